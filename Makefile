@@ -1,0 +1,48 @@
+# PeerPath: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+# Django 6 needs Python 3.12 or newer: take the first one found on PATH or in pyenv.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint worker migrate demo check-python clean-venv
+
+$(VENV)/.installed: pyproject.toml
+	@$(MAKE) --no-print-directory check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "PeerPath needs Python 3.12 or newer (Django 6). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+
+migrate: $(VENV)/.installed
+	PEERPATH_DEBUG=1 $(PY) manage.py migrate --noinput
+	PEERPATH_DEBUG=1 $(PY) manage.py createcachetable
+
+demo: migrate
+	PEERPATH_DEBUG=1 $(PY) manage.py load_demo
+
+# Serves the demo with a background task worker beside the web server.
+run: demo
+	@echo "Starting the task worker and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@PEERPATH_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	PEERPATH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: $(VENV)/.installed
+	$(PY) manage.py db_worker
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean-venv:
+	rm -rf $(VENV)

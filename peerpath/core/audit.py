@@ -1,0 +1,109 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from peerpath.core.models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of ``fields`` on ``instance``, ready to compare and store."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(str(o) for o in getattr(instance, name).all()) if instance.pk else []
+        elif field.is_relation:
+            related = getattr(instance, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            values[name] = _jsonable(getattr(instance, name))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value changed."""
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    return {
+        k: [_jsonable(before.get(k)), _jsonable(after.get(k))]
+        for k in keys
+        if _jsonable(before.get(k)) != _jsonable(after.get(k))
+    }
+
+
+def record(
+    *,
+    actor: Any,
+    program: Any,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str | None = None,
+    target_id: Any = None,
+    target_label: str | None = None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """Write one audit entry. Call it inside the transaction of the change it describes."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target.pk if target_id is None else target_id
+        target_label = target_label if target_label is not None else str(target)[:200]
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        program=program,
+        actor=user,
+        actor_label=(str(user) if user else str(actor or "system"))[:200],
+        action=action,
+        target_type=target_type or "",
+        target_id="" if target_id is None else str(target_id),
+        target_label=(target_label or "")[:200],
+        changes=_jsonable(changes or {}),
+        note=note,
+    )
+
+
+def save_audited(
+    *, actor: Any, program: Any, instance: models.Model, fields: list[str], data: dict[str, Any], action: str
+) -> models.Model:
+    """Set ``fields`` from ``data`` on a new or existing record, save it and audit the change.
+
+    ``action`` is a prefix: '.create' or '.update' is added. Call inside a transaction, after
+    the caller's own validation.
+    """
+    is_new = instance.pk is None
+    before = {} if is_new else snapshot(instance, fields)
+    for name in fields:
+        if name in data:
+            setattr(instance, name, data[name])
+    instance.save()
+    changes = diff(before, snapshot(instance, fields))
+    if is_new or changes:
+        record(
+            actor=actor,
+            program=program,
+            action=f"{action}.{'create' if is_new else 'update'}",
+            target=instance,
+            changes=changes,
+        )
+    return instance

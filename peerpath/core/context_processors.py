@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from peerpath.core.navigation import NAV_LINKS
+from peerpath.core.permissions import allowed_actions
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The program switcher and the links the current role may follow."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from peerpath.programs.models import Membership
+
+    memberships = list(
+        Membership.objects.select_related("program")
+        .filter(user=user, is_active=True, program__is_active=True)
+        .order_by("program__name")
+    )
+    membership = getattr(request, "membership", None)
+    program = getattr(request, "program", None)
+    may = allowed_actions(membership) if membership else set()
+    links = []
+    if program is not None:
+        for link in NAV_LINKS:
+            if link.action in may:
+                url = reverse(link.url_name, args=[program.slug])
+                links.append(
+                    {
+                        "label": link.label,
+                        "url": url,
+                        "current": request.path == url or (link.order > 0 and request.path.startswith(url)),
+                    }
+                )
+    return {
+        "my_memberships": memberships,
+        "current_program": program,
+        "current_membership": membership,
+        "may": may,
+        "nav_links": links,
+    }

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from peerpath.core.mail import queue_email
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail and password do not match an account. Both are case-sensitive for the password.",
+    }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose e-mail goes through the background queue like every other."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        context = {**context, "user": context["user"]}
+        queue_email(to=to_email, template="core/email/password_reset", context=context)
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.ChoiceField(label="Person", required=False)
+    target_type = forms.ChoiceField(label="Kind of record", required=False)
+    target_id = forms.CharField(label="Record id", required=False, max_length=64)
+    action = forms.CharField(label="Action contains", required=False, max_length=80)
+
+    def __init__(self, *args: Any, actors: list[tuple[str, str]], target_types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone"), *actors]
+        self.fields["target_type"].choices = [("", "Any"), *[(t, t) for t in target_types]]
+
+
+def add_service_errors(form: forms.Form, error: Any) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

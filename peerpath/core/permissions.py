@@ -1,0 +1,153 @@
+"""Every permission rule in PeerPath, in one place.
+
+Views declare what they do with one of three decorators, and a test walks the URL
+configuration to make sure each one did:
+
+* ``@public`` - reachable without logging in (the application form, certificate checks).
+* ``@login_required_view`` - any logged-in person, no program data (choosing a program).
+* ``@program_view("action")`` - inside one program: the user must hold a role that the
+  ``ACTIONS`` map allows for that action. Non-members get 404 (we do not confirm that a
+  program's records exist); members without the role get 403.
+
+Object-level rules (which participant or supporter a person may see) live here too, as
+functions named ``can_*`` or queryset helpers named ``*_visible_to``; each app's
+``access.py`` uses them to fetch records for a view.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    TRAINER = "trainer"
+    SUPERVISOR = "supervisor"
+    SUPPORTER = "supporter"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+C, T, S, P = Role.COORDINATOR, Role.TRAINER, Role.SUPERVISOR, Role.SUPPORTER
+EVERYONE = frozenset(Role)
+STAFF = frozenset({C, T, S})
+
+# Each action a page can perform, and the program roles that may perform it.
+ACTIONS: dict[str, frozenset[Role]] = {
+    # Programs
+    "program.home": EVERYONE,
+    "program.edit_settings": frozenset({C}),
+    "program.manage_members": frozenset({C}),
+    "program.view_competencies": EVERYONE,
+    "program.edit_competencies": frozenset({C}),
+    "audit.view": frozenset({C}),
+    # Recruitment
+    "recruitment.view_board": frozenset({C}),
+    "recruitment.view_person": frozenset({C}),
+    "recruitment.screen": frozenset({C}),
+    "recruitment.edit_screening_setup": frozenset({C}),
+    "recruitment.move_pathway": frozenset({C}),
+    "recruitment.view_own_pathway": frozenset({P}),
+}
+
+_ACCESS_ATTR = "peerpath_access"
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise LookupError(f"Unknown permission action {action!r}; add it to ACTIONS.") from None
+
+
+def _mark(view: Callable, kind: str, action: str | None = None) -> Callable:
+    setattr(view, _ACCESS_ATTR, (kind, action))
+    return view
+
+
+def access_of(view: Callable) -> tuple[str, str | None] | None:
+    """The access declaration of a view (following wrappers), or None if undeclared."""
+    seen = view
+    while seen is not None:
+        marked = getattr(seen, _ACCESS_ATTR, None)
+        if marked:
+            return marked
+        seen = getattr(seen, "__wrapped__", None)
+    return None
+
+
+def public(view: Callable) -> Callable:
+    """Declare a view public: no login, no program role. Keep these few."""
+    return _mark(view, "public")
+
+
+def login_required_view(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapper, "login")
+
+
+def program_view(action: str) -> Callable[[Callable], Callable]:
+    """Resolve ``program_slug`` from the URL and require a role allowed for ``action``.
+
+    Sets ``request.program`` and ``request.membership`` and passes ``program`` on to the view
+    instead of the slug.
+    """
+    allowed = roles_for(action)
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, program_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for(request.user, program_slug)
+            if membership is None:
+                raise Http404("No such program.")
+            if not membership.roles & allowed:
+                raise PermissionDenied("Your role in this program does not include this page.")
+            request.program = membership.program
+            request.membership = membership
+            request.session["current_program"] = membership.program.slug
+            return view(request, membership.program, *args, **kwargs)
+
+        return _mark(wrapper, "program", action)
+
+    return decorate
+
+
+def membership_for(user: Any, program_slug: str) -> Any:
+    """The user's active membership in the program with this slug, or None."""
+    from peerpath.programs.models import Membership
+
+    return (
+        Membership.objects.select_related("program")
+        .filter(user=user, program__slug=program_slug, is_active=True, program__is_active=True)
+        .first()
+    )
+
+
+def has_role(membership: Any, *roles: Role) -> bool:
+    return bool(membership is not None and membership.roles & set(roles))
+
+
+def can(membership: Any, action: str) -> bool:
+    """Whether the membership may perform the action (for showing links and buttons)."""
+    return bool(membership is not None and membership.roles & roles_for(action))
+
+
+def allowed_actions(membership: Any, actions: Iterable[str] | None = None) -> set[str]:
+    names = ACTIONS.keys() if actions is None else actions
+    return {name for name in names if can(membership, name)}

@@ -1,0 +1,14 @@
+"""Background work owned by core: sending e-mail."""
+
+from __future__ import annotations
+
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+
+
+@task()
+def send_email(*, to: list[str], subject: str, body: str, html: str = "", reply_to: list[str] | None = None) -> int:
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, reply_to=reply_to or None)
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message.send()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from peerpath.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("programs/", views.programs, name="programs"),
+    path("accounts/login/", views.login, name="login"),
+    path("accounts/logout/", views.logout, name="logout"),
+    path("accounts/password-reset/", views.password_reset, name="password_reset"),
+    path("accounts/password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path("accounts/invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
+    path("p/<slug:program_slug>/audit/", views.audit_log, name="audit_log"),
+]

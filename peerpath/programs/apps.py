@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ProgramsConfig(AppConfig):
+    name = "peerpath.programs"
+    label = "programs"
+
+    def ready(self) -> None:
+        from peerpath.core.navigation import register_nav
+        from peerpath.programs import defaults, signals
+
+        signals.program_created.connect(defaults.seed_competencies, dispatch_uid="programs.seed_competencies")
+
+        register_nav("Home", "programs:home", "program.home", order=0)
+        register_nav("Competencies", "programs:competencies", "program.view_competencies", order=80)
+        register_nav("Members", "programs:members", "program.manage_members", order=90)
+        register_nav("Settings", "programs:settings", "program.edit_settings", order=95)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Competency, FocusArea, Program
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class ProgramSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "application_intro": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class MemberInviteForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(label="E-mail")
+    roles = forms.MultipleChoiceField(label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+
+    def clean_roles(self) -> set[Role]:
+        return {Role(value) for value in self.cleaned_data["roles"]}
+
+
+class MembershipForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    is_active = forms.BooleanField(label="Active member", required=False)
+
+    def clean_roles(self) -> set[Role]:
+        return {Role(value) for value in self.cleaned_data["roles"]}
+
+
+class CompetencyForm(forms.ModelForm):
+    class Meta:
+        model = Competency
+        fields = ["number", "title", "description", "is_core", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class FocusAreaForm(forms.ModelForm):
+    class Meta:
+        model = FocusArea
+        fields = ["name", "position", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = "Area"

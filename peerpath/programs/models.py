@@ -1,0 +1,124 @@
+"""A peer support program, who works in it, and the content it screens and trains against."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.core.permissions import Role
+
+
+class Program(models.Model):
+    """One peer support program. Several can share an installation; none sees another's data."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    population = models.CharField(
+        max_length=200, blank=True, help_text="Who the program serves, e.g. 'adults in recovery from addiction'."
+    )
+    contact_email = models.EmailField(blank=True)
+    accepting_applications = models.BooleanField(default=True)
+    application_intro = models.TextField(blank=True, help_text="Shown at the top of the public application form.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:home", args=[self.slug])
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True)
+
+    def staff(self) -> MembershipQuerySet:
+        """Coordinators, trainers and supervisors: the people who run the program."""
+        return self.active().filter(
+            models.Q(is_coordinator=True) | models.Q(is_trainer=True) | models.Q(is_supervisor=True)
+        )
+
+    def with_role(self, role: Role) -> MembershipQuerySet:
+        return self.active().filter(**{Membership.ROLE_FIELDS[role]: True})
+
+
+class Membership(models.Model):
+    """The roles a user holds in one program."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    is_coordinator = models.BooleanField(default=False)
+    is_trainer = models.BooleanField(default=False)
+    is_supervisor = models.BooleanField(default=False)
+    is_supporter = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["program__name", "user__full_name"]
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="one_membership_per_program")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.program}"
+
+    ROLE_FIELDS = {
+        Role.COORDINATOR: "is_coordinator",
+        Role.TRAINER: "is_trainer",
+        Role.SUPERVISOR: "is_supervisor",
+        Role.SUPPORTER: "is_supporter",
+    }
+
+    @property
+    def roles(self) -> set[Role]:
+        return {role for role, field in self.ROLE_FIELDS.items() if getattr(self, field)}
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(role.label for role in Role if role in self.roles)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class FocusArea(models.Model):
+    """A lived-experience area the program serves (e.g. grief, substance use, chronic pain)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="focus_areas")
+    name = models.CharField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="unique_focus_area_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Competency(models.Model):
+    """A competency peer supporters are trained and assessed against."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="competencies")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    is_core = models.BooleanField(default=True, help_text="One of the general core competencies.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "competencies"
+        constraints = [models.UniqueConstraint(fields=["program", "number"], name="unique_competency_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"

@@ -1,0 +1,167 @@
+"""State changes for programs and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from peerpath.core import audit
+from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import User, normalize_email
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Competency, FocusArea, Membership, Program
+from peerpath.programs.signals import program_created
+
+PROGRAM_FIELDS = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
+ROLE_FIELDS = list(Membership.ROLE_FIELDS.values())
+
+
+def invitation_url(user: User) -> str:
+    """A one-time link to set a password; it stops working once a password is set."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(reverse("core:invitation", args=[uid, token]))
+
+
+def add_member(
+    *, actor: Any, program: Program, email: str, full_name: str, roles: set[Role], send_invitation: bool = True
+) -> Membership:
+    """Give a person roles in a program, creating their account if they have none.
+
+    Rule: at least one role; a person has one membership per program, so adding roles to an
+    existing member merges them. New accounts get an invitation e-mail to set a password;
+    existing accounts get a notice that they were added.
+    """
+    if not roles:
+        raise ValidationError("Choose at least one role.")
+    email = normalize_email(email)
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        created_user = user is None
+        if user is None:
+            user = User.objects.create_user(email=email, full_name=full_name)
+            audit.record(actor=actor, program=program, action="user.create", target=user)
+        membership, created = Membership.objects.get_or_create(user=user, program=program)
+        before = audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])
+        for role in roles:
+            setattr(membership, Membership.ROLE_FIELDS[role], True)
+        membership.is_active = True
+        membership.save()
+        audit.record(
+            actor=actor,
+            program=program,
+            action="membership.create" if created else "membership.update",
+            target=membership,
+            changes=audit.diff(before, audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])),
+        )
+        if send_invitation:
+            context = {"user": user, "program": program, "roles": sorted(r.label for r in roles)}
+            if created_user or not user.has_usable_password():
+                context["url"] = invitation_url(user)
+                queue_email(to=user.email, template="programs/email/invitation", context=context)
+            else:
+                context["url"] = absolute_url(program.get_absolute_url())
+                queue_email(to=user.email, template="programs/email/added", context=context)
+    return membership
+
+
+def update_membership(*, actor: Any, membership: Membership, roles: set[Role], is_active: bool) -> Membership:
+    """Change a member's roles. Rule: a program always keeps at least one active coordinator."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        before = audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])
+        for role, field in Membership.ROLE_FIELDS.items():
+            setattr(membership, field, role in roles)
+        membership.is_active = is_active
+        if not roles and is_active:
+            raise ValidationError("An active member needs at least one role; deactivate them instead.")
+        others = Membership.objects.filter(program=membership.program, is_coordinator=True, is_active=True).exclude(
+            pk=membership.pk
+        )
+        if not (membership.is_coordinator and membership.is_active) and not others.exists():
+            raise ValidationError("The program must keep at least one active coordinator.")
+        membership.save()
+        audit.record(
+            actor=actor,
+            program=membership.program,
+            action="membership.update",
+            target=membership,
+            changes=audit.diff(before, audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])),
+        )
+    return membership
+
+
+def update_program(*, actor: Any, program: Program, data: dict[str, Any]) -> Program:
+    """Save a program's settings and audit what changed."""
+    with transaction.atomic():
+        before = audit.snapshot(program, PROGRAM_FIELDS)
+        for name in PROGRAM_FIELDS:
+            if name in data:
+                setattr(program, name, data[name])
+        program.full_clean()
+        program.save()
+        changes = audit.diff(before, audit.snapshot(program, PROGRAM_FIELDS))
+        if changes:
+            audit.record(actor=actor, program=program, action="program.update", target=program, changes=changes)
+    return program
+
+
+def create_program(*, actor: Any, name: str, slug: str, coordinator_email: str, coordinator_name: str) -> Program:
+    """Start a new program with its default content and its first coordinator (invited by e-mail).
+
+    Rule: program addresses (slugs) are unique.
+    """
+    with transaction.atomic():
+        if Program.objects.filter(slug=slug).exists():
+            raise ValidationError(f"A program with the address '{slug}' already exists.")
+        program = Program.objects.create(name=name, slug=slug)
+        audit.record(actor=actor, program=program, action="program.create", target=program)
+        program_created.send(sender=Program, program=program, actor=actor)
+        add_member(
+            actor=actor,
+            program=program,
+            email=coordinator_email,
+            full_name=coordinator_name,
+            roles={Role.COORDINATOR},
+        )
+    return program
+
+
+def save_competency(*, actor: Any, program: Program, competency: Competency | None, data: dict[str, Any]) -> Competency:
+    """Add or edit a competency of the program's framework. Rule: numbers are unique per program."""
+    competency = competency or Competency(program=program)
+    number = data.get("number", competency.number)
+    if Competency.objects.filter(program=program, number=number).exclude(pk=competency.pk).exists():
+        raise ValidationError({"number": f"Competency {number} already exists."})
+    with transaction.atomic():
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=competency,
+            fields=["number", "title", "description", "is_core", "is_active"],
+            data=data,
+            action="competency",
+        )
+
+
+def save_focus_area(*, actor: Any, program: Program, area: FocusArea | None, data: dict[str, Any]) -> FocusArea:
+    """Add or edit a lived-experience area. Rule: names are unique per program."""
+    area = area or FocusArea(program=program)
+    name = data.get("name", area.name)
+    if FocusArea.objects.filter(program=program, name__iexact=name).exclude(pk=area.pk).exists():
+        raise ValidationError({"name": f"'{name}' is already one of the program's areas."})
+    with transaction.atomic():
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=area,
+            fields=["name", "position", "is_active"],
+            data=data,
+            action="focus_area",
+        )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from peerpath.programs import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("p/<slug:program_slug>/", views.home, name="home"),
+    path("p/<slug:program_slug>/settings/", views.settings_edit, name="settings"),
+    path("p/<slug:program_slug>/members/", views.members, name="members"),
+    path("p/<slug:program_slug>/members/<int:pk>/", views.member_edit, name="member_edit"),
+    path("p/<slug:program_slug>/competencies/", views.competencies, name="competencies"),
+    path("p/<slug:program_slug>/competencies/new/", views.competency_edit, name="competency_new"),
+    path("p/<slug:program_slug>/competencies/<int:pk>/", views.competency_edit, name="competency_edit"),
+    path("p/<slug:program_slug>/areas/new/", views.focus_area_edit, name="focus_area_new"),
+    path("p/<slug:program_slug>/areas/<int:pk>/", views.focus_area_edit, name="focus_area_edit"),
+]

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from peerpath.core.forms import add_service_errors
+from peerpath.core.navigation import HOME_PANELS
+from peerpath.core.permissions import program_view
+from peerpath.programs import access, services
+from peerpath.programs.forms import (
+    CompetencyForm,
+    FocusAreaForm,
+    MemberInviteForm,
+    MembershipForm,
+    ProgramSettingsForm,
+)
+from peerpath.programs.models import Competency, FocusArea, Membership, Program
+
+
+@program_view("program.home")
+def home(request: HttpRequest, program: Program) -> HttpResponse:
+    panels = []
+    for panel in HOME_PANELS:
+        rendered = panel.render(request, program, request.membership)
+        if rendered is not None:
+            panels.append({"name": panel.name, "template": rendered[0], "context": rendered[1]})
+    return render(request, "programs/home.html", {"program": program, "panels": panels})
+
+
+@program_view("program.edit_settings")
+def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
+    form = ProgramSettingsForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_program(actor=request.user, program=program, data=form.cleaned_data)
+        messages.success(request, "Program settings saved.")
+        return redirect("programs:settings", program.slug)
+    return render(request, "programs/settings.html", {"program": program, "form": form})
+
+
+@program_view("program.manage_members")
+def members(request: HttpRequest, program: Program) -> HttpResponse:
+    form = MemberInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(actor=request.user, program=program, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['full_name']} was added and e-mailed.")
+            return redirect("programs:members", program.slug)
+    rows = Membership.objects.filter(program=program).select_related("user").order_by("-is_active", "user__full_name")
+    return render(request, "programs/members.html", {"program": program, "form": form, "rows": rows})
+
+
+@program_view("program.manage_members")
+def member_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    membership = access.get_membership(program, pk)
+    initial = {"roles": [r.value for r in membership.roles], "is_active": membership.is_active}
+    form = MembershipForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_membership(
+                actor=request.user,
+                membership=membership,
+                roles=form.cleaned_data["roles"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Roles of {membership.user} saved.")
+            return redirect("programs:members", program.slug)
+    return render(request, "programs/member_edit.html", {"program": program, "form": form, "membership": membership})
+
+
+@program_view("program.view_competencies")
+def competencies(request: HttpRequest, program: Program) -> HttpResponse:
+    rows = Competency.objects.filter(program=program)
+    areas = FocusArea.objects.filter(program=program)
+    return render(request, "programs/competencies.html", {"program": program, "rows": rows, "areas": areas})
+
+
+@program_view("program.edit_competencies")
+def competency_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+    competency = access.get_competency(program, pk) if pk else None
+    form = CompetencyForm(request.POST or None, instance=competency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_competency(actor=request.user, program=program, competency=competency, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Competency saved.")
+            return redirect("programs:competencies", program.slug)
+    return render(
+        request,
+        "programs/item_edit.html",
+        {
+            "program": program,
+            "form": form,
+            "title": "Competency",
+            "item": competency,
+            "cancel_url": reverse("programs:competencies", args=[program.slug]),
+        },
+    )
+
+
+@program_view("program.edit_competencies")
+def focus_area_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+    area = access.get_focus_area(program, pk) if pk else None
+    form = FocusAreaForm(request.POST or None, instance=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_focus_area(actor=request.user, program=program, area=area, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Area saved.")
+            return redirect("programs:competencies", program.slug)
+    return render(
+        request,
+        "programs/item_edit.html",
+        {
+            "program": program,
+            "form": form,
+            "title": "Lived-experience area",
+            "item": area,
+            "cancel_url": reverse("programs:competencies", args=[program.slug]),
+        },
+    )

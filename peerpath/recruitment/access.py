@@ -1,0 +1,36 @@
+"""Fetching recruitment records a person may see; anything else is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
+
+
+def get_supporter(program: Program, pk: int) -> Supporter:
+    return get_object_or_404(Supporter, program=program, pk=pk)
+
+
+def get_interview(program: Program, pk: int) -> ScreeningInterview:
+    return get_object_or_404(
+        ScreeningInterview.objects.select_related("supporter", "interviewer", "decided_by"), program=program, pk=pk
+    )
+
+
+def get_question(program: Program, pk: int) -> ScreeningQuestion:
+    return get_object_or_404(ScreeningQuestion, program=program, pk=pk)
+
+
+def get_red_flag(program: Program, pk: int) -> RedFlag:
+    return get_object_or_404(RedFlag, program=program, pk=pk)
+
+
+def own_supporter_record(program: Program, user: Any) -> Supporter:
+    record = Supporter.objects.filter(program=program, user=user).first()
+    if record is None:
+        raise Http404("You have no pathway record in this program.")
+    return record

@@ -1,0 +1,269 @@
+"""People on the pathway to peer supporter: their applications, screening and history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from peerpath.programs.models import FocusArea, Program
+
+
+class Stage(models.TextChoices):
+    """The supporter lifecycle. Allowed moves are in `recruitment.pathway.TRANSITIONS`."""
+
+    APPLICANT = "applicant", "Applicant"
+    SCREENING = "screening", "Screening"
+    COACHING = "coaching", "Not yet: more coaching"
+    DECLINED = "declined", "Declined"
+    REDIRECTED = "redirected", "Redirected to another role"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ACCEPTED = "accepted", "Accepted"
+    IN_TRAINING = "in_training", "In training"
+    ASSESSED = "assessed", "Assessed"
+    CERTIFIED = "certified", "Certified"
+    PROVISIONAL = "provisional", "Provisionally certified"
+    NOT_GRADUATED = "not_graduated", "Not graduated"
+    SHADOWING = "shadowing", "Shadowing"
+    ACTIVE = "active", "Active"
+    ON_BREAK = "on_break", "On break"
+    INACTIVE = "inactive", "Inactive"
+    ALUMNI = "alumni", "Alumni"
+
+
+RECRUITMENT_STAGES = [
+    Stage.APPLICANT,
+    Stage.SCREENING,
+    Stage.COACHING,
+    Stage.ACCEPTED,
+    Stage.DECLINED,
+    Stage.REDIRECTED,
+    Stage.WITHDRAWN,
+]
+
+
+class Source(models.TextChoices):
+    FLYER = "flyer", "Flyer or pamphlet"
+    FORMER_PARTICIPANT = "former_participant", "I was a participant in the program"
+    CLINICIAN = "clinician", "Referred by a clinician"
+    OTHER = "other", "Other"
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+
+
+class Supporter(models.Model):
+    """One person on the program's pathway, from first application to alumni.
+
+    The same e-mail applying twice to the same program is the same person: applications
+    link to it. `user` is set once they are accepted and invited to log in.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="supporters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="supporter_records"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactPreference.choices, default=ContactPreference.EMAIL
+    )
+    languages = models.JSONField(default=list, blank=True)
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="supporters")
+    source = models.CharField(max_length=30, choices=Source.choices, default=Source.OTHER)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLICANT, db_index=True)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    revisit_on = models.DateField(null=True, blank=True, help_text="When to revisit someone not yet ready.")
+    may_reapply_after = models.DateField(null=True, blank=True)
+    redirected_to = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "email"], name="one_supporter_per_email"),
+        ]
+        indexes = [
+            # The recruitment board filters one program by stage and source.
+            models.Index(fields=["program", "stage", "source"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Application(models.Model):
+    """What an applicant submitted through the public form, as they wrote it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="applications")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_contact = models.CharField(max_length=10, choices=ContactPreference.choices)
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="applications")
+    motivation = models.TextField()
+    availability = models.TextField()
+    languages = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=30, choices=Source.choices)
+    clinician_name = models.CharField(max_length=200, blank=True)
+    source_detail = models.CharField(max_length=200, blank=True)
+    consent_to_contact = models.BooleanField(default=False)
+    is_repeat = models.BooleanField(default=False, help_text="The person had applied before.")
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"Application from {self.full_name} ({self.submitted_at:%Y-%m-%d})"
+
+
+class ScreeningFactor(models.TextChoices):
+    MOTIVATION = "motivation", "Motivation"
+    PERSONALITY = "personality", "Personality and skills"
+    EXPERIENCE = "experience", "Experience"
+    READINESS = "readiness", "Readiness"
+    VALUES = "values", "Values and philosophy"
+
+
+class ScreeningQuestion(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="screening_questions")
+    factor = models.CharField(max_length=20, choices=ScreeningFactor.choices)
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RedFlag(models.Model):
+    """A sign that a person is not suitable for the role at this time."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="red_flags")
+    text = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InterviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Decision(models.TextChoices):
+    ACCEPT = "accept", "Accept into training"
+    NOT_YET = "not_yet", "Not yet: more coaching"
+    REDIRECT = "redirect", "Redirect to another volunteering role"
+    DECLINE = "decline", "Decline"
+
+
+class ScreeningInterview(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="screening_interviews")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="interviews")
+    scheduled_for = models.DateTimeField()
+    location = models.CharField(max_length=200, help_text="A place, a phone number or a video link.")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=InterviewStatus.choices, default=InterviewStatus.SCHEDULED)
+    notes = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=12, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    revisit_on = models.DateField(null=True, blank=True)
+    redirect_role = models.CharField(max_length=200, blank=True)
+    decline_reason = models.TextField(blank=True)
+    may_reapply_after = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-scheduled_for"]
+
+    def __str__(self) -> str:
+        return f"Screening of {self.supporter} on {self.scheduled_for:%Y-%m-%d}"
+
+
+class ScreeningAnswer(models.Model):
+    interview = models.ForeignKey(ScreeningInterview, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ScreeningQuestion, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A copy, so editing the question set later does not rewrite past interviews.
+    question_text = models.TextField()
+    factor = models.CharField(max_length=20, choices=ScreeningFactor.choices)
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.question_text
+
+
+class RedFlagNote(models.Model):
+    interview = models.ForeignKey(ScreeningInterview, on_delete=models.CASCADE, related_name="red_flags")
+    red_flag = models.ForeignKey(RedFlag, null=True, on_delete=models.SET_NULL, related_name="+")
+    red_flag_text = models.CharField(max_length=300)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.red_flag_text
+
+
+class StageChange(models.Model):
+    """One move along the pathway: who, when, why."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or 'new'} -> {self.to_stage}"
+
+
+class Milestone(models.Model):
+    """A building block on the way to becoming a supporter, e.g. led an information session."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    achieved_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-achieved_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

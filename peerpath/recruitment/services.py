@@ -1,0 +1,386 @@
+"""State changes in recruitment: applications, screening, decisions, milestones, setup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import normalize_email
+from peerpath.core.permissions import Role
+from peerpath.programs.models import FocusArea, Membership, Program
+from peerpath.programs.services import add_member
+from peerpath.recruitment.models import (
+    Application,
+    Decision,
+    InterviewStatus,
+    Milestone,
+    RedFlag,
+    RedFlagNote,
+    ScreeningAnswer,
+    ScreeningInterview,
+    ScreeningQuestion,
+    Source,
+    Stage,
+    Supporter,
+)
+from peerpath.recruitment.pathway import move_to_stage
+
+APPLICANT_ACTOR = "applicant (public form)"
+# People who are still applying and so can be (re)screened.
+SCREENABLE_STAGES = frozenset({Stage.APPLICANT, Stage.SCREENING, Stage.COACHING, Stage.REDIRECTED})
+
+
+def submit_application(
+    *,
+    program: Program,
+    full_name: str,
+    email: str,
+    phone: str,
+    preferred_contact: str,
+    focus_areas: Iterable[FocusArea],
+    motivation: str,
+    availability: str,
+    languages: list[str],
+    source: str,
+    clinician_name: str = "",
+    source_detail: str = "",
+    consent_to_contact: bool,
+) -> Application:
+    """Take an application from the public form.
+
+    Rules: the program must be accepting applications; consent to be contacted is required;
+    a clinician referral names the clinician. A second application with the same e-mail to
+    the same program is linked to the person who applied before (and brings someone declined
+    after their re-apply date, or withdrawn, back to 'applicant'). The applicant gets a
+    confirmation e-mail and the program's coordinators a notice.
+    """
+    if not program.accepting_applications:
+        raise ValidationError("This program is not taking applications at the moment.")
+    if not consent_to_contact:
+        raise ValidationError({"consent_to_contact": "We can only process your application if we may contact you."})
+    if source == Source.CLINICIAN and not clinician_name.strip():
+        raise ValidationError({"clinician_name": "Please tell us the name of the clinician who referred you."})
+    areas = list(focus_areas)
+    if any(area.program_id != program.pk for area in areas):
+        raise ValidationError({"focus_areas": "Choose from this program's areas."})
+    email = normalize_email(email)
+    with transaction.atomic():
+        supporter = Supporter.objects.select_for_update().filter(program=program, email=email).first()
+        is_repeat = supporter is not None
+        if supporter is None:
+            supporter = Supporter.objects.create(
+                program=program,
+                full_name=full_name,
+                email=email,
+                phone=phone,
+                preferred_contact=preferred_contact,
+                languages=languages,
+                source=source,
+            )
+            supporter.stage_changes.create(from_stage="", to_stage=Stage.APPLICANT, reason="Applied")
+        else:
+            supporter.full_name, supporter.phone = full_name, phone or supporter.phone
+            supporter.preferred_contact, supporter.languages = preferred_contact, languages
+            supporter.save()
+        supporter.focus_areas.add(*areas)
+        application = Application.objects.create(
+            program=program,
+            supporter=supporter,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            preferred_contact=preferred_contact,
+            motivation=motivation,
+            availability=availability,
+            languages=languages,
+            source=source,
+            clinician_name=clinician_name if source == Source.CLINICIAN else "",
+            source_detail=source_detail,
+            consent_to_contact=consent_to_contact,
+            is_repeat=is_repeat,
+        )
+        application.focus_areas.set(areas)
+        audit.record(
+            actor=APPLICANT_ACTOR,
+            program=program,
+            action="application.submit",
+            target=application,
+            note="Repeat application" if is_repeat else "",
+        )
+        today = timezone.localdate()
+        if supporter.stage == Stage.WITHDRAWN or (
+            supporter.stage == Stage.DECLINED
+            and (supporter.may_reapply_after is None or supporter.may_reapply_after <= today)
+        ):
+            move_to_stage(actor=APPLICANT_ACTOR, supporter=supporter, to_stage=Stage.APPLICANT, reason="Applied again")
+        queue_email(
+            to=email,
+            template="recruitment/email/application_received",
+            context={"program": program, "application": application},
+            reply_to=program.contact_email,
+        )
+        coordinators = list(
+            Membership.objects.filter(program=program).with_role(Role.COORDINATOR).values_list("user__email", flat=True)
+        )
+        if coordinators:
+            queue_email(
+                to=coordinators,
+                template="recruitment/email/new_application",
+                context={
+                    "program": program,
+                    "application": application,
+                    "url": absolute_url(reverse("recruitment:person", args=[program.slug, supporter.pk])),
+                },
+            )
+    return application
+
+
+def schedule_interview(
+    *, actor: Any, supporter: Supporter, scheduled_for: dt.datetime, location: str, interviewer: Any
+) -> ScreeningInterview:
+    """Schedule a screening interview.
+
+    Rule: only people who are applying (applicant, screening, not yet ready, redirected) can
+    be screened; an applicant moves to 'screening'. The applicant is told by e-mail.
+    """
+    if supporter.stage not in SCREENABLE_STAGES:
+        raise ValidationError(f"{supporter.full_name} is '{supporter.get_stage_display()}' and cannot be screened.")
+    if (
+        interviewer is not None
+        and not Membership.objects.filter(program=supporter.program, user=interviewer).staff().exists()
+    ):
+        raise ValidationError({"interviewer": "The interviewer must be a member of the program's staff."})
+    with transaction.atomic():
+        interview = ScreeningInterview.objects.create(
+            program=supporter.program,
+            supporter=supporter,
+            scheduled_for=scheduled_for,
+            location=location,
+            interviewer=interviewer,
+        )
+        audit.record(actor=actor, program=supporter.program, action="screening.schedule", target=interview)
+        if supporter.stage != Stage.SCREENING:
+            move_to_stage(
+                actor=actor, supporter=supporter, to_stage=Stage.SCREENING, reason="Screening interview scheduled"
+            )
+        queue_email(
+            to=supporter.email,
+            template="recruitment/email/interview_scheduled",
+            context={"program": supporter.program, "interview": interview, "supporter": supporter},
+            reply_to=supporter.program.contact_email,
+        )
+    return interview
+
+
+def cancel_interview(*, actor: Any, interview: ScreeningInterview, reason: str) -> ScreeningInterview:
+    """Cancel a scheduled interview. Rule: completed interviews cannot be cancelled."""
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise ValidationError("Only a scheduled interview can be cancelled.")
+    with transaction.atomic():
+        interview.status = InterviewStatus.CANCELLED
+        interview.notes = (interview.notes + "\n" if interview.notes else "") + f"Cancelled: {reason}"
+        interview.save(update_fields=["status", "notes"])
+        audit.record(
+            actor=actor,
+            program=interview.program,
+            action="screening.cancel",
+            target=interview,
+            changes={"status": [InterviewStatus.SCHEDULED, InterviewStatus.CANCELLED]},
+            note=reason,
+        )
+    return interview
+
+
+def record_screening(
+    *,
+    actor: Any,
+    interview: ScreeningInterview,
+    answers: dict[int, str],
+    red_flags: dict[int, str],
+    notes: str,
+) -> ScreeningInterview:
+    """Record the answers to the program's screening questions and any red flags noted.
+
+    Rules: the interview must not be cancelled or decided; questions and red flags must be
+    the program's own. Recording again replaces the earlier answers (before a decision).
+    """
+    if interview.status == InterviewStatus.CANCELLED:
+        raise ValidationError("This interview was cancelled.")
+    if interview.decision:
+        raise ValidationError("A decision has been recorded; the screening can no longer be changed.")
+    program = interview.program
+    questions = {q.pk: q for q in ScreeningQuestion.objects.filter(program=program, pk__in=answers.keys())}
+    flags = {f.pk: f for f in RedFlag.objects.filter(program=program, pk__in=red_flags.keys())}
+    if set(answers) - set(questions) or set(red_flags) - set(flags):
+        raise ValidationError("Some questions or red flags do not belong to this program.")
+    with transaction.atomic():
+        before = {
+            "answers": list(interview.answers.values_list("question_text", "answer")),
+            "red_flags": list(interview.red_flags.values_list("red_flag_text", "note")),
+            "notes": interview.notes,
+            "status": interview.status,
+        }
+        interview.answers.all().delete()
+        interview.red_flags.all().delete()
+        ScreeningAnswer.objects.bulk_create(
+            ScreeningAnswer(interview=interview, question=q, question_text=q.text, factor=q.factor, answer=answers[pk])
+            for pk, q in questions.items()
+        )
+        RedFlagNote.objects.bulk_create(
+            RedFlagNote(interview=interview, red_flag=f, red_flag_text=f.text, note=red_flags[pk])
+            for pk, f in flags.items()
+        )
+        interview.notes = notes
+        interview.status = InterviewStatus.COMPLETED
+        interview.completed_at = interview.completed_at or timezone.now()
+        interview.save(update_fields=["notes", "status", "completed_at"])
+        after = {
+            "answers": [(q.text, answers[pk]) for pk, q in questions.items()],
+            "red_flags": [(f.text, red_flags[pk]) for pk, f in flags.items()],
+            "notes": notes,
+            "status": interview.status,
+        }
+        audit.record(
+            actor=actor, program=program, action="screening.record", target=interview, changes=audit.diff(before, after)
+        )
+    return interview
+
+
+def decide(
+    *,
+    actor: Any,
+    interview: ScreeningInterview,
+    decision: str,
+    note: str = "",
+    revisit_on: dt.date | None = None,
+    redirect_role: str = "",
+    decline_reason: str = "",
+    may_reapply_after: dt.date | None = None,
+) -> ScreeningInterview:
+    """Record the screening decision and move the person along the pathway.
+
+    Rules: the screening must be recorded first and decided once. 'Not yet' needs a revisit
+    date in the future; 'redirect' names the other role; 'decline' gives a reason and may
+    set a date after which the person may re-apply. Accepting creates (or reuses) the
+    person's account with the supporter role, sends an invitation to set a password, and
+    puts them 'in training'.
+    """
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if interview.status != InterviewStatus.COMPLETED:
+        raise ValidationError("Record the screening interview before deciding.")
+    if interview.decision:
+        raise ValidationError("A decision has already been recorded for this interview.")
+    if decision not in Decision.values:
+        errors["decision"] = "Choose a decision."
+    if decision == Decision.NOT_YET and (revisit_on is None or revisit_on <= today):
+        errors["revisit_on"] = "Give a date in the future to revisit."
+    if decision == Decision.REDIRECT and not redirect_role.strip():
+        errors["redirect_role"] = "Name the volunteering role you are redirecting them to."
+    if decision == Decision.DECLINE and not decline_reason.strip():
+        errors["decline_reason"] = "Give the reason for declining."
+    if decision == Decision.DECLINE and may_reapply_after is not None and may_reapply_after <= today:
+        errors["may_reapply_after"] = "The re-apply date must be in the future."
+    if errors:
+        raise ValidationError(errors)
+    supporter = interview.supporter
+    with transaction.atomic():
+        interview.decision = decision
+        interview.decision_note = note
+        interview.revisit_on = revisit_on if decision == Decision.NOT_YET else None
+        interview.redirect_role = redirect_role if decision == Decision.REDIRECT else ""
+        interview.decline_reason = decline_reason if decision == Decision.DECLINE else ""
+        interview.may_reapply_after = may_reapply_after if decision == Decision.DECLINE else None
+        interview.decided_by = actor
+        interview.decided_at = timezone.now()
+        interview.save()
+        audit.record(
+            actor=actor,
+            program=interview.program,
+            action="screening.decide",
+            target=interview,
+            changes={"decision": ["", decision]},
+            note=note,
+        )
+        reason = f"Screening decision: {Decision(decision).label}" + (f". {note}" if note else "")
+        if decision == Decision.ACCEPT:
+            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACCEPTED, reason=reason)
+            membership = add_member(
+                actor=actor,
+                program=interview.program,
+                email=supporter.email,
+                full_name=supporter.full_name,
+                roles={Role.SUPPORTER},
+            )
+            supporter.user = membership.user
+            supporter.save(update_fields=["user"])
+            move_to_stage(
+                actor=actor, supporter=supporter, to_stage=Stage.IN_TRAINING, reason="Account created; joins training"
+            )
+        elif decision == Decision.NOT_YET:
+            move_to_stage(
+                actor=actor, supporter=supporter, to_stage=Stage.COACHING, reason=reason, revisit_on=revisit_on
+            )
+        elif decision == Decision.REDIRECT:
+            move_to_stage(
+                actor=actor, supporter=supporter, to_stage=Stage.REDIRECTED, reason=reason, redirected_to=redirect_role
+            )
+        else:
+            move_to_stage(
+                actor=actor,
+                supporter=supporter,
+                to_stage=Stage.DECLINED,
+                reason=f"{reason}. {decline_reason}",
+                may_reapply_after=may_reapply_after,
+            )
+    return interview
+
+
+def record_milestone(
+    *, actor: Any, supporter: Supporter, title: str, achieved_on: dt.date, note: str = ""
+) -> Milestone:
+    """Record a building block on the pathway. Rule: not dated in the future."""
+    if achieved_on > timezone.localdate():
+        raise ValidationError({"achieved_on": "A milestone cannot be dated in the future."})
+    with transaction.atomic():
+        milestone = Milestone.objects.create(
+            supporter=supporter, title=title, achieved_on=achieved_on, note=note, recorded_by=actor
+        )
+        audit.record(actor=actor, program=supporter.program, action="milestone.create", target=supporter, note=title)
+    return milestone
+
+
+def save_screening_question(
+    *, actor: Any, program: Program, question: ScreeningQuestion | None, data: dict[str, Any]
+) -> ScreeningQuestion:
+    """Add or edit one of the program's screening questions (past interviews keep their copy)."""
+    with transaction.atomic():
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=question or ScreeningQuestion(program=program),
+            fields=["factor", "text", "position", "is_active"],
+            data=data,
+            action="screening_question",
+        )
+
+
+def save_red_flag(*, actor: Any, program: Program, red_flag: RedFlag | None, data: dict[str, Any]) -> RedFlag:
+    """Add or edit one of the program's red flags (past interviews keep their copy)."""
+    with transaction.atomic():
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=red_flag or RedFlag(program=program),
+            fields=["text", "position", "is_active"],
+            data=data,
+            action="red_flag",
+        )

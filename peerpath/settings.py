@@ -1,0 +1,194 @@
+"""PeerPath settings, read from the environment (see README.md for the table)."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from peerpath.env import BASE_DIR, VAR_DIR, envbool, envint, envlist, envstr, secret
+
+DEBUG = envbool("PEERPATH_DEBUG", False)
+TESTING = envbool("PEERPATH_TESTING", False)
+SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
+ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
+SITE_URL = envstr("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "axes",
+    "peerpath.core",
+    "peerpath.programs",
+    "peerpath.recruitment",
+    "peerpath.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "peerpath.core.middleware.AdminForSuperusersOnly",
+    # Axes last: it needs the authenticated user and turns lockouts into a page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "peerpath.urls"
+WSGI_APPLICATION = "peerpath.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "peerpath" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "peerpath.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# SQLite in var/ is the embedded default; DATABASE_URL selects PostgreSQL in production.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'peerpath.sqlite3'}", conn_max_age=envint("PEERPATH_DB_CONN_MAX_AGE", 0)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait for a writer instead of failing at once, and take the write lock up front so
+    # concurrent requests and the task worker do not deadlock on lock upgrades.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+PASSWORD_RESET_TIMEOUT = envint("PEERPATH_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+
+# Sessions end after this many seconds without a request (every request renews them).
+SESSION_COOKIE_AGE = envint("PEERPATH_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Failed logins: locked per account and, separately, per address.
+AXES_FAILURE_LIMIT = envint("PEERPATH_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("PEERPATH_LOGIN_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_USERNAME_CALLABLE = "peerpath.core.auth.axes_username"
+AXES_IPWARE_PROXY_COUNT = envint("PEERPATH_PROXY_COUNT", 0) or None
+AXES_VERBOSE = False
+
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+else:
+    # The database cache is shared by every process without an extra service.
+    _shared_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "peerpath_cache"}
+CACHES = {"default": _shared_cache}
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_VIEW = "peerpath.core.views.rate_limited"
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows only memcached and django-redis. Django's own Redis cache
+    # increments atomically; the database cache may let a burst through by a request or
+    # two, which is acceptable for a public form's abuse limit.
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
+]
+PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
+
+TASKS = {
+    "default": {
+        "BACKEND": envstr("PEERPATH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+_mail_backend = envstr(
+    "PEERPATH_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+_mail_options = (
+    {
+        "host": envstr("PEERPATH_EMAIL_HOST", "localhost"),
+        "port": envint("PEERPATH_EMAIL_PORT", 25),
+        "username": envstr("PEERPATH_EMAIL_HOST_USER"),
+        "password": envstr("PEERPATH_EMAIL_HOST_PASSWORD"),
+        "use_tls": envbool("PEERPATH_EMAIL_USE_TLS", False),
+    }
+    if _mail_backend.endswith("smtp.EmailBackend")
+    else {}
+)
+MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
+DEFAULT_FROM_EMAIL = envstr("PEERPATH_FROM_EMAIL", "PeerPath <peerpath@localhost>")
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = envstr("PEERPATH_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# In development and tests WhiteNoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+SECURE_SSL_REDIRECT = envbool("PEERPATH_SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+SESSION_COOKIE_SECURE = not DEBUG and not TESTING
+CSRF_COOKIE_SECURE = not DEBUG and not TESTING
+SECURE_HSTS_SECONDS = envint("PEERPATH_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and not TESTING
+SECURE_HSTS_PRELOAD = envbool("PEERPATH_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("PEERPATH_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("PEERPATH_LOG_LEVEL", "WARNING")},
+}

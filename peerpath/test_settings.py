@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings with fast, observable stand-ins."""
+
+import os
+
+os.environ.setdefault("PEERPATH_TESTING", "1")
+
+from peerpath.settings import *  # noqa: F403
+
+# Tasks run at once in-process so tests see their effects (mail in the outbox).
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SITE_URL = "http://testserver"
+PUBLIC_FORM_RATE = "1000/m"
