@@ -57,6 +57,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "recruitment.edit_screening_setup": frozenset({C}),
     "recruitment.move_pathway": frozenset({C}),
     "recruitment.view_own_pathway": frozenset({P}),
+    "recruitment.assign_supervisor": frozenset({C}),
 }
 
 _ACCESS_ATTR = "peerpath_access"
@@ -151,3 +152,10 @@ def can(membership: Any, action: str) -> bool:
 def allowed_actions(membership: Any, actions: Iterable[str] | None = None) -> set[str]:
     names = ACTIONS.keys() if actions is None else actions
     return {name for name in names if can(membership, name)}
+
+
+def supervised_supporters(program: Any, user: Any) -> Any:
+    """The pathway records (recruitment.Supporter) this user supervises in this program."""
+    from peerpath.recruitment.models import Supporter
+
+    return Supporter.objects.filter(program=program, supervisor=user)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.recruitment.models import ContactPreference, Decision, RedFlag, ScreeningQuestion, Source, Stage
 
@@ -24,7 +25,7 @@ class ApplicationForm(forms.Form):
     full_name = forms.CharField(
         label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label="Your e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
         label="Phone (optional)", max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
     )
@@ -194,3 +195,17 @@ class RedFlagForm(forms.ModelForm):
     class Meta:
         model = RedFlag
         fields = ["text", "position", "is_active"]
+
+
+class SupervisorForm(forms.Form):
+    supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = (
+            Membership.objects.filter(program=program)
+            .with_role(Role.SUPERVISOR)
+            .select_related("user")
+            .order_by("user__full_name")
+        )
+        self.fields["supervisor"].choices = [("", "No supervisor"), *[(m.user_id, m.user.full_name) for m in rows]]

@@ -80,6 +80,14 @@ class Supporter(models.Model):
     revisit_on = models.DateField(null=True, blank=True, help_text="When to revisit someone not yet ready.")
     may_reapply_after = models.DateField(null=True, blank=True)
     redirected_to = models.CharField(max_length=200, blank=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervisees",
+        help_text="The supervisor who supports this person once they are in training or active.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

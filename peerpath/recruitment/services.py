@@ -358,6 +358,35 @@ def record_milestone(
     return milestone
 
 
+def assign_supervisor(*, actor: Any, supporter: Supporter, supervisor: Any) -> Supporter:
+    """Assign (or clear, with None) a supporter's supervisor.
+
+    Rule: the supervisor must hold the supervisor role in the same program, and nobody
+    supervises themselves.
+    """
+    if supervisor is not None:
+        if (
+            not Membership.objects.filter(program=supporter.program, user=supervisor)
+            .with_role(Role.SUPERVISOR)
+            .exists()
+        ):
+            raise ValidationError({"supervisor": "Choose a supervisor of this program."})
+        if supporter.user_id == supervisor.pk:
+            raise ValidationError({"supervisor": "Nobody can supervise themselves."})
+    with transaction.atomic():
+        before = audit.snapshot(supporter, ["supervisor"])
+        supporter.supervisor = supervisor
+        supporter.save(update_fields=["supervisor"])
+        audit.record(
+            actor=actor,
+            program=supporter.program,
+            action="supporter.assign_supervisor",
+            target=supporter,
+            changes=audit.diff(before, audit.snapshot(supporter, ["supervisor"])),
+        )
+    return supporter
+
+
 def save_screening_question(
     *, actor: Any, program: Program, question: ScreeningQuestion | None, data: dict[str, Any]
 ) -> ScreeningQuestion:

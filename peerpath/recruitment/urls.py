@@ -13,6 +13,7 @@ urlpatterns = [
     path(f"{P}/people/<int:pk>/", views.person, name="person"),
     path(f"{P}/people/<int:pk>/interviews/new/", views.interview_schedule, name="interview_schedule"),
     path(f"{P}/people/<int:pk>/move/", views.person_move, name="person_move"),
+    path(f"{P}/people/<int:pk>/supervisor/", views.person_supervisor, name="person_supervisor"),
     path(f"{P}/people/<int:pk>/milestones/new/", views.milestone_add, name="milestone_add"),
     path(f"{P}/interviews/<int:pk>/", views.interview, name="interview"),
     path(f"{P}/interviews/<int:pk>/decision/", views.interview_decide, name="interview_decide"),

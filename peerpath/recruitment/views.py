@@ -25,6 +25,7 @@ from peerpath.recruitment.forms import (
     ScreeningQuestionForm,
     ScreeningRecordForm,
     StageMoveForm,
+    SupervisorForm,
 )
 from peerpath.recruitment.models import InterviewStatus, RedFlag, ScreeningQuestion, Supporter
 from peerpath.recruitment.pathway import allowed_next, move_to_stage
@@ -102,6 +103,7 @@ def _person_page(
         "move_form": StageMoveForm(choices=[(s.value, s.label) for s in allowed_next(supporter.stage)]),
         "milestone_form": MilestoneForm(initial={"achieved_on": timezone.localdate()}),
         "can_schedule": supporter.stage in services.SCREENABLE_STAGES,
+        "supervisor_form": SupervisorForm(program=program, initial={"supervisor": supporter.supervisor_id}),
         **forms,
     }
     return render(request, "recruitment/person.html", context, status=status)
@@ -148,6 +150,24 @@ def person_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse
             messages.success(request, f"{supporter.full_name} is now '{supporter.get_stage_display()}'.")
             return redirect("recruitment:person", program.slug, supporter.pk)
     return _person_page(request, program, supporter, 400, move_form=form)
+
+
+@program_view("recruitment.assign_supervisor")
+@require_POST
+def person_supervisor(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    supporter = access.get_supporter(program, pk)
+    form = SupervisorForm(request.POST, program=program)
+    if form.is_valid():
+        supervisor_id = form.cleaned_data["supervisor"]
+        supervisor = program.memberships.get(user_id=supervisor_id).user if supervisor_id else None
+        try:
+            services.assign_supervisor(actor=request.user, supporter=supporter, supervisor=supervisor)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Supervisor saved.")
+            return redirect("recruitment:person", program.slug, supporter.pk)
+    return _person_page(request, program, supporter, 400, supervisor_form=form)
 
 
 @program_view("recruitment.move_pathway")
