@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker migrate demo check-python clean-venv
+.PHONY: run test lint worker scheduler migrate demo check-python clean-venv
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -29,13 +29,17 @@ demo: migrate
 
 # Serves the demo with a background task worker beside the web server.
 run: demo
-	@echo "Starting the task worker and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "Starting the task worker, the scheduler and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@PEERPATH_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	PEERPATH_DEBUG=1 $(PY) manage.py run_scheduler >/dev/null & scheduler=$$!; \
+	trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	PEERPATH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(VENV)/.installed
 	$(PY) manage.py db_worker
+
+scheduler: $(VENV)/.installed
+	$(PY) manage.py run_scheduler
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
