@@ -92,7 +92,8 @@ def save_audited(
     the caller's own validation.
     """
     is_new = instance.pk is None
-    before = {} if is_new else snapshot(instance, fields)
+    # Read "before" from the database: a bound ModelForm has already changed the instance.
+    before = {} if is_new else snapshot(type(instance)._default_manager.get(pk=instance.pk), fields)
     for name in fields:
         if name in data:
             setattr(instance, name, data[name])
