@@ -58,6 +58,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "recruitment.move_pathway": frozenset({C}),
     "recruitment.view_own_pathway": frozenset({P}),
     "recruitment.assign_supervisor": frozenset({C}),
+    # Reports and data exchange
+    "reports.view": frozenset({C}),
 }
 
 _ACCESS_ATTR = "peerpath_access"

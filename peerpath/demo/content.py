@@ -113,9 +113,27 @@ def load_base() -> tuple[Program, dict[str, Any]]:
     areas = list(FocusArea.objects.filter(program=program).order_by("position"))
     supporters: dict[str, Supporter] = {}
     for row in APPLICANTS:
+        existed = Supporter.objects.filter(program=program, email=_email(row[1])).exists()
         supporters[row[1]] = _applicant(program, coordinator, areas, logins, *row)
+        if not existed:
+            _spread_history(supporters[row[1]], days_ago=row[4])
     logins["supporter"] = User.objects.get(email=_email("supporter"))
     return program, {"logins": logins, "supporters": supporters, "coordinator": coordinator}
+
+
+def _spread_history(supporter: Supporter, days_ago: int) -> None:
+    """Date a demo person's history across the time since they applied, as if it had happened."""
+    now = timezone.now()
+    applied_at = now - dt.timedelta(days=days_ago)
+    changes = list(supporter.stage_changes.order_by("id"))
+    step = dt.timedelta(days=days_ago) / (len(changes) + 1)
+    for i, change in enumerate(changes):
+        change.created_at = applied_at + step * i
+        change.save(update_fields=["created_at"])
+    Supporter.objects.filter(pk=supporter.pk).update(
+        created_at=applied_at, stage_changed_at=changes[-1].created_at if changes else applied_at
+    )
+    supporter.refresh_from_db()
 
 
 def _user(local: str, full_name: str) -> User:

@@ -1,0 +1,135 @@
+"""Small report classes: a date range in, rows out, shown as a chart with its data table,
+downloadable as CSV and XLSX, each deciding who may see it.
+
+A report runs a fixed number of aggregate queries whatever the size of the program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.utils import timezone
+
+from peerpath.core.permissions import can
+
+MAX_PERIOD_DAYS = 366 * 5
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of dates, as chosen on the dashboard."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def default(cls, today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(start=today - dt.timedelta(days=364), end=today)
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+
+    @property
+    def end_at(self) -> dt.datetime:
+        """The first moment after the period (exclusive bound)."""
+        return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min))
+
+    def months(self) -> list[dt.date]:
+        """The first day of every month the period touches."""
+        months, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            months.append(day)
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+        return months
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text, int, decimal, percent, date
+
+
+@dataclass(frozen=True)
+class Chart:
+    """How to draw the rows: ``label`` column on the axis, one series per ``series`` column."""
+
+    kind: str  # bar, line, doughnut
+    label: str
+    series: tuple[str, ...]
+    stacked: bool = False
+    horizontal: bool = False
+
+
+@dataclass
+class ReportResult:
+    report: Report
+    rows: list[dict[str, Any]]
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def chart_data(self) -> dict[str, Any] | None:
+        chart = self.report.chart
+        if chart is None or not self.rows:
+            return None
+        labels = {c.key: c.label for c in self.report.columns}
+        return {
+            "kind": chart.kind,
+            "stacked": chart.stacked,
+            "horizontal": chart.horizontal,
+            "labels": [str(row[chart.label]) for row in self.rows],
+            "series": [
+                {"label": labels[key], "data": [_number(row.get(key)) for row in self.rows]} for key in chart.series
+            ],
+        }
+
+    def table(self) -> list[list[Any]]:
+        return [[row.get(c.key) for c in self.report.columns] for row in self.rows]
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    return value if isinstance(value, int) else float(value)
+
+
+class Report:
+    """Subclass and set the class attributes; implement ``rows``."""
+
+    slug: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str] = ""
+    action: ClassVar[str] = "reports.view"
+    columns: ClassVar[list[Column]]
+    chart: ClassVar[Chart | None] = None
+
+    def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def summary(self, rows: list[dict[str, Any]]) -> str:
+        """One sentence for screen readers describing what the chart shows."""
+        return f"{self.title}: {len(rows)} row{'s' if len(rows) != 1 else ''}."
+
+    def run(self, program: Any, period: Period) -> ReportResult:
+        rows = self.rows(program, period)
+        return ReportResult(report=self, rows=rows, summary=self.summary(rows))
+
+    @classmethod
+    def is_available_to(cls, membership: Any) -> bool:
+        return can(membership, cls.action)
+
+
+REPORTS: dict[str, type[Report]] = {}
+
+
+def register(report: type[Report]) -> type[Report]:
+    REPORTS[report.slug] = report
+    return report
+
+
+def percent(part: int | float, whole: int | float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None

@@ -1,0 +1,122 @@
+"""Report numbers against small, hand-counted data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from peerpath.recruitment.models import Source, Stage, StageChange
+from peerpath.reports.base import Period
+from peerpath.reports.library import RecruitmentFunnel, SupporterRetention
+from tests.factories import SupporterFactory
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _old_supporter(world: Any) -> None:
+    # The persona supporter joined long ago: outside every period these tests count.
+    type(world.supporter_record).objects.filter(pk=world.supporter_record.pk).update(
+        created_at=NOW - dt.timedelta(days=800)
+    )
+
+
+def person(world: Any, source: str, path: list[str], days_ago: int = 10, stage: str | None = None) -> Any:
+    record = SupporterFactory(program=world.program, source=source, stage=stage or path[-1])
+    record.created_at = NOW - dt.timedelta(days=days_ago)
+    record.save()
+    previous = ""
+    for to_stage in path:
+        StageChange.objects.create(supporter=record, from_stage=previous, to_stage=to_stage)
+        previous = to_stage
+    return record
+
+
+def test_funnel_counts_by_source(world: Any) -> None:
+    s = Stage
+    person(world, Source.FLYER, [s.APPLICANT])
+    person(world, Source.FLYER, [s.APPLICANT, s.SCREENING, s.DECLINED])
+    person(world, Source.FLYER, [s.APPLICANT, s.SCREENING, s.ACCEPTED, s.IN_TRAINING])
+    person(
+        world,
+        Source.CLINICIAN,
+        [s.APPLICANT, s.SCREENING, s.ACCEPTED, s.IN_TRAINING, s.ASSESSED, s.CERTIFIED, s.ACTIVE],
+    )
+    person(world, Source.CLINICIAN, [s.APPLICANT], days_ago=400)  # before the period
+    SupporterFactory(program=world.other_program, source=Source.FLYER)  # another program
+    rows = {r["source"]: r for r in RecruitmentFunnel().rows(world.program, Period.default())}
+    flyer = rows[Source.FLYER.label]
+    assert (flyer["applied"], flyer["screened"], flyer["accepted"], flyer["trained"], flyer["active"]) == (
+        3,
+        2,
+        1,
+        0,
+        0,
+    )
+    assert flyer["accept_rate"] == 33.3
+    clinician = rows[Source.CLINICIAN.label]
+    assert (clinician["applied"], clinician["accepted"], clinician["trained"], clinician["active"]) == (1, 1, 1, 1)
+    assert rows[Source.OTHER.label]["applied"] == 0 and rows[Source.OTHER.label]["accept_rate"] is None
+
+
+def test_retention_walks_back_from_today(world: Any) -> None:
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    world.supporter_record.stage_changes.all().delete()
+    # Last month: two became active. This month: one of them left.
+    a = person(world, Source.FLYER, [Stage.CERTIFIED], stage=Stage.INACTIVE)
+    b = person(world, Source.FLYER, [Stage.CERTIFIED], stage=Stage.ACTIVE)
+    for record in (a, b):
+        StageChange.objects.create(
+            supporter=record,
+            from_stage=Stage.CERTIFIED,
+            to_stage=Stage.ACTIVE,
+            created_at=timezone.make_aware(dt.datetime.combine(last_month, dt.time(12))),
+        )
+    StageChange.objects.create(supporter=a, from_stage=Stage.ACTIVE, to_stage=Stage.INACTIVE)
+    # world.supporter_record is active with no history: counted as active throughout.
+    rows = SupporterRetention().rows(world.program, Period(last_month, today))
+    assert [(r["joined"], r["left"], r["active_at_end"]) for r in rows] == [(2, 0, 3), (0, 1, 2)]
+
+
+def test_dashboard_and_downloads(world: Any) -> None:
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    client = world.client_for(world.coordinator)
+    page = client.get("/p/riverside/reports/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Recruitment funnel by source" in body and "<table" in body and "canvas" in body
+    period = Period.default()
+    query = f"?start={period.start}&end={period.end}"
+    response = client.get(f"/p/riverside/reports/recruitment-funnel.csv{query}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Source" and rows[1][:2] == [Source.FLYER.label, "1"]
+    response = client.get(f"/p/riverside/reports/recruitment-funnel.xlsx{query}")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == Source.FLYER.label and sheet["B2"].value == 1
+
+
+def test_bad_periods_are_explained(world: Any) -> None:
+    client = world.client_for(world.coordinator)
+    response = client.get("/p/riverside/reports/?start=2026-05-01&end=2026-01-01")
+    assert response.status_code == 400 and "on or after the start date" in response.content.decode()
+    assert client.get("/p/riverside/reports/recruitment-funnel.csv?start=x&end=y").status_code == 400
+    assert client.get("/p/riverside/reports/nothing.csv").status_code == 404
+    assert client.get("/p/riverside/reports/recruitment-funnel.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_dashboard_runs_a_bounded_number_of_queries(world: Any, size: int, django_assert_max_num_queries: Any) -> None:
+    for i in range(size):
+        person(world, [Source.FLYER, Source.CLINICIAN][i % 2], [Stage.APPLICANT, Stage.SCREENING])
+    client = world.client_for(world.coordinator)
+    with django_assert_max_num_queries(15):
+        assert client.get("/p/riverside/reports/").status_code == 200
