@@ -22,10 +22,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "axes",
+    "ninja",
     "peerpath.core",
     "peerpath.programs",
     "peerpath.recruitment",
     "peerpath.reports",
+    "peerpath.api",
     "peerpath.demo",
 ]
 
@@ -193,3 +195,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("PEERPATH_LOG_LEVEL", "WARNING")},
 }
+
+# The JSON API: page sizes and offsets are bounded so a request cannot ask the database for
+# absurd slices.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_MAX_OFFSET = 10_000_000

@@ -14,3 +14,4 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_URL = "http://testserver"
 PUBLIC_FORM_RATE = "1000/m"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("peerpath.programs.urls")),
     path("", include("peerpath.recruitment.urls")),
     path("", include("peerpath.reports.urls")),
+    path("", include("peerpath.api.urls")),
 ]

@@ -93,6 +93,12 @@ def public(view: Callable) -> Callable:
     return _mark(view, "public")
 
 
+def api_endpoint(view: Callable) -> Callable:
+    """Declare a JSON API endpoint: it authenticates by token and checks the program role itself
+    (`peerpath.api.auth.require`), so it is not a page of its own kind."""
+    return _mark(view, "api")
+
+
 def login_required_view(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -49,6 +49,12 @@ def test_every_view_declares_its_access() -> None:
     assert not undeclared, "Views without a permission declaration: " + ", ".join(undeclared)
 
 
+def test_api_endpoints_live_under_the_api() -> None:
+    for route, _name, view in project_views():
+        if access_of(view)[0] == "api":
+            assert route.startswith("api/v1/"), route
+
+
 def test_every_program_view_names_a_known_action() -> None:
     for route, _name, view in project_views():
         kind, action = access_of(view)

@@ -1,0 +1,101 @@
+# No "from __future__ import annotations": django-ninja reads these annotations at import time.
+"""The PeerPath JSON API (`/api/v1/`), with its OpenAPI schema at `/api/v1/openapi.json`.
+
+Every endpoint authenticates with a personal token and checks the caller's role in the
+program through `peerpath.core.permissions`, exactly as the pages do.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Router
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from peerpath.api.auth import TokenAuth, require
+from peerpath.api.pagination import BoundedPagination
+from peerpath.api.schemas import (
+    ApplicationOut,
+    CompetencyOut,
+    ErrorOut,
+    MeOut,
+    SupporterDetailOut,
+    SupporterOut,
+    ValidationErrorOut,
+)
+from peerpath.programs.models import Competency, Membership
+from peerpath.recruitment.models import Application, Source, Stage, Supporter
+
+api = NinjaAPI(
+    title="PeerPath API",
+    version="1",
+    description="Read a program's records and write contacts, attendance and continuing-education activities. "
+    "Authenticate with `Authorization: Bearer <token>`; make tokens under 'API tokens' in the app.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> Any:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["people"])
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = request.auth
+    memberships = Membership.objects.filter(user=user, is_active=True, program__is_active=True).select_related(
+        "program"
+    )
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "memberships": [
+            {"program": m.program.slug, "program_name": m.program.name, "roles": sorted(r.value for r in m.roles)}
+            for m in memberships
+        ],
+    }
+
+
+programs = Router(tags=["programs"])
+
+
+@programs.get("/{program}/competencies", response={200: list[CompetencyOut], **ERRORS})
+def competencies(request: HttpRequest, program: str) -> Any:
+    membership = require(request, program, "program.view_competencies")
+    return list(Competency.objects.filter(program=membership.program))
+
+
+recruitment = Router(tags=["recruitment"])
+
+
+@recruitment.get("/{program}/supporters", response={200: list[SupporterOut], **ERRORS})
+@paginate(BoundedPagination)
+def supporters(request: HttpRequest, program: str, stage: Stage | None = None) -> Any:
+    membership = require(request, program, "recruitment.view_board")
+    rows = Supporter.objects.filter(program=membership.program).prefetch_related("focus_areas").order_by("id")
+    return rows.filter(stage=stage) if stage else rows
+
+
+@recruitment.get("/{program}/supporters/{supporter_id}", response={200: SupporterDetailOut, **ERRORS})
+def supporter(request: HttpRequest, program: str, supporter_id: int) -> Any:
+    membership = require(request, program, "recruitment.view_person")
+    return get_object_or_404(
+        Supporter.objects.prefetch_related("focus_areas", "stage_changes"), program=membership.program, pk=supporter_id
+    )
+
+
+@recruitment.get("/{program}/applications", response={200: list[ApplicationOut], **ERRORS})
+@paginate(BoundedPagination)
+def applications(request: HttpRequest, program: str, source: Source | None = None) -> Any:
+    membership = require(request, program, "recruitment.view_board")
+    rows = Application.objects.filter(program=membership.program).prefetch_related("focus_areas").order_by("id")
+    return rows.filter(source=source) if source else rows
+
+
+api.add_router("/programs", programs)
+api.add_router("/programs", recruitment)

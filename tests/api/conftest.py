@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from peerpath.api.tokens import create_token
+
+
+class ApiClient:
+    def __init__(self, user: Any | None) -> None:
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _token, secret = create_token(actor=user, name="tests")
+            self.headers = {"Authorization": f"Bearer {secret}"}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def post(self, path: str, data: Any) -> Any:
+        return self.client.post(f"/api/v1{path}", data, content_type="application/json", headers=self.headers)
+
+
+@pytest.fixture
+def api_for(world: Any) -> Any:
+    return ApiClient
