@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "peerpath.programs",
     "peerpath.recruitment",
     "peerpath.reports",
+    "peerpath.exchange",
     "peerpath.api",
     "peerpath.demo",
 ]

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("peerpath.programs.urls")),
     path("", include("peerpath.recruitment.urls")),
     path("", include("peerpath.reports.urls")),
+    path("", include("peerpath.exchange.urls")),
     path("", include("peerpath.api.urls")),
 ]

@@ -60,6 +60,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "recruitment.assign_supervisor": frozenset({C}),
     # Reports and data exchange
     "reports.view": frozenset({C}),
+    "exchange.import": frozenset({C}),
+    "exchange.archive": frozenset({C}),
 }
 
 _ACCESS_ATTR = "peerpath_access"

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
+from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import AuditFilterForm, EmailLoginForm, QueuedPasswordResetForm
 from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import login_required_view, program_view, public
@@ -98,9 +99,20 @@ def audit_log(request: HttpRequest, program: Program) -> HttpResponse:
             entries = entries.filter(target_id=data["target_id"])
         if data["action"]:
             entries = entries.filter(action__icontains=data["action"])
+    if fmt := requested_format(request):
+        return download(
+            f"{program.slug}-audit-log",
+            fmt,
+            ["When", "Who", "Action", "Record type", "Record id", "Record", "Changes", "Note"],
+            (
+                [e.created_at, e.actor_label, e.action, e.target_type, e.target_id, e.target_label, e.changes, e.note]
+                for e in entries.iterator()
+            ),
+        )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     return render(
         request, "core/audit_log.html", {"program": program, "form": form, "page": page, "query": query.urlencode()}
     )

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.navigation import HOME_PANELS
 from peerpath.core.permissions import program_view
@@ -52,6 +53,13 @@ def members(request: HttpRequest, program: Program) -> HttpResponse:
             messages.success(request, f"{form.cleaned_data['full_name']} was added and e-mailed.")
             return redirect("programs:members", program.slug)
     rows = Membership.objects.filter(program=program).select_related("user").order_by("-is_active", "user__full_name")
+    if fmt := requested_format(request):
+        return download(
+            f"{program.slug}-members",
+            fmt,
+            ["Name", "E-mail", "Roles", "Active"],
+            ([m.user.full_name, m.user.email, m.role_labels, m.is_active] for m in rows),
+        )
     return render(request, "programs/members.html", {"program": program, "form": form, "rows": rows})
 
 

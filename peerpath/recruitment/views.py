@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import program_view, public
 from peerpath.programs.models import Program
@@ -68,9 +69,28 @@ def board(request: HttpRequest, program: Program) -> HttpResponse:
     rows = queries.board_rows(
         program, q=filters.get("q", ""), stage=filters.get("stage", ""), source=filters.get("source", "")
     )
+    if fmt := requested_format(request):
+        return download(
+            f"{program.slug}-recruitment",
+            fmt,
+            ["Name", "E-mail", "Phone", "Stage", "Source", "Applications", "Last applied"],
+            (
+                [
+                    p.full_name,
+                    p.email,
+                    p.phone,
+                    p.get_stage_display(),
+                    p.get_source_display(),
+                    p.applications_count,
+                    p.last_applied,
+                ]
+                for p in rows.iterator()
+            ),
+        )
     page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     context = {
         "program": program,
         "form": form,

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from peerpath.core.exports import download
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.reports import library  # noqa: F401  (registers the reports)
 from peerpath.reports.base import REPORTS
-from peerpath.reports.exports import download
 from peerpath.reports.forms import period_from
 
 

@@ -66,3 +66,9 @@ def download(filename: str, fmt: str, headers: Sequence[str], rows: Iterable[Seq
         response = HttpResponse(csv_bytes(headers, rows), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def requested_format(request: Any) -> str | None:
+    """'csv' or 'xlsx' when a list page is asked for a download of what it shows (?export=csv)."""
+    fmt = request.GET.get("export")
+    return fmt if fmt in ("csv", "xlsx") else None

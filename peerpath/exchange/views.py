@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peerpath.core import audit
+from peerpath.core.exports import download
+from peerpath.core.forms import add_service_errors
+from peerpath.core.permissions import program_view
+from peerpath.exchange.archive import build_archive
+from peerpath.exchange.forms import ImportForm
+from peerpath.exchange.importers import IMPORTERS, Importer
+from peerpath.exchange.models import ImportBatch
+from peerpath.exchange.reading import Row, read_table
+from peerpath.programs.models import Program
+
+
+def _importer(kind: str) -> Importer:
+    if kind not in IMPORTERS:
+        raise Http404("No such import.")
+    return IMPORTERS[kind]
+
+
+@program_view("exchange.import")
+def home(request: HttpRequest, program: Program) -> HttpResponse:
+    batches = ImportBatch.objects.filter(program=program).select_related("created_by")[:20]
+    return render(
+        request,
+        "exchange/home.html",
+        {"program": program, "importers": IMPORTERS.values(), "batches": batches, "form": ImportForm()},
+    )
+
+
+@program_view("exchange.import")
+def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
+    importer = _importer(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return download(
+        f"peerpath-{kind}-template", fmt, [c.name for c in importer.columns], [[c.example for c in importer.columns]]
+    )
+
+
+@program_view("exchange.import")
+def upload(request: HttpRequest, program: Program, kind: str) -> HttpResponse:
+    importer = _importer(kind)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_table(upload.name, upload.read(), [c.name for c in importer.columns if c.required])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _cleaned, errors = importer.validate(program, rows)
+            if errors:
+                return render(
+                    request,
+                    "exchange/preview.html",
+                    {"program": program, "importer": importer, "errors": errors, "rows": [], "filename": upload.name},
+                    status=400,
+                )
+            batch = ImportBatch.objects.create(
+                program=program,
+                kind=kind,
+                filename=upload.name[:200],
+                rows=[{"number": r.number, "values": r.values} for r in rows],
+                row_count=len(rows),
+                created_by=request.user,
+            )
+            return redirect("exchange:batch", program.slug, batch.pk)
+    return render(
+        request,
+        "exchange/upload.html",
+        {"program": program, "importer": importer, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _batch(program: Program, pk: int) -> ImportBatch:
+    return get_object_or_404(ImportBatch, program=program, pk=pk)
+
+
+@program_view("exchange.import")
+def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    item = _batch(program, pk)
+    importer = _importer(item.kind)
+    rows = [Row(r["number"], r["values"]) for r in item.rows]
+    cleaned, errors = importer.validate(program, rows) if item.status == ImportBatch.Status.PREVIEW else ([], [])
+    table = [(row.number, [row.values.get(c.name, "") for c in importer.columns]) for row in rows]
+    return render(
+        request,
+        "exchange/preview.html",
+        {
+            "program": program,
+            "importer": importer,
+            "batch": item,
+            "rows": cleaned,
+            "errors": errors,
+            "filename": item.filename,
+            "table": table,
+        },
+    )
+
+
+@program_view("exchange.import")
+@require_POST
+def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    item = _batch(program, pk)
+    if item.status != ImportBatch.Status.PREVIEW:
+        messages.error(request, "This file was already imported or discarded.")
+        return redirect("exchange:home", program.slug)
+    importer = _importer(item.kind)
+    rows = [Row(r["number"], r["values"]) for r in item.rows]
+    with transaction.atomic():
+        count, errors = importer.run(actor=request.user, program=program, rows=rows, source=item.filename)
+        if not errors:
+            item.status, item.applied_at, item.rows = ImportBatch.Status.APPLIED, timezone.now(), []
+            item.save(update_fields=["status", "applied_at", "rows"])
+    if errors:
+        return render(
+            request,
+            "exchange/preview.html",
+            {
+                "program": program,
+                "importer": importer,
+                "batch": item,
+                "rows": [],
+                "errors": errors,
+                "filename": item.filename,
+            },
+            status=400,
+        )
+    messages.success(request, f"Imported {count} {importer.title.lower()} from {item.filename}.")
+    return redirect("exchange:home", program.slug)
+
+
+@program_view("exchange.import")
+@require_POST
+def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    item = _batch(program, pk)
+    if item.status == ImportBatch.Status.PREVIEW:
+        item.status, item.rows = ImportBatch.Status.DISCARDED, []
+        item.save(update_fields=["status", "rows"])
+        messages.success(request, f"Discarded {item.filename}; nothing was imported.")
+    return redirect("exchange:home", program.slug)
+
+
+@program_view("exchange.archive")
+def archive(request: HttpRequest, program: Program) -> HttpResponse:
+    content = build_archive(program)
+    audit.record(actor=request.user, program=program, action="archive.download", target=program)
+    response = HttpResponse(content, content_type="application/zip")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-records-{stamp}.zip"'
+    return response
