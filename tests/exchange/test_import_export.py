@@ -16,7 +16,10 @@ from peerpath.programs.models import FocusArea, Membership
 from peerpath.recruitment.models import Stage, StageChange, Supporter
 
 pytestmark = pytest.mark.django_db
-HEADER = "full_name,email,phone,preferred_contact,languages,lived_experience,stage,source,supervisor_email,since,create_account"
+HEADER = (
+    "full_name,email,phone,preferred_contact,languages,lived_experience,stage,source,supervisor_email,since,"
+    "create_account"
+)
 
 
 def csv_file(*lines: str, name: str = "people.csv") -> SimpleUploadedFile:
@@ -41,7 +44,8 @@ def test_preview_then_confirm_imports_every_row(world: Any) -> None:
     response = upload(
         world,
         csv_file(
-            f"Alex Morgan,Alex@Example.org,555,phone,English; Spanish,grief,active,clinician,{world.supervisor.email},2024-03-01,yes",
+            "Alex Morgan,Alex@Example.org,555,phone,English; Spanish,grief,active,clinician,"
+            f"{world.supervisor.email},2024-03-01,yes",
             "Bo Chen,bo@example.org,,,,,In training,,,,no",
         ),
     )
