@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("programs/", views.programs, name="programs"),
+    path("health/", views.health, name="health"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
     path("accounts/password-reset/", views.password_reset, name="password_reset"),

@@ -118,5 +118,11 @@ def audit_log(request: HttpRequest, program: Program) -> HttpResponse:
     )
 
 
+@public
+def health(request: HttpRequest) -> HttpResponse:
+    """A trivial page for load balancers and as the benchmark's yardstick."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "core/rate_limited.html", status=429)

@@ -73,6 +73,7 @@ def test_public_views_are_the_declared_few() -> None:
         "core:password_reset_confirm",
         "core:password_reset_complete",
         "core:invitation",
+        "core:health",
         "recruitment:apply",
         "recruitment:apply_thanks",
         # Add each new public page here, deliberately.
