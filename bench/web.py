@@ -89,12 +89,14 @@ def pages(people: dict[str, object]) -> list[dict[str, str]]:
         {"name": "supporter_home", "path": reverse("programs:home", args=[slug]), "user": "supporter"},
         {"name": "recruitment_board", "path": reverse("recruitment:board", args=[slug]), "user": "coordinator"},
     ]
+    from django.urls import NoReverseMatch
+
     try:
-        listed.insert(
-            3, {"name": "participant_list", "path": reverse("support:participants", args=[slug]), "user": "coordinator"}
-        )
-    except Exception:
-        pass
+        participants = reverse("support:participants", args=[slug])
+    except NoReverseMatch:  # the participant list arrives with the support app
+        participants = None
+    if participants:
+        listed.insert(3, {"name": "participant_list", "path": participants, "user": "coordinator"})
     return listed
 
 
