@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("peerpath.core.urls")),
     path("", include("peerpath.programs.urls")),
     path("", include("peerpath.recruitment.urls")),
+    path("", include("peerpath.training.urls")),
+    path("", include("peerpath.certification.urls")),
 ]
