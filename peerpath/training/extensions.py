@@ -22,7 +22,8 @@ class TraineeSection:
 @dataclass(frozen=True)
 class RosterStatus:
     name: str
-    # (program, cohort, supporter ids) -> {supporter id: {"label", "tone", "url"}}; bounded queries
+    # (program, cohort, supporter ids, viewer's membership) -> {supporter id: {"label", "tone", "url"}};
+    # a bounded number of queries
     compute: Callable[[Any, Any, Iterable[int]], dict[int, dict[str, Any]]]
 
 
@@ -50,10 +51,12 @@ def trainee_sections(request: HttpRequest, program: Any, supporter: Any) -> list
     return sections
 
 
-def roster_status(program: Any, cohort: Any, supporter_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+def roster_status(
+    program: Any, cohort: Any, supporter_ids: Iterable[int], membership: Any
+) -> dict[int, list[dict[str, Any]]]:
     ids = list(supporter_ids)
     merged: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     for status in ROSTER_STATUS:
-        for supporter_id, value in status.compute(program, cohort, ids).items():
+        for supporter_id, value in status.compute(program, cohort, ids, membership).items():
             merged.setdefault(supporter_id, []).append(value)
     return merged

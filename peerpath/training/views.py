@@ -184,7 +184,7 @@ def _cohort_page(
 ) -> HttpResponse:
     grid = queries.attendance_grid(cohort)
     supporter_ids = [row["enrolment"].supporter_id for row in grid["rows"]]
-    statuses = extensions.roster_status(program, cohort, supporter_ids)
+    statuses = extensions.roster_status(program, cohort, supporter_ids, request.membership)
     evidence = queries.evidence_for(supporter_ids)
     for row in grid["rows"]:
         sid = row["enrolment"].supporter_id
@@ -435,7 +435,7 @@ def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
     for cohort in queries.trainer_cohorts(program, request.user):
         grid = queries.attendance_grid(cohort)
         ids = [row["enrolment"].supporter_id for row in grid["rows"]]
-        statuses = extensions.roster_status(program, cohort, ids)
+        statuses = extensions.roster_status(program, cohort, ids, request.membership)
         evidence = queries.evidence_for(ids)
         for row in grid["rows"]:
             sid = row["enrolment"].supporter_id
