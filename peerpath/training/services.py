@@ -105,21 +105,21 @@ def save_topic(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        fields = ["module", "title", "description", "position", "is_active", "competencies"]
         instance = topic or Topic(program=program)
-        before = audit.snapshot(instance, ["module", "title", "description", "position", "is_active", "competencies"])
+        before = audit.snapshot(instance, fields) if topic is not None else {}
         for name in ["module", "description", "position", "is_active"]:
             if name in data:
                 setattr(instance, name, data[name])
         instance.title = title
         instance.save()
         instance.competencies.set(chosen)
-        after = audit.snapshot(instance, ["module", "title", "description", "position", "is_active", "competencies"])
         audit.record(
             actor=actor,
             program=program,
             action="training.topic." + ("create" if topic is None else "update"),
             target=instance,
-            changes=audit.diff(before if topic is not None else {}, after),
+            changes=audit.diff(before, audit.snapshot(instance, fields)),
         )
     return instance
 
