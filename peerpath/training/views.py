@@ -419,7 +419,11 @@ def feedback(request: HttpRequest, program: Program) -> HttpResponse:
     cohort = None
     if chosen.isdigit():
         cohort = get_object_or_404(visible, pk=int(chosen))
-    ids = [cohort.pk] if cohort else (None if has_role(request.membership, Role.COORDINATOR) else visible.values("pk"))
+    ids = (
+        [cohort.pk]
+        if cohort
+        else (None if has_role(request.membership, Role.COORDINATOR) else visible.values_list("pk", flat=True))
+    )
     summary = queries.feedback_summary(program, ids)
     return render(
         request,
