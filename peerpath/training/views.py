@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -40,6 +41,11 @@ from peerpath.training.models import (
     Shadowing,
     TrainingSession,
 )
+
+# "My cohorts" details the trainer's current cohorts (a fixed number of queries each); older
+# ones are listed as links.
+MY_COHORTS_RECENT_DAYS = 120
+MY_COHORTS_DETAILED = 4
 
 
 def _status(request: HttpRequest) -> int:
@@ -436,7 +442,10 @@ def feedback(request: HttpRequest, program: Program) -> HttpResponse:
 def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
     """A trainer's cohorts, each with its roster, attendance, evidence and assessment status."""
     rows = []
-    for cohort in queries.trainer_cohorts(program, request.user):
+    cohorts = queries.trainer_cohorts(program, request.user)
+    recent_from = timezone.localdate() - dt.timedelta(days=MY_COHORTS_RECENT_DAYS)
+    current = [c for c in cohorts if c.ends_on >= recent_from][:MY_COHORTS_DETAILED]
+    for cohort in current:
         grid = queries.attendance_grid(cohort)
         ids = [row["enrolment"].supporter_id for row in grid["rows"]]
         statuses = extensions.roster_status(program, cohort, ids, request.membership)
@@ -447,7 +456,12 @@ def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
             row["role_plays"] = evidence["role_plays"].get(sid, [])
             row["shadowings"] = evidence["shadowings"].get(sid, [])
         rows.append({"cohort": cohort, **grid})
-    return render(request, "training/my_cohorts.html", {"program": program, "cohorts": rows, "now": timezone.now()})
+    older = [c for c in cohorts if c not in current]
+    return render(
+        request,
+        "training/my_cohorts.html",
+        {"program": program, "cohorts": rows, "older": older, "now": timezone.now()},
+    )
 
 
 # --- Trainee / supporter ---------------------------------------------------------------------
