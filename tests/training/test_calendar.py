@@ -29,13 +29,23 @@ def test_personal_feed_is_valid_icalendar(world: Any, client: Any) -> None:
     the_cohort = cohort(world)
     person = trainee(world.program)
     services.enrol_trainee(actor=world.trainer, cohort=the_cohort, supporter=person)
-    held = session(world, the_cohort, days_ago=2, title="Listening, with \"quotes\"; commas, and a very long title "
-                   "that needs folding because RFC 5545 limits lines to seventy-five octets")
+    held = session(
+        world,
+        the_cohort,
+        days_ago=2,
+        title='Listening, with "quotes"; commas, and a very long title '
+        "that needs folding because RFC 5545 limits lines to seventy-five octets",
+    )
     upcoming = session(world, the_cohort, days_ago=-5, title="Boundaries")
     services.cancel_session(actor=world.trainer, session=upcoming, reason="Snow")
     services.create_refresher_event(
-        actor=world.coordinator, program=world.program, title="Monthly call", starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(hours=1), location="Phone", credited_hours=1,
+        actor=world.coordinator,
+        program=world.program,
+        title="Monthly call",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+        location="Phone",
+        credited_hours=1,
     )
     feed = services.calendar_feed(actor=person.user, program=world.program, owner=person.user)
     response = client.get(feed_url(feed))  # no login: calendar apps cannot log in
@@ -60,8 +70,13 @@ def test_certified_supporters_get_refresher_events_and_trainers_their_cohorts(wo
     the_cohort = cohort(world)
     session(world, the_cohort, days_ago=1, title="Course session")
     event = services.create_refresher_event(
-        actor=world.coordinator, program=world.program, title="Monthly call", starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(hours=1), location="Phone", credited_hours=1,
+        actor=world.coordinator,
+        program=world.program,
+        title="Monthly call",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=1),
+        location="Phone",
+        credited_hours=1,
     )
     supporter_feed = services.calendar_feed(actor=world.supporter, program=world.program, owner=world.supporter)
     summaries = [e.summary.value for e in parse(client.get(feed_url(supporter_feed)).content).vevent_list]

@@ -102,16 +102,26 @@ def test_schedule_a_session_and_a_make_up(world: Any) -> None:
     topic = world.program.training_topics.first()
     response = client.post(
         url,
-        {"title": "Listening", "starts_at": "2030-03-03T18:00", "ends_at": "2030-03-03T20:00", "location": "Room 2",
-         "topics": [topic.pk]},
+        {
+            "title": "Listening",
+            "starts_at": "2030-03-03T18:00",
+            "ends_at": "2030-03-03T20:00",
+            "location": "Room 2",
+            "topics": [topic.pk],
+        },
     )
     assert response.status_code == 302
     regular = TrainingSession.objects.get(title="Listening")
     assert regular.kind == "regular" and list(regular.topics.all()) == [topic]
     response = client.post(
         url,
-        {"title": "Catch-up", "starts_at": "2030-03-05T18:00", "ends_at": "2030-03-05T19:00", "location": "Office",
-         "makeup_for": regular.pk},
+        {
+            "title": "Catch-up",
+            "starts_at": "2030-03-05T18:00",
+            "ends_at": "2030-03-05T19:00",
+            "location": "Office",
+            "makeup_for": regular.pk,
+        },
     )
     assert response.status_code == 302
     assert TrainingSession.objects.get(title="Catch-up").kind == "make_up"
@@ -121,8 +131,15 @@ def test_schedule_a_session_and_a_make_up(world: Any) -> None:
     assert "Give a place or an online link" in response.content.decode()
     edit = f"/p/riverside/training/cohorts/{the_cohort.pk}/sessions/{regular.pk}/edit/"
     assert client.get(edit).status_code == 200
-    client.post(edit, {"title": "Listening well", "starts_at": "2030-03-03T18:00", "ends_at": "2030-03-03T20:00",
-                       "location": "Room 3"})
+    client.post(
+        edit,
+        {
+            "title": "Listening well",
+            "starts_at": "2030-03-03T18:00",
+            "ends_at": "2030-03-03T20:00",
+            "location": "Room 3",
+        },
+    )
     regular.refresh_from_db()
     assert regular.title == "Listening well" and regular.sequence == 1
 
@@ -141,7 +158,10 @@ def test_take_attendance(world: Any) -> None:
         {f"status_{people[0].pk}": "present", f"status_{people[1].pk}": "excused", f"note_{people[1].pk}": "Sick"},
     )
     assert response.status_code == 302
-    assert dict(Attendance.objects.values_list("supporter__full_name", "status")) == {"Ana": "present", "Ben": "excused"}
+    assert dict(Attendance.objects.values_list("supporter__full_name", "status")) == {
+        "Ana": "present",
+        "Ben": "excused",
+    }
     response = client.post(f"/p/riverside/training/sessions/{held.pk}/", {f"status_{people[0].pk}": "asleep"})
     assert response.status_code == 400
     upcoming = session(world, the_cohort, days_ago=-3)
@@ -200,8 +220,14 @@ def test_log_role_play_and_shadowing(world: Any) -> None:
     today = timezone.localdate().isoformat()
     response = client.post(
         f"/p/riverside/training/cohorts/{the_cohort.pk}/role-plays/new/",
-        {"trainee": person.pk, "held_on": today, "scenario": "Participant in crisis", "participant_played_by": "Theo",
-         "observer_notes": "Calm.", "competencies": [competency.pk]},
+        {
+            "trainee": person.pk,
+            "held_on": today,
+            "scenario": "Participant in crisis",
+            "participant_played_by": "Theo",
+            "observer_notes": "Calm.",
+            "competencies": [competency.pk],
+        },
     )
     assert response.status_code == 302
     role_play = RolePlay.objects.get(trainee=person)
@@ -213,8 +239,14 @@ def test_log_role_play_and_shadowing(world: Any) -> None:
     assert response.status_code == 400
     response = client.post(
         f"/p/riverside/training/cohorts/{the_cohort.pk}/shadowing/new/",
-        {"trainee": person.pk, "experienced_supporter": world.supporter_record.pk, "shadowed_on": today, "hours": "2",
-         "reflection": "Learned a lot", "competencies": [competency.pk]},
+        {
+            "trainee": person.pk,
+            "experienced_supporter": world.supporter_record.pk,
+            "shadowed_on": today,
+            "hours": "2",
+            "reflection": "Learned a lot",
+            "competencies": [competency.pk],
+        },
     )
     assert response.status_code == 302
     shadowing = Shadowing.objects.get(trainee=person)
@@ -246,8 +278,12 @@ def test_trainee_logs_own_shadowing(world: Any) -> None:
     assert client.get("/p/riverside/my/training/shadowing/new/").status_code == 200
     response = client.post(
         "/p/riverside/my/training/shadowing/new/",
-        {"experienced_supporter": world.supporter_record.pk, "shadowed_on": timezone.localdate().isoformat(),
-         "hours": "1.5", "reflection": "Saw how to close a call."},
+        {
+            "experienced_supporter": world.supporter_record.pk,
+            "shadowed_on": timezone.localdate().isoformat(),
+            "hours": "1.5",
+            "reflection": "Saw how to close a call.",
+        },
     )
     assert response.status_code == 302
     assert Shadowing.objects.get(trainee=person).recorded_by == person.user

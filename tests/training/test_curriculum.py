@@ -38,8 +38,13 @@ def test_add_a_module_and_a_topic(world: Any) -> None:
     competency = world.program.competencies.get(number=8)
     response = client.post(
         "/p/riverside/training/curriculum/topics/new/",
-        {"module": module.pk, "title": "Supporting someone who is grieving", "position": 1, "is_active": "on",
-         "competencies": [competency.pk]},
+        {
+            "module": module.pk,
+            "title": "Supporting someone who is grieving",
+            "position": 1,
+            "is_active": "on",
+            "competencies": [competency.pk],
+        },
     )
     assert response.status_code == 302
     topic = Topic.objects.get(module=module)

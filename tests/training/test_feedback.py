@@ -43,7 +43,9 @@ def test_trainee_sees_and_gives_feedback(world: Any, course: dict[str, Any]) -> 
     assert client.post(url, {"helpful": "5"}).status_code == 400  # once only
     # Ben missed the second session: no feedback on it; another trainee's session is not his.
     ben_client = world.client_for(ben.user)
-    assert ben_client.post(f"/p/riverside/my/training/feedback/sessions/{second.pk}/", {"helpful": "3"}).status_code == 400
+    assert (
+        ben_client.post(f"/p/riverside/my/training/feedback/sessions/{second.pk}/", {"helpful": "3"}).status_code == 400
+    )
     stranger = trainee(world.program, "Not on the course")
     assert world.client_for(stranger.user).get(url).status_code == 404
 
@@ -85,7 +87,10 @@ def test_aggregates_and_grouped_learn_more(world: Any, course: dict[str, Any]) -
     for user in (world.trainer, world.coordinator):
         page = world.client_for(user).get("/p/riverside/training/feedback/")
         assert page.status_code == 200 and "crisis calls" in page.content.decode()
-    assert world.client_for(world.trainer).get(f"/p/riverside/training/feedback/?cohort={the_cohort.pk}").status_code == 200
+    assert (
+        world.client_for(world.trainer).get(f"/p/riverside/training/feedback/?cohort={the_cohort.pk}").status_code
+        == 200
+    )
     assert world.client_for(world.trainer).get("/p/riverside/training/feedback/?cohort=999999").status_code == 404
 
 
@@ -93,7 +98,9 @@ def test_learn_more_answers_contract(world: Any, course: dict[str, Any]) -> None
     ana, ben = course["people"]
     first = course["sessions"][0]
     the_cohort = course["cohort"]
-    services.give_feedback(actor=ana.user, supporter=ana, cohort=the_cohort, session=first, helpful=5, learn_more="Grief")
+    services.give_feedback(
+        actor=ana.user, supporter=ana, cohort=the_cohort, session=first, helpful=5, learn_more="Grief"
+    )
     old = services.give_feedback(
         actor=ben.user, supporter=ben, cohort=the_cohort, session=first, helpful=3, learn_more="Boundaries"
     )

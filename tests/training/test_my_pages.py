@@ -19,8 +19,13 @@ def build(world: Any, trainees: int, sessions: int) -> tuple[Any, list[Any]]:
     for p in people:
         attend(world, held, p, ["present"] * sessions)
         services.record_role_play(
-            actor=world.trainer, cohort=the_cohort, trainee=p, held_on=held[0].starts_at.date(), scenario="Crisis",
-            participant_played_by="Theo", competencies=world.program.competencies.all()[:2],
+            actor=world.trainer,
+            cohort=the_cohort,
+            trainee=p,
+            held_on=held[0].starts_at.date(),
+            scenario="Crisis",
+            participant_played_by="Theo",
+            competencies=world.program.competencies.all()[:2],
         )
     return the_cohort, people
 
@@ -69,6 +74,6 @@ def test_my_training_shows_schedule_attendance_and_evidence(world: Any) -> None:
 
 
 def test_home_page_panels(world: Any) -> None:
-    the_cohort, people = build(world, 1, 1)
+    _cohort, people = build(world, 1, 1)
     assert "Feedback to give" in world.client_for(people[0].user).get("/p/riverside/").content.decode()
     assert "Teaching" in world.client_for(world.trainer).get("/p/riverside/").content.decode()

@@ -36,13 +36,23 @@ def test_create_refresher_event_contract(world: Any) -> None:
     assert event.kind == "refresher" and event.credited_hours == Decimal("1.50") and event.ce_category == "ethics"
     with pytest.raises(ValidationError):
         services.create_refresher_event(
-            actor=world.coordinator, program=world.program, title="Too long", starts_at=timezone.now(),
-            ends_at=timezone.now() + dt.timedelta(hours=1), location="x", credited_hours=3,
+            actor=world.coordinator,
+            program=world.program,
+            title="Too long",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + dt.timedelta(hours=1),
+            location="x",
+            credited_hours=3,
         )
     with pytest.raises(ValidationError):
         services.create_refresher_event(
-            actor=world.coordinator, program=world.program, title="Bad category", starts_at=timezone.now(),
-            ends_at=timezone.now() + dt.timedelta(hours=1), location="x", category="astrology",
+            actor=world.coordinator,
+            program=world.program,
+            title="Bad category",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + dt.timedelta(hours=1),
+            location="x",
+            category="astrology",
         )
 
 
@@ -51,16 +61,27 @@ def test_refresher_pages(world: Any) -> None:
     assert client.get("/p/riverside/training/refreshers/").status_code == 200
     response = client.post(
         "/p/riverside/training/refreshers/new/",
-        {"title": "Guest speaker", "starts_at": "2030-05-01T18:00", "ends_at": "2030-05-01T20:00", "location": "Hall",
-         "credited_hours": "2", "ce_category": "general"},
+        {
+            "title": "Guest speaker",
+            "starts_at": "2030-05-01T18:00",
+            "ends_at": "2030-05-01T20:00",
+            "location": "Hall",
+            "credited_hours": "2",
+            "ce_category": "general",
+        },
     )
     assert response.status_code == 302
     event = world.program.training_sessions.get(title="Guest speaker")
     assert client.get(f"/p/riverside/training/refreshers/{event.pk}/edit/").status_code == 200
     response = client.post(
         "/p/riverside/training/refreshers/new/",
-        {"title": "", "starts_at": "2030-05-01T18:00", "ends_at": "2030-05-01T17:00", "credited_hours": "1",
-         "ce_category": "general"},
+        {
+            "title": "",
+            "starts_at": "2030-05-01T18:00",
+            "ends_at": "2030-05-01T17:00",
+            "credited_hours": "1",
+            "ce_category": "general",
+        },
     )
     assert response.status_code == 400
     assert world.client_for(world.supporter).get("/p/riverside/training/refreshers/").status_code == 403
@@ -72,7 +93,9 @@ def test_attending_a_refresher_credits_hours_and_a_correction_takes_them_back(wo
     roster = services.roster_for(event)
     assert world.supporter_record in roster and in_training not in roster
     client = world.client_for(world.trainer)
-    response = client.post(f"/p/riverside/training/sessions/{event.pk}/", {f"status_{world.supporter_record.pk}": "present"})
+    response = client.post(
+        f"/p/riverside/training/sessions/{event.pk}/", {f"status_{world.supporter_record.pk}": "present"}
+    )
     assert response.status_code == 302
     credit = CEActivity.objects.get(supporter=world.supporter_record)
     assert credit.status == CEStatus.APPROVED and credit.hours == Decimal("1.50") and credit.category == "ethics"
@@ -81,9 +104,17 @@ def test_attending_a_refresher_credits_hours_and_a_correction_takes_them_back(wo
     services.record_attendance(actor=world.trainer, session=event, marks={world.supporter_record.pk: ("late", "")})
     assert CEActivity.objects.filter(supporter=world.supporter_record).count() == 1
     services.save_refresher_event(
-        actor=world.coordinator, program=world.program, event=event,
-        data={"title": event.title, "starts_at": event.starts_at, "ends_at": event.ends_at, "location": event.location,
-              "credited_hours": 2, "ce_category": "ethics"},
+        actor=world.coordinator,
+        program=world.program,
+        event=event,
+        data={
+            "title": event.title,
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "location": event.location,
+            "credited_hours": 2,
+            "ce_category": "ethics",
+        },
     )
     assert CEActivity.objects.get(supporter=world.supporter_record).hours == Decimal("2.00")
     services.record_attendance(actor=world.trainer, session=event, marks={world.supporter_record.pk: ("absent", "")})
