@@ -101,14 +101,13 @@ def credential(certificate: Certificate) -> dict[str, Any]:
 
 def signed_credential(certificate: Certificate) -> str:
     """The credential as a compact JWS (VC-JWT): the payload is the credential with the JWT
-    claims iss, jti, nbf and exp; the header names the key (kid) and carries the public JWK."""
+    claims iss, jti, nbf and exp; the header's kid is the URL of the program's published key."""
     data = credential(certificate)
     key = keys.signing_key(certificate.program.slug)
     header = {
         "alg": keys.ALGORITHM,
         "typ": "JWT",
-        "kid": f"{_url('certification:jwks', certificate.program.slug)}#{key.kid}",
-        "jwk": key.as_dict(private=False),
+        "kid": key.kid,
     }
     valid_from = dt.datetime.combine(certificate.issued_on, dt.time(0, 0), tzinfo=dt.UTC)
     valid_until = dt.datetime.combine(certificate.expires_on, dt.time(23, 59, 59), tzinfo=dt.UTC)

@@ -112,7 +112,11 @@ def test_provisional_needs_a_plan_and_deadline_then_reassessment(world: Any) -> 
     assert {"plan_what", "plan_who", "reassessment_due"} <= set(error.value.message_dict)
     due = timezone.localdate() + dt.timedelta(days=60)
     services.decide_assessment(
-        actor=world.trainer, assessment=assessment, plan_what="Two crisis role plays", plan_who="Theo", reassessment_due=due
+        actor=world.trainer,
+        assessment=assessment,
+        plan_what="Two crisis role plays",
+        plan_who="Theo",
+        reassessment_due=due,
     )
     person.refresh_from_db()
     assert person.stage == Stage.PROVISIONAL and not person.certificates.exists()
@@ -121,7 +125,10 @@ def test_provisional_needs_a_plan_and_deadline_then_reassessment(world: Any) -> 
     assert again.pk != assessment.pk and again.kind == "reassessment"
     with pytest.raises(ValidationError):
         services.decide_assessment(
-            actor=world.trainer, assessment=again, outcome=Outcome.PROVISIONAL, override_reason="Needs more time, really"
+            actor=world.trainer,
+            assessment=again,
+            outcome=Outcome.PROVISIONAL,
+            override_reason="Needs more time, really",
         )
     services.decide_assessment(actor=world.trainer, assessment=again)
     person.refresh_from_db()
@@ -165,9 +172,12 @@ def test_only_a_trainer_of_the_cohort_assesses_and_never_themselves(world: Any) 
     with pytest.raises(ValidationError, match="themselves"):
         services.open_assessment(actor=person.user, cohort=the_cohort, supporter=person)
     # Another program's trainee is not found.
-    assert world.client_for(world.trainer).get(
-        f"/p/riverside/certification/cohorts/{the_cohort.pk}/trainees/{world.outsider_record.pk}/assess/"
-    ).status_code == 404
+    assert (
+        world.client_for(world.trainer)
+        .get(f"/p/riverside/certification/cohorts/{the_cohort.pk}/trainees/{world.outsider_record.pk}/assess/")
+        .status_code
+        == 404
+    )
 
 
 def test_competency_record_for_trainers_of_the_trainee_only(world: Any) -> None:
@@ -176,5 +186,10 @@ def test_competency_record_for_trainers_of_the_trainee_only(world: Any) -> None:
     assert world.client_for(world.trainer).get(url).status_code == 200
     other_trainer = MembershipFactory(program=world.program, is_trainer=True).user
     assert world.client_for(other_trainer).get(url).status_code == 404
-    assert world.client_for(world.coordinator).get(f"/p/riverside/certification/people/{world.outsider_record.pk}/").status_code == 404
+    assert (
+        world.client_for(world.coordinator)
+        .get(f"/p/riverside/certification/people/{world.outsider_record.pk}/")
+        .status_code
+        == 404
+    )
     assert AuditEntry.objects.filter(action="certification.record.view", target_id=str(person.pk)).exists()
