@@ -181,7 +181,7 @@ def test_only_a_trainer_of_the_cohort_assesses_and_never_themselves(world: Any) 
 
 
 def test_competency_record_for_trainers_of_the_trainee_only(world: Any) -> None:
-    the_cohort, person = ready_trainee(world)
+    _cohort, person = ready_trainee(world)
     url = f"/p/riverside/certification/people/{person.pk}/"
     assert world.client_for(world.trainer).get(url).status_code == 200
     other_trainer = MembershipFactory(program=world.program, is_trainer=True).user
