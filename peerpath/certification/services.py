@@ -96,12 +96,12 @@ def _check_assessor(actor: Any, cohort: Cohort, supporter: Supporter) -> None:
         raise ValidationError("Only a trainer of this cohort can assess its trainees.")
 
 
-def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
-    """The trainee's assessment in progress, started if there is none.
+def assessable(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+    """The trainee's assessment in progress, or an unsaved new one, after checking the rules.
 
-    Rules: the assessor is a trainer of the cohort and not the trainee; the trainee is enrolled
-    in the cohort and 'in training' (an end-of-training assessment) or 'provisionally
-    certified' (a reassessment).
+    Rules: the assessor is a trainer of the cohort and not the trainee; the trainee is on the
+    cohort's course and 'in training' (an end-of-training assessment) or 'provisionally
+    certified' (a reassessment); one assessment in progress at a time.
     """
     _check_assessor(actor, cohort, supporter)
     enrolment = (
@@ -118,24 +118,26 @@ def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Asse
             f"{supporter.full_name} is '{supporter.get_stage_display()}': only people in training, or provisionally "
             "certified and due for reassessment, are assessed."
         )
+    draft = Assessment.objects.filter(supporter=supporter, status=AssessmentStatus.DRAFT).first()
+    if draft is not None:
+        if draft.cohort_id != cohort.pk:
+            raise ValidationError(f"{supporter.full_name} has an assessment in progress in another cohort.")
+        return draft
+    return Assessment(
+        program=cohort.program, supporter=supporter, cohort=cohort, enrolment=enrolment, kind=kind, assessor=actor
+    )
+
+
+def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+    """The trainee's assessment in progress, started (saved) if there is none; rules as in
+    `assessable`."""
     with transaction.atomic():
-        draft = (
-            Assessment.objects.select_for_update().filter(supporter=supporter, status=AssessmentStatus.DRAFT).first()
-        )
-        if draft is not None:
-            if draft.cohort_id != cohort.pk:
-                raise ValidationError(f"{supporter.full_name} has an assessment in progress in another cohort.")
-            return draft
+        assessment = assessable(actor=actor, cohort=cohort, supporter=supporter)
+        if assessment.pk is not None:
+            return assessment
         try:
             with transaction.atomic():
-                assessment = Assessment.objects.create(
-                    program=cohort.program,
-                    supporter=supporter,
-                    cohort=cohort,
-                    enrolment=enrolment,
-                    kind=kind,
-                    assessor=actor,
-                )
+                assessment.save()
         except IntegrityError:
             return Assessment.objects.get(supporter=supporter, status=AssessmentStatus.DRAFT)
         audit.record(actor=actor, program=cohort.program, action="certification.assessment.start", target=assessment)
@@ -187,7 +189,11 @@ def save_ratings(*, actor: Any, assessment: Assessment, ratings: dict[int, tuple
 def preview_outcome(assessment: Assessment) -> tuple[rules.OutcomeResult, list[Competency]]:
     """What the rules give for the ratings so far, and the active competencies not yet rated."""
     active = list(Competency.objects.filter(program=assessment.program, is_active=True).order_by("number"))
-    levels = dict(CompetencyRating.objects.filter(assessment=assessment).values_list("competency_id", "level"))
+    levels = (
+        dict(CompetencyRating.objects.filter(assessment=assessment).values_list("competency_id", "level"))
+        if assessment.pk
+        else {}
+    )
     rate = attendance_rates(assessment.cohort, [assessment.supporter_id])[assessment.supporter_id]
     result = rules.compute_outcome(
         [levels[c.pk] for c in active if c.pk in levels],

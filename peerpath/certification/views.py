@@ -36,7 +36,9 @@ def _assess_page(
     request: HttpRequest, program: Program, assessment: Any, status: int = 200, **forms: Any
 ) -> HttpResponse:
     competencies = list(Competency.objects.filter(program=program, is_active=True).order_by("number"))
-    ratings = {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)}
+    ratings = (
+        {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)} if assessment.pk else {}
+    )
     result, unrated = services.preview_outcome(assessment)
     allowed = (
         list(Outcome.values)
@@ -93,7 +95,7 @@ def assess(request: HttpRequest, program: Program, cohort_pk: int, pk: int) -> H
                 return redirect("certification:assess", program.slug, cohort.pk, trainee.pk)
         return _assess_page(request, program, assessment, 400, ratings_form=form)
     try:
-        assessment = services.open_assessment(actor=request.user, cohort=cohort, supporter=trainee)
+        assessment = services.assessable(actor=request.user, cohort=cohort, supporter=trainee)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("certification:record", program.slug, trainee.pk)
