@@ -57,7 +57,10 @@ def test_demo_loads_once_and_every_page_has_content(settings: Any, tmp_path: Any
     assert "Rosa Jiménez" in overview and "deadline passed" in overview and "Wendy Brooks" in overview
     trainer = login("trainer")
     nadia = running.enrolments.get(supporter__full_name="Nadia Rahman").supporter
-    for url in ["/p/riverside/my/cohorts/", f"/p/riverside/certification/cohorts/{running.pk}/trainees/{nadia.pk}/assess/"]:
+    for url in [
+        "/p/riverside/my/cohorts/",
+        f"/p/riverside/certification/cohorts/{running.pk}/trainees/{nadia.pk}/assess/",
+    ]:
         assert trainer.get(url).status_code == 200, url
     for local in ("supporter", "uma", "nadia", "quinn", "rosa"):
         client = login(local)
