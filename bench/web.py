@@ -39,6 +39,9 @@ def server_env() -> dict[str, str]:
             "PEERPATH_SECRET_KEY": env.get(
                 "PEERPATH_SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789"
             ),
+            "PEERPATH_CREDENTIAL_SECRET": env.get(
+                "PEERPATH_CREDENTIAL_SECRET", "bench-only-credential-secret-0123456789"
+            ),
             "PEERPATH_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PEERPATH_SECURE_SSL_REDIRECT": "0",
             "PEERPATH_DB_CONN_MAX_AGE": "60",

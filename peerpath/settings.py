@@ -12,6 +12,8 @@ SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
 SITE_URL = envstr("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Installation secret from which each program's credential-signing key is derived (HKDF).
+CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -26,6 +28,8 @@ INSTALLED_APPS = [
     "peerpath.core",
     "peerpath.programs",
     "peerpath.recruitment",
+    "peerpath.training",
+    "peerpath.certification",
     "peerpath.reports",
     "peerpath.exchange",
     "peerpath.api",

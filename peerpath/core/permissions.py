@@ -62,6 +62,26 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "reports.view": frozenset({C}),
     "exchange.import": frozenset({C}),
     "exchange.archive": frozenset({C}),
+    # Training (curriculum, cohorts, sessions, attendance, evidence, feedback, refreshers).
+    # Trainers see only the cohorts they teach (object rules below); coordinators see all.
+    "training.view_curriculum": frozenset({C, T}),
+    "training.edit_curriculum": frozenset({C, T}),
+    "training.view_cohorts": frozenset({C, T}),
+    "training.manage_cohorts": frozenset({C}),
+    "training.run_cohort": frozenset({C, T}),
+    "training.my_cohorts": frozenset({T}),
+    "training.view_feedback": frozenset({C, T}),
+    "training.manage_refreshers": frozenset({C, T}),
+    "training.my_training": frozenset({P}),
+    "training.calendar": EVERYONE,
+    # Certification (assessment, outcomes, certificates, continuing education, renewal).
+    "certification.assess": frozenset({T}),
+    "certification.view_record": frozenset({C, T}),
+    "certification.overview": frozenset({C}),
+    "certification.edit_settings": frozenset({C}),
+    "certification.manage_certificates": frozenset({C}),
+    "certification.review_ce": frozenset({C}),
+    "certification.own_credentials": frozenset({P}),
 }
 
 _ACCESS_ATTR = "peerpath_access"
@@ -162,6 +182,36 @@ def can(membership: Any, action: str) -> bool:
 def allowed_actions(membership: Any, actions: Iterable[str] | None = None) -> set[str]:
     names = ACTIONS.keys() if actions is None else actions
     return {name for name in names if can(membership, name)}
+
+
+def can_run_cohort(membership: Any, cohort: Any) -> bool:
+    """Coordinators run every cohort of their program; trainers only the cohorts they teach."""
+    if membership is None or cohort.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.TRAINER) and cohort.trainers.filter(pk=membership.user_id).exists()
+
+
+def cohorts_visible_to(membership: Any) -> Any:
+    """The cohorts a member may open: all for coordinators, the ones they teach for trainers."""
+    from peerpath.training.models import Cohort
+
+    cohorts = Cohort.objects.filter(program=membership.program)
+    if has_role(membership, Role.COORDINATOR):
+        return cohorts
+    if has_role(membership, Role.TRAINER):
+        return cohorts.filter(trainers=membership.user_id)
+    return cohorts.none()
+
+
+def can_assess(membership: Any, cohort: Any, trainee: Any) -> bool:
+    """A trainer of the trainee's cohort assesses them; nobody assesses themselves."""
+    if membership is None or not has_role(membership, Role.TRAINER) or cohort.program_id != membership.program_id:
+        return False
+    if trainee.user_id is not None and trainee.user_id == membership.user_id:
+        return False
+    return cohort.trainers.filter(pk=membership.user_id).exists()
 
 
 def supervised_supporters(program: Any, user: Any) -> Any:

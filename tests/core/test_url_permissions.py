@@ -76,6 +76,13 @@ def test_public_views_are_the_declared_few() -> None:
         "core:health",
         "recruitment:apply",
         "recruitment:apply_thanks",
+        # Calendar apps cannot log in: an unguessable, revocable per-person token is the key.
+        "training:feed",
+        # Anyone checks a certificate; the program's public key and issuer documents verify it.
+        "certification:verify",
+        "certification:jwks",
+        "certification:issuer",
+        "certification:achievement",
         # Add each new public page here, deliberately.
     }, public
 

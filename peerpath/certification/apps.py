@@ -1,0 +1,28 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class CertificationConfig(AppConfig):
+    name = "peerpath.certification"
+    label = "certification"
+
+    def ready(self) -> None:
+        from peerpath.certification import panels, queries, services, tasks
+        from peerpath.core.navigation import register_home_panel, register_nav
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.training.extensions import register_roster_status, register_trainee_section
+        from peerpath.training.signals import refresher_attendance_recorded
+
+        refresher_attendance_recorded.connect(
+            services.credit_refresher_attendance, dispatch_uid="certification.credit_refresher_attendance"
+        )
+        register_roster_status("assessment", queries.assessment_status)
+        register_trainee_section("outcome", panels.outcome_section, order=10)
+        register_trainee_section("credentials", panels.credentials_section, order=20)
+
+        register_nav("Certification", "certification:overview", "certification.overview", order=28)
+        register_nav("Continuing education", "certification:my_ce", "certification.own_credentials", order=7)
+        register_home_panel("certification", panels.coordinator_panel, order=16)
+        register_home_panel("my_certificate", panels.my_certificate_panel, order=4)
+        register_periodic("certification.daily_check", tasks.daily_certification_check, dt.timedelta(days=1))

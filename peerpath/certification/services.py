@@ -1,0 +1,805 @@
+"""State changes in certification: settings, assessments and outcomes, certificates (issue,
+renew, revoke), continuing-education activities and reminders. Atomic, validated, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.certification import rules
+from peerpath.certification.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    CEActivity,
+    CEActivityChange,
+    Certificate,
+    CertificateChange,
+    CertificateEvent,
+    CertificationSettings,
+    CEStatus,
+    CompetencyRating,
+    ExpiryReminder,
+    Level,
+    NextStep,
+    Outcome,
+)
+from peerpath.core import audit
+from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Competency, Membership, Program
+from peerpath.recruitment.models import Stage, Supporter
+from peerpath.recruitment.pathway import move_to_stage
+from peerpath.training.models import CECategory, Cohort, Enrolment, EnrolmentStatus
+from peerpath.training.queries import attendance_rates
+from peerpath.training.services import change_enrolment
+
+SETTINGS_FIELDS = [
+    "credential_name",
+    "min_attendance_percent",
+    "allow_provisional",
+    "max_developing_for_provisional",
+    "reassessment_days",
+    "renewal_cycle_months",
+    "ce_hours_required",
+    "ce_ethics_hours_required",
+    "grace_period_days",
+]
+OUTCOME_STAGE = {
+    Outcome.CERTIFIED: Stage.CERTIFIED,
+    Outcome.PROVISIONAL: Stage.PROVISIONAL,
+    Outcome.NOT_GRADUATED: Stage.NOT_GRADUATED,
+}
+EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".doc", ".docx", ".odt"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def get_settings(program: Program) -> CertificationSettings:
+    """The program's certification rules, created with the defaults on first use."""
+    found, _ = CertificationSettings.objects.get_or_create(program=program)
+    return found
+
+
+def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> CertificationSettings:
+    """Change the program's outcome and renewal rules. Rules: values within their bounds (the
+    form checks them) and the ethics minimum no more than the total hours."""
+    if Decimal(data["ce_ethics_hours_required"]) > Decimal(data["ce_hours_required"]):
+        raise ValidationError({"ce_ethics_hours_required": "The ethics minimum cannot exceed the total hours."})
+    if not (data.get("credential_name") or "").strip():
+        raise ValidationError({"credential_name": "Name the credential."})
+    current = get_settings(program)
+    with transaction.atomic():
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=current,
+            fields=SETTINGS_FIELDS,
+            data=data,
+            action="certification.settings",
+        )
+
+
+# --- Assessment ------------------------------------------------------------------------------
+
+
+def _check_assessor(actor: Any, cohort: Cohort, supporter: Supporter) -> None:
+    if supporter.user_id is not None and supporter.user_id == getattr(actor, "pk", None):
+        raise ValidationError("Nobody can assess themselves.")
+    is_trainer = Membership.objects.filter(program=cohort.program, user=actor).with_role(Role.TRAINER).exists()
+    if not is_trainer or not cohort.trainers.filter(pk=actor.pk).exists():
+        raise ValidationError("Only a trainer of this cohort can assess its trainees.")
+
+
+def assessable(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+    """The trainee's assessment in progress, or an unsaved new one, after checking the rules.
+
+    Rules: the assessor is a trainer of the cohort and not the trainee; the trainee is on the
+    cohort's course and 'in training' (an end-of-training assessment) or 'provisionally
+    certified' (a reassessment); one assessment in progress at a time.
+    """
+    _check_assessor(actor, cohort, supporter)
+    enrolment = (
+        Enrolment.objects.filter(cohort=cohort, supporter=supporter).exclude(status=EnrolmentStatus.WITHDRAWN).first()
+    )
+    if enrolment is None:
+        raise ValidationError(f"{supporter.full_name} is not on this cohort's course.")
+    if supporter.stage == Stage.IN_TRAINING:
+        kind = AssessmentKind.INITIAL
+    elif supporter.stage == Stage.PROVISIONAL:
+        kind = AssessmentKind.REASSESSMENT
+    else:
+        raise ValidationError(
+            f"{supporter.full_name} is '{supporter.get_stage_display()}': only people in training, or provisionally "
+            "certified and due for reassessment, are assessed."
+        )
+    draft = Assessment.objects.filter(supporter=supporter, status=AssessmentStatus.DRAFT).first()
+    if draft is not None:
+        if draft.cohort_id != cohort.pk:
+            raise ValidationError(f"{supporter.full_name} has an assessment in progress in another cohort.")
+        return draft
+    return Assessment(
+        program=cohort.program, supporter=supporter, cohort=cohort, enrolment=enrolment, kind=kind, assessor=actor
+    )
+
+
+def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+    """The trainee's assessment in progress, started (saved) if there is none; rules as in
+    `assessable`."""
+    with transaction.atomic():
+        assessment = assessable(actor=actor, cohort=cohort, supporter=supporter)
+        if assessment.pk is not None:
+            return assessment
+        try:
+            with transaction.atomic():
+                assessment.save()
+        except IntegrityError:
+            return Assessment.objects.get(supporter=supporter, status=AssessmentStatus.DRAFT)
+        audit.record(actor=actor, program=cohort.program, action="certification.assessment.start", target=assessment)
+    return assessment
+
+
+def save_ratings(*, actor: Any, assessment: Assessment, ratings: dict[int, tuple[str, str]]) -> Assessment:
+    """Save the rubric ratings {competency id: (level, evidence notes)} of an assessment in
+    progress. Rules: only a trainer of the cohort who is not the trainee; competencies are the
+    program's active ones; levels are not yet / developing / competent / strong. Saving again
+    replaces the earlier ratings of those competencies."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("This assessment has been decided and can no longer change.")
+    _check_assessor(actor, assessment.cohort, assessment.supporter)
+    competencies = {
+        c.pk: c for c in Competency.objects.filter(program=assessment.program, is_active=True, pk__in=ratings.keys())
+    }
+    if set(ratings) - set(competencies):
+        raise ValidationError("Rate this program's competencies only.")
+    if any(level not in Level.values for level, _notes in ratings.values()):
+        raise ValidationError("Choose a level from the rubric for each competency.")
+    with transaction.atomic():
+        existing = {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)}
+        changes: dict[str, list[Any]] = {}
+        for competency_id, (level, notes) in ratings.items():
+            row = existing.get(competency_id)
+            if row is None:
+                CompetencyRating.objects.create(
+                    assessment=assessment, competency=competencies[competency_id], level=level, evidence_notes=notes
+                )
+                changes[str(competencies[competency_id])] = [None, level]
+            elif row.level != level or row.evidence_notes != notes:
+                changes[str(competencies[competency_id])] = [row.level, level]
+                row.level, row.evidence_notes = level, notes
+                row.save(update_fields=["level", "evidence_notes"])
+        assessment.assessor = actor
+        assessment.save(update_fields=["assessor"])
+        if changes:
+            audit.record(
+                actor=actor,
+                program=assessment.program,
+                action="certification.assessment.rate",
+                target=assessment,
+                changes=changes,
+            )
+    return assessment
+
+
+def preview_outcome(assessment: Assessment) -> tuple[rules.OutcomeResult, list[Competency]]:
+    """What the rules give for the ratings so far, and the active competencies not yet rated."""
+    active = list(Competency.objects.filter(program=assessment.program, is_active=True).order_by("number"))
+    levels = (
+        dict(CompetencyRating.objects.filter(assessment=assessment).values_list("competency_id", "level"))
+        if assessment.pk
+        else {}
+    )
+    rate = attendance_rates(assessment.cohort, [assessment.supporter_id])[assessment.supporter_id]
+    result = rules.compute_outcome(
+        [levels[c.pk] for c in active if c.pk in levels],
+        attended=rate.attended,
+        held=rate.held,
+        rules=get_settings(assessment.program),
+        provisional_possible=assessment.kind == AssessmentKind.INITIAL,
+    )
+    return result, [c for c in active if c.pk not in levels]
+
+
+def decide_assessment(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    outcome: str = "",
+    override_reason: str = "",
+    plan_what: str = "",
+    plan_who: str = "",
+    reassessment_due: dt.date | None = None,
+    next_step: str = "",
+    next_step_note: str = "",
+) -> Assessment:
+    """Record the outcome of an assessment and move the trainee along the pathway.
+
+    Rules: only a trainer of the cohort who is not the trainee; every active competency is
+    rated. The outcome is the one the program's rules compute (see `rules.compute_outcome`);
+    the trainer may choose another only with a written reason, and the override is audited.
+    Provisionally certified needs a development plan (what, who helps) and a reassessment
+    deadline in the future; not graduated says what comes next (repeat the course, another
+    role). A reassessment ends certified or not graduated. The person moves in training ->
+    assessed -> outcome (or provisional -> outcome); the enrolment is completed; certified
+    issues the certificate. The trainee is told by e-mail.
+    """
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("This assessment has already been decided.")
+    _check_assessor(actor, assessment.cohort, assessment.supporter)
+    result, unrated = preview_outcome(assessment)
+    if unrated:
+        raise ValidationError(f"Rate every competency first ({len(unrated)} still unrated).")
+    chosen = outcome or result.outcome
+    errors: dict[str, str] = {}
+    allowed = (
+        set(Outcome.values) if assessment.kind == AssessmentKind.INITIAL else {Outcome.CERTIFIED, Outcome.NOT_GRADUATED}
+    )
+    if chosen not in allowed:
+        errors["outcome"] = (
+            "A reassessment ends certified or not graduated." if chosen in Outcome.values else ("Choose an outcome.")
+        )
+    if chosen != result.outcome and len(override_reason.strip()) < 10:
+        errors["override_reason"] = (
+            f"The rules give '{Outcome(result.outcome).label}'. To record another outcome, write the reason."
+        )
+    today = timezone.localdate()
+    if chosen == Outcome.PROVISIONAL:
+        if not plan_what.strip():
+            errors["plan_what"] = "Describe the development plan: what they will work on."
+        if not plan_who.strip():
+            errors["plan_who"] = "Say who will help them."
+        if reassessment_due is None or reassessment_due <= today:
+            errors["reassessment_due"] = "Set a reassessment deadline in the future."
+        elif reassessment_due > today + dt.timedelta(days=366):
+            errors["reassessment_due"] = "Set a reassessment deadline within a year."
+    if chosen == Outcome.NOT_GRADUATED:
+        if next_step not in NextStep.values:
+            errors["next_step"] = "Say what comes next: repeat the course, another role, or something else."
+        elif next_step == NextStep.OTHER and not next_step_note.strip():
+            errors["next_step_note"] = "Describe what comes next."
+    if errors:
+        raise ValidationError(errors)
+    supporter = assessment.supporter
+    rate = attendance_rates(assessment.cohort, [supporter.pk])[supporter.pk]
+    with transaction.atomic():
+        assessment.computed_outcome = result.outcome
+        assessment.outcome = chosen
+        assessment.override_reason = override_reason.strip() if chosen != result.outcome else ""
+        assessment.attendance_attended, assessment.attendance_held = rate.attended, rate.held
+        is_provisional = chosen == Outcome.PROVISIONAL
+        assessment.plan_what = plan_what.strip() if is_provisional else ""
+        assessment.plan_who = plan_who.strip() if is_provisional else ""
+        assessment.reassessment_due = reassessment_due if is_provisional else None
+        assessment.next_step = next_step if chosen == Outcome.NOT_GRADUATED else ""
+        assessment.next_step_note = next_step_note.strip() if chosen == Outcome.NOT_GRADUATED else ""
+        assessment.status = AssessmentStatus.DECIDED
+        assessment.assessor = actor
+        assessment.decided_at = timezone.now()
+        assessment.save()
+        audit.record(
+            actor=actor,
+            program=assessment.program,
+            action="certification.assessment.decide",
+            target=assessment,
+            changes={"status": [AssessmentStatus.DRAFT, AssessmentStatus.DECIDED], "outcome": [None, chosen]},
+            note=" ".join(result.reasons),
+        )
+        if assessment.is_override:
+            audit.record(
+                actor=actor,
+                program=assessment.program,
+                action="certification.assessment.override",
+                target=assessment,
+                changes={"outcome": [result.outcome, chosen]},
+                note=assessment.override_reason,
+            )
+        reason = f"Assessment by {actor}: {Outcome(chosen).label}" + (" (override)" if assessment.is_override else "")
+        if supporter.stage == Stage.IN_TRAINING:
+            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ASSESSED, reason="Assessed by a trainer")
+        move_to_stage(actor=actor, supporter=supporter, to_stage=OUTCOME_STAGE[Outcome(chosen)], reason=reason)
+        enrolment = assessment.enrolment
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            change_enrolment(actor=actor, enrolment=enrolment, to_status=EnrolmentStatus.COMPLETED, reason=reason)
+        certificate = None
+        if chosen == Outcome.CERTIFIED:
+            certificate = issue_certificate(actor=actor, supporter=supporter, assessment=assessment)
+        if supporter.email:
+            queue_email(
+                to=supporter.email,
+                template="certification/email/outcome",
+                context={
+                    "program": assessment.program,
+                    "assessment": assessment,
+                    "supporter": supporter,
+                    "certificate": certificate,
+                    "url": absolute_url(reverse("training:my_training", args=[assessment.program.slug])),
+                },
+                reply_to=assessment.program.contact_email,
+            )
+    return assessment
+
+
+# --- Certificates ----------------------------------------------------------------------------
+
+
+def current_certificate(supporter: Supporter) -> Certificate | None:
+    return Certificate.objects.filter(supporter=supporter, revoked_at__isnull=True).order_by("-expires_on").first()
+
+
+def issue_certificate(
+    *, actor: Any, supporter: Supporter, assessment: Assessment | None = None, issued_on: dt.date | None = None
+) -> Certificate:
+    """Issue a certificate: a unique number, issued today, valid for one renewal cycle.
+
+    Rule: a person holds at most one certificate that is not revoked and has not lapsed."""
+    settings = get_settings(supporter.program)
+    issued_on = issued_on or timezone.localdate()
+    existing = current_certificate(supporter)
+    if existing is not None and issued_on <= existing.expires_on + dt.timedelta(days=settings.grace_period_days):
+        raise ValidationError(f"{supporter.full_name} already holds certificate {existing.identifier}.")
+    with transaction.atomic():
+        certificate = Certificate.objects.create(
+            program=supporter.program,
+            supporter=supporter,
+            assessment=assessment,
+            credential_name=settings.credential_name,
+            holder_name=supporter.full_name,
+            issued_on=issued_on,
+            cycle_started_on=issued_on,
+            expires_on=rules.first_expiry(issued_on, settings),
+            issued_by=_user(actor),
+        )
+        CertificateChange.objects.create(
+            certificate=certificate,
+            event=CertificateEvent.ISSUED,
+            new_expires_on=certificate.expires_on,
+            actor=_user(actor),
+        )
+        audit.record(
+            actor=actor,
+            program=supporter.program,
+            action="certification.certificate.issue",
+            target=certificate,
+            changes={"expires_on": [None, certificate.expires_on]},
+        )
+    return certificate
+
+
+def revoke_certificate(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate. Rules: a written reason; revocation is final. Verification then
+    says 'revoked'."""
+    if certificate.revoked_at is not None:
+        raise ValidationError("This certificate is already revoked.")
+    if len(reason.strip()) < 5:
+        raise ValidationError({"reason": "Write the reason for revoking."})
+    with transaction.atomic():
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = _user(actor)
+        certificate.revocation_reason = reason.strip()
+        certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        CertificateChange.objects.create(
+            certificate=certificate, event=CertificateEvent.REVOKED, actor=_user(actor), reason=reason.strip()
+        )
+        audit.record(
+            actor=actor,
+            program=certificate.program,
+            action="certification.certificate.revoke",
+            target=certificate,
+            changes={"status": ["valid", "revoked"]},
+            note=reason.strip(),
+        )
+    return certificate
+
+
+def certificate_standing(certificate: Certificate, today: dt.date | None = None) -> rules.StandingResult:
+    activities = CEActivity.objects.filter(supporter=certificate.supporter, status=CEStatus.APPROVED)
+    return rules.standing(
+        activities,
+        cycle_start=certificate.cycle_started_on,
+        expires_on=certificate.expires_on,
+        today=today or timezone.localdate(),
+        rules=get_settings(certificate.program),
+    )
+
+
+def renew_certificate(
+    *, actor: Any, certificate: Certificate, today: dt.date | None = None, automatic: bool = False
+) -> Certificate:
+    """Renew a certificate for another cycle: the new expiry is the old one plus the cycle, the
+    next cycle starts the day after the old expiry, and the hours counted are marked as used.
+
+    Rules: not revoked; the cycle's requirements are met (total hours and the ethics minimum,
+    each course once); not lapsed. Automatic renewal waits for the renewal window (90 days
+    before expiry) so that 'requirements met' is visible until then; a coordinator may renew
+    any time the requirements are met.
+    """
+    today = today or timezone.localdate()
+    if certificate.revoked_at is not None:
+        raise ValidationError("A revoked certificate cannot be renewed.")
+    result = certificate_standing(certificate, today)
+    if not result.met:
+        raise ValidationError(
+            f"Requirements not met: {result.tally.total} of {result.required} hours, "
+            f"{result.tally.ethics} of {result.ethics_required} in ethics."
+        )
+    if automatic and not result.renewable:
+        raise ValidationError("Not yet in the renewal window.")
+    settings = get_settings(certificate.program)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        old_expiry = locked.expires_on
+        locked.cycle_started_on = old_expiry + dt.timedelta(days=1)
+        locked.expires_on = rules.add_months(old_expiry, settings.renewal_cycle_months)
+        locked.save(update_fields=["cycle_started_on", "expires_on"])
+        change = CertificateChange.objects.create(
+            certificate=locked,
+            event=CertificateEvent.RENEWED,
+            old_expires_on=old_expiry,
+            new_expires_on=locked.expires_on,
+            hours_counted=result.tally.total,
+            ethics_hours_counted=result.tally.ethics,
+            actor=_user(actor),
+            reason="Renewed automatically: requirements met" if automatic else "Renewed by a coordinator",
+        )
+        CEActivity.objects.filter(pk__in=[a.pk for a in result.tally.counted]).update(renewal=change)
+        audit.record(
+            actor=actor,
+            program=locked.program,
+            action="certification.certificate.renew",
+            target=locked,
+            changes={"expires_on": [old_expiry, locked.expires_on]},
+            note=f"{result.tally.total} hours counted, {result.tally.ethics} in ethics",
+        )
+        if locked.supporter.email:
+            queue_email(
+                to=locked.supporter.email,
+                template="certification/email/renewed",
+                context={"program": locked.program, "certificate": locked, "old_expiry": old_expiry},
+                reply_to=locked.program.contact_email,
+            )
+    certificate.refresh_from_db()
+    return certificate
+
+
+def renew_if_due(*, actor: Any, supporter: Supporter, today: dt.date | None = None) -> Certificate | None:
+    """Renew the supporter's certificate automatically when its requirements are met and it is
+    in the renewal window; returns it when renewed."""
+    certificate = current_certificate(supporter)
+    if certificate is None:
+        return None
+    result = certificate_standing(certificate, today)
+    if result.renewable:
+        return renew_certificate(actor=actor, certificate=certificate, today=today, automatic=True)
+    return None
+
+
+# --- Continuing education --------------------------------------------------------------------
+
+
+def _clean_hours(value: Any, field: str = "hours") -> Decimal:
+    try:
+        hours = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "Give the hours as a number."}) from None
+    if not Decimal("0.25") <= hours <= Decimal("100"):
+        raise ValidationError({field: "Give between 0.25 and 100 hours."})
+    return hours
+
+
+def _check_evidence(evidence: Any) -> None:
+    if evidence is None:
+        return
+    name = (getattr(evidence, "name", "") or "").lower()
+    if not any(name.endswith(ext) for ext in EVIDENCE_EXTENSIONS):
+        raise ValidationError({"evidence": "Upload a PDF, an image, a text or a word-processor document."})
+    if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": "The file is larger than 10 MB."})
+
+
+def _ce_errors(*, date: dt.date, title: str, category: str) -> dict[str, str]:
+    errors = {}
+    if date > timezone.localdate():
+        errors["date"] = "An activity cannot be dated in the future."
+    if not title.strip():
+        errors["title"] = "Give the activity's title."
+    if category not in CECategory.values:
+        errors["category"] = "Choose a category."
+    return errors
+
+
+def log_ce_activity(
+    *,
+    actor: Any,
+    supporter: Supporter,
+    date: dt.date,
+    title: str,
+    provider: str,
+    hours: Any,
+    category: str,
+    evidence: Any = None,
+) -> CEActivity:
+    """A supporter logs a continuing-education activity for approval.
+
+    Rules: the supporter holds a certificate or is provisionally certified or beyond; the date
+    is not in the future; 0.25 to 100 hours; a known category; optional evidence (PDF, image or
+    document, at most 10 MB). Coordinators are told there is something to review.
+    """
+    errors = _ce_errors(date=date, title=title, category=category)
+    try:
+        hours = _clean_hours(hours)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    _check_evidence(evidence)
+    with transaction.atomic():
+        activity = CEActivity(
+            program=supporter.program,
+            supporter=supporter,
+            date=date,
+            title=title.strip(),
+            provider=provider.strip(),
+            hours=hours,
+            category=category,
+            created_by=_user(actor),
+        )
+        if evidence is not None:
+            activity.evidence_name = evidence.name[:200]
+            activity.evidence.save(evidence.name, evidence, save=False)
+        activity.save()
+        CEActivityChange.objects.create(activity=activity, to_status=CEStatus.SUBMITTED, actor=_user(actor))
+        audit.record(actor=actor, program=supporter.program, action="certification.ce.submit", target=activity)
+    return activity
+
+
+def resubmit_ce_activity(
+    *,
+    actor: Any,
+    activity: CEActivity,
+    date: dt.date,
+    title: str,
+    provider: str,
+    hours: Any,
+    category: str,
+    evidence: Any = None,
+) -> CEActivity:
+    """The supporter corrects an activity that is awaiting approval or was returned, and submits
+    it again. Rules as for logging; approved and automatic activities cannot be edited."""
+    if activity.status == CEStatus.APPROVED or activity.is_automatic:
+        raise ValidationError("Approved activities cannot be changed.")
+    errors = _ce_errors(date=date, title=title, category=category)
+    try:
+        hours = _clean_hours(hours)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    _check_evidence(evidence)
+    fields = ["date", "title", "provider", "hours", "category", "evidence_name", "status"]
+    with transaction.atomic():
+        before = audit.snapshot(activity, fields)
+        from_status = activity.status
+        activity.date, activity.title, activity.provider = date, title.strip(), provider.strip()
+        activity.hours, activity.category = hours, category
+        if evidence is not None:
+            activity.evidence_name = evidence.name[:200]
+            activity.evidence.save(evidence.name, evidence, save=False)
+        activity.status = CEStatus.SUBMITTED
+        activity.save()
+        CEActivityChange.objects.create(
+            activity=activity, from_status=from_status, to_status=CEStatus.SUBMITTED, actor=_user(actor)
+        )
+        audit.record(
+            actor=actor,
+            program=activity.program,
+            action="certification.ce.resubmit",
+            target=activity,
+            changes=audit.diff(before, audit.snapshot(activity, fields)),
+        )
+    return activity
+
+
+def review_ce_activity(*, actor: Any, activity: CEActivity, approve: bool, comment: str = "") -> CEActivity:
+    """A coordinator approves an activity, or returns it with a comment saying what to fix.
+
+    Rules: only activities awaiting approval; returning needs a comment; nobody reviews their
+    own activity. Approving may renew the certificate (see `renew_if_due`).
+    """
+    if activity.status != CEStatus.SUBMITTED:
+        raise ValidationError("Only activities awaiting approval can be reviewed.")
+    if activity.supporter.user_id is not None and activity.supporter.user_id == getattr(actor, "pk", None):
+        raise ValidationError("Nobody reviews their own activities.")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say what needs fixing before it can be approved."})
+    to_status = CEStatus.APPROVED if approve else CEStatus.RETURNED
+    with transaction.atomic():
+        activity.status = to_status
+        activity.review_comment = comment.strip()
+        activity.reviewed_by = _user(actor)
+        activity.reviewed_at = timezone.now()
+        activity.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
+        CEActivityChange.objects.create(
+            activity=activity,
+            from_status=CEStatus.SUBMITTED,
+            to_status=to_status,
+            actor=_user(actor),
+            comment=comment.strip(),
+        )
+        audit.record(
+            actor=actor,
+            program=activity.program,
+            action="certification.ce." + ("approve" if approve else "return"),
+            target=activity,
+            changes={"status": [CEStatus.SUBMITTED, to_status]},
+            note=comment.strip(),
+        )
+        if not approve and activity.supporter.email:
+            queue_email(
+                to=activity.supporter.email,
+                template="certification/email/ce_returned",
+                context={
+                    "program": activity.program,
+                    "activity": activity,
+                    "url": absolute_url(reverse("certification:my_ce", args=[activity.program.slug])),
+                },
+                reply_to=activity.program.contact_email,
+            )
+        if approve:
+            renew_if_due(actor=actor, supporter=activity.supporter)
+    return activity
+
+
+def record_automatic_ce(
+    *,
+    actor: Any,
+    program: Program,
+    supporter: Supporter,
+    date: dt.date,
+    title: str,
+    hours: Any,
+    category: str,
+    source_key: str,
+) -> CEActivity:
+    """Credit continuing-education hours earned inside the program (a refresher event,
+    supervision), already approved.
+
+    Rules: idempotent per `source_key` within the program (calling again updates the date,
+    title, hours and category of the same activity instead of adding one); the supporter is
+    the program's; a known category; 0.25 to 100 hours. May renew the certificate.
+    """
+    if supporter.program_id != program.pk:
+        raise ValidationError("The supporter is not in this program.")
+    if not source_key.strip():
+        raise ValidationError("An automatic credit needs a source key.")
+    if category not in CECategory.values:
+        raise ValidationError({"category": "Unknown continuing-education category."})
+    hours = _clean_hours(hours)
+    with transaction.atomic():
+        activity = CEActivity.objects.select_for_update().filter(program=program, source_key=source_key).first()
+        if activity is None:
+            activity = CEActivity.objects.create(
+                program=program,
+                supporter=supporter,
+                date=date,
+                title=title.strip()[:200],
+                provider=program.name[:200],
+                hours=hours,
+                category=category,
+                status=CEStatus.APPROVED,
+                source_key=source_key,
+                reviewed_at=timezone.now(),
+                created_by=_user(actor),
+            )
+            CEActivityChange.objects.create(
+                activity=activity, to_status=CEStatus.APPROVED, actor=_user(actor), comment="Credited automatically"
+            )
+            audit.record(
+                actor=actor, program=program, action="certification.ce.credit", target=activity, note=source_key
+            )
+        else:
+            fields = ["date", "title", "hours", "category"]
+            before = audit.snapshot(activity, fields)
+            activity.date, activity.title, activity.hours, activity.category = (
+                date,
+                title.strip()[:200],
+                hours,
+                category,
+            )
+            activity.save(update_fields=fields)
+            changes = audit.diff(before, audit.snapshot(activity, fields))
+            if changes:
+                audit.record(
+                    actor=actor,
+                    program=program,
+                    action="certification.ce.credit_update",
+                    target=activity,
+                    changes=changes,
+                    note=source_key,
+                )
+        renew_if_due(actor=actor, supporter=supporter)
+    return activity
+
+
+def withdraw_automatic_ce(*, actor: Any, program: Program, source_key: str) -> None:
+    """Take back an automatic credit (attendance corrected to absent). Hours already used for a
+    renewal stay with that renewal."""
+    with transaction.atomic():
+        activity = CEActivity.objects.filter(program=program, source_key=source_key, renewal__isnull=True).first()
+        if activity is None:
+            return
+        audit.record(
+            actor=actor,
+            program=program,
+            action="certification.ce.credit_withdraw",
+            target=activity,
+            changes={"hours": [activity.hours, None]},
+            note=source_key,
+        )
+        activity.delete()
+
+
+def credit_refresher_attendance(
+    sender: Any, *, program: Program, session: Any, supporter: Supporter, attended: bool, actor: Any, **kwargs: Any
+) -> None:
+    """Receiver of training's `refresher_attendance_recorded`: attendees of a refresher event
+    are credited its hours automatically (and un-credited if the mark changes)."""
+    source_key = f"training.refresher:{session.pk}:{supporter.pk}"
+    if attended and session.credited_hours and session.credited_hours >= Decimal("0.25"):
+        record_automatic_ce(
+            actor=actor,
+            program=program,
+            supporter=supporter,
+            date=timezone.localtime(session.starts_at).date(),
+            title=f"Refresher: {session.title}",
+            hours=session.credited_hours,
+            category=session.ce_category,
+            source_key=source_key,
+        )
+    else:
+        withdraw_automatic_ce(actor=actor, program=program, source_key=source_key)
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> list[ExpiryReminder]:
+    """E-mail holders whose certificate expires within 90, 30 or 7 days and whose hours are not
+    in yet: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
+    from peerpath.certification.queries import certificates_expiring
+
+    today = today or timezone.localdate()
+    sent = []
+    for certificate, result in certificates_expiring(program, today, within_days=rules.REMINDER_DAYS[0]):
+        if result.met:
+            continue
+        days_left = (certificate.expires_on - today).days
+        threshold = min(t for t in rules.REMINDER_DAYS if days_left <= t)
+        with transaction.atomic():
+            reminder, created = ExpiryReminder.objects.get_or_create(
+                certificate=certificate, days_before=threshold, expires_on=certificate.expires_on
+            )
+            if not created or not certificate.supporter.email:
+                continue
+            queue_email(
+                to=certificate.supporter.email,
+                template="certification/email/expiry_reminder",
+                context={
+                    "program": program,
+                    "certificate": certificate,
+                    "days_left": days_left,
+                    "result": result,
+                    "url": absolute_url(reverse("certification:my_ce", args=[program.slug])),
+                },
+                reply_to=program.contact_email,
+            )
+            sent.append(reminder)
+    return sent
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None

@@ -1,0 +1,104 @@
+"""Fetching training records a person may see; anything else is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from peerpath.core.permissions import Role, cohorts_visible_to, has_role
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
+from peerpath.training.models import (
+    CalendarFeed,
+    Cohort,
+    Enrolment,
+    Module,
+    SessionKind,
+    Shadowing,
+    Topic,
+    TrainingSession,
+)
+
+
+def get_module(program: Program, pk: int) -> Module:
+    return get_object_or_404(Module, program=program, pk=pk)
+
+
+def get_topic(program: Program, pk: int) -> Topic:
+    return get_object_or_404(Topic, program=program, pk=pk)
+
+
+def get_cohort(membership: Any, pk: int) -> Cohort:
+    """A cohort the member may open: any for coordinators, the ones they teach for trainers."""
+    return get_object_or_404(cohorts_visible_to(membership).prefetch_related("trainers"), pk=pk)
+
+
+def get_cohort_session(membership: Any, pk: int) -> TrainingSession:
+    session = get_object_or_404(
+        TrainingSession.objects.select_related("cohort", "makeup_for").exclude(kind=SessionKind.REFRESHER),
+        program=membership.program,
+        pk=pk,
+    )
+    if not cohorts_visible_to(membership).filter(pk=session.cohort_id).exists():
+        raise Http404("No such session.")
+    return session
+
+
+def get_refresher(program: Program, pk: int) -> TrainingSession:
+    return get_object_or_404(TrainingSession, program=program, kind=SessionKind.REFRESHER, pk=pk)
+
+
+def get_session(membership: Any, pk: int) -> TrainingSession:
+    """Any session the member may open (cohort sessions by cohort access, refresher events for
+    coordinators and trainers)."""
+    session = get_object_or_404(TrainingSession, program=membership.program, pk=pk)
+    if session.kind == SessionKind.REFRESHER:
+        if not has_role(membership, Role.COORDINATOR, Role.TRAINER):
+            raise Http404("No such session.")
+        return session
+    return get_cohort_session(membership, pk)
+
+
+def get_enrolment(membership: Any, cohort: Cohort, pk: int) -> Enrolment:
+    return get_object_or_404(Enrolment.objects.select_related("supporter"), cohort=cohort, pk=pk)
+
+
+def get_trainee(cohort: Cohort, pk: int) -> Supporter:
+    """A trainee enrolled in this cohort (any enrolment status)."""
+    return get_object_or_404(Supporter, program=cohort.program, enrolments__cohort=cohort, pk=pk)
+
+
+def own_supporter_record(program: Program, user: Any) -> Supporter:
+    record = Supporter.objects.filter(program=program, user=user).first()
+    if record is None:
+        raise Http404("You have no pathway record in this program.")
+    return record
+
+
+def own_enrolment_cohort(supporter: Supporter, pk: int) -> Cohort:
+    return get_object_or_404(Cohort, program=supporter.program, enrolments__supporter=supporter, pk=pk)
+
+
+def own_session(supporter: Supporter, pk: int) -> TrainingSession:
+    return get_object_or_404(
+        TrainingSession.objects.select_related("cohort"),
+        program=supporter.program,
+        cohort__enrolments__supporter=supporter,
+        pk=pk,
+    )
+
+
+def shadowing_to_comment(program: Program, user: Any, pk: int) -> Shadowing:
+    """A shadowing in which this user was the experienced supporter."""
+    return get_object_or_404(
+        Shadowing.objects.select_related("trainee", "experienced_supporter"),
+        program=program,
+        experienced_supporter__user=user,
+        pk=pk,
+    )
+
+
+def own_feed(program: Program, user: Any, pk: int) -> CalendarFeed:
+    return get_object_or_404(CalendarFeed, program=program, owner=user, revoked_at__isnull=True, pk=pk)

@@ -1,0 +1,96 @@
+"""The curriculum a new program starts with (from the seeds, gathered in DOMAIN.md); the
+program edits it afterwards. Topics map to the general core competencies by number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerpath.programs.models import Competency, Program
+from peerpath.training.models import Module, Topic
+
+# module title, description, [(topic title, competency numbers)]
+CURRICULUM: list[tuple[str, str, list[tuple[str, list[int]]]]] = [
+    (
+        "Foundations of peer support",
+        "The initial training areas: what peer support is, the supporter's role, and the core skills.",
+        [
+            ("The concept and methods of peer support, its benefits and limits", [1, 10]),
+            ("The peer supporter's role and the participant's role", [1, 3]),
+            ("Setting and keeping boundaries", [1, 2]),
+            ("Starting and ending a support relationship", [2]),
+            ("Core communication skills: active listening, empathy, open-ended questions", [4, 5]),
+            ("When and how to share lived experience", [6]),
+            ("Navigating challenging conversations with an open mind", [5, 8]),
+        ],
+    ),
+    (
+        "Crisis intervention",
+        "Signs of crisis, safe de-escalation, and when to refer to professional help.",
+        [
+            ("Recognising the signs of crisis", [9]),
+            ("Safe de-escalation", [4, 9]),
+            ("When and how to refer to professional help", [1, 9]),
+        ],
+    ),
+    (
+        "Ethics and confidentiality",
+        "Ethical guidelines, privacy, and dual relationships in small communities.",
+        [
+            ("Privacy and confidentiality", [1]),
+            ("Dual relationships in small communities", [1, 2]),
+            ("Ethical guidelines for peer supporters", [1, 8]),
+        ],
+    ),
+    (
+        "Self-care and resilience",
+        "Recognising when self-care is needed, seeking support, supervision and continuing education.",
+        [
+            ("Recognising when self-care is needed and how to seek support", [1]),
+            ("Using supervision and continuing education", [1, 7]),
+        ],
+    ),
+    (
+        "Cultural competence",
+        "Working respectfully with people of every background.",
+        [("Cultural humility and working across differences", [8, 10])],
+    ),
+    (
+        "Recovery principles",
+        "Recovery-oriented principles, stages of change, mental health and substance use.",
+        [
+            ("Recovery-oriented principles and the stages of change", [3, 10]),
+            ("Mental health, substance use and co-occurring conditions", [3]),
+        ],
+    ),
+    (
+        "Motivational interviewing",
+        "Conversations that help a person find their own reasons for change.",
+        [
+            ("Motivational interviewing: open questions, affirmations, reflections, summaries", [4, 5]),
+            ("Giving constructive and affirming feedback", [7, 8]),
+        ],
+    ),
+    (
+        "Navigating systems",
+        "Understanding the service system, advocacy and community outreach.",
+        [
+            ("Navigating the service system", [3, 10]),
+            ("Advocacy and community outreach", [10]),
+        ],
+    ),
+]
+
+
+def seed_curriculum(program: Program, **kwargs: Any) -> None:
+    """Give a new program the default curriculum (idempotent: existing modules are kept)."""
+    competencies = {c.number: c for c in Competency.objects.filter(program=program)}
+    for position, (title, description, topics) in enumerate(CURRICULUM, start=1):
+        module, _ = Module.objects.get_or_create(
+            program=program, title=title, defaults={"description": description, "position": position}
+        )
+        for topic_position, (topic_title, numbers) in enumerate(topics, start=1):
+            topic, created = Topic.objects.get_or_create(
+                program=program, module=module, title=topic_title, defaults={"position": topic_position}
+            )
+            if created:
+                topic.competencies.set([competencies[n] for n in numbers if n in competencies])

@@ -1,0 +1,62 @@
+"""Hooks through which later stages of the pathway add to training's pages, without training
+importing them (certification adds assessment status to rosters and the outcome, certificate
+and continuing education to a trainee's "My training" page). Register in AppConfig.ready()."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class TraineeSection:
+    name: str
+    # (request, program, supporter) -> (template, context) or None when there is nothing to show
+    render: Callable[[HttpRequest, Any, Any], tuple[str, dict[str, Any]] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RosterStatus:
+    name: str
+    # (program, cohort, supporter ids, viewer's membership) -> {supporter id: {"label", "tone", "url"}};
+    # a bounded number of queries
+    compute: Callable[[Any, Any, Iterable[int]], dict[int, dict[str, Any]]]
+
+
+TRAINEE_SECTIONS: list[TraineeSection] = []
+ROSTER_STATUS: list[RosterStatus] = []
+
+
+def register_trainee_section(name: str, render: Callable[..., Any], order: int = 100) -> None:
+    if not any(s.name == name for s in TRAINEE_SECTIONS):
+        TRAINEE_SECTIONS.append(TraineeSection(name, render, order))
+        TRAINEE_SECTIONS.sort(key=lambda s: s.order)
+
+
+def register_roster_status(name: str, compute: Callable[..., Any]) -> None:
+    if not any(s.name == name for s in ROSTER_STATUS):
+        ROSTER_STATUS.append(RosterStatus(name, compute))
+
+
+def trainee_sections(request: HttpRequest, program: Any, supporter: Any) -> list[dict[str, Any]]:
+    sections = []
+    for section in TRAINEE_SECTIONS:
+        rendered = section.render(request, program, supporter)
+        if rendered is not None:
+            sections.append({"name": section.name, "template": rendered[0], "context": rendered[1]})
+    return sections
+
+
+def roster_status(
+    program: Any, cohort: Any, supporter_ids: Iterable[int], membership: Any
+) -> dict[int, list[dict[str, Any]]]:
+    ids = list(supporter_ids)
+    merged: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for status in ROSTER_STATUS:
+        for supporter_id, value in status.compute(program, cohort, ids, membership).items():
+            merged.setdefault(supporter_id, []).append(value)
+    return merged

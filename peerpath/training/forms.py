@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Competency, Membership, Program
+from peerpath.recruitment.models import Supporter
+from peerpath.training.models import (
+    AttendanceStatus,
+    CECategory,
+    Cohort,
+    Module,
+    SessionKind,
+    Topic,
+    TrainingSession,
+)
+from peerpath.training.services import EXPERIENCED_STAGES
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CompetencyChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Competency) -> str:
+        return f"{obj.number}. {obj.title}"
+
+
+def competency_field(label: str = "Competencies shown", required: bool = False) -> CompetencyChoiceField:
+    return CompetencyChoiceField(
+        label=label, queryset=Competency.objects.none(), widget=forms.CheckboxSelectMultiple, required=required
+    )
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    position = forms.IntegerField(label="Order", min_value=0, initial=0)
+    is_active = forms.BooleanField(label="Taught (untick to retire the module)", required=False, initial=True)
+
+
+class TopicForm(forms.Form):
+    module = forms.ModelChoiceField(label="Module", queryset=Module.objects.none())
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    position = forms.IntegerField(label="Order within the module", min_value=0, initial=0)
+    is_active = forms.BooleanField(label="Taught (untick to retire the topic)", required=False, initial=True)
+    competencies = competency_field("Competencies this topic builds", required=True)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(program=program)
+        self.fields["competencies"].queryset = Competency.objects.filter(program=program, is_active=True)
+
+
+class TrainerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.full_name or obj.email
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, help_text="For example: Spring 2026 evening course.")
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(label="First day", widget=DATE)
+    ends_on = forms.DateField(label="Last day", widget=DATE)
+    default_location = forms.CharField(label="Usual place", max_length=200, required=False)
+    trainers = TrainerChoiceField(label="Trainers", queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from peerpath.core.models import User
+
+        trainer_ids = Membership.objects.filter(program=program).with_role(Role.TRAINER).values("user_id")
+        self.fields["trainers"].queryset = User.objects.filter(pk__in=trainer_ids).order_by("full_name")
+
+
+class EnrolForm(forms.Form):
+    supporter = forms.ModelChoiceField(label="Person in training", queryset=Supporter.objects.none())
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].queryset = candidates.order_by("full_name")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Reason for leaving the course", max_length=500)
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TrainingSession) -> str:
+        return f"{obj.starts_at:%Y-%m-%d %H:%M} · {obj.title}"
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME)
+    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME)
+    location = forms.CharField(label="Place", max_length=200, required=False)
+    online_url = forms.URLField(label="Online link", required=False, assume_scheme="https")
+    topics = forms.ModelMultipleChoiceField(
+        label="Topics covered", queryset=Topic.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    makeup_for = SessionChoiceField(
+        label="Make-up for (leave empty for a course session)",
+        queryset=TrainingSession.objects.none(),
+        required=False,
+    )
+    description = forms.CharField(label="Notes for trainees", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, cohort: Cohort, exclude: TrainingSession | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.filter(program=cohort.program, is_active=True).select_related(
+            "module"
+        )
+        sessions = TrainingSession.objects.filter(cohort=cohort, kind=SessionKind.REGULAR, is_cancelled=False)
+        if exclude is not None:
+            sessions = sessions.exclude(pk=exclude.pk)
+        self.fields["makeup_for"].queryset = sessions.order_by("starts_at")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Why is it cancelled?", max_length=300)
+
+
+class AttendanceForm(forms.Form):
+    """One status choice and note per person on the roster."""
+
+    def __init__(self, *args: Any, roster: list[Supporter], marks: dict[int, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roster = roster
+        for person in roster:
+            mark = marks.get(person.pk)
+            self.fields[f"status_{person.pk}"] = forms.ChoiceField(
+                label=person.full_name,
+                choices=[("", "Not marked"), *AttendanceStatus.choices],
+                required=False,
+                initial=mark.status if mark else "",
+            )
+            self.fields[f"note_{person.pk}"] = forms.CharField(
+                label=f"Note for {person.full_name}",
+                max_length=300,
+                required=False,
+                initial=mark.note if mark else "",
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"person": p, "status": self[f"status_{p.pk}"], "note": self[f"note_{p.pk}"]} for p in self.roster]
+
+    def marks(self) -> dict[int, tuple[str, str]]:
+        return {
+            p.pk: (self.cleaned_data[f"status_{p.pk}"], self.cleaned_data[f"note_{p.pk}"])
+            for p in self.roster
+            if self.cleaned_data.get(f"status_{p.pk}")
+        }
+
+
+class RolePlayForm(forms.Form):
+    trainee = forms.ModelChoiceField(label="Trainee (played the supporter)", queryset=Supporter.objects.none())
+    held_on = forms.DateField(label="Date", widget=DATE)
+    scenario = forms.CharField(label="Scenario", widget=forms.Textarea(attrs={"rows": 3}))
+    participant_played_by = forms.CharField(label="Who played the participant", max_length=200)
+    observer_notes = forms.CharField(label="Observer notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    competencies = competency_field()
+
+    def __init__(self, *args: Any, cohort: Cohort, trainees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trainee"].queryset = trainees
+        self.fields["competencies"].queryset = Competency.objects.filter(program=cohort.program, is_active=True)
+
+
+class ShadowingForm(forms.Form):
+    trainee = forms.ModelChoiceField(label="Trainee", queryset=Supporter.objects.none())
+    experienced_supporter = forms.ModelChoiceField(label="Experienced supporter", queryset=Supporter.objects.none())
+    shadowed_on = forms.DateField(label="Date", widget=DATE)
+    hours = forms.DecimalField(label="Hours", min_value=0.25, max_value=24, decimal_places=2)
+    reflection = forms.CharField(label="Trainee's reflection", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    competencies = competency_field()
+
+    def __init__(self, *args: Any, program: Program, trainees: Any | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if trainees is None:
+            del self.fields["trainee"]
+        else:
+            self.fields["trainee"].queryset = trainees
+        self.fields["experienced_supporter"].queryset = Supporter.objects.filter(
+            program=program, stage__in=EXPERIENCED_STAGES
+        ).order_by("full_name")
+        self.fields["competencies"].queryset = Competency.objects.filter(program=program, is_active=True)
+
+
+class ShadowingCommentForm(forms.Form):
+    comment = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+HELPFUL_CHOICES = [
+    (5, "5: very helpful"),
+    (4, "4"),
+    (3, "3"),
+    (2, "2"),
+    (1, "1: not helpful"),
+]
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        label="How helpful was it?", choices=HELPFUL_CHOICES, coerce=int, widget=forms.RadioSelect
+    )
+    learn_more = forms.CharField(
+        label="What would you like to learn more about?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    comments = forms.CharField(
+        label="Anything else?", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RefresherForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, help_text="For example: Monthly teleconference, March.")
+    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME)
+    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME)
+    location = forms.CharField(label="Place", max_length=200, required=False)
+    online_url = forms.URLField(label="Online or phone-conference link", required=False, assume_scheme="https")
+    credited_hours = forms.DecimalField(
+        label="Continuing-education hours credited to attendees", min_value=0, max_value=40, decimal_places=2
+    )
+    ce_category = forms.ChoiceField(label="Category of those hours", choices=CECategory.choices)
+    description = forms.CharField(
+        label="Description (topic, guest speaker)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
