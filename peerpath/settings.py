@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "peerpath.core",
     "peerpath.programs",
     "peerpath.recruitment",
+    "peerpath.care",
     "peerpath.demo",
 ]
 
