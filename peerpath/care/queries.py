@@ -206,10 +206,12 @@ def checkin_trends(supporter: Supporter, limit: int = 24) -> list[dict[str, Any]
             for key in chart["keys"]:
                 value = checkin.scores.get(key)
                 series[key].append(float(value["score"]) if value else None)
-                cells.append(value)
+                cells.append({"name": chart["names"][key], "value": value})
             chart["rows"].append({"date": label, "cells": cells, "checkin": checkin})
         chart["series"] = [{"name": chart["names"][key], "values": series[key]} for key in chart["keys"]]
         chart["data"] = {"labels": chart["labels"], "series": chart["series"]}
+        chart["json_id"] = f"{chart['id']}-data"
+        chart["summary"] = ", ".join(chart["names"][key] for key in chart["keys"])
     return list(charts.values())
 
 

@@ -874,9 +874,8 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
         "care/breaks.html",
         {
             "program": program,
-            "current": current,
-            "upcoming": upcoming,
-            "relationships": relationships,
+            "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
+            "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
             "support": relationships is not None,
             "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
             .select_related("supporter")
