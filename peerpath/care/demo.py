@@ -17,6 +17,7 @@ from django.utils import timezone
 from peerpath.care import defaults, services
 from peerpath.care.models import (
     CheckIn,
+    Debrief,
     DebriefKind,
     HardEventKind,
     MeetingKind,
@@ -77,7 +78,10 @@ def load(program: Program, people: dict[str, Any]) -> None:
             )
             when = now - dt.timedelta(days=days_ago)
             CheckIn.objects.filter(pk=checkin.pk).update(completed_at=when, created_at=when, due_on=when.date())
-            checkin.tasks.update(created_at=when)
+            checkin.tasks.update(created_at=when, due_on=when.date() + dt.timedelta(days=2))
+            if days_ago > 20:
+                for task in checkin.tasks.all():
+                    services.complete_task(actor=supervisor, task=task, outcome="Talked it through in supervision.")
 
     meetings = [
         (400, MeetingKind.ONE_ON_ONE, 60, ["supporter"], "Settling into the role", "Went through first matches."),
@@ -101,14 +105,14 @@ def load(program: Program, people: dict[str, Any]) -> None:
         )
 
     debriefs = [
-        ("supporter", 25, DebriefKind.SUPPORT_GROUP, "Boundaries with family members\nHandling crisis calls", False),
+        ("supporter", 25, DebriefKind.SUPPORT_GROUP, "Boundaries with family\nHandling crisis calls", False),
         ("uma", 18, DebriefKind.HARD_CONTACT, "boundaries with families; grief after a participant dies", True),
         ("tomas", 15, DebriefKind.SUPPORT_GROUP, "Crisis calls, Self-care after hard groups", False),
         ("rosa", 9, DebriefKind.SUPPORT_GROUP, "How to handle crisis calls", False),
         ("supporter", 5, DebriefKind.HARD_CONTACT, "Grief after a participant dies", False),
     ]
     for key, days_ago, kind, topics, talk in debriefs:
-        services.submit_debrief(
+        debrief = services.submit_debrief(
             actor=s[key].user,
             supporter=s[key],
             kind=kind,
@@ -121,6 +125,9 @@ def load(program: Program, people: dict[str, Any]) -> None:
             topics=topics,
             wants_to_talk=talk,
         )
+        written = now - dt.timedelta(days=days_ago - 1)
+        Debrief.objects.filter(pk=debrief.pk).update(created_at=written)
+        debrief.tasks.update(created_at=written)
 
     services.request_break(
         actor=coordinator,

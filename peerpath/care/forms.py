@@ -115,7 +115,7 @@ class TaskFilterForm(forms.Form):
 class SupportersFilterForm(forms.Form):
     q = forms.CharField(label="Search by name", required=False, max_length=100)
     supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int, required=False, empty_value=None)
-    include_trainees = forms.BooleanField(label="Include trainees and people on break", required=False)
+    include_trainees = forms.BooleanField(label="Include trainees (in training, assessed, certified)", required=False)
 
     def __init__(self, *args: Any, program: Program, coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

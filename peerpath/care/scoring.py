@@ -82,7 +82,7 @@ class SubscaleScore:
     def as_json(self) -> dict:
         return {
             "name": self.name,
-            "score": str(self.score.normalize() if self.score == self.score.to_integral() else self.score),
+            "score": format_score(self.score),
             "band": self.band.label if self.band else "",
             "meaning": self.band.meaning if self.band else "",
             "concern": self.concern,
@@ -96,6 +96,13 @@ class Result:
     @property
     def concern(self) -> bool:
         return any(s.concern for s in self.subscales)
+
+
+def format_score(value: Decimal) -> str:
+    """'12' for whole numbers, '2.75' otherwise (never '1E+1')."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return str(value.quantize(Decimal("0.01")))
 
 
 def scored_value(value: int, *, reverse: bool, low: int, high: int) -> int:

@@ -98,7 +98,10 @@ def rank(mentions: Iterable[Mention], covered: dict[str, dt.datetime] | None = N
         for m in group:
             phrase = _tidy(m.text)
             latest_by_phrase[phrase] = max(latest_by_phrase.get(phrase, m.at), m.at)
-        phrasings = sorted(phrasing_counts, key=lambda p: (-phrasing_counts[p], -latest_by_phrase[p].timestamp(), p))
+        # The label is the most common wording; among equals the shortest, then the latest.
+        phrasings = sorted(
+            phrasing_counts, key=lambda p: (-phrasing_counts[p], len(p), -latest_by_phrase[p].timestamp(), p)
+        )
         suggestions.append(
             Suggestion(
                 key=key,

@@ -68,6 +68,11 @@ def _today() -> Any:
     return timezone.localdate()
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one, so its errors show), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _member_user(program: Program, user_id: int) -> Any:
     membership = program.memberships.select_related("user").filter(user_id=user_id, is_active=True).first()
     return membership.user if membership else None
@@ -127,7 +132,7 @@ def checkin(request: HttpRequest, program: Program) -> HttpResponse:
         messages.warning(request, "The program has not set up a check-in yet. Please talk to your coordinator.")
         return redirect("care:my_care", program.slug)
     questionnaire = Questionnaire.objects.prefetch_related("items").get(pk=questionnaire.pk)
-    form = CheckInForm(request.POST or None, questionnaire=questionnaire)
+    form = CheckInForm(_posted(request), questionnaire=questionnaire)
     if request.method == "POST" and form.is_valid():
         try:
             done = services.complete_checkin(
@@ -176,7 +181,7 @@ def my_checkin(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 @program_view("care.own_care")
 def my_debriefs(request: HttpRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
-    form = DebriefForm(request.POST or None, initial={"occurred_on": _today()})
+    form = DebriefForm(_posted(request), initial={"occurred_on": _today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_debrief(actor=request.user, supporter=record, **form.cleaned_data)
@@ -200,7 +205,7 @@ def my_debriefs(request: HttpRequest, program: Program) -> HttpResponse:
 @program_view("care.own_care")
 def my_breaks(request: HttpRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
-    form = BreakRequestForm(request.POST or None, initial={"starts_on": _today()})
+    form = BreakRequestForm(_posted(request), initial={"starts_on": _today()})
     if request.method == "POST" and form.is_valid():
         try:
             brk = services.request_break(actor=request.user, supporter=record, **form.cleaned_data)
@@ -262,7 +267,7 @@ def my_certificate(request: HttpRequest, program: Program, pk: int) -> HttpRespo
 def my_updates(request: HttpRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     preference = NewsletterPreference.objects.filter(supporter=record).first()
-    form = NewsletterPreferenceForm(request.POST or None, initial={"receive": preference.receive if preference else True})
+    form = NewsletterPreferenceForm(_posted(request), initial={"receive": preference.receive if preference else True})
     if request.method == "POST" and form.is_valid():
         services.set_newsletter_preference(
             actor=request.user, supporter=record, receive=form.cleaned_data["receive"], via="preferences page"
@@ -399,7 +404,7 @@ def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
             initial["attendees"] = [task.supporter_id]
     elif (supporter_id := request.GET.get("supporter")) and supporter_id.isdigit():
         initial["attendees"] = [access.get_supporter(request, program, int(supporter_id)).pk]
-    form = MeetingForm(request.POST or None, program=program, attendees=attendees, initial=initial)
+    form = MeetingForm(_posted(request), program=program, attendees=attendees, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -447,7 +452,7 @@ def meeting_edit(request: HttpRequest, program: Program, pk: int) -> HttpRespons
         "topics": meeting.topics,
         "notes": meeting.notes,
     }
-    form = MeetingForm(request.POST or None, program=program, attendees=attendees.distinct(), initial=initial, edit=True)
+    form = MeetingForm(_posted(request), program=program, attendees=attendees.distinct(), initial=initial, edit=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -736,7 +741,7 @@ def supervisors(request: HttpRequest, program: Program) -> HttpResponse:
 @program_view("care.edit_settings")
 def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
     current = services.get_settings(program)
-    form = CareSettingsForm(request.POST or None, instance=current, program=program)
+    form = CareSettingsForm(_posted(request), instance=current, program=program)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -796,7 +801,7 @@ def questionnaire(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 @program_view("care.manage_questionnaires")
 def questionnaire_import(request: HttpRequest, program: Program) -> HttpResponse:
-    form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
+    form = QuestionnaireImportForm(_posted(request), (request.FILES if request.method == "POST" else None))
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -886,7 +891,7 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.manage_breaks")
 def break_new(request: HttpRequest, program: Program) -> HttpResponse:
-    form = BreakRecordForm(request.POST or None, supporters=_current_supporters(program), initial={"starts_on": _today()})
+    form = BreakRecordForm(_posted(request), supporters=_current_supporters(program), initial={"starts_on": _today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -1009,7 +1014,7 @@ def recognition_new(request: HttpRequest, program: Program) -> HttpResponse:
     if milestone := request.GET.get("milestone", ""):
         initial["milestone"] = milestone[:30]
         initial["title"] = request.GET.get("title", "")[:200]
-    form = RecognitionForm(request.POST or None, supporters=people, initial=initial)
+    form = RecognitionForm(_posted(request), supporters=people, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             made = services.record_recognition(actor=request.user, program=program, **form.cleaned_data)
@@ -1076,7 +1081,7 @@ def newsletter_edit(request: HttpRequest, program: Program, pk: int) -> HttpResp
 
 def _newsletter_form(request: HttpRequest, program: Program, found: Newsletter | None) -> HttpResponse:
     initial = {"subject": found.subject, "body": found.body, "audiences": found.audiences} if found else {}
-    form = NewsletterForm(request.POST or None, initial=initial)
+    form = NewsletterForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_newsletter(actor=request.user, program=program, newsletter=found, **form.cleaned_data)
