@@ -97,7 +97,8 @@ class CareRow:
 
     @property
     def checkin_is_due(self) -> bool:
-        return self.checkin_due is not None and self.checkin_due <= self.today
+        """A check-in is waiting for them (after a hard event or a break), or the routine one is due."""
+        return self.waiting_checkin_due is not None or (self.checkin_due is not None and self.checkin_due <= self.today)
 
 
 def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[Supporter]:

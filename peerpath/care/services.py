@@ -37,6 +37,7 @@ from peerpath.care.models import (
     Questionnaire,
     Recognition,
     RecognitionKind,
+    ReminderLog,
     ScoreBand,
     Subscale,
     SupervisionMeeting,
@@ -533,6 +534,8 @@ def schedule_checkin(*, actor: Any, supporter: Supporter, reason: str, due_on: d
         checkin = CheckIn.objects.create(
             program=supporter.program, supporter=supporter, reason=reason, due_on=due_on, status=CheckInStatus.SCHEDULED
         )
+        # The caller tells the supporter; the daily reminder should not repeat it for this date.
+        ReminderLog.objects.get_or_create(supporter=supporter, kind="checkin", key=due_on.isoformat())
         audit.record(
             actor=actor,
             program=supporter.program,
