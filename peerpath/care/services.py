@@ -864,8 +864,9 @@ def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
     """End a break (on its last day passing, or early when the supporter is back).
 
     Rules: only a current break ends (a planned one is cancelled instead). Returning early
-    makes yesterday the last day. The supporter moves back from 'on break' to 'active', gets
-    a gentle return check-in and a welcome-back e-mail.
+    makes yesterday the last day (back on its first day, the break is cancelled). The
+    supporter moves back from 'on break' to 'active', gets a gentle return check-in and a
+    welcome-back e-mail.
     """
     today = today or _today()
     if brk.status != BreakStatus.CURRENT:
@@ -873,17 +874,21 @@ def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
     _supporter_or_coordinator(actor, brk)
     with transaction.atomic():
         before = audit.snapshot(brk, ["status", "ends_on"])
-        if brk.ends_on is None or brk.ends_on >= today:
-            brk.ends_on = max(today - dt.timedelta(days=1), brk.starts_on)
-        brk.status = BreakStatus.ENDED
         brk.ended_at = timezone.now()
-        settings = get_settings(brk.program)
-        brk.return_checkin = schedule_checkin(
-            actor=actor,
-            supporter=brk.supporter,
-            reason=CheckInReason.RETURN,
-            due_on=today + dt.timedelta(days=settings.return_checkin_days),
-        )
+        if brk.starts_on >= today:
+            # Back on the day it began: the break never took a day, so it is cancelled.
+            brk.status = BreakStatus.CANCELLED
+        else:
+            if brk.ends_on is None or brk.ends_on >= today:
+                brk.ends_on = today - dt.timedelta(days=1)
+            brk.status = BreakStatus.ENDED
+            settings = get_settings(brk.program)
+            brk.return_checkin = schedule_checkin(
+                actor=actor,
+                supporter=brk.supporter,
+                reason=CheckInReason.RETURN,
+                due_on=today + dt.timedelta(days=settings.return_checkin_days),
+            )
         brk.save(update_fields=["status", "ends_on", "ended_at", "return_checkin"])
         audit.record(
             actor=actor,
@@ -895,7 +900,7 @@ def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ON_BREAK:
             move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACTIVE, reason="Back from a break")
-        if supporter.email:
+        if supporter.email and brk.return_checkin_id:
             queue_email(
                 to=supporter.email,
                 template="care/email/break_return",
