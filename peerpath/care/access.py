@@ -89,13 +89,18 @@ def get_checkin(request: HttpRequest, program: Program, pk: int) -> CheckIn:
 def own_checkin(request: HttpRequest, program: Program, pk: int) -> CheckIn:
     record = own_record(request, program)
     return get_object_or_404(
-        CheckIn.objects.select_related("questionnaire"), program=program, supporter=record, pk=pk,
+        CheckIn.objects.select_related("questionnaire"),
+        program=program,
+        supporter=record,
+        pk=pk,
         status=CheckInStatus.COMPLETED,
     )
 
 
 def own_break(request: HttpRequest, program: Program, pk: int) -> Break:
-    return get_object_or_404(Break.objects.select_related("supporter"), program=program, supporter=own_record(request, program), pk=pk)
+    return get_object_or_404(
+        Break.objects.select_related("supporter"), program=program, supporter=own_record(request, program), pk=pk
+    )
 
 
 def get_break(program: Program, pk: int) -> Break:

@@ -195,7 +195,9 @@ def load(program: Program, people: dict[str, Any]) -> None:
         body="Welcome to everyone starting training this month.",
         audiences=[Audience.TRAINEES],
     )
-    services.set_newsletter_preference(actor=s["xavier"].user or coordinator, supporter=s["xavier"], receive=False, via="demo")
+    services.set_newsletter_preference(
+        actor=s["xavier"].user or coordinator, supporter=s["xavier"], receive=False, via="demo"
+    )
 
 
 def _backdate_active(s: dict[str, Supporter], now: dt.datetime) -> None:

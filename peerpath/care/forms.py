@@ -83,7 +83,9 @@ class MeetingForm(forms.Form):
     follow_up_due_on = forms.DateField(label="Follow-ups due by", required=False, widget=DATE)
     task = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, program: Program, attendees: QuerySet[Supporter], edit: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, program: Program, attendees: QuerySet[Supporter], edit: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].choices = supervisor_choices(program)
         self.fields["attendees"].queryset = attendees
@@ -120,7 +122,11 @@ class SupportersFilterForm(forms.Form):
     def __init__(self, *args: Any, program: Program, coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if coordinator:
-            self.fields["supervisor"].choices = [("", "Anyone"), (0, "No supervisor"), *supervisor_only_choices(program)]
+            self.fields["supervisor"].choices = [
+                ("", "Anyone"),
+                (0, "No supervisor"),
+                *supervisor_only_choices(program),
+            ]
         else:
             del self.fields["supervisor"]
 

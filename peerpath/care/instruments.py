@@ -87,7 +87,9 @@ def parse(raw: bytes | str) -> Form:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise InstrumentErrors([f"File: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."]) from None
+        raise InstrumentErrors(
+            [f"File: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."]
+        ) from None
     return from_data(data)
 
 

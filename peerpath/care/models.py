@@ -269,9 +269,7 @@ class SupervisionMeeting(models.Model):
     attendees = models.ManyToManyField(Supporter, related_name="supervision_meetings")
     topics = models.TextField(blank=True)
     notes = models.TextField(blank=True)
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -303,9 +301,7 @@ class CareTask(models.Model):
     """Something a supervisor (or, with nobody assigned, the coordinators) should do."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="care_tasks")
-    supporter = models.ForeignKey(
-        Supporter, null=True, blank=True, on_delete=models.CASCADE, related_name="care_tasks"
-    )
+    supporter = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.CASCADE, related_name="care_tasks")
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_tasks"
     )
@@ -319,9 +315,7 @@ class CareTask(models.Model):
     )
     checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     debrief = models.ForeignKey("Debrief", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
-    hard_event = models.ForeignKey(
-        "HardEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
-    )
+    hard_event = models.ForeignKey("HardEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     outcome = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -445,9 +439,7 @@ class Break(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=BreakStatus.choices, default=BreakStatus.PLANNED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by_staff = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -508,9 +500,7 @@ class Recognition(models.Model):
     given_on = models.DateField(default=timezone.localdate)
     event_name = models.CharField(max_length=200, blank=True)
     milestone = models.CharField(max_length=30, blank=True, help_text="e.g. 'years:3' or 'support:50'.")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

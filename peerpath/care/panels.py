@@ -25,9 +25,7 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     settings = services.get_settings(program)
     today = timezone.localdate()
     row = queries.checkin_status(program, record, settings, today)
-    latest = (
-        CheckIn.objects.filter(supporter=record, status=CheckInStatus.COMPLETED).order_by("-completed_at").first()
-    )
+    latest = CheckIn.objects.filter(supporter=record, status=CheckInStatus.COMPLETED).order_by("-completed_at").first()
     follow_up = None
     if latest is not None and latest.asks_for_follow_up:
         follow_up = latest.tasks.filter(status=TaskStatus.OPEN).select_related("assigned_to").first()
@@ -86,7 +84,9 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
     return (
         "care/_panel_coordinator.html",
         {
-            "on_break": Break.objects.filter(program=program, status=BreakStatus.CURRENT).select_related("supporter")[:8],
+            "on_break": Break.objects.filter(program=program, status=BreakStatus.CURRENT).select_related("supporter")[
+                :8
+            ],
             "unassigned": CareTask.objects.filter(
                 program=program, status=TaskStatus.OPEN, assigned_to__isnull=True
             ).count(),

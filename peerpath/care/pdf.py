@@ -9,8 +9,8 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph
 
 BRAND = HexColor("#0b5cad")
 INK = HexColor("#1d2433")

@@ -157,7 +157,9 @@ def care_row(supporter: Supporter, settings: CareSettings, today: dt.date, on_br
     )
 
 
-def care_rows(program: Program, supporters: QuerySet[Supporter], settings: CareSettings, today: dt.date) -> list[CareRow]:
+def care_rows(
+    program: Program, supporters: QuerySet[Supporter], settings: CareSettings, today: dt.date
+) -> list[CareRow]:
     on_break = supporters_on_break(program, today)
     return [care_row(s, settings, today, on_break) for s in annotate_care(supporters)]
 
@@ -313,13 +315,13 @@ def attention(
             if reference < quiet_before:
                 reasons.append(f"No activity for {settings.attention_quiet_weeks} weeks or more")
         if supporter.concern_count >= settings.attention_concern_checkins:
-            reasons.append(
-                f"{supporter.concern_count} high-concern check-ins in {settings.attention_window_days} days"
-            )
+            reasons.append(f"{supporter.concern_count} high-concern check-ins in {settings.attention_window_days} days")
         if row.supervision_overdue:
             reasons.append(f"Supervision overdue since {row.supervision_due:%Y-%m-%d}")
         if closed.get(supporter.pk, 0) >= settings.attention_closed_relationships:
-            reasons.append(f"{closed[supporter.pk]} support relationships closed in {settings.attention_window_days} days")
+            reasons.append(
+                f"{closed[supporter.pk]} support relationships closed in {settings.attention_window_days} days"
+            )
         if reasons:
             found.append((row, reasons))
     return found
@@ -469,12 +471,12 @@ def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict
 def breaks_to_cover(program: Program, today: dt.date) -> tuple[list[Break], list[Break], dict[int, list[Any]] | None]:
     """Current and upcoming (next 60 days) breaks, and each person's active relationships to cover."""
     current = list(
-        Break.objects.filter(program=program, status=BreakStatus.CURRENT).select_related("supporter").order_by("starts_on")
+        Break.objects.filter(program=program, status=BreakStatus.CURRENT)
+        .select_related("supporter")
+        .order_by("starts_on")
     )
     upcoming = list(
-        Break.objects.filter(
-            program=program, status=BreakStatus.PLANNED, starts_on__lte=today + dt.timedelta(days=60)
-        )
+        Break.objects.filter(program=program, status=BreakStatus.PLANNED, starts_on__lte=today + dt.timedelta(days=60))
         .select_related("supporter")
         .order_by("starts_on")
     )
@@ -504,9 +506,11 @@ def digest_for(program: Program, supervisor: Any, settings: CareSettings, today:
 
 def reminders_due(program: Program, settings: CareSettings, today: dt.date) -> list[CareRow]:
     """Supporters with a check-in due today or earlier (routine or waiting)."""
-    candidates = Supporter.objects.filter(program=program).filter(
-        Q(stage__in=SERVING_STAGES) | Q(care_checkins__status=CheckInStatus.SCHEDULED)
-    ).distinct()
+    candidates = (
+        Supporter.objects.filter(program=program)
+        .filter(Q(stage__in=SERVING_STAGES) | Q(care_checkins__status=CheckInStatus.SCHEDULED))
+        .distinct()
+    )
     return [row for row in care_rows(program, candidates, settings, today) if row.checkin_is_due]
 
 

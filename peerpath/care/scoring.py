@@ -142,7 +142,5 @@ def score(form: Form, answers: dict[int, int]) -> Result:
         if subscale.scoring == "mean":
             total = (total / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if values else Decimal(0)
         band = band_for(total, subscale.bands)
-        result.subscales.append(
-            SubscaleScore(subscale.key, subscale.name, total, band, bool(band and band.concern))
-        )
+        result.subscales.append(SubscaleScore(subscale.key, subscale.name, total, band, bool(band and band.concern)))
     return result

@@ -125,9 +125,11 @@ def active_supervisor(supporter: Supporter) -> Any:
     """The supporter's supervisor if they still hold the supervisor role in the program, else None."""
     if supporter.supervisor_id is None:
         return None
-    if not Membership.objects.filter(
-        program_id=supporter.program_id, user_id=supporter.supervisor_id
-    ).with_role(Role.SUPERVISOR).exists():
+    if (
+        not Membership.objects.filter(program_id=supporter.program_id, user_id=supporter.supervisor_id)
+        .with_role(Role.SUPERVISOR)
+        .exists()
+    ):
         return None
     return supporter.supervisor
 
@@ -137,9 +139,11 @@ def _url(name: str, program: Program, *args: Any) -> str:
 
 
 def _is_coordinator(actor: Any, program: Program) -> bool:
-    return Membership.objects.filter(program=program, user_id=getattr(actor, "pk", None)).with_role(
-        Role.COORDINATOR
-    ).exists()
+    return (
+        Membership.objects.filter(program=program, user_id=getattr(actor, "pk", None))
+        .with_role(Role.COORDINATOR)
+        .exists()
+    )
 
 
 def _own_record(actor: Any, supporter: Supporter) -> None:
@@ -500,9 +504,7 @@ def set_questionnaire_active(*, actor: Any, questionnaire: Questionnaire, active
 
 def use_for_checkins(*, actor: Any, questionnaire: Questionnaire) -> CareSettings:
     """Make an active questionnaire the program's check-in."""
-    return update_settings(
-        actor=actor, program=questionnaire.program, data={"checkin_questionnaire": questionnaire}
-    )
+    return update_settings(actor=actor, program=questionnaire.program, data={"checkin_questionnaire": questionnaire})
 
 
 def schedule_checkin(*, actor: Any, supporter: Supporter, reason: str, due_on: dt.date) -> CheckIn:
@@ -682,7 +684,7 @@ def submit_debrief(
                 actor=actor,
                 supporter=supporter,
                 kind=TaskKind.DEBRIEF,
-                title=f"{supporter.full_name} would like to talk after a debrief ({debrief.get_kind_display().lower()})",
+                title=f"{supporter.full_name} would like to talk: debrief {debrief.get_kind_display().lower()}",
                 detail="",
                 due_on=_today() + dt.timedelta(days=days),
                 debrief=debrief,
@@ -715,9 +717,12 @@ def record_hard_event(
         raise ValidationError(f"Unknown kind of event: {kind!r}.")
     now = timezone.now()
     occurred_at = occurred_at or now
-    if source_id and HardEvent.objects.filter(
-        supporter=supporter, source_type=source_type, source_id=source_id, kind=kind
-    ).exists():
+    if (
+        source_id
+        and HardEvent.objects.filter(
+            supporter=supporter, source_type=source_type, source_id=source_id, kind=kind
+        ).exists()
+    ):
         return None
     with transaction.atomic():
         event = HardEvent.objects.create(
@@ -796,7 +801,9 @@ def request_break(
     errors: dict[str, str] = {}
     today = _today()
     if supporter.stage not in CURRENT_STAGES:
-        raise ValidationError(f"Breaks are for current supporters; {supporter.full_name} is '{supporter.get_stage_display()}'.")
+        raise ValidationError(
+            f"Breaks are for current supporters; {supporter.full_name} is '{supporter.get_stage_display()}'."
+        )
     if not by_staff and starts_on < today:
         errors["starts_on"] = "Start today or later."
     if ends_on is not None and ends_on < starts_on:
@@ -1019,7 +1026,11 @@ def end_buddy_pair(*, actor: Any, pair: BuddyPair) -> BuddyPair:
         pair.ended_on = _today()
         pair.save(update_fields=["ended_on"])
         audit.record(
-            actor=actor, program=pair.program, action="buddy.end", target=pair, changes={"ended_on": [None, pair.ended_on]}
+            actor=actor,
+            program=pair.program,
+            action="buddy.end",
+            target=pair,
+            changes={"ended_on": [None, pair.ended_on]},
         )
     return pair
 

@@ -22,7 +22,7 @@ FILLER = frozenset(
     how what when why who which learn learning know knowing cover covering covered
     would like want wish need needs talk talking discuss discussing dealing deal handle handling
     managing manage tips help helping better around re regarding especially also please
-    session sessions refresher training""".split()
+    session sessions refresher training""".split()  # noqa: SIM905 (a readable word list)
 )
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SPLIT_LIST = re.compile(r"[\n;,]+")

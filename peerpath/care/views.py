@@ -213,7 +213,9 @@ def my_breaks(request: HttpRequest, program: Program) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if brk.status == BreakStatus.CURRENT:
-                messages.success(request, "Your break has started. Take care of yourself; we will not match you meanwhile.")
+                messages.success(
+                    request, "Your break has started. Take care of yourself; we will not match you meanwhile."
+                )
             else:
                 messages.success(request, f"Your break is planned from {brk.starts_on:%d %B %Y}.")
             return redirect("care:my_breaks", program.slug)
@@ -370,7 +372,9 @@ def debrief(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_debrief(request, program, pk)
     audit.record(actor=request.user, program=program, action="debrief.view", target=found)
     return render(
-        request, "care/debrief.html", {"program": program, "debrief": found, "tasks": found.tasks.select_related("assigned_to")}
+        request,
+        "care/debrief.html",
+        {"program": program, "debrief": found, "tasks": found.tasks.select_related("assigned_to")},
     )
 
 
@@ -395,7 +399,12 @@ def meetings(request: HttpRequest, program: Program) -> HttpResponse:
 def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
     attendees = _attendee_choices(request)
     task = None
-    initial: dict[str, Any] = {"held_on": _today(), "duration_minutes": 60, "supervisor": request.user.pk, "kind": "one_on_one"}
+    initial: dict[str, Any] = {
+        "held_on": _today(),
+        "duration_minutes": 60,
+        "supervisor": request.user.pk,
+        "kind": "one_on_one",
+    }
     task_id = request.POST.get("task") or request.GET.get("task")
     if task_id and str(task_id).isdigit():
         task = access.get_task(request, program, int(task_id))
@@ -434,7 +443,13 @@ def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "care/meeting_form.html",
-        {"program": program, "form": form, "task": task, "meeting": None, "certification": bridges.certification_installed()},
+        {
+            "program": program,
+            "form": form,
+            "task": task,
+            "meeting": None,
+            "certification": bridges.certification_installed(),
+        },
         status=status,
     )
 
@@ -822,7 +837,10 @@ def questionnaire_import(request: HttpRequest, program: Program) -> HttpResponse
             return redirect("care:questionnaire", program.slug, created.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "care/questionnaire_import.html", {"program": program, "form": form, "problems": problems}, status=status
+        request,
+        "care/questionnaire_import.html",
+        {"program": program, "form": form, "problems": problems},
+        status=status,
     )
 
 
@@ -880,7 +898,9 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
         {
             "program": program,
             "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
-            "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
+            "upcoming": [
+                (b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming
+            ],
             "support": relationships is not None,
             "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
             .select_related("supporter")
@@ -943,7 +963,9 @@ def buddies(request: HttpRequest, program: Program) -> HttpResponse:
     return _buddies_page(request, program)
 
 
-def _buddies_page(request: HttpRequest, program: Program, form: BuddyPairForm | None = None, status: int = 200) -> HttpResponse:
+def _buddies_page(
+    request: HttpRequest, program: Program, form: BuddyPairForm | None = None, status: int = 200
+) -> HttpResponse:
     today = _today()
     paired = queries.paired_ids(program)
     unpaired = _current_supporters(program).exclude(pk__in=paired)
@@ -954,7 +976,9 @@ def _buddies_page(request: HttpRequest, program: Program, form: BuddyPairForm | 
         "care/buddies.html",
         {
             "program": program,
-            "pairs": [{"pair": p, "first_since": since.get(p.first_id), "second_since": since.get(p.second_id)} for p in pairs],
+            "pairs": [
+                {"pair": p, "first_since": since.get(p.first_id), "second_since": since.get(p.second_id)} for p in pairs
+            ],
             "suggestions": queries.buddy_suggestions(program, today),
             "form": form or BuddyPairForm(supporters=unpaired),
             "unpaired": unpaired,
@@ -1001,7 +1025,14 @@ def recognition(request: HttpRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "care/recognition.html",
-        {"program": program, **found, "page": page, "query": "", "settings": settings, "support": bridges.support_installed()},
+        {
+            "program": program,
+            **found,
+            "page": page,
+            "query": "",
+            "settings": settings,
+            "support": bridges.support_installed(),
+        },
     )
 
 
@@ -1146,6 +1177,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "care/unsubscribe.html",
-        {"person": found, "program_name": found.program.name, "receiving": receiving, "posted": request.method == "POST"},
+        {
+            "person": found,
+            "program_name": found.program.name,
+            "receiving": receiving,
+            "posted": request.method == "POST",
+        },
     )
-

@@ -20,7 +20,7 @@ from tests.care.helpers import check_in, supporter
 class ContactNote:
     """Stands in for the support app's record; its content must never reach the buddy."""
 
-    class _meta:  # noqa: N801 (mimics a model's _meta)
+    class _meta:
         label_lower = "support.contactattempt"
 
     def __init__(self, pk: int) -> None:
@@ -50,7 +50,12 @@ def test_the_signal_schedules_a_checkin_and_tells_supervisor_buddy_and_supporter
     send(world.program, record, "died")
 
     event = HardEvent.objects.get()
-    assert (event.supporter, event.kind, event.source_type, event.source_id) == (record, "died", "support.contactattempt", "7")
+    assert (event.supporter, event.kind, event.source_type, event.source_id) == (
+        record,
+        "died",
+        "support.contactattempt",
+        "7",
+    )
     checkin = CheckIn.objects.get(supporter=record)
     assert checkin.status == CheckInStatus.SCHEDULED and checkin.reason == CheckInReason.HARD_EVENT
     assert checkin.due_on <= timezone.localdate(timezone.now() + dt.timedelta(hours=48))

@@ -29,7 +29,9 @@ def days(n: int) -> dt.date:
 @pytest.mark.django_db
 def test_a_break_starting_today_moves_the_supporter_at_once(world: Any) -> None:
     record = supporter(world.program, supervisor=world.supervisor)
-    brk = services.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=days(13), reason="Exams")
+    brk = services.request_break(
+        actor=record.user, supporter=record, starts_on=today(), ends_on=days(13), reason="Exams"
+    )
     record.refresh_from_db()
     assert brk.status == BreakStatus.CURRENT and record.stage == Stage.ON_BREAK
     change = StageChange.objects.filter(supporter=record).first()
@@ -159,9 +161,12 @@ def test_my_breaks_page(world: Any) -> None:
     brk = Break.objects.get()
     assert brk.status == BreakStatus.PLANNED and not brk.recorded_by_staff
     other = supporter(world.program, "Other")
-    assert world.client_for(other.user).post(
-        reverse("care:my_break_cancel", args=[world.program.slug, brk.pk])
-    ).status_code == 404
+    assert (
+        world.client_for(other.user)
+        .post(reverse("care:my_break_cancel", args=[world.program.slug, brk.pk]))
+        .status_code
+        == 404
+    )
     assert client.post(reverse("care:my_break_cancel", args=[world.program.slug, brk.pk])).status_code == 302
     brk.refresh_from_db()
     assert brk.status == BreakStatus.CANCELLED

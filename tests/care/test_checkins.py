@@ -47,7 +47,9 @@ def test_highest_concern_band_opens_a_task_for_the_supervisor(world: Any) -> Non
     assert "Hard month" in mail.outbox[0].body
 
 
-@pytest.mark.parametrize(("flag", "words"), [("needs_break", "says they need a break"), ("wants_to_talk", "would like to talk")])
+@pytest.mark.parametrize(
+    ("flag", "words"), [("needs_break", "says they need a break"), ("wants_to_talk", "would like to talk")]
+)
 @pytest.mark.django_db
 def test_asking_for_a_break_or_to_talk_opens_a_task(world: Any, flag: str, words: str) -> None:
     record = supporter(world.program, supervisor=world.supervisor)
@@ -73,7 +75,10 @@ def test_only_the_supporter_answers_and_every_item_is_needed(world: Any) -> None
         services.complete_checkin(actor=world.supervisor, supporter=record, questionnaire=questionnaire, answers=CALM)
     with pytest.raises(ValidationError, match="Item 10 is not answered"):
         services.complete_checkin(
-            actor=record.user, supporter=record, questionnaire=questionnaire, answers={k: v for k, v in CALM.items() if k != 10}
+            actor=record.user,
+            supporter=record,
+            questionnaire=questionnaire,
+            answers={k: v for k, v in CALM.items() if k != 10},
         )
     foreign = checkin_questionnaire(world.other_program)
     with pytest.raises(ValidationError):
@@ -138,7 +143,10 @@ def test_supporters_see_only_their_own_checkins(world: Any) -> None:
     done = check_in(theirs)
     response = world.client_for(mine.user).get(reverse("care:my_checkin", args=[world.program.slug, done.pk]))
     assert response.status_code == 404
-    assert world.client_for(theirs.user).get(reverse("care:my_checkin", args=[world.program.slug, done.pk])).status_code == 200
+    assert (
+        world.client_for(theirs.user).get(reverse("care:my_checkin", args=[world.program.slug, done.pk])).status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -151,9 +159,12 @@ def test_supervisors_see_checkins_of_people_they_supervise_only(world: Any) -> N
     assert page.status_code == 200 and "High strain" in page.content.decode()
     assert AuditEntry.objects.filter(action="checkin.view", target_id=str(mine.pk), actor=world.supervisor).exists()
     assert client.get(reverse("care:checkin_detail", args=[world.program.slug, not_mine.pk])).status_code == 404
-    assert world.client_for(world.coordinator).get(
-        reverse("care:checkin_detail", args=[world.program.slug, not_mine.pk])
-    ).status_code == 200
+    assert (
+        world.client_for(world.coordinator)
+        .get(reverse("care:checkin_detail", args=[world.program.slug, not_mine.pk]))
+        .status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -165,7 +176,7 @@ def test_my_care_shows_the_trend_chart_and_its_table(world: Any) -> None:
     body = world.client_for(record.user).get(reverse("care:my_care", args=[world.program.slug])).content.decode()
     assert "chart.umd.min.js" in body and 'role="img"' in body
     assert '"labels"' in body and '"Strain from the role"' in body
-    assert "24 <span class=\"badge bad\">High strain</span>" in body and "0 <span class=\"badge\">Low strain</span>" in body
+    assert '24 <span class="badge bad">High strain</span>' in body and '0 <span class="badge">Low strain</span>' in body
 
 
 @pytest.mark.django_db

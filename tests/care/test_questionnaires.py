@@ -20,10 +20,21 @@ PUBLISHED: dict[str, Any] = {
     "format": "peerpath-questionnaire/1",
     "name": "Helper wellness scale",
     "credit": "Example authors (2024). Used with permission.",
-    "scale": [{"value": v, "label": label} for v, label in enumerate(["Never", "Rarely", "Sometimes", "Often", "Very often"], 1)],
+    "scale": [
+        {"value": v, "label": label}
+        for v, label in enumerate(["Never", "Rarely", "Sometimes", "Often", "Very often"], 1)
+    ],
     "subscales": [
-        {"key": "cs", "name": "Satisfaction", "bands": [{"from": 2, "label": "Low", "concern": True}, {"from": 5, "label": "High"}]},
-        {"key": "bo", "name": "Burnout", "bands": [{"from": 2, "label": "Low"}, {"from": 8, "label": "High", "concern": True}]},
+        {
+            "key": "cs",
+            "name": "Satisfaction",
+            "bands": [{"from": 2, "label": "Low", "concern": True}, {"from": 5, "label": "High"}],
+        },
+        {
+            "key": "bo",
+            "name": "Burnout",
+            "bands": [{"from": 2, "label": "Low"}, {"from": 8, "label": "High", "concern": True}],
+        },
     ],
     "items": [
         {"number": 1, "text": "I am happy.", "subscale": "cs"},

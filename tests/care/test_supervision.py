@@ -40,11 +40,18 @@ def log(world: Any, people: list[Any], **overrides: Any) -> SupervisionMeeting:
 @pytest.mark.django_db
 def test_logging_a_meeting_with_follow_ups(world: Any) -> None:
     record = supporter(world.program, supervisor=world.supervisor)
-    meeting = log(world, [record], follow_ups=["Send the referral list", "  ", "Check in next week"], follow_up_due_on=TODAY() + dt.timedelta(days=7))
+    meeting = log(
+        world,
+        [record],
+        follow_ups=["Send the referral list", "  ", "Check in next week"],
+        follow_up_due_on=TODAY() + dt.timedelta(days=7),
+    )
     assert list(meeting.attendees.all()) == [record] and meeting.hours == Decimal("1.00")
     follow_ups = CareTask.objects.filter(meeting=meeting).order_by("id")
     assert [t.title for t in follow_ups] == ["Send the referral list", "Check in next week"]
-    assert all(t.kind == TaskKind.FOLLOW_UP and t.assigned_to == world.supervisor and t.supporter == record for t in follow_ups)
+    assert all(
+        t.kind == TaskKind.FOLLOW_UP and t.assigned_to == world.supervisor and t.supporter == record for t in follow_ups
+    )
     assert AuditEntry.objects.filter(action="supervision.log", target_id=str(meeting.pk)).exists()
 
 
@@ -149,9 +156,19 @@ def test_supervision_counts_as_continuing_education_when_the_program_says_so(
 def test_without_certification_the_setting_is_kept_with_a_note(world: Any) -> None:
     page = world.client_for(world.coordinator).get(reverse("care:settings", args=[world.program.slug]))
     assert "which is not installed here" in page.content.decode()
-    assert bridges.record_supervision_ce(
-        actor=None, program=world.program, supporter=None, date=TODAY(), title="", hours=Decimal(1), category="", key=""
-    ) is False
+    assert (
+        bridges.record_supervision_ce(
+            actor=None,
+            program=world.program,
+            supporter=None,
+            date=TODAY(),
+            title="",
+            hours=Decimal(1),
+            category="",
+            key="",
+        )
+        is False
+    )
 
 
 @pytest.mark.django_db
@@ -192,7 +209,9 @@ def test_meeting_pages_hide_other_peoples_meetings_and_supporters(world: Any) ->
     other_supervisor = MembershipFactory(program=world.program, is_supervisor=True).user
     client = world.client_for(other_supervisor)
     assert client.get(reverse("care:meeting_edit", args=[world.program.slug, meeting.pk])).status_code == 404
-    assert client.get(reverse("care:meeting_new", args=[world.program.slug]), {"supporter": record.pk}).status_code == 404
+    assert (
+        client.get(reverse("care:meeting_new", args=[world.program.slug]), {"supporter": record.pk}).status_code == 404
+    )
     listing = client.get(reverse("care:meetings", args=[world.program.slug])).content.decode()
     assert "Boundaries" not in listing
     # The person who led it can correct it; the coordinator too.
@@ -212,9 +231,12 @@ def test_meeting_pages_hide_other_peoples_meetings_and_supporters(world: Any) ->
     meeting.refresh_from_db()
     assert meeting.duration_minutes == 75
     assert AuditEntry.objects.filter(action="supervision.update", target_id=str(meeting.pk)).exists()
-    assert world.client_for(world.coordinator).get(
-        reverse("care:meeting_edit", args=[world.program.slug, meeting.pk])
-    ).status_code == 200
+    assert (
+        world.client_for(world.coordinator)
+        .get(reverse("care:meeting_edit", args=[world.program.slug, meeting.pk]))
+        .status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -225,9 +247,10 @@ def test_tasks_page_and_marking_done(world: Any) -> None:
     other_supervisor = MembershipFactory(program=world.program, is_supervisor=True).user
     page = world.client_for(world.supervisor).get(reverse("care:tasks", args=[world.program.slug]))
     assert page.status_code == 200 and "Priya Peer: check-in" in page.content.decode()
-    assert "Priya Peer" not in world.client_for(other_supervisor).get(
-        reverse("care:tasks", args=[world.program.slug])
-    ).content.decode()
+    assert (
+        "Priya Peer"
+        not in world.client_for(other_supervisor).get(reverse("care:tasks", args=[world.program.slug])).content.decode()
+    )
     denied = world.client_for(other_supervisor).post(reverse("care:task_done", args=[world.program.slug, task.pk]))
     assert denied.status_code == 404
     done = world.client_for(world.supervisor).post(
@@ -238,22 +261,29 @@ def test_tasks_page_and_marking_done(world: Any) -> None:
     assert task.status == TaskStatus.DONE and task.outcome == "Called her" and task.completed_by == world.supervisor
     again = world.client_for(world.supervisor).post(reverse("care:task_done", args=[world.program.slug, task.pk]))
     assert again.status_code == 302
-    assert "already done" in [str(m) for m in again.wsgi_request._messages][0]
+    assert "already done" in next(str(m) for m in again.wsgi_request._messages)
 
 
 @pytest.mark.django_db
 def test_supporters_page_shows_supervised_people_only(world: Any) -> None:
     mine = supporter(world.program, "Mine Supported", supervisor=world.supervisor)
     supporter(world.program, "Not Mine")
-    body = world.client_for(world.supervisor).get(reverse("care:supporters", args=[world.program.slug])).content.decode()
+    body = (
+        world.client_for(world.supervisor).get(reverse("care:supporters", args=[world.program.slug])).content.decode()
+    )
     assert "Mine Supported" in body and "Not Mine" not in body
-    everyone = world.client_for(world.coordinator).get(reverse("care:supporters", args=[world.program.slug])).content.decode()
+    everyone = (
+        world.client_for(world.coordinator).get(reverse("care:supporters", args=[world.program.slug])).content.decode()
+    )
     assert "Mine Supported" in everyone and "Not Mine" in everyone
     detail = world.client_for(world.supervisor).get(reverse("care:supporter", args=[world.program.slug, mine.pk]))
     assert detail.status_code == 200
     assert AuditEntry.objects.filter(action="care.view_supporter", target_id=str(mine.pk)).exists()
     not_mine = Supporter.objects.get(full_name="Not Mine")
-    assert world.client_for(world.supervisor).get(
-        reverse("care:supporter", args=[world.program.slug, not_mine.pk])
-    ).status_code == 404
+    assert (
+        world.client_for(world.supervisor)
+        .get(reverse("care:supporter", args=[world.program.slug, not_mine.pk]))
+        .status_code
+        == 404
+    )
     assert mail.outbox == []

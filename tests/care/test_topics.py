@@ -55,7 +55,11 @@ def test_singular_keeps_words_that_only_look_plural() -> None:
 
 def test_only_filler_words_give_no_topic() -> None:
     assert topics.key_of("How to ... more about?") == ""
-    assert topics.split_list("Crisis calls, boundaries;\n- self care\n\n") == ["Crisis calls", "boundaries", "self care"]
+    assert topics.split_list("Crisis calls, boundaries;\n- self care\n\n") == [
+        "Crisis calls",
+        "boundaries",
+        "self care",
+    ]
     assert topics.split_sentences("Boundaries, especially with family; grief") == [
         "Boundaries, especially with family",
         "grief",
@@ -104,7 +108,12 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
         actor=a.user, supporter=a, kind="support_group", occurred_on=today, what_happened="x", topics="Crisis calls"
     )
     services.submit_debrief(
-        actor=b.user, supporter=b, kind="hard_contact", occurred_on=today, what_happened="x", topics="grief, crisis call"
+        actor=b.user,
+        supporter=b,
+        kind="hard_contact",
+        occurred_on=today,
+        what_happened="x",
+        topics="grief, crisis call",
     )
     old = services.submit_debrief(
         actor=b.user, supporter=b, kind="other", occurred_on=today, what_happened="x", topics="Ancient topic"
@@ -114,7 +123,9 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
     monkeypatch.setattr(
         bridges,
         "learn_more_answers",
-        lambda program, since: [{"text": "Grief; boundaries", "user_id": world.supporter.pk, "answered_at": timezone.now()}],
+        lambda program, since: [
+            {"text": "Grief; boundaries", "user_id": world.supporter.pk, "answered_at": timezone.now()}
+        ],
     )
     ranked = queries.topic_suggestions(program, services.get_settings(program), timezone.now())
     # Both have two supporters; grief was raised most recently (in training feedback).
@@ -201,4 +212,6 @@ def test_turning_a_suggestion_into_a_refresher_event(world: Any, monkeypatch: py
     assert "No topics suggested yet" in after and "Refresher: Crisis calls (1 July)" in after
     # Trainers and supervisors see the agenda but cannot plan.
     for user in (world.trainer, world.supervisor):
-        assert world.client_for(user).post(reverse("care:topic_plan", args=[world.program.slug]), data).status_code == 403
+        assert (
+            world.client_for(user).post(reverse("care:topic_plan", args=[world.program.slug]), data).status_code == 403
+        )

@@ -69,6 +69,8 @@ def test_public_views_are_the_declared_few() -> None:
         "core:invitation",
         "recruitment:apply",
         "recruitment:apply_thanks",
+        # Supporter care: the signed one-click unsubscribe link in each newsletter e-mail.
+        "care:unsubscribe",
         # Add each new public page here, deliberately.
     }, public
 
