@@ -22,7 +22,18 @@ from peerpath.care.models import (
 )
 from peerpath.recruitment.models import Supporter
 
-MODELS = [Break, BuddyPair, CareTask, CheckIn, Debrief, HardEvent, Newsletter, Questionnaire, Recognition, SupervisionMeeting]
+MODELS = [
+    Break,
+    BuddyPair,
+    CareTask,
+    CheckIn,
+    Debrief,
+    HardEvent,
+    Newsletter,
+    Questionnaire,
+    Recognition,
+    SupervisionMeeting,
+]
 
 
 @pytest.mark.django_db

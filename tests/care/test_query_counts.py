@@ -39,19 +39,33 @@ def build(world: Any, n: int) -> list[Any]:
         for answers in (HIGH_STRAIN, CALM):
             check_in(record, answers, wants_to_talk=True)
         services.submit_debrief(
-            actor=record.user, supporter=record, kind="support_group", occurred_on=today,
-            what_happened="x", topics=f"Topic {i}, crisis calls", wants_to_talk=True,
+            actor=record.user,
+            supporter=record,
+            kind="support_group",
+            occurred_on=today,
+            what_happened="x",
+            topics=f"Topic {i}, crisis calls",
+            wants_to_talk=True,
         )
         services.log_meeting(
-            actor=world.supervisor, program=world.program, kind="one_on_one",
-            held_on=today - dt.timedelta(days=i), duration_minutes=60, supervisor=world.supervisor,
-            attendees=[record], follow_ups=["Follow up"],
+            actor=world.supervisor,
+            program=world.program,
+            kind="one_on_one",
+            held_on=today - dt.timedelta(days=i),
+            duration_minutes=60,
+            supervisor=world.supervisor,
+            attendees=[record],
+            follow_ups=["Follow up"],
         )
-        services.record_recognition(actor=world.coordinator, program=world.program, supporter=record, kind="feedback", title="Thanks")
+        services.record_recognition(
+            actor=world.coordinator, program=world.program, supporter=record, kind="feedback", title="Thanks"
+        )
         if i % 2:
             services.pair_buddies(actor=world.coordinator, program=world.program, first=people[-1], second=record)
         if i % 3 == 0:
-            services.request_break(actor=record.user, supporter=record, starts_on=today + dt.timedelta(days=2), ends_on=None)
+            services.request_break(
+                actor=record.user, supporter=record, starts_on=today + dt.timedelta(days=2), ends_on=None
+            )
         people.append(record)
     return people
 
@@ -59,7 +73,9 @@ def build(world: Any, n: int) -> list[Any]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [2, 12])
 @pytest.mark.parametrize(("name", "who", "limit"), PAGES)
-def test_staff_pages_are_bounded(world: Any, django_assert_max_num_queries: Any, size: int, name: str, who: str, limit: int) -> None:
+def test_staff_pages_are_bounded(
+    world: Any, django_assert_max_num_queries: Any, size: int, name: str, who: str, limit: int
+) -> None:
     build(world, size)
     client = world.client_for(getattr(world, who))
     url = reverse(name, args=[world.program.slug])
