@@ -24,6 +24,7 @@ class CareConfig(AppConfig):
         register_home_panel("care_me", panels.my_care_panel, order=6)
         register_home_panel("care_supervision", panels.supervision_panel, order=15)
         register_home_panel("care_coordinator", panels.coordinator_panel, order=16)
+        register_home_panel("care_topics", panels.topics_panel, order=40)
 
         register_periodic("care.breaks", tasks.apply_break_dates, dt.timedelta(hours=6))
         register_periodic("care.checkin_reminders", tasks.send_checkin_reminders, dt.timedelta(days=1))

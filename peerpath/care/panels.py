@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
 from peerpath.care import queries, services
-from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInStatus, TaskStatus
+from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInStatus, HardEvent, TaskStatus
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core.permissions import Role, can, care_supporters_visible_to, has_role
 from peerpath.programs.models import Program
@@ -30,6 +31,11 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     if latest is not None and latest.asks_for_follow_up:
         follow_up = latest.tasks.filter(status=TaskStatus.OPEN).select_related("assigned_to").first()
     pair = services.current_pair(record)
+    buddy = pair.other(record.pk) if pair else None
+    buddy_hard_time = (
+        buddy is not None
+        and HardEvent.objects.filter(supporter=buddy, occurred_at__gte=timezone.now() - dt.timedelta(days=14)).exists()
+    )
     brk = (
         Break.objects.filter(supporter=record, status__in=[BreakStatus.PLANNED, BreakStatus.CURRENT])
         .order_by("starts_on")
@@ -40,7 +46,8 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
         {
             "row": row,
             "follow_up": follow_up,
-            "buddy": pair.other(record.pk) if pair else None,
+            "buddy": buddy,
+            "buddy_hard_time": buddy_hard_time,
             "brk": brk,
             "questionnaire_ready": settings.checkin_questionnaire_id is not None,
         },
@@ -93,4 +100,15 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
             "no_supervisor": visible.filter(stage__in=CURRENT_STAGES, supervisor__isnull=True).count(),
             "milestones": queries.milestones(program, settings, today)["upcoming"][:5],
         },
+    )
+
+
+def topics_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+    """For trainers: what supporters ask to have covered in the next refresher."""
+    if not has_role(membership, Role.TRAINER):
+        return None
+    settings = services.get_settings(program)
+    return (
+        "care/_panel_topics.html",
+        {"suggestions": queries.topic_suggestions(program, settings, timezone.now())[:5]},
     )

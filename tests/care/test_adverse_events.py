@@ -111,3 +111,16 @@ def test_a_supporter_of_another_program_is_ignored_and_the_sender_is_not_broken(
     send(world.program, world.outsider_record)  # mismatched program: logged, nothing saved
     send(world.program, supporter(world.program), kind="unknown-kind")
     assert not HardEvent.objects.exists() and not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_buddy_sees_a_gentle_note_on_their_home_page(world: Any) -> None:
+    record = supporter(world.program, "Priya Peer", supervisor=world.supervisor)
+    buddy = supporter(world.program, "Bo Buddy")
+    services.pair_buddies(actor=world.coordinator, program=world.program, first=record, second=buddy)
+    home = f"/p/{world.program.slug}/"
+    assert "has had a hard time" not in world.client_for(buddy.user).get(home).content.decode()
+    send(world.program, record, "died")
+    note = world.client_for(buddy.user).get(home).content.decode()
+    assert "Priya Peer has had a hard time in their support work recently" in note
+    assert "died" not in note and "Jordan" not in note

@@ -259,7 +259,9 @@ def test_home_panels_for_each_role(world: Any) -> None:
     record = Supporter.objects.get(full_name=f"Care Person {world.program.slug}")
     supporter_home = world.client_for(record.user).get(home).content.decode()
     assert "My well-being" in supporter_home and "Your buddy" in supporter_home
-    assert "Supervision" not in world.client_for(world.trainer).get(home).content.decode()
+    trainer_home = world.client_for(world.trainer).get(home).content.decode()
+    assert "Supervision" not in trainer_home
+    assert "Refresher topics" in trainer_home and "Crisis calls" in trainer_home and "/care/topics/" in trainer_home
 
 
 @pytest.mark.django_db
