@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Max
 
 
@@ -117,9 +118,13 @@ def active_relationships(program: Any, supporter_ids: list[int]) -> dict[int, li
     if not support_installed():
         return None
     relationship, _contact = _support_models()
-    rows = relationship.objects.filter(program=program, supporter_id__in=supporter_ids, status="active").select_related(
-        "participant"
-    )
+    rows = relationship.objects.filter(program=program, supporter_id__in=supporter_ids, status="active")
+    try:
+        relationship._meta.get_field("participant")
+    except FieldDoesNotExist:
+        pass
+    else:
+        rows = rows.select_related("participant")
     found: dict[int, list[Any]] = {pk: [] for pk in supporter_ids}
     for row in rows:
         found.setdefault(row.supporter_id, []).append(row)

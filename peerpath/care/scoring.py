@@ -127,6 +127,9 @@ def score(form: Form, answers: dict[int, int]) -> Result:
     its items; a score in a band marked as highest concern flags the result.
     """
     allowed = {o.value for o in form.scale}
+    unknown = sorted(set(answers) - {item.number for item in form.items})
+    if unknown:
+        raise ValueError(f"Item {unknown[0]} is not in this questionnaire.")
     for item in form.items:
         if item.number not in answers:
             raise ValueError(f"Item {item.number} is not answered.")

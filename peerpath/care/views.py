@@ -892,6 +892,17 @@ def _current_supporters(program: Program) -> Any:
 def breaks(request: HttpRequest, program: Program) -> HttpResponse:
     today = _today()
     current, upcoming, relationships = queries.breaks_to_cover(program, today)
+    shown = [r for rows in (relationships or {}).values() for r in rows]
+    if shown:
+        # Participants appear on this page: reading them is audited like any participant read.
+        audit.record(
+            actor=request.user,
+            program=program,
+            action="care.view_relationships_to_cover",
+            target_type="support.supportrelationship",
+            target_id=",".join(str(r.pk) for r in shown)[:64],
+            target_label=f"{len(shown)} relationships of supporters on a break",
+        )
     return render(
         request,
         "care/breaks.html",

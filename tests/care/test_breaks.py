@@ -205,3 +205,25 @@ def test_break_actions_on_another_programs_break_are_not_found(world: Any) -> No
         assert client.post(reverse(name, args=[world.program.slug, brk.pk])).status_code == 404
     brk.refresh_from_db()
     assert brk.status == BreakStatus.PLANNED
+
+
+@pytest.mark.django_db
+def test_with_support_installed_the_relationships_to_cover_are_listed_and_audited(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peerpath.care import bridges
+    from peerpath.core.models import AuditEntry
+
+    class Relationship:
+        pk = 31
+
+        def __str__(self) -> str:
+            return "Jordan P. (since March)"
+
+    record = supporter(world.program, "Victor Break")
+    services.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=None)
+    monkeypatch.setattr(bridges, "active_relationships", lambda program, ids: {pk: [Relationship()] for pk in ids})
+    body = world.client_for(world.coordinator).get(reverse("care:breaks", args=[world.program.slug])).content.decode()
+    assert "Jordan P. (since March)" in body and "not installed here" not in body
+    entry = AuditEntry.objects.get(action="care.view_relationships_to_cover")
+    assert entry.actor == world.coordinator and entry.target_id == "31"

@@ -82,6 +82,8 @@ def test_unanswered_or_off_scale_answers_are_refused() -> None:
         scoring.score(form(), {1: 3, 3: 1})
     with pytest.raises(ValueError, match="not on the response scale"):
         scoring.score(form(), {1: 3, 2: 6, 3: 1})
+    with pytest.raises(ValueError, match="Item 9 is not in this questionnaire"):
+        scoring.score(form(), {1: 3, 2: 3, 3: 1, 9: 2})
 
 
 def test_a_score_below_every_band_has_no_band() -> None:
