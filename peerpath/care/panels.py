@@ -88,9 +88,12 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
     settings = services.get_settings(program)
     today = timezone.localdate()
     visible = care_supporters_visible_to(membership, request.user)
+    rows = queries.care_rows(program, visible.filter(stage__in=CURRENT_STAGES), settings, today)
     return (
         "care/_panel_coordinator.html",
         {
+            "supervision_overdue": sum(1 for r in rows if r.supervision_overdue),
+            "checkins_overdue": sum(1 for r in rows if r.checkin_overdue),
             "on_break": Break.objects.filter(program=program, status=BreakStatus.CURRENT).select_related("supporter")[
                 :8
             ],

@@ -254,8 +254,11 @@ def test_home_panels_for_each_role(world: Any) -> None:
     home = reverse("programs:home", args=[world.program.slug])
     supervisor_home = world.client_for(world.supervisor).get(home).content.decode()
     assert "Supervision" in supervisor_home and "Open tasks" in supervisor_home
+    Supporter.objects.filter(program=world.program).update(stage_changed_at=timezone.now() - dt.timedelta(days=60))
     coordinator_home = world.client_for(world.coordinator).get(home).content.decode()
     assert "Supporter care" in coordinator_home
+    # The world's supporter and the buddy were never supervised.
+    assert "Overdue: <strong>2</strong> supervisions" in coordinator_home
     record = Supporter.objects.get(full_name=f"Care Person {world.program.slug}")
     supporter_home = world.client_for(record.user).get(home).content.decode()
     assert "My well-being" in supporter_home and "Your buddy" in supporter_home

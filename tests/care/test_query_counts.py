@@ -14,7 +14,7 @@ from tests.care.helpers import CALM, HIGH_STRAIN, check_in, supporter
 
 # (page, who, limit): the limit holds for 2 and for 12 supporters with full histories.
 PAGES = [
-    ("programs:home", "coordinator", 21),
+    ("programs:home", "coordinator", 24),
     ("programs:home", "supervisor", 15),
     ("care:supporters", "coordinator", 15),
     ("care:supporters", "supervisor", 14),
