@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "peerpath.recruitment",
     "peerpath.training",
     "peerpath.certification",
+    "peerpath.care",
     "peerpath.reports",
     "peerpath.exchange",
     "peerpath.api",

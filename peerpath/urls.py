@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("peerpath.core.urls")),
     path("", include("peerpath.programs.urls")),
     path("", include("peerpath.recruitment.urls")),
+    path("", include("peerpath.care.urls")),
     path("", include("peerpath.training.urls")),
     path("", include("peerpath.certification.urls")),
     path("", include("peerpath.reports.urls")),

@@ -82,6 +82,23 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "certification.manage_certificates": frozenset({C}),
     "certification.review_ce": frozenset({C}),
     "certification.own_credentials": frozenset({P}),
+    # Supporter care (peerpath/care): supervisors see the people they supervise, coordinators
+    # everyone (object rules: can_see_supporter_care, care_supporters_visible_to below).
+    "care.view_supporters": frozenset({C, S}),
+    "care.log_supervision": frozenset({C, S}),
+    "care.view_tasks": frozenset({C, S}),
+    "care.view_attention": frozenset({C, S}),
+    "care.view_topics": frozenset({C, T, S}),
+    "care.plan_refresher": frozenset({C}),
+    "care.assign_supervisors": frozenset({C}),
+    "care.edit_settings": frozenset({C}),
+    "care.manage_questionnaires": frozenset({C}),
+    "care.manage_breaks": frozenset({C}),
+    "care.manage_buddies": frozenset({C}),
+    "care.manage_recognition": frozenset({C}),
+    "care.write_newsletters": frozenset({C}),
+    "care.read_newsletters": EVERYONE,
+    "care.own_care": frozenset({P}),
 }
 
 _ACCESS_ATTR = "peerpath_access"
@@ -219,3 +236,45 @@ def supervised_supporters(program: Any, user: Any) -> Any:
     from peerpath.recruitment.models import Supporter
 
     return Supporter.objects.filter(program=program, supervisor=user)
+
+
+# --- Supporter care -------------------------------------------------------------------------
+
+
+def can_see_supporter_care(membership: Any, user: Any, supporter: Any) -> bool:
+    """Supervision notes, check-ins and debriefs: the coordinator, or the person's own supervisor."""
+    if membership is None or supporter.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.SUPERVISOR) and supporter.supervisor_id == user.pk
+
+
+def care_supporters_visible_to(membership: Any, user: Any) -> Any:
+    """The pathway records whose care a member may see: all (coordinator) or supervised ones."""
+    from peerpath.recruitment.models import Supporter
+
+    rows = Supporter.objects.filter(program_id=membership.program_id)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    if has_role(membership, Role.SUPERVISOR):
+        return rows.filter(supervisor=user)
+    return rows.none()
+
+
+def can_edit_supervision_meeting(membership: Any, user: Any, meeting: Any) -> bool:
+    """A logged meeting: the coordinator, or the supervisor who led or logged it."""
+    if membership is None or meeting.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.SUPERVISOR) and user.pk in (meeting.supervisor_id, meeting.logged_by_id)
+
+
+def can_handle_care_task(membership: Any, user: Any, task: Any) -> bool:
+    """A care task: the coordinator, or the supervisor it is assigned to."""
+    if membership is None or task.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.SUPERVISOR) and task.assigned_to_id == user.pk

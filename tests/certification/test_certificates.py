@@ -24,13 +24,8 @@ from tests.certification.helpers import rate, ready_trainee
 from tests.training.helpers import trainee
 
 pytestmark = pytest.mark.django_db
-SCHEMA = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "standards"
-    / "openbadges-3.0"
-    / "achievementcredential.schema.json"
-)
+# 1EdTech's published schema, kept beside the tests (see tests/data/openbadges-3.0/README.md).
+SCHEMA = Path(__file__).resolve().parents[1] / "data" / "openbadges-3.0" / "achievementcredential.schema.json"
 
 
 @pytest.fixture

@@ -83,6 +83,8 @@ def test_public_views_are_the_declared_few() -> None:
         "certification:jwks",
         "certification:issuer",
         "certification:achievement",
+        # Supporter care: the signed one-click unsubscribe link in each newsletter e-mail.
+        "care:unsubscribe",
         # Add each new public page here, deliberately.
     }, public
 

@@ -1,0 +1,31 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "peerpath.care"
+    label = "care"
+    verbose_name = "Supporter care"
+
+    def ready(self) -> None:
+        from peerpath.care import defaults, handlers, panels, tasks
+        from peerpath.core.navigation import register_home_panel, register_nav
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.programs.signals import adverse_event_recorded, program_created
+
+        program_created.connect(defaults.seed_checkin, dispatch_uid="care.seed_checkin")
+        adverse_event_recorded.connect(handlers.on_adverse_event, dispatch_uid="care.on_adverse_event")
+
+        register_nav("My well-being", "care:my_care", "care.own_care", order=6)
+        register_nav("Supporter care", "care:supporters", "care.view_supporters", order=20)
+        register_nav("Care tasks", "care:tasks", "care.view_tasks", order=21)
+        register_nav("Newsletters", "care:newsletters", "care.read_newsletters", order=90)
+        register_home_panel("care_me", panels.my_care_panel, order=6)
+        register_home_panel("care_supervision", panels.supervision_panel, order=15)
+        register_home_panel("care_coordinator", panels.coordinator_panel, order=16)
+        register_home_panel("care_topics", panels.topics_panel, order=40)
+
+        register_periodic("care.breaks", tasks.apply_break_dates, dt.timedelta(hours=6))
+        register_periodic("care.checkin_reminders", tasks.send_checkin_reminders, dt.timedelta(days=1))
+        register_periodic("care.weekly_digest", tasks.send_weekly_digests, dt.timedelta(days=7))

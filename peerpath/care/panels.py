@@ -1,0 +1,117 @@
+"""Supporter care's panels on the program home page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from peerpath.care import queries, services
+from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInStatus, HardEvent, TaskStatus
+from peerpath.care.stages import CURRENT_STAGES
+from peerpath.core.permissions import Role, can, care_supporters_visible_to, has_role
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
+
+
+def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+    """The supporter's check-in, what happens next after one, their break and their buddy."""
+    if not can(membership, "care.own_care"):
+        return None
+    record = Supporter.objects.filter(program=program, user=request.user).first()
+    if record is None:
+        return None
+    settings = services.get_settings(program)
+    today = timezone.localdate()
+    row = queries.checkin_status(program, record, settings, today)
+    latest = CheckIn.objects.filter(supporter=record, status=CheckInStatus.COMPLETED).order_by("-completed_at").first()
+    follow_up = None
+    if latest is not None and latest.asks_for_follow_up:
+        follow_up = latest.tasks.filter(status=TaskStatus.OPEN).select_related("assigned_to").first()
+    pair = services.current_pair(record)
+    buddy = pair.other(record.pk) if pair else None
+    buddy_hard_time = (
+        buddy is not None
+        and HardEvent.objects.filter(supporter=buddy, occurred_at__gte=timezone.now() - dt.timedelta(days=14)).exists()
+    )
+    brk = (
+        Break.objects.filter(supporter=record, status__in=[BreakStatus.PLANNED, BreakStatus.CURRENT])
+        .order_by("starts_on")
+        .first()
+    )
+    return (
+        "care/_panel_me.html",
+        {
+            "row": row,
+            "follow_up": follow_up,
+            "buddy": buddy,
+            "buddy_hard_time": buddy_hard_time,
+            "brk": brk,
+            "questionnaire_ready": settings.checkin_questionnaire_id is not None,
+        },
+    )
+
+
+def supervision_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+    """For supervisors: their open tasks, overdue supervision and check-ins among their supporters."""
+    if not has_role(membership, Role.SUPERVISOR):
+        return None
+    settings = services.get_settings(program)
+    today = timezone.localdate()
+    supervised = Supporter.objects.filter(program=program, supervisor=request.user, stage__in=CURRENT_STAGES)
+    rows = queries.care_rows(program, supervised, settings, today)
+    tasks = list(
+        CareTask.objects.filter(program=program, assigned_to=request.user, status=TaskStatus.OPEN)
+        .select_related("supporter")
+        .order_by("due_on", "created_at")[:6]
+    )
+    return (
+        "care/_panel_supervision.html",
+        {
+            "count": len(rows),
+            "tasks": tasks,
+            "open_tasks": CareTask.objects.filter(
+                program=program, assigned_to=request.user, status=TaskStatus.OPEN
+            ).count(),
+            "supervision_overdue": [r for r in rows if r.supervision_overdue],
+            "checkins_overdue": [r for r in rows if r.checkin_overdue],
+        },
+    )
+
+
+def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+    """For coordinators: who is on break, unassigned care tasks, upcoming milestones."""
+    if not has_role(membership, Role.COORDINATOR):
+        return None
+    settings = services.get_settings(program)
+    today = timezone.localdate()
+    visible = care_supporters_visible_to(membership, request.user)
+    rows = queries.care_rows(program, visible.filter(stage__in=CURRENT_STAGES), settings, today)
+    return (
+        "care/_panel_coordinator.html",
+        {
+            "supervision_overdue": sum(1 for r in rows if r.supervision_overdue),
+            "checkins_overdue": sum(1 for r in rows if r.checkin_overdue),
+            "on_break": Break.objects.filter(program=program, status=BreakStatus.CURRENT).select_related("supporter")[
+                :8
+            ],
+            "unassigned": CareTask.objects.filter(
+                program=program, status=TaskStatus.OPEN, assigned_to__isnull=True
+            ).count(),
+            "no_supervisor": visible.filter(stage__in=CURRENT_STAGES, supervisor__isnull=True).count(),
+            "milestones": queries.milestones(program, settings, today)["upcoming"][:5],
+        },
+    )
+
+
+def topics_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+    """For trainers: what supporters ask to have covered in the next refresher."""
+    if not has_role(membership, Role.TRAINER):
+        return None
+    settings = services.get_settings(program)
+    return (
+        "care/_panel_topics.html",
+        {"suggestions": queries.topic_suggestions(program, settings, timezone.now())[:5]},
+    )

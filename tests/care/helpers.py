@@ -1,0 +1,43 @@
+"""Helpers for supporter-care tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerpath.care import services
+from peerpath.care.models import Questionnaire
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Stage, Supporter
+from peerpath.recruitment.services import assign_supervisor
+from tests.factories import MembershipFactory, SupporterFactory
+
+# Answers to the PeerPath brief check-in (items 1-10, 0-4; 5, 6 and 10 reverse-scored).
+CALM = {1: 0, 2: 0, 3: 0, 4: 0, 5: 4, 6: 4, 7: 4, 8: 4, 9: 4, 10: 0}  # strain 0, support 16
+HIGH_STRAIN = {1: 4, 2: 4, 3: 4, 4: 4, 5: 0, 6: 0, 7: 4, 8: 4, 9: 4, 10: 0}  # strain 24, support 16
+
+
+def supporter(
+    program: Program, name: str = "Alex Active", *, stage: str = Stage.ACTIVE, supervisor: Any = None
+) -> Supporter:
+    """A person on the pathway with a login and the supporter role."""
+    user = MembershipFactory(program=program, is_supporter=True, user__full_name=name).user
+    record = SupporterFactory(program=program, user=user, full_name=name, email=user.email, stage=stage)
+    if supervisor is not None:
+        assign_supervisor(actor="tests", supporter=record, supervisor=supervisor)
+    return record
+
+
+def checkin_questionnaire(program: Program) -> Questionnaire:
+    questionnaire = services.get_settings(program).checkin_questionnaire
+    assert questionnaire is not None
+    return questionnaire
+
+
+def check_in(record: Supporter, answers: dict[int, int] | None = None, **flags: Any) -> Any:
+    return services.complete_checkin(
+        actor=record.user,
+        supporter=record,
+        questionnaire=checkin_questionnaire(record.program),
+        answers=answers or CALM,
+        **flags,
+    )
