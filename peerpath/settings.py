@@ -12,6 +12,12 @@ SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
 SITE_URL = envstr("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Keys that encrypt participant data at rest (peerpath.support): comma-separated, newest first.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in secret("PEERPATH_FIELD_ENCRYPTION_KEYS", generate_in_dev=DEBUG or TESTING).split(",")
+    if key.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -25,6 +31,7 @@ INSTALLED_APPS = [
     "peerpath.core",
     "peerpath.programs",
     "peerpath.recruitment",
+    "peerpath.support",
     "peerpath.demo",
 ]
 
