@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("peerpath.core.urls")),
     path("", include("peerpath.programs.urls")),
     path("", include("peerpath.recruitment.urls")),
+    path("", include("peerpath.support.urls")),
 ]

@@ -397,6 +397,7 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-contacted_on", "-id"]

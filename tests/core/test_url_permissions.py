@@ -69,6 +69,8 @@ def test_public_views_are_the_declared_few() -> None:
         "core:invitation",
         "recruitment:apply",
         "recruitment:apply_thanks",
+        "support:request",
+        "support:request_thanks",
         # Add each new public page here, deliberately.
     }, public
 
