@@ -375,7 +375,7 @@ class ConcernForm(forms.Form):
     """The program's own questions (no clinical scale), then the supporter's notes."""
 
     kind = forms.ChoiceField(label="What is it?", choices=ConcernKind.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -384,6 +384,13 @@ class ConcernForm(forms.Form):
             self.fields[f"q_{i}"] = forms.CharField(
                 label=question, required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # In a crisis every second counts: only a concern must be described.
+        if data.get("kind") == ConcernKind.CONCERN and not (data.get("notes") or "").strip():
+            self.add_error("notes", "Describe what worries you.")
+        return data
 
     def answers(self) -> list[tuple[str, str]]:
         return [(q, self.cleaned_data.get(f"q_{i}", "")) for i, q in enumerate(self.questions)]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from peerpath.core.permissions import can
 from peerpath.programs.models import Program
 from peerpath.support import eligibility, queries
+from peerpath.support.services import record_list_view
 from peerpath.support import windows as w
 
 
@@ -26,6 +27,8 @@ def caseload_panel(request: HttpRequest, program: Program, membership: Any) -> t
     data = queries.caseload(program, request.user)
     if not (data["working"] or data["offers"] or data["drafts"]):
         return ("support/_panel_caseload.html", {"empty": True})
+    shown = [r.participant for r in [*data["due"], *data["overdue"]]]
+    record_list_view(actor=request.user, program=program, participants=shown, page="home: follow-ups")
     return ("support/_panel_caseload.html", data)
 
 

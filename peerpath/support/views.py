@@ -511,6 +511,7 @@ def contact_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse
         "contacted_on": timezone.localdate(),
         "kind": ContactKind.CHECK_IN if first_done else ContactKind.FIRST,
         "reached": "yes",
+        "channel": {"email": "email", "text": "text"}.get(record.participant.preferred_contact, "phone"),
     }
     if record.state == RelationshipState.CLOSING:
         initial["kind"] = ContactKind.CLOSING
