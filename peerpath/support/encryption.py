@@ -67,13 +67,6 @@ def decrypt(token: str) -> str:
         ) from error
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt a stored value with the newest key."""
-    if not token:
-        return ""
-    return _current()[0].rotate(token.encode()).decode()
-
-
 class EncryptedTextField(models.TextField):
     """Text stored encrypted; reads decrypt transparently. Only ``isnull`` lookups work."""
 

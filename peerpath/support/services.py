@@ -142,7 +142,8 @@ def save_participant(
     consent, when given, says what was agreed, and when and by whom it was recorded is
     stamped here. The search index is rebuilt from the new name, e-mail and phone.
     """
-    _validate_participant(program, data)
+    current = {n: getattr(participant, n) for n in PARTICIPANT_FIELDS if n != "focus_areas"} if participant else {}
+    _validate_participant(program, {**current, **data})
     is_new = participant is None
     participant = participant or Participant(program=program, created_by=_user(actor))
     with transaction.atomic():
@@ -734,7 +735,8 @@ def correct_contact(*, actor: Any, contact: Contact, data: dict[str, Any], reaso
     if not reason.strip():
         raise ValidationError({"reason": "Say why you are correcting this contact."})
     relationship = contact.relationship
-    _validate_contact(relationship, {**audit.snapshot(contact, ["kind", "reached"]), **data}, contact)
+    current = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    _validate_contact(relationship, {**current, **data}, contact)
     with transaction.atomic():
         before = audit.snapshot(contact, CONTACT_FIELDS)
         for name in CONTACT_FIELDS:

@@ -5,8 +5,10 @@
   over 14 days).
 * **Quiet**: nothing logged at all (neither contact nor attempt) for N days since the last
   contact, or since the relationship started (default 21).
-* **Follow-up due / overdue**: the follow-up date set at the latest contact has come
-  (due), or is more than the grace days past (overdue). Logging a newer contact replaces it.
+* **Follow-up due / overdue**: the follow-up date set at the latest contact that set one has
+  come (due), or is more than the grace days past (overdue). A later contact that reached
+  the participant settles it (or sets the next one); a failed attempt leaves it standing
+  unless it sets a new date.
 
 Each is a filter on `tracked_relationships`, a queryset of the working (active or closing)
 relationships annotated in one SQL statement, so a page costs one query whatever the caseload.
@@ -70,7 +72,11 @@ class Windows:
 
 def tracked_relationships(program: Program, windows: Windows) -> QuerySet[SupportRelationship]:
     """Working relationships with what the windows need, annotated in one statement."""
-    latest = Contact.objects.filter(relationship=OuterRef("pk")).order_by("-contacted_on", "-id")
+    latest = (
+        Contact.objects.filter(relationship=OuterRef("pk"))
+        .filter(Q(next_follow_up__isnull=False) | Q(reached=True))
+        .order_by("-contacted_on", "-id")
+    )
     in_window = Q(contacts__contacted_on__gte=windows.unreachable_from)
     return (
         SupportRelationship.objects.filter(program=program, state__in=WORKING_STATES)
