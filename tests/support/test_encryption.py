@@ -46,7 +46,7 @@ def dump_database() -> str:
     parts: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 (table names from introspection)
             for row in cursor.fetchall():
                 for value in row:
                     if isinstance(value, memoryview | bytes):
@@ -95,7 +95,11 @@ def fill_every_encrypted_place(support: Any) -> Participant:
     services.acknowledge_concern(actor=s.supervisor, concern=crisis)
     services.record_follow_up(actor=s.supervisor, concern=crisis, follow_up=SECRETS["follow_up"])
     services.record_adverse_event(
-        actor=s.supporter, relationship=relationship, kind="hospitalised", occurred_at=timezone.now(), notes=SECRETS["adverse"]
+        actor=s.supporter,
+        relationship=relationship,
+        kind="hospitalised",
+        occurred_at=timezone.now(),
+        notes=SECRETS["adverse"],
     )
     services.declare_conflict(actor=s.coordinator, supporter=s.uma, participant=person, reason=SECRETS["conflict"])
     services.close_relationship(
