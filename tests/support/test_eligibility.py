@@ -56,7 +56,7 @@ def test_certification_standing_decides_once_installed(support: Any, installed: 
     row.save()
     assert pool_ids(support) == {support.priya.pk, support.uma.pk}
     installed["certification"].credential_standing = lambda program, ids: {support.priya.pk: "expired"}
-    reasons = dict((s.pk, r) for s, r in eligibility.supporter_pool(support.program).excluded)
+    reasons = {s.pk: r for s, r in eligibility.supporter_pool(support.program).excluded}
     assert reasons[support.priya.pk] == "credential not current (expired)"
 
 
@@ -74,7 +74,7 @@ def test_capacity_counts_proposed_and_active(support: Any) -> None:
     profile.save()
     services.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.priya)
     assert support.priya.pk not in pool_ids(support)
-    reasons = dict((s.pk, r) for s, r in eligibility.supporter_pool(support.program).excluded)
+    reasons = {s.pk: r for s, r in eligibility.supporter_pool(support.program).excluded}
     assert reasons[support.priya.pk] == "at capacity (2 of 2)"
 
 
