@@ -278,4 +278,6 @@ def can_handle_concern(program: Any, membership: Any, user: Any, concern: Any) -
         return True
     if not has_role(membership, Role.SUPERVISOR):
         return False
-    return concern.on_call_id == user.pk or supporters_overseen_by(program, user).filter(pk=concern.supporter_id).exists()
+    if concern.on_call_id == user.pk:
+        return True
+    return supporters_overseen_by(program, user).filter(pk=concern.supporter_id).exists()
