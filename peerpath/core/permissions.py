@@ -197,9 +197,9 @@ def supporters_overseen_by(program: Any, user: Any, on_date: Any = None) -> Any:
     from peerpath.support.models import SupervisorCover
 
     day = on_date or timezone.localdate()
-    covered = SupervisorCover.objects.filter(
-        program=program, backup=user, starts_on__lte=day, ends_on__gte=day
-    ).values("supervisor_id")
+    covered = SupervisorCover.objects.filter(program=program, backup=user, starts_on__lte=day, ends_on__gte=day).values(
+        "supervisor_id"
+    )
     return Supporter.objects.filter(program=program).filter(Q(supervisor=user) | Q(supervisor_id__in=covered))
 
 
