@@ -448,6 +448,7 @@ class BatchResult:
         self.seconds = 0.0
         self.candidates: matching.Candidates | None = None
         self.free: list[int] = []
+        self.supporter_ids: list[int] = []
 
 
 def compute_batch(program: Program) -> BatchResult:
@@ -459,6 +460,7 @@ def compute_batch(program: Program) -> BatchResult:
     weights = get_settings(program).weights()
     candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program))
     result.free = [o.free for o in pool.offers]
+    result.supporter_ids = [o.id for o in pool.offers]
     assignment = matching.assign(len(needs), result.free, candidates)
     area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
     for p_index, s_index in sorted(assignment.items()):
