@@ -146,7 +146,7 @@ def independent_optimum(n_participants: int, free: list[int], candidates: object
     weights = np.concatenate([weights, np.full(n_participants, bonus)])
     matrix = csr_matrix((weights.astype(np.float64), (rows, cols)), shape=(n_participants, n_slots + n_participants))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
-    total = int(round(float(np.asarray(matrix[row_ind, col_ind]).sum()))) - bonus * n_participants
+    total = round(float(np.asarray(matrix[row_ind, col_ind]).sum())) - bonus * n_participants
     return total, time.perf_counter() - started
 
 

@@ -55,8 +55,10 @@
     if (stored && stored.savedAt > serverSaved && !showingErrors) {
       apply(stored.values);
       say("Draft restored from this device (" + new Date(stored.savedAt).toLocaleString() + ").");
-      // Send it to the server too, now that we are (again) logged in.
-      if (window.htmx) { window.htmx.trigger(form, "change"); }
+      // Send it to the server too, now that we are (again) logged in (once htmx is listening).
+      window.addEventListener("load", function () {
+        if (window.htmx) { window.htmx.trigger(form, "change"); }
+      });
     }
   } catch (e) { /* ignore a damaged local draft */ }
 
@@ -71,27 +73,40 @@
 
   function loginUrl() { return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname); }
 
+  function isDraftRequest(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return Boolean(config && String(config.path || "").indexOf("/contacts/draft/") !== -1);
+  }
+
+  function sessionEnded() {
+    if (!status) { return; }
+    status.innerHTML = "";
+    status.appendChild(document.createTextNode("Your session has ended. Your draft is kept on this device: "));
+    var link = document.createElement("a");
+    link.href = loginUrl();
+    link.textContent = "log in again";
+    status.appendChild(link);
+    status.appendChild(document.createTextNode(" and it will be restored here."));
+  }
+
+  function wentToLogin(xhr) { return (xhr.responseURL || "").indexOf("/accounts/login/") !== -1; }
+
+  // Never swap a login page or an error into the status line.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.elt !== form && event.detail.elt !== discard) { return; }
+    if (!isDraftRequest(event)) { return; }
     var xhr = event.detail.xhr;
-    if ((xhr.responseURL || "").indexOf("/accounts/login/") !== -1 || xhr.status === 403) {
-      event.detail.shouldSwap = false;
-      if (status) {
-        status.innerHTML = "";
-        status.appendChild(document.createTextNode("Your session has ended. Your draft is kept on this device: "));
-        var link = document.createElement("a");
-        link.href = loginUrl();
-        link.textContent = "log in again";
-        status.appendChild(link);
-        status.appendChild(document.createTextNode(" and it will be restored here."));
-      }
+    if (wentToLogin(xhr) || xhr.status >= 400) { event.detail.shouldSwap = false; }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (!isDraftRequest(event)) { return; }
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status === 0) {
+      say("No connection: your draft is kept on this device and will be sent when you are back online.");
+    } else if (wentToLogin(xhr) || xhr.status === 403) {
+      sessionEnded();
     } else if (xhr.status >= 400) {
-      event.detail.shouldSwap = false;
       say("The server could not keep the draft; it is kept on this device.");
     }
-  });
-  document.body.addEventListener("htmx:sendError", function (event) {
-    if (event.detail.elt === form) { say("No connection: your draft is kept on this device and will be sent when you are back online."); }
   });
   window.addEventListener("online", function () { if (window.htmx) { window.htmx.trigger(form, "change"); } });
 })();
