@@ -16,14 +16,12 @@ from peerpath.core.permissions import (
     supporters_overseen_by,
 )
 from peerpath.programs.models import Program
-from peerpath.recruitment.models import Supporter
 from peerpath.support import eligibility
 from peerpath.support import windows as w
 from peerpath.support.defaults import get_settings
 from peerpath.support.encryption import digests_any_key, query_terms
 from peerpath.support.models import (
     OPEN_STATES,
-    WORKING_STATES,
     AdverseEvent,
     Concern,
     ConcernState,
@@ -353,15 +351,3 @@ def export_rows(data: dict[str, Any]) -> list[list[str]]:
         for i, item in enumerate(data[section], start=1):
             add(section, str(i), item)
     return rows
-
-
-def supporter_active_ids(program: Program) -> list[int]:
-    return list(
-        SupportRelationship.objects.filter(program=program, state__in=WORKING_STATES).values_list(
-            "supporter_id", flat=True
-        )
-    )
-
-
-def supporter_for_user(program: Program, user: Any) -> Supporter | None:
-    return Supporter.objects.filter(program=program, user=user).first()

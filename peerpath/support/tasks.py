@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -74,7 +73,3 @@ def daily_reminders() -> int:
                 )
                 sent += 1
     return sent
-
-
-def open_crises(program: Program) -> Q:
-    return Q(program=program, kind=ConcernKind.CRISIS, state=ConcernState.OPEN)

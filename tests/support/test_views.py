@@ -480,3 +480,23 @@ def test_notifications_are_marked_read(support: Any) -> None:
 
     support.client_for(support.coordinator).post(url("support:notifications_read"))
     assert not Notification.objects.filter(user=support.coordinator, read_at__isnull=True).exists()
+
+
+def test_batch_match_can_be_discarded(support: Any) -> None:
+    client = support.client_for(support.coordinator)
+    run_pk = int(client.post(url("support:batch"))["Location"].rstrip("/").split("/")[-1])
+    assert support.client_for(support.supporter).post(url("support:batch_discard", run_pk)).status_code == 403
+    client.post(url("support:batch_discard", run_pk))
+    assert client.post(url("support:batch_publish", run_pk), follow=True).status_code == 200
+    assert not SupportRelationship.objects.filter(participant=support.waiting).exists()
+    assert client.get(reverse("support:batch_run", args=["harbor", run_pk])).status_code == 404
+
+
+def test_supporter_declares_a_conflict_on_their_relationship(support: Any) -> None:
+    client = support.client_for(support.supporter)
+    assert client.post(url("support:relationship_conflict", support.ben_rel.pk)).status_code == 404
+    client.post(url("support:relationship_conflict", support.ana_rel.pk), {"reason": "Same church"})
+    assert Conflict.objects.filter(supporter=support.priya, participant=support.ana).exists()
+    from peerpath.support.models import Notification
+
+    assert Notification.objects.filter(user=support.coordinator, text__contains="please rematch").exists()
