@@ -60,7 +60,7 @@ from peerpath.support.models import (
 )
 from peerpath.support.notify import coordinators, notify, on_call_for
 
-REQUEST_ACTOR = "participant (public request form)"
+REQUEST_ACTOR = "the participant, on the public form"
 CHANGED = "(changed)"
 PARTICIPANT_FIELDS = [
     "full_name",
@@ -134,18 +134,25 @@ def refresh_search_terms(participant: Participant) -> None:
 
 
 def save_participant(
-    *, actor: Any, program: Program, participant: Participant | None, data: dict[str, Any]
+    *,
+    actor: Any,
+    program: Program,
+    participant: Participant | None,
+    data: dict[str, Any],
+    source: str = ParticipantSource.COORDINATOR,
 ) -> Participant:
     """Add a participant to the waiting list, or edit one.
 
     Rules: a name and a way to reach them (phone or e-mail); areas from this program;
     consent, when given, says what was agreed, and when and by whom it was recorded is
-    stamped here. The search index is rebuilt from the new name, e-mail and phone.
+    stamped here. The search index is rebuilt from the new name, e-mail and phone. The
+    coordinators are told of a newcomer (by reference only; by e-mail too when the person
+    asked through the public form).
     """
     current = {n: getattr(participant, n) for n in PARTICIPANT_FIELDS if n != "focus_areas"} if participant else {}
     _validate_participant(program, {**current, **data})
     is_new = participant is None
-    participant = participant or Participant(program=program, created_by=_user(actor))
+    participant = participant or Participant(program=program, created_by=_user(actor), source=source)
     with transaction.atomic():
         before = _snapshot(participant, PARTICIPANT_FIELDS)
         had_consent = participant.consent_given
@@ -170,53 +177,32 @@ def save_participant(
             target=participant,
             changes=redacted_diff(participant, before, audit.snapshot(participant, PARTICIPANT_FIELDS)),
         )
-    if is_new:
-        staff = [u for u in coordinators(program) if u != _user(actor)]
-        notify(
-            program=program,
-            users=staff,
-            text=f"{participant.reference} joined the waiting list ({participant.get_source_display().lower()}).",
-            url=participant.get_absolute_url(),
-            email_template="support/email/notice" if participant.source == ParticipantSource.REQUEST else "",
-            context={"subject": "A new request for a peer supporter"},
-        )
+        if is_new:
+            asked = participant.source == ParticipantSource.REQUEST
+            notify(
+                program=program,
+                users=[u for u in coordinators(program) if u != _user(actor)],
+                text=f"{participant.reference} joined the waiting list ({participant.get_source_display().lower()}).",
+                url=participant.get_absolute_url(),
+                email_template="support/email/notice" if asked else "",
+                context={"subject": "A new request for a peer supporter"},
+            )
     return participant
 
 
 def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:
     """Take a request for a peer supporter from the public form onto the waiting list.
 
-    Rules: the program's form must be open; consent to be contacted is required. The
-    coordinators are told (by reference only) so they can call the person back.
+    Rules: the program's form must be open; consent to be contacted is required (and is
+    recorded as given by the participant on the form).
     """
     if not get_settings(program).requests_open:
         raise ValidationError("This program is not taking requests through the form at the moment.")
     if not data.get("consent_given"):
         raise ValidationError({"consent_given": "We can only help if we may contact you."})
-    return _save_request(program, Participant(program=program, source=ParticipantSource.REQUEST), data)
-
-
-def _save_request(program: Program, participant: Participant, data: dict[str, Any]) -> Participant:
-    _validate_participant(program, data)
-    with transaction.atomic():
-        for name in PARTICIPANT_FIELDS:
-            if name in data and name != "focus_areas":
-                setattr(participant, name, normalize_email(data[name]) if name == "email" else data[name])
-        participant.consent_at = timezone.now()
-        participant.consent_recorded_by_label = "the participant, on the public form"
-        participant.save()
-        participant.focus_areas.set(data.get("focus_areas") or [])
-        refresh_search_terms(participant)
-        audit.record(actor=REQUEST_ACTOR, program=program, action="participant.request", target=participant)
-        notify(
-            program=program,
-            users=coordinators(program),
-            text=f"{participant.reference} asked for a peer supporter through the public form.",
-            url=participant.get_absolute_url(),
-            email_template="support/email/notice",
-            context={"subject": "A new request for a peer supporter"},
-        )
-    return participant
+    return save_participant(
+        actor=REQUEST_ACTOR, program=program, participant=None, data=data, source=ParticipantSource.REQUEST
+    )
 
 
 def record_view(*, actor: Any, program: Program, participant: Participant, page: str) -> None:

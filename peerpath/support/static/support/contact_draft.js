@@ -62,9 +62,10 @@
     }
   } catch (e) { /* ignore a damaged local draft */ }
 
+  var submitting = false;
   form.addEventListener("input", saveLocal);
   form.addEventListener("change", saveLocal);
-  form.addEventListener("submit", saveLocal);
+  form.addEventListener("submit", function () { submitting = true; saveLocal(); });
 
   var discard = document.getElementById("discard-draft");
   if (discard) {
@@ -90,6 +91,11 @@
   }
 
   function wentToLogin(xhr) { return (xhr.responseURL || "").indexOf("/accounts/login/") !== -1; }
+
+  // Once the contact itself is being saved, a late autosave must not bring back a draft.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (submitting && isDraftRequest(event)) { event.preventDefault(); }
+  });
 
   // Never swap a login page or an error into the status line.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
