@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker scheduler migrate demo check-python clean-venv
+.PHONY: run test lint worker scheduler migrate demo check-python clean-venv bench-match
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -43,6 +43,10 @@ scheduler: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Batch matching at scale: 10,000 participants, 2,000 supporters; checks optimality, writes bench/results/match.json.
+bench-match: $(VENV)/.installed
+	$(PY) bench/match.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -14,6 +14,12 @@ CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
 SITE_URL = envstr("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Installation secret from which each program's credential-signing key is derived (HKDF).
 CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
+# Keys that encrypt participant data at rest (peerpath.support): comma-separated, newest first.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in secret("PEERPATH_FIELD_ENCRYPTION_KEYS", generate_in_dev=DEBUG or TESTING).split(",")
+    if key.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -30,6 +36,7 @@ INSTALLED_APPS = [
     "peerpath.recruitment",
     "peerpath.training",
     "peerpath.certification",
+    "peerpath.support",
     "peerpath.care",
     "peerpath.reports",
     "peerpath.exchange",

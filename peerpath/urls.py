@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("peerpath.reports.urls")),
     path("", include("peerpath.exchange.urls")),
     path("", include("peerpath.api.urls")),
+    path("", include("peerpath.support.urls")),
 ]

@@ -5,15 +5,11 @@ checks `apps.is_installed(...)` and imports lazily, so care works on its own and
 other areas up once they are in INSTALLED_APPS. Every assumption about another app's names
 is in this one module.
 
-Assumed interfaces (agreed with the engineers building those apps):
+Interfaces used:
 - certification: `services.record_automatic_ce(*, actor, program, supporter, date, title, hours,
   category, source_key)`; the same source_key updates the same credit.
-- training: `queries.learn_more_answers(program, since)` -> [{'text', 'user_id', 'answered_at'}];
-  `services.create_refresher_event(*, actor, program, title, starts_at, ends_at, location,
-  description='', credited_hours=0, category='peer-specific')` -> the event.
-- support: models `SupportRelationship` (fields `program`, `supporter` -> recruitment.Supporter,
-  `status` with 'active' and 'closed', `closed_at`, `participant`) and `ContactAttempt`
-  (`relationship`, `reached`, `occurred_at`).
+- training: `queries.learn_more_answers(program, since)` and `services.create_refresher_event(...)`.
+- support: `SupportRelationship` (state, closed_at) and `Contact` (reached, contacted_on).
 """
 
 from __future__ import annotations
@@ -23,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Max
 
 
@@ -105,26 +100,19 @@ def create_refresher_event(
 # --- support ----------------------------------------------------------------------------------
 
 
-def _support_models() -> tuple[Any, Any]:
-    return apps.get_model("support", "SupportRelationship"), apps.get_model("support", "ContactAttempt")
-
-
 def active_relationships(program: Any, supporter_ids: list[int]) -> dict[int, list[Any]] | None:
-    """Each supporter's active support relationships (None when support is not installed).
+    """Each supporter's open support relationships (None when support is not installed).
 
-    One query. The relationship objects are returned as they are; templates show the
-    participant through `str()` (the support app controls what that reveals).
+    One query. Templates show each relationship through `str()`, which names the participant
+    only by reference: the coordinator opens the relationship for details.
     """
     if not support_installed():
         return None
-    relationship, _contact = _support_models()
-    rows = relationship.objects.filter(program=program, supporter_id__in=supporter_ids, status="active")
-    try:
-        relationship._meta.get_field("participant")
-    except FieldDoesNotExist:
-        pass
-    else:
-        rows = rows.select_related("participant")
+    from peerpath.support.models import WORKING_STATES, SupportRelationship
+
+    rows = SupportRelationship.objects.filter(
+        program=program, supporter_id__in=supporter_ids, state__in=WORKING_STATES
+    ).select_related("participant", "supporter", "program")
     found: dict[int, list[Any]] = {pk: [] for pk in supporter_ids}
     for row in rows:
         found.setdefault(row.supporter_id, []).append(row)
@@ -135,9 +123,10 @@ def closed_relationship_counts(program: Any, since: dt.datetime) -> dict[int, in
     """Relationships each supporter closed since a time (None when support is not installed)."""
     if not support_installed():
         return None
-    relationship, _contact = _support_models()
+    from peerpath.support.models import RelationshipState, SupportRelationship
+
     rows = (
-        relationship.objects.filter(program=program, status="closed", closed_at__gte=since)
+        SupportRelationship.objects.filter(program=program, state=RelationshipState.CLOSED, closed_at__gte=since)
         .values("supporter_id")
         .annotate(n=Count("id"))
     )
@@ -145,26 +134,26 @@ def closed_relationship_counts(program: Any, since: dt.datetime) -> dict[int, in
 
 
 def contact_counts(program: Any) -> dict[int, int] | None:
-    """Reached contacts per supporter, all time (None when support is not installed)."""
+    """Contacts that reached the participant, per supporter, all time (None when support is absent)."""
     if not support_installed():
         return None
-    _relationship, contact = _support_models()
+    from peerpath.support.models import Contact
+
     rows = (
-        contact.objects.filter(relationship__program=program, reached=True)
+        Contact.objects.filter(program=program, reached=True)
         .values("relationship__supporter_id")
         .annotate(n=Count("id"))
     )
     return {row["relationship__supporter_id"]: row["n"] for row in rows}
 
 
-def last_contacts(program: Any) -> dict[int, dt.datetime] | None:
-    """Each supporter's latest contact attempt (None when support is not installed)."""
+def last_contacts(program: Any) -> dict[int, dt.date] | None:
+    """The date of each supporter's latest logged contact (None when support is not installed)."""
     if not support_installed():
         return None
-    _relationship, contact = _support_models()
+    from peerpath.support.models import Contact
+
     rows = (
-        contact.objects.filter(relationship__program=program)
-        .values("relationship__supporter_id")
-        .annotate(last=Max("occurred_at"))
+        Contact.objects.filter(program=program).values("relationship__supporter_id").annotate(last=Max("contacted_on"))
     )
     return {row["relationship__supporter_id"]: row["last"] for row in rows}

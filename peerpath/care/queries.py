@@ -306,7 +306,7 @@ def attention(
             supporter.last_supervised,
             timezone.localdate(supporter.last_checkin) if supporter.last_checkin else None,
             timezone.localdate(supporter.last_debrief) if supporter.last_debrief else None,
-            timezone.localdate(contacts[supporter.pk]) if contacts.get(supporter.pk) else None,
+            contacts.get(supporter.pk),
         ]
         last_activity = max((m for m in moments if m is not None), default=None)
         row.extra["last_activity"] = last_activity

@@ -99,6 +99,30 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.write_newsletters": frozenset({C}),
     "care.read_newsletters": EVERYONE,
     "care.own_care": frozenset({P}),
+    # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
+    # Supporters and supervisors pass these only for the records the object rules below allow.
+    "support.view_participants": frozenset({C, S, P}),
+    "support.manage_participants": frozenset({C}),
+    "support.export_participant": frozenset({C}),
+    "support.erase_participant": frozenset({C}),
+    "support.match": frozenset({C}),
+    "support.declare_conflict": frozenset({C, P}),
+    "support.view_relationships": frozenset({C, S, P}),
+    "support.manage_relationships": frozenset({C, P}),
+    "support.respond_to_offer": frozenset({P}),
+    "support.log_contact": frozenset({C, P}),
+    "support.correct_contact": frozenset({S}),
+    "support.raise_concern": frozenset({C, P}),
+    "support.view_concerns": frozenset({C, S}),
+    "support.handle_concern": frozenset({C, S}),
+    "support.record_adverse_event": frozenset({C, S, P}),
+    "support.view_attention": frozenset({C}),
+    "support.view_caseload": frozenset({P}),
+    "support.edit_own_profile": frozenset({P}),
+    "support.view_supporters": frozenset({C}),
+    "support.edit_supporter_profiles": frozenset({C}),
+    "support.supervise": frozenset({S}),
+    "support.edit_settings": frozenset({C}),
 }
 
 _ACCESS_ATTR = "peerpath_access"
@@ -278,3 +302,101 @@ def can_handle_care_task(membership: Any, user: Any, task: Any) -> bool:
     if has_role(membership, Role.COORDINATOR):
         return True
     return has_role(membership, Role.SUPERVISOR) and task.assigned_to_id == user.pk
+
+
+# --- Support (peerpath.support): who sees which participant, relationship and contact note ----
+
+
+def supporters_overseen_by(program: Any, user: Any, on_date: Any = None) -> Any:
+    """Supporters this user supervises, plus those of supervisors they cover for on ``on_date``."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from peerpath.recruitment.models import Supporter
+    from peerpath.support.models import SupervisorCover
+
+    day = on_date or timezone.localdate()
+    covered = SupervisorCover.objects.filter(program=program, backup=user, starts_on__lte=day, ends_on__gte=day).values(
+        "supervisor_id"
+    )
+    return Supporter.objects.filter(program=program).filter(Q(supervisor=user) | Q(supervisor_id__in=covered))
+
+
+def relationships_visible_to(program: Any, membership: Any, user: Any) -> Any:
+    """Coordinators: every relationship. Supervisors: their (or covered) supporters'. Supporters: their own."""
+    from django.db.models import Q
+
+    from peerpath.support.models import SupportRelationship
+
+    rows = SupportRelationship.objects.filter(program=program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    rule = Q(pk__in=[])
+    if has_role(membership, Role.SUPERVISOR):
+        rule |= Q(supporter__in=supporters_overseen_by(program, user))
+    if has_role(membership, Role.SUPPORTER):
+        rule |= Q(supporter__user=user)
+    return rows.filter(rule)
+
+
+def participants_visible_to(program: Any, membership: Any, user: Any) -> Any:
+    """Coordinators: every participant. Supporters: those they are matched with (an active or closing
+    relationship; a proposed match shows only the offer). Supervisors: those matched with the
+    supporters they supervise or cover for (proposed, active or closing)."""
+    from django.db.models import Q
+
+    from peerpath.support.models import OPEN_STATES, WORKING_STATES, Participant
+
+    rows = Participant.objects.filter(program=program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    rule = Q(pk__in=[])
+    if has_role(membership, Role.SUPERVISOR):
+        rule |= Q(
+            relationships__state__in=OPEN_STATES,
+            relationships__supporter__in=supporters_overseen_by(program, user),
+        )
+    if has_role(membership, Role.SUPPORTER):
+        rule |= Q(relationships__state__in=WORKING_STATES, relationships__supporter__user=user)
+    return rows.filter(rule).distinct()
+
+
+def can_view_participant(program: Any, membership: Any, user: Any, participant: Any) -> bool:
+    return participants_visible_to(program, membership, user).filter(pk=participant.pk).exists()
+
+
+def can_correct_contact(program: Any, membership: Any, user: Any, contact: Any) -> bool:
+    """Only the supervisor of the supporter who logged the contact (or their backup while covering)."""
+    if not has_role(membership, Role.SUPERVISOR):
+        return False
+    supporter_id = contact.relationship.supporter_id
+    return supporters_overseen_by(program, user).filter(pk=supporter_id).exists()
+
+
+def can_read_contact_notes(
+    membership: Any, user: Any, relationship: Any, *, overseen_ids: Any, show_previous_notes: bool
+) -> bool:
+    """Who may read the notes of a relationship's contacts.
+
+    Coordinators always; the relationship's own supporter; the supervisor overseeing that
+    supporter. A later supporter of the same participant (after a rematch), and their
+    supervisor, only when the program's setting allows it.
+    """
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    if relationship.supporter.user_id == user.pk and has_role(membership, Role.SUPPORTER):
+        return True
+    if relationship.supporter_id in overseen_ids and has_role(membership, Role.SUPERVISOR):
+        return True
+    return show_previous_notes
+
+
+def can_handle_concern(program: Any, membership: Any, user: Any, concern: Any) -> bool:
+    """Coordinators; the supervisor overseeing the supporter who raised it (or covering for them)."""
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    if not has_role(membership, Role.SUPERVISOR):
+        return False
+    if concern.on_call_id == user.pk:
+        return True
+    return supporters_overseen_by(program, user).filter(pk=concern.supporter_id).exists()

@@ -118,7 +118,7 @@ def test_service_milestones(world: Any) -> None:
     found = queries.milestones(world.program, settings, today)
     assert [(m["supporter"].full_name, m["key"]) for m in found["upcoming"]] == [("Three Years Soon", "years:3")]
     assert [(m["supporter"].full_name, m["key"]) for m in found["reached"]] == [("One Year Reached", "years:1")]
-    assert found["unit"] == "debriefs logged"
+    assert found["unit"] == "contacts"
     services.record_recognition(
         actor=world.coordinator,
         program=world.program,
@@ -131,21 +131,24 @@ def test_service_milestones(world: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_support_given_milestones_count_debriefs_without_support_installed(world: Any) -> None:
+def test_support_given_milestones_count_contacts_that_reached_the_participant(world: Any) -> None:
+    from peerpath.support import services as support
+    from tests.support.conftest import make_participant, match, profile
+
     settings = services.get_settings(world.program)
     settings.support_milestones = "3,5"
     settings.save()
-    record = supporter(world.program, "Busy")
-    for _ in range(4):
-        services.submit_debrief(
-            actor=record.user,
-            supporter=record,
-            kind="support_group",
-            occurred_on=timezone.localdate(),
-            what_happened="x",
+    record = world.supporter_record
+    profile(world, record)
+    relationship = match(world, make_participant(world), record, world.supporter)
+    for reached in (True, True, True, True, False):
+        support.log_contact(
+            actor=world.supporter,
+            relationship=relationship,
+            data={"contacted_on": timezone.localdate(), "channel": "phone", "reached": reached, "tasks": []},
         )
     found = queries.milestones(world.program, settings, timezone.localdate())
-    assert [(m["key"], m["label"]) for m in found["reached"]] == [("support:3", "3 debriefs logged")]
+    assert [(m["key"], m["label"]) for m in found["reached"]] == [("support:3", "3 contacts")]
     assert [(m["key"], m["count"]) for m in found["upcoming"]] == [("support:5", 4)]
 
 

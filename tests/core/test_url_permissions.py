@@ -85,6 +85,8 @@ def test_public_views_are_the_declared_few() -> None:
         "certification:achievement",
         # Supporter care: the signed one-click unsubscribe link in each newsletter e-mail.
         "care:unsubscribe",
+        "support:request",
+        "support:request_thanks",
         # Add each new public page here, deliberately.
     }, public
 

@@ -1,0 +1,32 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class SupportConfig(AppConfig):
+    name = "peerpath.support"
+    label = "support"
+    verbose_name = "Participants and support"
+
+    def ready(self) -> None:
+        from peerpath.core.navigation import register_home_panel, register_nav
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.support import panels, tasks
+
+        register_nav("My participants", "support:caseload", "support.view_caseload", order=6)
+        register_nav("My matching profile", "support:my_profile", "support.edit_own_profile", order=7)
+        register_nav("Participants", "support:participants", "support.manage_participants", order=20)
+        register_nav("Matching", "support:batch", "support.match", order=21)
+        register_nav("Needs attention", "support:attention", "support.view_attention", order=22)
+        register_nav("Supporters", "support:supporters", "support.view_supporters", order=23)
+        register_nav("Supervision", "support:supervision", "support.supervise", order=30)
+        register_nav("Concerns", "support:concerns", "support.view_concerns", order=31)
+        register_nav("Support settings", "support:settings", "support.edit_settings", order=86)
+
+        register_home_panel("support_notifications", panels.notifications_panel, order=1)
+        register_home_panel("support_caseload", panels.caseload_panel, order=4)
+        register_home_panel("support_supervision", panels.supervision_panel, order=8)
+        register_home_panel("support_coordinator", panels.coordinator_panel, order=11)
+
+        register_periodic("support.daily_reminders", tasks.daily_reminders, dt.timedelta(days=1))
+        register_periodic("support.escalation_sweep", tasks.escalation_sweep, dt.timedelta(minutes=5))

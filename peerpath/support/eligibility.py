@@ -1,0 +1,202 @@
+"""Who may take new matches, and the data matching reads (no names: nothing here decrypts).
+
+Eligible for a new match: pathway stage 'active' with a login; certified (or provisionally,
+if the program allows) once the certification app is installed; not on a break (the care
+app's breaks, once installed); open to new matches; below capacity. Capacity counts proposed
+and active relationships (a closing one is winding down and frees its place).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Stage, Supporter
+from peerpath.support.defaults import get_settings
+from peerpath.support.matching import Needs, Offer, norm, norm_set
+from peerpath.support.models import (
+    OPEN_STATES,
+    CloseReason,
+    Conflict,
+    MatchingProfile,
+    Participant,
+    ParticipantStatus,
+    RelationshipState,
+    SupportRelationship,
+)
+
+LOAD_STATES = (RelationshipState.PROPOSED, RelationshipState.ACTIVE)
+
+
+@dataclass
+class Pool:
+    """The supporters who can take a new participant, and those who cannot (with why)."""
+
+    offers: list[Offer] = field(default_factory=list)
+    supporters: dict[int, Supporter] = field(default_factory=dict)
+    excluded: list[tuple[Supporter, str]] = field(default_factory=list)
+
+
+def loads(program: Program) -> dict[int, int]:
+    """Proposed and active relationships per supporter."""
+    return dict(
+        SupportRelationship.objects.filter(program=program, state__in=LOAD_STATES)
+        .values_list("supporter_id")
+        .annotate(n=Count("id"))
+        .values_list("supporter_id", "n")
+    )
+
+
+def profile_of(supporter: Supporter) -> MatchingProfile:
+    try:
+        return supporter.matching_profile
+    except MatchingProfile.DoesNotExist:
+        return MatchingProfile(supporter=supporter)
+
+
+def _standing_filter(program: Program, ids: list[int]) -> dict[int, str] | None:
+    """Each supporter's credential standing, once the certification app exists (else None)."""
+    if not apps.is_installed("peerpath.certification") or not ids:
+        return None
+    from peerpath.certification.queries import credential_standing  # type: ignore[import-not-found]
+
+    return dict(credential_standing(program, ids))
+
+
+def _on_break(program: Program, on_date: dt.date) -> set[int]:
+    if not apps.is_installed("peerpath.care"):
+        return set()
+    from peerpath.care.queries import supporters_on_break  # type: ignore[import-not-found]
+
+    return set(supporters_on_break(program, on_date))
+
+
+def active_supporters(program: Program) -> QuerySet[Supporter]:
+    return (
+        Supporter.objects.filter(program=program, stage=Stage.ACTIVE)
+        .select_related("matching_profile", "user", "supervisor")
+        .prefetch_related("focus_areas")
+        .order_by("full_name")
+    )
+
+
+def supporter_pool(program: Program, on_date: dt.date | None = None) -> Pool:
+    """Split the program's active supporters into those who can take a new match and those who cannot."""
+    settings_row = get_settings(program)
+    on_date = on_date or timezone.localdate()
+    supporters = list(active_supporters(program))
+    load = loads(program)
+    standing = _standing_filter(program, [s.pk for s in supporters])
+    allowed_standing = {"certified"} | ({"provisional"} if settings_row.allow_provisional else set())
+    on_break = _on_break(program, on_date)
+    pool = Pool()
+    for supporter in supporters:
+        profile = profile_of(supporter)
+        current = load.get(supporter.pk, 0)
+        reason = ""
+        if supporter.user_id is None:
+            reason = "has no login yet"
+        elif standing is not None and standing.get(supporter.pk) not in allowed_standing:
+            reason = f"credential not current ({standing.get(supporter.pk) or 'none'})"
+        elif supporter.pk in on_break:
+            reason = "on a break"
+        elif not profile.accepting_new:
+            reason = "not taking new matches"
+        elif current >= profile.capacity:
+            reason = f"at capacity ({current} of {profile.capacity})"
+        if reason:
+            pool.excluded.append((supporter, reason))
+            continue
+        pool.supporters[supporter.pk] = supporter
+        pool.offers.append(offer_for(supporter, profile, current))
+    return pool
+
+
+def offer_for(supporter: Supporter, profile: MatchingProfile, load: int) -> Offer:
+    return Offer(
+        id=supporter.pk,
+        name=supporter.full_name,
+        focus_areas=frozenset(a.pk for a in supporter.focus_areas.all()),
+        languages=norm_set(supporter.languages or []),
+        modes=frozenset(profile.modes or []),
+        area=profile.area,
+        availability=frozenset(profile.availability or []),
+        gender=profile.gender,
+        age_band=profile.age_band,
+        communities=norm_set(profile.communities or []),
+        capacity=profile.capacity,
+        load=load,
+    )
+
+
+NEEDS_FIELDS = [
+    "id",
+    "program_id",
+    "languages",
+    "modes",
+    "area",
+    "availability",
+    "preferred_gender",
+    "preferred_age_bands",
+    "preferred_communities",
+    "must_haves",
+    "waiting_since",
+    "status",
+]
+
+
+def needs_for(participant: Any, focus_area_ids: frozenset[int]) -> Needs:
+    return Needs(
+        id=participant.pk,
+        focus_areas=focus_area_ids,
+        languages=norm_set(participant.languages or []),
+        modes=frozenset(participant.modes or []),
+        area=norm(participant.area or ""),
+        availability=frozenset(participant.availability or []),
+        gender=participant.preferred_gender or "",
+        age_bands=frozenset(participant.preferred_age_bands or []),
+        communities=norm_set(participant.preferred_communities or []),
+        must_haves=frozenset(participant.must_haves or []),
+    )
+
+
+def waiting_list(program: Program) -> QuerySet[Participant]:
+    """Participants waiting for a supporter and not already offered to one."""
+    return (
+        Participant.objects.filter(program=program, status=ParticipantStatus.WAITING)
+        .exclude(relationships__state__in=OPEN_STATES)
+        .order_by("waiting_since", "id")
+    )
+
+
+def waiting_needs(program: Program) -> list[Needs]:
+    """The needs of everyone on the waiting list, longest waiting first, in three queries."""
+    rows = list(waiting_list(program).only(*NEEDS_FIELDS))
+    areas: dict[int, set[int]] = defaultdict(set)
+    through = Participant.focus_areas.through.objects.filter(
+        participant__program=program, participant__status=ParticipantStatus.WAITING
+    ).values_list("participant_id", "focusarea_id")
+    for participant_id, area_id in through:
+        areas[participant_id].add(area_id)
+    return [needs_for(p, frozenset(areas.get(p.pk, ()))) for p in rows]
+
+
+def excluded_pairs(program: Program) -> set[tuple[int, int]]:
+    """(supporter, participant) pairs never proposed: declared conflicts, and earlier matches of
+    the same pair that the supporter declined or that ended in a rematch."""
+    pairs = set(Conflict.objects.filter(program=program).values_list("supporter_id", "participant_id"))
+    pairs |= set(
+        SupportRelationship.objects.filter(
+            program=program,
+            state=RelationshipState.CLOSED,
+            close_reason__in=[CloseReason.DECLINED, CloseReason.REMATCHED],
+        ).values_list("supporter_id", "participant_id")
+    )
+    return pairs

@@ -1,0 +1,460 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from peerpath.core.permissions import Role
+from peerpath.programs.models import FocusArea, Membership, Program
+from peerpath.recruitment.forms import split_languages
+from peerpath.recruitment.models import ContactPreference
+from peerpath.support.defaults import get_settings
+from peerpath.support.models import (
+    AdverseKind,
+    AgeBand,
+    Availability,
+    Channel,
+    CloseReason,
+    ConcernKind,
+    ContactKind,
+    Criterion,
+    Gender,
+    Mode,
+    ParticipantStatus,
+    SupportSettings,
+    SupportTask,
+    lines,
+)
+from peerpath.support.services import DECLINE_REASONS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _split_words(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
+
+
+def area_field(program: Program, label: str, required: bool = False) -> forms.Field:
+    """A choice of the program's areas when it lists them, otherwise free text."""
+    areas = get_settings(program).area_list()
+    if areas:
+        return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *[(a, a) for a in areas]])
+    return forms.CharField(label=label, required=required, max_length=120)
+
+
+class NeedsMixin(forms.Form):
+    """The fields matching reads, shared by the coordinator's form and the public request form."""
+
+    languages = forms.CharField(
+        label="Languages", help_text="Separate them with commas, e.g. English, Spanish.", max_length=300
+    )
+    focus_areas = forms.ModelMultipleChoiceField(
+        label="Lived experience they want support with",
+        queryset=FocusArea.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    modes = forms.MultipleChoiceField(
+        label="Ways of meeting", choices=Mode.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    availability = forms.MultipleChoiceField(
+        label="When they are available",
+        choices=Availability.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    preferred_gender = forms.ChoiceField(
+        label="Supporter's gender", choices=[("", "No preference"), *Gender.choices], required=False
+    )
+    preferred_age_bands = forms.MultipleChoiceField(
+        label="Supporter's age", choices=AgeBand.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def setup_needs(self, program: Program) -> None:
+        self.fields["focus_areas"].queryset = FocusArea.objects.filter(program=program, is_active=True)
+        self.fields["area"] = area_field(program, "Area where they live")
+        self.order_fields(
+            [
+                "full_name",
+                "email",
+                "phone",
+                "preferred_contact",
+                "languages",
+                "focus_areas",
+                "modes",
+                "area",
+                "availability",
+            ]
+        )
+
+    def clean_languages(self) -> list[str]:
+        languages = split_languages(self.cleaned_data["languages"])
+        if not languages:
+            raise forms.ValidationError("Name at least one language.")
+        return languages
+
+
+class ParticipantForm(NeedsMixin):
+    full_name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(label="E-mail", required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    preferred_contact = forms.ChoiceField(
+        label="Preferred way to be contacted", choices=ContactPreference.choices, widget=forms.RadioSelect
+    )
+    preferred_communities = forms.CharField(
+        label="Supporter's community",
+        required=False,
+        max_length=300,
+        help_text="For example: veterans, LGBTQ+, a faith or cultural community. Separate with commas.",
+    )
+    must_haves = forms.MultipleChoiceField(
+        label="Must-haves (a supporter who does not meet these is never proposed)",
+        choices=Criterion.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    consent_given = forms.BooleanField(label="The participant consented", required=False)
+    consent_scope = forms.CharField(
+        label="What they agreed to",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: to be contacted by a peer supporter by phone, and that we keep these details.",
+    )
+    intake_notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_needs(program)
+
+    def clean_preferred_communities(self) -> list[str]:
+        return _split_words(self.cleaned_data["preferred_communities"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            self.add_error("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
+        if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
+            self.add_error("consent_scope", "Say what the participant agreed to.")
+        return data
+
+    @staticmethod
+    def initial_for(participant: Any) -> dict[str, Any]:
+        return {
+            "full_name": participant.full_name,
+            "email": participant.email,
+            "phone": participant.phone,
+            "preferred_contact": participant.preferred_contact,
+            "languages": ", ".join(participant.languages),
+            "focus_areas": list(participant.focus_areas.all()),
+            "modes": participant.modes,
+            "area": participant.area,
+            "availability": participant.availability,
+            "preferred_gender": participant.preferred_gender,
+            "preferred_age_bands": participant.preferred_age_bands,
+            "preferred_communities": ", ".join(participant.preferred_communities),
+            "must_haves": participant.must_haves,
+            "consent_given": participant.consent_given,
+            "consent_scope": participant.consent_scope,
+            "intake_notes": participant.intake_notes,
+        }
+
+
+class RequestForm(NeedsMixin):
+    """The public 'ask for a peer supporter' form, in the asker's own words."""
+
+    full_name = forms.CharField(
+        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Your e-mail address (optional)", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label="Your phone number (optional)",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    preferred_contact = forms.ChoiceField(
+        label="How should we contact you?", choices=ContactPreference.choices, widget=forms.RadioSelect
+    )
+    intake_notes = forms.CharField(
+        label="Anything you would like us to know (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    consent_given = forms.BooleanField(
+        label="I agree that the program may contact me and keep these details to find me a peer supporter.",
+        error_messages={"required": "We can only help if we may contact you."},
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_needs(program)
+        self.fields["languages"].label = "Languages you speak"
+        self.fields["focus_areas"].label = "What would you like support with?"
+        self.fields["modes"].label = "How would you like to meet?"
+        self.fields["area"].label = "Where do you live?"
+        self.fields["availability"].label = "When are you usually available?"
+        self.fields["preferred_gender"].label = "Would you prefer a supporter of a particular gender?"
+        self.fields["preferred_age_bands"].label = "Would you prefer a supporter of a particular age?"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            self.add_error("phone", "Give a phone number or an e-mail address so we can reach you.")
+        if data.get("preferred_contact") in {ContactPreference.PHONE, ContactPreference.TEXT} and not data.get("phone"):
+            self.add_error("phone", "Give a phone number so we can call or text you.")
+        data["consent_scope"] = (
+            "To be contacted by the program about peer support, and that the program keeps these details."
+        )
+        return data
+
+
+class ParticipantSearchForm(forms.Form):
+    q = forms.CharField(label="Search by name, e-mail or phone", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Everyone"), *ParticipantStatus.choices])
+
+
+class ProfileForm(forms.Form):
+    languages = forms.CharField(label="Languages you speak", max_length=300, help_text="Separate with commas.")
+    focus_areas = forms.ModelMultipleChoiceField(
+        label="Your lived experience",
+        queryset=FocusArea.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    modes = forms.MultipleChoiceField(
+        label="Ways you can meet", choices=Mode.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    availability = forms.MultipleChoiceField(
+        label="When you are available",
+        choices=Availability.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    capacity = forms.IntegerField(
+        label="Most participants at once", min_value=1, max_value=20, help_text="Your capacity for new matches."
+    )
+    gender = forms.ChoiceField(
+        label="Gender (optional)", choices=[("", "Prefer not to say"), *Gender.choices], required=False
+    )
+    age_band = forms.ChoiceField(
+        label="Age (optional)", choices=[("", "Prefer not to say"), *AgeBand.choices], required=False
+    )
+    communities = forms.CharField(
+        label="Communities you belong to (optional)",
+        required=False,
+        max_length=300,
+        help_text="For example: veterans, LGBTQ+. Participants may ask for someone from their community.",
+    )
+    accepting_new = forms.BooleanField(label="I can take new participants", required=False)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_areas"].queryset = FocusArea.objects.filter(program=program, is_active=True)
+        self.fields["area"] = area_field(program, "Area where you live")
+        self.order_fields(["languages", "focus_areas", "modes", "area", "availability", "capacity"])
+
+    def clean_languages(self) -> list[str]:
+        return split_languages(self.cleaned_data["languages"])
+
+    def clean_communities(self) -> list[str]:
+        return _split_words(self.cleaned_data["communities"])
+
+    @staticmethod
+    def initial_for(supporter: Any, profile: Any) -> dict[str, Any]:
+        return {
+            "languages": ", ".join(supporter.languages or []),
+            "focus_areas": list(supporter.focus_areas.all()),
+            "modes": profile.modes,
+            "area": profile.area,
+            "availability": profile.availability,
+            "capacity": profile.capacity,
+            "gender": profile.gender,
+            "age_band": profile.age_band,
+            "communities": ", ".join(profile.communities or []),
+            "accepting_new": profile.accepting_new,
+        }
+
+
+class ConflictForm(forms.Form):
+    supporter = forms.TypedChoiceField(label="Supporter who knows this participant", coerce=int)
+    reason = forms.CharField(label="How they know each other (optional)", required=False, max_length=500)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        from peerpath.recruitment.models import Stage, Supporter
+
+        super().__init__(*args, **kwargs)
+        rows = Supporter.objects.filter(
+            program=program,
+            stage__in=[Stage.ACTIVE, Stage.ON_BREAK, Stage.CERTIFIED, Stage.PROVISIONAL, Stage.SHADOWING],
+        ).order_by("full_name")
+        self.fields["supporter"].choices = [(s.pk, s.full_name) for s in rows]
+
+
+class OfferResponseForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your answer",
+        choices=[("accept", "Accept this match"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.ChoiceField(
+        label="If you decline, why?", choices=[("", "—"), *DECLINE_REASONS.items()], required=False
+    )
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "decline" and not data.get("reason"):
+            self.add_error("reason", "Choose why you are declining.")
+        return data
+
+
+class CloseForm(forms.Form):
+    close_reason = forms.ChoiceField(label="Why is it closing?")
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, coordinator: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hidden = {CloseReason.DECLINED} | (set() if coordinator else {CloseReason.REMATCHED})
+        self.fields["close_reason"].choices = [("", "—"), *[c for c in CloseReason.choices if c[0] not in hidden]]
+
+
+class ContactForm(forms.Form):
+    contacted_on = forms.DateField(label="Date", widget=DATE)
+    channel = forms.ChoiceField(label="How", choices=Channel.choices, widget=forms.RadioSelect)
+    reached = forms.TypedChoiceField(
+        label="Did you reach them?",
+        choices=[("yes", "Yes, we talked"), ("no", "No, I could not reach them")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    duration_minutes = forms.IntegerField(
+        label="Minutes (optional)",
+        required=False,
+        min_value=0,
+        max_value=1440,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    tasks = forms.MultipleChoiceField(
+        label="What did the contact serve?",
+        choices=SupportTask.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label="This was", choices=ContactKind.choices, widget=forms.RadioSelect, initial=ContactKind.CHECK_IN
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    next_follow_up = forms.DateField(label="Next follow-up (optional)", required=False, widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reached") is False and data.get("tasks"):
+            self.add_error("tasks", "Tasks are for a contact where you reached them.")
+        return data
+
+    @staticmethod
+    def initial_for(contact: Any) -> dict[str, Any]:
+        return {
+            "contacted_on": contact.contacted_on,
+            "channel": contact.channel,
+            "reached": "yes" if contact.reached else "no",
+            "duration_minutes": contact.duration_minutes,
+            "tasks": contact.tasks,
+            "kind": contact.kind,
+            "notes": contact.notes,
+            "next_follow_up": contact.next_follow_up,
+        }
+
+
+class CorrectionForm(ContactForm):
+    reason = forms.CharField(label="Why you are correcting it", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConcernForm(forms.Form):
+    """The program's own questions (no clinical scale), then the supporter's notes."""
+
+    kind = forms.ChoiceField(label="What is it?", choices=ConcernKind.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = lines(get_settings(program).concern_questions)
+        for i, question in enumerate(self.questions):
+            self.fields[f"q_{i}"] = forms.CharField(
+                label=question, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # In a crisis every second counts: only a concern must be described.
+        if data.get("kind") == ConcernKind.CONCERN and not (data.get("notes") or "").strip():
+            self.add_error("notes", "Describe what worries you.")
+        return data
+
+    def answers(self) -> list[tuple[str, str]]:
+        return [(q, self.cleaned_data.get(f"q_{i}", "")) for i, q in enumerate(self.questions)]
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
+    referral = forms.ChoiceField(label="Referred to (optional)", required=False)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = lines(get_settings(program).referral_options)
+        self.fields["referral"].choices = [("", "No referral"), *[(o, o) for o in options]]
+
+
+class AdverseEventForm(forms.Form):
+    kind = forms.ChoiceField(label="What happened", choices=AdverseKind.choices, widget=forms.RadioSelect)
+    occurred_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CoverForm(forms.Form):
+    backup = forms.TypedChoiceField(label="Backup supervisor", coerce=int)
+    starts_on = forms.DateField(label="From", widget=DATE)
+    ends_on = forms.DateField(label="Until", widget=DATE)
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)
+
+    def __init__(self, *args: Any, program: Program, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = (
+            Membership.objects.filter(program=program)
+            .with_role(Role.SUPERVISOR)
+            .exclude(user=user)
+            .select_related("user")
+            .order_by("user__full_name")
+        )
+        self.fields["backup"].choices = [(m.user_id, m.user.full_name) for m in rows]
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label="The erasure request",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Who asked, when and how. It stays in the audit log: do not write the person's name.",
+    )
+    confirm = forms.BooleanField(label="I understand this cannot be undone")
+
+
+class SupportSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SupportSettings
+        fields = [f.name for f in SupportSettings._meta.concrete_fields if f.name not in {"id", "program"}]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in [
+                "request_intro",
+                "areas",
+                "unreachable_steps",
+                "concern_questions",
+                "crisis_steps",
+                "referral_options",
+            ]
+        }

@@ -1,0 +1,677 @@
+"""Participants, the supporters' matching profiles, support relationships and what happens in them.
+
+Participants' identifying fields and every free-text note are `EncryptedTextField`s: a dump of
+the database shows only ciphertext. Nothing that names a participant is written anywhere else
+(audit labels, notifications and e-mails use the participant's reference, e.g. P-0042).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.programs.models import FocusArea, Program
+from peerpath.recruitment.models import ContactPreference, Supporter
+from peerpath.support.encryption import EncryptedTextField
+
+
+def lines(text: str) -> list[str]:
+    """A setting kept one item per line, as a list (blank lines dropped)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video call"
+    TEXT = "text", "Text messages"
+
+
+class Availability(models.TextChoices):
+    WEEKDAY_MORNING = "weekday_morning", "Weekday mornings"
+    WEEKDAY_AFTERNOON = "weekday_afternoon", "Weekday afternoons"
+    WEEKDAY_EVENING = "weekday_evening", "Weekday evenings"
+    WEEKEND_DAY = "weekend_day", "Weekend days"
+    WEEKEND_EVENING = "weekend_evening", "Weekend evenings"
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", "Woman"
+    MAN = "man", "Man"
+    NONBINARY = "nonbinary", "Non-binary"
+
+
+class AgeBand(models.TextChoices):
+    UNDER_30 = "18_29", "18 to 29"
+    FROM_30 = "30_44", "30 to 44"
+    FROM_45 = "45_64", "45 to 64"
+    FROM_65 = "65_plus", "65 or older"
+
+
+class Criterion(models.TextChoices):
+    """What matching weighs; a participant may make any of them a must-have."""
+
+    FOCUS_AREA = "focus_area", "Shares the lived experience"
+    LANGUAGE = "language", "Speaks the language"
+    MODE = "mode", "Offers the way of meeting"
+    AREA = "area", "Lives in the same area"
+    AVAILABILITY = "availability", "Available at the same times"
+    GENDER = "gender", "The gender asked for"
+    AGE = "age", "In the age range asked for"
+    COMMUNITY = "community", "From the community asked for"
+
+
+class ParticipantStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a supporter"
+    MATCHED = "matched", "Matched"
+    ENDED = "ended", "Support ended"
+
+
+class ParticipantSource(models.TextChoices):
+    COORDINATOR = "coordinator", "Entered by a coordinator"
+    REQUEST = "request", "Asked through the public form"
+
+
+class SupportSettings(models.Model):
+    """How one program matches and follows its participants. One row per program."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="support_settings")
+    requests_open = models.BooleanField(
+        "Public 'ask for a peer supporter' form is open",
+        default=False,
+        help_text="People can ask for a supporter themselves; they join the same waiting list.",
+    )
+    request_intro = models.TextField("Introduction on the public form", blank=True)
+    allow_provisional = models.BooleanField("Provisionally certified supporters may take new matches", default=False)
+    areas = models.TextField(
+        "Areas", blank=True, help_text="One per line: the neighbourhoods or towns participants and supporters live in."
+    )
+    # Matching weights, 0 (ignored) to 10.
+    weight_focus_area = models.PositiveSmallIntegerField("Weight: shared lived experience", default=5)
+    weight_language = models.PositiveSmallIntegerField("Weight: shared language", default=4)
+    weight_mode = models.PositiveSmallIntegerField("Weight: way of meeting", default=3)
+    weight_area = models.PositiveSmallIntegerField("Weight: same area", default=2)
+    weight_availability = models.PositiveSmallIntegerField("Weight: overlapping availability", default=3)
+    weight_preferences = models.PositiveSmallIntegerField("Weight: participant's preferences", default=2)
+    weight_free_places = models.PositiveSmallIntegerField(
+        "Weight: free places", default=1, help_text="Spreads new participants towards supporters with room."
+    )
+    # Windows: defined once here, used by every page, digest and reminder.
+    unreachable_attempts = models.PositiveSmallIntegerField(
+        "Unreachable after this many attempts", default=3, help_text="Attempts that did not reach the participant."
+    )
+    unreachable_days = models.PositiveSmallIntegerField(
+        "…within this many days", default=14, help_text="With no successful contact in the same days."
+    )
+    quiet_days = models.PositiveSmallIntegerField("Flag when no contact was logged for this many days", default=21)
+    followup_grace_days = models.PositiveSmallIntegerField(
+        "A follow-up is overdue this many days after its date", default=1
+    )
+    unreachable_steps = models.TextField(
+        "Steps when a participant cannot be reached", blank=True, help_text="One step per line."
+    )
+    show_previous_notes = models.BooleanField(
+        "After a rematch, the new supporter may read the previous supporter's notes", default=False
+    )
+    # Concern and crisis.
+    concern_questions = models.TextField(
+        "Questions asked when a supporter raises a concern or crisis",
+        blank=True,
+        help_text="One per line. The program's own questions; not a clinical scale.",
+    )
+    crisis_steps = models.TextField("Crisis protocol: steps", blank=True, help_text="One step per line, in order.")
+    emergency_number = models.CharField("Emergency number", max_length=60, blank=True)
+    crisis_line = models.CharField("Crisis line", max_length=200, blank=True)
+    referral_options = models.TextField("Referral options to professional help", blank=True, help_text="One per line.")
+    crisis_ack_minutes = models.PositiveSmallIntegerField(
+        "Escalate a crisis to the coordinators when not acknowledged within (minutes)", default=30
+    )
+
+    class Meta:
+        verbose_name_plural = "support settings"
+
+    def __str__(self) -> str:
+        return f"Support settings of {self.program}"
+
+    def area_list(self) -> list[str]:
+        return lines(self.areas)
+
+    def weights(self) -> dict[str, int]:
+        return {
+            "focus_area": self.weight_focus_area,
+            "language": self.weight_language,
+            "mode": self.weight_mode,
+            "area": self.weight_area,
+            "availability": self.weight_availability,
+            "preferences": self.weight_preferences,
+            "free_places": self.weight_free_places,
+        }
+
+
+class Participant(models.Model):
+    """A person who asked for peer support. Shown to others by reference (P-0042), never by name."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="participants")
+    full_name = EncryptedTextField()
+    email = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactPreference.choices, default=ContactPreference.PHONE
+    )
+    languages = models.JSONField(default=list, blank=True)
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="participants")
+    modes = models.JSONField(default=list, blank=True)
+    area = models.CharField(max_length=120, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    preferred_gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
+    preferred_age_bands = models.JSONField(default=list, blank=True)
+    preferred_communities = models.JSONField(default=list, blank=True)
+    must_haves = models.JSONField(default=list, blank=True)
+    consent_given = models.BooleanField(default=False)
+    consent_scope = EncryptedTextField(blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_recorded_by_label = models.CharField(max_length=200, blank=True)
+    intake_notes = EncryptedTextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ParticipantStatus.choices, default=ParticipantStatus.WAITING, db_index=True
+    )
+    source = models.CharField(max_length=12, choices=ParticipantSource.choices, default=ParticipantSource.COORDINATOR)
+    waiting_since = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["waiting_since", "id"]
+        indexes = [
+            # The waiting list: one program's participants by status, longest waiting first.
+            models.Index(fields=["program", "status", "waiting_since"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:participant", args=[self.program.slug, self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.pk:04d}" if self.pk else "P-new"
+
+    @property
+    def first_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.reference
+
+
+class SearchTerm(models.Model):
+    """One blind-index digest a participant can be found by (a name word, e-mail or phone)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="search_terms")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
+class MatchingProfile(models.Model):
+    """What a supporter offers for matching. Languages and lived experience are on their pathway record."""
+
+    supporter = models.OneToOneField(Supporter, on_delete=models.CASCADE, related_name="matching_profile")
+    modes = models.JSONField(default=list, blank=True)
+    area = models.CharField(max_length=120, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=3, help_text="The most participants at once.")
+    gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True)
+    communities = models.JSONField(default=list, blank=True)
+    accepting_new = models.BooleanField(default=True, help_text="Open to new matches.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Matching profile of {self.supporter}"
+
+
+class Conflict(models.Model):
+    """A supporter knows a participant (a dual relationship): the pair is never matched."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="conflicts")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="conflicts")
+    reason = EncryptedTextField(blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["supporter", "participant"], name="one_conflict_per_pair")]
+
+    def __str__(self) -> str:
+        return f"Conflict: {self.supporter} / {self.participant}"
+
+
+class RelationshipState(models.TextChoices):
+    """Allowed moves are in `support.lifecycle.TRANSITIONS`."""
+
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    CLOSING = "closing", "Closing"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATES = (RelationshipState.PROPOSED, RelationshipState.ACTIVE, RelationshipState.CLOSING)
+WORKING_STATES = (RelationshipState.ACTIVE, RelationshipState.CLOSING)
+
+
+class CloseReason(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met"
+    PARTICIPANT_ENDED = "participant_ended", "The participant ended it"
+    UNREACHABLE = "unreachable", "The participant could not be reached"
+    REMATCHED = "rematched", "Rematched with another supporter"
+    SUPPORTER_BREAK = "supporter_break", "The supporter is taking a break"
+    SUPPORTER_LEFT = "supporter_left", "The supporter left the program"
+    DECLINED = "declined", "The supporter declined the match"
+    PARTICIPANT_DIED = "participant_died", "The participant died"
+    OTHER = "other", "Other"
+
+
+class SupportRelationship(models.Model):
+    """A supporter walking beside one participant, from the match offer to its close."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="support_relationships")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="relationships")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="support_relationships")
+    state = models.CharField(max_length=10, choices=RelationshipState.choices, default=RelationshipState.PROPOSED)
+    match_score = models.IntegerField(default=0)
+    match_explanation = models.TextField(blank=True)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    match_run = models.ForeignKey("MatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    activated_at = models.DateTimeField(null=True, blank=True)
+    first_contact_on = models.DateField(null=True, blank=True)
+    closing_started_at = models.DateTimeField(null=True, blank=True)
+    closing_conversation_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    close_note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(state__in=["proposed", "active", "closing"]),
+                name="one_open_relationship_per_participant",
+            )
+        ]
+        indexes = [
+            # Caseloads and capacity: one supporter's relationships by state.
+            models.Index(fields=["supporter", "state"]),
+            # Coordinator lists and the windows: one program's relationships by state.
+            models.Index(fields=["program", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter} with {self.participant.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:relationship", args=[self.program.slug, self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class RelationshipChange(models.Model):
+    """One move of a relationship's lifecycle: who, when, why."""
+
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="changes")
+    from_state = models.CharField(max_length=10, choices=RelationshipState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=RelationshipState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state}"
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone call"
+    VIDEO = "video", "Video call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "E-mail"
+
+
+class SupportTask(models.TextChoices):
+    """The four tasks of peer support."""
+
+    RAPPORT = "rapport", "Building rapport"
+    LIVED_EXPERIENCE = "lived_experience", "Sharing lived experience"
+    EMOTIONAL = "emotional", "Emotional support"
+    PRACTICAL = "practical", "Practical guidance"
+
+
+class ContactKind(models.TextChoices):
+    CHECK_IN = "check_in", "Check-in"
+    FIRST = "first", "First contact"
+    CLOSING = "closing", "Closing conversation"
+
+
+class Contact(models.Model):
+    """One contact or attempt to reach the participant, as the supporter logged it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="contacts")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contacted_on = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    reached = models.BooleanField()
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    tasks = models.JSONField(default=list, blank=True)
+    kind = models.CharField(max_length=10, choices=ContactKind.choices, default=ContactKind.CHECK_IN)
+    notes = EncryptedTextField(blank=True)
+    next_follow_up = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        indexes = [
+            # The windows (unreachable, quiet, follow-ups) read each relationship's recent contacts.
+            models.Index(fields=["relationship", "contacted_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact on {self.contacted_on} ({self.get_channel_display()})"
+
+    def task_labels(self) -> list[str]:
+        return [SupportTask(t).label for t in self.tasks if t in SupportTask.values]
+
+
+class ContactDraft(models.Model):
+    """A contact being typed, saved as the supporter types so nothing is lost."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="drafts")
+    data = EncryptedTextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "relationship"], name="one_draft_per_user")]
+
+    def __str__(self) -> str:
+        return f"Draft for relationship {self.relationship_id}"
+
+    def values(self) -> dict[str, Any]:
+        try:
+            loaded = json.loads(self.data)
+        except ValueError:
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+
+class SupervisorCover(models.Model):
+    """A supervisor's named backup, who covers their supporters between two dates."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="covers_named")
+    backup = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="covers_taken")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.backup} covers {self.supervisor} {self.starts_on} to {self.ends_on}"
+
+
+class ConcernKind(models.TextChoices):
+    CONCERN = "concern", "Concern"
+    CRISIS = "crisis", "Crisis (risk of harm)"
+
+
+class ConcernState(models.TextChoices):
+    """Allowed moves are in `support.lifecycle.CONCERN_TRANSITIONS`."""
+
+    OPEN = "open", "Waiting for acknowledgement"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged: follow-up to record"
+    RESOLVED = "resolved", "Followed up"
+
+
+class Concern(models.Model):
+    """A supporter's worry about a participant, or a crisis, and the chain of people who answered it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="concerns")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="concerns")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="raised_concerns")
+    kind = models.CharField(max_length=10, choices=ConcernKind.choices)
+    state = models.CharField(max_length=14, choices=ConcernState.choices, default=ConcernState.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    answers = EncryptedTextField(blank=True, help_text="JSON list of [question, answer].")
+    notes = EncryptedTextField(blank=True)
+    on_call = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledge_by = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    follow_up = EncryptedTextField(blank=True)
+    referral = models.CharField(max_length=200, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            # Open concerns and overdue crises of one program.
+            models.Index(fields=["program", "state", "acknowledge_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} about {self.participant.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("support:concern", args=[self.program.slug, self.pk])
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.kind == ConcernKind.CRISIS
+
+    def answer_pairs(self) -> list[tuple[str, str]]:
+        try:
+            return [(str(q), str(a)) for q, a in json.loads(self.answers or "[]")]
+        except (ValueError, TypeError):
+            return []
+
+    def is_overdue(self, now: Any = None) -> bool:
+        """A crisis nobody acknowledged in the program's time: computed from the data, not from a task."""
+        now = now or timezone.now()
+        return bool(self.state == ConcernState.OPEN and self.acknowledge_by is not None and now >= self.acknowledge_by)
+
+
+class ConcernEvent(models.Model):
+    """One link of a concern's chain: raised, notified, acknowledged, escalated, followed up."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_label}"
+
+
+class Notification(models.Model):
+    """An in-app notice for one person. Names participants by reference only."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    is_urgent = models.BooleanField(default=False)
+    concern = models.ForeignKey(Concern, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(
+        SupportRelationship, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "program", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AdverseKind(models.TextChoices):
+    HOSPITALISED = "hospitalised", "Hospitalised"
+    RELAPSED = "relapsed", "Relapsed"
+    DIED = "died", "Died"
+
+
+class AdverseEvent(models.Model):
+    """A hard event in a supporter's caseload. Kept for reports (anonymous once a participant is erased)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="adverse_events")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="adverse_events"
+    )
+    relationship = models.ForeignKey(
+        SupportRelationship, null=True, blank=True, on_delete=models.SET_NULL, related_name="adverse_events"
+    )
+    kind = models.CharField(max_length=14, choices=AdverseKind.choices)
+    occurred_at = models.DateTimeField()
+    notes = EncryptedTextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"
+
+
+class MatchRunState(models.TextChoices):
+    DRAFT = "draft", "Waiting for review"
+    PUBLISHED = "published", "Published"
+    DISCARDED = "discarded", "Discarded"
+
+
+class MatchRun(models.Model):
+    """One batch match of the waiting list, kept for the coordinator to review before publishing."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
+    state = models.CharField(max_length=10, choices=MatchRunState.choices, default=MatchRunState.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    total_score = models.IntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Batch match {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MatchProposal(models.Model):
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="proposals")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
+    score = models.IntegerField()
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.participant.reference} -> {self.supporter}"
+
+
+class MatchLeftOver(models.Model):
+    """A participant the batch match could not place, and why."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="left_over")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.participant.reference}: {self.reason}"
+
+
+class ErasureTally(models.Model):
+    """What erased participants leave behind: anonymous counts per program and month of erasure."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month the erasures happened in.")
+    participants = models.PositiveIntegerField(default=0)
+    relationships = models.PositiveIntegerField(default=0)
+    contacts = models.PositiveIntegerField(default=0)
+    contacts_reached = models.PositiveIntegerField(default=0)
+    concerns = models.PositiveIntegerField(default=0)
+    crises = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "month"], name="one_tally_per_month")]
+
+    def __str__(self) -> str:
+        return f"Erased in {self.month:%Y-%m}: {self.participants}"

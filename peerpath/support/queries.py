@@ -1,0 +1,353 @@
+"""Queries that build support pages. Each runs a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from peerpath.core.permissions import (
+    Role,
+    can_read_contact_notes,
+    has_role,
+    participants_visible_to,
+    supporters_overseen_by,
+)
+from peerpath.programs.models import Program
+from peerpath.support import eligibility
+from peerpath.support import windows as w
+from peerpath.support.defaults import get_settings
+from peerpath.support.encryption import digests_any_key, query_terms
+from peerpath.support.models import (
+    OPEN_STATES,
+    AdverseEvent,
+    Concern,
+    ConcernState,
+    Conflict,
+    Contact,
+    ContactDraft,
+    Notification,
+    Participant,
+    RelationshipState,
+    SearchTerm,
+    SupervisorCover,
+    SupportRelationship,
+)
+
+
+def search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:
+    """Participants whose name words, e-mail or phone match every word typed (via the blind index)."""
+    for options in query_terms(query):
+        digests = [d for term in options for d in digests_any_key(term)]
+        rows = rows.filter(pk__in=SearchTerm.objects.filter(digest__in=digests).values("participant_id"))
+    return rows
+
+
+def participant_rows(
+    program: Program, membership: Any, user: Any, *, q: str = "", status: str = ""
+) -> QuerySet[Participant]:
+    rows = participants_visible_to(program, membership, user)
+    if q:
+        rows = search(rows, q)
+    if status:
+        rows = rows.filter(status=status)
+    open_relationships = SupportRelationship.objects.filter(state__in=OPEN_STATES).select_related("supporter")
+    return rows.prefetch_related(
+        "focus_areas", Prefetch("relationships", open_relationships, to_attr="open_relationships")
+    ).order_by("status", "waiting_since", "id")
+
+
+def status_counts(program: Program) -> dict[str, int]:
+    return dict(
+        Participant.objects.filter(program=program)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+
+
+def participant_detail(program: Program, membership: Any, user: Any, participant: Participant) -> dict[str, Any]:
+    """The participant page: their relationships with contacts (notes only where allowed), and more."""
+    settings_row = get_settings(program)
+    overseen = (
+        set(supporters_overseen_by(program, user).values_list("pk", flat=True))
+        if has_role(membership, Role.SUPERVISOR)
+        else set()
+    )
+    relationships = list(
+        participant.relationships.select_related("supporter", "supporter__user").prefetch_related(
+            Prefetch("contacts", Contact.objects.select_related("logged_by", "corrected_by")),
+            Prefetch("changes", to_attr="history"),
+        )
+    )
+    for relationship in relationships:
+        relationship.notes_visible = can_read_contact_notes(
+            membership, user, relationship, overseen_ids=overseen, show_previous_notes=settings_row.show_previous_notes
+        )
+    return {
+        "relationships": relationships,
+        "open_relationship": next((r for r in relationships if r.state in OPEN_STATES), None),
+        "focus_areas": list(participant.focus_areas.all()),
+        "conflicts": list(Conflict.objects.filter(participant=participant).select_related("supporter")),
+        "concerns": list(Concern.objects.filter(participant=participant).select_related("supporter")),
+        "adverse_events": list(AdverseEvent.objects.filter(participant=participant).select_related("supporter")),
+    }
+
+
+def relationship_detail(program: Program, membership: Any, user: Any, relationship: SupportRelationship) -> dict:
+    settings_row = get_settings(program)
+    overseen = (
+        set(supporters_overseen_by(program, user).values_list("pk", flat=True))
+        if has_role(membership, Role.SUPERVISOR)
+        else set()
+    )
+    earlier = list(
+        SupportRelationship.objects.filter(participant=relationship.participant)
+        .exclude(pk=relationship.pk)
+        .select_related("supporter")
+        .annotate(contact_count=Count("contacts"))
+        .order_by("-proposed_at")
+    )
+    return {
+        "contacts": list(relationship.contacts.select_related("logged_by", "corrected_by")),
+        "history": list(relationship.changes.select_related("actor")),
+        "concerns": list(relationship.concerns.all()),
+        "adverse_events": list(relationship.adverse_events.all()),
+        "notes_visible": can_read_contact_notes(
+            membership, user, relationship, overseen_ids=overseen, show_previous_notes=settings_row.show_previous_notes
+        ),
+        "can_correct": has_role(membership, Role.SUPERVISOR) and relationship.supporter_id in overseen,
+        "earlier": earlier,
+        "previous_notes_visible": has_role(membership, Role.COORDINATOR) or settings_row.show_previous_notes,
+        "focus_areas": list(relationship.participant.focus_areas.all()),
+    }
+
+
+def caseload(program: Program, user: Any) -> dict[str, Any]:
+    """A supporter's own page: offers to answer, working relationships with their flags, drafts."""
+    windows = w.Windows.for_program(program)
+    working = list(w.tracked_relationships(program, windows).filter(supporter__user=user))
+    for relationship in working:
+        relationship.flags = w.flags_for(relationship, windows)
+    offers = list(
+        SupportRelationship.objects.filter(
+            program=program, supporter__user=user, state=RelationshipState.PROPOSED
+        ).select_related("participant")
+    )
+    return {
+        "windows": windows,
+        "offers": offers,
+        "working": working,
+        "due": [r for r in working if "due" in r.flags],
+        "overdue": [r for r in working if "overdue" in r.flags],
+        "drafts": list(
+            ContactDraft.objects.filter(user=user, relationship__program=program).select_related(
+                "relationship", "relationship__participant"
+            )
+        ),
+        "closed": list(
+            SupportRelationship.objects.filter(
+                program=program, supporter__user=user, state=RelationshipState.CLOSED
+            ).select_related("participant")[:20]
+        ),
+    }
+
+
+def attention(program: Program) -> dict[str, Any]:
+    """The coordinator's list of relationships needing attention, from the program's windows."""
+    windows = w.Windows.for_program(program)
+    rows = w.tracked_relationships(program, windows)
+    return {
+        "windows": windows,
+        "describe": windows.describe(),
+        "unreachable": list(w.unreachable(rows, windows)),
+        "quiet": list(w.quiet(rows, windows)),
+        "overdue": list(w.followups_overdue(rows, windows)),
+        "steps": get_settings(program).unreachable_steps.splitlines(),
+    }
+
+
+def supervision(program: Program, user: Any) -> dict[str, Any]:
+    """A supervisor's page: their supporters (and those covered) with flags, concerns, covers."""
+    windows = w.Windows.for_program(program)
+    overseen = list(supporters_overseen_by(program, user).select_related("supervisor").order_by("full_name"))
+    ids = [s.pk for s in overseen]
+    rows = list(w.tracked_relationships(program, windows).filter(supporter_id__in=ids))
+    for relationship in rows:
+        relationship.flags = w.flags_for(relationship, windows)
+    today = timezone.localdate()
+    return {
+        "windows": windows,
+        "supporters": overseen,
+        "relationships": rows,
+        "concerns": open_concerns(program).filter(supporter_id__in=ids),
+        "covers_named": SupervisorCover.objects.filter(program=program, supervisor=user, ends_on__gte=today)
+        .select_related("backup")
+        .order_by("starts_on"),
+        "covers_taken": SupervisorCover.objects.filter(program=program, backup=user, ends_on__gte=today)
+        .select_related("supervisor")
+        .order_by("starts_on"),
+        "today": today,
+    }
+
+
+def open_concerns(program: Program) -> QuerySet[Concern]:
+    return (
+        Concern.objects.filter(program=program)
+        .exclude(state=ConcernState.RESOLVED)
+        .select_related("participant", "supporter", "on_call", "acknowledged_by")
+        .order_by("-kind", "raised_at")
+    )
+
+
+def concerns_for(program: Program, membership: Any, user: Any) -> QuerySet[Concern]:
+    rows = open_concerns(program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    return rows.filter(Q(supporter__in=supporters_overseen_by(program, user)) | Q(on_call=user))
+
+
+def supporters_overview(program: Program) -> dict[str, Any]:
+    """Active supporters with caseload, capacity and whether they can take a new match."""
+    pool = eligibility.supporter_pool(program)
+    reasons = {s.pk: r for s, r in pool.excluded}
+    load = eligibility.loads(program)
+    supporters = list(eligibility.active_supporters(program))
+    rows = [
+        {
+            "supporter": s,
+            "profile": eligibility.profile_of(s),
+            "load": load.get(s.pk, 0),
+            "eligible": s.pk in pool.supporters,
+            "reason": reasons.get(s.pk, ""),
+        }
+        for s in supporters
+    ]
+    return {"rows": rows}
+
+
+def notifications(program: Program, user: Any, limit: int = 8) -> list[Notification]:
+    return list(
+        Notification.objects.filter(program=program, user=user, read_at__isnull=True).order_by(
+            "-is_urgent", "-created_at"
+        )[:limit]
+    )
+
+
+def participant_export(participant: Participant) -> dict[str, Any]:
+    """Everything held about one participant, decrypted, as plain data (JSON or CSV)."""
+
+    def day(value: dt.date | dt.datetime | None) -> str:
+        return value.isoformat() if value else ""
+
+    relationships = participant.relationships.select_related("supporter").prefetch_related("contacts", "changes")
+    return {
+        "participant": {
+            "reference": participant.reference,
+            "full_name": participant.full_name,
+            "email": participant.email,
+            "phone": participant.phone,
+            "preferred_contact": participant.preferred_contact,
+            "languages": participant.languages,
+            "focus_areas": [a.name for a in participant.focus_areas.all()],
+            "modes": participant.modes,
+            "area": participant.area,
+            "availability": participant.availability,
+            "preferred_gender": participant.preferred_gender,
+            "preferred_age_bands": participant.preferred_age_bands,
+            "preferred_communities": participant.preferred_communities,
+            "must_haves": participant.must_haves,
+            "status": participant.status,
+            "source": participant.source,
+            "waiting_since": day(participant.waiting_since),
+            "created_at": day(participant.created_at),
+            "intake_notes": participant.intake_notes,
+        },
+        "consent": {
+            "given": participant.consent_given,
+            "what_was_agreed": participant.consent_scope,
+            "when": day(participant.consent_at),
+            "recorded_by": participant.consent_recorded_by_label,
+        },
+        "relationships": [
+            {
+                "id": r.pk,
+                "supporter": r.supporter.full_name,
+                "state": r.state,
+                "proposed_at": day(r.proposed_at),
+                "activated_at": day(r.activated_at),
+                "first_contact_on": day(r.first_contact_on),
+                "closing_conversation_on": day(r.closing_conversation_on),
+                "closed_at": day(r.closed_at),
+                "close_reason": r.close_reason,
+                "close_note": r.close_note,
+                "history": [
+                    {"from": c.from_state, "to": c.to_state, "at": day(c.created_at), "reason": c.reason}
+                    for c in r.changes.all()
+                ],
+                "contacts": [
+                    {
+                        "date": day(c.contacted_on),
+                        "channel": c.channel,
+                        "reached": c.reached,
+                        "duration_minutes": c.duration_minutes,
+                        "tasks": c.tasks,
+                        "kind": c.kind,
+                        "notes": c.notes,
+                        "next_follow_up": day(c.next_follow_up),
+                    }
+                    for c in r.contacts.all()
+                ],
+            }
+            for r in relationships
+        ],
+        "concerns": [
+            {
+                "kind": c.kind,
+                "state": c.state,
+                "raised_at": day(c.raised_at),
+                "answers": c.answer_pairs(),
+                "notes": c.notes,
+                "acknowledged_at": day(c.acknowledged_at),
+                "escalated_at": day(c.escalated_at),
+                "follow_up": c.follow_up,
+                "referral": c.referral,
+            }
+            for c in Concern.objects.filter(participant=participant)
+        ],
+        "adverse_events": [
+            {"kind": e.kind, "occurred_at": day(e.occurred_at), "notes": e.notes}
+            for e in AdverseEvent.objects.filter(participant=participant)
+        ],
+        "conflicts": [
+            {"supporter": c.supporter.full_name, "reason": c.reason, "declared_at": day(c.created_at)}
+            for c in Conflict.objects.filter(participant=participant).select_related("supporter")
+        ],
+    }
+
+
+def export_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The export flattened for CSV: section, item, field, value."""
+    rows: list[list[str]] = [["section", "item", "field", "value"]]
+
+    def add(section: str, item: str, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                for i, sub in enumerate(value, start=1):
+                    add(section, f"{item}.{key}{i}", sub)
+            else:
+                text = (
+                    "; ".join(" / ".join(map(str, v)) if isinstance(v, list | tuple) else str(v) for v in value)
+                    if (isinstance(value, list))
+                    else str(value)
+                )
+                rows.append([section, item, key, text])
+
+    add("participant", "", data["participant"])
+    add("consent", "", data["consent"])
+    for section in ["relationships", "concerns", "adverse_events", "conflicts"]:
+        for i, item in enumerate(data[section], start=1):
+            add(section, str(i), item)
+    return rows

@@ -1,0 +1,137 @@
+"""The time windows every page, digest and reminder uses: defined once, from the program's settings.
+
+* **Unreachable**: at least N attempts that did not reach the participant within the last D
+  days (counting the day D days ago), and no attempt in those days that did (default 3
+  over 14 days).
+* **Quiet**: nothing logged at all (neither contact nor attempt) for N days since the last
+  contact, or since the relationship started (default 21).
+* **Follow-up due / overdue**: the follow-up date set at the latest contact that set one has
+  come (due), or is more than the grace days past (overdue). A later contact that reached
+  the participant settles it (or sets the next one); a failed attempt leaves it standing
+  unless it sets a new date.
+
+Each is a filter on `tracked_relationships`, a queryset of the working (active or closing)
+relationships annotated in one SQL statement, so a page costs one query whatever the caseload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from peerpath.programs.models import Program
+from peerpath.support.defaults import get_settings
+from peerpath.support.models import WORKING_STATES, Contact, SupportRelationship
+
+
+@dataclass(frozen=True)
+class Windows:
+    unreachable_attempts: int
+    unreachable_days: int
+    quiet_days: int
+    followup_grace_days: int
+    today: dt.date
+
+    @classmethod
+    def for_program(cls, program: Program, today: dt.date | None = None) -> Windows:
+        row = get_settings(program)
+        return cls(
+            unreachable_attempts=row.unreachable_attempts,
+            unreachable_days=row.unreachable_days,
+            quiet_days=row.quiet_days,
+            followup_grace_days=row.followup_grace_days,
+            today=today or timezone.localdate(),
+        )
+
+    @property
+    def unreachable_from(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.unreachable_days)
+
+    @property
+    def quiet_before(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.quiet_days)
+
+    @property
+    def overdue_before(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.followup_grace_days)
+
+    def describe(self) -> dict[str, str]:
+        return {
+            "unreachable": f"{self.unreachable_attempts} attempts without reaching them "
+            f"in {self.unreachable_days} days",
+            "quiet": f"nothing logged for {self.quiet_days} days",
+            "overdue": f"follow-up more than {self.followup_grace_days} day"
+            f"{'s' if self.followup_grace_days != 1 else ''} past its date",
+        }
+
+
+def tracked_relationships(program: Program, windows: Windows) -> QuerySet[SupportRelationship]:
+    """Working relationships with what the windows need, annotated in one statement."""
+    latest = (
+        Contact.objects.filter(relationship=OuterRef("pk"))
+        .filter(Q(next_follow_up__isnull=False) | Q(reached=True))
+        .order_by("-contacted_on", "-id")
+    )
+    in_window = Q(contacts__contacted_on__gte=windows.unreachable_from)
+    return (
+        SupportRelationship.objects.filter(program=program, state__in=WORKING_STATES)
+        .select_related("participant", "supporter", "supporter__user")
+        .annotate(
+            last_contact_on=Max("contacts__contacted_on"),
+            failed_recently=Count("contacts", filter=in_window & Q(contacts__reached=False)),
+            reached_recently=Count("contacts", filter=in_window & Q(contacts__reached=True)),
+            next_follow_up=Subquery(latest.values("next_follow_up")[:1]),
+            quiet_since=Coalesce(
+                F("last_contact_on"), Cast("activated_at", DateField()), Cast("proposed_at", DateField())
+            ),
+        )
+        .order_by("next_follow_up", "id")
+    )
+
+
+def unreachable(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+    return rows.filter(failed_recently__gte=windows.unreachable_attempts, reached_recently=0)
+
+
+def quiet(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+    return rows.filter(quiet_since__lt=windows.quiet_before)
+
+
+def followups_due(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+    """Follow-ups whose date has come but that are not yet overdue."""
+    return rows.filter(next_follow_up__lte=windows.today, next_follow_up__gte=windows.overdue_before)
+
+
+def followups_overdue(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+    return rows.filter(next_follow_up__lt=windows.overdue_before)
+
+
+def flags_for(relationship: Any, windows: Windows) -> list[str]:
+    """The window flags of one annotated relationship, for showing beside it."""
+    flags = []
+    if relationship.failed_recently >= windows.unreachable_attempts and relationship.reached_recently == 0:
+        flags.append("unreachable")
+    if relationship.quiet_since and relationship.quiet_since < windows.quiet_before:
+        flags.append("quiet")
+    if relationship.next_follow_up:
+        if relationship.next_follow_up < windows.overdue_before:
+            flags.append("overdue")
+        elif relationship.next_follow_up <= windows.today:
+            flags.append("due")
+    return flags
+
+
+def summary(program: Program, windows: Windows, rows: QuerySet[SupportRelationship] | None = None) -> dict[str, Any]:
+    """Counts for digests and panels."""
+    rows = rows if rows is not None else tracked_relationships(program, windows)
+    return {
+        "unreachable": unreachable(rows, windows).count(),
+        "quiet": quiet(rows, windows).count(),
+        "due": followups_due(rows, windows).count(),
+        "overdue": followups_overdue(rows, windows).count(),
+    }

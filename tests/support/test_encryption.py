@@ -1,0 +1,202 @@
+"""Participant data is encrypted at rest: a raw dump of every table shows none of it in plain text.
+
+Runs on whichever database the suite uses (SQLite by default; CI runs it on PostgreSQL too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from peerpath.support import queries, services
+from peerpath.support.defaults import get_settings
+from peerpath.support.encryption import decrypt, encrypt
+from peerpath.support.models import Participant
+from tests.support.conftest import make_participant
+
+SECRETS = {
+    "name": "Zebedee Quartermaine",
+    "phone": "555-867-5309",
+    "email": "zq.private@example.net",
+    "intake": "hopscotch",
+    "consent": "lighthouse-consent",
+    "contact": "marmalade",
+    "draft": "tangerine",
+    "crisis": "periwinkle",
+    "answer": "quokka",
+    "follow_up": "zeppelin",
+    "adverse": "xylophone",
+    "close": "saxophone",
+    "conflict": "trombone",
+    "correction": "clarinet",
+    "request_name": "Yolanda Featherstonehaugh",
+    "request_email": "yolanda.f@example.net",
+    "request_note": "bumblebee",
+}
+
+
+def dump_database() -> str:
+    """Every row of every table, as the database holds it."""
+    parts: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 (table names from introspection)
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes):
+                        value = bytes(value).decode("utf-8", "replace")
+                    parts.append(str(value))
+    return "\n".join(parts)
+
+
+def fill_every_encrypted_place(support: Any) -> Participant:
+    s = support
+    person = make_participant(
+        s.world,
+        full_name=SECRETS["name"],
+        phone=SECRETS["phone"],
+        email=SECRETS["email"],
+        intake_notes=SECRETS["intake"],
+        consent_scope=SECRETS["consent"],
+        focus_areas=[s.grief],
+    )
+    relationship = services.propose_match(actor=s.coordinator, participant=person, supporter=s.priya)
+    services.respond_to_offer(actor=s.supporter, relationship=relationship, accept=True)
+    contact = services.log_contact(
+        actor=s.supporter,
+        relationship=relationship,
+        data={
+            "contacted_on": timezone.localdate(),
+            "channel": "phone",
+            "reached": True,
+            "tasks": ["rapport"],
+            "kind": "first",
+            "notes": SECRETS["contact"],
+            "next_follow_up": None,
+        },
+    )
+    services.save_draft(actor=s.supporter, relationship=relationship, values={"notes": SECRETS["draft"]})
+    services.correct_contact(
+        actor=s.supervisor, contact=contact, data={"notes": SECRETS["contact"] + "!"}, reason=SECRETS["correction"]
+    )
+    crisis = services.raise_concern(
+        actor=s.supporter,
+        relationship=relationship,
+        kind="crisis",
+        answers=[("Is the participant safe right now?", SECRETS["answer"])],
+        notes=SECRETS["crisis"],
+    )
+    services.acknowledge_concern(actor=s.supervisor, concern=crisis)
+    services.record_follow_up(actor=s.supervisor, concern=crisis, follow_up=SECRETS["follow_up"])
+    services.record_adverse_event(
+        actor=s.supporter,
+        relationship=relationship,
+        kind="hospitalised",
+        occurred_at=timezone.now(),
+        notes=SECRETS["adverse"],
+    )
+    services.declare_conflict(actor=s.coordinator, supporter=s.uma, participant=person, reason=SECRETS["conflict"])
+    services.close_relationship(
+        actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
+    )
+    services.export_participant(actor=s.coordinator, participant=person)
+    settings_row = get_settings(s.program)
+    settings_row.requests_open = True
+    settings_row.save()
+    services.submit_request(
+        program=s.program,
+        data={
+            "full_name": SECRETS["request_name"],
+            "email": SECRETS["request_email"],
+            "phone": "",
+            "preferred_contact": "email",
+            "languages": ["English"],
+            "focus_areas": [],
+            "modes": ["video"],
+            "area": "",
+            "availability": [],
+            "preferred_gender": "",
+            "preferred_age_bands": [],
+            "intake_notes": SECRETS["request_note"],
+            "consent_given": True,
+            "consent_scope": "To be contacted.",
+        },
+    )
+    return person
+
+
+def test_a_database_dump_shows_no_participant_data(support: Any) -> None:
+    person = fill_every_encrypted_place(support)
+    # The pages still show it all, decrypted, to those allowed.
+    client = support.client_for(support.coordinator)
+    page = client.get(f"/p/riverside/support/participants/{person.pk}/").content.decode()
+    assert SECRETS["name"] in page and SECRETS["phone"] in page and SECRETS["intake"] in page
+
+    dump = dump_database().casefold()
+    assert "riverside" in dump  # the dump really holds the database
+    leaked = [label for label, value in SECRETS.items() if value.casefold() in dump]
+    assert leaked == [], f"Plain text found in the database for: {leaked}"
+    for word in ["quartermaine", "zebedee", "featherstonehaugh", "8675309"]:
+        assert word not in dump.replace("-", ""), word
+
+
+def test_emails_never_name_a_participant(support: Any) -> None:
+    fill_every_encrypted_place(support)
+    assert mail.outbox, "the chain sends e-mail"
+    for message in mail.outbox:
+        text = (message.subject + message.body).casefold()
+        for value in SECRETS.values():
+            assert value.casefold() not in text, (message.subject, value)
+
+
+def test_search_uses_the_blind_index(support: Any) -> None:
+    person = fill_every_encrypted_place(support)
+    rows = Participant.objects.filter(program=support.program)
+    assert list(queries.search(rows, "quartermaine")) == [person]
+    assert list(queries.search(rows, "ZEBEDEE quartermaine")) == [person]
+    assert list(queries.search(rows, SECRETS["email"].upper())) == [person]
+    assert list(queries.search(rows, "555 867 5309")) == [person]
+    assert list(queries.search(rows, "zebedee lopez")) == []
+    with pytest.raises(NotImplementedError):
+        Participant.objects.filter(full_name__icontains="zeb").count()
+
+
+def test_rotating_the_key_keeps_data_readable_and_searchable(support: Any) -> None:
+    person = fill_every_encrypted_place(support)
+    from django.conf import settings
+
+    current = settings.FIELD_ENCRYPTION_KEYS
+    with override_settings(FIELD_ENCRYPTION_KEYS=["a brand new key for the test", *current]):
+        assert Participant.objects.get(pk=person.pk).full_name == SECRETS["name"]  # old key still reads
+        call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with override_settings(FIELD_ENCRYPTION_KEYS=["a brand new key for the test"]):
+        assert Participant.objects.get(pk=person.pk).full_name == SECRETS["name"]
+        assert Participant.objects.get(pk=person.pk).intake_notes == SECRETS["intake"]
+        rows = Participant.objects.filter(program=support.program)
+        assert list(queries.search(rows, "quartermaine")) == [person]
+        assert decrypt(encrypt("round trip")) == "round trip"
+    # The old key alone can no longer read what was rotated.
+    with override_settings(FIELD_ENCRYPTION_KEYS=current), pytest.raises(Exception, match="could not be decrypted"):
+        Participant.objects.get(pk=person.pk).full_name  # noqa: B018
+
+
+def test_audit_log_never_holds_encrypted_values(support: Any) -> None:
+    from peerpath.core.models import AuditEntry
+
+    person = make_participant(support.world, full_name="Olive Branchwater", intake_notes="secret-intake")
+    services.save_participant(
+        actor=support.coordinator,
+        program=support.program,
+        participant=person,
+        data={"full_name": "Olive Greenwater", "intake_notes": "second-secret"},
+    )
+    entries = AuditEntry.objects.filter(target_type="support.participant", target_id=str(person.pk))
+    assert entries.filter(action="participant.update").get().changes["full_name"] == ["(changed)", "(changed)"]
+    text = " ".join(str(e.changes) + e.note + e.target_label for e in entries)
+    assert "Olive" not in text and "secret" not in text
