@@ -41,8 +41,10 @@ worker: $(VENV)/.installed
 scheduler: $(VENV)/.installed
 	$(PY) manage.py run_scheduler
 
+# Tests run in parallel on every core (pytest-xdist); PYTEST_ARGS adds to or overrides that.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Batch matching at scale: 10,000 participants, 2,000 supporters; checks optimality, writes bench/results/match.json.
 bench-match: $(VENV)/.installed
