@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker scheduler migrate demo check-python clean-venv bench-match
+.PHONY: run test lint worker scheduler migrate demo check-python clean-venv bench-match bench-data bench
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -45,6 +45,14 @@ scheduler: $(VENV)/.installed
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The large network for the web benchmark (PostgreSQL: set DATABASE_URL). BENCH_SCALE=0.1 for a tenth.
+bench-data: $(VENV)/.installed
+	$(PY) bench/data.py $(BENCH_ARGS)
+
+# Serves the app with gunicorn (DEBUG off) and measures the main pages with wrk; writes bench/results/web.json.
+bench: $(VENV)/.installed
+	$(PY) bench/web.py
 
 # Batch matching at scale: 10,000 participants, 2,000 supporters; checks optimality, writes bench/results/match.json.
 bench-match: $(VENV)/.installed

@@ -31,17 +31,17 @@ P95_LIMIT_MS = 300.0
 
 
 def server_env() -> dict[str, str]:
+    """Production settings (DEBUG off), with the same secrets `make bench-data` used (from var/)."""
+    sys.path.insert(0, str(ROOT))
+    from peerpath.env import secret
+
     env = dict(os.environ)
+    for name in ("PEERPATH_SECRET_KEY", "PEERPATH_CREDENTIAL_SECRET", "PEERPATH_FIELD_ENCRYPTION_KEYS"):
+        env.setdefault(name, secret(name, generate_in_dev=True))
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "peerpath.settings",
             "PEERPATH_DEBUG": "0",
-            "PEERPATH_SECRET_KEY": env.get(
-                "PEERPATH_SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789"
-            ),
-            "PEERPATH_CREDENTIAL_SECRET": env.get(
-                "PEERPATH_CREDENTIAL_SECRET", "bench-only-credential-secret-0123456789"
-            ),
             "PEERPATH_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PEERPATH_SECURE_SSL_REDIRECT": "0",
             "PEERPATH_DB_CONN_MAX_AGE": "60",
@@ -52,6 +52,10 @@ def server_env() -> dict[str, str]:
 
 
 def setup_django() -> None:
+    # As in production: static files collected with their manifest before serving.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=server_env(), check=True
+    )
     os.environ.update(server_env())
     sys.path.insert(0, str(ROOT))
     import django
@@ -186,7 +190,7 @@ def main() -> int:
             run_wrk(page["path"], cookie, "3s")  # warm up caches and connections
             measured = run_wrk(page["path"], cookie, DURATION)
             if measured["non_2xx"] or measured["errors"]:
-                raise SystemExit(f"{page['name']}: {measured['errors']} errors while measuring")
+                raise SystemExit(f"{page['name']}: errors while measuring: {measured}")
             results[page["name"]] = measured
     finally:
         server.send_signal(signal.SIGTERM)
