@@ -143,8 +143,14 @@ def name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def build_network(scale: float = 1.0, seed: int = 7, progress: bool = False) -> dict[str, Any]:
-    """Create the network in the configured database; returns counts by table."""
+def build_network(
+    scale: float = 1.0, seed: int = 7, progress: bool = False, size: Size | None = None, prefix: str = "bench"
+) -> dict[str, Any]:
+    """Create the network in the configured database; returns counts by table.
+
+    ``size`` overrides ``scale``; ``prefix`` names the programs (``<prefix>-01``...), so
+    networks of two sizes can live side by side (the query-bound tests do that).
+    """
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.utils import timezone
@@ -167,9 +173,10 @@ def build_network(scale: float = 1.0, seed: int = 7, progress: bool = False) -> 
         Participant,
         SupportRelationship,
     )
+    from peerpath.training.models import Attendance, Cohort, Enrolment, TrainingSession
 
     rng = random.Random(seed)
-    size = Size.scaled(scale)
+    size = size or Size.scaled(scale)
     now = timezone.now()
     today = timezone.localdate()
     counts: dict[str, int] = {}
@@ -188,7 +195,7 @@ def build_network(scale: float = 1.0, seed: int = 7, progress: bool = False) -> 
 
     with suppressed():
         for p in range(1, size.programs + 1):
-            slug = f"bench-{p:02d}"
+            slug = f"{prefix}-{p:02d}"
             if Program.objects.filter(slug=slug).exists():
                 note(f"{slug} exists; skipped")
                 continue
@@ -539,6 +546,54 @@ def build_network(scale: float = 1.0, seed: int = 7, progress: bool = False) -> 
                             )
                         )
                 bulk(CheckIn, checkins)
+            # Training: a course running now with the people in training, and last year's course.
+            trainers = [u for u in staff if u.email.startswith("trainer")]
+            trainees = [s for s in people if s.stage == "in_training"]
+            graduates = [s for s in people if s.stage in {"assessed", "certified", "provisional", "not_graduated"}]
+            for label, start, members in (
+                ("this term", today - dt.timedelta(days=35), trainees),
+                ("last year", today - dt.timedelta(days=400), graduates),
+            ):
+                cohort = Cohort.objects.create(
+                    program=program,
+                    name=f"Evening course, {label}",
+                    starts_on=start,
+                    ends_on=start + dt.timedelta(weeks=10),
+                    default_location="Community hall",
+                )
+                cohort.trainers.set(trainers)
+                bulk(Enrolment, [Enrolment(program=program, cohort=cohort, supporter=s) for s in members])
+                sessions = bulk(
+                    TrainingSession,
+                    [
+                        TrainingSession(
+                            program=program,
+                            cohort=cohort,
+                            title=f"Week {w + 1}",
+                            starts_at=(
+                                at := timezone.make_aware(
+                                    dt.datetime.combine(start + dt.timedelta(weeks=w), dt.time(18, 30))
+                                )
+                            ),
+                            ends_at=at + dt.timedelta(hours=2),
+                            location="Community hall",
+                        )
+                        for w in range(10)
+                    ],
+                )
+                bulk(
+                    Attendance,
+                    [
+                        Attendance(
+                            session=session,
+                            supporter=s,
+                            status=rng.choices(["present", "late", "excused", "absent"], weights=[80, 8, 7, 5])[0],
+                        )
+                        for session in sessions
+                        if session.starts_at < now
+                        for s in members
+                    ],
+                )
             note(f"{slug}: done")
 
     return counts
