@@ -23,6 +23,7 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
             "stages": [s for s in queries.stage_counts(program) if s["count"]],
             "new_this_week": Application.objects.filter(program=program, submitted_at__gte=week_ago).count(),
             "interviews": queries.upcoming_interviews(program, limit=5),
+            "now": timezone.now(),
             "revisits": queries.revisits_due(program, timezone.localdate())[:10],
         },
     )
