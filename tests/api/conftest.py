@@ -26,3 +26,18 @@ class ApiClient:
 @pytest.fixture
 def api_for(world: Any) -> Any:
     return ApiClient
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """Schemathesis calls the WSGI app directly, whose request signals would close the database
+    connection that holds the test's transaction (PostgreSQL then fails); the test client avoids
+    that the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
