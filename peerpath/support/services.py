@@ -280,6 +280,20 @@ def record_list_view(*, actor: Any, program: Program, participants: Iterable[Par
         )
 
 
+def record_list_export(*, actor: Any, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
+    """One audit entry for a download of a list that names participants (every one it names)."""
+    ids = list(participant_ids)
+    audit.record(
+        actor=actor,
+        program=program,
+        action="participant.list_export",
+        target_type="support.participant",
+        target_label=f"{len(ids)} participants",
+        changes={"exported": ids},
+        note=f"{page} ({fmt.upper()})",
+    )
+
+
 def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any]:
     """Everything the program holds about one participant, for a subject-access request. Audited."""
     from peerpath.support.queries import participant_export
