@@ -713,7 +713,16 @@ def _define_tables() -> None:
         "care.caretask",
         "Care tasks for supervisors: follow-ups, check-in responses, requests to talk, hard events, breaks.",
     )
-    register("refresher_topic_plans.csv", "care.topicplan", "Suggested refresher topics turned into events.")
+    register(
+        "refresher_topic_plans.csv",
+        "care.topicplan",
+        "Suggested refresher topics turned into events.",
+        meanings={
+            "topic_key": "The topic as grouped (lower case, fillers removed).",
+            "event_id": "The refresher event created (its id in training_sessions.csv).",
+            "event_label": "The refresher event created, as named then.",
+        },
+    )
     register("breaks.csv", "care.break", "Supporters' breaks: planned, current, ended and cancelled.")
     register(
         "buddies.csv",

@@ -7,6 +7,7 @@ row and the field) and saves the clean rows in one transaction through the apps'
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -15,6 +16,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from peerpath.core import audit
 from peerpath.core.models import normalize_email
@@ -347,7 +351,10 @@ class ParticipantImporter(Importer):
             "language",
         ),
         Column(
-            "consent_given", True, "yes when they consented to be contacted and to these details being kept.", "yes"
+            "consent_given",
+            False,
+            "yes when they consented to be contacted and to these details being kept (default no).",
+            "yes",
         ),
         Column(
             "consent_scope",
@@ -544,3 +551,30 @@ class ParticipantImporter(Importer):
 
 
 IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in [SupporterImporter(), ParticipantImporter()]}
+
+
+def template_workbook(importer: Importer) -> bytes:
+    """The XLSX template: the columns with an example row to overwrite, then a sheet explaining each column."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = importer.title
+    sheet.append([c.name for c in importer.columns])
+    sheet.append([c.example for c in importer.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(importer.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.name) + 4)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("Columns")
+    notes.append(["Column", "Required", "What to write"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in importer.columns:
+        notes.append([column.name, "yes" if column.required else "no", column.help])
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["C"].width = 100
+    notes.append([])
+    notes.append(["Only the first sheet is read. Replace the example row with your own; dates are YYYY-MM-DD."])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.core import audit
-from peerpath.core.exports import download
+from peerpath.core.exports import XLSX_TYPE, download
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import program_view
 from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
-from peerpath.exchange.importers import IMPORTERS, Importer
+from peerpath.exchange.importers import IMPORTERS, Importer, template_workbook
 from peerpath.exchange.models import ImportBatch
 from peerpath.exchange.reading import Row, read_table
 from peerpath.programs.models import Program
@@ -38,12 +38,20 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("exchange.import")
 def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
+    """The file to fill in: the columns and one example row (XLSX: a second sheet explains each column)."""
     importer = _importer(kind)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    return download(
-        f"peerpath-{kind}-template", fmt, [c.name for c in importer.columns], [[c.example for c in importer.columns]]
-    )
+    if fmt == "csv":
+        return download(
+            f"peerpath-{kind}-template",
+            fmt,
+            [c.name for c in importer.columns],
+            [[c.example for c in importer.columns]],
+        )
+    if fmt != "xlsx":
+        raise Http404("No such format.")
+    response = HttpResponse(template_workbook(importer), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="peerpath-{kind}-template.xlsx"'
+    return response
 
 
 @program_view("exchange.import")
