@@ -124,7 +124,9 @@ def breaks(current: list[tuple[Any, Any]], upcoming: list[tuple[Any, Any]], past
 
 
 def buddies(pairs: Iterable[dict[str, Any]], suggestions: Iterable[dict[str, Any]]) -> Table:
-    table = Table(["List", "Buddy", "Active since", "Buddy", "Active since", "Paired on", "Note"], [])
+    table = Table(
+        ["List", "Buddy", "Buddy active since", "Other buddy", "Other buddy active since", "Paired on", "Note"], []
+    )
     for row in pairs:
         pair = row["pair"]
         table.rows.append(
