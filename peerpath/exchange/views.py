@@ -32,7 +32,12 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "exchange/home.html",
-        {"program": program, "importers": IMPORTERS.values(), "batches": batches, "form": ImportForm()},
+        {
+            "program": program,
+            # One upload form per kind, each with its own field ids (labels must point at one field).
+            "importers": [(i, ImportForm(auto_id=f"id_{i.kind}_%s")) for i in IMPORTERS.values()],
+            "batches": batches,
+        },
     )
 
 
@@ -108,7 +113,7 @@ def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     importer = _importer(item.kind)
     rows = [Row(r["number"], r["values"]) for r in item.rows]
     cleaned, errors = importer.validate(program, rows) if item.status == ImportBatch.Status.PREVIEW else ([], [])
-    table = [(row.number, [row.values.get(c.name, "") for c in importer.columns]) for row in rows]
+    table = [(row.number, [(c.name, row.values.get(c.name, "")) for c in importer.columns]) for row in rows]
     return render(
         request,
         "exchange/preview.html",
