@@ -26,7 +26,13 @@ from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
+from peerpath.recruitment.forms import split_languages
 from peerpath.recruitment.models import ContactPreference, Source, Stage, StageChange, Supporter
+from peerpath.support import services as support_services
+from peerpath.support.defaults import get_settings
+from peerpath.support.encryption import digests_any_key, terms_for
+from peerpath.support.models import AgeBand, Availability, Criterion, Gender, Mode, SearchTerm
+from peerpath.support.notify import coordinators, notify
 
 
 @dataclass(frozen=True)
@@ -379,8 +385,6 @@ class ParticipantImporter(Importer):
     ]
 
     def prepare(self, program: Program) -> dict[str, Any]:
-        from peerpath.support.defaults import get_settings
-
         return {
             "areas": {a.name.lower(): a.pk for a in FocusArea.objects.filter(program=program, is_active=True)},
             "place_names": {a.lower(): a for a in get_settings(program).area_list()},
@@ -391,9 +395,6 @@ class ParticipantImporter(Importer):
         }
 
     def clean(self, program: Program, row: Row, context: dict[str, Any]) -> dict[str, Any]:
-        from peerpath.recruitment.forms import split_languages
-        from peerpath.support.models import AgeBand, Availability, Criterion, Gender, Mode
-
         v = {k: (value or "").strip() for k, value in row.values.items()}
         email = normalize_email(v.get("email", ""))
         if email:
@@ -462,9 +463,6 @@ class ParticipantImporter(Importer):
 
     def check_all(self, program: Program, cleaned: list[dict[str, Any]], context: dict[str, Any]) -> list[RowError]:
         """Duplicates: an e-mail or phone already in the program (blind index), or twice in the file."""
-        from peerpath.support.encryption import digests_any_key, terms_for
-        from peerpath.support.models import SearchTerm
-
         wanted: dict[str, str] = {}  # digest -> term
         terms_of: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
         for row in cleaned:
@@ -499,12 +497,9 @@ class ParticipantImporter(Importer):
         return errors
 
     def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
-        from peerpath.support import services
-        from peerpath.support.notify import coordinators, notify
-
         areas = {a.pk: a for a in FocusArea.objects.filter(program=program)}
         members = self.prepare(program)["members"]
-        fields = [*services.PARTICIPANT_FIELDS]
+        fields = [*support_services.PARTICIPANT_FIELDS]
         errors: list[RowError] = []
         created = []
         for row in rows:
@@ -517,7 +512,7 @@ class ParticipantImporter(Importer):
                 who = getattr(member, "full_name", "") or recorded_by or str(actor)
                 label = f"{who} (imported from {source} by {actor})" if recorded_by else f"{actor} (import of {source})"
             try:
-                participant = services.import_participant(
+                participant = support_services.import_participant(
                     actor=actor,
                     program=program,
                     data=data,

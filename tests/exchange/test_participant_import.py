@@ -244,7 +244,7 @@ def test_a_row_the_service_refuses_rolls_back_the_rows_saved_before_it(world: An
         return real(**kwargs)
 
     upload(world, csv_file(person(full_name="One", phone="555-5551"), person(full_name="Two", phone="555-5552")))
-    monkeypatch.setattr(services, "import_participant", refuse_second)
+    monkeypatch.setattr(services, "import_participant", refuse_second)  # the module the importer calls
     response = apply(world, ImportBatch.objects.get())
     assert response.status_code == 400
     assert [(e.row, e.field) for e in response.context["errors"]] == [(3, "lived_experience")]
