@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, instruments, pdf, queries, services
+from peerpath.care import access, bridges, exports, instruments, pdf, queries, services
 from peerpath.care.forms import (
     BreakRecordForm,
     BreakRequestForm,
@@ -55,6 +55,7 @@ from peerpath.care.models import (
 from peerpath.care.stages import CURRENT_STAGES, RECOGNISABLE_STAGES, SUPERVISED_STAGES, Audience
 from peerpath.care.tasks import read_unsubscribe_token
 from peerpath.core import audit
+from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import Role, can, has_role, program_view, public
 from peerpath.programs.models import Program
@@ -80,6 +81,14 @@ def _member_user(program: Program, user_id: int) -> Any:
 
 def _is_coordinator(request: HttpRequest) -> bool:
     return has_role(request.membership, Role.COORDINATOR)
+
+
+def _query(request: HttpRequest) -> str:
+    """The page's filters, for its pagination and download links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return query.urlencode()
 
 
 # =============================================================================================
@@ -302,12 +311,15 @@ def supporters(request: HttpRequest, program: Program) -> HttpResponse:
     settings = services.get_settings(program)
     form = SupportersFilterForm(request.GET or None, program=program, coordinator=_is_coordinator(request))
     rows = _supporters_for(request, program, form)
-    page = Paginator(queries.annotate_care(rows), PAGE_SIZE).get_page(request.GET.get("page"))
     today = _today()
+    if fmt := requested_format(request):
+        table = exports.supporters(
+            queries.care_rows(program, rows, settings, today), coordinator=_is_coordinator(request)
+        )
+        return download_table(f"{program.slug}-supporter-care", fmt, table)
+    page = Paginator(queries.annotate_care(rows), PAGE_SIZE).get_page(request.GET.get("page"))
     on_break = queries.supporters_on_break(program, today)
     care_rows = [queries.care_row(s, settings, today, on_break) for s in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "care/supporters.html",
@@ -316,7 +328,7 @@ def supporters(request: HttpRequest, program: Program) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": care_rows,
-            "query": query.urlencode(),
+            "query": _query(request),
             "coordinator": _is_coordinator(request),
             "settings": settings,
         },
@@ -391,6 +403,10 @@ def meetings(request: HttpRequest, program: Program) -> HttpResponse:
     rows = SupervisionMeeting.objects.filter(program=program).select_related("supervisor").prefetch_related("attendees")
     if not _is_coordinator(request):
         rows = rows.filter(Q(supervisor=request.user) | Q(logged_by=request.user))
+    if fmt := requested_format(request):
+        return download_table(
+            f"{program.slug}-supervision-log", fmt, exports.meetings(rows.order_by("-held_on", "-id"))
+        )
     page = Paginator(rows.order_by("-held_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "care/meetings.html", {"program": program, "page": page, "query": ""})
 
@@ -509,6 +525,10 @@ def supervision_hours(request: HttpRequest, program: Program) -> HttpResponse:
     form = YearForm(request.GET or None, years=years, initial={"year": years[0]})
     year = form.cleaned_data["year"] if form.is_valid() else years[0]
     people = access.visible_supporters(request).filter(stage__in=SUPERVISED_STAGES).order_by("full_name")
+    if fmt := requested_format(request):
+        every = queries.hours_in_year(program, people, year)
+        table = exports.hours([(p, *every.get(p.pk, (0, 0))) for p in people], year)
+        return download_table(f"{program.slug}-supervision-hours-{year}", fmt, table)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     hours = queries.hours_in_year(program, people.filter(pk__in=[p.pk for p in page]), year)
     rows = [(p, *hours.get(p.pk, (0, 0))) for p in page]
@@ -546,9 +566,11 @@ def tasks(request: HttpRequest, program: Program) -> HttpResponse:
     elif who == "unassigned":
         rows = rows.filter(assigned_to__isnull=True)
     rows = rows.order_by("due_on", "created_at") if status == TaskStatus.OPEN else rows.order_by("-completed_at")
+    if fmt := requested_format(request):
+        return download_table(
+            f"{program.slug}-care-tasks", fmt, exports.tasks(rows, status=status, coordinator=coordinator)
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "care/tasks.html",
@@ -556,7 +578,7 @@ def tasks(request: HttpRequest, program: Program) -> HttpResponse:
             "program": program,
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": _query(request),
             "coordinator": coordinator,
             "done_form": TaskDoneForm(),
             "status": status,
@@ -591,6 +613,9 @@ def _safe_next(request: HttpRequest) -> bool:
 def attention(request: HttpRequest, program: Program) -> HttpResponse:
     settings = services.get_settings(program)
     rows = queries.attention(program, access.visible_supporters(request), settings, _today())
+    if fmt := requested_format(request):
+        table = exports.attention(rows, coordinator=_is_coordinator(request))
+        return download_table(f"{program.slug}-may-need-attention", fmt, table)
     return render(
         request,
         "care/attention.html",
@@ -642,6 +667,8 @@ def _topics_page(
                 )
         entries.append({"suggestion": suggestion, "form": form, "n": n})
     plans = program.topic_plans.select_related("planned_by")[:10]
+    if status == 200 and (fmt := requested_format(request)):
+        return download_table(f"{program.slug}-refresher-topics", fmt, exports.topics(entries, plans))
     return render(
         request,
         "care/topics.html",
@@ -686,6 +713,8 @@ def supervisors(request: HttpRequest, program: Program) -> HttpResponse:
     people = Supporter.objects.filter(program=program, stage__in=SUPERVISED_STAGES).select_related("supervisor")
     if only_unassigned:
         people = people.filter(supervisor__isnull=True)
+    if request.method == "GET" and (fmt := requested_format(request)):
+        return download_table(f"{program.slug}-supervisors", fmt, exports.supervisors(people.order_by("full_name")))
     page = Paginator(people.order_by("full_name"), PAGE_SIZE).get_page(request.GET.get("page"))
     choices = supervisor_only_choices(program)
     valid = {pk for pk, _name in choices}
@@ -892,32 +921,32 @@ def _current_supporters(program: Program) -> Any:
 def breaks(request: HttpRequest, program: Program) -> HttpResponse:
     today = _today()
     current, upcoming, relationships = queries.breaks_to_cover(program, today)
+    fmt = requested_format(request)
     shown = [r for rows in (relationships or {}).values() for r in rows]
     if shown:
         # Participants appear on this page: reading them is audited like any participant read.
         audit.record(
             actor=request.user,
             program=program,
-            action="care.view_relationships_to_cover",
+            action="care.export_relationships_to_cover" if fmt else "care.view_relationships_to_cover",
             target_type="support.supportrelationship",
             target_id=",".join(str(r.pk) for r in shown)[:64],
             target_label=f"{len(shown)} relationships of supporters on a break",
+            changes={"relationships": [r.pk for r in shown]},
         )
-    return render(
-        request,
-        "care/breaks.html",
-        {
-            "program": program,
-            "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
-            "upcoming": [
-                (b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming
-            ],
-            "support": relationships is not None,
-            "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
-            .select_related("supporter")
-            .order_by("-ends_on")[:20],
-        },
-    )
+    context = {
+        "program": program,
+        "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
+        "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
+        "support": relationships is not None,
+        "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
+        .select_related("supporter")
+        .order_by("-ends_on")[:20],
+    }
+    if fmt:
+        table = exports.breaks(context["current"], context["upcoming"], context["past"])
+        return download_table(f"{program.slug}-breaks", fmt, table)
+    return render(request, "care/breaks.html", context)
 
 
 @program_view("care.manage_breaks")
@@ -982,15 +1011,17 @@ def _buddies_page(
     unpaired = _current_supporters(program).exclude(pk__in=paired)
     pairs = list(BuddyPair.objects.filter(program=program, ended_on__isnull=True).select_related("first", "second"))
     since = queries.first_active_dates(program, [p.first_id for p in pairs] + [p.second_id for p in pairs])
+    rows = [{"pair": p, "first_since": since.get(p.first_id), "second_since": since.get(p.second_id)} for p in pairs]
+    suggestions = queries.buddy_suggestions(program, today)
+    if status == 200 and (fmt := requested_format(request)):
+        return download_table(f"{program.slug}-buddies", fmt, exports.buddies(rows, suggestions))
     return render(
         request,
         "care/buddies.html",
         {
             "program": program,
-            "pairs": [
-                {"pair": p, "first_since": since.get(p.first_id), "second_since": since.get(p.second_id)} for p in pairs
-            ],
-            "suggestions": queries.buddy_suggestions(program, today),
+            "pairs": rows,
+            "suggestions": suggestions,
             "form": form or BuddyPairForm(supporters=unpaired),
             "unpaired": unpaired,
         },
@@ -1032,6 +1063,9 @@ def recognition(request: HttpRequest, program: Program) -> HttpResponse:
     settings = services.get_settings(program)
     found = queries.milestones(program, settings, _today())
     records = Recognition.objects.filter(program=program).select_related("supporter", "recorded_by")
+    if fmt := requested_format(request):
+        table = exports.recognition(found["reached"], found["upcoming"], records)
+        return download_table(f"{program.slug}-recognition", fmt, table)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -1087,9 +1121,13 @@ def _certificate(program: Program, found: Recognition) -> HttpResponse:
 @program_view("care.read_newsletters")
 def newsletters(request: HttpRequest, program: Program) -> HttpResponse:
     sent = Newsletter.objects.filter(program=program, status__in=[NewsletterStatus.SENDING, NewsletterStatus.SENT])
-    page = Paginator(sent.order_by("-sent_at"), 20).get_page(request.GET.get("page"))
     can_write = has_role(request.membership, Role.COORDINATOR)
     drafts = Newsletter.objects.filter(program=program, status=NewsletterStatus.DRAFT) if can_write else []
+    if fmt := requested_format(request):
+        return download_table(
+            f"{program.slug}-newsletters", fmt, exports.newsletters(sent.order_by("-sent_at"), drafts)
+        )
+    page = Paginator(sent.order_by("-sent_at"), 20).get_page(request.GET.get("page"))
     own = Supporter.objects.filter(program=program, user=request.user).first()
     return render(
         request,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peerpath.certification import access, keys, openbadges, queries, services
+from peerpath.certification import access, exports, keys, openbadges, queries, services
 from peerpath.certification.forms import CEActivityForm, DecisionForm, RatingsForm, ReviewForm, RevokeForm, SettingsForm
 from peerpath.certification.models import (
     AssessmentKind,
@@ -22,6 +22,7 @@ from peerpath.certification.models import (
 )
 from peerpath.certification.pdf import certificate_pdf
 from peerpath.core import audit
+from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
@@ -165,7 +166,10 @@ def record(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("certification.overview")
 def overview(request: HttpRequest, program: Program) -> HttpResponse:
-    return render(request, "certification/overview.html", {"program": program, **queries.overview(program)})
+    data = queries.overview(program)
+    if fmt := requested_format(request):
+        return download_table(f"{program.slug}-certification", fmt, exports.overview(data))
+    return render(request, "certification/overview.html", {"program": program, **data})
 
 
 @program_view("certification.edit_settings")
@@ -318,13 +322,16 @@ def ce_evidence(request: HttpRequest, program: Program, pk: int) -> FileResponse
 @program_view("certification.own_credentials")
 def my_ce(request: HttpRequest, program: Program) -> HttpResponse:
     supporter = training_access.own_supporter_record(program, request.user)
+    data = queries.my_ce(supporter)
+    if fmt := requested_format(request):
+        return download_table(f"{program.slug}-my-continuing-education", fmt, exports.my_ce(data))
     return render(
         request,
         "certification/my_ce.html",
         {
             "program": program,
             "supporter": supporter,
-            **queries.my_ce(supporter),
+            **data,
             "settings": services.get_settings(program),
         },
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpResponse
@@ -19,6 +21,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, tuple, set)):
         return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="minutes")
     if isinstance(value, dt.date):
@@ -72,3 +76,17 @@ def requested_format(request: Any) -> str | None:
     """'csv' or 'xlsx' when a list page is asked for a download of what it shows (?export=csv)."""
     fmt = request.GET.get("export")
     return fmt if fmt in ("csv", "xlsx") else None
+
+
+@dataclass
+class Table:
+    """A list page's rows as a download: column headers, rows, and the participants it names
+    (their ids, for the audit entry every export of participant data leaves)."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+    participant_ids: list[int] = field(default_factory=list)
+
+
+def download_table(filename: str, fmt: str, table: Table) -> HttpResponse:
+    return download(filename, fmt, table.headers, table.rows)

@@ -7,13 +7,18 @@ row and the field) and saves the clean rows in one transaction through the apps'
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from peerpath.core import audit
 from peerpath.core.models import normalize_email
@@ -21,7 +26,13 @@ from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
+from peerpath.recruitment.forms import split_languages
 from peerpath.recruitment.models import ContactPreference, Source, Stage, StageChange, Supporter
+from peerpath.support import services as support_services
+from peerpath.support.defaults import get_settings
+from peerpath.support.encryption import digests_any_key, terms_for
+from peerpath.support.models import AgeBand, Availability, Criterion, Gender, Mode, SearchTerm
+from peerpath.support.notify import coordinators, notify
 
 
 @dataclass(frozen=True)
@@ -77,11 +88,19 @@ def choice(value: str, choices: Any, field: str, default: str | None = None) -> 
         raise RowInvalid(field, f"'{value}' is not one of: {allowed}.") from None
 
 
+class RowsInvalid(Exception):
+    """Raised inside the saving transaction when a service refuses a row: everything rolls back."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+
+
 class Importer:
     kind: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str]
     columns: ClassVar[list[Column]]
+    confidential: ClassVar[bool] = False
 
     def prepare(self, program: Program) -> dict[str, Any]:
         """Look-ups shared by every row (a fixed number of queries)."""
@@ -89,6 +108,10 @@ class Importer:
 
     def clean(self, program: Program, row: Row, context: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
+
+    def check_all(self, program: Program, cleaned: list[dict[str, Any]], context: dict[str, Any]) -> list[RowError]:
+        """Checks across the whole file that need the database (in a fixed number of queries)."""
+        return []
 
     def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
         raise NotImplementedError
@@ -105,23 +128,32 @@ class Importer:
                 cleaned.append({"row": row.number, **self.clean(program, row, context)})
             except RowInvalid as problem:
                 errors.append(RowError(row.number, problem.field, problem.message))
+        errors.extend(self.check_all(program, cleaned, context))
+        errors.sort(key=lambda e: (e.row, e.field))
         return cleaned, errors
 
     def run(self, *, actor: Any, program: Program, rows: list[Row], source: str) -> tuple[int, list[RowError]]:
-        """Validate every row; save them all in one transaction only if none has an error."""
+        """Validate every row; save them all in one transaction only if none has an error.
+
+        A row the services refuse while saving (the records changed since the check) rolls the
+        whole file back and is reported like any other row error.
+        """
         cleaned, errors = self.validate(program, rows)
         if errors:
             return 0, errors
-        with transaction.atomic():
-            count = self.save(actor=actor, program=program, rows=cleaned, source=source)
-            audit.record(
-                actor=actor,
-                program=program,
-                action=f"import.{self.kind}",
-                target_type="exchange.import",
-                target_label=source,
-                note=f"{count} rows from {source}",
-            )
+        try:
+            with transaction.atomic():
+                count = self.save(actor=actor, program=program, rows=cleaned, source=source)
+                audit.record(
+                    actor=actor,
+                    program=program,
+                    action=f"import.{self.kind}",
+                    target_type="exchange.import",
+                    target_label=source,
+                    note=f"{count} rows from {source}",
+                )
+        except RowsInvalid as refused:
+            return 0, refused.errors
         return count, []
 
 
@@ -233,4 +265,311 @@ class SupporterImporter(Importer):
         return len(rows)
 
 
-IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in [SupporterImporter()]}
+def choice_list(value: str, choices: Any, field: str) -> list[str]:
+    """Several choices separated by semicolons (or commas), each by its value or its label."""
+    found: list[str] = []
+    for part in split_list(value):
+        picked = choice(part, choices, field)
+        if picked not in found:
+            found.append(picked)
+    return found
+
+
+def text(value: str, field: str, max_length: int) -> str:
+    value = value.strip()
+    if len(value) > max_length:
+        raise RowInvalid(field, f"At most {max_length} characters (this has {len(value)}).")
+    return value
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+# Fields of support's service (and its form) -> the columns of the file.
+PARTICIPANT_FIELD_COLUMNS = {"focus_areas": "lived_experience", "consent_at": "consent_date"}
+
+
+class ParticipantImporter(Importer):
+    """Participants from the lists a program kept before, onto the waiting list.
+
+    Each row is checked like the participant form (`support.forms.ParticipantForm`) and saved
+    through `support.services.import_participant`: the same rules, encryption, search index
+    and audit entry as a participant added by hand. A row whose e-mail or phone already
+    belongs to a participant of the program (found through the blind search index), or
+    appears twice in the file, is refused.
+    """
+
+    kind = "participants"
+    title = "Participants"
+    confidential = True
+    description = (
+        "People waiting for a peer supporter, from the lists you kept before. Each joins the waiting list with "
+        "the same checks, encryption and audit entry as a participant added by hand; nobody is contacted. "
+        "Someone whose e-mail or phone is already in the program is refused, so a file can be corrected and "
+        "uploaded again without making duplicates."
+    )
+    columns = [
+        Column("full_name", True, "Their name.", "Jordan Rivera"),
+        Column("email", False, "E-mail address. Give an e-mail or a phone number (or both).", "jordan@example.org"),
+        Column("phone", False, "Phone number.", "555-0100"),
+        Column(
+            "preferred_contact",
+            False,
+            "How they want to be contacted: email, phone or text (default: phone when a phone is given, else email).",
+            "phone",
+        ),
+        Column("languages", True, "Languages they speak, separated by semicolons; at least one.", "English; Spanish"),
+        Column(
+            "lived_experience",
+            False,
+            "What they want support with: the program's lived-experience areas (Competencies page), separated by "
+            "semicolons.",
+            "",
+        ),
+        Column("modes", False, "Ways of meeting: in_person, phone, video, text; separated by semicolons.", "phone"),
+        Column(
+            "area",
+            False,
+            "Where they live. When the program lists its areas (Support settings), one of those.",
+            "",
+        ),
+        Column(
+            "availability",
+            False,
+            "When they are available: weekday_morning, weekday_afternoon, weekday_evening, weekend_day, "
+            "weekend_evening; separated by semicolons.",
+            "weekday_evening",
+        ),
+        Column("preferred_gender", False, "Supporter's gender they prefer: woman, man, nonbinary, or blank.", ""),
+        Column(
+            "preferred_age_bands",
+            False,
+            "Supporter's age they prefer: 18_29, 30_44, 45_64, 65_plus; separated by semicolons, or blank.",
+            "",
+        ),
+        Column("preferred_communities", False, "Supporter's community they prefer, separated by semicolons.", ""),
+        Column(
+            "must_haves",
+            False,
+            "Criteria a supporter must meet to be proposed: focus_area, language, mode, area, availability, gender, "
+            "age, community; separated by semicolons (blank: none).",
+            "language",
+        ),
+        Column(
+            "consent_given",
+            False,
+            "yes when they consented to be contacted and to these details being kept (default no).",
+            "yes",
+        ),
+        Column(
+            "consent_scope",
+            False,
+            "What they agreed to; required when consent_given is yes.",
+            "To be called by a peer supporter; that the program keeps these details.",
+        ),
+        Column("consent_date", False, "When they consented, YYYY-MM-DD (default: today).", "2025-01-15"),
+        Column(
+            "consent_recorded_by",
+            False,
+            "Who recorded the consent: a name, or the e-mail of a program member (default: you, by this import).",
+            "",
+        ),
+        Column(
+            "waiting_since",
+            False,
+            "When they asked for support, YYYY-MM-DD (default: today); keeps their place on the waiting list.",
+            "2025-01-15",
+        ),
+        Column("intake_notes", False, "Notes from the intake (kept encrypted).", ""),
+    ]
+
+    def prepare(self, program: Program) -> dict[str, Any]:
+        return {
+            "areas": {a.name.lower(): a.pk for a in FocusArea.objects.filter(program=program, is_active=True)},
+            "place_names": {a.lower(): a for a in get_settings(program).area_list()},
+            "members": {
+                m.user.email: m.user
+                for m in Membership.objects.filter(program=program, is_active=True).select_related("user")
+            },
+        }
+
+    def clean(self, program: Program, row: Row, context: dict[str, Any]) -> dict[str, Any]:
+        v = {k: (value or "").strip() for k, value in row.values.items()}
+        email = normalize_email(v.get("email", ""))
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise RowInvalid("email", f"'{v.get('email')}' is not an e-mail address.") from None
+            if len(email) > 254:
+                raise RowInvalid("email", "At most 254 characters.")
+        phone = text(v.get("phone", ""), "phone", 40)
+        if not email and not phone:
+            raise RowInvalid("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
+        default_contact = ContactPreference.PHONE if phone else ContactPreference.EMAIL
+        preferred = choice(v.get("preferred_contact", ""), ContactPreference, "preferred_contact", default_contact)
+        languages = split_languages(text(v.get("languages", ""), "languages", 300))
+        if not languages:
+            raise RowInvalid("languages", "Name at least one language.")
+        areas = []
+        for name in split_list(v.get("lived_experience", "")):
+            if name.lower() not in context["areas"]:
+                raise RowInvalid("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
+            areas.append(context["areas"][name.lower()])
+        area = text(v.get("area", ""), "area", 120)
+        if area and context["place_names"]:
+            if area.lower() not in context["place_names"]:
+                listed = ", ".join(context["place_names"].values())
+                raise RowInvalid("area", f"'{area}' is not one of the program's areas: {listed}.")
+            area = context["place_names"][area.lower()]
+        consent_given = parse_yes_no(v.get("consent_given", ""), "consent_given")
+        consent_scope = v.get("consent_scope", "")
+        if consent_given and not consent_scope:
+            raise RowInvalid("consent_scope", "Say what the participant agreed to.")
+        consent_date = parse_date(v.get("consent_date", ""), "consent_date")
+        today = timezone.localdate()
+        if consent_date and not consent_given:
+            raise RowInvalid("consent_date", "Give a consent date only when consent_given is yes.")
+        if consent_date and consent_date > today:
+            raise RowInvalid("consent_date", "The date cannot be in the future.")
+        recorded_by = text(v.get("consent_recorded_by", ""), "consent_recorded_by", 200)
+        if recorded_by and not consent_given:
+            raise RowInvalid("consent_recorded_by", "Say who recorded consent only when consent_given is yes.")
+        waiting_since = parse_date(v.get("waiting_since", ""), "waiting_since")
+        if waiting_since and waiting_since > today:
+            raise RowInvalid("waiting_since", "The date cannot be in the future.")
+        return {
+            "full_name": text(v["full_name"], "full_name", 200),
+            "email": email,
+            "phone": phone,
+            "preferred_contact": preferred,
+            "languages": languages,
+            "focus_areas": areas,
+            "modes": choice_list(v.get("modes", ""), Mode, "modes"),
+            "area": area,
+            "availability": choice_list(v.get("availability", ""), Availability, "availability"),
+            "preferred_gender": choice(v.get("preferred_gender", ""), Gender, "preferred_gender", ""),
+            "preferred_age_bands": choice_list(v.get("preferred_age_bands", ""), AgeBand, "preferred_age_bands"),
+            "preferred_communities": split_list(text(v.get("preferred_communities", ""), "preferred_communities", 300)),
+            "must_haves": choice_list(v.get("must_haves", ""), Criterion, "must_haves"),
+            "consent_given": consent_given,
+            "consent_scope": consent_scope if consent_given else "",
+            "consent_date": consent_date.isoformat() if consent_date else None,
+            "consent_recorded_by": recorded_by,
+            "waiting_since": waiting_since.isoformat() if waiting_since else None,
+            "intake_notes": v.get("intake_notes", ""),
+        }
+
+    def check_all(self, program: Program, cleaned: list[dict[str, Any]], context: dict[str, Any]) -> list[RowError]:
+        """Duplicates: an e-mail or phone already in the program (blind index), or twice in the file."""
+        wanted: dict[str, str] = {}  # digest -> term
+        terms_of: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
+        for row in cleaned:
+            terms = [
+                (term, "email" if term.startswith("email:") else "phone")
+                for term in sorted(terms_for(full_name="", email=row["email"], phone=row["phone"]))
+            ]
+            terms_of.append((row, terms))
+            for term, _field in terms:
+                for found in digests_any_key(term):
+                    wanted[found] = term
+        existing: dict[str, int] = {}
+        digests = list(wanted)
+        for start in range(0, len(digests), 500):
+            for found, participant_id in SearchTerm.objects.filter(
+                digest__in=digests[start : start + 500], participant__program=program
+            ).values_list("digest", "participant_id"):
+                existing.setdefault(wanted[found], participant_id)
+        errors: list[RowError] = []
+        seen: dict[str, int] = {}
+        for row, terms in terms_of:
+            for term, field in terms:
+                what = "e-mail address" if field == "email" else "phone number"
+                if term in existing:
+                    reference = f"P-{existing[term]:04d}"
+                    message = f"A participant with this {what} is already in the program ({reference})."
+                    errors.append(RowError(row["row"], field, message))
+                elif term in seen:
+                    errors.append(RowError(row["row"], field, f"The same {what} is on row {seen[term]}."))
+                else:
+                    seen[term] = row["row"]
+        return errors
+
+    def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+        areas = {a.pk: a for a in FocusArea.objects.filter(program=program)}
+        members = self.prepare(program)["members"]
+        fields = [*support_services.PARTICIPANT_FIELDS]
+        errors: list[RowError] = []
+        created = []
+        for row in rows:
+            data = {name: row[name] for name in fields if name != "focus_areas"}
+            data["focus_areas"] = [areas[pk] for pk in row["focus_areas"] if pk in areas]
+            recorded_by = row["consent_recorded_by"]
+            member = members.get(normalize_email(recorded_by)) if recorded_by else actor
+            label = ""
+            if row["consent_given"]:
+                who = getattr(member, "full_name", "") or recorded_by or str(actor)
+                label = f"{who} (imported from {source} by {actor})" if recorded_by else f"{actor} (import of {source})"
+            try:
+                participant = support_services.import_participant(
+                    actor=actor,
+                    program=program,
+                    data=data,
+                    waiting_since=start_of(dt.date.fromisoformat(row["waiting_since"]))
+                    if row["waiting_since"]
+                    else None,
+                    consent_at=start_of(dt.date.fromisoformat(row["consent_date"])) if row["consent_date"] else None,
+                    consent_recorded_by=member,
+                    consent_recorded_by_label=label,
+                    source_note=f"Imported from {source}, row {row['row']}",
+                )
+            except ValidationError as refused:
+                messages = refused.message_dict if hasattr(refused, "error_dict") else {"full_name": refused.messages}
+                for name, texts in messages.items():
+                    column = PARTICIPANT_FIELD_COLUMNS.get(name, name)
+                    errors.extend(RowError(row["row"], column, message) for message in texts)
+                continue
+            created.append(participant)
+        if errors:
+            raise RowsInvalid(errors)
+        others = [u for u in coordinators(program) if u != actor]
+        if created and others:
+            notify(
+                program=program,
+                users=others,
+                text=f"{len(created)} participant{'s' if len(created) != 1 else ''} joined the waiting list "
+                f"(imported from {source}).",
+                url=reverse("support:participants", args=[program.slug]) + "?status=waiting",
+            )
+        return len(created)
+
+
+IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in [SupporterImporter(), ParticipantImporter()]}
+
+
+def template_workbook(importer: Importer) -> bytes:
+    """The XLSX template: the columns with an example row to overwrite, then a sheet explaining each column."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = importer.title
+    sheet.append([c.name for c in importer.columns])
+    sheet.append([c.example for c in importer.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(importer.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.name) + 4)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("Columns")
+    notes.append(["Column", "Required", "What to write"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in importer.columns:
+        notes.append([column.name, "yes" if column.required else "no", column.help])
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["C"].width = 100
+    notes.append([])
+    notes.append(["Only the first sheet is read. Replace the example row with your own; dates are YYYY-MM-DD."])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

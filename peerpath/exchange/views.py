@@ -3,18 +3,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.core import audit
-from peerpath.core.exports import download
+from peerpath.core.exports import XLSX_TYPE, download
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import program_view
-from peerpath.exchange.archive import build_archive
+from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
-from peerpath.exchange.importers import IMPORTERS, Importer
+from peerpath.exchange.importers import IMPORTERS, Importer, template_workbook
 from peerpath.exchange.models import ImportBatch
 from peerpath.exchange.reading import Row, read_table
 from peerpath.programs.models import Program
@@ -32,18 +32,31 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "exchange/home.html",
-        {"program": program, "importers": IMPORTERS.values(), "batches": batches, "form": ImportForm()},
+        {
+            "program": program,
+            # One upload form per kind, each with its own field ids (labels must point at one field).
+            "importers": [(i, ImportForm(auto_id=f"id_{i.kind}_%s")) for i in IMPORTERS.values()],
+            "batches": batches,
+        },
     )
 
 
 @program_view("exchange.import")
 def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
+    """The file to fill in: the columns and one example row (XLSX: a second sheet explains each column)."""
     importer = _importer(kind)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    return download(
-        f"peerpath-{kind}-template", fmt, [c.name for c in importer.columns], [[c.example for c in importer.columns]]
-    )
+    if fmt == "csv":
+        return download(
+            f"peerpath-{kind}-template",
+            fmt,
+            [c.name for c in importer.columns],
+            [[c.example for c in importer.columns]],
+        )
+    if fmt != "xlsx":
+        raise Http404("No such format.")
+    response = HttpResponse(template_workbook(importer), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="peerpath-{kind}-template.xlsx"'
+    return response
 
 
 @program_view("exchange.import")
@@ -65,14 +78,22 @@ def upload(request: HttpRequest, program: Program, kind: str) -> HttpResponse:
                     {"program": program, "importer": importer, "errors": errors, "rows": [], "filename": upload.name},
                     status=400,
                 )
-            batch = ImportBatch.objects.create(
-                program=program,
-                kind=kind,
-                filename=upload.name[:200],
-                rows=[{"number": r.number, "values": r.values} for r in rows],
-                row_count=len(rows),
-                created_by=request.user,
-            )
+            with transaction.atomic():
+                batch = ImportBatch.objects.create(
+                    program=program,
+                    kind=kind,
+                    filename=upload.name[:200],
+                    rows=[{"number": r.number, "values": r.values} for r in rows],
+                    row_count=len(rows),
+                    created_by=request.user,
+                )
+                audit.record(
+                    actor=request.user,
+                    program=program,
+                    action=f"import.{kind}.preview",
+                    target=batch,
+                    note=f"{len(rows)} rows checked, waiting for confirmation",
+                )
             return redirect("exchange:batch", program.slug, batch.pk)
     return render(
         request,
@@ -92,7 +113,7 @@ def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     importer = _importer(item.kind)
     rows = [Row(r["number"], r["values"]) for r in item.rows]
     cleaned, errors = importer.validate(program, rows) if item.status == ImportBatch.Status.PREVIEW else ([], [])
-    table = [(row.number, [row.values.get(c.name, "") for c in importer.columns]) for row in rows]
+    table = [(row.number, [(c.name, row.values.get(c.name, "")) for c in importer.columns]) for row in rows]
     return render(
         request,
         "exchange/preview.html",
@@ -111,17 +132,22 @@ def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 @program_view("exchange.import")
 @require_POST
 def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
-    item = _batch(program, pk)
-    if item.status != ImportBatch.Status.PREVIEW:
-        messages.error(request, "This file was already imported or discarded.")
-        return redirect("exchange:home", program.slug)
-    importer = _importer(item.kind)
-    rows = [Row(r["number"], r["values"]) for r in item.rows]
+    _batch(program, pk)
     with transaction.atomic():
+        # Locked: two clicks (or two coordinators) cannot import the same file twice.
+        item = ImportBatch.objects.select_for_update().get(program=program, pk=pk)
+        if item.status != ImportBatch.Status.PREVIEW:
+            messages.error(request, "This file was already imported or discarded.")
+            return redirect("exchange:home", program.slug)
+        importer = _importer(item.kind)
+        rows = [Row(r["number"], r["values"]) for r in item.rows]
         count, errors = importer.run(actor=request.user, program=program, rows=rows, source=item.filename)
-        if not errors:
+        if errors:
+            item.error_count = len(errors)
+            item.save(update_fields=["error_count"])
+        else:
             item.status, item.applied_at, item.rows = ImportBatch.Status.APPLIED, timezone.now(), []
-            item.save(update_fields=["status", "applied_at", "rows"])
+            item.save(update_fields=["status", "applied_at", "payload"])
     if errors:
         return render(
             request,
@@ -146,16 +172,23 @@ def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpRespon
     item = _batch(program, pk)
     if item.status == ImportBatch.Status.PREVIEW:
         item.status, item.rows = ImportBatch.Status.DISCARDED, []
-        item.save(update_fields=["status", "rows"])
+        item.save(update_fields=["status", "payload"])
         messages.success(request, f"Discarded {item.filename}; nothing was imported.")
     return redirect("exchange:home", program.slug)
 
 
 @program_view("exchange.archive")
 def archive(request: HttpRequest, program: Program) -> HttpResponse:
-    content = build_archive(program)
-    audit.record(actor=request.user, program=program, action="archive.download", target=program)
-    response = HttpResponse(content, content_type="application/zip")
+    """The whole program's records, streamed as it is read (see `exchange.archive`). Audited."""
+    audit.record(
+        actor=request.user,
+        program=program,
+        action="archive.download",
+        target=program,
+        note="Every record of the program, participants' included (decrypted).",
+    )
+    response = StreamingHttpResponse(stream_archive(program), content_type="application/zip")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="{program.slug}-records-{stamp}.zip"'
+    response["Cache-Control"] = "no-store"
     return response

@@ -140,6 +140,7 @@ def save_participant(
     participant: Participant | None,
     data: dict[str, Any],
     source: str = ParticipantSource.COORDINATOR,
+    announce: bool = True,
 ) -> Participant:
     """Add a participant to the waiting list, or edit one.
 
@@ -147,7 +148,7 @@ def save_participant(
     consent, when given, says what was agreed, and when and by whom it was recorded is
     stamped here. The search index is rebuilt from the new name, e-mail and phone. The
     coordinators are told of a newcomer (by reference only; by e-mail too when the person
-    asked through the public form).
+    asked through the public form) unless ``announce`` is off (an import tells them once).
     """
     current = {n: getattr(participant, n) for n in PARTICIPANT_FIELDS if n != "focus_areas"} if participant else {}
     _validate_participant(program, {**current, **data})
@@ -177,7 +178,7 @@ def save_participant(
             target=participant,
             changes=redacted_diff(participant, before, audit.snapshot(participant, PARTICIPANT_FIELDS)),
         )
-        if is_new:
+        if is_new and announce:
             asked = participant.source == ParticipantSource.REQUEST
             notify(
                 program=program,
@@ -186,6 +187,60 @@ def save_participant(
                 url=participant.get_absolute_url(),
                 email_template="support/email/notice" if asked else "",
                 context={"subject": "A new request for a peer supporter"},
+            )
+    return participant
+
+
+def import_participant(
+    *,
+    actor: Any,
+    program: Program,
+    data: dict[str, Any],
+    waiting_since: dt.datetime | None = None,
+    consent_at: dt.datetime | None = None,
+    consent_recorded_by: Any = None,
+    consent_recorded_by_label: str = "",
+    source_note: str = "",
+) -> Participant:
+    """Add a participant from another system's records (the data exchange import).
+
+    Rules: everything `save_participant` checks; the same encryption and search index. The
+    dates come from the old records when they are known: when the person asked for support
+    (their place on the waiting list) and when, and by whom, consent was recorded; neither
+    may be in the future. Without them the import stamps now and the importing person. Nobody
+    is notified here: the import tells the coordinators once for the whole file.
+    """
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    if waiting_since is not None and waiting_since > now:
+        errors["waiting_since"] = "The date cannot be in the future."
+    if consent_at is not None and consent_at > now:
+        errors["consent_at"] = "The date cannot be in the future."
+    if consent_at is not None and not data.get("consent_given"):
+        errors["consent_at"] = "Give a consent date only when the participant consented."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        participant = save_participant(actor=actor, program=program, participant=None, data=data, announce=False)
+        stamps: dict[str, Any] = {}
+        if waiting_since is not None:
+            stamps["waiting_since"] = waiting_since
+        if participant.consent_given and (consent_at is not None or consent_recorded_by_label):
+            stamps["consent_at"] = consent_at or participant.consent_at
+            stamps["consent_recorded_by"] = _user(consent_recorded_by)
+            stamps["consent_recorded_by_label"] = (consent_recorded_by_label or str(actor))[:200]
+        if stamps:
+            before = audit.snapshot(participant, list(stamps))
+            for name, value in stamps.items():
+                setattr(participant, name, value)
+            participant.save(update_fields=list(stamps))
+            audit.record(
+                actor=actor,
+                program=program,
+                action="participant.import",
+                target=participant,
+                changes=audit.diff(before, audit.snapshot(participant, list(stamps))),
+                note=source_note,
             )
     return participant
 
@@ -223,6 +278,20 @@ def record_list_view(*, actor: Any, program: Program, participants: Iterable[Par
             changes={"shown": ids},
             note=page,
         )
+
+
+def record_list_export(*, actor: Any, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
+    """One audit entry for a download of a list that names participants (every one it names)."""
+    ids = list(participant_ids)
+    audit.record(
+        actor=actor,
+        program=program,
+        action="participant.list_export",
+        target_type="support.participant",
+        target_label=f"{len(ids)} participants",
+        changes={"exported": ids},
+        note=f"{page} ({fmt.upper()})",
+    )
 
 
 def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from peerpath.core.exports import Table, download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import Role, has_role, program_view, public
 from peerpath.programs.models import FocusArea, Program
-from peerpath.support import access, eligibility, matching, queries, services
+from peerpath.support import access, eligibility, exports, matching, queries, services
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import (
     AdverseEventForm,
@@ -52,6 +53,22 @@ PAGE_SIZE = 25
 
 def _is_coordinator(request: HttpRequest) -> bool:
     return has_role(request.membership, Role.COORDINATOR)
+
+
+def _download(request: HttpRequest, program: Program, fmt: str, name: str, table: Table) -> HttpResponse:
+    """A list page's download; one that names participants is audited with every one it names."""
+    if table.participant_ids:
+        services.record_list_export(
+            actor=request.user, program=program, participant_ids=table.participant_ids, page=name, fmt=fmt
+        )
+    return download_table(f"{program.slug}-{name.replace(' ', '-')}", fmt, table)
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return query.urlencode()
 
 
 # --- Public request form -------------------------------------------------------------------
@@ -103,15 +120,15 @@ def participants(request: HttpRequest, program: Program) -> HttpResponse:
     rows = queries.participant_rows(
         program, request.membership, request.user, q=filters.get("q", ""), status=filters.get("status", "")
     )
+    if fmt := requested_format(request):
+        return _download(request, program, fmt, "participants", exports.participants(rows.iterator(chunk_size=500)))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_list_view(actor=request.user, program=program, participants=page, page="participant list")
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "program": program,
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": _query(request),
         "status_tabs": _status_tabs(program) if _is_coordinator(request) else [],
         "current_status": filters.get("status", ""),
     }
@@ -318,6 +335,8 @@ def batch_run(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     run = access.get_match_run(program, pk)
     proposals = list(run.proposals.select_related("participant", "supporter"))
     left_over = list(run.left_over.select_related("participant"))
+    if fmt := requested_format(request):
+        return _download(request, program, fmt, f"batch-match-{run.pk}", exports.match_run(proposals, left_over))
     services.record_list_view(
         actor=request.user,
         program=program,
@@ -666,6 +685,8 @@ def _concern_page(request: HttpRequest, program: Program, record: Any, status: i
 @program_view("support.view_concerns")
 def concerns(request: HttpRequest, program: Program) -> HttpResponse:
     rows = list(queries.concerns_for(program, request.membership, request.user))
+    if fmt := requested_format(request):
+        return _download(request, program, fmt, "concerns", exports.concerns(rows, timezone.now()))
     services.record_list_view(
         actor=request.user, program=program, participants=[c.participant for c in rows], page="concerns"
     )
@@ -732,6 +753,9 @@ def adverse_event_new(request: HttpRequest, program: Program, pk: int) -> HttpRe
 @program_view("support.view_caseload")
 def caseload(request: HttpRequest, program: Program) -> HttpResponse:
     data = queries.caseload(program, request.user)
+    if fmt := requested_format(request):
+        table = exports.caseload(data["offers"], data["working"], data["closed"])
+        return _download(request, program, fmt, "my participants", table)
     services.record_list_view(
         actor=request.user,
         program=program,
@@ -775,12 +799,17 @@ def _profile_page(request: HttpRequest, program: Program, supporter: Any, *, own
 
 @program_view("support.view_supporters")
 def supporters(request: HttpRequest, program: Program) -> HttpResponse:
-    return render(request, "support/supporters.html", {"program": program, **queries.supporters_overview(program)})
+    data = queries.supporters_overview(program)
+    if fmt := requested_format(request):
+        return _download(request, program, fmt, "supporters", exports.supporters(data["rows"]))
+    return render(request, "support/supporters.html", {"program": program, **data})
 
 
 @program_view("support.supervise")
 def supervision(request: HttpRequest, program: Program) -> HttpResponse:
     data = queries.supervision(program, request.user)
+    if fmt := requested_format(request):
+        return _download(request, program, fmt, "supervision", exports.supervision(data["relationships"]))
     services.record_list_view(
         actor=request.user,
         program=program,
@@ -830,6 +859,8 @@ def cover_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 @program_view("support.view_attention")
 def attention(request: HttpRequest, program: Program) -> HttpResponse:
     data = queries.attention(program)
+    if fmt := requested_format(request):
+        return _download(request, program, fmt, "needs attention", exports.attention(data))
     shown = [r.participant for r in [*data["unreachable"], *data["quiet"], *data["overdue"]]]
     services.record_list_view(actor=request.user, program=program, participants=shown, page="needs attention")
     return render(request, "support/attention.html", {"program": program, **data})

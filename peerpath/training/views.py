@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.training import access, extensions, queries, services
+from peerpath.training import access, exports, extensions, queries, services
 from peerpath.training.calendar import build_calendar
 from peerpath.training.forms import (
     AttendanceForm,
@@ -57,7 +58,10 @@ def _status(request: HttpRequest) -> int:
 
 @program_view("training.view_curriculum")
 def curriculum(request: HttpRequest, program: Program) -> HttpResponse:
-    return render(request, "training/curriculum.html", {"program": program, "modules": queries.curriculum(program)})
+    modules = queries.curriculum(program)
+    if fmt := requested_format(request):
+        return download_table(f"{program.slug}-curriculum", fmt, exports.curriculum(modules))
+    return render(request, "training/curriculum.html", {"program": program, "modules": modules})
 
 
 @program_view("training.view_curriculum")
@@ -143,6 +147,8 @@ def topic_edit(request: HttpRequest, program: Program, pk: int | None = None) ->
 @program_view("training.view_cohorts")
 def cohorts(request: HttpRequest, program: Program) -> HttpResponse:
     rows = queries.cohort_rows(cohorts_visible_to(request.membership))
+    if fmt := requested_format(request):
+        return download_table(f"{program.slug}-cohorts", fmt, exports.cohorts(rows))
     return render(request, "training/cohorts.html", {"program": program, "cohorts": rows})
 
 
@@ -197,6 +203,10 @@ def _cohort_page(
         row["statuses"] = statuses.get(sid, [])
         row["role_plays"] = evidence["role_plays"].get(sid, [])
         row["shadowings"] = evidence["shadowings"].get(sid, [])
+    if status == 200 and (fmt := requested_format(request)):
+        return download_table(
+            f"{program.slug}-cohort-{cohort.pk}-roster", fmt, exports.roster(grid["sessions"], grid["rows"])
+        )
     candidates = queries.candidates_for_enrolment(cohort)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
     context = {
@@ -431,10 +441,19 @@ def feedback(request: HttpRequest, program: Program) -> HttpResponse:
         else (None if has_role(request.membership, Role.COORDINATOR) else visible.values_list("pk", flat=True))
     )
     summary = queries.feedback_summary(program, ids)
+    if fmt := requested_format(request):
+        name = f"{program.slug}-training-feedback" + (f"-cohort-{cohort.pk}" if cohort else "")
+        return download_table(name, fmt, exports.feedback(summary))
     return render(
         request,
         "training/feedback.html",
-        {"program": program, "cohorts": visible.order_by("-starts_on"), "cohort": cohort, **summary},
+        {
+            "program": program,
+            "cohorts": visible.order_by("-starts_on"),
+            "cohort": cohort,
+            "query": f"cohort={cohort.pk}" if cohort else "",
+            **summary,
+        },
     )
 
 
@@ -457,6 +476,8 @@ def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
             row["shadowings"] = evidence["shadowings"].get(sid, [])
         rows.append({"cohort": cohort, **grid})
     older = [c for c in cohorts if c not in current]
+    if fmt := requested_format(request):
+        return download_table(f"{program.slug}-my-cohorts", fmt, exports.my_cohorts(rows))
     return render(
         request,
         "training/my_cohorts.html",
@@ -593,7 +614,10 @@ def shadowing_comment(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("training.manage_refreshers")
 def refreshers(request: HttpRequest, program: Program) -> HttpResponse:
-    return render(request, "training/refreshers.html", {"program": program, **queries.refresher_events(program)})
+    events = queries.refresher_events(program)
+    if fmt := requested_format(request):
+        return download_table(f"{program.slug}-refreshers", fmt, exports.refreshers(events))
+    return render(request, "training/refreshers.html", {"program": program, **events})
 
 
 @program_view("training.manage_refreshers")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from typing import Any
 
 import pytest
@@ -151,21 +150,6 @@ def test_discard_and_foreign_batches(world: Any) -> None:
     world.client_for(world.coordinator).post(f"/p/riverside/exchange/imports/{batch.pk}/discard/")
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DISCARDED and batch.rows == []
-
-
-def test_archive_holds_every_table_and_a_dictionary(world: Any) -> None:
-    response = world.client_for(world.coordinator).get("/p/riverside/exchange/archive.zip")
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
-    names = set(archive.namelist())
-    assert {"README.md", "data_dictionary.csv", "supporters.csv", "members.csv", "pathway_history.csv"} <= names
-    supporters = list(csv.DictReader(io.StringIO(archive.read("supporters.csv").decode("utf-8-sig"))))
-    assert [s["email"] for s in supporters] == [world.supporter.email]  # not the other program's people
-    dictionary = list(csv.DictReader(io.StringIO(archive.read("data_dictionary.csv").decode("utf-8-sig"))))
-    described = {(d["file"], d["column"]) for d in dictionary}
-    for name in names - {"README.md", "data_dictionary.csv"}:
-        header = next(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-        assert all((name, column) in described for column in header), name
-    assert AuditEntry.objects.filter(action="archive.download").exists()
 
 
 def test_list_pages_export_what_they_show(world: Any) -> None:
