@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside the session middleware, so a renewal is saved on the way out.
+    "peerpath.core.middleware.RenewIdleSession",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,9 +112,10 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 PASSWORD_RESET_TIMEOUT = envint("PEERPATH_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
-# Sessions end after this many seconds without a request (every request renews them).
+# Sessions end after this many seconds without a request; requests renew them, at most once
+# every SESSION_RENEW_SECONDS (peerpath.core.middleware.RenewIdleSession).
 SESSION_COOKIE_AGE = envint("PEERPATH_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = envint("PEERPATH_SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Failed logins: locked per account and, separately, per address.

@@ -192,7 +192,8 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
                 raise PermissionDenied("Your role in this program does not include this page.")
             request.program = membership.program
             request.membership = membership
-            request.session["current_program"] = membership.program.slug
+            if request.session.get("current_program") != membership.program.slug:
+                request.session["current_program"] = membership.program.slug  # written only on a change
             return view(request, membership.program, *args, **kwargs)
 
         return _mark(wrapper, "program", action)
