@@ -13,6 +13,7 @@ from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInS
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core.permissions import Role, can, care_supporters_visible_to, has_role
 from peerpath.programs.models import Program
+from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Supporter
 
 
@@ -20,7 +21,7 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     """The supporter's check-in, what happens next after one, their break and their buddy."""
     if not can(membership, "care.own_care"):
         return None
-    record = Supporter.objects.filter(program=program, user=request.user).first()
+    record = supporter_record_for(request, program)
     if record is None:
         return None
     settings = services.get_settings(program)

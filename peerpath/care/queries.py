@@ -165,7 +165,17 @@ def care_rows(
 
 
 def checkin_status(program: Program, supporter: Supporter, settings: CareSettings, today: dt.date) -> CareRow:
-    return care_rows(program, Supporter.objects.filter(pk=supporter.pk), settings, today)[0]
+    # One person: look for their own break only (the supporter's stage covers "on break" today).
+    on_break_today = (
+        Break.objects.filter(supporter=supporter, starts_on__lte=today)
+        .exclude(status=BreakStatus.CANCELLED)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exists()
+    )
+    if today == timezone.localdate() and supporter.stage == Stage.ON_BREAK:
+        on_break_today = True
+    on_break = {supporter.pk} if on_break_today else set()
+    return care_row(annotate_care(Supporter.objects.filter(pk=supporter.pk))[0], settings, today, on_break)
 
 
 # --- check-in trends -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from peerpath.certification import queries, rules
 from peerpath.certification.models import CEActivity, CEStatus
 from peerpath.core.permissions import can
 from peerpath.programs.models import Program
+from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Supporter
 
 
@@ -35,7 +36,7 @@ def my_certificate_panel(request: HttpRequest, program: Program, membership: Any
     """Reminder on the home page from 90 days before expiry (and in the grace period)."""
     if not can(membership, "certification.own_credentials"):
         return None
-    supporter = Supporter.objects.filter(program=program, user=request.user).first()
+    supporter = supporter_record_for(request, program)
     if supporter is None:
         return None
     data = queries.my_ce(supporter)

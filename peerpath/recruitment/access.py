@@ -29,6 +29,18 @@ def get_red_flag(program: Program, pk: int) -> RedFlag:
     return get_object_or_404(RedFlag, program=program, pk=pk)
 
 
+def supporter_record_for(request: Any, program: Program) -> Supporter | None:
+    """The logged-in person's own pathway record in the program, or None; fetched once per request
+    because several home-page panels ask for it."""
+    cache = request.__dict__.setdefault("_own_supporter_records", {})
+    if program.pk not in cache:
+        record = Supporter.objects.filter(program=program, user=request.user).select_related("supervisor").first()
+        if record is not None:
+            record.program = program  # the same row: spares a query wherever record.program is read
+        cache[program.pk] = record
+    return cache[program.pk]
+
+
 def own_supporter_record(program: Program, user: Any) -> Supporter:
     record = Supporter.objects.filter(program=program, user=user).first()
     if record is None:

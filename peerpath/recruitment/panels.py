@@ -10,7 +10,8 @@ from django.utils import timezone
 from peerpath.core.permissions import can
 from peerpath.programs.models import Program
 from peerpath.recruitment import queries
-from peerpath.recruitment.models import Application, Supporter
+from peerpath.recruitment.access import supporter_record_for
+from peerpath.recruitment.models import Application
 
 
 def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
@@ -32,7 +33,7 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
 def my_pathway_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "recruitment.view_own_pathway"):
         return None
-    record = Supporter.objects.filter(program=program, user=request.user).first()
+    record = supporter_record_for(request, program)
     if record is None:
         return None
     return ("recruitment/_panel_my_pathway.html", {"person": record})

@@ -24,7 +24,7 @@ def caseload_panel(request: HttpRequest, program: Program, membership: Any) -> t
     """The supporter's follow-ups due and overdue, offers to answer and unsent drafts."""
     if not can(membership, "support.view_caseload"):
         return None
-    data = queries.caseload(program, request.user)
+    data = queries.caseload(program, request.user, with_closed=False)
     if not (data["working"] or data["offers"] or data["drafts"]):
         return ("support/_panel_caseload.html", {"empty": True})
     shown = [r.participant for r in [*data["due"], *data["overdue"]]]

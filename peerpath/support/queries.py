@@ -125,8 +125,9 @@ def relationship_detail(program: Program, membership: Any, user: Any, relationsh
     }
 
 
-def caseload(program: Program, user: Any) -> dict[str, Any]:
-    """A supporter's own page: offers to answer, working relationships with their flags, drafts."""
+def caseload(program: Program, user: Any, *, with_closed: bool = True) -> dict[str, Any]:
+    """A supporter's own page: offers to answer, working relationships with their flags, drafts
+    (and the latest closed relationships, which the home page does not show)."""
     windows = w.Windows.for_program(program)
     working = list(w.tracked_relationships(program, windows).filter(supporter__user=user))
     for relationship in working:
@@ -151,7 +152,9 @@ def caseload(program: Program, user: Any) -> dict[str, Any]:
             SupportRelationship.objects.filter(
                 program=program, supporter__user=user, state=RelationshipState.CLOSED
             ).select_related("participant")[:20]
-        ),
+        )
+        if with_closed
+        else [],
     }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from peerpath.core.permissions import can
 from peerpath.programs.models import Program
-from peerpath.recruitment.models import Supporter
+from peerpath.recruitment.access import supporter_record_for
 from peerpath.training import queries
 from peerpath.training.models import Attendance, SessionKind, TrainingSession
 
@@ -34,7 +34,7 @@ def trainer_panel(request: HttpRequest, program: Program, membership: Any) -> tu
 def trainee_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "training.my_training"):
         return None
-    supporter = Supporter.objects.filter(program=program, user=request.user).first()
+    supporter = supporter_record_for(request, program)
     if supporter is None:
         return None
     upcoming = list(queries.schedule_for_supporter(supporter, since=timezone.now()).filter(is_cancelled=False)[:3])
