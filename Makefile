@@ -52,6 +52,10 @@ bench-data: $(VENV)/.installed
 
 # Serves the app with gunicorn (DEBUG off) and measures the main pages with wrk; writes bench/results/web.json.
 bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ echo "Installing Debian's wrk (the load generator)"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 || \
+		  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; }; } || \
+		{ echo "make bench needs wrk: install it (Debian/Ubuntu: apt-get install wrk)" >&2; exit 1; }
 	$(PY) bench/web.py
 
 # Batch matching at scale: 10,000 participants, 2,000 supporters; checks optimality, writes bench/results/match.json.
