@@ -38,6 +38,11 @@ def server_env() -> dict[str, str]:
     env = dict(os.environ)
     for name in ("PEERPATH_SECRET_KEY", "PEERPATH_CREDENTIAL_SECRET", "PEERPATH_FIELD_ENCRYPTION_KEYS"):
         env.setdefault(name, secret(name, generate_in_dev=True))
+    # As recommended for production: Redis for the shared cache and session reads (BENCH_REDIS_URL=""
+    # measures without it, on the database cache).
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "peerpath.settings",
@@ -71,11 +76,12 @@ def personas() -> dict[str, object]:
 
 def session_cookie(user: object) -> str:
     """A logged-in session for the user, made the way Django's login() makes one."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -158,6 +164,10 @@ def main() -> int:
 
     if connection.vendor != "postgresql":
         print("Note: DATABASE_URL is not PostgreSQL; the figures will not be comparable.", file=sys.stderr)
+    if os.environ.get("REDIS_URL"):
+        from django.core.cache import cache
+
+        cache.clear()  # figures from an earlier run would spare this run the first computation
     people = personas()
     listed = pages(people)
     cookies = {role: session_cookie(user) for role, user in people.items()}

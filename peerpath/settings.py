@@ -131,6 +131,8 @@ AXES_VERBOSE = False
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Sessions are read from Redis and written through to the database, which stays the record.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The database cache is shared by every process without an extra service.
     _shared_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "peerpath_cache"}
