@@ -139,6 +139,8 @@ else:
 CACHES = {"default": _shared_cache}
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The report dashboard keeps each report's figures this long (a coordinator can refresh them).
+REPORT_CACHE_SECONDS = envint("PEERPATH_REPORT_CACHE_SECONDS", 300)
 RATELIMIT_VIEW = "peerpath.core.views.rate_limited"
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only memcached and django-redis. Django's own Redis cache

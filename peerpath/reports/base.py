@@ -71,6 +71,15 @@ class ReportResult:
     rows: list[dict[str, Any]]
     summary: str = ""
     notes: list[str] = field(default_factory=list)
+    computed_at: dt.datetime | None = None
+
+    def to_cache(self) -> dict[str, Any]:
+        """Plain data to keep in the cache (the report class is found again by its slug)."""
+        return {"rows": self.rows, "summary": self.summary, "notes": self.notes, "computed_at": self.computed_at}
+
+    @classmethod
+    def from_cache(cls, report: Report, data: dict[str, Any]) -> ReportResult:
+        return cls(report=report, **data)
 
     def chart_data(self) -> dict[str, Any] | None:
         chart = self.report.chart
@@ -92,7 +101,8 @@ class ReportResult:
 
 
 def _number(value: Any) -> float | int | None:
-    if value is None:
+    """A value to plot; text such as "fewer than 5" (a suppressed count) is left off the chart."""
+    if value is None or isinstance(value, str):
         return None
     return value if isinstance(value, int) else float(value)
 
@@ -106,6 +116,7 @@ class Report:
     action: ClassVar[str] = "reports.view"
     columns: ClassVar[list[Column]]
     chart: ClassVar[Chart | None] = None
+    order: ClassVar[int] = 100  # place on the dashboard, smallest first
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
         raise NotImplementedError
@@ -114,9 +125,19 @@ class Report:
         """One sentence for screen readers describing what the chart shows."""
         return f"{self.title}: {len(rows)} row{'s' if len(rows) != 1 else ''}."
 
+    def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
+        """Sentences shown under the summary (e.g. how small numbers are hidden)."""
+        return []
+
     def run(self, program: Any, period: Period) -> ReportResult:
         rows = self.rows(program, period)
-        return ReportResult(report=self, rows=rows, summary=self.summary(rows))
+        return ReportResult(
+            report=self,
+            rows=rows,
+            summary=self.summary(rows),
+            notes=self.notes(program, period, rows),
+            computed_at=timezone.now(),
+        )
 
     @classmethod
     def is_available_to(cls, membership: Any) -> bool:
@@ -131,5 +152,42 @@ def register(report: type[Report]) -> type[Report]:
     return report
 
 
+def ordered_reports() -> list[type[Report]]:
+    return sorted(REPORTS.values(), key=lambda report: (report.order, report.slug))
+
+
 def percent(part: int | float, whole: int | float) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+def aware(day: dt.date) -> dt.datetime:
+    """The first moment of a day in the current time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def as_date(value: Any) -> dt.date:
+    """A date from what TruncMonth and friends return (a date, or a datetime on some databases)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def month_label(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def by_month(rows: Any, key: str = "month") -> dict[dt.date, dict[str, Any]]:
+    """Aggregate rows keyed by the first day of their month."""
+    return {as_date(row[key]).replace(day=1): row for row in rows}
+
+
+def monthly_rows(period: Period, found: dict[dt.date, dict[str, Any]], keys: list[str]) -> list[dict[str, Any]]:
+    """One row per month of the period, with zeros where nothing happened."""
+    return [
+        {"month": month_label(month), **{k: (found.get(month) or {}).get(k) or 0 for k in keys}}
+        for month in period.months()
+    ]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -1,29 +1,55 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
-from peerpath.reports import library  # noqa: F401  (registers the reports)
-from peerpath.reports.base import REPORTS
+from peerpath.reports import cache, library  # noqa: F401  (library registers the reports)
+from peerpath.reports.base import REPORTS, ordered_reports
 from peerpath.reports.forms import period_from
 
 
 @program_view("reports.view")
 def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
     form, period, valid = period_from(request.GET)
-    results = [
-        report().run(program, period) for report in REPORTS.values() if report.is_available_to(request.membership)
-    ]
+    reports = [report for report in ordered_reports() if report.is_available_to(request.membership)]
+    results = cache.results(program, reports, period)
+    computed = [r.computed_at for r in results if r.computed_at is not None]
     query = f"start={period.start.isoformat()}&end={period.end.isoformat()}"
     return render(
         request,
         "reports/dashboard.html",
-        {"program": program, "form": form, "period": period, "results": results, "query": query},
+        {
+            "program": program,
+            "form": form,
+            "period": period,
+            "results": results,
+            "query": query,
+            "computed_at": min(computed) if computed else None,
+            "cache_minutes": settings.REPORT_CACHE_SECONDS // 60,
+            "cache_seconds": settings.REPORT_CACHE_SECONDS,
+        },
         status=200 if valid else 400,
     )
+
+
+@program_view("reports.view")
+@require_POST
+def refresh(request: HttpRequest, program: Program) -> HttpResponse:
+    """Drop the program's cached figures so the dashboard computes them again, then go back."""
+    cache.clear(program)
+    _form, period, valid = period_from(request.POST)
+    messages.success(request, "The figures have been computed again.")
+    url = reverse("reports:dashboard", args=[program.slug])
+    if valid and ("start" in request.POST or "end" in request.POST):
+        url += f"?start={period.start.isoformat()}&end={period.end.isoformat()}"
+    return HttpResponseRedirect(url)
 
 
 @program_view("reports.view")
@@ -34,6 +60,6 @@ def report_download(request: HttpRequest, program: Program, slug: str, fmt: str)
     form, period, valid = period_from(request.GET)
     if not valid:
         return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400)
-    result = report_class().run(program, period)
+    result = cache.result(program, report_class, period)
     name = f"{program.slug}-{slug}-{period.start}-{period.end}"
     return download(name, fmt, [c.label for c in report_class.columns], result.table())

@@ -8,11 +8,12 @@ import io
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from peerpath.recruitment.models import Source, Stage, StageChange
-from peerpath.reports.base import Period
+from peerpath.reports.base import Period, ordered_reports
 from peerpath.reports.library import RecruitmentFunnel, SupporterRetention
 from tests.factories import SupporterFactory
 
@@ -113,10 +114,108 @@ def test_bad_periods_are_explained(world: Any) -> None:
     assert client.get("/p/riverside/reports/recruitment-funnel.pdf").status_code == 404
 
 
+def test_every_report_is_on_the_dashboard_and_downloads(world: Any) -> None:
+    client = world.client_for(world.coordinator)
+    body = client.get("/p/riverside/reports/").content.decode()
+    period = Period.default()
+    query = f"?start={period.start}&end={period.end}"
+    for report in ordered_reports():
+        assert f'id="{report.slug}"' in body, report.slug
+        assert f'href="/p/riverside/reports/{report.slug}.csv{query}"' in body.replace("&amp;", "&")
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/p/riverside/reports/{report.slug}.{fmt}{query}")
+            assert response.status_code == 200, (report.slug, fmt)
+    assert "fewer than 5" in body and "Refresh figures" in body and "Figures computed at" in body
+
+
+def test_task_and_wellbeing_downloads(world: Any) -> None:
+    from tests.reports.test_care_reports import check_in, strain_questionnaire
+    from tests.reports.test_support_reports import contact, relationship
+
+    rel = relationship(world.program)
+    contact(rel, 3, tasks=["practical", "emotional"])
+    contact(rel, 4, tasks=["practical"])
+    questionnaire = strain_questionnaire(world.program)
+    for _ in range(5):
+        check_in(world.program, questionnaire, "Medium")
+    check_in(world.program, questionnaire, "High")
+    client = world.client_for(world.coordinator)
+    period = Period.default()
+    query = f"?start={period.start}&end={period.end}"
+    response = client.get(f"/p/riverside/reports/contacts-by-task.csv{query}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Task", "Contacts", "Share (%)"]
+    assert rows[3][:2] == ["Emotional support", "1"] and rows[4][:2] == ["Practical guidance", "2"]
+    response = client.get(f"/p/riverside/reports/wellbeing-bands.xlsx{query}")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=1, max_row=4)] == [
+        ["Subscale", "Band", "Highest concern", "People"],
+        ["Strain", "Low", None, "fewer than 5"],
+        ["Strain", "Medium", None, 5],
+        ["Strain", "High", "yes", "fewer than 5"],
+    ]
+
+
+@pytest.mark.parametrize("user", ["trainer", "supervisor", "supporter"])
+def test_only_coordinators_see_reports(world: Any, user: str) -> None:
+    client = world.client_for(getattr(world, user))
+    assert client.get("/p/riverside/reports/").status_code == 403
+    assert client.get("/p/riverside/reports/recruitment-funnel.csv").status_code == 403
+    assert client.post("/p/riverside/reports/refresh/").status_code == 403
+
+
+def test_other_programs_do_not_see_the_reports(world: Any) -> None:
+    client = world.client_for(world.outsider)
+    assert client.get("/p/riverside/reports/").status_code == 404
+    assert client.get("/p/riverside/reports/wellbeing-bands.xlsx").status_code == 404
+    assert client.post("/p/riverside/reports/refresh/").status_code == 404
+
+
+def test_figures_are_cached_until_refreshed(world: Any) -> None:
+    client = world.client_for(world.coordinator)
+    period = Period.default()
+    query = f"?start={period.start}&end={period.end}"
+
+    def applied() -> str:
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(f"/p/riverside/reports/recruitment-funnel.csv{query}").content.decode("utf-8-sig")
+                )
+            )
+        )
+        return rows[1][1]
+
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    assert client.get(f"/p/riverside/reports/{query}").status_code == 200
+    assert applied() == "1"
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    assert applied() == "1"  # the figures computed a moment ago
+    harbor = world.client_for(world.outsider)
+    assert harbor.post("/p/harbor/reports/refresh/").status_code == 302  # another program's cache only
+    assert applied() == "1"
+    assert client.get("/p/riverside/reports/refresh/").status_code == 405
+    response = client.post("/p/riverside/reports/refresh/", {"start": period.start, "end": period.end})
+    assert response.status_code == 302 and response["Location"] == f"/p/riverside/reports/{query}"
+    assert applied() == "2"
+
+
+def test_refresh_needs_the_csrf_token(world: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.coordinator)
+    assert client.post("/p/riverside/reports/refresh/").status_code == 403
+
+
 @pytest.mark.parametrize("size", [3, 60])
 def test_dashboard_runs_a_bounded_number_of_queries(world: Any, size: int, django_assert_max_num_queries: Any) -> None:
+    from tests.reports.test_support_reports import contact, relationship
+
     for i in range(size):
         person(world, [Source.FLYER, Source.CLINICIAN][i % 2], [Stage.APPLICANT, Stage.SCREENING])
+        contact(relationship(world.program), i % 50, reached=bool(i % 3), next_follow_up=timezone.localdate())
     client = world.client_for(world.coordinator)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(45):
+        assert client.get("/p/riverside/reports/").status_code == 200
+    # From the cache: only what every page needs (session, user, memberships for the menu).
+    with django_assert_max_num_queries(8):
         assert client.get("/p/riverside/reports/").status_code == 200

@@ -1,4 +1,4 @@
-"""The reports on the program dashboard. Each is small: rows for a period, a chart, who may see it."""
+"""Recruitment reports: the funnel by source, and active supporters over time (retention)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from peerpath.recruitment.models import Source, Stage, StageChange, Supporter
-from peerpath.reports.base import Chart, Column, Period, Report, percent, register
+from peerpath.reports.base import Chart, Column, Period, Report, as_date, aware, percent, register
 
 
 @register
@@ -32,6 +31,7 @@ class RecruitmentFunnel(Report):
         Column("accept_rate", "Accepted (%)", "percent"),
     ]
     chart = Chart("bar", "source", ("applied", "screened", "accepted", "trained", "active"))
+    order = 10
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
         def reached(*stages: str) -> Count:
@@ -92,6 +92,7 @@ class SupporterRetention(Report):
         Column("active_at_end", "Active at month end", "int"),
     ]
     chart = Chart("line", "month", ("active_at_end", "joined", "left"))
+    order = 120
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
         months = period.months()
@@ -99,7 +100,7 @@ class SupporterRetention(Report):
         # Flows into and out of 'active' from the first month to today, so that the count at the
         # end of each month can be walked back from today's count.
         flows = (
-            StageChange.objects.filter(supporter__program=program, created_at__gte=_aware(first))
+            StageChange.objects.filter(supporter__program=program, created_at__gte=aware(first))
             .filter(Q(to_stage=Stage.ACTIVE) | Q(from_stage=Stage.ACTIVE) | Q(to_stage__in=LEAVING))
             .annotate(month=TruncMonth("created_at"))
             .values("month")
@@ -111,7 +112,7 @@ class SupporterRetention(Report):
         )
         by_month: dict[dt.date, dict[str, int]] = defaultdict(lambda: {"in": 0, "out": 0, "left": 0})
         for row in flows:
-            month = _as_date(row["month"]).replace(day=1)
+            month = as_date(row["month"]).replace(day=1)
             by_month[month]["in"] += row["into_active"]
             by_month[month]["out"] += row["out_of_active"]
             by_month[month]["left"] += row["left"]
@@ -140,13 +141,3 @@ class SupporterRetention(Report):
             f"From {rows[0]['month']} to {rows[-1]['month']}: {sum(r['joined'] for r in rows)} became active, "
             f"{sum(r['left'] for r in rows)} left; {rows[-1]['active_at_end']} active at the end."
         )
-
-
-def _aware(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value

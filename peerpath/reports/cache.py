@@ -1,0 +1,60 @@
+"""A short-lived cache of report figures, so that opening the dashboard or downloading a report
+does not run every aggregate again. Keyed by program, a per-program generation, report and
+period; "Refresh figures" starts a new generation, which drops every cached figure of that
+program at once (the old entries are never read again and expire by themselves)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from peerpath.reports.base import Period, Report, ReportResult
+
+
+def _generation_key(program: Any) -> str:
+    return f"reports:{program.pk}:generation"
+
+
+def _generation(program: Any) -> str:
+    found = cache.get(_generation_key(program))
+    if found is None:
+        found = uuid.uuid4().hex[:12]
+        # Kept well beyond the figures' lifetime; losing it only means computing again.
+        cache.set(_generation_key(program), found, timeout=None)
+    return found
+
+
+def _key(program: Any, generation: str, report: type[Report], period: Period) -> str:
+    return f"reports:{program.pk}:{generation}:{report.slug}:{period.start.isoformat()}:{period.end.isoformat()}"
+
+
+def results(program: Any, reports: list[type[Report]], period: Period) -> list[ReportResult]:
+    """Each report's figures for the period: from the cache when computed lately, else computed
+    now and kept for PEERPATH_REPORT_CACHE_SECONDS. A fixed number of cache reads."""
+    generation = _generation(program)
+    keys = {report.slug: _key(program, generation, report, period) for report in reports}
+    found = cache.get_many(list(keys.values()))
+    out, fresh = [], {}
+    for report in reports:
+        data = found.get(keys[report.slug])
+        if data is not None:
+            out.append(ReportResult.from_cache(report(), data))
+            continue
+        result = report().run(program, period)
+        fresh[keys[report.slug]] = result.to_cache()
+        out.append(result)
+    if fresh and settings.REPORT_CACHE_SECONDS > 0:
+        cache.set_many(fresh, timeout=settings.REPORT_CACHE_SECONDS)
+    return out
+
+
+def result(program: Any, report: type[Report], period: Period) -> ReportResult:
+    return results(program, [report], period)[0]
+
+
+def clear(program: Any) -> None:
+    """Forget every cached figure of the program (the next view computes them again)."""
+    cache.set(_generation_key(program), uuid.uuid4().hex[:12], timeout=None)

@@ -1,0 +1,136 @@
+"""Certification report: where the program's credentials stand today, what fell due in the period,
+and how far certified supporters are with their continuing-education hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DateField, DecimalField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from peerpath.certification.models import (
+    Assessment,
+    AssessmentStatus,
+    CEActivity,
+    Certificate,
+    CertificateChange,
+    CertificateEvent,
+    CEStatus,
+)
+from peerpath.certification.rules import REMINDER_DAYS
+from peerpath.certification.services import get_settings
+from peerpath.recruitment.models import Stage, Supporter
+from peerpath.reports.base import Chart, Column, Period, Report, register
+
+EXPIRY_WINDOW_DAYS = REMINDER_DAYS[0]  # the same 90 days as the certification overview
+
+
+def _ce_hours(grace: dt.timedelta, **extra: Any) -> Subquery:
+    """Approved hours of the certificate holder dated in its current cycle (up to the end of its
+    grace period) and not already used for a renewal, as the renewal rule counts them."""
+    rows = (
+        CEActivity.objects.filter(
+            supporter=OuterRef("supporter"),
+            status=CEStatus.APPROVED,
+            renewal__isnull=True,
+            date__gte=OuterRef("cycle_started_on"),
+            date__lte=ExpressionWrapper(OuterRef("expires_on") + grace, output_field=DateField()),
+            **extra,
+        )
+        .order_by()
+        .values("supporter")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=DecimalField()), Decimal("0"), output_field=DecimalField())
+
+
+@register
+class CertificationStatus(Report):
+    slug = "certification-status"
+    title = "Certification status and expiries"
+    description = (
+        "Each certified supporter's newest certificate as it stands today (current, expiring within 90 days, in "
+        "its grace period, lapsed) and their continuing-education hours for the current cycle against the "
+        "program's renewal rule (a course repeated within a cycle is counted each time here); people "
+        "provisionally certified; and, for the period, certificates issued, renewed, revoked and falling due."
+    )
+    columns = [Column("measure", "Measure"), Column("count", "People", "int")]
+    chart = Chart("bar", "measure", ("count",), horizontal=True)
+    order = 40
+
+    def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
+        today = timezone.localdate()
+        rules = get_settings(program)
+        grace = dt.timedelta(days=rules.grace_period_days)
+        required, ethics_required = Decimal(rules.ce_hours_required), Decimal(rules.ce_ethics_hours_required)
+        # Each supporter's newest certificate that is not revoked (it may have expired).
+        newer = Certificate.objects.filter(supporter=OuterRef("supporter"), revoked_at__isnull=True).filter(
+            Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
+        )
+        newest = (
+            Certificate.objects.filter(program=program, revoked_at__isnull=True)
+            .filter(~Exists(newer))
+            .annotate(ce=_ce_hours(grace), ce_ethics=_ce_hours(grace, category="ethics"))
+        )
+        renewable = Q(expires_on__gte=today - grace)
+        met = Q(ce__gte=required, ce_ethics__gte=ethics_required)
+        certificates = newest.aggregate(
+            current=Count("id", filter=Q(expires_on__gte=today)),
+            expiring=Count(
+                "id", filter=Q(expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS))
+            ),
+            in_grace=Count("id", filter=Q(expires_on__lt=today) & renewable),
+            lapsed=Count("id", filter=Q(expires_on__lt=today - grace)),
+            due_in_period=Count("id", filter=Q(expires_on__gte=period.start, expires_on__lte=period.end)),
+            ce_met=Count("id", filter=renewable & met),
+            ce_half=Count("id", filter=renewable & ~met & Q(ce__gte=required / 2)),
+            ce_less=Count("id", filter=renewable & ~met & Q(ce__lt=required / 2)),
+        )
+        events = CertificateChange.objects.filter(
+            certificate__program=program, created_at__gte=period.start_at, created_at__lt=period.end_at
+        ).aggregate(
+            issued=Count("id", filter=Q(event=CertificateEvent.ISSUED)),
+            renewed=Count("id", filter=Q(event=CertificateEvent.RENEWED)),
+            revoked=Count("id", filter=Q(event=CertificateEvent.REVOKED)),
+        )
+        latest_due = (
+            Assessment.objects.filter(supporter=OuterRef("pk"), status=AssessmentStatus.DECIDED)
+            .order_by("-decided_at", "-id")
+            .values("reassessment_due")[:1]
+        )
+        provisional = (
+            Supporter.objects.filter(program=program, stage=Stage.PROVISIONAL)
+            .annotate(due=Subquery(latest_due, output_field=DateField()))
+            .aggregate(
+                people=Count("id"),
+                overdue=Count("id", filter=Q(due__lt=today)),
+            )
+        )
+        return [
+            {"measure": "Certified, certificate current", "count": certificates["current"]},
+            {"measure": f"Expiring within {EXPIRY_WINDOW_DAYS} days", "count": certificates["expiring"]},
+            {"measure": "Expired, in the grace period", "count": certificates["in_grace"]},
+            {"measure": "Lapsed (grace period over)", "count": certificates["lapsed"]},
+            {"measure": "Provisionally certified", "count": provisional["people"]},
+            {"measure": "Provisional: reassessment overdue", "count": provisional["overdue"]},
+            {"measure": "Renewal falling due in the period", "count": certificates["due_in_period"]},
+            {"measure": "Issued in the period", "count": events["issued"]},
+            {"measure": "Renewed in the period", "count": events["renewed"]},
+            {"measure": "Revoked in the period", "count": events["revoked"]},
+            {"measure": "CE hours: requirements met", "count": certificates["ce_met"]},
+            {"measure": "CE hours: at least half", "count": certificates["ce_half"]},
+            {"measure": "CE hours: less than half", "count": certificates["ce_less"]},
+        ]
+
+    def summary(self, rows: list[dict[str, Any]]) -> str:
+        count = {r["measure"]: r["count"] for r in rows}
+        return (
+            f"{count['Certified, certificate current']} certified with a current certificate, "
+            f"{count[f'Expiring within {EXPIRY_WINDOW_DAYS} days']} of them expiring within {EXPIRY_WINDOW_DAYS} days; "
+            f"{count['Provisionally certified']} provisionally certified; "
+            f"{count['CE hours: requirements met']} have their continuing-education hours for this cycle."
+        )
