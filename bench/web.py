@@ -80,6 +80,8 @@ def session_cookie(user: object) -> str:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
 
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -87,7 +89,9 @@ def session_cookie(user: object) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.set_expiry(3600)
     session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    # A browser also holds the form-token cookie it was given on its first page.
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
 def pages(people: dict[str, object]) -> list[dict[str, str]]:

@@ -5,11 +5,14 @@ program at once (the old entries are never read again and expire by themselves).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
+from django.utils import timezone
 
 from peerpath.reports.base import Period, Report, ReportResult
 
@@ -58,3 +61,41 @@ def result(program: Any, report: type[Report], period: Period) -> ReportResult:
 def clear(program: Any) -> None:
     """Forget every cached figure of the program (the next view computes them again)."""
     cache.set(_generation_key(program), uuid.uuid4().hex[:12], timeout=None)
+
+
+# --- the rendered dashboard ------------------------------------------------------------------
+# Rendering a dozen charts with their tables costs far more than reading the figures, and a
+# coordinator comes back to the same dashboard many times. The rendered page is kept per
+# session (it carries the person's navigation and their form token) for the rest of its
+# figures' lifetime. The role check runs before the cache is read, on every request.
+
+
+def page_key(request: Any, program: Any, reports: list[type[Report]], period: Period) -> str | None:
+    """Where the rendered page for this session, program, period and set of reports is kept;
+    None when it must not be kept (no cache lifetime, no session, no form-token cookie yet, or
+    messages to show)."""
+    session_key = getattr(request.session, "session_key", None)
+    if settings.REPORT_CACHE_SECONDS <= 0 or not session_key:
+        return None
+    token = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if not token:
+        return None  # this response sets the browser's form-token cookie: a kept copy would not
+    if any(True for _ in messages.get_messages(request)):
+        return None  # a page showing a one-off message is not the page to keep
+    slugs = ",".join(report.slug for report in reports)
+    digest = hashlib.sha256(f"{session_key}|{token}|{slugs}".encode()).hexdigest()[:32]
+    return f"reports:{program.pk}:{_generation(program)}:page:{digest}:{period.start}:{period.end}"
+
+
+def keep_page(key: str, content: bytes, results: list[ReportResult]) -> None:
+    """Keep the page no longer than its oldest figures would be kept."""
+    computed = [r.computed_at for r in results if r.computed_at is not None]
+    left = settings.REPORT_CACHE_SECONDS
+    if computed:
+        left -= int((timezone.now() - min(computed)).total_seconds())
+    if left > 0:
+        cache.set(key, content, timeout=left)
+
+
+def kept_page(key: str) -> bytes | None:
+    return cache.get(key)

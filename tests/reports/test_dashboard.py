@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from peerpath.programs.models import Membership
 from peerpath.recruitment.models import Source, Stage, StageChange
 from peerpath.reports.base import Period, ordered_reports
 from peerpath.reports.library import RecruitmentFunnel, SupporterRetention
@@ -219,3 +221,68 @@ def test_dashboard_runs_a_bounded_number_of_queries(world: Any, size: int, djang
     # From the cache: only what every page needs (session, user, memberships for the menu).
     with django_assert_max_num_queries(8):
         assert client.get("/p/riverside/reports/").status_code == 200
+
+
+def browser_for(user: Any) -> Client:
+    """A logged-in client that, like a browser, has kept the form-token cookie of its first page."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_rendered_dashboard_is_kept_per_session_until_refreshed(
+    world: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = browser_for(world.coordinator)
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    first = client.get("/p/riverside/reports/")  # sets the form-token cookie: not kept
+    assert first.status_code == 200 and "csrftoken" in client.cookies
+    second = client.get("/p/riverside/reports/")  # rendered with the cookie, and kept
+    with django_assert_max_num_queries(3):  # session, user, membership: the role check still runs
+        kept = client.get("/p/riverside/reports/")
+    assert kept.status_code == 200 and kept.content == second.content
+    # The refresh form in the kept page still carries a token that matches the cookie.
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', kept.content).group(1).decode()
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    refreshed = strict.post("/p/riverside/reports/refresh/", {"csrfmiddlewaretoken": token})
+    assert refreshed.status_code == 302
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    client.post("/p/riverside/reports/refresh/")
+    page = client.get("/p/riverside/reports/")  # shows the message: rendered afresh, not kept
+    assert b"computed again" in page.content
+    again = client.get("/p/riverside/reports/")
+    assert again.content != second.content and b"2 people applied in the period" in again.content
+
+
+def test_a_kept_dashboard_is_never_shown_to_another_session_or_a_former_coordinator(world: Any) -> None:
+    first, second = browser_for(world.coordinator), browser_for(world.coordinator)
+    for client in (first, second):
+        client.get("/p/riverside/reports/")
+        client.get("/p/riverside/reports/")
+    own_token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', second.get("/p/riverside/reports/").content)
+    assert own_token is not None
+    other = first.get("/p/riverside/reports/").content
+    assert own_token.group(0) not in other  # each session's page carries its own form token
+    Membership.objects.filter(user=world.coordinator, program=world.program).update(is_coordinator=False)
+    assert first.get("/p/riverside/reports/").status_code in (403, 404)
+
+
+def test_no_page_is_kept_without_a_cache_lifetime(world: Any, settings: Any) -> None:
+    settings.REPORT_CACHE_SECONDS = 0
+    client = browser_for(world.coordinator)
+    client.get("/p/riverside/reports/")
+    assert b"0 people applied in the period" in client.get("/p/riverside/reports/").content
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    assert b"1 people applied in the period" in client.get("/p/riverside/reports/").content
+
+
+def test_no_page_is_kept_for_a_browser_without_its_form_token_cookie(world: Any) -> None:
+    # The page that sets the cookie would otherwise be served to the next such request, with a
+    # token that matches no cookie that browser holds.
+    client = Client()
+    client.force_login(world.coordinator)
+    for _ in range(2):
+        response = client.get("/p/riverside/reports/")
+        assert response.status_code == 200 and "csrftoken" in response.cookies  # rendered, with a new cookie
+        client.cookies.pop("csrftoken")
