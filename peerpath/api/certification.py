@@ -11,7 +11,7 @@ own certificate, standing and activities for the supporter. Writes go through
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from peerpath.api.auth import require
 from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, check_form, page_of, paged
@@ -170,4 +170,4 @@ def log_ce_activity(request: HttpRequest, program: str, payload: CEActivityIn) -
     )
     data.pop("evidence", None)
     activity = services.log_ce_activity(actor=request.user, supporter=supporter, **data)
-    return 201, activity
+    return Status(201, activity)

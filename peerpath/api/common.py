@@ -56,18 +56,22 @@ def unique(values: Iterable[Any]) -> list[Any]:
 
 
 def error_items(error: ValidationError) -> list[dict[str, Any]]:
-    """A Django ValidationError as the entries of a 422 body: where (`loc`) and what (`msg`)."""
+    """A Django ValidationError as the entries of a 422 body: where (`loc`) and what (`msg`).
+
+    `loc` is shaped like ninja's own schema errors (every write's body parameter is `payload`),
+    so a client reads both kinds of refusal the same way."""
+    body = ["body", "payload"]
     if hasattr(error, "error_dict"):
         return [
             {
-                "loc": ["body"] if field in (NON_FIELD_ERRORS, None) else ["body", field],
+                "loc": body if field in (NON_FIELD_ERRORS, None) else [*body, field],
                 "msg": message,
                 "type": "value_error",
             }
             for field, messages in error.message_dict.items()
             for message in messages
         ]
-    return [{"loc": ["body"], "msg": message, "type": "value_error"} for message in error.messages]
+    return [{"loc": body, "msg": message, "type": "value_error"} for message in error.messages]
 
 
 def check_form(form: forms.Form) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from peerpath.api.auth import require
 from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, check_form, page_of, paged, unique
@@ -202,7 +202,7 @@ def log_contact(request: HttpRequest, program: str, relationship_id: PathId, pay
     )
     contact = services.log_contact(actor=request.user, relationship=record, data=data)
     contact.notes_visible = True
-    return 201, contact
+    return Status(201, contact)
 
 
 # --- Follow-ups ----------------------------------------------------------------------------
