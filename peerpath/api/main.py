@@ -7,6 +7,7 @@ program through `peerpath.core.permissions`, exactly as the pages do.
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Router
@@ -14,6 +15,9 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from peerpath.api.auth import TokenAuth, require
+from peerpath.api.care import router as care_router
+from peerpath.api.certification import router as certification_router
+from peerpath.api.common import PathId, error_items
 from peerpath.api.pagination import BoundedPagination
 from peerpath.api.schemas import (
     ApplicationOut,
@@ -24,6 +28,8 @@ from peerpath.api.schemas import (
     SupporterOut,
     ValidationErrorOut,
 )
+from peerpath.api.support import router as support_router
+from peerpath.api.training import router as training_router
 from peerpath.programs.models import Competency, Membership
 from peerpath.recruitment.models import Application, Source, Stage, Supporter
 
@@ -42,6 +48,14 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> Any:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def service_error(request: HttpRequest, exc: ValidationError) -> Any:
+    """A rule of a service (or of the page's form) refused the input: 422 naming the field, as the
+    page would re-render with the error beside it. Nothing was saved: services validate first and
+    write inside a transaction."""
+    return api.create_response(request, {"detail": error_items(exc)}, status=422)
 
 
 @api.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["people"])
@@ -82,7 +96,7 @@ def supporters(request: HttpRequest, program: str, stage: Stage | None = None) -
 
 
 @recruitment.get("/{program}/supporters/{supporter_id}", response={200: SupporterDetailOut, **ERRORS})
-def supporter(request: HttpRequest, program: str, supporter_id: int) -> Any:
+def supporter(request: HttpRequest, program: str, supporter_id: PathId) -> Any:
     membership = require(request, program, "recruitment.view_person")
     return get_object_or_404(
         Supporter.objects.prefetch_related("focus_areas", "stage_changes"), program=membership.program, pk=supporter_id
@@ -99,3 +113,7 @@ def applications(request: HttpRequest, program: str, source: Source | None = Non
 
 api.add_router("/programs", programs)
 api.add_router("/programs", recruitment)
+api.add_router("/programs", training_router)
+api.add_router("/programs", certification_router)
+api.add_router("/programs", support_router)
+api.add_router("/programs", care_router)

@@ -1,0 +1,241 @@
+# No "from __future__ import annotations": django-ninja reads these annotations at import time.
+"""Support records: participants, relationships, contacts and follow-ups.
+
+The same relationship rules as the pages (`peerpath.core.permissions`, `peerpath.support.access`):
+a supporter sees only the participants they are matched with, a supervisor those of the
+supporters they oversee. Every read that shows a participant writes the audit entry the
+equivalent page writes, and contacts are logged through `support.services.log_contact`.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from peerpath.api.auth import require
+from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, check_form, page_of, paged, unique
+from peerpath.api.schemas import (
+    ContactIn,
+    ContactOut,
+    FollowUpOut,
+    ParticipantDetailOut,
+    ParticipantOut,
+    RelationshipDetailOut,
+    RelationshipOut,
+)
+from peerpath.core.permissions import (
+    Role,
+    can_read_contact_notes,
+    has_role,
+    relationships_visible_to,
+    supporters_overseen_by,
+)
+from peerpath.support import access, queries, services
+from peerpath.support import windows as w
+from peerpath.support.defaults import get_settings
+from peerpath.support.forms import ContactForm
+from peerpath.support.models import Contact, ParticipantStatus, RelationshipState
+
+router = Router(tags=["support"])
+
+
+def _audit_list(request: HttpRequest, participants: list[Any], page: str) -> None:
+    """The entry the equivalent page writes for a list that names participants."""
+    services.record_list_view(
+        actor=request.user, program=request.program, participants=unique(participants), page=f"API: {page}"
+    )
+
+
+def _note_rule(request: HttpRequest) -> Any:
+    """Who may read which relationship's contact notes: the pages' rule, with its two lookups done once."""
+    program, membership, user = request.program, request.membership, request.user
+    overseen = (
+        set(supporters_overseen_by(program, user).values_list("pk", flat=True))
+        if has_role(membership, Role.SUPERVISOR)
+        else set()
+    )
+    show_previous = get_settings(program).show_previous_notes
+
+    def visible(relationship: Any) -> bool:
+        return can_read_contact_notes(
+            membership, user, relationship, overseen_ids=overseen, show_previous_notes=show_previous
+        )
+
+    return visible
+
+
+# --- Participants --------------------------------------------------------------------------
+
+
+class ParticipantFilter(Schema):
+    q: str = ""
+    status: ParticipantStatus | None = None
+
+
+@router.get("/{program}/participants", response={200: paged(ParticipantOut), **ERRORS})
+def participants(
+    request: HttpRequest, program: str, filters: Query[ParticipantFilter], page: Query[PageIn]
+) -> dict[str, Any]:
+    """The participants the caller may see: coordinators all, supervisors those matched with the
+    supporters they oversee, supporters those they are matched with. Search `q` by name, e-mail
+    or phone. Audited like the participant list page."""
+    membership = require(request, program, "support.view_participants")
+    rows = queries.participant_rows(
+        membership.program, membership, request.user, q=filters.q[:200], status=filters.status or ""
+    )
+    count, items = page_of(rows, page)
+    _audit_list(request, items, "participant list")
+    return {"count": count, "items": items}
+
+
+@router.get("/{program}/participants/{participant_id}", response={200: ParticipantDetailOut, **ERRORS})
+def participant(request: HttpRequest, program: str, participant_id: PathId) -> Any:
+    """One participant's record as the participant page shows it. Audited as a read."""
+    membership = require(request, program, "support.view_participants")
+    record = access.get_participant(request, membership.program, participant_id, page="API: participant record")
+    record.relationship_rows = list(record.relationships.select_related("supporter"))
+    record.open_relationships = [r for r in record.relationship_rows if r.is_open]
+    return record
+
+
+# --- Relationships -------------------------------------------------------------------------
+
+
+class RelationshipFilter(Schema):
+    state: RelationshipState | None = None
+    participant: Id | None = None
+    supporter: Id | None = None
+
+
+@router.get("/{program}/relationships", response={200: paged(RelationshipOut), **ERRORS})
+def relationships(
+    request: HttpRequest, program: str, filters: Query[RelationshipFilter], page: Query[PageIn]
+) -> dict[str, Any]:
+    """Support relationships the caller may see (their own, those they oversee, or all)."""
+    membership = require(request, program, "support.view_relationships")
+    rows = relationships_visible_to(membership.program, membership, request.user).select_related(
+        "participant", "supporter"
+    )
+    if filters.state:
+        rows = rows.filter(state=filters.state)
+    if filters.participant is not None:
+        rows = rows.filter(participant_id=filters.participant)
+    if filters.supporter is not None:
+        rows = rows.filter(supporter_id=filters.supporter)
+    count, items = page_of(rows.order_by("-proposed_at", "-id"), page)
+    _audit_list(request, [r.participant for r in items], "relationships")
+    return {"count": count, "items": items}
+
+
+@router.get("/{program}/relationships/{relationship_id}", response={200: RelationshipDetailOut, **ERRORS})
+def relationship(request: HttpRequest, program: str, relationship_id: PathId) -> Any:
+    """A relationship with its contacts (notes only where the caller may read them) and its history."""
+    membership = require(request, program, "support.view_relationships")
+    record = access.get_relationship(request, membership.program, relationship_id, page="API: relationship")
+    detail = queries.relationship_detail(membership.program, membership, request.user, record)
+    for contact in detail["contacts"]:
+        contact.notes_visible = detail["notes_visible"]
+    record.contact_rows, record.history_rows = detail["contacts"], detail["history"]
+    return record
+
+
+# --- Contacts ------------------------------------------------------------------------------
+
+
+class ContactFilter(Schema):
+    relationship: Id | None = None
+    reached: bool | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@router.get("/{program}/contacts", response={200: paged(ContactOut), **ERRORS})
+def contacts(request: HttpRequest, program: str, filters: Query[ContactFilter], page: Query[PageIn]) -> dict[str, Any]:
+    """Contacts and attempts in the relationships the caller may see, latest first. `notes` is
+    null where the pages would hide them (a previous supporter's notes)."""
+    membership = require(request, program, "support.view_relationships")
+    visible = relationships_visible_to(membership.program, membership, request.user)
+    rows = Contact.objects.filter(program=membership.program, relationship__in=visible.values("pk")).select_related(
+        "relationship", "relationship__supporter", "relationship__participant"
+    )
+    if filters.relationship is not None:
+        rows = rows.filter(relationship_id=filters.relationship)
+    if filters.reached is not None:
+        rows = rows.filter(reached=filters.reached)
+    if filters.since:
+        rows = rows.filter(contacted_on__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(contacted_on__lte=filters.until)
+    count, items = page_of(rows.order_by("-contacted_on", "-id"), page)
+    notes_visible = _note_rule(request)
+    for contact in items:
+        contact.notes_visible = notes_visible(contact.relationship)
+    _audit_list(request, [c.relationship.participant for c in items], "contacts")
+    return {"count": count, "items": items}
+
+
+@router.post(
+    "/{program}/relationships/{relationship_id}/contacts",
+    response={201: ContactOut, **WRITE_ERRORS},
+    summary="Log a contact or an attempt",
+)
+def log_contact(request: HttpRequest, program: str, relationship_id: PathId, payload: ContactIn) -> Any:
+    """Log a contact in one of the caller's own relationships (a coordinator: any), through the
+    same form rules and service as the 'Log a contact' page. Refused input answers 422 naming
+    the field and saves nothing."""
+    membership = require(request, program, "support.log_contact")
+    record = access.get_own_relationship(request, membership.program, relationship_id, page="API: log contact")
+    data = check_form(
+        ContactForm(
+            {
+                "contacted_on": payload.contacted_on.isoformat(),
+                "channel": payload.channel,
+                "reached": "yes" if payload.reached else "no",
+                "duration_minutes": "" if payload.duration_minutes is None else str(payload.duration_minutes),
+                "tasks": [str(t) for t in payload.tasks],
+                "kind": payload.kind,
+                "notes": payload.notes,
+                "next_follow_up": payload.next_follow_up.isoformat() if payload.next_follow_up else "",
+            }
+        )
+    )
+    contact = services.log_contact(actor=request.user, relationship=record, data=data)
+    contact.notes_visible = True
+    return Status(201, contact)
+
+
+# --- Follow-ups ----------------------------------------------------------------------------
+
+
+@router.get("/{program}/follow-ups", response={200: paged(FollowUpOut), **ERRORS})
+def follow_ups(request: HttpRequest, program: str, page: Query[PageIn], overdue: bool = False) -> dict[str, Any]:
+    """Working relationships the caller may see with a follow-up date, soonest first, flagged
+    with the program's windows (due, overdue, quiet, unreachable) as on the caseload,
+    supervision and attention pages."""
+    membership = require(request, program, "support.view_relationships")
+    windows = w.Windows.for_program(membership.program)
+    visible = relationships_visible_to(membership.program, membership, request.user)
+    rows = w.tracked_relationships(membership.program, windows).filter(
+        pk__in=visible.values("pk"), next_follow_up__isnull=False
+    )
+    if overdue:
+        rows = w.followups_overdue(rows, windows)
+    count, items = page_of(rows, page)
+    _audit_list(request, [r.participant for r in items], "follow-ups")
+    return {
+        "count": count,
+        "items": [
+            {
+                "relationship_id": r.pk,
+                "participant_id": r.participant_id,
+                "participant_reference": r.participant.reference,
+                "supporter_id": r.supporter_id,
+                "supporter_name": r.supporter.full_name,
+                "next_follow_up": r.next_follow_up,
+                "last_contact_on": r.last_contact_on,
+                "flags": w.flags_for(r, windows),
+            }
+            for r in items
+        ],
+    }
