@@ -130,7 +130,7 @@ AXES_VERBOSE = False
 
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
-    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    _shared_cache = {"BACKEND": "peerpath.core.cache.RedisCache", "LOCATION": REDIS_URL}
     # Sessions are read from Redis and written through to the database, which stays the record.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

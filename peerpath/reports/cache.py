@@ -84,18 +84,26 @@ def page_key(request: Any, program: Any, reports: list[type[Report]], period: Pe
         return None  # a page showing a one-off message is not the page to keep
     slugs = ",".join(report.slug for report in reports)
     digest = hashlib.sha256(f"{session_key}|{token}|{slugs}".encode()).hexdigest()[:32]
-    return f"reports:{program.pk}:{_generation(program)}:page:{digest}:{period.start}:{period.end}"
+    return f"reports:{program.pk}:page:{digest}:{period.start}:{period.end}"
 
 
-def keep_page(key: str, content: bytes, results: list[ReportResult]) -> None:
+def kept_page(program: Any, key: str) -> tuple[bytes | None, str | None]:
+    """The kept page if it belongs to the program's current generation of figures, and that
+    generation; one round trip to the cache."""
+    generation_key = _generation_key(program)
+    found = cache.get_many([generation_key, key])
+    generation, kept = found.get(generation_key), found.get(key)
+    if generation is not None and kept is not None and kept["generation"] == generation:
+        return kept["html"], generation
+    return None, generation
+
+
+def keep_page(program: Any, key: str, generation: str | None, content: bytes, results: list[ReportResult]) -> None:
     """Keep the page no longer than its oldest figures would be kept."""
     computed = [r.computed_at for r in results if r.computed_at is not None]
     left = settings.REPORT_CACHE_SECONDS
     if computed:
         left -= int((timezone.now() - min(computed)).total_seconds())
     if left > 0:
-        cache.set(key, content, timeout=left)
-
-
-def kept_page(key: str) -> bytes | None:
-    return cache.get(key)
+        kept = {"generation": generation or _generation(program), "html": content}
+        cache.set(key, kept, timeout=left)

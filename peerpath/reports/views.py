@@ -20,8 +20,11 @@ def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
     form, period, valid = period_from(request.GET)
     reports = [report for report in ordered_reports() if report.is_available_to(request.membership)]
     key = cache.page_key(request, program, reports, period) if valid else None
-    if key and (page := cache.kept_page(key)) is not None:
-        return HttpResponse(page)
+    generation = None
+    if key:
+        page, generation = cache.kept_page(program, key)
+        if page is not None:
+            return HttpResponse(page)
     results = cache.results(program, reports, period)
     computed = [r.computed_at for r in results if r.computed_at is not None]
     query = f"start={period.start.isoformat()}&end={period.end.isoformat()}"
@@ -41,7 +44,7 @@ def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
         status=200 if valid else 400,
     )
     if key:
-        cache.keep_page(key, response.content, results)
+        cache.keep_page(program, key, generation, response.content, results)
     return response
 
 
