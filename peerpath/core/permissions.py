@@ -25,6 +25,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from peerpath.core.prepared import PreparedLookup
+
 
 class Role(StrEnum):
     COORDINATOR = "coordinator"
@@ -201,15 +203,24 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def membership_for(user: Any, program_slug: str) -> Any:
-    """The user's active membership in the program with this slug, or None."""
+def _active_memberships(user_id: int, slug: str) -> Any:
     from peerpath.programs.models import Membership
 
-    return (
-        Membership.objects.select_related("program")
-        .filter(user=user, program__slug=program_slug, is_active=True, program__is_active=True)
-        .first()
-    )
+    return Membership.objects.filter(
+        user_id=user_id, program__slug=slug, is_active=True, program__is_active=True
+    ).order_by()  # one membership per person and program: no ordering (nor its join) needed
+
+
+# Runs on every program page and API call (see peerpath.core.prepared).
+_MEMBERSHIP = PreparedLookup(_active_memberships, related="program", user_id=-2_000_000_001, slug="\x00slug")
+
+
+def membership_for(user: Any, program_slug: str) -> Any:
+    """The user's active membership in the active program with this slug, or None."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return None
+    return _MEMBERSHIP.first(user_id=user_id, slug=program_slug)
 
 
 def has_role(membership: Any, *roles: Role) -> bool:

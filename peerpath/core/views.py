@@ -44,7 +44,7 @@ invitation = public(
         template_name="core/password_set.html",
         success_url=reverse_lazy("core:home"),
         post_reset_login=True,
-        post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+        post_reset_login_backend="peerpath.core.auth.ModelBackend",
         extra_context={"title": "Welcome: choose your password", "invitation": True},
     )
 )

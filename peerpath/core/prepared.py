@@ -1,0 +1,86 @@
+"""Lookups that run on every page, compiled from the ORM once per process and thread.
+
+Every program page loads the logged-in user and their membership in the program. Building the
+SQL for those two small queries through the ORM cost about 0.9 ms of CPU per page, more than
+running them. A ``PreparedLookup`` builds its queryset once with placeholder values, keeps
+the SQL, and afterwards only substitutes the real values, runs the SQL and builds the model
+instances with the backend's own converters, as the ORM would. The queryset stays the single
+statement of what is fetched; tests compare both paths.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+
+
+class PreparedLookup:
+    """The first row of ``build(**placeholders)``, with at most one ``select_related`` relation.
+
+    ``placeholders`` maps each argument of ``build`` to a value that cannot occur in the data;
+    each call passes the real values under the same names.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], *, related: str | None = None, **placeholders: Any) -> None:
+        self._build = build
+        self._related = related
+        self._placeholders = placeholders
+        self._local = threading.local()  # compilers hold their thread's connection
+
+    def _prepared(self, using: str) -> dict[str, Any]:
+        cache = self._local.__dict__.setdefault("compiled", {})
+        if using not in cache:
+            queryset = self._build(**self._placeholders)
+            if self._related:
+                queryset = queryset.select_related(self._related)
+            compiler = queryset[:1].query.get_compiler(using)
+            sql, params = compiler.as_sql()
+            by_value = {value: name for name, value in self._placeholders.items()}
+            slots = [
+                (by_value.get(p) if isinstance(p, (int, str)) and not isinstance(p, bool) else None, p) for p in params
+            ]
+            if sorted(n for n, _ in slots if n) != sorted(self._placeholders):
+                raise ValueError("Every placeholder must appear exactly once in the compiled query.")
+            model = queryset.model
+            expressions = [expression for expression, _sql, _alias in compiler.select]
+            own = [f.attname for f in model._meta.concrete_fields]
+            related_model = model._meta.get_field(self._related).related_model if self._related else None
+            theirs = [f.attname for f in related_model._meta.concrete_fields] if related_model else []
+            if len(expressions) != len(own) + len(theirs):
+                raise ValueError("The compiled query selects columns this lookup does not expect.")
+            cache[using] = {
+                "sql": sql,
+                "slots": slots,
+                "compiler": compiler,
+                "converters": compiler.get_converters(expressions),
+                "model": model,
+                "own": own,
+                "related_model": related_model,
+                "theirs": theirs,
+            }
+        return cache[using]
+
+    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Model | None:
+        prepared = self._prepared(using)
+        params = [values[name] if name else constant for name, constant in prepared["slots"]]
+        with connections[using].cursor() as cursor:
+            cursor.execute(prepared["sql"], params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if prepared["converters"]:
+            row = next(iter(prepared["compiler"].apply_converters([row], prepared["converters"])))
+        n = len(prepared["own"])
+        instance = prepared["model"].from_db(using, prepared["own"], tuple(row[:n]))
+        if prepared["related_model"] is not None:
+            related = prepared["related_model"].from_db(using, prepared["theirs"], tuple(row[n:]))
+            setattr(instance, self._related, related)
+        return instance
+
+
+def _placeholder_type(value: Any) -> bool:
+    return isinstance(value, (int, str)) and not isinstance(value, bool)

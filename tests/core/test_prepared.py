@@ -1,0 +1,62 @@
+"""The prepared lookups behind every page give exactly what the ORM gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Model
+
+from peerpath.core.auth import ModelBackend
+from peerpath.core.permissions import membership_for
+from peerpath.core.prepared import PreparedLookup
+from peerpath.programs.models import Membership, Program
+from tests.factories import MembershipFactory, ProgramFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def values(instance: Model) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_a_membership_and_its_program_are_those_the_orm_loads(django_assert_num_queries: Any) -> None:
+    membership = MembershipFactory(is_coordinator=True, is_supervisor=True)
+    with django_assert_num_queries(1):
+        found = membership_for(membership.user, membership.program.slug)
+        assert found.program.slug == membership.program.slug  # the program came with it
+    expected = Membership.objects.select_related("program").get(pk=membership.pk)
+    assert values(found) == values(expected)
+    assert values(found.program) == values(expected.program)
+    assert found.roles == expected.roles and found._state.db == "default" and not found._state.adding
+
+
+def test_only_an_active_membership_in_an_active_program_counts() -> None:
+    membership = MembershipFactory()
+    other = ProgramFactory()
+    MembershipFactory(program=other)
+    assert membership_for(membership.user, other.slug) is None
+    assert membership_for(membership.user, "no-such-program") is None
+    assert membership_for(UserFactory(), membership.program.slug) is None
+    Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    assert membership_for(membership.user, membership.program.slug) is None
+    Membership.objects.filter(pk=membership.pk).update(is_active=True)
+    Program.objects.filter(pk=membership.program.pk).update(is_active=False)
+    assert membership_for(membership.user, membership.program.slug) is None
+
+
+def test_the_session_user_is_the_one_the_orm_loads() -> None:
+    user = UserFactory()
+    backend = ModelBackend()
+    found = backend.get_user(str(user.pk))  # sessions keep the id as text
+    assert values(found) == values(type(user).objects.get(pk=user.pk))
+    assert backend.get_user("not a number") is None
+    assert backend.get_user(str(user.pk + 1000)) is None
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert backend.get_user(user.pk) is None
+
+
+def test_a_lookup_whose_placeholder_is_not_in_the_query_is_refused() -> None:
+    lookup = PreparedLookup(lambda slug: Program.objects.filter(is_active=True), slug="\x00never")
+    with pytest.raises(ValueError, match="placeholder"):
+        lookup.first(slug="riverside")
