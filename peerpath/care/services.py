@@ -49,6 +49,7 @@ from peerpath.care.stages import CURRENT_STAGES, RECOGNISABLE_STAGES, Audience
 from peerpath.core import audit
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.permissions import Role
+from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
@@ -75,9 +76,17 @@ SETTINGS_FIELDS = [
 ]
 
 
+# Read on home pages and most care pages (see peerpath.core.prepared).
+_SETTINGS = PreparedLookup(
+    lambda program_id: CareSettings.objects.filter(program_id=program_id),
+    related="checkin_questionnaire",
+    program_id=-2_000_000_013,
+)
+
+
 def get_settings(program: Program) -> CareSettings:
     """The program's care settings, created with the defaults on first use."""
-    found = CareSettings.objects.filter(program=program).select_related("checkin_questionnaire").first()
+    found = _SETTINGS.first(program_id=program.pk)
     if found is not None:
         return found
     try:

@@ -33,6 +33,7 @@ from peerpath.certification.models import (
 from peerpath.core import audit
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.permissions import Role
+from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
@@ -60,9 +61,17 @@ EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
+# Read on home pages and most certification pages (see peerpath.core.prepared).
+_SETTINGS = PreparedLookup(
+    lambda program_id: CertificationSettings.objects.filter(program_id=program_id), program_id=-2_000_000_012
+)
+
+
 def get_settings(program: Program) -> CertificationSettings:
     """The program's certification rules, created with the defaults on first use."""
-    found, _ = CertificationSettings.objects.get_or_create(program=program)
+    found = _SETTINGS.first(program_id=program.pk)
+    if found is None:
+        found, _ = CertificationSettings.objects.get_or_create(program=program)
     return found
 
 

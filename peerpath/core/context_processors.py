@@ -8,6 +8,17 @@ from django.urls import get_script_prefix, reverse
 
 from peerpath.core.navigation import NAV_LINKS
 from peerpath.core.permissions import allowed_actions
+from peerpath.core.prepared import PreparedLookup
+
+
+def _memberships(user_id: int) -> Any:
+    from peerpath.programs.models import Membership
+
+    return Membership.objects.filter(user_id=user_id, is_active=True, program__is_active=True).order_by("program__name")
+
+
+# The program switcher, on every page (see peerpath.core.prepared).
+_MEMBERSHIPS = PreparedLookup(_memberships, related="program", user_id=-2_000_000_003)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,13 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from peerpath.programs.models import Membership
-
-    memberships = list(
-        Membership.objects.select_related("program")
-        .filter(user=user, is_active=True, program__is_active=True)
-        .order_by("program__name")
-    )
+    memberships = _MEMBERSHIPS.all(user_id=user.pk)
     membership = getattr(request, "membership", None)
     program = getattr(request, "program", None)
     may = allowed_actions(membership) if membership else set()

@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 
 
 class PreparedLookup:
-    """The first row of ``build(**placeholders)``, with at most one ``select_related`` relation.
+    """The rows of ``build(**placeholders)``, with at most one ``select_related`` relation.
 
     ``placeholders`` maps each argument of ``build`` to a value that cannot occur in the data;
     each call passes the real values under the same names.
@@ -31,13 +31,13 @@ class PreparedLookup:
         self._placeholders = placeholders
         self._local = threading.local()  # compilers hold their thread's connection
 
-    def _prepared(self, using: str) -> dict[str, Any]:
+    def _prepared(self, using: str, many: bool) -> dict[str, Any]:
         cache = self._local.__dict__.setdefault("compiled", {})
-        if using not in cache:
+        if (using, many) not in cache:
             queryset = self._build(**self._placeholders)
             if self._related:
                 queryset = queryset.select_related(self._related)
-            compiler = queryset[:1].query.get_compiler(using)
+            compiler = (queryset if many else queryset[:1]).query.get_compiler(using)
             sql, params = compiler.as_sql()
             by_value = {value: name for name, value in self._placeholders.items()}
             slots = [
@@ -52,7 +52,7 @@ class PreparedLookup:
             theirs = [f.attname for f in related_model._meta.concrete_fields] if related_model else []
             if len(expressions) != len(own) + len(theirs):
                 raise ValueError("The compiled query selects columns this lookup does not expect.")
-            cache[using] = {
+            cache[using, many] = {
                 "sql": sql,
                 "slots": slots,
                 "compiler": compiler,
@@ -62,22 +62,35 @@ class PreparedLookup:
                 "related_model": related_model,
                 "theirs": theirs,
             }
-        return cache[using]
+        return cache[using, many]
 
     def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Model | None:
-        prepared = self._prepared(using)
+        """The first row, or None."""
+        found = self._run(using, False, values)
+        return found[0] if found else None
+
+    def all(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Model]:
+        """Every row, in the queryset's order."""
+        return self._run(using, True, values)
+
+    def _run(self, using: str, many: bool, values: dict[str, Any]) -> list[Model]:
+        prepared = self._prepared(using, many)
         params = [values[name] if name else constant for name, constant in prepared["slots"]]
         with connections[using].cursor() as cursor:
             cursor.execute(prepared["sql"], params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            rows = cursor.fetchall()
+        return [self._instance(prepared, using, row) for row in rows]
+
+    def _instance(self, prepared: dict[str, Any], using: str, row: Any) -> Model:
         if prepared["converters"]:
             row = next(iter(prepared["compiler"].apply_converters([row], prepared["converters"])))
         n = len(prepared["own"])
         instance = prepared["model"].from_db(using, prepared["own"], tuple(row[:n]))
         if prepared["related_model"] is not None:
-            related = prepared["related_model"].from_db(using, prepared["theirs"], tuple(row[n:]))
+            theirs = tuple(row[n:])
+            # A nullable relation comes back from its outer join as a row of NULLs.
+            empty = theirs[prepared["theirs"].index(prepared["related_model"]._meta.pk.attname)] is None
+            related = None if empty else prepared["related_model"].from_db(using, prepared["theirs"], theirs)
             setattr(instance, self._related, related)
         return instance
 

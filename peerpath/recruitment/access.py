@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
 
@@ -29,12 +30,21 @@ def get_red_flag(program: Program, pk: int) -> RedFlag:
     return get_object_or_404(RedFlag, program=program, pk=pk)
 
 
+# Read by several panels of every supporter's home page (see peerpath.core.prepared).
+_OWN_RECORD = PreparedLookup(
+    lambda program_id, user_id: Supporter.objects.filter(program_id=program_id, user_id=user_id).order_by("pk"),
+    related="supervisor",
+    program_id=-2_000_000_021,
+    user_id=-2_000_000_022,
+)
+
+
 def supporter_record_for(request: Any, program: Program) -> Supporter | None:
     """The logged-in person's own pathway record in the program, or None; fetched once per request
     because several home-page panels ask for it."""
     cache = request.__dict__.setdefault("_own_supporter_records", {})
     if program.pk not in cache:
-        record = Supporter.objects.filter(program=program, user=request.user).select_related("supervisor").first()
+        record = _OWN_RECORD.first(program_id=program.pk, user_id=request.user.pk)
         if record is not None:
             record.program = program  # the same row: spares a query wherever record.program is read
         cache[program.pk] = record

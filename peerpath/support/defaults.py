@@ -7,8 +7,14 @@ crisis. No licensed clinical scale is used.
 
 from __future__ import annotations
 
+from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Program
 from peerpath.support.models import SupportSettings
+
+# Read on most support pages (see peerpath.core.prepared).
+_SETTINGS = PreparedLookup(
+    lambda program_id: SupportSettings.objects.filter(program_id=program_id), program_id=-2_000_000_011
+)
 
 CRISIS_STEPS = [
     "If anyone is in immediate danger, call the emergency number now.",
@@ -56,6 +62,8 @@ def get_settings(program: Program) -> SupportSettings:
     cached = getattr(program, "_support_settings_cache", None)
     if cached is not None:
         return cached
-    row, _ = SupportSettings.objects.get_or_create(program=program, defaults=defaults())
+    row = _SETTINGS.first(program_id=program.pk)
+    if row is None:
+        row, _ = SupportSettings.objects.get_or_create(program=program, defaults=defaults())
     program._support_settings_cache = row  # type: ignore[attr-defined]
     return row

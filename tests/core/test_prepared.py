@@ -60,3 +60,39 @@ def test_a_lookup_whose_placeholder_is_not_in_the_query_is_refused() -> None:
     lookup = PreparedLookup(lambda slug: Program.objects.filter(is_active=True), slug="\x00never")
     with pytest.raises(ValueError, match="placeholder"):
         lookup.first(slug="riverside")
+
+
+def test_a_missing_nullable_relation_is_none_and_a_present_one_is_loaded(world: Any) -> None:
+    from django.test import RequestFactory
+
+    from peerpath.recruitment.access import supporter_record_for
+    from peerpath.recruitment.models import Supporter
+
+    record = world.supporter_record
+    for supervisor in (None, world.supervisor):
+        Supporter.objects.filter(pk=record.pk).update(supervisor=supervisor)
+        request = RequestFactory().get("/")
+        request.user = world.supporter
+        found = supporter_record_for(request, world.program)
+        assert found.supervisor == supervisor
+        assert values(found) == values(Supporter.objects.get(pk=record.pk))
+        assert found.program is world.program  # no query for the program either
+
+
+def test_the_program_switcher_lists_what_the_orm_lists_in_its_order() -> None:
+    from peerpath.core.context_processors import _MEMBERSHIPS
+
+    user = UserFactory()
+    for name in ("Zeta", "Alpha", "Mid"):
+        MembershipFactory(user=user, program=ProgramFactory(name=name))
+    MembershipFactory(user=user, is_active=False)
+    MembershipFactory(user=user, program=ProgramFactory(name="Closed", is_active=False))
+    expected = list(
+        Membership.objects.select_related("program")
+        .filter(user=user, is_active=True, program__is_active=True)
+        .order_by("program__name")
+    )
+    found = _MEMBERSHIPS.all(user_id=user.pk)
+    assert [m.program.name for m in found] == ["Alpha", "Mid", "Zeta"]
+    assert [values(m) for m in found] == [values(m) for m in expected]
+    assert _MEMBERSHIPS.all(user_id=UserFactory().pk) == []
