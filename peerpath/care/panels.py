@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -26,8 +27,22 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
         return None
     settings = services.get_settings(program)
     today = timezone.localdate()
-    row = queries.checkin_status(program, record, settings, today)
-    latest = CheckIn.objects.filter(supporter=record, status=CheckInStatus.COMPLETED).order_by("-completed_at").first()
+    # One query for the breaks the panel shows (planned or current) and those covering today.
+    open_statuses = [BreakStatus.PLANNED, BreakStatus.CURRENT]
+    breaks = list(
+        Break.objects.filter(supporter=record)
+        .filter(
+            Q(status__in=open_statuses) | (Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)))
+        )
+        .exclude(status=BreakStatus.CANCELLED)
+        .order_by("starts_on", "pk")
+    )
+    row = queries.checkin_status(program, record, settings, today, breaks=breaks)
+    latest = None
+    if row.last_checkin is not None:  # someone who never completed a check-in has nothing to follow up
+        latest = (
+            CheckIn.objects.filter(supporter=record, status=CheckInStatus.COMPLETED).order_by("-completed_at").first()
+        )
     follow_up = None
     if latest is not None and latest.asks_for_follow_up:
         follow_up = latest.tasks.filter(status=TaskStatus.OPEN).select_related("assigned_to").first()
@@ -37,11 +52,7 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
         buddy is not None
         and HardEvent.objects.filter(supporter=buddy, occurred_at__gte=timezone.now() - dt.timedelta(days=14)).exists()
     )
-    brk = (
-        Break.objects.filter(supporter=record, status__in=[BreakStatus.PLANNED, BreakStatus.CURRENT])
-        .order_by("starts_on")
-        .first()
-    )
+    brk = next((b for b in breaks if b.status in open_statuses), None)
     return (
         "care/_panel_me.html",
         {

@@ -164,14 +164,34 @@ def care_rows(
     return [care_row(s, settings, today, on_break) for s in annotate_care(supporters)]
 
 
-def checkin_status(program: Program, supporter: Supporter, settings: CareSettings, today: dt.date) -> CareRow:
-    # One person: look for their own break only (the supporter's stage covers "on break" today).
-    on_break_today = (
-        Break.objects.filter(supporter=supporter, starts_on__lte=today)
-        .exclude(status=BreakStatus.CANCELLED)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .exists()
+def covers(brk: Break, on_date: dt.date) -> bool:
+    """Whether a break covers the date (see `supporters_on_break`)."""
+    return (
+        brk.status != BreakStatus.CANCELLED
+        and brk.starts_on <= on_date
+        and (brk.ends_on is None or brk.ends_on >= on_date)
     )
+
+
+def checkin_status(
+    program: Program,
+    supporter: Supporter,
+    settings: CareSettings,
+    today: dt.date,
+    breaks: list[Break] | None = None,
+) -> CareRow:
+    """One person's care row. ``breaks``, when the caller has them, must hold every break of the
+    supporter that may cover ``today``; otherwise they are looked up."""
+    # One person: look for their own break only (the supporter's stage covers "on break" today).
+    if breaks is not None:
+        on_break_today = any(covers(b, today) for b in breaks)
+    else:
+        on_break_today = (
+            Break.objects.filter(supporter=supporter, starts_on__lte=today)
+            .exclude(status=BreakStatus.CANCELLED)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .exists()
+        )
     if today == timezone.localdate() and supporter.stage == Stage.ON_BREAK:
         on_break_today = True
     on_break = {supporter.pk} if on_break_today else set()
