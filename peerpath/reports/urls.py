@@ -4,8 +4,9 @@ from peerpath.reports import views
 
 app_name = "reports"
 
+# Included under "p/<slug:program_slug>/reports/" (see peerpath/urls.py).
 urlpatterns = [
-    path("p/<slug:program_slug>/reports/", views.dashboard, name="dashboard"),
-    path("p/<slug:program_slug>/reports/refresh/", views.refresh, name="refresh"),
-    path("p/<slug:program_slug>/reports/<slug:slug>.<str:fmt>", views.report_download, name="download"),
+    path("", views.dashboard, name="dashboard"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("<slug:slug>.<str:fmt>", views.report_download, name="download"),
 ]
