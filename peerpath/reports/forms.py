@@ -26,13 +26,23 @@ class PeriodForm(forms.Form):
         return Period(self.cleaned_data["start"], self.cleaned_data["end"])
 
 
-def period_from(query: Any) -> tuple[PeriodForm, Period, bool]:
-    """The period chosen in the query string; the default (last 12 months) when absent or invalid."""
-    default = Period.default()
+def requested_period(query: Any) -> tuple[Period, bool, PeriodForm | None]:
+    """The period chosen in the query string (the default, the last 12 months, when absent or
+    invalid), whether the choice was valid, and the bound form when one was submitted. A kept
+    dashboard needs only the period, so the unbound form is made only when a page is drawn."""
     if "start" not in query and "end" not in query:
-        form = PeriodForm(initial={"start": default.start, "end": default.end})
-        return form, default, True
+        return Period.default(), True, None
     form = PeriodForm(query)
     if form.is_valid():
-        return form, form.period(), True
-    return form, default, False
+        return form.period(), True, form
+    return Period.default(), False, form
+
+
+def period_form(period: Period) -> PeriodForm:
+    return PeriodForm(initial={"start": period.start, "end": period.end})
+
+
+def period_from(query: Any) -> tuple[PeriodForm, Period, bool]:
+    """The period chosen in the query string; the default (last 12 months) when absent or invalid."""
+    period, valid, form = requested_period(query)
+    return form or period_form(period), period, valid

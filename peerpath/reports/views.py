@@ -12,12 +12,12 @@ from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.reports import cache, library  # noqa: F401  (library registers the reports)
 from peerpath.reports.base import REPORTS, ordered_reports
-from peerpath.reports.forms import period_from
+from peerpath.reports.forms import period_form, period_from, requested_period
 
 
 @program_view("reports.view")
 def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
-    form, period, valid = period_from(request.GET)
+    period, valid, form = requested_period(request.GET)
     reports = [report for report in ordered_reports() if report.is_available_to(request.membership)]
     key = cache.page_key(request, program, reports, period) if valid else None
     generation = None
@@ -33,7 +33,7 @@ def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
         "reports/dashboard.html",
         {
             "program": program,
-            "form": form,
+            "form": form or period_form(period),
             "period": period,
             "results": results,
             "query": query,
