@@ -129,9 +129,11 @@ def flags_for(relationship: Any, windows: Windows) -> list[str]:
 def summary(program: Program, windows: Windows, rows: QuerySet[SupportRelationship] | None = None) -> dict[str, Any]:
     """Counts for digests and panels."""
     rows = rows if rows is not None else tracked_relationships(program, windows)
-    return {
-        "unreachable": unreachable(rows, windows).count(),
-        "quiet": quiet(rows, windows).count(),
-        "due": followups_due(rows, windows).count(),
-        "overdue": followups_overdue(rows, windows).count(),
-    }
+    # One pass over the annotated relationships (the same rules as the filters above) instead of
+    # one query per count: each pass aggregates every working relationship's contacts.
+    return rows.order_by().aggregate(
+        unreachable=Count("pk", filter=Q(failed_recently__gte=windows.unreachable_attempts, reached_recently=0)),
+        quiet=Count("pk", filter=Q(quiet_since__lt=windows.quiet_before)),
+        due=Count("pk", filter=Q(next_follow_up__lte=windows.today, next_follow_up__gte=windows.overdue_before)),
+        overdue=Count("pk", filter=Q(next_follow_up__lt=windows.overdue_before)),
+    )

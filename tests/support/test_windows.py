@@ -123,3 +123,24 @@ def test_supporter_home_lists_follow_ups_due_and_overdue(support: Any) -> None:
     page = support.client_for(support.supporter).get(reverse("programs:home", args=["riverside"])).content.decode()
     assert "Follow-ups due" in page and support.ana.full_name in page
     assert support.ben.full_name not in page
+
+
+def test_the_summary_counts_what_each_window_lists(support: Any) -> None:
+    windows = w.Windows.for_program(support.program)
+
+    def listed() -> dict[str, int]:
+        rows = w.tracked_relationships(support.program, windows)
+        return {
+            "unreachable": len(w.unreachable(rows, windows)),
+            "quiet": len(w.quiet(rows, windows)),
+            "due": len(w.followups_due(rows, windows)),
+            "overdue": len(w.followups_overdue(rows, windows)),
+        }
+
+    assert w.summary(support.program, windows) == listed() == {"unreachable": 0, "quiet": 2, "due": 0, "overdue": 0}
+    attempt(support, 20, reached=True, follow_up=TODAY - dt.timedelta(days=3))
+    for days in (4, 2, 1):
+        attempt(support, days)
+    assert w.summary(support.program, windows) == listed() == {"unreachable": 1, "quiet": 1, "due": 0, "overdue": 1}
+    attempt(support, 0, reached=True, follow_up=TODAY)
+    assert w.summary(support.program, windows) == listed() == {"unreachable": 0, "quiet": 1, "due": 1, "overdue": 0}
