@@ -185,7 +185,14 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, program_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
+            from peerpath.core.auth import program_in_view
+
+            hint = program_in_view.set(program_slug)  # the user and the membership in one query
+            try:
+                authenticated = request.user.is_authenticated
+            finally:
+                program_in_view.reset(hint)
+            if not authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = membership_for(request.user, program_slug)
             if membership is None:
@@ -220,6 +227,9 @@ def membership_for(user: Any, program_slug: str) -> Any:
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return None
+    loaded = getattr(user, "_memberships_loaded", {})
+    if program_slug in loaded:  # fetched with the user a moment ago (peerpath.core.auth)
+        return loaded[program_slug]
     return _MEMBERSHIP.first(user_id=user_id, slug=program_slug)
 
 
