@@ -3,6 +3,7 @@ service errors into the API's 422 answer."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import cache
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from ninja import Field, PathEx, Schema
 from ninja.params import P
-from pydantic import create_model
+from pydantic import AfterValidator, create_model
 
 from peerpath.api.schemas import ErrorOut, ValidationErrorOut
 
@@ -22,6 +23,20 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # A record id in the URL, bounded the same way.
 PathId = PathEx[int, P(ge=1, le=MAX_ID)]
+
+
+def _sane_moment(value: dt.datetime) -> dt.datetime:
+    """A moment in a plausible range, in UTC: PostgreSQL refuses offsets beyond its range (any
+    offset is valid ISO 8601 text) and far-off years, which would otherwise fail in the database."""
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("Give a date and time between the years 1900 and 2200.")
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC)
+
+
+# A date and time as a filter: ISO 8601, in a plausible range, compared in UTC.
+Moment = Annotated[dt.datetime, AfterValidator(_sane_moment)]
 
 
 # Documented answers besides success: no or a bad token, a role that does not allow it, a

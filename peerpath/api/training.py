@@ -5,7 +5,6 @@ Coordinators see every cohort, trainers the cohorts they teach (`cohorts_visible
 as the cohort and session pages; attendance is recorded through `training.services`.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from peerpath.api.auth import require
-from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, page_of, paged
+from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, Moment, PageIn, PathId, page_of, paged
 from peerpath.api.schemas import (
     AttendanceIn,
     CohortDetailOut,
@@ -57,8 +56,8 @@ def cohort(request: HttpRequest, program: str, cohort_id: PathId) -> Any:
 class SessionFilter(Schema):
     cohort: Id | None = None
     kind: SessionKind | None = None
-    starts_after: dt.datetime | None = None
-    starts_before: dt.datetime | None = None
+    starts_after: Moment | None = None
+    starts_before: Moment | None = None
 
 
 def _sessions_to_run(membership: Any) -> Any:

@@ -4,6 +4,7 @@ of participants is audited as the pages audit it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -241,3 +242,17 @@ def test_list_queries_do_not_grow_with_the_data(
     ]:
         with django_assert_max_num_queries(14):
             assert clients[persona].get("/programs/riverside" + path, limit=100).status_code == 200, path
+
+
+def test_time_filters_take_any_offset_and_refuse_far_off_years(api_world: Any, clients: dict[str, Any]) -> None:
+    w, trainer = api_world, clients["trainer"]
+    before = (w.session.starts_at - dt.timedelta(hours=1)).astimezone(dt.timezone(dt.timedelta(hours=-20, minutes=-17)))
+    found = trainer.get("/programs/riverside/sessions", starts_after=before.isoformat())
+    assert found.status_code == 200 and [s["id"] for s in found.json()["items"]] == [w.session.pk]
+    after = trainer.get(
+        "/programs/riverside/sessions", starts_after=(w.session.starts_at + dt.timedelta(hours=1)).isoformat()
+    )
+    assert after.status_code == 200 and after.json()["items"] == []
+    # Valid ISO 8601 that the database cannot compare: refused with the field named, not a 500.
+    refused = trainer.get("/programs/riverside/sessions", starts_after="0016-02-23T15:45:30.9-20:17")
+    assert refused.status_code == 422 and "starts_after" in refused.content.decode()
