@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 
 from peerpath.core.models import User
@@ -14,6 +16,14 @@ from peerpath.programs.models import Program
 from peerpath.programs.signals import program_created
 from peerpath.recruitment.models import Stage, Supporter
 from tests.factories import MembershipFactory, ProgramFactory, SupporterFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: database rows rolled back by one test can come back
+    with the same ids in the next, and must not meet figures or pages kept for the old ones."""
+    cache.clear()
+    yield
 
 
 @dataclass

@@ -37,8 +37,13 @@ def trainee_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     supporter = supporter_record_for(request, program)
     if supporter is None:
         return None
-    upcoming = list(queries.schedule_for_supporter(supporter, since=timezone.now()).filter(is_cancelled=False)[:3])
-    due = queries.feedback_to_give(supporter)
+    cohort_ids = queries.roster_cohort_ids(supporter)
+    upcoming = list(
+        queries.schedule_for_supporter(supporter, since=timezone.now(), cohort_ids=cohort_ids).filter(
+            is_cancelled=False
+        )[:3]
+    )
+    due = queries.feedback_to_give(supporter, cohort_ids)
     if not upcoming and not due["sessions"] and not due["courses"]:
         return None
     return ("training/_panel_trainee.html", {"upcoming": upcoming, "due": due})

@@ -306,15 +306,29 @@ def trainee_enrolments(supporter: Supporter) -> list[Enrolment]:
     )
 
 
-def schedule_for_supporter(supporter: Supporter, *, since: dt.datetime | None = None) -> QuerySet[TrainingSession]:
-    """Sessions of the cohorts they are on, and refresher events if they may come to them."""
-    where = Q(cohort__enrolments__supporter=supporter, cohort__enrolments__status__in=ON_ROSTER)
+def roster_cohort_ids(supporter: Supporter) -> list[int]:
+    """The cohorts the person is on (enrolled, or completed and keeping their record)."""
+    return list(Enrolment.objects.filter(supporter=supporter, status__in=ON_ROSTER).values_list("cohort_id", flat=True))
+
+
+def schedule_for_supporter(
+    supporter: Supporter, *, since: dt.datetime | None = None, cohort_ids: list[int] | None = None
+) -> QuerySet[TrainingSession]:
+    """Sessions of the cohorts they are on, and refresher events if they may come to them.
+    ``cohort_ids`` (from `roster_cohort_ids`), when the caller has them, spares a join."""
+    if cohort_ids is None:
+        where = Q(cohort__enrolments__supporter=supporter, cohort__enrolments__status__in=ON_ROSTER)
+    else:
+        where = Q(cohort_id__in=cohort_ids)
     if supporter.stage in REFRESHER_STAGES:
         where |= Q(kind=SessionKind.REFRESHER)
     sessions = TrainingSession.objects.filter(where, program_id=supporter.program_id)
     if since is not None:
         sessions = sessions.filter(ends_at__gte=since)
-    return sessions.select_related("cohort", "makeup_for").distinct().order_by("starts_at")
+    sessions = sessions.select_related("cohort", "makeup_for")
+    if cohort_ids is None:
+        sessions = sessions.distinct()  # the join through enrolments could repeat a session
+    return sessions.order_by("starts_at")
 
 
 def schedule_for_trainer(program: Program, user: Any, *, since: dt.datetime | None = None) -> QuerySet[TrainingSession]:
@@ -325,15 +339,20 @@ def schedule_for_trainer(program: Program, user: Any, *, since: dt.datetime | No
     return sessions.select_related("cohort", "makeup_for").distinct().order_by("starts_at")
 
 
-def feedback_to_give(supporter: Supporter) -> dict[str, list[Any]]:
+def feedback_to_give(supporter: Supporter, cohort_ids: list[int] | None = None) -> dict[str, list[Any]]:
     """Surveys the trainee still owes: sessions of their cohorts that are over and that they
-    attended without answering yet, and end-of-course surveys for courses that have ended."""
+    attended without answering yet, and end-of-course surveys for courses that have ended.
+    ``cohort_ids`` (from `roster_cohort_ids`), when the caller has them, spares the joins, and
+    someone on no cohort owes nothing."""
+    if cohort_ids is None:
+        cohort_ids = roster_cohort_ids(supporter)
+    if not cohort_ids:
+        return {"sessions": [], "courses": []}
     now = timezone.now()
     answered = Feedback.objects.filter(supporter=supporter, kind=FeedbackKind.SESSION).values("session_id")
     sessions = list(
         TrainingSession.objects.filter(
-            cohort__enrolments__supporter=supporter,
-            cohort__enrolments__status__in=ON_ROSTER,
+            cohort_id__in=cohort_ids,
             is_cancelled=False,
             ends_at__lte=now,
             attendance__supporter=supporter,
@@ -346,11 +365,7 @@ def feedback_to_give(supporter: Supporter) -> dict[str, list[Any]]:
     )
     courses_answered = Feedback.objects.filter(supporter=supporter, kind=FeedbackKind.COURSE).values("cohort_id")
     courses = list(
-        Cohort.objects.filter(
-            enrolments__supporter=supporter,
-            enrolments__status__in=ON_ROSTER,
-            ends_on__lte=timezone.localdate(),
-        ).exclude(pk__in=courses_answered)
+        Cohort.objects.filter(pk__in=cohort_ids, ends_on__lte=timezone.localdate()).exclude(pk__in=courses_answered)
     )
     return {"sessions": sessions, "courses": courses}
 
