@@ -40,9 +40,7 @@ class PreparedLookup:
             compiler = (queryset if many else queryset[:1]).query.get_compiler(using)
             sql, params = compiler.as_sql()
             by_value = {value: name for name, value in self._placeholders.items()}
-            slots = [
-                (by_value.get(p) if isinstance(p, (int, str)) and not isinstance(p, bool) else None, p) for p in params
-            ]
+            slots = [(by_value.get(p) if _placeholder_type(p) else None, p) for p in params]
             if sorted(n for n, _ in slots if n) != sorted(self._placeholders):
                 raise ValueError("Every placeholder must appear exactly once in the compiled query.")
             model = queryset.model
@@ -130,10 +128,8 @@ class UserWithMembership:
                 concrete = model._meta.concrete_fields
                 if [e.target.attname for e in expressions] != [f.attname for f in concrete]:
                     raise ValueError(f"Unexpected select list for {model.__name__}.")
-                for position, expression in enumerate(expressions):
-                    found = compiler.get_converters([expression])
-                    if found:
-                        converters[len(columns) + position] = found[0]
+                offset = len(columns)
+                converters.update({offset + i: found for i, found in compiler.get_converters(expressions).items()})
                 columns += [f"{qn(alias)}.{qn(field.column)}" for field in concrete]
                 fields.append((model, [field.attname for field in concrete]))
             user_model, membership, program = (m for m, _ in models)
