@@ -94,21 +94,33 @@ def tracked_relationships(program: Program, windows: Windows) -> QuerySet[Suppor
     )
 
 
+def rules(windows: Windows) -> dict[str, Q]:
+    """Each window as a condition on the annotated relationships (see `tracked_relationships`):
+    the lists filter by it and `summary` counts by it."""
+    return {
+        "unreachable": Q(failed_recently__gte=windows.unreachable_attempts, reached_recently=0),
+        "quiet": Q(quiet_since__lt=windows.quiet_before),
+        # A follow-up whose date has come but that is not yet overdue.
+        "due": Q(next_follow_up__lte=windows.today, next_follow_up__gte=windows.overdue_before),
+        "overdue": Q(next_follow_up__lt=windows.overdue_before),
+    }
+
+
 def unreachable(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
-    return rows.filter(failed_recently__gte=windows.unreachable_attempts, reached_recently=0)
+    return rows.filter(rules(windows)["unreachable"])
 
 
 def quiet(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
-    return rows.filter(quiet_since__lt=windows.quiet_before)
+    return rows.filter(rules(windows)["quiet"])
 
 
 def followups_due(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
     """Follow-ups whose date has come but that are not yet overdue."""
-    return rows.filter(next_follow_up__lte=windows.today, next_follow_up__gte=windows.overdue_before)
+    return rows.filter(rules(windows)["due"])
 
 
 def followups_overdue(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
-    return rows.filter(next_follow_up__lt=windows.overdue_before)
+    return rows.filter(rules(windows)["overdue"])
 
 
 def flags_for(relationship: Any, windows: Windows) -> list[str]:
@@ -129,11 +141,6 @@ def flags_for(relationship: Any, windows: Windows) -> list[str]:
 def summary(program: Program, windows: Windows, rows: QuerySet[SupportRelationship] | None = None) -> dict[str, Any]:
     """Counts for digests and panels."""
     rows = rows if rows is not None else tracked_relationships(program, windows)
-    # One pass over the annotated relationships (the same rules as the filters above) instead of
-    # one query per count: each pass aggregates every working relationship's contacts.
-    return rows.order_by().aggregate(
-        unreachable=Count("pk", filter=Q(failed_recently__gte=windows.unreachable_attempts, reached_recently=0)),
-        quiet=Count("pk", filter=Q(quiet_since__lt=windows.quiet_before)),
-        due=Count("pk", filter=Q(next_follow_up__lte=windows.today, next_follow_up__gte=windows.overdue_before)),
-        overdue=Count("pk", filter=Q(next_follow_up__lt=windows.overdue_before)),
-    )
+    # One pass over the annotated relationships instead of one query per count: each pass
+    # aggregates every working relationship's contacts.
+    return rows.order_by().aggregate(**{name: Count("pk", filter=rule) for name, rule in rules(windows).items()})
