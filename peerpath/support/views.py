@@ -571,16 +571,7 @@ def contact_draft(request: HttpRequest, program: Program, pk: int) -> HttpRespon
         return render(request, "support/_draft_status.html", {"discarded": True})
     values = {
         name: (request.POST.getlist(name) if name == "tasks" else request.POST.get(name, ""))
-        for name in [
-            "contacted_on",
-            "channel",
-            "reached",
-            "duration_minutes",
-            "tasks",
-            "kind",
-            "notes",
-            "next_follow_up",
-        ]
+        for name in services.CONTACT_FIELDS
     }
     draft = services.save_draft(actor=request.user, relationship=record, values=values)
     return render(request, "support/_draft_status.html", {"draft": draft})
