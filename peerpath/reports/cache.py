@@ -5,6 +5,7 @@ program at once (the old entries are never read again and expire by themselves).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from typing import Any
@@ -21,7 +22,8 @@ def _generation_key(program: Any) -> str:
     return f"reports:{program.pk}:generation"
 
 
-def _generation(program: Any) -> str:
+def generation_of(program: Any) -> str:
+    """The program's current generation of figures (a refresh starts a new one)."""
     found = cache.get(_generation_key(program))
     if found is None:
         found = uuid.uuid4().hex[:12]
@@ -34,10 +36,13 @@ def _key(program: Any, generation: str, report: type[Report], period: Period) ->
     return f"reports:{program.pk}:{generation}:{report.slug}:{period.start.isoformat()}:{period.end.isoformat()}"
 
 
-def results(program: Any, reports: list[type[Report]], period: Period) -> list[ReportResult]:
+def results(
+    program: Any, reports: list[type[Report]], period: Period, generation: str | None = None
+) -> list[ReportResult]:
     """Each report's figures for the period: from the cache when computed lately, else computed
-    now and kept for PEERPATH_REPORT_CACHE_SECONDS. A fixed number of cache reads."""
-    generation = _generation(program)
+    now and kept for PEERPATH_REPORT_CACHE_SECONDS. A fixed number of cache reads; ``generation``,
+    when the caller has just read it, spares reading it again."""
+    generation = generation or generation_of(program)
     keys = {report.slug: _key(program, generation, report, period) for report in reports}
     found = cache.get_many(list(keys.values()))
     out, fresh = [], {}
@@ -98,12 +103,11 @@ def kept_page(program: Any, key: str) -> tuple[bytes | None, str | None]:
     return None, generation
 
 
-def keep_page(program: Any, key: str, generation: str | None, content: bytes, results: list[ReportResult]) -> None:
-    """Keep the page no longer than its oldest figures would be kept."""
-    computed = [r.computed_at for r in results if r.computed_at is not None]
+def keep_page(key: str, generation: str, content: bytes, computed_at: dt.datetime | None) -> None:
+    """Keep the page, drawn from figures of ``generation`` whose oldest was computed at
+    ``computed_at``, no longer than those figures are kept."""
     left = settings.REPORT_CACHE_SECONDS
-    if computed:
-        left -= int((timezone.now() - min(computed)).total_seconds())
+    if computed_at is not None:
+        left -= int((timezone.now() - computed_at).total_seconds())
     if left > 0:
-        kept = {"generation": generation or _generation(program), "html": content}
-        cache.set(key, kept, timeout=left)
+        cache.set(key, {"generation": generation, "html": content}, timeout=left)

@@ -25,8 +25,10 @@ def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
         page, generation = cache.kept_page(program, key)
         if page is not None:
             return HttpResponse(page)
-    results = cache.results(program, reports, period)
+    generation = generation or cache.generation_of(program)
+    results = cache.results(program, reports, period, generation)
     computed = [r.computed_at for r in results if r.computed_at is not None]
+    computed_at = min(computed) if computed else None
     query = f"start={period.start.isoformat()}&end={period.end.isoformat()}"
     response = render(
         request,
@@ -37,14 +39,14 @@ def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
             "period": period,
             "results": results,
             "query": query,
-            "computed_at": min(computed) if computed else None,
+            "computed_at": computed_at,
             "cache_minutes": settings.REPORT_CACHE_SECONDS // 60,
             "cache_seconds": settings.REPORT_CACHE_SECONDS,
         },
         status=200 if valid else 400,
     )
     if key:
-        cache.keep_page(program, key, generation, response.content, results)
+        cache.keep_page(key, generation, response.content, computed_at)
     return response
 
 
