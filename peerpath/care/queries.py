@@ -182,16 +182,10 @@ def checkin_status(
 ) -> CareRow:
     """One person's care row. ``breaks``, when the caller has them, must hold every break of the
     supporter that may cover ``today``; otherwise they are looked up."""
-    # One person: look for their own break only (the supporter's stage covers "on break" today).
-    if breaks is not None:
-        on_break_today = any(covers(b, today) for b in breaks)
-    else:
-        on_break_today = (
-            Break.objects.filter(supporter=supporter, starts_on__lte=today)
-            .exclude(status=BreakStatus.CANCELLED)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-            .exists()
-        )
+    # One person: look at their own breaks only (the supporter's stage covers "on break" today).
+    if breaks is None:
+        breaks = list(Break.objects.filter(supporter=supporter, starts_on__lte=today))
+    on_break_today = any(covers(b, today) for b in breaks)
     if today == timezone.localdate() and supporter.stage == Stage.ON_BREAK:
         on_break_today = True
     on_break = {supporter.pk} if on_break_today else set()
