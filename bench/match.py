@@ -2,7 +2,7 @@
 
 Builds a program in a throw-away SQLite database with 10,000 participants on the waiting
 list and 2,000 active supporters with capacities, runs PeerPath's batch match exactly as
-the Matching page does (`support.services.compute_batch`: load, score, assign), then solves
+the Matching page does (`support.services.matches.compute_batch`: load, score, assign), then solves
 the same score matrix with an independent solver (SciPy's sparse LAPJV assignment on
 capacity-expanded slots) and checks the two totals are equal. Writes bench/results/match.json.
 
@@ -167,7 +167,7 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
 
-        from peerpath.support.services import compute_batch
+        from peerpath.support.services.matches import compute_batch
 
         result = compute_batch(program)
         candidates = result.candidates

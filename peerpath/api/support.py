@@ -4,7 +4,7 @@
 The same relationship rules as the pages (`peerpath.core.permissions`, `peerpath.support.access`):
 a supporter sees only the participants they are matched with, a supervisor those of the
 supporters they oversee. Every read that shows a participant writes the audit entry the
-equivalent page writes, and contacts are logged through `support.services.log_contact`.
+equivalent page writes, and contacts are logged through `support.services.contacts.log_contact`.
 """
 
 import datetime as dt
@@ -31,18 +31,20 @@ from peerpath.core.permissions import (
     relationships_visible_to,
     supporters_overseen_by,
 )
-from peerpath.support import access, queries, services
+from peerpath.support import access, queries
 from peerpath.support import windows as w
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import ContactForm
 from peerpath.support.models import Contact, ParticipantStatus, RelationshipState
+from peerpath.support.services import contacts as support_contacts
+from peerpath.support.services import participants as support_participants
 
 router = Router(tags=["support"])
 
 
 def _audit_list(request: HttpRequest, participants: list[Any], page: str) -> None:
     """The entry the equivalent page writes for a list that names participants."""
-    services.record_list_view(
+    support_participants.record_list_view(
         actor=request.user, program=request.program, participants=unique(participants), page=f"API: {page}"
     )
 
@@ -200,7 +202,7 @@ def log_contact(request: HttpRequest, program: str, relationship_id: PathId, pay
             }
         )
     )
-    contact = services.log_contact(actor=request.user, relationship=record, data=data)
+    contact = support_contacts.log_contact(actor=request.user, relationship=record, data=data)
     contact.notes_visible = True
     return Status(201, contact)
 

@@ -105,11 +105,11 @@ def brief_checkin_form() -> Any:
 
 def seed_checkin(sender: Any, program: Any, actor: Any = None, **kwargs: Any) -> None:
     """Give a new program the brief check-in and use it for check-ins (program_created)."""
-    from peerpath.care import services
     from peerpath.care.models import Questionnaire
+    from peerpath.care.services import checkins
 
     if Questionnaire.objects.filter(program=program, is_builtin=True).exists():
         return
-    services.install_questionnaire(
+    checkins.install_questionnaire(
         actor=actor or "system", program=program, form=brief_checkin_form(), builtin=True, use_for_checkins=True
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from peerpath.care import defaults, services
+from peerpath.care import defaults
 from peerpath.care.models import (
     CheckIn,
     Debrief,
@@ -26,6 +26,9 @@ from peerpath.care.models import (
     RecognitionKind,
     SupervisionMeeting,
 )
+from peerpath.care.services import breaks, buddies, care_tasks, checkins, newsletters, recognition, supervision
+from peerpath.care.services import common as care_common
+from peerpath.care.services import debriefs as care_debriefs
 from peerpath.care.stages import Audience
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, StageChange, Supporter
@@ -65,10 +68,10 @@ def load(program: Program, people: dict[str, Any]) -> None:
         assign_supervisor(actor=coordinator, supporter=s[key], supervisor=supervisor)
         s[key].refresh_from_db()
 
-    questionnaire = services.get_settings(program).checkin_questionnaire
+    questionnaire = care_common.get_settings(program).checkin_questionnaire
     for key, series in (("supporter", PRIYA_CHECKINS), ("uma", UMA_CHECKINS)):
         for days_ago, values in series:
-            checkin = services.complete_checkin(
+            checkin = checkins.complete_checkin(
                 actor=s[key].user,
                 supporter=s[key],
                 questionnaire=questionnaire,
@@ -81,7 +84,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
             checkin.tasks.update(created_at=when, due_on=when.date() + dt.timedelta(days=2))
             if days_ago > 20:
                 for task in checkin.tasks.all():
-                    services.complete_task(actor=supervisor, task=task, outcome="Talked it through in supervision.")
+                    care_tasks.complete_task(actor=supervisor, task=task, outcome="Talked it through in supervision.")
 
     meetings = [
         (400, MeetingKind.ONE_ON_ONE, 60, ["supporter"], "Settling into the role", "Went through first matches."),
@@ -91,7 +94,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         (20, MeetingKind.ONE_ON_ONE, 60, ["supporter"], "How the new match is going", "Going well."),
     ]
     for days_ago, kind, minutes, who, topics, notes in meetings:
-        services.log_meeting(
+        supervision.log_meeting(
             actor=supervisor,
             program=program,
             kind=kind,
@@ -112,7 +115,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         ("supporter", 5, DebriefKind.HARD_CONTACT, "Grief after a participant dies", False),
     ]
     for key, days_ago, kind, topics, talk in debriefs:
-        debrief = services.submit_debrief(
+        debrief = care_debriefs.submit_debrief(
             actor=s[key].user,
             supporter=s[key],
             kind=kind,
@@ -129,7 +132,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         Debrief.objects.filter(pk=debrief.pk).update(created_at=written)
         debrief.tasks.update(created_at=written)
 
-    services.request_break(
+    breaks.request_break(
         actor=coordinator,
         supporter=s["victor"],
         starts_on=today - dt.timedelta(days=10),
@@ -137,15 +140,15 @@ def load(program: Program, people: dict[str, Any]) -> None:
         reason="Family commitments this month.",
         by_staff=True,
     )
-    services.request_break(
+    breaks.request_break(
         actor=s["rosa"].user,
         supporter=s["rosa"],
         starts_on=today + dt.timedelta(days=21),
         ends_on=today + dt.timedelta(days=35),
         reason="Exams.",
     )
-    services.pair_buddies(actor=coordinator, program=program, first=s["supporter"], second=s["tomas"])
-    services.record_hard_event(
+    buddies.pair_buddies(actor=coordinator, program=program, first=s["supporter"], second=s["tomas"])
+    care_debriefs.record_hard_event(
         program=program,
         supporter=s["supporter"],
         kind=HardEventKind.RELAPSED,
@@ -153,7 +156,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         source_type="demo",
         source_id="1",
     )
-    services.record_recognition(
+    recognition.record_recognition(
         actor=coordinator,
         program=program,
         supporter=s["supporter"],
@@ -164,7 +167,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         milestone="years:2",
         notify=False,
     )
-    services.record_recognition(
+    recognition.record_recognition(
         actor=coordinator,
         program=program,
         supporter=s["xavier"],
@@ -174,7 +177,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         given_on=today - dt.timedelta(days=200),
         notify=False,
     )
-    sent = services.save_newsletter(
+    sent = newsletters.save_newsletter(
         actor=coordinator,
         program=program,
         newsletter=None,
@@ -187,7 +190,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
     Newsletter.objects.filter(pk=sent.pk).update(
         status=NewsletterStatus.SENT, sent_at=now - dt.timedelta(days=14), sent_by=coordinator, recipient_count=6
     )
-    services.save_newsletter(
+    newsletters.save_newsletter(
         actor=coordinator,
         program=program,
         newsletter=None,
@@ -195,7 +198,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         body="Welcome to everyone starting training this month.",
         audiences=[Audience.TRAINEES],
     )
-    services.set_newsletter_preference(
+    newsletters.set_newsletter_preference(
         actor=s["xavier"].user or coordinator, supporter=s["xavier"], receive=False, via="demo"
     )
 

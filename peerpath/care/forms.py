@@ -16,7 +16,7 @@ from peerpath.care.models import (
     RecognitionKind,
     TaskStatus,
 )
-from peerpath.care.services import SETTINGS_FIELDS
+from peerpath.care.services.common import SETTINGS_FIELDS
 from peerpath.care.stages import Audience
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program

@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from peerpath.care import queries, services
+from peerpath.care import queries
 from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInStatus, HardEvent, TaskStatus
+from peerpath.care.services import buddies
+from peerpath.care.services import common as care_common
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core.permissions import Role, can, care_supporters_visible_to, has_role
 from peerpath.programs.models import Program
@@ -25,7 +27,7 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     record = supporter_record_for(request, program)
     if record is None:
         return None
-    settings = services.get_settings(program)
+    settings = care_common.get_settings(program)
     today = timezone.localdate()
     # One query for the breaks the panel shows (planned or current) and those covering today.
     open_statuses = [BreakStatus.PLANNED, BreakStatus.CURRENT]
@@ -46,7 +48,7 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     follow_up = None
     if latest is not None and latest.asks_for_follow_up:
         follow_up = latest.tasks.filter(status=TaskStatus.OPEN).select_related("assigned_to").first()
-    pair = services.current_pair(record)
+    pair = buddies.current_pair(record)
     buddy = pair.other(record.pk) if pair else None
     buddy_hard_time = (
         buddy is not None
@@ -70,7 +72,7 @@ def supervision_panel(request: HttpRequest, program: Program, membership: Any) -
     """For supervisors: their open tasks, overdue supervision and check-ins among their supporters."""
     if not has_role(membership, Role.SUPERVISOR):
         return None
-    settings = services.get_settings(program)
+    settings = care_common.get_settings(program)
     today = timezone.localdate()
     supervised = Supporter.objects.filter(program=program, supervisor=request.user, stage__in=CURRENT_STAGES)
     rows = queries.care_rows(program, supervised, settings, today)
@@ -97,7 +99,7 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
     """For coordinators: who is on break, unassigned care tasks, upcoming milestones."""
     if not has_role(membership, Role.COORDINATOR):
         return None
-    settings = services.get_settings(program)
+    settings = care_common.get_settings(program)
     today = timezone.localdate()
     visible = care_supporters_visible_to(membership, request.user)
     rows = queries.care_rows(program, visible.filter(stage__in=CURRENT_STAGES), settings, today)
@@ -122,7 +124,7 @@ def topics_panel(request: HttpRequest, program: Program, membership: Any) -> tup
     """For trainers: what supporters ask to have covered in the next refresher."""
     if not has_role(membership, Role.TRAINER):
         return None
-    settings = services.get_settings(program)
+    settings = care_common.get_settings(program)
     return (
         "care/_panel_topics.html",
         {"suggestions": queries.topic_suggestions(program, settings, timezone.now())[:5]},

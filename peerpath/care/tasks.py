@@ -10,8 +10,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import queries, services
+from peerpath.care import queries
 from peerpath.care.models import Newsletter, NewsletterDelivery, NewsletterStatus, ReminderLog
+from peerpath.care.services import breaks, newsletters
+from peerpath.care.services import common as care_common
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program
@@ -22,7 +24,7 @@ UNSUBSCRIBE_SALT = "care.newsletter.unsubscribe"
 @task()
 def apply_break_dates() -> list[int]:
     """Start breaks whose first day has come and end those whose last day has passed."""
-    started, ended = services.apply_break_dates()
+    started, ended = breaks.apply_break_dates()
     return [started, ended]
 
 
@@ -32,7 +34,7 @@ def send_checkin_reminders() -> int:
     sent = 0
     today = timezone.localdate()
     for program in Program.objects.filter(is_active=True):
-        settings = services.get_settings(program)
+        settings = care_common.get_settings(program)
         if not settings.checkin_reminders:
             continue
         for row in queries.reminders_due(program, settings, today):
@@ -65,7 +67,7 @@ def send_weekly_digests() -> int:
     sent = 0
     today = timezone.localdate()
     for program in Program.objects.filter(is_active=True):
-        settings = services.get_settings(program)
+        settings = care_common.get_settings(program)
         if not settings.weekly_digest:
             continue
         supervisors = Membership.objects.filter(program=program).with_role(Role.SUPERVISOR).select_related("user")
@@ -106,7 +108,7 @@ def deliver_newsletter(*, newsletter_id: int) -> int:
     newsletter = Newsletter.objects.select_related("program").get(pk=newsletter_id)
     program = newsletter.program
     already = set(NewsletterDelivery.objects.filter(newsletter=newsletter).values_list("supporter_id", flat=True))
-    recipients = services.newsletter_recipients(program, newsletter.audiences).exclude(pk__in=already)
+    recipients = newsletters.newsletter_recipients(program, newsletter.audiences).exclude(pk__in=already)
     archive = absolute_url(reverse("care:newsletter", args=[program.slug, newsletter.pk]))
     sent = 0
     with mailers.default as connection:

@@ -28,11 +28,12 @@ from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
 from peerpath.recruitment.forms import split_languages
 from peerpath.recruitment.models import ContactPreference, Source, Stage, StageChange, Supporter
-from peerpath.support import services as support_services
 from peerpath.support.defaults import get_settings
 from peerpath.support.encryption import digests_any_key, terms_for
 from peerpath.support.models import AgeBand, Availability, Criterion, Gender, Mode, SearchTerm
 from peerpath.support.notify import coordinators, notify
+from peerpath.support.services import common as support_common
+from peerpath.support.services import participants as support_participants
 
 
 @dataclass(frozen=True)
@@ -499,7 +500,7 @@ class ParticipantImporter(Importer):
     def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
         areas = {a.pk: a for a in FocusArea.objects.filter(program=program)}
         members = self.prepare(program)["members"]
-        fields = [*support_services.PARTICIPANT_FIELDS]
+        fields = [*support_common.PARTICIPANT_FIELDS]
         errors: list[RowError] = []
         created = []
         for row in rows:
@@ -512,7 +513,7 @@ class ParticipantImporter(Importer):
                 who = getattr(member, "full_name", "") or recorded_by or str(actor)
                 label = f"{who} (imported from {source} by {actor})" if recorded_by else f"{actor} (import of {source})"
             try:
-                participant = support_services.import_participant(
+                participant = support_participants.import_participant(
                     actor=actor,
                     program=program,
                     data=data,

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from peerpath.care import services as care
 from peerpath.care.models import CheckIn
+from peerpath.care.services import checkins as care_checkins
+from peerpath.care.services import common as care_common
 from peerpath.programs.models import FocusArea, Program
-from peerpath.support import services as support
 from peerpath.support.models import (
     AdverseEvent,
     AdverseKind,
@@ -29,6 +29,7 @@ from peerpath.support.models import (
     RelationshipState,
     SupportRelationship,
 )
+from peerpath.support.services import participants as support_participants
 
 # name, phone, area of lived experience, supporter key, started and ended (days ago), why it closed
 HISTORY = [
@@ -76,13 +77,15 @@ def load(program: Program, people: dict[str, Any]) -> None:
             _ended_relationship(program, coordinator, supporters[key], areas, name, phone, area, started, ended, reason)
         )
     _concerns_and_events(program, relationships)
-    questionnaire = care.get_settings(program).checkin_questionnaire
+    questionnaire = care_common.get_settings(program).checkin_questionnaire
     for key, days in CHECKINS.items():
         person = supporters[key]
         person.refresh_from_db()
         if person.user_id is None or questionnaire is None:
             continue
-        checkin = care.complete_checkin(actor=person.user, supporter=person, questionnaire=questionnaire, answers=CALM)
+        checkin = care_checkins.complete_checkin(
+            actor=person.user, supporter=person, questionnaire=questionnaire, answers=CALM
+        )
         CheckIn.objects.filter(pk=checkin.pk).update(completed_at=_at(days), created_at=_at(days), due_on=_day(days))
     waiting = Participant.objects.filter(program=program, status=ParticipantStatus.WAITING).order_by("id")
     for participant, days in zip(waiting, WAITED, strict=False):
@@ -101,7 +104,7 @@ def _ended_relationship(
     ended: int,
     reason: str,
 ) -> SupportRelationship:
-    participant = support.save_participant(
+    participant = support_participants.save_participant(
         actor=coordinator,
         program=program,
         participant=None,

@@ -28,7 +28,7 @@ from peerpath.support.models import (
     SupervisorCover,
     SupportRelationship,
 )
-from peerpath.support.services import record_view
+from peerpath.support.services.participants import record_view
 
 
 def get_participant(request: HttpRequest, program: Program, pk: int, *, page: str) -> Participant:

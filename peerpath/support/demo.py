@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.services import assign_supervisor
-from peerpath.support import services
 from peerpath.support.models import ContactKind, Participant, SupportRelationship
+from peerpath.support.services import common as support_common
+from peerpath.support.services import concerns, contacts, matches, participants, profiles
 
 AREAS = "North Riverside\nDowntown\nEast Valley"
 
@@ -38,7 +39,7 @@ OFFER_TO_PRIYA = ("Noah Klein", "555-0501", ["English"], ["Grief and loss"], ["p
 def _participant(program: Program, coordinator: Any, areas: dict[str, FocusArea], row: tuple) -> Participant:
     name, phone, languages, area_names, modes, area = row
     local = name.split()[0].lower()
-    return services.save_participant(
+    return participants.save_participant(
         actor=coordinator,
         program=program,
         participant=None,
@@ -64,8 +65,8 @@ def _participant(program: Program, coordinator: Any, areas: dict[str, FocusArea]
 
 
 def _matched(coordinator: Any, participant: Participant, supporter: Any, days_ago: int) -> SupportRelationship:
-    relationship = services.propose_match(actor=coordinator, participant=participant, supporter=supporter)
-    services.respond_to_offer(actor=supporter.user, relationship=relationship, accept=True)
+    relationship = matches.propose_match(actor=coordinator, participant=participant, supporter=supporter)
+    matches.respond_to_offer(actor=supporter.user, relationship=relationship, accept=True)
     started = timezone.now() - dt.timedelta(days=days_ago)
     SupportRelationship.objects.filter(pk=relationship.pk).update(proposed_at=started, activated_at=started)
     relationship.refresh_from_db()
@@ -74,7 +75,7 @@ def _matched(coordinator: Any, participant: Participant, supporter: Any, days_ag
 
 def _contact(actor: Any, relationship: SupportRelationship, days_ago: int, reached: bool, **extra: Any) -> None:
     today = timezone.localdate()
-    services.log_contact(
+    contacts.log_contact(
         actor=actor,
         relationship=relationship,
         data={
@@ -99,10 +100,10 @@ def load(program: Program, people: dict[str, Any]) -> None:
     for supporter in (priya, uma):
         if supporter.supervisor_id != supervisor.pk:
             assign_supervisor(actor=coordinator, supporter=supporter, supervisor=supervisor)
-    services.update_settings(actor=coordinator, program=program, data={"areas": AREAS, "requests_open": True})
+    support_common.update_settings(actor=coordinator, program=program, data={"areas": AREAS, "requests_open": True})
     areas = {a.name: a for a in FocusArea.objects.filter(program=program)}
     for supporter, area, capacity in ((priya, "Downtown", 4), (uma, "North Riverside", 3)):
-        services.save_matching_profile(
+        profiles.save_matching_profile(
             actor=coordinator,
             supporter=supporter,
             data={
@@ -138,7 +139,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
     sofia_rel = _matched(coordinator, sofia, uma, 15)
     _contact(uma.user, sofia_rel, 14, True, kind=ContactKind.FIRST)
     _contact(uma.user, sofia_rel, 3, True, notes="Sounded low; said she had stopped going out.")
-    services.raise_concern(
+    concerns.raise_concern(
         actor=uma.user,
         relationship=sofia_rel,
         kind="concern",
@@ -146,4 +147,4 @@ def load(program: Program, people: dict[str, Any]) -> None:
         notes="Sofia has not answered since our last call, when she sounded very low.",
     )
     noah = _participant(program, coordinator, areas, OFFER_TO_PRIYA)
-    services.propose_match(actor=coordinator, participant=noah, supporter=priya)
+    matches.propose_match(actor=coordinator, participant=noah, supporter=priya)

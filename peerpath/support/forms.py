@@ -26,7 +26,7 @@ from peerpath.support.models import (
     SupportTask,
     lines,
 )
-from peerpath.support.services import DECLINE_REASONS
+from peerpath.support.services.matches import DECLINE_REASONS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

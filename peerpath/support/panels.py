@@ -10,7 +10,7 @@ from peerpath.core.permissions import can
 from peerpath.programs.models import Program
 from peerpath.support import eligibility, queries
 from peerpath.support import windows as w
-from peerpath.support.services import record_list_view
+from peerpath.support.services.participants import record_list_view
 
 
 def notifications_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:

@@ -16,7 +16,7 @@ from peerpath.support.notify import coordinators
 @task()
 def escalate_crisis(*, concern_id: int) -> bool:
     """Queued with run_after when a crisis is raised; escalates only if still unacknowledged."""
-    from peerpath.support.services import escalate_if_unacknowledged
+    from peerpath.support.services.concerns import escalate_if_unacknowledged
 
     return escalate_if_unacknowledged(concern_id=concern_id)
 
@@ -24,7 +24,7 @@ def escalate_crisis(*, concern_id: int) -> bool:
 @task()
 def escalation_sweep() -> int:
     """Every few minutes: escalate any overdue crisis the delayed task missed (worker down, restart)."""
-    from peerpath.support.services import escalate_if_unacknowledged
+    from peerpath.support.services.concerns import escalate_if_unacknowledged
 
     overdue = Concern.objects.filter(
         kind=ConcernKind.CRISIS,

@@ -68,9 +68,9 @@ class ApiWorld:
 
 @pytest.fixture
 def api_world(support: Any) -> ApiWorld:  # noqa: F811 (the imported fixture)
-    from peerpath.care import services as care
+    from peerpath.care.services import supervision as care_supervision
     from peerpath.certification import services as certification
-    from peerpath.support import services as support_services
+    from peerpath.support.services import contacts as support_contacts
     from peerpath.training import services as training
     from tests.factories import MembershipFactory
     from tests.training.helpers import cohort, session, trainee
@@ -91,7 +91,7 @@ def api_world(support: Any) -> ApiWorld:  # noqa: F811 (the imported fixture)
         hours=Decimal("2"),
         category="ethics",
     )
-    meeting = care.log_meeting(
+    meeting = care_supervision.log_meeting(
         actor=world.supervisor,
         program=world.program,
         kind="one_on_one",
@@ -102,7 +102,7 @@ def api_world(support: Any) -> ApiWorld:  # noqa: F811 (the imported fixture)
         topics="Boundaries",
         notes="Private supervision notes",
     )
-    contact = support_services.log_contact(
+    contact = support_contacts.log_contact(
         actor=world.supporter,
         relationship=support.ana_rel,
         data={

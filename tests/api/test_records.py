@@ -164,9 +164,9 @@ def test_contact_notes_are_shown_only_where_the_pages_show_them(api_world: Any, 
     detail = clients["supporter"].get(f"/programs/riverside/relationships/{w.ana_rel.pk}").json()
     assert detail["contacts"][0]["notes"] == "Talked about her week" and detail["contacts"][0]["tasks"] == ["rapport"]
     # After a rematch the new supporter sees the participant but not the previous supporter's notes.
-    from peerpath.support import services
+    from peerpath.support.services import matches
 
-    services.rematch(actor=w.coordinator, relationship=w.ana_rel)
+    matches.rematch(actor=w.coordinator, relationship=w.ana_rel)
     from tests.support.conftest import match
 
     new = match(w.world, w.ana, w.uma, w.uma_user)
@@ -217,13 +217,13 @@ def test_supervision_meetings_leave_the_notes_on_the_page(api_world: Any, client
 def test_list_queries_do_not_grow_with_the_data(
     api_world: Any, clients: dict[str, Any], extra: int, django_assert_max_num_queries: Any
 ) -> None:
-    from peerpath.support import services
+    from peerpath.support.services import contacts
     from tests.support.conftest import make_participant
 
     w = api_world
     for i in range(extra):
         make_participant(w.world, full_name=f"Person {i}", email=f"p{i}@example.net")
-        services.log_contact(
+        contacts.log_contact(
             actor=w.supporter,
             relationship=w.ana_rel,
             data={"contacted_on": w.contact.contacted_on, "channel": "phone", "reached": False},

@@ -136,10 +136,10 @@ def test_bad_contacts_answer_422_naming_the_field_and_change_nothing(
 
 def test_a_contact_on_a_closed_relationship_is_refused(api_world: Any, api_for: Any) -> None:
     w = api_world
-    from peerpath.support import services
+    from peerpath.support.services import matches
 
-    services.start_closing(actor=w.coordinator, relationship=w.ana_rel)
-    services.close_relationship(actor=w.coordinator, relationship=w.ana_rel, close_reason="goals_met")
+    matches.start_closing(actor=w.coordinator, relationship=w.ana_rel)
+    matches.close_relationship(actor=w.coordinator, relationship=w.ana_rel, close_reason="goals_met")
     before = state(w)
     response = api_for(w.coordinator).post(f"/programs/riverside/relationships/{w.ana_rel.pk}/contacts", contact_body())
     assert response.status_code == 422 and response.json()["detail"][0]["msg"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerpath.care import services
 from peerpath.care.models import Questionnaire
+from peerpath.care.services import checkins
+from peerpath.care.services import common as care_common
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.services import assign_supervisor
@@ -28,13 +29,13 @@ def supporter(
 
 
 def checkin_questionnaire(program: Program) -> Questionnaire:
-    questionnaire = services.get_settings(program).checkin_questionnaire
+    questionnaire = care_common.get_settings(program).checkin_questionnaire
     assert questionnaire is not None
     return questionnaire
 
 
 def check_in(record: Supporter, answers: dict[int, int] | None = None, **flags: Any) -> Any:
-    return services.complete_checkin(
+    return checkins.complete_checkin(
         actor=record.user,
         supporter=record,
         questionnaire=checkin_questionnaire(record.program),

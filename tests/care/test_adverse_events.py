@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from peerpath.care import services
 from peerpath.care.models import CareTask, CheckIn, CheckInReason, CheckInStatus, HardEvent, TaskKind
+from peerpath.care.services import buddies
 from peerpath.programs.models import Program
 from peerpath.programs.signals import adverse_event_recorded
 from tests.care.helpers import check_in, supporter
@@ -44,7 +44,7 @@ def send(program: Program, record: Any, kind: str = "hospitalised", event: Any =
 def test_the_signal_schedules_a_checkin_and_tells_supervisor_buddy_and_supporter(world: Any) -> None:
     record = supporter(world.program, "Priya Peer", supervisor=world.supervisor)
     buddy = supporter(world.program, "Bo Buddy")
-    services.pair_buddies(actor=world.coordinator, program=world.program, first=record, second=buddy)
+    buddies.pair_buddies(actor=world.coordinator, program=world.program, first=record, second=buddy)
     mail.outbox.clear()
 
     send(world.program, record, "died")
@@ -117,7 +117,7 @@ def test_a_supporter_of_another_program_is_ignored_and_the_sender_is_not_broken(
 def test_the_buddy_sees_a_gentle_note_on_their_home_page(world: Any) -> None:
     record = supporter(world.program, "Priya Peer", supervisor=world.supervisor)
     buddy = supporter(world.program, "Bo Buddy")
-    services.pair_buddies(actor=world.coordinator, program=world.program, first=record, second=buddy)
+    buddies.pair_buddies(actor=world.coordinator, program=world.program, first=record, second=buddy)
     home = f"/p/{world.program.slug}/"
     assert "has had a hard time" not in world.client_for(buddy.user).get(home).content.decode()
     send(world.program, record, "died")

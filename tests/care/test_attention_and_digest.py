@@ -10,8 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import bridges, queries, services, tasks
+from peerpath.care import bridges, queries, tasks
 from peerpath.care.models import CheckIn, Debrief
+from peerpath.care.services import common as care_common
+from peerpath.care.services import supervision
 from peerpath.core.scheduler import PERIODIC
 from peerpath.recruitment.models import Stage, Supporter
 from tests.care.helpers import CALM, HIGH_STRAIN, check_in, supporter
@@ -24,7 +26,7 @@ def ago(days: int) -> dt.datetime:
 @pytest.mark.django_db
 def test_reasons_someone_may_need_attention(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     program = world.program
-    settings = services.get_settings(program)
+    settings = care_common.get_settings(program)
     today = timezone.localdate()
     world.supporter_record.stage = Stage.INACTIVE
     world.supporter_record.save()
@@ -35,7 +37,7 @@ def test_reasons_someone_may_need_attention(world: Any, monkeypatch: pytest.Monk
     for days in (50, 10):
         done = check_in(worried, HIGH_STRAIN)
         CheckIn.objects.filter(pk=done.pk).update(completed_at=ago(days))
-    services.log_meeting(
+    supervision.log_meeting(
         actor=world.supervisor,
         program=program,
         kind="one_on_one",
@@ -46,7 +48,7 @@ def test_reasons_someone_may_need_attention(world: Any, monkeypatch: pytest.Monk
     )
     fine = supporter(program, "Fine", supervisor=world.supervisor)
     check_in(fine, CALM)
-    services.log_meeting(
+    supervision.log_meeting(
         actor=world.supervisor,
         program=program,
         kind="one_on_one",
@@ -105,7 +107,7 @@ def test_weekly_digest_goes_to_supervisors_with_something_to_do(world: Any) -> N
     assert "SUPERVISION OVERDUE" in digest.body and "Overdue Olive" in digest.body
     assert "OPEN TASKS" in digest.body and "highest-concern band" in digest.body
     assert "/care/supporters/" in digest.body
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     settings.weekly_digest = False
     settings.save()
     mail.outbox.clear()

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import services, tasks
+from peerpath.care import tasks
 from peerpath.care.models import Break, BreakStatus, CheckIn, CheckInReason, CheckInStatus
 from peerpath.care.queries import supporters_on_break
+from peerpath.care.services import breaks
 from peerpath.recruitment.models import Stage, StageChange
 from tests.care.helpers import supporter
 
@@ -29,9 +30,7 @@ def days(n: int) -> dt.date:
 @pytest.mark.django_db
 def test_a_break_starting_today_moves_the_supporter_at_once(world: Any) -> None:
     record = supporter(world.program, supervisor=world.supervisor)
-    brk = services.request_break(
-        actor=record.user, supporter=record, starts_on=today(), ends_on=days(13), reason="Exams"
-    )
+    brk = breaks.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=days(13), reason="Exams")
     record.refresh_from_db()
     assert brk.status == BreakStatus.CURRENT and record.stage == Stage.ON_BREAK
     change = StageChange.objects.filter(supporter=record).first()
@@ -47,10 +46,10 @@ def test_supporters_on_break_by_date(world: Any) -> None:
     open_ended = supporter(program, "Open ended")
     cancelled = supporter(program, "Cancelled")
     working = supporter(program, "Working")
-    services.request_break(actor=planned.user, supporter=planned, starts_on=days(5), ends_on=days(10))
-    services.request_break(actor=open_ended.user, supporter=open_ended, starts_on=days(2), ends_on=None)
-    brk = services.request_break(actor=cancelled.user, supporter=cancelled, starts_on=days(5), ends_on=days(6))
-    services.cancel_break(actor=cancelled.user, brk=brk)
+    breaks.request_break(actor=planned.user, supporter=planned, starts_on=days(5), ends_on=days(10))
+    breaks.request_break(actor=open_ended.user, supporter=open_ended, starts_on=days(2), ends_on=None)
+    brk = breaks.request_break(actor=cancelled.user, supporter=cancelled, starts_on=days(5), ends_on=days(6))
+    breaks.cancel_break(actor=cancelled.user, brk=brk)
     assert supporters_on_break(program, days(4)) == {open_ended.pk}
     assert supporters_on_break(program, days(5)) == {planned.pk, open_ended.pk}  # first day counts
     assert supporters_on_break(program, days(10)) == {planned.pk, open_ended.pk}  # last day counts
@@ -66,15 +65,15 @@ def test_supporters_on_break_by_date(world: Any) -> None:
 @pytest.mark.django_db
 def test_the_scheduler_starts_and_ends_breaks_and_welcomes_people_back(world: Any) -> None:
     record = supporter(world.program, supervisor=world.supervisor)
-    brk = services.request_break(actor=record.user, supporter=record, starts_on=days(1), ends_on=days(3))
+    brk = breaks.request_break(actor=record.user, supporter=record, starts_on=days(1), ends_on=days(3))
     assert brk.status == BreakStatus.PLANNED
-    assert services.apply_break_dates(today=today()) == (0, 0)
-    assert services.apply_break_dates(today=days(1)) == (1, 0)
+    assert breaks.apply_break_dates(today=today()) == (0, 0)
+    assert breaks.apply_break_dates(today=days(1)) == (1, 0)
     record.refresh_from_db()
     assert record.stage == Stage.ON_BREAK
-    assert services.apply_break_dates(today=days(3)) == (0, 0)  # the last day is still a break day
+    assert breaks.apply_break_dates(today=days(3)) == (0, 0)  # the last day is still a break day
     mail.outbox.clear()
-    assert services.apply_break_dates(today=days(4)) == (0, 1)
+    assert breaks.apply_break_dates(today=days(4)) == (0, 1)
     record.refresh_from_db()
     brk.refresh_from_db()
     assert record.stage == Stage.ACTIVE and brk.status == BreakStatus.ENDED and brk.ends_on == days(3)
@@ -97,7 +96,7 @@ def test_the_periodic_task_runs_the_break_dates(world: Any) -> None:
 @pytest.mark.django_db
 def test_coming_back_early(world: Any) -> None:
     record = supporter(world.program)
-    brk = services.request_break(
+    brk = breaks.request_break(
         actor=world.coordinator, supporter=record, starts_on=days(-5), ends_on=days(20), by_staff=True
     )
     client = world.client_for(record.user)
@@ -114,8 +113,8 @@ def test_coming_back_early(world: Any) -> None:
 @pytest.mark.django_db
 def test_back_on_the_first_day_cancels_the_break(world: Any) -> None:
     record = supporter(world.program)
-    brk = services.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=None)
-    services.end_break(actor=record.user, brk=brk)
+    brk = breaks.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=None)
+    breaks.end_break(actor=record.user, brk=brk)
     brk.refresh_from_db()
     record.refresh_from_db()
     assert brk.status == BreakStatus.CANCELLED and record.stage == Stage.ACTIVE
@@ -131,22 +130,22 @@ def test_back_on_the_first_day_cancels_the_break(world: Any) -> None:
 def test_break_rules(world: Any, starts: int, ends: int, field: str) -> None:
     record = supporter(world.program)
     with pytest.raises(ValidationError) as caught:
-        services.request_break(actor=record.user, supporter=record, starts_on=days(starts), ends_on=days(ends))
+        breaks.request_break(actor=record.user, supporter=record, starts_on=days(starts), ends_on=days(ends))
     assert field in caught.value.message_dict
 
 
 @pytest.mark.django_db
 def test_breaks_do_not_overlap_and_trainees_take_none(world: Any) -> None:
     record = supporter(world.program)
-    services.request_break(actor=record.user, supporter=record, starts_on=days(5), ends_on=days(10))
+    breaks.request_break(actor=record.user, supporter=record, starts_on=days(5), ends_on=days(10))
     with pytest.raises(ValidationError, match="overlaps"):
-        services.request_break(actor=record.user, supporter=record, starts_on=days(10), ends_on=days(12))
-    services.request_break(actor=record.user, supporter=record, starts_on=days(11), ends_on=days(12))
+        breaks.request_break(actor=record.user, supporter=record, starts_on=days(10), ends_on=days(12))
+    breaks.request_break(actor=record.user, supporter=record, starts_on=days(11), ends_on=days(12))
     trainee = supporter(world.program, "Trainee", stage=Stage.IN_TRAINING)
     with pytest.raises(ValidationError, match="current supporters"):
-        services.request_break(actor=trainee.user, supporter=trainee, starts_on=days(1), ends_on=None)
+        breaks.request_break(actor=trainee.user, supporter=trainee, starts_on=days(1), ends_on=None)
     with pytest.raises(ValidationError):  # someone else cannot ask for them
-        services.request_break(actor=world.supervisor, supporter=record, starts_on=days(20), ends_on=None)
+        breaks.request_break(actor=world.supervisor, supporter=record, starts_on=days(20), ends_on=None)
 
 
 @pytest.mark.django_db
@@ -199,7 +198,7 @@ def test_coordinator_records_ends_and_lists_breaks(world: Any) -> None:
 @pytest.mark.django_db
 def test_break_actions_on_another_programs_break_are_not_found(world: Any) -> None:
     foreign = supporter(world.other_program, "Foreign")
-    brk = services.request_break(actor=foreign.user, supporter=foreign, starts_on=days(2), ends_on=None)
+    brk = breaks.request_break(actor=foreign.user, supporter=foreign, starts_on=days(2), ends_on=None)
     client = world.client_for(world.coordinator)
     for name in ("care:break_end", "care:break_cancel"):
         assert client.post(reverse(name, args=[world.program.slug, brk.pk])).status_code == 404
@@ -221,7 +220,7 @@ def test_with_support_installed_the_relationships_to_cover_are_listed_and_audite
             return "Jordan P. (since March)"
 
     record = supporter(world.program, "Victor Break")
-    services.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=None)
+    breaks.request_break(actor=record.user, supporter=record, starts_on=today(), ends_on=None)
     monkeypatch.setattr(bridges, "active_relationships", lambda program, ids: {pk: [Relationship()] for pk in ids})
     body = world.client_for(world.coordinator).get(reverse("care:breaks", args=[world.program.slug])).content.decode()
     assert "Jordan P. (since March)" in body and "not installed here" not in body

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import queries, services
+from peerpath.care import queries
 from peerpath.care.models import BuddyPair, Recognition
+from peerpath.care.services import buddies, recognition
+from peerpath.care.services import common as care_common
 from peerpath.recruitment.models import Stage, StageChange
 from tests.care.helpers import supporter
 
@@ -40,7 +42,7 @@ def test_suggestions_pair_the_newest_with_the_most_experienced(world: Any) -> No
         ("Veteran", "Newest"),
         ("Senior", "Junior"),
     ]
-    services.pair_buddies(actor=world.coordinator, program=world.program, first=veteran, second=newest)
+    buddies.pair_buddies(actor=world.coordinator, program=world.program, first=veteran, second=newest)
     assert [
         (s["experienced"].full_name, s["newer"].full_name)
         for s in queries.buddy_suggestions(world.program, timezone.localdate())
@@ -50,25 +52,25 @@ def test_suggestions_pair_the_newest_with_the_most_experienced(world: Any) -> No
 @pytest.mark.django_db
 def test_pairing_rules_and_e_mails(world: Any) -> None:
     a, b, c = supporter(world.program, "Ann"), supporter(world.program, "Bea"), supporter(world.program, "Cy")
-    pair = services.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=b, note="Same area")
+    pair = buddies.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=b, note="Same area")
     assert {tuple(m.to) for m in mail.outbox} == {(a.email,), (b.email,)}
     assert "Bea" in next(m for m in mail.outbox if m.to == [a.email]).body
     with pytest.raises(ValidationError, match="already has a buddy"):
-        services.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=c)
+        buddies.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=c)
     with pytest.raises(ValidationError, match="different"):
-        services.pair_buddies(actor=world.coordinator, program=world.program, first=c, second=c)
+        buddies.pair_buddies(actor=world.coordinator, program=world.program, first=c, second=c)
     trainee = supporter(world.program, "Trainee", stage=Stage.IN_TRAINING)
     with pytest.raises(ValidationError, match="not a current supporter"):
-        services.pair_buddies(actor=world.coordinator, program=world.program, first=c, second=trainee)
-    services.end_buddy_pair(actor=world.coordinator, pair=pair)
-    services.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=c)
+        buddies.pair_buddies(actor=world.coordinator, program=world.program, first=c, second=trainee)
+    buddies.end_buddy_pair(actor=world.coordinator, pair=pair)
+    buddies.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=c)
     assert BuddyPair.objects.filter(ended_on__isnull=True).count() == 1
 
 
 @pytest.mark.django_db
 def test_buddies_see_each_other_on_their_home_pages(world: Any) -> None:
     a, b = supporter(world.program, "Ann Able"), supporter(world.program, "Bea Bright")
-    services.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=b)
+    buddies.pair_buddies(actor=world.coordinator, program=world.program, first=a, second=b)
     home_a = world.client_for(a.user).get(reverse("programs:home", args=[world.program.slug])).content.decode()
     home_b = world.client_for(b.user).get(reverse("programs:home", args=[world.program.slug])).content.decode()
     assert "Your buddy: <strong>Bea Bright</strong>" in home_a and b.email in home_a
@@ -94,7 +96,7 @@ def test_buddies_page_pairs_and_ends(world: Any) -> None:
     assert client.post(reverse("care:buddy_end", args=[world.program.slug, pair.pk])).status_code == 302
     pair.refresh_from_db()
     assert pair.ended_on == timezone.localdate()
-    other = services.pair_buddies(
+    other = buddies.pair_buddies(
         actor=world.outsider,
         program=world.other_program,
         first=supporter(world.other_program, "X"),
@@ -105,7 +107,7 @@ def test_buddies_page_pairs_and_ends(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_service_milestones(world: Any) -> None:
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     today = timezone.localdate()
     world.supporter_record.stage = Stage.INACTIVE
     world.supporter_record.save()
@@ -119,7 +121,7 @@ def test_service_milestones(world: Any) -> None:
     assert [(m["supporter"].full_name, m["key"]) for m in found["upcoming"]] == [("Three Years Soon", "years:3")]
     assert [(m["supporter"].full_name, m["key"]) for m in found["reached"]] == [("One Year Reached", "years:1")]
     assert found["unit"] == "contacts"
-    services.record_recognition(
+    recognition.record_recognition(
         actor=world.coordinator,
         program=world.program,
         supporter=reached,
@@ -132,17 +134,17 @@ def test_service_milestones(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_support_given_milestones_count_contacts_that_reached_the_participant(world: Any) -> None:
-    from peerpath.support import services as support
+    from peerpath.support.services import contacts as support_contacts
     from tests.support.conftest import make_participant, match, profile
 
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     settings.support_milestones = "3,5"
     settings.save()
     record = world.supporter_record
     profile(world, record)
     relationship = match(world, make_participant(world), record, world.supporter)
     for reached in (True, True, True, True, False):
-        support.log_contact(
+        support_contacts.log_contact(
             actor=world.supporter,
             relationship=relationship,
             data={"contacted_on": timezone.localdate(), "channel": "phone", "reached": reached, "tasks": []},

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import queries, services, tasks
+from peerpath.care import queries, tasks
 from peerpath.care.models import CareTask, CheckIn, CheckInAnswer, CheckInReason, CheckInStatus, TaskKind
+from peerpath.care.services import checkins
+from peerpath.care.services import common as care_common
 from peerpath.core.models import AuditEntry
 from peerpath.recruitment.models import Supporter
 from tests.care.helpers import CALM, HIGH_STRAIN, check_in, checkin_questionnaire, supporter
@@ -72,9 +74,9 @@ def test_only_the_supporter_answers_and_every_item_is_needed(world: Any) -> None
     record = supporter(world.program)
     questionnaire = checkin_questionnaire(world.program)
     with pytest.raises(ValidationError):
-        services.complete_checkin(actor=world.supervisor, supporter=record, questionnaire=questionnaire, answers=CALM)
+        checkins.complete_checkin(actor=world.supervisor, supporter=record, questionnaire=questionnaire, answers=CALM)
     with pytest.raises(ValidationError, match="Item 10 is not answered"):
-        services.complete_checkin(
+        checkins.complete_checkin(
             actor=record.user,
             supporter=record,
             questionnaire=questionnaire,
@@ -82,18 +84,18 @@ def test_only_the_supporter_answers_and_every_item_is_needed(world: Any) -> None
         )
     foreign = checkin_questionnaire(world.other_program)
     with pytest.raises(ValidationError):
-        services.complete_checkin(actor=record.user, supporter=record, questionnaire=foreign, answers=CALM)
+        checkins.complete_checkin(actor=record.user, supporter=record, questionnaire=foreign, answers=CALM)
     assert not CheckIn.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_waiting_checkin_is_the_one_answered(world: Any) -> None:
     record = supporter(world.program)
-    waiting = services.schedule_checkin(
+    waiting = checkins.schedule_checkin(
         actor="tests", supporter=record, reason=CheckInReason.HARD_EVENT, due_on=timezone.localdate()
     )
     # Scheduling again reuses the waiting one (moved earlier only).
-    again = services.schedule_checkin(
+    again = checkins.schedule_checkin(
         actor="tests", supporter=record, reason=CheckInReason.RETURN, due_on=timezone.localdate() + dt.timedelta(days=5)
     )
     assert again.pk == waiting.pk and again.due_on == timezone.localdate()
@@ -103,7 +105,7 @@ def test_a_waiting_checkin_is_the_one_answered(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_due_dates_follow_the_program_cadence(world: Any) -> None:
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     record = supporter(world.program)
     today = timezone.localdate()
     Supporter.objects.filter(pk=record.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=30))
@@ -191,7 +193,7 @@ def test_reminders_go_once_per_due_date(world: Any) -> None:
     assert "/care/me/check-in/" in reminded[0].body
     tasks.send_checkin_reminders.call()
     assert len([m for m in mail.outbox if "check-in is due" in m.subject]) == 1
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     settings.checkin_reminders = False
     settings.save()
     mail.outbox.clear()

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from peerpath.care import services
 from peerpath.care.models import Newsletter, NewsletterDelivery, NewsletterPreference, NewsletterStatus
+from peerpath.care.services import newsletters
 from peerpath.care.tasks import deliver_newsletter, unsubscribe_token
 from peerpath.core.models import AuditEntry
 from peerpath.recruitment.models import Stage
@@ -69,8 +69,10 @@ def test_writing_and_sending_an_update_to_chosen_audiences(world: Any) -> None:
 @pytest.mark.django_db
 def test_people_who_unsubscribed_are_left_out(world: Any) -> None:
     who = people(world)
-    services.set_newsletter_preference(actor=who["trainee"].user, supporter=who["trainee"], receive=False, via="page")
-    letter = services.save_newsletter(
+    newsletters.set_newsletter_preference(
+        actor=who["trainee"].user, supporter=who["trainee"], receive=False, via="page"
+    )
+    letter = newsletters.save_newsletter(
         actor=world.coordinator,
         program=world.program,
         newsletter=None,
@@ -79,13 +81,13 @@ def test_people_who_unsubscribed_are_left_out(world: Any) -> None:
         audiences=["trainees", "on_break"],
     )
     mail.outbox.clear()
-    services.send_newsletter(actor=world.coordinator, newsletter=letter)
+    newsletters.send_newsletter(actor=world.coordinator, newsletter=letter)
     assert [m.to for m in mail.outbox] == [[who["on_break"].email]]
 
 
 @pytest.mark.django_db
 def test_nobody_to_send_to_is_refused(world: Any) -> None:
-    letter = services.save_newsletter(
+    letter = newsletters.save_newsletter(
         actor=world.coordinator, program=world.program, newsletter=None, subject="S", body="B", audiences=["on_break"]
     )
     response = world.client_for(world.coordinator).post(
@@ -99,7 +101,7 @@ def test_nobody_to_send_to_is_refused(world: Any) -> None:
 @pytest.mark.django_db
 def test_the_one_click_unsubscribe_link(world: Any) -> None:
     who = people(world)
-    letter = services.save_newsletter(
+    letter = newsletters.save_newsletter(
         actor=world.coordinator,
         program=world.program,
         newsletter=None,
@@ -108,7 +110,7 @@ def test_the_one_click_unsubscribe_link(world: Any) -> None:
         audiences=["inactive_alumni"],
     )
     mail.outbox.clear()
-    services.send_newsletter(actor=world.coordinator, newsletter=letter)
+    newsletters.send_newsletter(actor=world.coordinator, newsletter=letter)
     link = re.search(r"http://testserver(/updates/unsubscribe/\S+/)", mail.outbox[0].body).group(1)
     anonymous = world.client_for(None)
     page = anonymous.get(link)
@@ -142,7 +144,7 @@ def test_preference_page(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_the_archive_is_readable_by_everyone_in_the_program_but_drafts_are_not(world: Any) -> None:
-    letter = services.save_newsletter(
+    letter = newsletters.save_newsletter(
         actor=world.coordinator,
         program=world.program,
         newsletter=None,
@@ -152,7 +154,7 @@ def test_the_archive_is_readable_by_everyone_in_the_program_but_drafts_are_not(w
     )
     draft_url = reverse("care:newsletter", args=[world.program.slug, letter.pk])
     assert world.client_for(world.supporter).get(draft_url).status_code == 404
-    services.send_newsletter(actor=world.coordinator, newsletter=letter)
+    newsletters.send_newsletter(actor=world.coordinator, newsletter=letter)
     for user in (world.supporter, world.trainer, world.supervisor, world.coordinator):
         archive = world.client_for(user).get(reverse("care:newsletters", args=[world.program.slug]))
         assert archive.status_code == 200 and "Winter update" in archive.content.decode()

@@ -11,8 +11,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import services
 from peerpath.care.models import CareTask, Debrief, TaskKind
+from peerpath.care.services import breaks, buddies, debriefs, newsletters, supervision
+from peerpath.care.services import common as care_common
+from peerpath.care.services import recognition as care_recognition
 from peerpath.core.models import AuditEntry
 from peerpath.recruitment.models import Stage, Supporter
 from tests.care.helpers import HIGH_STRAIN, check_in, supporter
@@ -24,7 +26,7 @@ def fill(world: Any, program: Any, coordinator: Any, supervisor: Any) -> dict[st
     record = supporter(program, f"Care Person {program.slug}", supervisor=supervisor)
     buddy = supporter(program, f"Buddy {program.slug}")
     done = check_in(record, HIGH_STRAIN)
-    debrief = services.submit_debrief(
+    debrief = debriefs.submit_debrief(
         actor=record.user,
         supporter=record,
         kind="support_group",
@@ -33,7 +35,7 @@ def fill(world: Any, program: Any, coordinator: Any, supervisor: Any) -> dict[st
         topics="Crisis calls",
         wants_to_talk=True,
     )
-    meeting = services.log_meeting(
+    meeting = supervision.log_meeting(
         actor=coordinator,
         program=program,
         kind="one_on_one",
@@ -42,14 +44,14 @@ def fill(world: Any, program: Any, coordinator: Any, supervisor: Any) -> dict[st
         supervisor=supervisor,
         attendees=[record],
     )
-    pair = services.pair_buddies(actor=coordinator, program=program, first=record, second=buddy)
-    brk = services.request_break(
+    pair = buddies.pair_buddies(actor=coordinator, program=program, first=record, second=buddy)
+    brk = breaks.request_break(
         actor=buddy.user, supporter=buddy, starts_on=timezone.localdate() + dt.timedelta(days=3), ends_on=None
     )
-    recognition = services.record_recognition(
+    recognition = care_recognition.record_recognition(
         actor=coordinator, program=program, supporter=record, kind="certificate", title="Thanks"
     )
-    letter = services.save_newsletter(
+    letter = newsletters.save_newsletter(
         actor=coordinator, program=program, newsletter=None, subject="News", body="Body", audiences=["active"]
     )
     return {
@@ -62,7 +64,7 @@ def fill(world: Any, program: Any, coordinator: Any, supervisor: Any) -> dict[st
         "recognition": recognition,
         "newsletter": letter,
         "task": CareTask.objects.filter(program=program).first(),
-        "questionnaire": services.get_settings(program).checkin_questionnaire,
+        "questionnaire": care_common.get_settings(program).checkin_questionnaire,
     }
 
 
@@ -189,7 +191,7 @@ def test_debriefs_open_a_task_and_show_to_the_supervisor(world: Any) -> None:
 def test_care_settings_page(world: Any) -> None:
     client = world.client_for(world.coordinator)
     url = reverse("care:settings", args=[world.program.slug])
-    current = services.get_settings(world.program)
+    current = care_common.get_settings(world.program)
     data = {
         "supervision_every_days": "14",
         "supervision_ce_category": "supervision",
@@ -208,15 +210,15 @@ def test_care_settings_page(world: Any) -> None:
     }
     bad = client.post(url, {**data, "supervision_every_days": "1"})
     assert bad.status_code == 400
-    assert services.get_settings(world.program).supervision_every_days == 30
+    assert care_common.get_settings(world.program).supervision_every_days == 30
     worse = client.post(url, {**data, "support_milestones": "ten"})
     assert worse.status_code == 400 and "positive whole numbers" in worse.content.decode()
     foreign = client.post(
-        url, {**data, "checkin_questionnaire": services.get_settings(world.other_program).checkin_questionnaire_id}
+        url, {**data, "checkin_questionnaire": care_common.get_settings(world.other_program).checkin_questionnaire_id}
     )
     assert foreign.status_code == 400
     assert client.post(url, data).status_code == 302
-    saved = services.get_settings(world.program)
+    saved = care_common.get_settings(world.program)
     assert saved.supervision_every_days == 14 and saved.support_milestones == "10,25,50" and not saved.checkin_reminders
     assert AuditEntry.objects.filter(action="care.settings.update").exists()
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import services
+from peerpath.care.services import breaks, buddies, debriefs, recognition, supervision
 from tests.care.helpers import CALM, HIGH_STRAIN, check_in, supporter
 
 # (page, who, limit): the limit holds for 2 and for 12 supporters with full histories.
@@ -38,7 +38,7 @@ def build(world: Any, n: int) -> list[Any]:
         record = supporter(world.program, f"Person {i:02d}", supervisor=world.supervisor)
         for answers in (HIGH_STRAIN, CALM):
             check_in(record, answers, wants_to_talk=True)
-        services.submit_debrief(
+        debriefs.submit_debrief(
             actor=record.user,
             supporter=record,
             kind="support_group",
@@ -47,7 +47,7 @@ def build(world: Any, n: int) -> list[Any]:
             topics=f"Topic {i}, crisis calls",
             wants_to_talk=True,
         )
-        services.log_meeting(
+        supervision.log_meeting(
             actor=world.supervisor,
             program=world.program,
             kind="one_on_one",
@@ -57,13 +57,13 @@ def build(world: Any, n: int) -> list[Any]:
             attendees=[record],
             follow_ups=["Follow up"],
         )
-        services.record_recognition(
+        recognition.record_recognition(
             actor=world.coordinator, program=world.program, supporter=record, kind="feedback", title="Thanks"
         )
         if i % 2:
-            services.pair_buddies(actor=world.coordinator, program=world.program, first=people[-1], second=record)
+            buddies.pair_buddies(actor=world.coordinator, program=world.program, first=people[-1], second=record)
         if i % 3 == 0:
-            services.request_break(
+            breaks.request_break(
                 actor=record.user, supporter=record, starts_on=today + dt.timedelta(days=2), ends_on=None
             )
         people.append(record)

@@ -10,9 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from peerpath.care import instruments, services
+from peerpath.care import instruments
 from peerpath.care.defaults import BRIEF_CHECKIN
 from peerpath.care.models import Item, Questionnaire
+from peerpath.care.services import checkins
+from peerpath.care.services import common as care_common
 from peerpath.core.models import AuditEntry
 
 # A made-up instrument in the ProQOL shape: 1-5 scale, three subscales of sums, reverse items.
@@ -112,7 +114,7 @@ def test_import_page_stores_a_valid_file_and_can_use_it_for_checkins(world: Any)
     created = Questionnaire.objects.get(program=world.program, name="Helper wellness scale")
     assert response.status_code == 302 and response["Location"].endswith(f"/questionnaires/{created.pk}/")
     assert created.items.count() == 4 and created.items.get(number=4).reverse_scored
-    assert services.get_settings(world.program).checkin_questionnaire == created
+    assert care_common.get_settings(world.program).checkin_questionnaire == created
     assert AuditEntry.objects.filter(action="questionnaire.import", target_id=str(created.pk)).exists()
     page = client.get(reverse("care:questionnaire", args=[world.program.slug, created.pk]))
     assert page.status_code == 200 and "Used with permission" in page.content.decode()
@@ -144,7 +146,7 @@ def test_import_needs_a_file(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_export_download_round_trips(world: Any) -> None:
-    questionnaire = services.get_settings(world.program).checkin_questionnaire
+    questionnaire = care_common.get_settings(world.program).checkin_questionnaire
     response = world.client_for(world.coordinator).get(
         reverse("care:questionnaire_export", args=[world.program.slug, questionnaire.pk])
     )
@@ -155,26 +157,26 @@ def test_export_download_round_trips(world: Any) -> None:
 @pytest.mark.django_db
 def test_the_questionnaire_in_use_cannot_be_retired_but_another_can(world: Any) -> None:
     client = world.client_for(world.coordinator)
-    in_use = services.get_settings(world.program).checkin_questionnaire
+    in_use = care_common.get_settings(world.program).checkin_questionnaire
     response = client.post(reverse("care:questionnaire_active", args=[world.program.slug, in_use.pk]))
     assert response.status_code == 302
     in_use.refresh_from_db()
     assert in_use.is_active
-    other = services.install_questionnaire(actor="tests", program=world.program, form=instruments.from_data(PUBLISHED))
+    other = checkins.install_questionnaire(actor="tests", program=world.program, form=instruments.from_data(PUBLISHED))
     client.post(reverse("care:questionnaire_active", args=[world.program.slug, other.pk]))
     other.refresh_from_db()
     assert not other.is_active
     # A retired questionnaire cannot be chosen for check-ins.
     client.post(reverse("care:questionnaire_use", args=[world.program.slug, other.pk]))
-    assert services.get_settings(world.program).checkin_questionnaire == in_use
+    assert care_common.get_settings(world.program).checkin_questionnaire == in_use
     client.post(reverse("care:questionnaire_active", args=[world.program.slug, other.pk]))
     client.post(reverse("care:questionnaire_use", args=[world.program.slug, other.pk]))
-    assert services.get_settings(world.program).checkin_questionnaire == other
+    assert care_common.get_settings(world.program).checkin_questionnaire == other
 
 
 @pytest.mark.django_db
 def test_questionnaires_of_another_program_are_not_found(world: Any) -> None:
-    foreign = services.get_settings(world.other_program).checkin_questionnaire
+    foreign = care_common.get_settings(world.other_program).checkin_questionnaire
     client = world.client_for(world.coordinator)
     for name in ("care:questionnaire", "care:questionnaire_export"):
         assert client.get(reverse(name, args=[world.program.slug, foreign.pk])).status_code == 404

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import bridges, queries, services
+from peerpath.care import bridges, queries
 from peerpath.care.models import CareTask, SupervisionMeeting, TaskKind, TaskStatus
+from peerpath.care.services import common as care_common
+from peerpath.care.services import supervision
 from peerpath.core.models import AuditEntry
 from peerpath.recruitment.models import Supporter
 from tests.care.helpers import HIGH_STRAIN, check_in, supporter
@@ -34,7 +36,7 @@ def log(world: Any, people: list[Any], **overrides: Any) -> SupervisionMeeting:
         "topics": "Boundaries",
         "notes": "Talked it through",
     }
-    return services.log_meeting(**{**data, **overrides})
+    return supervision.log_meeting(**{**data, **overrides})
 
 
 @pytest.mark.django_db
@@ -89,7 +91,7 @@ def test_a_supervisor_logs_only_with_people_they_supervise(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_overdue_supervision_follows_the_program_minimum(world: Any) -> None:
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     record = supporter(world.program, supervisor=world.supervisor)
     Supporter.objects.filter(pk=record.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=90))
     record.refresh_from_db()
@@ -140,7 +142,7 @@ def test_supervision_counts_as_continuing_education_when_the_program_says_so(
     b = supporter(world.program, "B", supervisor=world.supervisor)
     log(world, [a, b], duration_minutes=90)
     assert credited == []  # the setting is off by default
-    settings = services.get_settings(world.program)
+    settings = care_common.get_settings(world.program)
     settings.supervision_counts_as_ce = True
     settings.save()
     meeting = log(world, [a, b], duration_minutes=90)

@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import bridges, queries, services, topics
+from peerpath.care import bridges, queries, topics
 from peerpath.care.models import Debrief, TopicPlan
+from peerpath.care.services import common as care_common
+from peerpath.care.services import debriefs
 from peerpath.care.topics import Mention
 from tests.care.helpers import supporter
 
@@ -104,10 +106,10 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
     program = world.program
     a, b = supporter(program, "Ann"), supporter(program, "Bea")
     today = timezone.localdate()
-    services.submit_debrief(
+    debriefs.submit_debrief(
         actor=a.user, supporter=a, kind="support_group", occurred_on=today, what_happened="x", topics="Crisis calls"
     )
-    services.submit_debrief(
+    debriefs.submit_debrief(
         actor=b.user,
         supporter=b,
         kind="hard_contact",
@@ -115,7 +117,7 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
         what_happened="x",
         topics="grief, crisis call",
     )
-    old = services.submit_debrief(
+    old = debriefs.submit_debrief(
         actor=b.user, supporter=b, kind="other", occurred_on=today, what_happened="x", topics="Ancient topic"
     )
     Debrief.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
@@ -127,7 +129,7 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
             {"text": "Grief; boundaries", "user_id": world.supporter.pk, "answered_at": timezone.now()}
         ],
     )
-    ranked = queries.topic_suggestions(program, services.get_settings(program), timezone.now())
+    ranked = queries.topic_suggestions(program, care_common.get_settings(program), timezone.now())
     # Both have two supporters; grief was raised most recently (in training feedback).
     assert [(s.label, s.supporters) for s in ranked][:2] == [("Grief", 2), ("Crisis call", 2)]
     assert "Ancient topic" not in [s.label for s in ranked]
@@ -140,7 +142,7 @@ def test_a_suggestion_becomes_a_real_training_refresher(world: Any) -> None:
     from peerpath.training.models import TrainingSession
 
     a = supporter(world.program, "Ann")
-    services.submit_debrief(
+    debriefs.submit_debrief(
         actor=a.user,
         supporter=a,
         kind="support_group",
@@ -190,7 +192,7 @@ def test_turning_a_suggestion_into_a_refresher_event(world: Any, monkeypatch: py
     monkeypatch.setattr(bridges, "learn_more_answers", lambda program, since: [])
     monkeypatch.setattr(bridges, "create_refresher_event", create)
     a = supporter(world.program, "Ann")
-    services.submit_debrief(
+    debriefs.submit_debrief(
         actor=a.user,
         supporter=a,
         kind="support_group",

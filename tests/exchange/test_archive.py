@@ -20,8 +20,8 @@ from peerpath.exchange import archive
 from peerpath.programs.models import Program
 from peerpath.programs.signals import program_created
 from peerpath.recruitment.models import Stage, Supporter
-from peerpath.support import services as support
 from peerpath.support.models import Contact, Participant
+from peerpath.support.services import participants as support_participants
 from tests.factories import MembershipFactory, ProgramFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def other_program(db: Any) -> Program:
     program_created.send(sender=Program, program=other, actor="tests")
     coordinator = MembershipFactory(program=other, is_coordinator=True, user__full_name="Hal Harbor").user
     SupporterFactory(program=other, full_name="Hidden Harborperson", email="hidden@harbor.example.org")
-    support.save_participant(
+    support_participants.save_participant(
         actor=coordinator,
         program=other,
         participant=None,

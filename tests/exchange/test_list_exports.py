@@ -13,14 +13,21 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from peerpath.care import services as care
 from peerpath.care.models import CareTask
+from peerpath.care.services import breaks as care_breaks
+from peerpath.care.services import buddies as care_buddies
+from peerpath.care.services import debriefs as care_debriefs
+from peerpath.care.services import newsletters as care_newsletters
+from peerpath.care.services import recognition as care_recognition
+from peerpath.care.services import supervision as care_supervision
 from peerpath.certification import services as certification
 from peerpath.core.exports import CSV_TYPE, XLSX_TYPE
 from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import ACTIONS, Role, access_of
 from peerpath.recruitment.models import Stage
-from peerpath.support import services as support_services
+from peerpath.support.services import concerns as support_concerns
+from peerpath.support.services import contacts as support_contacts
+from peerpath.support.services import matches as support_matches
 from peerpath.training import services as training
 from tests.care.helpers import HIGH_STRAIN, check_in
 from tests.care.helpers import supporter as care_supporter
@@ -165,7 +172,7 @@ def test_attention_and_supervision_exports(support: SupportWorld) -> None:  # no
         "notes": "",
         "next_follow_up": timezone.localdate() - dt.timedelta(days=5),
     }
-    support_services.log_contact(actor=s.supporter, relationship=s.ana_rel, data=support_data)
+    support_contacts.log_contact(actor=s.supporter, relationship=s.ana_rel, data=support_data)
     coordinator = s.client_for(s.coordinator)
     page = coordinator.get(url("support:attention")).context
     rows = export(coordinator, url("support:attention"))
@@ -192,10 +199,10 @@ def test_attention_and_supervision_exports(support: SupportWorld) -> None:  # no
 
 def test_concerns_export_follows_who_handles_them(support: SupportWorld) -> None:  # noqa: F811
     s = support
-    support_services.raise_concern(
+    support_concerns.raise_concern(
         actor=s.supporter, relationship=s.ana_rel, kind="concern", answers=[], notes="Worried"
     )
-    support_services.raise_concern(actor=s.uma_user, relationship=s.ben_rel, kind="crisis", answers=[], notes="Now")
+    support_concerns.raise_concern(actor=s.uma_user, relationship=s.ben_rel, kind="crisis", answers=[], notes="Now")
     coordinator = s.client_for(s.coordinator)
     shown = [c.participant.reference for c in coordinator.get(url("support:concerns")).context["rows"]]
     rows = export(coordinator, url("support:concerns"))
@@ -213,7 +220,7 @@ def test_supporters_and_batch_match_exports(support: SupportWorld) -> None:  # n
     assert [r["Supporter"] for r in rows] == shown and set(shown) == {s.priya.full_name, "Uma Iyer"}
     assert rows[shown.index("Uma Iyer")]["Caseload"] == "1"
 
-    run = support_services.run_batch_match(actor=s.coordinator, program=s.program)
+    run = support_matches.run_batch_match(actor=s.coordinator, program=s.program)
     path = url("support:batch_run", run.pk)
     page = coordinator.get(path).context
     rows = export(coordinator, path)
@@ -336,7 +343,7 @@ def care_world(world: Any) -> dict[str, Any]:
     check_in(mine, HIGH_STRAIN)  # opens a task for world.supervisor
     check_in(theirs, HIGH_STRAIN)  # opens a task for the other supervisor
     for supervisor, people in ((world.supervisor, [mine, also]), (other_supervisor, [theirs])):
-        care.log_meeting(
+        care_supervision.log_meeting(
             actor=supervisor,
             program=world.program,
             kind="group" if len(people) > 1 else "one_on_one",
@@ -382,7 +389,7 @@ def test_supervisors_download_only_their_supervisees(world: Any, care_world: dic
 
 def test_breaks_buddies_recognition_and_newsletters_exports(world: Any, support: SupportWorld) -> None:  # noqa: F811
     s = support
-    brk = care.request_break(
+    brk = care_breaks.request_break(
         actor=s.coordinator, supporter=s.priya, starts_on=timezone.localdate(), ends_on=None, by_staff=True
     )
     coordinator = s.client_for(s.coordinator)
@@ -392,10 +399,10 @@ def test_breaks_buddies_recognition_and_newsletters_exports(world: Any, support:
     assert s.ana.reference in rows[0]["Relationships to cover"] and "Ana" not in rows[0]["Relationships to cover"]
     entry = AuditEntry.objects.filter(action="care.export_relationships_to_cover").get()
     assert entry.changes == {"relationships": [s.ana_rel.pk]}
-    care.end_break(actor=s.coordinator, brk=brk)
+    care_breaks.end_break(actor=s.coordinator, brk=brk)
 
     newcomer = care_supporter(world.program, "Nell Newcomer", stage=Stage.ACTIVE)
-    care.pair_buddies(actor=s.coordinator, program=s.program, first=s.priya, second=newcomer)
+    care_buddies.pair_buddies(actor=s.coordinator, program=s.program, first=s.priya, second=newcomer)
     page = coordinator.get(url("care:buddies")).context
     rows = export(coordinator, url("care:buddies"))
     assert len(rows) == len(page["pairs"]) + len(page["suggestions"])
@@ -405,13 +412,13 @@ def test_breaks_buddies_recognition_and_newsletters_exports(world: Any, support:
         newcomer.full_name,
     )
 
-    care.record_recognition(
+    care_recognition.record_recognition(
         actor=s.coordinator, program=s.program, supporter=newcomer, kind="certificate", title="Thanks"
     )
     rows = export(coordinator, url("care:recognition"))
     assert ("Recorded", "Nell Newcomer", "Thanks") in [(r["List"], r["Supporter"], r["Recognition"]) for r in rows]
 
-    letter = care.save_newsletter(
+    letter = care_newsletters.save_newsletter(
         actor=s.coordinator,
         program=s.program,
         newsletter=None,
@@ -420,14 +427,14 @@ def test_breaks_buddies_recognition_and_newsletters_exports(world: Any, support:
         audiences=["active"],
     )
     assert [r["Status"] for r in export(coordinator, url("care:newsletters"))] == ["Draft"]
-    care.send_newsletter(actor=s.coordinator, newsletter=letter)
+    care_newsletters.send_newsletter(actor=s.coordinator, newsletter=letter)
     reader = export(s.client_for(s.supporter), url("care:newsletters"))
     assert [(r["Status"], r["Subject"]) for r in reader] == [("Sent", "Spring news")]  # no drafts for readers
 
 
 def test_refresher_topics_export(world: Any) -> None:
     person = care_supporter(world.program, "Deb Debrief", supervisor=world.supervisor)
-    care.submit_debrief(
+    care_debriefs.submit_debrief(
         actor=person.user,
         supporter=person,
         kind="support_group",

@@ -18,9 +18,10 @@ from peerpath.core.models import AuditEntry
 from peerpath.exchange.importers import IMPORTERS
 from peerpath.exchange.models import ImportBatch
 from peerpath.programs.models import FocusArea
-from peerpath.support import queries, services
+from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Notification, Participant, ParticipantSource, ParticipantStatus, SearchTerm
+from peerpath.support.services import participants
 from tests.support.test_encryption import dump_database
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,7 @@ def test_other_coordinators_are_told_once(world: Any) -> None:
 
 
 def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_staged(world: Any, grief: FocusArea) -> None:
-    existing = services.save_participant(
+    existing = participants.save_participant(
         actor=world.coordinator,
         program=world.program,
         participant=None,
@@ -204,7 +205,7 @@ def test_a_row_that_became_a_duplicate_before_confirmation_stops_the_whole_impor
     upload(world, csv_file(person(full_name="First", phone="555-1111"), person(full_name="Second", phone="555-2222")))
     batch = ImportBatch.objects.get()
     # Meanwhile someone adds the second person by hand.
-    services.save_participant(
+    participants.save_participant(
         actor=world.coordinator,
         program=world.program,
         participant=None,
@@ -234,7 +235,7 @@ def test_a_row_the_service_refuses_rolls_back_the_rows_saved_before_it(world: An
     """Rows are saved one by one inside one transaction: a refusal half-way undoes the first rows."""
     from django.core.exceptions import ValidationError
 
-    real = services.import_participant
+    real = participants.import_participant
     calls = []
 
     def refuse_second(**kwargs: Any) -> Participant:
@@ -244,7 +245,7 @@ def test_a_row_the_service_refuses_rolls_back_the_rows_saved_before_it(world: An
         return real(**kwargs)
 
     upload(world, csv_file(person(full_name="One", phone="555-5551"), person(full_name="Two", phone="555-5552")))
-    monkeypatch.setattr(services, "import_participant", refuse_second)  # the module the importer calls
+    monkeypatch.setattr(participants, "import_participant", refuse_second)  # the module the importer calls
     response = apply(world, ImportBatch.objects.get())
     assert response.status_code == 400
     assert [(e.row, e.field) for e in response.context["errors"]] == [(3, "lived_experience")]

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from peerpath.exchange.importers import IMPORTERS
 from peerpath.exchange.models import ImportBatch
-from peerpath.support import services
+from peerpath.support.services import participants
 from tests.care.helpers import supporter as care_supporter
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ COLUMNS = [c.name for c in IMPORTERS["participants"].columns]
 
 def add_participants(world: Any, count: int, start: int = 0) -> None:
     for i in range(start, start + count):
-        services.save_participant(
+        participants.save_participant(
             actor=world.coordinator,
             program=world.program,
             participant=None,

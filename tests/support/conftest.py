@@ -15,8 +15,8 @@ from peerpath.certification.services import current_certificate, issue_certifica
 from peerpath.core.models import User
 from peerpath.programs.models import FocusArea
 from peerpath.recruitment.models import Stage, Supporter
-from peerpath.support import services
 from peerpath.support.models import Participant, SupportRelationship
+from peerpath.support.services import matches, participants, profiles
 from tests.factories import FocusAreaFactory, MembershipFactory, SupporterFactory
 
 
@@ -62,7 +62,7 @@ def participant_data(**overrides: Any) -> dict[str, Any]:
 
 
 def make_participant(world: Any, **overrides: Any) -> Participant:
-    return services.save_participant(
+    return participants.save_participant(
         actor=world.coordinator, program=world.program, participant=None, data=participant_data(**overrides)
     )
 
@@ -81,7 +81,7 @@ def profile(world: Any, supporter: Supporter, **overrides: Any) -> None:
         "accepting_new": True,
     }
     data.update(overrides)
-    services.save_matching_profile(actor=world.coordinator, supporter=supporter, data=data)
+    profiles.save_matching_profile(actor=world.coordinator, supporter=supporter, data=data)
     certify(world, supporter)
 
 
@@ -92,8 +92,8 @@ def certify(world: Any, supporter: Supporter) -> None:
 
 
 def match(world: Any, participant: Participant, supporter: Supporter, user: User) -> SupportRelationship:
-    relationship = services.propose_match(actor=world.coordinator, participant=participant, supporter=supporter)
-    services.respond_to_offer(actor=user, relationship=relationship, accept=True)
+    relationship = matches.propose_match(actor=world.coordinator, participant=participant, supporter=supporter)
+    matches.respond_to_offer(actor=user, relationship=relationship, accept=True)
     SupportRelationship.objects.filter(pk=relationship.pk).update(activated_at=timezone.now() - dt.timedelta(days=30))
     relationship.refresh_from_db()
     return relationship

@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from peerpath.core.models import AuditEntry
 from peerpath.programs.signals import adverse_event_recorded
-from peerpath.support import services
 from peerpath.support.models import Concern, ConcernState, Notification
+from peerpath.support.services import concerns, cover
 from peerpath.support.tasks import escalate_crisis, escalation_sweep
 from tests.factories import MembershipFactory
 
 
 def raise_crisis(support: Any) -> Concern:
-    return services.raise_concern(
+    return concerns.raise_concern(
         actor=support.supporter,
         relationship=support.ana_rel,
         kind="crisis",
@@ -67,9 +67,7 @@ def test_raising_a_crisis_notifies_the_supervisor_and_announces_it(support: Any)
 def test_a_backup_covering_is_on_call_and_coordinators_without_supervisor(support: Any) -> None:
     backup = MembershipFactory(program=support.program, is_supervisor=True, user__full_name="Bea Backup").user
     today = timezone.localdate()
-    services.name_backup(
-        actor=support.supervisor, program=support.program, backup=backup, starts_on=today, ends_on=today
-    )
+    cover.name_backup(actor=support.supervisor, program=support.program, backup=backup, starts_on=today, ends_on=today)
     concern = raise_crisis(support)
     assert concern.on_call == backup
     # The backup may now see and acknowledge it; the supervisor's supporters are theirs today.
@@ -77,7 +75,7 @@ def test_a_backup_covering_is_on_call_and_coordinators_without_supervisor(suppor
     assert page.status_code == 200 and "Acknowledge" in page.content.decode()
     support.ana_rel.supporter.supervisor = None
     support.ana_rel.supporter.save()
-    services.acknowledge_concern(actor=backup, concern=concern)
+    concerns.acknowledge_concern(actor=backup, concern=concern)
     other = raise_crisis(support)
     assert other.on_call == support.coordinator  # the only coordinator
     assert Notification.objects.filter(user=support.coordinator, concern=other).exists()
@@ -103,7 +101,7 @@ def test_acknowledge_then_record_follow_up(support: Any) -> None:
     assert {"concern.raise_crisis", "concern.acknowledged", "concern.resolved"} <= audited
     # A second acknowledgement is refused.
     with pytest.raises(Exception, match="already"):
-        services.acknowledge_concern(actor=support.supervisor, concern=concern)
+        concerns.acknowledge_concern(actor=support.supervisor, concern=concern)
 
 
 def test_unacknowledged_crisis_escalates_after_the_program_time(support: Any) -> None:
@@ -130,7 +128,7 @@ def test_unacknowledged_crisis_escalates_after_the_program_time(support: Any) ->
 
 def test_acknowledged_crisis_never_escalates(support: Any) -> None:
     concern = raise_crisis(support)
-    services.acknowledge_concern(actor=support.supervisor, concern=concern)
+    concerns.acknowledge_concern(actor=support.supervisor, concern=concern)
     Concern.objects.filter(pk=concern.pk).update(acknowledge_by=timezone.now() - dt.timedelta(hours=1))
     assert escalate_crisis.call(concern_id=concern.pk) is False
     assert escalation_sweep.call() == 0

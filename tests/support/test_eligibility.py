@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from peerpath.recruitment.models import Stage
-from peerpath.support import eligibility, services
+from peerpath.support import eligibility
 from peerpath.support.defaults import get_settings
+from peerpath.support.services import matches
 
 
 def pool_ids(support: Any) -> set[int]:
@@ -65,14 +66,14 @@ def test_supporters_on_a_break_are_not_matched(support: Any, installed: dict) ->
     installed["care"].supporters_on_break = lambda program, on_date: {support.uma.pk}
     assert pool_ids(support) == {support.priya.pk}
     with pytest.raises(ValidationError, match="on a break"):
-        services.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.uma)
+        matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.uma)
 
 
 def test_capacity_counts_proposed_and_active(support: Any) -> None:
     profile = eligibility.profile_of(support.priya)
     profile.capacity = 2
     profile.save()
-    services.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.priya)
+    matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.priya)
     assert support.priya.pk not in pool_ids(support)
     reasons = {s.pk: r for s, r in eligibility.supporter_pool(support.program).excluded}
     assert reasons[support.priya.pk] == "at capacity (2 of 2)"
@@ -86,9 +87,9 @@ def test_a_supporter_not_taking_new_matches_is_skipped(support: Any) -> None:
 
 
 def test_declined_pairs_are_not_proposed_again_by_the_batch(support: Any) -> None:
-    relationship = services.propose_match(
+    relationship = matches.propose_match(
         actor=support.coordinator, participant=support.waiting, supporter=support.priya
     )
-    services.respond_to_offer(actor=support.supporter, relationship=relationship, accept=False, reason="fit")
-    result = services.compute_batch(support.program)
+    matches.respond_to_offer(actor=support.supporter, relationship=relationship, accept=False, reason="fit")
+    result = matches.compute_batch(support.program)
     assert (support.waiting.pk, support.priya.pk) not in {(p, s) for p, s, *_ in result.pairs}

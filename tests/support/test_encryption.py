@@ -14,10 +14,11 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from peerpath.support import queries, services
+from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.encryption import decrypt, encrypt
 from peerpath.support.models import Participant
+from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
 from tests.support.conftest import make_participant
 
 SECRETS = {
@@ -66,9 +67,9 @@ def fill_every_encrypted_place(support: Any) -> Participant:
         consent_scope=SECRETS["consent"],
         focus_areas=[s.grief],
     )
-    relationship = services.propose_match(actor=s.coordinator, participant=person, supporter=s.priya)
-    services.respond_to_offer(actor=s.supporter, relationship=relationship, accept=True)
-    contact = services.log_contact(
+    relationship = matches.propose_match(actor=s.coordinator, participant=person, supporter=s.priya)
+    matches.respond_to_offer(actor=s.supporter, relationship=relationship, accept=True)
+    contact = contacts.log_contact(
         actor=s.supporter,
         relationship=relationship,
         data={
@@ -81,35 +82,35 @@ def fill_every_encrypted_place(support: Any) -> Participant:
             "next_follow_up": None,
         },
     )
-    services.save_draft(actor=s.supporter, relationship=relationship, values={"notes": SECRETS["draft"]})
-    services.correct_contact(
+    contacts.save_draft(actor=s.supporter, relationship=relationship, values={"notes": SECRETS["draft"]})
+    contacts.correct_contact(
         actor=s.supervisor, contact=contact, data={"notes": SECRETS["contact"] + "!"}, reason=SECRETS["correction"]
     )
-    crisis = services.raise_concern(
+    crisis = concerns.raise_concern(
         actor=s.supporter,
         relationship=relationship,
         kind="crisis",
         answers=[("Is the participant safe right now?", SECRETS["answer"])],
         notes=SECRETS["crisis"],
     )
-    services.acknowledge_concern(actor=s.supervisor, concern=crisis)
-    services.record_follow_up(actor=s.supervisor, concern=crisis, follow_up=SECRETS["follow_up"])
-    services.record_adverse_event(
+    concerns.acknowledge_concern(actor=s.supervisor, concern=crisis)
+    concerns.record_follow_up(actor=s.supervisor, concern=crisis, follow_up=SECRETS["follow_up"])
+    adverse_events.record_adverse_event(
         actor=s.supporter,
         relationship=relationship,
         kind="hospitalised",
         occurred_at=timezone.now(),
         notes=SECRETS["adverse"],
     )
-    services.declare_conflict(actor=s.coordinator, supporter=s.uma, participant=person, reason=SECRETS["conflict"])
-    services.close_relationship(
+    profiles.declare_conflict(actor=s.coordinator, supporter=s.uma, participant=person, reason=SECRETS["conflict"])
+    matches.close_relationship(
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
     )
-    services.export_participant(actor=s.coordinator, participant=person)
+    participants.export_participant(actor=s.coordinator, participant=person)
     settings_row = get_settings(s.program)
     settings_row.requests_open = True
     settings_row.save()
-    services.submit_request(
+    participants.submit_request(
         program=s.program,
         data={
             "full_name": SECRETS["request_name"],
@@ -190,7 +191,7 @@ def test_audit_log_never_holds_encrypted_values(support: Any) -> None:
     from peerpath.core.models import AuditEntry
 
     person = make_participant(support.world, full_name="Olive Branchwater", intake_notes="secret-intake")
-    services.save_participant(
+    participants.save_participant(
         actor=support.coordinator,
         program=support.program,
         participant=person,

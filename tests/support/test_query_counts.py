@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.support import services
+from peerpath.support.services import concerns, contacts
 from tests.support.conftest import make_participant, match
 
 
@@ -23,7 +23,7 @@ def grow(support: Any, n: int) -> None:
     for i in range(n):
         person = make_participant(support.world, full_name=f"Person {i} Many", email=f"p{i}@example.net")
         relationship = match(support.world, person, support.priya, support.supporter)
-        services.log_contact(
+        contacts.log_contact(
             actor=support.supporter,
             relationship=relationship,
             data={
@@ -34,7 +34,7 @@ def grow(support: Any, n: int) -> None:
                 "next_follow_up": timezone.localdate() - dt.timedelta(days=i),
             },
         )
-        services.raise_concern(
+        concerns.raise_concern(
             actor=support.supporter, relationship=relationship, kind="concern", answers=[], notes="n"
         )
         make_participant(support.world, full_name=f"Waiting {i} Person", email=f"w{i}@example.net")
@@ -73,7 +73,7 @@ def test_participant_and_relationship_pages_are_bounded(support: Any, django_ass
     client = support.client_for(support.coordinator)
     for n in (1, 15):
         for _ in range(n):
-            services.log_contact(
+            contacts.log_contact(
                 actor=support.supporter,
                 relationship=support.ana_rel,
                 data={"contacted_on": timezone.localdate(), "channel": "phone", "reached": True, "notes": "x"},

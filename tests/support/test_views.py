@@ -137,14 +137,14 @@ def test_export_json_and_csv(support: Any) -> None:
 
 
 def test_erasure_keeps_only_anonymous_counts(support: Any) -> None:
-    from peerpath.support import services
+    from peerpath.support.services import adverse_events, contacts, matches
 
-    services.log_contact(
+    contacts.log_contact(
         actor=support.supporter,
         relationship=support.ana_rel,
         data={"contacted_on": timezone.localdate(), "channel": "phone", "reached": True, "notes": "n"},
     )
-    services.record_adverse_event(
+    adverse_events.record_adverse_event(
         actor=support.supporter, relationship=support.ana_rel, kind="relapsed", occurred_at=timezone.now()
     )
     client = support.client_for(support.coordinator)
@@ -152,7 +152,7 @@ def test_erasure_keeps_only_anonymous_counts(support: Any) -> None:
         url("support:participant_erase", support.ana.pk), {"reason": "Asked by phone", "confirm": "on"}
     )
     assert refused.status_code == 400 and "Close the participant&#x27;s open relationship" in refused.content.decode()
-    services.close_relationship(
+    matches.close_relationship(
         actor=support.coordinator, relationship=support.ana_rel, close_reason="participant_ended"
     )
     pk = support.ana.pk
@@ -197,9 +197,9 @@ def test_match_page_ranks_with_explanations_and_proposes(support: Any) -> None:
 
 
 def test_supporter_accepts_or_declines_an_offer(support: Any) -> None:
-    from peerpath.support import services
+    from peerpath.support.services import matches
 
-    relationship = services.propose_match(
+    relationship = matches.propose_match(
         actor=support.coordinator, participant=support.waiting, supporter=support.priya
     )
     other = support.client_for(support.uma_user)
@@ -253,10 +253,10 @@ def test_relationship_close_and_rematch(support: Any) -> None:
 
 
 def test_notes_of_a_previous_supporter_are_hidden_after_a_rematch(support: Any) -> None:
-    from peerpath.support import services
     from peerpath.support.defaults import get_settings
+    from peerpath.support.services import contacts, matches
 
-    services.log_contact(
+    contacts.log_contact(
         actor=support.supporter,
         relationship=support.ana_rel,
         data={
@@ -266,11 +266,11 @@ def test_notes_of_a_previous_supporter_are_hidden_after_a_rematch(support: Any) 
             "notes": "Priya's private note",
         },
     )
-    services.rematch(actor=support.coordinator, relationship=support.ana_rel)
+    matches.rematch(actor=support.coordinator, relationship=support.ana_rel)
     support.uma.languages = ["English", "Spanish"]
     support.uma.save()
-    new = services.propose_match(actor=support.coordinator, participant=support.ana, supporter=support.uma)
-    services.respond_to_offer(actor=support.uma_user, relationship=new, accept=True)
+    new = matches.propose_match(actor=support.coordinator, participant=support.ana, supporter=support.uma)
+    matches.respond_to_offer(actor=support.uma_user, relationship=new, accept=True)
     uma_page = support.client_for(support.uma_user).get(url("support:participant", support.ana.pk)).content.decode()
     assert "Priya&#x27;s private note" not in uma_page and "Hidden: written by a previous supporter" in uma_page
     assert support.client_for(support.uma_user).get(url("support:relationship", support.ana_rel.pk)).status_code == 404
@@ -360,9 +360,9 @@ def test_supervisor_corrects_a_contact_under_their_own_name(support: Any) -> Non
     entry = AuditEntry.objects.get(action="contact.correct")
     assert entry.actor == support.supervisor and entry.changes["duration_minutes"] == [25, 40]
     # Uma's contacts are not this supervisor's to correct.
-    from peerpath.support import services
+    from peerpath.support.services import contacts
 
-    other = services.log_contact(
+    other = contacts.log_contact(
         actor=support.uma_user,
         relationship=support.ben_rel,
         data={"contacted_on": timezone.localdate(), "channel": "phone", "reached": False},

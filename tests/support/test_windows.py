@@ -9,17 +9,17 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.support import services
 from peerpath.support import windows as w
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Contact
+from peerpath.support.services import contacts
 from peerpath.support.tasks import daily_reminders
 
 TODAY = timezone.localdate()
 
 
 def attempt(support: Any, days_ago: int, reached: bool = False, follow_up: dt.date | None = None) -> Contact:
-    return services.log_contact(
+    return contacts.log_contact(
         actor=support.supporter,
         relationship=support.ana_rel,
         data={
@@ -115,7 +115,7 @@ def test_daily_reminders_use_the_same_windows_and_name_nobody(support: Any) -> N
 
 def test_supporter_home_lists_follow_ups_due_and_overdue(support: Any) -> None:
     attempt(support, 2, reached=True, follow_up=TODAY)
-    services.log_contact(
+    contacts.log_contact(
         actor=support.uma_user,
         relationship=support.ben_rel,
         data={"contacted_on": TODAY, "channel": "phone", "reached": True, "next_follow_up": None},

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peerpath.care.models import CheckIn, CheckInStatus, Subscale, SupervisionMeeting
 from peerpath.care.queries import supporters_on_break
-from peerpath.care.services import get_settings
+from peerpath.care.services.common import get_settings
 from peerpath.care.stages import SERVING_STAGES
 from peerpath.recruitment.models import Supporter
 from peerpath.reports.base import Chart, Column, Period, Report, aware, percent, plural, register

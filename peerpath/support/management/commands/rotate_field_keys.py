@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from peerpath.support.models import Participant
-        from peerpath.support.services import refresh_search_terms
+        from peerpath.support.services.participants import refresh_search_terms
 
         for model in apps.get_models():
             names = encrypted_fields(model)

@@ -1,0 +1,232 @@
+"""Breaks: planned, ended, cancelled; the relationships that need covering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from peerpath.care.models import (
+    Break,
+    BreakStatus,
+    CheckInReason,
+)
+from peerpath.care.services.checkins import schedule_checkin
+from peerpath.care.services.common import (
+    SYSTEM,
+    active_supervisor,
+    coordinator_emails,
+    get_settings,
+    is_coordinator,
+    local_today,
+    program_url,
+    require_own_record,
+)
+from peerpath.care.stages import CURRENT_STAGES
+from peerpath.core import audit
+from peerpath.core.mail import queue_email
+from peerpath.recruitment.models import Stage, Supporter
+from peerpath.recruitment.pathway import move_to_stage
+
+
+def _overlapping(supporter: Supporter, starts_on: dt.date, ends_on: dt.date | None, exclude: int | None = None) -> bool:
+    rows = Break.objects.filter(supporter=supporter).exclude(status=BreakStatus.CANCELLED)
+    if exclude:
+        rows = rows.exclude(pk=exclude)
+    rows = rows.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+    if ends_on is not None:
+        rows = rows.filter(starts_on__lte=ends_on)
+    return rows.exists()
+
+
+def request_break(
+    *,
+    actor: Any,
+    supporter: Supporter,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    reason: str = "",
+    by_staff: bool = False,
+) -> Break:
+    """A supporter asks for a break, or a coordinator records one (``by_staff``).
+
+    Breaks are a right, not a request for permission: the break is planned at once.
+    Rules: a supporter asks for themselves, starting today or later (a coordinator may
+    record one that already began); the end, when given, is not before the start; breaks
+    of one person do not overlap; only current supporters (shadowing, active, provisional,
+    on break) take breaks. A break starting today starts at once (active -> on break).
+    Coordinators and the supervisor are told by e-mail.
+    """
+    if not by_staff:
+        require_own_record(actor, supporter)
+    errors: dict[str, str] = {}
+    today = local_today()
+    if supporter.stage not in CURRENT_STAGES:
+        raise ValidationError(
+            f"Breaks are for current supporters; {supporter.full_name} is '{supporter.get_stage_display()}'."
+        )
+    if not by_staff and starts_on < today:
+        errors["starts_on"] = "Start today or later."
+    if ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = "The last day of the break cannot be before the first."
+    if ends_on is not None and ends_on < today:
+        errors["ends_on"] = "The break must end today or later."
+    if not errors and _overlapping(supporter, starts_on, ends_on):
+        errors["starts_on"] = "This overlaps another break; change or cancel that one first."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        brk = Break.objects.create(
+            program=supporter.program,
+            supporter=supporter,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason,
+            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by_staff=by_staff,
+        )
+        audit.record(actor=actor, program=supporter.program, action="break.create", target=brk)
+        recipients = set(coordinator_emails(supporter.program))
+        supervisor = active_supervisor(supporter)
+        if supervisor is not None:
+            recipients.add(supervisor.email)
+        recipients.discard(getattr(actor, "email", None))
+        if recipients:
+            queue_email(
+                to=sorted(recipients),
+                template="care/email/break_planned",
+                context={
+                    "program": supporter.program,
+                    "brk": brk,
+                    "supporter": supporter,
+                    "url": program_url("care:breaks", supporter.program),
+                },
+            )
+        if starts_on <= today:
+            start_break(actor=actor, brk=brk)
+    return brk
+
+
+def start_break(*, actor: Any, brk: Break) -> Break:
+    """Begin a planned break: an active supporter moves to 'on break' on the pathway."""
+    if brk.status != BreakStatus.PLANNED:
+        raise ValidationError("Only a planned break can start.")
+    with transaction.atomic():
+        brk.status = BreakStatus.CURRENT
+        brk.started_at = timezone.now()
+        brk.save(update_fields=["status", "started_at"])
+        audit.record(
+            actor=actor,
+            program=brk.program,
+            action="break.start",
+            target=brk,
+            changes={"status": [BreakStatus.PLANNED, BreakStatus.CURRENT]},
+        )
+        supporter = Supporter.objects.get(pk=brk.supporter_id)
+        if supporter.stage == Stage.ACTIVE:
+            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ON_BREAK, reason=f"Break: {brk}")
+    return brk
+
+
+def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
+    """End a break (on its last day passing, or early when the supporter is back).
+
+    Rules: only a current break ends (a planned one is cancelled instead). Returning early
+    makes yesterday the last day (back on its first day, the break is cancelled). The
+    supporter moves back from 'on break' to 'active', gets a gentle return check-in and a
+    welcome-back e-mail.
+    """
+    today = today or local_today()
+    if brk.status != BreakStatus.CURRENT:
+        raise ValidationError("Only a break that has started can end.")
+    _supporter_or_coordinator(actor, brk)
+    with transaction.atomic():
+        before = audit.snapshot(brk, ["status", "ends_on"])
+        brk.ended_at = timezone.now()
+        if brk.starts_on >= today:
+            # Back on the day it began: the break never took a day, so it is cancelled.
+            brk.status = BreakStatus.CANCELLED
+        else:
+            if brk.ends_on is None or brk.ends_on >= today:
+                brk.ends_on = today - dt.timedelta(days=1)
+            brk.status = BreakStatus.ENDED
+            settings = get_settings(brk.program)
+            brk.return_checkin = schedule_checkin(
+                actor=actor,
+                supporter=brk.supporter,
+                reason=CheckInReason.RETURN,
+                due_on=today + dt.timedelta(days=settings.return_checkin_days),
+            )
+        brk.save(update_fields=["status", "ends_on", "ended_at", "return_checkin"])
+        audit.record(
+            actor=actor,
+            program=brk.program,
+            action="break.end",
+            target=brk,
+            changes=audit.diff(before, audit.snapshot(brk, ["status", "ends_on"])),
+        )
+        supporter = Supporter.objects.get(pk=brk.supporter_id)
+        if supporter.stage == Stage.ON_BREAK:
+            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACTIVE, reason="Back from a break")
+        if supporter.email and brk.return_checkin_id:
+            queue_email(
+                to=supporter.email,
+                template="care/email/break_return",
+                context={
+                    "program": brk.program,
+                    "supporter": supporter,
+                    "checkin": brk.return_checkin,
+                    "url": program_url("care:checkin", brk.program),
+                },
+                reply_to=brk.program.contact_email,
+            )
+    return brk
+
+
+def _supporter_or_coordinator(actor: Any, brk: Break) -> None:
+    if isinstance(actor, str):  # the scheduler
+        return
+    if brk.supporter.user_id != actor.pk and not is_coordinator(actor, brk.program):
+        raise ValidationError("Only the supporter or a coordinator can change this break.")
+
+
+def cancel_break(*, actor: Any, brk: Break) -> Break:
+    """Cancel a break that has not started. Rule: planned breaks only."""
+    if brk.status != BreakStatus.PLANNED:
+        raise ValidationError("Only a planned break can be cancelled; end a current break instead.")
+    _supporter_or_coordinator(actor, brk)
+    with transaction.atomic():
+        brk.status = BreakStatus.CANCELLED
+        brk.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            program=brk.program,
+            action="break.cancel",
+            target=brk,
+            changes={"status": [BreakStatus.PLANNED, BreakStatus.CANCELLED]},
+        )
+    return brk
+
+
+def apply_break_dates(*, today: dt.date | None = None) -> tuple[int, int]:
+    """Start breaks whose first day has come and end those whose last day has passed.
+
+    Returns (started, ended). Safe to run any number of times.
+    """
+    today = today or local_today()
+    started = ended = 0
+    for brk in Break.objects.filter(status=BreakStatus.PLANNED, starts_on__lte=today).select_related(
+        "program", "supporter"
+    ):
+        start_break(actor=SYSTEM, brk=brk)
+        started += 1
+    for brk in Break.objects.filter(status=BreakStatus.CURRENT, ends_on__lt=today).select_related(
+        "program", "supporter"
+    ):
+        end_break(actor=SYSTEM, brk=brk, today=today)
+        ended += 1
+    return started, ended

@@ -1,0 +1,84 @@
+"""Buddy pairs between supporters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from peerpath.care.models import (
+    BuddyPair,
+)
+from peerpath.care.services.common import local_today, program_url
+from peerpath.care.stages import CURRENT_STAGES
+from peerpath.core import audit
+from peerpath.core.mail import queue_email
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
+
+
+def current_pair(supporter: Supporter) -> BuddyPair | None:
+    return (
+        BuddyPair.objects.filter(Q(first=supporter) | Q(second=supporter), ended_on__isnull=True)
+        .select_related("first", "second")
+        .first()
+    )
+
+
+def current_buddy(supporter: Supporter) -> Supporter | None:
+    pair = current_pair(supporter)
+    return pair.other(supporter.pk) if pair else None
+
+
+def pair_buddies(*, actor: Any, program: Program, first: Supporter, second: Supporter, note: str = "") -> BuddyPair:
+    """Pair two supporters as buddies.
+
+    Rules: two different current supporters of the program, neither already in a pair. Both
+    are told by e-mail.
+    """
+    errors = {}
+    if first.pk == second.pk:
+        errors["second"] = "Choose two different supporters."
+    for name, person in (("first", first), ("second", second)):
+        if person.program_id != program.pk or person.stage not in CURRENT_STAGES:
+            errors[name] = f"{person.full_name} is not a current supporter."
+        elif current_pair(person) is not None:
+            errors[name] = f"{person.full_name} already has a buddy."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        pair = BuddyPair.objects.create(program=program, first=first, second=second, note=note, created_by=actor)
+        audit.record(actor=actor, program=program, action="buddy.pair", target=pair)
+        for person, buddy in ((first, second), (second, first)):
+            if person.email:
+                queue_email(
+                    to=person.email,
+                    template="care/email/buddy_paired",
+                    context={
+                        "program": program,
+                        "supporter": person,
+                        "buddy": buddy,
+                        "url": program_url("programs:home", program),
+                    },
+                    reply_to=program.contact_email,
+                )
+    return pair
+
+
+def end_buddy_pair(*, actor: Any, pair: BuddyPair) -> BuddyPair:
+    """End a buddy pairing. Rule: only a current pair."""
+    if pair.ended_on is not None:
+        raise ValidationError("This pairing has already ended.")
+    with transaction.atomic():
+        pair.ended_on = local_today()
+        pair.save(update_fields=["ended_on"])
+        audit.record(
+            actor=actor,
+            program=pair.program,
+            action="buddy.end",
+            target=pair,
+            changes={"ended_on": [None, pair.ended_on]},
+        )
+    return pair

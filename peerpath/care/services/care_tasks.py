@@ -1,0 +1,109 @@
+"""Care tasks: what a supervisor (or the coordinators) must follow up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from peerpath.care.models import (
+    CareTask,
+    TaskStatus,
+)
+from peerpath.care.services.common import active_supervisor, coordinator_emails, is_coordinator, program_url
+from peerpath.core import audit
+from peerpath.core.mail import queue_email
+from peerpath.programs.models import Membership, Program
+from peerpath.recruitment.models import Supporter
+
+
+def create_task(
+    *,
+    actor: Any,
+    program: Program,
+    supporter: Supporter | None,
+    kind: str,
+    title: str,
+    detail: str = "",
+    due_on: dt.date | None = None,
+    assigned_to: Any = None,
+    notify: bool = True,
+    **links: Any,
+) -> CareTask:
+    """Open a task for a supervisor (with nobody assigned, the coordinators pick it up).
+
+    Rule: the assignee holds the supervisor or coordinator role in the program. The assignee
+    (or every coordinator) is told by e-mail unless ``notify`` is off.
+    """
+    if (
+        assigned_to is not None
+        and not Membership.objects.filter(program=program, user=assigned_to)
+        .filter(Q(is_supervisor=True) | Q(is_coordinator=True))
+        .active()
+        .exists()
+    ):
+        raise ValidationError("Tasks go to a supervisor or coordinator of the program.")
+    with transaction.atomic():
+        task = CareTask.objects.create(
+            program=program,
+            supporter=supporter,
+            assigned_to=assigned_to,
+            kind=kind,
+            title=title[:300],
+            detail=detail,
+            due_on=due_on,
+            **links,
+        )
+        audit.record(actor=actor, program=program, action="care_task.create", target=task)
+        if notify:
+            to = [assigned_to.email] if assigned_to is not None else coordinator_emails(program)
+            if to:
+                queue_email(
+                    to=to,
+                    template="care/email/task",
+                    context={"program": program, "task": task, "url": program_url("care:tasks", program)},
+                )
+    return task
+
+
+def complete_task(*, actor: Any, task: CareTask, outcome: str = "") -> CareTask:
+    """Mark a task done. Rules: only open tasks; only the assignee or a coordinator."""
+    if task.status != TaskStatus.OPEN:
+        raise ValidationError("This task is already done.")
+    if task.assigned_to_id != getattr(actor, "pk", None) and not is_coordinator(actor, task.program):
+        raise ValidationError("Only the person it is assigned to, or a coordinator, can close this task.")
+    with transaction.atomic():
+        task.status = TaskStatus.DONE
+        task.outcome = outcome
+        task.completed_at = timezone.now()
+        task.completed_by = actor
+        task.save(update_fields=["status", "outcome", "completed_at", "completed_by"])
+        audit.record(
+            actor=actor,
+            program=task.program,
+            action="care_task.complete",
+            target=task,
+            changes={"status": [TaskStatus.OPEN, TaskStatus.DONE]},
+            note=outcome,
+        )
+    return task
+
+
+def task_for_supervisor(
+    *, actor: Any, supporter: Supporter, kind: str, title: str, detail: str, due_on: dt.date | None, **links: Any
+) -> CareTask:
+    return create_task(
+        actor=actor,
+        program=supporter.program,
+        supporter=supporter,
+        kind=kind,
+        title=title,
+        detail=detail,
+        due_on=due_on,
+        assigned_to=active_supervisor(supporter),
+        **links,
+    )

@@ -1,0 +1,123 @@
+"""Care settings and the helpers every care service uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.care.models import (
+    CareSettings,
+)
+from peerpath.core import audit
+from peerpath.core.mail import absolute_url
+from peerpath.core.permissions import Role
+from peerpath.core.prepared import PreparedLookup
+from peerpath.programs.models import Membership, Program
+from peerpath.recruitment.models import Supporter
+
+SYSTEM = "PeerPath (supporter care)"
+
+SETTINGS_FIELDS = [
+    "supervision_every_days",
+    "supervision_counts_as_ce",
+    "supervision_ce_category",
+    "checkin_every_days",
+    "checkin_questionnaire",
+    "checkin_reminders",
+    "concern_response_days",
+    "return_checkin_days",
+    "weekly_digest",
+    "attention_quiet_weeks",
+    "attention_concern_checkins",
+    "attention_closed_relationships",
+    "attention_window_days",
+    "topic_window_days",
+    "milestone_lookahead_days",
+    "support_milestones",
+]
+
+
+# Read on home pages and most care pages (see peerpath.core.prepared).
+_SETTINGS = PreparedLookup(
+    lambda program_id: CareSettings.objects.filter(program_id=program_id),
+    related="checkin_questionnaire",
+    program_id=-2_000_000_013,
+)
+
+
+def get_settings(program: Program) -> CareSettings:
+    """The program's care settings, created with the defaults on first use."""
+    found = _SETTINGS.first(program_id=program.pk)
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return CareSettings.objects.create(program=program)
+    except IntegrityError:
+        return CareSettings.objects.get(program=program)
+
+
+def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> CareSettings:
+    """Change the program's care settings.
+
+    Rules: the check-in questionnaire must be one of the program's active questionnaires;
+    support milestones are positive whole numbers.
+    """
+    questionnaire = data.get("checkin_questionnaire")
+    if questionnaire is not None and (questionnaire.program_id != program.pk or not questionnaire.is_active):
+        raise ValidationError({"checkin_questionnaire": "Choose one of this program's active questionnaires."})
+    if "support_milestones" in data:
+        parts = [p.strip() for p in str(data["support_milestones"]).split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+            raise ValidationError({"support_milestones": "List positive whole numbers separated by commas."})
+        data = {**data, "support_milestones": ",".join(str(n) for n in sorted({int(p) for p in parts}))}
+    with transaction.atomic():
+        settings = get_settings(program)
+        return audit.save_audited(
+            actor=actor, program=program, instance=settings, fields=SETTINGS_FIELDS, data=data, action="care.settings"
+        )
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def coordinator_emails(program: Program) -> list[str]:
+    return list(
+        Membership.objects.filter(program=program).with_role(Role.COORDINATOR).values_list("user__email", flat=True)
+    )
+
+
+def active_supervisor(supporter: Supporter) -> Any:
+    """The supporter's supervisor if they still hold the supervisor role in the program, else None."""
+    if supporter.supervisor_id is None:
+        return None
+    if (
+        not Membership.objects.filter(program_id=supporter.program_id, user_id=supporter.supervisor_id)
+        .with_role(Role.SUPERVISOR)
+        .exists()
+    ):
+        return None
+    return supporter.supervisor
+
+
+def program_url(name: str, program: Program, *args: Any) -> str:
+    return absolute_url(reverse(name, args=[program.slug, *args]))
+
+
+def is_coordinator(actor: Any, program: Program) -> bool:
+    return (
+        Membership.objects.filter(program=program, user_id=getattr(actor, "pk", None))
+        .with_role(Role.COORDINATOR)
+        .exists()
+    )
+
+
+def require_own_record(actor: Any, supporter: Supporter) -> None:
+    if supporter.user_id is None or supporter.user_id != getattr(actor, "pk", None):
+        raise ValidationError("Only the supporter themselves can do this.")

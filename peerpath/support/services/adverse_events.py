@@ -1,0 +1,65 @@
+"""Hard events in a caseload (hospitalised, relapsed, died)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.programs.signals import adverse_event_recorded
+from peerpath.support.models import (
+    AdverseEvent,
+    AdverseKind,
+    SupportRelationship,
+)
+from peerpath.support.notify import coordinators, notify, on_call_for
+from peerpath.support.services.common import acting_user
+
+
+def record_adverse_event(
+    *, actor: Any, relationship: SupportRelationship, kind: str, occurred_at: dt.datetime, notes: str = ""
+) -> AdverseEvent:
+    """Record a hard event in a supporter's caseload: hospitalised, relapsed or died.
+
+    Rules: one of the three kinds; not in the future. Kept for reports and announced to
+    supporter care (so the supporter is checked on); the supervisor and coordinators are told.
+    """
+    if kind not in AdverseKind.values:
+        raise ValidationError({"kind": "Choose what happened."})
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "This cannot be in the future."})
+    program = relationship.program
+    with transaction.atomic():
+        event = AdverseEvent.objects.create(
+            program=program,
+            supporter=relationship.supporter,
+            participant=relationship.participant,
+            relationship=relationship,
+            kind=kind,
+            occurred_at=occurred_at,
+            notes=notes,
+            recorded_by=acting_user(actor),
+        )
+        audit.record(actor=actor, program=program, action=f"adverse_event.{kind}", target=event)
+        on_call, _ = on_call_for(program, relationship.supporter)
+        notify(
+            program=program,
+            users=[*on_call, *coordinators(program)],
+            text=f"{event.get_kind_display()}: {relationship.participant.reference}, in {relationship.supporter}'s "
+            "caseload. Please check in with the supporter.",
+            url=relationship.get_absolute_url(),
+            relationship=relationship,
+        )
+        adverse_event_recorded.send(
+            sender=AdverseEvent,
+            program=program,
+            supporter=relationship.supporter,
+            kind=kind,
+            occurred_at=occurred_at,
+            event=event,
+        )
+    return event

@@ -1,0 +1,100 @@
+"""What every support service shares: field lists, redacted audit diffs, the program's support
+settings and in-app notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.programs.models import Program
+from peerpath.support.defaults import get_settings
+from peerpath.support.encryption import encrypted_fields
+from peerpath.support.models import (
+    Notification,
+    SupportSettings,
+)
+
+REQUEST_ACTOR = "the participant, on the public form"
+CHANGED = "(changed)"
+PARTICIPANT_FIELDS = [
+    "full_name",
+    "email",
+    "phone",
+    "preferred_contact",
+    "languages",
+    "focus_areas",
+    "modes",
+    "area",
+    "availability",
+    "preferred_gender",
+    "preferred_age_bands",
+    "preferred_communities",
+    "must_haves",
+    "consent_given",
+    "consent_scope",
+    "intake_notes",
+]
+CONTACT_FIELDS = [
+    "contacted_on",
+    "channel",
+    "reached",
+    "duration_minutes",
+    "tasks",
+    "kind",
+    "notes",
+    "next_follow_up",
+]
+
+
+def acting_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def redacted_diff(instance: Any, before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """audit.diff, with encrypted fields shown only as changed: the audit log holds no secrets."""
+    secret = set(encrypted_fields(type(instance)))
+    return {
+        name: ([CHANGED, CHANGED] if name in secret else values) for name, values in audit.diff(before, after).items()
+    }
+
+
+def snapshot_fields(instance: Any, fields: list[str]) -> dict[str, Any]:
+    return audit.snapshot(instance, fields) if instance.pk else {}
+
+
+SETTINGS_FIELDS = [f.name for f in SupportSettings._meta.concrete_fields if f.name not in {"id", "program"}]
+
+
+def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> SupportSettings:
+    """Save the program's support settings. Rules: weights 0 to 10; windows of at least one."""
+    errors: dict[str, str] = {}
+    for name, value in data.items():
+        if name.startswith("weight_") and not 0 <= value <= 10:
+            errors[name] = "A weight is between 0 and 10."
+    for name in ["unreachable_attempts", "unreachable_days", "quiet_days", "crisis_ack_minutes"]:
+        if name in data and data[name] < 1:
+            errors[name] = "At least 1."
+    if errors:
+        raise ValidationError(errors)
+    row = get_settings(program)
+    with transaction.atomic():
+        audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=row,
+            fields=[n for n in SETTINGS_FIELDS if n in data],
+            data=data,
+            action="support_settings",
+        )
+    return row
+
+
+def mark_read(*, actor: Any, program: Program, notification_ids: list[int] | None = None) -> int:
+    rows = Notification.objects.filter(program=program, user=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=notification_ids)
+    return rows.update(read_at=timezone.now())

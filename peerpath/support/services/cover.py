@@ -1,0 +1,69 @@
+"""Backups covering for a supervisor between two dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.programs.models import Program
+from peerpath.support.models import (
+    SupervisorCover,
+)
+from peerpath.support.notify import notify
+
+
+def name_backup(
+    *, actor: Any, program: Program, backup: Any, starts_on: dt.date, ends_on: dt.date, note: str = ""
+) -> SupervisorCover:
+    """A supervisor names who covers for them while away.
+
+    Rules: the backup is another supervisor of the program; the dates are in order and not
+    already over.
+    """
+    from peerpath.core.permissions import Role
+    from peerpath.programs.models import Membership
+
+    errors: dict[str, str] = {}
+    if backup is None or backup.pk == actor.pk:
+        errors["backup"] = "Choose another supervisor."
+    elif not Membership.objects.filter(program=program, user=backup).with_role(Role.SUPERVISOR).exists():
+        errors["backup"] = "The backup must be a supervisor of this program."
+    if ends_on < starts_on:
+        errors["ends_on"] = "The cover ends after it starts."
+    elif ends_on < timezone.localdate():
+        errors["ends_on"] = "This cover would already be over."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        cover = SupervisorCover.objects.create(
+            program=program, supervisor=actor, backup=backup, starts_on=starts_on, ends_on=ends_on, note=note
+        )
+        audit.record(actor=actor, program=program, action="supervisor_cover.create", target=cover)
+        notify(
+            program=program,
+            users=[backup],
+            text=f"{actor} named you as their backup from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}.",
+            url=reverse("support:supervision", args=[program.slug]),
+        )
+    return cover
+
+
+def end_cover(*, actor: Any, cover: SupervisorCover) -> None:
+    """Cancel a cover (or end it today). Rule: only the supervisor who named it."""
+    if cover.supervisor_id != actor.pk:
+        raise ValidationError("Only the supervisor who named this backup can end the cover.")
+    with transaction.atomic():
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        if cover.starts_on > yesterday:
+            audit.record(actor=actor, program=cover.program, action="supervisor_cover.delete", target=cover)
+            cover.delete()
+        else:
+            cover.ends_on = yesterday
+            cover.save(update_fields=["ends_on"])
+            audit.record(actor=actor, program=cover.program, action="supervisor_cover.end", target=cover)

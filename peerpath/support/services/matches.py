@@ -1,0 +1,304 @@
+"""Matching: offers, batch runs, answers to offers, closing and rematching relationships."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.programs.models import FocusArea, Program
+from peerpath.recruitment.models import Supporter
+from peerpath.support import eligibility, matching
+from peerpath.support.defaults import get_settings
+from peerpath.support.lifecycle import move_relationship
+from peerpath.support.models import (
+    OPEN_STATES,
+    CloseReason,
+    Conflict,
+    MatchLeftOver,
+    MatchProposal,
+    MatchRun,
+    MatchRunState,
+    Notification,
+    Participant,
+    ParticipantStatus,
+    RelationshipState,
+    SupportRelationship,
+)
+from peerpath.support.notify import coordinators, notify
+from peerpath.support.services.common import acting_user
+
+
+def propose_match(
+    *, actor: Any, participant: Participant, supporter: Supporter, match_run: MatchRun | None = None
+) -> SupportRelationship:
+    """Offer a participant to a supporter (the supporter accepts or declines).
+
+    Rules: the participant is waiting and has no open relationship; the supporter is
+    eligible now (active, certified, not on a break, below capacity), has no declared
+    conflict with them, and passes every must-have. The score and its explanation are
+    stored with the offer.
+    """
+    program = participant.program
+    if supporter.program_id != program.pk:
+        raise ValidationError("The supporter is not in this program.")
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        if (
+            participant.status != ParticipantStatus.WAITING
+            or participant.relationships.filter(state__in=OPEN_STATES).exists()
+        ):
+            raise ValidationError(f"{participant.reference} is not waiting for a supporter any more.")
+        pool = eligibility.supporter_pool(program)
+        offer = next((o for o in pool.offers if o.id == supporter.pk), None)
+        if offer is None:
+            why = next((r for s, r in pool.excluded if s.pk == supporter.pk), "not an active supporter")
+            raise ValidationError(f"{supporter.full_name} cannot take a new match: {why}.")
+        if (supporter.pk, participant.pk) in eligibility.excluded_pairs(program):
+            raise ValidationError(
+                f"{supporter.full_name} has a declared conflict with {participant.reference}, or declined them before."
+            )
+        needs = eligibility.needs_for(participant, frozenset(participant.focus_areas.values_list("pk", flat=True)))
+        failures = matching.must_have_failures(needs, offer)
+        if failures:
+            labels = ", ".join(matching.Criterion(c).label.lower() for c in failures)
+            raise ValidationError(f"{supporter.full_name} does not meet the participant's must-haves: {labels}.")
+        weights = get_settings(program).weights()
+        area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
+        explanation = matching.explain(needs, offer, weights, area_names)
+        relationship = SupportRelationship.objects.create(
+            program=program,
+            participant=participant,
+            supporter=supporter,
+            match_score=explanation.score,
+            match_explanation=explanation.summary,
+            proposed_by=acting_user(actor),
+            match_run=match_run,
+        )
+        relationship.changes.create(from_state="", to_state=RelationshipState.PROPOSED, actor=acting_user(actor))
+        audit.record(
+            actor=actor,
+            program=program,
+            action="relationship.propose",
+            target=relationship,
+            changes={"score": ["", explanation.score]},
+        )
+        notify(
+            program=program,
+            users=[supporter.user],
+            text=f"You have a new match offer: {participant.reference}. Please accept or decline.",
+            url=reverse("support:offer", args=[program.slug, relationship.pk]),
+            email_template="support/email/notice",
+            context={"subject": "A new participant was matched with you"},
+            relationship=relationship,
+        )
+    return relationship
+
+
+class BatchResult:
+    """A computed batch match, before it is saved for review."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[int, int, int, str]] = []  # participant id, supporter id, score, explanation
+        self.left_over: list[tuple[int, str]] = []
+        self.total_score = 0
+        self.waiting = 0
+        self.seconds = 0.0
+        self.candidates: matching.Candidates | None = None
+        self.free: list[int] = []
+        self.supporter_ids: list[int] = []
+
+
+def compute_batch(program: Program) -> BatchResult:
+    """Score the whole waiting list against every eligible supporter and assign optimally."""
+    started = time.perf_counter()
+    result = BatchResult()
+    needs = eligibility.waiting_needs(program)
+    pool = eligibility.supporter_pool(program)
+    weights = get_settings(program).weights()
+    candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program))
+    result.free = [o.free for o in pool.offers]
+    result.supporter_ids = [o.id for o in pool.offers]
+    assignment = matching.assign(len(needs), result.free, candidates)
+    area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
+    for p_index, s_index in sorted(assignment.items()):
+        explanation = matching.explain(needs[p_index], pool.offers[s_index], weights, area_names)
+        result.pairs.append((needs[p_index].id, pool.offers[s_index].id, explanation.score, explanation.summary))
+    result.left_over = [
+        (n.id, matching.unmatched_reason(i, n, candidates)) for i, n in enumerate(needs) if i not in assignment
+    ]
+    result.total_score = matching.total_score(assignment, candidates)
+    result.waiting = len(needs)
+    result.candidates = candidates
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_batch_match(*, actor: Any, program: Program) -> MatchRun:
+    """Compute the best assignment of the whole waiting list and keep it for review.
+
+    Rule: nothing is offered to anyone until the coordinator publishes the run; an earlier
+    draft still waiting for review is discarded.
+    """
+    result = compute_batch(program)
+    with transaction.atomic():
+        MatchRun.objects.filter(program=program, state=MatchRunState.DRAFT).update(state=MatchRunState.DISCARDED)
+        run = MatchRun.objects.create(
+            program=program,
+            created_by=acting_user(actor),
+            total_score=result.total_score,
+            waiting=result.waiting,
+            seconds=result.seconds,
+        )
+        MatchProposal.objects.bulk_create(
+            MatchProposal(run=run, participant_id=p, supporter_id=s, score=score, explanation=text)
+            for p, s, score, text in result.pairs
+        )
+        MatchLeftOver.objects.bulk_create(
+            MatchLeftOver(run=run, participant_id=p, reason=reason) for p, reason in result.left_over
+        )
+        audit.record(
+            actor=actor,
+            program=program,
+            action="match_run.create",
+            target=run,
+            changes={"proposed": ["", len(result.pairs)], "left_over": ["", len(result.left_over)]},
+        )
+    return run
+
+
+def publish_match_run(*, actor: Any, run: MatchRun) -> tuple[list[SupportRelationship], list[str]]:
+    """Offer every proposal of a reviewed batch match to its supporter.
+
+    Rules: only a draft run is published, once. Each proposal is re-checked as it is made
+    (someone may have been matched by hand since); those no longer possible are skipped and
+    reported, the rest become proposed relationships.
+    """
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != MatchRunState.DRAFT:
+            raise ValidationError("This batch match was already published or discarded.")
+        made: list[SupportRelationship] = []
+        skipped: list[str] = []
+        for proposal in run.proposals.select_related("participant", "supporter", "participant__program"):
+            try:
+                with transaction.atomic():
+                    made.append(
+                        propose_match(
+                            actor=actor, participant=proposal.participant, supporter=proposal.supporter, match_run=run
+                        )
+                    )
+            except ValidationError as error:
+                skipped.append(f"{proposal.participant.reference}: {' '.join(error.messages)}")
+        run.state = MatchRunState.PUBLISHED
+        run.published_at, run.published_by = timezone.now(), acting_user(actor)
+        run.save(update_fields=["state", "published_at", "published_by"])
+        audit.record(
+            actor=actor,
+            program=run.program,
+            action="match_run.publish",
+            target=run,
+            changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
+        )
+    return made, skipped
+
+
+def discard_match_run(*, actor: Any, run: MatchRun) -> MatchRun:
+    """Throw away a draft batch match. Rule: only a draft."""
+    if run.state != MatchRunState.DRAFT:
+        raise ValidationError("Only a batch match waiting for review can be discarded.")
+    with transaction.atomic():
+        run.state = MatchRunState.DISCARDED
+        run.save(update_fields=["state"])
+        audit.record(actor=actor, program=run.program, action="match_run.discard", target=run)
+    return run
+
+
+DECLINE_REASONS = {
+    "capacity": "I cannot take someone new right now",
+    "conflict": "I know this person",
+    "fit": "I do not think I am the right match",
+    "other": "Another reason",
+}
+
+
+def respond_to_offer(
+    *, actor: Any, relationship: SupportRelationship, accept: bool, reason: str = "", note: str = ""
+) -> SupportRelationship:
+    """The supporter accepts or declines a proposed match.
+
+    Rules: only the offered supporter, only while proposed. Accepting makes the relationship
+    active (the participant is now matched). Declining needs a reason; the participant goes
+    back to the waiting list; "I know this person" also declares a conflict so the pair is
+    never proposed again. The coordinators are told either way.
+    """
+    if relationship.supporter.user_id != getattr(actor, "pk", None):
+        raise ValidationError("Only the supporter this match was offered to can answer it.")
+    if relationship.state != RelationshipState.PROPOSED:
+        raise ValidationError("This offer has already been answered.")
+    if not accept and reason not in DECLINE_REASONS:
+        raise ValidationError({"reason": "Choose why you are declining."})
+    program = relationship.program
+    with transaction.atomic():
+        if accept:
+            move_relationship(actor=actor, relationship=relationship, to_state=RelationshipState.ACTIVE, reason=note)
+            text = f"{relationship.supporter} accepted {relationship.participant.reference}."
+        else:
+            if reason == "conflict":
+                Conflict.objects.get_or_create(
+                    supporter=relationship.supporter,
+                    participant=relationship.participant,
+                    defaults={"program": program, "reason": note, "declared_by": acting_user(actor)},
+                )
+            move_relationship(
+                actor=actor,
+                relationship=relationship,
+                to_state=RelationshipState.CLOSED,
+                close_reason=CloseReason.DECLINED,
+                reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
+            )
+            text = (
+                f"{relationship.supporter} declined {relationship.participant.reference} "
+                f"({DECLINE_REASONS[reason].lower()}); they are back on the waiting list."
+            )
+        Notification.objects.filter(relationship=relationship, read_at__isnull=True).update(read_at=timezone.now())
+        notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
+    return relationship
+
+
+def start_closing(*, actor: Any, relationship: SupportRelationship, note: str = "") -> SupportRelationship:
+    """Begin ending an active relationship (the closing conversation is still to come)."""
+    move_relationship(actor=actor, relationship=relationship, to_state=RelationshipState.CLOSING, reason=note)
+    return relationship
+
+
+def close_relationship(
+    *, actor: Any, relationship: SupportRelationship, close_reason: str, note: str = ""
+) -> SupportRelationship:
+    """Close a relationship with its reason (see lifecycle.move_relationship for what follows).
+
+    Rule: a supporter closes for 'goals met', 'participant ended it', 'unreachable' or
+    'other'; rematching is the coordinator's.
+    """
+    if close_reason == CloseReason.DECLINED:
+        raise ValidationError({"close_reason": "A match is declined from the offer itself."})
+    move_relationship(
+        actor=actor,
+        relationship=relationship,
+        to_state=RelationshipState.CLOSED,
+        close_reason=close_reason,
+        reason=note,
+    )
+    return relationship
+
+
+def rematch(*, actor: Any, relationship: SupportRelationship, note: str = "") -> Participant:
+    """Close a relationship as rematched: the participant returns to the waiting list at once."""
+    close_relationship(actor=actor, relationship=relationship, close_reason=CloseReason.REMATCHED, note=note)
+    relationship.participant.refresh_from_db()
+    return relationship.participant

@@ -1,0 +1,277 @@
+"""Participants: adding, editing, importing, the public request, reads, export and erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from peerpath.core import audit
+from peerpath.core.models import AuditEntry, normalize_email
+from peerpath.programs.models import Program
+from peerpath.support.defaults import get_settings
+from peerpath.support.encryption import digest, terms_for
+from peerpath.support.models import (
+    OPEN_STATES,
+    AdverseEvent,
+    Concern,
+    ConcernKind,
+    Contact,
+    ErasureTally,
+    Participant,
+    ParticipantSource,
+    SearchTerm,
+)
+from peerpath.support.notify import coordinators, notify
+from peerpath.support.services.common import (
+    PARTICIPANT_FIELDS,
+    REQUEST_ACTOR,
+    acting_user,
+    redacted_diff,
+    snapshot_fields,
+)
+
+
+def _validate_participant(program: Program, data: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if not (data.get("full_name") or "").strip():
+        errors["full_name"] = "Give the participant's name."
+    if not (data.get("email") or "").strip() and not (data.get("phone") or "").strip():
+        errors["phone"] = "Give a phone number or an e-mail address so the supporter can reach them."
+    areas = list(data.get("focus_areas") or [])
+    if any(a.program_id != program.pk for a in areas):
+        errors["focus_areas"] = "Choose from this program's areas."
+    if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
+        errors["consent_scope"] = "Say what the participant agreed to."
+    if errors:
+        raise ValidationError(errors)
+
+
+def refresh_search_terms(participant: Participant) -> None:
+    """Rebuild the blind index the participant is found by (under the newest key)."""
+    participant.search_terms.all().delete()
+    terms = terms_for(full_name=participant.full_name, email=participant.email, phone=participant.phone)
+    SearchTerm.objects.bulk_create(SearchTerm(participant=participant, digest=digest(t)) for t in sorted(terms))
+
+
+def save_participant(
+    *,
+    actor: Any,
+    program: Program,
+    participant: Participant | None,
+    data: dict[str, Any],
+    source: str = ParticipantSource.COORDINATOR,
+    announce: bool = True,
+) -> Participant:
+    """Add a participant to the waiting list, or edit one.
+
+    Rules: a name and a way to reach them (phone or e-mail); areas from this program;
+    consent, when given, says what was agreed, and when and by whom it was recorded is
+    stamped here. The search index is rebuilt from the new name, e-mail and phone. The
+    coordinators are told of a newcomer (by reference only; by e-mail too when the person
+    asked through the public form) unless ``announce`` is off (an import tells them once).
+    """
+    current = {n: getattr(participant, n) for n in PARTICIPANT_FIELDS if n != "focus_areas"} if participant else {}
+    _validate_participant(program, {**current, **data})
+    is_new = participant is None
+    participant = participant or Participant(program=program, created_by=acting_user(actor), source=source)
+    with transaction.atomic():
+        before = snapshot_fields(participant, PARTICIPANT_FIELDS)
+        had_consent = participant.consent_given
+        for name in PARTICIPANT_FIELDS:
+            if name in data and name != "focus_areas":
+                value = data[name]
+                if name == "email":
+                    value = normalize_email(value)
+                setattr(participant, name, value)
+        if participant.consent_given and not had_consent:
+            participant.consent_at = timezone.now()
+            participant.consent_recorded_by = acting_user(actor)
+            participant.consent_recorded_by_label = str(actor)[:200]
+        participant.save()
+        if "focus_areas" in data:
+            participant.focus_areas.set(data["focus_areas"])
+        refresh_search_terms(participant)
+        audit.record(
+            actor=actor,
+            program=program,
+            action="participant.create" if is_new else "participant.update",
+            target=participant,
+            changes=redacted_diff(participant, before, audit.snapshot(participant, PARTICIPANT_FIELDS)),
+        )
+        if is_new and announce:
+            asked = participant.source == ParticipantSource.REQUEST
+            notify(
+                program=program,
+                users=[u for u in coordinators(program) if u != acting_user(actor)],
+                text=f"{participant.reference} joined the waiting list ({participant.get_source_display().lower()}).",
+                url=participant.get_absolute_url(),
+                email_template="support/email/notice" if asked else "",
+                context={"subject": "A new request for a peer supporter"},
+            )
+    return participant
+
+
+def import_participant(
+    *,
+    actor: Any,
+    program: Program,
+    data: dict[str, Any],
+    waiting_since: dt.datetime | None = None,
+    consent_at: dt.datetime | None = None,
+    consent_recorded_by: Any = None,
+    consent_recorded_by_label: str = "",
+    source_note: str = "",
+) -> Participant:
+    """Add a participant from another system's records (the data exchange import).
+
+    Rules: everything `save_participant` checks; the same encryption and search index. The
+    dates come from the old records when they are known: when the person asked for support
+    (their place on the waiting list) and when, and by whom, consent was recorded; neither
+    may be in the future. Without them the import stamps now and the importing person. Nobody
+    is notified here: the import tells the coordinators once for the whole file.
+    """
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    if waiting_since is not None and waiting_since > now:
+        errors["waiting_since"] = "The date cannot be in the future."
+    if consent_at is not None and consent_at > now:
+        errors["consent_at"] = "The date cannot be in the future."
+    if consent_at is not None and not data.get("consent_given"):
+        errors["consent_at"] = "Give a consent date only when the participant consented."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        participant = save_participant(actor=actor, program=program, participant=None, data=data, announce=False)
+        stamps: dict[str, Any] = {}
+        if waiting_since is not None:
+            stamps["waiting_since"] = waiting_since
+        if participant.consent_given and (consent_at is not None or consent_recorded_by_label):
+            stamps["consent_at"] = consent_at or participant.consent_at
+            stamps["consent_recorded_by"] = acting_user(consent_recorded_by)
+            stamps["consent_recorded_by_label"] = (consent_recorded_by_label or str(actor))[:200]
+        if stamps:
+            before = audit.snapshot(participant, list(stamps))
+            for name, value in stamps.items():
+                setattr(participant, name, value)
+            participant.save(update_fields=list(stamps))
+            audit.record(
+                actor=actor,
+                program=program,
+                action="participant.import",
+                target=participant,
+                changes=audit.diff(before, audit.snapshot(participant, list(stamps))),
+                note=source_note,
+            )
+    return participant
+
+
+def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:
+    """Take a request for a peer supporter from the public form onto the waiting list.
+
+    Rules: the program's form must be open; consent to be contacted is required (and is
+    recorded as given by the participant on the form).
+    """
+    if not get_settings(program).requests_open:
+        raise ValidationError("This program is not taking requests through the form at the moment.")
+    if not data.get("consent_given"):
+        raise ValidationError({"consent_given": "We can only help if we may contact you."})
+    return save_participant(
+        actor=REQUEST_ACTOR, program=program, participant=None, data=data, source=ParticipantSource.REQUEST
+    )
+
+
+def record_view(*, actor: Any, program: Program, participant: Participant, page: str) -> None:
+    """Write the audit entry every read of a participant's record leaves behind."""
+    audit.record(actor=actor, program=program, action="participant.view", target=participant, note=page)
+
+
+def record_list_view(*, actor: Any, program: Program, participants: Iterable[Participant], page: str) -> None:
+    """One audit entry for a page that showed several participants' names."""
+    ids = [p.pk for p in participants]
+    if ids:
+        audit.record(
+            actor=actor,
+            program=program,
+            action="participant.list",
+            target_type="support.participant",
+            target_label=f"{len(ids)} participants",
+            changes={"shown": ids},
+            note=page,
+        )
+
+
+def record_list_export(*, actor: Any, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
+    """One audit entry for a download of a list that names participants (every one it names)."""
+    ids = list(participant_ids)
+    audit.record(
+        actor=actor,
+        program=program,
+        action="participant.list_export",
+        target_type="support.participant",
+        target_label=f"{len(ids)} participants",
+        changes={"exported": ids},
+        note=f"{page} ({fmt.upper()})",
+    )
+
+
+def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any]:
+    """Everything the program holds about one participant, for a subject-access request. Audited."""
+    from peerpath.support.queries import participant_export
+
+    data = participant_export(participant)
+    audit.record(actor=actor, program=participant.program, action="participant.export", target=participant)
+    return data
+
+
+def erase_participant(*, actor: Any, participant: Participant, reason: str) -> None:
+    """Erase a participant on request, keeping only anonymous counts.
+
+    Rules: a reason (the request) is required, and no relationship may still be open
+    (close it first). Their contacts, concerns, conflicts, drafts and relationships are
+    deleted after being added to the month's anonymous tally; adverse events stay for
+    reports, detached from the person; the audit log keeps the fact of each change but
+    loses its values.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Record the erasure request (who asked, and when)."})
+    if participant.relationships.filter(state__in=OPEN_STATES).exists():
+        raise ValidationError("Close the participant's open relationship before erasing them.")
+    program = participant.program
+    with transaction.atomic():
+        contacts = Contact.objects.filter(relationship__participant=participant)
+        concerns = Concern.objects.filter(participant=participant)
+        month = timezone.localdate().replace(day=1)
+        ErasureTally.objects.get_or_create(program=program, month=month)
+        ErasureTally.objects.filter(program=program, month=month).update(
+            participants=F("participants") + 1,
+            relationships=F("relationships") + participant.relationships.count(),
+            contacts=F("contacts") + contacts.count(),
+            contacts_reached=F("contacts_reached") + contacts.filter(reached=True).count(),
+            concerns=F("concerns") + concerns.filter(kind=ConcernKind.CONCERN).count(),
+            crises=F("crises") + concerns.filter(kind=ConcernKind.CRISIS).count(),
+        )
+        AdverseEvent.objects.filter(participant=participant).update(participant=None, relationship=None, notes="")
+        reference, pk = participant.reference, participant.pk
+        relationship_ids = [str(i) for i in participant.relationships.values_list("pk", flat=True)]
+        AuditEntry.objects.filter(program=program, target_type="support.participant", target_id=str(pk)).update(
+            changes={}, note=""
+        )
+        AuditEntry.objects.filter(
+            program=program, target_type="support.supportrelationship", target_id__in=relationship_ids
+        ).update(changes={}, note="")
+        participant.delete()
+        audit.record(
+            actor=actor,
+            program=program,
+            action="participant.erase",
+            target_type="support.participant",
+            target_id=pk,
+            target_label=reference,
+            note=f"Erased on request; anonymous counts kept. Request: {reason.strip()[:500]}",
+        )

@@ -1,0 +1,1 @@
+"""Support pages, one module per area. Views are thin: access, form, service, redirect."""

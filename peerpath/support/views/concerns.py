@@ -1,0 +1,168 @@
+"""Concerns, crises and hard events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peerpath.core.exports import requested_format
+from peerpath.core.forms import add_service_errors
+from peerpath.core.permissions import program_view
+from peerpath.programs.models import Program
+from peerpath.support import access, exports, queries
+from peerpath.support.defaults import get_settings
+from peerpath.support.forms import (
+    AdverseEventForm,
+    ConcernForm,
+    FollowUpForm,
+)
+from peerpath.support.models import (
+    ConcernKind,
+    lines,
+)
+from peerpath.support.services import adverse_events
+from peerpath.support.services import concerns as support_concerns
+from peerpath.support.services import participants as support_participants
+from peerpath.support.views.common import download_list
+
+
+@program_view("support.raise_concern")
+def concern_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_own_relationship(request, program, pk, page="raise concern")
+    kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
+    form = ConcernForm(request.POST or None, program=program, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = support_concerns.raise_concern(
+                actor=request.user,
+                relationship=record,
+                kind=form.cleaned_data["kind"],
+                answers=form.answers(),
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Your supervisor has been told and will get back to you."
+                if concern.is_crisis
+                else "Your concern was passed on to your supervisor.",
+            )
+            return redirect("support:concern", program.slug, concern.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/concern_form.html",
+        {
+            "program": program,
+            "relationship": record,
+            "form": form,
+            "crisis": kind == ConcernKind.CRISIS,
+            "protocol": _protocol(program),
+        },
+        status=status,
+    )
+
+
+def _protocol(program: Program) -> dict[str, Any]:
+    row = get_settings(program)
+    return {
+        "steps": lines(row.crisis_steps),
+        "emergency_number": row.emergency_number,
+        "crisis_line": row.crisis_line,
+        "referrals": lines(row.referral_options),
+    }
+
+
+@program_view("support.view_relationships")
+def concern(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_concern(request, program, pk)
+    return _concern_page(request, program, record)
+
+
+def _concern_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+    from peerpath.core.permissions import can_handle_concern
+
+    context = {
+        "program": program,
+        "concern": record,
+        "events": record.events.select_related("actor"),
+        "protocol": _protocol(program),
+        "can_handle": can_handle_concern(program, request.membership, request.user, record),
+        "follow_up_form": FollowUpForm(program=program),
+        "overdue": record.is_overdue(),
+        **forms,
+    }
+    return render(request, "support/concern.html", context, status=status)
+
+
+@program_view("support.view_concerns")
+def concerns(request: HttpRequest, program: Program) -> HttpResponse:
+    rows = list(queries.concerns_for(program, request.membership, request.user))
+    if fmt := requested_format(request):
+        return download_list(request, program, fmt, "concerns", exports.concerns(rows, timezone.now()))
+    support_participants.record_list_view(
+        actor=request.user, program=program, participants=[c.participant for c in rows], page="concerns"
+    )
+    return render(request, "support/concerns.html", {"program": program, "rows": rows, "now": timezone.now()})
+
+
+@program_view("support.handle_concern")
+@require_POST
+def concern_acknowledge(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_concern(request, program, pk)
+    from peerpath.core.permissions import can_handle_concern
+
+    if not can_handle_concern(program, request.membership, request.user, record):
+        return _concern_page(request, program, record, 403)
+    try:
+        support_concerns.acknowledge_concern(actor=request.user, concern=record)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Acknowledged. Record the follow-up when it is done.")
+    return redirect("support:concern", program.slug, record.pk)
+
+
+@program_view("support.handle_concern")
+@require_POST
+def concern_follow_up(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_concern(request, program, pk)
+    form = FollowUpForm(request.POST, program=program)
+    if form.is_valid():
+        try:
+            support_concerns.record_follow_up(actor=request.user, concern=record, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Follow-up recorded.")
+            return redirect("support:concern", program.slug, record.pk)
+    return _concern_page(request, program, record, 400, follow_up_form=form)
+
+
+@program_view("support.record_adverse_event")
+def adverse_event_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_relationship(request, program, pk, page="record adverse event")
+    form = AdverseEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adverse_events.record_adverse_event(actor=request.user, relationship=record, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Recorded. The supporter's supervisor and the coordinators have been told.")
+            return redirect("support:relationship", program.slug, record.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/adverse_event_form.html",
+        {"program": program, "relationship": record, "form": form},
+        status=status,
+    )

@@ -1,0 +1,107 @@
+"""Logging contacts, drafts and supervisors' corrections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from peerpath.core.forms import add_service_errors
+from peerpath.core.permissions import program_view
+from peerpath.programs.models import Program
+from peerpath.support import access
+from peerpath.support.forms import (
+    ContactForm,
+    CorrectionForm,
+)
+from peerpath.support.models import (
+    ContactDraft,
+    ContactKind,
+    RelationshipState,
+)
+from peerpath.support.services import common as support_common
+from peerpath.support.services import contacts
+
+
+@program_view("support.log_contact")
+def contact_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_own_relationship(request, program, pk, page="log contact")
+    draft = ContactDraft.objects.filter(user=request.user, relationship=record).first()
+    first_done = record.contacts.filter(kind=ContactKind.FIRST).exists()
+    initial: dict[str, Any] = {
+        "contacted_on": timezone.localdate(),
+        "kind": ContactKind.CHECK_IN if first_done else ContactKind.FIRST,
+        "reached": "yes",
+        "channel": {"email": "email", "text": "text"}.get(record.participant.preferred_contact, "phone"),
+    }
+    if record.state == RelationshipState.CLOSING:
+        initial["kind"] = ContactKind.CLOSING
+    if draft is not None:
+        initial.update({k: v for k, v in draft.values().items() if v not in (None, "")})
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contacts.log_contact(actor=request.user, relationship=record, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Contact logged.")
+            return redirect(f"{reverse('support:relationship', args=[program.slug, record.pk])}?saved=1")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/contact_form.html",
+        {
+            "program": program,
+            "relationship": record,
+            "participant": record.participant,
+            "form": form,
+            "draft": draft,
+            "draft_key": f"peerpath-draft-{request.user.pk}-{record.pk}",
+        },
+        status=status,
+    )
+
+
+@program_view("support.log_contact")
+@require_POST
+def contact_draft(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    """Autosave of the contact form (htmx): keeps the typed values, encrypted, for this supporter."""
+    record = access.get_own_relationship(request, program, pk, page="contact draft")
+    if request.POST.get("discard"):
+        contacts.discard_draft(actor=request.user, relationship=record)
+        return render(request, "support/_draft_status.html", {"discarded": True})
+    values = {
+        name: (request.POST.getlist(name) if name == "tasks" else request.POST.get(name, ""))
+        for name in support_common.CONTACT_FIELDS
+    }
+    draft = contacts.save_draft(actor=request.user, relationship=record, values=values)
+    return render(request, "support/_draft_status.html", {"draft": draft})
+
+
+@program_view("support.correct_contact")
+def contact_correct(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    contact = access.get_contact_to_correct(request, program, pk)
+    form = CorrectionForm(request.POST or None, initial=ContactForm.initial_for(contact))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            contacts.correct_contact(actor=request.user, contact=contact, data=data, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Contact corrected; the change is recorded under your name.")
+            return redirect("support:relationship", program.slug, contact.relationship_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/contact_correct.html",
+        {"program": program, "contact": contact, "relationship": contact.relationship, "form": form},
+        status=status,
+    )

@@ -1,0 +1,181 @@
+"""Participants: the list, adding and editing, a participant's page, export and erasure."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from peerpath.core.exports import requested_format
+from peerpath.core.forms import add_service_errors
+from peerpath.core.permissions import program_view
+from peerpath.programs.models import Program
+from peerpath.support import access, exports, queries
+from peerpath.support.forms import (
+    ConflictForm,
+    EraseForm,
+    ParticipantForm,
+    ParticipantSearchForm,
+)
+from peerpath.support.models import (
+    ParticipantStatus,
+)
+from peerpath.support.services import participants as support_participants
+from peerpath.support.services import profiles
+from peerpath.support.views.common import PAGE_SIZE, download_list, filter_query, is_coordinator
+
+
+@program_view("support.view_participants")
+def participants(request: HttpRequest, program: Program) -> HttpResponse:
+    form = ParticipantSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = queries.participant_rows(
+        program, request.membership, request.user, q=filters.get("q", ""), status=filters.get("status", "")
+    )
+    if fmt := requested_format(request):
+        return download_list(request, program, fmt, "participants", exports.participants(rows.iterator(chunk_size=500)))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    support_participants.record_list_view(
+        actor=request.user, program=program, participants=page, page="participant list"
+    )
+    context = {
+        "program": program,
+        "form": form,
+        "page": page,
+        "query": filter_query(request),
+        "status_tabs": _status_tabs(program) if is_coordinator(request) else [],
+        "current_status": filters.get("status", ""),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "support/_participant_rows.html", context)
+    return render(request, "support/participants.html", context)
+
+
+def _status_tabs(program: Program) -> list[tuple[str, str, int]]:
+    counts = queries.status_counts(program)
+    return [(value, label, counts.get(value, 0)) for value, label in ParticipantStatus.choices]
+
+
+@program_view("support.manage_participants")
+def participant_new(request: HttpRequest, program: Program) -> HttpResponse:
+    form = ParticipantForm(request.POST or None, program=program, initial={"must_haves": ["language"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = support_participants.save_participant(
+                actor=request.user, program=program, participant=None, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{participant.reference} is on the waiting list.")
+            return redirect("support:participant", program.slug, participant.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "support/participant_form.html", {"program": program, "form": form, "participant": None}, status=status
+    )
+
+
+@program_view("support.view_participants")
+def participant(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_participant(request, program, pk, page="participant record")
+    return _participant_page(request, program, record)
+
+
+def _participant_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+    context = {
+        "program": program,
+        "participant": record,
+        **queries.participant_detail(program, request.membership, request.user, record),
+        "conflict_form": ConflictForm(program=program) if is_coordinator(request) else None,
+        **forms,
+    }
+    return render(request, "support/participant.html", context, status=status)
+
+
+@program_view("support.manage_participants")
+def participant_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_participant(request, program, pk, page="participant edit")
+    form = ParticipantForm(request.POST or None, program=program, initial=ParticipantForm.initial_for(record))
+    if request.method == "POST" and form.is_valid():
+        try:
+            support_participants.save_participant(
+                actor=request.user, program=program, participant=record, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{record.reference} saved.")
+            return redirect("support:participant", program.slug, record.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/participant_form.html",
+        {"program": program, "form": form, "participant": record},
+        status=status,
+    )
+
+
+@program_view("support.export_participant")
+def participant_export(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_participant_for_staff(program, pk)
+    data = support_participants.export_participant(actor=request.user, participant=record)
+    filename = f"participant-{record.reference}"
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        csv.writer(response).writerows(queries.export_rows(data))
+        return response
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+    return response
+
+
+@program_view("support.erase_participant")
+def participant_erase(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_participant(request, program, pk, page="erasure")
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            support_participants.erase_participant(
+                actor=request.user, participant=record, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The participant was erased. Only anonymous counts remain.")
+            return redirect("support:participants", program.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/participant_erase.html",
+        {"program": program, "participant": record, "form": form},
+        status=status,
+    )
+
+
+@program_view("support.declare_conflict")
+@require_POST
+def conflict_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    if not is_coordinator(request):
+        # Supporters declare a conflict on their own offer or relationship.
+        return redirect("support:caseload", program.slug)
+    record = access.get_participant(request, program, pk, page="declare conflict")
+    form = ConflictForm(request.POST, program=program)
+    if form.is_valid():
+        supporter = get_object_or_404(program.supporters, pk=form.cleaned_data["supporter"])
+        try:
+            profiles.declare_conflict(
+                actor=request.user, supporter=supporter, participant=record, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{supporter.full_name} will never be matched with {record.reference}.")
+            return redirect("support:participant", program.slug, record.pk)
+    return _participant_page(request, program, record, 400, conflict_form=form)

@@ -1,0 +1,154 @@
+"""Match offers and support relationships: answering, closing, rematching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from peerpath.core.forms import add_service_errors
+from peerpath.core.permissions import program_view
+from peerpath.programs.models import Program
+from peerpath.support import access, queries
+from peerpath.support.forms import (
+    CloseForm,
+    OfferResponseForm,
+)
+from peerpath.support.models import (
+    RelationshipState,
+)
+from peerpath.support.services import matches, profiles
+from peerpath.support.views.common import is_coordinator
+
+
+@program_view("support.respond_to_offer")
+def offer(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    relationship = access.get_offer(request, program, pk)
+    if relationship.state != RelationshipState.PROPOSED:
+        messages.info(request, "This offer has already been answered.")
+        return redirect("support:caseload", program.slug)
+    form = OfferResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            matches.respond_to_offer(
+                actor=request.user,
+                relationship=relationship,
+                accept=accept,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if accept:
+                messages.success(request, "Match accepted. Log your first contact when you have reached them.")
+                return redirect("support:relationship", program.slug, relationship.pk)
+            messages.success(request, "Match declined; the coordinator has been told.")
+            return redirect("support:caseload", program.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "support/offer.html",
+        {
+            "program": program,
+            "relationship": relationship,
+            "participant": relationship.participant,
+            "form": form,
+            "focus_areas": relationship.participant.focus_areas.all(),
+        },
+        status=status,
+    )
+
+
+@program_view("support.view_relationships")
+def relationship(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_relationship(request, program, pk, page="relationship")
+    return _relationship_page(request, program, record)
+
+
+def _relationship_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+    coordinator = is_coordinator(request)
+    mine = record.supporter.user_id == request.user.pk
+    context = {
+        "program": program,
+        "relationship": record,
+        "participant": record.participant,
+        **queries.relationship_detail(program, request.membership, request.user, record),
+        "mine": mine,
+        "can_manage": coordinator or mine,
+        "coordinator": coordinator,
+        "close_form": CloseForm(coordinator=coordinator),
+        **forms,
+    }
+    return render(request, "support/relationship.html", context, status=status)
+
+
+@program_view("support.manage_relationships")
+@require_POST
+def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_own_relationship(request, program, pk, page="relationship change")
+    action = request.POST.get("action")
+    form = CloseForm(request.POST, coordinator=is_coordinator(request))
+    try:
+        if action == "start_closing":
+            matches.start_closing(actor=request.user, relationship=record, note=request.POST.get("note", ""))
+            messages.success(request, "The relationship is closing. Record the closing conversation when you have it.")
+        elif action == "reopen":
+            from peerpath.support.lifecycle import move_relationship
+
+            move_relationship(
+                actor=request.user, relationship=record, to_state=RelationshipState.ACTIVE, reason="Closing called off"
+            )
+            messages.success(request, "The relationship is active again.")
+        elif action == "close":
+            if not form.is_valid():
+                return _relationship_page(request, program, record, 400, close_form=form)
+            matches.close_relationship(actor=request.user, relationship=record, **form.cleaned_data)
+            messages.success(request, "The relationship is closed.")
+        else:
+            messages.error(request, "Unknown action.")
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _relationship_page(request, program, record, 400, close_form=form)
+    return redirect("support:relationship", program.slug, record.pk)
+
+
+@program_view("support.match")
+@require_POST
+def relationship_rematch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_relationship(request, program, pk, page="rematch")
+    try:
+        participant_record = matches.rematch(actor=request.user, relationship=record, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("support:relationship", program.slug, record.pk)
+    messages.success(request, f"{participant_record.reference} is back on the waiting list: choose a new supporter.")
+    return redirect("support:participant_match", program.slug, participant_record.pk)
+
+
+@program_view("support.declare_conflict")
+@require_POST
+def relationship_conflict(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_own_relationship(request, program, pk, page="declare conflict")
+    profiles.declare_conflict(
+        actor=request.user,
+        supporter=record.supporter,
+        participant=record.participant,
+        reason=request.POST.get("reason", ""),
+    )
+    from peerpath.support.notify import coordinators, notify
+
+    notify(
+        program=program,
+        users=coordinators(program),
+        text=f"{record.supporter} declared that they know {record.participant.reference}: please rematch.",
+        url=record.get_absolute_url(),
+        relationship=record,
+    )
+    messages.success(request, "Conflict declared. The coordinator will arrange a rematch.")
+    return redirect("support:relationship", program.slug, record.pk)
