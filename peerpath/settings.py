@@ -1,4 +1,4 @@
-"""PeerPath settings, read from the environment (see README.md for the table)."""
+"""PeerPath settings, read from the environment (see docs/configuration.md for the table)."""
 
 from __future__ import annotations
 
