@@ -33,7 +33,7 @@ from peerpath.certification.models import (
 from peerpath.core import audit
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.permissions import Role
-from peerpath.core.prepared import PreparedLookup
+from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
@@ -61,18 +61,13 @@ EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-# Read on home pages and most certification pages (see peerpath.core.prepared).
-_SETTINGS = PreparedLookup(
-    lambda program_id: CertificationSettings.objects.filter(program_id=program_id), program_id=-2_000_000_012
-)
+# Read on home pages and most certification pages.
+_SETTINGS = ProgramSettings(CertificationSettings)
 
 
 def get_settings(program: Program) -> CertificationSettings:
     """The program's certification rules, created with the defaults on first use."""
-    found = _SETTINGS.first(program_id=program.pk)
-    if found is None:
-        found, _ = CertificationSettings.objects.get_or_create(program=program)
-    return found
+    return _SETTINGS.get(program)
 
 
 def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> CertificationSettings:

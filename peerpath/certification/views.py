@@ -27,7 +27,7 @@ from peerpath.core.forms import add_service_errors
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
 from peerpath.programs.models import Competency, Program
-from peerpath.training import access as training_access
+from peerpath.recruitment.access import own_supporter_record
 from peerpath.training.queries import attendance_rates, evidence_by_competency
 
 # --- Assessment (trainers) -------------------------------------------------------------------
@@ -321,7 +321,7 @@ def ce_evidence(request: HttpRequest, program: Program, pk: int) -> FileResponse
 
 @program_view("certification.own_credentials")
 def my_ce(request: HttpRequest, program: Program) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     data = queries.my_ce(supporter)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-my-continuing-education", fmt, exports.my_ce(data))
@@ -339,7 +339,7 @@ def my_ce(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("certification.own_credentials")
 def my_ce_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     activity = access.own_ce_activity(supporter, pk) if pk else None
     if activity is not None and (activity.status == CEStatus.APPROVED or activity.is_automatic):
         raise Http404("Approved activities cannot be changed.")
@@ -375,19 +375,19 @@ def my_ce_edit(request: HttpRequest, program: Program, pk: int | None = None) ->
 
 @program_view("certification.own_credentials")
 def my_ce_evidence(request: HttpRequest, program: Program, pk: int) -> FileResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _evidence_response(access.own_ce_activity(supporter, pk))
 
 
 @program_view("certification.own_credentials")
 def my_certificate_pdf(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _pdf_response(access.own_certificate(supporter, pk))
 
 
 @program_view("certification.own_credentials")
 def my_certificate_badge(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _badge_response(access.own_certificate(supporter, pk))
 
 

@@ -113,12 +113,5 @@ def get_active_supporter(program: Program, pk: int) -> Supporter:
     return get_object_or_404(Supporter, program=program, pk=pk, stage__in=[Stage.ACTIVE, Stage.ON_BREAK])
 
 
-def own_supporter_record(program: Program, user: object) -> Supporter:
-    record = Supporter.objects.filter(program=program, user=user).select_related("supervisor").first()
-    if record is None:
-        raise Http404("You have no supporter record in this program.")
-    return record
-
-
 def get_own_cover(program: Program, user: object, pk: int) -> SupervisorCover:
     return get_object_or_404(SupervisorCover, program=program, supervisor=user, pk=pk)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from peerpath.core.encryption import digests_any_key
 from peerpath.core.permissions import (
     Role,
     can_read_contact_notes,
@@ -19,7 +20,6 @@ from peerpath.programs.models import Program
 from peerpath.support import eligibility
 from peerpath.support import windows as w
 from peerpath.support.defaults import get_settings
-from peerpath.support.encryption import digests_any_key, query_terms
 from peerpath.support.models import (
     OPEN_STATES,
     AdverseEvent,
@@ -35,6 +35,7 @@ from peerpath.support.models import (
     SupervisorCover,
     SupportRelationship,
 )
+from peerpath.support.search_terms import query_terms
 
 
 def search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:

@@ -70,13 +70,6 @@ def get_trainee(cohort: Cohort, pk: int) -> Supporter:
     return get_object_or_404(Supporter, program=cohort.program, enrolments__cohort=cohort, pk=pk)
 
 
-def own_supporter_record(program: Program, user: Any) -> Supporter:
-    record = Supporter.objects.filter(program=program, user=user).first()
-    if record is None:
-        raise Http404("You have no pathway record in this program.")
-    return record
-
-
 def own_enrolment_cohort(supporter: Supporter, pk: int) -> Cohort:
     return get_object_or_404(Cohort, program=supporter.program, enrolments__supporter=supporter, pk=pk)
 

@@ -15,6 +15,7 @@ from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
 from peerpath.programs.models import Membership, Program
+from peerpath.recruitment.access import own_supporter_record
 from peerpath.recruitment.models import Supporter
 from peerpath.training import access, exports, extensions, queries, services
 from peerpath.training.calendar import build_calendar
@@ -490,7 +491,7 @@ def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("training.my_training")
 def my_training(request: HttpRequest, program: Program) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     now = timezone.now()
     enrolments = queries.trainee_enrolments(supporter)
     rates = {}
@@ -518,7 +519,7 @@ def my_training(request: HttpRequest, program: Program) -> HttpResponse:
 def _feedback_page(
     request: HttpRequest, program: Program, cohort: Cohort, session: TrainingSession | None
 ) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -540,21 +541,21 @@ def _feedback_page(
 
 @program_view("training.my_training")
 def feedback_session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     session = access.own_session(supporter, pk)
     return _feedback_page(request, program, session.cohort, session)
 
 
 @program_view("training.my_training")
 def feedback_course(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _feedback_page(request, program, access.own_enrolment_cohort(supporter, pk), None)
 
 
 @program_view("training.my_training")
 def my_shadowing_add(request: HttpRequest, program: Program) -> HttpResponse:
     """A trainee logs time they shadowed an experienced supporter, with their reflection."""
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     enrolment = (
         Enrolment.objects.filter(supporter=supporter, status=EnrolmentStatus.ENROLLED)
         .select_related("cohort")

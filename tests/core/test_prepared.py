@@ -79,6 +79,28 @@ def test_a_missing_nullable_relation_is_none_and_a_present_one_is_loaded(world: 
         assert found.program is world.program  # no query for the program either
 
 
+def test_a_supporters_own_record_is_the_orm_row_with_supervisor_or_a_404(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    from django.http import Http404
+
+    from peerpath.recruitment.access import own_supporter_record
+    from peerpath.recruitment.models import Stage, Supporter
+
+    record = world.supporter_record
+    Supporter.objects.filter(pk=record.pk).update(supervisor=world.supervisor)
+    with django_assert_num_queries(1):
+        found = own_supporter_record(world.program, world.supporter)
+        assert found.supervisor == world.supervisor and found.program is world.program
+    assert values(found) == values(Supporter.objects.get(pk=record.pk))
+    # Every stage counts: the record is the person's own, whatever the pathway says.
+    Supporter.objects.filter(pk=record.pk).update(stage=Stage.APPLICANT)
+    assert own_supporter_record(world.program, world.supporter).pk == record.pk
+    for program, user in [(world.other_program, world.supporter), (world.program, world.coordinator)]:
+        with pytest.raises(Http404):
+            own_supporter_record(program, user)
+
+
 def test_the_program_switcher_lists_what_the_orm_lists_in_its_order() -> None:
     from peerpath.core.context_processors import _MEMBERSHIPS
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.encryption import encrypted_fields
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
-from peerpath.support.encryption import encrypted_fields
 from peerpath.support.models import (
     Notification,
     SupportSettings,
