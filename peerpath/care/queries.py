@@ -236,7 +236,15 @@ def checkin_trends(supporter: Supporter, limit: int = 24) -> list[dict[str, Any]
                 cells.append({"name": chart["names"][key], "value": value})
             chart["rows"].append({"date": label, "cells": cells, "checkin": checkin})
         chart["series"] = [{"name": chart["names"][key], "values": series[key]} for key in chart["keys"]]
-        chart["data"] = {"labels": chart["labels"], "series": chart["series"]}
+        # The spec that peerpath/charts.js draws, as for the reports dashboard.
+        chart["data"] = {
+            "kind": "line",
+            "labels": chart["labels"],
+            "series": [{"label": s["name"], "data": s["values"]} for s in chart["series"]],
+            "span_gaps": True,
+            "y_title": "Score",
+            "legend": "bottom",
+        }
         chart["json_id"] = f"{chart['id']}-data"
         chart["summary"] = ", ".join(chart["names"][key] for key in chart["keys"])
     return list(charts.values())

@@ -60,7 +60,7 @@ def test_checkin_task_supervision_and_refresher_agenda(page: Any, a11y: Any, liv
     page.get_by_role("link", name="Back to my well-being").click()
     page.wait_for_load_state("load")
     a11y.check(page)
-    assert page.locator("canvas[data-source]").count() == 1
+    assert page.locator("canvas[data-chart]").count() == 1
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 1")
     assert page.get_by_role("table").first.is_visible()
 
