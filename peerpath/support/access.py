@@ -6,6 +6,9 @@ offer or concern) writes the audit entry every read of participant data leaves.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -102,6 +105,30 @@ def get_concern(request: HttpRequest, program: Program, pk: int) -> Concern:
     if not raised_it and not can_handle_concern(program, request.membership, request.user, concern):
         raise Http404("No such concern.")
     record_view(actor=request.user, program=program, participant=concern.participant, page="concern")
+    return concern
+
+
+def may_handle_concern(program: Program, membership: Any, user: Any, concern: Concern) -> bool:
+    """The one rule for acknowledging a concern and recording its follow-up, used by every page
+    that handles one and by the services themselves.
+
+    `can_handle_concern` decides who oversees it (coordinators; the supervisor overseeing the
+    supporter, covering for their supervisor, or on call for it). On top of it: nobody but a
+    coordinator handles a concern they raised themselves, so a supporter who also holds the
+    supervisor role, or covers for their own supervisor, cannot close their own crisis.
+    """
+    if membership is None or concern.program_id != program.pk:
+        return False
+    if concern.supporter.user_id == user.pk and not has_role(membership, Role.COORDINATOR):
+        return False
+    return can_handle_concern(program, membership, user, concern)
+
+
+def get_concern_to_handle(request: HttpRequest, program: Program, pk: int) -> Concern:
+    """A concern the requesting person may acknowledge or follow up; 403 for one they may only read."""
+    concern = get_concern(request, program, pk)
+    if not may_handle_concern(program, request.membership, request.user, concern):
+        raise PermissionDenied("You do not handle this concern.")
     return concern
 
 

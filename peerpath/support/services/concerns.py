@@ -6,12 +6,14 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.programs.models import Membership
 from peerpath.programs.signals import adverse_event_recorded
+from peerpath.support.access import may_handle_concern
 from peerpath.support.defaults import get_settings
 from peerpath.support.lifecycle import move_concern, record_concern_event
 from peerpath.support.models import (
@@ -105,8 +107,23 @@ def _schedule_escalation(concern: Concern) -> None:
     # pages, which compute "overdue" from acknowledge_by.
 
 
+def _require_handler(actor: Any, concern: Concern) -> None:
+    """Hold the pages' rule (`support.access.may_handle_concern`) for every caller of a handling service."""
+    user = acting_user(actor)
+    membership = (
+        Membership.objects.filter(program_id=concern.program_id, user=user, is_active=True).first() if user else None
+    )
+    if not may_handle_concern(concern.program, membership, user, concern):
+        raise PermissionDenied("Only the coordinators or the supervisor overseeing the supporter handle this concern.")
+
+
 def acknowledge_concern(*, actor: Any, concern: Concern) -> Concern:
-    """The on-call supervisor (or a coordinator) takes the concern on. Rule: once."""
+    """The on-call supervisor (or a coordinator) takes the concern on.
+
+    Rules: once; only someone who may handle it (`support.access.may_handle_concern`: never the
+    supporter who raised it).
+    """
+    _require_handler(actor, concern)
     with transaction.atomic():
         move_concern(actor=actor, concern=concern, to_state=ConcernState.ACKNOWLEDGED, detail="Acknowledged")
         Notification.objects.filter(concern=concern, read_at__isnull=True).update(read_at=timezone.now())
@@ -125,9 +142,11 @@ def acknowledge_concern(*, actor: Any, concern: Concern) -> Concern:
 def record_follow_up(*, actor: Any, concern: Concern, follow_up: str, referral: str = "") -> Concern:
     """Record what was done after a concern or crisis, closing the chain.
 
-    Rules: acknowledged first; a description of the follow-up is required; the referral,
-    if any, is one of the program's referral options.
+    Rules: only someone who may handle it (`support.access.may_handle_concern`: never the
+    supporter who raised it); acknowledged first; a description of the follow-up is required;
+    the referral, if any, is one of the program's referral options.
     """
+    _require_handler(actor, concern)
     if concern.state != ConcernState.ACKNOWLEDGED:
         raise ValidationError("Acknowledge the concern before recording the follow-up.")
     if not follow_up.strip():
