@@ -58,6 +58,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "recruitment.screen": frozenset({C}),
     "recruitment.edit_screening_setup": frozenset({C}),
     "recruitment.move_pathway": frozenset({C}),
+    "recruitment.review_application": frozenset({C}),
     "recruitment.view_own_pathway": frozenset({P}),
     "recruitment.assign_supervisor": frozenset({C}),
     # Reports and data exchange

@@ -376,7 +376,13 @@ def _define_tables() -> None:
         "applications.csv",
         "recruitment.application",
         "Applications received through the public form, as sent.",
-        meanings={"supporter": "The person (supporters.csv).", "is_repeat": "They had applied before."},
+        meanings={
+            "supporter": "The person (supporters.csv).",
+            "is_repeat": "They had applied before.",
+            "needs_review": "A repeat application whose differences from the record nobody has reviewed yet.",
+            "reviewed_by": "The coordinator who accepted or dismissed its differences.",
+            "reviewed_at": "When they did.",
+        },
     )
     register(
         "pathway_history.csv",

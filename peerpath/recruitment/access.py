@@ -9,11 +9,19 @@ from django.shortcuts import get_object_or_404
 
 from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Program
-from peerpath.recruitment.models import RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
+from peerpath.recruitment.models import Application, RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
 
 
 def get_supporter(program: Program, pk: int) -> Supporter:
     return get_object_or_404(Supporter, program=program, pk=pk)
+
+
+def get_application(program: Program, pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("supporter", "reviewed_by").prefetch_related("focus_areas"),
+        program=program,
+        pk=pk,
+    )
 
 
 def get_interview(program: Program, pk: int) -> ScreeningInterview:

@@ -5,10 +5,19 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
-from peerpath.recruitment.models import ContactPreference, Decision, RedFlag, ScreeningQuestion, Source, Stage
+from peerpath.recruitment.models import (
+    ContactPreference,
+    Decision,
+    Difference,
+    RedFlag,
+    ScreeningQuestion,
+    Source,
+    Stage,
+)
 
 
 def split_languages(value: str) -> list[str]:
@@ -209,3 +218,21 @@ class SupervisorForm(forms.Form):
             .order_by("user__full_name")
         )
         self.fields["supervisor"].choices = [("", "No supervisor"), *[(m.user_id, m.user.full_name) for m in rows]]
+
+
+class ApplicationReviewForm(forms.Form):
+    """Which of a repeat application's differing details to copy onto the person's record."""
+
+    accept = forms.MultipleChoiceField(
+        label=_("Accept these changes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, differences: list[Difference], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept"].choices = [(d.name, d.label) for d in differences]
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen them"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.programs.models import FocusArea, Program
 
@@ -105,7 +108,12 @@ class Supporter(models.Model):
 
 
 class Application(models.Model):
-    """What an applicant submitted through the public form, as they wrote it."""
+    """What an applicant submitted through the public form, as they wrote it.
+
+    The form never writes to a person already on the pathway: a repeat application (the same
+    e-mail, in any case) is kept here, linked to the person and marked `needs_review`, until a
+    coordinator accepts what differs field by field or dismisses it (recruitment.services).
+    """
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="applications")
@@ -123,12 +131,64 @@ class Application(models.Model):
     source_detail = models.CharField(max_length=200, blank=True)
     consent_to_contact = models.BooleanField(default=False)
     is_repeat = models.BooleanField(default=False, help_text="The person had applied before.")
+    needs_review = models.BooleanField(
+        default=False, help_text="A repeat application whose differences a coordinator has not yet reviewed."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
+        indexes = [
+            # The board's "repeat applications awaiting review", newest first.
+            models.Index(fields=["program", "needs_review", "-submitted_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Application from {self.full_name} ({self.submitted_at:%Y-%m-%d})"
+
+    def differences(self) -> list[Difference]:
+        """What this application says that the person's record does not, field by field (the
+        fields a coordinator may accept). An empty phone is no difference; areas differ when
+        the application names one the record lacks (accepting adds them)."""
+        person = self.supporter
+        found: list[Difference] = []
+        for name in REVIEWABLE_FIELDS:
+            field = Supporter._meta.get_field(name)
+            label = str(field.verbose_name).capitalize()
+            if name == "focus_areas":
+                held = list(person.focus_areas.all())
+                offered = list(self.focus_areas.all())
+                if {a.pk for a in offered} - {a.pk for a in held}:
+                    found.append(Difference(name, _("Lived experience"), _names(held), _names(offered)))
+                continue
+            mine, theirs = getattr(person, name), getattr(self, name)
+            if name == "phone" and not theirs.strip():
+                continue
+            if mine != theirs:
+                if name == "preferred_contact":
+                    mine, theirs = ContactPreference(mine).label, ContactPreference(theirs).label
+                elif name == "languages":
+                    mine, theirs = ", ".join(mine), ", ".join(theirs)
+                found.append(Difference(name, label, mine or "—", theirs or "—"))
+        return found
+
+
+# The person's fields a repeat application may offer new values for, in the order shown.
+REVIEWABLE_FIELDS = ["full_name", "phone", "preferred_contact", "languages", "focus_areas"]
+
+
+class Difference(NamedTuple):
+    name: str
+    label: str
+    on_record: str
+    in_application: str
+
+
+def _names(areas: list[FocusArea]) -> str:
+    return ", ".join(a.name for a in areas) or "—"
 
 
 class ScreeningFactor(models.TextChoices):

@@ -48,6 +48,16 @@ def board_rows(program: Program, *, q: str = "", stage: str = "", source: str = 
     ).order_by("-last_applied", "full_name")
 
 
+def applications_awaiting_review(program: Program, limit: int = 20) -> list[Application]:
+    """Repeat applications whose differences from the person's record nobody has reviewed yet,
+    newest first (the board lists them; the index on program, needs_review serves it)."""
+    return list(
+        Application.objects.filter(program=program, needs_review=True)
+        .select_related("supporter")
+        .order_by("-submitted_at")[:limit]
+    )
+
+
 def person_detail(program: Program, supporter: Supporter) -> dict[str, Any]:
     applications = (
         Application.objects.filter(supporter=supporter).prefetch_related("focus_areas").order_by("-submitted_at")

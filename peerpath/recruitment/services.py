@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.mail import absolute_url, queue_email
@@ -57,10 +58,12 @@ def submit_application(
     """Take an application from the public form.
 
     Rules: the program must be accepting applications; consent to be contacted is required;
-    a clinician referral names the clinician. A second application with the same e-mail to
-    the same program is linked to the person who applied before (and brings someone declined
-    after their re-apply date, or withdrawn, back to 'applicant'). The applicant gets a
-    confirmation e-mail and the program's coordinators a notice.
+    a clinician referral names the clinician. The form is anonymous, so it never writes to a
+    person already on the pathway and never moves their stage: a second application with the
+    same e-mail (in any case) is kept as a new application linked to that person, awaiting a
+    coordinator's review (`accept_application_changes`, `dismiss_application`,
+    `reopen_from_application`). The applicant gets the same confirmation either way, so the
+    form does not tell anyone whether an address is known; the coordinators get a notice.
     """
     if not program.accepting_applications:
         raise ValidationError("This program is not taking applications at the moment.")
@@ -73,7 +76,7 @@ def submit_application(
         raise ValidationError({"focus_areas": "Choose from this program's areas."})
     email = normalize_email(email)
     with transaction.atomic():
-        supporter = Supporter.objects.select_for_update().filter(program=program, email=email).first()
+        supporter = Supporter.objects.filter(program=program, email=email).first()
         is_repeat = supporter is not None
         if supporter is None:
             supporter = Supporter.objects.create(
@@ -85,12 +88,8 @@ def submit_application(
                 languages=languages,
                 source=source,
             )
+            supporter.focus_areas.add(*areas)
             supporter.stage_changes.create(from_stage="", to_stage=Stage.APPLICANT, reason="Applied")
-        else:
-            supporter.full_name, supporter.phone = full_name, phone or supporter.phone
-            supporter.preferred_contact, supporter.languages = preferred_contact, languages
-            supporter.save()
-        supporter.focus_areas.add(*areas)
         application = Application.objects.create(
             program=program,
             supporter=supporter,
@@ -106,6 +105,7 @@ def submit_application(
             source_detail=source_detail,
             consent_to_contact=consent_to_contact,
             is_repeat=is_repeat,
+            needs_review=is_repeat,
         )
         application.focus_areas.set(areas)
         audit.record(
@@ -113,14 +113,10 @@ def submit_application(
             program=program,
             action="application.submit",
             target=application,
-            note="Repeat application" if is_repeat else "",
+            note="Repeat application: the person's record is unchanged until a coordinator reviews it"
+            if is_repeat
+            else "",
         )
-        today = timezone.localdate()
-        if supporter.stage == Stage.WITHDRAWN or (
-            supporter.stage == Stage.DECLINED
-            and (supporter.may_reapply_after is None or supporter.may_reapply_after <= today)
-        ):
-            move_to_stage(actor=APPLICANT_ACTOR, supporter=supporter, to_stage=Stage.APPLICANT, reason="Applied again")
         queue_email(
             to=email,
             template="recruitment/email/application_received",
@@ -131,16 +127,131 @@ def submit_application(
             Membership.objects.filter(program=program).with_role(Role.COORDINATOR).values_list("user__email", flat=True)
         )
         if coordinators:
+            page = (
+                reverse("recruitment:application", args=[program.slug, application.pk])
+                if is_repeat
+                else reverse("recruitment:person", args=[program.slug, supporter.pk])
+            )
             queue_email(
                 to=coordinators,
                 template="recruitment/email/new_application",
-                context={
-                    "program": program,
-                    "application": application,
-                    "url": absolute_url(reverse("recruitment:person", args=[program.slug, supporter.pk])),
-                },
+                context={"program": program, "application": application, "url": absolute_url(page)},
             )
     return application
+
+
+def _awaiting_review(application: Application) -> Application:
+    """The application, locked, if it is a repeat still awaiting review; else a ValidationError."""
+    locked = Application.objects.select_for_update().select_related("supporter").get(pk=application.pk)
+    if not locked.needs_review:
+        raise ValidationError(_("This application has already been reviewed."))
+    return locked
+
+
+def _mark_reviewed(*, actor: Any, application: Application, action: str, note: str) -> None:
+    application.needs_review = False
+    application.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    application.reviewed_at = timezone.now()
+    application.save(update_fields=["needs_review", "reviewed_by", "reviewed_at"])
+    audit.record(
+        actor=actor,
+        program=application.program,
+        action=action,
+        target=application,
+        changes={"needs_review": [True, False]},
+        note=note,
+    )
+
+
+def accept_application_changes(*, actor: Any, application: Application, fields: Iterable[str]) -> Application:
+    """Copy the chosen fields of a repeat application onto the person's record, and close the review.
+
+    Rules: the application is a repeat awaiting review; each chosen field is one where the
+    application differs from the record (`Application.differences`); lived-experience areas
+    are added, never removed. The change to the person is audited with old and new values;
+    the fields not chosen are dismissed with it.
+    """
+    chosen = list(dict.fromkeys(fields))
+    with transaction.atomic():
+        application = _awaiting_review(application)
+        offered = {d.name for d in application.differences()}
+        if not chosen:
+            raise ValidationError({"accept": _("Choose the changes to accept, or dismiss them all.")})
+        if set(chosen) - offered:
+            raise ValidationError({"accept": _("Only the details that differ from the record can be accepted.")})
+        person = Supporter.objects.select_for_update().get(pk=application.supporter_id)
+        before = audit.snapshot(person, chosen)
+        for name in chosen:
+            if name == "focus_areas":
+                person.focus_areas.add(*application.focus_areas.all())
+            else:
+                setattr(person, name, getattr(application, name))
+        if scalar := [n for n in chosen if n != "focus_areas"]:
+            person.save(update_fields=scalar)
+        audit.record(
+            actor=actor,
+            program=application.program,
+            action="supporter.accept_application",
+            target=person,
+            changes=audit.diff(before, audit.snapshot(person, chosen)),
+            note=f"From the application of {application.submitted_at:%Y-%m-%d}",
+        )
+        dismissed = sorted(offered - set(chosen))
+        _mark_reviewed(
+            actor=actor,
+            application=application,
+            action="application.review",
+            note=f"Accepted: {', '.join(chosen)}" + (f"; dismissed: {', '.join(dismissed)}" if dismissed else ""),
+        )
+    return application
+
+
+def dismiss_application(*, actor: Any, application: Application) -> Application:
+    """Keep the person's record as it is and close the review of a repeat application.
+
+    Rule: the application is a repeat awaiting review. The application itself is kept.
+    """
+    with transaction.atomic():
+        application = _awaiting_review(application)
+        dismissed = [d.name for d in application.differences()]
+        _mark_reviewed(
+            actor=actor,
+            application=application,
+            action="application.dismiss",
+            note=f"Dismissed: {', '.join(dismissed)}" if dismissed else "Nothing differed",
+        )
+    return application
+
+
+def reopen_from_application(*, actor: Any, application: Application, reason: str) -> Any:
+    """A coordinator brings a withdrawn person, or a declined one past their re-apply date, back
+    to 'applicant' on the strength of their new application.
+
+    Rules: a reason is required; the person is withdrawn, or declined with no re-apply date or
+    one that has come. The move goes through the pathway (`move_to_stage`), which writes the
+    history row and the audit entry.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why they are being reopened.")})
+    person = application.supporter
+    person.refresh_from_db()
+    today = timezone.localdate()
+    if person.stage == Stage.DECLINED and person.may_reapply_after and person.may_reapply_after > today:
+        raise ValidationError(
+            _("%(name)s may re-apply only after %(date)s.")
+            % {"name": person.full_name, "date": person.may_reapply_after.isoformat()}
+        )
+    if person.stage not in (Stage.WITHDRAWN, Stage.DECLINED):
+        raise ValidationError(
+            _("Only a withdrawn or declined person is reopened from an application; %(name)s is '%(stage)s'.")
+            % {"name": person.full_name, "stage": person.get_stage_display()}
+        )
+    return move_to_stage(
+        actor=actor,
+        supporter=person,
+        to_stage=Stage.APPLICANT,
+        reason=f"Reopened from the application of {application.submitted_at:%Y-%m-%d}: {reason.strip()}",
+    )
 
 
 def schedule_interview(

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -18,17 +19,19 @@ from peerpath.programs.models import Program
 from peerpath.recruitment import access, queries, services
 from peerpath.recruitment.forms import (
     ApplicationForm,
+    ApplicationReviewForm,
     BoardFilterForm,
     DecisionForm,
     InterviewScheduleForm,
     MilestoneForm,
     RedFlagForm,
+    ReopenForm,
     ScreeningQuestionForm,
     ScreeningRecordForm,
     StageMoveForm,
     SupervisorForm,
 )
-from peerpath.recruitment.models import InterviewStatus, RedFlag, ScreeningQuestion, Supporter
+from peerpath.recruitment.models import Application, InterviewStatus, RedFlag, ScreeningQuestion, Stage, Supporter
 from peerpath.recruitment.pathway import allowed_next, move_to_stage
 
 BOARD_PAGE_SIZE = 25
@@ -98,6 +101,7 @@ def board(request: HttpRequest, program: Program) -> HttpResponse:
         "query": query.urlencode(),
         "stages": queries.stage_counts(program),
         "sources": queries.source_counts(program),
+        "awaiting_review": queries.applications_awaiting_review(program),
         "current_stage": filters.get("stage", ""),
     }
     if request.headers.get("HX-Request"):
@@ -204,6 +208,73 @@ def milestone_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
             messages.success(request, "Milestone recorded.")
             return redirect("recruitment:person", program.slug, supporter.pk)
     return _person_page(request, program, supporter, 400, milestone_form=form)
+
+
+@program_view("recruitment.view_person")
+def application(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    return _application_page(request, program, access.get_application(program, pk))
+
+
+def _application_page(
+    request: HttpRequest, program: Program, found: Application, status: int = 200, **forms: object
+) -> HttpResponse:
+    """One application as sent; for a repeat awaiting review, what differs from the record and the
+    coordinator's choices (a failed action passes its bound form in ``forms``)."""
+    differences = found.differences() if found.needs_review else []
+    person = found.supporter
+    context = {
+        "program": program,
+        "application": found,
+        "person": person,
+        "differences": differences,
+        "review_form": ApplicationReviewForm(differences=differences),
+        "reopen_form": ReopenForm(),
+        "can_reopen": person.stage == Stage.WITHDRAWN
+        or (
+            person.stage == Stage.DECLINED
+            and (person.may_reapply_after is None or person.may_reapply_after <= timezone.localdate())
+        ),
+        **forms,
+    }
+    return render(request, "recruitment/application.html", context, status=status)
+
+
+@program_view("recruitment.review_application")
+@require_POST
+def application_review(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    found = access.get_application(program, pk)
+    form = ApplicationReviewForm(request.POST, differences=found.differences())
+    if form.is_valid():
+        try:
+            if request.POST.get("action") == "dismiss":
+                services.dismiss_application(actor=request.user, application=found)
+                messages.success(request, _("Dismissed: the record stays as it was."))
+            else:
+                services.accept_application_changes(
+                    actor=request.user, application=found, fields=form.cleaned_data["accept"]
+                )
+                messages.success(request, _("The chosen changes are now on the record."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("recruitment:person", program.slug, found.supporter_id)
+    return _application_page(request, program, found, 400, review_form=form)
+
+
+@program_view("recruitment.move_pathway")
+@require_POST
+def application_reopen(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+    found = access.get_application(program, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_from_application(actor=request.user, application=found, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is an applicant again.") % {"name": found.supporter.full_name})
+            return redirect("recruitment:person", program.slug, found.supporter_id)
+    return _application_page(request, program, found, 400, reopen_form=form)
 
 
 @program_view("recruitment.screen")

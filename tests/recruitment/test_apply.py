@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from peerpath.programs.models import FocusArea
 from peerpath.recruitment.models import Application, Stage, StageChange, Supporter
@@ -74,20 +72,6 @@ def test_same_email_in_another_program_is_another_person(world: Any) -> None:
     Client().post("/apply/riverside/", form_data(world))
     Client().post("/apply/harbor/", {**form_data(world), "focus_areas": []})
     assert Supporter.objects.filter(email="jamie@example.org").count() == 2
-
-
-def test_declined_person_returns_to_applicant_only_after_the_date(world: Any) -> None:
-    Client().post("/apply/riverside/", form_data(world))
-    person = Supporter.objects.get(email="jamie@example.org")
-    later = timezone.localdate() + dt.timedelta(days=30)
-    Supporter.objects.filter(pk=person.pk).update(stage=Stage.DECLINED, may_reapply_after=later)
-    Client().post("/apply/riverside/", form_data(world))
-    person.refresh_from_db()
-    assert person.stage == Stage.DECLINED and person.applications.count() == 2
-    Supporter.objects.filter(pk=person.pk).update(may_reapply_after=timezone.localdate())
-    Client().post("/apply/riverside/", form_data(world))
-    person.refresh_from_db()
-    assert person.stage == Stage.APPLICANT
 
 
 @pytest.mark.parametrize(
