@@ -10,10 +10,12 @@ from peerpath.api import tokens
 from peerpath.api.forms import TokenForm
 from peerpath.api.models import ApiToken
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import login_required_view
 
 
 @login_required_view
+@creates_once
 def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None

@@ -24,6 +24,7 @@ from peerpath.certification.pdf import certificate_pdf
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
 from peerpath.programs.models import Competency, Program
@@ -234,6 +235,7 @@ def certificate_revoke(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 @program_view("certification.manage_certificates")
 @require_POST
+@creates_once
 def certificate_renew(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_certificate(program, pk)
     try:
@@ -338,6 +340,7 @@ def my_ce(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("certification.own_credentials")
+@creates_once
 def my_ce_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     activity = access.own_ce_activity(supporter, pk) if pk else None

@@ -112,3 +112,15 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UsedFormToken(models.Model):
+    """A one-time form token already used by a create form, and where that form sent the person
+    (peerpath.core.idempotency). Pruned after a while; holds no personal data."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.nonce[:8]

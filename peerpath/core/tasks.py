@@ -1,4 +1,4 @@
-"""Background work owned by core: sending e-mail."""
+"""Background work owned by core: sending e-mail, forgetting old one-time form tokens."""
 
 from __future__ import annotations
 
@@ -12,3 +12,11 @@ def send_email(*, to: list[str], subject: str, body: str, html: str = "", reply_
     if html:
         message.attach_alternative(html, "text/html")
     return message.send()
+
+
+@task()
+def prune_used_form_tokens() -> int:
+    """Daily: forget one-time form tokens claimed more than peerpath.core.idempotency.KEEP_DAYS ago."""
+    from peerpath.core.idempotency import prune
+
+    return prune()

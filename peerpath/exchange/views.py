@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from peerpath.core import audit
 from peerpath.core.exports import XLSX_TYPE, download
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
@@ -60,6 +61,7 @@ def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -
 
 
 @program_view("exchange.import")
+@creates_once
 def upload(request: HttpRequest, program: Program, kind: str) -> HttpResponse:
     importer = _importer(kind)
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.navigation import HOME_PANELS
 from peerpath.core.permissions import program_view
 from peerpath.programs import access, services
@@ -42,6 +43,7 @@ def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.manage_members")
+@creates_once
 def members(request: HttpRequest, program: Program) -> HttpResponse:
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -92,6 +94,7 @@ def competencies(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.edit_competencies")
+@creates_once
 def competency_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     competency = access.get_competency(program, pk) if pk else None
     form = CompetencyForm(request.POST or None, instance=competency)
@@ -117,6 +120,7 @@ def competency_edit(request: HttpRequest, program: Program, pk: int | None = Non
 
 
 @program_view("program.edit_competencies")
+@creates_once
 def focus_area_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     area = access.get_focus_area(program, pk) if pk else None
     form = FocusAreaForm(request.POST or None, instance=area)

@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view, public
 from peerpath.programs.models import Program
 from peerpath.recruitment import access, queries, services
@@ -43,6 +44,7 @@ def _public_form_rate(group: str, request: HttpRequest) -> str:
 
 @public
 @ratelimit(key="ip", rate=_public_form_rate, method="POST", block=False)
+@creates_once
 def apply(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=program_slug, is_active=True)
     if getattr(request, "limited", False):
@@ -135,6 +137,7 @@ def _person_page(
 
 @program_view("recruitment.screen")
 @require_POST
+@creates_once
 def interview_schedule(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = InterviewScheduleForm(request.POST, program=program)
@@ -196,6 +199,7 @@ def person_supervisor(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("recruitment.move_pathway")
 @require_POST
+@creates_once
 def milestone_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = MilestoneForm(request.POST)
@@ -366,6 +370,7 @@ def setup(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("recruitment.edit_screening_setup")
+@creates_once
 def question_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     question = access.get_question(program, pk) if pk else None
     form = ScreeningQuestionForm(request.POST or None, instance=question)
@@ -387,6 +392,7 @@ def question_edit(request: HttpRequest, program: Program, pk: int | None = None)
 
 
 @program_view("recruitment.edit_screening_setup")
+@creates_once
 def red_flag_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     red_flag = access.get_red_flag(program, pk) if pk else None
     form = RedFlagForm(request.POST or None, instance=red_flag)

@@ -35,7 +35,7 @@ from peerpath.support.models import (
     SupervisorCover,
     SupportRelationship,
 )
-from peerpath.support.search_terms import query_terms
+from peerpath.support.search_terms import query_terms, terms_for
 
 
 def search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:
@@ -44,6 +44,18 @@ def search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:
         digests = [d for term in options for d in digests_any_key(term)]
         rows = rows.filter(pk__in=SearchTerm.objects.filter(digest__in=digests).values("participant_id"))
     return rows
+
+
+def participants_sharing_contact(program: Program, *, email: str, phone: str, limit: int = 10) -> list[Participant]:
+    """Participants of the program already held under this e-mail address (in any case) or phone
+    number (in any writing), found through the blind index: the possible duplicates of someone
+    about to be added."""
+    terms = terms_for(full_name="", email=email or "", phone=phone or "")
+    digests = [d for term in sorted(terms) for d in digests_any_key(term)]
+    if not digests:
+        return []
+    matching = SearchTerm.objects.filter(digest__in=digests).values("participant_id")
+    return list(Participant.objects.filter(program=program, pk__in=matching).order_by("pk")[:limit])
 
 
 def participant_rows(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.access import own_supporter_record
@@ -71,6 +72,7 @@ def coverage(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.edit_curriculum")
+@creates_once
 def module_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     module = access.get_module(program, pk) if pk else None
     initial = (
@@ -106,6 +108,7 @@ def module_edit(request: HttpRequest, program: Program, pk: int | None = None) -
 
 
 @program_view("training.edit_curriculum")
+@creates_once
 def topic_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     topic = access.get_topic(program, pk) if pk else None
     initial: dict[str, Any] = {"module": request.GET.get("module")}
@@ -154,6 +157,7 @@ def cohorts(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.manage_cohorts")
+@creates_once
 def cohort_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     cohort = access.get_cohort(request.membership, pk) if pk else None
     initial = None
@@ -240,6 +244,7 @@ def _cohort_to_run(request: HttpRequest, pk: int) -> Cohort:
 
 @program_view("training.run_cohort")
 @require_POST
+@creates_once
 def cohort_enrol(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     form = EnrolForm(request.POST, candidates=queries.candidates_for_enrolment(cohort))
@@ -287,6 +292,7 @@ def enrolment_withdraw(request: HttpRequest, program: Program, pk: int, enrolmen
 
 
 @program_view("training.run_cohort")
+@creates_once
 def session_edit(request: HttpRequest, program: Program, pk: int, session_pk: int | None = None) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     session = None
@@ -396,6 +402,7 @@ def session_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRespo
 
 @program_view("training.run_cohort")
 @require_POST
+@creates_once
 def role_play_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
@@ -413,6 +420,7 @@ def role_play_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 @program_view("training.run_cohort")
 @require_POST
+@creates_once
 def shadowing_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
@@ -540,6 +548,7 @@ def _feedback_page(
 
 
 @program_view("training.my_training")
+@creates_once
 def feedback_session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     session = access.own_session(supporter, pk)
@@ -547,12 +556,14 @@ def feedback_session(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 
 @program_view("training.my_training")
+@creates_once
 def feedback_course(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     return _feedback_page(request, program, access.own_enrolment_cohort(supporter, pk), None)
 
 
 @program_view("training.my_training")
+@creates_once
 def my_shadowing_add(request: HttpRequest, program: Program) -> HttpResponse:
     """A trainee logs time they shadowed an experienced supporter, with their reflection."""
     supporter = own_supporter_record(program, request.user)
@@ -622,6 +633,7 @@ def refreshers(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.manage_refreshers")
+@creates_once
 def refresher_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
     event = access.get_refresher(program, pk) if pk else None
     initial: dict[str, Any] = {"credited_hours": 1, "ce_category": "peer-specific"}

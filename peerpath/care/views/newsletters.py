@@ -25,6 +25,7 @@ from peerpath.care.tasks import read_unsubscribe_token
 from peerpath.care.views.common import posted_data
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import Role, has_role, program_view, public
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
@@ -59,6 +60,7 @@ def newsletter(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("care.write_newsletters")
+@creates_once
 def newsletter_new(request: HttpRequest, program: Program) -> HttpResponse:
     return _newsletter_form(request, program, None)
 

@@ -35,6 +35,7 @@ from peerpath.care.stages import CURRENT_STAGES
 from peerpath.care.views.common import local_today, posted_data
 from peerpath.care.views.team import certificate_pdf
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 
@@ -77,6 +78,7 @@ def _open_follow_up(checkin: CheckIn | None) -> CareTask | None:
 
 
 @program_view("care.own_care")
+@creates_once
 def checkin(request: HttpRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     settings = care_common.get_settings(program)
@@ -132,6 +134,7 @@ def my_checkin(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("care.own_care")
+@creates_once
 def my_debriefs(request: HttpRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     form = DebriefForm(posted_data(request), initial={"occurred_on": local_today()})
@@ -156,6 +159,7 @@ def my_debriefs(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.own_care")
+@creates_once
 def my_breaks(request: HttpRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     form = BreakRequestForm(posted_data(request), initial={"starts_on": local_today()})

@@ -25,6 +25,7 @@ from peerpath.care.stages import SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, posted_data
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
@@ -168,6 +169,7 @@ def questionnaire(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("care.manage_questionnaires")
+@creates_once
 def questionnaire_import(request: HttpRequest, program: Program) -> HttpResponse:
     form = QuestionnaireImportForm(posted_data(request), (request.FILES if request.method == "POST" else None))
     problems: list[str] = []

@@ -26,6 +26,7 @@ from peerpath.care.stages import SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, is_coordinator, local_today, member_user, posted_data
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 
@@ -48,6 +49,7 @@ def meetings(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.log_supervision")
+@creates_once
 def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
     attendees = _attendee_choices(request)
     task = None

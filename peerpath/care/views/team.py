@@ -33,6 +33,7 @@ from peerpath.care.views.common import PAGE_SIZE, local_today, posted_data
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
@@ -75,6 +76,7 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_breaks")
+@creates_once
 def break_new(request: HttpRequest, program: Program) -> HttpResponse:
     form = BreakRecordForm(
         posted_data(request), supporters=_current_supporters(program), initial={"starts_on": local_today()}
@@ -158,6 +160,7 @@ def _buddies_page(
 
 @program_view("care.manage_buddies")
 @require_POST
+@creates_once
 def buddy_pair(request: HttpRequest, program: Program) -> HttpResponse:
     unpaired = _current_supporters(program).exclude(pk__in=queries.paired_ids(program))
     form = BuddyPairForm(request.POST, supporters=unpaired)
@@ -209,6 +212,7 @@ def recognition(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_recognition")
+@creates_once
 def recognition_new(request: HttpRequest, program: Program) -> HttpResponse:
     people = Supporter.objects.filter(program=program, stage__in=RECOGNISABLE_STAGES).order_by("full_name")
     initial: dict[str, Any] = {"given_on": local_today(), "notify": True, "kind": RecognitionKind.CERTIFICATE}

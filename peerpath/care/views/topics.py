@@ -18,6 +18,7 @@ from peerpath.care.services import common as care_common
 from peerpath.care.services import topics as care_topics
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import can, program_view
 from peerpath.programs.models import Program
 
@@ -76,6 +77,7 @@ def _topics_page(
 
 @program_view("care.plan_refresher")
 @require_POST
+@creates_once
 def topic_plan(request: HttpRequest, program: Program) -> HttpResponse:
     n = request.POST.get("n", "0")
     form = RefresherForm(request.POST, auto_id=f"id_s{n if n.isdigit() else 0}_%s")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
@@ -33,6 +34,7 @@ from peerpath.support.views.common import download_list
 
 
 @program_view("support.raise_concern")
+@creates_once
 def concern_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="raise concern")
     kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
@@ -142,6 +144,7 @@ def concern_follow_up(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 
 @program_view("support.record_adverse_event")
+@creates_once
 def adverse_event_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="record adverse event")
     form = AdverseEventForm(request.POST or None)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access
@@ -30,6 +31,7 @@ from peerpath.support.services import contacts
 
 
 @program_view("support.log_contact")
+@creates_once
 def contact_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="log contact")
     draft = ContactDraft.objects.filter(user=request.user, relationship=record).first()

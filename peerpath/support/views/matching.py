@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import FocusArea, Program
 from peerpath.support import access, eligibility, exports, matching
@@ -27,6 +28,7 @@ from peerpath.support.views.common import download_list
 
 
 @program_view("support.match")
+@creates_once
 def participant_match(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="matching")
     if request.method == "POST":
@@ -78,6 +80,7 @@ def _match_page(request: HttpRequest, program: Program, record: Any, status: int
 
 
 @program_view("support.match")
+@creates_once
 def batch(request: HttpRequest, program: Program) -> HttpResponse:
     if request.method == "POST":
         run = matches.run_batch_match(actor=request.user, program=program)

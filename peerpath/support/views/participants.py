@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
@@ -63,21 +64,32 @@ def _status_tabs(program: Program) -> list[tuple[str, str, int]]:
 
 
 @program_view("support.manage_participants")
+@creates_once
 def participant_new(request: HttpRequest, program: Program) -> HttpResponse:
     form = ParticipantForm(request.POST or None, program=program, initial={"must_haves": ["language"]})
+    already_held: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            participant = support_participants.save_participant(
-                actor=request.user, program=program, participant=None, data=form.cleaned_data
+        if not request.POST.get("add_anyway"):
+            # Someone held under the same e-mail or phone is most often the same person entered twice.
+            already_held = queries.participants_sharing_contact(
+                program, email=form.cleaned_data.get("email", ""), phone=form.cleaned_data.get("phone", "")
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{participant.reference} is on the waiting list.")
-            return redirect("support:participant", program.slug, participant.pk)
+        if not already_held:
+            try:
+                participant = support_participants.save_participant(
+                    actor=request.user, program=program, participant=None, data=form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{participant.reference} is on the waiting list.")
+                return redirect("support:participant", program.slug, participant.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "support/participant_form.html", {"program": program, "form": form, "participant": None}, status=status
+        request,
+        "support/participant_form.html",
+        {"program": program, "form": form, "participant": None, "already_held": already_held},
+        status=status,
     )
 
 
@@ -161,6 +173,7 @@ def participant_erase(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("support.declare_conflict")
 @require_POST
+@creates_once
 def conflict_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     if not is_coordinator(request):
         # Supporters declare a conflict on their own offer or relationship.

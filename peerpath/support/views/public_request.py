@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django_ratelimit.decorators import ratelimit
 
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import public
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
@@ -24,6 +25,7 @@ def _public_form_rate(group: str, request: HttpRequest) -> str:
 
 @public
 @ratelimit(key="ip", rate=_public_form_rate, method="POST", block=False)
+@creates_once
 def request_form(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=program_slug, is_active=True)
     if getattr(request, "limited", False):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access, queries
@@ -133,6 +134,7 @@ def relationship_rematch(request: HttpRequest, program: Program, pk: int) -> Htt
 
 @program_view("support.declare_conflict")
 @require_POST
+@creates_once
 def relationship_conflict(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="declare conflict")
     profiles.declare_conflict(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import own_supporter_record
@@ -98,6 +99,7 @@ def supervision(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("support.supervise")
 @require_POST
+@creates_once
 def cover_add(request: HttpRequest, program: Program) -> HttpResponse:
     form = CoverForm(request.POST, program=program, user=request.user)
     if form.is_valid():
