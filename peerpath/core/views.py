@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -18,7 +20,20 @@ login = public(
         template_name="core/login.html", authentication_form=EmailLoginForm, redirect_authenticated_user=True
     )
 )
-logout = public(auth_views.LogoutView.as_view())
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out, and tell the browser to forget what PeerPath stored in it: contact drafts kept on
+    the device while typing (support/contact_draft.js) must not outlive the session on a shared
+    computer. ``Clear-Site-Data: "storage"`` empties this site's local storage in every tab."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'
+        return response
+
+
+logout = public(LogoutView.as_view())
 password_reset = public(
     auth_views.PasswordResetView.as_view(
         template_name="core/password_reset.html",

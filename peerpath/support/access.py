@@ -57,13 +57,20 @@ def get_relationship(request: HttpRequest, program: Program, pk: int, *, page: s
     return relationship
 
 
-def get_own_relationship(request: HttpRequest, program: Program, pk: int, *, page: str) -> SupportRelationship:
-    """A relationship of the requesting supporter's own (or any, for a coordinator)."""
+def get_own_relationship(
+    request: HttpRequest, program: Program, pk: int, *, page: str, audit_read: bool = True
+) -> SupportRelationship:
+    """A relationship of the requesting supporter's own (or any, for a coordinator).
+
+    ``audit_read=False`` leaves the read audit to the caller, for a request that shows nothing
+    of the participant and is audited once per editing session (the contact draft's autosave).
+    """
     relationship = get_relationship(request, program, pk)
     mine = relationship.supporter.user_id == request.user.pk and has_role(request.membership, Role.SUPPORTER)
     if not mine and not has_role(request.membership, Role.COORDINATOR):
         raise Http404("Not your relationship.")
-    record_view(actor=request.user, program=program, participant=relationship.participant, page=page)
+    if audit_read:
+        record_view(actor=request.user, program=program, participant=relationship.participant, page=page)
     return relationship
 
 

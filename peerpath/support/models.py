@@ -420,6 +420,9 @@ class ContactDraft(models.Model):
     relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="drafts")
     data = EncryptedTextField()
     updated_at = models.DateTimeField(default=timezone.now)
+    # The opened contact form whose autosaves these are (its one-time token's nonce): a new one
+    # starts an editing session, which is audited as one read of the participant.
+    editing_session = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "relationship"], name="one_draft_per_user")]

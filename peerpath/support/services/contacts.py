@@ -95,13 +95,29 @@ def log_contact(*, actor: Any, relationship: SupportRelationship, data: dict[str
     return contact
 
 
-def save_draft(*, actor: Any, relationship: SupportRelationship, values: dict[str, Any]) -> ContactDraft:
-    """Keep what the supporter has typed so far (encrypted), replacing their earlier draft."""
+def save_draft(
+    *, actor: Any, relationship: SupportRelationship, values: dict[str, Any], editing_session: str = ""
+) -> tuple[ContactDraft, bool]:
+    """Keep what the supporter has typed so far (encrypted), replacing their earlier draft.
+
+    Returns the draft and whether this save starts an editing session: the first autosave from
+    a newly opened form (``editing_session`` names it), or, without one, the first of a draft.
+    The caller audits one read of the participant per editing session, not one per autosave.
+    """
     clean = {k: v for k, v in values.items() if k in CONTACT_FIELDS and isinstance(v, str | list | bool)}
-    draft, _ = ContactDraft.objects.update_or_create(
-        user=actor, relationship=relationship, defaults={"data": json.dumps(clean), "updated_at": timezone.now()}
-    )
-    return draft
+    with transaction.atomic():
+        earlier = ContactDraft.objects.select_for_update().filter(user=actor, relationship=relationship).first()
+        starts = earlier is None or (bool(editing_session) and earlier.editing_session != editing_session)
+        draft, _ = ContactDraft.objects.update_or_create(
+            user=actor,
+            relationship=relationship,
+            defaults={
+                "data": json.dumps(clean),
+                "updated_at": timezone.now(),
+                "editing_session": editing_session or (earlier.editing_session if earlier else ""),
+            },
+        )
+    return draft, starts
 
 
 def discard_draft(*, actor: Any, relationship: SupportRelationship) -> None:

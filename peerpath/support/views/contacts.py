@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
-from peerpath.core.idempotency import creates_once
+from peerpath.core.idempotency import creates_once, posted_nonce
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access
@@ -28,6 +28,7 @@ from peerpath.support.models import (
 )
 from peerpath.support.services import common as support_common
 from peerpath.support.services import contacts
+from peerpath.support.services import participants as support_participants
 
 
 @program_view("support.log_contact")
@@ -74,8 +75,12 @@ def contact_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 @program_view("support.log_contact")
 @require_POST
 def contact_draft(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
-    """Autosave of the contact form (htmx): keeps the typed values, encrypted, for this supporter."""
-    record = access.get_own_relationship(request, program, pk, page="contact draft")
+    """Autosave of the contact form (htmx): keeps the typed values, encrypted, for this supporter.
+
+    The reply shows nothing of the participant; the read is audited once per editing session
+    (the opened form, named by its one-time token), not at every autosave.
+    """
+    record = access.get_own_relationship(request, program, pk, page="contact draft", audit_read=False)
     if request.POST.get("discard"):
         contacts.discard_draft(actor=request.user, relationship=record)
         return render(request, "support/_draft_status.html", {"discarded": True})
@@ -83,7 +88,13 @@ def contact_draft(request: HttpRequest, program: Program, pk: int) -> HttpRespon
         name: (request.POST.getlist(name) if name == "tasks" else request.POST.get(name, ""))
         for name in support_common.CONTACT_FIELDS
     }
-    draft = contacts.save_draft(actor=request.user, relationship=record, values=values)
+    draft, starts_session = contacts.save_draft(
+        actor=request.user, relationship=record, values=values, editing_session=posted_nonce(request) or ""
+    )
+    if starts_session:
+        support_participants.record_view(
+            actor=request.user, program=program, participant=record.participant, page="contact draft"
+        )
     return render(request, "support/_draft_status.html", {"draft": draft})
 
 

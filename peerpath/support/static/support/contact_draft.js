@@ -2,7 +2,9 @@
  * Every change is kept in this browser (localStorage) at once, and htmx posts it to the
  * server as a draft a moment later (see contact_form.html). When the page opens again, the
  * newer of the two is restored. A session time-out or a lost connection only stops the
- * server copy: the local copy stays, and the page says how to get it saved. */
+ * server copy: the local copy stays, and the page says how to get it saved. Logging out
+ * empties this browser's copy (the logout response carries Clear-Site-Data: "storage");
+ * the encrypted server copy waits for the supporter's next session. */
 (function () {
   "use strict";
   var form = document.getElementById("contact-form");
