@@ -107,6 +107,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "support.view_participants": frozenset({C, S, P}),
     "support.manage_participants": frozenset({C}),
     "support.export_participant": frozenset({C}),
+    "support.view_read_history": frozenset({C}),
     "support.erase_participant": frozenset({C}),
     "support.match": frozenset({C}),
     "support.declare_conflict": frozenset({C, P}),

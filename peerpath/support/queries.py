@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from peerpath.core.encryption import digests_any_key
+from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import (
     Role,
     can_read_contact_notes,
@@ -107,6 +108,23 @@ def participant_detail(program: Program, membership: Any, user: Any, participant
         "concerns": list(Concern.objects.filter(participant=participant).select_related("supporter")),
         "adverse_events": list(AdverseEvent.objects.filter(participant=participant).select_related("supporter")),
     }
+
+
+# The audit actions that are a read of one participant's record: a page that opened it, an export.
+READ_ACTIONS = ("participant.view", "participant.export")
+
+
+def read_history(program: Program, participant: Participant) -> QuerySet[AuditEntry]:
+    """Who opened this participant's record, when and on which page, newest first: the audit
+    entries of reads of the record itself (lists that showed their name among others are in
+    the audit log, not here). Served by the audit log's (program, target_type, target_id) index."""
+    return (
+        AuditEntry.objects.filter(
+            program=program, target_type="support.participant", target_id=str(participant.pk), action__in=READ_ACTIONS
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
 
 
 def relationship_detail(program: Program, membership: Any, user: Any, relationship: SupportRelationship) -> dict:

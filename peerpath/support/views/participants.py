@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
-from peerpath.core.permissions import program_view
+from peerpath.core.permissions import can, program_view
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
 from peerpath.support.forms import (
@@ -99,12 +99,19 @@ def participant(request: HttpRequest, program: Program, pk: int) -> HttpResponse
     return _participant_page(request, program, record)
 
 
+READS_PER_PAGE = 20
+
+
 def _participant_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     context = {
         "program": program,
         "participant": record,
         **queries.participant_detail(program, request.membership, request.user, record),
         "conflict_form": ConflictForm(program=program) if is_coordinator(request) else None,
+        # Who saw this person, as one can ask of a health record: for coordinators only.
+        "reads": Paginator(queries.read_history(program, record), READS_PER_PAGE).get_page(request.GET.get("reads"))
+        if can(request.membership, "support.view_read_history")
+        else None,
         **forms,
     }
     return render(request, "support/participant.html", context, status=status)
