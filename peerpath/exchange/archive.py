@@ -71,6 +71,7 @@ FILES: dict[type[models.Model], str] = {}
 NOT_EXPORTED: dict[str, str] = {
     "core.user": "People are in members.csv (and by e-mail in every other file); passwords never leave.",
     "core.scheduledjob": "Bookkeeping of the installation's scheduler, not the program's records.",
+    "core.usedformtoken": "One-time form tokens already used (so a form sent twice creates once); bookkeeping.",
     "api.apitoken": "Secrets of each person's API access.",
     "exchange.importbatch": "Files waiting for confirmation; their rows are cleared once imported or discarded.",
     "support.searchterm": "Keyed digests for searching encrypted names; meaningless outside this installation.",

@@ -155,14 +155,12 @@ class Application(models.Model):
         the application names one the record lacks (accepting adds them)."""
         person = self.supporter
         found: list[Difference] = []
-        for name in REVIEWABLE_FIELDS:
-            field = Supporter._meta.get_field(name)
-            label = str(field.verbose_name).capitalize()
+        for name, label in REVIEWABLE_FIELDS.items():
             if name == "focus_areas":
                 held = list(person.focus_areas.all())
                 offered = list(self.focus_areas.all())
                 if {a.pk for a in offered} - {a.pk for a in held}:
-                    found.append(Difference(name, _("Lived experience"), _names(held), _names(offered)))
+                    found.append(Difference(name, str(label), _names(held), _names(offered)))
                 continue
             mine, theirs = getattr(person, name), getattr(self, name)
             if name == "phone" and not theirs.strip():
@@ -172,12 +170,18 @@ class Application(models.Model):
                     mine, theirs = ContactPreference(mine).label, ContactPreference(theirs).label
                 elif name == "languages":
                     mine, theirs = ", ".join(mine), ", ".join(theirs)
-                found.append(Difference(name, label, mine or "—", theirs or "—"))
+                found.append(Difference(name, str(label), mine or "—", theirs or "—"))
         return found
 
 
 # The person's fields a repeat application may offer new values for, in the order shown.
-REVIEWABLE_FIELDS = ["full_name", "phone", "preferred_contact", "languages", "focus_areas"]
+REVIEWABLE_FIELDS = {
+    "full_name": _("Name"),
+    "phone": _("Phone"),
+    "preferred_contact": _("Prefers to be contacted by"),
+    "languages": _("Languages"),
+    "focus_areas": _("Lived experience"),
+}
 
 
 class Difference(NamedTuple):
