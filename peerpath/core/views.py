@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import AuditFilterForm, EmailLoginForm, QueuedPasswordResetForm
+from peerpath.core.http import AuthenticatedRequest, ProgramRequest
 from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import login_required_view, program_view, public
 from peerpath.programs.models import Membership, Program
@@ -51,7 +52,7 @@ invitation = public(
 
 
 @login_required_view
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Send a person to the program they last worked in, or let them choose one."""
     memberships = list(
         Membership.objects.select_related("program").filter(user=request.user, is_active=True, program__is_active=True)
@@ -66,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required_view
-def programs(request: HttpRequest) -> HttpResponse:
+def programs(request: AuthenticatedRequest) -> HttpResponse:
     memberships = (
         Membership.objects.select_related("program")
         .filter(user=request.user, is_active=True, program__is_active=True)
@@ -76,7 +77,7 @@ def programs(request: HttpRequest) -> HttpResponse:
 
 
 @program_view("audit.view")
-def audit_log(request: HttpRequest, program: Program) -> HttpResponse:
+def audit_log(request: ProgramRequest, program: Program) -> HttpResponse:
     entries = AuditEntry.objects.filter(program=program).select_related("actor")
     actors = [
         (str(m.user_id), m.user.full_name)

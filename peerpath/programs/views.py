@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.navigation import HOME_PANELS
 from peerpath.core.permissions import program_view
 from peerpath.programs import access, services
@@ -22,7 +23,7 @@ from peerpath.programs.models import Competency, FocusArea, Membership, Program
 
 
 @program_view("program.home")
-def home(request: HttpRequest, program: Program) -> HttpResponse:
+def home(request: ProgramRequest, program: Program) -> HttpResponse:
     panels = []
     for panel in HOME_PANELS:
         rendered = panel.render(request, program, request.membership)
@@ -32,7 +33,7 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.edit_settings")
-def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
+def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
     form = ProgramSettingsForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
     if request.method == "POST" and form.is_valid():
         services.update_program(actor=request.user, program=program, data=form.cleaned_data)
@@ -42,7 +43,7 @@ def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.manage_members")
-def members(request: HttpRequest, program: Program) -> HttpResponse:
+def members(request: ProgramRequest, program: Program) -> HttpResponse:
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,7 +65,7 @@ def members(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.manage_members")
-def member_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def member_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     membership = access.get_membership(program, pk)
     initial = {"roles": [r.value for r in membership.roles], "is_active": membership.is_active}
     form = MembershipForm(request.POST or None, initial=initial)
@@ -85,14 +86,14 @@ def member_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 
 @program_view("program.view_competencies")
-def competencies(request: HttpRequest, program: Program) -> HttpResponse:
+def competencies(request: ProgramRequest, program: Program) -> HttpResponse:
     rows = Competency.objects.filter(program=program)
     areas = FocusArea.objects.filter(program=program)
     return render(request, "programs/competencies.html", {"program": program, "rows": rows, "areas": areas})
 
 
 @program_view("program.edit_competencies")
-def competency_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def competency_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     competency = access.get_competency(program, pk) if pk else None
     form = CompetencyForm(request.POST or None, instance=competency)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def competency_edit(request: HttpRequest, program: Program, pk: int | None = Non
 
 
 @program_view("program.edit_competencies")
-def focus_area_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     area = access.get_focus_area(program, pk) if pk else None
     form = FocusAreaForm(request.POST or None, instance=area)
     if request.method == "POST" and form.is_valid():
