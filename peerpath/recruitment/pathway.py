@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.recruitment.models import Stage, StageChange, Supporter
 
 S = Stage
@@ -46,7 +48,7 @@ def allowed_next(stage: str) -> list[Stage]:
     return [s for s in Stage if s in targets]
 
 
-def move_to_stage(*, actor: Any, supporter: Supporter, to_stage: str, reason: str = "", **fields: Any) -> StageChange:
+def move_to_stage(*, actor: Actor, supporter: Supporter, to_stage: str, reason: str = "", **fields: Any) -> StageChange:
     """Move a person along the pathway.
 
     Rule: only moves in TRANSITIONS are allowed; anything else raises ValidationError with a
@@ -83,5 +85,5 @@ def move_to_stage(*, actor: Any, supporter: Supporter, to_stage: str, reason: st
     return change
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import absolute_url, queue_email
-from peerpath.core.models import normalize_email
+from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
@@ -33,7 +34,7 @@ from peerpath.recruitment.models import (
 )
 from peerpath.recruitment.pathway import move_to_stage
 
-APPLICANT_ACTOR = "applicant (public form)"
+APPLICANT_ACTOR = SystemActor("applicant (public form)")
 # People who are still applying and so can be (re)screened.
 SCREENABLE_STAGES = frozenset({Stage.APPLICANT, Stage.SCREENING, Stage.COACHING, Stage.REDIRECTED})
 
@@ -144,7 +145,7 @@ def submit_application(
 
 
 def schedule_interview(
-    *, actor: Any, supporter: Supporter, scheduled_for: dt.datetime, location: str, interviewer: Any
+    *, actor: Actor, supporter: Supporter, scheduled_for: dt.datetime, location: str, interviewer: Any
 ) -> ScreeningInterview:
     """Schedule a screening interview.
 
@@ -180,7 +181,7 @@ def schedule_interview(
     return interview
 
 
-def cancel_interview(*, actor: Any, interview: ScreeningInterview, reason: str) -> ScreeningInterview:
+def cancel_interview(*, actor: Actor, interview: ScreeningInterview, reason: str) -> ScreeningInterview:
     """Cancel a scheduled interview. Rule: completed interviews cannot be cancelled."""
     if interview.status != InterviewStatus.SCHEDULED:
         raise ValidationError("Only a scheduled interview can be cancelled.")
@@ -201,7 +202,7 @@ def cancel_interview(*, actor: Any, interview: ScreeningInterview, reason: str) 
 
 def record_screening(
     *,
-    actor: Any,
+    actor: Actor,
     interview: ScreeningInterview,
     answers: dict[int, str],
     red_flags: dict[int, str],
@@ -256,7 +257,7 @@ def record_screening(
 
 def decide(
     *,
-    actor: Any,
+    actor: User,
     interview: ScreeningInterview,
     decision: str,
     note: str = "",
@@ -345,7 +346,7 @@ def decide(
 
 
 def record_milestone(
-    *, actor: Any, supporter: Supporter, title: str, achieved_on: dt.date, note: str = ""
+    *, actor: User, supporter: Supporter, title: str, achieved_on: dt.date, note: str = ""
 ) -> Milestone:
     """Record a building block on the pathway. Rule: not dated in the future."""
     if achieved_on > timezone.localdate():
@@ -358,7 +359,7 @@ def record_milestone(
     return milestone
 
 
-def assign_supervisor(*, actor: Any, supporter: Supporter, supervisor: Any) -> Supporter:
+def assign_supervisor(*, actor: Actor, supporter: Supporter, supervisor: Any) -> Supporter:
     """Assign (or clear, with None) a supporter's supervisor.
 
     Rule: the supervisor must hold the supervisor role in the same program, and nobody
@@ -388,7 +389,7 @@ def assign_supervisor(*, actor: Any, supporter: Supporter, supervisor: Any) -> S
 
 
 def save_screening_question(
-    *, actor: Any, program: Program, question: ScreeningQuestion | None, data: dict[str, Any]
+    *, actor: Actor, program: Program, question: ScreeningQuestion | None, data: dict[str, Any]
 ) -> ScreeningQuestion:
     """Add or edit one of the program's screening questions (past interviews keep their copy)."""
     with transaction.atomic():
@@ -402,7 +403,7 @@ def save_screening_question(
         )
 
 
-def save_red_flag(*, actor: Any, program: Program, red_flag: RedFlag | None, data: dict[str, Any]) -> RedFlag:
+def save_red_flag(*, actor: Actor, program: Program, red_flag: RedFlag | None, data: dict[str, Any]) -> RedFlag:
     """Add or edit one of the program's red flags (past interviews keep their copy)."""
     with transaction.atomic():
         return audit.save_audited(

@@ -13,6 +13,7 @@ from django_ratelimit.decorators import ratelimit
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view, public
 from peerpath.programs.models import Program
 from peerpath.recruitment import access, queries, services
@@ -63,7 +64,7 @@ def apply_thanks(request: HttpRequest, program_slug: str) -> HttpResponse:
 
 
 @program_view("recruitment.view_board")
-def board(request: HttpRequest, program: Program) -> HttpResponse:
+def board(request: ProgramRequest, program: Program) -> HttpResponse:
     form = BoardFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = queries.board_rows(
@@ -106,7 +107,7 @@ def board(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("recruitment.view_person")
-def person(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def person(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _person_page(request, program, access.get_supporter(program, pk))
 
 
@@ -131,7 +132,7 @@ def _person_page(
 
 @program_view("recruitment.screen")
 @require_POST
-def interview_schedule(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview_schedule(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = InterviewScheduleForm(request.POST, program=program)
     if form.is_valid():
@@ -153,7 +154,7 @@ def interview_schedule(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 @program_view("recruitment.move_pathway")
 @require_POST
-def person_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def person_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = StageMoveForm(request.POST, choices=[(s.value, s.label) for s in allowed_next(supporter.stage)])
     if form.is_valid():
@@ -174,7 +175,7 @@ def person_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 @program_view("recruitment.assign_supervisor")
 @require_POST
-def person_supervisor(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def person_supervisor(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = SupervisorForm(request.POST, program=program)
     if form.is_valid():
@@ -192,7 +193,7 @@ def person_supervisor(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("recruitment.move_pathway")
 @require_POST
-def milestone_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def milestone_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = MilestoneForm(request.POST)
     if form.is_valid():
@@ -207,7 +208,7 @@ def milestone_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("recruitment.screen")
-def interview(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     interview = access.get_interview(program, pk)
     record_form = ScreeningRecordForm(request.POST or None, program=program, interview=interview)
     decision_form = DecisionForm()
@@ -252,7 +253,7 @@ def _interview_page(
 
 @program_view("recruitment.screen")
 @require_POST
-def interview_decide(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview_decide(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     interview = access.get_interview(program, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -269,7 +270,7 @@ def interview_decide(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 @program_view("recruitment.screen")
 @require_POST
-def interview_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     interview = access.get_interview(program, pk)
     reason = request.POST.get("reason", "").strip() or "No reason given"
     try:
@@ -282,7 +283,7 @@ def interview_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 
 @program_view("recruitment.edit_screening_setup")
-def setup(request: HttpRequest, program: Program) -> HttpResponse:
+def setup(request: ProgramRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "recruitment/setup.html",
@@ -295,7 +296,7 @@ def setup(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("recruitment.edit_screening_setup")
-def question_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def question_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     question = access.get_question(program, pk) if pk else None
     form = ScreeningQuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
@@ -316,7 +317,7 @@ def question_edit(request: HttpRequest, program: Program, pk: int | None = None)
 
 
 @program_view("recruitment.edit_screening_setup")
-def red_flag_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def red_flag_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     red_flag = access.get_red_flag(program, pk) if pk else None
     form = RedFlagForm(request.POST or None, instance=red_flag)
     if request.method == "POST" and form.is_valid():
@@ -337,7 +338,7 @@ def red_flag_edit(request: HttpRequest, program: Program, pk: int | None = None)
 
 
 @program_view("recruitment.view_own_pathway")
-def my_pathway(request: HttpRequest, program: Program) -> HttpResponse:
+def my_pathway(request: ProgramRequest, program: Program) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     return render(
         request,
