@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
@@ -54,7 +56,7 @@ ON_ROSTER = frozenset({E.ENROLLED, E.COMPLETED})
 # --- Curriculum ------------------------------------------------------------------------------
 
 
-def save_module(*, actor: Any, program: Program, module: Module | None, data: dict[str, Any]) -> Module:
+def save_module(*, actor: Actor, program: Program, module: Module | None, data: dict[str, Any]) -> Module:
     """Add or edit a curriculum module. Rule: titles are unique within the program."""
     title = (data.get("title") or "").strip()
     if not title:
@@ -76,7 +78,7 @@ def save_module(*, actor: Any, program: Program, module: Module | None, data: di
 
 
 def save_topic(
-    *, actor: Any, program: Program, topic: Topic | None, data: dict[str, Any], competencies: Iterable[Competency]
+    *, actor: Actor, program: Program, topic: Topic | None, data: dict[str, Any], competencies: Iterable[Competency]
 ) -> Topic:
     """Add or edit a topic and the competencies it builds.
 
@@ -136,7 +138,7 @@ def _check_trainers(program: Program, trainers: Iterable[Any]) -> list[Any]:
 
 
 def save_cohort(
-    *, actor: Any, program: Program, cohort: Cohort | None, data: dict[str, Any], trainers: Iterable[Any]
+    *, actor: Actor, program: Program, cohort: Cohort | None, data: dict[str, Any], trainers: Iterable[Any]
 ) -> Cohort:
     """Create or edit a cohort. Rules: it ends on or after its start; its name is unique in the
     program; its trainers hold the trainer role here and there is at least one."""
@@ -176,7 +178,7 @@ def save_cohort(
     return instance
 
 
-def enrol_trainee(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Enrolment:
+def enrol_trainee(*, actor: Actor, cohort: Cohort, supporter: Supporter) -> Enrolment:
     """Enrol a trainee in a cohort.
 
     Rules: the person is on this program's pathway in stage 'in training' and is not already
@@ -200,7 +202,7 @@ def enrol_trainee(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Enrolm
     return change_enrolment(actor=actor, enrolment=enrolment, to_status=E.ENROLLED, reason="Enrolled again")
 
 
-def change_enrolment(*, actor: Any, enrolment: Enrolment, to_status: str, reason: str = "") -> Enrolment:
+def change_enrolment(*, actor: Actor, enrolment: Enrolment, to_status: str, reason: str = "") -> Enrolment:
     """Move an enrolment to another status. Rule: only moves in ENROLMENT_TRANSITIONS; withdrawing
     needs a reason. Each move writes a history row and an audit entry."""
     if to_status not in ENROLMENT_TRANSITIONS.get(enrolment.status, frozenset()):
@@ -239,7 +241,7 @@ SESSION_FIELDS = ["title", "description", "starts_at", "ends_at", "location", "o
 
 def save_session(
     *,
-    actor: Any,
+    actor: Actor,
     cohort: Cohort,
     session: TrainingSession | None,
     data: dict[str, Any],
@@ -302,7 +304,7 @@ def _session_errors(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def cancel_session(*, actor: Any, session: TrainingSession, reason: str) -> TrainingSession:
+def cancel_session(*, actor: Actor, session: TrainingSession, reason: str) -> TrainingSession:
     """Cancel a session. Rules: a reason is given; a session with attendance taken cannot be
     cancelled. Subscribed calendars show it as cancelled."""
     if not reason.strip():
@@ -345,7 +347,7 @@ def roster_for(session: TrainingSession) -> list[Supporter]:
     )
 
 
-def record_attendance(*, actor: Any, session: TrainingSession, marks: dict[int, tuple[str, str]]) -> list[Any]:
+def record_attendance(*, actor: Actor, session: TrainingSession, marks: dict[int, tuple[str, str]]) -> list[Any]:
     """Record attendance: {supporter id: (status, note)} for people on the session's roster.
 
     Rules: the session has started and is not cancelled; every person is on its roster; the
@@ -421,7 +423,7 @@ def _check_on_course(cohort: Cohort, trainee: Supporter) -> None:
 
 def record_role_play(
     *,
-    actor: Any,
+    actor: Actor,
     cohort: Cohort,
     trainee: Supporter,
     held_on: dt.date,
@@ -472,7 +474,7 @@ def record_role_play(
 
 def record_shadowing(
     *,
-    actor: Any,
+    actor: Actor,
     cohort: Cohort,
     trainee: Supporter,
     experienced_supporter: Supporter,
@@ -513,12 +515,10 @@ def record_shadowing(
     return shadowing
 
 
-def comment_on_shadowing(*, actor: Any, shadowing: Shadowing, comment: str) -> Shadowing:
+def comment_on_shadowing(*, actor: User, shadowing: Shadowing, comment: str) -> Shadowing:
     """The experienced supporter's comment on a shadowing. Rule: only that supporter comments,
     and the comment is not empty (commenting again replaces it)."""
-    if shadowing.experienced_supporter.user_id is None or shadowing.experienced_supporter.user_id != getattr(
-        actor, "pk", None
-    ):
+    if shadowing.experienced_supporter.user_id is None or shadowing.experienced_supporter.user_id != actor.pk:
         raise ValidationError("Only the supporter who was shadowed can comment.")
     if not comment.strip():
         raise ValidationError({"comment": "Write a comment."})
@@ -542,7 +542,7 @@ def comment_on_shadowing(*, actor: Any, shadowing: Shadowing, comment: str) -> S
 
 def give_feedback(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     cohort: Cohort,
     session: TrainingSession | None,
@@ -606,7 +606,7 @@ def _hours(value: Any) -> Decimal:
 
 def create_refresher_event(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     title: str,
     starts_at: dt.datetime,
@@ -639,7 +639,7 @@ def create_refresher_event(
 
 
 def save_refresher_event(
-    *, actor: Any, program: Program, event: TrainingSession | None, data: dict[str, Any]
+    *, actor: Actor, program: Program, event: TrainingSession | None, data: dict[str, Any]
 ) -> TrainingSession:
     """Create or edit a refresher event (rules as in `create_refresher_event`). When the credited
     hours or category change, everyone already marked as attending is credited again."""
@@ -691,7 +691,7 @@ def save_refresher_event(
 # --- Calendar feeds --------------------------------------------------------------------------
 
 
-def calendar_feed(*, actor: Any, program: Program, owner: Any, cohort: Cohort | None = None) -> CalendarFeed:
+def calendar_feed(*, actor: Actor, program: Program, owner: User, cohort: Cohort | None = None) -> CalendarFeed:
     """The person's live subscription address (their own schedule, or one cohort's), created on
     first use. Rule: a cohort feed belongs to the same program."""
     if cohort is not None and cohort.program_id != program.pk:
@@ -704,10 +704,10 @@ def calendar_feed(*, actor: Any, program: Program, owner: Any, cohort: Cohort | 
     return feed
 
 
-def renew_calendar_feed(*, actor: Any, feed: CalendarFeed) -> CalendarFeed:
+def renew_calendar_feed(*, actor: User, feed: CalendarFeed) -> CalendarFeed:
     """Revoke a subscription address and issue a new one. Rule: only the owner renews their own;
     the old address stops working at once."""
-    if feed.owner_id != getattr(actor, "pk", None):
+    if feed.owner_id != actor.pk:
         raise ValidationError("Only the owner can renew this calendar address.")
     with transaction.atomic():
         if feed.revoked_at is None:
@@ -719,5 +719,5 @@ def renew_calendar_feed(*, actor: Any, feed: CalendarFeed) -> CalendarFeed:
     return fresh
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None

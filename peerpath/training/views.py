@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
@@ -57,7 +58,7 @@ def _status(request: HttpRequest) -> int:
 
 
 @program_view("training.view_curriculum")
-def curriculum(request: HttpRequest, program: Program) -> HttpResponse:
+def curriculum(request: ProgramRequest, program: Program) -> HttpResponse:
     modules = queries.curriculum(program)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-curriculum", fmt, exports.curriculum(modules))
@@ -65,12 +66,12 @@ def curriculum(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.view_curriculum")
-def coverage(request: HttpRequest, program: Program) -> HttpResponse:
+def coverage(request: ProgramRequest, program: Program) -> HttpResponse:
     return render(request, "training/coverage.html", {"program": program, **queries.coverage_matrix(program)})
 
 
 @program_view("training.edit_curriculum")
-def module_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def module_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     module = access.get_module(program, pk) if pk else None
     initial = (
         {
@@ -105,7 +106,7 @@ def module_edit(request: HttpRequest, program: Program, pk: int | None = None) -
 
 
 @program_view("training.edit_curriculum")
-def topic_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def topic_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     topic = access.get_topic(program, pk) if pk else None
     initial: dict[str, Any] = {"module": request.GET.get("module")}
     if topic:
@@ -145,7 +146,7 @@ def topic_edit(request: HttpRequest, program: Program, pk: int | None = None) ->
 
 
 @program_view("training.view_cohorts")
-def cohorts(request: HttpRequest, program: Program) -> HttpResponse:
+def cohorts(request: ProgramRequest, program: Program) -> HttpResponse:
     rows = queries.cohort_rows(cohorts_visible_to(request.membership))
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-cohorts", fmt, exports.cohorts(rows))
@@ -153,7 +154,7 @@ def cohorts(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.manage_cohorts")
-def cohort_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def cohort_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     cohort = access.get_cohort(request.membership, pk) if pk else None
     initial = None
     if cohort:
@@ -192,7 +193,7 @@ def cohort_edit(request: HttpRequest, program: Program, pk: int | None = None) -
 
 
 def _cohort_page(
-    request: HttpRequest, program: Program, cohort: Cohort, status: int = 200, **forms: Any
+    request: ProgramRequest, program: Program, cohort: Cohort, status: int = 200, **forms: Any
 ) -> HttpResponse:
     grid = queries.attendance_grid(cohort)
     supporter_ids = [row["enrolment"].supporter_id for row in grid["rows"]]
@@ -226,11 +227,11 @@ def _cohort_page(
 
 
 @program_view("training.view_cohorts")
-def cohort(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def cohort(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _cohort_page(request, program, access.get_cohort(request.membership, pk))
 
 
-def _cohort_to_run(request: HttpRequest, pk: int) -> Cohort:
+def _cohort_to_run(request: ProgramRequest, pk: int) -> Cohort:
     cohort = access.get_cohort(request.membership, pk)
     if not can_run_cohort(request.membership, cohort):
         raise Http404("No such cohort.")
@@ -239,7 +240,7 @@ def _cohort_to_run(request: HttpRequest, pk: int) -> Cohort:
 
 @program_view("training.run_cohort")
 @require_POST
-def cohort_enrol(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def cohort_enrol(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     form = EnrolForm(request.POST, candidates=queries.candidates_for_enrolment(cohort))
     if form.is_valid():
@@ -254,7 +255,7 @@ def cohort_enrol(request: HttpRequest, program: Program, pk: int) -> HttpRespons
 
 
 @program_view("training.run_cohort")
-def enrolment_withdraw(request: HttpRequest, program: Program, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_withdraw(request: ProgramRequest, program: Program, pk: int, enrolment_pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     enrolment = access.get_enrolment(request.membership, cohort, enrolment_pk)
     form = WithdrawForm(request.POST or None)
@@ -286,7 +287,7 @@ def enrolment_withdraw(request: HttpRequest, program: Program, pk: int, enrolmen
 
 
 @program_view("training.run_cohort")
-def session_edit(request: HttpRequest, program: Program, pk: int, session_pk: int | None = None) -> HttpResponse:
+def session_edit(request: ProgramRequest, program: Program, pk: int, session_pk: int | None = None) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     session = None
     if session_pk:
@@ -331,7 +332,7 @@ def session_edit(request: HttpRequest, program: Program, pk: int, session_pk: in
 
 
 def _session_page(
-    request: HttpRequest, program: Program, session: TrainingSession, status: int = 200, **forms: Any
+    request: ProgramRequest, program: Program, session: TrainingSession, status: int = 200, **forms: Any
 ) -> HttpResponse:
     roster = services.roster_for(session)
     marks = {a.supporter_id: a for a in Attendance.objects.filter(session=session)}
@@ -355,7 +356,7 @@ def _session_page(
 
 
 @program_view("training.run_cohort")
-def session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A session with its attendance form (POST records attendance)."""
     session = access.get_session(request.membership, pk)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
@@ -377,7 +378,7 @@ def session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("training.run_cohort")
 @require_POST
-def session_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def session_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     session = access.get_session(request.membership, pk)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
         raise Http404("No such session.")
@@ -395,7 +396,7 @@ def session_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRespo
 
 @program_view("training.run_cohort")
 @require_POST
-def role_play_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def role_play_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
     form = RolePlayForm(request.POST, cohort=cohort, trainees=trainees)
@@ -412,7 +413,7 @@ def role_play_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 @program_view("training.run_cohort")
 @require_POST
-def shadowing_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def shadowing_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
     form = ShadowingForm(request.POST, program=program, trainees=trainees)
@@ -428,7 +429,7 @@ def shadowing_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("training.view_feedback")
-def feedback(request: HttpRequest, program: Program) -> HttpResponse:
+def feedback(request: ProgramRequest, program: Program) -> HttpResponse:
     """Aggregates of trainees' feedback: all cohorts for coordinators, their own for trainers."""
     visible = cohorts_visible_to(request.membership)
     chosen = request.GET.get("cohort", "")
@@ -458,7 +459,7 @@ def feedback(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.my_cohorts")
-def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
+def my_cohorts(request: ProgramRequest, program: Program) -> HttpResponse:
     """A trainer's cohorts, each with its roster, attendance, evidence and assessment status."""
     rows = []
     cohorts = queries.trainer_cohorts(program, request.user)
@@ -489,7 +490,7 @@ def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.my_training")
-def my_training(request: HttpRequest, program: Program) -> HttpResponse:
+def my_training(request: ProgramRequest, program: Program) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     now = timezone.now()
     enrolments = queries.trainee_enrolments(supporter)
@@ -516,7 +517,7 @@ def my_training(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 def _feedback_page(
-    request: HttpRequest, program: Program, cohort: Cohort, session: TrainingSession | None
+    request: ProgramRequest, program: Program, cohort: Cohort, session: TrainingSession | None
 ) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     form = FeedbackForm(request.POST or None)
@@ -539,20 +540,20 @@ def _feedback_page(
 
 
 @program_view("training.my_training")
-def feedback_session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def feedback_session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     session = access.own_session(supporter, pk)
     return _feedback_page(request, program, session.cohort, session)
 
 
 @program_view("training.my_training")
-def feedback_course(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def feedback_course(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     return _feedback_page(request, program, access.own_enrolment_cohort(supporter, pk), None)
 
 
 @program_view("training.my_training")
-def my_shadowing_add(request: HttpRequest, program: Program) -> HttpResponse:
+def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
     """A trainee logs time they shadowed an experienced supporter, with their reflection."""
     supporter = access.own_supporter_record(program, request.user)
     enrolment = (
@@ -590,7 +591,7 @@ def my_shadowing_add(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.my_training")
-def shadowing_comment(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def shadowing_comment(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     shadowing = access.shadowing_to_comment(program, request.user, pk)
     form = ShadowingCommentForm(request.POST or None, initial={"comment": shadowing.supporter_comment})
     if request.method == "POST" and form.is_valid():
@@ -613,7 +614,7 @@ def shadowing_comment(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 
 @program_view("training.manage_refreshers")
-def refreshers(request: HttpRequest, program: Program) -> HttpResponse:
+def refreshers(request: ProgramRequest, program: Program) -> HttpResponse:
     events = queries.refresher_events(program)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-refreshers", fmt, exports.refreshers(events))
@@ -621,7 +622,7 @@ def refreshers(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.manage_refreshers")
-def refresher_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def refresher_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     event = access.get_refresher(program, pk) if pk else None
     initial: dict[str, Any] = {"credited_hours": 1, "ce_category": "peer-specific"}
     if event:
@@ -673,7 +674,7 @@ def _feed_cohorts(membership: Membership, supporter: Supporter | None) -> list[C
 
 
 @program_view("training.calendar")
-def calendar(request: HttpRequest, program: Program) -> HttpResponse:
+def calendar(request: ProgramRequest, program: Program) -> HttpResponse:
     """The person's calendar subscription addresses: their own schedule and each cohort's."""
     supporter = Supporter.objects.filter(program=program, user=request.user).first()
     personal = services.calendar_feed(actor=request.user, program=program, owner=request.user)
@@ -690,7 +691,7 @@ def calendar(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("training.calendar")
 @require_POST
-def calendar_subscribe(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def calendar_subscribe(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = Supporter.objects.filter(program=program, user=request.user).first()
     cohort = next((c for c in _feed_cohorts(request.membership, supporter) if c.pk == pk), None)
     if cohort is None:
@@ -702,7 +703,7 @@ def calendar_subscribe(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 @program_view("training.calendar")
 @require_POST
-def calendar_renew(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def calendar_renew(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     feed = access.own_feed(program, request.user, pk)
     services.renew_calendar_feed(actor=request.user, feed=feed)
     messages.success(request, "The old address no longer works. Subscribe again with the new one.")
