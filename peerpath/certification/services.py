@@ -31,7 +31,9 @@ from peerpath.certification.models import (
     Outcome,
 )
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Competency, Membership, Program
@@ -75,7 +77,7 @@ def get_settings(program: Program) -> CertificationSettings:
     return found
 
 
-def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> CertificationSettings:
+def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CertificationSettings:
     """Change the program's outcome and renewal rules. Rules: values within their bounds (the
     form checks them) and the ethics minimum no more than the total hours."""
     if Decimal(data["ce_ethics_hours_required"]) > Decimal(data["ce_hours_required"]):
@@ -97,15 +99,15 @@ def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> Ce
 # --- Assessment ------------------------------------------------------------------------------
 
 
-def _check_assessor(actor: Any, cohort: Cohort, supporter: Supporter) -> None:
-    if supporter.user_id is not None and supporter.user_id == getattr(actor, "pk", None):
+def _check_assessor(actor: User, cohort: Cohort, supporter: Supporter) -> None:
+    if supporter.user_id is not None and supporter.user_id == actor.pk:
         raise ValidationError("Nobody can assess themselves.")
     is_trainer = Membership.objects.filter(program=cohort.program, user=actor).with_role(Role.TRAINER).exists()
     if not is_trainer or not cohort.trainers.filter(pk=actor.pk).exists():
         raise ValidationError("Only a trainer of this cohort can assess its trainees.")
 
 
-def assessable(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+def assessable(*, actor: User, cohort: Cohort, supporter: Supporter) -> Assessment:
     """The trainee's assessment in progress, or an unsaved new one, after checking the rules.
 
     Rules: the assessor is a trainer of the cohort and not the trainee; the trainee is on the
@@ -137,7 +139,7 @@ def assessable(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessmen
     )
 
 
-def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+def open_assessment(*, actor: User, cohort: Cohort, supporter: Supporter) -> Assessment:
     """The trainee's assessment in progress, started (saved) if there is none; rules as in
     `assessable`."""
     with transaction.atomic():
@@ -153,7 +155,7 @@ def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Asse
     return assessment
 
 
-def save_ratings(*, actor: Any, assessment: Assessment, ratings: dict[int, tuple[str, str]]) -> Assessment:
+def save_ratings(*, actor: User, assessment: Assessment, ratings: dict[int, tuple[str, str]]) -> Assessment:
     """Save the rubric ratings {competency id: (level, evidence notes)} of an assessment in
     progress. Rules: only a trainer of the cohort who is not the trainee; competencies are the
     program's active ones; levels are not yet / developing / competent / strong. Saving again
@@ -216,7 +218,7 @@ def preview_outcome(assessment: Assessment) -> tuple[rules.OutcomeResult, list[C
 
 def decide_assessment(
     *,
-    actor: Any,
+    actor: User,
     assessment: Assessment,
     outcome: str = "",
     override_reason: str = "",
@@ -341,7 +343,7 @@ def current_certificate(supporter: Supporter) -> Certificate | None:
 
 
 def issue_certificate(
-    *, actor: Any, supporter: Supporter, assessment: Assessment | None = None, issued_on: dt.date | None = None
+    *, actor: Actor, supporter: Supporter, assessment: Assessment | None = None, issued_on: dt.date | None = None
 ) -> Certificate:
     """Issue a certificate: a unique number, issued today, valid for one renewal cycle.
 
@@ -379,7 +381,7 @@ def issue_certificate(
     return certificate
 
 
-def revoke_certificate(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
+def revoke_certificate(*, actor: Actor, certificate: Certificate, reason: str) -> Certificate:
     """Revoke a certificate. Rules: a written reason; revocation is final. Verification then
     says 'revoked'."""
     if certificate.revoked_at is not None:
@@ -417,7 +419,7 @@ def certificate_standing(certificate: Certificate, today: dt.date | None = None)
 
 
 def renew_certificate(
-    *, actor: Any, certificate: Certificate, today: dt.date | None = None, automatic: bool = False
+    *, actor: Actor, certificate: Certificate, today: dt.date | None = None, automatic: bool = False
 ) -> Certificate:
     """Renew a certificate for another cycle: the new expiry is the old one plus the cycle, the
     next cycle starts the day after the old expiry, and the hours counted are marked as used.
@@ -475,7 +477,7 @@ def renew_certificate(
     return certificate
 
 
-def renew_if_due(*, actor: Any, supporter: Supporter, today: dt.date | None = None) -> Certificate | None:
+def renew_if_due(*, actor: Actor, supporter: Supporter, today: dt.date | None = None) -> Certificate | None:
     """Renew the supporter's certificate automatically when its requirements are met and it is
     in the renewal window; returns it when renewed."""
     certificate = current_certificate(supporter)
@@ -523,7 +525,7 @@ def _ce_errors(*, date: dt.date, title: str, category: str) -> dict[str, str]:
 
 def log_ce_activity(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     date: dt.date,
     title: str,
@@ -568,7 +570,7 @@ def log_ce_activity(
 
 def resubmit_ce_activity(
     *,
-    actor: Any,
+    actor: Actor,
     activity: CEActivity,
     date: dt.date,
     title: str,
@@ -613,7 +615,7 @@ def resubmit_ce_activity(
     return activity
 
 
-def review_ce_activity(*, actor: Any, activity: CEActivity, approve: bool, comment: str = "") -> CEActivity:
+def review_ce_activity(*, actor: Actor, activity: CEActivity, approve: bool, comment: str = "") -> CEActivity:
     """A coordinator approves an activity, or returns it with a comment saying what to fix.
 
     Rules: only activities awaiting approval; returning needs a comment; nobody reviews their
@@ -665,7 +667,7 @@ def review_ce_activity(*, actor: Any, activity: CEActivity, approve: bool, comme
 
 def record_automatic_ce(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     supporter: Supporter,
     date: dt.date,
@@ -734,7 +736,7 @@ def record_automatic_ce(
     return activity
 
 
-def withdraw_automatic_ce(*, actor: Any, program: Program, source_key: str) -> None:
+def withdraw_automatic_ce(*, actor: Actor, program: Program, source_key: str) -> None:
     """Take back an automatic credit (attendance corrected to absent). Hours already used for a
     renewal stay with that renewal."""
     with transaction.atomic():
@@ -753,7 +755,7 @@ def withdraw_automatic_ce(*, actor: Any, program: Program, source_key: str) -> N
 
 
 def credit_refresher_attendance(
-    sender: Any, *, program: Program, session: Any, supporter: Supporter, attended: bool, actor: Any, **kwargs: Any
+    sender: Any, *, program: Program, session: Any, supporter: Supporter, attended: bool, actor: Actor, **kwargs: Any
 ) -> None:
     """Receiver of training's `refresher_attendance_recorded`: attendees of a refresher event
     are credited its hours automatically (and un-credited if the mark changes)."""
@@ -810,5 +812,5 @@ def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> 
     return sent
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
