@@ -6,9 +6,10 @@ offer or concern) writes the audit entry every read of participant data leaves.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import (
     Role,
     can_correct_contact,
@@ -31,7 +32,7 @@ from peerpath.support.models import (
 from peerpath.support.services.participants import record_view
 
 
-def get_participant(request: HttpRequest, program: Program, pk: int, *, page: str) -> Participant:
+def get_participant(request: ProgramRequest, program: Program, pk: int, *, page: str) -> Participant:
     participant = get_object_or_404(participants_visible_to(program, request.membership, request.user), pk=pk)
     record_view(actor=request.user, program=program, participant=participant, page=page)
     return participant
@@ -42,7 +43,7 @@ def get_participant_for_staff(program: Program, pk: int) -> Participant:
     return get_object_or_404(Participant, program=program, pk=pk)
 
 
-def get_relationship(request: HttpRequest, program: Program, pk: int, *, page: str = "") -> SupportRelationship:
+def get_relationship(request: ProgramRequest, program: Program, pk: int, *, page: str = "") -> SupportRelationship:
     relationship = get_object_or_404(
         relationships_visible_to(program, request.membership, request.user).select_related(
             "participant", "supporter", "supporter__user", "supporter__supervisor"
@@ -54,7 +55,7 @@ def get_relationship(request: HttpRequest, program: Program, pk: int, *, page: s
     return relationship
 
 
-def get_own_relationship(request: HttpRequest, program: Program, pk: int, *, page: str) -> SupportRelationship:
+def get_own_relationship(request: ProgramRequest, program: Program, pk: int, *, page: str) -> SupportRelationship:
     """A relationship of the requesting supporter's own (or any, for a coordinator)."""
     relationship = get_relationship(request, program, pk)
     mine = relationship.supporter.user_id == request.user.pk and has_role(request.membership, Role.SUPPORTER)
@@ -64,7 +65,7 @@ def get_own_relationship(request: HttpRequest, program: Program, pk: int, *, pag
     return relationship
 
 
-def get_offer(request: HttpRequest, program: Program, pk: int) -> SupportRelationship:
+def get_offer(request: ProgramRequest, program: Program, pk: int) -> SupportRelationship:
     relationship = get_object_or_404(
         SupportRelationship.objects.select_related("participant", "supporter"),
         program=program,
@@ -76,7 +77,7 @@ def get_offer(request: HttpRequest, program: Program, pk: int) -> SupportRelatio
     return relationship
 
 
-def get_contact_to_correct(request: HttpRequest, program: Program, pk: int) -> Contact:
+def get_contact_to_correct(request: ProgramRequest, program: Program, pk: int) -> Contact:
     contact = get_object_or_404(
         Contact.objects.select_related("relationship", "relationship__participant", "relationship__supporter"),
         program=program,
@@ -90,7 +91,7 @@ def get_contact_to_correct(request: HttpRequest, program: Program, pk: int) -> C
     return contact
 
 
-def get_concern(request: HttpRequest, program: Program, pk: int) -> Concern:
+def get_concern(request: ProgramRequest, program: Program, pk: int) -> Concern:
     concern = get_object_or_404(
         Concern.objects.select_related(
             "participant", "supporter", "relationship", "raised_by", "acknowledged_by", "followed_up_by", "on_call"

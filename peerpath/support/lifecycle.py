@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.support.models import (
     CloseReason,
     Concern,
@@ -45,13 +47,13 @@ CONCERN_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def move_relationship(
     *,
-    actor: Any,
+    actor: Actor,
     relationship: SupportRelationship,
     to_state: str,
     reason: str = "",
@@ -115,7 +117,7 @@ def move_relationship(
     return change
 
 
-def move_concern(*, actor: Any, concern: Concern, to_state: str, detail: str = "") -> Concern:
+def move_concern(*, actor: Actor, concern: Concern, to_state: str, detail: str = "") -> Concern:
     """Move a concern along open → acknowledged → followed up, with a chain event and an audit entry."""
     with transaction.atomic():
         locked = Concern.objects.select_for_update().get(pk=concern.pk)
@@ -140,7 +142,7 @@ def move_concern(*, actor: Any, concern: Concern, to_state: str, detail: str = "
     return concern
 
 
-def record_concern_event(*, actor: Any, concern: Concern, action: str, detail: str = "") -> ConcernEvent:
+def record_concern_event(*, actor: Actor, concern: Concern, action: str, detail: str = "") -> ConcernEvent:
     user = _user(actor)
     return ConcernEvent.objects.create(
         concern=concern,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.programs.signals import adverse_event_recorded
 from peerpath.support.defaults import get_settings
 from peerpath.support.lifecycle import move_concern, record_concern_event
@@ -25,9 +25,13 @@ from peerpath.support.models import (
 from peerpath.support.notify import coordinators, notify, on_call_for
 from peerpath.support.services.common import acting_user
 
+# PeerPath itself in a concern's history (who was notified, the escalation) and in the audit log.
+PEERPATH = SystemActor("PeerPath")
+ESCALATION = SystemActor("PeerPath (escalation)")
+
 
 def raise_concern(
-    *, actor: Any, relationship: SupportRelationship, kind: str, answers: list[tuple[str, str]], notes: str
+    *, actor: Actor, relationship: SupportRelationship, kind: str, answers: list[tuple[str, str]], notes: str
 ) -> Concern:
     """A supporter raises a concern about a participant, or a crisis.
 
@@ -62,7 +66,7 @@ def raise_concern(
             else None,
         )
         record_concern_event(actor=actor, concern=concern, action="raised", detail=concern.get_kind_display())
-        record_concern_event(actor="PeerPath", concern=concern, action="notified", detail=f"Notified {how}"[:300])
+        record_concern_event(actor=PEERPATH, concern=concern, action="notified", detail=f"Notified {how}"[:300])
         audit.record(actor=actor, program=program, action=f"concern.raise_{kind}", target=concern)
         label = "CRISIS" if kind == ConcernKind.CRISIS else "Concern"
         notify(
@@ -105,7 +109,7 @@ def _schedule_escalation(concern: Concern) -> None:
     # pages, which compute "overdue" from acknowledge_by.
 
 
-def acknowledge_concern(*, actor: Any, concern: Concern) -> Concern:
+def acknowledge_concern(*, actor: Actor, concern: Concern) -> Concern:
     """The on-call supervisor (or a coordinator) takes the concern on. Rule: once."""
     with transaction.atomic():
         move_concern(actor=actor, concern=concern, to_state=ConcernState.ACKNOWLEDGED, detail="Acknowledged")
@@ -122,7 +126,7 @@ def acknowledge_concern(*, actor: Any, concern: Concern) -> Concern:
     return concern
 
 
-def record_follow_up(*, actor: Any, concern: Concern, follow_up: str, referral: str = "") -> Concern:
+def record_follow_up(*, actor: Actor, concern: Concern, follow_up: str, referral: str = "") -> Concern:
     """Record what was done after a concern or crisis, closing the chain.
 
     Rules: acknowledged first; a description of the follow-up is required; the referral,
@@ -168,12 +172,12 @@ def escalate_if_unacknowledged(*, concern_id: int, now: dt.datetime | None = Non
         concern.save(update_fields=["escalated_at"])
         people = coordinators(concern.program)
         record_concern_event(
-            actor="PeerPath",
+            actor=PEERPATH,
             concern=concern,
             action="escalated",
             detail=f"Not acknowledged in time; escalated to {len(people)} coordinator{'s' if len(people) != 1 else ''}",
         )
-        audit.record(actor="PeerPath (escalation)", program=concern.program, action="concern.escalate", target=concern)
+        audit.record(actor=ESCALATION, program=concern.program, action="concern.escalate", target=concern)
         notify(
             program=concern.program,
             users=people,

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
     WORKING_STATES,
@@ -54,7 +56,7 @@ def _validate_contact(relationship: SupportRelationship, data: dict[str, Any], c
         raise ValidationError(errors)
 
 
-def log_contact(*, actor: Any, relationship: SupportRelationship, data: dict[str, Any]) -> Contact:
+def log_contact(*, actor: Actor, relationship: SupportRelationship, data: dict[str, Any]) -> Contact:
     """Log a contact or an attempt to reach the participant.
 
     Rules: the relationship is active or closing; not dated in the future; the follow-up
@@ -95,7 +97,7 @@ def log_contact(*, actor: Any, relationship: SupportRelationship, data: dict[str
     return contact
 
 
-def save_draft(*, actor: Any, relationship: SupportRelationship, values: dict[str, Any]) -> ContactDraft:
+def save_draft(*, actor: User, relationship: SupportRelationship, values: dict[str, Any]) -> ContactDraft:
     """Keep what the supporter has typed so far (encrypted), replacing their earlier draft."""
     clean = {k: v for k, v in values.items() if k in CONTACT_FIELDS and isinstance(v, str | list | bool)}
     draft, _ = ContactDraft.objects.update_or_create(
@@ -104,11 +106,11 @@ def save_draft(*, actor: Any, relationship: SupportRelationship, values: dict[st
     return draft
 
 
-def discard_draft(*, actor: Any, relationship: SupportRelationship) -> None:
+def discard_draft(*, actor: User, relationship: SupportRelationship) -> None:
     ContactDraft.objects.filter(user=actor, relationship=relationship).delete()
 
 
-def correct_contact(*, actor: Any, contact: Contact, data: dict[str, Any], reason: str) -> Contact:
+def correct_contact(*, actor: Actor, contact: Contact, data: dict[str, Any], reason: str) -> Contact:
     """A supervisor corrects a contact logged by one of their supporters.
 
     Rules: a reason is required; the change is audited under the supervisor's own name

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.models import AuditEntry, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
@@ -61,7 +62,7 @@ def refresh_search_terms(participant: Participant) -> None:
 
 def save_participant(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     participant: Participant | None,
     data: dict[str, Any],
@@ -119,7 +120,7 @@ def save_participant(
 
 def import_participant(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     data: dict[str, Any],
     waiting_since: dt.datetime | None = None,
@@ -186,12 +187,12 @@ def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:
     )
 
 
-def record_view(*, actor: Any, program: Program, participant: Participant, page: str) -> None:
+def record_view(*, actor: Actor, program: Program, participant: Participant, page: str) -> None:
     """Write the audit entry every read of a participant's record leaves behind."""
     audit.record(actor=actor, program=program, action="participant.view", target=participant, note=page)
 
 
-def record_list_view(*, actor: Any, program: Program, participants: Iterable[Participant], page: str) -> None:
+def record_list_view(*, actor: Actor, program: Program, participants: Iterable[Participant], page: str) -> None:
     """One audit entry for a page that showed several participants' names."""
     ids = [p.pk for p in participants]
     if ids:
@@ -206,7 +207,7 @@ def record_list_view(*, actor: Any, program: Program, participants: Iterable[Par
         )
 
 
-def record_list_export(*, actor: Any, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
+def record_list_export(*, actor: Actor, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
     """One audit entry for a download of a list that names participants (every one it names)."""
     ids = list(participant_ids)
     audit.record(
@@ -220,7 +221,7 @@ def record_list_export(*, actor: Any, program: Program, participant_ids: Iterabl
     )
 
 
-def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any]:
+def export_participant(*, actor: Actor, participant: Participant) -> dict[str, Any]:
     """Everything the program holds about one participant, for a subject-access request. Audited."""
     from peerpath.support.queries import participant_export
 
@@ -229,7 +230,7 @@ def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any
     return data
 
 
-def erase_participant(*, actor: Any, participant: Participant, reason: str) -> None:
+def erase_participant(*, actor: Actor, participant: Participant, reason: str) -> None:
     """Erase a participant on request, keeping only anonymous counts.
 
     Rules: a reason (the request) is required, and no relationship may still be open

@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
@@ -32,7 +33,7 @@ from peerpath.support.views.common import PAGE_SIZE, download_list, filter_query
 
 
 @program_view("support.view_participants")
-def participants(request: HttpRequest, program: Program) -> HttpResponse:
+def participants(request: ProgramRequest, program: Program) -> HttpResponse:
     form = ParticipantSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = queries.participant_rows(
@@ -63,7 +64,7 @@ def _status_tabs(program: Program) -> list[tuple[str, str, int]]:
 
 
 @program_view("support.manage_participants")
-def participant_new(request: HttpRequest, program: Program) -> HttpResponse:
+def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
     form = ParticipantForm(request.POST or None, program=program, initial={"must_haves": ["language"]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,12 +83,12 @@ def participant_new(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("support.view_participants")
-def participant(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="participant record")
     return _participant_page(request, program, record)
 
 
-def _participant_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+def _participant_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     context = {
         "program": program,
         "participant": record,
@@ -99,7 +100,7 @@ def _participant_page(request: HttpRequest, program: Program, record: Any, statu
 
 
 @program_view("support.manage_participants")
-def participant_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="participant edit")
     form = ParticipantForm(request.POST or None, program=program, initial=ParticipantForm.initial_for(record))
     if request.method == "POST" and form.is_valid():
@@ -122,7 +123,7 @@ def participant_edit(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 
 @program_view("support.export_participant")
-def participant_export(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_export(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant_for_staff(program, pk)
     data = support_participants.export_participant(actor=request.user, participant=record)
     filename = f"participant-{record.reference}"
@@ -137,7 +138,7 @@ def participant_export(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 
 @program_view("support.erase_participant")
-def participant_erase(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_erase(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="erasure")
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -161,7 +162,7 @@ def participant_erase(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("support.declare_conflict")
 @require_POST
-def conflict_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def conflict_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     if not is_coordinator(request):
         # Supporters declare a conflict on their own offer or relationship.
         return redirect("support:caseload", program.slug)

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.support import access, queries
@@ -26,7 +27,7 @@ from peerpath.support.views.common import is_coordinator
 
 
 @program_view("support.respond_to_offer")
-def offer(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     relationship = access.get_offer(request, program, pk)
     if relationship.state != RelationshipState.PROPOSED:
         messages.info(request, "This offer has already been answered.")
@@ -66,12 +67,12 @@ def offer(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("support.view_relationships")
-def relationship(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="relationship")
     return _relationship_page(request, program, record)
 
 
-def _relationship_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+def _relationship_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     coordinator = is_coordinator(request)
     mine = record.supporter.user_id == request.user.pk
     context = {
@@ -90,7 +91,7 @@ def _relationship_page(request: HttpRequest, program: Program, record: Any, stat
 
 @program_view("support.manage_relationships")
 @require_POST
-def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="relationship change")
     action = request.POST.get("action")
     form = CloseForm(request.POST, coordinator=is_coordinator(request))
@@ -120,7 +121,7 @@ def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("support.match")
 @require_POST
-def relationship_rematch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship_rematch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="rematch")
     try:
         participant_record = matches.rematch(actor=request.user, relationship=record, note=request.POST.get("note", ""))
@@ -133,7 +134,7 @@ def relationship_rematch(request: HttpRequest, program: Program, pk: int) -> Htt
 
 @program_view("support.declare_conflict")
 @require_POST
-def relationship_conflict(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship_conflict(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="declare conflict")
     profiles.declare_conflict(
         actor=request.user,
