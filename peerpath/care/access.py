@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from peerpath.care.models import (
@@ -20,6 +20,7 @@ from peerpath.care.models import (
     Recognition,
     SupervisionMeeting,
 )
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import (
     can_edit_supervision_meeting,
     can_handle_care_task,
@@ -31,11 +32,11 @@ from peerpath.recruitment.access import own_supporter_record
 from peerpath.recruitment.models import Supporter
 
 
-def visible_supporters(request: HttpRequest) -> Any:
+def visible_supporters(request: ProgramRequest) -> Any:
     return care_supporters_visible_to(request.membership, request.user)
 
 
-def get_supporter(request: HttpRequest, program: Program, pk: int) -> Supporter:
+def get_supporter(request: ProgramRequest, program: Program, pk: int) -> Supporter:
     supporter = get_object_or_404(Supporter.objects.select_related("supervisor", "user"), program=program, pk=pk)
     if not can_see_supporter_care(request.membership, request.user, supporter):
         raise Http404("No such supporter.")
@@ -47,11 +48,11 @@ def get_any_supporter(program: Program, pk: int) -> Supporter:
     return get_object_or_404(Supporter, program=program, pk=pk)
 
 
-def own_record(request: HttpRequest, program: Program) -> Supporter:
+def own_record(request: ProgramRequest, program: Program) -> Supporter:
     return own_supporter_record(program, request.user)
 
 
-def get_meeting(request: HttpRequest, program: Program, pk: int) -> SupervisionMeeting:
+def get_meeting(request: ProgramRequest, program: Program, pk: int) -> SupervisionMeeting:
     meeting = get_object_or_404(
         SupervisionMeeting.objects.select_related("supervisor", "logged_by"), program=program, pk=pk
     )
@@ -60,21 +61,21 @@ def get_meeting(request: HttpRequest, program: Program, pk: int) -> SupervisionM
     return meeting
 
 
-def get_task(request: HttpRequest, program: Program, pk: int) -> CareTask:
+def get_task(request: ProgramRequest, program: Program, pk: int) -> CareTask:
     task = get_object_or_404(CareTask.objects.select_related("supporter", "assigned_to"), program=program, pk=pk)
     if not can_handle_care_task(request.membership, request.user, task):
         raise Http404("No such task.")
     return task
 
 
-def get_debrief(request: HttpRequest, program: Program, pk: int) -> Debrief:
+def get_debrief(request: ProgramRequest, program: Program, pk: int) -> Debrief:
     debrief = get_object_or_404(Debrief.objects.select_related("supporter"), program=program, pk=pk)
     if not can_see_supporter_care(request.membership, request.user, debrief.supporter):
         raise Http404("No such debrief.")
     return debrief
 
 
-def get_checkin(request: HttpRequest, program: Program, pk: int) -> CheckIn:
+def get_checkin(request: ProgramRequest, program: Program, pk: int) -> CheckIn:
     checkin = get_object_or_404(
         CheckIn.objects.select_related("supporter", "questionnaire"),
         program=program,
@@ -86,7 +87,7 @@ def get_checkin(request: HttpRequest, program: Program, pk: int) -> CheckIn:
     return checkin
 
 
-def own_checkin(request: HttpRequest, program: Program, pk: int) -> CheckIn:
+def own_checkin(request: ProgramRequest, program: Program, pk: int) -> CheckIn:
     record = own_record(request, program)
     return get_object_or_404(
         CheckIn.objects.select_related("questionnaire"),
@@ -97,7 +98,7 @@ def own_checkin(request: HttpRequest, program: Program, pk: int) -> CheckIn:
     )
 
 
-def own_break(request: HttpRequest, program: Program, pk: int) -> Break:
+def own_break(request: ProgramRequest, program: Program, pk: int) -> Break:
     return get_object_or_404(
         Break.objects.select_related("supporter"), program=program, supporter=own_record(request, program), pk=pk
     )
@@ -119,7 +120,7 @@ def get_recognition(program: Program, pk: int) -> Recognition:
     return get_object_or_404(Recognition.objects.select_related("supporter", "recorded_by"), program=program, pk=pk)
 
 
-def own_recognition(request: HttpRequest, program: Program, pk: int) -> Recognition:
+def own_recognition(request: ProgramRequest, program: Program, pk: int) -> Recognition:
     return get_object_or_404(
         Recognition.objects.select_related("supporter", "recorded_by"),
         program=program,

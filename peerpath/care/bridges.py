@@ -21,6 +21,8 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Count, Max
 
+from peerpath.core.actors import Actor
+
 
 def certification_installed() -> bool:
     return apps.is_installed("peerpath.certification")
@@ -38,7 +40,7 @@ def support_installed() -> bool:
 
 
 def record_supervision_ce(
-    *, actor: Any, program: Any, supporter: Any, date: dt.date, title: str, hours: Decimal, category: str, key: str
+    *, actor: Actor, program: Any, supporter: Any, date: dt.date, title: str, hours: Decimal, category: str, key: str
 ) -> bool:
     """Credit supervision hours as continuing education; False when certification is absent."""
     if not certification_installed():
@@ -72,7 +74,7 @@ def learn_more_answers(program: Any, since: dt.datetime) -> list[dict[str, Any]]
 
 def create_refresher_event(
     *,
-    actor: Any,
+    actor: Actor,
     program: Any,
     title: str,
     starts_at: dt.datetime,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from peerpath.core.actors import SYSTEM, Actor
+
 BRIEF_CHECKIN: dict[str, Any] = {
     "format": "peerpath-questionnaire/1",
     "name": "PeerPath brief check-in",
@@ -103,7 +105,7 @@ def brief_checkin_form() -> Any:
     return from_data(BRIEF_CHECKIN)
 
 
-def seed_checkin(sender: Any, program: Any, actor: Any = None, **kwargs: Any) -> None:
+def seed_checkin(sender: Any, program: Any, actor: Actor = SYSTEM, **kwargs: Any) -> None:
     """Give a new program the brief check-in and use it for check-ins (program_created)."""
     from peerpath.care.models import Questionnaire
     from peerpath.care.services import checkins
@@ -111,5 +113,5 @@ def seed_checkin(sender: Any, program: Any, actor: Any = None, **kwargs: Any) ->
     if Questionnaire.objects.filter(program=program, is_builtin=True).exists():
         return
     checkins.install_questionnaire(
-        actor=actor or "system", program=program, form=brief_checkin_form(), builtin=True, use_for_checkins=True
+        actor=actor, program=program, form=brief_checkin_form(), builtin=True, use_for_checkins=True
     )

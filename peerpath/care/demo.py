@@ -30,6 +30,7 @@ from peerpath.care.services import breaks, buddies, care_tasks, checkins, newsle
 from peerpath.care.services import common as care_common
 from peerpath.care.services import debriefs as care_debriefs
 from peerpath.care.stages import Audience
+from peerpath.core.actors import DEMO
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, StageChange, Supporter
 from peerpath.recruitment.services import assign_supervisor
@@ -54,7 +55,7 @@ UMA_CHECKINS = [
 
 
 def load(program: Program, people: dict[str, Any]) -> None:
-    defaults.seed_checkin(sender=Program, program=program, actor="demo")
+    defaults.seed_checkin(sender=Program, program=program, actor=DEMO)
     if SupervisionMeeting.objects.filter(program=program).exists():
         return
     coordinator = people["coordinator"]

@@ -27,3 +27,5 @@ Actor = User | SystemActor
 
 # What acted when nothing more specific was named (the audit log's label for "nobody in particular").
 SYSTEM = SystemActor("system")
+# The demo loader (manage.py load_demo) setting up the demo programs.
+DEMO = SystemActor("demo")

@@ -21,7 +21,7 @@ from peerpath.care.models import CareTask, CheckIn, SupervisionMeeting, TaskStat
 from peerpath.recruitment.models import Supporter
 from peerpath.recruitment.services import assign_supervisor
 from tests.e2e.conftest import PHONE, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TESTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ HIGH_STRAIN = {1: 4, 2: 4, 3: 3, 4: 4, 5: 0, 6: 1, 7: 2, 8: 2, 9: 3, 10: 1}
 
 def test_checkin_task_supervision_and_refresher_agenda(page: Any, a11y: Any, live_server: Any, world: Any) -> None:
     record = world.supporter_record
-    assign_supervisor(actor="tests", supporter=record, supervisor=world.supervisor)
+    assign_supervisor(actor=TESTS, supporter=record, supervisor=world.supervisor)
     Supporter.objects.filter(pk=record.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=40))
 
     # The supporter, on a phone, sees the check-in is due on their home page.

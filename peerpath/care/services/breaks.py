@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +27,9 @@ from peerpath.care.services.common import (
 )
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import queue_email
+from peerpath.core.models import User
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
 
@@ -45,7 +46,7 @@ def _overlapping(supporter: Supporter, starts_on: dt.date, ends_on: dt.date | No
 
 def request_break(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     starts_on: dt.date,
     ends_on: dt.date | None,
@@ -86,7 +87,7 @@ def request_break(
             starts_on=starts_on,
             ends_on=ends_on,
             reason=reason,
-            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            requested_by=actor if isinstance(actor, User) else None,
             recorded_by_staff=by_staff,
         )
         audit.record(actor=actor, program=supporter.program, action="break.create", target=brk)
@@ -111,7 +112,7 @@ def request_break(
     return brk
 
 
-def start_break(*, actor: Any, brk: Break) -> Break:
+def start_break(*, actor: Actor, brk: Break) -> Break:
     """Begin a planned break: an active supporter moves to 'on break' on the pathway."""
     if brk.status != BreakStatus.PLANNED:
         raise ValidationError("Only a planned break can start.")
@@ -132,7 +133,7 @@ def start_break(*, actor: Any, brk: Break) -> Break:
     return brk
 
 
-def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
+def end_break(*, actor: Actor, brk: Break, today: dt.date | None = None) -> Break:
     """End a break (on its last day passing, or early when the supporter is back).
 
     Rules: only a current break ends (a planned one is cancelled instead). Returning early
@@ -187,14 +188,14 @@ def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
     return brk
 
 
-def _supporter_or_coordinator(actor: Any, brk: Break) -> None:
-    if isinstance(actor, str):  # the scheduler
+def _supporter_or_coordinator(actor: Actor, brk: Break) -> None:
+    if isinstance(actor, SystemActor):  # the scheduler
         return
     if brk.supporter.user_id != actor.pk and not is_coordinator(actor, brk.program):
         raise ValidationError("Only the supporter or a coordinator can change this break.")
 
 
-def cancel_break(*, actor: Any, brk: Break) -> Break:
+def cancel_break(*, actor: Actor, brk: Break) -> Break:
     """Cancel a break that has not started. Rule: planned breaks only."""
     if brk.status != BreakStatus.PLANNED:
         raise ValidationError("Only a planned break can be cancelled; end a current break instead.")

@@ -16,14 +16,16 @@ from peerpath.care.models import (
 )
 from peerpath.care.services.common import active_supervisor, coordinator_emails, is_coordinator, program_url
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import queue_email
+from peerpath.core.models import User
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
 
 def create_task(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     supporter: Supporter | None,
     kind: str,
@@ -70,11 +72,11 @@ def create_task(
     return task
 
 
-def complete_task(*, actor: Any, task: CareTask, outcome: str = "") -> CareTask:
+def complete_task(*, actor: User, task: CareTask, outcome: str = "") -> CareTask:
     """Mark a task done. Rules: only open tasks; only the assignee or a coordinator."""
     if task.status != TaskStatus.OPEN:
         raise ValidationError("This task is already done.")
-    if task.assigned_to_id != getattr(actor, "pk", None) and not is_coordinator(actor, task.program):
+    if task.assigned_to_id != actor.pk and not is_coordinator(actor, task.program):
         raise ValidationError("Only the person it is assigned to, or a coordinator, can close this task.")
     with transaction.atomic():
         task.status = TaskStatus.DONE
@@ -94,7 +96,7 @@ def complete_task(*, actor: Any, task: CareTask, outcome: str = "") -> CareTask:
 
 
 def task_for_supervisor(
-    *, actor: Any, supporter: Supporter, kind: str, title: str, detail: str, due_on: dt.date | None, **links: Any
+    *, actor: Actor, supporter: Supporter, kind: str, title: str, detail: str, due_on: dt.date | None, **links: Any
 ) -> CareTask:
     return create_task(
         actor=actor,

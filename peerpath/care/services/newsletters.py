@@ -15,12 +15,14 @@ from peerpath.care.models import (
 )
 from peerpath.care.stages import Audience
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
 
 def save_newsletter(
-    *, actor: Any, program: Program, newsletter: Newsletter | None, subject: str, body: str, audiences: list[str]
+    *, actor: User, program: Program, newsletter: Newsletter | None, subject: str, body: str, audiences: list[str]
 ) -> Newsletter:
     """Write or edit an update. Rules: drafts only; at least one known audience."""
     if newsletter is not None and newsletter.status != NewsletterStatus.DRAFT:
@@ -51,7 +53,7 @@ def newsletter_recipients(program: Program, audiences: list[str]) -> Any:
     )
 
 
-def send_newsletter(*, actor: Any, newsletter: Newsletter) -> Newsletter:
+def send_newsletter(*, actor: User, newsletter: Newsletter) -> Newsletter:
     """Send a draft to its audiences in the background.
 
     Rules: a draft is sent once; someone must be in the audiences. People who chose not to
@@ -82,7 +84,7 @@ def send_newsletter(*, actor: Any, newsletter: Newsletter) -> Newsletter:
     return newsletter
 
 
-def set_newsletter_preference(*, actor: Any, supporter: Supporter, receive: bool, via: str) -> NewsletterPreference:
+def set_newsletter_preference(*, actor: Actor, supporter: Supporter, receive: bool, via: str) -> NewsletterPreference:
     """Record whether a person receives the program's updates (from their page or an e-mail link)."""
     with transaction.atomic():
         preference, _created = NewsletterPreference.objects.get_or_create(supporter=supporter)

@@ -21,13 +21,15 @@ from peerpath.care.models import (
 from peerpath.care.services.care_tasks import complete_task, create_task
 from peerpath.care.services.common import get_settings, is_coordinator, local_today
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
 
 def _check_meeting(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     kind: str,
     held_on: dt.date,
@@ -62,7 +64,7 @@ def _check_meeting(
         raise ValidationError(errors)
 
 
-def _credit_ce(*, actor: Any, meeting: SupervisionMeeting, attendees: Iterable[Supporter]) -> int:
+def _credit_ce(*, actor: Actor, meeting: SupervisionMeeting, attendees: Iterable[Supporter]) -> int:
     settings = get_settings(meeting.program)
     if not settings.supervision_counts_as_ce:
         return 0
@@ -84,7 +86,7 @@ def _credit_ce(*, actor: Any, meeting: SupervisionMeeting, attendees: Iterable[S
 
 def log_meeting(
     *,
-    actor: Any,
+    actor: User,
     program: Program,
     kind: str,
     held_on: dt.date,
@@ -164,7 +166,7 @@ def log_meeting(
 
 def update_meeting(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: SupervisionMeeting,
     kind: str,
     held_on: dt.date,

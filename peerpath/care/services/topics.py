@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,12 +14,13 @@ from peerpath.care.models import (
     TopicPlan,
 )
 from peerpath.core import audit
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 
 
 def plan_refresher(
     *,
-    actor: Any,
+    actor: User,
     program: Program,
     topic_key: str,
     label: str,

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -33,6 +33,7 @@ from peerpath.care.views.common import PAGE_SIZE, local_today, posted_data
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
@@ -43,7 +44,7 @@ def _current_supporters(program: Program) -> Any:
 
 
 @program_view("care.manage_breaks")
-def breaks(request: HttpRequest, program: Program) -> HttpResponse:
+def breaks(request: ProgramRequest, program: Program) -> HttpResponse:
     today = local_today()
     current, upcoming, relationships = queries.breaks_to_cover(program, today)
     fmt = requested_format(request)
@@ -75,7 +76,7 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_breaks")
-def break_new(request: HttpRequest, program: Program) -> HttpResponse:
+def break_new(request: ProgramRequest, program: Program) -> HttpResponse:
     form = BreakRecordForm(
         posted_data(request), supporters=_current_supporters(program), initial={"starts_on": local_today()}
     )
@@ -101,7 +102,7 @@ def break_new(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.manage_breaks")
 @require_POST
-def break_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def break_end(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.get_break(program, pk)
     try:
         care_breaks.end_break(actor=request.user, brk=brk)
@@ -114,7 +115,7 @@ def break_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("care.manage_breaks")
 @require_POST
-def break_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def break_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.get_break(program, pk)
     try:
         care_breaks.cancel_break(actor=request.user, brk=brk)
@@ -126,12 +127,12 @@ def break_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRespons
 
 
 @program_view("care.manage_buddies")
-def buddies(request: HttpRequest, program: Program) -> HttpResponse:
+def buddies(request: ProgramRequest, program: Program) -> HttpResponse:
     return _buddies_page(request, program)
 
 
 def _buddies_page(
-    request: HttpRequest, program: Program, form: BuddyPairForm | None = None, status: int = 200
+    request: ProgramRequest, program: Program, form: BuddyPairForm | None = None, status: int = 200
 ) -> HttpResponse:
     today = local_today()
     paired = queries.paired_ids(program)
@@ -158,7 +159,7 @@ def _buddies_page(
 
 @program_view("care.manage_buddies")
 @require_POST
-def buddy_pair(request: HttpRequest, program: Program) -> HttpResponse:
+def buddy_pair(request: ProgramRequest, program: Program) -> HttpResponse:
     unpaired = _current_supporters(program).exclude(pk__in=queries.paired_ids(program))
     form = BuddyPairForm(request.POST, supporters=unpaired)
     if form.is_valid():
@@ -174,7 +175,7 @@ def buddy_pair(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.manage_buddies")
 @require_POST
-def buddy_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def buddy_end(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     pair = access.get_pair(program, pk)
     try:
         care_buddies.end_buddy_pair(actor=request.user, pair=pair)
@@ -186,7 +187,7 @@ def buddy_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("care.manage_recognition")
-def recognition(request: HttpRequest, program: Program) -> HttpResponse:
+def recognition(request: ProgramRequest, program: Program) -> HttpResponse:
     settings = care_common.get_settings(program)
     found = queries.milestones(program, settings, local_today())
     records = Recognition.objects.filter(program=program).select_related("supporter", "recorded_by")
@@ -209,7 +210,7 @@ def recognition(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_recognition")
-def recognition_new(request: HttpRequest, program: Program) -> HttpResponse:
+def recognition_new(request: ProgramRequest, program: Program) -> HttpResponse:
     people = Supporter.objects.filter(program=program, stage__in=RECOGNISABLE_STAGES).order_by("full_name")
     initial: dict[str, Any] = {"given_on": local_today(), "notify": True, "kind": RecognitionKind.CERTIFICATE}
     if (pk := request.GET.get("supporter", "")).isdigit():
@@ -231,7 +232,7 @@ def recognition_new(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_recognition")
-def recognition_certificate(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def recognition_certificate(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return certificate_pdf(program, access.get_recognition(program, pk))
 
 

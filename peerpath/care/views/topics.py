@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,17 +18,18 @@ from peerpath.care.services import common as care_common
 from peerpath.care.services import topics as care_topics
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import can, program_view
 from peerpath.programs.models import Program
 
 
 @program_view("care.view_topics")
-def topics(request: HttpRequest, program: Program) -> HttpResponse:
+def topics(request: ProgramRequest, program: Program) -> HttpResponse:
     return _topics_page(request, program)
 
 
 def _topics_page(
-    request: HttpRequest, program: Program, failed: RefresherForm | None = None, status: int = 200
+    request: ProgramRequest, program: Program, failed: RefresherForm | None = None, status: int = 200
 ) -> HttpResponse:
     settings = care_common.get_settings(program)
     suggestions = queries.topic_suggestions(program, settings, timezone.now())[:25]
@@ -76,7 +77,7 @@ def _topics_page(
 
 @program_view("care.plan_refresher")
 @require_POST
-def topic_plan(request: HttpRequest, program: Program) -> HttpResponse:
+def topic_plan(request: ProgramRequest, program: Program) -> HttpResponse:
     n = request.POST.get("n", "0")
     form = RefresherForm(request.POST, auto_id=f"id_s{n if n.isdigit() else 0}_%s")
     if form.is_valid():
