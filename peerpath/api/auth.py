@@ -9,7 +9,16 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from peerpath.api.tokens import user_for_token
+from peerpath.core.http import ProgramRequest
+from peerpath.core.models import User
 from peerpath.core.permissions import membership_for, roles_for
+
+
+class ApiRequest(ProgramRequest):
+    """A request that TokenAuth let through (``auth`` is the token's user); ``require`` sets
+    ``program`` and ``membership``. For annotations only: django-ninja passes the HttpRequest."""
+
+    auth: User
 
 
 class TokenAuth(HttpBearer):
@@ -22,7 +31,7 @@ class TokenAuth(HttpBearer):
         return user
 
 
-def require(request: HttpRequest, program_slug: str, action: str) -> Any:
+def require(request: ApiRequest, program_slug: str, action: str) -> Any:
     """The caller's membership in the program if their role allows ``action``.
 
     The same rule as the pages: not a member -> 404 (nothing confirms the program's records
