@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from peerpath.core import audit
 from peerpath.core.exports import XLSX_TYPE, download
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
 from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
@@ -27,7 +28,7 @@ def _importer(kind: str) -> Importer:
 
 
 @program_view("exchange.import")
-def home(request: HttpRequest, program: Program) -> HttpResponse:
+def home(request: ProgramRequest, program: Program) -> HttpResponse:
     batches = ImportBatch.objects.filter(program=program).select_related("created_by")[:20]
     return render(
         request,
@@ -42,7 +43,7 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("exchange.import")
-def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
+def template_file(request: ProgramRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
     """The file to fill in: the columns and one example row (XLSX: a second sheet explains each column)."""
     importer = _importer(kind)
     if fmt == "csv":
@@ -60,7 +61,7 @@ def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -
 
 
 @program_view("exchange.import")
-def upload(request: HttpRequest, program: Program, kind: str) -> HttpResponse:
+def upload(request: ProgramRequest, program: Program, kind: str) -> HttpResponse:
     importer = _importer(kind)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +109,7 @@ def _batch(program: Program, pk: int) -> ImportBatch:
 
 
 @program_view("exchange.import")
-def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     item = _batch(program, pk)
     importer = _importer(item.kind)
     rows = [Row(r["number"], r["values"]) for r in item.rows]
@@ -131,7 +132,7 @@ def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("exchange.import")
 @require_POST
-def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     _batch(program, pk)
     with transaction.atomic():
         # Locked: two clicks (or two coordinators) cannot import the same file twice.
@@ -168,7 +169,7 @@ def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 @program_view("exchange.import")
 @require_POST
-def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_discard(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     item = _batch(program, pk)
     if item.status == ImportBatch.Status.PREVIEW:
         item.status, item.rows = ImportBatch.Status.DISCARDED, []
@@ -178,7 +179,7 @@ def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("exchange.archive")
-def archive(request: HttpRequest, program: Program) -> HttpResponse:
+def archive(request: ProgramRequest, program: Program) -> HttpResponse:
     """The whole program's records, streamed as it is read (see `exchange.archive`). Audited."""
     audit.record(
         actor=request.user,

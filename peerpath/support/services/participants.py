@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.models import AuditEntry, normalize_email
+from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.encryption import digest, terms_for
@@ -125,7 +125,7 @@ def import_participant(
     data: dict[str, Any],
     waiting_since: dt.datetime | None = None,
     consent_at: dt.datetime | None = None,
-    consent_recorded_by: Any = None,
+    consent_recorded_by: User | None = None,
     consent_recorded_by_label: str = "",
     source_note: str = "",
 ) -> Participant:
@@ -154,7 +154,7 @@ def import_participant(
             stamps["waiting_since"] = waiting_since
         if participant.consent_given and (consent_at is not None or consent_recorded_by_label):
             stamps["consent_at"] = consent_at or participant.consent_at
-            stamps["consent_recorded_by"] = acting_user(consent_recorded_by)
+            stamps["consent_recorded_by"] = consent_recorded_by
             stamps["consent_recorded_by_label"] = (consent_recorded_by_label or str(actor))[:200]
         if stamps:
             before = audit.snapshot(participant, list(stamps))
