@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib.auth import backends as auth_backends
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from peerpath.core.models import normalize_email
+from peerpath.core.models import User, normalize_email
 from peerpath.core.prepared import PreparedLookup, UserWithMembership
 
 
@@ -21,8 +22,8 @@ def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
     return normalize_email(request.POST.get("username", ""))
 
 
-def _users(pk: int) -> Any:
-    return get_user_model()._default_manager.filter(pk=pk)
+def _users(pk: int) -> QuerySet[User]:
+    return User._default_manager.filter(pk=pk)
 
 
 # Loaded on every request of a logged-in person (see peerpath.core.prepared).
@@ -40,7 +41,7 @@ class ModelBackend(auth_backends.ModelBackend):
     program page, their membership in the program with it). Django still verifies the session
     against the user exactly as before."""
 
-    def get_user(self, user_id: Any) -> Any:
+    def get_user(self, user_id: Any) -> User | None:
         try:
             pk = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:

@@ -19,13 +19,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from peerpath.core.prepared import PreparedLookup
+
+if TYPE_CHECKING:
+    from peerpath.core.http import ProgramRequest
 
 
 class Role(StrEnum):
@@ -144,7 +147,7 @@ def _mark(view: Callable, kind: str, action: str | None = None) -> Callable:
 
 def access_of(view: Callable) -> tuple[str, str | None] | None:
     """The access declaration of a view (following wrappers), or None if undeclared."""
-    seen = view
+    seen: Callable | None = view
     while seen is not None:
         marked = getattr(seen, _ACCESS_ATTR, None)
         if marked:
@@ -199,8 +202,9 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
                 raise Http404("No such program.")
             if not membership.roles & allowed:
                 raise PermissionDenied("Your role in this program does not include this page.")
-            request.program = membership.program
-            request.membership = membership
+            inside = cast("ProgramRequest", request)  # it now is one: the attributes the views rely on
+            inside.program = membership.program
+            inside.membership = membership
             if request.session.get("current_program") != membership.program.slug:
                 request.session["current_program"] = membership.program.slug  # written only on a change
             return view(request, membership.program, *args, **kwargs)

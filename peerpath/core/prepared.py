@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
+
+if TYPE_CHECKING:
+    from peerpath.core.models import User
+    from peerpath.programs.models import Membership
 
 
-class PreparedLookup:
+class PreparedLookup[M: Model]:
     """The rows of ``build(**placeholders)``, with at most one ``select_related`` relation.
 
     ``placeholders`` maps each argument of ``build`` to a value that cannot occur in the data;
     each call passes the real values under the same names.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, related: str | None = None, **placeholders: Any) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], *, related: str | None = None, **placeholders: Any) -> None:
         self._build = build
         self._related = related
         self._placeholders = placeholders
@@ -62,16 +66,16 @@ class PreparedLookup:
             }
         return cache[using, many]
 
-    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Model | None:
+    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
         """The first row, or None."""
         found = self._run(using, False, values)
         return found[0] if found else None
 
-    def all(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Model]:
+    def all(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """Every row, in the queryset's order."""
         return self._run(using, True, values)
 
-    def _run(self, using: str, many: bool, values: dict[str, Any]) -> list[Model]:
+    def _run(self, using: str, many: bool, values: dict[str, Any]) -> list[M]:
         prepared = self._prepared(using, many)
         params = [values[name] if name else constant for name, constant in prepared["slots"]]
         with connections[using].cursor() as cursor:
@@ -79,18 +83,23 @@ class PreparedLookup:
             rows = cursor.fetchall()
         return [self._instance(prepared, using, row) for row in rows]
 
-    def _instance(self, prepared: dict[str, Any], using: str, row: Any) -> Model:
+    def _instance(self, prepared: dict[str, Any], using: str, row: Any) -> M:
         if prepared["converters"]:
             row = next(iter(prepared["compiler"].apply_converters([row], prepared["converters"])))
         n = len(prepared["own"])
-        instance = prepared["model"].from_db(using, prepared["own"], tuple(row[:n]))
-        if prepared["related_model"] is not None:
+        instance: M = prepared["model"].from_db(using, prepared["own"], tuple(row[:n]))
+        if self._related is not None and prepared["related_model"] is not None:
             theirs = tuple(row[n:])
             # A nullable relation comes back from its outer join as a row of NULLs.
             empty = theirs[prepared["theirs"].index(prepared["related_model"]._meta.pk.attname)] is None
             related = None if empty else prepared["related_model"].from_db(using, prepared["theirs"], theirs)
             setattr(instance, self._related, related)
         return instance
+
+
+def _column(field: Field[Any, Any]) -> str:
+    assert field.column is not None  # a concrete field is one with a column
+    return field.column
 
 
 def _placeholder_type(value: Any) -> bool:
@@ -118,8 +127,10 @@ class UserWithMembership:
 
             connection = connections[using]
             qn = connection.ops.quote_name
-            models = [(get_user_model(), "u"), (Membership, "m"), (Program, "p")]
-            columns, converters, fields = [], {}, []
+            models: list[tuple[type[Model], str]] = [(get_user_model(), "u"), (Membership, "m"), (Program, "p")]
+            columns: list[str] = []
+            converters: dict[int, Any] = {}
+            fields: list[tuple[type[Model], list[str]]] = []
             for model, alias in models:
                 # The ORM's own select list for the model gives each column's converters.
                 compiler = model._default_manager.all().query.get_compiler(using)
@@ -130,7 +141,7 @@ class UserWithMembership:
                     raise ValueError(f"Unexpected select list for {model.__name__}.")
                 offset = len(columns)
                 converters.update({offset + i: found for i, found in compiler.get_converters(expressions).items()})
-                columns += [f"{qn(alias)}.{qn(field.column)}" for field in concrete]
+                columns += [f"{qn(alias)}.{qn(_column(field))}" for field in concrete]
                 fields.append((model, [field.attname for field in concrete]))
             user_model, membership, program = (m for m, _ in models)
             u, m, p = qn("u"), qn("m"), qn("p")
@@ -150,7 +161,7 @@ class UserWithMembership:
             cache[using] = {"sql": sql, "converters": converters, "fields": fields, "compiler": compiler}
         return cache[using]
 
-    def get(self, user_id: Any, slug: str, using: str = DEFAULT_DB_ALIAS) -> tuple[Model | None, Model | None]:
+    def get(self, user_id: Any, slug: str, using: str = DEFAULT_DB_ALIAS) -> tuple[User | None, Membership | None]:
         """(user or None, membership with its program or None)."""
         prepared = self._prepared(using)
         with connections[using].cursor() as cursor:
