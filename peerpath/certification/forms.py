@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from peerpath.certification.models import CertificationSettings, CompetencyRating, Level, NextStep, Outcome
+from peerpath.core.forms import choice_field
 from peerpath.training.models import CECategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -86,7 +87,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [(v, label) for v, label in Outcome.choices if v in allowed]
+        choice_field(self, "outcome").choices = [(v, label) for v, label in Outcome.choices if v in allowed]
 
 
 class RevokeForm(forms.Form):
