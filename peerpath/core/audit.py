@@ -83,9 +83,9 @@ def record(
     )
 
 
-def save_audited(
-    *, actor: Actor, program: Any, instance: models.Model, fields: list[str], data: dict[str, Any], action: str
-) -> models.Model:
+def save_audited[M: models.Model](
+    *, actor: Actor, program: Any, instance: M, fields: list[str], data: dict[str, Any], action: str
+) -> M:
     """Set ``fields`` from ``data`` on a new or existing record, save it and audit the change.
 
     ``action`` is a prefix: '.create' or '.update' is added. Call inside a transaction, after
