@@ -42,7 +42,7 @@ _OWN_RECORD = PreparedLookup(
 def supporter_record_for(request: Any, program: Program) -> Supporter | None:
     """The logged-in person's own pathway record in the program, or None; fetched once per request
     because several home-page panels ask for it."""
-    cache = request.__dict__.setdefault("_own_supporter_records", {})
+    cache: dict[int, Supporter | None] = request.__dict__.setdefault("_own_supporter_records", {})
     if program.pk not in cache:
         record = _OWN_RECORD.first(program_id=program.pk, user_id=request.user.pk)
         if record is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,7 +18,7 @@ from peerpath.recruitment.models import Application
 def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "recruitment.view_board"):
         return None
-    week_ago = timezone.now() - timezone.timedelta(days=7)
+    week_ago = timezone.now() - dt.timedelta(days=7)
     return (
         "recruitment/_panel_coordinator.html",
         {
