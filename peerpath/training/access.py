@@ -32,7 +32,8 @@ def get_topic(program: Program, pk: int) -> Topic:
 
 def get_cohort(membership: Any, pk: int) -> Cohort:
     """A cohort the member may open: any for coordinators, the ones they teach for trainers."""
-    return get_object_or_404(cohorts_visible_to(membership).prefetch_related("trainers"), pk=pk)
+    cohort: Cohort = get_object_or_404(cohorts_visible_to(membership).prefetch_related("trainers"), pk=pk)
+    return cohort
 
 
 def get_cohort_session(membership: Any, pk: int) -> TrainingSession:

@@ -176,6 +176,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         for trainee_index, trainee in enumerate(trainees):
             if not session.attendance.filter(supporter=trainee, status__in=["present", "late"]).exists():
                 continue
+            assert trainee.user is not None  # every demo trainee was accepted with an account
             services.give_feedback(
                 actor=trainee.user,
                 supporter=trainee,

@@ -24,7 +24,7 @@ class RosterStatus:
     name: str
     # (program, cohort, supporter ids, viewer's membership) -> {supporter id: {"label", "tone", "url"}};
     # a bounded number of queries
-    compute: Callable[[Any, Any, Iterable[int]], dict[int, dict[str, Any]]]
+    compute: Callable[[Any, Any, Iterable[int], Any], dict[int, dict[str, Any]]]
 
 
 TRAINEE_SECTIONS: list[TraineeSection] = []

@@ -4,7 +4,7 @@ feedback, refresher events and calendar feeds. Each is atomic, validated and aud
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -340,6 +340,8 @@ def roster_for(session: TrainingSession) -> list[Supporter]:
             .filter(Q(stage__in=REFRESHER_STAGES) | Q(pk__in=marked))
             .order_by("full_name")
         )
+    if session.cohort_id is None:  # only refresher events stand outside a cohort
+        return []
     return list(
         Supporter.objects.filter(enrolments__cohort_id=session.cohort_id, enrolments__status__in=ON_ROSTER).order_by(
             "full_name"
@@ -347,7 +349,7 @@ def roster_for(session: TrainingSession) -> list[Supporter]:
     )
 
 
-def record_attendance(*, actor: Actor, session: TrainingSession, marks: dict[int, tuple[str, str]]) -> list[Any]:
+def record_attendance(*, actor: Actor, session: TrainingSession, marks: Mapping[int, tuple[str, str]]) -> list[Any]:
     """Record attendance: {supporter id: (status, note)} for people on the session's roster.
 
     Rules: the session has started and is not cancelled; every person is on its roster; the
@@ -648,8 +650,8 @@ def save_refresher_event(
     category = data.get("ce_category") or CECategory.PEER_SPECIFIC
     if category not in CECategory.values:
         errors["ce_category"] = "Choose a continuing-education category."
-    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-    if not errors and hours > (Decimal((ends_at - starts_at).total_seconds()) / 3600):
+    # Without errors both times are there (_session_errors).
+    if not errors and hours > (Decimal((data["ends_at"] - data["starts_at"]).total_seconds()) / 3600):
         errors["credited_hours"] = "Credited hours cannot exceed the length of the event."
     if errors:
         raise ValidationError(errors)
@@ -659,7 +661,7 @@ def save_refresher_event(
         before = audit.snapshot(instance, fields) if event is not None else {}
         instance.title = data["title"].strip()
         instance.description = (data.get("description") or "").strip()
-        instance.starts_at, instance.ends_at = starts_at, ends_at
+        instance.starts_at, instance.ends_at = data["starts_at"], data["ends_at"]
         instance.location = (data.get("location") or "").strip()
         instance.online_url = (data.get("online_url") or "").strip()
         instance.credited_hours = hours

@@ -543,6 +543,7 @@ def _feedback_page(
 def feedback_session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     session = access.own_session(supporter, pk)
+    assert session.cohort is not None  # own_session finds only sessions of the supporter's courses
     return _feedback_page(request, program, session.cohort, session)
 
 
