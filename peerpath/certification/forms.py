@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -85,7 +86,7 @@ class DecisionForm(forms.Form):
         label="Next steps, in words", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, allowed: Collection[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "outcome").choices = [(v, label) for v, label in Outcome.choices if v in allowed]
 

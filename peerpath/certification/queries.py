@@ -139,7 +139,9 @@ def overview(program: Program, today: dt.date | None = None) -> dict[str, Any]:
         "at_risk": at_risk,
         "met": met,
         "provisional": provisional,
-        "provisional_overdue": [a for a in provisional if a.reassessment_due < today],
+        "provisional_overdue": [
+            a for a in provisional if a.reassessment_due is not None and a.reassessment_due < today
+        ],
         "awaiting": awaiting,
         "counts": {
             "valid": sum(1 for c, _s in rows if c.expires_on >= today),
@@ -178,8 +180,8 @@ def assessment_status(program: Program, cohort: Any, supporter_ids: Iterable[int
 
     ids = list(supporter_ids)
     latest: dict[int, Assessment] = {}
-    for assessment in Assessment.objects.filter(cohort=cohort, supporter_id__in=ids).order_by("-created_at", "-id"):
-        latest.setdefault(assessment.supporter_id, assessment)
+    for found in Assessment.objects.filter(cohort=cohort, supporter_id__in=ids).order_by("-created_at", "-id"):
+        latest.setdefault(found.supporter_id, found)
     stages = dict(Supporter.objects.filter(pk__in=ids).values_list("pk", "stage"))
     is_trainer = has_role(membership, Role.TRAINER)
     result = {}
