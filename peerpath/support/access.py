@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from peerpath.core.http import ProgramRequest
+from peerpath.core.models import User
 from peerpath.core.permissions import (
     Role,
     can_correct_contact,
@@ -33,7 +34,9 @@ from peerpath.support.services.participants import record_view
 
 
 def get_participant(request: ProgramRequest, program: Program, pk: int, *, page: str) -> Participant:
-    participant = get_object_or_404(participants_visible_to(program, request.membership, request.user), pk=pk)
+    participant: Participant = get_object_or_404(
+        participants_visible_to(program, request.membership, request.user), pk=pk
+    )
     record_view(actor=request.user, program=program, participant=participant, page=page)
     return participant
 
@@ -44,7 +47,7 @@ def get_participant_for_staff(program: Program, pk: int) -> Participant:
 
 
 def get_relationship(request: ProgramRequest, program: Program, pk: int, *, page: str = "") -> SupportRelationship:
-    relationship = get_object_or_404(
+    relationship: SupportRelationship = get_object_or_404(
         relationships_visible_to(program, request.membership, request.user).select_related(
             "participant", "supporter", "supporter__user", "supporter__supervisor"
         ),
@@ -114,7 +117,7 @@ def get_active_supporter(program: Program, pk: int) -> Supporter:
     return get_object_or_404(Supporter, program=program, pk=pk, stage__in=[Stage.ACTIVE, Stage.ON_BREAK])
 
 
-def own_supporter_record(program: Program, user: object) -> Supporter:
+def own_supporter_record(program: Program, user: User) -> Supporter:
     record = Supporter.objects.filter(program=program, user=user).select_related("supervisor").first()
     if record is None:
         raise Http404("You have no supporter record in this program.")

@@ -65,7 +65,7 @@ def _standing_filter(program: Program, ids: list[int]) -> dict[int, str] | None:
     """Each supporter's credential standing, once the certification app exists (else None)."""
     if not apps.is_installed("peerpath.certification") or not ids:
         return None
-    from peerpath.certification.queries import credential_standing  # type: ignore[import-not-found]
+    from peerpath.certification.queries import credential_standing
 
     return dict(credential_standing(program, ids))
 
@@ -73,7 +73,7 @@ def _standing_filter(program: Program, ids: list[int]) -> dict[int, str] | None:
 def _on_break(program: Program, on_date: dt.date) -> set[int]:
     if not apps.is_installed("peerpath.care"):
         return set()
-    from peerpath.care.queries import supporters_on_break  # type: ignore[import-not-found]
+    from peerpath.care.queries import supporters_on_break
 
     return set(supporters_on_break(program, on_date))
 

@@ -92,6 +92,7 @@ def move_relationship(
             fields += ["closed_at", "close_reason", "close_note"]
         locked.save(update_fields=fields)
         participant = locked.participant
+        new_status: str
         if to_state == R.ACTIVE:
             new_status = ParticipantStatus.MATCHED
         elif to_state == R.CLOSED:

@@ -44,7 +44,7 @@ def _validate_contact(relationship: SupportRelationship, data: dict[str, Any], c
     kind = data.get("kind", ContactKind.CHECK_IN)
     if kind != ContactKind.CHECK_IN and not data.get("reached"):
         errors["kind"] = "A first contact or closing conversation is one where you reached the participant."
-    others = relationship.contacts.exclude(pk=contact.pk if contact else None)
+    others = relationship.contacts.all() if contact is None else relationship.contacts.exclude(pk=contact.pk)
     if kind == ContactKind.FIRST and others.filter(kind=ContactKind.FIRST).exists():
         errors["kind"] = "The first contact is already recorded."
     if kind == ContactKind.CLOSING and others.filter(kind=ContactKind.CLOSING).exists():

@@ -107,7 +107,7 @@ def batch_run(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
     support_participants.record_list_view(
         actor=request.user,
         program=program,
-        participants=[p.participant for p in [*proposals, *left_over]],
+        participants=[p.participant for p in proposals] + [p.participant for p in left_over],
         page="batch match review",
     )
     return render(

@@ -33,11 +33,12 @@ class Command(BaseCommand):
             names = encrypted_fields(model)
             if not names:
                 continue
-            ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            manager = model._default_manager
+            ids = list(manager.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), BATCH):
                 with transaction.atomic():
-                    rows = list(model.objects.filter(pk__in=ids[start : start + BATCH]).only("pk", *names))
-                    model.objects.bulk_update(rows, names)
+                    rows = list(manager.filter(pk__in=ids[start : start + BATCH]).only("pk", *names))
+                    manager.bulk_update(rows, names)
             self.stdout.write(f"{model._meta.label}: {len(ids)} rows re-encrypted")
         count = 0
         for participant in Participant.objects.only("pk", "full_name", "email", "phone").iterator(chunk_size=BATCH):
