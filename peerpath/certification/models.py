@@ -7,6 +7,7 @@ import secrets
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -217,6 +218,9 @@ class Certificate(models.Model):
     )
     revocation_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Not stored: the continuing-education standing, as the API shows it (api.certification).
+    standing: dict[str, Any] | None
 
     class Meta:
         ordering = ["-issued_on", "-id"]
