@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
@@ -35,6 +35,22 @@ from peerpath.care.models import (
 from peerpath.care.stages import CURRENT_STAGES, SERVING_STAGES
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, StageChange, Supporter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CareAnnotations(TypedDict):
+    """What `annotate_care` adds to each supporter."""
+
+    last_supervised: dt.date | None
+    last_checkin: dt.datetime | None
+    last_concern: bool | None
+    waiting_due: dt.date | None
+    open_task_count: int
+
+
+type CareSupporter = WithAnnotations[Supporter, CareAnnotations]
 
 Attendance = SupervisionMeeting.attendees.through
 YEAR_MILESTONES = (1, 3, 5, 10)
@@ -101,7 +117,7 @@ class CareRow:
         return self.waiting_checkin_due is not None or (self.checkin_due is not None and self.checkin_due <= self.today)
 
 
-def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[Supporter]:
+def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[CareSupporter]:
     """Add last supervision, last check-in, waiting check-in and open-task count (one query)."""
     completed = CheckIn.objects.filter(supporter=OuterRef("pk"), status=CheckInStatus.COMPLETED).order_by(
         "-completed_at"
@@ -130,7 +146,7 @@ def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[Supporter]:
     ).select_related("supervisor")
 
 
-def care_row(supporter: Supporter, settings: CareSettings, today: dt.date, on_break: set[int]) -> CareRow:
+def care_row(supporter: CareSupporter, settings: CareSettings, today: dt.date, on_break: set[int]) -> CareRow:
     """Due dates for one annotated supporter (see `annotate_care`)."""
     serving = supporter.stage in SERVING_STAGES and supporter.pk not in on_break
     since = timezone.localdate(supporter.stage_changed_at)
@@ -205,14 +221,15 @@ def checkin_trends(supporter: Supporter, limit: int = 24) -> list[dict[str, Any]
     rows.reverse()
     charts: dict[int, dict[str, Any]] = {}
     for checkin in rows:
-        if checkin.questionnaire_id is None:
+        questionnaire = checkin.questionnaire
+        if questionnaire is None:
             continue
         chart = charts.setdefault(
-            checkin.questionnaire_id,
+            questionnaire.pk,
             {
-                "id": f"trend-{supporter.pk}-{checkin.questionnaire_id}",
-                "qid": checkin.questionnaire_id,
-                "title": checkin.questionnaire.name,
+                "id": f"trend-{supporter.pk}-{questionnaire.pk}",
+                "qid": questionnaire.pk,
+                "title": questionnaire.name,
                 "keys": [],
                 "names": {},
             },
@@ -223,7 +240,7 @@ def checkin_trends(supporter: Supporter, limit: int = 24) -> list[dict[str, Any]
                 chart["names"][key] = value.get("name", key)
     for chart in charts.values():
         chart["labels"], chart["rows"] = [], []
-        series = {key: [] for key in chart["keys"]}
+        series: dict[str, list[float | None]] = {key: [] for key in chart["keys"]}
         for checkin in rows:
             if checkin.questionnaire_id != chart["qid"]:
                 continue
@@ -251,8 +268,9 @@ def _hours(minutes: int | None) -> Decimal:
 
 def hours_by_year(supporter: Supporter) -> list[tuple[int, Decimal, int]]:
     """(year, supervision hours, meetings) for one supporter, latest year first."""
+    # django-stubs loses the "year" alias of values() through the next annotate() (its issue 3471).
     rows = (
-        Attendance.objects.filter(supporter_id=supporter.pk)
+        Attendance.objects.filter(supporter_id=supporter.pk)  # type: ignore[misc]
         .annotate(year=ExtractYear("supervisionmeeting__held_on"))
         .values("year")
         .annotate(minutes=Sum("supervisionmeeting__duration_minutes"), meetings=Count("pk"))
@@ -452,7 +470,8 @@ def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict
         Recognition.objects.filter(program=program).exclude(milestone="").values_list("supporter_id", "milestone")
     )
     horizon = today + dt.timedelta(days=settings.milestone_lookahead_days)
-    upcoming, reached = [], []
+    upcoming: list[dict[str, Any]] = []
+    reached: list[dict[str, Any]] = []
     for pk, first in since.items():
         if pk not in people:
             continue

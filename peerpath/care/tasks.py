@@ -39,7 +39,7 @@ def send_checkin_reminders() -> int:
             continue
         for row in queries.reminders_due(program, settings, today):
             supporter = row.supporter
-            if not supporter.email or supporter.user_id is None:
+            if not supporter.email or supporter.user_id is None or row.checkin_due is None:
                 continue
             try:
                 with transaction.atomic():

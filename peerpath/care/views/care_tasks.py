@@ -76,7 +76,7 @@ def task_done(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
             messages.success(request, f"Done: {task.title}")
     else:
         messages.error(request, "The note is too long.")
-    return redirect(request.POST.get("next") if _safe_next(request) else reverse("care:tasks", args=[program.slug]))
+    return redirect(request.POST["next"] if _safe_next(request) else reverse("care:tasks", args=[program.slug]))
 
 
 def _safe_next(request: HttpRequest) -> bool:

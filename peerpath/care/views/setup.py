@@ -48,7 +48,7 @@ def supervisors(request: ProgramRequest, program: Program) -> HttpResponse:
     if request.method == "POST":
         chosen: dict[int, int | None] = {}
         rows = {p.pk: p for p in Supporter.objects.filter(program=program, stage__in=SUPERVISED_STAGES)}
-        for key, value in request.POST.items():
+        for key, value in request.POST.dict().items():
             if not key.startswith("supervisor_"):
                 continue
             pk_text = key.removeprefix("supervisor_")

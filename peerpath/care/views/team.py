@@ -60,7 +60,7 @@ def breaks(request: ProgramRequest, program: Program) -> HttpResponse:
             target_label=f"{len(shown)} relationships of supporters on a break",
             changes={"relationships": [r.pk for r in shown]},
         )
-    context = {
+    context: dict[str, Any] = {
         "program": program,
         "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
         "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
