@@ -812,6 +812,9 @@ class _Chunks:
     def flush(self) -> None:
         return None
 
+    def close(self) -> None:  # a file's method; ZipFile leaves a passed-in file open
+        return None
+
     def take(self) -> bytes:
         data = b"".join(self._parts)
         self._parts.clear()

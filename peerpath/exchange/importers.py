@@ -119,7 +119,8 @@ class Importer:
 
     def validate(self, program: Program, rows: list[Row]) -> tuple[list[dict[str, Any]], list[RowError]]:
         context = self.prepare(program)
-        cleaned, errors = [], []
+        cleaned: list[dict[str, Any]] = []
+        errors: list[RowError] = []
         for row in rows:
             missing = [c.name for c in self.columns if c.required and not row.values.get(c.name, "").strip()]
             if missing:

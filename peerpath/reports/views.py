@@ -71,7 +71,7 @@ def report_download(request: ProgramRequest, program: Program, slug: str, fmt: s
         raise Http404("No such report.")
     form, period, valid = period_from(request.GET)
     if not valid:
-        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400)
+        return HttpResponse("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()), status=400)
     result = cache.result(program, report_class, period)
     name = f"{program.slug}-{slug}-{period.start}-{period.end}"
     return download(name, fmt, [c.label for c in report_class.columns], result.table())
