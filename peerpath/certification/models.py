@@ -3,6 +3,7 @@ continuing education and renewal."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from decimal import Decimal
@@ -232,10 +233,10 @@ class Certificate(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("certification:certificate", args=[self.program.slug, self.pk])
 
-    def status_on(self, day: object) -> str:
+    def status_on(self, day: dt.date) -> str:
         if self.revoked_at is not None:
             return CertificateStatus.REVOKED
-        if self.expires_on < day:  # type: ignore[operator]
+        if self.expires_on < day:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
 

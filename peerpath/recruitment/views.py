@@ -29,7 +29,7 @@ from peerpath.recruitment.forms import (
     StageMoveForm,
     SupervisorForm,
 )
-from peerpath.recruitment.models import InterviewStatus, RedFlag, ScreeningQuestion, Supporter
+from peerpath.recruitment.models import InterviewStatus, RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
 from peerpath.recruitment.pathway import allowed_next, move_to_stage
 
 BOARD_PAGE_SIZE = 25
@@ -233,9 +233,14 @@ def interview(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 
 
 def _interview_page(
-    request: HttpRequest, program: Program, interview: object, record_form: object, decision_form: object, status: int
+    request: HttpRequest,
+    program: Program,
+    interview: ScreeningInterview,
+    record_form: ScreeningRecordForm,
+    decision_form: DecisionForm,
+    status: int,
 ) -> HttpResponse:
-    interview = queries.interview_with_people(interview)  # type: ignore[arg-type]
+    interview = queries.interview_with_people(interview)
     return render(
         request,
         "recruitment/interview.html",
