@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerpath.core.context_processors.navigation",
+                "peerpath.programs.context_processors.memberships",
             ],
         },
     },
@@ -108,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "programs:start"
 LOGOUT_REDIRECT_URL = "core:login"
 PASSWORD_RESET_TIMEOUT = envint("PEERPATH_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 

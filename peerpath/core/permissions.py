@@ -25,8 +25,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from peerpath.core.prepared import PreparedLookup
-
 
 class Role(StrEnum):
     COORDINATOR = "coordinator"
@@ -185,14 +183,7 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, program_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            from peerpath.core.auth import program_in_view
-
-            hint = program_in_view.set(program_slug)  # the user and the membership in one query
-            try:
-                authenticated = request.user.is_authenticated
-            finally:
-                program_in_view.reset(hint)
-            if not authenticated:
+            if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = membership_for(request.user, program_slug)
             if membership is None:
@@ -210,16 +201,15 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def _active_memberships(user_id: int, slug: str) -> Any:
-    from peerpath.programs.models import Membership
-
-    return Membership.objects.filter(
-        user_id=user_id, program__slug=slug, is_active=True, program__is_active=True
-    ).order_by()  # one membership per person and program: no ordering (nor its join) needed
+# How a person's membership of a program is found. Core knows no other app: the programs app
+# registers the lookup in ProgramsConfig.ready() (see peerpath.programs.access).
+_MEMBERSHIP_LOOKUP: list[Callable[[int, str], Any]] = []
 
 
-# Runs on every program page and API call (see peerpath.core.prepared).
-_MEMBERSHIP = PreparedLookup(_active_memberships, related="program", user_id=-2_000_000_001, slug="\x00slug")
+def register_membership_lookup(lookup: Callable[[int, str], Any]) -> None:
+    """Set how ``membership_for`` finds (user id, program slug) -> the active membership with its
+    program in the active program with that slug, or None."""
+    _MEMBERSHIP_LOOKUP[:] = [lookup]
 
 
 def membership_for(user: Any, program_slug: str) -> Any:
@@ -227,10 +217,9 @@ def membership_for(user: Any, program_slug: str) -> Any:
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return None
-    loaded = getattr(user, "_memberships_loaded", {})
-    if program_slug in loaded:  # fetched with the user a moment ago (peerpath.core.auth)
-        return loaded[program_slug]
-    return _MEMBERSHIP.first(user_id=user_id, slug=program_slug)
+    if not _MEMBERSHIP_LOOKUP:
+        raise LookupError("No membership lookup is registered; the programs app registers it when ready.")
+    return _MEMBERSHIP_LOOKUP[0](user_id, program_slug)
 
 
 def has_role(membership: Any, *roles: Role) -> bool:
