@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dj_database_url
 
+from peerpath.apps_order import APPS
 from peerpath.env import BASE_DIR, VAR_DIR, envbool, envint, envlist, envstr, secret
 
 DEBUG = envbool("PEERPATH_DEBUG", False)
@@ -31,17 +32,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "ninja",
-    "peerpath.core",
-    "peerpath.programs",
-    "peerpath.recruitment",
-    "peerpath.training",
-    "peerpath.certification",
-    "peerpath.support",
-    "peerpath.care",
-    "peerpath.reports",
-    "peerpath.exchange",
-    "peerpath.api",
-    "peerpath.demo",
+    # PeerPath's own apps, in the order they may depend on each other (peerpath/apps_order.py).
+    *(f"peerpath.{app}" for app in APPS),
 ]
 
 MIDDLEWARE = [
