@@ -774,7 +774,7 @@ def credit_refresher_attendance(
 def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> list[ExpiryReminder]:
     """E-mail holders whose certificate expires within 90, 30 or 7 days and whose hours are not
     in yet: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
-    from peerpath.certification.queries import certificates_expiring
+    from peerpath.certification.queries import certificates_expiring  # queries imports this module
 
     today = today or timezone.localdate()
     sent = []

@@ -1,4 +1,5 @@
-"""Fetching support records a person may see; anything else is a 404.
+"""Who may see which participant, relationship, contact note and concern, and fetching those
+records for a view; anything else is a 404.
 
 Reading a participant's record through `get_participant` (or a page built on a relationship,
 offer or concern) writes the audit entry every read of participant data leaves.
@@ -6,20 +7,19 @@ offer or concern) writes the audit entry every read of participant data leaves.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from peerpath.core.permissions import (
-    Role,
-    can_correct_contact,
-    can_handle_concern,
-    has_role,
-    participants_visible_to,
-    relationships_visible_to,
-)
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.models import (
+    OPEN_STATES,
+    WORKING_STATES,
     Concern,
     Contact,
     MatchRun,
@@ -29,6 +29,83 @@ from peerpath.support.models import (
     SupportRelationship,
 )
 from peerpath.support.services.participants import record_view
+
+
+def supporters_overseen_by(program: Any, user: Any, on_date: Any = None) -> Any:
+    """Supporters this user supervises, plus those of supervisors they cover for on ``on_date``."""
+    day = on_date or timezone.localdate()
+    covered = SupervisorCover.objects.filter(program=program, backup=user, starts_on__lte=day, ends_on__gte=day).values(
+        "supervisor_id"
+    )
+    return Supporter.objects.filter(program=program).filter(Q(supervisor=user) | Q(supervisor_id__in=covered))
+
+
+def relationships_visible_to(program: Any, membership: Any, user: Any) -> Any:
+    """Coordinators: every relationship. Supervisors: their (or covered) supporters'. Supporters: their own."""
+    rows = SupportRelationship.objects.filter(program=program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    rule = Q(pk__in=[])
+    if has_role(membership, Role.SUPERVISOR):
+        rule |= Q(supporter__in=supporters_overseen_by(program, user))
+    if has_role(membership, Role.SUPPORTER):
+        rule |= Q(supporter__user=user)
+    return rows.filter(rule)
+
+
+def participants_visible_to(program: Any, membership: Any, user: Any) -> Any:
+    """Coordinators: every participant. Supporters: those they are matched with (an active or closing
+    relationship; a proposed match shows only the offer). Supervisors: those matched with the
+    supporters they supervise or cover for (proposed, active or closing)."""
+    rows = Participant.objects.filter(program=program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    rule = Q(pk__in=[])
+    if has_role(membership, Role.SUPERVISOR):
+        rule |= Q(
+            relationships__state__in=OPEN_STATES,
+            relationships__supporter__in=supporters_overseen_by(program, user),
+        )
+    if has_role(membership, Role.SUPPORTER):
+        rule |= Q(relationships__state__in=WORKING_STATES, relationships__supporter__user=user)
+    return rows.filter(rule).distinct()
+
+
+def can_correct_contact(program: Any, membership: Any, user: Any, contact: Any) -> bool:
+    """Only the supervisor of the supporter who logged the contact (or their backup while covering)."""
+    if not has_role(membership, Role.SUPERVISOR):
+        return False
+    supporter_id = contact.relationship.supporter_id
+    return supporters_overseen_by(program, user).filter(pk=supporter_id).exists()
+
+
+def can_read_contact_notes(
+    membership: Any, user: Any, relationship: Any, *, overseen_ids: Any, show_previous_notes: bool
+) -> bool:
+    """Who may read the notes of a relationship's contacts.
+
+    Coordinators always; the relationship's own supporter; the supervisor overseeing that
+    supporter. A later supporter of the same participant (after a rematch), and their
+    supervisor, only when the program's setting allows it.
+    """
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    if relationship.supporter.user_id == user.pk and has_role(membership, Role.SUPPORTER):
+        return True
+    if relationship.supporter_id in overseen_ids and has_role(membership, Role.SUPERVISOR):
+        return True
+    return show_previous_notes
+
+
+def can_handle_concern(program: Any, membership: Any, user: Any, concern: Any) -> bool:
+    """Coordinators; the supervisor overseeing the supporter who raised it (or covering for them)."""
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    if not has_role(membership, Role.SUPERVISOR):
+        return False
+    if concern.on_call_id == user.pk:
+        return True
+    return supporters_overseen_by(program, user).filter(pk=concern.supporter_id).exists()
 
 
 def get_participant(request: HttpRequest, program: Program, pk: int, *, page: str) -> Participant:

@@ -9,16 +9,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from peerpath.core.encryption import digests_any_key
-from peerpath.core.permissions import (
-    Role,
-    can_read_contact_notes,
-    has_role,
-    participants_visible_to,
-    supporters_overseen_by,
-)
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
 from peerpath.support import eligibility
 from peerpath.support import windows as w
+from peerpath.support.access import can_read_contact_notes, participants_visible_to, supporters_overseen_by
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     OPEN_STATES,

@@ -1,4 +1,4 @@
-"""Fetching training records a person may see; anything else is a 404."""
+"""Who may open which training records, and fetching them for a view; anything else is a 404."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from peerpath.core.permissions import Role, cohorts_visible_to, has_role
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.models import (
@@ -20,6 +20,25 @@ from peerpath.training.models import (
     Topic,
     TrainingSession,
 )
+
+
+def can_run_cohort(membership: Any, cohort: Any) -> bool:
+    """Coordinators run every cohort of their program; trainers only the cohorts they teach."""
+    if membership is None or cohort.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.TRAINER) and cohort.trainers.filter(pk=membership.user_id).exists()
+
+
+def cohorts_visible_to(membership: Any) -> Any:
+    """The cohorts a member may open: all for coordinators, the ones they teach for trainers."""
+    cohorts = Cohort.objects.filter(program=membership.program)
+    if has_role(membership, Role.COORDINATOR):
+        return cohorts
+    if has_role(membership, Role.TRAINER):
+        return cohorts.filter(trainers=membership.user_id)
+    return cohorts.none()
 
 
 def get_module(program: Program, pk: int) -> Module:

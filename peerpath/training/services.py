@@ -19,6 +19,7 @@ from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.training.models import (
     ATTENDED,
+    Attendance,
     AttendanceStatus,
     CalendarFeed,
     CECategory,
@@ -353,8 +354,6 @@ def record_attendance(*, actor: Any, session: TrainingSession, marks: dict[int, 
     refresher event, attendees are credited its hours as continuing education (through the
     `refresher_attendance_recorded` signal), and un-credited if the mark changes to absent.
     """
-    from peerpath.training.models import Attendance
-
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.")
     if session.starts_at > timezone.now():

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
+from peerpath.core.permissions import Role, has_role, program_view, public
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.recruitment.models import Supporter
 from peerpath.training import access, exports, extensions, queries, services
+from peerpath.training.access import can_run_cohort, cohorts_visible_to
 from peerpath.training.calendar import build_calendar
 from peerpath.training.forms import (
     AttendanceForm,

@@ -57,7 +57,7 @@ def send_newsletter(*, actor: Any, newsletter: Newsletter) -> Newsletter:
     Rules: a draft is sent once; someone must be in the audiences. People who chose not to
     receive updates are left out; each e-mail carries a one-click unsubscribe link.
     """
-    from peerpath.care.tasks import deliver_newsletter
+    from peerpath.care.tasks import deliver_newsletter  # tasks imports this module
 
     if newsletter.status != NewsletterStatus.DRAFT:
         raise ValidationError("This update has already been sent.")

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, queries
+from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
     TaskDoneForm,
     TaskFilterForm,
@@ -97,7 +97,6 @@ def attention(request: HttpRequest, program: Program) -> HttpResponse:
             "program": program,
             "rows": rows,
             "settings": settings,
-            "support": bridges.support_installed(),
             "coordinator": is_coordinator(request),
         },
     )

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, instruments
+from peerpath.care import access, exports, instruments
 from peerpath.care.forms import (
     CareSettingsForm,
     QuestionnaireImportForm,
@@ -123,7 +123,7 @@ def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "care/settings.html",
-        {"program": program, "form": form, "certification": bridges.certification_installed()},
+        {"program": program, "form": form},
         status=status,
     )
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from peerpath.care import access, bridges, exports, queries
+from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
     MeetingForm,
     YearForm,
@@ -100,7 +100,6 @@ def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
             "form": form,
             "task": task,
             "meeting": None,
-            "certification": bridges.certification_installed(),
         },
         status=status,
     )
@@ -151,7 +150,6 @@ def meeting_edit(request: HttpRequest, program: Program, pk: int) -> HttpRespons
             "meeting": meeting,
             "task": None,
             "follow_ups": meeting.follow_ups.select_related("assigned_to"),
-            "certification": bridges.certification_installed(),
         },
         status=status,
     )
@@ -182,6 +180,5 @@ def supervision_hours(request: HttpRequest, program: Program) -> HttpResponse:
             "page": page,
             "query": f"year={year}",
             "settings": settings,
-            "certification": bridges.certification_installed(),
         },
     )

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, pdf, queries
+from peerpath.care import access, exports, pdf, queries
 from peerpath.care.forms import (
     BreakRecordForm,
     BuddyPairForm,
@@ -47,7 +47,7 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
     today = local_today()
     current, upcoming, relationships = queries.breaks_to_cover(program, today)
     fmt = requested_format(request)
-    shown = [r for rows in (relationships or {}).values() for r in rows]
+    shown = [r for rows in relationships.values() for r in rows]
     if shown:
         # Participants appear on this page: reading them is audited like any participant read.
         audit.record(
@@ -61,9 +61,8 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
         )
     context = {
         "program": program,
-        "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
-        "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
-        "support": relationships is not None,
+        "current": [(b, relationships.get(b.supporter_id, [])) for b in current],
+        "upcoming": [(b, relationships.get(b.supporter_id, [])) for b in upcoming],
         "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
         .select_related("supporter")
         .order_by("-ends_on")[:20],
@@ -203,7 +202,6 @@ def recognition(request: HttpRequest, program: Program) -> HttpResponse:
             "page": page,
             "query": "",
             "settings": settings,
-            "support": bridges.support_installed(),
         },
     )
 

@@ -234,7 +234,7 @@ def record_list_export(*, actor: Any, program: Program, participant_ids: Iterabl
 
 def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any]:
     """Everything the program holds about one participant, for a subject-access request. Audited."""
-    from peerpath.support.queries import participant_export
+    from peerpath.support.queries import participant_export  # queries imports this module (through access)
 
     data = participant_export(participant)
     audit.record(actor=actor, program=participant.program, action="participant.export", target=participant)

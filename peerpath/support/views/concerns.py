@@ -88,14 +88,12 @@ def concern(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 def _concern_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
-    from peerpath.core.permissions import can_handle_concern
-
     context = {
         "program": program,
         "concern": record,
         "events": record.events.select_related("actor"),
         "protocol": _protocol(program),
-        "can_handle": can_handle_concern(program, request.membership, request.user, record),
+        "can_handle": access.can_handle_concern(program, request.membership, request.user, record),
         "follow_up_form": FollowUpForm(program=program),
         "overdue": record.is_overdue(),
         **forms,
@@ -118,9 +116,7 @@ def concerns(request: HttpRequest, program: Program) -> HttpResponse:
 @require_POST
 def concern_acknowledge(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern(request, program, pk)
-    from peerpath.core.permissions import can_handle_concern
-
-    if not can_handle_concern(program, request.membership, request.user, record):
+    if not access.can_handle_concern(program, request.membership, request.user, record):
         return _concern_page(request, program, record, 403)
     try:
         support_concerns.acknowledge_concern(actor=request.user, concern=record)

@@ -18,9 +18,11 @@ from peerpath.support.forms import (
     CloseForm,
     OfferResponseForm,
 )
+from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
     RelationshipState,
 )
+from peerpath.support.notify import coordinators, notify
 from peerpath.support.services import matches, profiles
 from peerpath.support.views.common import is_coordinator
 
@@ -99,8 +101,6 @@ def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpRe
             matches.start_closing(actor=request.user, relationship=record, note=request.POST.get("note", ""))
             messages.success(request, "The relationship is closing. Record the closing conversation when you have it.")
         elif action == "reopen":
-            from peerpath.support.lifecycle import move_relationship
-
             move_relationship(
                 actor=request.user, relationship=record, to_state=RelationshipState.ACTIVE, reason="Closing called off"
             )
@@ -141,8 +141,6 @@ def relationship_conflict(request: HttpRequest, program: Program, pk: int) -> Ht
         participant=record.participant,
         reason=request.POST.get("reason", ""),
     )
-    from peerpath.support.notify import coordinators, notify
-
     notify(
         program=program,
         users=coordinators(program),
