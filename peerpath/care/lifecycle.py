@@ -26,7 +26,7 @@ CARE_TASK = Lifecycle(
     refusal=lambda task, from_state, to_state: "This task is already done." if from_state == TaskStatus.DONE else None,
 )
 
-_BREAK_REFUSALS = {
+_BREAK_REFUSALS: dict[str, str] = {
     B.CURRENT: "Only a planned break can start.",
     B.ENDED: "Only a break that has started can end.",
     B.CANCELLED: "Only a planned break can be cancelled; end a current break instead.",

@@ -169,6 +169,7 @@ def move_relationship(
         participant = relationship.participant
         # Read under the relationship's lock: only this (open) relationship moves the participant.
         participant.refresh_from_db(fields=["status"])
+        new_status: str
         if to_state == R.ACTIVE:
             new_status = ParticipantStatus.MATCHED
         elif to_state == R.CLOSED:
