@@ -15,6 +15,7 @@ from peerpath.core.permissions import program_view
 from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
 from peerpath.exchange.importers import IMPORTERS, Importer, template_workbook
+from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.exchange.reading import Row, read_table
 from peerpath.programs.models import Program
@@ -136,7 +137,7 @@ def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse
     with transaction.atomic():
         # Locked: two clicks (or two coordinators) cannot import the same file twice.
         item = ImportBatch.objects.select_for_update().get(program=program, pk=pk)
-        if item.status != ImportBatch.Status.PREVIEW:
+        if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
             messages.error(request, "This file was already imported or discarded.")
             return redirect("exchange:home", program.slug)
         importer = _importer(item.kind)
@@ -146,8 +147,12 @@ def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse
             item.error_count = len(errors)
             item.save(update_fields=["error_count"])
         else:
-            item.status, item.applied_at, item.rows = ImportBatch.Status.APPLIED, timezone.now(), []
-            item.save(update_fields=["status", "applied_at", "payload"])
+            IMPORT_BATCH.move(
+                actor=request.user,
+                obj=item,
+                to=ImportBatch.Status.APPLIED,
+                changes={"applied_at": timezone.now(), "payload": ""},
+            )
     if errors:
         return render(
             request,
@@ -171,9 +176,12 @@ def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     item = _batch(program, pk)
     if item.status == ImportBatch.Status.PREVIEW:
-        item.status, item.rows = ImportBatch.Status.DISCARDED, []
-        item.save(update_fields=["status", "payload"])
-        messages.success(request, f"Discarded {item.filename}; nothing was imported.")
+        try:
+            IMPORT_BATCH.move(actor=request.user, obj=item, to=ImportBatch.Status.DISCARDED, changes={"payload": ""})
+        except ValidationError as error:  # applied a moment ago by someone else
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Discarded {item.filename}; nothing was imported.")
     return redirect("exchange:home", program.slug)
 
 
