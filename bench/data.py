@@ -160,12 +160,12 @@ def build_network(
     from peerpath.care.scoring import score
     from peerpath.certification.models import Certificate
     from peerpath.core.actors import SystemActor
+    from peerpath.core.encryption import decrypt, encrypt
     from peerpath.core.mail import suppressed
     from peerpath.core.models import User
     from peerpath.programs.models import FocusArea, Membership, Program
     from peerpath.programs.signals import program_created
     from peerpath.recruitment.models import Application, Source, StageChange, Supporter
-    from peerpath.support.encryption import decrypt, encrypt
     from peerpath.support.models import (
         AdverseEvent,
         Concern,

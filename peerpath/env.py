@@ -1,6 +1,6 @@
 """Typed helpers that read PeerPath's settings from the environment.
 
-Every setting the project reads is listed in README.md; keep the two in step.
+Every setting the project reads is listed in docs/configuration.md; keep the two in step.
 """
 
 from __future__ import annotations

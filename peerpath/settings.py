@@ -1,9 +1,11 @@
-"""PeerPath settings, read from the environment (see README.md for the table)."""
+"""PeerPath settings, read from the environment (see docs/configuration.md for the table)."""
 
 from __future__ import annotations
 
 import dj_database_url
+from django.utils.csp import CSP
 
+from peerpath.apps_order import APPS
 from peerpath.env import BASE_DIR, VAR_DIR, envbool, envint, envlist, envstr, secret
 
 DEBUG = envbool("PEERPATH_DEBUG", False)
@@ -31,21 +33,13 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "ninja",
-    "peerpath.core",
-    "peerpath.programs",
-    "peerpath.recruitment",
-    "peerpath.training",
-    "peerpath.certification",
-    "peerpath.support",
-    "peerpath.care",
-    "peerpath.reports",
-    "peerpath.exchange",
-    "peerpath.api",
-    "peerpath.demo",
+    # PeerPath's own apps, in the order they may depend on each other (peerpath/apps_order.py).
+    *(f"peerpath.{app}" for app in APPS),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Inside the session middleware, so a renewal is saved on the way out.
@@ -74,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerpath.core.context_processors.navigation",
+                "peerpath.programs.context_processors.memberships",
             ],
         },
     },
@@ -108,7 +103,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "programs:start"
 LOGOUT_REDIRECT_URL = "core:login"
 PASSWORD_RESET_TIMEOUT = envint("PEERPATH_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
@@ -206,6 +201,19 @@ SECURE_HSTS_PRELOAD = envbool("PEERPATH_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's own Content-Security-Policy (django.middleware.csp): only this site's files run or
+# style a page. Templates carry no inline style, script or event handler (a test crawls them);
+# chart and form data travel as <script type="application/json"> blocks, which are not run.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if envbool("PEERPATH_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

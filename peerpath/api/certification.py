@@ -27,7 +27,7 @@ from peerpath.certification.forms import CEActivityForm
 from peerpath.certification.models import CEActivity, Certificate, CEStatus
 from peerpath.certification.rules import StandingResult
 from peerpath.core import audit
-from peerpath.training import access as training_access
+from peerpath.recruitment.access import own_supporter_record
 
 router = Router(tags=["certification"])
 
@@ -134,7 +134,7 @@ def ce_activity(request: ApiRequest, program: str, activity_id: PathId) -> Any:
 def my_continuing_education(request: ApiRequest, program: str) -> dict[str, Any]:
     """The caller's own certificate, the hours counted towards its renewal, and their activities."""
     membership = require(request, program, "certification.own_credentials")
-    supporter = training_access.own_supporter_record(membership.program, request.user)
+    supporter = own_supporter_record(membership.program, request.user)
     data = queries.my_ce(supporter)
     for activity in data["activities"]:
         activity.supporter = supporter
@@ -155,7 +155,7 @@ def log_ce_activity(request: ApiRequest, program: str, payload: CEActivityIn) ->
     same form rules and service as the page (evidence files are added on the page). Refused
     input answers 422 naming the field and saves nothing."""
     membership = require(request, program, "certification.own_credentials")
-    supporter = training_access.own_supporter_record(membership.program, request.user)
+    supporter = own_supporter_record(membership.program, request.user)
     data = check_form(
         CEActivityForm(
             {

@@ -61,9 +61,7 @@ def service_error(request: HttpRequest, exc: ValidationError) -> Any:
 @api.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["people"])
 def me(request: ApiRequest) -> dict[str, Any]:
     user = request.auth
-    memberships = Membership.objects.filter(user=user, is_active=True, program__is_active=True).select_related(
-        "program"
-    )
+    memberships = Membership.objects.current().filter(user=user).select_related("program")
     return {
         "id": user.pk,
         "email": user.email,

@@ -1,7 +1,7 @@
 # No "from __future__ import annotations": django-ninja reads these annotations at import time.
 """Support records: participants, relationships, contacts and follow-ups.
 
-The same relationship rules as the pages (`peerpath.core.permissions`, `peerpath.support.access`):
+The same relationship rules as the pages (`peerpath.support.access`):
 a supporter sees only the participants they are matched with, a supervisor those of the
 supporters they oversee. Every read that shows a participant writes the audit entry the
 equivalent page writes, and contacts are logged through `support.services.contacts.log_contact`.
@@ -23,15 +23,10 @@ from peerpath.api.schemas import (
     RelationshipDetailOut,
     RelationshipOut,
 )
-from peerpath.core.permissions import (
-    Role,
-    can_read_contact_notes,
-    has_role,
-    relationships_visible_to,
-    supporters_overseen_by,
-)
+from peerpath.core.permissions import Role, has_role
 from peerpath.support import access, queries
 from peerpath.support import windows as w
+from peerpath.support.access import can_read_contact_notes, relationships_visible_to, supporters_overseen_by
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import ContactForm
 from peerpath.support.models import Contact, ParticipantStatus, RelationshipState

@@ -1,7 +1,7 @@
 # No "from __future__ import annotations": django-ninja reads these annotations at import time.
 """Training records: cohorts, sessions with attendance; recording attendance.
 
-Coordinators see every cohort, trainers the cohorts they teach (`cohorts_visible_to`), exactly
+Coordinators see every cohort, trainers the cohorts they teach (`training.access`), exactly
 as the cohort and session pages; attendance is recorded through `training.services`.
 """
 
@@ -21,8 +21,8 @@ from peerpath.api.schemas import (
     SessionDetailOut,
     SessionOut,
 )
-from peerpath.core.permissions import can_run_cohort, cohorts_visible_to
 from peerpath.training import access, services
+from peerpath.training.access import can_run_cohort, cohorts_visible_to
 from peerpath.training.models import Attendance, SessionKind, TrainingSession
 
 router = Router(tags=["training"])

@@ -1,9 +1,8 @@
-"""Fetching care records a person may see; anything else is a 404."""
+"""Who may see which supporter's care records, and fetching them for a view; anything else is a 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -20,19 +19,52 @@ from peerpath.care.models import (
     Recognition,
     SupervisionMeeting,
 )
-from peerpath.core.http import ProgramRequest
-from peerpath.core.permissions import (
-    can_edit_supervision_meeting,
-    can_handle_care_task,
-    can_see_supporter_care,
-    care_supporters_visible_to,
-)
-from peerpath.programs.models import Program
+from peerpath.core.models import User
+from peerpath.core.permissions import Role, has_role
+from peerpath.programs.http import ProgramRequest
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.recruitment.models import Supporter
 
 
-def visible_supporters(request: ProgramRequest) -> Any:
+def can_see_supporter_care(membership: Membership | None, user: User, supporter: Supporter) -> bool:
+    """Supervision notes, check-ins and debriefs: the coordinator, or the person's own supervisor."""
+    if membership is None or supporter.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.SUPERVISOR) and supporter.supervisor_id == user.pk
+
+
+def care_supporters_visible_to(membership: Membership, user: User) -> QuerySet[Supporter]:
+    """The pathway records whose care a member may see: all (coordinator) or supervised ones."""
+    rows = Supporter.objects.filter(program_id=membership.program_id)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    if has_role(membership, Role.SUPERVISOR):
+        return rows.filter(supervisor=user)
+    return rows.none()
+
+
+def can_edit_supervision_meeting(membership: Membership | None, user: User, meeting: SupervisionMeeting) -> bool:
+    """A logged meeting: the coordinator, or the supervisor who led or logged it."""
+    if membership is None or meeting.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.SUPERVISOR) and user.pk in (meeting.supervisor_id, meeting.logged_by_id)
+
+
+def can_handle_care_task(membership: Membership | None, user: User, task: CareTask) -> bool:
+    """A care task: the coordinator, or the supervisor it is assigned to."""
+    if membership is None or task.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.SUPERVISOR) and task.assigned_to_id == user.pk
+
+
+def visible_supporters(request: ProgramRequest) -> QuerySet[Supporter]:
     return care_supporters_visible_to(request.membership, request.user)
 
 

@@ -9,12 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from peerpath.care import queries
+from peerpath.care.access import care_supporters_visible_to
 from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInStatus, HardEvent, TaskStatus
 from peerpath.care.services import buddies
 from peerpath.care.services import common as care_common
 from peerpath.care.stages import CURRENT_STAGES
-from peerpath.core.http import ProgramRequest
-from peerpath.core.permissions import Role, can, care_supporters_visible_to, has_role
+from peerpath.core.permissions import Role, can, has_role
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Supporter

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from peerpath.certification import queries, rules
 from peerpath.certification.models import CEActivity, CEStatus
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Supporter

@@ -23,6 +23,7 @@ from peerpath.certification.models import (
     Outcome,
 )
 from peerpath.certification.services import get_settings
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.queries import evidence_by_competency
@@ -176,8 +177,6 @@ def provisional_deadlines(program: Program) -> list[Assessment]:
 
 def assessment_status(program: Program, cohort: Any, supporter_ids: Iterable[int], membership: Any) -> dict[int, dict]:
     """Roster column: each trainee's assessment in this cohort (two queries)."""
-    from peerpath.core.permissions import Role, has_role
-
     ids = list(supporter_ids)
     latest: dict[int, Assessment] = {}
     for found in Assessment.objects.filter(cohort=cohort, supporter_id__in=ids).order_by("-created_at", "-id"):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.certification import rules
+from peerpath.certification.lifecycle import ASSESSMENT, CE_ACTIVITY
 from peerpath.certification.models import (
     Assessment,
     AssessmentKind,
@@ -35,7 +36,7 @@ from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
-from peerpath.core.prepared import PreparedLookup
+from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
@@ -63,18 +64,13 @@ EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-# Read on home pages and most certification pages (see peerpath.core.prepared).
-_SETTINGS = PreparedLookup(
-    lambda program_id: CertificationSettings.objects.filter(program_id=program_id), program_id=-2_000_000_012
-)
+# Read on home pages and most certification pages.
+_SETTINGS = ProgramSettings(CertificationSettings)
 
 
 def get_settings(program: Program) -> CertificationSettings:
     """The program's certification rules, created with the defaults on first use."""
-    found = _SETTINGS.first(program_id=program.pk)
-    if found is None:
-        found, _ = CertificationSettings.objects.get_or_create(program=program)
-    return found
+    return _SETTINGS.get(program)
 
 
 def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CertificationSettings:
@@ -239,8 +235,7 @@ def decide_assessment(
     assessed -> outcome (or provisional -> outcome); the enrolment is completed; certified
     issues the certificate. The trainee is told by e-mail.
     """
-    if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError("This assessment has already been decided.")
+    ASSESSMENT.check(assessment, AssessmentStatus.DECIDED)
     _check_assessor(actor, assessment.cohort, assessment.supporter)
     result, unrated = preview_outcome(assessment)
     if unrated:
@@ -278,27 +273,28 @@ def decide_assessment(
     supporter = assessment.supporter
     rate = attendance_rates(assessment.cohort, [supporter.pk])[supporter.pk]
     with transaction.atomic():
-        assessment.computed_outcome = result.outcome
-        assessment.outcome = chosen
-        assessment.override_reason = override_reason.strip() if chosen != result.outcome else ""
-        assessment.attendance_attended, assessment.attendance_held = rate.attended, rate.held
         is_provisional = chosen == Outcome.PROVISIONAL
-        assessment.plan_what = plan_what.strip() if is_provisional else ""
-        assessment.plan_who = plan_who.strip() if is_provisional else ""
-        assessment.reassessment_due = reassessment_due if is_provisional else None
-        assessment.next_step = next_step if chosen == Outcome.NOT_GRADUATED else ""
-        assessment.next_step_note = next_step_note.strip() if chosen == Outcome.NOT_GRADUATED else ""
-        assessment.status = AssessmentStatus.DECIDED
-        assessment.assessor = actor
-        assessment.decided_at = timezone.now()
-        assessment.save()
-        audit.record(
+        ASSESSMENT.move(
             actor=actor,
-            program=assessment.program,
-            action="certification.assessment.decide",
-            target=assessment,
-            changes={"status": [AssessmentStatus.DRAFT, AssessmentStatus.DECIDED], "outcome": [None, chosen]},
+            obj=assessment,
+            to=AssessmentStatus.DECIDED,
             note=" ".join(result.reasons),
+            changes={
+                "computed_outcome": result.outcome,
+                "outcome": chosen,
+                "override_reason": override_reason.strip() if chosen != result.outcome else "",
+                "attendance_attended": rate.attended,
+                "attendance_held": rate.held,
+                "plan_what": plan_what.strip() if is_provisional else "",
+                "plan_who": plan_who.strip() if is_provisional else "",
+                "reassessment_due": reassessment_due if is_provisional else None,
+                "next_step": next_step if chosen == Outcome.NOT_GRADUATED else "",
+                "next_step_note": next_step_note.strip() if chosen == Outcome.NOT_GRADUATED else "",
+                "assessor": actor,
+                "decided_at": timezone.now(),
+            },
+            audit_action="certification.assessment.decide",
+            audit_changes={"outcome": [None, chosen]},
         )
         if assessment.is_override:
             audit.record(
@@ -389,6 +385,9 @@ def revoke_certificate(*, actor: Actor, certificate: Certificate, reason: str) -
     if len(reason.strip()) < 5:
         raise ValidationError({"reason": "Write the reason for revoking."})
     with transaction.atomic():
+        # Locked and checked again: two revocations at once would write two history rows.
+        if Certificate.objects.select_for_update().values_list("revoked_at", flat=True).get(pk=certificate.pk):
+            raise ValidationError("This certificate is already revoked.")
         certificate.revoked_at = timezone.now()
         certificate.revoked_by = _user(actor)
         certificate.revocation_reason = reason.strip()
@@ -581,8 +580,9 @@ def resubmit_ce_activity(
 ) -> CEActivity:
     """The supporter corrects an activity that is awaiting approval or was returned, and submits
     it again. Rules as for logging; approved and automatic activities cannot be edited."""
-    if activity.status == CEStatus.APPROVED or activity.is_automatic:
+    if activity.is_automatic:
         raise ValidationError("Approved activities cannot be changed.")
+    CE_ACTIVITY.check(activity, CEStatus.SUBMITTED)
     errors = _ce_errors(date=date, title=title, category=category)
     try:
         hours = _clean_hours(hours)
@@ -591,26 +591,24 @@ def resubmit_ce_activity(
     if errors:
         raise ValidationError(errors)
     _check_evidence(evidence)
-    fields = ["date", "title", "provider", "hours", "category", "evidence_name", "status"]
+    corrected: dict[str, Any] = {
+        "date": date,
+        "title": title.strip(),
+        "provider": provider.strip(),
+        "hours": hours,
+        "category": category,
+    }
     with transaction.atomic():
-        before = audit.snapshot(activity, fields)
-        from_status = activity.status
-        activity.date, activity.title, activity.provider = date, title.strip(), provider.strip()
-        activity.hours, activity.category = hours, category
         if evidence is not None:
-            activity.evidence_name = evidence.name[:200]
+            corrected["evidence_name"] = evidence.name[:200]
             activity.evidence.save(evidence.name, evidence, save=False)
-        activity.status = CEStatus.SUBMITTED
-        activity.save()
-        CEActivityChange.objects.create(
-            activity=activity, from_status=from_status, to_status=CEStatus.SUBMITTED, actor=_user(actor)
-        )
-        audit.record(
+            corrected["evidence"] = activity.evidence
+        CE_ACTIVITY.move(
             actor=actor,
-            program=activity.program,
-            action="certification.ce.resubmit",
-            target=activity,
-            changes=audit.diff(before, audit.snapshot(activity, fields)),
+            obj=activity,
+            to=CEStatus.SUBMITTED,
+            changes=corrected,
+            audit_action="certification.ce.resubmit",
         )
     return activity
 
@@ -621,33 +619,21 @@ def review_ce_activity(*, actor: Actor, activity: CEActivity, approve: bool, com
     Rules: only activities awaiting approval; returning needs a comment; nobody reviews their
     own activity. Approving may renew the certificate (see `renew_if_due`).
     """
-    if activity.status != CEStatus.SUBMITTED:
-        raise ValidationError("Only activities awaiting approval can be reviewed.")
+    to_status = CEStatus.APPROVED if approve else CEStatus.RETURNED
+    CE_ACTIVITY.check(activity, to_status)
     if activity.supporter.user_id is not None and activity.supporter.user_id == getattr(actor, "pk", None):
         raise ValidationError("Nobody reviews their own activities.")
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say what needs fixing before it can be approved."})
-    to_status = CEStatus.APPROVED if approve else CEStatus.RETURNED
     with transaction.atomic():
-        activity.status = to_status
-        activity.review_comment = comment.strip()
-        activity.reviewed_by = _user(actor)
-        activity.reviewed_at = timezone.now()
-        activity.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
-        CEActivityChange.objects.create(
-            activity=activity,
-            from_status=CEStatus.SUBMITTED,
-            to_status=to_status,
-            actor=_user(actor),
-            comment=comment.strip(),
-        )
-        audit.record(
+        CE_ACTIVITY.move(
             actor=actor,
-            program=activity.program,
-            action="certification.ce." + ("approve" if approve else "return"),
-            target=activity,
-            changes={"status": [CEStatus.SUBMITTED, to_status]},
+            obj=activity,
+            to=to_status,
             note=comment.strip(),
+            changes={"review_comment": comment.strip(), "reviewed_by": _user(actor), "reviewed_at": timezone.now()},
+            audit_action="certification.ce." + ("approve" if approve else "return"),
+            audit_changes={},  # the comment is the entry's note
         )
         if not approve and activity.supporter.email:
             queue_email(
@@ -781,7 +767,7 @@ def credit_refresher_attendance(
 def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> list[ExpiryReminder]:
     """E-mail holders whose certificate expires within 90, 30 or 7 days and whose hours are not
     in yet: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
-    from peerpath.certification.queries import certificates_expiring
+    from peerpath.certification.queries import certificates_expiring  # queries imports this module
 
     today = today or timezone.localdate()
     sent = []

@@ -24,11 +24,11 @@ from peerpath.certification.pdf import certificate_pdf
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Competency, Program
-from peerpath.training import access as training_access
+from peerpath.recruitment.access import own_supporter_record
 from peerpath.training.queries import attendance_rates, evidence_by_competency
 
 # --- Assessment (trainers) -------------------------------------------------------------------
@@ -322,7 +322,7 @@ def ce_evidence(request: ProgramRequest, program: Program, pk: int) -> FileRespo
 
 @program_view("certification.own_credentials")
 def my_ce(request: ProgramRequest, program: Program) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     data = queries.my_ce(supporter)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-my-continuing-education", fmt, exports.my_ce(data))
@@ -340,7 +340,7 @@ def my_ce(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("certification.own_credentials")
 def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     activity = access.own_ce_activity(supporter, pk) if pk else None
     if activity is not None and (activity.status == CEStatus.APPROVED or activity.is_automatic):
         raise Http404("Approved activities cannot be changed.")
@@ -376,19 +376,19 @@ def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None)
 
 @program_view("certification.own_credentials")
 def my_ce_evidence(request: ProgramRequest, program: Program, pk: int) -> FileResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _evidence_response(access.own_ce_activity(supporter, pk))
 
 
 @program_view("certification.own_credentials")
 def my_certificate_pdf(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _pdf_response(access.own_certificate(supporter, pk))
 
 
 @program_view("certification.own_credentials")
 def my_certificate_badge(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = training_access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _badge_response(access.own_certificate(supporter, pk))
 
 

@@ -48,9 +48,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
-    # Set by peerpath.core.auth when the session's user comes with a program membership:
-    # {program slug: membership or None}, read by peerpath.core.permissions.membership_for.
-    _memberships_loaded: dict[str, Any]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Field, Model, QuerySet
-
-if TYPE_CHECKING:
-    from peerpath.core.models import User
-    from peerpath.programs.models import Membership
+from django.db.models import Model, QuerySet
 
 
 class PreparedLookup[M: Model]:
@@ -97,85 +93,5 @@ class PreparedLookup[M: Model]:
         return instance
 
 
-def _column(field: Field[Any, Any]) -> str:
-    assert field.column is not None  # a concrete field is one with a column
-    return field.column
-
-
 def _placeholder_type(value: Any) -> bool:
     return isinstance(value, (int, str)) and not isinstance(value, bool)
-
-
-class UserWithMembership:
-    """The session's user and, in the same round trip, their active membership in the active
-    program with a given slug (or None): what every program page needs first.
-
-    The SQL is written once from the models' metadata; values go through the same converters
-    the ORM would apply (compiled from ordinary querysets), so each column comes back as the ORM
-    would return it on every backend.
-    """
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def _prepared(self, using: str) -> dict[str, Any]:
-        cache = self._local.__dict__.setdefault("compiled", {})
-        if using not in cache:
-            from django.contrib.auth import get_user_model
-
-            from peerpath.programs.models import Membership, Program
-
-            connection = connections[using]
-            qn = connection.ops.quote_name
-            models: list[tuple[type[Model], str]] = [(get_user_model(), "u"), (Membership, "m"), (Program, "p")]
-            columns: list[str] = []
-            converters: dict[int, Any] = {}
-            fields: list[tuple[type[Model], list[str]]] = []
-            for model, alias in models:
-                # The ORM's own select list for the model gives each column's converters.
-                compiler = model._default_manager.all().query.get_compiler(using)
-                compiler.setup_query()
-                expressions = [expression for expression, _sql, _alias in compiler.select]
-                concrete = model._meta.concrete_fields
-                if [e.target.attname for e in expressions] != [f.attname for f in concrete]:
-                    raise ValueError(f"Unexpected select list for {model.__name__}.")
-                offset = len(columns)
-                converters.update({offset + i: found for i, found in compiler.get_converters(expressions).items()})
-                columns += [f"{qn(alias)}.{qn(_column(field))}" for field in concrete]
-                fields.append((model, [field.attname for field in concrete]))
-            user_model, membership, program = (m for m, _ in models)
-            u, m, p = qn("u"), qn("m"), qn("p")
-
-            def col(model: Any, alias: str, name: str) -> str:
-                return f"{alias}.{qn(model._meta.get_field(name).column)}"
-
-            # Identifiers come from the models and are quoted; the two values are bound parameters.
-            sql = (
-                f"SELECT {', '.join(columns)} FROM {qn(user_model._meta.db_table)} {u} "  # noqa: S608
-                f"LEFT OUTER JOIN ({qn(membership._meta.db_table)} {m} INNER JOIN {qn(program._meta.db_table)} {p} "
-                f"ON {col(program, p, 'id')} = {col(membership, m, 'program')} "
-                f"AND {col(program, p, 'slug')} = %s AND {col(program, p, 'is_active')}) "
-                f"ON {col(membership, m, 'user')} = {col(user_model, u, 'id')} AND {col(membership, m, 'is_active')} "
-                f"WHERE {col(user_model, u, 'id')} = %s"
-            )
-            cache[using] = {"sql": sql, "converters": converters, "fields": fields, "compiler": compiler}
-        return cache[using]
-
-    def get(self, user_id: Any, slug: str, using: str = DEFAULT_DB_ALIAS) -> tuple[User | None, Membership | None]:
-        """(user or None, membership with its program or None)."""
-        prepared = self._prepared(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(prepared["sql"], [slug, user_id])
-            row = cursor.fetchone()
-        if row is None:
-            return None, None
-        if prepared["converters"]:
-            row = next(iter(prepared["compiler"].apply_converters([row], prepared["converters"])))
-        (user_model, user_fields), (m_model, m_fields), (p_model, p_fields) = prepared["fields"]
-        a, b = len(user_fields), len(user_fields) + len(m_fields)
-        user = user_model.from_db(using, user_fields, tuple(row[:a]))
-        if row[a + m_fields.index(m_model._meta.pk.attname)] is None:  # no active membership there
-            return user, None
-        membership = m_model.from_db(using, m_fields, tuple(row[a:b]))
-        membership.program = p_model.from_db(using, p_fields, tuple(row[b:]))
-        return user, membership

@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from peerpath.core import audit
+from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
@@ -29,9 +30,9 @@ from peerpath.programs.services import add_member
 from peerpath.recruitment.forms import split_languages
 from peerpath.recruitment.models import ContactPreference, Source, Stage, StageChange, Supporter
 from peerpath.support.defaults import get_settings
-from peerpath.support.encryption import digests_any_key, terms_for
 from peerpath.support.models import AgeBand, Availability, Criterion, Gender, Mode, SearchTerm
 from peerpath.support.notify import coordinators, notify
+from peerpath.support.search_terms import terms_for
 from peerpath.support.services import common as support_common
 from peerpath.support.services import participants as support_participants
 

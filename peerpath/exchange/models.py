@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from peerpath.core.encryption import EncryptedTextField
 from peerpath.programs.models import Program
-from peerpath.support.encryption import EncryptedTextField
 
 
 class ImportBatch(models.Model):

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 from peerpath.core import audit
 from peerpath.core.exports import XLSX_TYPE, download
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
 from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
 from peerpath.exchange.importers import IMPORTERS, Importer, template_workbook
+from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.exchange.reading import Row, read_table
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
@@ -138,7 +139,7 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
     with transaction.atomic():
         # Locked: two clicks (or two coordinators) cannot import the same file twice.
         item = ImportBatch.objects.select_for_update().get(program=program, pk=pk)
-        if item.status != ImportBatch.Status.PREVIEW:
+        if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
             messages.error(request, "This file was already imported or discarded.")
             return redirect("exchange:home", program.slug)
         importer = _importer(item.kind)
@@ -148,8 +149,12 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
             item.error_count = len(errors)
             item.save(update_fields=["error_count"])
         else:
-            item.status, item.applied_at, item.rows = ImportBatch.Status.APPLIED, timezone.now(), []
-            item.save(update_fields=["status", "applied_at", "payload"])
+            IMPORT_BATCH.move(
+                actor=request.user,
+                obj=item,
+                to=ImportBatch.Status.APPLIED,
+                changes={"applied_at": timezone.now(), "payload": ""},
+            )
     if errors:
         return render(
             request,
@@ -173,9 +178,12 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
 def batch_discard(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     item = _batch(program, pk)
     if item.status == ImportBatch.Status.PREVIEW:
-        item.status, item.rows = ImportBatch.Status.DISCARDED, []
-        item.save(update_fields=["status", "payload"])
-        messages.success(request, f"Discarded {item.filename}; nothing was imported.")
+        try:
+            IMPORT_BATCH.move(actor=request.user, obj=item, to=ImportBatch.Status.DISCARDED, changes={"payload": ""})
+        except ValidationError as error:  # applied a moment ago by someone else
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Discarded {item.filename}; nothing was imported.")
     return redirect("exchange:home", program.slug)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment import queries
 from peerpath.recruitment.access import supporter_record_for

@@ -18,6 +18,7 @@ from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
+from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
 from peerpath.recruitment.models import (
     Application,
     Decision,
@@ -183,20 +184,16 @@ def schedule_interview(
 
 def cancel_interview(*, actor: Actor, interview: ScreeningInterview, reason: str) -> ScreeningInterview:
     """Cancel a scheduled interview. Rule: completed interviews cannot be cancelled."""
-    if interview.status != InterviewStatus.SCHEDULED:
-        raise ValidationError("Only a scheduled interview can be cancelled.")
-    with transaction.atomic():
-        interview.status = InterviewStatus.CANCELLED
-        interview.notes = (interview.notes + "\n" if interview.notes else "") + f"Cancelled: {reason}"
-        interview.save(update_fields=["status", "notes"])
-        audit.record(
-            actor=actor,
-            program=interview.program,
-            action="screening.cancel",
-            target=interview,
-            changes={"status": [InterviewStatus.SCHEDULED, InterviewStatus.CANCELLED]},
-            note=reason,
-        )
+    SCREENING_INTERVIEW.check(interview, InterviewStatus.CANCELLED)
+    SCREENING_INTERVIEW.move(
+        actor=actor,
+        obj=interview,
+        to=InterviewStatus.CANCELLED,
+        note=reason,
+        changes={"notes": (interview.notes + "\n" if interview.notes else "") + f"Cancelled: {reason}"},
+        audit_action="screening.cancel",
+        audit_changes={},
+    )
     return interview
 
 
@@ -239,19 +236,31 @@ def record_screening(
             RedFlagNote(interview=interview, red_flag=f, red_flag_text=f.text, note=red_flags[pk])
             for pk, f in flags.items()
         )
-        interview.notes = notes
-        interview.status = InterviewStatus.COMPLETED
-        interview.completed_at = interview.completed_at or timezone.now()
-        interview.save(update_fields=["notes", "status", "completed_at"])
         after = {
             "answers": [(q.text, answers[pk]) for pk, q in questions.items()],
             "red_flags": [(f.text, red_flags[pk]) for pk, f in flags.items()],
             "notes": notes,
-            "status": interview.status,
+            "status": InterviewStatus.COMPLETED,
         }
-        audit.record(
-            actor=actor, program=program, action="screening.record", target=interview, changes=audit.diff(before, after)
-        )
+        if interview.status == InterviewStatus.SCHEDULED:
+            SCREENING_INTERVIEW.move(
+                actor=actor,
+                obj=interview,
+                to=InterviewStatus.COMPLETED,
+                changes={"notes": notes, "completed_at": timezone.now()},
+                audit_action="screening.record",
+                audit_changes=audit.diff(before, after),
+            )
+        else:  # recorded again: the interview is already completed
+            interview.notes = notes
+            interview.save(update_fields=["notes"])
+            audit.record(
+                actor=actor,
+                program=program,
+                action="screening.record",
+                target=interview,
+                changes=audit.diff(before, after),
+            )
     return interview
 
 

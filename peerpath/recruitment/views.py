@@ -13,8 +13,8 @@ from django_ratelimit.decorators import ratelimit
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment import access, queries, services
 from peerpath.recruitment.forms import (

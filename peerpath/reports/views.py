@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.reports import cache, library  # noqa: F401  (library registers the reports)
 from peerpath.reports.base import REPORTS, ordered_reports

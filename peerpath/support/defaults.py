@@ -7,14 +7,9 @@ crisis. No licensed clinical scale is used.
 
 from __future__ import annotations
 
-from peerpath.core.prepared import PreparedLookup
+from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Program
 from peerpath.support.models import SupportSettings
-
-# Read on most support pages (see peerpath.core.prepared).
-_SETTINGS = PreparedLookup(
-    lambda program_id: SupportSettings.objects.filter(program_id=program_id), program_id=-2_000_000_011
-)
 
 CRISIS_STEPS = [
     "If anyone is in immediate danger, call the emergency number now.",
@@ -57,13 +52,10 @@ def defaults() -> dict[str, object]:
     }
 
 
+# Read on most support pages, several times on some: kept on the program object.
+_SETTINGS = ProgramSettings(SupportSettings, defaults=defaults, remember=True)
+
+
 def get_settings(program: Program) -> SupportSettings:
     """The program's support settings, created with the defaults on first use."""
-    cached = getattr(program, "_support_settings_cache", None)
-    if cached is not None:
-        return cached
-    row = _SETTINGS.first(program_id=program.pk)
-    if row is None:
-        row, _ = SupportSettings.objects.get_or_create(program=program, defaults=defaults())
-    program._support_settings_cache = row  # type: ignore[attr-defined]
-    return row
+    return _SETTINGS.get(program)

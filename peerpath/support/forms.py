@@ -9,7 +9,7 @@ from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.recruitment.forms import split_languages
-from peerpath.recruitment.models import ContactPreference
+from peerpath.recruitment.models import ContactPreference, Stage, Supporter
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     AdverseKind,
@@ -284,8 +284,6 @@ class ConflictForm(forms.Form):
     reason = forms.CharField(label="How they know each other (optional)", required=False, max_length=500)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
-        from peerpath.recruitment.models import Stage, Supporter
-
         super().__init__(*args, **kwargs)
         rows = Supporter.objects.filter(
             program=program,

@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from peerpath.core.encryption import EncryptedTextField
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import ContactPreference, Supporter
-from peerpath.support.encryption import EncryptedTextField
 
 
 def lines(text: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import eligibility, queries
 from peerpath.support import windows as w

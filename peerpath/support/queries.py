@@ -8,18 +8,13 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from peerpath.core.permissions import (
-    Role,
-    can_read_contact_notes,
-    has_role,
-    participants_visible_to,
-    supporters_overseen_by,
-)
+from peerpath.core.encryption import digests_any_key
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
 from peerpath.support import eligibility
 from peerpath.support import windows as w
+from peerpath.support.access import can_read_contact_notes, participants_visible_to, supporters_overseen_by
 from peerpath.support.defaults import get_settings
-from peerpath.support.encryption import digests_any_key, query_terms
 from peerpath.support.models import (
     OPEN_STATES,
     AdverseEvent,
@@ -35,6 +30,7 @@ from peerpath.support.models import (
     SupervisorCover,
     SupportRelationship,
 )
+from peerpath.support.search_terms import query_terms
 
 
 def search(rows: QuerySet[Participant], query: str) -> QuerySet[Participant]:
@@ -54,7 +50,7 @@ def participant_rows(
     if status:
         rows = rows.filter(status=status)
     open_relationships = SupportRelationship.objects.filter(state__in=OPEN_STATES).select_related("supporter")
-    return rows.prefetch_related(
+    return rows.prefetch_related(  # type: ignore[no-redef]  # fills the attribute Participant declares
         "focus_areas", Prefetch("relationships", open_relationships, to_attr="open_relationships")
     ).order_by("status", "waiting_since", "id")
 

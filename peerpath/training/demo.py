@@ -15,6 +15,7 @@ from peerpath.recruitment.models import Supporter
 from peerpath.training import services
 from peerpath.training.defaults import seed_curriculum
 from peerpath.training.models import (
+    Attendance,
     AttendanceStatus,
     Cohort,
     Enrolment,
@@ -233,8 +234,6 @@ def _finished_cohort(
                 actor=trainer,
                 reason="Assessed",
             )
-    from peerpath.training.models import Attendance
-
     for week, (title, module) in enumerate(SESSIONS):
         day = start + dt.timedelta(weeks=week)
         session = services.save_session(

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from peerpath.core.forms import model_choice_field
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Supporter
@@ -70,8 +71,6 @@ class CohortForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from peerpath.core.models import User
-
         trainer_ids = Membership.objects.filter(program=program).with_role(Role.TRAINER).values("user_id")
         model_choice_field(self, "trainers").queryset = User.objects.filter(pk__in=trainer_ids).order_by("full_name")
 

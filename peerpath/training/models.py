@@ -83,7 +83,7 @@ class EnrolmentStatus(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    """A trainee's place in a cohort. Allowed moves: `training.services.ENROLMENT_TRANSITIONS`."""
+    """A trainee's place in a cohort. Allowed moves: `training.lifecycle.ENROLMENT_TRANSITIONS`."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="enrolments")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.training import queries

@@ -19,8 +19,10 @@ from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.training.lifecycle import ENROLMENT
 from peerpath.training.models import (
     ATTENDED,
+    Attendance,
     AttendanceStatus,
     CalendarFeed,
     CECategory,
@@ -40,11 +42,6 @@ from peerpath.training.models import (
 from peerpath.training.signals import refresher_attendance_recorded
 
 E = EnrolmentStatus
-ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    E.ENROLLED: frozenset({E.WITHDRAWN, E.COMPLETED}),
-    E.WITHDRAWN: frozenset({E.ENROLLED}),
-    E.COMPLETED: frozenset(),
-}
 # Who may come to refresher events: people who have been (at least provisionally) certified.
 REFRESHER_STAGES = frozenset({Stage.CERTIFIED, Stage.PROVISIONAL, Stage.SHADOWING, Stage.ACTIVE, Stage.ON_BREAK})
 # Experienced supporters a trainee can shadow.
@@ -203,33 +200,12 @@ def enrol_trainee(*, actor: Actor, cohort: Cohort, supporter: Supporter) -> Enro
 
 
 def change_enrolment(*, actor: Actor, enrolment: Enrolment, to_status: str, reason: str = "") -> Enrolment:
-    """Move an enrolment to another status. Rule: only moves in ENROLMENT_TRANSITIONS; withdrawing
-    needs a reason. Each move writes a history row and an audit entry."""
-    if to_status not in ENROLMENT_TRANSITIONS.get(enrolment.status, frozenset()):
-        raise ValidationError(
-            f"An enrolment cannot go from '{E(enrolment.status).label}' to '{E(to_status).label}'."
-            if to_status in E.values
-            else "Unknown enrolment status."
-        )
+    """Move an enrolment to another status. Rule: only moves in `lifecycle.ENROLMENT_TRANSITIONS`;
+    withdrawing needs a reason. Each move writes a history row and an audit entry."""
+    ENROLMENT.check(enrolment, to_status)
     if to_status == E.WITHDRAWN and not reason.strip():
         raise ValidationError({"reason": "Say why the trainee is leaving the course."})
-    with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        from_status = locked.status
-        locked.status = to_status
-        locked.save(update_fields=["status"])
-        EnrolmentChange.objects.create(
-            enrolment=locked, from_status=from_status, to_status=to_status, actor=_user(actor), reason=reason
-        )
-        audit.record(
-            actor=actor,
-            program=locked.program,
-            action="training.enrolment.status",
-            target=locked,
-            changes={"status": [from_status, to_status]},
-            note=reason,
-        )
-    enrolment.refresh_from_db()
+    ENROLMENT.move(actor=actor, obj=enrolment, to=to_status, note=reason)
     return enrolment
 
 
@@ -357,8 +333,6 @@ def record_attendance(*, actor: Actor, session: TrainingSession, marks: Mapping[
     refresher event, attendees are credited its hours as continuing education (through the
     `refresher_attendance_recorded` signal), and un-credited if the mark changes to absent.
     """
-    from peerpath.training.models import Attendance
-
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.")
     if session.starts_at > timezone.now():

@@ -13,11 +13,13 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
-from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
+from peerpath.core.permissions import Role, has_role, program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Membership, Program
+from peerpath.recruitment.access import own_supporter_record
 from peerpath.recruitment.models import Supporter
 from peerpath.training import access, exports, extensions, queries, services
+from peerpath.training.access import can_run_cohort, cohorts_visible_to
 from peerpath.training.calendar import build_calendar
 from peerpath.training.forms import (
     AttendanceForm,
@@ -491,7 +493,7 @@ def my_cohorts(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("training.my_training")
 def my_training(request: ProgramRequest, program: Program) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     now = timezone.now()
     enrolments = queries.trainee_enrolments(supporter)
     rates = {}
@@ -519,7 +521,7 @@ def my_training(request: ProgramRequest, program: Program) -> HttpResponse:
 def _feedback_page(
     request: ProgramRequest, program: Program, cohort: Cohort, session: TrainingSession | None
 ) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -541,7 +543,7 @@ def _feedback_page(
 
 @program_view("training.my_training")
 def feedback_session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     session = access.own_session(supporter, pk)
     assert session.cohort is not None  # own_session finds only sessions of the supporter's courses
     return _feedback_page(request, program, session.cohort, session)
@@ -549,14 +551,14 @@ def feedback_session(request: ProgramRequest, program: Program, pk: int) -> Http
 
 @program_view("training.my_training")
 def feedback_course(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _feedback_page(request, program, access.own_enrolment_cohort(supporter, pk), None)
 
 
 @program_view("training.my_training")
 def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
     """A trainee logs time they shadowed an experienced supporter, with their reflection."""
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     enrolment = (
         Enrolment.objects.filter(supporter=supporter, status=EnrolmentStatus.ENROLLED)
         .select_related("cohort")

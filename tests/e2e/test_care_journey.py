@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from peerpath.care import bridges
 from peerpath.care.models import CareTask, CheckIn, SupervisionMeeting, TaskStatus
 from peerpath.recruitment.models import Supporter
 from peerpath.recruitment.services import assign_supervisor
@@ -60,7 +59,7 @@ def test_checkin_task_supervision_and_refresher_agenda(page: Any, a11y: Any, liv
     page.get_by_role("link", name="Back to my well-being").click()
     page.wait_for_load_state("load")
     a11y.check(page)
-    assert page.locator("canvas[data-source]").count() == 1
+    assert page.locator("canvas[data-chart]").count() == 1
     page.wait_for_function("() => window.Chart && Object.keys(Chart.instances).length === 1")
     assert page.get_by_role("table").first.is_visible()
 
@@ -118,11 +117,7 @@ def test_checkin_task_supervision_and_refresher_agenda(page: Any, a11y: Any, liv
     a11y.check(page)
     agenda = page.content()
     assert "Talking about relapse" in agenda and "Crisis calls" in agenda
-    if not bridges.training_installed():
-        assert "Refresher events are created in the training area, which is not installed here" in agenda
-        assert page.get_by_role("button", name="Create the refresher event").count() == 0
-        return
-    # With training installed (after merging): one step from suggestion to refresher event.
+    # One step from suggestion to refresher event.
     suggestion = page.locator("li.card").filter(has_text="Talking about relapse")
     suggestion.get_by_text("Turn into a refresher event").click()
     suggestion.get_by_label("Where (place, phone line or video link)").fill("Community room")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from peerpath.care.lifecycle import BREAK
 from peerpath.care.models import (
     Break,
     BreakStatus,
@@ -114,18 +116,15 @@ def request_break(
 
 def start_break(*, actor: Actor, brk: Break) -> Break:
     """Begin a planned break: an active supporter moves to 'on break' on the pathway."""
-    if brk.status != BreakStatus.PLANNED:
-        raise ValidationError("Only a planned break can start.")
+    BREAK.check(brk, BreakStatus.CURRENT)
     with transaction.atomic():
-        brk.status = BreakStatus.CURRENT
-        brk.started_at = timezone.now()
-        brk.save(update_fields=["status", "started_at"])
-        audit.record(
+        BREAK.move(
             actor=actor,
-            program=brk.program,
-            action="break.start",
-            target=brk,
-            changes={"status": [BreakStatus.PLANNED, BreakStatus.CURRENT]},
+            obj=brk,
+            to=BreakStatus.CURRENT,
+            changes={"started_at": timezone.now()},
+            audit_action="break.start",
+            audit_changes={},
         )
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ACTIVE:
@@ -142,33 +141,31 @@ def end_break(*, actor: Actor, brk: Break, today: dt.date | None = None) -> Brea
     welcome-back e-mail.
     """
     today = today or local_today()
-    if brk.status != BreakStatus.CURRENT:
-        raise ValidationError("Only a break that has started can end.")
+    BREAK.check(brk, BreakStatus.ENDED)
     _supporter_or_coordinator(actor, brk)
     with transaction.atomic():
-        before = audit.snapshot(brk, ["status", "ends_on"])
-        brk.ended_at = timezone.now()
+        ended: dict[str, Any] = {"ended_at": timezone.now()}
         if brk.starts_on >= today:
             # Back on the day it began: the break never took a day, so it is cancelled.
-            brk.status = BreakStatus.CANCELLED
+            to_status = BreakStatus.CANCELLED
         else:
+            to_status = BreakStatus.ENDED
             if brk.ends_on is None or brk.ends_on >= today:
-                brk.ends_on = today - dt.timedelta(days=1)
-            brk.status = BreakStatus.ENDED
+                ended["ends_on"] = today - dt.timedelta(days=1)
             settings = get_settings(brk.program)
-            brk.return_checkin = schedule_checkin(
+            ended["return_checkin"] = schedule_checkin(
                 actor=actor,
                 supporter=brk.supporter,
                 reason=CheckInReason.RETURN,
                 due_on=today + dt.timedelta(days=settings.return_checkin_days),
             )
-        brk.save(update_fields=["status", "ends_on", "ended_at", "return_checkin"])
-        audit.record(
+        BREAK.move(
             actor=actor,
-            program=brk.program,
-            action="break.end",
-            target=brk,
-            changes=audit.diff(before, audit.snapshot(brk, ["status", "ends_on"])),
+            obj=brk,
+            to=to_status,
+            changes=ended,
+            audit_action="break.end",
+            audit_changes=audit.diff({"ends_on": brk.ends_on}, {"ends_on": ended.get("ends_on", brk.ends_on)}),
         )
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ON_BREAK:
@@ -197,19 +194,16 @@ def _supporter_or_coordinator(actor: Actor, brk: Break) -> None:
 
 def cancel_break(*, actor: Actor, brk: Break) -> Break:
     """Cancel a break that has not started. Rule: planned breaks only."""
-    if brk.status != BreakStatus.PLANNED:
-        raise ValidationError("Only a planned break can be cancelled; end a current break instead.")
+    # Narrower than the map: a current break is ended (end_break), not cancelled.
+    BREAK.check(brk, BreakStatus.CANCELLED, only_from={BreakStatus.PLANNED})
     _supporter_or_coordinator(actor, brk)
-    with transaction.atomic():
-        brk.status = BreakStatus.CANCELLED
-        brk.save(update_fields=["status"])
-        audit.record(
-            actor=actor,
-            program=brk.program,
-            action="break.cancel",
-            target=brk,
-            changes={"status": [BreakStatus.PLANNED, BreakStatus.CANCELLED]},
-        )
+    BREAK.move(
+        actor=actor,
+        obj=brk,
+        to=BreakStatus.CANCELLED,
+        only_from={BreakStatus.PLANNED},
+        audit_action="break.cancel",
+    )
     return brk
 
 

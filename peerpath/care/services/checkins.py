@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
+from peerpath.care.lifecycle import CHECKIN
 from peerpath.care.models import (
     CareSettings,
     CheckIn,
@@ -185,35 +186,51 @@ def complete_checkin(
         raise ValidationError(str(error)) from None
     items = {item.number: item for item in questionnaire.items.all()}
     now = timezone.now()
+    answered = {
+        "questionnaire": questionnaire,
+        "completed_at": now,
+        "scores": {s.key: s.as_json() for s in result.subscales},
+        "concern": result.concern,
+        "needs_break": needs_break,
+        "wants_to_talk": wants_to_talk,
+        "comment": comment,
+    }
+    flags = {
+        "concern": [None, result.concern],
+        "needs_break": [None, needs_break],
+        "wants_to_talk": [None, wants_to_talk],
+    }
     with transaction.atomic():
-        checkin = (
+        waiting = (
             CheckIn.objects.select_for_update()
             .filter(supporter=supporter, status=CheckInStatus.SCHEDULED)
             .order_by("due_on")
             .first()
-        ) or CheckIn(program=supporter.program, supporter=supporter, reason=CheckInReason.ROUTINE, due_on=local_today())
-        checkin.questionnaire = questionnaire
-        checkin.status = CheckInStatus.COMPLETED
-        checkin.completed_at = now
-        checkin.scores = {s.key: s.as_json() for s in result.subscales}
-        checkin.concern = result.concern
-        checkin.needs_break = needs_break
-        checkin.wants_to_talk = wants_to_talk
-        checkin.comment = comment
-        checkin.save()
+        )
+        if waiting is not None:
+            checkin = CHECKIN.move(
+                actor=actor,
+                obj=waiting,
+                to=CheckInStatus.COMPLETED,
+                changes=answered,
+                audit_action="checkin.complete",
+                audit_changes=flags,
+            ).obj
+        else:
+            # A routine check-in is stored only once answered: it is created completed.
+            checkin = CheckIn.objects.create(
+                program=supporter.program,
+                supporter=supporter,
+                reason=CheckInReason.ROUTINE,
+                due_on=local_today(),
+                status=CheckInStatus.COMPLETED,
+                **answered,
+            )
+            audit.record(
+                actor=actor, program=supporter.program, action="checkin.complete", target=checkin, changes=flags
+            )
         CheckInAnswer.objects.bulk_create(
             CheckInAnswer(checkin=checkin, item=items[number], value=value) for number, value in answers.items()
-        )
-        audit.record(
-            actor=actor,
-            program=supporter.program,
-            action="checkin.complete",
-            target=checkin,
-            changes={
-                "concern": [None, checkin.concern],
-                "needs_break": [None, needs_break],
-                "wants_to_talk": [None, wants_to_talk],
-            },
         )
         if checkin.asks_for_follow_up:
             reasons = []

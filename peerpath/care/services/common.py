@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import absolute_url
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
-from peerpath.core.prepared import PreparedLookup
+from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
@@ -44,24 +44,13 @@ SETTINGS_FIELDS = [
 ]
 
 
-# Read on home pages and most care pages (see peerpath.core.prepared).
-_SETTINGS = PreparedLookup(
-    lambda program_id: CareSettings.objects.filter(program_id=program_id),
-    related="checkin_questionnaire",
-    program_id=-2_000_000_013,
-)
+# Read on home pages and most care pages.
+_SETTINGS = ProgramSettings(CareSettings, related="checkin_questionnaire")
 
 
 def get_settings(program: Program) -> CareSettings:
     """The program's care settings, created with the defaults on first use."""
-    found = _SETTINGS.first(program_id=program.pk)
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return CareSettings.objects.create(program=program)
-    except IntegrityError:
-        return CareSettings.objects.get(program=program)
+    return _SETTINGS.get(program)
 
 
 def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CareSettings:

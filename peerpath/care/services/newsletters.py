@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from peerpath.care.lifecycle import NEWSLETTER
 from peerpath.care.models import (
     Newsletter,
     NewsletterPreference,
@@ -59,26 +60,21 @@ def send_newsletter(*, actor: User, newsletter: Newsletter) -> Newsletter:
     Rules: a draft is sent once; someone must be in the audiences. People who chose not to
     receive updates are left out; each e-mail carries a one-click unsubscribe link.
     """
-    from peerpath.care.tasks import deliver_newsletter
+    from peerpath.care.tasks import deliver_newsletter  # tasks imports this module
 
-    if newsletter.status != NewsletterStatus.DRAFT:
-        raise ValidationError("This update has already been sent.")
+    NEWSLETTER.check(newsletter, NewsletterStatus.SENDING)
     count = newsletter_recipients(newsletter.program, newsletter.audiences).count()
     if count == 0:
         raise ValidationError("Nobody in these audiences would receive it.")
     with transaction.atomic():
-        newsletter.status = NewsletterStatus.SENDING
-        newsletter.sent_by = actor
-        newsletter.sent_at = timezone.now()
-        newsletter.recipient_count = count
-        newsletter.save(update_fields=["status", "sent_by", "sent_at", "recipient_count"])
-        audit.record(
+        NEWSLETTER.move(
             actor=actor,
-            program=newsletter.program,
-            action="newsletter.send",
-            target=newsletter,
-            changes={"status": [NewsletterStatus.DRAFT, NewsletterStatus.SENDING]},
+            obj=newsletter,
+            to=NewsletterStatus.SENDING,
             note=f"{count} recipients",
+            changes={"sent_by": actor, "sent_at": timezone.now(), "recipient_count": count},
+            audit_action="newsletter.send",
+            audit_changes={},
         )
         deliver_newsletter.enqueue(newsletter_id=newsletter.pk)
     return newsletter

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from peerpath.care import bridges
 from peerpath.care.models import (
     CareTask,
     MeetingKind,
@@ -20,6 +19,7 @@ from peerpath.care.models import (
 )
 from peerpath.care.services.care_tasks import complete_task, create_task
 from peerpath.care.services.common import get_settings, is_coordinator, local_today
+from peerpath.certification.services import record_automatic_ce
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
@@ -64,13 +64,12 @@ def _check_meeting(
         raise ValidationError(errors)
 
 
-def _credit_ce(*, actor: Actor, meeting: SupervisionMeeting, attendees: Iterable[Supporter]) -> int:
+def _credit_ce(*, actor: Actor, meeting: SupervisionMeeting, attendees: Iterable[Supporter]) -> None:
     settings = get_settings(meeting.program)
     if not settings.supervision_counts_as_ce:
-        return 0
-    credited = 0
+        return
     for supporter in attendees:
-        if bridges.record_supervision_ce(
+        record_automatic_ce(
             actor=actor,
             program=meeting.program,
             supporter=supporter,
@@ -78,10 +77,8 @@ def _credit_ce(*, actor: Actor, meeting: SupervisionMeeting, attendees: Iterable
             title=f"{meeting.get_kind_display()} supervision",
             hours=meeting.hours,
             category=settings.supervision_ce_category,
-            key=f"care.supervision:{meeting.pk}:{supporter.pk}",
-        ):
-            credited += 1
-    return credited
+            source_key=f"care.supervision:{meeting.pk}:{supporter.pk}",
+        )
 
 
 def log_meeting(
@@ -104,9 +101,8 @@ def log_meeting(
     Rules: not in the future; 5 to 600 minutes; a one-on-one has exactly one supporter; a
     supervisor who is not a coordinator logs meetings only with people they supervise; the
     leader is a supervisor or coordinator. Each agreed follow-up (one per line) becomes a
-    task for the leader. When the program counts supervision as continuing education (and
-    certification is installed) every attendee is credited the hours. ``resolves`` closes the
-    task the meeting was about.
+    task for the leader. When the program counts supervision as continuing education every
+    attendee is credited the hours. ``resolves`` closes the task the meeting was about.
     """
     people = list(attendees)
     _check_meeting(

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, queries
+from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
     TaskDoneForm,
     TaskFilterForm,
@@ -23,8 +23,8 @@ from peerpath.care.services import care_tasks
 from peerpath.care.services import common as care_common
 from peerpath.care.views.common import PAGE_SIZE, filter_query, is_coordinator, local_today
 from peerpath.core.exports import download_table, requested_format
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
@@ -98,7 +98,6 @@ def attention(request: ProgramRequest, program: Program) -> HttpResponse:
             "program": program,
             "rows": rows,
             "settings": settings,
-            "support": bridges.support_installed(),
             "coordinator": is_coordinator(request),
         },
     )

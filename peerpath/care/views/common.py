@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import Role, has_role
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 PAGE_SIZE = 50

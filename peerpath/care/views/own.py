@@ -35,8 +35,8 @@ from peerpath.care.stages import CURRENT_STAGES
 from peerpath.care.views.common import local_today, posted_data
 from peerpath.care.views.team import certificate_pdf
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, instruments
+from peerpath.care import access, exports, instruments
 from peerpath.care.forms import (
     CareSettingsForm,
     QuestionnaireImportForm,
@@ -25,8 +25,8 @@ from peerpath.care.stages import SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, posted_data
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 from peerpath.recruitment.services import assign_supervisor
@@ -124,7 +124,7 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "care/settings.html",
-        {"program": program, "form": form, "certification": bridges.certification_installed()},
+        {"program": program, "form": form},
         status=status,
     )
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from peerpath.care import access, bridges, exports, queries
+from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
     MeetingForm,
     YearForm,
@@ -26,8 +26,8 @@ from peerpath.care.stages import SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, is_coordinator, local_today, member_user, posted_data
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
@@ -101,7 +101,6 @@ def meeting_new(request: ProgramRequest, program: Program) -> HttpResponse:
             "form": form,
             "task": task,
             "meeting": None,
-            "certification": bridges.certification_installed(),
         },
         status=status,
     )
@@ -152,7 +151,6 @@ def meeting_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResp
             "meeting": meeting,
             "task": None,
             "follow_ups": meeting.follow_ups.select_related("assigned_to"),
-            "certification": bridges.certification_installed(),
         },
         status=status,
     )
@@ -183,6 +181,5 @@ def supervision_hours(request: ProgramRequest, program: Program) -> HttpResponse
             "page": page,
             "query": f"year={year}",
             "settings": settings,
-            "certification": bridges.certification_installed(),
         },
     )

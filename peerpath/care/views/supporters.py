@@ -27,8 +27,8 @@ from peerpath.care.stages import CURRENT_STAGES, SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, filter_query, is_coordinator, local_today
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, pdf, queries
+from peerpath.care import access, exports, pdf, queries
 from peerpath.care.forms import (
     BreakRecordForm,
     BuddyPairForm,
@@ -33,8 +33,8 @@ from peerpath.care.views.common import PAGE_SIZE, local_today, posted_data
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -48,7 +48,7 @@ def breaks(request: ProgramRequest, program: Program) -> HttpResponse:
     today = local_today()
     current, upcoming, relationships = queries.breaks_to_cover(program, today)
     fmt = requested_format(request)
-    shown = [r for rows in (relationships or {}).values() for r in rows]
+    shown = [r for rows in relationships.values() for r in rows]
     if shown:
         # Participants appear on this page: reading them is audited like any participant read.
         audit.record(
@@ -62,9 +62,8 @@ def breaks(request: ProgramRequest, program: Program) -> HttpResponse:
         )
     context: dict[str, Any] = {
         "program": program,
-        "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
-        "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
-        "support": relationships is not None,
+        "current": [(b, relationships.get(b.supporter_id, [])) for b in current],
+        "upcoming": [(b, relationships.get(b.supporter_id, [])) for b in upcoming],
         "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
         .select_related("supporter")
         .order_by("-ends_on")[:20],
@@ -204,7 +203,6 @@ def recognition(request: ProgramRequest, program: Program) -> HttpResponse:
             "page": page,
             "query": "",
             "settings": settings,
-            "support": bridges.support_installed(),
         },
     )
 

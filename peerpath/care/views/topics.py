@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peerpath.care import bridges, exports, queries
+from peerpath.care import exports, queries
 from peerpath.care.forms import (
     RefresherForm,
     default_refresher_times,
@@ -18,8 +18,8 @@ from peerpath.care.services import common as care_common
 from peerpath.care.services import topics as care_topics
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import can, program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
@@ -33,7 +33,7 @@ def _topics_page(
 ) -> HttpResponse:
     settings = care_common.get_settings(program)
     suggestions = queries.topic_suggestions(program, settings, timezone.now())[:25]
-    can_plan = bridges.training_installed() and can(request.membership, "care.plan_refresher")
+    can_plan = can(request.membership, "care.plan_refresher")
     start, end = default_refresher_times()
     entries = []
     for n, suggestion in enumerate(suggestions, start=1):
@@ -66,7 +66,6 @@ def _topics_page(
             "program": program,
             "entries": entries,
             "settings": settings,
-            "training": bridges.training_installed(),
             "can_plan": can_plan,
             "plans": plans,
             "failed": failed,

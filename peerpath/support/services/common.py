@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
+from peerpath.core.encryption import encrypted_fields
 from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
-from peerpath.support.encryption import encrypted_fields
 from peerpath.support.models import (
     Notification,
     SupportSettings,

@@ -97,7 +97,7 @@ def raise_concern(
 
 
 def _schedule_escalation(concern: Concern) -> None:
-    from peerpath.support.tasks import escalate_crisis
+    from peerpath.support.tasks import escalate_crisis  # tasks imports this module
 
     if concern.acknowledge_by is None:
         return

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.models import User
-from peerpath.programs.models import Program
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Membership, Program
 from peerpath.support.models import (
     SupervisorCover,
 )
@@ -27,9 +28,6 @@ def name_backup(
     Rules: the backup is another supervisor of the program; the dates are in order and not
     already over.
     """
-    from peerpath.core.permissions import Role
-    from peerpath.programs.models import Membership
-
     errors: dict[str, str] = {}
     if backup is None or backup.pk == actor.pk:
         errors["backup"] = "Choose another supervisor."

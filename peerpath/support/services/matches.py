@@ -16,7 +16,7 @@ from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support import eligibility, matching
 from peerpath.support.defaults import get_settings
-from peerpath.support.lifecycle import move_relationship
+from peerpath.support.lifecycle import MATCH_RUN, move_relationship
 from peerpath.support.models import (
     OPEN_STATES,
     CloseReason,
@@ -148,7 +148,14 @@ def run_batch_match(*, actor: Actor, program: Program) -> MatchRun:
     """
     result = compute_batch(program)
     with transaction.atomic():
-        MatchRun.objects.filter(program=program, state=MatchRunState.DRAFT).update(state=MatchRunState.DISCARDED)
+        for stale in MatchRun.objects.filter(program=program, state=MatchRunState.DRAFT):
+            MATCH_RUN.move(
+                actor=actor,
+                obj=stale,
+                to=MatchRunState.DISCARDED,
+                note="Replaced by a newer batch match",
+                audit_action="match_run.discard",
+            )
         run = MatchRun.objects.create(
             program=program,
             created_by=acting_user(actor),
@@ -181,9 +188,9 @@ def publish_match_run(*, actor: Actor, run: MatchRun) -> tuple[list[SupportRelat
     reported, the rest become proposed relationships.
     """
     with transaction.atomic():
+        # Locked from the start: a second click waits, then finds the run published.
         run = MatchRun.objects.select_for_update().get(pk=run.pk)
-        if run.state != MatchRunState.DRAFT:
-            raise ValidationError("This batch match was already published or discarded.")
+        MATCH_RUN.check(run, MatchRunState.PUBLISHED)
         made: list[SupportRelationship] = []
         skipped: list[str] = []
         for proposal in run.proposals.select_related("participant", "supporter", "participant__program"):
@@ -196,27 +203,20 @@ def publish_match_run(*, actor: Actor, run: MatchRun) -> tuple[list[SupportRelat
                     )
             except ValidationError as error:
                 skipped.append(f"{proposal.participant.reference}: {' '.join(error.messages)}")
-        run.state = MatchRunState.PUBLISHED
-        run.published_at, run.published_by = timezone.now(), acting_user(actor)
-        run.save(update_fields=["state", "published_at", "published_by"])
-        audit.record(
+        MATCH_RUN.move(
             actor=actor,
-            program=run.program,
-            action="match_run.publish",
-            target=run,
-            changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
+            obj=run,
+            to=MatchRunState.PUBLISHED,
+            changes={"published_at": timezone.now(), "published_by": acting_user(actor)},
+            audit_action="match_run.publish",
+            audit_changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
         )
     return made, skipped
 
 
 def discard_match_run(*, actor: Actor, run: MatchRun) -> MatchRun:
     """Throw away a draft batch match. Rule: only a draft."""
-    if run.state != MatchRunState.DRAFT:
-        raise ValidationError("Only a batch match waiting for review can be discarded.")
-    with transaction.atomic():
-        run.state = MatchRunState.DISCARDED
-        run.save(update_fields=["state"])
-        audit.record(actor=actor, program=run.program, action="match_run.discard", target=run)
+    MATCH_RUN.move(actor=actor, obj=run, to=MatchRunState.DISCARDED, audit_action="match_run.discard")
     return run
 
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
+from peerpath.core.encryption import digest
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
-from peerpath.support.encryption import digest, terms_for
 from peerpath.support.models import (
     OPEN_STATES,
     AdverseEvent,
@@ -29,6 +29,7 @@ from peerpath.support.models import (
     SearchTerm,
 )
 from peerpath.support.notify import coordinators, notify
+from peerpath.support.search_terms import terms_for
 from peerpath.support.services.common import (
     PARTICIPANT_FIELDS,
     REQUEST_ACTOR,
@@ -58,6 +59,17 @@ def refresh_search_terms(participant: Participant) -> None:
     participant.search_terms.all().delete()
     terms = terms_for(full_name=participant.full_name, email=participant.email, phone=participant.phone)
     SearchTerm.objects.bulk_create(SearchTerm(participant=participant, digest=digest(t)) for t in sorted(terms))
+
+
+def rebuild_search_index() -> int:
+    """Rebuild every participant's blind index under the newest key, one participant per
+    transaction (run by `manage.py rotate_field_keys`); returns how many were covered."""
+    count = 0
+    for participant in Participant.objects.only("pk", "full_name", "email", "phone").iterator(chunk_size=500):
+        with transaction.atomic():
+            refresh_search_terms(participant)
+        count += 1
+    return count
 
 
 def save_participant(
@@ -223,7 +235,7 @@ def record_list_export(*, actor: Actor, program: Program, participant_ids: Itera
 
 def export_participant(*, actor: Actor, participant: Participant) -> dict[str, Any]:
     """Everything the program holds about one participant, for a subject-access request. Audited."""
-    from peerpath.support.queries import participant_export
+    from peerpath.support.queries import participant_export  # queries imports this module (through access)
 
     data = participant_export(participant)
     audit.record(actor=actor, program=participant.program, action="participant.export", target=participant)

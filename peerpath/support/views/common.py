@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 from peerpath.core.exports import Table, download_table
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import Role, has_role
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support.services import participants as support_participants
 

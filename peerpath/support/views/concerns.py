@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
 from peerpath.support.defaults import get_settings
@@ -89,14 +89,12 @@ def concern(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 
 
 def _concern_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
-    from peerpath.core.permissions import can_handle_concern
-
     context = {
         "program": program,
         "concern": record,
         "events": record.events.select_related("actor"),
         "protocol": _protocol(program),
-        "can_handle": can_handle_concern(program, request.membership, request.user, record),
+        "can_handle": access.can_handle_concern(program, request.membership, request.user, record),
         "follow_up_form": FollowUpForm(program=program),
         "overdue": record.is_overdue(),
         **forms,
@@ -119,9 +117,7 @@ def concerns(request: ProgramRequest, program: Program) -> HttpResponse:
 @require_POST
 def concern_acknowledge(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern(request, program, pk)
-    from peerpath.core.permissions import can_handle_concern
-
-    if not can_handle_concern(program, request.membership, request.user, record):
+    if not access.can_handle_concern(program, request.membership, request.user, record):
         return _concern_page(request, program, record, 403)
     try:
         support_concerns.acknowledge_concern(actor=request.user, concern=record)

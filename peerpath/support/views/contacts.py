@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access
 from peerpath.support.forms import (

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import FocusArea, Program
 from peerpath.support import access, eligibility, exports, matching
 from peerpath.support.defaults import get_settings

@@ -11,17 +11,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, queries
 from peerpath.support.forms import (
     CloseForm,
     OfferResponseForm,
 )
+from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
     RelationshipState,
 )
+from peerpath.support.notify import coordinators, notify
 from peerpath.support.services import matches, profiles
 from peerpath.support.views.common import is_coordinator
 
@@ -100,8 +102,6 @@ def relationship_move(request: ProgramRequest, program: Program, pk: int) -> Htt
             matches.start_closing(actor=request.user, relationship=record, note=request.POST.get("note", ""))
             messages.success(request, "The relationship is closing. Record the closing conversation when you have it.")
         elif action == "reopen":
-            from peerpath.support.lifecycle import move_relationship
-
             move_relationship(
                 actor=request.user, relationship=record, to_state=RelationshipState.ACTIVE, reason="Closing called off"
             )
@@ -142,8 +142,6 @@ def relationship_conflict(request: ProgramRequest, program: Program, pk: int) ->
         participant=record.participant,
         reason=request.POST.get("reason", ""),
     )
-    from peerpath.support.notify import coordinators, notify
-
     notify(
         program=program,
         users=coordinators(program),

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
-from peerpath.core.http import ProgramRequest
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
+from peerpath.recruitment.access import own_supporter_record
 from peerpath.support import access, eligibility, exports, queries
 from peerpath.support.forms import (
     CoverForm,
@@ -43,7 +44,7 @@ def caseload(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("support.edit_own_profile")
 def my_profile(request: ProgramRequest, program: Program) -> HttpResponse:
-    supporter = access.own_supporter_record(program, request.user)
+    supporter = own_supporter_record(program, request.user)
     return _profile_page(request, program, supporter, own=True)
 
 

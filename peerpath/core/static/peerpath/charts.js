@@ -1,5 +1,10 @@
-// Draws every <canvas data-chart="id"> from the JSON in <script id="id">. The same numbers are in
-// the data table beside each chart, so the chart is never the only way to read them.
+// Draws every <canvas data-chart="id"> from the JSON in <script type="application/json" id="id">:
+// the reports dashboard and the supporter-care trend charts alike. The same numbers are in the
+// data table beside each chart, so the chart is never the only way to read them.
+//
+// The JSON: {kind: "bar" | "line" | "doughnut", labels: [...], series: [{label, data: [...]}],
+// and optionally stacked, horizontal, span_gaps (draw a line across missing values),
+// y_title (the value axis' title) and legend ("top" or "bottom")}.
 (function () {
   "use strict";
   var palette = ["#0b5cad", "#d97706", "#1d6b3a", "#a61b1b", "#6b3fa0", "#0e7490", "#4a5468"];
@@ -8,18 +13,24 @@
     if (!source || !window.Chart) return;
     var spec = JSON.parse(source.textContent);
     var round = spec.kind === "doughnut";
+    var valueAxis = { stacked: spec.stacked, beginAtZero: true };
+    if (spec.y_title) valueAxis.title = { display: true, text: spec.y_title };
     new window.Chart(canvas, {
       type: spec.kind,
       data: {
         labels: spec.labels,
         datasets: spec.series.map(function (s, i) {
-          return {
+          var colour = palette[i % palette.length];
+          var dataset = {
             label: s.label,
             data: s.data,
-            backgroundColor: round ? palette : palette[i % palette.length],
-            borderColor: round ? "#fff" : palette[i % palette.length],
+            backgroundColor: round ? palette : colour,
+            borderColor: round ? "#fff" : colour,
+            spanGaps: Boolean(spec.span_gaps),
             tension: 0,
           };
+          if (spec.kind === "line") dataset.pointRadius = 4;
+          return dataset;
         }),
       },
       options: {
@@ -27,7 +38,8 @@
         maintainAspectRatio: false,
         animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
-        scales: round ? {} : { x: { stacked: spec.stacked }, y: { stacked: spec.stacked, beginAtZero: true } },
+        scales: round ? {} : { x: { stacked: spec.stacked }, y: valueAxis },
+        plugins: { legend: { position: spec.legend || "top" } },
       },
     });
   }

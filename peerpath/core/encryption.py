@@ -1,15 +1,17 @@
-"""Participant data encrypted at rest, and a keyed index to search it.
+"""Fields encrypted at rest, keyed digests to find them by, and the key rotation of both.
 
 Values are encrypted with `cryptography`'s Fernet (AES-128-CBC with an HMAC-SHA256 tag)
 through MultiFernet, so several keys can be live during a rotation: the first key in
 ``settings.FIELD_ENCRYPTION_KEYS`` encrypts, every key decrypts. Each configured key is any
 long random string; a Fernet key and a separate index key are derived from it with HKDF.
 
-Encrypted columns cannot be searched, so participants are found through a *blind index*:
-HMAC-SHA256 digests of their normalised name words, e-mail and phone digits, computed with
+Any app's model declares an `EncryptedTextField`; ``manage.py rotate_field_keys`` finds every
+such field through the model registry. Encrypted columns cannot be searched, so an app that
+must find records by what is encrypted keeps a *blind index*: HMAC-SHA256 digests of search
+terms it chooses (support: a participant's name words, e-mail and phone digits), computed with
 a key derived from the same configured keys. A search computes the digests of what was typed
-under every live key, so search keeps working while ``manage.py rotate_field_keys`` moves
-the stored digests to the newest key.
+under every live key, so search keeps working while the rotation moves the stored digests to
+the newest key; an app registers how to rebuild its index with `register_blind_index`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ import base64
 import functools
 import hashlib
 import hmac
-import re
-import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -37,7 +38,7 @@ def _derive(secret: str, purpose: bytes) -> bytes:
 @functools.cache
 def _keys(configured: tuple[str, ...]) -> tuple[MultiFernet, tuple[bytes, ...]]:
     if not configured:
-        raise ImproperlyConfigured("PEERPATH_FIELD_ENCRYPTION_KEYS is empty: participant data cannot be encrypted.")
+        raise ImproperlyConfigured("PEERPATH_FIELD_ENCRYPTION_KEYS is empty: nothing can be encrypted or decrypted.")
     fernets = [Fernet(base64.urlsafe_b64encode(_derive(key, b"fernet"))) for key in configured]
     index_keys = tuple(_derive(key, b"blind-index") for key in configured)
     return MultiFernet(fernets), index_keys
@@ -86,34 +87,20 @@ class EncryptedTextField(models.TextField):
 
 
 def encrypted_fields(model: type[models.Model]) -> list[str]:
+    """The names of the model's encrypted fields."""
     return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
 
 
+def encrypted_models() -> dict[type[models.Model], list[str]]:
+    """Every installed model with encrypted fields, and their names: read from the model registry,
+    so a field any app adds is rotated without being listed anywhere."""
+    from django.apps import apps
+
+    found = {model: encrypted_fields(model) for model in apps.get_models()}
+    return {model: names for model, names in found.items() if names}
+
+
 # --- Blind index -------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def name_words(text: str) -> list[str]:
-    """'José  O'Neil-Díaz' -> ['jose', 'o', 'neil', 'diaz']: the words a name is searched by."""
-    return [w for w in re.split(r"[^\w]+", _fold(text)) if w]
-
-
-def phone_digits(text: str) -> str:
-    return re.sub(r"\D", "", text or "")
-
-
-def terms_for(*, full_name: str, email: str, phone: str) -> set[str]:
-    """Everything a participant can be found by: each name word, the e-mail, the phone digits."""
-    terms = {f"name:{w}" for w in name_words(full_name)}
-    if email.strip():
-        terms.add(f"email:{email.strip().casefold()}")
-    if len(phone_digits(phone)) >= 4:
-        terms.add(f"phone:{phone_digits(phone)}")
-    return terms
 
 
 def digest(term: str, key: bytes | None = None) -> str:
@@ -127,21 +114,15 @@ def digests_any_key(term: str) -> list[str]:
     return [digest(term, key) for key in _current()[1]]
 
 
-def query_terms(query: str) -> list[list[str]]:
-    """The search requirements for what was typed: each is a list of terms, one must match.
+# Apps' blind indexes, rebuilt by `manage.py rotate_field_keys` after the fields: name -> a
+# function that recomputes every stored digest under the newest key and returns how many
+# records it covered. Apps register in their AppConfig.ready().
+_BLIND_INDEXES: dict[str, Callable[[], int]] = {}
 
-    A query of digits only is a phone number; a word with '@' is an e-mail; every other
-    word is a name word (all must match, in any order).
-    """
-    query = query.strip()
-    if not query:
-        return []
-    if not re.search(r"[^\d\s()+.-]", query) and len(phone_digits(query)) >= 4:
-        return [[f"phone:{phone_digits(query)}"]]
-    requirements: list[list[str]] = []
-    for token in query.split()[:6]:
-        if "@" in token:
-            requirements.append([f"email:{token.casefold()}"])
-        else:
-            requirements.extend([f"name:{w}"] for w in name_words(token))
-    return requirements
+
+def register_blind_index(name: str, rebuild: Callable[[], int]) -> None:
+    _BLIND_INDEXES[name] = rebuild
+
+
+def blind_indexes() -> dict[str, Callable[[], int]]:
+    return dict(_BLIND_INDEXES)
