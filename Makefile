@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint worker scheduler migrate demo check-python clean-venv bench-match bench-data bench
+.PHONY: run test lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -65,6 +65,10 @@ bench-match: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Static types: mypy with django-stubs over peerpath/ (configuration in pyproject.toml).
+typecheck: $(VENV)/.installed
+	$(PY) -m mypy
 
 clean-venv:
 	rm -rf $(VENV)

@@ -159,6 +159,7 @@ def build_network(
     from peerpath.care.models import CheckIn, CheckInStatus, Questionnaire, SupervisionMeeting
     from peerpath.care.scoring import score
     from peerpath.certification.models import Certificate
+    from peerpath.core.actors import SystemActor
     from peerpath.core.encryption import decrypt, encrypt
     from peerpath.core.mail import suppressed
     from peerpath.core.models import User
@@ -200,7 +201,7 @@ def build_network(
                 note(f"{slug} exists; skipped")
                 continue
             program = Program.objects.create(name=f"Bench Network {p:02d}", slug=slug)
-            program_created.send(sender=Program, program=program, actor="bench")
+            program_created.send(sender=Program, program=program, actor=SystemActor("bench"))
             areas = bulk(
                 FocusArea,
                 [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dj_database_url
 from django.utils.csp import CSP
 
+from peerpath.apps_order import APPS
 from peerpath.env import BASE_DIR, VAR_DIR, envbool, envint, envlist, envstr, secret
 
 DEBUG = envbool("PEERPATH_DEBUG", False)
@@ -32,17 +33,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "ninja",
-    "peerpath.core",
-    "peerpath.programs",
-    "peerpath.recruitment",
-    "peerpath.training",
-    "peerpath.certification",
-    "peerpath.support",
-    "peerpath.care",
-    "peerpath.reports",
-    "peerpath.exchange",
-    "peerpath.api",
-    "peerpath.demo",
+    # PeerPath's own apps, in the order they may depend on each other (peerpath/apps_order.py).
+    *(f"peerpath.{app}" for app in APPS),
 ]
 
 MIDDLEWARE = [
@@ -76,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerpath.core.context_processors.navigation",
+                "peerpath.programs.context_processors.memberships",
             ],
         },
     },
@@ -110,7 +103,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "programs:start"
 LOGOUT_REDIRECT_URL = "core:login"
 PASSWORD_RESET_TIMEOUT = envint("PEERPATH_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 

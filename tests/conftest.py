@@ -15,7 +15,7 @@ from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.programs.signals import program_created
 from peerpath.recruitment.models import Stage, Supporter
-from tests.factories import MembershipFactory, ProgramFactory, SupporterFactory, UserFactory
+from tests.factories import TESTS, MembershipFactory, ProgramFactory, SupporterFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ class World:
 
 def make_program(slug: str, name: str) -> Program:
     program = ProgramFactory(slug=slug, name=name)
-    program_created.send(sender=Program, program=program, actor="tests")
+    program_created.send(sender=Program, program=program, actor=TESTS)
     return program
 
 

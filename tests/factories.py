@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from peerpath.core.actors import SystemActor
 from peerpath.core.models import User
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
 from peerpath.recruitment.models import (
@@ -20,6 +21,8 @@ from peerpath.recruitment.models import (
 )
 
 PASSWORD = "correct horse battery"
+# The actor for set-up steps that no person in the test takes; the audit log shows "tests".
+TESTS = SystemActor("tests")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,18 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from peerpath.api.tokens import user_for_token
-from peerpath.core.permissions import membership_for, roles_for
+from peerpath.core.models import User
+from peerpath.core.permissions import roles_for
+from peerpath.programs.access import current_membership
+from peerpath.programs.http import ProgramRequest
+from peerpath.programs.models import Membership
+
+
+class ApiRequest(ProgramRequest):
+    """A request that TokenAuth let through (``auth`` is the token's user); ``require`` sets
+    ``program`` and ``membership``. For annotations only: django-ninja passes the HttpRequest."""
+
+    auth: User
 
 
 class TokenAuth(HttpBearer):
@@ -22,13 +33,13 @@ class TokenAuth(HttpBearer):
         return user
 
 
-def require(request: HttpRequest, program_slug: str, action: str) -> Any:
+def require(request: ApiRequest, program_slug: str, action: str) -> Membership:
     """The caller's membership in the program if their role allows ``action``.
 
     The same rule as the pages: not a member -> 404 (nothing confirms the program's records
     exist), a member without the role -> 403.
     """
-    membership = membership_for(request.auth, program_slug)
+    membership = current_membership(request.auth.pk, program_slug)
     if membership is None:
         raise HttpError(404, "Not found.")
     if not membership.roles & roles_for(action):

@@ -10,10 +10,9 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from peerpath.api.auth import require
+from peerpath.api.auth import ApiRequest, require
 from peerpath.api.common import ERRORS, Id, PageIn, page_of, paged
 from peerpath.api.schemas import MeetingOut
 from peerpath.care.models import SupervisionMeeting
@@ -30,7 +29,7 @@ class MeetingFilter(Schema):
 
 @router.get("/{program}/supervision-meetings", response={200: paged(MeetingOut), **ERRORS})
 def supervision_meetings(
-    request: HttpRequest, program: str, filters: Query[MeetingFilter], page: Query[PageIn]
+    request: ApiRequest, program: str, filters: Query[MeetingFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """Supervision meetings, latest first: date, kind, length, who led it, who attended, topics."""
     membership = require(request, program, "care.log_supervision")

@@ -10,10 +10,9 @@ own certificate, standing and activities for the supporter. Writes go through
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from peerpath.api.auth import require
+from peerpath.api.auth import ApiRequest, require
 from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, check_form, page_of, paged
 from peerpath.api.schemas import (
     CEActivityIn,
@@ -49,7 +48,7 @@ def _standing(result: StandingResult | None) -> dict[str, Any] | None:
 
 
 @router.get("/{program}/people/{supporter_id}/competency-record", response={200: CompetencyRecordOut, **ERRORS})
-def competency_record(request: HttpRequest, program: str, supporter_id: PathId) -> dict[str, Any]:
+def competency_record(request: ApiRequest, program: str, supporter_id: PathId) -> dict[str, Any]:
     """A trainee's latest rating per competency, the evidence counted for it, and their
     assessments with outcomes. Coordinators: anyone; trainers: trainees of cohorts they teach.
     Audited like the competency record page."""
@@ -84,7 +83,7 @@ class CertificateFilter(Schema):
 
 @router.get("/{program}/certificates", response={200: paged(CertificateOut), **ERRORS})
 def certificates(
-    request: HttpRequest, program: str, filters: Query[CertificateFilter], page: Query[PageIn]
+    request: ApiRequest, program: str, filters: Query[CertificateFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """Every certificate of the program (coordinators), newest first, with its status today
     (valid, expired, revoked) and expiry."""
@@ -97,7 +96,7 @@ def certificates(
 
 
 @router.get("/{program}/certificates/{certificate_id}", response={200: CertificateDetailOut, **ERRORS})
-def certificate(request: HttpRequest, program: str, certificate_id: PathId) -> Any:
+def certificate(request: ApiRequest, program: str, certificate_id: PathId) -> Any:
     """A certificate with the continuing-education standing of its current cycle."""
     membership = require(request, program, "certification.manage_certificates")
     found = access.get_certificate(membership.program, certificate_id)
@@ -112,7 +111,7 @@ class ActivityFilter(Schema):
 
 @router.get("/{program}/ce-activities", response={200: paged(CEActivityOut), **ERRORS})
 def ce_activities(
-    request: HttpRequest, program: str, filters: Query[ActivityFilter], page: Query[PageIn]
+    request: ApiRequest, program: str, filters: Query[ActivityFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """The program's continuing-education activities (coordinators, who review them)."""
     membership = require(request, program, "certification.review_ce")
@@ -126,13 +125,13 @@ def ce_activities(
 
 
 @router.get("/{program}/ce-activities/{activity_id}", response={200: CEActivityOut, **ERRORS})
-def ce_activity(request: HttpRequest, program: str, activity_id: PathId) -> Any:
+def ce_activity(request: ApiRequest, program: str, activity_id: PathId) -> Any:
     membership = require(request, program, "certification.review_ce")
     return access.get_ce_activity(membership.program, activity_id)
 
 
 @router.get("/{program}/my/continuing-education", response={200: MyContinuingEducationOut, **ERRORS})
-def my_continuing_education(request: HttpRequest, program: str) -> dict[str, Any]:
+def my_continuing_education(request: ApiRequest, program: str) -> dict[str, Any]:
     """The caller's own certificate, the hours counted towards its renewal, and their activities."""
     membership = require(request, program, "certification.own_credentials")
     supporter = own_supporter_record(membership.program, request.user)
@@ -151,7 +150,7 @@ def my_continuing_education(request: HttpRequest, program: str) -> dict[str, Any
     response={201: CEActivityOut, **WRITE_ERRORS},
     summary="Log a continuing-education activity",
 )
-def log_ce_activity(request: HttpRequest, program: str, payload: CEActivityIn) -> Any:
+def log_ce_activity(request: ApiRequest, program: str, payload: CEActivityIn) -> Any:
     """Log one of the caller's own continuing-education activities for approval, through the
     same form rules and service as the page (evidence files are added on the page). Refused
     input answers 422 naming the field and saves nothing."""

@@ -58,7 +58,8 @@ def paged(item: type[Schema]) -> type[Schema]:
     """The `{"count": …, "items": [...]}` schema of a list of ``item`` (the shape ninja's own
     pagination answers with), named after the item for the OpenAPI document."""
     name = item.__name__.removesuffix("Out")
-    return create_model(f"Paged{name}", __base__=Schema, count=(int, ...), items=(list[item], ...))
+    items = list[item]  # type: ignore[valid-type]  # a schema made at run time for each item type
+    return create_model(f"Paged{name}", __base__=Schema, count=(int, ...), items=(items, ...))
 
 
 def page_of(rows: QuerySet[Any], page: PageIn) -> tuple[int, list[Any]]:

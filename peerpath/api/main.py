@@ -14,7 +14,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from peerpath.api.auth import TokenAuth, require
+from peerpath.api.auth import ApiRequest, TokenAuth, require
 from peerpath.api.care import router as care_router
 from peerpath.api.certification import router as certification_router
 from peerpath.api.common import PathId, error_items
@@ -59,11 +59,9 @@ def service_error(request: HttpRequest, exc: ValidationError) -> Any:
 
 
 @api.get("/me", response={200: MeOut, 401: ErrorOut}, tags=["people"])
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: ApiRequest) -> dict[str, Any]:
     user = request.auth
-    memberships = Membership.objects.filter(user=user, is_active=True, program__is_active=True).select_related(
-        "program"
-    )
+    memberships = Membership.objects.current().filter(user=user).select_related("program")
     return {
         "id": user.pk,
         "email": user.email,
@@ -79,7 +77,7 @@ programs = Router(tags=["programs"])
 
 
 @programs.get("/{program}/competencies", response={200: list[CompetencyOut], **ERRORS})
-def competencies(request: HttpRequest, program: str) -> Any:
+def competencies(request: ApiRequest, program: str) -> Any:
     membership = require(request, program, "program.view_competencies")
     return list(Competency.objects.filter(program=membership.program))
 
@@ -89,14 +87,14 @@ recruitment = Router(tags=["recruitment"])
 
 @recruitment.get("/{program}/supporters", response={200: list[SupporterOut], **ERRORS})
 @paginate(BoundedPagination)
-def supporters(request: HttpRequest, program: str, stage: Stage | None = None) -> Any:
+def supporters(request: ApiRequest, program: str, stage: Stage | None = None) -> Any:
     membership = require(request, program, "recruitment.view_board")
     rows = Supporter.objects.filter(program=membership.program).prefetch_related("focus_areas").order_by("id")
     return rows.filter(stage=stage) if stage else rows
 
 
 @recruitment.get("/{program}/supporters/{supporter_id}", response={200: SupporterDetailOut, **ERRORS})
-def supporter(request: HttpRequest, program: str, supporter_id: PathId) -> Any:
+def supporter(request: ApiRequest, program: str, supporter_id: PathId) -> Any:
     membership = require(request, program, "recruitment.view_person")
     return get_object_or_404(
         Supporter.objects.prefetch_related("focus_areas", "stage_changes"), program=membership.program, pk=supporter_id
@@ -105,7 +103,7 @@ def supporter(request: HttpRequest, program: str, supporter_id: PathId) -> Any:
 
 @recruitment.get("/{program}/applications", response={200: list[ApplicationOut], **ERRORS})
 @paginate(BoundedPagination)
-def applications(request: HttpRequest, program: str, source: Source | None = None) -> Any:
+def applications(request: ApiRequest, program: str, source: Source | None = None) -> Any:
     membership = require(request, program, "recruitment.view_board")
     rows = Application.objects.filter(program=membership.program).prefetch_related("focus_areas").order_by("id")
     return rows.filter(source=source) if source else rows

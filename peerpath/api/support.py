@@ -1,7 +1,7 @@
 # No "from __future__ import annotations": django-ninja reads these annotations at import time.
 """Support records: participants, relationships, contacts and follow-ups.
 
-The same relationship rules as the pages (`peerpath.core.permissions`, `peerpath.support.access`):
+The same relationship rules as the pages (`peerpath.support.access`):
 a supporter sees only the participants they are matched with, a supervisor those of the
 supporters they oversee. Every read that shows a participant writes the audit entry the
 equivalent page writes, and contacts are logged through `support.services.contacts.log_contact`.
@@ -10,10 +10,9 @@ equivalent page writes, and contacts are logged through `support.services.contac
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from peerpath.api.auth import require
+from peerpath.api.auth import ApiRequest, require
 from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, check_form, page_of, paged, unique
 from peerpath.api.schemas import (
     ContactIn,
@@ -24,15 +23,10 @@ from peerpath.api.schemas import (
     RelationshipDetailOut,
     RelationshipOut,
 )
-from peerpath.core.permissions import (
-    Role,
-    can_read_contact_notes,
-    has_role,
-    relationships_visible_to,
-    supporters_overseen_by,
-)
+from peerpath.core.permissions import Role, has_role
 from peerpath.support import access, queries
 from peerpath.support import windows as w
+from peerpath.support.access import can_read_contact_notes, relationships_visible_to, supporters_overseen_by
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import ContactForm
 from peerpath.support.models import Contact, ParticipantStatus, RelationshipState
@@ -42,14 +36,14 @@ from peerpath.support.services import participants as support_participants
 router = Router(tags=["support"])
 
 
-def _audit_list(request: HttpRequest, participants: list[Any], page: str) -> None:
+def _audit_list(request: ApiRequest, participants: list[Any], page: str) -> None:
     """The entry the equivalent page writes for a list that names participants."""
     support_participants.record_list_view(
         actor=request.user, program=request.program, participants=unique(participants), page=f"API: {page}"
     )
 
 
-def _note_rule(request: HttpRequest) -> Any:
+def _note_rule(request: ApiRequest) -> Any:
     """Who may read which relationship's contact notes: the pages' rule, with its two lookups done once."""
     program, membership, user = request.program, request.membership, request.user
     overseen = (
@@ -77,7 +71,7 @@ class ParticipantFilter(Schema):
 
 @router.get("/{program}/participants", response={200: paged(ParticipantOut), **ERRORS})
 def participants(
-    request: HttpRequest, program: str, filters: Query[ParticipantFilter], page: Query[PageIn]
+    request: ApiRequest, program: str, filters: Query[ParticipantFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """The participants the caller may see: coordinators all, supervisors those matched with the
     supporters they oversee, supporters those they are matched with. Search `q` by name, e-mail
@@ -92,7 +86,7 @@ def participants(
 
 
 @router.get("/{program}/participants/{participant_id}", response={200: ParticipantDetailOut, **ERRORS})
-def participant(request: HttpRequest, program: str, participant_id: PathId) -> Any:
+def participant(request: ApiRequest, program: str, participant_id: PathId) -> Any:
     """One participant's record as the participant page shows it. Audited as a read."""
     membership = require(request, program, "support.view_participants")
     record = access.get_participant(request, membership.program, participant_id, page="API: participant record")
@@ -112,7 +106,7 @@ class RelationshipFilter(Schema):
 
 @router.get("/{program}/relationships", response={200: paged(RelationshipOut), **ERRORS})
 def relationships(
-    request: HttpRequest, program: str, filters: Query[RelationshipFilter], page: Query[PageIn]
+    request: ApiRequest, program: str, filters: Query[RelationshipFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """Support relationships the caller may see (their own, those they oversee, or all)."""
     membership = require(request, program, "support.view_relationships")
@@ -131,7 +125,7 @@ def relationships(
 
 
 @router.get("/{program}/relationships/{relationship_id}", response={200: RelationshipDetailOut, **ERRORS})
-def relationship(request: HttpRequest, program: str, relationship_id: PathId) -> Any:
+def relationship(request: ApiRequest, program: str, relationship_id: PathId) -> Any:
     """A relationship with its contacts (notes only where the caller may read them) and its history."""
     membership = require(request, program, "support.view_relationships")
     record = access.get_relationship(request, membership.program, relationship_id, page="API: relationship")
@@ -153,7 +147,7 @@ class ContactFilter(Schema):
 
 
 @router.get("/{program}/contacts", response={200: paged(ContactOut), **ERRORS})
-def contacts(request: HttpRequest, program: str, filters: Query[ContactFilter], page: Query[PageIn]) -> dict[str, Any]:
+def contacts(request: ApiRequest, program: str, filters: Query[ContactFilter], page: Query[PageIn]) -> dict[str, Any]:
     """Contacts and attempts in the relationships the caller may see, latest first. `notes` is
     null where the pages would hide them (a previous supporter's notes)."""
     membership = require(request, program, "support.view_relationships")
@@ -182,7 +176,7 @@ def contacts(request: HttpRequest, program: str, filters: Query[ContactFilter], 
     response={201: ContactOut, **WRITE_ERRORS},
     summary="Log a contact or an attempt",
 )
-def log_contact(request: HttpRequest, program: str, relationship_id: PathId, payload: ContactIn) -> Any:
+def log_contact(request: ApiRequest, program: str, relationship_id: PathId, payload: ContactIn) -> Any:
     """Log a contact in one of the caller's own relationships (a coordinator: any), through the
     same form rules and service as the 'Log a contact' page. Refused input answers 422 naming
     the field and saves nothing."""
@@ -211,7 +205,7 @@ def log_contact(request: HttpRequest, program: str, relationship_id: PathId, pay
 
 
 @router.get("/{program}/follow-ups", response={200: paged(FollowUpOut), **ERRORS})
-def follow_ups(request: HttpRequest, program: str, page: Query[PageIn], overdue: bool = False) -> dict[str, Any]:
+def follow_ups(request: ApiRequest, program: str, page: Query[PageIn], overdue: bool = False) -> dict[str, Any]:
     """Working relationships the caller may see with a follow-up date, soonest first, flagged
     with the program's windows (due, overdue, quiet, unreachable) as on the caseload,
     supervision and attention pages."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from peerpath.api.models import ApiToken
 from peerpath.core import audit
+from peerpath.core.models import User
 
 TOKEN_PREFIX = "pp_"  # noqa: S105 (a visible marker, not a secret)
 MAX_ACTIVE_TOKENS = 10
@@ -21,7 +22,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, actor: Any, name: str) -> tuple[ApiToken, str]:
+def create_token(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for the acting user and return it with its secret (shown once, never stored).
 
     Rule: a person holds at most MAX_ACTIVE_TOKENS active tokens.
@@ -39,7 +40,7 @@ def create_token(*, actor: Any, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-def revoke_token(*, actor: Any, token: ApiToken) -> ApiToken:
+def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens; revoking twice changes nothing."""
     if token.user_id != actor.pk:
         raise ValidationError("You can only revoke your own tokens.")

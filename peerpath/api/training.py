@@ -1,7 +1,7 @@
 # No "from __future__ import annotations": django-ninja reads these annotations at import time.
 """Training records: cohorts, sessions with attendance; recording attendance.
 
-Coordinators see every cohort, trainers the cohorts they teach (`cohorts_visible_to`), exactly
+Coordinators see every cohort, trainers the cohorts they teach (`training.access`), exactly
 as the cohort and session pages; attendance is recorded through `training.services`.
 """
 
@@ -9,10 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Router, Schema
 
-from peerpath.api.auth import require
+from peerpath.api.auth import ApiRequest, require
 from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, Moment, PageIn, PathId, page_of, paged
 from peerpath.api.schemas import (
     AttendanceIn,
@@ -21,8 +21,8 @@ from peerpath.api.schemas import (
     SessionDetailOut,
     SessionOut,
 )
-from peerpath.core.permissions import can_run_cohort, cohorts_visible_to
 from peerpath.training import access, services
+from peerpath.training.access import can_run_cohort, cohorts_visible_to
 from peerpath.training.models import Attendance, SessionKind, TrainingSession
 
 router = Router(tags=["training"])
@@ -35,7 +35,7 @@ def _with_roster_counts(rows: Any) -> Any:
 
 
 @router.get("/{program}/cohorts", response={200: paged(CohortOut), **ERRORS})
-def cohorts(request: HttpRequest, program: str, page: Query[PageIn]) -> dict[str, Any]:
+def cohorts(request: ApiRequest, program: str, page: Query[PageIn]) -> dict[str, Any]:
     """Cohorts: all of them for coordinators, the ones they teach for trainers."""
     membership = require(request, program, "training.view_cohorts")
     count, items = page_of(_with_roster_counts(cohorts_visible_to(membership)).order_by("-starts_on", "id"), page)
@@ -43,7 +43,7 @@ def cohorts(request: HttpRequest, program: str, page: Query[PageIn]) -> dict[str
 
 
 @router.get("/{program}/cohorts/{cohort_id}", response={200: CohortDetailOut, **ERRORS})
-def cohort(request: HttpRequest, program: str, cohort_id: PathId) -> Any:
+def cohort(request: ApiRequest, program: str, cohort_id: PathId) -> Any:
     """A cohort with its enrolments and sessions."""
     membership = require(request, program, "training.view_cohorts")
     found = access.get_cohort(membership, cohort_id)
@@ -69,7 +69,7 @@ def _sessions_to_run(membership: Any) -> Any:
 
 
 @router.get("/{program}/sessions", response={200: paged(SessionOut), **ERRORS})
-def sessions(request: HttpRequest, program: str, filters: Query[SessionFilter], page: Query[PageIn]) -> dict[str, Any]:
+def sessions(request: ApiRequest, program: str, filters: Query[SessionFilter], page: Query[PageIn]) -> dict[str, Any]:
     """Training sessions the caller runs (coordinators: all; trainers: their cohorts' and refresher events)."""
     membership = require(request, program, "training.run_cohort")
     rows = _sessions_to_run(membership)
@@ -85,7 +85,7 @@ def sessions(request: HttpRequest, program: str, filters: Query[SessionFilter], 
     return {"count": count, "items": items}
 
 
-def _session_to_run(request: HttpRequest, session_id: int) -> TrainingSession:
+def _session_to_run(request: ApiRequest, session_id: int) -> TrainingSession:
     """The session page's rule: a session of a cohort the member may run, or a refresher event."""
     session = access.get_session(request.membership, session_id)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
@@ -109,7 +109,7 @@ def _with_attendance(session: TrainingSession) -> TrainingSession:
 
 
 @router.get("/{program}/sessions/{session_id}", response={200: SessionDetailOut, **ERRORS})
-def session(request: HttpRequest, program: str, session_id: PathId) -> Any:
+def session(request: ApiRequest, program: str, session_id: PathId) -> Any:
     """A session with its roster and each person's attendance mark."""
     require(request, program, "training.run_cohort")
     return _with_attendance(_session_to_run(request, session_id))
@@ -120,7 +120,7 @@ def session(request: HttpRequest, program: str, session_id: PathId) -> Any:
     response={200: SessionDetailOut, **WRITE_ERRORS},
     summary="Record attendance",
 )
-def record_attendance(request: HttpRequest, program: str, session_id: PathId, payload: AttendanceIn) -> Any:
+def record_attendance(request: ApiRequest, program: str, session_id: PathId, payload: AttendanceIn) -> Any:
     """Mark people on the session's roster present, late, excused or absent (a trainer of the
     cohort, or a coordinator), through the same service as the session page. The session must
     have started and not be cancelled; everyone marked must be on its roster. Refused input

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 from peerpath.api import views
 from peerpath.api.main import api
@@ -6,6 +6,7 @@ from peerpath.core.permissions import api_endpoint
 
 api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
+    assert isinstance(pattern, URLPattern) and pattern.callback is not None  # ninja lists its endpoints flat
     api_endpoint(pattern.callback)
 
 token_patterns = (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,13 +10,14 @@ from peerpath.api import tokens
 from peerpath.api.forms import TokenForm
 from peerpath.api.models import ApiToken
 from peerpath.core.forms import add_service_errors
+from peerpath.core.http import AuthenticatedRequest
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import login_required_view
 
 
 @login_required_view
 @creates_once
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None
     status = 200
@@ -37,7 +38,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required_view
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, pk=pk)
     tokens.revoke_token(actor=request.user, token=token)
     messages.success(request, f"Token '{token.name}' revoked.")

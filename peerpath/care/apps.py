@@ -9,13 +9,15 @@ class CareConfig(AppConfig):
     verbose_name = "Supporter care"
 
     def ready(self) -> None:
-        from peerpath.care import defaults, handlers, panels, tasks
+        from peerpath.care import defaults, handlers, panels, queries, tasks
         from peerpath.core.navigation import register_home_panel, register_nav
         from peerpath.core.scheduler import register_periodic
         from peerpath.programs.signals import adverse_event_recorded, program_created
+        from peerpath.support.availability import register_unavailable
 
         program_created.connect(defaults.seed_checkin, dispatch_uid="care.seed_checkin")
         adverse_event_recorded.connect(handlers.on_adverse_event, dispatch_uid="care.on_adverse_event")
+        register_unavailable("on a break", queries.supporters_on_break)  # matching leaves them out
 
         register_nav("My well-being", "care:my_care", "care.own_care", order=6)
         register_nav("Supporter care", "care:supporters", "care.view_supporters", order=20)

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from peerpath.care.instruments import from_data
+from peerpath.care.models import Questionnaire
+from peerpath.care.services import checkins
+from peerpath.core.actors import SYSTEM, Actor
+
 BRIEF_CHECKIN: dict[str, Any] = {
     "format": "peerpath-questionnaire/1",
     "name": "PeerPath brief check-in",
@@ -98,18 +103,13 @@ BRIEF_CHECKIN: dict[str, Any] = {
 
 
 def brief_checkin_form() -> Any:
-    from peerpath.care.instruments import from_data
-
     return from_data(BRIEF_CHECKIN)
 
 
-def seed_checkin(sender: Any, program: Any, actor: Any = None, **kwargs: Any) -> None:
+def seed_checkin(sender: Any, program: Any, actor: Actor = SYSTEM, **kwargs: Any) -> None:
     """Give a new program the brief check-in and use it for check-ins (program_created)."""
-    from peerpath.care.models import Questionnaire
-    from peerpath.care.services import checkins
-
     if Questionnaire.objects.filter(program=program, is_builtin=True).exists():
         return
     checkins.install_questionnaire(
-        actor=actor or "system", program=program, form=brief_checkin_form(), builtin=True, use_for_checkins=True
+        actor=actor, program=program, form=brief_checkin_form(), builtin=True, use_for_checkins=True
     )

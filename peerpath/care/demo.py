@@ -30,6 +30,8 @@ from peerpath.care.services import breaks, buddies, care_tasks, checkins, newsle
 from peerpath.care.services import common as care_common
 from peerpath.care.services import debriefs as care_debriefs
 from peerpath.care.stages import Audience
+from peerpath.core.actors import DEMO
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, StageChange, Supporter
 from peerpath.recruitment.services import assign_supervisor
@@ -53,8 +55,13 @@ UMA_CHECKINS = [
 ]
 
 
+def _account(person: Supporter) -> User:
+    assert person.user is not None  # every demo supporter has an account
+    return person.user
+
+
 def load(program: Program, people: dict[str, Any]) -> None:
-    defaults.seed_checkin(sender=Program, program=program, actor="demo")
+    defaults.seed_checkin(sender=Program, program=program, actor=DEMO)
     if SupervisionMeeting.objects.filter(program=program).exists():
         return
     coordinator = people["coordinator"]
@@ -69,10 +76,11 @@ def load(program: Program, people: dict[str, Any]) -> None:
         s[key].refresh_from_db()
 
     questionnaire = care_common.get_settings(program).checkin_questionnaire
+    assert questionnaire is not None  # every program starts with the brief check-in
     for key, series in (("supporter", PRIYA_CHECKINS), ("uma", UMA_CHECKINS)):
         for days_ago, values in series:
             checkin = checkins.complete_checkin(
-                actor=s[key].user,
+                actor=_account(s[key]),
                 supporter=s[key],
                 questionnaire=questionnaire,
                 answers=dict(enumerate(values, start=1)),
@@ -114,14 +122,14 @@ def load(program: Program, people: dict[str, Any]) -> None:
         ("rosa", 9, DebriefKind.SUPPORT_GROUP, "How to handle crisis calls", False),
         ("supporter", 5, DebriefKind.HARD_CONTACT, "Grief after a participant dies", False),
     ]
-    for key, days_ago, kind, topics, talk in debriefs:
+    for key, days_ago, debrief_kind, topics, talk in debriefs:
         debrief = care_debriefs.submit_debrief(
-            actor=s[key].user,
+            actor=_account(s[key]),
             supporter=s[key],
-            kind=kind,
+            kind=debrief_kind,
             occurred_on=today - dt.timedelta(days=days_ago),
             what_happened="A group of six; one participant spoke about a setback."
-            if kind == DebriefKind.SUPPORT_GROUP
+            if debrief_kind == DebriefKind.SUPPORT_GROUP
             else "A long call with someone who was struggling.",
             went_well="People listened to each other.",
             was_hard="Not knowing how they are now.",
@@ -141,7 +149,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         by_staff=True,
     )
     breaks.request_break(
-        actor=s["rosa"].user,
+        actor=_account(s["rosa"]),
         supporter=s["rosa"],
         starts_on=today + dt.timedelta(days=21),
         ends_on=today + dt.timedelta(days=35),

@@ -112,7 +112,7 @@ def breaks(current: list[tuple[Any, Any]], upcoming: list[tuple[Any, Any]], past
     table = Table(["List", "Supporter", "From", "Until", "Recorded by staff", "Reason", "Relationships to cover"], [])
     for name, rows in (("On a break now", current), ("Coming up", upcoming)):
         for b, found in rows:
-            cover = ["not available"] if found is None else [str(r) for r in found]
+            cover = [str(r) for r in found]
             table.rows.append(
                 [name, b.supporter.full_name, b.starts_on, b.ends_on, b.recorded_by_staff, b.reason, cover]
             )

@@ -18,6 +18,7 @@ from peerpath.care.models import (
 )
 from peerpath.care.services.common import SETTINGS_FIELDS
 from peerpath.care.stages import Audience
+from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
@@ -43,8 +44,9 @@ class CareSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checkin_questionnaire"].queryset = Questionnaire.objects.filter(program=program, is_active=True)
-        self.fields["checkin_questionnaire"].empty_label = "No check-ins"
+        questionnaire = model_choice_field(self, "checkin_questionnaire")
+        questionnaire.queryset = Questionnaire.objects.filter(program=program, is_active=True)
+        questionnaire.empty_label = "No check-ins"
 
 
 def supervisor_choices(program: Program) -> list[tuple[int, str]]:
@@ -87,8 +89,8 @@ class MeetingForm(forms.Form):
         self, *args: Any, program: Program, attendees: QuerySet[Supporter], edit: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supervisor"].choices = supervisor_choices(program)
-        self.fields["attendees"].queryset = attendees
+        choice_field(self, "supervisor").choices = supervisor_choices(program)
+        model_choice_field(self, "attendees").queryset = attendees
         if edit:
             for name in ("follow_ups", "follow_up_due_on", "task"):
                 del self.fields[name]
@@ -122,7 +124,7 @@ class SupportersFilterForm(forms.Form):
     def __init__(self, *args: Any, program: Program, coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if coordinator:
-            self.fields["supervisor"].choices = [
+            choice_field(self, "supervisor").choices = [
                 ("", "Anyone"),
                 (0, "No supervisor"),
                 *supervisor_only_choices(program),
@@ -219,7 +221,7 @@ class BreakRecordForm(BreakRequestForm):
 
     def __init__(self, *args: Any, supporters: QuerySet[Supporter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = supporters
+        model_choice_field(self, "supporter").queryset = supporters
         self.fields["reason"].label = "Reason (optional)"
 
 
@@ -230,8 +232,8 @@ class BuddyPairForm(forms.Form):
 
     def __init__(self, *args: Any, supporters: QuerySet[Supporter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["first"].queryset = supporters
-        self.fields["second"].queryset = supporters
+        model_choice_field(self, "first").queryset = supporters
+        model_choice_field(self, "second").queryset = supporters
 
 
 class RecognitionForm(forms.Form):
@@ -248,7 +250,7 @@ class RecognitionForm(forms.Form):
 
     def __init__(self, *args: Any, supporters: QuerySet[Supporter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = supporters
+        model_choice_field(self, "supporter").queryset = supporters
 
 
 class RefresherForm(forms.Form):
@@ -293,4 +295,4 @@ class YearForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        choice_field(self, "year").choices = [(y, str(y)) for y in years]

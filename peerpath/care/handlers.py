@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
+from peerpath.care.services.debriefs import record_hard_event
+
 logger = logging.getLogger(__name__)
 
 
@@ -26,8 +28,6 @@ def on_adverse_event(
     same event up twice) are kept; nothing of the event's content is stored or passed on. A
     failure here is logged and never undoes the sender's own change.
     """
-    from peerpath.care.services.debriefs import record_hard_event
-
     source_type = event._meta.label_lower if event is not None and hasattr(event, "_meta") else ""
     source_id = str(getattr(event, "pk", "") or "")
     try:

@@ -6,21 +6,22 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from peerpath.care import queries
+from peerpath.care.access import care_supporters_visible_to
 from peerpath.care.models import Break, BreakStatus, CareTask, CheckIn, CheckInStatus, HardEvent, TaskStatus
 from peerpath.care.services import buddies
 from peerpath.care.services import common as care_common
 from peerpath.care.stages import CURRENT_STAGES
-from peerpath.core.permissions import Role, can, care_supporters_visible_to, has_role
+from peerpath.core.permissions import Role, can, has_role
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Supporter
 
 
-def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def my_care_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     """The supporter's check-in, what happens next after one, their break and their buddy."""
     if not can(membership, "care.own_care"):
         return None
@@ -68,7 +69,7 @@ def my_care_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     )
 
 
-def supervision_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def supervision_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     """For supervisors: their open tasks, overdue supervision and check-ins among their supporters."""
     if not has_role(membership, Role.SUPERVISOR):
         return None
@@ -95,7 +96,7 @@ def supervision_panel(request: HttpRequest, program: Program, membership: Any) -
     )
 
 
-def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def coordinator_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     """For coordinators: who is on break, unassigned care tasks, upcoming milestones."""
     if not has_role(membership, Role.COORDINATOR):
         return None
@@ -120,7 +121,7 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
     )
 
 
-def topics_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def topics_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     """For trainers: what supporters ask to have covered in the next refresher."""
     if not has_role(membership, Role.TRAINER):
         return None

@@ -11,13 +11,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from peerpath.care import bridges, topics
+from peerpath.care import topics
 from peerpath.care.models import (
     Break,
     BreakStatus,
@@ -35,6 +35,24 @@ from peerpath.care.models import (
 from peerpath.care.stages import CURRENT_STAGES, SERVING_STAGES
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, StageChange, Supporter
+from peerpath.support.models import WORKING_STATES, Contact, RelationshipState, SupportRelationship
+from peerpath.training.queries import learn_more_answers
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CareAnnotations(TypedDict):
+    """What `annotate_care` adds to each supporter."""
+
+    last_supervised: dt.date | None
+    last_checkin: dt.datetime | None
+    last_concern: bool | None
+    waiting_due: dt.date | None
+    open_task_count: int
+
+
+type CareSupporter = WithAnnotations[Supporter, CareAnnotations]
 
 Attendance = SupervisionMeeting.attendees.through
 YEAR_MILESTONES = (1, 3, 5, 10)
@@ -101,7 +119,7 @@ class CareRow:
         return self.waiting_checkin_due is not None or (self.checkin_due is not None and self.checkin_due <= self.today)
 
 
-def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[Supporter]:
+def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[CareSupporter]:
     """Add last supervision, last check-in, waiting check-in and open-task count (one query)."""
     completed = CheckIn.objects.filter(supporter=OuterRef("pk"), status=CheckInStatus.COMPLETED).order_by(
         "-completed_at"
@@ -130,7 +148,7 @@ def annotate_care(supporters: QuerySet[Supporter]) -> QuerySet[Supporter]:
     ).select_related("supervisor")
 
 
-def care_row(supporter: Supporter, settings: CareSettings, today: dt.date, on_break: set[int]) -> CareRow:
+def care_row(supporter: CareSupporter, settings: CareSettings, today: dt.date, on_break: set[int]) -> CareRow:
     """Due dates for one annotated supporter (see `annotate_care`)."""
     serving = supporter.stage in SERVING_STAGES and supporter.pk not in on_break
     since = timezone.localdate(supporter.stage_changed_at)
@@ -205,14 +223,15 @@ def checkin_trends(supporter: Supporter, limit: int = 24) -> list[dict[str, Any]
     rows.reverse()
     charts: dict[int, dict[str, Any]] = {}
     for checkin in rows:
-        if checkin.questionnaire_id is None:
+        questionnaire = checkin.questionnaire
+        if questionnaire is None:
             continue
         chart = charts.setdefault(
-            checkin.questionnaire_id,
+            questionnaire.pk,
             {
-                "id": f"trend-{supporter.pk}-{checkin.questionnaire_id}",
-                "qid": checkin.questionnaire_id,
-                "title": checkin.questionnaire.name,
+                "id": f"trend-{supporter.pk}-{questionnaire.pk}",
+                "qid": questionnaire.pk,
+                "title": questionnaire.name,
                 "keys": [],
                 "names": {},
             },
@@ -223,7 +242,7 @@ def checkin_trends(supporter: Supporter, limit: int = 24) -> list[dict[str, Any]
                 chart["names"][key] = value.get("name", key)
     for chart in charts.values():
         chart["labels"], chart["rows"] = [], []
-        series = {key: [] for key in chart["keys"]}
+        series: dict[str, list[float | None]] = {key: [] for key in chart["keys"]}
         for checkin in rows:
             if checkin.questionnaire_id != chart["qid"]:
                 continue
@@ -259,8 +278,9 @@ def _hours(minutes: int | None) -> Decimal:
 
 def hours_by_year(supporter: Supporter) -> list[tuple[int, Decimal, int]]:
     """(year, supervision hours, meetings) for one supporter, latest year first."""
+    # django-stubs loses the "year" alias of values() through the next annotate() (its issue 3471).
     rows = (
-        Attendance.objects.filter(supporter_id=supporter.pk)
+        Attendance.objects.filter(supporter_id=supporter.pk)  # type: ignore[misc]
         .annotate(year=ExtractYear("supervisionmeeting__held_on"))
         .values("year")
         .annotate(minutes=Sum("supervisionmeeting__duration_minutes"), meetings=Count("pk"))
@@ -301,10 +321,9 @@ def attention(
 ) -> list[tuple[CareRow, list[str]]]:
     """Current supporters who may need attention, each with the reasons.
 
-    Reasons (thresholds are program settings): no activity (debrief, check-in, supervision or,
-    with support installed, a contact) for N weeks; repeated check-ins in a highest-concern
-    band within the window; overdue supervision; many support relationships closed within the
-    window (support installed).
+    Reasons (thresholds are program settings): no activity (debrief, check-in, supervision or
+    a contact) for N weeks; repeated check-ins in a highest-concern band within the window;
+    overdue supervision; many support relationships closed within the window.
     """
     window_start = today - dt.timedelta(days=settings.attention_window_days)
     current = supporters.filter(stage__in=CURRENT_STAGES)
@@ -326,9 +345,9 @@ def attention(
         last_debrief=Subquery(last_debrief),
     )
     on_break = supporters_on_break(program, today)
-    contacts = bridges.last_contacts(program) or {}
+    contacts = last_contacts(program)
     window_dt = timezone.make_aware(dt.datetime.combine(window_start, dt.time.min))
-    closed = bridges.closed_relationship_counts(program, window_dt) or {}
+    closed = closed_relationship_counts(program, window_dt)
     quiet_before = today - dt.timedelta(weeks=settings.attention_quiet_weeks)
     found = []
     for supporter in annotated:
@@ -373,7 +392,7 @@ def topic_suggestions(program: Program, settings: CareSettings, now: dt.datetime
     ):
         person = f"user:{user_id}" if user_id else f"supporter:{supporter_id}"
         mentions += [topics.Mention(t, person, at, "debrief") for t in topics.split_list(text)]
-    for answer in bridges.learn_more_answers(program, since):
+    for answer in learn_more_answers(program, since):
         at = answer.get("answered_at") or now
         if isinstance(at, dt.date) and not isinstance(at, dt.datetime):
             at = timezone.make_aware(dt.datetime.combine(at, dt.time.min))
@@ -440,12 +459,8 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def support_given(program: Program) -> tuple[dict[int, int], str]:
-    """Support given per supporter and its unit: contacts (support installed) or debriefs logged."""
-    contacts = bridges.contact_counts(program)
-    if contacts is not None:
-        return contacts, "contacts"
-    rows = Debrief.objects.filter(program=program).values("supporter_id").annotate(n=Count("pk"))
-    return {row["supporter_id"]: row["n"] for row in rows}, "debriefs logged"
+    """Support given per supporter and its unit: contacts that reached the participant."""
+    return contact_counts(program), "contacts"
 
 
 def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict[str, Any]:
@@ -460,7 +475,8 @@ def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict
         Recognition.objects.filter(program=program).exclude(milestone="").values_list("supporter_id", "milestone")
     )
     horizon = today + dt.timedelta(days=settings.milestone_lookahead_days)
-    upcoming, reached = [], []
+    upcoming: list[dict[str, Any]] = []
+    reached: list[dict[str, Any]] = []
     for pk, first in since.items():
         if pk not in people:
             continue
@@ -500,7 +516,7 @@ def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict
 # --- breaks ----------------------------------------------------------------------------------
 
 
-def breaks_to_cover(program: Program, today: dt.date) -> tuple[list[Break], list[Break], dict[int, list[Any]] | None]:
+def breaks_to_cover(program: Program, today: dt.date) -> tuple[list[Break], list[Break], dict[int, list[Any]]]:
     """Current and upcoming (next 60 days) breaks, and each person's active relationships to cover."""
     current = list(
         Break.objects.filter(program=program, status=BreakStatus.CURRENT)
@@ -513,7 +529,53 @@ def breaks_to_cover(program: Program, today: dt.date) -> tuple[list[Break], list
         .order_by("starts_on")
     )
     ids = sorted({b.supporter_id for b in current + upcoming})
-    return current, upcoming, bridges.active_relationships(program, ids)
+    return current, upcoming, active_relationships(program, ids)
+
+
+# --- support given (peerpath.support) ---------------------------------------------------------
+
+
+def active_relationships(program: Program, supporter_ids: list[int]) -> dict[int, list[SupportRelationship]]:
+    """Each supporter's open support relationships.
+
+    One query. Templates show each relationship through `str()`, which names the participant
+    only by reference: the coordinator opens the relationship for details.
+    """
+    rows = SupportRelationship.objects.filter(
+        program=program, supporter_id__in=supporter_ids, state__in=WORKING_STATES
+    ).select_related("participant", "supporter", "program")
+    found: dict[int, list[SupportRelationship]] = {pk: [] for pk in supporter_ids}
+    for row in rows:
+        found.setdefault(row.supporter_id, []).append(row)
+    return found
+
+
+def closed_relationship_counts(program: Program, since: dt.datetime) -> dict[int, int]:
+    """Relationships each supporter closed since a time."""
+    rows = (
+        SupportRelationship.objects.filter(program=program, state=RelationshipState.CLOSED, closed_at__gte=since)
+        .values("supporter_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["supporter_id"]: row["n"] for row in rows}
+
+
+def contact_counts(program: Program) -> dict[int, int]:
+    """Contacts that reached the participant, per supporter, all time."""
+    rows = (
+        Contact.objects.filter(program=program, reached=True)
+        .values("relationship__supporter_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["relationship__supporter_id"]: row["n"] for row in rows}
+
+
+def last_contacts(program: Program) -> dict[int, dt.date]:
+    """The date of each supporter's latest logged contact."""
+    rows = (
+        Contact.objects.filter(program=program).values("relationship__supporter_id").annotate(last=Max("contacted_on"))
+    )
+    return {row["relationship__supporter_id"]: row["last"] for row in rows}
 
 
 # --- weekly digest ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.care import queries
+from peerpath.care.lifecycle import NEWSLETTER
 from peerpath.care.models import Newsletter, NewsletterDelivery, NewsletterStatus, ReminderLog
 from peerpath.care.services import breaks, newsletters
 from peerpath.care.services import common as care_common
@@ -39,7 +40,7 @@ def send_checkin_reminders() -> int:
             continue
         for row in queries.reminders_due(program, settings, today):
             supporter = row.supporter
-            if not supporter.email or supporter.user_id is None:
+            if not supporter.email or supporter.user_id is None or row.checkin_due is None:
                 continue
             try:
                 with transaction.atomic():
@@ -134,5 +135,6 @@ def deliver_newsletter(*, newsletter_id: int) -> int:
             connection.send_messages([message])
             NewsletterDelivery.objects.create(newsletter=newsletter, supporter=supporter, email=supporter.email)
             sent += 1
-    Newsletter.objects.filter(pk=newsletter.pk).update(status=NewsletterStatus.SENT)
+    if newsletter.status == NewsletterStatus.SENDING:  # a re-run after the end sends nothing and moves nothing
+        NEWSLETTER.move(actor=care_common.SYSTEM, obj=newsletter, to=NewsletterStatus.SENT, note=f"{sent} sent")
     return sent

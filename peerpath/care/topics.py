@@ -94,7 +94,7 @@ def rank(mentions: Iterable[Mention], covered: dict[str, dt.datetime] | None = N
     suggestions = []
     for key, group in groups.items():
         phrasing_counts = Counter(_tidy(m.text) for m in group)
-        latest_by_phrase = {}
+        latest_by_phrase: dict[str, dt.datetime] = {}
         for m in group:
             phrase = _tidy(m.text)
             latest_by_phrase[phrase] = max(latest_by_phrase.get(phrase, m.at), m.at)

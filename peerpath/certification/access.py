@@ -1,21 +1,28 @@
-"""Fetching certification records a person may see; anything else is a 404."""
+"""Who may assess whom, and fetching certification records for a view; anything else is a 404."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from peerpath.certification.models import CEActivity, Certificate
-from peerpath.core.permissions import Role, can_assess, has_role
-from peerpath.programs.models import Program
+from peerpath.core.permissions import Role, has_role
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.access import get_cohort
 from peerpath.training.models import Cohort
 
 
-def get_assessable(membership: Any, cohort_pk: int, supporter_pk: int) -> tuple[Cohort, Supporter]:
+def can_assess(membership: Membership | None, cohort: Cohort, trainee: Supporter) -> bool:
+    """A trainer of the trainee's cohort assesses them; nobody assesses themselves."""
+    if membership is None or not has_role(membership, Role.TRAINER) or cohort.program_id != membership.program_id:
+        return False
+    if trainee.user_id is not None and trainee.user_id == membership.user_id:
+        return False
+    return cohort.trainers.filter(pk=membership.user_id).exists()
+
+
+def get_assessable(membership: Membership, cohort_pk: int, supporter_pk: int) -> tuple[Cohort, Supporter]:
     """A cohort the trainer teaches and one of its trainees who is not themselves."""
     cohort = get_cohort(membership, cohort_pk)
     trainee = get_object_or_404(
@@ -26,7 +33,7 @@ def get_assessable(membership: Any, cohort_pk: int, supporter_pk: int) -> tuple[
     return cohort, trainee
 
 
-def get_record_supporter(membership: Any, pk: int) -> Supporter:
+def get_record_supporter(membership: Membership, pk: int) -> Supporter:
     """Coordinators open anyone's record; trainers the records of trainees in cohorts they teach."""
     people = Supporter.objects.filter(program=membership.program)
     if not has_role(membership, Role.COORDINATOR):

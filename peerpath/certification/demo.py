@@ -98,7 +98,8 @@ def load(program: Program, people: dict[str, Any]) -> None:
             )
     # Refresher hours credited before the certificates existed count now.
     # Awaiting approval, with evidence; and one returned for a fix.
-    uma = supporters["uma"]
+    uma, priya = supporters["uma"], supporters["supporter"]
+    assert uma.user is not None and priya.user is not None  # demo supporters have accounts
     services.log_ce_activity(
         actor=uma.user,
         supporter=uma,
@@ -109,7 +110,6 @@ def load(program: Program, people: dict[str, Any]) -> None:
         category="ethics",
         evidence=ContentFile(b"Certificate of attendance: Uma Iyer, 3 hours.\n", name="attendance-certificate.txt"),
     )
-    priya = supporters["supporter"]
     returned = services.log_ce_activity(
         actor=priya.user,
         supporter=priya,
@@ -131,7 +131,7 @@ def _assessments(
     program: Program, cohort: Cohort, trainer: Any, supporters: dict[str, Supporter], today: dt.date
 ) -> None:
     competencies = list(program.competencies.filter(is_active=True).order_by("number"))
-    plans = {
+    plans: dict[str, tuple[Outcome, list[Level], dict[str, Any]]] = {
         "quinn": (Outcome.CERTIFIED, [Level.COMPETENT] * 7 + [Level.STRONG] * 3, {}),
         "rosa": (
             Outcome.PROVISIONAL,

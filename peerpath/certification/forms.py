@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
 
 from peerpath.certification.models import CertificationSettings, CompetencyRating, Level, NextStep, Outcome
+from peerpath.core.forms import choice_field
 from peerpath.training.models import CECategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -84,9 +86,9 @@ class DecisionForm(forms.Form):
         label="Next steps, in words", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, allowed: Collection[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [(v, label) for v, label in Outcome.choices if v in allowed]
+        choice_field(self, "outcome").choices = [(v, label) for v, label in Outcome.choices if v in allowed]
 
 
 class RevokeForm(forms.Form):

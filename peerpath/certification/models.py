@@ -3,10 +3,12 @@ continuing education and renewal."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -218,6 +220,9 @@ class Certificate(models.Model):
     revocation_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Not stored: the continuing-education standing, as the API shows it (api.certification).
+    standing: dict[str, Any] | None
+
     class Meta:
         ordering = ["-issued_on", "-id"]
         indexes = [models.Index(fields=["program", "revoked_at", "expires_on"])]
@@ -228,10 +233,10 @@ class Certificate(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("certification:certificate", args=[self.program.slug, self.pk])
 
-    def status_on(self, day: object) -> str:
+    def status_on(self, day: dt.date) -> str:
         if self.revoked_at is not None:
             return CertificateStatus.REVOKED
-        if self.expires_on < day:  # type: ignore[operator]
+        if self.expires_on < day:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from peerpath.certification import queries, rules
 from peerpath.certification.models import CEActivity, CEStatus
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Supporter
 
 
-def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def coordinator_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "certification.overview"):
         return None
     today = timezone.localdate()
@@ -32,7 +32,7 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
     )
 
 
-def my_certificate_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def my_certificate_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     """Reminder on the home page from 90 days before expiry (and in the grace period)."""
     if not can(membership, "certification.own_credentials"):
         return None
@@ -48,7 +48,7 @@ def my_certificate_panel(request: HttpRequest, program: Program, membership: Any
     return ("certification/_panel_my_certificate.html", {"certificate": certificate, "standing": result})
 
 
-def outcome_section(request: HttpRequest, program: Program, supporter: Supporter) -> tuple[str, dict] | None:
+def outcome_section(request: ProgramRequest, program: Program, supporter: Supporter) -> tuple[str, dict] | None:
     assessment = queries.latest_decided(supporter)
     if assessment is None:
         return None
@@ -58,7 +58,7 @@ def outcome_section(request: HttpRequest, program: Program, supporter: Supporter
     )
 
 
-def credentials_section(request: HttpRequest, program: Program, supporter: Supporter) -> tuple[str, dict] | None:
+def credentials_section(request: ProgramRequest, program: Program, supporter: Supporter) -> tuple[str, dict] | None:
     data = queries.my_ce(supporter)
     if data["certificate"] is None and not data["activities"]:
         return None

@@ -23,6 +23,7 @@ from peerpath.certification.models import (
     Outcome,
 )
 from peerpath.certification.services import get_settings
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.queries import evidence_by_competency
@@ -139,7 +140,9 @@ def overview(program: Program, today: dt.date | None = None) -> dict[str, Any]:
         "at_risk": at_risk,
         "met": met,
         "provisional": provisional,
-        "provisional_overdue": [a for a in provisional if a.reassessment_due < today],
+        "provisional_overdue": [
+            a for a in provisional if a.reassessment_due is not None and a.reassessment_due < today
+        ],
         "awaiting": awaiting,
         "counts": {
             "valid": sum(1 for c, _s in rows if c.expires_on >= today),
@@ -174,12 +177,10 @@ def provisional_deadlines(program: Program) -> list[Assessment]:
 
 def assessment_status(program: Program, cohort: Any, supporter_ids: Iterable[int], membership: Any) -> dict[int, dict]:
     """Roster column: each trainee's assessment in this cohort (two queries)."""
-    from peerpath.core.permissions import Role, has_role
-
     ids = list(supporter_ids)
     latest: dict[int, Assessment] = {}
-    for assessment in Assessment.objects.filter(cohort=cohort, supporter_id__in=ids).order_by("-created_at", "-id"):
-        latest.setdefault(assessment.supporter_id, assessment)
+    for found in Assessment.objects.filter(cohort=cohort, supporter_id__in=ids).order_by("-created_at", "-id"):
+        latest.setdefault(found.supporter_id, found)
     stages = dict(Supporter.objects.filter(pk__in=ids).values_list("pk", "stage"))
     is_trainer = has_role(membership, Role.TRAINER)
     result = {}

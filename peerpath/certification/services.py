@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.certification import rules
+from peerpath.certification.lifecycle import ASSESSMENT, CE_ACTIVITY
 from peerpath.certification.models import (
     Assessment,
     AssessmentKind,
@@ -31,7 +32,9 @@ from peerpath.certification.models import (
     Outcome,
 )
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Competency, Membership, Program
@@ -70,7 +73,7 @@ def get_settings(program: Program) -> CertificationSettings:
     return _SETTINGS.get(program)
 
 
-def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> CertificationSettings:
+def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CertificationSettings:
     """Change the program's outcome and renewal rules. Rules: values within their bounds (the
     form checks them) and the ethics minimum no more than the total hours."""
     if Decimal(data["ce_ethics_hours_required"]) > Decimal(data["ce_hours_required"]):
@@ -92,15 +95,15 @@ def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> Ce
 # --- Assessment ------------------------------------------------------------------------------
 
 
-def _check_assessor(actor: Any, cohort: Cohort, supporter: Supporter) -> None:
-    if supporter.user_id is not None and supporter.user_id == getattr(actor, "pk", None):
+def _check_assessor(actor: User, cohort: Cohort, supporter: Supporter) -> None:
+    if supporter.user_id is not None and supporter.user_id == actor.pk:
         raise ValidationError("Nobody can assess themselves.")
     is_trainer = Membership.objects.filter(program=cohort.program, user=actor).with_role(Role.TRAINER).exists()
     if not is_trainer or not cohort.trainers.filter(pk=actor.pk).exists():
         raise ValidationError("Only a trainer of this cohort can assess its trainees.")
 
 
-def assessable(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+def assessable(*, actor: User, cohort: Cohort, supporter: Supporter) -> Assessment:
     """The trainee's assessment in progress, or an unsaved new one, after checking the rules.
 
     Rules: the assessor is a trainer of the cohort and not the trainee; the trainee is on the
@@ -132,7 +135,7 @@ def assessable(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessmen
     )
 
 
-def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Assessment:
+def open_assessment(*, actor: User, cohort: Cohort, supporter: Supporter) -> Assessment:
     """The trainee's assessment in progress, started (saved) if there is none; rules as in
     `assessable`."""
     with transaction.atomic():
@@ -148,7 +151,7 @@ def open_assessment(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Asse
     return assessment
 
 
-def save_ratings(*, actor: Any, assessment: Assessment, ratings: dict[int, tuple[str, str]]) -> Assessment:
+def save_ratings(*, actor: User, assessment: Assessment, ratings: dict[int, tuple[str, str]]) -> Assessment:
     """Save the rubric ratings {competency id: (level, evidence notes)} of an assessment in
     progress. Rules: only a trainer of the cohort who is not the trainee; competencies are the
     program's active ones; levels are not yet / developing / competent / strong. Saving again
@@ -211,7 +214,7 @@ def preview_outcome(assessment: Assessment) -> tuple[rules.OutcomeResult, list[C
 
 def decide_assessment(
     *,
-    actor: Any,
+    actor: User,
     assessment: Assessment,
     outcome: str = "",
     override_reason: str = "",
@@ -232,8 +235,7 @@ def decide_assessment(
     assessed -> outcome (or provisional -> outcome); the enrolment is completed; certified
     issues the certificate. The trainee is told by e-mail.
     """
-    if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError("This assessment has already been decided.")
+    ASSESSMENT.check(assessment, AssessmentStatus.DECIDED)
     _check_assessor(actor, assessment.cohort, assessment.supporter)
     result, unrated = preview_outcome(assessment)
     if unrated:
@@ -271,27 +273,28 @@ def decide_assessment(
     supporter = assessment.supporter
     rate = attendance_rates(assessment.cohort, [supporter.pk])[supporter.pk]
     with transaction.atomic():
-        assessment.computed_outcome = result.outcome
-        assessment.outcome = chosen
-        assessment.override_reason = override_reason.strip() if chosen != result.outcome else ""
-        assessment.attendance_attended, assessment.attendance_held = rate.attended, rate.held
         is_provisional = chosen == Outcome.PROVISIONAL
-        assessment.plan_what = plan_what.strip() if is_provisional else ""
-        assessment.plan_who = plan_who.strip() if is_provisional else ""
-        assessment.reassessment_due = reassessment_due if is_provisional else None
-        assessment.next_step = next_step if chosen == Outcome.NOT_GRADUATED else ""
-        assessment.next_step_note = next_step_note.strip() if chosen == Outcome.NOT_GRADUATED else ""
-        assessment.status = AssessmentStatus.DECIDED
-        assessment.assessor = actor
-        assessment.decided_at = timezone.now()
-        assessment.save()
-        audit.record(
+        ASSESSMENT.move(
             actor=actor,
-            program=assessment.program,
-            action="certification.assessment.decide",
-            target=assessment,
-            changes={"status": [AssessmentStatus.DRAFT, AssessmentStatus.DECIDED], "outcome": [None, chosen]},
+            obj=assessment,
+            to=AssessmentStatus.DECIDED,
             note=" ".join(result.reasons),
+            changes={
+                "computed_outcome": result.outcome,
+                "outcome": chosen,
+                "override_reason": override_reason.strip() if chosen != result.outcome else "",
+                "attendance_attended": rate.attended,
+                "attendance_held": rate.held,
+                "plan_what": plan_what.strip() if is_provisional else "",
+                "plan_who": plan_who.strip() if is_provisional else "",
+                "reassessment_due": reassessment_due if is_provisional else None,
+                "next_step": next_step if chosen == Outcome.NOT_GRADUATED else "",
+                "next_step_note": next_step_note.strip() if chosen == Outcome.NOT_GRADUATED else "",
+                "assessor": actor,
+                "decided_at": timezone.now(),
+            },
+            audit_action="certification.assessment.decide",
+            audit_changes={"outcome": [None, chosen]},
         )
         if assessment.is_override:
             audit.record(
@@ -336,7 +339,7 @@ def current_certificate(supporter: Supporter) -> Certificate | None:
 
 
 def issue_certificate(
-    *, actor: Any, supporter: Supporter, assessment: Assessment | None = None, issued_on: dt.date | None = None
+    *, actor: Actor, supporter: Supporter, assessment: Assessment | None = None, issued_on: dt.date | None = None
 ) -> Certificate:
     """Issue a certificate: a unique number, issued today, valid for one renewal cycle.
 
@@ -374,7 +377,7 @@ def issue_certificate(
     return certificate
 
 
-def revoke_certificate(*, actor: Any, certificate: Certificate, reason: str) -> Certificate:
+def revoke_certificate(*, actor: Actor, certificate: Certificate, reason: str) -> Certificate:
     """Revoke a certificate. Rules: a written reason; revocation is final. Verification then
     says 'revoked'."""
     if certificate.revoked_at is not None:
@@ -382,6 +385,9 @@ def revoke_certificate(*, actor: Any, certificate: Certificate, reason: str) -> 
     if len(reason.strip()) < 5:
         raise ValidationError({"reason": "Write the reason for revoking."})
     with transaction.atomic():
+        # Locked and checked again: two revocations at once would write two history rows.
+        if Certificate.objects.select_for_update().values_list("revoked_at", flat=True).get(pk=certificate.pk):
+            raise ValidationError("This certificate is already revoked.")
         certificate.revoked_at = timezone.now()
         certificate.revoked_by = _user(actor)
         certificate.revocation_reason = reason.strip()
@@ -412,7 +418,7 @@ def certificate_standing(certificate: Certificate, today: dt.date | None = None)
 
 
 def renew_certificate(
-    *, actor: Any, certificate: Certificate, today: dt.date | None = None, automatic: bool = False
+    *, actor: Actor, certificate: Certificate, today: dt.date | None = None, automatic: bool = False
 ) -> Certificate:
     """Renew a certificate for another cycle: the new expiry is the old one plus the cycle, the
     next cycle starts the day after the old expiry, and the hours counted are marked as used.
@@ -470,7 +476,7 @@ def renew_certificate(
     return certificate
 
 
-def renew_if_due(*, actor: Any, supporter: Supporter, today: dt.date | None = None) -> Certificate | None:
+def renew_if_due(*, actor: Actor, supporter: Supporter, today: dt.date | None = None) -> Certificate | None:
     """Renew the supporter's certificate automatically when its requirements are met and it is
     in the renewal window; returns it when renewed."""
     certificate = current_certificate(supporter)
@@ -518,7 +524,7 @@ def _ce_errors(*, date: dt.date, title: str, category: str) -> dict[str, str]:
 
 def log_ce_activity(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     date: dt.date,
     title: str,
@@ -563,7 +569,7 @@ def log_ce_activity(
 
 def resubmit_ce_activity(
     *,
-    actor: Any,
+    actor: Actor,
     activity: CEActivity,
     date: dt.date,
     title: str,
@@ -574,8 +580,9 @@ def resubmit_ce_activity(
 ) -> CEActivity:
     """The supporter corrects an activity that is awaiting approval or was returned, and submits
     it again. Rules as for logging; approved and automatic activities cannot be edited."""
-    if activity.status == CEStatus.APPROVED or activity.is_automatic:
+    if activity.is_automatic:
         raise ValidationError("Approved activities cannot be changed.")
+    CE_ACTIVITY.check(activity, CEStatus.SUBMITTED)
     errors = _ce_errors(date=date, title=title, category=category)
     try:
         hours = _clean_hours(hours)
@@ -584,63 +591,49 @@ def resubmit_ce_activity(
     if errors:
         raise ValidationError(errors)
     _check_evidence(evidence)
-    fields = ["date", "title", "provider", "hours", "category", "evidence_name", "status"]
+    corrected: dict[str, Any] = {
+        "date": date,
+        "title": title.strip(),
+        "provider": provider.strip(),
+        "hours": hours,
+        "category": category,
+    }
     with transaction.atomic():
-        before = audit.snapshot(activity, fields)
-        from_status = activity.status
-        activity.date, activity.title, activity.provider = date, title.strip(), provider.strip()
-        activity.hours, activity.category = hours, category
         if evidence is not None:
-            activity.evidence_name = evidence.name[:200]
+            corrected["evidence_name"] = evidence.name[:200]
             activity.evidence.save(evidence.name, evidence, save=False)
-        activity.status = CEStatus.SUBMITTED
-        activity.save()
-        CEActivityChange.objects.create(
-            activity=activity, from_status=from_status, to_status=CEStatus.SUBMITTED, actor=_user(actor)
-        )
-        audit.record(
+            corrected["evidence"] = activity.evidence
+        CE_ACTIVITY.move(
             actor=actor,
-            program=activity.program,
-            action="certification.ce.resubmit",
-            target=activity,
-            changes=audit.diff(before, audit.snapshot(activity, fields)),
+            obj=activity,
+            to=CEStatus.SUBMITTED,
+            changes=corrected,
+            audit_action="certification.ce.resubmit",
         )
     return activity
 
 
-def review_ce_activity(*, actor: Any, activity: CEActivity, approve: bool, comment: str = "") -> CEActivity:
+def review_ce_activity(*, actor: Actor, activity: CEActivity, approve: bool, comment: str = "") -> CEActivity:
     """A coordinator approves an activity, or returns it with a comment saying what to fix.
 
     Rules: only activities awaiting approval; returning needs a comment; nobody reviews their
     own activity. Approving may renew the certificate (see `renew_if_due`).
     """
-    if activity.status != CEStatus.SUBMITTED:
-        raise ValidationError("Only activities awaiting approval can be reviewed.")
+    to_status = CEStatus.APPROVED if approve else CEStatus.RETURNED
+    CE_ACTIVITY.check(activity, to_status)
     if activity.supporter.user_id is not None and activity.supporter.user_id == getattr(actor, "pk", None):
         raise ValidationError("Nobody reviews their own activities.")
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say what needs fixing before it can be approved."})
-    to_status = CEStatus.APPROVED if approve else CEStatus.RETURNED
     with transaction.atomic():
-        activity.status = to_status
-        activity.review_comment = comment.strip()
-        activity.reviewed_by = _user(actor)
-        activity.reviewed_at = timezone.now()
-        activity.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
-        CEActivityChange.objects.create(
-            activity=activity,
-            from_status=CEStatus.SUBMITTED,
-            to_status=to_status,
-            actor=_user(actor),
-            comment=comment.strip(),
-        )
-        audit.record(
+        CE_ACTIVITY.move(
             actor=actor,
-            program=activity.program,
-            action="certification.ce." + ("approve" if approve else "return"),
-            target=activity,
-            changes={"status": [CEStatus.SUBMITTED, to_status]},
+            obj=activity,
+            to=to_status,
             note=comment.strip(),
+            changes={"review_comment": comment.strip(), "reviewed_by": _user(actor), "reviewed_at": timezone.now()},
+            audit_action="certification.ce." + ("approve" if approve else "return"),
+            audit_changes={},  # the comment is the entry's note
         )
         if not approve and activity.supporter.email:
             queue_email(
@@ -660,7 +653,7 @@ def review_ce_activity(*, actor: Any, activity: CEActivity, approve: bool, comme
 
 def record_automatic_ce(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     supporter: Supporter,
     date: dt.date,
@@ -729,7 +722,7 @@ def record_automatic_ce(
     return activity
 
 
-def withdraw_automatic_ce(*, actor: Any, program: Program, source_key: str) -> None:
+def withdraw_automatic_ce(*, actor: Actor, program: Program, source_key: str) -> None:
     """Take back an automatic credit (attendance corrected to absent). Hours already used for a
     renewal stay with that renewal."""
     with transaction.atomic():
@@ -748,7 +741,7 @@ def withdraw_automatic_ce(*, actor: Any, program: Program, source_key: str) -> N
 
 
 def credit_refresher_attendance(
-    sender: Any, *, program: Program, session: Any, supporter: Supporter, attended: bool, actor: Any, **kwargs: Any
+    sender: Any, *, program: Program, session: Any, supporter: Supporter, attended: bool, actor: Actor, **kwargs: Any
 ) -> None:
     """Receiver of training's `refresher_attendance_recorded`: attendees of a refresher event
     are credited its hours automatically (and un-credited if the mark changes)."""
@@ -774,7 +767,7 @@ def credit_refresher_attendance(
 def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> list[ExpiryReminder]:
     """E-mail holders whose certificate expires within 90, 30 or 7 days and whose hours are not
     in yet: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
-    from peerpath.certification.queries import certificates_expiring
+    from peerpath.certification.queries import certificates_expiring  # queries imports this module
 
     today = today or timezone.localdate()
     sent = []
@@ -805,5 +798,5 @@ def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> 
     return sent
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None

@@ -6,9 +6,10 @@ from django.tasks import task
 from django.utils import timezone
 
 from peerpath.certification import queries, services
+from peerpath.core.actors import SystemActor
 from peerpath.programs.models import Program
 
-SYSTEM = "PeerPath (daily certification check)"
+SYSTEM = SystemActor("PeerPath (daily certification check)")
 
 
 @task()

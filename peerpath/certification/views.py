@@ -27,6 +27,7 @@ from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.training.queries import attendance_rates, evidence_by_competency
@@ -76,7 +77,7 @@ def _assess_page(
 
 
 @program_view("certification.assess")
-def assess(request: HttpRequest, program: Program, cohort_pk: int, pk: int) -> HttpResponse:
+def assess(request: ProgramRequest, program: Program, cohort_pk: int, pk: int) -> HttpResponse:
     """Rate each competency on the rubric (saved as the assessment goes)."""
     cohort, trainee = access.get_assessable(request.membership, cohort_pk, pk)
     if request.method == "POST":
@@ -106,7 +107,7 @@ def assess(request: HttpRequest, program: Program, cohort_pk: int, pk: int) -> H
 
 @program_view("certification.assess")
 @require_POST
-def decide(request: HttpRequest, program: Program, cohort_pk: int, pk: int) -> HttpResponse:
+def decide(request: ProgramRequest, program: Program, cohort_pk: int, pk: int) -> HttpResponse:
     cohort, trainee = access.get_assessable(request.membership, cohort_pk, pk)
     try:
         assessment = services.open_assessment(actor=request.user, cohort=cohort, supporter=trainee)
@@ -132,7 +133,7 @@ def decide(request: HttpRequest, program: Program, cohort_pk: int, pk: int) -> H
 
 
 @program_view("certification.view_record")
-def record(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def record(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A trainee's competency record: ratings with evidence, assessments, certificates."""
     supporter = access.get_record_supporter(request.membership, pk)
     audit.record(actor=request.user, program=program, action="certification.record.view", target=supporter)
@@ -166,7 +167,7 @@ def record(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("certification.overview")
-def overview(request: HttpRequest, program: Program) -> HttpResponse:
+def overview(request: ProgramRequest, program: Program) -> HttpResponse:
     data = queries.overview(program)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-certification", fmt, exports.overview(data))
@@ -174,7 +175,7 @@ def overview(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("certification.edit_settings")
-def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
+def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
     current = services.get_settings(program)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -213,13 +214,13 @@ def _certificate_page(
 
 
 @program_view("certification.manage_certificates")
-def certificate(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def certificate(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _certificate_page(request, program, access.get_certificate(program, pk))
 
 
 @program_view("certification.manage_certificates")
 @require_POST
-def certificate_revoke(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def certificate_revoke(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_certificate(program, pk)
     form = RevokeForm(request.POST)
     if form.is_valid():
@@ -236,7 +237,7 @@ def certificate_revoke(request: HttpRequest, program: Program, pk: int) -> HttpR
 @program_view("certification.manage_certificates")
 @require_POST
 @creates_once
-def certificate_renew(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def certificate_renew(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_certificate(program, pk)
     try:
         services.renew_certificate(actor=request.user, certificate=found)
@@ -263,17 +264,17 @@ def _badge_response(found: Certificate) -> HttpResponse:
 
 
 @program_view("certification.manage_certificates")
-def certificate_pdf_view(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def certificate_pdf_view(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _pdf_response(access.get_certificate(program, pk))
 
 
 @program_view("certification.manage_certificates")
-def certificate_badge(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def certificate_badge(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _badge_response(access.get_certificate(program, pk))
 
 
 @program_view("certification.review_ce")
-def ce_review(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def ce_review(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     activity = access.get_ce_activity(program, pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -314,7 +315,7 @@ def _evidence_response(activity: CEActivity) -> FileResponse:
 
 
 @program_view("certification.review_ce")
-def ce_evidence(request: HttpRequest, program: Program, pk: int) -> FileResponse:
+def ce_evidence(request: ProgramRequest, program: Program, pk: int) -> FileResponse:
     return _evidence_response(access.get_ce_activity(program, pk))
 
 
@@ -322,7 +323,7 @@ def ce_evidence(request: HttpRequest, program: Program, pk: int) -> FileResponse
 
 
 @program_view("certification.own_credentials")
-def my_ce(request: HttpRequest, program: Program) -> HttpResponse:
+def my_ce(request: ProgramRequest, program: Program) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     data = queries.my_ce(supporter)
     if fmt := requested_format(request):
@@ -341,7 +342,7 @@ def my_ce(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("certification.own_credentials")
 @creates_once
-def my_ce_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     activity = access.own_ce_activity(supporter, pk) if pk else None
     if activity is not None and (activity.status == CEStatus.APPROVED or activity.is_automatic):
@@ -377,19 +378,19 @@ def my_ce_edit(request: HttpRequest, program: Program, pk: int | None = None) ->
 
 
 @program_view("certification.own_credentials")
-def my_ce_evidence(request: HttpRequest, program: Program, pk: int) -> FileResponse:
+def my_ce_evidence(request: ProgramRequest, program: Program, pk: int) -> FileResponse:
     supporter = own_supporter_record(program, request.user)
     return _evidence_response(access.own_ce_activity(supporter, pk))
 
 
 @program_view("certification.own_credentials")
-def my_certificate_pdf(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def my_certificate_pdf(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     return _pdf_response(access.own_certificate(supporter, pk))
 
 
 @program_view("certification.own_credentials")
-def my_certificate_badge(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def my_certificate_badge(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     return _badge_response(access.own_certificate(supporter, pk))
 

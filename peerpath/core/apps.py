@@ -10,8 +10,6 @@ class CoreConfig(AppConfig):
         import datetime as dt
 
         from peerpath.core import tasks
-        from peerpath.core.navigation import register_nav
         from peerpath.core.scheduler import register_periodic
 
-        register_nav("Audit log", "core:audit_log", "audit.view", order=99)
         register_periodic("core.prune_form_tokens", tasks.prune_used_form_tokens, dt.timedelta(days=1))

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db import models
 
-from peerpath.core.models import AuditEntry
+from peerpath.core.actors import Actor
+from peerpath.core.models import AuditEntry, User
 
 
 def _jsonable(value: Any) -> Any:
@@ -54,7 +55,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     program: Any,
     action: str,
     target: models.Model | None = None,
@@ -69,11 +70,10 @@ def record(
         target_type = target_type or target._meta.label_lower
         target_id = target.pk if target_id is None else target_id
         target_label = target_label if target_label is not None else str(target)[:200]
-    user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         program=program,
-        actor=user,
-        actor_label=(str(user) if user else str(actor or "system"))[:200],
+        actor=actor if isinstance(actor, User) else None,
+        actor_label=str(actor)[:200],  # the user as shown (name, else e-mail), or the label
         action=action,
         target_type=target_type or "",
         target_id="" if target_id is None else str(target_id),
@@ -83,9 +83,9 @@ def record(
     )
 
 
-def save_audited(
-    *, actor: Any, program: Any, instance: models.Model, fields: list[str], data: dict[str, Any], action: str
-) -> models.Model:
+def save_audited[M: models.Model](
+    *, actor: Actor, program: Any, instance: M, fields: list[str], data: dict[str, Any], action: str
+) -> M:
     """Set ``fields`` from ``data`` on a new or existing record, save it and audit the change.
 
     ``action`` is a prefix: '.create' or '.update' is added. Call inside a transaction, after

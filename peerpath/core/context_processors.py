@@ -8,25 +8,14 @@ from django.urls import get_script_prefix, reverse
 
 from peerpath.core.navigation import NAV_LINKS
 from peerpath.core.permissions import allowed_actions
-from peerpath.core.prepared import PreparedLookup
-
-
-def _memberships(user_id: int) -> Any:
-    from peerpath.programs.models import Membership
-
-    return Membership.objects.filter(user_id=user_id, is_active=True, program__is_active=True).order_by("program__name")
-
-
-# The program switcher, on every page (see peerpath.core.prepared).
-_MEMBERSHIPS = PreparedLookup(_memberships, related="program", user_id=-2_000_000_003)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The program switcher and the links the current role may follow."""
+    """The current program and the links the current role may follow (the program switcher's
+    list comes from peerpath.programs.context_processors)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = _MEMBERSHIPS.all(user_id=user.pk)
     membership = getattr(request, "membership", None)
     program = getattr(request, "program", None)
     may = allowed_actions(membership) if membership else set()
@@ -43,7 +32,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                     }
                 )
     return {
-        "my_memberships": memberships,
         "current_program": program,
         "current_membership": membership,
         "may": may,

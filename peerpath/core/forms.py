@@ -43,11 +43,25 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actors: list[tuple[str, str]], target_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["actor"].choices = [("", "Anyone"), *actors]
-        self.fields["target_type"].choices = [("", "Any"), *[(t, t) for t in target_types]]
+        choice_field(self, "actor").choices = [("", "Anyone"), *actors]
+        choice_field(self, "target_type").choices = [("", "Any"), *[(t, t) for t in target_types]]
 
 
-def add_service_errors(form: forms.Form, error: Any) -> None:
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, to set its choices for this program or person."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # the form declares it so
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's model choice field ``name``, to narrow its queryset to this program."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)  # the form declares it so
+    return field
+
+
+def add_service_errors(form: forms.BaseForm, error: Any) -> None:
     """Show a service's ValidationError on the form: on its field when the form has it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

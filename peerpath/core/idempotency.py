@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate
 
 from django.contrib import messages
 from django.core import signing
@@ -30,6 +30,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from peerpath.core.models import UsedFormToken
 
 FIELD = "form_token"
 KEEP_DAYS = 30
@@ -60,19 +62,20 @@ def posted_nonce(request: HttpRequest) -> str | None:
     return nonce if nonce and owner == _owner(request) else None
 
 
-def creates_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def creates_once[R: HttpRequest, **P](
+    view: Callable[Concatenate[R, P], HttpResponse],
+) -> Callable[Concatenate[R, P], HttpResponse]:
     """Make a create view idempotent per rendered form (see the module docstring).
 
-    Put it under the access decorator, so only a permitted request reaches the claim.
+    Put it under the access decorator, so only a permitted request reaches the claim. The view
+    keeps its signature, typed request included.
     """
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: R, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         nonce = posted_nonce(request)
         if nonce is None:
             return view(request, *args, **kwargs)
-        from peerpath.core.models import UsedFormToken
-
         with transaction.atomic():
             try:
                 with transaction.atomic():
@@ -107,8 +110,6 @@ def _where_it_went(request: HttpRequest, response: HttpResponse) -> str:
 
 
 def _already_sent(request: HttpRequest, nonce: str) -> HttpResponse:
-    from peerpath.core.models import UsedFormToken
-
     claim = UsedFormToken.objects.filter(nonce=nonce).first()
     messages.info(request, _("This form had already been sent, so nothing was added twice. Here is what it saved."))
     return HttpResponseRedirect(claim.result_url if claim and claim.result_url else request.get_full_path())
@@ -116,8 +117,6 @@ def _already_sent(request: HttpRequest, nonce: str) -> HttpResponse:
 
 def prune(now: dt.datetime | None = None) -> int:
     """Forget claims older than KEEP_DAYS; returns how many were removed."""
-    from peerpath.core.models import UsedFormToken
-
     cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_DAYS)
     deleted, _counts = UsedFormToken.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -1,4 +1,4 @@
-"""Every permission rule in PeerPath, in one place.
+"""Roles, the actions each role may perform, and the view decorators.
 
 Views declare what they do with one of three decorators, and a test walks the URL
 configuration to make sure each one did:
@@ -9,9 +9,10 @@ configuration to make sure each one did:
   ``ACTIONS`` map allows for that action. Non-members get 404 (we do not confirm that a
   program's records exist); members without the role get 403.
 
-Object-level rules (which participant or supporter a person may see) live here too, as
-functions named ``can_*`` or queryset helpers named ``*_visible_to``; each app's
-``access.py`` uses them to fetch records for a view.
+Object-level rules (which participant or supporter a person may see) live in the app that
+owns the records, in its ``access.py``, as functions named ``can_*`` or queryset helpers named
+``*_visible_to``. Core knows no other app: the programs app registers how a person's
+membership is found (``register_membership_lookup``).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
-from peerpath.core.prepared import PreparedLookup
+if TYPE_CHECKING:
+    from peerpath.core.http import MemberRequest, ProgramMember
 
 
 class Role(StrEnum):
@@ -66,7 +68,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "exchange.import": frozenset({C}),
     "exchange.archive": frozenset({C}),
     # Training (curriculum, cohorts, sessions, attendance, evidence, feedback, refreshers).
-    # Trainers see only the cohorts they teach (object rules below); coordinators see all.
+    # Trainers see only the cohorts they teach (peerpath.training.access); coordinators see all.
     "training.view_curriculum": frozenset({C, T}),
     "training.edit_curriculum": frozenset({C, T}),
     "training.view_cohorts": frozenset({C, T}),
@@ -86,7 +88,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "certification.review_ce": frozenset({C}),
     "certification.own_credentials": frozenset({P}),
     # Supporter care (peerpath/care): supervisors see the people they supervise, coordinators
-    # everyone (object rules: can_see_supporter_care, care_supporters_visible_to below).
+    # everyone (object rules in peerpath.care.access).
     "care.view_supporters": frozenset({C, S}),
     "care.log_supervision": frozenset({C, S}),
     "care.view_tasks": frozenset({C, S}),
@@ -103,7 +105,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.read_newsletters": EVERYONE,
     "care.own_care": frozenset({P}),
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
-    # Supporters and supervisors pass these only for the records the object rules below allow.
+    # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),
     "support.manage_participants": frozenset({C}),
     "support.export_participant": frozenset({C}),
@@ -139,36 +141,40 @@ def roles_for(action: str) -> frozenset[Role]:
         raise LookupError(f"Unknown permission action {action!r}; add it to ACTIONS.") from None
 
 
-def _mark(view: Callable, kind: str, action: str | None = None) -> Callable:
+# A page: the request (and URL arguments) in, a response out.
+type View = Callable[..., HttpResponseBase]
+
+
+def _mark[F: Callable[..., Any]](view: F, kind: str, action: str | None = None) -> F:
     setattr(view, _ACCESS_ATTR, (kind, action))
     return view
 
 
-def access_of(view: Callable) -> tuple[str, str | None] | None:
+def access_of(view: Callable[..., Any]) -> tuple[str, str | None] | None:
     """The access declaration of a view (following wrappers), or None if undeclared."""
-    seen = view
+    seen: Callable[..., Any] | None = view
     while seen is not None:
-        marked = getattr(seen, _ACCESS_ATTR, None)
+        marked: tuple[str, str | None] | None = getattr(seen, _ACCESS_ATTR, None)
         if marked:
             return marked
         seen = getattr(seen, "__wrapped__", None)
     return None
 
 
-def public(view: Callable) -> Callable:
+def public[F: Callable[..., Any]](view: F) -> F:
     """Declare a view public: no login, no program role. Keep these few."""
     return _mark(view, "public")
 
 
-def api_endpoint(view: Callable) -> Callable:
+def api_endpoint[F: Callable[..., Any]](view: F) -> F:
     """Declare a JSON API endpoint: it authenticates by token and checks the program role itself
     (`peerpath.api.auth.require`), so it is not a page of its own kind."""
     return _mark(view, "api")
 
 
-def login_required_view(view: Callable) -> Callable:
+def login_required_view(view: View) -> View:
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -176,7 +182,7 @@ def login_required_view(view: Callable) -> Callable:
     return _mark(wrapper, "login")
 
 
-def program_view(action: str) -> Callable[[Callable], Callable]:
+def program_view(action: str) -> Callable[[View], View]:
     """Resolve ``program_slug`` from the URL and require a role allowed for ``action``.
 
     Sets ``request.program`` and ``request.membership`` and passes ``program`` on to the view
@@ -184,25 +190,19 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
     """
     allowed = roles_for(action)
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, program_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            from peerpath.core.auth import program_in_view
-
-            hint = program_in_view.set(program_slug)  # the user and the membership in one query
-            try:
-                authenticated = request.user.is_authenticated
-            finally:
-                program_in_view.reset(hint)
-            if not authenticated:
+        def wrapper(request: HttpRequest, program_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = membership_for(request.user, program_slug)
             if membership is None:
                 raise Http404("No such program.")
             if not membership.roles & allowed:
                 raise PermissionDenied("Your role in this program does not include this page.")
-            request.program = membership.program
-            request.membership = membership
+            inside = cast("MemberRequest", request)  # it now is one: the attributes the views rely on
+            inside.program = membership.program
+            inside.membership = membership
             if request.session.get("current_program") != membership.program.slug:
                 request.session["current_program"] = membership.program.slug  # written only on a change
             return view(request, membership.program, *args, **kwargs)
@@ -212,215 +212,36 @@ def program_view(action: str) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def _active_memberships(user_id: int, slug: str) -> Any:
-    from peerpath.programs.models import Membership
-
-    return Membership.objects.filter(
-        user_id=user_id, program__slug=slug, is_active=True, program__is_active=True
-    ).order_by()  # one membership per person and program: no ordering (nor its join) needed
+# How a person's membership of a program is found. Core knows no other app: the programs app
+# registers the lookup in ProgramsConfig.ready() (see peerpath.programs.access).
+_MEMBERSHIP_LOOKUP: list[Callable[[int, str], ProgramMember | None]] = []
 
 
-# Runs on every program page and API call (see peerpath.core.prepared).
-_MEMBERSHIP = PreparedLookup(_active_memberships, related="program", user_id=-2_000_000_001, slug="\x00slug")
+def register_membership_lookup(lookup: Callable[[int, str], ProgramMember | None]) -> None:
+    """Set how ``membership_for`` finds (user id, program slug) -> the active membership with its
+    program in the active program with that slug, or None."""
+    _MEMBERSHIP_LOOKUP[:] = [lookup]
 
 
-def membership_for(user: Any, program_slug: str) -> Any:
+def membership_for(user: object, program_slug: str) -> ProgramMember | None:
     """The user's active membership in the active program with this slug, or None."""
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return None
-    loaded = getattr(user, "_memberships_loaded", {})
-    if program_slug in loaded:  # fetched with the user a moment ago (peerpath.core.auth)
-        return loaded[program_slug]
-    return _MEMBERSHIP.first(user_id=user_id, slug=program_slug)
+    if not _MEMBERSHIP_LOOKUP:
+        raise LookupError("No membership lookup is registered; the programs app registers it when ready.")
+    return _MEMBERSHIP_LOOKUP[0](user_id, program_slug)
 
 
-def has_role(membership: Any, *roles: Role) -> bool:
+def has_role(membership: ProgramMember | None, *roles: Role) -> bool:
     return bool(membership is not None and membership.roles & set(roles))
 
 
-def can(membership: Any, action: str) -> bool:
+def can(membership: ProgramMember | None, action: str) -> bool:
     """Whether the membership may perform the action (for showing links and buttons)."""
     return bool(membership is not None and membership.roles & roles_for(action))
 
 
-def allowed_actions(membership: Any, actions: Iterable[str] | None = None) -> set[str]:
+def allowed_actions(membership: ProgramMember | None, actions: Iterable[str] | None = None) -> set[str]:
     names = ACTIONS.keys() if actions is None else actions
     return {name for name in names if can(membership, name)}
-
-
-def can_run_cohort(membership: Any, cohort: Any) -> bool:
-    """Coordinators run every cohort of their program; trainers only the cohorts they teach."""
-    if membership is None or cohort.program_id != membership.program_id:
-        return False
-    if has_role(membership, Role.COORDINATOR):
-        return True
-    return has_role(membership, Role.TRAINER) and cohort.trainers.filter(pk=membership.user_id).exists()
-
-
-def cohorts_visible_to(membership: Any) -> Any:
-    """The cohorts a member may open: all for coordinators, the ones they teach for trainers."""
-    from peerpath.training.models import Cohort
-
-    cohorts = Cohort.objects.filter(program=membership.program)
-    if has_role(membership, Role.COORDINATOR):
-        return cohorts
-    if has_role(membership, Role.TRAINER):
-        return cohorts.filter(trainers=membership.user_id)
-    return cohorts.none()
-
-
-def can_assess(membership: Any, cohort: Any, trainee: Any) -> bool:
-    """A trainer of the trainee's cohort assesses them; nobody assesses themselves."""
-    if membership is None or not has_role(membership, Role.TRAINER) or cohort.program_id != membership.program_id:
-        return False
-    if trainee.user_id is not None and trainee.user_id == membership.user_id:
-        return False
-    return cohort.trainers.filter(pk=membership.user_id).exists()
-
-
-def supervised_supporters(program: Any, user: Any) -> Any:
-    """The pathway records (recruitment.Supporter) this user supervises in this program."""
-    from peerpath.recruitment.models import Supporter
-
-    return Supporter.objects.filter(program=program, supervisor=user)
-
-
-# --- Supporter care -------------------------------------------------------------------------
-
-
-def can_see_supporter_care(membership: Any, user: Any, supporter: Any) -> bool:
-    """Supervision notes, check-ins and debriefs: the coordinator, or the person's own supervisor."""
-    if membership is None or supporter.program_id != membership.program_id:
-        return False
-    if has_role(membership, Role.COORDINATOR):
-        return True
-    return has_role(membership, Role.SUPERVISOR) and supporter.supervisor_id == user.pk
-
-
-def care_supporters_visible_to(membership: Any, user: Any) -> Any:
-    """The pathway records whose care a member may see: all (coordinator) or supervised ones."""
-    from peerpath.recruitment.models import Supporter
-
-    rows = Supporter.objects.filter(program_id=membership.program_id)
-    if has_role(membership, Role.COORDINATOR):
-        return rows
-    if has_role(membership, Role.SUPERVISOR):
-        return rows.filter(supervisor=user)
-    return rows.none()
-
-
-def can_edit_supervision_meeting(membership: Any, user: Any, meeting: Any) -> bool:
-    """A logged meeting: the coordinator, or the supervisor who led or logged it."""
-    if membership is None or meeting.program_id != membership.program_id:
-        return False
-    if has_role(membership, Role.COORDINATOR):
-        return True
-    return has_role(membership, Role.SUPERVISOR) and user.pk in (meeting.supervisor_id, meeting.logged_by_id)
-
-
-def can_handle_care_task(membership: Any, user: Any, task: Any) -> bool:
-    """A care task: the coordinator, or the supervisor it is assigned to."""
-    if membership is None or task.program_id != membership.program_id:
-        return False
-    if has_role(membership, Role.COORDINATOR):
-        return True
-    return has_role(membership, Role.SUPERVISOR) and task.assigned_to_id == user.pk
-
-
-# --- Support (peerpath.support): who sees which participant, relationship and contact note ----
-
-
-def supporters_overseen_by(program: Any, user: Any, on_date: Any = None) -> Any:
-    """Supporters this user supervises, plus those of supervisors they cover for on ``on_date``."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from peerpath.recruitment.models import Supporter
-    from peerpath.support.models import SupervisorCover
-
-    day = on_date or timezone.localdate()
-    covered = SupervisorCover.objects.filter(program=program, backup=user, starts_on__lte=day, ends_on__gte=day).values(
-        "supervisor_id"
-    )
-    return Supporter.objects.filter(program=program).filter(Q(supervisor=user) | Q(supervisor_id__in=covered))
-
-
-def relationships_visible_to(program: Any, membership: Any, user: Any) -> Any:
-    """Coordinators: every relationship. Supervisors: their (or covered) supporters'. Supporters: their own."""
-    from django.db.models import Q
-
-    from peerpath.support.models import SupportRelationship
-
-    rows = SupportRelationship.objects.filter(program=program)
-    if has_role(membership, Role.COORDINATOR):
-        return rows
-    rule = Q(pk__in=[])
-    if has_role(membership, Role.SUPERVISOR):
-        rule |= Q(supporter__in=supporters_overseen_by(program, user))
-    if has_role(membership, Role.SUPPORTER):
-        rule |= Q(supporter__user=user)
-    return rows.filter(rule)
-
-
-def participants_visible_to(program: Any, membership: Any, user: Any) -> Any:
-    """Coordinators: every participant. Supporters: those they are matched with (an active or closing
-    relationship; a proposed match shows only the offer). Supervisors: those matched with the
-    supporters they supervise or cover for (proposed, active or closing)."""
-    from django.db.models import Q
-
-    from peerpath.support.models import OPEN_STATES, WORKING_STATES, Participant
-
-    rows = Participant.objects.filter(program=program)
-    if has_role(membership, Role.COORDINATOR):
-        return rows
-    rule = Q(pk__in=[])
-    if has_role(membership, Role.SUPERVISOR):
-        rule |= Q(
-            relationships__state__in=OPEN_STATES,
-            relationships__supporter__in=supporters_overseen_by(program, user),
-        )
-    if has_role(membership, Role.SUPPORTER):
-        rule |= Q(relationships__state__in=WORKING_STATES, relationships__supporter__user=user)
-    return rows.filter(rule).distinct()
-
-
-def can_view_participant(program: Any, membership: Any, user: Any, participant: Any) -> bool:
-    return participants_visible_to(program, membership, user).filter(pk=participant.pk).exists()
-
-
-def can_correct_contact(program: Any, membership: Any, user: Any, contact: Any) -> bool:
-    """Only the supervisor of the supporter who logged the contact (or their backup while covering)."""
-    if not has_role(membership, Role.SUPERVISOR):
-        return False
-    supporter_id = contact.relationship.supporter_id
-    return supporters_overseen_by(program, user).filter(pk=supporter_id).exists()
-
-
-def can_read_contact_notes(
-    membership: Any, user: Any, relationship: Any, *, overseen_ids: Any, show_previous_notes: bool
-) -> bool:
-    """Who may read the notes of a relationship's contacts.
-
-    Coordinators always; the relationship's own supporter; the supervisor overseeing that
-    supporter. A later supporter of the same participant (after a rematch), and their
-    supervisor, only when the program's setting allows it.
-    """
-    if has_role(membership, Role.COORDINATOR):
-        return True
-    if relationship.supporter.user_id == user.pk and has_role(membership, Role.SUPPORTER):
-        return True
-    if relationship.supporter_id in overseen_ids and has_role(membership, Role.SUPERVISOR):
-        return True
-    return show_previous_notes
-
-
-def can_handle_concern(program: Any, membership: Any, user: Any, concern: Any) -> bool:
-    """Coordinators; the supervisor overseeing the supporter who raised it (or covering for them)."""
-    if has_role(membership, Role.COORDINATOR):
-        return True
-    if not has_role(membership, Role.SUPERVISOR):
-        return False
-    if concern.on_call_id == user.pk:
-        return True
-    return supporters_overseen_by(program, user).filter(pk=concern.supporter_id).exists()

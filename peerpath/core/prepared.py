@@ -18,14 +18,14 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 
 
-class PreparedLookup:
+class PreparedLookup[M: Model]:
     """The rows of ``build(**placeholders)``, with at most one ``select_related`` relation.
 
     ``placeholders`` maps each argument of ``build`` to a value that cannot occur in the data;
     each call passes the real values under the same names.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, related: str | None = None, **placeholders: Any) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], *, related: str | None = None, **placeholders: Any) -> None:
         self._build = build
         self._related = related
         self._placeholders = placeholders
@@ -62,16 +62,16 @@ class PreparedLookup:
             }
         return cache[using, many]
 
-    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Model | None:
+    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
         """The first row, or None."""
         found = self._run(using, False, values)
         return found[0] if found else None
 
-    def all(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Model]:
+    def all(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """Every row, in the queryset's order."""
         return self._run(using, True, values)
 
-    def _run(self, using: str, many: bool, values: dict[str, Any]) -> list[Model]:
+    def _run(self, using: str, many: bool, values: dict[str, Any]) -> list[M]:
         prepared = self._prepared(using, many)
         params = [values[name] if name else constant for name, constant in prepared["slots"]]
         with connections[using].cursor() as cursor:
@@ -79,12 +79,12 @@ class PreparedLookup:
             rows = cursor.fetchall()
         return [self._instance(prepared, using, row) for row in rows]
 
-    def _instance(self, prepared: dict[str, Any], using: str, row: Any) -> Model:
+    def _instance(self, prepared: dict[str, Any], using: str, row: Any) -> M:
         if prepared["converters"]:
             row = next(iter(prepared["compiler"].apply_converters([row], prepared["converters"])))
         n = len(prepared["own"])
-        instance = prepared["model"].from_db(using, prepared["own"], tuple(row[:n]))
-        if prepared["related_model"] is not None:
+        instance: M = prepared["model"].from_db(using, prepared["own"], tuple(row[:n]))
+        if self._related is not None and prepared["related_model"] is not None:
             theirs = tuple(row[n:])
             # A nullable relation comes back from its outer join as a row of NULLs.
             empty = theirs[prepared["theirs"].index(prepared["related_model"]._meta.pk.attname)] is None
@@ -95,76 +95,3 @@ class PreparedLookup:
 
 def _placeholder_type(value: Any) -> bool:
     return isinstance(value, (int, str)) and not isinstance(value, bool)
-
-
-class UserWithMembership:
-    """The session's user and, in the same round trip, their active membership in the active
-    program with a given slug (or None): what every program page needs first.
-
-    The SQL is written once from the models' metadata; values go through the same converters
-    the ORM would apply (compiled from ordinary querysets), so each column comes back as the ORM
-    would return it on every backend.
-    """
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def _prepared(self, using: str) -> dict[str, Any]:
-        cache = self._local.__dict__.setdefault("compiled", {})
-        if using not in cache:
-            from django.contrib.auth import get_user_model
-
-            from peerpath.programs.models import Membership, Program
-
-            connection = connections[using]
-            qn = connection.ops.quote_name
-            models = [(get_user_model(), "u"), (Membership, "m"), (Program, "p")]
-            columns, converters, fields = [], {}, []
-            for model, alias in models:
-                # The ORM's own select list for the model gives each column's converters.
-                compiler = model._default_manager.all().query.get_compiler(using)
-                compiler.setup_query()
-                expressions = [expression for expression, _sql, _alias in compiler.select]
-                concrete = model._meta.concrete_fields
-                if [e.target.attname for e in expressions] != [f.attname for f in concrete]:
-                    raise ValueError(f"Unexpected select list for {model.__name__}.")
-                offset = len(columns)
-                converters.update({offset + i: found for i, found in compiler.get_converters(expressions).items()})
-                columns += [f"{qn(alias)}.{qn(field.column)}" for field in concrete]
-                fields.append((model, [field.attname for field in concrete]))
-            user_model, membership, program = (m for m, _ in models)
-            u, m, p = qn("u"), qn("m"), qn("p")
-
-            def col(model: Any, alias: str, name: str) -> str:
-                return f"{alias}.{qn(model._meta.get_field(name).column)}"
-
-            # Identifiers come from the models and are quoted; the two values are bound parameters.
-            sql = (
-                f"SELECT {', '.join(columns)} FROM {qn(user_model._meta.db_table)} {u} "  # noqa: S608
-                f"LEFT OUTER JOIN ({qn(membership._meta.db_table)} {m} INNER JOIN {qn(program._meta.db_table)} {p} "
-                f"ON {col(program, p, 'id')} = {col(membership, m, 'program')} "
-                f"AND {col(program, p, 'slug')} = %s AND {col(program, p, 'is_active')}) "
-                f"ON {col(membership, m, 'user')} = {col(user_model, u, 'id')} AND {col(membership, m, 'is_active')} "
-                f"WHERE {col(user_model, u, 'id')} = %s"
-            )
-            cache[using] = {"sql": sql, "converters": converters, "fields": fields, "compiler": compiler}
-        return cache[using]
-
-    def get(self, user_id: Any, slug: str, using: str = DEFAULT_DB_ALIAS) -> tuple[Model | None, Model | None]:
-        """(user or None, membership with its program or None)."""
-        prepared = self._prepared(using)
-        with connections[using].cursor() as cursor:
-            cursor.execute(prepared["sql"], [slug, user_id])
-            row = cursor.fetchone()
-        if row is None:
-            return None, None
-        if prepared["converters"]:
-            row = next(iter(prepared["compiler"].apply_converters([row], prepared["converters"])))
-        (user_model, user_fields), (m_model, m_fields), (p_model, p_fields) = prepared["fields"]
-        a, b = len(user_fields), len(user_fields) + len(m_fields)
-        user = user_model.from_db(using, user_fields, tuple(row[:a]))
-        if row[a + m_fields.index(m_model._meta.pk.attname)] is None:  # no active membership there
-            return user, None
-        membership = m_model.from_db(using, m_fields, tuple(row[a:b]))
-        membership.program = p_model.from_db(using, p_fields, tuple(row[b:]))
-        return user, membership

@@ -47,11 +47,12 @@ class ProgramSettings[M: models.Model]:
 
     def get(self, program: models.Model) -> M:
         field = self.model._meta.get_field("program")
+        assert isinstance(field, models.OneToOneField)  # the row's one-to-one link to its program
         if self._remember:
             cached = field.remote_field.get_cached_value(program, default=None)
             if cached is not None:
                 return cast(M, cached)
-        row = cast(M | None, self._lookup.first(program_id=program.pk)) or self._create(program)
+        row = self._lookup.first(program_id=program.pk) or self._create(program)
         field.set_cached_value(row, program)  # the same program: spares a query wherever row.program is read
         if self._remember:
             field.remote_field.set_cached_value(program, row)

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from peerpath.core.models import ScheduledJob
+
 
 @dataclass(frozen=True)
 class Periodic:
@@ -34,8 +36,6 @@ def register_periodic(name: str, task: Any, every: dt.timedelta) -> None:
 
 def run_due(now: dt.datetime | None = None) -> list[str]:
     """Queue every periodic task that is due; returns the names queued."""
-    from peerpath.core.models import ScheduledJob
-
     now = now or timezone.now()
     queued = []
     for job in PERIODIC.values():

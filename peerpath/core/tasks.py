@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
+from peerpath.core import idempotency
+
 
 @task()
 def send_email(*, to: list[str], subject: str, body: str, html: str = "", reply_to: list[str] | None = None) -> int:
@@ -17,6 +19,4 @@ def send_email(*, to: list[str], subject: str, body: str, html: str = "", reply_
 @task()
 def prune_used_form_tokens() -> int:
     """Daily: forget one-time form tokens claimed more than peerpath.core.idempotency.KEEP_DAYS ago."""
-    from peerpath.core.idempotency import prune
-
-    return prune()
+    return idempotency.prune()

@@ -5,8 +5,6 @@ from peerpath.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("programs/", views.programs, name="programs"),
     path("health/", views.health, name="health"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
@@ -15,5 +13,4 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("accounts/invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
-    path("p/<slug:program_slug>/audit/", views.audit_log, name="audit_log"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from peerpath.core.actors import DEMO
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
@@ -99,7 +100,7 @@ def load_base() -> tuple[Program, dict[str, Any]]:
         },
     )
     if created:
-        program_created.send(sender=Program, program=program, actor="demo")
+        program_created.send(sender=Program, program=program, actor=DEMO)
     for position, name in enumerate(FOCUS_AREAS):
         FocusArea.objects.get_or_create(program=program, name=name, defaults={"position": position})
     logins: dict[str, User] = {}
@@ -107,7 +108,7 @@ def load_base() -> tuple[Program, dict[str, Any]]:
     for local, full_name, roles in STAFF:
         user = _user(local, full_name)
         if not Membership.objects.filter(user=user, program=program).exists():
-            add_member(actor="demo", program=program, email=user.email, full_name=full_name, roles=roles)
+            add_member(actor=DEMO, program=program, email=user.email, full_name=full_name, roles=roles)
         logins[local] = user
         coordinator = coordinator or user
     areas = list(FocusArea.objects.filter(program=program).order_by("position"))

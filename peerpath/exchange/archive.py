@@ -40,7 +40,9 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from peerpath.care.models import CheckIn, CheckInStatus
 from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
 
 CHUNK_ROWS = 2000
 FLUSH_BYTES = 256 * 1024
@@ -317,9 +319,6 @@ ID_LINKED: set[Any] = set()
 
 
 def _define_tables() -> None:
-    from peerpath.care.models import CheckIn, CheckInStatus
-    from peerpath.recruitment.models import Supporter
-
     ID_LINKED.add(Supporter)
     # --- The program and its framework ---------------------------------------------------------
     register(
@@ -817,6 +816,9 @@ class _Chunks:
         return len(data)
 
     def flush(self) -> None:
+        return None
+
+    def close(self) -> None:  # a file's method; ZipFile leaves a passed-in file open
         return None
 
     def take(self) -> bytes:

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from peerpath.core import audit
 from peerpath.core.encryption import digests_any_key
-from peerpath.core.models import normalize_email
+from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
 from peerpath.programs.models import FocusArea, Membership, Program
@@ -115,12 +115,13 @@ class Importer:
         """Checks across the whole file that need the database (in a fixed number of queries)."""
         return []
 
-    def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
         raise NotImplementedError
 
     def validate(self, program: Program, rows: list[Row]) -> tuple[list[dict[str, Any]], list[RowError]]:
         context = self.prepare(program)
-        cleaned, errors = [], []
+        cleaned: list[dict[str, Any]] = []
+        errors: list[RowError] = []
         for row in rows:
             missing = [c.name for c in self.columns if c.required and not row.values.get(c.name, "").strip()]
             if missing:
@@ -134,7 +135,7 @@ class Importer:
         errors.sort(key=lambda e: (e.row, e.field))
         return cleaned, errors
 
-    def run(self, *, actor: Any, program: Program, rows: list[Row], source: str) -> tuple[int, list[RowError]]:
+    def run(self, *, actor: User, program: Program, rows: list[Row], source: str) -> tuple[int, list[RowError]]:
         """Validate every row; save them all in one transaction only if none has an error.
 
         A row the services refuse while saving (the records changed since the check) rolls the
@@ -231,7 +232,7 @@ class SupporterImporter(Importer):
             "create_account": parse_yes_no(v.get("create_account", ""), "create_account"),
         }
 
-    def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
         now = timezone.now()
         for row in rows:
             since = timezone.make_aware(dt.datetime.fromisoformat(row["since"])) if row["since"] else now
@@ -498,7 +499,7 @@ class ParticipantImporter(Importer):
                     seen[term] = row["row"]
         return errors
 
-    def save(self, *, actor: Any, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
         areas = {a.pk: a for a in FocusArea.objects.filter(program=program)}
         members = self.prepare(program)["members"]
         fields = [*support_common.PARTICIPANT_FIELDS]

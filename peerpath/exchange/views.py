@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,8 +16,10 @@ from peerpath.core.permissions import program_view
 from peerpath.exchange.archive import stream_archive
 from peerpath.exchange.forms import ImportForm
 from peerpath.exchange.importers import IMPORTERS, Importer, template_workbook
+from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.exchange.reading import Row, read_table
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
@@ -28,7 +30,7 @@ def _importer(kind: str) -> Importer:
 
 
 @program_view("exchange.import")
-def home(request: HttpRequest, program: Program) -> HttpResponse:
+def home(request: ProgramRequest, program: Program) -> HttpResponse:
     batches = ImportBatch.objects.filter(program=program).select_related("created_by")[:20]
     return render(
         request,
@@ -43,7 +45,7 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("exchange.import")
-def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
+def template_file(request: ProgramRequest, program: Program, kind: str, fmt: str) -> HttpResponse:
     """The file to fill in: the columns and one example row (XLSX: a second sheet explains each column)."""
     importer = _importer(kind)
     if fmt == "csv":
@@ -62,7 +64,7 @@ def template_file(request: HttpRequest, program: Program, kind: str, fmt: str) -
 
 @program_view("exchange.import")
 @creates_once
-def upload(request: HttpRequest, program: Program, kind: str) -> HttpResponse:
+def upload(request: ProgramRequest, program: Program, kind: str) -> HttpResponse:
     importer = _importer(kind)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -81,14 +83,15 @@ def upload(request: HttpRequest, program: Program, kind: str) -> HttpResponse:
                     status=400,
                 )
             with transaction.atomic():
-                batch = ImportBatch.objects.create(
+                batch = ImportBatch(
                     program=program,
                     kind=kind,
                     filename=upload.name[:200],
-                    rows=[{"number": r.number, "values": r.values} for r in rows],
                     row_count=len(rows),
                     created_by=request.user,
                 )
+                batch.rows = [{"number": r.number, "values": r.values} for r in rows]  # stored encrypted
+                batch.save(force_insert=True)
                 audit.record(
                     actor=request.user,
                     program=program,
@@ -110,7 +113,7 @@ def _batch(program: Program, pk: int) -> ImportBatch:
 
 
 @program_view("exchange.import")
-def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     item = _batch(program, pk)
     importer = _importer(item.kind)
     rows = [Row(r["number"], r["values"]) for r in item.rows]
@@ -133,12 +136,12 @@ def batch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("exchange.import")
 @require_POST
-def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     _batch(program, pk)
     with transaction.atomic():
         # Locked: two clicks (or two coordinators) cannot import the same file twice.
         item = ImportBatch.objects.select_for_update().get(program=program, pk=pk)
-        if item.status != ImportBatch.Status.PREVIEW:
+        if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
             messages.error(request, "This file was already imported or discarded.")
             return redirect("exchange:home", program.slug)
         importer = _importer(item.kind)
@@ -148,8 +151,12 @@ def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse
             item.error_count = len(errors)
             item.save(update_fields=["error_count"])
         else:
-            item.status, item.applied_at, item.rows = ImportBatch.Status.APPLIED, timezone.now(), []
-            item.save(update_fields=["status", "applied_at", "payload"])
+            IMPORT_BATCH.move(
+                actor=request.user,
+                obj=item,
+                to=ImportBatch.Status.APPLIED,
+                changes={"applied_at": timezone.now(), "payload": ""},
+            )
     if errors:
         return render(
             request,
@@ -170,17 +177,20 @@ def batch_apply(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 @program_view("exchange.import")
 @require_POST
-def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_discard(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     item = _batch(program, pk)
     if item.status == ImportBatch.Status.PREVIEW:
-        item.status, item.rows = ImportBatch.Status.DISCARDED, []
-        item.save(update_fields=["status", "payload"])
-        messages.success(request, f"Discarded {item.filename}; nothing was imported.")
+        try:
+            IMPORT_BATCH.move(actor=request.user, obj=item, to=ImportBatch.Status.DISCARDED, changes={"payload": ""})
+        except ValidationError as error:  # applied a moment ago by someone else
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Discarded {item.filename}; nothing was imported.")
     return redirect("exchange:home", program.slug)
 
 
 @program_view("exchange.archive")
-def archive(request: HttpRequest, program: Program) -> HttpResponse:
+def archive(request: ProgramRequest, program: Program) -> StreamingHttpResponse:
     """The whole program's records, streamed as it is read (see `exchange.archive`). Audited."""
     audit.record(
         actor=request.user,

@@ -7,11 +7,14 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from peerpath.core.navigation import register_nav
-        from peerpath.programs import defaults, signals
+        from peerpath.core.permissions import register_membership_lookup
+        from peerpath.programs import access, defaults, signals
 
+        register_membership_lookup(access.current_membership)
         signals.program_created.connect(defaults.seed_competencies, dispatch_uid="programs.seed_competencies")
 
         register_nav("Home", "programs:home", "program.home", order=0)
         register_nav("Competencies", "programs:competencies", "program.view_competencies", order=80)
         register_nav("Members", "programs:members", "program.manage_members", order=90)
         register_nav("Settings", "programs:settings", "program.edit_settings", order=95)
+        register_nav("Audit log", "programs:audit_log", "audit.view", order=99)

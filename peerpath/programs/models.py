@@ -39,6 +39,11 @@ class MembershipQuerySet(models.QuerySet):
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True)
 
+    def current(self) -> MembershipQuerySet:
+        """Active memberships in active programs: the ones that let a person in (program pages,
+        the API, the program switcher). The one statement of that rule."""
+        return self.filter(is_active=True, program__is_active=True)
+
     def staff(self) -> MembershipQuerySet:
         """Coordinators, trainers and supervisors: the people who run the program."""
         return self.active().filter(

@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
@@ -30,7 +31,7 @@ def invitation_url(user: User) -> str:
 
 
 def add_member(
-    *, actor: Any, program: Program, email: str, full_name: str, roles: set[Role], send_invitation: bool = True
+    *, actor: Actor, program: Program, email: str, full_name: str, roles: set[Role], send_invitation: bool = True
 ) -> Membership:
     """Give a person roles in a program, creating their account if they have none.
 
@@ -71,7 +72,7 @@ def add_member(
     return membership
 
 
-def update_membership(*, actor: Any, membership: Membership, roles: set[Role], is_active: bool) -> Membership:
+def update_membership(*, actor: Actor, membership: Membership, roles: set[Role], is_active: bool) -> Membership:
     """Change a member's roles. Rule: a program always keeps at least one active coordinator."""
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -97,7 +98,7 @@ def update_membership(*, actor: Any, membership: Membership, roles: set[Role], i
     return membership
 
 
-def update_program(*, actor: Any, program: Program, data: dict[str, Any]) -> Program:
+def update_program(*, actor: Actor, program: Program, data: dict[str, Any]) -> Program:
     """Save a program's settings and audit what changed."""
     with transaction.atomic():
         before = audit.snapshot(program, PROGRAM_FIELDS)
@@ -112,7 +113,7 @@ def update_program(*, actor: Any, program: Program, data: dict[str, Any]) -> Pro
     return program
 
 
-def create_program(*, actor: Any, name: str, slug: str, coordinator_email: str, coordinator_name: str) -> Program:
+def create_program(*, actor: Actor, name: str, slug: str, coordinator_email: str, coordinator_name: str) -> Program:
     """Start a new program with its default content and its first coordinator (invited by e-mail).
 
     Rule: program addresses (slugs) are unique.
@@ -133,7 +134,9 @@ def create_program(*, actor: Any, name: str, slug: str, coordinator_email: str, 
     return program
 
 
-def save_competency(*, actor: Any, program: Program, competency: Competency | None, data: dict[str, Any]) -> Competency:
+def save_competency(
+    *, actor: Actor, program: Program, competency: Competency | None, data: dict[str, Any]
+) -> Competency:
     """Add or edit a competency of the program's framework. Rule: numbers are unique per program."""
     competency = competency or Competency(program=program)
     number = data.get("number", competency.number)
@@ -150,7 +153,7 @@ def save_competency(*, actor: Any, program: Program, competency: Competency | No
         )
 
 
-def save_focus_area(*, actor: Any, program: Program, area: FocusArea | None, data: dict[str, Any]) -> FocusArea:
+def save_focus_area(*, actor: Actor, program: Program, area: FocusArea | None, data: dict[str, Any]) -> FocusArea:
     """Add or edit a lived-experience area. Rule: names are unique per program."""
     area = area or FocusArea(program=program)
     name = data.get("name", area.name)

@@ -5,6 +5,8 @@ from peerpath.programs import views
 app_name = "programs"
 
 urlpatterns = [
+    path("", views.start, name="start"),
+    path("programs/", views.choose, name="choose"),
     path("p/<slug:program_slug>/", views.home, name="home"),
     path("p/<slug:program_slug>/settings/", views.settings_edit, name="settings"),
     path("p/<slug:program_slug>/members/", views.members, name="members"),
@@ -14,4 +16,5 @@ urlpatterns = [
     path("p/<slug:program_slug>/competencies/<int:pk>/", views.competency_edit, name="competency_edit"),
     path("p/<slug:program_slug>/areas/new/", views.focus_area_edit, name="focus_area_new"),
     path("p/<slug:program_slug>/areas/<int:pk>/", views.focus_area_edit, name="focus_area_edit"),
+    path("p/<slug:program_slug>/audit/", views.audit_log, name="audit_log"),
 ]

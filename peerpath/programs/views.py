@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from peerpath.core.exports import download, requested_format
-from peerpath.core.forms import add_service_errors
+from peerpath.core.forms import AuditFilterForm, add_service_errors
+from peerpath.core.http import AuthenticatedRequest
 from peerpath.core.idempotency import creates_once
+from peerpath.core.models import AuditEntry
 from peerpath.core.navigation import HOME_PANELS
-from peerpath.core.permissions import program_view
+from peerpath.core.permissions import login_required_view, program_view
 from peerpath.programs import access, services
 from peerpath.programs.forms import (
     CompetencyForm,
@@ -19,11 +22,74 @@ from peerpath.programs.forms import (
     MembershipForm,
     ProgramSettingsForm,
 )
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
 
 
+@login_required_view
+def start(request: AuthenticatedRequest) -> HttpResponse:
+    """Send a person to the program they last worked in, or let them choose one."""
+    memberships = access.current_memberships(request.user.pk)
+    slugs = {m.program.slug for m in memberships}
+    current = request.session.get("current_program")
+    if current in slugs:
+        return redirect("programs:home", current)
+    if len(memberships) == 1:
+        return redirect("programs:home", memberships[0].program.slug)
+    return redirect("programs:choose")
+
+
+@login_required_view
+def choose(request: AuthenticatedRequest) -> HttpResponse:
+    """The programs a person works in, to choose one."""
+    return render(request, "programs/choose.html", {"memberships": access.current_memberships(request.user.pk)})
+
+
+@program_view("audit.view")
+def audit_log(request: ProgramRequest, program: Program) -> HttpResponse:
+    entries = AuditEntry.objects.filter(program=program).select_related("actor")
+    actors = [
+        (str(m.user_id), m.user.full_name)
+        for m in Membership.objects.filter(program=program).select_related("user").order_by("user__full_name")
+    ]
+    target_types = list(
+        AuditEntry.objects.filter(program=program)
+        .order_by("target_type")
+        .values_list("target_type", flat=True)
+        .distinct()
+    )
+    form = AuditFilterForm(request.GET or None, actors=actors, target_types=target_types)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            entries = entries.filter(actor_id=data["actor"])
+        if data["target_type"]:
+            entries = entries.filter(target_type=data["target_type"])
+        if data["target_id"]:
+            entries = entries.filter(target_id=data["target_id"])
+        if data["action"]:
+            entries = entries.filter(action__icontains=data["action"])
+    if fmt := requested_format(request):
+        return download(
+            f"{program.slug}-audit-log",
+            fmt,
+            ["When", "Who", "Action", "Record type", "Record id", "Record", "Changes", "Note"],
+            (
+                [e.created_at, e.actor_label, e.action, e.target_type, e.target_id, e.target_label, e.changes, e.note]
+                for e in entries.iterator()
+            ),
+        )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request, "programs/audit_log.html", {"program": program, "form": form, "page": page, "query": query.urlencode()}
+    )
+
+
 @program_view("program.home")
-def home(request: HttpRequest, program: Program) -> HttpResponse:
+def home(request: ProgramRequest, program: Program) -> HttpResponse:
     panels = []
     for panel in HOME_PANELS:
         rendered = panel.render(request, program, request.membership)
@@ -33,7 +99,7 @@ def home(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.edit_settings")
-def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
+def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
     form = ProgramSettingsForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
     if request.method == "POST" and form.is_valid():
         services.update_program(actor=request.user, program=program, data=form.cleaned_data)
@@ -44,7 +110,7 @@ def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("program.manage_members")
 @creates_once
-def members(request: HttpRequest, program: Program) -> HttpResponse:
+def members(request: ProgramRequest, program: Program) -> HttpResponse:
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -66,7 +132,7 @@ def members(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("program.manage_members")
-def member_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def member_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     membership = access.get_membership(program, pk)
     initial = {"roles": [r.value for r in membership.roles], "is_active": membership.is_active}
     form = MembershipForm(request.POST or None, initial=initial)
@@ -87,7 +153,7 @@ def member_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 
 @program_view("program.view_competencies")
-def competencies(request: HttpRequest, program: Program) -> HttpResponse:
+def competencies(request: ProgramRequest, program: Program) -> HttpResponse:
     rows = Competency.objects.filter(program=program)
     areas = FocusArea.objects.filter(program=program)
     return render(request, "programs/competencies.html", {"program": program, "rows": rows, "areas": areas})
@@ -95,7 +161,7 @@ def competencies(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("program.edit_competencies")
 @creates_once
-def competency_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def competency_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     competency = access.get_competency(program, pk) if pk else None
     form = CompetencyForm(request.POST or None, instance=competency)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +187,7 @@ def competency_edit(request: HttpRequest, program: Program, pk: int | None = Non
 
 @program_view("program.edit_competencies")
 @creates_once
-def focus_area_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     area = access.get_focus_area(program, pk) if pk else None
     form = FocusAreaForm(request.POST or None, instance=area)
     if request.method == "POST" and form.is_valid():

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from peerpath.core.models import User
 from peerpath.core.prepared import PreparedLookup
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Application, RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
 
@@ -47,23 +47,23 @@ _OWN_RECORD = PreparedLookup(
 )
 
 
-def _own_record(program: Program, user_id: Any) -> Supporter | None:
-    record = cast(Supporter | None, _OWN_RECORD.first(program_id=program.pk, user_id=user_id))
+def _own_record(program: Program, user_id: int) -> Supporter | None:
+    record = _OWN_RECORD.first(program_id=program.pk, user_id=user_id)
     if record is not None:
         record.program = program  # the same row: spares a query wherever record.program is read
     return record
 
 
-def supporter_record_for(request: Any, program: Program) -> Supporter | None:
+def supporter_record_for(request: ProgramRequest, program: Program) -> Supporter | None:
     """The logged-in person's own pathway record in the program, or None; fetched once per request
     because several home-page panels ask for it."""
-    cache = request.__dict__.setdefault("_own_supporter_records", {})
+    cache: dict[int, Supporter | None] = request.__dict__.setdefault("_own_supporter_records", {})
     if program.pk not in cache:
         cache[program.pk] = _own_record(program, request.user.pk)
     return cache[program.pk]
 
 
-def own_supporter_record(program: Program, user: Any) -> Supporter:
+def own_supporter_record(program: Program, user: User) -> Supporter:
     """The user's own pathway record in the program, with their supervisor; 404 for someone
     with none (the pages of a supporter's own training, certification, care and caseload)."""
     record = _own_record(program, user.pk)

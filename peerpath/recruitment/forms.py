@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.recruitment.models import (
@@ -68,7 +69,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_areas"].queryset = FocusArea.objects.filter(program=program, is_active=True)
+        model_choice_field(self, "focus_areas").queryset = FocusArea.objects.filter(program=program, is_active=True)
 
     def clean_languages(self) -> list[str]:
         languages = split_languages(self.cleaned_data["languages"])
@@ -77,7 +78,8 @@ class ApplicationForm(forms.Form):
         return languages
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("source") == Source.CLINICIAN and not (data.get("clinician_name") or "").strip():
             self.add_error("clinician_name", "Please tell us the name of the clinician who referred you.")
         if data.get("preferred_contact") in {ContactPreference.PHONE, ContactPreference.TEXT} and not data.get("phone"):
@@ -105,7 +107,7 @@ class InterviewScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewer"].choices = staff_choices(program)
+        choice_field(self, "interviewer").choices = staff_choices(program)
 
     def clean_scheduled_for(self) -> dt.datetime:
         value = self.cleaned_data["scheduled_for"]
@@ -148,7 +150,8 @@ class ScreeningRecordForm(forms.Form):
         return [(self[f"flag_{f.pk}"], self[f"flagnote_{f.pk}"]) for f in self.flags]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for f in self.flags:
             if data.get(f"flagnote_{f.pk}") and not data.get(f"flag_{f.pk}"):
                 self.add_error(f"flag_{f.pk}", "Tick the red flag you wrote a note about, or clear the note.")
@@ -184,7 +187,7 @@ class StageMoveForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = choices
+        choice_field(self, "to_stage").choices = choices
 
 
 class MilestoneForm(forms.Form):
@@ -217,7 +220,10 @@ class SupervisorForm(forms.Form):
             .select_related("user")
             .order_by("user__full_name")
         )
-        self.fields["supervisor"].choices = [("", "No supervisor"), *[(m.user_id, m.user.full_name) for m in rows]]
+        choice_field(self, "supervisor").choices = [
+            ("", "No supervisor"),
+            *[(m.user_id, m.user.full_name) for m in rows],
+        ]
 
 
 class ApplicationReviewForm(forms.Form):
@@ -229,7 +235,7 @@ class ApplicationReviewForm(forms.Form):
 
     def __init__(self, *args: Any, differences: list[Difference], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accept"].choices = [(d.name, d.label) for d in differences]
+        choice_field(self, "accept").choices = [(d.name, d.label) for d in differences]
 
 
 class ReopenForm(forms.Form):

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment import queries
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.recruitment.models import Application
 
 
-def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def coordinator_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "recruitment.view_board"):
         return None
-    week_ago = timezone.now() - timezone.timedelta(days=7)
+    week_ago = timezone.now() - dt.timedelta(days=7)
     return (
         "recruitment/_panel_coordinator.html",
         {
@@ -30,7 +31,7 @@ def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -
     )
 
 
-def my_pathway_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def my_pathway_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "recruitment.view_own_pathway"):
         return None
     record = supporter_record_for(request, program)

@@ -1,18 +1,16 @@
 """The supporter lifecycle: one allowed-transition map and the one function that moves people.
 
 Every other module (screening decisions, training outcomes, breaks) changes a person's stage
-through `move_to_stage`, so the map below is the whole truth about which moves exist.
+through `move_to_stage` (the `PATHWAY` lifecycle, see `peerpath.core.lifecycle`), so the map
+below is the whole truth about which moves exist.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
-
-from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.lifecycle import Lifecycle, Move
 from peerpath.recruitment.models import Stage, StageChange, Supporter
 
 S = Stage
@@ -40,48 +38,33 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _stage_change(move: Move[Supporter]) -> StageChange:
+    return StageChange.objects.create(
+        supporter=move.obj, from_stage=move.from_state, to_stage=move.to_state, actor=move.user, reason=move.note
+    )
+
+
+PATHWAY = Lifecycle(
+    model=Supporter,
+    field="stage",
+    transitions=TRANSITIONS,
+    audit_action="pathway.move",
+    history=_stage_change,
+    label=lambda supporter: supporter.full_name,
+    stamp="stage_changed_at",
+)
+
+
 def allowed_next(stage: str) -> list[Stage]:
     """The stages a person in ``stage`` may move to, in lifecycle order."""
-    targets = TRANSITIONS.get(stage, frozenset())
-    return [s for s in Stage if s in targets]
+    return [Stage(s) for s in PATHWAY.allowed_from(stage)]
 
 
-def move_to_stage(*, actor: Any, supporter: Supporter, to_stage: str, reason: str = "", **fields: Any) -> StageChange:
+def move_to_stage(*, actor: Actor, supporter: Supporter, to_stage: str, reason: str = "", **fields: Any) -> StageChange:
     """Move a person along the pathway.
 
     Rule: only moves in TRANSITIONS are allowed; anything else raises ValidationError with a
     message naming both stages. Each move writes a StageChange (their history) and an audit
     entry. Extra ``fields`` (revisit_on, may_reapply_after, redirected_to) are saved with it.
     """
-    with transaction.atomic():
-        locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
-        from_stage = locked.stage
-        if to_stage not in Stage.values:
-            raise ValidationError(f"'{to_stage}' is not a stage of the pathway.")
-        if to_stage not in TRANSITIONS.get(from_stage, frozenset()):
-            raise ValidationError(
-                f"{locked.full_name} cannot move from '{Stage(from_stage).label}' to '{Stage(to_stage).label}'."
-            )
-        before = audit.snapshot(locked, ["stage", *fields.keys()])
-        locked.stage = to_stage
-        locked.stage_changed_at = timezone.now()
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=["stage", "stage_changed_at", *fields.keys()])
-        change = StageChange.objects.create(
-            supporter=locked, from_stage=from_stage, to_stage=to_stage, actor=_user(actor), reason=reason
-        )
-        audit.record(
-            actor=actor,
-            program=locked.program,
-            action="pathway.move",
-            target=locked,
-            changes=audit.diff(before, audit.snapshot(locked, ["stage", *fields.keys()])),
-            note=reason,
-        )
-    supporter.refresh_from_db()
-    return change
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return cast(StageChange, PATHWAY.move(actor=actor, obj=supporter, to=to_stage, note=reason, changes=fields).history)

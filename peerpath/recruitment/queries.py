@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
@@ -15,6 +16,14 @@ from peerpath.recruitment.models import (
     StageChange,
     Supporter,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class BoardAnnotations(TypedDict):
+    last_applied: dt.datetime | None
+    applications_count: int
 
 
 def stage_counts(program: Program) -> list[dict[str, Any]]:
@@ -35,7 +44,9 @@ def source_counts(program: Program) -> list[dict[str, Any]]:
     return [{"source": s.value, "label": s.label, "count": counts.get(s.value, 0)} for s in Source]
 
 
-def board_rows(program: Program, *, q: str = "", stage: str = "", source: str = "") -> QuerySet[Supporter]:
+def board_rows(
+    program: Program, *, q: str = "", stage: str = "", source: str = ""
+) -> QuerySet[WithAnnotations[Supporter, BoardAnnotations]]:
     rows = Supporter.objects.filter(program=program)
     if q:
         rows = rows.filter(Q(full_name__icontains=q) | Q(email__icontains=q.strip().lower()))

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import absolute_url, queue_email
-from peerpath.core.models import normalize_email
+from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
+from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
 from peerpath.recruitment.models import (
     Application,
     Decision,
@@ -30,11 +32,12 @@ from peerpath.recruitment.models import (
     ScreeningQuestion,
     Source,
     Stage,
+    StageChange,
     Supporter,
 )
 from peerpath.recruitment.pathway import move_to_stage
 
-APPLICANT_ACTOR = "applicant (public form)"
+APPLICANT_ACTOR = SystemActor("applicant (public form)")
 # People who are still applying and so can be (re)screened.
 SCREENABLE_STAGES = frozenset({Stage.APPLICANT, Stage.SCREENING, Stage.COACHING, Stage.REDIRECTED})
 
@@ -148,9 +151,9 @@ def _awaiting_review(application: Application) -> Application:
     return locked
 
 
-def _mark_reviewed(*, actor: Any, application: Application, action: str, note: str) -> None:
+def _mark_reviewed(*, actor: User, application: Application, action: str, note: str) -> None:
     application.needs_review = False
-    application.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    application.reviewed_by = actor
     application.reviewed_at = timezone.now()
     application.save(update_fields=["needs_review", "reviewed_by", "reviewed_at"])
     audit.record(
@@ -163,7 +166,7 @@ def _mark_reviewed(*, actor: Any, application: Application, action: str, note: s
     )
 
 
-def accept_application_changes(*, actor: Any, application: Application, fields: Iterable[str]) -> Application:
+def accept_application_changes(*, actor: User, application: Application, fields: Iterable[str]) -> Application:
     """Copy the chosen fields of a repeat application onto the person's record, and close the review.
 
     Rules: the application is a repeat awaiting review; each chosen field is one where the
@@ -206,7 +209,7 @@ def accept_application_changes(*, actor: Any, application: Application, fields: 
     return application
 
 
-def dismiss_application(*, actor: Any, application: Application) -> Application:
+def dismiss_application(*, actor: User, application: Application) -> Application:
     """Keep the person's record as it is and close the review of a repeat application.
 
     Rule: the application is a repeat awaiting review. The application itself is kept.
@@ -223,7 +226,7 @@ def dismiss_application(*, actor: Any, application: Application) -> Application:
     return application
 
 
-def reopen_from_application(*, actor: Any, application: Application, reason: str) -> Any:
+def reopen_from_application(*, actor: User, application: Application, reason: str) -> StageChange:
     """A coordinator brings a withdrawn person, or a declined one past their re-apply date, back
     to 'applicant' on the strength of their new application.
 
@@ -255,7 +258,7 @@ def reopen_from_application(*, actor: Any, application: Application, reason: str
 
 
 def schedule_interview(
-    *, actor: Any, supporter: Supporter, scheduled_for: dt.datetime, location: str, interviewer: Any
+    *, actor: Actor, supporter: Supporter, scheduled_for: dt.datetime, location: str, interviewer: Any
 ) -> ScreeningInterview:
     """Schedule a screening interview.
 
@@ -291,28 +294,24 @@ def schedule_interview(
     return interview
 
 
-def cancel_interview(*, actor: Any, interview: ScreeningInterview, reason: str) -> ScreeningInterview:
+def cancel_interview(*, actor: Actor, interview: ScreeningInterview, reason: str) -> ScreeningInterview:
     """Cancel a scheduled interview. Rule: completed interviews cannot be cancelled."""
-    if interview.status != InterviewStatus.SCHEDULED:
-        raise ValidationError("Only a scheduled interview can be cancelled.")
-    with transaction.atomic():
-        interview.status = InterviewStatus.CANCELLED
-        interview.notes = (interview.notes + "\n" if interview.notes else "") + f"Cancelled: {reason}"
-        interview.save(update_fields=["status", "notes"])
-        audit.record(
-            actor=actor,
-            program=interview.program,
-            action="screening.cancel",
-            target=interview,
-            changes={"status": [InterviewStatus.SCHEDULED, InterviewStatus.CANCELLED]},
-            note=reason,
-        )
+    SCREENING_INTERVIEW.check(interview, InterviewStatus.CANCELLED)
+    SCREENING_INTERVIEW.move(
+        actor=actor,
+        obj=interview,
+        to=InterviewStatus.CANCELLED,
+        note=reason,
+        changes={"notes": (interview.notes + "\n" if interview.notes else "") + f"Cancelled: {reason}"},
+        audit_action="screening.cancel",
+        audit_changes={},
+    )
     return interview
 
 
 def record_screening(
     *,
-    actor: Any,
+    actor: Actor,
     interview: ScreeningInterview,
     answers: dict[int, str],
     red_flags: dict[int, str],
@@ -349,25 +348,37 @@ def record_screening(
             RedFlagNote(interview=interview, red_flag=f, red_flag_text=f.text, note=red_flags[pk])
             for pk, f in flags.items()
         )
-        interview.notes = notes
-        interview.status = InterviewStatus.COMPLETED
-        interview.completed_at = interview.completed_at or timezone.now()
-        interview.save(update_fields=["notes", "status", "completed_at"])
         after = {
             "answers": [(q.text, answers[pk]) for pk, q in questions.items()],
             "red_flags": [(f.text, red_flags[pk]) for pk, f in flags.items()],
             "notes": notes,
-            "status": interview.status,
+            "status": InterviewStatus.COMPLETED,
         }
-        audit.record(
-            actor=actor, program=program, action="screening.record", target=interview, changes=audit.diff(before, after)
-        )
+        if interview.status == InterviewStatus.SCHEDULED:
+            SCREENING_INTERVIEW.move(
+                actor=actor,
+                obj=interview,
+                to=InterviewStatus.COMPLETED,
+                changes={"notes": notes, "completed_at": timezone.now()},
+                audit_action="screening.record",
+                audit_changes=audit.diff(before, after),
+            )
+        else:  # recorded again: the interview is already completed
+            interview.notes = notes
+            interview.save(update_fields=["notes"])
+            audit.record(
+                actor=actor,
+                program=program,
+                action="screening.record",
+                target=interview,
+                changes=audit.diff(before, after),
+            )
     return interview
 
 
 def decide(
     *,
-    actor: Any,
+    actor: User,
     interview: ScreeningInterview,
     decision: str,
     note: str = "",
@@ -456,7 +467,7 @@ def decide(
 
 
 def record_milestone(
-    *, actor: Any, supporter: Supporter, title: str, achieved_on: dt.date, note: str = ""
+    *, actor: User, supporter: Supporter, title: str, achieved_on: dt.date, note: str = ""
 ) -> Milestone:
     """Record a building block on the pathway. Rule: not dated in the future."""
     if achieved_on > timezone.localdate():
@@ -469,7 +480,7 @@ def record_milestone(
     return milestone
 
 
-def assign_supervisor(*, actor: Any, supporter: Supporter, supervisor: Any) -> Supporter:
+def assign_supervisor(*, actor: Actor, supporter: Supporter, supervisor: Any) -> Supporter:
     """Assign (or clear, with None) a supporter's supervisor.
 
     Rule: the supervisor must hold the supervisor role in the same program, and nobody
@@ -499,7 +510,7 @@ def assign_supervisor(*, actor: Any, supporter: Supporter, supervisor: Any) -> S
 
 
 def save_screening_question(
-    *, actor: Any, program: Program, question: ScreeningQuestion | None, data: dict[str, Any]
+    *, actor: Actor, program: Program, question: ScreeningQuestion | None, data: dict[str, Any]
 ) -> ScreeningQuestion:
     """Add or edit one of the program's screening questions (past interviews keep their copy)."""
     with transaction.atomic():
@@ -513,7 +524,7 @@ def save_screening_question(
         )
 
 
-def save_red_flag(*, actor: Any, program: Program, red_flag: RedFlag | None, data: dict[str, Any]) -> RedFlag:
+def save_red_flag(*, actor: Actor, program: Program, red_flag: RedFlag | None, data: dict[str, Any]) -> RedFlag:
     """Add or edit one of the program's red flags (past interviews keep their copy)."""
     with transaction.atomic():
         return audit.save_audited(

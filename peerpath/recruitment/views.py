@@ -16,6 +16,7 @@ from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment import access, queries, services
 from peerpath.recruitment.forms import (
@@ -32,7 +33,15 @@ from peerpath.recruitment.forms import (
     StageMoveForm,
     SupervisorForm,
 )
-from peerpath.recruitment.models import Application, InterviewStatus, RedFlag, ScreeningQuestion, Stage, Supporter
+from peerpath.recruitment.models import (
+    Application,
+    InterviewStatus,
+    RedFlag,
+    ScreeningInterview,
+    ScreeningQuestion,
+    Stage,
+    Supporter,
+)
 from peerpath.recruitment.pathway import allowed_next, move_to_stage
 
 BOARD_PAGE_SIZE = 25
@@ -68,7 +77,7 @@ def apply_thanks(request: HttpRequest, program_slug: str) -> HttpResponse:
 
 
 @program_view("recruitment.view_board")
-def board(request: HttpRequest, program: Program) -> HttpResponse:
+def board(request: ProgramRequest, program: Program) -> HttpResponse:
     form = BoardFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = queries.board_rows(
@@ -112,7 +121,7 @@ def board(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("recruitment.view_person")
-def person(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def person(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _person_page(request, program, access.get_supporter(program, pk))
 
 
@@ -138,7 +147,7 @@ def _person_page(
 @program_view("recruitment.screen")
 @require_POST
 @creates_once
-def interview_schedule(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview_schedule(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = InterviewScheduleForm(request.POST, program=program)
     if form.is_valid():
@@ -160,7 +169,7 @@ def interview_schedule(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 @program_view("recruitment.move_pathway")
 @require_POST
-def person_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def person_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = StageMoveForm(request.POST, choices=[(s.value, s.label) for s in allowed_next(supporter.stage)])
     if form.is_valid():
@@ -181,7 +190,7 @@ def person_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 @program_view("recruitment.assign_supervisor")
 @require_POST
-def person_supervisor(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def person_supervisor(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = SupervisorForm(request.POST, program=program)
     if form.is_valid():
@@ -200,7 +209,7 @@ def person_supervisor(request: HttpRequest, program: Program, pk: int) -> HttpRe
 @program_view("recruitment.move_pathway")
 @require_POST
 @creates_once
-def milestone_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def milestone_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
     form = MilestoneForm(request.POST)
     if form.is_valid():
@@ -215,12 +224,12 @@ def milestone_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("recruitment.view_person")
-def application(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def application(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _application_page(request, program, access.get_application(program, pk))
 
 
 def _application_page(
-    request: HttpRequest, program: Program, found: Application, status: int = 200, **forms: object
+    request: ProgramRequest, program: Program, found: Application, status: int = 200, **forms: object
 ) -> HttpResponse:
     """One application as sent; for a repeat awaiting review, what differs from the record and the
     coordinator's choices (a failed action passes its bound form in ``forms``)."""
@@ -245,7 +254,7 @@ def _application_page(
 
 @program_view("recruitment.review_application")
 @require_POST
-def application_review(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def application_review(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_application(program, pk)
     form = ApplicationReviewForm(request.POST, differences=found.differences())
     if form.is_valid():
@@ -267,7 +276,7 @@ def application_review(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 @program_view("recruitment.move_pathway")
 @require_POST
-def application_reopen(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def application_reopen(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_application(program, pk)
     form = ReopenForm(request.POST)
     if form.is_valid():
@@ -282,7 +291,7 @@ def application_reopen(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 
 @program_view("recruitment.screen")
-def interview(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     interview = access.get_interview(program, pk)
     record_form = ScreeningRecordForm(request.POST or None, program=program, interview=interview)
     decision_form = DecisionForm()
@@ -307,9 +316,14 @@ def interview(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 def _interview_page(
-    request: HttpRequest, program: Program, interview: object, record_form: object, decision_form: object, status: int
+    request: HttpRequest,
+    program: Program,
+    interview: ScreeningInterview,
+    record_form: ScreeningRecordForm,
+    decision_form: DecisionForm,
+    status: int,
 ) -> HttpResponse:
-    interview = queries.interview_with_people(interview)  # type: ignore[arg-type]
+    interview = queries.interview_with_people(interview)
     return render(
         request,
         "recruitment/interview.html",
@@ -327,7 +341,7 @@ def _interview_page(
 
 @program_view("recruitment.screen")
 @require_POST
-def interview_decide(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview_decide(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     interview = access.get_interview(program, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -344,7 +358,7 @@ def interview_decide(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 @program_view("recruitment.screen")
 @require_POST
-def interview_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def interview_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     interview = access.get_interview(program, pk)
     reason = request.POST.get("reason", "").strip() or "No reason given"
     try:
@@ -357,7 +371,7 @@ def interview_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 
 @program_view("recruitment.edit_screening_setup")
-def setup(request: HttpRequest, program: Program) -> HttpResponse:
+def setup(request: ProgramRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "recruitment/setup.html",
@@ -371,7 +385,7 @@ def setup(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("recruitment.edit_screening_setup")
 @creates_once
-def question_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def question_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     question = access.get_question(program, pk) if pk else None
     form = ScreeningQuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
@@ -393,7 +407,7 @@ def question_edit(request: HttpRequest, program: Program, pk: int | None = None)
 
 @program_view("recruitment.edit_screening_setup")
 @creates_once
-def red_flag_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def red_flag_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     red_flag = access.get_red_flag(program, pk) if pk else None
     form = RedFlagForm(request.POST or None, instance=red_flag)
     if request.method == "POST" and form.is_valid():
@@ -414,7 +428,7 @@ def red_flag_edit(request: HttpRequest, program: Program, pk: int | None = None)
 
 
 @program_view("recruitment.view_own_pathway")
-def my_pathway(request: HttpRequest, program: Program) -> HttpResponse:
+def my_pathway(request: ProgramRequest, program: Program) -> HttpResponse:
     supporter = access.own_supporter_record(program, request.user)
     return render(
         request,

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.reports import cache, library  # noqa: F401  (library registers the reports)
 from peerpath.reports.base import REPORTS, ordered_reports
@@ -16,7 +17,7 @@ from peerpath.reports.forms import period_form, period_from, requested_period
 
 
 @program_view("reports.view")
-def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
+def dashboard(request: ProgramRequest, program: Program) -> HttpResponse:
     period, valid, form = requested_period(request.GET)
     reports = [report for report in ordered_reports() if report.is_available_to(request.membership)]
     key = cache.page_key(request, program, reports, period) if valid else None
@@ -52,7 +53,7 @@ def dashboard(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("reports.view")
 @require_POST
-def refresh(request: HttpRequest, program: Program) -> HttpResponse:
+def refresh(request: ProgramRequest, program: Program) -> HttpResponse:
     """Drop the program's cached figures so the dashboard computes them again, then go back."""
     cache.clear(program)
     _form, period, valid = period_from(request.POST)
@@ -64,13 +65,13 @@ def refresh(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("reports.view")
-def report_download(request: HttpRequest, program: Program, slug: str, fmt: str) -> HttpResponse:
+def report_download(request: ProgramRequest, program: Program, slug: str, fmt: str) -> HttpResponse:
     report_class = REPORTS.get(slug)
     if report_class is None or fmt not in ("csv", "xlsx") or not report_class.is_available_to(request.membership):
         raise Http404("No such report.")
     form, period, valid = period_from(request.GET)
     if not valid:
-        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400)
+        return HttpResponse("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()), status=400)
     result = cache.result(program, report_class, period)
     name = f"{program.slug}-{slug}-{period.start}-{period.end}"
     return download(name, fmt, [c.label for c in report_class.columns], result.table())

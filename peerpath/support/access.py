@@ -1,4 +1,5 @@
-"""Fetching support records a person may see; anything else is a 404.
+"""Who may see which participant, relationship, contact note and concern, and fetching those
+records for a view; anything else is a 404.
 
 Reading a participant's record through `get_participant` (or a page built on a relationship,
 offer or concern) writes the audit entry every read of participant data leaves.
@@ -6,23 +7,23 @@ offer or concern) writes the audit entry every read of participant data leaves.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Container
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from peerpath.core.permissions import (
-    Role,
-    can_correct_contact,
-    can_handle_concern,
-    has_role,
-    participants_visible_to,
-    relationships_visible_to,
-)
-from peerpath.programs.models import Program
+from peerpath.core.models import User
+from peerpath.core.permissions import Role, has_role
+from peerpath.programs.http import ProgramRequest
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.models import (
+    OPEN_STATES,
+    WORKING_STATES,
     Concern,
     Contact,
     MatchRun,
@@ -34,8 +35,94 @@ from peerpath.support.models import (
 from peerpath.support.services.participants import record_view
 
 
-def get_participant(request: HttpRequest, program: Program, pk: int, *, page: str) -> Participant:
-    participant = get_object_or_404(participants_visible_to(program, request.membership, request.user), pk=pk)
+def supporters_overseen_by(program: Program, user: User, on_date: dt.date | None = None) -> QuerySet[Supporter]:
+    """Supporters this user supervises, plus those of supervisors they cover for on ``on_date``."""
+    day = on_date or timezone.localdate()
+    covered = SupervisorCover.objects.filter(program=program, backup=user, starts_on__lte=day, ends_on__gte=day).values(
+        "supervisor_id"
+    )
+    return Supporter.objects.filter(program=program).filter(Q(supervisor=user) | Q(supervisor_id__in=covered))
+
+
+def relationships_visible_to(
+    program: Program, membership: Membership | None, user: User
+) -> QuerySet[SupportRelationship]:
+    """Coordinators: every relationship. Supervisors: their (or covered) supporters'. Supporters: their own."""
+    rows = SupportRelationship.objects.filter(program=program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    rule = Q(pk__in=[])
+    if has_role(membership, Role.SUPERVISOR):
+        rule |= Q(supporter__in=supporters_overseen_by(program, user))
+    if has_role(membership, Role.SUPPORTER):
+        rule |= Q(supporter__user=user)
+    return rows.filter(rule)
+
+
+def participants_visible_to(program: Program, membership: Membership | None, user: User) -> QuerySet[Participant]:
+    """Coordinators: every participant. Supporters: those they are matched with (an active or closing
+    relationship; a proposed match shows only the offer). Supervisors: those matched with the
+    supporters they supervise or cover for (proposed, active or closing)."""
+    rows = Participant.objects.filter(program=program)
+    if has_role(membership, Role.COORDINATOR):
+        return rows
+    rule = Q(pk__in=[])
+    if has_role(membership, Role.SUPERVISOR):
+        rule |= Q(
+            relationships__state__in=OPEN_STATES,
+            relationships__supporter__in=supporters_overseen_by(program, user),
+        )
+    if has_role(membership, Role.SUPPORTER):
+        rule |= Q(relationships__state__in=WORKING_STATES, relationships__supporter__user=user)
+    return rows.filter(rule).distinct()
+
+
+def can_correct_contact(program: Program, membership: Membership | None, user: User, contact: Contact) -> bool:
+    """Only the supervisor of the supporter who logged the contact (or their backup while covering)."""
+    if not has_role(membership, Role.SUPERVISOR):
+        return False
+    supporter_id = contact.relationship.supporter_id
+    return supporters_overseen_by(program, user).filter(pk=supporter_id).exists()
+
+
+def can_read_contact_notes(
+    membership: Membership | None,
+    user: User,
+    relationship: SupportRelationship,
+    *,
+    overseen_ids: Container[int],
+    show_previous_notes: bool,
+) -> bool:
+    """Who may read the notes of a relationship's contacts.
+
+    Coordinators always; the relationship's own supporter; the supervisor overseeing that
+    supporter. A later supporter of the same participant (after a rematch), and their
+    supervisor, only when the program's setting allows it.
+    """
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    if relationship.supporter.user_id == user.pk and has_role(membership, Role.SUPPORTER):
+        return True
+    if relationship.supporter_id in overseen_ids and has_role(membership, Role.SUPERVISOR):
+        return True
+    return show_previous_notes
+
+
+def can_handle_concern(program: Program, membership: Membership | None, user: User, concern: Concern) -> bool:
+    """Coordinators; the supervisor overseeing the supporter who raised it (or covering for them)."""
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    if not has_role(membership, Role.SUPERVISOR):
+        return False
+    if concern.on_call_id == user.pk:
+        return True
+    return supporters_overseen_by(program, user).filter(pk=concern.supporter_id).exists()
+
+
+def get_participant(request: ProgramRequest, program: Program, pk: int, *, page: str) -> Participant:
+    participant: Participant = get_object_or_404(
+        participants_visible_to(program, request.membership, request.user), pk=pk
+    )
     record_view(actor=request.user, program=program, participant=participant, page=page)
     return participant
 
@@ -45,8 +132,8 @@ def get_participant_for_staff(program: Program, pk: int) -> Participant:
     return get_object_or_404(Participant, program=program, pk=pk)
 
 
-def get_relationship(request: HttpRequest, program: Program, pk: int, *, page: str = "") -> SupportRelationship:
-    relationship = get_object_or_404(
+def get_relationship(request: ProgramRequest, program: Program, pk: int, *, page: str = "") -> SupportRelationship:
+    relationship: SupportRelationship = get_object_or_404(
         relationships_visible_to(program, request.membership, request.user).select_related(
             "participant", "supporter", "supporter__user", "supporter__supervisor"
         ),
@@ -58,7 +145,7 @@ def get_relationship(request: HttpRequest, program: Program, pk: int, *, page: s
 
 
 def get_own_relationship(
-    request: HttpRequest, program: Program, pk: int, *, page: str, audit_read: bool = True
+    request: ProgramRequest, program: Program, pk: int, *, page: str, audit_read: bool = True
 ) -> SupportRelationship:
     """A relationship of the requesting supporter's own (or any, for a coordinator).
 
@@ -74,7 +161,7 @@ def get_own_relationship(
     return relationship
 
 
-def get_offer(request: HttpRequest, program: Program, pk: int) -> SupportRelationship:
+def get_offer(request: ProgramRequest, program: Program, pk: int) -> SupportRelationship:
     relationship = get_object_or_404(
         SupportRelationship.objects.select_related("participant", "supporter"),
         program=program,
@@ -86,7 +173,7 @@ def get_offer(request: HttpRequest, program: Program, pk: int) -> SupportRelatio
     return relationship
 
 
-def get_contact_to_correct(request: HttpRequest, program: Program, pk: int) -> Contact:
+def get_contact_to_correct(request: ProgramRequest, program: Program, pk: int) -> Contact:
     contact = get_object_or_404(
         Contact.objects.select_related("relationship", "relationship__participant", "relationship__supporter"),
         program=program,
@@ -100,7 +187,7 @@ def get_contact_to_correct(request: HttpRequest, program: Program, pk: int) -> C
     return contact
 
 
-def get_concern(request: HttpRequest, program: Program, pk: int) -> Concern:
+def get_concern(request: ProgramRequest, program: Program, pk: int) -> Concern:
     concern = get_object_or_404(
         Concern.objects.select_related(
             "participant", "supporter", "relationship", "raised_by", "acknowledged_by", "followed_up_by", "on_call"
@@ -115,7 +202,7 @@ def get_concern(request: HttpRequest, program: Program, pk: int) -> Concern:
     return concern
 
 
-def may_handle_concern(program: Program, membership: Any, user: Any, concern: Concern) -> bool:
+def may_handle_concern(program: Program, membership: Membership | None, user: User, concern: Concern) -> bool:
     """The one rule for acknowledging a concern and recording its follow-up, used by every page
     that handles one and by the services themselves.
 
@@ -131,7 +218,7 @@ def may_handle_concern(program: Program, membership: Any, user: Any, concern: Co
     return can_handle_concern(program, membership, user, concern)
 
 
-def get_concern_to_handle(request: HttpRequest, program: Program, pk: int) -> Concern:
+def get_concern_to_handle(request: ProgramRequest, program: Program, pk: int) -> Concern:
     """A concern the requesting person may acknowledge or follow up; 403 for one they may only read."""
     concern = get_concern(request, program, pk)
     if not may_handle_concern(program, request.membership, request.user, concern):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from peerpath.core.actors import Actor
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.services import assign_supervisor
 from peerpath.support.models import ContactKind, Participant, SupportRelationship
@@ -73,7 +74,7 @@ def _matched(coordinator: Any, participant: Participant, supporter: Any, days_ag
     return relationship
 
 
-def _contact(actor: Any, relationship: SupportRelationship, days_ago: int, reached: bool, **extra: Any) -> None:
+def _contact(actor: Actor, relationship: SupportRelationship, days_ago: int, reached: bool, **extra: Any) -> None:
     today = timezone.localdate()
     contacts.log_contact(
         actor=actor,

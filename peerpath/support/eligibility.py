@@ -1,8 +1,8 @@
 """Who may take new matches, and the data matching reads (no names: nothing here decrypts).
 
 Eligible for a new match: pathway stage 'active' with a login; certified (or provisionally,
-if the program allows) once the certification app is installed; not on a break (the care
-app's breaks, once installed); open to new matches; below capacity. Capacity counts proposed
+if the program allows); not left out by a check registered in ``peerpath.support.availability``
+(care registers 'on a break'); open to new matches; below capacity. Capacity counts proposed
 and active relationships (a closing one is winding down and frees its place).
 """
 
@@ -13,12 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from peerpath.certification.queries import credential_standing
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.support import availability
 from peerpath.support.defaults import get_settings
 from peerpath.support.matching import Needs, Offer, norm, norm_set
 from peerpath.support.models import (
@@ -61,23 +62,6 @@ def profile_of(supporter: Supporter) -> MatchingProfile:
         return MatchingProfile(supporter=supporter)
 
 
-def _standing_filter(program: Program, ids: list[int]) -> dict[int, str] | None:
-    """Each supporter's credential standing, once the certification app exists (else None)."""
-    if not apps.is_installed("peerpath.certification") or not ids:
-        return None
-    from peerpath.certification.queries import credential_standing  # type: ignore[import-not-found]
-
-    return dict(credential_standing(program, ids))
-
-
-def _on_break(program: Program, on_date: dt.date) -> set[int]:
-    if not apps.is_installed("peerpath.care"):
-        return set()
-    from peerpath.care.queries import supporters_on_break  # type: ignore[import-not-found]
-
-    return set(supporters_on_break(program, on_date))
-
-
 def active_supporters(program: Program) -> QuerySet[Supporter]:
     return (
         Supporter.objects.filter(program=program, stage=Stage.ACTIVE)
@@ -93,9 +77,9 @@ def supporter_pool(program: Program, on_date: dt.date | None = None) -> Pool:
     on_date = on_date or timezone.localdate()
     supporters = list(active_supporters(program))
     load = loads(program)
-    standing = _standing_filter(program, [s.pk for s in supporters])
+    standing = credential_standing(program, [s.pk for s in supporters]) if supporters else {}
     allowed_standing = {"certified"} | ({"provisional"} if settings_row.allow_provisional else set())
-    on_break = _on_break(program, on_date)
+    unavailable = availability.unavailable(program, on_date)
     pool = Pool()
     for supporter in supporters:
         profile = profile_of(supporter)
@@ -103,10 +87,10 @@ def supporter_pool(program: Program, on_date: dt.date | None = None) -> Pool:
         reason = ""
         if supporter.user_id is None:
             reason = "has no login yet"
-        elif standing is not None and standing.get(supporter.pk) not in allowed_standing:
+        elif standing.get(supporter.pk) not in allowed_standing:
             reason = f"credential not current ({standing.get(supporter.pk) or 'none'})"
-        elif supporter.pk in on_break:
-            reason = "on a break"
+        elif away := next((why for why, ids in unavailable if supporter.pk in ids), ""):
+            reason = away
         elif not profile.accepting_new:
             reason = "not taking new matches"
         elif current >= profile.capacity:

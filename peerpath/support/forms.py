@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.recruitment.forms import split_languages
-from peerpath.recruitment.models import ContactPreference
+from peerpath.recruitment.models import ContactPreference, Stage, Supporter
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     AdverseKind,
@@ -72,7 +73,7 @@ class NeedsMixin(forms.Form):
     )
 
     def setup_needs(self, program: Program) -> None:
-        self.fields["focus_areas"].queryset = FocusArea.objects.filter(program=program, is_active=True)
+        model_choice_field(self, "focus_areas").queryset = FocusArea.objects.filter(program=program, is_active=True)
         self.fields["area"] = area_field(program, "Area where they live")
         self.order_fields(
             [
@@ -131,7 +132,8 @@ class ParticipantForm(NeedsMixin):
         return _split_words(self.cleaned_data["preferred_communities"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("email") and not data.get("phone"):
             self.add_error("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
         if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
@@ -198,7 +200,8 @@ class RequestForm(NeedsMixin):
         self.fields["preferred_age_bands"].label = "Would you prefer a supporter of a particular age?"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("email") and not data.get("phone"):
             self.add_error("phone", "Give a phone number or an e-mail address so we can reach you.")
         if data.get("preferred_contact") in {ContactPreference.PHONE, ContactPreference.TEXT} and not data.get("phone"):
@@ -250,7 +253,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_areas"].queryset = FocusArea.objects.filter(program=program, is_active=True)
+        model_choice_field(self, "focus_areas").queryset = FocusArea.objects.filter(program=program, is_active=True)
         self.fields["area"] = area_field(program, "Area where you live")
         self.order_fields(["languages", "focus_areas", "modes", "area", "availability", "capacity"])
 
@@ -281,14 +284,12 @@ class ConflictForm(forms.Form):
     reason = forms.CharField(label="How they know each other (optional)", required=False, max_length=500)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
-        from peerpath.recruitment.models import Stage, Supporter
-
         super().__init__(*args, **kwargs)
         rows = Supporter.objects.filter(
             program=program,
             stage__in=[Stage.ACTIVE, Stage.ON_BREAK, Stage.CERTIFIED, Stage.PROVISIONAL, Stage.SHADOWING],
         ).order_by("full_name")
-        self.fields["supporter"].choices = [(s.pk, s.full_name) for s in rows]
+        choice_field(self, "supporter").choices = [(s.pk, s.full_name) for s in rows]
 
 
 class OfferResponseForm(forms.Form):
@@ -303,7 +304,8 @@ class OfferResponseForm(forms.Form):
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "decline" and not data.get("reason"):
             self.add_error("reason", "Choose why you are declining.")
         return data
@@ -316,7 +318,10 @@ class CloseForm(forms.Form):
     def __init__(self, *args: Any, coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         hidden = {CloseReason.DECLINED} | (set() if coordinator else {CloseReason.REMATCHED})
-        self.fields["close_reason"].choices = [("", "—"), *[c for c in CloseReason.choices if c[0] not in hidden]]
+        choice_field(self, "close_reason").choices = [
+            ("", "—"),
+            *[c for c in CloseReason.choices if c[0] not in hidden],
+        ]
 
 
 class ContactForm(forms.Form):
@@ -348,7 +353,8 @@ class ContactForm(forms.Form):
     next_follow_up = forms.DateField(label="Next follow-up (optional)", required=False, widget=DATE)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reached") is False and data.get("tasks"):
             self.add_error("tasks", "Tasks are for a contact where you reached them.")
         return data
@@ -386,7 +392,8 @@ class ConcernForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # In a crisis every second counts: only a concern must be described.
         if data.get("kind") == ConcernKind.CONCERN and not (data.get("notes") or "").strip():
             self.add_error("notes", "Describe what worries you.")
@@ -403,7 +410,7 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = lines(get_settings(program).referral_options)
-        self.fields["referral"].choices = [("", "No referral"), *[(o, o) for o in options]]
+        choice_field(self, "referral").choices = [("", "No referral"), *[(o, o) for o in options]]
 
 
 class AdverseEventForm(forms.Form):
@@ -431,7 +438,7 @@ class CoverForm(forms.Form):
             .select_related("user")
             .order_by("user__full_name")
         )
-        self.fields["backup"].choices = [(m.user_id, m.user.full_name) for m in rows]
+        choice_field(self, "backup").choices = [(m.user_id, m.user.full_name) for m in rows]
 
 
 class EraseForm(forms.Form):

@@ -191,6 +191,10 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Not stored: set on the records a page or the API shows (support.queries, api.support).
+    open_relationships: list[SupportRelationship]
+    relationship_rows: list[SupportRelationship]
+
     class Meta:
         ordering = ["waiting_since", "id"]
         indexes = [
@@ -307,6 +311,12 @@ class SupportRelationship(models.Model):
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     close_note = EncryptedTextField(blank=True)
 
+    # Not stored: set on the relationships a page or the API shows (support.queries, api.support).
+    flags: list[str]
+    notes_visible: bool
+    contact_rows: list[Contact]
+    history_rows: list[RelationshipChange]
+
     class Meta:
         ordering = ["-proposed_at", "-id"]
         constraints = [
@@ -398,6 +408,9 @@ class Contact(models.Model):
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
     correction_reason = EncryptedTextField(blank=True)
+
+    # Not stored: whether the reader may see the notes (api.support).
+    notes_visible: bool
 
     class Meta:
         ordering = ["-contacted_on", "-id"]

@@ -61,7 +61,7 @@ def on_call_for(program: Program, supporter: Supporter, at: dt.datetime | None =
 def notify(
     *,
     program: Program,
-    users: Iterable[User],
+    users: Iterable[User | None],  # None (a supporter without an account) is skipped
     text: str,
     url: str = "",
     urgent: bool = False,

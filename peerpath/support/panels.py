@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import eligibility, queries
 from peerpath.support import windows as w
 from peerpath.support.services.participants import record_list_view
 
 
-def notifications_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def notifications_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     rows = queries.notifications(program, request.user)
     if not rows:
         return None
     return ("support/_panel_notifications.html", {"rows": rows})
 
 
-def caseload_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def caseload_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     """The supporter's follow-ups due and overdue, offers to answer and unsent drafts."""
     if not can(membership, "support.view_caseload"):
         return None
@@ -32,7 +31,7 @@ def caseload_panel(request: HttpRequest, program: Program, membership: Any) -> t
     return ("support/_panel_caseload.html", data)
 
 
-def supervision_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def supervision_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "support.supervise"):
         return None
     data = queries.supervision(program, request.user)
@@ -40,7 +39,7 @@ def supervision_panel(request: HttpRequest, program: Program, membership: Any) -
     return ("support/_panel_supervision.html", {**data, "flagged": flagged})
 
 
-def coordinator_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def coordinator_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "support.view_attention"):
         return None
     windows = w.Windows.for_program(program)

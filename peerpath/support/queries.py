@@ -10,16 +10,11 @@ from django.utils import timezone
 
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import AuditEntry
-from peerpath.core.permissions import (
-    Role,
-    can_read_contact_notes,
-    has_role,
-    participants_visible_to,
-    supporters_overseen_by,
-)
+from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
 from peerpath.support import eligibility
 from peerpath.support import windows as w
+from peerpath.support.access import can_read_contact_notes, participants_visible_to, supporters_overseen_by
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     OPEN_STATES,
@@ -68,7 +63,7 @@ def participant_rows(
     if status:
         rows = rows.filter(status=status)
     open_relationships = SupportRelationship.objects.filter(state__in=OPEN_STATES).select_related("supporter")
-    return rows.prefetch_related(
+    return rows.prefetch_related(  # type: ignore[no-redef]  # fills the attribute Participant declares
         "focus_areas", Prefetch("relationships", open_relationships, to_attr="open_relationships")
     ).order_by("status", "waiting_since", "id")
 

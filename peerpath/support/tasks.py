@@ -11,21 +11,18 @@ from peerpath.programs.models import Program
 from peerpath.support import windows as w
 from peerpath.support.models import Concern, ConcernKind, ConcernState
 from peerpath.support.notify import coordinators
+from peerpath.support.services.concerns import escalate_if_unacknowledged
 
 
 @task()
 def escalate_crisis(*, concern_id: int) -> bool:
     """Queued with run_after when a crisis is raised; escalates only if still unacknowledged."""
-    from peerpath.support.services.concerns import escalate_if_unacknowledged
-
     return escalate_if_unacknowledged(concern_id=concern_id)
 
 
 @task()
 def escalation_sweep() -> int:
     """Every few minutes: escalate any overdue crisis the delayed task missed (worker down, restart)."""
-    from peerpath.support.services.concerns import escalate_if_unacknowledged
-
     overdue = Concern.objects.filter(
         kind=ConcernKind.CRISIS,
         state=ConcernState.OPEN,

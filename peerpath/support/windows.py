@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
@@ -27,6 +27,23 @@ from django.utils import timezone
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import WORKING_STATES, Contact, SupportRelationship
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Tracked(TypedDict):
+    """What `tracked_relationships` adds to each relationship."""
+
+    last_contact_on: dt.date | None
+    failed_recently: int
+    reached_recently: int
+    next_follow_up: dt.date | None
+    quiet_since: dt.date
+
+
+# The working relationships with the annotations the windows read.
+type TrackedRows = QuerySet[WithAnnotations[SupportRelationship, Tracked]]
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,7 @@ class Windows:
         }
 
 
-def tracked_relationships(program: Program, windows: Windows) -> QuerySet[SupportRelationship]:
+def tracked_relationships(program: Program, windows: Windows) -> TrackedRows:
     """Working relationships with what the windows need, annotated in one statement."""
     latest = (
         Contact.objects.filter(relationship=OuterRef("pk"))
@@ -106,20 +123,20 @@ def rules(windows: Windows) -> dict[str, Q]:
     }
 
 
-def unreachable(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+def unreachable(rows: TrackedRows, windows: Windows) -> TrackedRows:
     return rows.filter(rules(windows)["unreachable"])
 
 
-def quiet(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+def quiet(rows: TrackedRows, windows: Windows) -> TrackedRows:
     return rows.filter(rules(windows)["quiet"])
 
 
-def followups_due(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+def followups_due(rows: TrackedRows, windows: Windows) -> TrackedRows:
     """Follow-ups whose date has come but that are not yet overdue."""
     return rows.filter(rules(windows)["due"])
 
 
-def followups_overdue(rows: QuerySet[SupportRelationship], windows: Windows) -> QuerySet[SupportRelationship]:
+def followups_overdue(rows: TrackedRows, windows: Windows) -> TrackedRows:
     return rows.filter(rules(windows)["overdue"])
 
 
@@ -138,7 +155,7 @@ def flags_for(relationship: Any, windows: Windows) -> list[str]:
     return flags
 
 
-def summary(program: Program, windows: Windows, rows: QuerySet[SupportRelationship] | None = None) -> dict[str, Any]:
+def summary(program: Program, windows: Windows, rows: TrackedRows | None = None) -> dict[str, Any]:
     """Counts for digests and panels."""
     rows = rows if rows is not None else tracked_relationships(program, windows)
     # One pass over the annotated relationships instead of one query per count: each pass

@@ -1,14 +1,14 @@
-"""Fetching training records a person may see; anything else is a 404."""
+"""Who may open which training records, and fetching them for a view; anything else is a 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from peerpath.core.permissions import Role, cohorts_visible_to, has_role
-from peerpath.programs.models import Program
+from peerpath.core.models import User
+from peerpath.core.permissions import Role, has_role
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.models import (
     CalendarFeed,
@@ -22,6 +22,25 @@ from peerpath.training.models import (
 )
 
 
+def can_run_cohort(membership: Membership | None, cohort: Cohort | None) -> bool:
+    """Coordinators run every cohort of their program; trainers only the cohorts they teach."""
+    if membership is None or cohort is None or cohort.program_id != membership.program_id:
+        return False
+    if has_role(membership, Role.COORDINATOR):
+        return True
+    return has_role(membership, Role.TRAINER) and cohort.trainers.filter(pk=membership.user_id).exists()
+
+
+def cohorts_visible_to(membership: Membership) -> QuerySet[Cohort]:
+    """The cohorts a member may open: all for coordinators, the ones they teach for trainers."""
+    cohorts = Cohort.objects.filter(program=membership.program)
+    if has_role(membership, Role.COORDINATOR):
+        return cohorts
+    if has_role(membership, Role.TRAINER):
+        return cohorts.filter(trainers=membership.user_id)
+    return cohorts.none()
+
+
 def get_module(program: Program, pk: int) -> Module:
     return get_object_or_404(Module, program=program, pk=pk)
 
@@ -30,18 +49,19 @@ def get_topic(program: Program, pk: int) -> Topic:
     return get_object_or_404(Topic, program=program, pk=pk)
 
 
-def get_cohort(membership: Any, pk: int) -> Cohort:
+def get_cohort(membership: Membership, pk: int) -> Cohort:
     """A cohort the member may open: any for coordinators, the ones they teach for trainers."""
-    return get_object_or_404(cohorts_visible_to(membership).prefetch_related("trainers"), pk=pk)
+    cohort: Cohort = get_object_or_404(cohorts_visible_to(membership).prefetch_related("trainers"), pk=pk)
+    return cohort
 
 
-def get_cohort_session(membership: Any, pk: int) -> TrainingSession:
+def get_cohort_session(membership: Membership, pk: int) -> TrainingSession:
     session = get_object_or_404(
         TrainingSession.objects.select_related("cohort", "makeup_for").exclude(kind=SessionKind.REFRESHER),
         program=membership.program,
         pk=pk,
     )
-    if not cohorts_visible_to(membership).filter(pk=session.cohort_id).exists():
+    if session.cohort_id is None or not cohorts_visible_to(membership).filter(pk=session.cohort_id).exists():
         raise Http404("No such session.")
     return session
 
@@ -50,7 +70,7 @@ def get_refresher(program: Program, pk: int) -> TrainingSession:
     return get_object_or_404(TrainingSession, program=program, kind=SessionKind.REFRESHER, pk=pk)
 
 
-def get_session(membership: Any, pk: int) -> TrainingSession:
+def get_session(membership: Membership, pk: int) -> TrainingSession:
     """Any session the member may open (cohort sessions by cohort access, refresher events for
     coordinators and trainers)."""
     session = get_object_or_404(TrainingSession, program=membership.program, pk=pk)
@@ -61,7 +81,7 @@ def get_session(membership: Any, pk: int) -> TrainingSession:
     return get_cohort_session(membership, pk)
 
 
-def get_enrolment(membership: Any, cohort: Cohort, pk: int) -> Enrolment:
+def get_enrolment(membership: Membership, cohort: Cohort, pk: int) -> Enrolment:
     return get_object_or_404(Enrolment.objects.select_related("supporter"), cohort=cohort, pk=pk)
 
 
@@ -83,7 +103,7 @@ def own_session(supporter: Supporter, pk: int) -> TrainingSession:
     )
 
 
-def shadowing_to_comment(program: Program, user: Any, pk: int) -> Shadowing:
+def shadowing_to_comment(program: Program, user: User, pk: int) -> Shadowing:
     """A shadowing in which this user was the experienced supporter."""
     return get_object_or_404(
         Shadowing.objects.select_related("trainee", "experienced_supporter"),
@@ -93,5 +113,5 @@ def shadowing_to_comment(program: Program, user: Any, pk: int) -> Shadowing:
     )
 
 
-def own_feed(program: Program, user: Any, pk: int) -> CalendarFeed:
+def own_feed(program: Program, user: User, pk: int) -> CalendarFeed:
     return get_object_or_404(CalendarFeed, program=program, owner=user, revoked_at__isnull=True, pk=pk)

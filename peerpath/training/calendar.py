@@ -36,7 +36,7 @@ def build_calendar(name: str, sessions: Iterable[TrainingSession], *, program_sl
         summary = session.title
         if session.kind == SessionKind.MAKE_UP:
             summary = f"Make-up: {summary}"
-        if session.cohort_id:
+        if session.cohort is not None:
             summary = f"{summary} ({session.cohort.name})"
         event.add("summary", summary)
         location = session.location or session.online_url

@@ -15,6 +15,7 @@ from peerpath.recruitment.models import Supporter
 from peerpath.training import services
 from peerpath.training.defaults import seed_curriculum
 from peerpath.training.models import (
+    Attendance,
     AttendanceStatus,
     Cohort,
     Enrolment,
@@ -176,6 +177,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
         for trainee_index, trainee in enumerate(trainees):
             if not session.attendance.filter(supporter=trainee, status__in=["present", "late"]).exists():
                 continue
+            assert trainee.user is not None  # every demo trainee was accepted with an account
             services.give_feedback(
                 actor=trainee.user,
                 supporter=trainee,
@@ -232,8 +234,6 @@ def _finished_cohort(
                 actor=trainer,
                 reason="Assessed",
             )
-    from peerpath.training.models import Attendance
-
     for week, (title, module) in enumerate(SESSIONS):
         day = start + dt.timedelta(weeks=week)
         session = services.save_session(

@@ -7,12 +7,17 @@ only the cohorts they teach) and returns a `Table` with the page's columns.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from peerpath.core.exports import Table
 from peerpath.training.models import Cohort, Module, SessionKind, TrainingSession
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from peerpath.training.queries import CohortCounts
 
 
 def curriculum(modules: Iterable[Module]) -> Table:
@@ -34,7 +39,7 @@ def curriculum(modules: Iterable[Module]) -> Table:
     return table
 
 
-def cohorts(rows: Iterable[Cohort]) -> Table:
+def cohorts(rows: Iterable[WithAnnotations[Cohort, CohortCounts]]) -> Table:
     table = Table(["Cohort", "Starts", "Ends", "Trainers", "Trainees", "Sessions"], [])
     for c in rows:
         table.rows.append(

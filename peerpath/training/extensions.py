@@ -10,12 +10,16 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from peerpath.programs.models import Membership, Program
+from peerpath.recruitment.models import Supporter
+from peerpath.training.models import Cohort
+
 
 @dataclass(frozen=True)
 class TraineeSection:
     name: str
     # (request, program, supporter) -> (template, context) or None when there is nothing to show
-    render: Callable[[HttpRequest, Any, Any], tuple[str, dict[str, Any]] | None]
+    render: Callable[[HttpRequest, Program, Supporter], tuple[str, dict[str, Any]] | None]
     order: int = 100
 
 
@@ -24,7 +28,7 @@ class RosterStatus:
     name: str
     # (program, cohort, supporter ids, viewer's membership) -> {supporter id: {"label", "tone", "url"}};
     # a bounded number of queries
-    compute: Callable[[Any, Any, Iterable[int]], dict[int, dict[str, Any]]]
+    compute: Callable[[Program, Cohort, Iterable[int], Membership], dict[int, dict[str, Any]]]
 
 
 TRAINEE_SECTIONS: list[TraineeSection] = []
@@ -42,7 +46,7 @@ def register_roster_status(name: str, compute: Callable[..., Any]) -> None:
         ROSTER_STATUS.append(RosterStatus(name, compute))
 
 
-def trainee_sections(request: HttpRequest, program: Any, supporter: Any) -> list[dict[str, Any]]:
+def trainee_sections(request: HttpRequest, program: Program, supporter: Supporter) -> list[dict[str, Any]]:
     sections = []
     for section in TRAINEE_SECTIONS:
         rendered = section.render(request, program, supporter)
@@ -52,7 +56,7 @@ def trainee_sections(request: HttpRequest, program: Any, supporter: Any) -> list
 
 
 def roster_status(
-    program: Any, cohort: Any, supporter_ids: Iterable[int], membership: Any
+    program: Program, cohort: Cohort, supporter_ids: Iterable[int], membership: Membership
 ) -> dict[int, list[dict[str, Any]]]:
     ids = list(supporter_ids)
     merged: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}

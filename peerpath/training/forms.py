@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from peerpath.core.forms import model_choice_field
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Supporter
@@ -50,8 +52,8 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = Module.objects.filter(program=program)
-        self.fields["competencies"].queryset = Competency.objects.filter(program=program, is_active=True)
+        model_choice_field(self, "module").queryset = Module.objects.filter(program=program)
+        model_choice_field(self, "competencies").queryset = Competency.objects.filter(program=program, is_active=True)
 
 
 class TrainerChoiceField(forms.ModelMultipleChoiceField):
@@ -69,10 +71,8 @@ class CohortForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from peerpath.core.models import User
-
         trainer_ids = Membership.objects.filter(program=program).with_role(Role.TRAINER).values("user_id")
-        self.fields["trainers"].queryset = User.objects.filter(pk__in=trainer_ids).order_by("full_name")
+        model_choice_field(self, "trainers").queryset = User.objects.filter(pk__in=trainer_ids).order_by("full_name")
 
 
 class EnrolForm(forms.Form):
@@ -80,7 +80,7 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = candidates.order_by("full_name")
+        model_choice_field(self, "supporter").queryset = candidates.order_by("full_name")
 
 
 class WithdrawForm(forms.Form):
@@ -110,13 +110,13 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: Any, cohort: Cohort, exclude: TrainingSession | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Topic.objects.filter(program=cohort.program, is_active=True).select_related(
-            "module"
-        )
+        model_choice_field(self, "topics").queryset = Topic.objects.filter(
+            program=cohort.program, is_active=True
+        ).select_related("module")
         sessions = TrainingSession.objects.filter(cohort=cohort, kind=SessionKind.REGULAR, is_cancelled=False)
         if exclude is not None:
             sessions = sessions.exclude(pk=exclude.pk)
-        self.fields["makeup_for"].queryset = sessions.order_by("starts_at")
+        model_choice_field(self, "makeup_for").queryset = sessions.order_by("starts_at")
 
 
 class CancelForm(forms.Form):
@@ -165,8 +165,10 @@ class RolePlayForm(forms.Form):
 
     def __init__(self, *args: Any, cohort: Cohort, trainees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trainee"].queryset = trainees
-        self.fields["competencies"].queryset = Competency.objects.filter(program=cohort.program, is_active=True)
+        model_choice_field(self, "trainee").queryset = trainees
+        model_choice_field(self, "competencies").queryset = Competency.objects.filter(
+            program=cohort.program, is_active=True
+        )
 
 
 class ShadowingForm(forms.Form):
@@ -182,11 +184,11 @@ class ShadowingForm(forms.Form):
         if trainees is None:
             del self.fields["trainee"]
         else:
-            self.fields["trainee"].queryset = trainees
-        self.fields["experienced_supporter"].queryset = Supporter.objects.filter(
+            model_choice_field(self, "trainee").queryset = trainees
+        model_choice_field(self, "experienced_supporter").queryset = Supporter.objects.filter(
             program=program, stage__in=EXPERIENCED_STAGES
         ).order_by("full_name")
-        self.fields["competencies"].queryset = Competency.objects.filter(program=program, is_active=True)
+        model_choice_field(self, "competencies").queryset = Competency.objects.filter(program=program, is_active=True)
 
 
 class ShadowingCommentForm(forms.Form):

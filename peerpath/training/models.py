@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -82,7 +83,7 @@ class EnrolmentStatus(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    """A trainee's place in a cohort. Allowed moves: `training.services.ENROLMENT_TRANSITIONS`."""
+    """A trainee's place in a cohort. Allowed moves: `training.lifecycle.ENROLMENT_TRANSITIONS`."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="enrolments")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrolments")
@@ -167,6 +168,9 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    # Not stored: the roster with each person's mark, as the API shows it (api.training).
+    attendance_rows: list[dict[str, Any]]
 
     class Meta:
         ordering = ["starts_at", "id"]

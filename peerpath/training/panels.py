@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest
 from django.utils import timezone
 
 from peerpath.core.permissions import can
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import supporter_record_for
 from peerpath.training import queries
 from peerpath.training.models import Attendance, SessionKind, TrainingSession
 
 
-def trainer_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def trainer_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "training.my_cohorts"):
         return None
     now = timezone.now()
     mine = TrainingSession.objects.filter(program=program, cohort__trainers=request.user, is_cancelled=False)
     upcoming = list(mine.filter(ends_at__gte=now).select_related("cohort").order_by("starts_at")[:5])
     untaken = list(
-        mine.filter(starts_at__lte=now, starts_at__gte=now - timezone.timedelta(days=60))
+        mine.filter(starts_at__lte=now, starts_at__gte=now - dt.timedelta(days=60))
         .exclude(kind=SessionKind.REFRESHER)
         .filter(~Exists(Attendance.objects.filter(session=OuterRef("pk"))))
         .select_related("cohort")
@@ -31,7 +32,7 @@ def trainer_panel(request: HttpRequest, program: Program, membership: Any) -> tu
     return ("training/_panel_trainer.html", {"upcoming": upcoming, "untaken": untaken})
 
 
-def trainee_panel(request: HttpRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
+def trainee_panel(request: ProgramRequest, program: Program, membership: Any) -> tuple[str, dict] | None:
     if not can(membership, "training.my_training"):
         return None
     supporter = supporter_record_for(request, program)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -32,6 +32,17 @@ from peerpath.training.models import (
     TrainingSession,
 )
 from peerpath.training.services import ON_ROSTER, REFRESHER_STAGES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CohortCounts(TypedDict):
+    """What the cohort lists add to each cohort."""
+
+    trainees: int
+    session_count: int
+
 
 # --- Attendance ------------------------------------------------------------------------------
 
@@ -378,7 +389,7 @@ def my_attendance(supporter: Supporter) -> list[Attendance]:
     )
 
 
-def trainer_cohorts(program: Program, user: Any) -> list[Cohort]:
+def trainer_cohorts(program: Program, user: Any) -> list[WithAnnotations[Cohort, CohortCounts]]:
     """Cohorts this trainer teaches with counts of trainees and sessions."""
     return list(
         Cohort.objects.filter(program=program, trainers=user)
@@ -391,7 +402,7 @@ def trainer_cohorts(program: Program, user: Any) -> list[Cohort]:
     )
 
 
-def cohort_rows(cohorts: QuerySet[Cohort]) -> list[Cohort]:
+def cohort_rows(cohorts: QuerySet[Cohort]) -> list[WithAnnotations[Cohort, CohortCounts]]:
     return list(
         cohorts.annotate(
             trainees=Count("enrolments", filter=Q(enrolments__status__in=ON_ROSTER), distinct=True),

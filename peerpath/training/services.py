@@ -4,7 +4,7 @@ feedback, refresher events and calendar feeds. Each is atomic, validated and aud
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,11 +14,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.training.lifecycle import ENROLMENT
 from peerpath.training.models import (
     ATTENDED,
+    Attendance,
     AttendanceStatus,
     CalendarFeed,
     CECategory,
@@ -38,11 +42,6 @@ from peerpath.training.models import (
 from peerpath.training.signals import refresher_attendance_recorded
 
 E = EnrolmentStatus
-ENROLMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    E.ENROLLED: frozenset({E.WITHDRAWN, E.COMPLETED}),
-    E.WITHDRAWN: frozenset({E.ENROLLED}),
-    E.COMPLETED: frozenset(),
-}
 # Who may come to refresher events: people who have been (at least provisionally) certified.
 REFRESHER_STAGES = frozenset({Stage.CERTIFIED, Stage.PROVISIONAL, Stage.SHADOWING, Stage.ACTIVE, Stage.ON_BREAK})
 # Experienced supporters a trainee can shadow.
@@ -54,7 +53,7 @@ ON_ROSTER = frozenset({E.ENROLLED, E.COMPLETED})
 # --- Curriculum ------------------------------------------------------------------------------
 
 
-def save_module(*, actor: Any, program: Program, module: Module | None, data: dict[str, Any]) -> Module:
+def save_module(*, actor: Actor, program: Program, module: Module | None, data: dict[str, Any]) -> Module:
     """Add or edit a curriculum module. Rule: titles are unique within the program."""
     title = (data.get("title") or "").strip()
     if not title:
@@ -76,7 +75,7 @@ def save_module(*, actor: Any, program: Program, module: Module | None, data: di
 
 
 def save_topic(
-    *, actor: Any, program: Program, topic: Topic | None, data: dict[str, Any], competencies: Iterable[Competency]
+    *, actor: Actor, program: Program, topic: Topic | None, data: dict[str, Any], competencies: Iterable[Competency]
 ) -> Topic:
     """Add or edit a topic and the competencies it builds.
 
@@ -136,7 +135,7 @@ def _check_trainers(program: Program, trainers: Iterable[Any]) -> list[Any]:
 
 
 def save_cohort(
-    *, actor: Any, program: Program, cohort: Cohort | None, data: dict[str, Any], trainers: Iterable[Any]
+    *, actor: Actor, program: Program, cohort: Cohort | None, data: dict[str, Any], trainers: Iterable[Any]
 ) -> Cohort:
     """Create or edit a cohort. Rules: it ends on or after its start; its name is unique in the
     program; its trainers hold the trainer role here and there is at least one."""
@@ -176,7 +175,7 @@ def save_cohort(
     return instance
 
 
-def enrol_trainee(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Enrolment:
+def enrol_trainee(*, actor: Actor, cohort: Cohort, supporter: Supporter) -> Enrolment:
     """Enrol a trainee in a cohort.
 
     Rules: the person is on this program's pathway in stage 'in training' and is not already
@@ -200,34 +199,13 @@ def enrol_trainee(*, actor: Any, cohort: Cohort, supporter: Supporter) -> Enrolm
     return change_enrolment(actor=actor, enrolment=enrolment, to_status=E.ENROLLED, reason="Enrolled again")
 
 
-def change_enrolment(*, actor: Any, enrolment: Enrolment, to_status: str, reason: str = "") -> Enrolment:
-    """Move an enrolment to another status. Rule: only moves in ENROLMENT_TRANSITIONS; withdrawing
-    needs a reason. Each move writes a history row and an audit entry."""
-    if to_status not in ENROLMENT_TRANSITIONS.get(enrolment.status, frozenset()):
-        raise ValidationError(
-            f"An enrolment cannot go from '{E(enrolment.status).label}' to '{E(to_status).label}'."
-            if to_status in E.values
-            else "Unknown enrolment status."
-        )
+def change_enrolment(*, actor: Actor, enrolment: Enrolment, to_status: str, reason: str = "") -> Enrolment:
+    """Move an enrolment to another status. Rule: only moves in `lifecycle.ENROLMENT_TRANSITIONS`;
+    withdrawing needs a reason. Each move writes a history row and an audit entry."""
+    ENROLMENT.check(enrolment, to_status)
     if to_status == E.WITHDRAWN and not reason.strip():
         raise ValidationError({"reason": "Say why the trainee is leaving the course."})
-    with transaction.atomic():
-        locked = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        from_status = locked.status
-        locked.status = to_status
-        locked.save(update_fields=["status"])
-        EnrolmentChange.objects.create(
-            enrolment=locked, from_status=from_status, to_status=to_status, actor=_user(actor), reason=reason
-        )
-        audit.record(
-            actor=actor,
-            program=locked.program,
-            action="training.enrolment.status",
-            target=locked,
-            changes={"status": [from_status, to_status]},
-            note=reason,
-        )
-    enrolment.refresh_from_db()
+    ENROLMENT.move(actor=actor, obj=enrolment, to=to_status, note=reason)
     return enrolment
 
 
@@ -239,7 +217,7 @@ SESSION_FIELDS = ["title", "description", "starts_at", "ends_at", "location", "o
 
 def save_session(
     *,
-    actor: Any,
+    actor: Actor,
     cohort: Cohort,
     session: TrainingSession | None,
     data: dict[str, Any],
@@ -302,7 +280,7 @@ def _session_errors(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def cancel_session(*, actor: Any, session: TrainingSession, reason: str) -> TrainingSession:
+def cancel_session(*, actor: Actor, session: TrainingSession, reason: str) -> TrainingSession:
     """Cancel a session. Rules: a reason is given; a session with attendance taken cannot be
     cancelled. Subscribed calendars show it as cancelled."""
     if not reason.strip():
@@ -338,6 +316,8 @@ def roster_for(session: TrainingSession) -> list[Supporter]:
             .filter(Q(stage__in=REFRESHER_STAGES) | Q(pk__in=marked))
             .order_by("full_name")
         )
+    if session.cohort_id is None:  # only refresher events stand outside a cohort
+        return []
     return list(
         Supporter.objects.filter(enrolments__cohort_id=session.cohort_id, enrolments__status__in=ON_ROSTER).order_by(
             "full_name"
@@ -345,7 +325,7 @@ def roster_for(session: TrainingSession) -> list[Supporter]:
     )
 
 
-def record_attendance(*, actor: Any, session: TrainingSession, marks: dict[int, tuple[str, str]]) -> list[Any]:
+def record_attendance(*, actor: Actor, session: TrainingSession, marks: Mapping[int, tuple[str, str]]) -> list[Any]:
     """Record attendance: {supporter id: (status, note)} for people on the session's roster.
 
     Rules: the session has started and is not cancelled; every person is on its roster; the
@@ -353,8 +333,6 @@ def record_attendance(*, actor: Any, session: TrainingSession, marks: dict[int, 
     refresher event, attendees are credited its hours as continuing education (through the
     `refresher_attendance_recorded` signal), and un-credited if the mark changes to absent.
     """
-    from peerpath.training.models import Attendance
-
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.")
     if session.starts_at > timezone.now():
@@ -421,7 +399,7 @@ def _check_on_course(cohort: Cohort, trainee: Supporter) -> None:
 
 def record_role_play(
     *,
-    actor: Any,
+    actor: Actor,
     cohort: Cohort,
     trainee: Supporter,
     held_on: dt.date,
@@ -472,7 +450,7 @@ def record_role_play(
 
 def record_shadowing(
     *,
-    actor: Any,
+    actor: Actor,
     cohort: Cohort,
     trainee: Supporter,
     experienced_supporter: Supporter,
@@ -513,12 +491,10 @@ def record_shadowing(
     return shadowing
 
 
-def comment_on_shadowing(*, actor: Any, shadowing: Shadowing, comment: str) -> Shadowing:
+def comment_on_shadowing(*, actor: User, shadowing: Shadowing, comment: str) -> Shadowing:
     """The experienced supporter's comment on a shadowing. Rule: only that supporter comments,
     and the comment is not empty (commenting again replaces it)."""
-    if shadowing.experienced_supporter.user_id is None or shadowing.experienced_supporter.user_id != getattr(
-        actor, "pk", None
-    ):
+    if shadowing.experienced_supporter.user_id is None or shadowing.experienced_supporter.user_id != actor.pk:
         raise ValidationError("Only the supporter who was shadowed can comment.")
     if not comment.strip():
         raise ValidationError({"comment": "Write a comment."})
@@ -542,7 +518,7 @@ def comment_on_shadowing(*, actor: Any, shadowing: Shadowing, comment: str) -> S
 
 def give_feedback(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     cohort: Cohort,
     session: TrainingSession | None,
@@ -606,7 +582,7 @@ def _hours(value: Any) -> Decimal:
 
 def create_refresher_event(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     title: str,
     starts_at: dt.datetime,
@@ -639,7 +615,7 @@ def create_refresher_event(
 
 
 def save_refresher_event(
-    *, actor: Any, program: Program, event: TrainingSession | None, data: dict[str, Any]
+    *, actor: Actor, program: Program, event: TrainingSession | None, data: dict[str, Any]
 ) -> TrainingSession:
     """Create or edit a refresher event (rules as in `create_refresher_event`). When the credited
     hours or category change, everyone already marked as attending is credited again."""
@@ -648,8 +624,8 @@ def save_refresher_event(
     category = data.get("ce_category") or CECategory.PEER_SPECIFIC
     if category not in CECategory.values:
         errors["ce_category"] = "Choose a continuing-education category."
-    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
-    if not errors and hours > (Decimal((ends_at - starts_at).total_seconds()) / 3600):
+    # Without errors both times are there (_session_errors).
+    if not errors and hours > (Decimal((data["ends_at"] - data["starts_at"]).total_seconds()) / 3600):
         errors["credited_hours"] = "Credited hours cannot exceed the length of the event."
     if errors:
         raise ValidationError(errors)
@@ -659,7 +635,7 @@ def save_refresher_event(
         before = audit.snapshot(instance, fields) if event is not None else {}
         instance.title = data["title"].strip()
         instance.description = (data.get("description") or "").strip()
-        instance.starts_at, instance.ends_at = starts_at, ends_at
+        instance.starts_at, instance.ends_at = data["starts_at"], data["ends_at"]
         instance.location = (data.get("location") or "").strip()
         instance.online_url = (data.get("online_url") or "").strip()
         instance.credited_hours = hours
@@ -691,7 +667,7 @@ def save_refresher_event(
 # --- Calendar feeds --------------------------------------------------------------------------
 
 
-def calendar_feed(*, actor: Any, program: Program, owner: Any, cohort: Cohort | None = None) -> CalendarFeed:
+def calendar_feed(*, actor: Actor, program: Program, owner: User, cohort: Cohort | None = None) -> CalendarFeed:
     """The person's live subscription address (their own schedule, or one cohort's), created on
     first use. Rule: a cohort feed belongs to the same program."""
     if cohort is not None and cohort.program_id != program.pk:
@@ -704,10 +680,10 @@ def calendar_feed(*, actor: Any, program: Program, owner: Any, cohort: Cohort | 
     return feed
 
 
-def renew_calendar_feed(*, actor: Any, feed: CalendarFeed) -> CalendarFeed:
+def renew_calendar_feed(*, actor: User, feed: CalendarFeed) -> CalendarFeed:
     """Revoke a subscription address and issue a new one. Rule: only the owner renews their own;
     the old address stops working at once."""
-    if feed.owner_id != getattr(actor, "pk", None):
+    if feed.owner_id != actor.pk:
         raise ValidationError("Only the owner can renew this calendar address.")
     with transaction.atomic():
         if feed.revoked_at is None:
@@ -719,5 +695,5 @@ def renew_calendar_feed(*, actor: Any, feed: CalendarFeed) -> CalendarFeed:
     return fresh
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None

@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
-from peerpath.core.permissions import Role, can_run_cohort, cohorts_visible_to, has_role, program_view, public
+from peerpath.core.permissions import Role, has_role, program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.recruitment.models import Supporter
 from peerpath.training import access, exports, extensions, queries, services
+from peerpath.training.access import can_run_cohort, cohorts_visible_to
 from peerpath.training.calendar import build_calendar
 from peerpath.training.forms import (
     AttendanceForm,
@@ -59,7 +61,7 @@ def _status(request: HttpRequest) -> int:
 
 
 @program_view("training.view_curriculum")
-def curriculum(request: HttpRequest, program: Program) -> HttpResponse:
+def curriculum(request: ProgramRequest, program: Program) -> HttpResponse:
     modules = queries.curriculum(program)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-curriculum", fmt, exports.curriculum(modules))
@@ -67,13 +69,13 @@ def curriculum(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.view_curriculum")
-def coverage(request: HttpRequest, program: Program) -> HttpResponse:
+def coverage(request: ProgramRequest, program: Program) -> HttpResponse:
     return render(request, "training/coverage.html", {"program": program, **queries.coverage_matrix(program)})
 
 
 @program_view("training.edit_curriculum")
 @creates_once
-def module_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def module_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     module = access.get_module(program, pk) if pk else None
     initial = (
         {
@@ -109,7 +111,7 @@ def module_edit(request: HttpRequest, program: Program, pk: int | None = None) -
 
 @program_view("training.edit_curriculum")
 @creates_once
-def topic_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def topic_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     topic = access.get_topic(program, pk) if pk else None
     initial: dict[str, Any] = {"module": request.GET.get("module")}
     if topic:
@@ -149,7 +151,7 @@ def topic_edit(request: HttpRequest, program: Program, pk: int | None = None) ->
 
 
 @program_view("training.view_cohorts")
-def cohorts(request: HttpRequest, program: Program) -> HttpResponse:
+def cohorts(request: ProgramRequest, program: Program) -> HttpResponse:
     rows = queries.cohort_rows(cohorts_visible_to(request.membership))
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-cohorts", fmt, exports.cohorts(rows))
@@ -158,7 +160,7 @@ def cohorts(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("training.manage_cohorts")
 @creates_once
-def cohort_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def cohort_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     cohort = access.get_cohort(request.membership, pk) if pk else None
     initial = None
     if cohort:
@@ -197,7 +199,7 @@ def cohort_edit(request: HttpRequest, program: Program, pk: int | None = None) -
 
 
 def _cohort_page(
-    request: HttpRequest, program: Program, cohort: Cohort, status: int = 200, **forms: Any
+    request: ProgramRequest, program: Program, cohort: Cohort, status: int = 200, **forms: Any
 ) -> HttpResponse:
     grid = queries.attendance_grid(cohort)
     supporter_ids = [row["enrolment"].supporter_id for row in grid["rows"]]
@@ -231,11 +233,11 @@ def _cohort_page(
 
 
 @program_view("training.view_cohorts")
-def cohort(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def cohort(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return _cohort_page(request, program, access.get_cohort(request.membership, pk))
 
 
-def _cohort_to_run(request: HttpRequest, pk: int) -> Cohort:
+def _cohort_to_run(request: ProgramRequest, pk: int) -> Cohort:
     cohort = access.get_cohort(request.membership, pk)
     if not can_run_cohort(request.membership, cohort):
         raise Http404("No such cohort.")
@@ -245,7 +247,7 @@ def _cohort_to_run(request: HttpRequest, pk: int) -> Cohort:
 @program_view("training.run_cohort")
 @require_POST
 @creates_once
-def cohort_enrol(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def cohort_enrol(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     form = EnrolForm(request.POST, candidates=queries.candidates_for_enrolment(cohort))
     if form.is_valid():
@@ -260,7 +262,7 @@ def cohort_enrol(request: HttpRequest, program: Program, pk: int) -> HttpRespons
 
 
 @program_view("training.run_cohort")
-def enrolment_withdraw(request: HttpRequest, program: Program, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_withdraw(request: ProgramRequest, program: Program, pk: int, enrolment_pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     enrolment = access.get_enrolment(request.membership, cohort, enrolment_pk)
     form = WithdrawForm(request.POST or None)
@@ -293,7 +295,7 @@ def enrolment_withdraw(request: HttpRequest, program: Program, pk: int, enrolmen
 
 @program_view("training.run_cohort")
 @creates_once
-def session_edit(request: HttpRequest, program: Program, pk: int, session_pk: int | None = None) -> HttpResponse:
+def session_edit(request: ProgramRequest, program: Program, pk: int, session_pk: int | None = None) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     session = None
     if session_pk:
@@ -338,7 +340,7 @@ def session_edit(request: HttpRequest, program: Program, pk: int, session_pk: in
 
 
 def _session_page(
-    request: HttpRequest, program: Program, session: TrainingSession, status: int = 200, **forms: Any
+    request: ProgramRequest, program: Program, session: TrainingSession, status: int = 200, **forms: Any
 ) -> HttpResponse:
     roster = services.roster_for(session)
     marks = {a.supporter_id: a for a in Attendance.objects.filter(session=session)}
@@ -362,7 +364,7 @@ def _session_page(
 
 
 @program_view("training.run_cohort")
-def session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A session with its attendance form (POST records attendance)."""
     session = access.get_session(request.membership, pk)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
@@ -384,7 +386,7 @@ def session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("training.run_cohort")
 @require_POST
-def session_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def session_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     session = access.get_session(request.membership, pk)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
         raise Http404("No such session.")
@@ -403,7 +405,7 @@ def session_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRespo
 @program_view("training.run_cohort")
 @require_POST
 @creates_once
-def role_play_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def role_play_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
     form = RolePlayForm(request.POST, cohort=cohort, trainees=trainees)
@@ -421,7 +423,7 @@ def role_play_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 @program_view("training.run_cohort")
 @require_POST
 @creates_once
-def shadowing_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def shadowing_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cohort = _cohort_to_run(request, pk)
     trainees = Supporter.objects.filter(enrolments__cohort=cohort, enrolments__status__in=services.ON_ROSTER)
     form = ShadowingForm(request.POST, program=program, trainees=trainees)
@@ -437,7 +439,7 @@ def shadowing_add(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("training.view_feedback")
-def feedback(request: HttpRequest, program: Program) -> HttpResponse:
+def feedback(request: ProgramRequest, program: Program) -> HttpResponse:
     """Aggregates of trainees' feedback: all cohorts for coordinators, their own for trainers."""
     visible = cohorts_visible_to(request.membership)
     chosen = request.GET.get("cohort", "")
@@ -467,7 +469,7 @@ def feedback(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.my_cohorts")
-def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
+def my_cohorts(request: ProgramRequest, program: Program) -> HttpResponse:
     """A trainer's cohorts, each with its roster, attendance, evidence and assessment status."""
     rows = []
     cohorts = queries.trainer_cohorts(program, request.user)
@@ -498,7 +500,7 @@ def my_cohorts(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.my_training")
-def my_training(request: HttpRequest, program: Program) -> HttpResponse:
+def my_training(request: ProgramRequest, program: Program) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     now = timezone.now()
     enrolments = queries.trainee_enrolments(supporter)
@@ -525,7 +527,7 @@ def my_training(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 def _feedback_page(
-    request: HttpRequest, program: Program, cohort: Cohort, session: TrainingSession | None
+    request: ProgramRequest, program: Program, cohort: Cohort, session: TrainingSession | None
 ) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     form = FeedbackForm(request.POST or None)
@@ -549,22 +551,23 @@ def _feedback_page(
 
 @program_view("training.my_training")
 @creates_once
-def feedback_session(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def feedback_session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     session = access.own_session(supporter, pk)
+    assert session.cohort is not None  # own_session finds only sessions of the supporter's courses
     return _feedback_page(request, program, session.cohort, session)
 
 
 @program_view("training.my_training")
 @creates_once
-def feedback_course(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def feedback_course(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     return _feedback_page(request, program, access.own_enrolment_cohort(supporter, pk), None)
 
 
 @program_view("training.my_training")
 @creates_once
-def my_shadowing_add(request: HttpRequest, program: Program) -> HttpResponse:
+def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
     """A trainee logs time they shadowed an experienced supporter, with their reflection."""
     supporter = own_supporter_record(program, request.user)
     enrolment = (
@@ -602,7 +605,7 @@ def my_shadowing_add(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("training.my_training")
-def shadowing_comment(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def shadowing_comment(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     shadowing = access.shadowing_to_comment(program, request.user, pk)
     form = ShadowingCommentForm(request.POST or None, initial={"comment": shadowing.supporter_comment})
     if request.method == "POST" and form.is_valid():
@@ -625,7 +628,7 @@ def shadowing_comment(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 
 @program_view("training.manage_refreshers")
-def refreshers(request: HttpRequest, program: Program) -> HttpResponse:
+def refreshers(request: ProgramRequest, program: Program) -> HttpResponse:
     events = queries.refresher_events(program)
     if fmt := requested_format(request):
         return download_table(f"{program.slug}-refreshers", fmt, exports.refreshers(events))
@@ -634,7 +637,7 @@ def refreshers(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("training.manage_refreshers")
 @creates_once
-def refresher_edit(request: HttpRequest, program: Program, pk: int | None = None) -> HttpResponse:
+def refresher_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     event = access.get_refresher(program, pk) if pk else None
     initial: dict[str, Any] = {"credited_hours": 1, "ce_category": "peer-specific"}
     if event:
@@ -686,7 +689,7 @@ def _feed_cohorts(membership: Membership, supporter: Supporter | None) -> list[C
 
 
 @program_view("training.calendar")
-def calendar(request: HttpRequest, program: Program) -> HttpResponse:
+def calendar(request: ProgramRequest, program: Program) -> HttpResponse:
     """The person's calendar subscription addresses: their own schedule and each cohort's."""
     supporter = Supporter.objects.filter(program=program, user=request.user).first()
     personal = services.calendar_feed(actor=request.user, program=program, owner=request.user)
@@ -703,7 +706,7 @@ def calendar(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("training.calendar")
 @require_POST
-def calendar_subscribe(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def calendar_subscribe(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = Supporter.objects.filter(program=program, user=request.user).first()
     cohort = next((c for c in _feed_cohorts(request.membership, supporter) if c.pk == pk), None)
     if cohort is None:
@@ -715,7 +718,7 @@ def calendar_subscribe(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 @program_view("training.calendar")
 @require_POST
-def calendar_renew(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def calendar_renew(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     feed = access.own_feed(program, request.user, pk)
     services.renew_calendar_feed(actor=request.user, feed=feed)
     messages.success(request, "The old address no longer works. Subscribe again with the new one.")

@@ -10,7 +10,9 @@ from peerpath.care.services import common as care_common
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.services import assign_supervisor
-from tests.factories import MembershipFactory, SupporterFactory
+from peerpath.support.models import SupportRelationship
+from tests.factories import TESTS, MembershipFactory, SupporterFactory
+from tests.support.conftest import make_participant, match, profile
 
 # Answers to the PeerPath brief check-in (items 1-10, 0-4; 5, 6 and 10 reverse-scored).
 CALM = {1: 0, 2: 0, 3: 0, 4: 0, 5: 4, 6: 4, 7: 4, 8: 4, 9: 4, 10: 0}  # strain 0, support 16
@@ -24,8 +26,16 @@ def supporter(
     user = MembershipFactory(program=program, is_supporter=True, user__full_name=name).user
     record = SupporterFactory(program=program, user=user, full_name=name, email=user.email, stage=stage)
     if supervisor is not None:
-        assign_supervisor(actor="tests", supporter=record, supervisor=supervisor)
+        assign_supervisor(actor=TESTS, supporter=record, supervisor=supervisor)
     return record
+
+
+def relationship(world: Any, record: Supporter, name: str) -> SupportRelationship:
+    """An active support relationship of ``record`` (certified and profiled for matching on the
+    way) with a new participant called ``name``, made through the support services."""
+    profile(world, record)
+    email = name.lower().replace(" ", ".") + "@example.net"
+    return match(world, make_participant(world, full_name=name, email=email), record, record.user)
 
 
 def checkin_questionnaire(program: Program) -> Questionnaire:

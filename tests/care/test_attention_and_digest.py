@@ -10,13 +10,15 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import bridges, queries, tasks
+from peerpath.care import queries, tasks
 from peerpath.care.models import CheckIn, Debrief
 from peerpath.care.services import common as care_common
 from peerpath.care.services import supervision
 from peerpath.core.scheduler import PERIODIC
 from peerpath.recruitment.models import Stage, Supporter
-from tests.care.helpers import CALM, HIGH_STRAIN, check_in, supporter
+from peerpath.support.models import CloseReason
+from peerpath.support.services import matches
+from tests.care.helpers import CALM, HIGH_STRAIN, check_in, relationship, supporter
 
 
 def ago(days: int) -> dt.datetime:
@@ -24,7 +26,7 @@ def ago(days: int) -> dt.datetime:
 
 
 @pytest.mark.django_db
-def test_reasons_someone_may_need_attention(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reasons_someone_may_need_attention(world: Any) -> None:
     program = world.program
     settings = care_common.get_settings(program)
     today = timezone.localdate()
@@ -71,9 +73,12 @@ def test_reasons_someone_may_need_attention(world: Any, monkeypatch: pytest.Monk
     ]
     assert found["Worried"] == ["2 high-concern check-ins in 90 days"]
 
-    # A recent debrief counts as activity; three closed relationships (support installed) is a reason.
+    # A recent debrief counts as activity; three closed relationships is a reason.
     Debrief.objects.create(program=program, supporter=quiet, kind="other", occurred_on=today, what_happened="x")
-    monkeypatch.setattr(bridges, "closed_relationship_counts", lambda program, since: {fine.pk: 3})
+    for name in ("Pat One", "Pat Two", "Pat Three"):
+        matches.close_relationship(
+            actor=world.coordinator, relationship=relationship(world, fine, name), close_reason=CloseReason.GOALS_MET
+        )
     found = {
         row.supporter.full_name: reasons
         for row, reasons in queries.attention(program, Supporter.objects.filter(program=program), settings, today)

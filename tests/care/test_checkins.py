@@ -18,6 +18,7 @@ from peerpath.care.services import common as care_common
 from peerpath.core.models import AuditEntry
 from peerpath.recruitment.models import Supporter
 from tests.care.helpers import CALM, HIGH_STRAIN, check_in, checkin_questionnaire, supporter
+from tests.factories import TESTS
 
 
 def form_data(answers: dict[int, int], **extra: str) -> dict[str, str]:
@@ -92,11 +93,11 @@ def test_only_the_supporter_answers_and_every_item_is_needed(world: Any) -> None
 def test_a_waiting_checkin_is_the_one_answered(world: Any) -> None:
     record = supporter(world.program)
     waiting = checkins.schedule_checkin(
-        actor="tests", supporter=record, reason=CheckInReason.HARD_EVENT, due_on=timezone.localdate()
+        actor=TESTS, supporter=record, reason=CheckInReason.HARD_EVENT, due_on=timezone.localdate()
     )
     # Scheduling again reuses the waiting one (moved earlier only).
     again = checkins.schedule_checkin(
-        actor="tests", supporter=record, reason=CheckInReason.RETURN, due_on=timezone.localdate() + dt.timedelta(days=5)
+        actor=TESTS, supporter=record, reason=CheckInReason.RETURN, due_on=timezone.localdate() + dt.timedelta(days=5)
     )
     assert again.pk == waiting.pk and again.due_on == timezone.localdate()
     done = check_in(record)

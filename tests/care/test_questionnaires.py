@@ -16,6 +16,7 @@ from peerpath.care.models import Item, Questionnaire
 from peerpath.care.services import checkins
 from peerpath.care.services import common as care_common
 from peerpath.core.models import AuditEntry
+from tests.factories import TESTS
 
 # A made-up instrument in the ProQOL shape: 1-5 scale, three subscales of sums, reverse items.
 PUBLISHED: dict[str, Any] = {
@@ -162,7 +163,7 @@ def test_the_questionnaire_in_use_cannot_be_retired_but_another_can(world: Any) 
     assert response.status_code == 302
     in_use.refresh_from_db()
     assert in_use.is_active
-    other = checkins.install_questionnaire(actor="tests", program=world.program, form=instruments.from_data(PUBLISHED))
+    other = checkins.install_questionnaire(actor=TESTS, program=world.program, form=instruments.from_data(PUBLISHED))
     client.post(reverse("care:questionnaire_active", args=[world.program.slug, other.pk]))
     other.refresh_from_db()
     assert not other.is_active

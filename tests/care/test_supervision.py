@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import bridges, queries
+from peerpath.care import queries
 from peerpath.care.models import CareTask, SupervisionMeeting, TaskKind, TaskStatus
 from peerpath.care.services import common as care_common
 from peerpath.care.services import supervision
+from peerpath.certification.models import CEActivity
 from peerpath.core.models import AuditEntry
 from peerpath.recruitment.models import Supporter
 from tests.care.helpers import HIGH_STRAIN, check_in, supporter
@@ -127,37 +128,27 @@ def test_supervision_hours_per_supporter_and_year(world: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_supervision_counts_as_continuing_education_when_the_program_says_so(
-    world: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    credited: list[dict] = []
-    monkeypatch.setattr(bridges, "certification_installed", lambda: True)
-
-    def record_ce(**kwargs: Any) -> bool:
-        credited.append(kwargs)
-        return True
-
-    monkeypatch.setattr(bridges, "record_supervision_ce", record_ce)
+def test_supervision_counts_as_continuing_education_when_the_program_says_so(world: Any) -> None:
     a = supporter(world.program, "A", supervisor=world.supervisor)
     b = supporter(world.program, "B", supervisor=world.supervisor)
     log(world, [a, b], duration_minutes=90)
-    assert credited == []  # the setting is off by default
+    assert not CEActivity.objects.filter(supporter__in=[a, b]).exists()  # the setting is off by default
     settings = care_common.get_settings(world.program)
     settings.supervision_counts_as_ce = True
     settings.save()
     meeting = log(world, [a, b], duration_minutes=90)
-    assert [(c["supporter"], c["hours"], c["category"]) for c in credited] == [
+    credited = list(CEActivity.objects.filter(supporter__in=[a, b]).order_by("supporter__full_name"))
+    assert [(c.supporter, c.hours, c.category) for c in credited] == [
         (a, Decimal("1.50"), "supervision"),
         (b, Decimal("1.50"), "supervision"),
     ]
-    assert credited[0]["key"] == f"care.supervision:{meeting.pk}:{a.pk}"
-    assert credited[0]["date"] == meeting.held_on and credited[0]["title"] == "Group supervision"
+    assert credited[0].source_key == f"care.supervision:{meeting.pk}:{a.pk}"
+    assert credited[0].date == meeting.held_on and credited[0].title == "Group supervision"
 
 
 @pytest.mark.django_db
 def test_supervision_hours_become_continuing_education_when_the_program_says_so(world: Any) -> None:
     from peerpath.care.models import CareSettings
-    from peerpath.certification.models import CEActivity
 
     record = supporter(world.program, supervisor=world.supervisor)
     log(world, [record])

@@ -9,12 +9,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peerpath.care import bridges, queries, topics
+from peerpath.care import queries, topics
 from peerpath.care.models import Debrief, TopicPlan
 from peerpath.care.services import common as care_common
 from peerpath.care.services import debriefs
 from peerpath.care.topics import Mention
+from peerpath.training import services as training
+from peerpath.training.models import TrainingSession
 from tests.care.helpers import supporter
+from tests.training.helpers import attend, cohort, held_sessions, trainee
 
 NOW = dt.datetime(2030, 6, 1, 12, tzinfo=dt.UTC)
 
@@ -102,7 +105,7 @@ def test_topics_covered_by_a_refresher_leave_the_agenda_until_raised_again() -> 
 
 
 @pytest.mark.django_db
-def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_agenda_from_debriefs_and_training_feedback(world: Any) -> None:
     program = world.program
     a, b = supporter(program, "Ann"), supporter(program, "Bea")
     today = timezone.localdate()
@@ -121,13 +124,13 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
         actor=b.user, supporter=b, kind="other", occurred_on=today, what_happened="x", topics="Ancient topic"
     )
     Debrief.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
-    monkeypatch.setattr(bridges, "training_installed", lambda: True)
-    monkeypatch.setattr(
-        bridges,
-        "learn_more_answers",
-        lambda program, since: [
-            {"text": "Grief; boundaries", "user_id": world.supporter.pk, "answered_at": timezone.now()}
-        ],
+    the_cohort = cohort(world)
+    tia = trainee(program, "Tia")
+    training.enrol_trainee(actor=world.trainer, cohort=the_cohort, supporter=tia)
+    (held,) = held_sessions(world, the_cohort, 1)
+    attend(world, [held], tia, ["present"])
+    training.give_feedback(
+        actor=tia.user, supporter=tia, cohort=the_cohort, session=held, helpful=4, learn_more="Grief; boundaries"
     )
     ranked = queries.topic_suggestions(program, care_common.get_settings(program), timezone.now())
     # Both have two supporters; grief was raised most recently (in training feedback).
@@ -138,9 +141,7 @@ def test_agenda_from_debriefs_and_training_feedback(world: Any, monkeypatch: pyt
 
 @pytest.mark.django_db
 def test_a_suggestion_becomes_a_real_training_refresher(world: Any) -> None:
-    """With the training app installed, one step creates its refresher event."""
-    from peerpath.training.models import TrainingSession
-
+    """One step creates the refresher event in training."""
     a = supporter(world.program, "Ann")
     debriefs.submit_debrief(
         actor=a.user,
@@ -174,23 +175,8 @@ def test_a_suggestion_becomes_a_real_training_refresher(world: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_turning_a_suggestion_into_a_refresher_event(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With training installed the coordinator plans the event in one step (training's service faked)."""
-    created: list[dict] = []
-
-    class Event:
-        pk = 41
-
-        def __str__(self) -> str:
-            return "Refresher: Crisis calls (1 July)"
-
-    def create(**kwargs: Any) -> Event:
-        created.append(kwargs)
-        return Event()
-
-    monkeypatch.setattr(bridges, "training_installed", lambda: True)
-    monkeypatch.setattr(bridges, "learn_more_answers", lambda program, since: [])
-    monkeypatch.setattr(bridges, "create_refresher_event", create)
+def test_turning_a_suggestion_into_a_refresher_event(world: Any) -> None:
+    """The coordinator plans the event in one step; it is a refresher event in training."""
     a = supporter(world.program, "Ann")
     debriefs.submit_debrief(
         actor=a.user,
@@ -216,16 +202,18 @@ def test_turning_a_suggestion_into_a_refresher_event(world: Any, monkeypatch: py
         "credited_hours": "2",
     }
     bad = client.post(reverse("care:topic_plan", args=[world.program.slug]), {**data, "ends_at": data["starts_at"]})
-    assert bad.status_code == 400 and "must end after it starts" in bad.content.decode() and not created
+    assert bad.status_code == 400 and "must end after it starts" in bad.content.decode()
+    assert not TrainingSession.objects.filter(title="Refresher: Crisis calls").exists()
     response = client.post(reverse("care:topic_plan", args=[world.program.slug]), data)
     assert response.status_code == 302
-    assert created[0]["title"] == "Refresher: Crisis calls" and created[0]["location"] == "Community room"
-    assert created[0]["actor"] == world.coordinator and created[0]["program"] == world.program
+    event = TrainingSession.objects.get(title="Refresher: Crisis calls")
+    assert event.location == "Community room"
+    assert event.program == world.program and event.credited_hours == 2
     plan = TopicPlan.objects.get()
-    assert plan.event_id == "41" and plan.event_label == "Refresher: Crisis calls (1 July)"
+    assert plan.event_id == str(event.pk) and plan.event_label == str(event)
     # The covered topic leaves the agenda.
     after = client.get(reverse("care:topics", args=[world.program.slug])).content.decode()
-    assert "No topics suggested yet" in after and "Refresher: Crisis calls (1 July)" in after
+    assert "No topics suggested yet" in after and str(event) in after
     # Trainers and supervisors see the agenda but cannot plan.
     for user in (world.trainer, world.supervisor):
         assert (

@@ -102,7 +102,7 @@ def test_a_supporters_own_record_is_the_orm_row_with_supervisor_or_a_404(
 
 
 def test_the_program_switcher_lists_what_the_orm_lists_in_its_order() -> None:
-    from peerpath.core.context_processors import _MEMBERSHIPS
+    from peerpath.programs.access import _MEMBERSHIPS
 
     user = UserFactory()
     for name in ("Zeta", "Alpha", "Mid"):
@@ -120,36 +120,11 @@ def test_the_program_switcher_lists_what_the_orm_lists_in_its_order() -> None:
     assert _MEMBERSHIPS.all(user_id=UserFactory().pk) == []
 
 
-def test_a_program_page_loads_the_user_and_the_membership_in_one_query(
-    world: Any, django_assert_num_queries: Any
-) -> None:
-    from peerpath.core.auth import program_in_view
-    from peerpath.core.prepared import UserWithMembership
-
-    lookup = UserWithMembership()
-    membership = Membership.objects.get(user=world.coordinator, program=world.program)
-    with django_assert_num_queries(1):
-        user, found = lookup.get(world.coordinator.pk, world.program.slug)
-        assert found.program.slug == world.program.slug
-    assert values(user) == values(type(user).objects.get(pk=user.pk))
-    assert values(found) == values(membership) and values(found.program) == values(world.program)
-    # No membership there, an inactive one, an inactive program: the user alone.
-    assert lookup.get(world.coordinator.pk, world.other_program.slug)[1] is None
-    assert lookup.get(world.coordinator.pk, "no-such-program")[0].pk == world.coordinator.pk
-    Membership.objects.filter(pk=membership.pk).update(is_active=False)
-    assert lookup.get(world.coordinator.pk, world.program.slug)[1] is None
-    Membership.objects.filter(pk=membership.pk).update(is_active=True)
-    Program.objects.filter(pk=world.program.pk).update(is_active=False)
-    assert lookup.get(world.coordinator.pk, world.program.slug)[1] is None
-    assert lookup.get(10**9, world.program.slug) == (None, None)
-    assert program_in_view.get() is None
-
-
-def test_a_page_view_runs_one_query_for_who_may_see_it(world: Any, django_assert_max_num_queries: Any) -> None:
+def test_a_page_view_runs_two_queries_for_who_may_see_it(world: Any, django_assert_max_num_queries: Any) -> None:
     client = world.client_for(world.coordinator)
     client.get("/p/riverside/reports/")
     client.get("/p/riverside/reports/")  # now kept for this session
-    with django_assert_max_num_queries(2):  # session and user with membership
+    with django_assert_max_num_queries(3):  # the session, the user, the membership with its program
         assert client.get("/p/riverside/reports/").status_code == 200
     Membership.objects.filter(user=world.coordinator, program=world.program).update(is_coordinator=False)
     assert client.get("/p/riverside/reports/").status_code == 403  # the role is read on every request

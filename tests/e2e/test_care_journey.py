@@ -16,12 +16,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from peerpath.care import bridges
 from peerpath.care.models import CareTask, CheckIn, SupervisionMeeting, TaskStatus
 from peerpath.recruitment.models import Supporter
 from peerpath.recruitment.services import assign_supervisor
 from tests.e2e.conftest import PHONE, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TESTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +29,7 @@ HIGH_STRAIN = {1: 4, 2: 4, 3: 3, 4: 4, 5: 0, 6: 1, 7: 2, 8: 2, 9: 3, 10: 1}
 
 def test_checkin_task_supervision_and_refresher_agenda(page: Any, a11y: Any, live_server: Any, world: Any) -> None:
     record = world.supporter_record
-    assign_supervisor(actor="tests", supporter=record, supervisor=world.supervisor)
+    assign_supervisor(actor=TESTS, supporter=record, supervisor=world.supervisor)
     Supporter.objects.filter(pk=record.pk).update(stage_changed_at=timezone.now() - dt.timedelta(days=40))
 
     # The supporter, on a phone, sees the check-in is due on their home page.
@@ -118,11 +117,7 @@ def test_checkin_task_supervision_and_refresher_agenda(page: Any, a11y: Any, liv
     a11y.check(page)
     agenda = page.content()
     assert "Talking about relapse" in agenda and "Crisis calls" in agenda
-    if not bridges.training_installed():
-        assert "Refresher events are created in the training area, which is not installed here" in agenda
-        assert page.get_by_role("button", name="Create the refresher event").count() == 0
-        return
-    # With training installed (after merging): one step from suggestion to refresher event.
+    # One step from suggestion to refresher event.
     suggestion = page.locator("li.card").filter(has_text="Talking about relapse")
     suggestion.get_by_text("Turn into a refresher event").click()
     suggestion.get_by_label("Where (place, phone line or video link)").fill("Community room")

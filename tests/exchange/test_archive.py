@@ -22,7 +22,7 @@ from peerpath.programs.signals import program_created
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.models import Contact, Participant
 from peerpath.support.services import participants as support_participants
-from tests.factories import MembershipFactory, ProgramFactory, SupporterFactory
+from tests.factories import TESTS, MembershipFactory, ProgramFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def demo(db: Any) -> Program:
 def other_program(db: Any) -> Program:
     """Another program with records that must never appear in the demo's archive."""
     other = ProgramFactory(slug="harbor", name="Harbor")
-    program_created.send(sender=Program, program=other, actor="tests")
+    program_created.send(sender=Program, program=other, actor=TESTS)
     coordinator = MembershipFactory(program=other, is_coordinator=True, user__full_name="Hal Harbor").user
     SupporterFactory(program=other, full_name="Hidden Harborperson", email="hidden@harbor.example.org")
     support_participants.save_participant(

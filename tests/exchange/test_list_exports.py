@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 LIST_PAGES = [
     "recruitment:board",
     "programs:members",
-    "core:audit_log",
+    "programs:audit_log",
     "support:participants",
     "support:caseload",
     "support:supporters",

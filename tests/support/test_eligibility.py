@@ -1,72 +1,118 @@
-"""Who can take a new match: stage, certification (once that app exists), breaks (care), capacity."""
+"""Who can take a new match: stage, certification, breaks (care, through support's availability
+registry), capacity."""
 
 from __future__ import annotations
 
-import sys
-import types
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from peerpath.care.models import Break
+from peerpath.care.services import breaks
+from peerpath.certification import services as certification
+from peerpath.certification.models import Level
 from peerpath.recruitment.models import Stage
-from peerpath.support import eligibility
+from peerpath.recruitment.pathway import move_to_stage
+from peerpath.support import availability, eligibility
 from peerpath.support.defaults import get_settings
-from peerpath.support.services import matches
+from peerpath.support.services import matches, profiles
+from tests.certification.helpers import rate, ready_trainee
 
 
-def pool_ids(support: Any) -> set[int]:
-    return {o.id for o in eligibility.supporter_pool(support.program).offers}
+def pool_ids(support: Any, on_date: dt.date | None = None) -> set[int]:
+    return {o.id for o in eligibility.supporter_pool(support.program, on_date).offers}
 
 
-@pytest.fixture
-def installed(monkeypatch: pytest.MonkeyPatch) -> dict[str, types.ModuleType]:
-    """Pretend the certification and care apps are installed, with queries the test controls."""
-    modules: dict[str, types.ModuleType] = {}
-    for app in ("certification", "care"):
-        package = types.ModuleType(f"peerpath.{app}")
-        queries = types.ModuleType(f"peerpath.{app}.queries")
-        package.queries = queries  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, f"peerpath.{app}", package)
-        monkeypatch.setitem(sys.modules, f"peerpath.{app}.queries", queries)
-        modules[app] = queries
-    modules["certification"].credential_standing = lambda program, ids: {}  # type: ignore[attr-defined]
-    modules["care"].supporters_on_break = lambda program, on_date: set()  # type: ignore[attr-defined]
-    real = eligibility.apps.is_installed
-    monkeypatch.setattr(
-        eligibility.apps, "is_installed", lambda name: name in {"peerpath.certification", "peerpath.care"} or real(name)
-    )
-    return modules
+def reasons(support: Any, on_date: dt.date | None = None) -> dict[int, str]:
+    return {s.pk: r for s, r in eligibility.supporter_pool(support.program, on_date).excluded}
 
 
-def test_active_stage_alone_until_certification_exists(support: Any) -> None:
+def test_only_active_supporters_are_in_the_pool(support: Any) -> None:
     assert pool_ids(support) == {support.priya.pk, support.uma.pk}
     support.uma.stage = Stage.ON_BREAK
     support.uma.save()
     assert pool_ids(support) == {support.priya.pk}
 
 
-def test_certification_standing_decides_once_installed(support: Any, installed: dict) -> None:
-    installed["certification"].credential_standing = lambda program, ids: {
-        support.priya.pk: "certified",
-        support.uma.pk: "provisional",
-    }
+def test_a_supporter_without_a_current_certificate_is_not_matched(support: Any) -> None:
+    certificate = certification.current_certificate(support.uma)
+    certification.revoke_certificate(actor=support.coordinator, certificate=certificate, reason="Stepped back")
     assert pool_ids(support) == {support.priya.pk}
+    assert reasons(support)[support.uma.pk] == "credential not current (none)"
+    with pytest.raises(ValidationError, match="credential not current"):
+        matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.uma)
+
+
+def test_provisional_certification_counts_only_where_the_program_allows_it(support: Any) -> None:
+    the_cohort, pia = ready_trainee(support.world, name="Pia Provisional")
+    certification.decide_assessment(
+        actor=support.trainer,
+        assessment=rate(support.world, the_cohort, pia, [Level.COMPETENT] * 9 + [Level.DEVELOPING]),
+        plan_what="Practice reflective listening",
+        plan_who="Theo",
+        reassessment_due=timezone.localdate() + dt.timedelta(days=30),
+    )
+    move_to_stage(actor=support.coordinator, supporter=pia, to_stage=Stage.ACTIVE, reason="Working while provisional")
+    profiles.save_matching_profile(
+        actor=support.coordinator,
+        supporter=pia,
+        data={
+            "languages": ["English"],
+            "focus_areas": [],
+            "modes": ["phone"],
+            "area": "",
+            "availability": ["weekday_evening"],
+            "capacity": 3,
+            "gender": "",
+            "age_band": "",
+            "communities": [],
+            "accepting_new": True,
+        },
+    )
+    assert reasons(support)[pia.pk] == "credential not current (provisional)"
     row = get_settings(support.program)
     row.allow_provisional = True
     row.save()
-    assert pool_ids(support) == {support.priya.pk, support.uma.pk}
-    installed["certification"].credential_standing = lambda program, ids: {support.priya.pk: "expired"}
-    reasons = {s.pk: r for s, r in eligibility.supporter_pool(support.program).excluded}
-    assert reasons[support.priya.pk] == "credential not current (expired)"
+    assert pool_ids(support) == {support.priya.pk, support.uma.pk, pia.pk}
 
 
-def test_supporters_on_a_break_are_not_matched(support: Any, installed: dict) -> None:
-    installed["certification"].credential_standing = lambda program, ids: dict.fromkeys(ids, "certified")
-    installed["care"].supporters_on_break = lambda program, on_date: {support.uma.pk}
+def test_supporters_on_a_break_are_not_matched(support: Any) -> None:
+    today = timezone.localdate()
+    brk = breaks.request_break(
+        actor=support.coordinator,
+        supporter=support.uma,
+        starts_on=today + dt.timedelta(days=7),
+        ends_on=today + dt.timedelta(days=14),
+        by_staff=True,
+    )
+    assert pool_ids(support) == {support.priya.pk, support.uma.pk}  # not yet
+    assert pool_ids(support, today + dt.timedelta(days=10)) == {support.priya.pk}
+    assert reasons(support, today + dt.timedelta(days=10))[support.uma.pk] == "on a break"
+    # A break that covers today before the periodic job has moved her stage still counts.
+    Break.objects.filter(pk=brk.pk).update(starts_on=today - dt.timedelta(days=1))
+    support.uma.refresh_from_db()
+    assert support.uma.stage == Stage.ACTIVE
     assert pool_ids(support) == {support.priya.pk}
     with pytest.raises(ValidationError, match="on a break"):
         matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.uma)
+
+
+def test_care_registers_its_break_check_with_support() -> None:
+    from peerpath.care.queries import supporters_on_break
+
+    assert availability._CHECKS["on a break"] is supporters_on_break
+
+
+def test_every_registered_check_leaves_its_supporters_out_with_its_reason(
+    support: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(availability, "_CHECKS", dict(availability._CHECKS))
+    availability.register_unavailable("away on a retreat", lambda program, on_date: [support.priya.pk])
+    assert pool_ids(support) == {support.uma.pk}
+    assert reasons(support)[support.priya.pk] == "away on a retreat"
 
 
 def test_capacity_counts_proposed_and_active(support: Any) -> None:
@@ -75,8 +121,7 @@ def test_capacity_counts_proposed_and_active(support: Any) -> None:
     profile.save()
     matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.priya)
     assert support.priya.pk not in pool_ids(support)
-    reasons = {s.pk: r for s, r in eligibility.supporter_pool(support.program).excluded}
-    assert reasons[support.priya.pk] == "at capacity (2 of 2)"
+    assert reasons(support)[support.priya.pk] == "at capacity (2 of 2)"
 
 
 def test_a_supporter_not_taking_new_matches_is_skipped(support: Any) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from peerpath.care.lifecycle import BREAK
 from peerpath.care.models import (
     Break,
     BreakStatus,
@@ -28,7 +29,9 @@ from peerpath.care.services.common import (
 )
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import queue_email
+from peerpath.core.models import User
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
 
@@ -45,7 +48,7 @@ def _overlapping(supporter: Supporter, starts_on: dt.date, ends_on: dt.date | No
 
 def request_break(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     starts_on: dt.date,
     ends_on: dt.date | None,
@@ -86,7 +89,7 @@ def request_break(
             starts_on=starts_on,
             ends_on=ends_on,
             reason=reason,
-            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            requested_by=actor if isinstance(actor, User) else None,
             recorded_by_staff=by_staff,
         )
         audit.record(actor=actor, program=supporter.program, action="break.create", target=brk)
@@ -111,20 +114,17 @@ def request_break(
     return brk
 
 
-def start_break(*, actor: Any, brk: Break) -> Break:
+def start_break(*, actor: Actor, brk: Break) -> Break:
     """Begin a planned break: an active supporter moves to 'on break' on the pathway."""
-    if brk.status != BreakStatus.PLANNED:
-        raise ValidationError("Only a planned break can start.")
+    BREAK.check(brk, BreakStatus.CURRENT)
     with transaction.atomic():
-        brk.status = BreakStatus.CURRENT
-        brk.started_at = timezone.now()
-        brk.save(update_fields=["status", "started_at"])
-        audit.record(
+        BREAK.move(
             actor=actor,
-            program=brk.program,
-            action="break.start",
-            target=brk,
-            changes={"status": [BreakStatus.PLANNED, BreakStatus.CURRENT]},
+            obj=brk,
+            to=BreakStatus.CURRENT,
+            changes={"started_at": timezone.now()},
+            audit_action="break.start",
+            audit_changes={},
         )
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ACTIVE:
@@ -132,7 +132,7 @@ def start_break(*, actor: Any, brk: Break) -> Break:
     return brk
 
 
-def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
+def end_break(*, actor: Actor, brk: Break, today: dt.date | None = None) -> Break:
     """End a break (on its last day passing, or early when the supporter is back).
 
     Rules: only a current break ends (a planned one is cancelled instead). Returning early
@@ -141,33 +141,31 @@ def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
     welcome-back e-mail.
     """
     today = today or local_today()
-    if brk.status != BreakStatus.CURRENT:
-        raise ValidationError("Only a break that has started can end.")
+    BREAK.check(brk, BreakStatus.ENDED)
     _supporter_or_coordinator(actor, brk)
     with transaction.atomic():
-        before = audit.snapshot(brk, ["status", "ends_on"])
-        brk.ended_at = timezone.now()
+        ended: dict[str, Any] = {"ended_at": timezone.now()}
         if brk.starts_on >= today:
             # Back on the day it began: the break never took a day, so it is cancelled.
-            brk.status = BreakStatus.CANCELLED
+            to_status = BreakStatus.CANCELLED
         else:
+            to_status = BreakStatus.ENDED
             if brk.ends_on is None or brk.ends_on >= today:
-                brk.ends_on = today - dt.timedelta(days=1)
-            brk.status = BreakStatus.ENDED
+                ended["ends_on"] = today - dt.timedelta(days=1)
             settings = get_settings(brk.program)
-            brk.return_checkin = schedule_checkin(
+            ended["return_checkin"] = schedule_checkin(
                 actor=actor,
                 supporter=brk.supporter,
                 reason=CheckInReason.RETURN,
                 due_on=today + dt.timedelta(days=settings.return_checkin_days),
             )
-        brk.save(update_fields=["status", "ends_on", "ended_at", "return_checkin"])
-        audit.record(
+        BREAK.move(
             actor=actor,
-            program=brk.program,
-            action="break.end",
-            target=brk,
-            changes=audit.diff(before, audit.snapshot(brk, ["status", "ends_on"])),
+            obj=brk,
+            to=to_status,
+            changes=ended,
+            audit_action="break.end",
+            audit_changes=audit.diff({"ends_on": brk.ends_on}, {"ends_on": ended.get("ends_on", brk.ends_on)}),
         )
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ON_BREAK:
@@ -187,28 +185,25 @@ def end_break(*, actor: Any, brk: Break, today: dt.date | None = None) -> Break:
     return brk
 
 
-def _supporter_or_coordinator(actor: Any, brk: Break) -> None:
-    if isinstance(actor, str):  # the scheduler
+def _supporter_or_coordinator(actor: Actor, brk: Break) -> None:
+    if isinstance(actor, SystemActor):  # the scheduler
         return
     if brk.supporter.user_id != actor.pk and not is_coordinator(actor, brk.program):
         raise ValidationError("Only the supporter or a coordinator can change this break.")
 
 
-def cancel_break(*, actor: Any, brk: Break) -> Break:
+def cancel_break(*, actor: Actor, brk: Break) -> Break:
     """Cancel a break that has not started. Rule: planned breaks only."""
-    if brk.status != BreakStatus.PLANNED:
-        raise ValidationError("Only a planned break can be cancelled; end a current break instead.")
+    # Narrower than the map: a current break is ended (end_break), not cancelled.
+    BREAK.check(brk, BreakStatus.CANCELLED, only_from={BreakStatus.PLANNED})
     _supporter_or_coordinator(actor, brk)
-    with transaction.atomic():
-        brk.status = BreakStatus.CANCELLED
-        brk.save(update_fields=["status"])
-        audit.record(
-            actor=actor,
-            program=brk.program,
-            action="break.cancel",
-            target=brk,
-            changes={"status": [BreakStatus.PLANNED, BreakStatus.CANCELLED]},
-        )
+    BREAK.move(
+        actor=actor,
+        obj=brk,
+        to=BreakStatus.CANCELLED,
+        only_from={BreakStatus.PLANNED},
+        audit_action="break.cancel",
+    )
     return brk
 
 

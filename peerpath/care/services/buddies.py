@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -14,7 +12,9 @@ from peerpath.care.models import (
 from peerpath.care.services.common import local_today, program_url
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import queue_email
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -32,7 +32,7 @@ def current_buddy(supporter: Supporter) -> Supporter | None:
     return pair.other(supporter.pk) if pair else None
 
 
-def pair_buddies(*, actor: Any, program: Program, first: Supporter, second: Supporter, note: str = "") -> BuddyPair:
+def pair_buddies(*, actor: User, program: Program, first: Supporter, second: Supporter, note: str = "") -> BuddyPair:
     """Pair two supporters as buddies.
 
     Rules: two different current supporters of the program, neither already in a pair. Both
@@ -67,7 +67,7 @@ def pair_buddies(*, actor: Any, program: Program, first: Supporter, second: Supp
     return pair
 
 
-def end_buddy_pair(*, actor: Any, pair: BuddyPair) -> BuddyPair:
+def end_buddy_pair(*, actor: Actor, pair: BuddyPair) -> BuddyPair:
     """End a buddy pairing. Rule: only a current pair."""
     if pair.ended_on is not None:
         raise ValidationError("This pairing has already ended.")

@@ -10,20 +10,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from peerpath.care.lifecycle import CARE_TASK
 from peerpath.care.models import (
     CareTask,
     TaskStatus,
 )
 from peerpath.care.services.common import active_supervisor, coordinator_emails, is_coordinator, program_url
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import queue_email
+from peerpath.core.models import User
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
 
 def create_task(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     supporter: Supporter | None,
     kind: str,
@@ -70,31 +73,25 @@ def create_task(
     return task
 
 
-def complete_task(*, actor: Any, task: CareTask, outcome: str = "") -> CareTask:
+def complete_task(*, actor: User, task: CareTask, outcome: str = "") -> CareTask:
     """Mark a task done. Rules: only open tasks; only the assignee or a coordinator."""
-    if task.status != TaskStatus.OPEN:
-        raise ValidationError("This task is already done.")
-    if task.assigned_to_id != getattr(actor, "pk", None) and not is_coordinator(actor, task.program):
+    CARE_TASK.check(task, TaskStatus.DONE)
+    if task.assigned_to_id != actor.pk and not is_coordinator(actor, task.program):
         raise ValidationError("Only the person it is assigned to, or a coordinator, can close this task.")
-    with transaction.atomic():
-        task.status = TaskStatus.DONE
-        task.outcome = outcome
-        task.completed_at = timezone.now()
-        task.completed_by = actor
-        task.save(update_fields=["status", "outcome", "completed_at", "completed_by"])
-        audit.record(
-            actor=actor,
-            program=task.program,
-            action="care_task.complete",
-            target=task,
-            changes={"status": [TaskStatus.OPEN, TaskStatus.DONE]},
-            note=outcome,
-        )
+    CARE_TASK.move(
+        actor=actor,
+        obj=task,
+        to=TaskStatus.DONE,
+        note=outcome,
+        changes={"outcome": outcome, "completed_at": timezone.now(), "completed_by": actor},
+        audit_action="care_task.complete",
+        audit_changes={},  # the outcome is the entry's note
+    )
     return task
 
 
 def task_for_supervisor(
-    *, actor: Any, supporter: Supporter, kind: str, title: str, detail: str, due_on: dt.date | None, **links: Any
+    *, actor: Actor, supporter: Supporter, kind: str, title: str, detail: str, due_on: dt.date | None, **links: Any
 ) -> CareTask:
     return create_task(
         actor=actor,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
+from peerpath.care.lifecycle import CHECKIN
 from peerpath.care.models import (
     CareSettings,
     CheckIn,
@@ -27,12 +27,14 @@ from peerpath.care.models import (
 from peerpath.care.services.care_tasks import task_for_supervisor
 from peerpath.care.services.common import get_settings, local_today, require_own_record, update_settings
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
 
 def install_questionnaire(
-    *, actor: Any, program: Program, form: scoring.Form, builtin: bool = False, use_for_checkins: bool = False
+    *, actor: Actor, program: Program, form: scoring.Form, builtin: bool = False, use_for_checkins: bool = False
 ) -> Questionnaire:
     """Store a questionnaire (already validated by `instruments`) for the program.
 
@@ -46,7 +48,7 @@ def install_questionnaire(
             credit=form.credit,
             scale=[{"value": o.value, "label": o.label} for o in form.scale],
             is_builtin=builtin,
-            imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            imported_by=actor if isinstance(actor, User) else None,
         )
         subscales = {}
         for position, spec in enumerate(form.subscales):
@@ -93,7 +95,7 @@ def install_questionnaire(
     return questionnaire
 
 
-def set_questionnaire_active(*, actor: Any, questionnaire: Questionnaire, active: bool) -> Questionnaire:
+def set_questionnaire_active(*, actor: Actor, questionnaire: Questionnaire, active: bool) -> Questionnaire:
     """Retire or restore a questionnaire. Rule: the one used for check-ins cannot be retired."""
     settings = get_settings(questionnaire.program)
     if not active and settings.checkin_questionnaire_id == questionnaire.pk:
@@ -109,12 +111,12 @@ def set_questionnaire_active(*, actor: Any, questionnaire: Questionnaire, active
         )
 
 
-def use_for_checkins(*, actor: Any, questionnaire: Questionnaire) -> CareSettings:
+def use_for_checkins(*, actor: Actor, questionnaire: Questionnaire) -> CareSettings:
     """Make an active questionnaire the program's check-in."""
     return update_settings(actor=actor, program=questionnaire.program, data={"checkin_questionnaire": questionnaire})
 
 
-def schedule_checkin(*, actor: Any, supporter: Supporter, reason: str, due_on: dt.date) -> CheckIn:
+def schedule_checkin(*, actor: Actor, supporter: Supporter, reason: str, due_on: dt.date) -> CheckIn:
     """Ask a supporter for a check-in by a date.
 
     Rule: one waiting check-in at a time: a waiting one already due by then is reused
@@ -157,7 +159,7 @@ def schedule_checkin(*, actor: Any, supporter: Supporter, reason: str, due_on: d
 
 def complete_checkin(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     questionnaire: Questionnaire,
     answers: dict[int, int],
@@ -184,35 +186,51 @@ def complete_checkin(
         raise ValidationError(str(error)) from None
     items = {item.number: item for item in questionnaire.items.all()}
     now = timezone.now()
+    answered = {
+        "questionnaire": questionnaire,
+        "completed_at": now,
+        "scores": {s.key: s.as_json() for s in result.subscales},
+        "concern": result.concern,
+        "needs_break": needs_break,
+        "wants_to_talk": wants_to_talk,
+        "comment": comment,
+    }
+    flags = {
+        "concern": [None, result.concern],
+        "needs_break": [None, needs_break],
+        "wants_to_talk": [None, wants_to_talk],
+    }
     with transaction.atomic():
-        checkin = (
+        waiting = (
             CheckIn.objects.select_for_update()
             .filter(supporter=supporter, status=CheckInStatus.SCHEDULED)
             .order_by("due_on")
             .first()
-        ) or CheckIn(program=supporter.program, supporter=supporter, reason=CheckInReason.ROUTINE, due_on=local_today())
-        checkin.questionnaire = questionnaire
-        checkin.status = CheckInStatus.COMPLETED
-        checkin.completed_at = now
-        checkin.scores = {s.key: s.as_json() for s in result.subscales}
-        checkin.concern = result.concern
-        checkin.needs_break = needs_break
-        checkin.wants_to_talk = wants_to_talk
-        checkin.comment = comment
-        checkin.save()
+        )
+        if waiting is not None:
+            checkin = CHECKIN.move(
+                actor=actor,
+                obj=waiting,
+                to=CheckInStatus.COMPLETED,
+                changes=answered,
+                audit_action="checkin.complete",
+                audit_changes=flags,
+            ).obj
+        else:
+            # A routine check-in is stored only once answered: it is created completed.
+            checkin = CheckIn.objects.create(
+                program=supporter.program,
+                supporter=supporter,
+                reason=CheckInReason.ROUTINE,
+                due_on=local_today(),
+                status=CheckInStatus.COMPLETED,
+                **answered,
+            )
+            audit.record(
+                actor=actor, program=supporter.program, action="checkin.complete", target=checkin, changes=flags
+            )
         CheckInAnswer.objects.bulk_create(
             CheckInAnswer(checkin=checkin, item=items[number], value=value) for number, value in answers.items()
-        )
-        audit.record(
-            actor=actor,
-            program=supporter.program,
-            action="checkin.complete",
-            target=checkin,
-            changes={
-                "concern": [None, checkin.concern],
-                "needs_break": [None, needs_break],
-                "wants_to_talk": [None, wants_to_talk],
-            },
         )
         if checkin.asks_for_follow_up:
             reasons = []

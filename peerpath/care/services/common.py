@@ -14,13 +14,15 @@ from peerpath.care.models import (
     CareSettings,
 )
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import absolute_url
+from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
-SYSTEM = "PeerPath (supporter care)"
+SYSTEM = SystemActor("PeerPath (supporter care)")
 
 SETTINGS_FIELDS = [
     "supervision_every_days",
@@ -51,7 +53,7 @@ def get_settings(program: Program) -> CareSettings:
     return _SETTINGS.get(program)
 
 
-def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> CareSettings:
+def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CareSettings:
     """Change the program's care settings.
 
     Rules: the check-in questionnaire must be one of the program's active questionnaires;
@@ -99,14 +101,13 @@ def program_url(name: str, program: Program, *args: Any) -> str:
     return absolute_url(reverse(name, args=[program.slug, *args]))
 
 
-def is_coordinator(actor: Any, program: Program) -> bool:
+def is_coordinator(actor: Actor, program: Program) -> bool:
     return (
-        Membership.objects.filter(program=program, user_id=getattr(actor, "pk", None))
-        .with_role(Role.COORDINATOR)
-        .exists()
+        isinstance(actor, User)
+        and Membership.objects.filter(program=program, user=actor).with_role(Role.COORDINATOR).exists()
     )
 
 
-def require_own_record(actor: Any, supporter: Supporter) -> None:
-    if supporter.user_id is None or supporter.user_id != getattr(actor, "pk", None):
+def require_own_record(actor: Actor, supporter: Supporter) -> None:
+    if supporter.user_id is None or not isinstance(actor, User) or supporter.user_id != actor.pk:
         raise ValidationError("Only the supporter themselves can do this.")

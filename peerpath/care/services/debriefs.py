@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +21,7 @@ from peerpath.care.services.care_tasks import task_for_supervisor
 from peerpath.care.services.checkins import schedule_checkin
 from peerpath.care.services.common import SYSTEM, get_settings, local_today, program_url, require_own_record
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.mail import queue_email
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
@@ -29,7 +29,7 @@ from peerpath.recruitment.models import Supporter
 
 def submit_debrief(
     *,
-    actor: Any,
+    actor: Actor,
     supporter: Supporter,
     kind: str,
     occurred_on: dt.date,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from peerpath.care.lifecycle import NEWSLETTER
 from peerpath.care.models import (
     Newsletter,
     NewsletterPreference,
@@ -15,12 +16,14 @@ from peerpath.care.models import (
 )
 from peerpath.care.stages import Audience
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
 
 def save_newsletter(
-    *, actor: Any, program: Program, newsletter: Newsletter | None, subject: str, body: str, audiences: list[str]
+    *, actor: User, program: Program, newsletter: Newsletter | None, subject: str, body: str, audiences: list[str]
 ) -> Newsletter:
     """Write or edit an update. Rules: drafts only; at least one known audience."""
     if newsletter is not None and newsletter.status != NewsletterStatus.DRAFT:
@@ -51,38 +54,33 @@ def newsletter_recipients(program: Program, audiences: list[str]) -> Any:
     )
 
 
-def send_newsletter(*, actor: Any, newsletter: Newsletter) -> Newsletter:
+def send_newsletter(*, actor: User, newsletter: Newsletter) -> Newsletter:
     """Send a draft to its audiences in the background.
 
     Rules: a draft is sent once; someone must be in the audiences. People who chose not to
     receive updates are left out; each e-mail carries a one-click unsubscribe link.
     """
-    from peerpath.care.tasks import deliver_newsletter
+    from peerpath.care.tasks import deliver_newsletter  # tasks imports this module
 
-    if newsletter.status != NewsletterStatus.DRAFT:
-        raise ValidationError("This update has already been sent.")
+    NEWSLETTER.check(newsletter, NewsletterStatus.SENDING)
     count = newsletter_recipients(newsletter.program, newsletter.audiences).count()
     if count == 0:
         raise ValidationError("Nobody in these audiences would receive it.")
     with transaction.atomic():
-        newsletter.status = NewsletterStatus.SENDING
-        newsletter.sent_by = actor
-        newsletter.sent_at = timezone.now()
-        newsletter.recipient_count = count
-        newsletter.save(update_fields=["status", "sent_by", "sent_at", "recipient_count"])
-        audit.record(
+        NEWSLETTER.move(
             actor=actor,
-            program=newsletter.program,
-            action="newsletter.send",
-            target=newsletter,
-            changes={"status": [NewsletterStatus.DRAFT, NewsletterStatus.SENDING]},
+            obj=newsletter,
+            to=NewsletterStatus.SENDING,
             note=f"{count} recipients",
+            changes={"sent_by": actor, "sent_at": timezone.now(), "recipient_count": count},
+            audit_action="newsletter.send",
+            audit_changes={},
         )
         deliver_newsletter.enqueue(newsletter_id=newsletter.pk)
     return newsletter
 
 
-def set_newsletter_preference(*, actor: Any, supporter: Supporter, receive: bool, via: str) -> NewsletterPreference:
+def set_newsletter_preference(*, actor: Actor, supporter: Supporter, receive: bool, via: str) -> NewsletterPreference:
     """Record whether a person receives the program's updates (from their page or an e-mail link)."""
     with transaction.atomic():
         preference, _created = NewsletterPreference.objects.get_or_create(supporter=supporter)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,13 +15,14 @@ from peerpath.care.services.common import local_today, program_url
 from peerpath.care.stages import RECOGNISABLE_STAGES
 from peerpath.core import audit
 from peerpath.core.mail import queue_email
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
 
 def record_recognition(
     *,
-    actor: Any,
+    actor: User,
     program: Program,
     supporter: Supporter,
     kind: str,

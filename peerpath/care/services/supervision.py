@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from peerpath.care import bridges
 from peerpath.care.models import (
     CareTask,
     MeetingKind,
@@ -20,14 +19,17 @@ from peerpath.care.models import (
 )
 from peerpath.care.services.care_tasks import complete_task, create_task
 from peerpath.care.services.common import get_settings, is_coordinator, local_today
+from peerpath.certification.services import record_automatic_ce
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
 
 def _check_meeting(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     kind: str,
     held_on: dt.date,
@@ -62,13 +64,12 @@ def _check_meeting(
         raise ValidationError(errors)
 
 
-def _credit_ce(*, actor: Any, meeting: SupervisionMeeting, attendees: Iterable[Supporter]) -> int:
+def _credit_ce(*, actor: Actor, meeting: SupervisionMeeting, attendees: Iterable[Supporter]) -> None:
     settings = get_settings(meeting.program)
     if not settings.supervision_counts_as_ce:
-        return 0
-    credited = 0
+        return
     for supporter in attendees:
-        if bridges.record_supervision_ce(
+        record_automatic_ce(
             actor=actor,
             program=meeting.program,
             supporter=supporter,
@@ -76,15 +77,13 @@ def _credit_ce(*, actor: Any, meeting: SupervisionMeeting, attendees: Iterable[S
             title=f"{meeting.get_kind_display()} supervision",
             hours=meeting.hours,
             category=settings.supervision_ce_category,
-            key=f"care.supervision:{meeting.pk}:{supporter.pk}",
-        ):
-            credited += 1
-    return credited
+            source_key=f"care.supervision:{meeting.pk}:{supporter.pk}",
+        )
 
 
 def log_meeting(
     *,
-    actor: Any,
+    actor: User,
     program: Program,
     kind: str,
     held_on: dt.date,
@@ -102,9 +101,8 @@ def log_meeting(
     Rules: not in the future; 5 to 600 minutes; a one-on-one has exactly one supporter; a
     supervisor who is not a coordinator logs meetings only with people they supervise; the
     leader is a supervisor or coordinator. Each agreed follow-up (one per line) becomes a
-    task for the leader. When the program counts supervision as continuing education (and
-    certification is installed) every attendee is credited the hours. ``resolves`` closes the
-    task the meeting was about.
+    task for the leader. When the program counts supervision as continuing education every
+    attendee is credited the hours. ``resolves`` closes the task the meeting was about.
     """
     people = list(attendees)
     _check_meeting(
@@ -164,7 +162,7 @@ def log_meeting(
 
 def update_meeting(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: SupervisionMeeting,
     kind: str,
     held_on: dt.date,

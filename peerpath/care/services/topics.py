@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from peerpath.care import bridges
 from peerpath.care.models import (
     TopicPlan,
 )
 from peerpath.core import audit
+from peerpath.core.models import User
 from peerpath.programs.models import Program
+from peerpath.training.services import create_refresher_event
 
 
 def plan_refresher(
     *,
-    actor: Any,
+    actor: User,
     program: Program,
     topic_key: str,
     label: str,
@@ -33,11 +33,9 @@ def plan_refresher(
 ) -> TopicPlan:
     """Turn a suggested topic into a refresher event in training, in one step.
 
-    Rules: training must be installed; the event ends after it starts and is in the future.
+    Rules: the event ends after it starts and is in the future.
     Mentions of the topic up to now count as covered and leave the suggested agenda.
     """
-    if not bridges.training_installed():
-        raise ValidationError("Refresher events are planned in Training, which is not installed here.")
     errors = {}
     if ends_at <= starts_at:
         errors["ends_at"] = "The event must end after it starts."
@@ -48,7 +46,7 @@ def plan_refresher(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        event = bridges.create_refresher_event(
+        event = create_refresher_event(
             actor=actor,
             program=program,
             title=title,

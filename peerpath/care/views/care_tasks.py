@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, queries
+from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
     TaskDoneForm,
     TaskFilterForm,
@@ -24,11 +24,12 @@ from peerpath.care.services import common as care_common
 from peerpath.care.views.common import PAGE_SIZE, filter_query, is_coordinator, local_today
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
 @program_view("care.view_tasks")
-def tasks(request: HttpRequest, program: Program) -> HttpResponse:
+def tasks(request: ProgramRequest, program: Program) -> HttpResponse:
     coordinator = is_coordinator(request)
     form = TaskFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -63,7 +64,7 @@ def tasks(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.view_tasks")
 @require_POST
-def task_done(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def task_done(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     task = access.get_task(request, program, pk)
     form = TaskDoneForm(request.POST)
     if form.is_valid():
@@ -75,7 +76,7 @@ def task_done(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
             messages.success(request, f"Done: {task.title}")
     else:
         messages.error(request, "The note is too long.")
-    return redirect(request.POST.get("next") if _safe_next(request) else reverse("care:tasks", args=[program.slug]))
+    return redirect(request.POST["next"] if _safe_next(request) else reverse("care:tasks", args=[program.slug]))
 
 
 def _safe_next(request: HttpRequest) -> bool:
@@ -84,7 +85,7 @@ def _safe_next(request: HttpRequest) -> bool:
 
 
 @program_view("care.view_attention")
-def attention(request: HttpRequest, program: Program) -> HttpResponse:
+def attention(request: ProgramRequest, program: Program) -> HttpResponse:
     settings = care_common.get_settings(program)
     rows = queries.attention(program, access.visible_supporters(request), settings, local_today())
     if fmt := requested_format(request):
@@ -97,7 +98,6 @@ def attention(request: HttpRequest, program: Program) -> HttpResponse:
             "program": program,
             "rows": rows,
             "settings": settings,
-            "support": bridges.support_installed(),
             "coordinator": is_coordinator(request),
         },
     )

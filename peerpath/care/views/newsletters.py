@@ -23,16 +23,18 @@ from peerpath.care.services import newsletters as care_newsletters
 from peerpath.care.stages import Audience
 from peerpath.care.tasks import read_unsubscribe_token
 from peerpath.care.views.common import posted_data
+from peerpath.core.actors import SystemActor
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import Role, has_role, program_view, public
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
 
 @program_view("care.read_newsletters")
-def newsletters(request: HttpRequest, program: Program) -> HttpResponse:
+def newsletters(request: ProgramRequest, program: Program) -> HttpResponse:
     sent = Newsletter.objects.filter(program=program, status__in=[NewsletterStatus.SENDING, NewsletterStatus.SENT])
     can_write = has_role(request.membership, Role.COORDINATOR)
     drafts = Newsletter.objects.filter(program=program, status=NewsletterStatus.DRAFT) if can_write else []
@@ -50,7 +52,7 @@ def newsletters(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.read_newsletters")
-def newsletter(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def newsletter(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_sent_newsletter(program, pk)
     return render(
         request,
@@ -61,19 +63,19 @@ def newsletter(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("care.write_newsletters")
 @creates_once
-def newsletter_new(request: HttpRequest, program: Program) -> HttpResponse:
+def newsletter_new(request: ProgramRequest, program: Program) -> HttpResponse:
     return _newsletter_form(request, program, None)
 
 
 @program_view("care.write_newsletters")
-def newsletter_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def newsletter_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_newsletter(program, pk)
     if found.status != NewsletterStatus.DRAFT:
         return redirect("care:newsletter", program.slug, found.pk)
     return _newsletter_form(request, program, found)
 
 
-def _newsletter_form(request: HttpRequest, program: Program, found: Newsletter | None) -> HttpResponse:
+def _newsletter_form(request: ProgramRequest, program: Program, found: Newsletter | None) -> HttpResponse:
     initial = {"subject": found.subject, "body": found.body, "audiences": found.audiences} if found else {}
     form = NewsletterForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +109,7 @@ def _newsletter_form(request: HttpRequest, program: Program, found: Newsletter |
 
 @program_view("care.write_newsletters")
 @require_POST
-def newsletter_send(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def newsletter_send(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_newsletter(program, pk)
     try:
         care_newsletters.send_newsletter(actor=request.user, newsletter=found)
@@ -136,7 +138,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         receive = request.POST.get("action") == "resubscribe"
         care_newsletters.set_newsletter_preference(
-            actor=f"{found.full_name} (e-mail link)", supporter=found, receive=receive, via="e-mail link"
+            actor=SystemActor(f"{found.full_name} (e-mail link)"), supporter=found, receive=receive, via="e-mail link"
         )
         receiving = receive
     return render(

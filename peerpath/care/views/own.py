@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -37,11 +37,12 @@ from peerpath.care.views.team import certificate_pdf
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
 @program_view("care.own_care")
-def my_care(request: HttpRequest, program: Program) -> HttpResponse:
+def my_care(request: ProgramRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     settings = care_common.get_settings(program)
     today = local_today()
@@ -79,7 +80,7 @@ def _open_follow_up(checkin: CheckIn | None) -> CareTask | None:
 
 @program_view("care.own_care")
 @creates_once
-def checkin(request: HttpRequest, program: Program) -> HttpResponse:
+def checkin(request: ProgramRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     settings = care_common.get_settings(program)
     questionnaire = settings.checkin_questionnaire
@@ -115,7 +116,7 @@ def checkin(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.own_care")
-def my_checkin(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def my_checkin(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     done = access.own_checkin(request, program, pk)
     settings = care_common.get_settings(program)
     record = done.supporter
@@ -135,7 +136,7 @@ def my_checkin(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("care.own_care")
 @creates_once
-def my_debriefs(request: HttpRequest, program: Program) -> HttpResponse:
+def my_debriefs(request: ProgramRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     form = DebriefForm(posted_data(request), initial={"occurred_on": local_today()})
     if request.method == "POST" and form.is_valid():
@@ -160,7 +161,7 @@ def my_debriefs(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.own_care")
 @creates_once
-def my_breaks(request: HttpRequest, program: Program) -> HttpResponse:
+def my_breaks(request: ProgramRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     form = BreakRequestForm(posted_data(request), initial={"starts_on": local_today()})
     if request.method == "POST" and form.is_valid():
@@ -193,7 +194,7 @@ def my_breaks(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.own_care")
 @require_POST
-def my_break_back(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def my_break_back(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.own_break(request, program, pk)
     try:
         care_breaks.end_break(actor=request.user, brk=brk)
@@ -206,7 +207,7 @@ def my_break_back(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 @program_view("care.own_care")
 @require_POST
-def my_break_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def my_break_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.own_break(request, program, pk)
     try:
         care_breaks.cancel_break(actor=request.user, brk=brk)
@@ -218,12 +219,12 @@ def my_break_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResp
 
 
 @program_view("care.own_care")
-def my_certificate(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def my_certificate(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return certificate_pdf(program, access.own_recognition(request, program, pk))
 
 
 @program_view("care.own_care")
-def my_updates(request: HttpRequest, program: Program) -> HttpResponse:
+def my_updates(request: ProgramRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
     preference = NewsletterPreference.objects.filter(supporter=record).first()
     form = NewsletterPreferenceForm(

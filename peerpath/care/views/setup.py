@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, instruments
+from peerpath.care import access, exports, instruments
 from peerpath.care.forms import (
     CareSettingsForm,
     QuestionnaireImportForm,
@@ -27,13 +27,14 @@ from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 from peerpath.recruitment.services import assign_supervisor
 
 
 @program_view("care.assign_supervisors")
-def supervisors(request: HttpRequest, program: Program) -> HttpResponse:
+def supervisors(request: ProgramRequest, program: Program) -> HttpResponse:
     only_unassigned = request.GET.get("unassigned") == "1"
     people = Supporter.objects.filter(program=program, stage__in=SUPERVISED_STAGES).select_related("supervisor")
     if only_unassigned:
@@ -48,7 +49,7 @@ def supervisors(request: HttpRequest, program: Program) -> HttpResponse:
     if request.method == "POST":
         chosen: dict[int, int | None] = {}
         rows = {p.pk: p for p in Supporter.objects.filter(program=program, stage__in=SUPERVISED_STAGES)}
-        for key, value in request.POST.items():
+        for key, value in request.POST.dict().items():
             if not key.startswith("supervisor_"):
                 continue
             pk_text = key.removeprefix("supervisor_")
@@ -108,7 +109,7 @@ def supervisors(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.edit_settings")
-def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
+def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
     current = care_common.get_settings(program)
     form = CareSettingsForm(posted_data(request), instance=current, program=program)
     if request.method == "POST" and form.is_valid():
@@ -124,13 +125,13 @@ def settings_edit(request: HttpRequest, program: Program) -> HttpResponse:
     return render(
         request,
         "care/settings.html",
-        {"program": program, "form": form, "certification": bridges.certification_installed()},
+        {"program": program, "form": form},
         status=status,
     )
 
 
 @program_view("care.manage_questionnaires")
-def questionnaires(request: HttpRequest, program: Program) -> HttpResponse:
+def questionnaires(request: ProgramRequest, program: Program) -> HttpResponse:
     settings = care_common.get_settings(program)
     rows = Questionnaire.objects.filter(program=program).order_by("-is_active", "name")
     return render(
@@ -141,7 +142,7 @@ def questionnaires(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_questionnaires")
-def questionnaire(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def questionnaire(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_questionnaire(program, pk)
     found = Questionnaire.objects.prefetch_related("subscales__bands", "items__subscale").get(pk=found.pk)
     settings = care_common.get_settings(program)
@@ -170,7 +171,7 @@ def questionnaire(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 @program_view("care.manage_questionnaires")
 @creates_once
-def questionnaire_import(request: HttpRequest, program: Program) -> HttpResponse:
+def questionnaire_import(request: ProgramRequest, program: Program) -> HttpResponse:
     form = QuestionnaireImportForm(posted_data(request), (request.FILES if request.method == "POST" else None))
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -200,7 +201,7 @@ def questionnaire_import(request: HttpRequest, program: Program) -> HttpResponse
 
 
 @program_view("care.manage_questionnaires")
-def questionnaire_export(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def questionnaire_export(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_questionnaire(program, pk)
     found = Questionnaire.objects.prefetch_related("subscales__bands", "items").get(pk=found.pk)
     data = instruments.to_data(instruments.form_of(found))
@@ -211,7 +212,7 @@ def questionnaire_export(request: HttpRequest, program: Program, pk: int) -> Htt
 
 @program_view("care.manage_questionnaires")
 @require_POST
-def questionnaire_active(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def questionnaire_active(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_questionnaire(program, pk)
     try:
         checkins.set_questionnaire_active(actor=request.user, questionnaire=found, active=not found.is_active)
@@ -224,7 +225,7 @@ def questionnaire_active(request: HttpRequest, program: Program, pk: int) -> Htt
 
 @program_view("care.manage_questionnaires")
 @require_POST
-def questionnaire_use(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def questionnaire_use(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_questionnaire(program, pk)
     try:
         checkins.use_for_checkins(actor=request.user, questionnaire=found)

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from peerpath.care import access, bridges, exports, queries
+from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
     MeetingForm,
     YearForm,
@@ -28,15 +28,16 @@ from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
-def _attendee_choices(request: HttpRequest) -> Any:
+def _attendee_choices(request: ProgramRequest) -> Any:
     return access.visible_supporters(request).filter(stage__in=SUPERVISED_STAGES).order_by("full_name")
 
 
 @program_view("care.log_supervision")
-def meetings(request: HttpRequest, program: Program) -> HttpResponse:
+def meetings(request: ProgramRequest, program: Program) -> HttpResponse:
     rows = SupervisionMeeting.objects.filter(program=program).select_related("supervisor").prefetch_related("attendees")
     if not is_coordinator(request):
         rows = rows.filter(Q(supervisor=request.user) | Q(logged_by=request.user))
@@ -50,7 +51,7 @@ def meetings(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.log_supervision")
 @creates_once
-def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
+def meeting_new(request: ProgramRequest, program: Program) -> HttpResponse:
     attendees = _attendee_choices(request)
     task = None
     initial: dict[str, Any] = {
@@ -102,14 +103,13 @@ def meeting_new(request: HttpRequest, program: Program) -> HttpResponse:
             "form": form,
             "task": task,
             "meeting": None,
-            "certification": bridges.certification_installed(),
         },
         status=status,
     )
 
 
 @program_view("care.log_supervision")
-def meeting_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def meeting_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     meeting = access.get_meeting(request, program, pk)
     attendees = _attendee_choices(request) | meeting.attendees.all()
     initial = {
@@ -153,14 +153,13 @@ def meeting_edit(request: HttpRequest, program: Program, pk: int) -> HttpRespons
             "meeting": meeting,
             "task": None,
             "follow_ups": meeting.follow_ups.select_related("assigned_to"),
-            "certification": bridges.certification_installed(),
         },
         status=status,
     )
 
 
 @program_view("care.log_supervision")
-def supervision_hours(request: HttpRequest, program: Program) -> HttpResponse:
+def supervision_hours(request: ProgramRequest, program: Program) -> HttpResponse:
     years = queries.meeting_years(program)
     form = YearForm(request.GET or None, years=years, initial={"year": years[0]})
     year = form.cleaned_data["year"] if form.is_valid() else years[0]
@@ -184,6 +183,5 @@ def supervision_hours(request: HttpRequest, program: Program) -> HttpResponse:
             "page": page,
             "query": f"year={year}",
             "settings": settings,
-            "certification": bridges.certification_installed(),
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from peerpath.care import access, exports, queries
@@ -28,10 +28,11 @@ from peerpath.care.views.common import PAGE_SIZE, filter_query, is_coordinator, 
 from peerpath.core import audit
 from peerpath.core.exports import download_table, requested_format
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
-def _supporters_for(request: HttpRequest, program: Program, form: SupportersFilterForm) -> Any:
+def _supporters_for(request: ProgramRequest, program: Program, form: SupportersFilterForm) -> Any:
     rows = access.visible_supporters(request)
     data = form.cleaned_data if form.is_valid() else {}
     stages = SUPERVISED_STAGES if data.get("include_trainees") else CURRENT_STAGES
@@ -46,7 +47,7 @@ def _supporters_for(request: HttpRequest, program: Program, form: SupportersFilt
 
 
 @program_view("care.view_supporters")
-def supporters(request: HttpRequest, program: Program) -> HttpResponse:
+def supporters(request: ProgramRequest, program: Program) -> HttpResponse:
     settings = care_common.get_settings(program)
     form = SupportersFilterForm(request.GET or None, program=program, coordinator=is_coordinator(request))
     rows = _supporters_for(request, program, form)
@@ -75,7 +76,7 @@ def supporters(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.view_supporters")
-def supporter(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def supporter(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     person = access.get_supporter(request, program, pk)
     settings = care_common.get_settings(program)
     today = local_today()
@@ -105,7 +106,7 @@ def supporter(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("care.view_supporters")
-def checkin_detail(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def checkin_detail(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     done = access.get_checkin(request, program, pk)
     audit.record(actor=request.user, program=program, action="checkin.view", target=done)
     answers = done.answers.select_related("item").order_by("item__number")
@@ -119,7 +120,7 @@ def checkin_detail(request: HttpRequest, program: Program, pk: int) -> HttpRespo
 
 
 @program_view("care.view_supporters")
-def debrief(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def debrief(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found = access.get_debrief(request, program, pk)
     audit.record(actor=request.user, program=program, action="debrief.view", target=found)
     return render(

@@ -7,11 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.care import access, bridges, exports, pdf, queries
+from peerpath.care import access, exports, pdf, queries
 from peerpath.care.forms import (
     BreakRecordForm,
     BuddyPairForm,
@@ -35,6 +35,7 @@ from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -44,11 +45,11 @@ def _current_supporters(program: Program) -> Any:
 
 
 @program_view("care.manage_breaks")
-def breaks(request: HttpRequest, program: Program) -> HttpResponse:
+def breaks(request: ProgramRequest, program: Program) -> HttpResponse:
     today = local_today()
     current, upcoming, relationships = queries.breaks_to_cover(program, today)
     fmt = requested_format(request)
-    shown = [r for rows in (relationships or {}).values() for r in rows]
+    shown = [r for rows in relationships.values() for r in rows]
     if shown:
         # Participants appear on this page: reading them is audited like any participant read.
         audit.record(
@@ -60,11 +61,10 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
             target_label=f"{len(shown)} relationships of supporters on a break",
             changes={"relationships": [r.pk for r in shown]},
         )
-    context = {
+    context: dict[str, Any] = {
         "program": program,
-        "current": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in current],
-        "upcoming": [(b, None if relationships is None else relationships.get(b.supporter_id, [])) for b in upcoming],
-        "support": relationships is not None,
+        "current": [(b, relationships.get(b.supporter_id, [])) for b in current],
+        "upcoming": [(b, relationships.get(b.supporter_id, [])) for b in upcoming],
         "past": Break.objects.filter(program=program, status=BreakStatus.ENDED)
         .select_related("supporter")
         .order_by("-ends_on")[:20],
@@ -77,7 +77,7 @@ def breaks(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.manage_breaks")
 @creates_once
-def break_new(request: HttpRequest, program: Program) -> HttpResponse:
+def break_new(request: ProgramRequest, program: Program) -> HttpResponse:
     form = BreakRecordForm(
         posted_data(request), supporters=_current_supporters(program), initial={"starts_on": local_today()}
     )
@@ -103,7 +103,7 @@ def break_new(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.manage_breaks")
 @require_POST
-def break_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def break_end(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.get_break(program, pk)
     try:
         care_breaks.end_break(actor=request.user, brk=brk)
@@ -116,7 +116,7 @@ def break_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("care.manage_breaks")
 @require_POST
-def break_cancel(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def break_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.get_break(program, pk)
     try:
         care_breaks.cancel_break(actor=request.user, brk=brk)
@@ -128,12 +128,12 @@ def break_cancel(request: HttpRequest, program: Program, pk: int) -> HttpRespons
 
 
 @program_view("care.manage_buddies")
-def buddies(request: HttpRequest, program: Program) -> HttpResponse:
+def buddies(request: ProgramRequest, program: Program) -> HttpResponse:
     return _buddies_page(request, program)
 
 
 def _buddies_page(
-    request: HttpRequest, program: Program, form: BuddyPairForm | None = None, status: int = 200
+    request: ProgramRequest, program: Program, form: BuddyPairForm | None = None, status: int = 200
 ) -> HttpResponse:
     today = local_today()
     paired = queries.paired_ids(program)
@@ -161,7 +161,7 @@ def _buddies_page(
 @program_view("care.manage_buddies")
 @require_POST
 @creates_once
-def buddy_pair(request: HttpRequest, program: Program) -> HttpResponse:
+def buddy_pair(request: ProgramRequest, program: Program) -> HttpResponse:
     unpaired = _current_supporters(program).exclude(pk__in=queries.paired_ids(program))
     form = BuddyPairForm(request.POST, supporters=unpaired)
     if form.is_valid():
@@ -177,7 +177,7 @@ def buddy_pair(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("care.manage_buddies")
 @require_POST
-def buddy_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def buddy_end(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     pair = access.get_pair(program, pk)
     try:
         care_buddies.end_buddy_pair(actor=request.user, pair=pair)
@@ -189,7 +189,7 @@ def buddy_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("care.manage_recognition")
-def recognition(request: HttpRequest, program: Program) -> HttpResponse:
+def recognition(request: ProgramRequest, program: Program) -> HttpResponse:
     settings = care_common.get_settings(program)
     found = queries.milestones(program, settings, local_today())
     records = Recognition.objects.filter(program=program).select_related("supporter", "recorded_by")
@@ -206,14 +206,13 @@ def recognition(request: HttpRequest, program: Program) -> HttpResponse:
             "page": page,
             "query": "",
             "settings": settings,
-            "support": bridges.support_installed(),
         },
     )
 
 
 @program_view("care.manage_recognition")
 @creates_once
-def recognition_new(request: HttpRequest, program: Program) -> HttpResponse:
+def recognition_new(request: ProgramRequest, program: Program) -> HttpResponse:
     people = Supporter.objects.filter(program=program, stage__in=RECOGNISABLE_STAGES).order_by("full_name")
     initial: dict[str, Any] = {"given_on": local_today(), "notify": True, "kind": RecognitionKind.CERTIFICATE}
     if (pk := request.GET.get("supporter", "")).isdigit():
@@ -235,7 +234,7 @@ def recognition_new(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("care.manage_recognition")
-def recognition_certificate(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def recognition_certificate(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     return certificate_pdf(program, access.get_recognition(program, pk))
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peerpath.care import bridges, exports, queries
+from peerpath.care import exports, queries
 from peerpath.care.forms import (
     RefresherForm,
     default_refresher_times,
@@ -20,20 +20,21 @@ from peerpath.core.exports import download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import can, program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 
 
 @program_view("care.view_topics")
-def topics(request: HttpRequest, program: Program) -> HttpResponse:
+def topics(request: ProgramRequest, program: Program) -> HttpResponse:
     return _topics_page(request, program)
 
 
 def _topics_page(
-    request: HttpRequest, program: Program, failed: RefresherForm | None = None, status: int = 200
+    request: ProgramRequest, program: Program, failed: RefresherForm | None = None, status: int = 200
 ) -> HttpResponse:
     settings = care_common.get_settings(program)
     suggestions = queries.topic_suggestions(program, settings, timezone.now())[:25]
-    can_plan = bridges.training_installed() and can(request.membership, "care.plan_refresher")
+    can_plan = can(request.membership, "care.plan_refresher")
     start, end = default_refresher_times()
     entries = []
     for n, suggestion in enumerate(suggestions, start=1):
@@ -66,7 +67,6 @@ def _topics_page(
             "program": program,
             "entries": entries,
             "settings": settings,
-            "training": bridges.training_installed(),
             "can_plan": can_plan,
             "plans": plans,
             "failed": failed,
@@ -78,7 +78,7 @@ def _topics_page(
 @program_view("care.plan_refresher")
 @require_POST
 @creates_once
-def topic_plan(request: HttpRequest, program: Program) -> HttpResponse:
+def topic_plan(request: ProgramRequest, program: Program) -> HttpResponse:
     n = request.POST.get("n", "0")
     form = RefresherForm(request.POST, auto_id=f"id_s{n if n.isdigit() else 0}_%s")
     if form.is_valid():

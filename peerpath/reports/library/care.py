@@ -144,8 +144,10 @@ class WellbeingBands(Report):
                 **{
                     f"c{i}": Count(
                         "id",
-                        filter=Q(questionnaire_id=s.questionnaire_id)
-                        & Exact(KeyTextTransform("band", KeyTransform(s.key, "scores")), band.label),
+                        filter=Q(
+                            Exact(KeyTextTransform("band", KeyTransform(s.key, "scores")), band.label),
+                            questionnaire_id=s.questionnaire_id,
+                        ),
                     )
                     for i, (s, band) in enumerate(cells)
                 }

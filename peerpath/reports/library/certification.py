@@ -28,7 +28,7 @@ from peerpath.reports.base import Chart, Column, Period, Report, register
 EXPIRY_WINDOW_DAYS = REMINDER_DAYS[0]  # the same 90 days as the certification overview
 
 
-def _ce_hours(grace: dt.timedelta, **extra: Any) -> Subquery:
+def _ce_hours(grace: dt.timedelta, **extra: Any) -> Coalesce:
     """Approved hours of the certificate holder dated in its current cycle (up to the end of its
     grace period) and not already used for a renewal, as the renewal rule counts them."""
     rows = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q
@@ -53,7 +54,7 @@ class RecruitmentFunnel(Report):
         }
         rows = []
         for source in Source:
-            row = counts.get(source.value, {})
+            row: Mapping[str, Any] = counts.get(source.value, {})
             applied = row.get("applied", 0)
             rows.append(
                 {

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.programs.signals import adverse_event_recorded
 from peerpath.support.models import (
     AdverseEvent,
@@ -21,7 +21,7 @@ from peerpath.support.services.common import acting_user
 
 
 def record_adverse_event(
-    *, actor: Any, relationship: SupportRelationship, kind: str, occurred_at: dt.datetime, notes: str = ""
+    *, actor: Actor, relationship: SupportRelationship, kind: str, occurred_at: dt.datetime, notes: str = ""
 ) -> AdverseEvent:
     """Record a hard event in a supporter's caseload: hospitalised, relapsed or died.
 

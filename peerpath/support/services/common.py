@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.encryption import encrypted_fields
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
@@ -18,7 +20,7 @@ from peerpath.support.models import (
     SupportSettings,
 )
 
-REQUEST_ACTOR = "the participant, on the public form"
+REQUEST_ACTOR = SystemActor("the participant, on the public form")
 CHANGED = "(changed)"
 PARTICIPANT_FIELDS = [
     "full_name",
@@ -50,8 +52,8 @@ CONTACT_FIELDS = [
 ]
 
 
-def acting_user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def acting_user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def redacted_diff(instance: Any, before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -69,7 +71,7 @@ def snapshot_fields(instance: Any, fields: list[str]) -> dict[str, Any]:
 SETTINGS_FIELDS = [f.name for f in SupportSettings._meta.concrete_fields if f.name not in {"id", "program"}]
 
 
-def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> SupportSettings:
+def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> SupportSettings:
     """Save the program's support settings. Rules: weights 0 to 10; windows of at least one."""
     errors: dict[str, str] = {}
     for name, value in data.items():
@@ -93,7 +95,7 @@ def update_settings(*, actor: Any, program: Program, data: dict[str, Any]) -> Su
     return row
 
 
-def mark_read(*, actor: Any, program: Program, notification_ids: list[int] | None = None) -> int:
+def mark_read(*, actor: User, program: Program, notification_ids: list[int] | None = None) -> int:
     rows = Notification.objects.filter(program=program, user=actor, read_at__isnull=True)
     if notification_ids is not None:
         rows = rows.filter(pk__in=notification_ids)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor, SystemActor
+from peerpath.core.models import User
 from peerpath.programs.models import Membership
 from peerpath.programs.signals import adverse_event_recorded
 from peerpath.support.access import may_handle_concern
@@ -27,9 +28,13 @@ from peerpath.support.models import (
 from peerpath.support.notify import coordinators, notify, on_call_for
 from peerpath.support.services.common import acting_user
 
+# PeerPath itself in a concern's history (who was notified, the escalation) and in the audit log.
+PEERPATH = SystemActor("PeerPath")
+ESCALATION = SystemActor("PeerPath (escalation)")
+
 
 def raise_concern(
-    *, actor: Any, relationship: SupportRelationship, kind: str, answers: list[tuple[str, str]], notes: str
+    *, actor: Actor, relationship: SupportRelationship, kind: str, answers: list[tuple[str, str]], notes: str
 ) -> Concern:
     """A supporter raises a concern about a participant, or a crisis.
 
@@ -64,7 +69,7 @@ def raise_concern(
             else None,
         )
         record_concern_event(actor=actor, concern=concern, action="raised", detail=concern.get_kind_display())
-        record_concern_event(actor="PeerPath", concern=concern, action="notified", detail=f"Notified {how}"[:300])
+        record_concern_event(actor=PEERPATH, concern=concern, action="notified", detail=f"Notified {how}"[:300])
         audit.record(actor=actor, program=program, action=f"concern.raise_{kind}", target=concern)
         label = "CRISIS" if kind == ConcernKind.CRISIS else "Concern"
         notify(
@@ -95,7 +100,7 @@ def raise_concern(
 
 
 def _schedule_escalation(concern: Concern) -> None:
-    from peerpath.support.tasks import escalate_crisis
+    from peerpath.support.tasks import escalate_crisis  # tasks imports this module
 
     if concern.acknowledge_by is None:
         return
@@ -107,17 +112,14 @@ def _schedule_escalation(concern: Concern) -> None:
     # pages, which compute "overdue" from acknowledge_by.
 
 
-def _require_handler(actor: Any, concern: Concern) -> None:
+def _require_handler(actor: User, concern: Concern) -> None:
     """Hold the pages' rule (`support.access.may_handle_concern`) for every caller of a handling service."""
-    user = acting_user(actor)
-    membership = (
-        Membership.objects.filter(program_id=concern.program_id, user=user, is_active=True).first() if user else None
-    )
-    if not may_handle_concern(concern.program, membership, user, concern):
+    membership = Membership.objects.current().filter(program_id=concern.program_id, user=actor).first()
+    if not may_handle_concern(concern.program, membership, actor, concern):
         raise PermissionDenied("Only the coordinators or the supervisor overseeing the supporter handle this concern.")
 
 
-def acknowledge_concern(*, actor: Any, concern: Concern) -> Concern:
+def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
     """The on-call supervisor (or a coordinator) takes the concern on.
 
     Rules: once; only someone who may handle it (`support.access.may_handle_concern`: never the
@@ -139,7 +141,7 @@ def acknowledge_concern(*, actor: Any, concern: Concern) -> Concern:
     return concern
 
 
-def record_follow_up(*, actor: Any, concern: Concern, follow_up: str, referral: str = "") -> Concern:
+def record_follow_up(*, actor: User, concern: Concern, follow_up: str, referral: str = "") -> Concern:
     """Record what was done after a concern or crisis, closing the chain.
 
     Rules: only someone who may handle it (`support.access.may_handle_concern`: never the
@@ -156,7 +158,7 @@ def record_follow_up(*, actor: Any, concern: Concern, follow_up: str, referral: 
         raise ValidationError({"referral": "Choose one of the program's referral options."})
     with transaction.atomic():
         concern.follow_up, concern.referral = follow_up, referral
-        concern.followed_up_by, concern.followed_up_at = acting_user(actor), timezone.now()
+        concern.followed_up_by, concern.followed_up_at = actor, timezone.now()
         concern.save(update_fields=["follow_up", "referral", "followed_up_by", "followed_up_at"])
         move_concern(
             actor=actor,
@@ -187,12 +189,12 @@ def escalate_if_unacknowledged(*, concern_id: int, now: dt.datetime | None = Non
         concern.save(update_fields=["escalated_at"])
         people = coordinators(concern.program)
         record_concern_event(
-            actor="PeerPath",
+            actor=PEERPATH,
             concern=concern,
             action="escalated",
             detail=f"Not acknowledged in time; escalated to {len(people)} coordinator{'s' if len(people) != 1 else ''}",
         )
-        audit.record(actor="PeerPath (escalation)", program=concern.program, action="concern.escalate", target=concern)
+        audit.record(actor=ESCALATION, program=concern.program, action="concern.escalate", target=concern)
         notify(
             program=concern.program,
             users=people,

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
     WORKING_STATES,
@@ -42,7 +44,7 @@ def _validate_contact(relationship: SupportRelationship, data: dict[str, Any], c
     kind = data.get("kind", ContactKind.CHECK_IN)
     if kind != ContactKind.CHECK_IN and not data.get("reached"):
         errors["kind"] = "A first contact or closing conversation is one where you reached the participant."
-    others = relationship.contacts.exclude(pk=contact.pk if contact else None)
+    others = relationship.contacts.all() if contact is None else relationship.contacts.exclude(pk=contact.pk)
     if kind == ContactKind.FIRST and others.filter(kind=ContactKind.FIRST).exists():
         errors["kind"] = "The first contact is already recorded."
     if kind == ContactKind.CLOSING and others.filter(kind=ContactKind.CLOSING).exists():
@@ -54,7 +56,7 @@ def _validate_contact(relationship: SupportRelationship, data: dict[str, Any], c
         raise ValidationError(errors)
 
 
-def log_contact(*, actor: Any, relationship: SupportRelationship, data: dict[str, Any]) -> Contact:
+def log_contact(*, actor: Actor, relationship: SupportRelationship, data: dict[str, Any]) -> Contact:
     """Log a contact or an attempt to reach the participant.
 
     Rules: the relationship is active or closing; not dated in the future; the follow-up
@@ -96,7 +98,7 @@ def log_contact(*, actor: Any, relationship: SupportRelationship, data: dict[str
 
 
 def save_draft(
-    *, actor: Any, relationship: SupportRelationship, values: dict[str, Any], editing_session: str = ""
+    *, actor: User, relationship: SupportRelationship, values: dict[str, Any], editing_session: str = ""
 ) -> tuple[ContactDraft, bool]:
     """Keep what the supporter has typed so far (encrypted), replacing their earlier draft.
 
@@ -120,11 +122,11 @@ def save_draft(
     return draft, starts
 
 
-def discard_draft(*, actor: Any, relationship: SupportRelationship) -> None:
+def discard_draft(*, actor: User, relationship: SupportRelationship) -> None:
     ContactDraft.objects.filter(user=actor, relationship=relationship).delete()
 
 
-def correct_contact(*, actor: Any, contact: Contact, data: dict[str, Any], reason: str) -> Contact:
+def correct_contact(*, actor: Actor, contact: Contact, data: dict[str, Any], reason: str) -> Contact:
     """A supervisor corrects a contact logged by one of their supporters.
 
     Rules: a reason is required; the change is audited under the supervisor's own name

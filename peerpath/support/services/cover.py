@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import audit
-from peerpath.programs.models import Program
+from peerpath.core.models import User
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Membership, Program
 from peerpath.support.models import (
     SupervisorCover,
 )
@@ -19,16 +21,13 @@ from peerpath.support.notify import notify
 
 
 def name_backup(
-    *, actor: Any, program: Program, backup: Any, starts_on: dt.date, ends_on: dt.date, note: str = ""
+    *, actor: User, program: Program, backup: Any, starts_on: dt.date, ends_on: dt.date, note: str = ""
 ) -> SupervisorCover:
     """A supervisor names who covers for them while away.
 
     Rules: the backup is another supervisor of the program; the dates are in order and not
     already over.
     """
-    from peerpath.core.permissions import Role
-    from peerpath.programs.models import Membership
-
     errors: dict[str, str] = {}
     if backup is None or backup.pk == actor.pk:
         errors["backup"] = "Choose another supervisor."
@@ -54,7 +53,7 @@ def name_backup(
     return cover
 
 
-def end_cover(*, actor: Any, cover: SupervisorCover) -> None:
+def end_cover(*, actor: User, cover: SupervisorCover) -> None:
     """Cancel a cover (or end it today). Rule: only the supervisor who named it."""
     if cover.supervisor_id != actor.pk:
         raise ValidationError("Only the supervisor who named this backup can end the cover.")

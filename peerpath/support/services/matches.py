@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.models import User
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support import eligibility, matching
 from peerpath.support.defaults import get_settings
-from peerpath.support.lifecycle import move_relationship
+from peerpath.support.lifecycle import MATCH_RUN, move_relationship
 from peerpath.support.models import (
     OPEN_STATES,
     CloseReason,
@@ -35,7 +36,7 @@ from peerpath.support.services.common import acting_user
 
 
 def propose_match(
-    *, actor: Any, participant: Participant, supporter: Supporter, match_run: MatchRun | None = None
+    *, actor: Actor, participant: Participant, supporter: Supporter, match_run: MatchRun | None = None
 ) -> SupportRelationship:
     """Offer a participant to a supporter (the supporter accepts or declines).
 
@@ -139,7 +140,7 @@ def compute_batch(program: Program) -> BatchResult:
     return result
 
 
-def run_batch_match(*, actor: Any, program: Program) -> MatchRun:
+def run_batch_match(*, actor: Actor, program: Program) -> MatchRun:
     """Compute the best assignment of the whole waiting list and keep it for review.
 
     Rule: nothing is offered to anyone until the coordinator publishes the run; an earlier
@@ -147,7 +148,14 @@ def run_batch_match(*, actor: Any, program: Program) -> MatchRun:
     """
     result = compute_batch(program)
     with transaction.atomic():
-        MatchRun.objects.filter(program=program, state=MatchRunState.DRAFT).update(state=MatchRunState.DISCARDED)
+        for stale in MatchRun.objects.filter(program=program, state=MatchRunState.DRAFT):
+            MATCH_RUN.move(
+                actor=actor,
+                obj=stale,
+                to=MatchRunState.DISCARDED,
+                note="Replaced by a newer batch match",
+                audit_action="match_run.discard",
+            )
         run = MatchRun.objects.create(
             program=program,
             created_by=acting_user(actor),
@@ -172,7 +180,7 @@ def run_batch_match(*, actor: Any, program: Program) -> MatchRun:
     return run
 
 
-def publish_match_run(*, actor: Any, run: MatchRun) -> tuple[list[SupportRelationship], list[str]]:
+def publish_match_run(*, actor: Actor, run: MatchRun) -> tuple[list[SupportRelationship], list[str]]:
     """Offer every proposal of a reviewed batch match to its supporter.
 
     Rules: only a draft run is published, once. Each proposal is re-checked as it is made
@@ -180,9 +188,9 @@ def publish_match_run(*, actor: Any, run: MatchRun) -> tuple[list[SupportRelatio
     reported, the rest become proposed relationships.
     """
     with transaction.atomic():
+        # Locked from the start: a second click waits, then finds the run published.
         run = MatchRun.objects.select_for_update().get(pk=run.pk)
-        if run.state != MatchRunState.DRAFT:
-            raise ValidationError("This batch match was already published or discarded.")
+        MATCH_RUN.check(run, MatchRunState.PUBLISHED)
         made: list[SupportRelationship] = []
         skipped: list[str] = []
         for proposal in run.proposals.select_related("participant", "supporter", "participant__program"):
@@ -195,27 +203,20 @@ def publish_match_run(*, actor: Any, run: MatchRun) -> tuple[list[SupportRelatio
                     )
             except ValidationError as error:
                 skipped.append(f"{proposal.participant.reference}: {' '.join(error.messages)}")
-        run.state = MatchRunState.PUBLISHED
-        run.published_at, run.published_by = timezone.now(), acting_user(actor)
-        run.save(update_fields=["state", "published_at", "published_by"])
-        audit.record(
+        MATCH_RUN.move(
             actor=actor,
-            program=run.program,
-            action="match_run.publish",
-            target=run,
-            changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
+            obj=run,
+            to=MatchRunState.PUBLISHED,
+            changes={"published_at": timezone.now(), "published_by": acting_user(actor)},
+            audit_action="match_run.publish",
+            audit_changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
         )
     return made, skipped
 
 
-def discard_match_run(*, actor: Any, run: MatchRun) -> MatchRun:
+def discard_match_run(*, actor: Actor, run: MatchRun) -> MatchRun:
     """Throw away a draft batch match. Rule: only a draft."""
-    if run.state != MatchRunState.DRAFT:
-        raise ValidationError("Only a batch match waiting for review can be discarded.")
-    with transaction.atomic():
-        run.state = MatchRunState.DISCARDED
-        run.save(update_fields=["state"])
-        audit.record(actor=actor, program=run.program, action="match_run.discard", target=run)
+    MATCH_RUN.move(actor=actor, obj=run, to=MatchRunState.DISCARDED, audit_action="match_run.discard")
     return run
 
 
@@ -228,7 +229,7 @@ DECLINE_REASONS = {
 
 
 def respond_to_offer(
-    *, actor: Any, relationship: SupportRelationship, accept: bool, reason: str = "", note: str = ""
+    *, actor: User, relationship: SupportRelationship, accept: bool, reason: str = "", note: str = ""
 ) -> SupportRelationship:
     """The supporter accepts or declines a proposed match.
 
@@ -237,7 +238,7 @@ def respond_to_offer(
     back to the waiting list; "I know this person" also declares a conflict so the pair is
     never proposed again. The coordinators are told either way.
     """
-    if relationship.supporter.user_id != getattr(actor, "pk", None):
+    if relationship.supporter.user_id != actor.pk:
         raise ValidationError("Only the supporter this match was offered to can answer it.")
     if relationship.state != RelationshipState.PROPOSED:
         raise ValidationError("This offer has already been answered.")
@@ -271,14 +272,14 @@ def respond_to_offer(
     return relationship
 
 
-def start_closing(*, actor: Any, relationship: SupportRelationship, note: str = "") -> SupportRelationship:
+def start_closing(*, actor: Actor, relationship: SupportRelationship, note: str = "") -> SupportRelationship:
     """Begin ending an active relationship (the closing conversation is still to come)."""
     move_relationship(actor=actor, relationship=relationship, to_state=RelationshipState.CLOSING, reason=note)
     return relationship
 
 
 def close_relationship(
-    *, actor: Any, relationship: SupportRelationship, close_reason: str, note: str = ""
+    *, actor: Actor, relationship: SupportRelationship, close_reason: str, note: str = ""
 ) -> SupportRelationship:
     """Close a relationship with its reason (see lifecycle.move_relationship for what follows).
 
@@ -297,7 +298,7 @@ def close_relationship(
     return relationship
 
 
-def rematch(*, actor: Any, relationship: SupportRelationship, note: str = "") -> Participant:
+def rematch(*, actor: Actor, relationship: SupportRelationship, note: str = "") -> Participant:
     """Close a relationship as rematched: the participant returns to the waiting list at once."""
     close_relationship(actor=actor, relationship=relationship, close_reason=CloseReason.REMATCHED, note=note)
     relationship.participant.refresh_from_db()

@@ -12,8 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.core.encryption import digest
-from peerpath.core.models import AuditEntry, normalize_email
+from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
@@ -73,7 +74,7 @@ def rebuild_search_index() -> int:
 
 def save_participant(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     participant: Participant | None,
     data: dict[str, Any],
@@ -131,12 +132,12 @@ def save_participant(
 
 def import_participant(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     data: dict[str, Any],
     waiting_since: dt.datetime | None = None,
     consent_at: dt.datetime | None = None,
-    consent_recorded_by: Any = None,
+    consent_recorded_by: User | None = None,
     consent_recorded_by_label: str = "",
     source_note: str = "",
 ) -> Participant:
@@ -165,7 +166,7 @@ def import_participant(
             stamps["waiting_since"] = waiting_since
         if participant.consent_given and (consent_at is not None or consent_recorded_by_label):
             stamps["consent_at"] = consent_at or participant.consent_at
-            stamps["consent_recorded_by"] = acting_user(consent_recorded_by)
+            stamps["consent_recorded_by"] = consent_recorded_by
             stamps["consent_recorded_by_label"] = (consent_recorded_by_label or str(actor))[:200]
         if stamps:
             before = audit.snapshot(participant, list(stamps))
@@ -198,12 +199,12 @@ def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:
     )
 
 
-def record_view(*, actor: Any, program: Program, participant: Participant, page: str) -> None:
+def record_view(*, actor: Actor, program: Program, participant: Participant, page: str) -> None:
     """Write the audit entry every read of a participant's record leaves behind."""
     audit.record(actor=actor, program=program, action="participant.view", target=participant, note=page)
 
 
-def record_list_view(*, actor: Any, program: Program, participants: Iterable[Participant], page: str) -> None:
+def record_list_view(*, actor: Actor, program: Program, participants: Iterable[Participant], page: str) -> None:
     """One audit entry for a page that showed several participants' names."""
     ids = [p.pk for p in participants]
     if ids:
@@ -218,7 +219,7 @@ def record_list_view(*, actor: Any, program: Program, participants: Iterable[Par
         )
 
 
-def record_list_export(*, actor: Any, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
+def record_list_export(*, actor: Actor, program: Program, participant_ids: Iterable[int], page: str, fmt: str) -> None:
     """One audit entry for a download of a list that names participants (every one it names)."""
     ids = list(participant_ids)
     audit.record(
@@ -232,16 +233,16 @@ def record_list_export(*, actor: Any, program: Program, participant_ids: Iterabl
     )
 
 
-def export_participant(*, actor: Any, participant: Participant) -> dict[str, Any]:
+def export_participant(*, actor: Actor, participant: Participant) -> dict[str, Any]:
     """Everything the program holds about one participant, for a subject-access request. Audited."""
-    from peerpath.support.queries import participant_export
+    from peerpath.support.queries import participant_export  # queries imports this module (through access)
 
     data = participant_export(participant)
     audit.record(actor=actor, program=participant.program, action="participant.export", target=participant)
     return data
 
 
-def erase_participant(*, actor: Any, participant: Participant, reason: str) -> None:
+def erase_participant(*, actor: Actor, participant: Participant, reason: str) -> None:
     """Erase a participant on request, keeping only anonymous counts.
 
     Rules: a reason (the request) is required, and no relationship may still be open

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.actors import Actor
 from peerpath.recruitment.models import Supporter
 from peerpath.support import eligibility
 from peerpath.support.lifecycle import move_relationship
@@ -23,7 +24,7 @@ from peerpath.support.models import (
 from peerpath.support.services.common import acting_user, snapshot_fields
 
 
-def declare_conflict(*, actor: Any, supporter: Supporter, participant: Participant, reason: str = "") -> Conflict:
+def declare_conflict(*, actor: Actor, supporter: Supporter, participant: Participant, reason: str = "") -> Conflict:
     """Record that a supporter knows a participant: the pair is never matched.
 
     Rule: same program. An open proposal between the two is withdrawn.
@@ -54,7 +55,7 @@ def declare_conflict(*, actor: Any, supporter: Supporter, participant: Participa
 PROFILE_FIELDS = ["modes", "area", "availability", "capacity", "gender", "age_band", "communities", "accepting_new"]
 
 
-def save_matching_profile(*, actor: Any, supporter: Supporter, data: dict[str, Any]) -> MatchingProfile:
+def save_matching_profile(*, actor: Actor, supporter: Supporter, data: dict[str, Any]) -> MatchingProfile:
     """Save what a supporter offers for matching, with their languages and lived-experience areas.
 
     Rules: capacity from 1 to 20; areas from this program. Lowering capacity below the

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
 from peerpath.support.defaults import get_settings
@@ -35,7 +36,7 @@ from peerpath.support.views.common import download_list
 
 @program_view("support.raise_concern")
 @creates_once
-def concern_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def concern_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="raise concern")
     kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
     form = ConcernForm(request.POST or None, program=program, initial={"kind": kind})
@@ -84,12 +85,12 @@ def _protocol(program: Program) -> dict[str, Any]:
 
 
 @program_view("support.view_relationships")
-def concern(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def concern(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern(request, program, pk)
     return _concern_page(request, program, record)
 
 
-def _concern_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+def _concern_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     context = {
         "program": program,
         "concern": record,
@@ -104,7 +105,7 @@ def _concern_page(request: HttpRequest, program: Program, record: Any, status: i
 
 
 @program_view("support.view_concerns")
-def concerns(request: HttpRequest, program: Program) -> HttpResponse:
+def concerns(request: ProgramRequest, program: Program) -> HttpResponse:
     rows = list(queries.concerns_for(program, request.membership, request.user))
     if fmt := requested_format(request):
         return download_list(request, program, fmt, "concerns", exports.concerns(rows, timezone.now()))
@@ -116,7 +117,7 @@ def concerns(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("support.handle_concern")
 @require_POST
-def concern_acknowledge(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def concern_acknowledge(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern_to_handle(request, program, pk)
     try:
         support_concerns.acknowledge_concern(actor=request.user, concern=record)
@@ -129,7 +130,7 @@ def concern_acknowledge(request: HttpRequest, program: Program, pk: int) -> Http
 
 @program_view("support.handle_concern")
 @require_POST
-def concern_follow_up(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def concern_follow_up(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern_to_handle(request, program, pk)
     form = FollowUpForm(request.POST, program=program)
     if form.is_valid():
@@ -145,7 +146,7 @@ def concern_follow_up(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("support.record_adverse_event")
 @creates_once
-def adverse_event_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def adverse_event_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="record adverse event")
     form = AdverseEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once, posted_nonce
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access
 from peerpath.support.forms import (
@@ -33,7 +34,7 @@ from peerpath.support.services import participants as support_participants
 
 @program_view("support.log_contact")
 @creates_once
-def contact_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="log contact")
     draft = ContactDraft.objects.filter(user=request.user, relationship=record).first()
     first_done = record.contacts.filter(kind=ContactKind.FIRST).exists()
@@ -74,7 +75,7 @@ def contact_new(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 
 @program_view("support.log_contact")
 @require_POST
-def contact_draft(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def contact_draft(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """Autosave of the contact form (htmx): keeps the typed values, encrypted, for this supporter.
 
     The reply shows nothing of the participant; the read is audited once per editing session
@@ -99,7 +100,7 @@ def contact_draft(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 
 @program_view("support.correct_contact")
-def contact_correct(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def contact_correct(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     contact = access.get_contact_to_correct(request, program, pk)
     form = CorrectionForm(request.POST or None, initial=ContactForm.initial_for(contact))
     if request.method == "POST" and form.is_valid():

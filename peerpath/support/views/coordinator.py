@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import exports, queries
 from peerpath.support.defaults import get_settings
@@ -23,7 +24,7 @@ from peerpath.support.views.common import download_list
 
 
 @program_view("support.view_attention")
-def attention(request: HttpRequest, program: Program) -> HttpResponse:
+def attention(request: ProgramRequest, program: Program) -> HttpResponse:
     data = queries.attention(program)
     if fmt := requested_format(request):
         return download_list(request, program, fmt, "needs attention", exports.attention(data))
@@ -35,7 +36,7 @@ def attention(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("support.edit_settings")
-def support_settings(request: HttpRequest, program: Program) -> HttpResponse:
+def support_settings(request: ProgramRequest, program: Program) -> HttpResponse:
     row = get_settings(program)
     form = SupportSettingsForm(request.POST or None, instance=type(row).objects.get(pk=row.pk))
     if request.method == "POST" and form.is_valid():
@@ -54,7 +55,7 @@ def support_settings(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("program.home")
 @require_POST
-def notifications_read(request: HttpRequest, program: Program) -> HttpResponse:
+def notifications_read(request: ProgramRequest, program: Program) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
     support_common.mark_read(actor=request.user, program=program, notification_ids=ids or None)
     return redirect("programs:home", program.slug)

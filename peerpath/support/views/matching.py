@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import FocusArea, Program
 from peerpath.support import access, eligibility, exports, matching
 from peerpath.support.defaults import get_settings
@@ -29,7 +30,7 @@ from peerpath.support.views.common import download_list
 
 @program_view("support.match")
 @creates_once
-def participant_match(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_match(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="matching")
     if request.method == "POST":
         supporter = get_object_or_404(program.supporters, pk=request.POST.get("supporter") or 0)
@@ -43,7 +44,7 @@ def participant_match(request: HttpRequest, program: Program, pk: int) -> HttpRe
     return _match_page(request, program, record)
 
 
-def _match_page(request: HttpRequest, program: Program, record: Any, status: int = 200) -> HttpResponse:
+def _match_page(request: ProgramRequest, program: Program, record: Any, status: int = 200) -> HttpResponse:
     pool = eligibility.supporter_pool(program)
     needs = eligibility.needs_for(record, frozenset(a.pk for a in record.focus_areas.all()))
     weights = get_settings(program).weights()
@@ -81,7 +82,7 @@ def _match_page(request: HttpRequest, program: Program, record: Any, status: int
 
 @program_view("support.match")
 @creates_once
-def batch(request: HttpRequest, program: Program) -> HttpResponse:
+def batch(request: ProgramRequest, program: Program) -> HttpResponse:
     if request.method == "POST":
         run = matches.run_batch_match(actor=request.user, program=program)
         messages.success(request, "The batch match is ready for your review. Nothing is offered until you publish it.")
@@ -100,7 +101,7 @@ def batch(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("support.match")
-def batch_run(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_run(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     run = access.get_match_run(program, pk)
     proposals = list(run.proposals.select_related("participant", "supporter"))
     left_over = list(run.left_over.select_related("participant"))
@@ -109,7 +110,7 @@ def batch_run(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
     support_participants.record_list_view(
         actor=request.user,
         program=program,
-        participants=[p.participant for p in [*proposals, *left_over]],
+        participants=[p.participant for p in proposals] + [p.participant for p in left_over],
         page="batch match review",
     )
     return render(
@@ -127,7 +128,7 @@ def batch_run(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("support.match")
 @require_POST
-def batch_publish(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_publish(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     run = access.get_match_run(program, pk)
     try:
         made, skipped = matches.publish_match_run(actor=request.user, run=run)
@@ -142,7 +143,7 @@ def batch_publish(request: HttpRequest, program: Program, pk: int) -> HttpRespon
 
 @program_view("support.match")
 @require_POST
-def batch_discard(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def batch_discard(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     run = access.get_match_run(program, pk)
     try:
         matches.discard_match_run(actor=request.user, run=run)

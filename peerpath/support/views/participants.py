@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,6 +16,7 @@ from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import can, program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, queries
 from peerpath.support.forms import (
@@ -25,6 +26,7 @@ from peerpath.support.forms import (
     ParticipantSearchForm,
 )
 from peerpath.support.models import (
+    Participant,
     ParticipantStatus,
 )
 from peerpath.support.services import participants as support_participants
@@ -33,7 +35,7 @@ from peerpath.support.views.common import PAGE_SIZE, download_list, filter_query
 
 
 @program_view("support.view_participants")
-def participants(request: HttpRequest, program: Program) -> HttpResponse:
+def participants(request: ProgramRequest, program: Program) -> HttpResponse:
     form = ParticipantSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = queries.participant_rows(
@@ -65,9 +67,9 @@ def _status_tabs(program: Program) -> list[tuple[str, str, int]]:
 
 @program_view("support.manage_participants")
 @creates_once
-def participant_new(request: HttpRequest, program: Program) -> HttpResponse:
+def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
     form = ParticipantForm(request.POST or None, program=program, initial={"must_haves": ["language"]})
-    already_held: list[Any] = []
+    already_held: list[Participant] = []
     if request.method == "POST" and form.is_valid():
         if not request.POST.get("add_anyway"):
             # Someone held under the same e-mail or phone is most often the same person entered twice.
@@ -94,7 +96,7 @@ def participant_new(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("support.view_participants")
-def participant(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="participant record")
     return _participant_page(request, program, record)
 
@@ -102,7 +104,7 @@ def participant(request: HttpRequest, program: Program, pk: int) -> HttpResponse
 READS_PER_PAGE = 20
 
 
-def _participant_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+def _participant_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     context = {
         "program": program,
         "participant": record,
@@ -118,7 +120,7 @@ def _participant_page(request: HttpRequest, program: Program, record: Any, statu
 
 
 @program_view("support.manage_participants")
-def participant_edit(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="participant edit")
     form = ParticipantForm(request.POST or None, program=program, initial=ParticipantForm.initial_for(record))
     if request.method == "POST" and form.is_valid():
@@ -141,7 +143,7 @@ def participant_edit(request: HttpRequest, program: Program, pk: int) -> HttpRes
 
 
 @program_view("support.export_participant")
-def participant_export(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_export(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant_for_staff(program, pk)
     data = support_participants.export_participant(actor=request.user, participant=record)
     filename = f"participant-{record.reference}"
@@ -156,7 +158,7 @@ def participant_export(request: HttpRequest, program: Program, pk: int) -> HttpR
 
 
 @program_view("support.erase_participant")
-def participant_erase(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def participant_erase(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_participant(request, program, pk, page="erasure")
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -181,7 +183,7 @@ def participant_erase(request: HttpRequest, program: Program, pk: int) -> HttpRe
 @program_view("support.declare_conflict")
 @require_POST
 @creates_once
-def conflict_add(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def conflict_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     if not is_coordinator(request):
         # Supporters declare a conflict on their own offer or relationship.
         return redirect("support:caseload", program.slug)

@@ -6,28 +6,31 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, queries
 from peerpath.support.forms import (
     CloseForm,
     OfferResponseForm,
 )
+from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
     RelationshipState,
 )
+from peerpath.support.notify import coordinators, notify
 from peerpath.support.services import matches, profiles
 from peerpath.support.views.common import is_coordinator
 
 
 @program_view("support.respond_to_offer")
-def offer(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     relationship = access.get_offer(request, program, pk)
     if relationship.state != RelationshipState.PROPOSED:
         messages.info(request, "This offer has already been answered.")
@@ -67,12 +70,12 @@ def offer(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
 
 
 @program_view("support.view_relationships")
-def relationship(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="relationship")
     return _relationship_page(request, program, record)
 
 
-def _relationship_page(request: HttpRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+def _relationship_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     coordinator = is_coordinator(request)
     mine = record.supporter.user_id == request.user.pk
     context = {
@@ -91,7 +94,7 @@ def _relationship_page(request: HttpRequest, program: Program, record: Any, stat
 
 @program_view("support.manage_relationships")
 @require_POST
-def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="relationship change")
     action = request.POST.get("action")
     form = CloseForm(request.POST, coordinator=is_coordinator(request))
@@ -100,8 +103,6 @@ def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpRe
             matches.start_closing(actor=request.user, relationship=record, note=request.POST.get("note", ""))
             messages.success(request, "The relationship is closing. Record the closing conversation when you have it.")
         elif action == "reopen":
-            from peerpath.support.lifecycle import move_relationship
-
             move_relationship(
                 actor=request.user, relationship=record, to_state=RelationshipState.ACTIVE, reason="Closing called off"
             )
@@ -121,7 +122,7 @@ def relationship_move(request: HttpRequest, program: Program, pk: int) -> HttpRe
 
 @program_view("support.match")
 @require_POST
-def relationship_rematch(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship_rematch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="rematch")
     try:
         participant_record = matches.rematch(actor=request.user, relationship=record, note=request.POST.get("note", ""))
@@ -135,7 +136,7 @@ def relationship_rematch(request: HttpRequest, program: Program, pk: int) -> Htt
 @program_view("support.declare_conflict")
 @require_POST
 @creates_once
-def relationship_conflict(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def relationship_conflict(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="declare conflict")
     profiles.declare_conflict(
         actor=request.user,
@@ -143,8 +144,6 @@ def relationship_conflict(request: HttpRequest, program: Program, pk: int) -> Ht
         participant=record.participant,
         reason=request.POST.get("reason", ""),
     )
-    from peerpath.support.notify import coordinators, notify
-
     notify(
         program=program,
         users=coordinators(program),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,6 +14,7 @@ from peerpath.core.exports import requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
+from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.support import access, eligibility, exports, queries
@@ -28,7 +29,7 @@ from peerpath.support.views.common import download_list
 
 
 @program_view("support.view_caseload")
-def caseload(request: HttpRequest, program: Program) -> HttpResponse:
+def caseload(request: ProgramRequest, program: Program) -> HttpResponse:
     data = queries.caseload(program, request.user)
     if fmt := requested_format(request):
         table = exports.caseload(data["offers"], data["working"], data["closed"])
@@ -43,18 +44,18 @@ def caseload(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("support.edit_own_profile")
-def my_profile(request: HttpRequest, program: Program) -> HttpResponse:
+def my_profile(request: ProgramRequest, program: Program) -> HttpResponse:
     supporter = own_supporter_record(program, request.user)
     return _profile_page(request, program, supporter, own=True)
 
 
 @program_view("support.edit_supporter_profiles")
-def supporter_profile(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def supporter_profile(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_active_supporter(program, pk)
     return _profile_page(request, program, supporter, own=False)
 
 
-def _profile_page(request: HttpRequest, program: Program, supporter: Any, *, own: bool) -> HttpResponse:
+def _profile_page(request: ProgramRequest, program: Program, supporter: Any, *, own: bool) -> HttpResponse:
     profile = eligibility.profile_of(supporter)
     form = ProfileForm(request.POST or None, program=program, initial=ProfileForm.initial_for(supporter, profile))
     if request.method == "POST" and form.is_valid():
@@ -75,7 +76,7 @@ def _profile_page(request: HttpRequest, program: Program, supporter: Any, *, own
 
 
 @program_view("support.view_supporters")
-def supporters(request: HttpRequest, program: Program) -> HttpResponse:
+def supporters(request: ProgramRequest, program: Program) -> HttpResponse:
     data = queries.supporters_overview(program)
     if fmt := requested_format(request):
         return download_list(request, program, fmt, "supporters", exports.supporters(data["rows"]))
@@ -83,7 +84,7 @@ def supporters(request: HttpRequest, program: Program) -> HttpResponse:
 
 
 @program_view("support.supervise")
-def supervision(request: HttpRequest, program: Program) -> HttpResponse:
+def supervision(request: ProgramRequest, program: Program) -> HttpResponse:
     data = queries.supervision(program, request.user)
     if fmt := requested_format(request):
         return download_list(request, program, fmt, "supervision", exports.supervision(data["relationships"]))
@@ -100,7 +101,7 @@ def supervision(request: HttpRequest, program: Program) -> HttpResponse:
 @program_view("support.supervise")
 @require_POST
 @creates_once
-def cover_add(request: HttpRequest, program: Program) -> HttpResponse:
+def cover_add(request: ProgramRequest, program: Program) -> HttpResponse:
     form = CoverForm(request.POST, program=program, user=request.user)
     if form.is_valid():
         backup = program.memberships.filter(user_id=form.cleaned_data["backup"]).select_related("user").first()
@@ -124,7 +125,7 @@ def cover_add(request: HttpRequest, program: Program) -> HttpResponse:
 
 @program_view("support.supervise")
 @require_POST
-def cover_end(request: HttpRequest, program: Program, pk: int) -> HttpResponse:
+def cover_end(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cover = access.get_own_cover(program, request.user, pk)
     support_cover.end_cover(actor=request.user, cover=cover)
     messages.success(request, "Cover ended.")

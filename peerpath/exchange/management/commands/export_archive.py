@@ -15,8 +15,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peerpath.core import audit
+from peerpath.core.actors import SystemActor
 from peerpath.exchange.archive import write_archive
 from peerpath.programs.models import Program
+
+# The audit log names the command as the actor that downloaded the archive.
+COMMAND = SystemActor("manage.py export_archive")
 
 
 class Command(BaseCommand):
@@ -32,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"No program with the short name {options['program']!r}.")
         target = Path(options["output"])
         audit.record(
-            actor="manage.py export_archive",
+            actor=COMMAND,
             program=program,
             action="archive.download",
             target=program,

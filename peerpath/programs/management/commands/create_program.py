@@ -12,8 +12,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from peerpath.core.actors import SystemActor
 from peerpath.core.models import User
 from peerpath.programs.services import create_program, invitation_url
+
+# The audit log names the command as the actor that created the program.
+COMMAND = SystemActor("manage.py create_program")
 
 
 class Command(BaseCommand):
@@ -28,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             program = create_program(
-                actor="manage.py create_program",
+                actor=COMMAND,
                 name=options["name"],
                 slug=options["slug"],
                 coordinator_email=options["coordinator_email"],

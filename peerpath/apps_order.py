@@ -1,0 +1,26 @@
+"""The order of PeerPath's apps: the supporter's pathway, then the apps that read all of it.
+
+An app may import the apps before it in ``APPS``, never one after it: not at module level,
+not inside a function, not under ``TYPE_CHECKING``. Where a lower app needs an answer only a
+higher one has, the lower app owns a small registry that the higher one registers into in its
+``AppConfig.ready()`` (``core.navigation``, ``core.permissions.register_membership_lookup``,
+``support.availability``, ``training.extensions``). ``tests/test_architecture.py`` checks
+every module, and ``INSTALLED_APPS`` lists the apps in this order.
+"""
+
+APPS: tuple[str, ...] = (
+    # The pathway: each app builds on the ones before it.
+    "core",
+    "programs",
+    "recruitment",
+    "training",
+    "certification",
+    "support",
+    "care",
+    # Readers of every app above.
+    "reports",
+    "exchange",
+    "api",
+    # Demo data for all of them.
+    "demo",
+)
