@@ -13,3 +13,4 @@ class CoreConfig(AppConfig):
         from peerpath.core.scheduler import register_periodic
 
         register_periodic("core.prune_form_tokens", tasks.prune_used_form_tokens, dt.timedelta(days=1))
+        register_periodic("core.prune_finished_tasks", tasks.prune_finished_tasks, dt.timedelta(days=1))
