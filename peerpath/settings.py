@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 from django.utils.csp import CSP
 
 from peerpath.apps_order import APPS
-from peerpath.env import BASE_DIR, VAR_DIR, envbool, envint, envlist, envstr, secret
+from peerpath.env import (
+    BASE_DIR,
+    VAR_DIR,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    private_sqlite_file,
+    private_var_dir,
+    secret,
+    secret_list,
+    site_url,
+)
 
 DEBUG = envbool("PEERPATH_DEBUG", False)
 TESTING = envbool("PEERPATH_TESTING", False)
 SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
-SITE_URL = envstr("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1.
+SITE_URL = site_url(required=not (DEBUG or TESTING), default="http://127.0.0.1:8000")
 # Installation secret from which each program's credential-signing key is derived (HKDF).
 CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
-# Keys that encrypt participant data at rest (peerpath.support): comma-separated, newest first.
-FIELD_ENCRYPTION_KEYS = [
-    key.strip()
-    for key in secret("PEERPATH_FIELD_ENCRYPTION_KEYS", generate_in_dev=DEBUG or TESTING).split(",")
-    if key.strip()
-]
+# Keys that encrypt sensitive data at rest (peerpath.core.encryption): comma-separated, newest
+# first. Every secret is refused when shorter than 32 bytes (peerpath.env.MIN_KEY_BYTES).
+FIELD_ENCRYPTION_KEYS = secret_list("PEERPATH_FIELD_ENCRYPTION_KEYS", generate_in_dev=DEBUG or TESTING)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,14 +86,17 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in var/ is the embedded default; DATABASE_URL selects PostgreSQL in production.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# SQLite in var/ is the embedded default; DATABASE_URL selects PostgreSQL in production. var/
+# (secrets, the database, uploads) and the SQLite file are readable by their owner only.
+private_var_dir()
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'peerpath.sqlite3'}", conn_max_age=envint("PEERPATH_DB_CONN_MAX_AGE", 0)
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        private_sqlite_file(Path(DATABASES["default"]["NAME"]))
     # Wait for a writer instead of failing at once, and take the write lock up front so
     # concurrent requests and the task worker do not deadlock on lock upgrades.
     DATABASES["default"]["OPTIONS"] = {
