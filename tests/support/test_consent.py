@@ -69,7 +69,9 @@ def test_publication_skips_a_participant_whose_consent_was_withdrawn(support: An
 
 
 def test_an_offer_cannot_be_accepted_once_consent_is_withdrawn(support: Any) -> None:
-    relationship = matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.priya)
+    relationship = matches.propose_match(
+        actor=support.coordinator, participant=support.waiting, supporter=support.priya
+    )
     Participant.objects.filter(pk=support.waiting.pk).update(consent_given=False)
     relationship.refresh_from_db()
     with pytest.raises(ValidationError, match="consent is no longer recorded"):

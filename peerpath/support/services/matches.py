@@ -34,7 +34,6 @@ from peerpath.support.models import (
 from peerpath.support.notify import coordinators, notify
 from peerpath.support.services.common import acting_user
 
-
 NO_CONSENT = (
     "{reference} has no recorded consent, so they cannot be offered to a supporter. "
     "Edit the participant and record what they agreed to first."
@@ -133,9 +132,7 @@ def compute_batch(program: Program) -> BatchResult:
     """
     started = time.perf_counter()
     result = BatchResult()
-    no_consent = list(
-        eligibility.waiting_list(program).filter(consent_given=False).values_list("pk", flat=True)
-    )
+    no_consent = list(eligibility.waiting_list(program).filter(consent_given=False).values_list("pk", flat=True))
     excluded = set(no_consent)
     needs = [n for n in eligibility.waiting_needs(program) if n.id not in excluded]
     pool = eligibility.supporter_pool(program)

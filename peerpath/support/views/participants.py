@@ -86,9 +86,7 @@ def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
             else:
                 messages.success(request, f"{participant.reference} is on the waiting list.")
                 if not participant.consent_given:
-                    messages.warning(
-                        request, "No consent is recorded, so they cannot be matched until you record it."
-                    )
+                    messages.warning(request, "No consent is recorded, so they cannot be matched until you record it.")
                 return redirect("support:participant", program.slug, participant.pk)
     status = 400 if request.method == "POST" else 200
     return render(
