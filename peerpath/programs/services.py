@@ -13,7 +13,7 @@ from peerpath.core.mail import absolute_url, queue_account_link_email, queue_ema
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
-from peerpath.programs.signals import program_created
+from peerpath.programs.signals import membership_ended, program_created
 
 PROGRAM_FIELDS = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
 ROLE_FIELDS = list(Membership.ROLE_FIELDS.values())
@@ -73,6 +73,7 @@ def update_membership(*, actor: Actor, membership: Membership, roles: set[Role],
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         before = audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])
+        was_active = membership.is_active
         for role, field in Membership.ROLE_FIELDS.items():
             setattr(membership, field, role in roles)
         membership.is_active = is_active
@@ -91,6 +92,8 @@ def update_membership(*, actor: Actor, membership: Membership, roles: set[Role],
             target=membership,
             changes=audit.diff(before, audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])),
         )
+        if was_active and not membership.is_active:
+            membership_ended.send(sender=Membership, membership=membership, actor=actor)
     return membership
 
 
