@@ -17,3 +17,4 @@ class CoreConfig(AppConfig):
         backup.register_key_ids("field_encryption", encryption.key_ids_in_use)
 
         register_periodic("core.prune_form_tokens", tasks.prune_used_form_tokens, dt.timedelta(days=1))
+        register_periodic("core.prune_finished_tasks", tasks.prune_finished_tasks, dt.timedelta(days=1))
