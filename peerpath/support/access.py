@@ -140,12 +140,20 @@ VISIBILITY: dict[str, StateRule] = {
         opens_record=frozenset({V.SUPERVISOR, V.COORDINATOR}),
     ),
     RS.ACTIVE: StateRule(
-        sees={V.SUPPORTER: Sight.CONTACT_DETAILS, V.SUPERVISOR: Sight.CONTACT_DETAILS, V.COORDINATOR: Sight.CONTACT_DETAILS},
+        sees={
+            V.SUPPORTER: Sight.CONTACT_DETAILS,
+            V.SUPERVISOR: Sight.CONTACT_DETAILS,
+            V.COORDINATOR: Sight.CONTACT_DETAILS,
+        },
         opens_record=frozenset(Viewer),
         writes=EVERY_WRITE,
     ),
     RS.CLOSING: StateRule(
-        sees={V.SUPPORTER: Sight.CONTACT_DETAILS, V.SUPERVISOR: Sight.CONTACT_DETAILS, V.COORDINATOR: Sight.CONTACT_DETAILS},
+        sees={
+            V.SUPPORTER: Sight.CONTACT_DETAILS,
+            V.SUPERVISOR: Sight.CONTACT_DETAILS,
+            V.COORDINATOR: Sight.CONTACT_DETAILS,
+        },
         opens_record=frozenset(Viewer),
         writes=EVERY_WRITE,
     ),
@@ -165,7 +173,8 @@ def rule_for(state: str) -> StateRule:
     try:
         return VISIBILITY[state]
     except KeyError:
-        raise LookupError(f"No visibility rule for relationship state {state!r}: add it to support.access.VISIBILITY.")
+        message = f"No visibility rule for relationship state {state!r}: add it to support.access.VISIBILITY."
+        raise LookupError(message) from None
 
 
 def states_where(viewer: Viewer, *, sight: Sight | None = None, opens_record: bool = False) -> list[str]:
@@ -284,6 +293,26 @@ def show_as(viewer: Viewer, relationships: Iterable[SupportRelationship]) -> Non
         relationship.shown = shown_participant(relationship, sight, focus_areas=())
 
 
+def concern_viewer(program: Program, membership: Membership | None, user: User, concern: Concern) -> Viewer | None:
+    """A concern's reader's place in its relationship: its supporter reads it as the supporter;
+    whoever handles it (`can_handle_concern`: the overseeing supervisor, a backup, the person on
+    call) as the supervisor; a coordinator as a coordinator."""
+    if has_role(membership, Role.COORDINATOR):
+        return Viewer.COORDINATOR
+    if concern.supporter.user_id == user.pk and has_role(membership, Role.SUPPORTER):
+        return Viewer.SUPPORTER
+    if can_handle_concern(program, membership, user, concern):
+        return Viewer.SUPERVISOR
+    return None
+
+
+def show_concerns(viewer_for: Viewer, concerns: Iterable[Concern]) -> None:
+    """Set ``shown`` on each concern of a list one kind of viewer reads (the concerns page)."""
+    for concern in concerns:
+        sight = rule_for(concern.relationship.state).sees[viewer_for]
+        concern.shown = shown_participant(concern.relationship, sight, focus_areas=())
+
+
 class WriteRefused(PermissionDenied):
     """A write the relationship's state does not allow: a 403 page, a 403 in the API."""
 
@@ -323,7 +352,7 @@ def visibility_table() -> str:
     }
     for role in Role:
         if role not in described:
-            rows.append([role.label, *[_("Nothing (not found)")] * len(states)])
+            rows.append([role.label, *[_("Nothing (no access)")] * len(states)])
             continue
         viewer, label = described[role]
         cells = []
@@ -336,8 +365,8 @@ def visibility_table() -> str:
         rows.append([label, *cells])
     rows.append([_("Another supporter"), *[_("Nothing (not found)")] * len(states)])
     rows.append(
-        [_("Writes allowed")]
-        + [", ".join(w.label for w in Write if w in VISIBILITY[s].writes) or _("none") for s in states]
+        [_("Writes allowed (to the roles that record them)")]
+        + [", ".join(w.label for w in Write if w in VISIBILITY[s].writes).capitalize() or _("None") for s in states]
     )
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]

@@ -28,7 +28,6 @@ from peerpath.support import access
 from peerpath.support.access import VISIBILITY, Sight, Viewer, Write
 from peerpath.support.models import (
     AdverseEvent,
-    CloseReason,
     Concern,
     Contact,
     ContactDraft,
@@ -300,7 +299,7 @@ PAGES: dict[str, Page] = {
     "api:relationship": Page(
         lambda case: f"/api/v1/programs/riverside/relationships/{case.relationship.pk}",
         _by_role({"C", "S", "P"}),
-        frozenset({NOTE}) ,
+        frozenset({NOTE}),
         api=True,
     ),
     "api:contacts": Page(
@@ -462,9 +461,7 @@ def test_writes_are_refused_outside_working_states(support: Any, scenario: str) 
 
     before = (Contact.objects.count(), Concern.objects.count(), AdverseEvent.objects.count())
     answers = {
-        "contact": client.post(
-            reverse("support:contact_new", args=["riverside", rel.pk]), {**_contact_post(case)}
-        ),
+        "contact": client.post(reverse("support:contact_new", args=["riverside", rel.pk]), {**_contact_post(case)}),
         "concern": client.post(
             reverse("support:concern_new", args=["riverside", rel.pk]),
             {"kind": "concern", "notes": "Worried."},
