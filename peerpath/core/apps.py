@@ -1,4 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _lift_login_pauses(sender: Any, user: Any, **kwargs: Any) -> None:
+    """A new password (through a reset link, typically) ends the pauses failed log-ins put on the
+    account: the locked-out page offers the reset as the way back in."""
+    from axes.utils import reset
+
+    reset(username=user.email)
 
 
 class CoreConfig(AppConfig):
@@ -11,5 +21,7 @@ class CoreConfig(AppConfig):
 
         from peerpath.core import tasks
         from peerpath.core.scheduler import register_periodic
+        from peerpath.core.signals import password_changed
 
+        password_changed.connect(_lift_login_pauses, dispatch_uid="core.lift_login_pauses")
         register_periodic("core.prune_form_tokens", tasks.prune_used_form_tokens, dt.timedelta(days=1))
