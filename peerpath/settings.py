@@ -11,6 +11,7 @@ from peerpath.apps_order import APPS
 from peerpath.env import (
     BASE_DIR,
     VAR_DIR,
+    ConfigurationError,
     envbool,
     envint,
     envlist,
@@ -166,6 +167,12 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.W001",
 ]
 PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
+
+# Finished task rows (an e-mail's text, a reminder's ids) are deleted after this many days by
+# the daily job core.prune_finished_tasks; the installation's retention of finished work.
+FINISHED_TASKS_KEEP_DAYS = envint("PEERPATH_FINISHED_TASKS_KEEP_DAYS", 14)
+if FINISHED_TASKS_KEEP_DAYS < 1:
+    raise ConfigurationError("PEERPATH_FINISHED_TASKS_KEEP_DAYS must be at least 1.")
 
 TASKS = {
     "default": {
