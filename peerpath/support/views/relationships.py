@@ -63,6 +63,7 @@ def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "program": program,
             "relationship": relationship,
             "shown": access.shown_participant(relationship, sight),
+            "consent_missing": not relationship.participant.consent_given,
             "form": form,
         },
         status=status,
