@@ -135,7 +135,9 @@ def safe_filename(name: str, default: str = "download") -> str:
 def as_download[R: HttpResponseBase](response: R, filename: str, *, inline: bool = False) -> R:
     """Mark any response as a file to save (or, inline, to open) under a safe name. Every download
     is named here, and the no-store rule (peerpath.core.middleware) keys on the header it sets."""
-    response["Content-Disposition"] = content_disposition_header(not inline, safe_filename(filename))
+    header = content_disposition_header(not inline, safe_filename(filename))
+    assert header is not None  # a file name is always given
+    response["Content-Disposition"] = header
     return response
 
 
