@@ -25,6 +25,7 @@ from peerpath.support.models import (
     OPEN_STATES,
     WORKING_STATES,
     Concern,
+    ConcernState,
     Contact,
     MatchRun,
     Participant,
@@ -216,6 +217,19 @@ def may_handle_concern(program: Program, membership: Membership | None, user: Us
     if concern.supporter.user_id == user.pk and not has_role(membership, Role.COORDINATOR):
         return False
     return can_handle_concern(program, membership, user, concern)
+
+
+def may_add_concern_details(user: User, concern: Concern) -> bool:
+    """The person who raised a concern or crisis adds to it until it is followed up."""
+    return concern.raised_by_id == user.pk and concern.state != ConcernState.RESOLVED
+
+
+def get_concern_to_add_to(request: ProgramRequest, program: Program, pk: int) -> Concern:
+    """A concern the requesting person raised and may still add details to; 404 otherwise."""
+    concern = get_concern(request, program, pk)
+    if concern.raised_by_id != request.user.pk:
+        raise Http404("Not your concern.")
+    return concern
 
 
 def get_concern_to_handle(request: ProgramRequest, program: Program, pk: int) -> Concern:
