@@ -11,6 +11,7 @@ from peerpath.apps_order import APPS
 from peerpath.env import (
     BASE_DIR,
     VAR_DIR,
+    ConfigurationError,
     envbool,
     envint,
     envlist,
@@ -128,14 +129,20 @@ SESSION_COOKIE_AGE = envint("PEERPATH_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_RENEW_SECONDS = envint("PEERPATH_SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed logins: locked per account and, separately, per address.
+# Reverse proxies in front: how many X-Forwarded-For entries to believe. Every limit (log-in
+# lockouts, public forms) keys on peerpath.core.limits.client_address, which reads it.
+PROXY_COUNT = envint("PEERPATH_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "peerpath.core.limits.client_address"
+
+# Failed log-ins pause the pair of one account and one address: other accounts from that
+# address, and the same account from elsewhere, are not paused.
 AXES_FAILURE_LIMIT = envint("PEERPATH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("PEERPATH_LOGIN_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "peerpath.core.limits.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_USERNAME_CALLABLE = "peerpath.core.auth.axes_username"
-AXES_IPWARE_PROXY_COUNT = envint("PEERPATH_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 
 REDIS_URL = envstr("REDIS_URL")
@@ -160,6 +167,12 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.W001",
 ]
 PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
+
+# Finished task rows (an e-mail's text, a reminder's ids) are deleted after this many days by
+# the daily job core.prune_finished_tasks; the installation's retention of finished work.
+FINISHED_TASKS_KEEP_DAYS = envint("PEERPATH_FINISHED_TASKS_KEEP_DAYS", 14)
+if FINISHED_TASKS_KEEP_DAYS < 1:
+    raise ConfigurationError("PEERPATH_FINISHED_TASKS_KEEP_DAYS must be at least 1.")
 
 TASKS = {
     "default": {

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from peerpath.core import audit
+from peerpath.core import account_links, audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.mail import absolute_url, queue_account_link_email, queue_email
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
@@ -24,10 +20,9 @@ ROLE_FIELDS = list(Membership.ROLE_FIELDS.values())
 
 
 def invitation_url(user: User) -> str:
-    """A one-time link to set a password; it stops working once a password is set."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return absolute_url(reverse("core:invitation", args=[uid, token]))
+    """A one-time link to set a password; it stops working once a password is set. Shown to an
+    operator only (manage.py create_program); the e-mail builds its own when it is sent."""
+    return account_links.build(user, "invitation")
 
 
 def add_member(
@@ -64,8 +59,9 @@ def add_member(
         if send_invitation:
             context = {"user": user, "program": program, "roles": sorted(r.label for r in roles)}
             if created_user or not user.has_usable_password():
-                context["url"] = invitation_url(user)
-                queue_email(to=user.email, template="programs/email/invitation", context=context)
+                queue_account_link_email(
+                    user=user, kind="invitation", template="programs/email/invitation", context=context
+                )
             else:
                 context["url"] = absolute_url(program.get_absolute_url())
                 queue_email(to=user.email, template="programs/email/added", context=context)
