@@ -135,9 +135,13 @@ def _pg_env(using: str) -> dict[str, str]:
 
 
 @contextmanager
-def sqlite_alias(path: Path, alias: str = SNAPSHOT_ALIAS) -> Iterator[str]:
-    """A temporary connection alias to the SQLite file at ``path`` (the backup copy; a restore target in tests)."""
-    conf = {**connections["default"].settings_dict, "NAME": str(path), "OPTIONS": {}}
+def extra_alias(name: str | Path, alias: str = SNAPSHOT_ALIAS) -> Iterator[str]:
+    """A temporary connection alias like the default one but to another database ``name`` (on
+    SQLite a file: the backup copy being read; in tests, a restore target)."""
+    default = connections["default"].settings_dict
+    conf = {**default, "NAME": str(name)}
+    if connections["default"].vendor == "sqlite":
+        conf["OPTIONS"] = {}  # a plain reader: no write-lock mode, no journal change on the copy
     connections[alias] = load_backend(conf["ENGINE"]).DatabaseWrapper(conf, alias)
     try:
         yield alias
@@ -190,13 +194,15 @@ def _backup_sqlite(folder: Path) -> dict[str, Any]:
         source.connection.backup(target, pages=256)
     finally:
         target.close()
-    with sqlite_alias(copy) as alias:
+    with extra_alias(copy) as alias:
         return {"row_counts": row_counts(alias), "key_ids": key_ids(alias), "probes": capture_probes(alias)}
 
 
 def _backup_postgresql(folder: Path) -> dict[str, Any]:
     dump = folder / PG_FILE
     connection = connections["default"]
+    if connection.in_atomic_block:
+        raise BackupError("Run the backup outside a transaction: it needs one of its own, at repeatable read.")
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
