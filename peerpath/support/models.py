@@ -314,6 +314,7 @@ class SupportRelationship(models.Model):
     # Not stored: set on the relationships a page or the API shows (support.queries, api.support).
     flags: list[str]
     notes_visible: bool
+    shown: Any  # support.access.ShownParticipant: the participant as the reader may see them
     contact_rows: list[Contact]
     history_rows: list[RelationshipChange]
 
@@ -513,6 +514,9 @@ class Concern(models.Model):
     )
     followed_up_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: the participant as the reader may see them (support.access.show_concerns).
+    shown: Any
+
     class Meta:
         ordering = ["-raised_at", "-id"]
         indexes = [
@@ -535,6 +539,10 @@ class Concern(models.Model):
             return [(str(q), str(a)) for q, a in json.loads(self.answers or "[]")]
         except (ValueError, TypeError):
             return []
+
+    def has_details(self) -> bool:
+        """Whether anything was said beyond the alert itself (a crisis is sent with one tap)."""
+        return bool(self.notes.strip() or any(a.strip() for _, a in self.answer_pairs()))
 
     def is_overdue(self, now: Any = None) -> bool:
         """A crisis nobody acknowledged in the program's time: computed from the data, not from a task."""
