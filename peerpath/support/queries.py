@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import AuditEntry
@@ -160,6 +161,7 @@ def relationship_detail(program: Program, membership: Any, user: Any, relationsh
         "concerns": list(relationship.concerns.all()),
         "adverse_events": list(relationship.adverse_events.all()),
         "shown": shown,
+        "notes_hidden": "" if shown.notes_visible else gettext("Hidden: the relationship is closed."),
         "notes_visible": shown.notes_visible
         and can_read_contact_notes(
             membership, user, relationship, overseen_ids=overseen, show_previous_notes=settings_row.show_previous_notes
