@@ -6,13 +6,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peerpath.core import account_links, audit
 from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_account_link_email, queue_email
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
-from peerpath.programs.models import Competency, FocusArea, Membership, Program
+from peerpath.programs import retention
+from peerpath.programs.models import Competency, FocusArea, Membership, Program, RetentionSettings
 from peerpath.programs.signals import membership_ended, program_created
 
 PROGRAM_FIELDS = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
@@ -167,3 +169,30 @@ def save_focus_area(*, actor: Actor, program: Program, area: FocusArea | None, d
             data=data,
             action="focus_area",
         )
+
+
+RETENTION_FIELDS = ["closed_participant_days", "audit_days", "draft_days"]
+
+
+def update_retention_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> RetentionSettings:
+    """Save how long the program keeps each kind of record (peerpath.programs.retention). Rules:
+    each is empty (kept for good) or at least ``retention.MINIMUM_DAYS`` for that kind, so a slip of
+    the keyboard cannot erase the program's records overnight."""
+    errors = {}
+    for name, least in retention.MINIMUM_DAYS.items():
+        value = data.get(name)
+        if value is not None and value < least:
+            errors[name] = _("At least %(days)d days, or leave it empty to keep them.") % {"days": least}
+    if errors:
+        raise ValidationError(errors)
+    row = retention.get_settings(program)
+    with transaction.atomic():
+        audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=row,
+            fields=[n for n in RETENTION_FIELDS if n in data],
+            data=data,
+            action="retention_settings",
+        )
+    return row

@@ -13,7 +13,7 @@ class SupportConfig(AppConfig):
         from peerpath.core.encryption import register_blind_index
         from peerpath.core.navigation import register_home_panel, register_nav
         from peerpath.core.scheduler import register_periodic
-        from peerpath.support import panels, restore_probe, tasks
+        from peerpath.support import panels, restore_probe, retention, tasks
         from peerpath.support.services.participants import rebuild_search_index
 
         register_nav("My participants", "support:caseload", "support.view_caseload", order=6)
@@ -36,3 +36,4 @@ class SupportConfig(AppConfig):
 
         register_blind_index("participant search", rebuild_search_index)
         backup.register_probe("participant_decrypts", restore_probe.capture, restore_probe.check)
+        retention.register()
