@@ -27,12 +27,12 @@ migrate: $(VENV)/.installed
 demo: migrate
 	PEERPATH_DEBUG=1 $(PY) manage.py load_demo
 
-# Serves the demo with a background task worker beside the web server.
+# Serves the demo with a background task worker and the scheduler beside the web server; both are
+# supervised (manage.py run_supervised starts either again if it exits).
 run: demo
 	@echo "Starting the task worker, the scheduler and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
-	@PEERPATH_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	PEERPATH_DEBUG=1 $(PY) manage.py run_scheduler >/dev/null & scheduler=$$!; \
-	trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
+	@PEERPATH_DEBUG=1 $(PY) manage.py run_supervised & supervisor=$$!; \
+	trap "kill $$supervisor 2>/dev/null; wait $$supervisor 2>/dev/null" EXIT INT TERM; \
 	PEERPATH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(VENV)/.installed

@@ -48,6 +48,7 @@ def server_env() -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "peerpath.settings",
             "PEERPATH_DEBUG": "0",
             "PEERPATH_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PEERPATH_SITE_URL": BASE,
             "PEERPATH_SECURE_SSL_REDIRECT": "0",
             "PEERPATH_DB_CONN_MAX_AGE": "60",
             "PEERPATH_LOG_LEVEL": "ERROR",

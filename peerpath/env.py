@@ -35,21 +35,94 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# The shortest encryption or signing key accepted, in bytes (256 bits).
+MIN_KEY_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that must not be used as given; the message names the variable."""
+
+
 def secret(name: str, *, generate_in_dev: bool, length: int = 50) -> str:
     """A secret from NAME, or from the file named by NAME_FILE.
 
     In development (generate_in_dev) a missing secret is generated once into var/ so that
-    sessions survive restarts; nothing secret is ever committed.
+    sessions survive restarts; nothing secret is ever committed. A secret shorter than
+    MIN_KEY_BYTES is refused, in development too.
     """
     if value := os.environ.get(name):
-        return value
+        return require_key_length(name, value)
     if path := os.environ.get(f"{name}_FILE"):
-        return Path(path).read_text().strip()
+        return require_key_length(name, Path(path).read_text().strip())
     if not generate_in_dev:
-        raise RuntimeError(f"{name} (or {name}_FILE) must be set when PEERPATH_DEBUG is off.")
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+        raise ConfigurationError(f"{name} (or {name}_FILE) must be set when PEERPATH_DEBUG is off.")
+    private_var_dir()
     stored = VAR_DIR / name.lower()
     if not stored.exists():
         stored.write_text(secrets.token_urlsafe(length))
         stored.chmod(0o600)
-    return stored.read_text().strip()
+    return require_key_length(name, stored.read_text().strip())
+
+
+def secret_list(name: str, *, generate_in_dev: bool) -> list[str]:
+    """A comma-separated list of secrets (newest first), each at least MIN_KEY_BYTES long."""
+    keys = [key.strip() for key in secret(name, generate_in_dev=generate_in_dev).split(",") if key.strip()]
+    for key in keys:
+        require_key_length(name, key)
+    return keys
+
+
+def require_key_length(name: str, value: str) -> str:
+    """The value, if it is long enough to be a key; otherwise stop the start naming the variable.
+
+    A comma-separated list is checked key by key (the encryption keys during a rotation)."""
+    for key in value.split(","):
+        if key.strip() and len(key.strip().encode()) < MIN_KEY_BYTES:
+            raise ConfigurationError(
+                f"{name} holds a key shorter than {MIN_KEY_BYTES} bytes. Use a long random string, "
+                'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))".'
+            )
+    return value
+
+
+def site_url(*, required: bool, default: str) -> str:
+    """PEERPATH_SITE_URL without its trailing slash. Required in production: e-mails and
+    certificates would otherwise point at the development address."""
+    value = os.environ.get("PEERPATH_SITE_URL", "").strip()
+    if not value:
+        if required:
+            raise ConfigurationError(
+                "PEERPATH_SITE_URL must be set when PEERPATH_DEBUG is off "
+                "(the public address written into e-mails and certificates, e.g. https://peers.example.org)."
+            )
+        value = default
+    if not value.startswith(("https://", "http://")):
+        raise ConfigurationError(f"PEERPATH_SITE_URL must start with https:// or http:// (got {value!r}).")
+    return value.rstrip("/")
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Take group and other permissions off a path this process owns (leave others' paths alone)."""
+    info = path.stat()
+    if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+        path.chmod(mode)
+
+
+def private_var_dir() -> Path:
+    """var/ (PEERPATH_VAR_DIR), created readable by its owner only (0700)."""
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(VAR_DIR, 0o700)
+    return VAR_DIR
+
+
+def private_sqlite_file(path: Path) -> Path:
+    """The SQLite database file, created (empty) readable by its owner only (0600) before SQLite
+    opens it; SQLite gives its -wal and -shm files the database file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    _owner_only(path, 0o600)
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            _owner_only(companion, 0o600)
+    return path

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 from django.utils.csp import CSP
 
 from peerpath.apps_order import APPS
-from peerpath.env import BASE_DIR, VAR_DIR, envbool, envint, envlist, envstr, secret
+from peerpath.env import (
+    BASE_DIR,
+    VAR_DIR,
+    ConfigurationError,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    private_sqlite_file,
+    private_var_dir,
+    secret,
+    secret_list,
+    site_url,
+)
 
 DEBUG = envbool("PEERPATH_DEBUG", False)
 TESTING = envbool("PEERPATH_TESTING", False)
 SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
-SITE_URL = envstr("PEERPATH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1.
+SITE_URL = site_url(required=not (DEBUG or TESTING), default="http://127.0.0.1:8000")
 # Installation secret from which each program's credential-signing key is derived (HKDF).
 CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
-# Keys that encrypt participant data at rest (peerpath.support): comma-separated, newest first.
-FIELD_ENCRYPTION_KEYS = [
-    key.strip()
-    for key in secret("PEERPATH_FIELD_ENCRYPTION_KEYS", generate_in_dev=DEBUG or TESTING).split(",")
-    if key.strip()
-]
+# Keys that encrypt sensitive data at rest (peerpath.core.encryption): comma-separated, newest
+# first. Every secret is refused when shorter than 32 bytes (peerpath.env.MIN_KEY_BYTES).
+FIELD_ENCRYPTION_KEYS = secret_list("PEERPATH_FIELD_ENCRYPTION_KEYS", generate_in_dev=DEBUG or TESTING)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,14 +87,17 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in var/ is the embedded default; DATABASE_URL selects PostgreSQL in production.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# SQLite in var/ is the embedded default; DATABASE_URL selects PostgreSQL in production. var/
+# (secrets, the database, uploads) and the SQLite file are readable by their owner only.
+private_var_dir()
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'peerpath.sqlite3'}", conn_max_age=envint("PEERPATH_DB_CONN_MAX_AGE", 0)
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        private_sqlite_file(Path(DATABASES["default"]["NAME"]))
     # Wait for a writer instead of failing at once, and take the write lock up front so
     # concurrent requests and the task worker do not deadlock on lock upgrades.
     DATABASES["default"]["OPTIONS"] = {
@@ -113,14 +129,20 @@ SESSION_COOKIE_AGE = envint("PEERPATH_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_RENEW_SECONDS = envint("PEERPATH_SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed logins: locked per account and, separately, per address.
+# Reverse proxies in front: how many X-Forwarded-For entries to believe. Every limit (log-in
+# lockouts, public forms) keys on peerpath.core.limits.client_address, which reads it.
+PROXY_COUNT = envint("PEERPATH_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "peerpath.core.limits.client_address"
+
+# Failed log-ins pause the pair of one account and one address: other accounts from that
+# address, and the same account from elsewhere, are not paused.
 AXES_FAILURE_LIMIT = envint("PEERPATH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("PEERPATH_LOGIN_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "peerpath.core.limits.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_USERNAME_CALLABLE = "peerpath.core.auth.axes_username"
-AXES_IPWARE_PROXY_COUNT = envint("PEERPATH_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 
 REDIS_URL = envstr("REDIS_URL")
@@ -145,6 +167,12 @@ SILENCED_SYSTEM_CHECKS = [
     "django_ratelimit.W001",
 ]
 PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
+
+# Finished task rows (an e-mail's text, a reminder's ids) are deleted after this many days by
+# the daily job core.prune_finished_tasks; the installation's retention of finished work.
+FINISHED_TASKS_KEEP_DAYS = envint("PEERPATH_FINISHED_TASKS_KEEP_DAYS", 14)
+if FINISHED_TASKS_KEEP_DAYS < 1:
+    raise ConfigurationError("PEERPATH_FINISHED_TASKS_KEEP_DAYS must be at least 1.")
 
 TASKS = {
     "default": {

@@ -7,7 +7,7 @@ program through `peerpath.core.permissions`, exactly as the pages do.
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Router
@@ -48,6 +48,12 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> Any:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def refused(request: HttpRequest, exc: PermissionDenied) -> Any:
+    """A rule refused the request for this record (a write its state does not allow): 403, with why."""
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
 
 
 @api.exception_handler(ValidationError)

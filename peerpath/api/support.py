@@ -23,10 +23,9 @@ from peerpath.api.schemas import (
     RelationshipDetailOut,
     RelationshipOut,
 )
-from peerpath.core.permissions import Role, has_role
 from peerpath.support import access, queries
 from peerpath.support import windows as w
-from peerpath.support.access import can_read_contact_notes, relationships_visible_to, supporters_overseen_by
+from peerpath.support.access import can_read_contact_notes, relationships_visible_to
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import ContactForm
 from peerpath.support.models import Contact, ParticipantStatus, RelationshipState
@@ -44,17 +43,16 @@ def _audit_list(request: ApiRequest, participants: list[Any], page: str) -> None
 
 
 def _note_rule(request: ApiRequest) -> Any:
-    """Who may read which relationship's contact notes: the pages' rule, with its two lookups done once."""
+    """Who may read which relationship's contact notes: the pages' rules (what the relationship's
+    state lets this person see, `access.VISIBILITY`, and the notes rule), lookups done once."""
     program, membership, user = request.program, request.membership, request.user
-    overseen = (
-        set(supporters_overseen_by(program, user).values_list("pk", flat=True))
-        if has_role(membership, Role.SUPERVISOR)
-        else set()
-    )
+    overseen = access.overseen_ids(program, membership, user)
     show_previous = get_settings(program).show_previous_notes
 
     def visible(relationship: Any) -> bool:
-        return can_read_contact_notes(
+        viewer = access.viewer_of(membership, user, relationship, overseen_ids=overseen)
+        sight = access.sight_of(viewer, relationship)
+        return sight == access.Sight.CONTACT_DETAILS and can_read_contact_notes(
             membership, user, relationship, overseen_ids=overseen, show_previous_notes=show_previous
         )
 
@@ -178,10 +176,11 @@ def contacts(request: ApiRequest, program: str, filters: Query[ContactFilter], p
 )
 def log_contact(request: ApiRequest, program: str, relationship_id: PathId, payload: ContactIn) -> Any:
     """Log a contact in one of the caller's own relationships (a coordinator: any), through the
-    same form rules and service as the 'Log a contact' page. Refused input answers 422 naming
-    the field and saves nothing."""
+    same form rules and service as the 'Log a contact' page, while the relationship is active or
+    closing (403 otherwise). Refused input answers 422 naming the field and saves nothing."""
     membership = require(request, program, "support.log_contact")
     record = access.get_own_relationship(request, membership.program, relationship_id, page="API: log contact")
+    access.require_write(record, access.Write.CONTACT)  # 403 outside active and closing
     data = check_form(
         ContactForm(
             {

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerpath.api import tokens
@@ -24,7 +25,9 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                _token, secret = tokens.create_token(actor=request.user, name=form.cleaned_data["name"])
+                _token, secret = tokens.create_token(
+                    actor=request.user, name=form.cleaned_data["name"], lifetime_days=form.cleaned_data["lifetime_days"]
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
                 status = 400
@@ -41,5 +44,5 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
 def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=request.user, pk=pk)
     tokens.revoke_token(actor=request.user, token=token)
-    messages.success(request, f"Token '{token.name}' revoked.")
+    messages.success(request, _("Token '%(name)s' revoked.") % {"name": token.name})
     return redirect("api_tokens:list")

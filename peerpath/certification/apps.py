@@ -8,7 +8,8 @@ class CertificationConfig(AppConfig):
     label = "certification"
 
     def ready(self) -> None:
-        from peerpath.certification import panels, queries, services, tasks
+        from peerpath.certification import panels, queries, restore_probe, services, tasks
+        from peerpath.core import backup
         from peerpath.core.navigation import register_home_panel, register_nav
         from peerpath.core.scheduler import register_periodic
         from peerpath.training.extensions import register_roster_status, register_trainee_section
@@ -26,3 +27,5 @@ class CertificationConfig(AppConfig):
         register_home_panel("certification", panels.coordinator_panel, order=16)
         register_home_panel("my_certificate", panels.my_certificate_panel, order=4)
         register_periodic("certification.daily_check", tasks.daily_certification_check, dt.timedelta(days=1))
+        backup.register_key_ids("credential_signing", restore_probe.key_ids)
+        backup.register_probe("certificate_verifies", restore_probe.capture, restore_probe.check)

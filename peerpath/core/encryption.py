@@ -44,6 +44,45 @@ def _keys(configured: tuple[str, ...]) -> tuple[MultiFernet, tuple[bytes, ...]]:
     return MultiFernet(fernets), index_keys
 
 
+def key_id(secret: str) -> str:
+    """A key's public name (for backups and operators): derived one-way, so it reveals nothing."""
+    return "fek-" + _derive(secret, b"key-id")[:8].hex()
+
+
+def key_ids_in_use(using: str = "default") -> list[str]:
+    """The ids of the configured keys that encrypted at least one stored value (what a backup of
+    this data needs). Each stored token's HMAC is checked against each key, newest first; a value
+    no configured key made is reported as ``fek-unknown``."""
+    from django.db import connections
+
+    configured = list(settings.FIELD_ENCRYPTION_KEYS)
+    singles = [(key_id(k), Fernet(base64.urlsafe_b64encode(_derive(k, b"fernet")))) for k in configured]
+    used: set[str] = set()
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for model, names in encrypted_models().items():
+            table = connection.ops.quote_name(model._meta.db_table)
+            columns = {f.name: str(f.column) for f in model._meta.concrete_fields}
+            for name in names:
+                column = connection.ops.quote_name(columns[name])
+                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} <> ''")  # noqa: S608 - names from models
+                for (token,) in cursor.fetchall():
+                    for ident, fernet in singles:
+                        try:
+                            fernet.extract_timestamp(token.encode())  # verifies the HMAC only
+                        except InvalidToken:
+                            continue
+                        used.add(ident)
+                        break
+                    else:
+                        used.add("fek-unknown")
+    return sorted(used)
+
+
+def configured_key_ids() -> list[str]:
+    return [key_id(k) for k in settings.FIELD_ENCRYPTION_KEYS]
+
+
 def _current() -> tuple[MultiFernet, tuple[bytes, ...]]:
     return _keys(tuple(settings.FIELD_ENCRYPTION_KEYS))
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
-from peerpath.core.mail import queue_email
+from peerpath.core.mail import queue_account_link_email
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -20,7 +20,8 @@ class EmailLoginForm(AuthenticationForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose e-mail goes through the background queue like every other."""
+    """Password reset whose e-mail goes through the background queue like every other; the
+    queue holds the user id, and the link is built when the e-mail is sent."""
 
     def send_mail(
         self,
@@ -31,8 +32,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        context = {**context, "user": context["user"]}
-        queue_email(to=to_email, template="core/email/password_reset", context=context)
+        queue_account_link_email(
+            user=context["user"], kind="password_reset", template="core/email/password_reset", context={}
+        )
 
 
 class AuditFilterForm(forms.Form):

@@ -10,7 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from peerpath.core.tasks import send_email
+from peerpath.core import account_links
+from peerpath.core.models import User
+from peerpath.core.tasks import send_account_link, send_email
 
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("peerpath_mail_suppressed", default=False)
 
@@ -38,6 +40,27 @@ def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], 
     if _suppressed.get():
         return
     recipients = [to] if isinstance(to, str) else list(to)
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_body.txt", context)
+    subject, body = _render(template, context)
+    if account_links.holds_link(subject) or account_links.holds_link(body):
+        raise ValueError(
+            f"{template}: an account link must not be queued (the task queue is stored in the database); "
+            "send it with queue_account_link_email."
+        )
     send_email.enqueue(to=recipients, subject=subject, body=body, reply_to=[reply_to] if reply_to else None)
+
+
+def queue_account_link_email(*, user: User, kind: account_links.Kind, template: str, context: dict[str, Any]) -> None:
+    """Queue an e-mail to ``user`` holding an invitation or password-reset link.
+
+    The template shows the link as ``{{ url }}``. The queue keeps only the text around it, the
+    user id and the kind: the link is built when the e-mail is sent, so the task table (and
+    every backup of it) never holds a link that would log someone in."""
+    if _suppressed.get():
+        return
+    subject, body = _render(template, {**context, "user": user, "url": account_links.PLACEHOLDER})
+    send_account_link.enqueue(user_id=user.pk, kind=kind, to=[user.email], subject=subject, body=body)
+
+
+def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    return subject, render_to_string(f"{template}_body.txt", context)

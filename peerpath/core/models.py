@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from peerpath.core.signals import password_changed
+
 
 def normalize_email(email: str) -> str:
     """E-mail addresses compare case-insensitively everywhere in PeerPath."""
@@ -59,9 +61,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_unusable = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalize_email(self.email)
+        # set_password() leaves the raw password in _password until the save (Django's own hook).
+        changed = self.pk is not None and (
+            getattr(self, "_password", None) is not None or getattr(self, "_password_unusable", False)
+        )
         super().save(*args, **kwargs)
+        self._password_unusable = False
+        if changed:
+            password_changed.send(sender=User, user=self)
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -1,11 +1,13 @@
-"""Background work owned by core: sending e-mail, forgetting old one-time form tokens."""
+"""Background work owned by core: sending e-mail (and account links, built here from the user
+id so no link is ever stored in the queue), forgetting old one-time form tokens, pruning
+finished task rows."""
 
 from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
-from peerpath.core import idempotency
+from peerpath.core import account_links, idempotency, taskqueue
 
 
 @task()
@@ -14,6 +16,26 @@ def send_email(*, to: list[str], subject: str, body: str, html: str = "", reply_
     if html:
         message.attach_alternative(html, "text/html")
     return message.send()
+
+
+@task()
+def send_account_link(*, user_id: int, kind: str, to: list[str], subject: str, body: str) -> int:
+    """Send an e-mail whose body holds an account link (an invitation or a password reset).
+
+    The queue stores only the user id, the kind of link and the text around it; the link is
+    built here, when the e-mail is sent, and replaces the placeholder. An account that no
+    longer exists or is deactivated gets nothing."""
+    user = account_links.active_user(user_id)
+    if user is None:
+        return 0
+    body = body.replace(account_links.PLACEHOLDER, account_links.build(user, kind))
+    return EmailMultiAlternatives(subject=subject, body=body, to=to).send()
+
+
+@task()
+def prune_finished_tasks() -> int:
+    """Daily: delete finished task rows older than PEERPATH_FINISHED_TASKS_KEEP_DAYS."""
+    return taskqueue.prune_finished_tasks()
 
 
 @task()

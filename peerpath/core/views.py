@@ -35,7 +35,6 @@ password_reset = public(
         template_name="core/password_reset.html",
         form_class=QueuedPasswordResetForm,
         success_url=reverse_lazy("core:password_reset_done"),
-        extra_email_context={"site_url": settings.SITE_URL},
     )
 )
 password_reset_done = public(auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"))

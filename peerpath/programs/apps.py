@@ -6,9 +6,12 @@ class ProgramsConfig(AppConfig):
     label = "programs"
 
     def ready(self) -> None:
+        import datetime as dt
+
         from peerpath.core.navigation import register_nav
         from peerpath.core.permissions import register_membership_lookup
-        from peerpath.programs import access, defaults, signals
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.programs import access, defaults, signals, tasks
 
         register_membership_lookup(access.current_membership)
         signals.program_created.connect(defaults.seed_competencies, dispatch_uid="programs.seed_competencies")
@@ -18,3 +21,4 @@ class ProgramsConfig(AppConfig):
         register_nav("Members", "programs:members", "program.manage_members", order=90)
         register_nav("Settings", "programs:settings", "program.edit_settings", order=95)
         register_nav("Audit log", "programs:audit_log", "audit.view", order=99)
+        register_periodic("programs.retention", tasks.apply_retention, dt.timedelta(days=1))

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from peerpath.core.permissions import Role
-from peerpath.programs.models import Competency, FocusArea, Program
+from peerpath.programs.models import Competency, FocusArea, Program, RetentionSettings
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
@@ -18,6 +18,12 @@ class ProgramSettingsForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "application_intro": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class RetentionSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RetentionSettings
+        fields = ["closed_participant_days", "audit_days", "draft_days"]
 
 
 class MemberInviteForm(forms.Form):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.permissions import Role
 
@@ -127,3 +128,38 @@ class Competency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+
+class RetentionSettings(models.Model):
+    """How long one program keeps what it no longer needs (peerpath.programs.retention). One row
+    per program; an empty number of days keeps those records for good."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="retention_settings")
+    closed_participant_days = models.PositiveIntegerField(
+        _("Keep closed participant records for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Counted from the end of the participant's last relationship. Then the record is erased as on an "
+            "erasure request: only the anonymous counts reports need are kept. Empty: kept until erased by hand."
+        ),
+    )
+    audit_days = models.PositiveIntegerField(
+        _("Keep audit log entries for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Older entries of this program's audit log are deleted. Empty: kept for good."),
+    )
+    draft_days = models.PositiveIntegerField(
+        _("Keep abandoned contact drafts for (days)"),
+        null=True,
+        blank=True,
+        default=30,
+        help_text=_("A contact a supporter started typing and never saved, counted from its last change."),
+    )
+
+    class Meta:
+        verbose_name_plural = "retention settings"
+
+    def __str__(self) -> str:
+        return f"Retention settings of {self.program}"

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from peerpath.core import audit
+from peerpath.core import account_links, audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.mail import absolute_url, queue_account_link_email, queue_email
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
-from peerpath.programs.models import Competency, FocusArea, Membership, Program
-from peerpath.programs.signals import program_created
+from peerpath.programs import retention
+from peerpath.programs.models import Competency, FocusArea, Membership, Program, RetentionSettings
+from peerpath.programs.signals import membership_ended, program_created
 
 PROGRAM_FIELDS = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
 ROLE_FIELDS = list(Membership.ROLE_FIELDS.values())
 
 
 def invitation_url(user: User) -> str:
-    """A one-time link to set a password; it stops working once a password is set."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return absolute_url(reverse("core:invitation", args=[uid, token]))
+    """A one-time link to set a password; it stops working once a password is set. Shown to an
+    operator only (manage.py create_program); the e-mail builds its own when it is sent."""
+    return account_links.build(user, "invitation")
 
 
 def add_member(
@@ -64,8 +61,9 @@ def add_member(
         if send_invitation:
             context = {"user": user, "program": program, "roles": sorted(r.label for r in roles)}
             if created_user or not user.has_usable_password():
-                context["url"] = invitation_url(user)
-                queue_email(to=user.email, template="programs/email/invitation", context=context)
+                queue_account_link_email(
+                    user=user, kind="invitation", template="programs/email/invitation", context=context
+                )
             else:
                 context["url"] = absolute_url(program.get_absolute_url())
                 queue_email(to=user.email, template="programs/email/added", context=context)
@@ -77,6 +75,7 @@ def update_membership(*, actor: Actor, membership: Membership, roles: set[Role],
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         before = audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])
+        was_active = membership.is_active
         for role, field in Membership.ROLE_FIELDS.items():
             setattr(membership, field, role in roles)
         membership.is_active = is_active
@@ -95,6 +94,8 @@ def update_membership(*, actor: Actor, membership: Membership, roles: set[Role],
             target=membership,
             changes=audit.diff(before, audit.snapshot(membership, [*ROLE_FIELDS, "is_active"])),
         )
+        if was_active and not membership.is_active:
+            membership_ended.send(sender=Membership, membership=membership, actor=actor)
     return membership
 
 
@@ -168,3 +169,30 @@ def save_focus_area(*, actor: Actor, program: Program, area: FocusArea | None, d
             data=data,
             action="focus_area",
         )
+
+
+RETENTION_FIELDS = ["closed_participant_days", "audit_days", "draft_days"]
+
+
+def update_retention_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> RetentionSettings:
+    """Save how long the program keeps each kind of record (peerpath.programs.retention). Rules:
+    each is empty (kept for good) or at least ``retention.MINIMUM_DAYS`` for that kind, so a slip of
+    the keyboard cannot erase the program's records overnight."""
+    errors = {}
+    for name, least in retention.MINIMUM_DAYS.items():
+        value = data.get(name)
+        if value is not None and value < least:
+            errors[name] = _("At least %(days)d days, or leave it empty to keep them.") % {"days": least}
+    if errors:
+        raise ValidationError(errors)
+    row = retention.get_settings(program)
+    with transaction.atomic():
+        audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=row,
+            fields=[n for n in RETENTION_FIELDS if n in data],
+            data=data,
+            action="retention_settings",
+        )
+    return row

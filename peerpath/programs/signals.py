@@ -9,3 +9,7 @@ program_created = Signal()
 # `supporter` (recruitment.Supporter), `kind` ('hospitalised', 'relapsed', 'died', 'crisis'),
 # `occurred_at` (datetime), `event` (the record that was saved).
 adverse_event_recorded = Signal()
+
+# Sent with `membership` and `actor` when an active membership is made inactive (the person left
+# the program): what they could do there through other means (API tokens) must stop.
+membership_ended = Signal()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("programs/", views.choose, name="choose"),
     path("p/<slug:program_slug>/", views.home, name="home"),
     path("p/<slug:program_slug>/settings/", views.settings_edit, name="settings"),
+    path("p/<slug:program_slug>/settings/retention/", views.retention_settings, name="retention"),
     path("p/<slug:program_slug>/members/", views.members, name="members"),
     path("p/<slug:program_slug>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("p/<slug:program_slug>/competencies/", views.competencies, name="competencies"),

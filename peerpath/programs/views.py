@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from peerpath.core import taskqueue
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import AuditFilterForm, add_service_errors
 from peerpath.core.http import AuthenticatedRequest
@@ -14,13 +16,14 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.models import AuditEntry
 from peerpath.core.navigation import HOME_PANELS
 from peerpath.core.permissions import login_required_view, program_view
-from peerpath.programs import access, services
+from peerpath.programs import access, retention, services
 from peerpath.programs.forms import (
     CompetencyForm,
     FocusAreaForm,
     MemberInviteForm,
     MembershipForm,
     ProgramSettingsForm,
+    RetentionSettingsForm,
 )
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
@@ -106,6 +109,37 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
         messages.success(request, "Program settings saved.")
         return redirect("programs:settings", program.slug)
     return render(request, "programs/settings.html", {"program": program, "form": form})
+
+
+@program_view("program.edit_settings")
+def retention_settings(request: ProgramRequest, program: Program) -> HttpResponse:
+    """How long the program keeps closed participants, audit entries and drafts, and what goes
+    in the next 30 days under those settings."""
+    row = retention.get_settings(program)
+    form = RetentionSettingsForm(request.POST or None, instance=type(row).objects.get(pk=row.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_retention_settings(
+                actor=request.user, program=program, data={k: form.cleaned_data[k] for k in form.changed_data}
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Retention settings saved."))
+            return redirect("programs:retention", program.slug)
+    labels = {rule.key: rule.label for rule in retention.rules()}
+    context = {
+        "program": program,
+        "form": form,
+        "forecast": retention.forecast(program),
+        "horizon": retention.HORIZON_DAYS,
+        "task_days": taskqueue.finished_tasks_keep_days(),
+        "runs": [
+            (when, [(labels.get(key, key), n) for key, n in counts.items() if n])
+            for when, counts in retention.recent_runs(program)
+        ],
+    }
+    return render(request, "programs/retention.html", context, status=400 if request.method == "POST" else 200)
 
 
 @program_view("program.manage_members")

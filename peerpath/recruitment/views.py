@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -10,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
+from peerpath.core.limits import limit_accepted_submissions
 from peerpath.core.permissions import program_view, public
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
@@ -47,17 +46,11 @@ from peerpath.recruitment.pathway import allowed_next, move_to_stage
 BOARD_PAGE_SIZE = 25
 
 
-def _public_form_rate(group: str, request: HttpRequest) -> str:
-    return settings.PUBLIC_FORM_RATE
-
-
 @public
-@ratelimit(key="ip", rate=_public_form_rate, method="POST", block=False)
+@limit_accepted_submissions("recruitment.apply")
 @creates_once
 def apply(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=program_slug, is_active=True)
-    if getattr(request, "limited", False):
-        return render(request, "core/rate_limited.html", status=429)
     form = ApplicationForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:

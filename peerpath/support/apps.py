@@ -9,10 +9,11 @@ class SupportConfig(AppConfig):
     verbose_name = "Participants and support"
 
     def ready(self) -> None:
+        from peerpath.core import backup
         from peerpath.core.encryption import register_blind_index
         from peerpath.core.navigation import register_home_panel, register_nav
         from peerpath.core.scheduler import register_periodic
-        from peerpath.support import panels, tasks
+        from peerpath.support import panels, restore_probe, retention, tasks
         from peerpath.support.services.participants import rebuild_search_index
 
         register_nav("My participants", "support:caseload", "support.view_caseload", order=6)
@@ -34,3 +35,5 @@ class SupportConfig(AppConfig):
         register_periodic("support.escalation_sweep", tasks.escalation_sweep, dt.timedelta(minutes=5))
 
         register_blind_index("participant search", rebuild_search_index)
+        backup.register_probe("participant_decrypts", restore_probe.capture, restore_probe.check)
+        retention.register()

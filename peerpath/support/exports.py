@@ -64,7 +64,7 @@ def caseload(offers: Iterable[Any], working: Iterable[Any], closed: Iterable[Any
             [
                 "New match offer",
                 r.participant.reference,
-                r.participant.first_name,
+                r.shown.name,
                 r.get_state_display(),
                 None,
                 None,
@@ -79,7 +79,7 @@ def caseload(offers: Iterable[Any], working: Iterable[Any], closed: Iterable[Any
             [
                 "Supporting",
                 r.participant.reference,
-                r.participant.full_name,
+                r.shown.name,
                 r.get_state_display(),
                 r.last_contact_on,
                 r.next_follow_up,
@@ -154,7 +154,7 @@ def attention(data: dict[str, Any]) -> Table:
                 [
                     name,
                     r.participant.reference,
-                    r.participant.full_name,
+                    r.shown.name,
                     r.supporter.full_name,
                     r.last_contact_on,
                     r.failed_recently,
@@ -175,7 +175,7 @@ def concerns(rows: Iterable[Any], now: Any) -> Table:
             [
                 c.get_kind_display(),
                 c.participant.reference,
-                c.participant.full_name,
+                c.shown.name,
                 c.supporter.full_name,
                 c.raised_at,
                 c.get_state_display(),
@@ -196,7 +196,7 @@ def supervision(relationships: Iterable[Any]) -> Table:
             [
                 r.supporter.full_name,
                 r.participant.reference,
-                r.participant.full_name,
+                r.shown.name,
                 r.get_state_display(),
                 r.last_contact_on,
                 r.next_follow_up,

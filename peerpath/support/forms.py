@@ -115,7 +115,11 @@ class ParticipantForm(NeedsMixin):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    consent_given = forms.BooleanField(label="The participant consented", required=False)
+    consent_given = forms.BooleanField(
+        label="The participant consented",
+        required=False,
+        help_text="Without recorded consent the participant waits but is never offered to a supporter.",
+    )
     consent_scope = forms.CharField(
         label="What they agreed to",
         required=False,

@@ -314,6 +314,7 @@ class SupportRelationship(models.Model):
     # Not stored: set on the relationships a page or the API shows (support.queries, api.support).
     flags: list[str]
     notes_visible: bool
+    shown: Any  # support.access.ShownParticipant: the participant as the reader may see them
     contact_rows: list[Contact]
     history_rows: list[RelationshipChange]
 
@@ -512,6 +513,9 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     followed_up_at = models.DateTimeField(null=True, blank=True)
+
+    # Not stored: the participant as the reader may see them (support.access.show_concerns).
+    shown: Any
 
     class Meta:
         ordering = ["-raised_at", "-id"]

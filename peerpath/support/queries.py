@@ -14,7 +14,22 @@ from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
 from peerpath.support import eligibility
 from peerpath.support import windows as w
-from peerpath.support.access import can_read_contact_notes, participants_visible_to, supporters_overseen_by
+from peerpath.support.access import (
+    Sight,
+    Viewer,
+    Write,
+    can_read_contact_notes,
+    overseen_ids,
+    participants_visible_to,
+    rule_for,
+    show_as,
+    show_concerns,
+    shown_participant,
+    sight_of,
+    states_allowing,
+    supporters_overseen_by,
+    viewer_of,
+)
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     OPEN_STATES,
@@ -123,12 +138,15 @@ def read_history(program: Program, participant: Participant) -> QuerySet[AuditEn
 
 
 def relationship_detail(program: Program, membership: Any, user: Any, relationship: SupportRelationship) -> dict:
+    """A relationship's page (and the API's record of it): the participant as the rule shows them
+    to this person (`shown`), its contacts (notes only where both the rule and the notes rule
+    allow), history, concerns and hard events, and the writes its state allows."""
     settings_row = get_settings(program)
-    overseen = (
-        set(supporters_overseen_by(program, user).values_list("pk", flat=True))
-        if has_role(membership, Role.SUPERVISOR)
-        else set()
-    )
+    overseen = overseen_ids(program, membership, user)
+    viewer = viewer_of(membership, user, relationship, overseen_ids=overseen)
+    sight = sight_of(viewer, relationship) or Sight.NOTHING_IDENTIFYING
+    focus_areas = list(relationship.participant.focus_areas.all()) if sight != Sight.NOTHING_IDENTIFYING else []
+    shown = shown_participant(relationship, sight, focus_areas=focus_areas)
     earlier = list(
         SupportRelationship.objects.filter(participant=relationship.participant)
         .exclude(pk=relationship.pk)
@@ -141,13 +159,15 @@ def relationship_detail(program: Program, membership: Any, user: Any, relationsh
         "history": list(relationship.changes.select_related("actor")),
         "concerns": list(relationship.concerns.all()),
         "adverse_events": list(relationship.adverse_events.all()),
-        "notes_visible": can_read_contact_notes(
+        "shown": shown,
+        "notes_visible": shown.notes_visible
+        and can_read_contact_notes(
             membership, user, relationship, overseen_ids=overseen, show_previous_notes=settings_row.show_previous_notes
         ),
         "can_correct": has_role(membership, Role.SUPERVISOR) and relationship.supporter_id in overseen,
         "earlier": earlier,
         "previous_notes_visible": has_role(membership, Role.COORDINATOR) or settings_row.show_previous_notes,
-        "focus_areas": list(relationship.participant.focus_areas.all()),
+        "writes": {write.name.lower() for write in rule_for(relationship.state).writes},
     }
 
 
@@ -163,24 +183,30 @@ def caseload(program: Program, user: Any, *, with_closed: bool = True) -> dict[s
             program=program, supporter__user=user, state=RelationshipState.PROPOSED
         ).select_related("participant")
     )
+    closed = (
+        list(
+            SupportRelationship.objects.filter(
+                program=program, supporter__user=user, state=RelationshipState.CLOSED
+            ).select_related("participant")[:20]
+        )
+        if with_closed
+        else []
+    )
+    # Drafts only where a contact may still be logged: a closed match's draft names nobody.
+    drafts = list(
+        ContactDraft.objects.filter(
+            user=user, relationship__program=program, relationship__state__in=states_allowing(Write.CONTACT)
+        ).select_related("relationship", "relationship__participant")
+    )
+    show_as(Viewer.SUPPORTER, [*offers, *working, *closed, *(d.relationship for d in drafts)])
     return {
         "windows": windows,
         "offers": offers,
         "working": working,
         "due": [r for r in working if "due" in r.flags],
         "overdue": [r for r in working if "overdue" in r.flags],
-        "drafts": list(
-            ContactDraft.objects.filter(user=user, relationship__program=program).select_related(
-                "relationship", "relationship__participant"
-            )
-        ),
-        "closed": list(
-            SupportRelationship.objects.filter(
-                program=program, supporter__user=user, state=RelationshipState.CLOSED
-            ).select_related("participant")[:20]
-        )
-        if with_closed
-        else [],
+        "drafts": drafts,
+        "closed": closed,
     }
 
 
@@ -188,12 +214,18 @@ def attention(program: Program) -> dict[str, Any]:
     """The coordinator's list of relationships needing attention, from the program's windows."""
     windows = w.Windows.for_program(program)
     rows = w.tracked_relationships(program, windows)
+    unreachable, quiet, overdue = (
+        list(w.unreachable(rows, windows)),
+        list(w.quiet(rows, windows)),
+        list(w.followups_overdue(rows, windows)),
+    )
+    show_as(Viewer.COORDINATOR, [*unreachable, *quiet, *overdue])
     return {
         "windows": windows,
         "describe": windows.describe(),
-        "unreachable": list(w.unreachable(rows, windows)),
-        "quiet": list(w.quiet(rows, windows)),
-        "overdue": list(w.followups_overdue(rows, windows)),
+        "unreachable": unreachable,
+        "quiet": quiet,
+        "overdue": overdue,
         "steps": get_settings(program).unreachable_steps.splitlines(),
     }
 
@@ -206,6 +238,7 @@ def supervision(program: Program, user: Any) -> dict[str, Any]:
     rows = list(w.tracked_relationships(program, windows).filter(supporter_id__in=ids))
     for relationship in rows:
         relationship.flags = w.flags_for(relationship, windows)
+    show_as(Viewer.SUPERVISOR, rows)
     today = timezone.localdate()
     return {
         "windows": windows,
@@ -226,16 +259,24 @@ def open_concerns(program: Program) -> QuerySet[Concern]:
     return (
         Concern.objects.filter(program=program)
         .exclude(state=ConcernState.RESOLVED)
-        .select_related("participant", "supporter", "on_call", "acknowledged_by")
+        .select_related("participant", "supporter", "on_call", "acknowledged_by", "relationship")
         .order_by("-kind", "raised_at")
     )
 
 
-def concerns_for(program: Program, membership: Any, user: Any) -> QuerySet[Concern]:
+def concerns_for(program: Program, membership: Any, user: Any) -> list[Concern]:
+    """The open concerns this person handles (coordinators: all; supervisors: their supporters'
+    and those they are on call for, never their own), each with the participant as shown to them."""
     rows = open_concerns(program)
     if has_role(membership, Role.COORDINATOR):
-        return rows
-    return rows.filter(Q(supporter__in=supporters_overseen_by(program, user)) | Q(on_call=user))
+        concerns, viewer = list(rows), Viewer.COORDINATOR
+    else:
+        handled = rows.filter(Q(supporter__in=supporters_overseen_by(program, user)) | Q(on_call=user))
+        concerns, viewer = list(handled.exclude(supporter__user=user)), Viewer.SUPERVISOR
+    for concern in concerns:
+        concern.relationship.participant = concern.participant  # the same person, already read
+    show_concerns(viewer, concerns)
+    return concerns
 
 
 def supporters_overview(program: Program) -> dict[str, Any]:

@@ -336,3 +336,19 @@ def test_only_coordinators_of_the_program_import(world: Any) -> None:
     assert outsider.post(f"/p/harbor/exchange/imports/{batch.pk}/apply/").status_code == 404
     assert outsider.get(f"/p/harbor/exchange/imports/{batch.pk}/").status_code == 404
     assert not Participant.objects.exists()
+
+
+def test_imported_participants_without_a_consent_column_cannot_be_matched(world: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from peerpath.support.services import matches
+
+    response = upload(world, csv_file(person(full_name="Ivy Hale", consent_given="")))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert apply(world, ImportBatch.objects.get()).status_code == 302
+    ivy = Participant.objects.get(program=world.program)
+    assert not ivy.consent_given and ivy.consent_at is None
+    with pytest.raises(ValidationError, match="no recorded consent"):
+        matches.propose_match(actor=world.coordinator, participant=ivy, supporter=world.supporter_record)
+    page = world.client_for(world.coordinator).get(f"/p/riverside/support/participants/{ivy.pk}/").content.decode()
+    assert "cannot be matched yet" in page

@@ -11,6 +11,7 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.programs.signals import adverse_event_recorded
+from peerpath.support.access import Write, check_write
 from peerpath.support.models import (
     AdverseEvent,
     AdverseKind,
@@ -25,9 +26,11 @@ def record_adverse_event(
 ) -> AdverseEvent:
     """Record a hard event in a supporter's caseload: hospitalised, relapsed or died.
 
-    Rules: one of the three kinds; not in the future. Kept for reports and announced to
+    Rules: on a working relationship (active or closing; `support.access.VISIBILITY`); one of
+    the three kinds; not in the future. Kept for reports and announced to
     supporter care (so the supporter is checked on); the supervisor and coordinators are told.
     """
+    check_write(relationship, Write.HARD_EVENT)
     if kind not in AdverseKind.values:
         raise ValidationError({"kind": "Choose what happened."})
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):

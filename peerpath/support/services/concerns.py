@@ -14,11 +14,10 @@ from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.models import User
 from peerpath.programs.models import Membership
 from peerpath.programs.signals import adverse_event_recorded
-from peerpath.support.access import may_handle_concern
+from peerpath.support.access import Write, check_write, may_handle_concern
 from peerpath.support.defaults import get_settings
 from peerpath.support.lifecycle import move_concern, record_concern_event
 from peerpath.support.models import (
-    OPEN_STATES,
     Concern,
     ConcernKind,
     ConcernState,
@@ -38,16 +37,16 @@ def raise_concern(
 ) -> Concern:
     """A supporter raises a concern about a participant, or a crisis.
 
-    Rules: on an open relationship. The on-call person (the supporter's supervisor, their
-    backup while covering, else the coordinators) is notified in the app and by e-mail. A
+    Rules: on a working relationship (active or closing; `support.access.VISIBILITY`). The
+    on-call person (the supporter's supervisor, their backup while covering, else the
+    coordinators) is notified in the app and by e-mail. A
     crisis must be acknowledged within the program's time or it escalates to the
     coordinators (a delayed task, and the pages compute overdue from the data); a crisis
     is also announced to supporter care as a hard event.
     """
     if kind not in ConcernKind.values:
         raise ValidationError({"kind": "Choose concern or crisis."})
-    if relationship.state not in OPEN_STATES:
-        raise ValidationError("This relationship is closed.")
+    check_write(relationship, Write.CONCERN)
     program = relationship.program
     settings_row = get_settings(program)
     now = timezone.now()

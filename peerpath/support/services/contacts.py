@@ -13,9 +13,9 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
+from peerpath.support.access import Write, check_write
 from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
-    WORKING_STATES,
     Contact,
     ContactDraft,
     ContactKind,
@@ -64,8 +64,7 @@ def log_contact(*, actor: Actor, relationship: SupportRelationship, data: dict[s
     conversation is recorded once and moves an active relationship to closing. The draft
     kept while typing is removed.
     """
-    if relationship.state not in WORKING_STATES:
-        raise ValidationError("Contacts are logged on an active relationship.")
+    check_write(relationship, Write.CONTACT)
     _validate_contact(relationship, data, None)
     with transaction.atomic():
         contact = Contact(program=relationship.program, relationship=relationship, logged_by=acting_user(actor))
@@ -105,7 +104,9 @@ def save_draft(
     Returns the draft and whether this save starts an editing session: the first autosave from
     a newly opened form (``editing_session`` names it), or, without one, the first of a draft.
     The caller audits one read of the participant per editing session, not one per autosave.
+    Rule: only while contacts may be logged (the relationship is working).
     """
+    check_write(relationship, Write.CONTACT)
     clean = {k: v for k, v in values.items() if k in CONTACT_FIELDS and isinstance(v, str | list | bool)}
     with transaction.atomic():
         earlier = ContactDraft.objects.select_for_update().filter(user=actor, relationship=relationship).first()

@@ -34,13 +34,20 @@ from peerpath.support.models import (
 from peerpath.support.notify import coordinators, notify
 from peerpath.support.services.common import acting_user
 
+NO_CONSENT = (
+    "{reference} has no recorded consent, so they cannot be offered to a supporter. "
+    "Edit the participant and record what they agreed to first."
+)
+NO_CONSENT_LEFT_OVER = "No consent recorded: record it on the participant's page before matching"
+
 
 def propose_match(
     *, actor: Actor, participant: Participant, supporter: Supporter, match_run: MatchRun | None = None
 ) -> SupportRelationship:
     """Offer a participant to a supporter (the supporter accepts or declines).
 
-    Rules: the participant is waiting and has no open relationship; the supporter is
+    Rules: the participant's consent is recorded (an offer hands the supporter their contact
+    details); the participant is waiting and has no open relationship; the supporter is
     eligible now (active, certified, not on a break, below capacity), has no declared
     conflict with them, and passes every must-have. The score and its explanation are
     stored with the offer.
@@ -55,6 +62,8 @@ def propose_match(
             or participant.relationships.filter(state__in=OPEN_STATES).exists()
         ):
             raise ValidationError(f"{participant.reference} is not waiting for a supporter any more.")
+        if not participant.consent_given:
+            raise ValidationError(NO_CONSENT.format(reference=participant.reference))
         pool = eligibility.supporter_pool(program)
         offer = next((o for o in pool.offers if o.id == supporter.pk), None)
         if offer is None:
@@ -116,10 +125,16 @@ class BatchResult:
 
 
 def compute_batch(program: Program) -> BatchResult:
-    """Score the whole waiting list against every eligible supporter and assign optimally."""
+    """Score the whole waiting list against every eligible supporter and assign optimally.
+
+    Rule: only participants with recorded consent are matched; the others are left over,
+    with the reason.
+    """
     started = time.perf_counter()
     result = BatchResult()
-    needs = eligibility.waiting_needs(program)
+    no_consent = list(eligibility.waiting_list(program).filter(consent_given=False).values_list("pk", flat=True))
+    excluded = set(no_consent)
+    needs = [n for n in eligibility.waiting_needs(program) if n.id not in excluded]
     pool = eligibility.supporter_pool(program)
     weights = get_settings(program).weights()
     candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program))
@@ -132,9 +147,9 @@ def compute_batch(program: Program) -> BatchResult:
         result.pairs.append((needs[p_index].id, pool.offers[s_index].id, explanation.score, explanation.summary))
     result.left_over = [
         (n.id, matching.unmatched_reason(i, n, candidates)) for i, n in enumerate(needs) if i not in assignment
-    ]
+    ] + [(pk, NO_CONSENT_LEFT_OVER) for pk in no_consent]
     result.total_score = matching.total_score(assignment, candidates)
-    result.waiting = len(needs)
+    result.waiting = len(needs) + len(no_consent)
     result.candidates = candidates
     result.seconds = time.perf_counter() - started
     return result
@@ -184,7 +199,8 @@ def publish_match_run(*, actor: Actor, run: MatchRun) -> tuple[list[SupportRelat
     """Offer every proposal of a reviewed batch match to its supporter.
 
     Rules: only a draft run is published, once. Each proposal is re-checked as it is made
-    (someone may have been matched by hand since); those no longer possible are skipped and
+    (someone may have been matched by hand, or their consent withdrawn, since: propose_match
+    refuses a participant without recorded consent); those no longer possible are skipped and
     reported, the rest become proposed relationships.
     """
     with transaction.atomic():
@@ -233,7 +249,8 @@ def respond_to_offer(
 ) -> SupportRelationship:
     """The supporter accepts or declines a proposed match.
 
-    Rules: only the offered supporter, only while proposed. Accepting makes the relationship
+    Rules: only the offered supporter, only while proposed. Accepting needs the participant's
+    recorded consent (it hands the supporter their contact details) and makes the relationship
     active (the participant is now matched). Declining needs a reason; the participant goes
     back to the waiting list; "I know this person" also declares a conflict so the pair is
     never proposed again. The coordinators are told either way.
@@ -242,6 +259,11 @@ def respond_to_offer(
         raise ValidationError("Only the supporter this match was offered to can answer it.")
     if relationship.state != RelationshipState.PROPOSED:
         raise ValidationError("This offer has already been answered.")
+    if accept and not relationship.participant.consent_given:
+        raise ValidationError(
+            "The participant's consent is no longer recorded, so this match cannot start. "
+            "Ask the coordinator to record it, or decline the offer."
+        )
     if not accept and reason not in DECLINE_REASONS:
         raise ValidationError({"reason": "Choose why you are declining."})
     program = relationship.program

@@ -23,9 +23,11 @@ from peerpath.support.models import (
     Concern,
     ConcernKind,
     Contact,
+    ContactDraft,
     ErasureTally,
     Participant,
     ParticipantSource,
+    ParticipantStatus,
     SearchTerm,
 )
 from peerpath.support.notify import coordinators, notify
@@ -257,28 +259,8 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
         raise ValidationError("Close the participant's open relationship before erasing them.")
     program = participant.program
     with transaction.atomic():
-        contacts = Contact.objects.filter(relationship__participant=participant)
-        concerns = Concern.objects.filter(participant=participant)
-        month = timezone.localdate().replace(day=1)
-        ErasureTally.objects.get_or_create(program=program, month=month)
-        ErasureTally.objects.filter(program=program, month=month).update(
-            participants=F("participants") + 1,
-            relationships=F("relationships") + participant.relationships.count(),
-            contacts=F("contacts") + contacts.count(),
-            contacts_reached=F("contacts_reached") + contacts.filter(reached=True).count(),
-            concerns=F("concerns") + concerns.filter(kind=ConcernKind.CONCERN).count(),
-            crises=F("crises") + concerns.filter(kind=ConcernKind.CRISIS).count(),
-        )
-        AdverseEvent.objects.filter(participant=participant).update(participant=None, relationship=None, notes="")
         reference, pk = participant.reference, participant.pk
-        relationship_ids = [str(i) for i in participant.relationships.values_list("pk", flat=True)]
-        AuditEntry.objects.filter(program=program, target_type="support.participant", target_id=str(pk)).update(
-            changes={}, note=""
-        )
-        AuditEntry.objects.filter(
-            program=program, target_type="support.supportrelationship", target_id__in=relationship_ids
-        ).update(changes={}, note="")
-        participant.delete()
+        _anonymise(participant)
         audit.record(
             actor=actor,
             program=program,
@@ -288,3 +270,62 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
             target_label=reference,
             note=f"Erased on request; anonymous counts kept. Request: {reason.strip()[:500]}",
         )
+
+
+def _anonymise(participant: Participant) -> None:
+    """The erasure itself (inside the caller's transaction): count the participant into the month's
+    anonymous tally, detach their adverse events, blank the values of their audit entries and
+    delete them with their contacts, concerns, conflicts, drafts and relationships."""
+    program = participant.program
+    contacts = Contact.objects.filter(relationship__participant=participant)
+    concerns = Concern.objects.filter(participant=participant)
+    month = timezone.localdate().replace(day=1)
+    ErasureTally.objects.get_or_create(program=program, month=month)
+    ErasureTally.objects.filter(program=program, month=month).update(
+        participants=F("participants") + 1,
+        relationships=F("relationships") + participant.relationships.count(),
+        contacts=F("contacts") + contacts.count(),
+        contacts_reached=F("contacts_reached") + contacts.filter(reached=True).count(),
+        concerns=F("concerns") + concerns.filter(kind=ConcernKind.CONCERN).count(),
+        crises=F("crises") + concerns.filter(kind=ConcernKind.CRISIS).count(),
+    )
+    AdverseEvent.objects.filter(participant=participant).update(participant=None, relationship=None, notes="")
+    pk = participant.pk
+    relationship_ids = [str(i) for i in participant.relationships.values_list("pk", flat=True)]
+    AuditEntry.objects.filter(program=program, target_type="support.participant", target_id=str(pk)).update(
+        changes={}, note=""
+    )
+    AuditEntry.objects.filter(
+        program=program, target_type="support.supportrelationship", target_id__in=relationship_ids
+    ).update(changes={}, note="")
+    participant.delete()
+
+
+def erase_closed_participants(*, actor: Actor, program: Program, participant_ids: list[int]) -> int:
+    """Erase participants whose record the program's retention period no longer keeps, as an
+    erasure request would (peerpath.programs.retention). Rules: only participants whose support
+    ended (status ended, no open relationship) are erased, each in its own short transaction
+    with its row locked; the nightly run writes the one audit entry for all of them (``actor``
+    is named there). Returns how many were erased."""
+    erased = 0
+    for pk in participant_ids:
+        with transaction.atomic():
+            participant = (
+                Participant.objects.select_for_update()
+                .filter(pk=pk, program=program, status=ParticipantStatus.ENDED)
+                .exclude(relationships__state__in=OPEN_STATES)
+                .first()
+            )
+            if participant is None:
+                continue
+            _anonymise(participant)
+            erased += 1
+    return erased
+
+
+def delete_abandoned_drafts(*, actor: Actor, program: Program, before: dt.datetime) -> int:
+    """Delete contact drafts in the program last changed before ``before`` (peerpath.programs.
+    retention; the nightly run audits the count). Returns how many were deleted."""
+    with transaction.atomic():
+        deleted, _counts = ContactDraft.objects.filter(relationship__program=program, updated_at__lt=before).delete()
+    return deleted

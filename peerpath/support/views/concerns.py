@@ -38,6 +38,7 @@ from peerpath.support.views.common import download_list
 @creates_once
 def concern_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="raise concern")
+    access.require_write(record, access.Write.CONCERN)
     kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
     form = ConcernForm(request.POST or None, program=program, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
@@ -91,9 +92,14 @@ def concern(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 
 
 def _concern_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
+    viewer = access.concern_viewer(program, request.membership, request.user, record)
+    sight = access.sight_of(viewer, record.relationship) or access.Sight.NOTHING_IDENTIFYING
+    record.relationship.participant = record.participant  # the same person, already read
     context = {
         "program": program,
         "concern": record,
+        # The participant is shown only through `shown` (support.access.VISIBILITY).
+        "shown": access.shown_participant(record.relationship, sight, focus_areas=()),
         "events": record.events.select_related("actor"),
         "protocol": _protocol(program),
         "can_handle": access.may_handle_concern(program, request.membership, request.user, record),
@@ -148,6 +154,7 @@ def concern_follow_up(request: ProgramRequest, program: Program, pk: int) -> Htt
 @creates_once
 def adverse_event_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_relationship(request, program, pk, page="record adverse event")
+    access.require_write(record, access.Write.HARD_EVENT)
     form = AdverseEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

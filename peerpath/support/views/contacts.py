@@ -36,6 +36,7 @@ from peerpath.support.services import participants as support_participants
 @creates_once
 def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_own_relationship(request, program, pk, page="log contact")
+    access.require_write(record, access.Write.CONTACT)
     draft = ContactDraft.objects.filter(user=request.user, relationship=record).first()
     first_done = record.contacts.filter(kind=ContactKind.FIRST).exists()
     initial: dict[str, Any] = {
@@ -85,6 +86,7 @@ def contact_draft(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     if request.POST.get("discard"):
         contacts.discard_draft(actor=request.user, relationship=record)
         return render(request, "support/_draft_status.html", {"discarded": True})
+    access.require_write(record, access.Write.CONTACT)
     values = {
         name: (request.POST.getlist(name) if name == "tasks" else request.POST.get(name, ""))
         for name in support_common.CONTACT_FIELDS

@@ -85,6 +85,8 @@ def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"{participant.reference} is on the waiting list.")
+                if not participant.consent_given:
+                    messages.warning(request, "No consent is recorded, so they cannot be matched until you record it.")
                 return redirect("support:participant", program.slug, participant.pk)
     status = 400 if request.method == "POST" else 200
     return render(

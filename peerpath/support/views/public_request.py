@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django_ratelimit.decorators import ratelimit
 
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
+from peerpath.core.limits import limit_accepted_submissions
 from peerpath.core.permissions import public
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
@@ -19,17 +18,11 @@ from peerpath.support.forms import (
 from peerpath.support.services import participants as support_participants
 
 
-def _public_form_rate(group: str, request: HttpRequest) -> str:
-    return settings.PUBLIC_FORM_RATE
-
-
 @public
-@ratelimit(key="ip", rate=_public_form_rate, method="POST", block=False)
+@limit_accepted_submissions("support.request_form")
 @creates_once
 def request_form(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=program_slug, is_active=True)
-    if getattr(request, "limited", False):
-        return render(request, "core/rate_limited.html", status=429)
     support_settings = get_settings(program)
     form = RequestForm(request.POST or None, program=program)
     if request.method == "POST" and support_settings.requests_open and form.is_valid():

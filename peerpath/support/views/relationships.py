@@ -55,15 +55,16 @@ def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             messages.success(request, "Match declined; the coordinator has been told.")
             return redirect("support:caseload", program.slug)
     status = 400 if request.method == "POST" else 200
+    sight = access.rule_for(relationship.state).sees[access.Viewer.SUPPORTER]
     return render(
         request,
         "support/offer.html",
         {
             "program": program,
             "relationship": relationship,
-            "participant": relationship.participant,
+            "shown": access.shown_participant(relationship, sight),
+            "consent_missing": not relationship.participant.consent_given,
             "form": form,
-            "focus_areas": relationship.participant.focus_areas.all(),
         },
         status=status,
     )
@@ -81,7 +82,7 @@ def _relationship_page(request: ProgramRequest, program: Program, record: Any, s
     context = {
         "program": program,
         "relationship": record,
-        "participant": record.participant,
+        # The participant is shown only through `shown` (support.access.VISIBILITY).
         **queries.relationship_detail(program, request.membership, request.user, record),
         "mine": mine,
         "can_manage": coordinator or mine,

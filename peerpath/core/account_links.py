@@ -1,0 +1,54 @@
+"""Account links (invitations and password resets): one-time links that log a person in.
+
+Such a link is as good as the account's password, so it is never written anywhere at rest:
+the e-mail is queued with a placeholder where the link goes, plus the user id and the kind of
+link, and the task that sends it (`peerpath.core.tasks.send_account_link`) builds the link at
+that moment. `peerpath.core.mail.queue_email` refuses a body that already holds one, so no
+code path can put a link into the task queue by mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from peerpath.core.models import User
+
+Kind = Literal["invitation", "password_reset"]
+
+# The URL names of the two kinds of link, each taking the user id (base64) and a token.
+URL_NAMES: dict[str, str] = {"invitation": "core:invitation", "password_reset": "core:password_reset_confirm"}
+
+# What a queued body holds where the link will go (rendered as the template's ``{{ url }}``).
+PLACEHOLDER = "[[peerpath-account-link]]"
+
+
+def build(user: User, kind: str) -> str:
+    """The absolute one-time link of this kind for this user (it stops working once used)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{settings.SITE_URL}{reverse(URL_NAMES[kind], args=[uid, token])}"
+
+
+def active_user(user_id: int) -> User | None:
+    """The account a queued link is for, if it still exists and may log in."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def link_prefixes() -> list[str]:
+    """The start of every account link (site address and path up to the user id)."""
+    prefixes = []
+    for name in URL_NAMES.values():
+        path = reverse(name, args=["UID", "TOKEN"])
+        prefixes.append(f"{settings.SITE_URL}{path.split('UID', 1)[0]}")
+    return prefixes
+
+
+def holds_link(text: str) -> bool:
+    """Whether the text holds an account link (so it must not be stored)."""
+    return any(prefix in text for prefix in link_prefixes())
