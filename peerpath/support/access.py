@@ -35,6 +35,7 @@ from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.models import (
     Concern,
+    ConcernState,
     Contact,
     MatchRun,
     Participant,
@@ -561,6 +562,24 @@ def may_handle_concern(program: Program, membership: Membership | None, user: Us
     if concern.supporter.user_id == user.pk and not has_role(membership, Role.COORDINATOR):
         return False
     return can_handle_concern(program, membership, user, concern)
+
+
+def may_add_concern_details(user: User, concern: Concern) -> bool:
+    """The person who raised a concern or crisis adds to it until it is followed up, while the
+    relationship is open (once closed, what was said is no longer shown to the supporter)."""
+    return (
+        concern.raised_by_id == user.pk
+        and concern.state != ConcernState.RESOLVED
+        and refusal(concern.relationship, Write.CONCERN) is None
+    )
+
+
+def get_concern_to_add_to(request: ProgramRequest, program: Program, pk: int) -> Concern:
+    """A concern the requesting person raised and may still add details to; 404 otherwise."""
+    concern = get_concern(request, program, pk)
+    if concern.raised_by_id != request.user.pk:
+        raise Http404("Not your concern.")
+    return concern
 
 
 def get_concern_to_handle(request: ProgramRequest, program: Program, pk: int) -> Concern:

@@ -407,6 +407,25 @@ class ConcernForm(forms.Form):
         return [(q, self.cleaned_data.get(f"q_{i}", "")) for i, q in enumerate(self.questions)]
 
 
+class ConcernDetailsForm(forms.Form):
+    """What the supporter adds after sending a crisis (or a concern): every field optional."""
+
+    notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = lines(get_settings(program).concern_questions)
+        notes = self.fields.pop("notes")
+        for i, question in enumerate(self.questions):
+            self.fields[f"q_{i}"] = forms.CharField(
+                label=question, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        self.fields["notes"] = notes
+
+    def answers(self) -> list[tuple[str, str]]:
+        return [(q, self.cleaned_data.get(f"q_{i}", "")) for i, q in enumerate(self.questions)]
+
+
 class FollowUpForm(forms.Form):
     follow_up = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
     referral = forms.ChoiceField(label="Referred to (optional)", required=False)

@@ -540,6 +540,10 @@ class Concern(models.Model):
         except (ValueError, TypeError):
             return []
 
+    def has_details(self) -> bool:
+        """Whether anything was said beyond the alert itself (a crisis is sent with one tap)."""
+        return bool(self.notes.strip() or any(a.strip() for _, a in self.answer_pairs()))
+
     def is_overdue(self, now: Any = None) -> bool:
         """A crisis nobody acknowledged in the program's time: computed from the data, not from a task."""
         now = now or timezone.now()

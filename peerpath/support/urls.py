@@ -42,6 +42,7 @@ urlpatterns = [
     path(f"{P}/contacts/<int:pk>/correct/", contacts.contact_correct, name="contact_correct"),
     path(f"{P}/concerns/", concerns.concerns, name="concerns"),
     path(f"{P}/concerns/<int:pk>/", concerns.concern, name="concern"),
+    path(f"{P}/concerns/<int:pk>/details/", concerns.concern_details, name="concern_details"),
     path(f"{P}/concerns/<int:pk>/acknowledge/", concerns.concern_acknowledge, name="concern_acknowledge"),
     path(f"{P}/concerns/<int:pk>/follow-up/", concerns.concern_follow_up, name="concern_follow_up"),
     path(f"{P}/my-participants/", supporters.caseload, name="caseload"),

@@ -112,11 +112,16 @@ def test_match_contact_crisis_on_a_phone(phone_page: Any, a11y: Any, live_server
     page.wait_for_load_state("load")
     a11y.check(page)
     assert "Crisis protocol" in page.content() and "988" in page.content()
-    page.get_by_label("Is the participant safe right now?").fill("Not sure; said they cannot go on.")
     page.get_by_role("button", name="Tell my supervisor now").click()
     page.wait_for_url(re.compile(r"/concerns/\d+/$"))
     a11y.check(page)
     assert "Your supervisor has been told" in page.content()
+    # The details follow the alert.
+    page.get_by_label("Is the participant safe right now?").fill("Not sure; said they cannot go on.")
+    page.get_by_role("button", name="Add these details").click()
+    page.wait_for_url(re.compile(r"/concerns/\d+/$"))
+    a11y.check(page)
+    assert "Not sure; said they cannot go on." in page.content()
     logout(page)
 
     # The supervisor sees it first thing and acknowledges it.

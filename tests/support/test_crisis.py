@@ -34,7 +34,8 @@ def test_crisis_form_shows_the_protocol_at_once(support: Any) -> None:
     page = support.client_for(support.supporter).get(url).content.decode()
     assert "Crisis protocol" in page and "911" in page and "988" in page
     assert "Community mental health center" in page
-    assert "Is the participant safe right now?" in page  # the program's own questions
+    # The program's own questions come after the alert, on the crisis's page (test_concern_details).
+    assert "Is the participant safe right now?" not in page and "Tell my supervisor now" in page
 
 
 def test_raising_a_crisis_notifies_the_supervisor_and_announces_it(support: Any) -> None:

@@ -98,6 +98,56 @@ def raise_concern(
     return concern
 
 
+def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[str, str]], notes: str) -> Concern:
+    """The person who raised a concern or crisis adds what they know after sending it.
+
+    A crisis is sent with one tap and described afterwards. Rules: only the person who raised
+    it, only until it is followed up and while the relationship is open, and something must
+    be said. A new answer replaces the
+    earlier one to the same question (an empty one keeps it); notes are added to the earlier
+    notes. Whoever answers for the supporter now is told in the app (and the coordinators,
+    once it was escalated to them).
+    """
+    if concern.raised_by_id != actor.pk:
+        raise PermissionDenied("Only the person who raised it adds details.")
+    if concern.state == ConcernState.RESOLVED:
+        raise ValidationError("This has been followed up already; talk to your supervisor.")
+    check_write(concern.relationship, Write.CONCERN)
+    given = [(q, a.strip()) for q, a in answers if a.strip()]
+    notes = notes.strip()
+    if not given and not notes:
+        raise ValidationError("Answer a question or write what happened.")
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        merged = dict(concern.answer_pairs())
+        merged.update(given)
+        order = [q for q, _ in answers] + [q for q in merged if q not in {q for q, _ in answers}]
+        concern.answers = json.dumps([[q, merged[q]] for q in order if q in merged])
+        if notes:
+            concern.notes = f"{concern.notes}\n\n{notes}".strip() if concern.notes else notes
+        concern.save(update_fields=["answers", "notes"])
+        record_concern_event(actor=actor, concern=concern, action="details added")
+        audit.record(
+            actor=actor,
+            program=concern.program,
+            action="concern.add_details",
+            target=concern,
+            changes={"answers": ["", len(given)], "notes": ["", bool(notes)]},
+        )
+        on_call, _how = on_call_for(concern.program, concern.supporter, timezone.now())
+        people = on_call + (coordinators(concern.program) if concern.escalated_at else [])
+        notify(
+            program=concern.program,
+            users=[u for u in people if u.pk != actor.pk],
+            text=f"{actor} added details to the {concern.get_kind_display().lower()} "
+            f"about {concern.participant.reference}.",
+            url=concern.get_absolute_url(),
+            urgent=concern.is_crisis and concern.state == ConcernState.OPEN,
+            concern=concern,
+        )
+    return concern
+
+
 def _schedule_escalation(concern: Concern) -> None:
     from peerpath.support.tasks import escalate_crisis  # tasks imports this module
 

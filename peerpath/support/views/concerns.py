@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from peerpath.support import access, exports, queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import (
     AdverseEventForm,
+    ConcernDetailsForm,
     ConcernForm,
     FollowUpForm,
 )
@@ -55,7 +57,7 @@ def concern_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
         else:
             messages.success(
                 request,
-                "Your supervisor has been told and will get back to you."
+                "Your supervisor has been told and will get back to you. Add what you know below when you can."
                 if concern.is_crisis
                 else "Your concern was passed on to your supervisor.",
             )
@@ -75,12 +77,24 @@ def concern_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
     )
 
 
+def dial_number(text: str) -> str:
+    """The number to dial in a written phone number or crisis line ("988 Suicide & Crisis
+    Lifeline (call or text 988)" → "988"; "+44 116 123" → "+44116123"); empty when there is none."""
+    found = re.search(r"\+?\d[\d\s().-]*\d|\d", text or "")
+    if not found:
+        return ""
+    number = found.group(0)
+    return ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+
+
 def _protocol(program: Program) -> dict[str, Any]:
     row = get_settings(program)
     return {
         "steps": lines(row.crisis_steps),
         "emergency_number": row.emergency_number,
+        "emergency_dial": dial_number(row.emergency_number),
         "crisis_line": row.crisis_line,
+        "crisis_dial": dial_number(row.crisis_line),
         "referrals": lines(row.referral_options),
     }
 
@@ -95,7 +109,11 @@ def _concern_page(request: ProgramRequest, program: Program, record: Any, status
     viewer = access.concern_viewer(program, request.membership, request.user, record)
     sight = access.sight_of(viewer, record.relationship) or access.Sight.NOTHING_IDENTIFYING
     record.relationship.participant = record.participant  # the same person, already read
+    may_add = access.may_add_concern_details(request.user, record)
+    if may_add and "details_form" not in forms:
+        forms["details_form"] = ConcernDetailsForm(program=program, initial=_answers_initial(program, record))
     context = {
+        "may_add_details": may_add,
         "program": program,
         "concern": record,
         # The participant is shown only through `shown` (support.access.VISIBILITY).
@@ -108,6 +126,30 @@ def _concern_page(request: ProgramRequest, program: Program, record: Any, status
         **forms,
     }
     return render(request, "support/concern.html", context, status=status)
+
+
+def _answers_initial(program: Program, record: Any) -> dict[str, str]:
+    given = dict(record.answer_pairs())
+    form = ConcernDetailsForm(program=program)
+    return {f"q_{i}": given.get(q, "") for i, q in enumerate(form.questions)}
+
+
+@program_view("support.raise_concern")
+@require_POST
+def concern_details(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    record = access.get_concern_to_add_to(request, program, pk)
+    form = ConcernDetailsForm(request.POST, program=program)
+    if form.is_valid():
+        try:
+            support_concerns.add_concern_details(
+                actor=request.user, concern=record, answers=form.answers(), notes=form.cleaned_data["notes"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your supervisor can read the details now.")
+            return redirect("support:concern", program.slug, record.pk)
+    return _concern_page(request, program, record, 400, details_form=form)
 
 
 @program_view("support.view_concerns")
