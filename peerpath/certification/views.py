@@ -22,7 +22,7 @@ from peerpath.certification.models import (
 )
 from peerpath.certification.pdf import certificate_pdf
 from peerpath.core import audit
-from peerpath.core.exports import download_table, requested_format
+from peerpath.core.exports import as_download, download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.mail import absolute_url
@@ -251,7 +251,7 @@ def certificate_renew(request: ProgramRequest, program: Program, pk: int) -> Htt
 def _pdf_response(found: Certificate) -> HttpResponse:
     body = certificate_pdf(found, absolute_url(found.verification_path()))
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{found.identifier}.pdf"'
+    as_download(response, f"certificate-{found.identifier}.pdf")
     return response
 
 
@@ -259,7 +259,7 @@ def _badge_response(found: Certificate) -> HttpResponse:
     if found.revoked_at is not None:
         raise Http404("This certificate was revoked.")
     response = HttpResponse(openbadges.signed_credential(found), content_type=openbadges.MEDIA_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="openbadge-{found.identifier}.jwt"'
+    as_download(response, f"openbadge-{found.identifier}.jwt")
     return response
 
 
@@ -311,7 +311,7 @@ def _evidence_response(activity: CEActivity) -> FileResponse:
         handle = activity.evidence.open("rb")
     except FileNotFoundError:
         raise Http404("The evidence file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=activity.evidence_name or "evidence")
+    return as_download(FileResponse(handle), activity.evidence_name or "evidence")
 
 
 @program_view("certification.review_ce")

@@ -24,7 +24,6 @@ link to come back for.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import io
 import json
@@ -41,6 +40,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from peerpath.care.models import CheckIn, CheckInStatus
+from peerpath.core.exports import CsvWriter
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -114,21 +114,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text (CSV injection), as every export does."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _kind(f: models.Field) -> str:
     if f.choices:
         allowed = "; ".join(f"{value} ({label})" for value, label in f.flatchoices if value != "")
@@ -196,8 +181,8 @@ def _cell(f: models.Field) -> Callable[[Any], Any]:
     if f.is_relation or isinstance(f, (models.IntegerField, models.FloatField, models.AutoField)):
         return lambda v: "" if v is None else v
     if isinstance(f, (models.CharField, models.TextField)) and not f.choices:
-        return lambda v: _safe(v) if v else ""
-    return lambda v: _safe(plain(v))
+        return lambda v: v or ""
+    return plain
 
 
 def _attr(f: models.Field) -> Callable[[Any], Any]:
@@ -206,8 +191,8 @@ def _attr(f: models.Field) -> Callable[[Any], Any]:
 
 
 def _finished(value: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A computed column's value, made CSV-safe like the fields' own."""
-    return lambda obj: _safe(plain(value(obj)))
+    """A computed column's value as CSV text (the writer neutralises formulas in every cell)."""
+    return lambda obj: plain(value(obj))
 
 
 def _related_names(name: str, *, by_id: bool, user: bool) -> Callable[[Any], Any]:
@@ -854,7 +839,7 @@ def stream_archive(program: Program, when: dt.datetime | None = None) -> Iterato
             values = [c.value for c in table.columns]
             with archive.open(table.filename, "w") as raw:
                 buffer = io.StringIO()
-                writer = csv.writer(buffer)
+                writer = CsvWriter(buffer)
                 buffer.write("\ufeff")
                 writer.writerow([c.name for c in table.columns])
                 for record in table.rows(program):
@@ -868,7 +853,7 @@ def stream_archive(program: Program, when: dt.datetime | None = None) -> Iterato
             yield sink.take()
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.writer(buffer)
+        writer = CsvWriter(buffer)
         writer.writerow(["file", "column", "type", "meaning"])
         writer.writerows(dictionary_rows())
         archive.writestr("data_dictionary.csv", buffer.getvalue().encode("utf-8"))

@@ -7,7 +7,6 @@ row and the field) and saves the clean rows in one transaction through the apps'
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -16,12 +15,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from peerpath.core import audit
 from peerpath.core.encryption import digests_any_key
+from peerpath.core.exports import Sheet, workbook_bytes
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
@@ -553,26 +550,20 @@ IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in [Suppo
 
 def template_workbook(importer: Importer) -> bytes:
     """The XLSX template: the columns with an example row to overwrite, then a sheet explaining each column."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = importer.title
-    sheet.append([c.name for c in importer.columns])
-    sheet.append([c.example for c in importer.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, column in enumerate(importer.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.name) + 4)
-    sheet.freeze_panes = "A2"
-    notes = book.create_sheet("Columns")
-    notes.append(["Column", "Required", "What to write"])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for column in importer.columns:
-        notes.append([column.name, "yes" if column.required else "no", column.help])
-    notes.column_dimensions["A"].width = 24
-    notes.column_dimensions["C"].width = 100
-    notes.append([])
-    notes.append(["Only the first sheet is read. Replace the example row with your own; dates are YYYY-MM-DD."])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    columns = Sheet(
+        title=importer.title,
+        rows=[[c.name for c in importer.columns], [c.example for c in importer.columns]],
+        widths={index: max(14, len(c.name) + 4) for index, c in enumerate(importer.columns, start=1)},
+        freeze_header=True,
+    )
+    notes = Sheet(
+        title="Columns",
+        rows=[
+            ["Column", "Required", "What to write"],
+            *[[c.name, "yes" if c.required else "no", c.help] for c in importer.columns],
+            [],
+            ["Only the first sheet is read. Replace the example row with your own; dates are YYYY-MM-DD."],
+        ],
+        widths={1: 24, 3: 100},
+    )
+    return workbook_bytes([columns, notes])

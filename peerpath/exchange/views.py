@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from peerpath.core import audit
-from peerpath.core.exports import XLSX_TYPE, download
+from peerpath.core.exports import XLSX_TYPE, as_download, attachment, download
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
@@ -57,9 +57,7 @@ def template_file(request: ProgramRequest, program: Program, kind: str, fmt: str
         )
     if fmt != "xlsx":
         raise Http404("No such format.")
-    response = HttpResponse(template_workbook(importer), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="peerpath-{kind}-template.xlsx"'
-    return response
+    return attachment(template_workbook(importer), f"peerpath-{kind}-template.xlsx", XLSX_TYPE)
 
 
 @program_view("exchange.import")
@@ -201,6 +199,6 @@ def archive(request: ProgramRequest, program: Program) -> StreamingHttpResponse:
     )
     response = StreamingHttpResponse(stream_archive(program), content_type="application/zip")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{program.slug}-records-{stamp}.zip"'
+    as_download(response, f"{program.slug}-records-{stamp}.zip")
     response["Cache-Control"] = "no-store"
     return response

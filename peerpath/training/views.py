@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peerpath.core.exports import download_table, requested_format
+from peerpath.core.exports import as_download, download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import Role, has_role, program_view, public
@@ -764,6 +764,6 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(
         build_calendar(name, sessions, program_slug=program.slug), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = 'inline; filename="training.ics"'
+    as_download(response, "training.ics", inline=True)
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -23,7 +23,7 @@ from peerpath.care.services import checkins
 from peerpath.care.services import common as care_common
 from peerpath.care.stages import SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, posted_data
-from peerpath.core.exports import download_table, requested_format
+from peerpath.core.exports import as_download, download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
@@ -206,7 +206,7 @@ def questionnaire_export(request: ProgramRequest, program: Program, pk: int) -> 
     found = Questionnaire.objects.prefetch_related("subscales__bands", "items").get(pk=found.pk)
     data = instruments.to_data(instruments.form_of(found))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="questionnaire-{found.pk}.json"'
+    as_download(response, f"questionnaire-{found.pk}.json")
     return response
 
 

@@ -31,7 +31,7 @@ from peerpath.care.services import recognition as care_recognition
 from peerpath.care.stages import CURRENT_STAGES, RECOGNISABLE_STAGES
 from peerpath.care.views.common import PAGE_SIZE, local_today, posted_data
 from peerpath.core import audit
-from peerpath.core.exports import download_table, requested_format
+from peerpath.core.exports import as_download, download_table, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
@@ -240,5 +240,5 @@ def recognition_certificate(request: ProgramRequest, program: Program, pk: int) 
 
 def certificate_pdf(program: Program, found: Recognition) -> HttpResponse:
     response = HttpResponse(pdf.certificate_of_appreciation(found), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-of-appreciation-{found.pk}.pdf"'
+    as_download(response, f"certificate-of-appreciation-{found.pk}.pdf", inline=True)
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from peerpath.core.exports import requested_format
+from peerpath.core.exports import as_download, download, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import can, program_view
@@ -150,12 +149,10 @@ def participant_export(request: ProgramRequest, program: Program, pk: int) -> Ht
     data = support_participants.export_participant(actor=request.user, participant=record)
     filename = f"participant-{record.reference}"
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        csv.writer(response).writerows(queries.export_rows(data))
-        return response
+        headers, *rows = queries.export_rows(data)
+        return download(filename, "csv", headers, rows)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+    as_download(response, f"{filename}.json")
     return response
 
 
