@@ -127,6 +127,18 @@ class ScheduledJob(models.Model):
         return self.name
 
 
+class SchedulerLease(models.Model):
+    """Which scheduler process leads: only the holder ticks, until ``expires_at`` (see
+    peerpath.core.scheduler.lead). One row; the holder renews it on every tick."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder or 'nobody'}"
+
+
 class UsedFormToken(models.Model):
     """A one-time form token already used by a create form, and where that form sent the person
     (peerpath.core.idempotency). Pruned after a while; holds no personal data."""

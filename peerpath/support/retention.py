@@ -39,7 +39,7 @@ def _erase_participants(program: Program, before: dt.datetime) -> int:
 
 
 def _upcoming_participants(program: Program, before: dt.datetime, days: int) -> list[Upcoming]:
-    rows = closed_participants(program, before).order_by(F("closed_on").asc(), "pk")[:LISTED]
+    rows = closed_participants(program, before).select_related("program").order_by(F("closed_on").asc(), "pk")[:LISTED]
     return [
         Upcoming(p.reference, p.get_absolute_url(), (p.closed_on + dt.timedelta(days=days)).date())  # type: ignore[attr-defined]
         for p in rows

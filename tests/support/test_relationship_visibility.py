@@ -35,7 +35,7 @@ from peerpath.support.models import (
     SupportRelationship,
 )
 from peerpath.support.services import adverse_events, concerns, contacts, matches
-from tests.support.conftest import make_participant
+from tests.support.helpers import make_participant
 
 RS = RelationshipState
 FIRST, LAST, PHONE, EMAIL, NOTE = "Zephyrine", "Quillfeather", "555-0177", "zq.marker@example.org", "Harbourlight"
