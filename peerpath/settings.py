@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "axes",
+    # Two-factor sign-in (peerpath.core.second_factor): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     # PeerPath's own apps, in the order they may depend on each other (peerpath/apps_order.py).
     *(f"peerpath.{app}" for app in APPS),
@@ -60,9 +64,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which device, if any, verified this session's second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "peerpath.core.middleware.AdminForSuperusersOnly",
+    # A person who must still pass the second factor sees only the two-factor pages.
+    "peerpath.core.second_factor.RequireSecondFactor",
     # Axes last: it needs the authenticated user and turns lockouts into a page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +152,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_USERNAME_CALLABLE = "peerpath.core.auth.axes_username"
 AXES_VERBOSE = False
+# The name authenticator apps show next to PeerPath's codes.
+OTP_TOTP_ISSUER = "PeerPath"
 
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:

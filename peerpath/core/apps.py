@@ -19,7 +19,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from peerpath.core import backup, encryption, tasks
+        from peerpath.core import (
+            backup,
+            encryption,
+            second_factor,  # noqa: F401 (connects its user_logged_in receiver)
+            tasks,
+        )
         from peerpath.core.scheduler import register_periodic
         from peerpath.core.signals import password_changed
 

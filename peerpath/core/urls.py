@@ -13,4 +13,9 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("accounts/invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
+    path("account/two-factor/", views.second_factor_overview, name="second_factor"),
+    path("account/two-factor/setup/", views.second_factor_setup, name="second_factor_setup"),
+    path("account/two-factor/recovery-codes/", views.second_factor_codes, name="second_factor_codes"),
+    path("account/two-factor/verify/", views.second_factor_verify, name="second_factor_verify"),
+    path("account/two-factor/turn-off/", views.second_factor_turn_off, name="second_factor_turn_off"),
 ]

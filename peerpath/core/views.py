@@ -1,15 +1,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from peerpath.core.forms import EmailLoginForm, QueuedPasswordResetForm
-from peerpath.core.permissions import public
+from peerpath.core import second_factor
+from peerpath.core.forms import EmailLoginForm, QueuedPasswordResetForm, SecondFactorCodeForm, add_service_errors
+from peerpath.core.http import AuthenticatedRequest
+from peerpath.core.permissions import login_required_view, public
 
 login = public(
     auth_views.LoginView.as_view(
@@ -68,3 +76,118 @@ def health(request: HttpRequest) -> HttpResponse:
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "core/rate_limited.html", status=429)
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _owes_code(request: AuthenticatedRequest) -> bool:
+    """Signed in with the password only, while an app is set up: the code is still owed."""
+    return second_factor.is_enrolled(request.user) and not second_factor.is_verified(request.user)
+
+
+@login_required_view
+def second_factor_overview(request: AuthenticatedRequest) -> HttpResponse:
+    """Two-factor sign-in for oneself: whether it is set up or required, and what to do."""
+    if _owes_code(request):
+        return redirect(f"{reverse('core:second_factor_verify')}?next={request.path}")
+    device = second_factor.app_device(request.user)
+    context = {
+        "device": device,
+        "required": second_factor.is_required(request.user),
+        "codes_left": second_factor.recovery_codes_left(request.user) if device else 0,
+    }
+    return render(request, "core/second_factor.html", context)
+
+
+@login_required_view
+def second_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (or type the secret), then enter a code."""
+    if _owes_code(request):
+        # Someone with only the password must not replace the app: they enter a code first.
+        return redirect(f"{reverse('core:second_factor_verify')}?next={request.path}")
+    device = second_factor.start_setup(actor=request.user)
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                device, codes = second_factor.confirm_setup(actor=request.user, code=form.cleaned_data["code"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                second_factor.sign_in(request, device)
+                request.session[second_factor.CODES_KEY] = codes
+                next_url = _next_url(request)
+                return redirect(f"{reverse('core:second_factor_codes')}?{urlencode({'next': next_url})}")
+        status = 400
+    context = {
+        "form": form,
+        "qr": second_factor.qr_svg(
+            second_factor.setup_url(device), label=_("QR code to scan with your authenticator app")
+        ),
+        "secret": second_factor.secret_text(device),
+        "required": second_factor.is_required(request.user),
+        "replacing": second_factor.is_enrolled(request.user),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    return render(request, "core/second_factor_setup.html", context, status=status)
+
+
+@login_required_view
+def second_factor_codes(request: AuthenticatedRequest) -> HttpResponse:
+    """Recovery codes: shown once, right after they were made; POST makes new ones."""
+    if _owes_code(request):
+        return redirect(f"{reverse('core:second_factor_verify')}?next={request.path}")
+    if request.method == "POST":
+        try:
+            request.session[second_factor.CODES_KEY] = second_factor.replace_recovery_codes(actor=request.user)
+        except ValidationError:
+            return redirect("core:second_factor")
+        return redirect("core:second_factor_codes")
+    codes = request.session.pop(second_factor.CODES_KEY, None)
+    if not codes:
+        return redirect("core:second_factor")
+    return render(request, "core/second_factor_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@login_required_view
+def second_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
+    """At sign-in: a code from the app, or a recovery code."""
+    if not second_factor.is_enrolled(request.user):
+        return redirect(f"{reverse('core:second_factor_setup')}?{urlencode({'next': _next_url(request)})}")
+    if second_factor.is_verified(request.user):
+        return redirect(_next_url(request))
+    form = SecondFactorCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                device = second_factor.verify(actor=request.user, code=form.cleaned_data["code"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                second_factor.sign_in(request, device)
+                return redirect(_next_url(request))
+        status = 400
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "core/second_factor_verify.html", {"form": form, "next": next_url}, status=status)
+
+
+@login_required_view
+@require_POST
+def second_factor_turn_off(request: AuthenticatedRequest) -> HttpResponse:
+    if _owes_code(request):
+        return redirect("core:second_factor_verify")
+    try:
+        second_factor.turn_off(actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        request.session[second_factor.REQUIRED_KEY] = False
+        messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("core:second_factor")

@@ -97,6 +97,9 @@ def load_base() -> tuple[Program, dict[str, Any]]:
             "application_intro": "Have you been through a hard time and come out the other side? "
             "Peer supporters use their lived experience to walk beside someone who is where they once were. "
             "Training, supervision and support are free.",
+            # The printed demo logins work with the password alone; a coordinator turns two-factor
+            # sign-in on under Settings to try it (docs/security.md#two-factor-sign-in).
+            "second_factor_for_coordinators": False,
         },
     )
     if created:

@@ -52,3 +52,9 @@ def current_membership(user_id: int, program_slug: str) -> Membership | None:
 def current_memberships(user_id: int) -> list[Membership]:
     """The person's current memberships with their programs, by program name."""
     return cast(list[Membership], _MEMBERSHIPS.all(user_id=user_id))
+
+
+def second_factor_required(user_id: int) -> bool:
+    """Whether the person holds a role that a program they work in requires two-factor sign-in
+    for (registered with core.second_factor in ProgramsConfig.ready())."""
+    return any(m.roles & m.program.second_factor_roles for m in current_memberships(user_id))

@@ -11,9 +11,11 @@ class ProgramsConfig(AppConfig):
         from peerpath.core.navigation import register_nav
         from peerpath.core.permissions import register_membership_lookup
         from peerpath.core.scheduler import register_periodic
+        from peerpath.core.second_factor import register_requirement
         from peerpath.programs import access, defaults, signals, tasks
 
         register_membership_lookup(access.current_membership)
+        register_requirement(access.second_factor_required)
         signals.program_created.connect(defaults.seed_competencies, dispatch_uid="programs.seed_competencies")
 
         register_nav("Home", "programs:home", "program.home", order=0)

@@ -23,5 +23,11 @@ CORE_COMPETENCIES = [
 
 
 def seed_competencies(program: Program, **kwargs: Any) -> None:
-    for number, title in enumerate(CORE_COMPETENCIES, start=1):
-        Competency.objects.get_or_create(program=program, number=number, defaults={"title": title, "is_core": True})
+    """Give a new program the core competencies (idempotent: numbers it already has are kept).
+    Two queries whatever the count: a new program is made in tests and pages many times."""
+    existing = set(Competency.objects.filter(program=program).values_list("number", flat=True))
+    Competency.objects.bulk_create(
+        Competency(program=program, number=number, title=title, is_core=True)
+        for number, title in enumerate(CORE_COMPETENCIES, start=1)
+        if number not in existing
+    )

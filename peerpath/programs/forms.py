@@ -13,7 +13,17 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 class ProgramSettingsForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
+        fields = [
+            "name",
+            "description",
+            "population",
+            "contact_email",
+            "accepting_applications",
+            "application_intro",
+            "second_factor_for_coordinators",
+            "second_factor_for_supervisors",
+            "second_factor_for_trainers",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "application_intro": forms.Textarea(attrs={"rows": 4}),

@@ -23,6 +23,10 @@ class Program(models.Model):
     contact_email = models.EmailField(blank=True)
     accepting_applications = models.BooleanField(default=True)
     application_intro = models.TextField(blank=True, help_text="Shown at the top of the public application form.")
+    # Two-factor sign-in (peerpath.core.second_factor): the roles that must use it here.
+    second_factor_for_coordinators = models.BooleanField(_("Coordinators must use two-factor sign-in"), default=True)
+    second_factor_for_supervisors = models.BooleanField(_("Supervisors must use two-factor sign-in"), default=False)
+    second_factor_for_trainers = models.BooleanField(_("Trainers must use two-factor sign-in"), default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -34,6 +38,16 @@ class Program(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("programs:home", args=[self.slug])
+
+    @property
+    def second_factor_roles(self) -> set[Role]:
+        """The roles that must use two-factor sign-in in this program."""
+        wanted = {
+            Role.COORDINATOR: self.second_factor_for_coordinators,
+            Role.SUPERVISOR: self.second_factor_for_supervisors,
+            Role.TRAINER: self.second_factor_for_trainers,
+        }
+        return {role for role, required in wanted.items() if required}
 
 
 class MembershipQuerySet(models.QuerySet):

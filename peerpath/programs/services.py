@@ -17,7 +17,17 @@ from peerpath.programs import retention
 from peerpath.programs.models import Competency, FocusArea, Membership, Program, RetentionSettings
 from peerpath.programs.signals import membership_ended, program_created
 
-PROGRAM_FIELDS = ["name", "description", "population", "contact_email", "accepting_applications", "application_intro"]
+PROGRAM_FIELDS = [
+    "name",
+    "description",
+    "population",
+    "contact_email",
+    "accepting_applications",
+    "application_intro",
+    "second_factor_for_coordinators",
+    "second_factor_for_supervisors",
+    "second_factor_for_trainers",
+]
 ROLE_FIELDS = list(Membership.ROLE_FIELDS.values())
 
 

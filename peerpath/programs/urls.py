@@ -12,6 +12,11 @@ urlpatterns = [
     path("p/<slug:program_slug>/settings/retention/", views.retention_settings, name="retention"),
     path("p/<slug:program_slug>/members/", views.members, name="members"),
     path("p/<slug:program_slug>/members/<int:pk>/", views.member_edit, name="member_edit"),
+    path(
+        "p/<slug:program_slug>/members/<int:pk>/two-factor/reset/",
+        views.member_second_factor_reset,
+        name="member_second_factor_reset",
+    ),
     path("p/<slug:program_slug>/competencies/", views.competencies, name="competencies"),
     path("p/<slug:program_slug>/competencies/new/", views.competency_edit, name="competency_new"),
     path("p/<slug:program_slug>/competencies/<int:pk>/", views.competency_edit, name="competency_edit"),

@@ -7,8 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from peerpath.core import taskqueue
+from peerpath.core import second_factor, taskqueue
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import AuditFilterForm, add_service_errors
 from peerpath.core.http import AuthenticatedRequest
@@ -183,7 +184,27 @@ def member_edit(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
         else:
             messages.success(request, f"Roles of {membership.user} saved.")
             return redirect("programs:members", program.slug)
-    return render(request, "programs/member_edit.html", {"program": program, "form": form, "membership": membership})
+    context = {
+        "program": program,
+        "form": form,
+        "membership": membership,
+        "second_factor": second_factor.app_device(membership.user),
+    }
+    return render(request, "programs/member_edit.html", context)
+
+
+@program_view("program.manage_members")
+@require_POST
+def member_second_factor_reset(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Remove a member's authenticator app and recovery codes (a lost phone); audited here."""
+    membership = access.get_membership(program, pk)
+    second_factor.reset(actor=request.user, person=membership.user, program=program)
+    messages.success(
+        request,
+        _("Two-factor sign-in of %(name)s was reset: they set it up again at their next sign-in.")
+        % {"name": membership.user.full_name},
+    )
+    return redirect("programs:member_edit", program.slug, membership.pk)
 
 
 @program_view("program.view_competencies")

@@ -126,7 +126,6 @@ class StateRule:
 
 RS = RelationshipState
 V = Viewer
-EVERY_WRITE = frozenset(Write)
 
 # THE rule. A supporter sees the offer while a match is proposed, the contact details while they
 # work with the participant (active, closing), and nothing identifying once it is closed, whether
@@ -135,29 +134,20 @@ EVERY_WRITE = frozenset(Write)
 # relationship's details in every state; a supervisor opens the participant's record only while a
 # relationship of theirs is open. `tests/support/test_relationship_visibility.py` checks every
 # state, role, page and API endpoint against it.
+# Working with the participant: everyone on the relationship sees the contact details and opens
+# the participant's record, and contacts, concerns and hard events are recorded.
+WORKING = StateRule(
+    sees=dict.fromkeys(Viewer, Sight.CONTACT_DETAILS),
+    opens_record=frozenset(Viewer),
+    writes=frozenset(Write),
+)
 VISIBILITY: dict[str, StateRule] = {
     RS.PROPOSED: StateRule(
         sees={V.SUPPORTER: Sight.OFFER, V.SUPERVISOR: Sight.CONTACT_DETAILS, V.COORDINATOR: Sight.CONTACT_DETAILS},
         opens_record=frozenset({V.SUPERVISOR, V.COORDINATOR}),
     ),
-    RS.ACTIVE: StateRule(
-        sees={
-            V.SUPPORTER: Sight.CONTACT_DETAILS,
-            V.SUPERVISOR: Sight.CONTACT_DETAILS,
-            V.COORDINATOR: Sight.CONTACT_DETAILS,
-        },
-        opens_record=frozenset(Viewer),
-        writes=EVERY_WRITE,
-    ),
-    RS.CLOSING: StateRule(
-        sees={
-            V.SUPPORTER: Sight.CONTACT_DETAILS,
-            V.SUPERVISOR: Sight.CONTACT_DETAILS,
-            V.COORDINATOR: Sight.CONTACT_DETAILS,
-        },
-        opens_record=frozenset(Viewer),
-        writes=EVERY_WRITE,
-    ),
+    RS.ACTIVE: WORKING,
+    RS.CLOSING: WORKING,
     RS.CLOSED: StateRule(
         sees={
             V.SUPPORTER: Sight.NOTHING_IDENTIFYING,
@@ -178,15 +168,9 @@ def rule_for(state: str) -> StateRule:
         raise LookupError(message) from None
 
 
-def states_where(viewer: Viewer, *, sight: Sight | None = None, opens_record: bool = False) -> list[str]:
-    """The relationship states in which ``viewer`` sees at least ``sight`` (or opens the record)."""
-    order = list(Sight)
-    return [
-        state
-        for state, rule in VISIBILITY.items()
-        if (sight is None or order.index(rule.sees[viewer]) >= order.index(sight))
-        and (not opens_record or viewer in rule.opens_record)
-    ]
+def states_where(viewer: Viewer, *, opens_record: bool) -> list[str]:
+    """The relationship states in which ``viewer`` opens the participant's record (or does not)."""
+    return [state for state, rule in VISIBILITY.items() if (viewer in rule.opens_record) == opens_record]
 
 
 def states_allowing(write: Write) -> list[str]:

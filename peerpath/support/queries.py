@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import AuditEntry
@@ -41,6 +42,7 @@ from peerpath.support.models import (
     ContactDraft,
     Notification,
     Participant,
+    ParticipantStatus,
     RelationshipState,
     SearchTerm,
     SupervisorCover,
@@ -78,9 +80,16 @@ def participant_rows(
     if status:
         rows = rows.filter(status=status)
     open_relationships = SupportRelationship.objects.filter(state__in=OPEN_STATES).select_related("supporter")
+    # As the caption says: those waiting first, longest waiting first; then the matched, then the ended.
+    status_rank = Case(
+        When(status=ParticipantStatus.WAITING, then=Value(0)),
+        When(status=ParticipantStatus.MATCHED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return rows.prefetch_related(  # type: ignore[no-redef]  # fills the attribute Participant declares
         "focus_areas", Prefetch("relationships", open_relationships, to_attr="open_relationships")
-    ).order_by("status", "waiting_since", "id")
+    ).order_by(status_rank, "waiting_since", "id")
 
 
 def status_counts(program: Program) -> dict[str, int]:
@@ -160,6 +169,7 @@ def relationship_detail(program: Program, membership: Any, user: Any, relationsh
         "concerns": list(relationship.concerns.all()),
         "adverse_events": list(relationship.adverse_events.all()),
         "shown": shown,
+        "notes_hidden": "" if shown.notes_visible else gettext("Hidden: the relationship is closed."),
         "notes_visible": shown.notes_visible
         and can_read_contact_notes(
             membership, user, relationship, overseen_ids=overseen, show_previous_notes=settings_row.show_previous_notes

@@ -82,15 +82,31 @@ CURRICULUM: list[tuple[str, str, list[tuple[str, list[int]]]]] = [
 
 
 def seed_curriculum(program: Program, **kwargs: Any) -> None:
-    """Give a new program the default curriculum (idempotent: existing modules are kept)."""
+    """Give a new program the default curriculum (idempotent: existing modules and topics are kept,
+    with their own wording, order and competencies). Written as a few bulk inserts, not a query
+    per row: every new program (and every test world) pays for it."""
     competencies = {c.number: c for c in Competency.objects.filter(program=program)}
-    for position, (title, description, topics) in enumerate(CURRICULUM, start=1):
-        module, _ = Module.objects.get_or_create(
-            program=program, title=title, defaults={"description": description, "position": position}
-        )
+    modules = {m.title: m for m in Module.objects.filter(program=program)}
+    created = Module.objects.bulk_create(
+        Module(program=program, title=title, description=description, position=position)
+        for position, (title, description, _topics) in enumerate(CURRICULUM, start=1)
+        if title not in modules
+    )
+    modules.update((module.title, module) for module in created)
+    existing = set(Topic.objects.filter(program=program).values_list("module_id", "title"))
+    new_topics: list[tuple[Topic, list[int]]] = []
+    for title, _description, topics in CURRICULUM:
+        module = modules[title]
         for topic_position, (topic_title, numbers) in enumerate(topics, start=1):
-            topic, created = Topic.objects.get_or_create(
-                program=program, module=module, title=topic_title, defaults={"position": topic_position}
-            )
-            if created:
-                topic.competencies.set([competencies[n] for n in numbers if n in competencies])
+            if (module.pk, topic_title) not in existing:
+                new_topics.append(
+                    (Topic(program=program, module=module, title=topic_title, position=topic_position), numbers)
+                )
+    Topic.objects.bulk_create(topic for topic, _numbers in new_topics)
+    Link = Topic.competencies.through
+    Link.objects.bulk_create(
+        Link(topic_id=topic.pk, competency_id=competencies[number].pk)
+        for topic, numbers in new_topics
+        for number in numbers
+        if number in competencies
+    )

@@ -10,7 +10,6 @@ from django.test import Client
 from django.utils import timezone
 
 from peerpath.api.tokens import create_token
-from tests.support.conftest import support  # noqa: F401 (the support personas, as a fixture here too)
 
 
 class ApiClient:
@@ -50,7 +49,7 @@ def _keep_the_test_connection() -> Any:
 
 @dataclass
 class ApiWorld:
-    """The support personas (tests/support/conftest.py) plus training, certification and care records."""
+    """The support personas (the `support` fixture, tests/fixtures.py) plus training, certification and care records."""
 
     support: Any
     cohort: Any  # taught by world.trainer
@@ -67,7 +66,7 @@ class ApiWorld:
 
 
 @pytest.fixture
-def api_world(support: Any) -> ApiWorld:  # noqa: F811 (the imported fixture)
+def api_world(support: Any) -> ApiWorld:
     from peerpath.care.services import supervision as care_supervision
     from peerpath.certification import services as certification
     from peerpath.support.services import contacts as support_contacts

@@ -167,7 +167,7 @@ def test_contact_notes_are_shown_only_where_the_pages_show_them(api_world: Any, 
     from peerpath.support.services import matches
 
     matches.rematch(actor=w.coordinator, relationship=w.ana_rel)
-    from tests.support.conftest import match
+    from tests.support.helpers import match
 
     new = match(w.world, w.ana, w.uma, w.uma_user)
     assert clients["uma"].get(f"/programs/riverside/participants/{w.ana.pk}").status_code == 200
@@ -218,7 +218,7 @@ def test_list_queries_do_not_grow_with_the_data(
     api_world: Any, clients: dict[str, Any], extra: int, django_assert_max_num_queries: Any
 ) -> None:
     from peerpath.support.services import contacts
-    from tests.support.conftest import make_participant
+    from tests.support.helpers import make_participant
 
     w = api_world
     for i in range(extra):

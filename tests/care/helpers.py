@@ -12,7 +12,7 @@ from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.services import assign_supervisor
 from peerpath.support.models import SupportRelationship
 from tests.factories import TESTS, MembershipFactory, SupporterFactory
-from tests.support.conftest import make_participant, match, profile
+from tests.support.helpers import make_participant, match, profile
 
 # Answers to the PeerPath brief check-in (items 1-10, 0-4; 5, 6 and 10 reverse-scored).
 CALM = {1: 0, 2: 0, 3: 0, 4: 0, 5: 4, 6: 4, 7: 4, 8: 4, 9: 4, 10: 0}  # strain 0, support 16

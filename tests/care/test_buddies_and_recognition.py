@@ -135,7 +135,7 @@ def test_service_milestones(world: Any) -> None:
 @pytest.mark.django_db
 def test_support_given_milestones_count_contacts_that_reached_the_participant(world: Any) -> None:
     from peerpath.support.services import contacts as support_contacts
-    from tests.support.conftest import make_participant, match, profile
+    from tests.support.helpers import make_participant, match, profile
 
     settings = care_common.get_settings(world.program)
     settings.support_milestones = "3,5"

@@ -17,7 +17,7 @@ from peerpath.certification import services as certification_services
 from peerpath.core import backup
 from peerpath.core.encryption import configured_key_ids, key_id
 from peerpath.support.models import Participant
-from tests.support.conftest import make_participant
+from tests.support.helpers import make_participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -30,8 +30,8 @@ from peerpath.support.defaults import get_settings
 from peerpath.support.models import Concern, Contact, Participant
 from tests.core.test_url_permissions import project_views
 from tests.factories import MembershipFactory
+from tests.fixtures import SupportWorld
 from tests.recruitment.test_apply import form_data as application_data
-from tests.support.conftest import SupportWorld, support  # noqa: F401 (the support personas fixture)
 from tests.support.test_views import contact_post, participant_post
 
 # Every view that creates a record on POST, by URL name.
@@ -152,24 +152,24 @@ def r(name: str, *args: Any) -> str:
     return reverse(name, args=["riverside", *args])
 
 
-def test_a_participant_sent_twice_is_added_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_participant_sent_twice_is_added_once(support: SupportWorld) -> None:
     client = support.client_for(support.coordinator)
     page = r("support:participant_new")
     send_twice(client, page, page, participant_post(), lambda: Participant.objects.count())
 
 
-def test_a_contact_sent_twice_is_logged_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_contact_sent_twice_is_logged_once(support: SupportWorld) -> None:
     client = support.client_for(support.supporter)
     page = r("support:contact_new", support.ana_rel.pk)
     send_twice(client, page, page, contact_post(kind="check_in"), lambda: Contact.objects.count())
 
 
-def test_an_application_sent_twice_is_received_once(support: SupportWorld) -> None:  # noqa: F811
+def test_an_application_sent_twice_is_received_once(support: SupportWorld) -> None:
     page = reverse("recruitment:apply", args=["riverside"])
     send_twice(Client(), page, page, application_data(support.world), lambda: Application.objects.count())
 
 
-def test_a_request_for_support_sent_twice_is_received_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_request_for_support_sent_twice_is_received_once(support: SupportWorld) -> None:
     get_settings(support.program).__class__.objects.filter(program=support.program).update(requests_open=True)
     page = reverse("support:request", args=["riverside"])
     data = {"full_name": "Fatima Noor", "email": "fatima@example.net", "preferred_contact": "email"}
@@ -177,21 +177,21 @@ def test_a_request_for_support_sent_twice_is_received_once(support: SupportWorld
     send_twice(Client(), page, page, data, lambda: Participant.objects.count())
 
 
-def test_a_concern_sent_twice_is_raised_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_concern_sent_twice_is_raised_once(support: SupportWorld) -> None:
     client = support.client_for(support.supporter)
     page = r("support:concern_new", support.ana_rel.pk)
     data = {"kind": "concern", "notes": "She sounded low.", "q_0": "Yes"}
     send_twice(client, page, page, data, lambda: Concern.objects.count())
 
 
-def test_a_debrief_sent_twice_is_kept_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_debrief_sent_twice_is_kept_once(support: SupportWorld) -> None:
     client = support.client_for(support.supporter)
     page = r("care:my_debriefs")
     data = {"kind": "hard_contact", "occurred_on": timezone.localdate().isoformat(), "what_happened": "A long call"}
     send_twice(client, page, page, data, lambda: Debrief.objects.count())
 
 
-def test_a_supervision_meeting_sent_twice_is_logged_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_supervision_meeting_sent_twice_is_logged_once(support: SupportWorld) -> None:
     client = support.client_for(support.supervisor)
     page = r("care:meeting_new")
     data = {
@@ -207,7 +207,7 @@ def test_a_supervision_meeting_sent_twice_is_logged_once(support: SupportWorld) 
     send_twice(client, page, page, data, lambda: SupervisionMeeting.objects.count())
 
 
-def test_a_continuing_education_activity_sent_twice_is_logged_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_continuing_education_activity_sent_twice_is_logged_once(support: SupportWorld) -> None:
     client = support.client_for(support.supporter)
     page = r("certification:my_ce_new")
     data = {"date": timezone.localdate().isoformat(), "title": "Motivational interviewing", "provider": ""}
@@ -215,7 +215,7 @@ def test_a_continuing_education_activity_sent_twice_is_logged_once(support: Supp
     send_twice(client, page, page, data, lambda: CEActivity.objects.count())
 
 
-def test_a_milestone_sent_twice_from_the_person_page_is_recorded_once(support: SupportWorld) -> None:  # noqa: F811
+def test_a_milestone_sent_twice_from_the_person_page_is_recorded_once(support: SupportWorld) -> None:
     client = support.client_for(support.coordinator)
     page = reverse("recruitment:person", args=["riverside", support.priya.pk])
     post = reverse("recruitment:milestone_add", args=["riverside", support.priya.pk])
@@ -226,7 +226,7 @@ def test_a_milestone_sent_twice_from_the_person_page_is_recorded_once(support: S
 # --- The mechanism's edges ----------------------------------------------------------------------
 
 
-def test_a_failed_send_releases_the_token_for_the_corrected_form(support: SupportWorld) -> None:  # noqa: F811
+def test_a_failed_send_releases_the_token_for_the_corrected_form(support: SupportWorld) -> None:
     client = support.client_for(support.coordinator)
     page = r("support:participant_new")
     token = token_from(client, page)
@@ -236,7 +236,7 @@ def test_a_failed_send_releases_the_token_for_the_corrected_form(support: Suppor
     assert Participant.objects.filter(source="coordinator").count() == 4  # the three of the fixture and this one
 
 
-def test_every_render_gives_a_new_token(support: SupportWorld) -> None:  # noqa: F811
+def test_every_render_gives_a_new_token(support: SupportWorld) -> None:
     client = support.client_for(support.coordinator)
     page = r("support:participant_new")
     first, second = token_from(client, page), token_from(client, page)
@@ -249,7 +249,7 @@ def test_every_render_gives_a_new_token(support: SupportWorld) -> None:  # noqa:
     assert Participant.objects.filter(source="coordinator").count() == 5
 
 
-def test_a_forged_or_borrowed_token_is_not_honoured(support: SupportWorld) -> None:  # noqa: F811
+def test_a_forged_or_borrowed_token_is_not_honoured(support: SupportWorld) -> None:
     page = r("support:participant_new")
     coordinator = support.client_for(support.coordinator)
     token = token_from(coordinator, page)
@@ -283,7 +283,7 @@ def test_used_tokens_are_forgotten_after_a_while(db: Any) -> None:
         {"email": "", "phone": "(555) 0142"},  # Ana's phone, written differently
     ],
 )
-def test_adding_someone_already_held_warns_and_links(support: SupportWorld, overrides: dict) -> None:  # noqa: F811
+def test_adding_someone_already_held_warns_and_links(support: SupportWorld, overrides: dict) -> None:
     client = support.client_for(support.coordinator)
     page = r("support:participant_new")
     data = participant_post(full_name="Ana L.", **overrides)
@@ -297,6 +297,6 @@ def test_adding_someone_already_held_warns_and_links(support: SupportWorld, over
     assert added.status_code == 302 and Participant.objects.count() == before + 1
 
 
-def test_someone_new_is_added_without_a_warning(support: SupportWorld) -> None:  # noqa: F811
+def test_someone_new_is_added_without_a_warning(support: SupportWorld) -> None:
     response = support.client_for(support.coordinator).post(r("support:participant_new"), participant_post())
     assert response.status_code == 302

@@ -19,7 +19,7 @@ from peerpath.core.permissions import access_of
 from peerpath.programs.models import FocusArea
 from peerpath.support.defaults import get_settings
 from tests.core.test_url_permissions import concrete_path, project_views
-from tests.support.conftest import SupportWorld, support  # noqa: F401 (the support personas fixture)
+from tests.fixtures import SupportWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ PAYLOADS: dict[str, Callable[[SupportWorld], list[dict[str, Any]]]] = {
 
 
 @pytest.mark.parametrize(("name", "route"), public_routes())
-def test_anonymous_posts_never_change_existing_rows(support: SupportWorld, name: str, route: str) -> None:  # noqa: F811
+def test_anonymous_posts_never_change_existing_rows(support: SupportWorld, name: str, route: str) -> None:
     settings_row = get_settings(support.program)
     settings_row.requests_open = True
     settings_row.save()
@@ -113,7 +113,7 @@ def test_anonymous_posts_never_change_existing_rows(support: SupportWorld, name:
     assert not changed, f"POST {concrete_path(route)} changed existing rows:\n" + "\n".join(changed)
 
 
-def test_the_collision_walk_covers_the_forms_that_write(support: SupportWorld) -> None:  # noqa: F811
+def test_the_collision_walk_covers_the_forms_that_write(support: SupportWorld) -> None:
     """The walk above reaches the public forms that store input (it would pass vacuously on 404s)."""
     get_settings(support.program).__class__.objects.filter(program=support.program).update(requests_open=True)
     names = {name for name, _route in public_routes()}
@@ -122,7 +122,7 @@ def test_the_collision_walk_covers_the_forms_that_write(support: SupportWorld) -
     assert Client().get(concrete_path(dict(public_routes())["support:request"])).status_code == 200
 
 
-def test_snapshot_sees_a_changed_row(support: SupportWorld) -> None:  # noqa: F811
+def test_snapshot_sees_a_changed_row(support: SupportWorld) -> None:
     before = snapshot()
     support.priya.phone = "555-0000"
     support.priya.save()

@@ -11,9 +11,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
+
+from tests.e2e.helpers import PHONE, Accessibility, login  # noqa: F401 (login: for tests written against the old layout)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -31,7 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
@@ -68,31 +68,6 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-class Accessibility:
-    """Runs axe-core on a page and remembers which pages were checked and which visited."""
-
-    def __init__(self) -> None:
-        from axe_playwright_python.sync_playwright import Axe
-
-        self.axe = Axe()
-        self.visited: set[str] = set()
-        self.checked: set[str] = set()
-        self.problems: list[str] = []
-
-    @staticmethod
-    def key(url: str) -> str:
-        return urlparse(url).path
-
-    def check(self, page: Any) -> None:
-        page.wait_for_load_state("load")
-        results = self.axe.run(page)
-        for violation in results.response.get("violations", []):
-            if violation.get("impact") in ("serious", "critical"):
-                targets = [n.get("target") for n in violation.get("nodes", [])][:3]
-                self.problems.append(f"{page.url}: {violation['id']} ({violation['impact']}) {targets}")
-        self.checked.add(self.key(page.url))
-
-
 @pytest.fixture
 def a11y() -> Accessibility:
     return Accessibility()
@@ -123,13 +98,3 @@ def page(browser: Any, live_server: Any, a11y: Accessibility) -> Iterator[Any]:
 @pytest.fixture
 def phone_page(browser: Any, live_server: Any, a11y: Accessibility) -> Iterator[Any]:
     yield from _page(browser, live_server, a11y, PHONE)
-
-
-def login(page: Any, a11y: Accessibility, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    a11y.check(page)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")
-    a11y.check(page)

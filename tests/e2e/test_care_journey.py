@@ -19,7 +19,7 @@ from django.utils import timezone
 from peerpath.care.models import CareTask, CheckIn, SupervisionMeeting, TaskStatus
 from peerpath.recruitment.models import Supporter
 from peerpath.recruitment.services import assign_supervisor
-from tests.e2e.conftest import PHONE, login
+from tests.e2e.helpers import PHONE, login
 from tests.factories import PASSWORD, TESTS
 
 pytestmark = pytest.mark.django_db(transaction=True)

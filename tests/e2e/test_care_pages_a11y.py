@@ -10,7 +10,7 @@ from django.urls import reverse
 from peerpath.care.models import CheckIn
 from peerpath.care.tasks import unsubscribe_token
 from tests.care.test_pages import fill
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,9 +12,8 @@ import pytest
 
 from peerpath.support.defaults import CONCERN_QUESTIONS
 from peerpath.support.services import concerns
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
-from tests.support.conftest import support  # noqa: F401 (the support personas fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +39,7 @@ def measure(page: Any) -> list[dict[str, float]]:
     )
 
 
-def test_every_answer_is_readable_under_its_question(page: Any, a11y: Any, live_server: Any, support: Any) -> None:  # noqa: F811
+def test_every_answer_is_readable_under_its_question(page: Any, a11y: Any, live_server: Any, support: Any) -> None:
     concern = concerns.raise_concern(
         actor=support.supporter,
         relationship=support.ana_rel,

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 
 from peerpath.support.models import Participant, SupportRelationship
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
-from tests.support.conftest import support  # noqa: F401 (the support personas fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_no_match_until_consent_is_recorded(page: Any, a11y: Any, live_server: Any, support: Any) -> None:  # noqa: F811
+def test_no_match_until_consent_is_recorded(page: Any, a11y: Any, live_server: Any, support: Any) -> None:
     login(page, a11y, support.coordinator.email, PASSWORD)
     page.goto("/p/riverside/support/participants/new/")
     a11y.check(page)

@@ -8,16 +8,15 @@ from typing import Any
 import pytest
 
 from peerpath.support.models import ContactDraft
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
-from tests.support.conftest import support  # noqa: F401 (the support personas fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DRAFT_KEYS = "Object.keys(localStorage).filter(k => k.startsWith('peerpath-draft'))"
 
 
-def test_logging_out_clears_the_draft_from_the_browser(page: Any, a11y: Any, live_server: Any, support: Any) -> None:  # noqa: F811
+def test_logging_out_clears_the_draft_from_the_browser(page: Any, a11y: Any, live_server: Any, support: Any) -> None:
     login(page, a11y, support.supporter.email, PASSWORD)
     page.goto(f"/p/riverside/support/relationships/{support.ana_rel.pk}/contacts/new/")
     a11y.check(page)

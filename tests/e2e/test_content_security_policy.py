@@ -21,7 +21,7 @@ from django.core.management import call_command
 
 from peerpath.demo.content import DEMO_PASSWORD, DOMAIN
 from peerpath.support.models import RelationshipState, SupportRelationship
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

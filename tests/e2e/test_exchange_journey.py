@@ -13,7 +13,7 @@ import pytest
 
 from peerpath.exchange.importers import IMPORTERS
 from peerpath.support.models import Participant
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

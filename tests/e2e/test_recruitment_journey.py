@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from peerpath.recruitment.models import Stage, Supporter
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

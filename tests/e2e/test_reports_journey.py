@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from peerpath.reports.base import ordered_reports
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
 from tests.reports.test_care_reports import check_in, strain_questionnaire
 from tests.reports.test_support_reports import contact, relationship

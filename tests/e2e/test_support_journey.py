@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from peerpath.support.models import Concern, ConcernState, Contact, Participant, RelationshipState
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
-from tests.support.conftest import support  # noqa: F401 (the support personas fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +26,7 @@ def logout(page: Any) -> None:
     page.wait_for_load_state("load")
 
 
-def test_match_contact_crisis_on_a_phone(phone_page: Any, a11y: Any, live_server: Any, support: Any) -> None:  # noqa: F811
+def test_match_contact_crisis_on_a_phone(phone_page: Any, a11y: Any, live_server: Any, support: Any) -> None:
     page = phone_page
     # The coordinator adds a participant to the waiting list.
     login(page, a11y, support.coordinator.email, PASSWORD)
@@ -144,7 +143,7 @@ def test_match_contact_crisis_on_a_phone(phone_page: Any, a11y: Any, live_server
     assert concern.state == ConcernState.RESOLVED
 
 
-def test_a_draft_survives_a_session_time_out(phone_page: Any, a11y: Any, live_server: Any, support: Any) -> None:  # noqa: F811
+def test_a_draft_survives_a_session_time_out(phone_page: Any, a11y: Any, live_server: Any, support: Any) -> None:
     page = phone_page
     login(page, a11y, support.supporter.email, PASSWORD)
     page.goto(f"/p/riverside/support/relationships/{support.ana_rel.pk}/contacts/new/")

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from peerpath.recruitment.models import Stage
 from peerpath.training import services
-from tests.e2e.conftest import login
+from tests.e2e.helpers import login
 from tests.factories import PASSWORD
 from tests.training.helpers import trainee
 

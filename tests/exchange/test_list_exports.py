@@ -32,7 +32,7 @@ from peerpath.training import services as training
 from tests.care.helpers import HIGH_STRAIN, check_in
 from tests.care.helpers import supporter as care_supporter
 from tests.factories import MembershipFactory
-from tests.support.conftest import SupportWorld, support  # noqa: F401 (the fixture)
+from tests.fixtures import SupportWorld
 from tests.training.helpers import attend, cohort, held_sessions, trainee
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def references(rows: list[dict[str, str]]) -> list[str]:
     return [r["Reference"] for r in rows]
 
 
-def test_participants_export_the_filtered_list_each_person_may_see(support: SupportWorld) -> None:  # noqa: F811
+def test_participants_export_the_filtered_list_each_person_may_see(support: SupportWorld) -> None:
     s = support
     coordinator = s.client_for(s.coordinator)
     base = url("support:participants")
@@ -151,7 +151,7 @@ def test_participants_export_the_filtered_list_each_person_may_see(support: Supp
     assert entry.changes == {"exported": [s.ana.pk]} and "CSV" in entry.note
 
 
-def test_my_participants_export(support: SupportWorld) -> None:  # noqa: F811
+def test_my_participants_export(support: SupportWorld) -> None:
     s = support
     client = s.client_for(s.supporter)
     page = client.get(url("support:caseload")).context
@@ -161,7 +161,7 @@ def test_my_participants_export(support: SupportWorld) -> None:  # noqa: F811
     assert references(export(s.client_for(s.uma_user), url("support:caseload"))) == [s.ben.reference]
 
 
-def test_attention_and_supervision_exports(support: SupportWorld) -> None:  # noqa: F811
+def test_attention_and_supervision_exports(support: SupportWorld) -> None:
     s = support
     support_data = {
         "contacted_on": timezone.localdate() - dt.timedelta(days=10),
@@ -197,7 +197,7 @@ def test_attention_and_supervision_exports(support: SupportWorld) -> None:  # no
     assert export(s.client_for(stranger), url("support:supervision")) == []
 
 
-def test_concerns_export_follows_who_handles_them(support: SupportWorld) -> None:  # noqa: F811
+def test_concerns_export_follows_who_handles_them(support: SupportWorld) -> None:
     s = support
     support_concerns.raise_concern(
         actor=s.supporter, relationship=s.ana_rel, kind="concern", answers=[], notes="Worried"
@@ -212,7 +212,7 @@ def test_concerns_export_follows_who_handles_them(support: SupportWorld) -> None
     assert references(export(s.client_for(s.supervisor), url("support:concerns"))) == [s.ana.reference]
 
 
-def test_supporters_and_batch_match_exports(support: SupportWorld) -> None:  # noqa: F811
+def test_supporters_and_batch_match_exports(support: SupportWorld) -> None:
     s = support
     coordinator = s.client_for(s.coordinator)
     shown = [row["supporter"].full_name for row in coordinator.get(url("support:supporters")).context["rows"]]
@@ -387,7 +387,7 @@ def test_supervisors_download_only_their_supervisees(world: Any, care_world: dic
     assert len(export(coordinator, url("care:tasks") + "?status=done&who=all")) == 2
 
 
-def test_breaks_buddies_recognition_and_newsletters_exports(world: Any, support: SupportWorld) -> None:  # noqa: F811
+def test_breaks_buddies_recognition_and_newsletters_exports(world: Any, support: SupportWorld) -> None:
     s = support
     brk = care_breaks.request_break(
         actor=s.coordinator, supporter=s.priya, starts_on=timezone.localdate(), ends_on=None, by_staff=True

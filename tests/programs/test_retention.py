@@ -21,7 +21,7 @@ from peerpath.support.models import (
 )
 from peerpath.support.services import contacts, matches
 from tests.core.test_account_links import finished_row
-from tests.support.conftest import make_participant, match, profile
+from tests.support.helpers import make_participant, match, profile
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from peerpath.recruitment.models import Stage, Supporter
 from peerpath.reports.library import SupervisionCoverage, WellbeingBands
 from peerpath.reports.library.care import suppress_small_numbers
 from tests.factories import SupporterFactory
-from tests.reports.conftest import PERIOD, days_ago, moment
+from tests.reports.helpers import PERIOD, days_ago, moment
 
 pytestmark = pytest.mark.django_db
 

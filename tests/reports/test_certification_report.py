@@ -22,7 +22,7 @@ from peerpath.reports.base import Period
 from peerpath.reports.library import CertificationStatus
 from peerpath.training.models import Cohort, Enrolment
 from tests.factories import SupporterFactory
-from tests.reports.conftest import TODAY, days_ago, moment
+from tests.reports.helpers import TODAY, days_ago, moment
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from peerpath.support.models import (
     SupportRelationship,
 )
 from tests.factories import SupporterFactory
-from tests.reports.conftest import PERIOD, days_ago, moment, month_of, total
+from tests.reports.helpers import PERIOD, days_ago, moment, month_of, total
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from peerpath.training.models import (
     TrainingSession,
 )
 from tests.factories import SupporterFactory
-from tests.reports.conftest import PERIOD, days_ago, moment
+from tests.reports.helpers import PERIOD, days_ago, moment
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from peerpath.support.models import MatchLeftOver, MatchProposal, Participant, SupportRelationship
 from peerpath.support.services import matches, participants
-from tests.support.conftest import make_participant, participant_data
+from tests.support.helpers import make_participant, participant_data
 
 
 def url(name: str, *args: Any) -> str:

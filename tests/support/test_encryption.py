@@ -20,7 +20,7 @@ from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
-from tests.support.conftest import make_participant
+from tests.support.helpers import make_participant
 
 SECRETS = {
     "name": "Zebedee Quartermaine",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.support.services import concerns, contacts
-from tests.support.conftest import make_participant, match
+from tests.support.helpers import make_participant, match
 
 
 def grow(support: Any, n: int) -> None:

@@ -35,7 +35,7 @@ from peerpath.support.models import (
     SupportRelationship,
 )
 from peerpath.support.services import adverse_events, concerns, contacts, matches
-from tests.support.conftest import make_participant
+from tests.support.helpers import make_participant
 
 RS = RelationshipState
 FIRST, LAST, PHONE, EMAIL, NOTE = "Zephyrine", "Quillfeather", "555-0177", "zq.marker@example.org", "Harbourlight"
@@ -316,6 +316,7 @@ PAGES: dict[str, Page] = {
 
 # Writes through a relationship, and their pages' and endpoints' names (checked in the write test).
 WRITES = {
+    "support:concern_details",
     "support:contact_draft",
     "support:relationship_move",
     "support:relationship_rematch",
@@ -483,18 +484,25 @@ def test_writes_are_refused_outside_working_states(support: Any, scenario: str) 
         headers=headers,
     )
     after = (Contact.objects.count(), Concern.objects.count(), AdverseEvent.objects.count())
+    if case.concern is not None:  # details added to a concern raised while it was working
+        answers["concern details"] = client.post(
+            reverse("support:concern_details", args=["riverside", case.concern.pk]), {"notes": "More to say."}
+        )
+        case.concern.refresh_from_db()
+        assert ("More to say." in case.concern.notes) == working
     if working:
         assert {k: r.status_code for k, r in answers.items()} == {
             "contact": 302,
             "concern": 302,
             "hard event": 302,
             "draft": 200,
+            "concern details": 302,
         }
         assert api_answer.status_code == 201
         assert after == (before[0] + 2, before[1] + 1, before[2] + 1)
     else:
         assert {k: r.status_code for k, r in answers.items()} == dict.fromkeys(answers, 403)
-        for key in ("contact", "concern", "hard event"):
+        for key in ("contact", "concern", "hard event", *(["concern details"] if case.concern else [])):
             assert "only while it is active or closing" in answers[key].content.decode(), key
         assert api_answer.status_code == 403
         assert "only while it is active or closing" in api_answer.json()["detail"]

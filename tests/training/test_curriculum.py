@@ -86,3 +86,8 @@ def test_coverage_matrix_highlights_uncovered_competencies(world: Any) -> None:
     assert extra.title in uncovered
     assert "Follows a partnership approach" not in uncovered
     assert world.client_for(world.supporter).get("/p/riverside/training/curriculum/coverage/").status_code == 403
+
+
+def test_coverage_scroll_region_is_keyboard_focusable_and_named(world: Any) -> None:
+    body = world.client_for(world.trainer).get("/p/riverside/training/curriculum/coverage/").content.decode()
+    assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Coverage table (scrolls sideways)">' in body

@@ -104,7 +104,7 @@ def propose_match(
             text=f"You have a new match offer: {participant.reference}. Please accept or decline.",
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
-            context={"subject": "A new participant was matched with you"},
+            context={"subject": "A match offer is waiting for your answer"},
             relationship=relationship,
         )
     return relationship

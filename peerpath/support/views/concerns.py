@@ -138,6 +138,7 @@ def _answers_initial(program: Program, record: Any) -> dict[str, str]:
 @require_POST
 def concern_details(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern_to_add_to(request, program, pk)
+    access.require_write(record.relationship, access.Write.CONCERN)
     form = ConcernDetailsForm(request.POST, program=program)
     if form.is_valid():
         try:

@@ -38,3 +38,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Log in at /accounts/login/ with password '{content.DEMO_PASSWORD}' as:")
         for role, user in people["logins"].items():
             self.stdout.write(f"  {role:<12} {user.email}")
+        if not program.second_factor_roles:
+            self.stdout.write("Two-factor sign-in is off in the demo program: turn it on under Settings to try it.")
