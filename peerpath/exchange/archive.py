@@ -73,6 +73,7 @@ FILES: dict[type[models.Model], str] = {}
 NOT_EXPORTED: dict[str, str] = {
     "core.user": "People are in members.csv (and by e-mail in every other file); passwords never leave.",
     "core.scheduledjob": "Bookkeeping of the installation's scheduler, not the program's records.",
+    "core.schedulerlease": "Which scheduler process of the installation ticks; not the program's records.",
     "core.usedformtoken": "One-time form tokens already used (so a form sent twice creates once); bookkeeping.",
     "api.apitoken": "Secrets of each person's API access.",
     "exchange.importbatch": "Files waiting for confirmation; their rows are cleared once imported or discarded.",
@@ -339,6 +340,16 @@ def _define_tables() -> None:
     )
     register(
         "lived_experience_areas.csv", "programs.focusarea", "Lived-experience areas the program serves.", meanings={}
+    )
+    register(
+        "retention_rules.csv",
+        "programs.retentionsettings",
+        "How long the program keeps closed participants, audit entries and contact drafts (one row).",
+        meanings={
+            "closed_participant_days": "Days a closed participant's record is kept before erasure (empty: kept).",
+            "audit_days": "Days audit entries are kept (empty: kept).",
+            "draft_days": "Days an abandoned contact draft is kept (empty: kept).",
+        },
     )
     # --- Recruitment and the pathway -------------------------------------------------------------
     register(
