@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench
+.PHONY: run test faults lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -45,6 +45,10 @@ scheduler: $(VENV)/.installed
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Fault tests: real processes killed, hung and locked on purpose (tests/faults/); CI runs them.
+faults: $(VENV)/.installed
+	PEERPATH_FAULTS=1 $(PY) -m pytest -p no:xdist -p no:randomly tests/faults $(PYTEST_ARGS)
 
 # The large network for the web benchmark (PostgreSQL: set DATABASE_URL). BENCH_SCALE=0.1 for a tenth.
 bench-data: $(VENV)/.installed
