@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -65,7 +66,7 @@ class RowProblems:
     with the next column, so the preview lists all of a row's problems at once."""
 
     row: int
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = dataclass_field(default_factory=list)
 
     def add(self, column: str, message: str) -> None:
         if not any(e.field == column and e.message == message for e in self.errors):
@@ -259,9 +260,7 @@ class SupporterImporter(Importer):
             "source": problems.get(choice, v.get("source", ""), Source, "source", Source.OTHER, fallback=""),
             "supervisor_id": context["supervisors"].get(supervisor),
             "since": since.isoformat() if since else None,
-            "create_account": problems.get(
-                parse_yes_no, v.get("create_account", ""), "create_account", fallback=False
-            ),
+            "create_account": problems.get(parse_yes_no, v.get("create_account", ""), "create_account", fallback=False),
         }
 
     def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
@@ -497,19 +496,19 @@ class ParticipantImporter(Importer):
             "preferred_contact": preferred,
             "languages": languages,
             "focus_areas": areas,
-            "modes": problems.get(choice_list, v.get("modes", ""), Mode, "modes", fallback=[]),
+            "modes": problems.get(choice_list, v.get("modes", ""), Mode, "modes", fallback=list[str]()),
             "area": area,
             "availability": problems.get(
-                choice_list, v.get("availability", ""), Availability, "availability", fallback=[]
+                choice_list, v.get("availability", ""), Availability, "availability", fallback=list[str]()
             ),
             "preferred_gender": problems.get(
                 choice, v.get("preferred_gender", ""), Gender, "preferred_gender", "", fallback=""
             ),
             "preferred_age_bands": problems.get(
-                choice_list, v.get("preferred_age_bands", ""), AgeBand, "preferred_age_bands", fallback=[]
+                choice_list, v.get("preferred_age_bands", ""), AgeBand, "preferred_age_bands", fallback=list[str]()
             ),
             "preferred_communities": split_list(communities),
-            "must_haves": problems.get(choice_list, v.get("must_haves", ""), Criterion, "must_haves", fallback=[]),
+            "must_haves": problems.get(choice_list, v.get("must_haves", ""), Criterion, "must_haves", fallback=list[str]()),
             "consent_given": consent_given,
             "consent_scope": consent_scope if consent_given else "",
             "consent_date": consent_date.isoformat() if consent_date else None,
