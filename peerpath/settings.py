@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their caching): no-store on every download and page.
+    "peerpath.core.middleware.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Inside the session middleware, so a renewal is saved on the way out.
     "peerpath.core.middleware.RenewIdleSession",
