@@ -1,8 +1,13 @@
 """Settings for the test suite: the real settings with fast, observable stand-ins."""
 
 import os
+import sys
 
 os.environ.setdefault("PEERPATH_TESTING", "1")
+# Keep compiled modules (and pytest's assertion-rewritten test modules) as .pyc files even where
+# PYTHONDONTWRITEBYTECODE is set: otherwise every run and every xdist worker compiles them all
+# again (several seconds of CPU per worker).
+sys.dont_write_bytecode = False
 
 from peerpath.settings import *  # noqa: F403
 
