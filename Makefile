@@ -38,7 +38,7 @@ run: demo
 	PEERPATH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(VENV)/.installed
-	$(PY) manage.py db_worker
+	$(PY) manage.py run_worker
 
 scheduler: $(VENV)/.installed
 	$(PY) manage.py run_scheduler

@@ -188,6 +188,11 @@ PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
 FINISHED_TASKS_KEEP_DAYS = envint("PEERPATH_FINISHED_TASKS_KEEP_DAYS", 14)
 if FINISHED_TASKS_KEEP_DAYS < 1:
     raise ConfigurationError("PEERPATH_FINISHED_TASKS_KEEP_DAYS must be at least 1.")
+# A running task's lease (peerpath.core.taskqueue): the worker renews it every third of this;
+# a task whose worker stopped renewing goes back to the queue once the lease has run out.
+TASK_LEASE_SECONDS = envint("PEERPATH_TASK_LEASE_SECONDS", 60)
+if TASK_LEASE_SECONDS < 1:
+    raise ConfigurationError("PEERPATH_TASK_LEASE_SECONDS must be at least 1.")
 
 TASKS = {
     "default": {
