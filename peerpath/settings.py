@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,7 @@ from peerpath.env import (
     private_var_dir,
     secret,
     secret_list,
+    served_address,
     site_url,
 )
 
@@ -28,8 +30,9 @@ TESTING = envbool("PEERPATH_TESTING", False)
 SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
-# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1.
-SITE_URL = site_url(required=not (DEBUG or TESTING), default="http://127.0.0.1:8000")
+# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1. In development
+# it follows the address the app is served at (`make run PORT=...`, `manage.py runserver 9000`).
+SITE_URL = site_url(required=not (DEBUG or TESTING), default=served_address(sys.argv, "http://127.0.0.1:8000"))
 # Installation secret from which each program's credential-signing key is derived (HKDF).
 CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
 # Keys that encrypt sensitive data at rest (peerpath.core.encryption): comma-separated, newest
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their caching): no-store on every download and page.
+    "peerpath.core.middleware.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Inside the session middleware, so a renewal is saved on the way out.
     "peerpath.core.middleware.RenewIdleSession",
@@ -183,6 +188,11 @@ PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
 FINISHED_TASKS_KEEP_DAYS = envint("PEERPATH_FINISHED_TASKS_KEEP_DAYS", 14)
 if FINISHED_TASKS_KEEP_DAYS < 1:
     raise ConfigurationError("PEERPATH_FINISHED_TASKS_KEEP_DAYS must be at least 1.")
+# A running task's lease (peerpath.core.taskqueue): the worker renews it every third of this;
+# a task whose worker stopped renewing goes back to the queue once the lease has run out.
+TASK_LEASE_SECONDS = envint("PEERPATH_TASK_LEASE_SECONDS", 60)
+if TASK_LEASE_SECONDS < 1:
+    raise ConfigurationError("PEERPATH_TASK_LEASE_SECONDS must be at least 1.")
 
 TASKS = {
     "default": {

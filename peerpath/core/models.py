@@ -149,3 +149,18 @@ class UsedFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.nonce[:8]
+
+
+class TaskLease(models.Model):
+    """How long the worker running a task is trusted to still be running it
+    (peerpath.core.taskqueue): taken when the task starts, renewed by the worker while it runs,
+    dropped when it ends. A RUNNING task whose lease ran out goes back to the queue once."""
+
+    task = models.OneToOneField(
+        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, primary_key=True, related_name="lease"
+    )
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} until {self.expires_at:%H:%M:%S}"

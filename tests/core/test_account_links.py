@@ -33,7 +33,7 @@ def stored_text() -> str:
 
 
 def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def follow_link(body: str) -> Client:
