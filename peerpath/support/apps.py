@@ -9,11 +9,15 @@ class SupportConfig(AppConfig):
     verbose_name = "Participants and support"
 
     def ready(self) -> None:
+        from django.tasks.signals import task_started
+
         from peerpath.core import backup
         from peerpath.core.encryption import register_blind_index
         from peerpath.core.navigation import register_home_panel, register_nav
-        from peerpath.core.scheduler import register_periodic
-        from peerpath.support import panels, restore_probe, retention, tasks
+        from peerpath.core.permissions import register_program_page_hook
+        from peerpath.core.scheduler import register_periodic, register_tick_check
+        from peerpath.support import noticers, oncall, panels, restore_probe, retention, tasks
+        from peerpath.support.services.concerns import alert_in_app_and_by_email
         from peerpath.support.services.participants import rebuild_search_index
 
         register_nav("My participants", "support:caseload", "support.view_caseload", order=6)
@@ -33,6 +37,12 @@ class SupportConfig(AppConfig):
 
         register_periodic("support.daily_reminders", tasks.daily_reminders, dt.timedelta(days=1))
         register_periodic("support.escalation_sweep", tasks.escalation_sweep, dt.timedelta(minutes=5))
+
+        # The crisis on-call chain (support.oncall): its alert channels and who notices a due step.
+        oncall.register_alert_channel("in_app_and_email", alert_in_app_and_by_email)
+        register_tick_check("support.crisis_escalation", noticers.from_scheduler)
+        task_started.connect(noticers.from_worker, dispatch_uid="support.crisis_escalation")
+        register_program_page_hook("support.crisis_escalation", noticers.from_page)
 
         register_blind_index("participant search", rebuild_search_index)
         backup.register_probe("participant_decrypts", restore_probe.capture, restore_probe.check)
