@@ -508,7 +508,9 @@ class ParticipantImporter(Importer):
                 choice_list, v.get("preferred_age_bands", ""), AgeBand, "preferred_age_bands", fallback=list[str]()
             ),
             "preferred_communities": split_list(communities),
-            "must_haves": problems.get(choice_list, v.get("must_haves", ""), Criterion, "must_haves", fallback=list[str]()),
+            "must_haves": problems.get(
+                choice_list, v.get("must_haves", ""), Criterion, "must_haves", fallback=list[str]()
+            ),
             "consent_given": consent_given,
             "consent_scope": consent_scope if consent_given else "",
             "consent_date": consent_date.isoformat() if consent_date else None,
