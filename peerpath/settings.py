@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,7 @@ from peerpath.env import (
     private_var_dir,
     secret,
     secret_list,
+    served_address,
     site_url,
 )
 
@@ -28,8 +30,9 @@ TESTING = envbool("PEERPATH_TESTING", False)
 SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
-# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1.
-SITE_URL = site_url(required=not (DEBUG or TESTING), default="http://127.0.0.1:8000")
+# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1. In development
+# it follows the address the app is served at (`make run PORT=...`, `manage.py runserver 9000`).
+SITE_URL = site_url(required=not (DEBUG or TESTING), default=served_address(sys.argv, "http://127.0.0.1:8000"))
 # Installation secret from which each program's credential-signing key is derived (HKDF).
 CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
 # Keys that encrypt sensitive data at rest (peerpath.core.encryption): comma-separated, newest
