@@ -205,6 +205,18 @@ TASKS = {
     }
 }
 
+# Sending e-mail (peerpath.core.outbox): the SMTP timeout (Django's EMAIL_TIMEOUT, given to the
+# mailer since MAILERS replaces the EMAIL_* settings), and the attempts before a message is shown
+# to coordinators as undelivered, the first pause doubling after each failed attempt.
+EMAIL_SEND_TIMEOUT = envint("PEERPATH_EMAIL_TIMEOUT", 30)
+EMAIL_MAX_ATTEMPTS = envint("PEERPATH_EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_SECONDS = envint("PEERPATH_EMAIL_RETRY_SECONDS", 60)
+if EMAIL_SEND_TIMEOUT < 1 or EMAIL_MAX_ATTEMPTS < 1 or EMAIL_RETRY_SECONDS < 0:
+    raise ConfigurationError(
+        "PEERPATH_EMAIL_TIMEOUT and PEERPATH_EMAIL_MAX_ATTEMPTS must be at least 1, "
+        "PEERPATH_EMAIL_RETRY_SECONDS at least 0."
+    )
+
 _mail_backend = envstr(
     "PEERPATH_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
@@ -216,6 +228,8 @@ _mail_options = (
         "username": envstr("PEERPATH_EMAIL_HOST_USER"),
         "password": envstr("PEERPATH_EMAIL_HOST_PASSWORD"),
         "use_tls": envbool("PEERPATH_EMAIL_USE_TLS", False),
+        # A server that accepts the connection and never answers must not hold the worker.
+        "timeout": EMAIL_SEND_TIMEOUT,
     }
     if _mail_backend.endswith("smtp.EmailBackend")
     else {}
