@@ -16,9 +16,11 @@ died (or stopped: it resigns) has let the lease run out.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,7 @@ from django.utils import timezone
 from peerpath.core.models import ScheduledJob, SchedulerLease
 
 LEADER = "scheduler"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,29 @@ PERIODIC: dict[str, Periodic] = {}
 def register_periodic(name: str, task: Any, every: dt.timedelta) -> None:
     """Queue ``task`` (a django.tasks Task without arguments) once every ``every``."""
     PERIODIC[name] = Periodic(name, task, every)
+
+
+# Checks the leading scheduler runs itself on every tick, not through the task queue, so they
+# keep working while every worker is down (support's crisis escalation). Each must be cheap
+# when there is nothing to do; an error in one is logged and the tick goes on.
+TICK_CHECKS: dict[str, Callable[[], object]] = {}
+
+
+def register_tick_check(name: str, check: Callable[[], object]) -> None:
+    """Run ``check()`` in the leading scheduler's process at every tick."""
+    TICK_CHECKS[name] = check
+
+
+def run_tick_checks() -> dict[str, object]:
+    """Run every tick check; returns each one's result (None for one that failed, which is logged)."""
+    results: dict[str, object] = {}
+    for name, check in TICK_CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception:
+            logger.exception("Tick check %s failed", name)
+            results[name] = None
+    return results
 
 
 def run_due(now: dt.datetime | None = None) -> list[str]:
