@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A busy (SQLite locked) or unreachable (PostgreSQL restarting) database answers 503, not 500.
+    "peerpath.core.busy.DatabaseBusyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their caching): no-store on every download and page.
@@ -173,6 +175,8 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The report dashboard keeps each report's figures this long (a coordinator can refresh them).
 REPORT_CACHE_SECONDS = envint("PEERPATH_REPORT_CACHE_SECONDS", 300)
+# The Retry-After (seconds) of the 503 answered when the database is busy or unreachable.
+DATABASE_BUSY_RETRY_AFTER = envint("PEERPATH_DATABASE_BUSY_RETRY_AFTER", 5)
 RATELIMIT_VIEW = "peerpath.core.views.rate_limited"
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only memcached and django-redis. Django's own Redis cache
@@ -200,6 +204,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Readiness (/health/ready/, peerpath.core.health): a check beyond its threshold answers 503.
+HEALTH_MAX_TASK_WAIT_SECONDS = envint("PEERPATH_HEALTH_MAX_TASK_WAIT_SECONDS", 300)
+HEALTH_MAX_SCHEDULER_SILENCE_SECONDS = envint("PEERPATH_HEALTH_MAX_SCHEDULER_SILENCE_SECONDS", 300)
+HEALTH_MAX_UNDELIVERED = envint("PEERPATH_HEALTH_MAX_UNDELIVERED", 0)
+HEALTH_MAX_LATE_CRISES = envint("PEERPATH_HEALTH_MAX_LATE_CRISES", 0)
+HEALTH_CRISIS_GRACE_SECONDS = envint("PEERPATH_HEALTH_CRISIS_GRACE_SECONDS", 180)
 
 # Sending e-mail (peerpath.core.outbox): the SMTP timeout (Django's EMAIL_TIMEOUT, given to the
 # mailer since MAILERS replaces the EMAIL_* settings), and the attempts before a message is shown
