@@ -205,6 +205,13 @@ TASKS = {
     }
 }
 
+# Readiness (/health/ready/, peerpath.core.health): a check beyond its threshold answers 503.
+HEALTH_MAX_TASK_WAIT_SECONDS = envint("PEERPATH_HEALTH_MAX_TASK_WAIT_SECONDS", 300)
+HEALTH_MAX_SCHEDULER_SILENCE_SECONDS = envint("PEERPATH_HEALTH_MAX_SCHEDULER_SILENCE_SECONDS", 300)
+HEALTH_MAX_UNDELIVERED = envint("PEERPATH_HEALTH_MAX_UNDELIVERED", 0)
+HEALTH_MAX_LATE_CRISES = envint("PEERPATH_HEALTH_MAX_LATE_CRISES", 0)
+HEALTH_CRISIS_GRACE_SECONDS = envint("PEERPATH_HEALTH_CRISIS_GRACE_SECONDS", 180)
+
 # Sending e-mail (peerpath.core.outbox): the SMTP timeout (Django's EMAIL_TIMEOUT, given to the
 # mailer since MAILERS replaces the EMAIL_* settings), and the attempts before a message is shown
 # to coordinators as undelivered, the first pause doubling after each failed attempt.

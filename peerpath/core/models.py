@@ -135,6 +135,8 @@ class SchedulerLease(models.Model):
     name = models.CharField(max_length=100, unique=True)
     holder = models.CharField(max_length=200, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the leader last ticked: the readiness check's "time since the scheduler's last tick".
+    ticked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.holder or 'nobody'}"

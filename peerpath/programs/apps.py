@@ -26,5 +26,7 @@ class ProgramsConfig(AppConfig):
         )
         register_nav(_("Members"), "programs:members", "program.manage_members", group=PEOPLE.key, order=90)
         register_nav(_("Settings"), "programs:settings", "program.edit_settings", group=SETUP.key, order=95)
+        register_nav(_("System health"), "programs:system_health", "program.view_health", group=SETUP.key, order=97)
+        register_nav(_("Undelivered e-mail"), "programs:undelivered", "program.resend_email", group=SETUP.key, order=98)
         register_nav(_("Audit log"), "programs:audit_log", "audit.view", group=REPORTS.key, order=99)
         register_periodic("programs.retention", tasks.apply_retention, dt.timedelta(days=1))
