@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A busy (SQLite locked) or unreachable (PostgreSQL restarting) database answers 503, not 500.
+    "peerpath.core.busy.DatabaseBusyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their caching): no-store on every download and page.
@@ -173,6 +175,8 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The report dashboard keeps each report's figures this long (a coordinator can refresh them).
 REPORT_CACHE_SECONDS = envint("PEERPATH_REPORT_CACHE_SECONDS", 300)
+# The Retry-After (seconds) of the 503 answered when the database is busy or unreachable.
+DATABASE_BUSY_RETRY_AFTER = envint("PEERPATH_DATABASE_BUSY_RETRY_AFTER", 5)
 RATELIMIT_VIEW = "peerpath.core.views.rate_limited"
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only memcached and django-redis. Django's own Redis cache
@@ -201,6 +205,25 @@ TASKS = {
     }
 }
 
+# Readiness (/health/ready/, peerpath.core.health): a check beyond its threshold answers 503.
+HEALTH_MAX_TASK_WAIT_SECONDS = envint("PEERPATH_HEALTH_MAX_TASK_WAIT_SECONDS", 300)
+HEALTH_MAX_SCHEDULER_SILENCE_SECONDS = envint("PEERPATH_HEALTH_MAX_SCHEDULER_SILENCE_SECONDS", 300)
+HEALTH_MAX_UNDELIVERED = envint("PEERPATH_HEALTH_MAX_UNDELIVERED", 0)
+HEALTH_MAX_LATE_CRISES = envint("PEERPATH_HEALTH_MAX_LATE_CRISES", 0)
+HEALTH_CRISIS_GRACE_SECONDS = envint("PEERPATH_HEALTH_CRISIS_GRACE_SECONDS", 180)
+
+# Sending e-mail (peerpath.core.outbox): the SMTP timeout (Django's EMAIL_TIMEOUT, given to the
+# mailer since MAILERS replaces the EMAIL_* settings), and the attempts before a message is shown
+# to coordinators as undelivered, the first pause doubling after each failed attempt.
+EMAIL_SEND_TIMEOUT = envint("PEERPATH_EMAIL_TIMEOUT", 30)
+EMAIL_MAX_ATTEMPTS = envint("PEERPATH_EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_SECONDS = envint("PEERPATH_EMAIL_RETRY_SECONDS", 60)
+if EMAIL_SEND_TIMEOUT < 1 or EMAIL_MAX_ATTEMPTS < 1 or EMAIL_RETRY_SECONDS < 0:
+    raise ConfigurationError(
+        "PEERPATH_EMAIL_TIMEOUT and PEERPATH_EMAIL_MAX_ATTEMPTS must be at least 1, "
+        "PEERPATH_EMAIL_RETRY_SECONDS at least 0."
+    )
+
 _mail_backend = envstr(
     "PEERPATH_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
@@ -212,6 +235,8 @@ _mail_options = (
         "username": envstr("PEERPATH_EMAIL_HOST_USER"),
         "password": envstr("PEERPATH_EMAIL_HOST_PASSWORD"),
         "use_tls": envbool("PEERPATH_EMAIL_USE_TLS", False),
+        # A server that accepts the connection and never answers must not hold the worker.
+        "timeout": EMAIL_SEND_TIMEOUT,
     }
     if _mail_backend.endswith("smtp.EmailBackend")
     else {}

@@ -27,6 +27,8 @@ from django.test import Client
 from tests.crawling import crawl
 
 DESKTOP, PHONE = 1280, 390
+# Pages that draw themselves after loading: checked once this selector is on the page.
+READY_WHEN = {"api:openapi-view": "#swagger-ui .opblock"}
 WIDTHS = (DESKTOP, PHONE)
 VISITS_PER_VIEW = 1
 # Not pages: downloads, feeds and files, and the links that would end the persona's session.
@@ -94,14 +96,31 @@ def accessibility(page: Any, width: int) -> list[str]:
     return problems
 
 
-# The widest element that sticks out past the right edge of the window, named as a selector.
+# The element reaching farthest past the right edge of the window, named as a selector: only
+# elements the page actually widens with (not those clipped by a scrolling box they belong to).
 _WIDEST_OFFENDER = """() => {
   const limit = window.innerWidth;
+  const clips = (el) => getComputedStyle(el).overflowX !== 'visible';
+  // The box an element is laid out in (and so clipped by): its parent, or for an absolutely
+  // positioned element the nearest positioned ancestor.
+  const container = (el) => {
+    const position = getComputedStyle(el).position;
+    if (position === 'fixed') return null;
+    let up = el.parentElement;
+    if (position === 'absolute') {
+      while (up && up !== document.body && getComputedStyle(up).position === 'static') up = up.parentElement;
+    }
+    return up && up !== document.body && up !== document.documentElement ? up : null;
+  };
+  const clipped = (el) => {
+    for (let up = container(el); up; up = container(up)) if (clips(up)) return true;
+    return false;
+  };
   let worst = null, right = limit;
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0 && box.height === 0) continue;
-    if (box.right > right + 0.5) { worst = el; right = box.right; }
+    if ((box.width === 0 && box.height === 0) || box.right <= right + 0.5) continue;
+    if (!clipped(el)) { worst = el; right = box.right; }
   }
   if (!worst) return null;
   const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')

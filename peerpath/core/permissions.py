@@ -54,6 +54,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "program.view_competencies": EVERYONE,
     "program.edit_competencies": frozenset({C}),
     "audit.view": frozenset({C}),
+    "program.view_health": frozenset({C}),
+    "program.resend_email": frozenset({C}),
     # Recruitment
     "recruitment.view_board": frozenset({C}),
     "recruitment.view_person": frozenset({C}),

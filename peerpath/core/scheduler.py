@@ -104,7 +104,9 @@ def lead(holder: str, lease: dt.timedelta, now: dt.datetime | None = None) -> bo
         except IntegrityError:
             pass  # another scheduler created it first
     free = Q(holder=holder) | Q(holder="") | Q(expires_at__isnull=True) | Q(expires_at__lt=now)
-    return bool(SchedulerLease.objects.filter(free, name=LEADER).update(holder=holder, expires_at=now + lease))
+    return bool(
+        SchedulerLease.objects.filter(free, name=LEADER).update(holder=holder, expires_at=now + lease, ticked_at=now)
+    )
 
 
 def resign(holder: str) -> None:
@@ -118,3 +120,8 @@ def leader() -> tuple[str, dt.datetime | None]:
     if row is None or not row[0] or row[1] is None or row[1] < timezone.now():
         return "", None
     return row[0], row[1]
+
+
+def last_tick() -> dt.datetime | None:
+    """When a scheduler last ticked (took or renewed the lease), whoever it was."""
+    return SchedulerLease.objects.filter(name=LEADER).values_list("ticked_at", flat=True).first()

@@ -57,5 +57,19 @@ class ProgramsConfig(AppConfig):
             description=_("How long closed participants, audit entries and contact drafts are kept."),
             order=90,
         )
+        register_settings(
+            _("System health"),
+            "programs:system_health",
+            "program.view_health",
+            description=_("The checks monitoring reads, each with its value and limit."),
+            order=95,
+        )
+        register_settings(
+            _("Undelivered e-mail"),
+            "programs:undelivered",
+            "program.resend_email",
+            description=_("E-mails the mail server did not take, to send again."),
+            order=96,
+        )
         register_nav(_("Audit log"), "programs:audit_log", "audit.view", group=REPORTS.key, order=99)
         register_periodic("programs.retention", tasks.apply_retention, dt.timedelta(days=1))

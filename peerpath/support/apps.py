@@ -17,7 +17,7 @@ class SupportConfig(AppConfig):
         from peerpath.core.navigation import MINE, PEOPLE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_program_page_hook
         from peerpath.core.scheduler import register_periodic, register_tick_check
-        from peerpath.support import noticers, oncall, panels, restore_probe, retention, tasks
+        from peerpath.support import noticers, oncall, panels, readiness, restore_probe, retention, tasks
         from peerpath.support.services.concerns import alert_in_app_and_by_email
         from peerpath.support.services.participants import rebuild_search_index
 
@@ -61,3 +61,4 @@ class SupportConfig(AppConfig):
         register_blind_index("participant search", rebuild_search_index)
         backup.register_probe("participant_decrypts", restore_probe.capture, restore_probe.check)
         retention.register()
+        readiness.register()

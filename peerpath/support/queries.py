@@ -475,3 +475,9 @@ def crisis_chain_rows(concern: Concern, now: dt.datetime | None = None) -> list[
             }
         )
     return rows
+
+
+def late_crisis_escalations(now: dt.datetime, grace: dt.timedelta) -> int:
+    """Open crises (nobody acknowledged them) whose next on-call step fell due more than ``grace``
+    ago and was not taken: the escalation that should have happened, installation-wide."""
+    return Concern.objects.filter(state=ConcernState.OPEN, next_step_at__lte=now - grace).count()

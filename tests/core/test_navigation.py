@@ -116,6 +116,8 @@ SETTINGS_PAGES = [
     ("Support", "support:settings"),
     ("Supporter care", "care:settings"),
     ("Retention", "programs:retention"),
+    ("System health", "programs:system_health"),
+    ("Undelivered e-mail", "programs:undelivered"),
 ]
 
 
