@@ -9,7 +9,7 @@ os.environ.setdefault("PEERPATH_TESTING", "1")
 # again (several seconds of CPU per worker).
 sys.dont_write_bytecode = False
 
-from peerpath.settings import *  # noqa: F403
+from peerpath.settings import *  # noqa: E402, F403
 
 # Tasks run at once in-process so tests see their effects (mail in the outbox).
 TASKS = {

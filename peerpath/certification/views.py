@@ -23,7 +23,7 @@ from peerpath.certification.models import (
 from peerpath.certification.pdf import certificate_pdf
 from peerpath.core import audit
 from peerpath.core.exports import as_download, download_table, requested_format
-from peerpath.core.forms import add_service_errors
+from peerpath.core.forms import add_rule_errors, add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
@@ -378,7 +378,9 @@ def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None)
             "category": activity.category,
         }
     form = CEActivityForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        add_rule_errors(form, services.check_ce_activity)
+    elif request.method == "POST":
         data = form.cleaned_data
         try:
             if activity is None:

@@ -66,3 +66,39 @@ def test_after_an_error_focus_is_on_the_summary_and_its_links_reach_the_fields(
     assert links.count() == 2
     summary.get_by_role("link", name=re.compile("Attendance needed")).click()
     assert page.evaluate("document.activeElement.id") == "id_min_attendance_percent"
+
+
+def test_a_long_answer_counts_its_characters_instead_of_cutting_them(
+    page: Any, a11y: Any, live_server: Any, world: Any
+) -> None:
+    page.goto("/apply/riverside/")
+    a11y.check(page)
+    answer = page.get_by_label(re.compile("Why do you want to become a peer supporter"))
+    assert answer.get_attribute("maxlength") is None  # nothing typed or pasted is cut off silently
+    counter = page.locator(f"#{answer.get_attribute('id')}_count")
+    assert counter.text_content() == "You have 5000 characters left (of 5000)."
+    assert f"{answer.get_attribute('id')}_count" in (answer.get_attribute("aria-describedby") or "")
+    answer.fill("x" * 5003)
+    assert answer.input_value() == "x" * 5003
+    assert counter.text_content() == "You have 3 characters too many (at most 5000)."
+    # Screen readers hear it politely once typing pauses.
+    spoken = counter.locator("xpath=following-sibling::*[1]")
+    assert spoken.get_attribute("aria-live") == "polite"
+    spoken.get_by_text("3 characters too many").wait_for(state="attached")
+
+
+def test_clear_the_draft_empties_the_form_too(page: Any, a11y: Any, live_server: Any, support: Any) -> None:
+    login(page, a11y, support.supporter.email, PASSWORD)
+    page.goto(f"/p/riverside/support/relationships/{support.ana_rel.pk}/contacts/new/")
+    a11y.check(page)
+    page.get_by_label("Notes").fill("She told me about her week.")
+    page.get_by_text(re.compile("Draft saved")).wait_for()
+    page.get_by_role("button", name="Clear the draft").click()
+    page.get_by_text("Draft cleared.").wait_for()
+    assert page.get_by_label("Notes").input_value() == ""
+    assert page.locator("#id_contacted_on").input_value() == ""
+    assert page.locator("#contact-form input[type=radio]:checked").count() == 0
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('peerpath-draft'))") == []
+    page.reload()
+    a11y.check(page)
+    assert page.get_by_label("Notes").input_value() == ""
