@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from peerpath.recruitment.models import Stage, Supporter
 from tests.e2e.helpers import login
@@ -49,7 +51,8 @@ def test_apply_screen_accept_and_join(page: Any, a11y: Any, live_server: Any, wo
 
     # Schedule the screening interview.
     page.get_by_text("Schedule a screening interview").click()
-    page.get_by_label("Date and time").fill("2030-01-15T10:00")
+    when = timezone.localtime() + dt.timedelta(days=30)  # at most a year ahead
+    page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT10:00"))
     page.get_by_label("Where (place, phone number or video link)").fill("Community room")
     page.get_by_role("button", name="Schedule and e-mail the applicant").click()
     page.wait_for_url(re.compile(r"/interviews/\d+/$"))
@@ -65,6 +68,14 @@ def test_apply_screen_accept_and_join(page: Any, a11y: Any, live_server: Any, wo
     page.wait_for_load_state("load")
     a11y.check(page)
     assert "1 red flag noted" in page.content()
+    page.get_by_label("Accept into training").check()
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_load_state("load")
+    a11y.check(page)
+    # With a red flag noted, accepting needs a written reason: the error summary says so.
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.locator("[data-error-summary]").get_by_role("link", name=re.compile("red flag was noted")).click()
+    page.keyboard.type("The loss was two years ago; she has steady support and her references are strong.")
     page.get_by_label("Accept into training").check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state("load")

@@ -101,8 +101,13 @@
     if (!window.htmx) { return; }
     document.querySelectorAll("[data-autosave-on]").forEach(function (el) { el.hidden = false; });
     document.querySelectorAll("[data-autosave-off]").forEach(function (el) { el.hidden = true; });
+    var submitting = false;
+    document.addEventListener("submit", function () { submitting = true; });
     document.body.addEventListener("htmx:beforeRequest", function (event) {
-      if (event.target.closest("[data-swap-errors]")) { pending += 1; }
+      if (!event.target.closest("[data-swap-errors]")) { return; }
+      // Once the form itself is being sent, a late autosave would only compete with it.
+      if (submitting) { event.preventDefault(); return; }
+      pending += 1;
     });
     document.body.addEventListener("htmx:afterRequest", function (event) {
       if (!event.target.closest("[data-swap-errors]")) { return; }
@@ -117,8 +122,6 @@
         event.detail.isError = false;
       }
     });
-    var submitting = false;
-    document.addEventListener("submit", function () { submitting = true; });
     window.addEventListener("beforeunload", function (event) {
       if (!submitting && (pending > 0 || failed)) { event.preventDefault(); }
     });
