@@ -20,6 +20,7 @@ from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
+from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.support.helpers import make_participant
 
 SECRETS = {
@@ -40,6 +41,7 @@ SECRETS = {
     "request_name": "Yolanda Featherstonehaugh",
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
+    **CARE_SECRETS,
 }
 
 
@@ -108,6 +110,7 @@ def fill_every_encrypted_place(support: Any) -> Participant:
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
     )
     participants.export_participant(actor=s.coordinator, participant=person)
+    fill_care_secrets(s.world, s.priya)
     settings_row = get_settings(s.program)
     settings_row.requests_open = True
     settings_row.save()
