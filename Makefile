@@ -28,15 +28,17 @@ demo: migrate
 	PEERPATH_DEBUG=1 $(PY) manage.py load_demo
 
 # Serves the demo with a background task worker and the scheduler beside the web server; both are
-# supervised (manage.py run_supervised starts either again if it exits).
+# supervised (manage.py run_supervised starts either again if it exits). Links in e-mails, PDFs
+# and badges point at HOST:PORT unless PEERPATH_SITE_URL says otherwise.
 run: demo
 	@echo "Starting the task worker, the scheduler and the web server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
-	@PEERPATH_DEBUG=1 $(PY) manage.py run_supervised & supervisor=$$!; \
+	@export PEERPATH_SITE_URL="$${PEERPATH_SITE_URL:-http://$(HOST):$(PORT)}"; \
+	PEERPATH_DEBUG=1 $(PY) manage.py run_supervised & supervisor=$$!; \
 	trap "kill $$supervisor 2>/dev/null; wait $$supervisor 2>/dev/null" EXIT INT TERM; \
 	PEERPATH_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(VENV)/.installed
-	$(PY) manage.py db_worker
+	$(PY) manage.py run_worker
 
 scheduler: $(VENV)/.installed
 	$(PY) manage.py run_scheduler

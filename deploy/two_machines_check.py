@@ -5,7 +5,7 @@ Starts, against the machine's PostgreSQL (a database of its own, made afresh) an
 database number, emptied first), with production settings (DEBUG off):
 
 - two gunicorn web servers on different ports,
-- two task workers (`manage.py db_worker`),
+- two task workers (`manage.py run_worker`),
 - two schedulers (`manage.py run_scheduler`),
 - a local SMTP sink (aiosmtpd) that records every message.
 
@@ -239,7 +239,7 @@ def check(args: argparse.Namespace) -> list[str]:
 
         print("starting two web servers, two workers and two schedulers", flush=True)
         for n in (1, 2):
-            site.start(f"worker{n}", PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "0.5")
+            site.start(f"worker{n}", PYTHON, "manage.py", "run_worker", "--no-reload", "--interval", "0.5")
             site.start(
                 f"scheduler{n}",
                 PYTHON,

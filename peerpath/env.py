@@ -85,9 +85,28 @@ def require_key_length(name: str, value: str) -> str:
     return value
 
 
+def served_address(argv: list[str], default: str) -> str:
+    """The address ``manage.py runserver [addr:]port`` serves at (``default`` for any other
+    command or a plain ``runserver``): in development the links PeerPath writes into e-mails,
+    certificates and badges point where the app is actually served."""
+    if len(argv) < 2 or argv[1] != "runserver":
+        return default
+    addrport = next((arg for arg in argv[2:] if not arg.startswith("-")), "")
+    if not addrport:
+        return default
+    host, _, port = addrport.rpartition(":")
+    if not port.isdigit():
+        return default
+    if host in ("", "0", "0.0.0.0", "[::]"):  # noqa: S104 (a listening address, not a bind)
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 def site_url(*, required: bool, default: str) -> str:
     """PEERPATH_SITE_URL without its trailing slash. Required in production: e-mails and
-    certificates would otherwise point at the development address."""
+    certificates would otherwise point at the development address. In development ``default``
+    is where the app is served (``make run`` sets PEERPATH_SITE_URL from ``HOST`` and ``PORT``;
+    ``served_address`` reads ``manage.py runserver``'s own argument)."""
     value = os.environ.get("PEERPATH_SITE_URL", "").strip()
     if not value:
         if required:

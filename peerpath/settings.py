@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,7 @@ from peerpath.env import (
     private_var_dir,
     secret,
     secret_list,
+    served_address,
     site_url,
 )
 
@@ -28,8 +30,9 @@ TESTING = envbool("PEERPATH_TESTING", False)
 SECRET_KEY = secret("PEERPATH_SECRET_KEY", generate_in_dev=DEBUG or TESTING)
 ALLOWED_HOSTS = envlist("PEERPATH_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("PEERPATH_CSRF_TRUSTED_ORIGINS")
-# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1.
-SITE_URL = site_url(required=not (DEBUG or TESTING), default="http://127.0.0.1:8000")
+# Required when DEBUG is off: links in e-mails would otherwise point at 127.0.0.1. In development
+# it follows the address the app is served at (`make run PORT=...`, `manage.py runserver 9000`).
+SITE_URL = site_url(required=not (DEBUG or TESTING), default=served_address(sys.argv, "http://127.0.0.1:8000"))
 # Installation secret from which each program's credential-signing key is derived (HKDF).
 CREDENTIAL_SECRET = secret("PEERPATH_CREDENTIAL_SECRET", generate_in_dev=DEBUG or TESTING)
 # Keys that encrypt sensitive data at rest (peerpath.core.encryption): comma-separated, newest
@@ -56,8 +59,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A busy (SQLite locked) or unreachable (PostgreSQL restarting) database answers 503, not 500.
+    "peerpath.core.busy.DatabaseBusyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their caching): no-store on every download and page.
+    "peerpath.core.middleware.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Inside the session middleware, so a renewal is saved on the way out.
     "peerpath.core.middleware.RenewIdleSession",
@@ -168,6 +175,8 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The report dashboard keeps each report's figures this long (a coordinator can refresh them).
 REPORT_CACHE_SECONDS = envint("PEERPATH_REPORT_CACHE_SECONDS", 300)
+# The Retry-After (seconds) of the 503 answered when the database is busy or unreachable.
+DATABASE_BUSY_RETRY_AFTER = envint("PEERPATH_DATABASE_BUSY_RETRY_AFTER", 5)
 RATELIMIT_VIEW = "peerpath.core.views.rate_limited"
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit knows only memcached and django-redis. Django's own Redis cache
@@ -183,6 +192,11 @@ PUBLIC_FORM_RATE = envstr("PEERPATH_PUBLIC_FORM_RATE", "10/h")
 FINISHED_TASKS_KEEP_DAYS = envint("PEERPATH_FINISHED_TASKS_KEEP_DAYS", 14)
 if FINISHED_TASKS_KEEP_DAYS < 1:
     raise ConfigurationError("PEERPATH_FINISHED_TASKS_KEEP_DAYS must be at least 1.")
+# A running task's lease (peerpath.core.taskqueue): the worker renews it every third of this;
+# a task whose worker stopped renewing goes back to the queue once the lease has run out.
+TASK_LEASE_SECONDS = envint("PEERPATH_TASK_LEASE_SECONDS", 60)
+if TASK_LEASE_SECONDS < 1:
+    raise ConfigurationError("PEERPATH_TASK_LEASE_SECONDS must be at least 1.")
 
 TASKS = {
     "default": {
@@ -190,6 +204,25 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Readiness (/health/ready/, peerpath.core.health): a check beyond its threshold answers 503.
+HEALTH_MAX_TASK_WAIT_SECONDS = envint("PEERPATH_HEALTH_MAX_TASK_WAIT_SECONDS", 300)
+HEALTH_MAX_SCHEDULER_SILENCE_SECONDS = envint("PEERPATH_HEALTH_MAX_SCHEDULER_SILENCE_SECONDS", 300)
+HEALTH_MAX_UNDELIVERED = envint("PEERPATH_HEALTH_MAX_UNDELIVERED", 0)
+HEALTH_MAX_LATE_CRISES = envint("PEERPATH_HEALTH_MAX_LATE_CRISES", 0)
+HEALTH_CRISIS_GRACE_SECONDS = envint("PEERPATH_HEALTH_CRISIS_GRACE_SECONDS", 180)
+
+# Sending e-mail (peerpath.core.outbox): the SMTP timeout (Django's EMAIL_TIMEOUT, given to the
+# mailer since MAILERS replaces the EMAIL_* settings), and the attempts before a message is shown
+# to coordinators as undelivered, the first pause doubling after each failed attempt.
+EMAIL_SEND_TIMEOUT = envint("PEERPATH_EMAIL_TIMEOUT", 30)
+EMAIL_MAX_ATTEMPTS = envint("PEERPATH_EMAIL_MAX_ATTEMPTS", 6)
+EMAIL_RETRY_SECONDS = envint("PEERPATH_EMAIL_RETRY_SECONDS", 60)
+if EMAIL_SEND_TIMEOUT < 1 or EMAIL_MAX_ATTEMPTS < 1 or EMAIL_RETRY_SECONDS < 0:
+    raise ConfigurationError(
+        "PEERPATH_EMAIL_TIMEOUT and PEERPATH_EMAIL_MAX_ATTEMPTS must be at least 1, "
+        "PEERPATH_EMAIL_RETRY_SECONDS at least 0."
+    )
 
 _mail_backend = envstr(
     "PEERPATH_EMAIL_BACKEND",
@@ -202,6 +235,8 @@ _mail_options = (
         "username": envstr("PEERPATH_EMAIL_HOST_USER"),
         "password": envstr("PEERPATH_EMAIL_HOST_PASSWORD"),
         "use_tls": envbool("PEERPATH_EMAIL_USE_TLS", False),
+        # A server that accepts the connection and never answers must not hold the worker.
+        "timeout": EMAIL_SEND_TIMEOUT,
     }
     if _mail_backend.endswith("smtp.EmailBackend")
     else {}

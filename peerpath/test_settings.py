@@ -1,10 +1,15 @@
 """Settings for the test suite: the real settings with fast, observable stand-ins."""
 
 import os
+import sys
 
 os.environ.setdefault("PEERPATH_TESTING", "1")
+# Keep compiled modules (and pytest's assertion-rewritten test modules) as .pyc files even where
+# PYTHONDONTWRITEBYTECODE is set: otherwise every run and every xdist worker compiles them all
+# again (several seconds of CPU per worker).
+sys.dont_write_bytecode = False
 
-from peerpath.settings import *  # noqa: F403
+from peerpath.settings import *  # noqa: E402, F403
 
 # Tasks run at once in-process so tests see their effects (mail in the outbox).
 TASKS = {

@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("peerpath.api.urls")),
     path("", include("peerpath.support.urls")),
 ]
+
+# A busy or unreachable database raised outside a view answers 503; anything else the 500 page.
+handler500 = "peerpath.core.busy.server_error"

@@ -38,12 +38,20 @@ def is_attachment(response: HttpResponse) -> bool:
     return response.get("Content-Disposition", "").startswith("attachment")
 
 
-def crawl(client: Client, start: str, prefix: str, *, visits_per_view: int = 3) -> Iterator[Visit]:
-    """Every GET reachable from ``start`` by links under ``prefix`` (downloads included), at most
-    ``visits_per_view`` addresses per view."""
+def crawl(
+    client: Client,
+    start: str | list[str],
+    prefix: str,
+    *,
+    visits_per_view: int = 3,
+    never_follow: re.Pattern[str] = NEVER_FOLLOW,
+) -> Iterator[Visit]:
+    """Every GET reachable from ``start`` (one address or several) by links under ``prefix``
+    (downloads included), at most ``visits_per_view`` addresses per view; links matching
+    ``never_follow`` are left alone."""
     seen: set[str] = set()
     per_view: dict[str, int] = {}
-    queue = deque([start])
+    queue = deque([start] if isinstance(start, str) else start)
     while queue:
         path = queue.popleft()
         if path in seen:
@@ -65,7 +73,7 @@ def crawl(client: Client, start: str, prefix: str, *, visits_per_view: int = 3) 
             link = link.replace("&amp;", "&")
             if link.startswith("?"):  # a link to this page with other parameters
                 link = path.split("?")[0] + link
-            if link.startswith(prefix) and not NEVER_FOLLOW.search(link) and link not in seen:
+            if link.startswith(prefix) and not never_follow.search(link) and link not in seen:
                 queue.append(link)
 
 

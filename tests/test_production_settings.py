@@ -104,6 +104,49 @@ def test_development_keeps_the_local_site_url(tmp_path: Path) -> None:
     assert result.stdout.strip() == "http://127.0.0.1:8000"
 
 
+def test_development_links_follow_the_port_runserver_serves_at(tmp_path: Path) -> None:
+    # `manage.py runserver 9001` (and `make run PORT=9001`, below): e-mails, PDFs and badges
+    # must not point at port 8000.
+    code = (
+        "import sys; sys.argv = ['manage.py', 'runserver', '0:9001']; import peerpath.settings as s; print(s.SITE_URL)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERPATH_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(PEERPATH_DEBUG="1", PEERPATH_VAR_DIR=str(tmp_path / "var"))
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:9001"
+    # An address the operator set wins.
+    env["PEERPATH_SITE_URL"] = "http://peers.test:9001/"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "http://peers.test:9001"
+
+
+@pytest.mark.parametrize(
+    ("argv", "address"),
+    [
+        (["manage.py", "runserver"], "http://127.0.0.1:8000"),
+        (["manage.py", "runserver", "9001"], "http://127.0.0.1:9001"),
+        (["manage.py", "runserver", "--noreload", "localhost:9002"], "http://localhost:9002"),
+        (["manage.py", "runserver", "0.0.0.0:9003"], "http://127.0.0.1:9003"),
+        (["manage.py", "db_worker"], "http://127.0.0.1:8000"),
+    ],
+)
+def test_served_address_reads_runserver_s_argument(argv: list[str], address: str) -> None:
+    from peerpath.env import served_address
+
+    assert served_address(argv, "http://127.0.0.1:8000") == address
+
+
+def test_make_run_gives_the_worker_and_the_server_the_address_it_serves_at() -> None:
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=9001", "HOST=127.0.0.1"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    recipe = result.stdout[result.stdout.index("export PEERPATH_SITE_URL") :]
+    assert 'export PEERPATH_SITE_URL="${PEERPATH_SITE_URL:-http://127.0.0.1:9001}"' in recipe
+    assert recipe.index("PEERPATH_SITE_URL") < recipe.index("run_supervised") < recipe.index("runserver")
+
+
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 

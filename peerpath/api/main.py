@@ -8,6 +8,7 @@ program through `peerpath.core.permissions`, exactly as the pages do.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Router, Swagger
@@ -30,6 +31,7 @@ from peerpath.api.schemas import (
 )
 from peerpath.api.support import router as support_router
 from peerpath.api.training import router as training_router
+from peerpath.core.busy import busy_response, is_database_busy
 from peerpath.programs.models import Competency, Membership
 from peerpath.recruitment.models import Application, Source, Stage, Supporter
 
@@ -50,6 +52,16 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> Any:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_busy(request: HttpRequest, exc: Exception) -> Any:
+    """The database is busy (SQLite locked) or unreachable (PostgreSQL restarting): 503 with
+    Retry-After, never 500 (`peerpath.core.busy`); anything else goes on to Django's handling."""
+    if not is_database_busy(exc):
+        raise exc
+    return busy_response(request)
 
 
 @api.exception_handler(PermissionDenied)

@@ -10,13 +10,15 @@ equivalent page writes, and contacts are logged through `support.services.contac
 import datetime as dt
 from typing import Any
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from peerpath.api.auth import ApiRequest, require
 from peerpath.api.common import ERRORS, WRITE_ERRORS, Id, PageIn, PathId, check_form, page_of, paged, unique
 from peerpath.api.schemas import (
     ContactIn,
     ContactOut,
+    ErrorOut,
     FollowUpOut,
     ParticipantDetailOut,
     ParticipantOut,
@@ -63,24 +65,49 @@ def _note_rule(request: ApiRequest) -> Any:
 
 
 class ParticipantFilter(Schema):
-    q: str = ""
     status: ParticipantStatus | None = None
 
 
-@router.get("/{program}/participants", response={200: paged(ParticipantOut), **ERRORS})
+class ParticipantSearchIn(Schema):
+    """A search of the participants: in the body, so a name never travels in a URL."""
+
+    q: str = Field("", max_length=200, description="A word of the name, a full e-mail address or a phone number.")
+    status: ParticipantStatus | None = None
+
+
+def _participant_list(request: ApiRequest, program: str, q: str, status: str, page: PageIn) -> dict[str, Any]:
+    membership = require(request, program, "support.view_participants")
+    rows = queries.participant_rows(membership.program, membership, request.user, q=q, status=status)
+    count, items = page_of(rows, page)
+    _audit_list(request, items, "participant list")
+    return {"count": count, "items": items}
+
+
+@router.get("/{program}/participants", response={200: paged(ParticipantOut), 400: ErrorOut, **ERRORS})
 def participants(
     request: ApiRequest, program: str, filters: Query[ParticipantFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """The participants the caller may see: coordinators all, supervisors those matched with the
-    supporters they oversee, supporters those they are matched with. Search `q` by name, e-mail
-    or phone. Audited like the participant list page."""
-    membership = require(request, program, "support.view_participants")
-    rows = queries.participant_rows(
-        membership.program, membership, request.user, q=filters.q[:200], status=filters.status or ""
-    )
-    count, items = page_of(rows, page)
-    _audit_list(request, items, "participant list")
-    return {"count": count, "items": items}
+    supporters they oversee, supporters those they are matched with. Audited like the participant
+    list page. To search by name, e-mail or phone, POST to `participants/search`: a `q` here
+    answers 400 (a name in a URL is written to access logs)."""
+    if "q" in request.GET:
+        raise HttpError(400, "Search by POST to participants/search: names do not belong in a URL.")
+    return _participant_list(request, program, "", filters.status or "", page)
+
+
+@router.post(
+    "/{program}/participants/search",
+    response={200: paged(ParticipantOut), **WRITE_ERRORS},
+    summary="Search the participants",
+)
+def participant_search(
+    request: ApiRequest, program: str, payload: ParticipantSearchIn, page: Query[PageIn]
+) -> dict[str, Any]:
+    """The participants the caller may see (as `GET participants`) found by `q`, sent in the body
+    so it stays out of URLs and access logs: a word of the name, a full e-mail address or a phone
+    number. Changes nothing; audited like the participant list page."""
+    return _participant_list(request, program, payload.q.strip(), payload.status or "", page)
 
 
 @router.get("/{program}/participants/{participant_id}", response={200: ParticipantDetailOut, **ERRORS})

@@ -9,8 +9,10 @@ class CareConfig(AppConfig):
     verbose_name = "Supporter care"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from peerpath.care import defaults, handlers, panels, queries, tasks
-        from peerpath.core.navigation import register_home_panel, register_nav
+        from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav
         from peerpath.core.scheduler import register_periodic
         from peerpath.programs.signals import adverse_event_recorded, program_created
         from peerpath.support.availability import register_unavailable
@@ -19,10 +21,10 @@ class CareConfig(AppConfig):
         adverse_event_recorded.connect(handlers.on_adverse_event, dispatch_uid="care.on_adverse_event")
         register_unavailable("on a break", queries.supporters_on_break)  # matching leaves them out
 
-        register_nav("My well-being", "care:my_care", "care.own_care", order=6)
-        register_nav("Supporter care", "care:supporters", "care.view_supporters", order=20)
-        register_nav("Care tasks", "care:tasks", "care.view_tasks", order=21)
-        register_nav("Newsletters", "care:newsletters", "care.read_newsletters", order=90)
+        register_nav(_("My well-being"), "care:my_care", "care.own_care", group=MINE.key, order=40)
+        register_nav(_("Supporter care"), "care:supporters", "care.view_supporters", group=CARE.key, order=20)
+        register_nav(_("Care tasks"), "care:tasks", "care.view_tasks", group=CARE.key, order=21)
+        register_nav(_("Newsletters"), "care:newsletters", "care.read_newsletters", group=CARE.key, order=90)
         register_home_panel("care_me", panels.my_care_panel, order=6)
         register_home_panel("care_supervision", panels.supervision_panel, order=15)
         register_home_panel("care_coordinator", panels.coordinator_panel, order=16)

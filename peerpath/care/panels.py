@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from peerpath.care import queries
@@ -77,19 +77,17 @@ def supervision_panel(request: ProgramRequest, program: Program, membership: Any
     today = timezone.localdate()
     supervised = Supporter.objects.filter(program=program, supervisor=request.user, stage__in=CURRENT_STAGES)
     rows = queries.care_rows(program, supervised, settings, today)
-    tasks = list(
-        CareTask.objects.filter(program=program, assigned_to=request.user, status=TaskStatus.OPEN)
-        .select_related("supporter")
-        .order_by("due_on", "created_at")[:6]
-    )
+    open_tasks = CareTask.objects.filter(program=program, assigned_to=request.user, status=TaskStatus.OPEN)
+    # The most overdue first, then by due date; undated last.
+    tasks = list(open_tasks.select_related("supporter").order_by(F("due_on").asc(nulls_last=True), "created_at")[:6])
     return (
         "care/_panel_supervision.html",
         {
             "count": len(rows),
             "tasks": tasks,
-            "open_tasks": CareTask.objects.filter(
-                program=program, assigned_to=request.user, status=TaskStatus.OPEN
-            ).count(),
+            "open_tasks": open_tasks.count(),
+            "overdue_tasks": open_tasks.filter(due_on__lt=today).count(),
+            "today": today,
             "supervision_overdue": [r for r in rows if r.supervision_overdue],
             "checkins_overdue": [r for r in rows if r.checkin_overdue],
         },

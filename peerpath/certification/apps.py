@@ -8,9 +8,11 @@ class CertificationConfig(AppConfig):
     label = "certification"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from peerpath.certification import panels, queries, restore_probe, services, tasks
         from peerpath.core import backup
-        from peerpath.core.navigation import register_home_panel, register_nav
+        from peerpath.core.navigation import MINE, TRAINING, register_home_panel, register_nav
         from peerpath.core.scheduler import register_periodic
         from peerpath.training.extensions import register_roster_status, register_trainee_section
         from peerpath.training.signals import refresher_attendance_recorded
@@ -22,8 +24,12 @@ class CertificationConfig(AppConfig):
         register_trainee_section("outcome", panels.outcome_section, order=10)
         register_trainee_section("credentials", panels.credentials_section, order=20)
 
-        register_nav("Certification", "certification:overview", "certification.overview", order=28)
-        register_nav("Continuing education", "certification:my_ce", "certification.own_credentials", order=7)
+        register_nav(
+            _("Certification"), "certification:overview", "certification.overview", group=TRAINING.key, order=28
+        )
+        register_nav(
+            _("Continuing education"), "certification:my_ce", "certification.own_credentials", group=MINE.key, order=30
+        )
         register_home_panel("certification", panels.coordinator_panel, order=16)
         register_home_panel("my_certificate", panels.my_certificate_panel, order=4)
         register_periodic("certification.daily_check", tasks.daily_certification_check, dt.timedelta(days=1))

@@ -13,7 +13,8 @@ from django.urls import reverse
 from joserfc import jwt
 
 from peerpath.certification import keys
-from peerpath.certification.models import Certificate
+from peerpath.certification.models import LEVEL_RANK, Certificate, Level, Outcome
+from peerpath.certification.services import get_settings
 from peerpath.programs.models import Competency, Program
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -65,14 +66,52 @@ def achievement(program: Program, credential_name: str) -> dict[str, Any]:
     }
 
 
+def decided_achievement(certificate: Certificate) -> dict[str, Any] | None:
+    """For a certificate a trainer gave in place of the rules' outcome (an override recorded with
+    a written reason), the achievement as it was actually met: its own id, and criteria that say
+    what was and was not met (no claim of the minimum attendance when it was below it). None for
+    a certificate that met the rules, or one with no assessment behind it."""
+    assessment = certificate.assessment
+    if assessment is None or not assessment.is_override:
+        return None
+    program = certificate.program
+    levels = [Level(level) for level in assessment.ratings.values_list("level", flat=True)]
+    minimum = get_settings(program).min_attendance_percent
+    competent = bool(levels) and all(LEVEL_RANK[level] >= LEVEL_RANK[Level.COMPETENT] for level in levels)
+    percent = assessment.attendance_percent
+    facts = [
+        "rated at least 'competent' in every competency below by a trainer of the cohort"
+        if competent
+        else "rated in every competency below by a trainer of the cohort, not every one at least 'competent'",
+        "no training sessions were held"
+        if percent is None
+        else f"attendance {percent}% ({assessment.attendance_attended} of {assessment.attendance_held} sessions), "
+        + ("at least" if percent >= minimum else "below")
+        + f" the program's minimum of {minimum}%",
+    ]
+    competencies = "\n".join(f"{c.number}. {c.title}" for c in program.competencies.filter(is_active=True))
+    given = Outcome(assessment.computed_outcome).label if assessment.computed_outcome else ""
+    base = achievement(program, certificate.credential_name)
+    return {
+        **base,
+        "id": f"{base['id']}#trainer-decision",
+        "criteria": {
+            "narrative": f"Certified by the trainer's decision, recorded with a written reason, in place of the "
+            f"outcome the program's rules gave ('{given}'): {'; '.join(facts)}.\n{competencies}"
+        },
+    }
+
+
 def credential(certificate: Certificate) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential for a certificate."""
+    """The unsigned OpenBadgeCredential for a certificate. A certificate given by a trainer's
+    decision in place of the rules carries that achievement (`decided_achievement`), never the
+    claim that the rules' criteria were met."""
     program = certificate.program
     salt = uuid.uuid5(certificate.uuid, "identity").hex
     email = (certificate.supporter.email or "").strip().lower()
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
-        "achievement": achievement(program, certificate.credential_name),
+        "achievement": decided_achievement(certificate) or achievement(program, certificate.credential_name),
         "identifier": [
             {
                 "type": "IdentityObject",

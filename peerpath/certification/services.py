@@ -511,15 +511,36 @@ def _check_evidence(evidence: Any) -> None:
         raise ValidationError({"evidence": "The file is larger than 10 MB."})
 
 
-def _ce_errors(*, date: dt.date, title: str, category: str) -> dict[str, str]:
+def _ce_errors(*, date: dt.date | None, title: str | None, category: str | None) -> dict[str, str]:
     errors = {}
-    if date > timezone.localdate():
+    if date is not None and date > timezone.localdate():
         errors["date"] = "An activity cannot be dated in the future."
-    if not title.strip():
+    if title is not None and not title.strip():
         errors["title"] = "Give the activity's title."
-    if category not in CECategory.values:
+    if category is not None and category not in CECategory.values:
         errors["category"] = "Choose a category."
     return errors
+
+
+def check_ce_activity(data: dict[str, Any]) -> Decimal | None:
+    """The rules of a continuing-education activity's fields, every broken one at once (by
+    field): not dated in the future, a title, a known category, 0.25 to 100 hours, evidence a
+    document or image of at most 10 MB. A field missing from `data` is not checked. Returns the
+    hours, rounded. Saves nothing."""
+    errors = _ce_errors(date=data.get("date"), title=data.get("title"), category=data.get("category"))
+    hours = None
+    if "hours" in data:
+        try:
+            hours = _clean_hours(data["hours"])
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+    try:
+        _check_evidence(data.get("evidence"))
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return hours
 
 
 def log_ce_activity(
@@ -539,14 +560,9 @@ def log_ce_activity(
     is not in the future; 0.25 to 100 hours; a known category; optional evidence (PDF, image or
     document, at most 10 MB). Coordinators are told there is something to review.
     """
-    errors = _ce_errors(date=date, title=title, category=category)
-    try:
-        hours = _clean_hours(hours)
-    except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
-    _check_evidence(evidence)
+    hours = check_ce_activity(
+        {"date": date, "title": title, "category": category, "hours": hours, "evidence": evidence}
+    )
     with transaction.atomic():
         activity = CEActivity(
             program=supporter.program,
@@ -583,14 +599,9 @@ def resubmit_ce_activity(
     if activity.is_automatic:
         raise ValidationError("Approved activities cannot be changed.")
     CE_ACTIVITY.check(activity, CEStatus.SUBMITTED)
-    errors = _ce_errors(date=date, title=title, category=category)
-    try:
-        hours = _clean_hours(hours)
-    except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
-    _check_evidence(evidence)
+    hours = check_ce_activity(
+        {"date": date, "title": title, "category": category, "hours": hours, "evidence": evidence}
+    )
     corrected: dict[str, Any] = {
         "date": date,
         "title": title.strip(),

@@ -23,7 +23,7 @@ from peerpath.certification.models import (
 from peerpath.certification.pdf import certificate_pdf
 from peerpath.core import audit
 from peerpath.core.exports import as_download, download_table, requested_format
-from peerpath.core.forms import add_service_errors
+from peerpath.core.forms import add_rule_errors, add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role, has_role, program_view, public
@@ -35,13 +35,8 @@ from peerpath.training.queries import attendance_rates, evidence_by_competency
 # --- Assessment (trainers) -------------------------------------------------------------------
 
 
-def _assess_page(
-    request: HttpRequest, program: Program, assessment: Any, status: int = 200, **forms: Any
-) -> HttpResponse:
-    competencies = list(Competency.objects.filter(program=program, is_active=True).order_by("number"))
-    ratings = (
-        {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)} if assessment.pk else {}
-    )
+def _assess_context(program: Program, assessment: Any) -> dict[str, Any]:
+    """The outcome section's context: what the rules give for the ratings saved so far."""
     result, unrated = services.preview_outcome(assessment)
     allowed = (
         list(Outcome.values)
@@ -53,32 +48,52 @@ def _assess_page(
         "outcome": result.outcome,
         "reassessment_due": timezone.localdate() + dt.timedelta(days=rules_settings.reassessment_days),
     }
-    evidence = evidence_by_competency(assessment.supporter)
-    ratings_form = forms.pop("ratings_form", None) or RatingsForm(competencies=competencies, ratings=ratings)
-    context = {
+    return {
         "program": program,
         "assessment": assessment,
         "trainee": assessment.supporter,
         "cohort": assessment.cohort,
+        "result": result,
+        "result_label": Outcome(result.outcome).label,
+        "unrated": unrated,
+        "decision_form": DecisionForm(allowed=allowed, initial=decision_initial),
+        "settings": rules_settings,
+    }
+
+
+def _assess_page(
+    request: HttpRequest, program: Program, assessment: Any, status: int = 200, **forms: Any
+) -> HttpResponse:
+    competencies = list(Competency.objects.filter(program=program, is_active=True).order_by("number"))
+    ratings = (
+        {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)} if assessment.pk else {}
+    )
+    evidence = evidence_by_competency(assessment.supporter)
+    ratings_form = forms.pop("ratings_form", None) or RatingsForm(competencies=competencies, ratings=ratings)
+    context = {
+        **_assess_context(program, assessment),
         "ratings_form": ratings_form,
         "rows": [
             {**row, "evidence": evidence.get(row["competency"].pk, {"role_plays": [], "shadowings": []})}
             for row in ratings_form.rows()
         ],
-        "result": result,
-        "result_label": Outcome(result.outcome).label,
-        "unrated": unrated,
         "rate": attendance_rates(assessment.cohort, [assessment.supporter_id])[assessment.supporter_id],
-        "decision_form": DecisionForm(allowed=allowed, initial=decision_initial),
-        "settings": rules_settings,
         **forms,
     }
     return render(request, "certification/assess.html", context, status=status)
 
 
+def _autosave_reply(request: HttpRequest, program: Program, assessment: Any) -> HttpResponse:
+    """The autosave's answer (htmx): a status line, and the outcome section brought up to date."""
+    context = _assess_context(program, assessment)
+    return render(request, "certification/_ratings_status.html", {**context, "saved": True})
+
+
 @program_view("certification.assess")
 def assess(request: ProgramRequest, program: Program, cohort_pk: int, pk: int) -> HttpResponse:
-    """Rate each competency on the rubric (saved as the assessment goes)."""
+    """Rate each competency on the rubric. With scripts on, htmx posts the form at every change
+    (autosave: the reply is a status line and the refreshed outcome section); without, "Save
+    ratings" does."""
     cohort, trainee = access.get_assessable(request.membership, cohort_pk, pk)
     if request.method == "POST":
         try:
@@ -88,14 +103,20 @@ def assess(request: ProgramRequest, program: Program, cohort_pk: int, pk: int) -
             return redirect("certification:record", program.slug, trainee.pk)
         competencies = list(Competency.objects.filter(program=program, is_active=True).order_by("number"))
         form = RatingsForm(request.POST, competencies=competencies, ratings={})
+        autosave = bool(request.headers.get("HX-Request"))
         if form.is_valid():
             try:
                 services.save_ratings(actor=request.user, assessment=assessment, ratings=form.ratings())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
+                if autosave:
+                    return _autosave_reply(request, program, assessment)
                 messages.success(request, "Ratings saved.")
                 return redirect("certification:assess", program.slug, cohort.pk, trainee.pk)
+        if autosave:
+            errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+            return render(request, "certification/_ratings_status.html", {"errors": errors}, status=400)
         return _assess_page(request, program, assessment, 400, ratings_form=form)
     try:
         assessment = services.assessable(actor=request.user, cohort=cohort, supporter=trainee)
@@ -357,7 +378,9 @@ def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None)
             "category": activity.category,
         }
     form = CEActivityForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        add_rule_errors(form, services.check_ce_activity)
+    elif request.method == "POST":
         data = form.cleaned_data
         try:
             if activity is None:

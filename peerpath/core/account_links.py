@@ -2,7 +2,7 @@
 
 Such a link is as good as the account's password, so it is never written anywhere at rest:
 the e-mail is queued with a placeholder where the link goes, plus the user id and the kind of
-link, and the task that sends it (`peerpath.core.tasks.send_account_link`) builds the link at
+link, and the task that sends it (`peerpath.core.outbox.deliver_email`) builds the link at
 that moment. `peerpath.core.mail.queue_email` refuses a body that already holds one, so no
 code path can put a link into the task queue by mistake.
 """

@@ -19,9 +19,13 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
+        from django.tasks.signals import task_finished
+
         from peerpath.core import (
             backup,
             encryption,
+            health,
+            outbox,
             second_factor,  # noqa: F401 (connects its user_logged_in receiver)
             tasks,
         )
@@ -29,6 +33,9 @@ class CoreConfig(AppConfig):
         from peerpath.core.signals import password_changed
 
         password_changed.connect(_lift_login_pauses, dispatch_uid="core.lift_login_pauses")
+        # A delivery task that failed outside an attempt (a lease that ran out twice) is a failed attempt.
+        task_finished.connect(outbox.on_task_finished, dispatch_uid="core.outbox_task_finished")
+        health.register_core_checks()
         # A backup lists the field-encryption keys its data was encrypted with; a restore checks
         # they are configured (configured_key_ids) before anything is read.
         backup.register_key_ids("field_encryption", encryption.key_ids_in_use)

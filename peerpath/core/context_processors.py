@@ -6,37 +6,51 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
-from peerpath.core.navigation import NAV_LINKS
+from peerpath.core.navigation import grouped_links
 from peerpath.core.permissions import allowed_actions
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The current program and the links the current role may follow (the program switcher's
-    list comes from peerpath.programs.context_processors)."""
+    """The current program and the links the current role may follow, under their groups
+    (the program switcher's list comes from peerpath.programs.context_processors)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     membership = getattr(request, "membership", None)
     program = getattr(request, "program", None)
     may = allowed_actions(membership) if membership else set()
-    links = []
+    groups: list[dict[str, Any]] = []
     if program is not None:
-        for link in NAV_LINKS:
-            if link.action in may:
-                url = _program_url(get_script_prefix(), link.url_name, program.slug)
-                links.append(
-                    {
-                        "label": link.label,
-                        "url": url,
-                        "current": request.path == url or (link.order > 0 and request.path.startswith(url)),
-                    }
-                )
+        prefix = get_script_prefix()
+        for group, links in grouped_links(may):
+            entries = [
+                {"label": link.label, "url": _program_url(prefix, link.url_name, program.slug)} for link in links
+            ]
+            groups.append({"key": group.key, "label": group.label, "links": entries})
+        _mark_current(request.path, [entry for group_entry in groups for entry in group_entry["links"]])
     return {
         "current_program": program,
         "current_membership": membership,
         "may": may,
-        "nav_links": links,
+        "nav_groups": groups,
     }
+
+
+def _mark_current(path: str, entries: list[dict[str, Any]]) -> None:
+    """Mark the one link the page belongs to: its own address, or else the longest link address
+    the page's address starts with (a cohort's page under "Cohorts"), never the home page's alone."""
+    home = min((entry["url"] for entry in entries), key=len, default="")
+    best: dict[str, Any] | None = None
+    for entry in entries:
+        url = entry["url"]
+        entry["current"] = False
+        if path == url:
+            best = entry
+            break
+        if url != home and path.startswith(url) and (best is None or len(url) > len(best["url"])):
+            best = entry
+    if best is not None:
+        best["current"] = True
 
 
 @lru_cache(maxsize=4096)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.mail import queue_account_link_email
@@ -62,6 +64,21 @@ def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceFiel
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)  # the form declares it so
     return field
+
+
+def add_rule_errors(form: forms.BaseForm, check: Callable[[dict[str, Any]], object]) -> None:
+    """Run a service's checks on what a failed form did clean, so one submit shows the form's
+    errors and the service's rules together, not one round after the other. A field that has an
+    error already keeps it alone; nothing is saved (`check` only validates)."""
+    data = dict(getattr(form, "cleaned_data", {}))
+    try:
+        check(data)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            return
+        for field, errors in error.error_dict.items():
+            if field in form.fields and field not in form.errors:
+                form.add_error(field, errors)
 
 
 def add_service_errors(form: forms.BaseForm, error: Any) -> None:

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.template.loader import render_to_string
 
-from peerpath.core import account_links
+from peerpath.core import account_links, outbox
 from peerpath.core.models import User
-from peerpath.core.tasks import send_account_link, send_email
 
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("peerpath_mail_suppressed", default=False)
 
@@ -31,11 +31,21 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _program(context: dict[str, Any]) -> models.Model | None:
+    """The program an e-mail belongs to (every template's context names it as ``program``):
+    its coordinators see the message if it cannot be delivered."""
+    program = context.get("program")
+    if isinstance(program, models.Model) and program._meta.label_lower == "programs.program":
+        return program
+    return None
+
+
 def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], reply_to: str = "") -> None:
     """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and queue the message.
 
-    Queued in the caller's transaction (the task queue is in the same database), so a
-    rolled-back change never sends its e-mail.
+    Queued in the caller's transaction (the outbox and the task queue are in the same
+    database), so a rolled-back change never sends its e-mail. Delivery (at least once, retried,
+    shown to coordinators when it finally fails) is peerpath.core.outbox.
     """
     if _suppressed.get():
         return
@@ -46,19 +56,23 @@ def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], 
             f"{template}: an account link must not be queued (the task queue is stored in the database); "
             "send it with queue_account_link_email."
         )
-    send_email.enqueue(to=recipients, subject=subject, body=body, reply_to=[reply_to] if reply_to else None)
+    outbox.store(
+        to=recipients, subject=subject, body=body, program=_program(context), reply_to=[reply_to] if reply_to else None
+    )
 
 
 def queue_account_link_email(*, user: User, kind: account_links.Kind, template: str, context: dict[str, Any]) -> None:
     """Queue an e-mail to ``user`` holding an invitation or password-reset link.
 
-    The template shows the link as ``{{ url }}``. The queue keeps only the text around it, the
-    user id and the kind: the link is built when the e-mail is sent, so the task table (and
+    The template shows the link as ``{{ url }}``. The outbox keeps only the text around it, the
+    user id and the kind: the link is built when the e-mail is sent, so the database (and
     every backup of it) never holds a link that would log someone in."""
     if _suppressed.get():
         return
     subject, body = _render(template, {**context, "user": user, "url": account_links.PLACEHOLDER})
-    send_account_link.enqueue(user_id=user.pk, kind=kind, to=[user.email], subject=subject, body=body)
+    outbox.store(
+        to=[user.email], subject=subject, body=body, program=_program(context), link_user_id=user.pk, link_kind=kind
+    )
 
 
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:

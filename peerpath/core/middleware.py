@@ -4,7 +4,9 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+
+from peerpath.core.permissions import access_of
 
 RENEWED_AT = "_renewed_at"
 
@@ -42,3 +44,41 @@ class RenewIdleSession:
             if now - session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[RENEWED_AT] = now  # marks the session modified: it is saved with a new expiry
         return response
+
+
+NO_STORE = "no-store"
+
+
+def _says_no_store(response: HttpResponseBase) -> bool:
+    return NO_STORE in [part.strip().lower() for part in response.get("Cache-Control", "").split(",")]
+
+
+class NoStore:
+    """``Cache-Control: no-store`` on every download and on every page but the public few that
+    choose to be cached, so no browser, proxy or shared computer keeps participant data.
+
+    The rule keys on what a response is, not on a list of pages a new one could be missing from:
+
+    * a download (any response with ``Content-Disposition``, which
+      ``peerpath.core.exports.as_download`` sets on every file PeerPath sends: CSV, XLSX, the
+      archive, PDFs, calendar feeds, evidence files) is ``no-store`` whatever its view said;
+    * every other response is ``no-store`` too (every page behind sign-in, every API answer, error
+      pages, and public forms that echo back what was typed), except a public view's answer that
+      set its own ``Cache-Control`` (the certificate's public documents, cached on purpose).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.has_header("Content-Disposition"):
+            response["Cache-Control"] = NO_STORE  # a file: nothing may allow keeping it
+        elif not _says_no_store(response) and not (response.has_header("Cache-Control") and _is_public(request)):
+            response["Cache-Control"] = NO_STORE
+        return response
+
+
+def _is_public(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and (access_of(match.func) or ("", None))[0] == "public"

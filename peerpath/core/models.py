@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.signals import password_changed
 
@@ -134,6 +135,8 @@ class SchedulerLease(models.Model):
     name = models.CharField(max_length=100, unique=True)
     holder = models.CharField(max_length=200, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the leader last ticked: the readiness check's "time since the scheduler's last tick".
+    ticked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.holder or 'nobody'}"
@@ -149,3 +152,64 @@ class UsedFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.nonce[:8]
+
+
+class TaskLease(models.Model):
+    """How long the worker running a task is trusted to still be running it
+    (peerpath.core.taskqueue): taken when the task starts, renewed by the worker while it runs,
+    dropped when it ends. A RUNNING task whose lease ran out goes back to the queue once."""
+
+    task = models.OneToOneField(
+        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, primary_key=True, related_name="lease"
+    )
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} until {self.expires_at:%H:%M:%S}"
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    UNDELIVERED = "undelivered", _("Undelivered")
+    CANCELLED = "cancelled", _("Not sent: the account is closed")
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail PeerPath sends, from the moment it is queued (peerpath.core.outbox).
+
+    Its Message-ID is made once, when it is queued, and every attempt sends it with that id, so
+    the one repeat delivery allows (a worker killed between sending and recording) can be
+    dropped by the receiver. An account-link e-mail holds a placeholder where the link goes and
+    the account and kind of link; the link is built when it is sent (peerpath.core.account_links).
+    """
+
+    program = models.ForeignKey("programs.Program", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    message_id = models.CharField(max_length=255, unique=True)
+    to = models.JSONField(default=list)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.TextField()
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    link_user_id = models.IntegerField(null=True, blank=True)
+    link_kind = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A program's undelivered list, and the installation-wide count on the health page.
+            models.Index(fields=["status", "program", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.get_status_display()})"

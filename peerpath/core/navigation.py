@@ -1,24 +1,51 @@
 """Registries that let each app add to the shared shell without the shell importing it.
 
 Apps register in their AppConfig.ready(): navigation links (shown when the current
-membership may perform the link's action) and home-page panels (one function per panel
-returning a template and its context, or None when it has nothing to show).
+membership may perform the link's action), grouped by task under one of the `GROUPS` below,
+and home-page panels (one function per panel returning a template and its context, or None
+when it has nothing to show).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+type Label = str | Promise
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A heading of the navigation: the links for one kind of task."""
+
+    key: str
+    label: Label
+    order: int
+
+
+# The groups, in the order the menu shows them. A person sees a group only when they may
+# follow at least one of its links.
+MINE = NavGroup("mine", _("My work"), 10)
+PEOPLE = NavGroup("people", _("People"), 20)
+TRAINING = NavGroup("training", _("Training"), 30)
+SUPPORT = NavGroup("support", _("Support"), 40)
+CARE = NavGroup("care", _("Care"), 50)
+REPORTS = NavGroup("reports", _("Reports"), 60)
+SETUP = NavGroup("setup", _("Setup"), 70)
+GROUPS: dict[str, NavGroup] = {group.key: group for group in (MINE, PEOPLE, TRAINING, SUPPORT, CARE, REPORTS, SETUP)}
 
 
 @dataclass(frozen=True)
 class NavLink:
-    label: str
+    label: Label
     url_name: str
     action: str
+    group: str
     order: int = 100
 
 
@@ -33,10 +60,24 @@ NAV_LINKS: list[NavLink] = []
 HOME_PANELS: list[HomePanel] = []
 
 
-def register_nav(label: str, url_name: str, action: str, order: int = 100) -> None:
+def register_nav(label: Label, url_name: str, action: str, *, group: str, order: int = 100) -> None:
+    """Add a link to the navigation under ``group`` (a key of `GROUPS`), ordered within its
+    group by ``order``; shown to those who may perform ``action``."""
+    if group not in GROUPS:
+        raise LookupError(f"Unknown navigation group {group!r}; use one of {sorted(GROUPS)}.")
     if not any(link.url_name == url_name for link in NAV_LINKS):
-        NAV_LINKS.append(NavLink(label, url_name, action, order))
-        NAV_LINKS.sort(key=lambda link: link.order)
+        NAV_LINKS.append(NavLink(label, url_name, action, group, order))
+        NAV_LINKS.sort(key=lambda link: (GROUPS[link.group].order, link.order))
+
+
+def grouped_links(may: Collection[str]) -> list[tuple[NavGroup, list[NavLink]]]:
+    """The links a person who may perform the actions in ``may`` sees, under their groups, in
+    menu order; groups with no such link are left out."""
+    grouped: dict[str, list[NavLink]] = {}
+    for link in NAV_LINKS:  # kept sorted by group, then order
+        if link.action in may:
+            grouped.setdefault(link.group, []).append(link)
+    return [(GROUPS[key], links) for key, links in grouped.items()]
 
 
 def register_home_panel(name: str, render: Callable[..., Any], order: int = 100) -> None:

@@ -54,6 +54,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "program.view_competencies": EVERYONE,
     "program.edit_competencies": frozenset({C}),
     "audit.view": frozenset({C}),
+    "program.view_health": frozenset({C}),
+    "program.resend_email": frozenset({C}),
     # Recruitment
     "recruitment.view_board": frozenset({C}),
     "recruitment.view_person": frozenset({C}),
@@ -205,11 +207,24 @@ def program_view(action: str) -> Callable[[View], View]:
             inside.membership = membership
             if request.session.get("current_program") != membership.program.slug:
                 request.session["current_program"] = membership.program.slug  # written only on a change
+            for hook in _PAGE_HOOKS.values():
+                hook(request, membership)
             return view(request, membership.program, *args, **kwargs)
 
         return _mark(wrapper, "program", action)
 
     return decorate
+
+
+# Cheap checks run on every program page after its permission check, before the view, with the
+# request and the membership (e.g. support's "a crisis escalation step is due"). Registered by
+# the apps in their AppConfig.ready(); each must keep to a constant, small number of queries.
+_PAGE_HOOKS: dict[str, Callable[[HttpRequest, ProgramMember], None]] = {}
+
+
+def register_program_page_hook(name: str, hook: Callable[[HttpRequest, ProgramMember], None]) -> None:
+    """Run ``hook(request, membership)`` on every program page a member is allowed to see."""
+    _PAGE_HOOKS[name] = hook
 
 
 # How a person's membership of a program is found. Core knows no other app: the programs app

@@ -16,9 +16,11 @@ died (or stopped: it resigns) has let the lease run out.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,7 @@ from django.utils import timezone
 from peerpath.core.models import ScheduledJob, SchedulerLease
 
 LEADER = "scheduler"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,29 @@ PERIODIC: dict[str, Periodic] = {}
 def register_periodic(name: str, task: Any, every: dt.timedelta) -> None:
     """Queue ``task`` (a django.tasks Task without arguments) once every ``every``."""
     PERIODIC[name] = Periodic(name, task, every)
+
+
+# Checks the leading scheduler runs itself on every tick, not through the task queue, so they
+# keep working while every worker is down (support's crisis escalation). Each must be cheap
+# when there is nothing to do; an error in one is logged and the tick goes on.
+TICK_CHECKS: dict[str, Callable[[], object]] = {}
+
+
+def register_tick_check(name: str, check: Callable[[], object]) -> None:
+    """Run ``check()`` in the leading scheduler's process at every tick."""
+    TICK_CHECKS[name] = check
+
+
+def run_tick_checks() -> dict[str, object]:
+    """Run every tick check; returns each one's result (None for one that failed, which is logged)."""
+    results: dict[str, object] = {}
+    for name, check in TICK_CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception:
+            logger.exception("Tick check %s failed", name)
+            results[name] = None
+    return results
 
 
 def run_due(now: dt.datetime | None = None) -> list[str]:
@@ -78,7 +104,9 @@ def lead(holder: str, lease: dt.timedelta, now: dt.datetime | None = None) -> bo
         except IntegrityError:
             pass  # another scheduler created it first
     free = Q(holder=holder) | Q(holder="") | Q(expires_at__isnull=True) | Q(expires_at__lt=now)
-    return bool(SchedulerLease.objects.filter(free, name=LEADER).update(holder=holder, expires_at=now + lease))
+    return bool(
+        SchedulerLease.objects.filter(free, name=LEADER).update(holder=holder, expires_at=now + lease, ticked_at=now)
+    )
 
 
 def resign(holder: str) -> None:
@@ -92,3 +120,8 @@ def leader() -> tuple[str, dt.datetime | None]:
     if row is None or not row[0] or row[1] is None or row[1] < timezone.now():
         return "", None
     return row[0], row[1]
+
+
+def last_tick() -> dt.datetime | None:
+    """When a scheduler last ticked (took or renewed the lease), whoever it was."""
+    return SchedulerLease.objects.filter(name=LEADER).values_list("ticked_at", flat=True).first()

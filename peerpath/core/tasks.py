@@ -1,15 +1,16 @@
-"""Background work owned by core: sending e-mail (and account links, built here from the user
-id so no link is ever stored in the queue), forgetting old one-time form tokens, pruning
-finished task rows."""
+"""Background work owned by core: forgetting old one-time form tokens, pruning finished task
+rows and old messages. E-mail is delivered by peerpath.core.outbox.deliver_email; the two
+sending tasks below only finish e-mail queued before the outbox existed."""
 
 from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
-from peerpath.core import account_links, idempotency, taskqueue
+from peerpath.core import account_links, idempotency, outbox, taskqueue
 
 
+# Kept for e-mail queued before peerpath.core.outbox.
 @task()
 def send_email(*, to: list[str], subject: str, body: str, html: str = "", reply_to: list[str] | None = None) -> int:
     message = EmailMultiAlternatives(subject=subject, body=body, to=to, reply_to=reply_to or None)
@@ -34,8 +35,9 @@ def send_account_link(*, user_id: int, kind: str, to: list[str], subject: str, b
 
 @task()
 def prune_finished_tasks() -> int:
-    """Daily: delete finished task rows older than PEERPATH_FINISHED_TASKS_KEEP_DAYS."""
-    return taskqueue.prune_finished_tasks()
+    """Daily: delete finished task rows, and sent or undelivered messages, older than
+    PEERPATH_FINISHED_TASKS_KEEP_DAYS."""
+    return taskqueue.prune_finished_tasks() + outbox.prune_finished(taskqueue.finished_tasks_cutoff())
 
 
 @task()

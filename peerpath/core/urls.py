@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("health/ready/", views.health_ready, name="health_ready"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
     path("accounts/password-reset/", views.password_reset, name="password_reset"),

@@ -7,13 +7,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from peerpath.core import health as health_checks
 from peerpath.core import second_factor
 from peerpath.core.forms import EmailLoginForm, QueuedPasswordResetForm, SecondFactorCodeForm, add_service_errors
 from peerpath.core.http import AuthenticatedRequest
@@ -70,8 +72,16 @@ invitation = public(
 
 @public
 def health(request: HttpRequest) -> HttpResponse:
-    """A trivial page for load balancers and as the benchmark's yardstick."""
+    """Liveness: a constant, trivial page for load balancers and as the benchmark's yardstick."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@public
+@never_cache
+def health_ready(request: HttpRequest) -> HttpResponse:
+    """Readiness: every check of peerpath.core.health as JSON; 503 naming the failing ones."""
+    ok, body = health_checks.report()
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -8,6 +8,8 @@ class ExchangeConfig(AppConfig):
     label = "exchange"
 
     def ready(self) -> None:
-        from peerpath.core.navigation import register_nav
+        from django.utils.translation import gettext_lazy as _
 
-        register_nav("Import & export", "exchange:home", "exchange.import", order=75)
+        from peerpath.core.navigation import REPORTS, register_nav
+
+        register_nav(_("Import & export"), "exchange:home", "exchange.import", group=REPORTS.key, order=75)

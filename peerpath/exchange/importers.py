@@ -1,14 +1,17 @@
 """Importers: check every row of a file, then save all of it or none of it.
 
-An importer names its columns, turns one row of text into clean values (or errors naming the
-row and the field) and saves the clean rows in one transaction through the apps' services.
+An importer names its columns, turns one row of text into clean values (and every problem of the
+row, each naming the row and the field: one pass shows them all) and saves the clean rows in one
+transaction through the apps' services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import field as dataclass_field
+from typing import Any, ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -52,6 +55,33 @@ class RowError:
 class RowInvalid(Exception):
     def __init__(self, field: str, message: str) -> None:
         self.field, self.message = field, message
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class RowProblems:
+    """Every problem found in one row: a check adds its problem here and the row's cleaning goes on
+    with the next column, so the preview lists all of a row's problems at once."""
+
+    row: int
+    errors: list[RowError] = dataclass_field(default_factory=list)
+
+    def add(self, column: str, message: str) -> None:
+        if not any(e.field == column and e.message == message for e in self.errors):
+            self.errors.append(RowError(self.row, column, message))
+
+    def get(self, check: Callable[..., T], *args: Any, fallback: T) -> T:
+        """`check(*args)`, or `fallback` after noting its problem."""
+        try:
+            return check(*args)
+        except RowInvalid as problem:
+            self.add(problem.field, problem.message)
+            return fallback
+
+    def columns(self) -> set[str]:
+        return {e.field for e in self.errors}
 
 
 def split_list(value: str) -> list[str]:
@@ -105,7 +135,9 @@ class Importer:
         """Look-ups shared by every row (a fixed number of queries)."""
         return {}
 
-    def clean(self, program: Program, row: Row, context: dict[str, Any]) -> dict[str, Any]:
+    def clean(self, program: Program, row: Row, context: dict[str, Any], problems: RowProblems) -> dict[str, Any]:
+        """The row's clean values; each problem goes to `problems` (a column already known to be
+        missing is not reported again) and cleaning goes on, so every problem is found."""
         raise NotImplementedError
 
     def check_all(self, program: Program, cleaned: list[dict[str, Any]], context: dict[str, Any]) -> list[RowError]:
@@ -119,17 +151,17 @@ class Importer:
         context = self.prepare(program)
         cleaned: list[dict[str, Any]] = []
         errors: list[RowError] = []
+        refused: list[dict[str, Any]] = []  # rows with problems still get the checks across the file
         for row in rows:
             missing = [c.name for c in self.columns if c.required and not row.values.get(c.name, "").strip()]
-            if missing:
-                errors.extend(RowError(row.number, name, "This value is required.") for name in missing)
-                continue
-            try:
-                cleaned.append({"row": row.number, **self.clean(program, row, context)})
-            except RowInvalid as problem:
-                errors.append(RowError(row.number, problem.field, problem.message))
-        errors.extend(self.check_all(program, cleaned, context))
-        errors.sort(key=lambda e: (e.row, e.field))
+            problems = RowProblems(row.number)
+            values = {"row": row.number, **self.clean(program, row, context, problems)}
+            errors.extend(e for e in problems.errors if e.field not in missing)
+            errors.extend(RowError(row.number, name, "This value is required.") for name in missing)
+            (refused if missing or problems.errors else cleaned).append(values)
+        errors.extend(self.check_all(program, cleaned + refused, context))
+        order = {c.name: i for i, c in enumerate(self.columns)}
+        errors.sort(key=lambda e: (e.row, order.get(e.field, len(order)), e.field))
         return cleaned, errors
 
     def run(self, *, actor: User, program: Program, rows: list[Row], source: str) -> tuple[int, list[RowError]]:
@@ -190,43 +222,45 @@ class SupporterImporter(Importer):
             "seen": set(),
         }
 
-    def clean(self, program: Program, row: Row, context: dict[str, Any]) -> dict[str, Any]:
+    def clean(self, program: Program, row: Row, context: dict[str, Any], problems: RowProblems) -> dict[str, Any]:
         v = row.values
         email = normalize_email(v.get("email", ""))
         try:
             validate_email(email)
         except ValidationError:
-            raise RowInvalid("email", f"'{v.get('email')}' is not an e-mail address.") from None
-        if email in context["existing"]:
-            raise RowInvalid("email", f"{email} is already a person in this program.")
-        if email in context["seen"]:
-            raise RowInvalid("email", f"{email} appears twice in the file.")
-        context["seen"].add(email)
+            problems.add("email", f"'{v.get('email')}' is not an e-mail address.")
+        else:
+            if email in context["existing"]:
+                problems.add("email", f"{email} is already a person in this program.")
+            elif email in context["seen"]:
+                problems.add("email", f"{email} appears twice in the file.")
+            context["seen"].add(email)
         areas = []
         for name in split_list(v.get("lived_experience", "")):
             if name.lower() not in context["areas"]:
-                raise RowInvalid("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
-            areas.append(context["areas"][name.lower()])
+                problems.add("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
+            else:
+                areas.append(context["areas"][name.lower()])
         supervisor = normalize_email(v.get("supervisor_email", ""))
         if supervisor and supervisor not in context["supervisors"]:
-            raise RowInvalid("supervisor_email", f"{supervisor} is not a supervisor in this program.")
-        since = parse_date(v.get("since", ""), "since")
+            problems.add("supervisor_email", f"{supervisor} is not a supervisor in this program.")
+        since = problems.get(parse_date, v.get("since", ""), "since", fallback=None)
         if since and since > timezone.localdate():
-            raise RowInvalid("since", "The date cannot be in the future.")
+            problems.add("since", "The date cannot be in the future.")
         return {
-            "full_name": v["full_name"].strip()[:200],
+            "full_name": v.get("full_name", "").strip()[:200],
             "email": email,
             "phone": v.get("phone", "")[:40],
-            "preferred_contact": choice(
-                v.get("preferred_contact", ""), ContactPreference, "preferred_contact", "email"
+            "preferred_contact": problems.get(
+                choice, v.get("preferred_contact", ""), ContactPreference, "preferred_contact", "email", fallback=""
             ),
             "languages": split_list(v.get("languages", "")),
             "areas": areas,
-            "stage": choice(v["stage"], Stage, "stage"),
-            "source": choice(v.get("source", ""), Source, "source", Source.OTHER),
+            "stage": problems.get(choice, v.get("stage", ""), Stage, "stage", fallback=""),
+            "source": problems.get(choice, v.get("source", ""), Source, "source", Source.OTHER, fallback=""),
             "supervisor_id": context["supervisors"].get(supervisor),
             "since": since.isoformat() if since else None,
-            "create_account": parse_yes_no(v.get("create_account", ""), "create_account"),
+            "create_account": problems.get(parse_yes_no, v.get("create_account", ""), "create_account", fallback=False),
         }
 
     def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
@@ -268,10 +302,18 @@ class SupporterImporter(Importer):
 def choice_list(value: str, choices: Any, field: str) -> list[str]:
     """Several choices separated by semicolons (or commas), each by its value or its label."""
     found: list[str] = []
+    unknown: list[str] = []
     for part in split_list(value):
-        picked = choice(part, choices, field)
+        try:
+            picked = choice(part, choices, field)
+        except RowInvalid:
+            unknown.append(f"'{part}'")
+            continue
         if picked not in found:
             found.append(picked)
+    if unknown:
+        allowed = ", ".join(c.value for c in choices)
+        raise RowInvalid(field, f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not one of: {allowed}.")
     return found
 
 
@@ -394,65 +436,81 @@ class ParticipantImporter(Importer):
             },
         }
 
-    def clean(self, program: Program, row: Row, context: dict[str, Any]) -> dict[str, Any]:
+    def clean(self, program: Program, row: Row, context: dict[str, Any], problems: RowProblems) -> dict[str, Any]:
         v = {k: (value or "").strip() for k, value in row.values.items()}
         email = normalize_email(v.get("email", ""))
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                raise RowInvalid("email", f"'{v.get('email')}' is not an e-mail address.") from None
-            if len(email) > 254:
-                raise RowInvalid("email", "At most 254 characters.")
-        phone = text(v.get("phone", ""), "phone", 40)
-        if not email and not phone:
-            raise RowInvalid("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
+                problems.add("email", f"'{v.get('email')}' is not an e-mail address.")
+                email = ""
+            else:
+                if len(email) > 254:
+                    problems.add("email", "At most 254 characters.")
+                    email = ""
+        phone = problems.get(text, v.get("phone", ""), "phone", 40, fallback="")
+        if not email and not phone and "email" not in problems.columns() and "phone" not in problems.columns():
+            problems.add("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
         default_contact = ContactPreference.PHONE if phone else ContactPreference.EMAIL
-        preferred = choice(v.get("preferred_contact", ""), ContactPreference, "preferred_contact", default_contact)
-        languages = split_languages(text(v.get("languages", ""), "languages", 300))
+        preferred = problems.get(
+            choice, v.get("preferred_contact", ""), ContactPreference, "preferred_contact", default_contact, fallback=""
+        )
+        languages = split_languages(problems.get(text, v.get("languages", ""), "languages", 300, fallback=""))
         if not languages:
-            raise RowInvalid("languages", "Name at least one language.")
+            problems.add("languages", "Name at least one language.")
         areas = []
         for name in split_list(v.get("lived_experience", "")):
             if name.lower() not in context["areas"]:
-                raise RowInvalid("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
-            areas.append(context["areas"][name.lower()])
-        area = text(v.get("area", ""), "area", 120)
+                problems.add("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
+            else:
+                areas.append(context["areas"][name.lower()])
+        area = problems.get(text, v.get("area", ""), "area", 120, fallback="")
         if area and context["place_names"]:
             if area.lower() not in context["place_names"]:
                 listed = ", ".join(context["place_names"].values())
-                raise RowInvalid("area", f"'{area}' is not one of the program's areas: {listed}.")
-            area = context["place_names"][area.lower()]
-        consent_given = parse_yes_no(v.get("consent_given", ""), "consent_given")
+                problems.add("area", f"'{area}' is not one of the program's areas: {listed}.")
+            else:
+                area = context["place_names"][area.lower()]
+        consent_given = problems.get(parse_yes_no, v.get("consent_given", ""), "consent_given", fallback=False)
         consent_scope = v.get("consent_scope", "")
         if consent_given and not consent_scope:
-            raise RowInvalid("consent_scope", "Say what the participant agreed to.")
-        consent_date = parse_date(v.get("consent_date", ""), "consent_date")
+            problems.add("consent_scope", "Say what the participant agreed to.")
+        consent_date = problems.get(parse_date, v.get("consent_date", ""), "consent_date", fallback=None)
         today = timezone.localdate()
         if consent_date and not consent_given:
-            raise RowInvalid("consent_date", "Give a consent date only when consent_given is yes.")
+            problems.add("consent_date", "Give a consent date only when consent_given is yes.")
         if consent_date and consent_date > today:
-            raise RowInvalid("consent_date", "The date cannot be in the future.")
-        recorded_by = text(v.get("consent_recorded_by", ""), "consent_recorded_by", 200)
+            problems.add("consent_date", "The date cannot be in the future.")
+        recorded_by = problems.get(text, v.get("consent_recorded_by", ""), "consent_recorded_by", 200, fallback="")
         if recorded_by and not consent_given:
-            raise RowInvalid("consent_recorded_by", "Say who recorded consent only when consent_given is yes.")
-        waiting_since = parse_date(v.get("waiting_since", ""), "waiting_since")
+            problems.add("consent_recorded_by", "Say who recorded consent only when consent_given is yes.")
+        waiting_since = problems.get(parse_date, v.get("waiting_since", ""), "waiting_since", fallback=None)
         if waiting_since and waiting_since > today:
-            raise RowInvalid("waiting_since", "The date cannot be in the future.")
+            problems.add("waiting_since", "The date cannot be in the future.")
+        communities = problems.get(text, v.get("preferred_communities", ""), "preferred_communities", 300, fallback="")
         return {
-            "full_name": text(v["full_name"], "full_name", 200),
+            "full_name": problems.get(text, v.get("full_name", ""), "full_name", 200, fallback=""),
             "email": email,
             "phone": phone,
             "preferred_contact": preferred,
             "languages": languages,
             "focus_areas": areas,
-            "modes": choice_list(v.get("modes", ""), Mode, "modes"),
+            "modes": problems.get(choice_list, v.get("modes", ""), Mode, "modes", fallback=list[str]()),
             "area": area,
-            "availability": choice_list(v.get("availability", ""), Availability, "availability"),
-            "preferred_gender": choice(v.get("preferred_gender", ""), Gender, "preferred_gender", ""),
-            "preferred_age_bands": choice_list(v.get("preferred_age_bands", ""), AgeBand, "preferred_age_bands"),
-            "preferred_communities": split_list(text(v.get("preferred_communities", ""), "preferred_communities", 300)),
-            "must_haves": choice_list(v.get("must_haves", ""), Criterion, "must_haves"),
+            "availability": problems.get(
+                choice_list, v.get("availability", ""), Availability, "availability", fallback=list[str]()
+            ),
+            "preferred_gender": problems.get(
+                choice, v.get("preferred_gender", ""), Gender, "preferred_gender", "", fallback=""
+            ),
+            "preferred_age_bands": problems.get(
+                choice_list, v.get("preferred_age_bands", ""), AgeBand, "preferred_age_bands", fallback=list[str]()
+            ),
+            "preferred_communities": split_list(communities),
+            "must_haves": problems.get(
+                choice_list, v.get("must_haves", ""), Criterion, "must_haves", fallback=list[str]()
+            ),
             "consent_given": consent_given,
             "consent_scope": consent_scope if consent_given else "",
             "consent_date": consent_date.isoformat() if consent_date else None,

@@ -200,5 +200,4 @@ def archive(request: ProgramRequest, program: Program) -> StreamingHttpResponse:
     response = StreamingHttpResponse(stream_archive(program), content_type="application/zip")
     stamp = timezone.localdate().isoformat()
     as_download(response, f"{program.slug}-records-{stamp}.zip")
-    response["Cache-Control"] = "no-store"
     return response

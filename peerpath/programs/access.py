@@ -11,8 +11,14 @@ from typing import cast
 
 from django.shortcuts import get_object_or_404
 
+from peerpath.core.models import EmailStatus, OutgoingEmail
 from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
+
+
+def get_undelivered_email(program: Program, pk: int) -> OutgoingEmail:
+    """An undelivered e-mail of this program (its coordinators may resend it); 404 otherwise."""
+    return get_object_or_404(OutgoingEmail, program=program, status=EmailStatus.UNDELIVERED, pk=pk)
 
 
 def get_membership(program: Program, pk: int) -> Membership:

@@ -10,6 +10,13 @@ urlpatterns = [
     path("p/<slug:program_slug>/", views.home, name="home"),
     path("p/<slug:program_slug>/settings/", views.settings_edit, name="settings"),
     path("p/<slug:program_slug>/settings/retention/", views.retention_settings, name="retention"),
+    path("p/<slug:program_slug>/settings/health/", views.system_health, name="system_health"),
+    path("p/<slug:program_slug>/settings/undelivered/", views.undelivered, name="undelivered"),
+    path(
+        "p/<slug:program_slug>/settings/undelivered/<int:pk>/resend/",
+        views.undelivered_resend,
+        name="undelivered_resend",
+    ),
     path("p/<slug:program_slug>/members/", views.members, name="members"),
     path("p/<slug:program_slug>/members/<int:pk>/", views.member_edit, name="member_edit"),
     path(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peerpath.core import second_factor, taskqueue
+from peerpath.core import health, outbox, second_factor, taskqueue
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import AuditFilterForm, add_service_errors
 from peerpath.core.http import AuthenticatedRequest
@@ -17,7 +17,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.models import AuditEntry
 from peerpath.core.navigation import HOME_PANELS
 from peerpath.core.permissions import login_required_view, program_view
-from peerpath.programs import access, retention, services
+from peerpath.programs import access, queries, retention, services
 from peerpath.programs.forms import (
     CompetencyForm,
     FocusAreaForm,
@@ -264,3 +264,41 @@ def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = 
             "cancel_url": reverse("programs:competencies", args=[program.slug]),
         },
     )
+
+
+@program_view("program.view_health")
+def system_health(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The readiness checks (/health/ready/), as coordinators read them, and this program's
+    undelivered e-mail."""
+    checks = health.run_checks()
+    return render(
+        request,
+        "programs/system_health.html",
+        {
+            "program": program,
+            "ok": all(check.ok for check in checks),
+            "checks": checks,
+            "undelivered": queries.undelivered_emails(program).count(),
+        },
+    )
+
+
+@program_view("program.resend_email")
+def undelivered(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The program's e-mails that could not be delivered after every attempt, to resend."""
+    page = Paginator(queries.undelivered_emails(program), 50).get_page(request.GET.get("page"))
+    return render(request, "programs/undelivered.html", {"program": program, "page": page})
+
+
+@program_view("program.resend_email")
+@require_POST
+def undelivered_resend(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Send an undelivered e-mail again (a fresh set of attempts, the same Message-ID); audited."""
+    message = access.get_undelivered_email(program, pk)
+    try:
+        outbox.resend(actor=request.user, message=message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The e-mail is queued to be sent again."))
+    return redirect("programs:undelivered", program.slug)

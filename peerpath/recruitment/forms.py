@@ -170,7 +170,12 @@ class ScreeningRecordForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="Decision", choices=Decision.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Required to accept someone with a red flag noted: why you accept them (kept in the audit log).",
+    )
     revisit_on = forms.DateField(
         label="Revisit on (not yet)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

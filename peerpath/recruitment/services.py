@@ -257,16 +257,22 @@ def reopen_from_application(*, actor: User, application: Application, reason: st
     )
 
 
+INTERVIEW_HORIZON = dt.timedelta(days=366)  # how far ahead an interview may be scheduled
+
+
 def schedule_interview(
     *, actor: Actor, supporter: Supporter, scheduled_for: dt.datetime, location: str, interviewer: Any
 ) -> ScreeningInterview:
     """Schedule a screening interview.
 
-    Rule: only people who are applying (applicant, screening, not yet ready, redirected) can
-    be screened; an applicant moves to 'screening'. The applicant is told by e-mail.
+    Rules: only people who are applying (applicant, screening, not yet ready, redirected) can
+    be screened; an applicant moves to 'screening'; the interview is at most a year ahead
+    (`INTERVIEW_HORIZON`). The applicant is told by e-mail.
     """
     if supporter.stage not in SCREENABLE_STAGES:
         raise ValidationError(f"{supporter.full_name} is '{supporter.get_stage_display()}' and cannot be screened.")
+    if scheduled_for > timezone.now() + INTERVIEW_HORIZON:
+        raise ValidationError({"scheduled_for": "Schedule the interview within a year from today."})
     if (
         interviewer is not None
         and not Membership.objects.filter(program=supporter.program, user=interviewer).staff().exists()
@@ -391,9 +397,10 @@ def decide(
 
     Rules: the screening must be recorded first and decided once. 'Not yet' needs a revisit
     date in the future; 'redirect' names the other role; 'decline' gives a reason and may
-    set a date after which the person may re-apply. Accepting creates (or reuses) the
-    person's account with the supporter role, sends an invitation to set a password, and
-    puts them 'in training'.
+    set a date after which the person may re-apply. Accepting someone with a red flag noted at
+    the screening needs a written reason in the note (audited as
+    `screening.accept_despite_red_flag`). Accepting creates (or reuses) the person's account
+    with the supporter role, sends an invitation to set a password, and puts them 'in training'.
     """
     errors: dict[str, str] = {}
     today = timezone.localdate()
@@ -411,6 +418,12 @@ def decide(
         errors["decline_reason"] = "Give the reason for declining."
     if decision == Decision.DECLINE and may_reapply_after is not None and may_reapply_after <= today:
         errors["may_reapply_after"] = "The re-apply date must be in the future."
+    flags = list(interview.red_flags.values_list("red_flag_text", flat=True))
+    if decision == Decision.ACCEPT and flags and len(note.strip()) < 10:
+        errors["note"] = (
+            f"A red flag was noted ({'; '.join(flags)}). To accept them, write why in the note; "
+            "it is kept in the audit log."
+        )
     if errors:
         raise ValidationError(errors)
     supporter = interview.supporter
@@ -432,6 +445,15 @@ def decide(
             changes={"decision": ["", decision]},
             note=note,
         )
+        if decision == Decision.ACCEPT and flags:
+            audit.record(
+                actor=actor,
+                program=interview.program,
+                action="screening.accept_despite_red_flag",
+                target=interview,
+                changes={"red_flags": [flags, None]},
+                note=note.strip(),
+            )
         reason = f"Screening decision: {Decision(decision).label}" + (f". {note}" if note else "")
         if decision == Decision.ACCEPT:
             move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACCEPTED, reason=reason)

@@ -6,6 +6,8 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
-        from peerpath.core.navigation import register_nav
+        from django.utils.translation import gettext_lazy as _
 
-        register_nav("Reports", "reports:dashboard", "reports.view", order=70)
+        from peerpath.core.navigation import REPORTS, register_nav
+
+        register_nav(_("Reports"), "reports:dashboard", "reports.view", group=REPORTS.key, order=70)

@@ -9,22 +9,31 @@ class SupportConfig(AppConfig):
     verbose_name = "Participants and support"
 
     def ready(self) -> None:
+        from django.tasks.signals import task_started
+        from django.utils.translation import gettext_lazy as _
+
         from peerpath.core import backup
         from peerpath.core.encryption import register_blind_index
-        from peerpath.core.navigation import register_home_panel, register_nav
-        from peerpath.core.scheduler import register_periodic
-        from peerpath.support import panels, restore_probe, retention, tasks
+        from peerpath.core.navigation import MINE, PEOPLE, SETUP, SUPPORT, register_home_panel, register_nav
+        from peerpath.core.permissions import register_program_page_hook
+        from peerpath.core.scheduler import register_periodic, register_tick_check
+        from peerpath.support import noticers, oncall, panels, readiness, restore_probe, retention, tasks
+        from peerpath.support.services.concerns import alert_in_app_and_by_email
         from peerpath.support.services.participants import rebuild_search_index
 
-        register_nav("My participants", "support:caseload", "support.view_caseload", order=6)
-        register_nav("My matching profile", "support:my_profile", "support.edit_own_profile", order=7)
-        register_nav("Participants", "support:participants", "support.manage_participants", order=20)
-        register_nav("Matching", "support:batch", "support.match", order=21)
-        register_nav("Needs attention", "support:attention", "support.view_attention", order=22)
-        register_nav("Supporters", "support:supporters", "support.view_supporters", order=23)
-        register_nav("Supervision", "support:supervision", "support.supervise", order=30)
-        register_nav("Concerns", "support:concerns", "support.view_concerns", order=31)
-        register_nav("Support settings", "support:settings", "support.edit_settings", order=86)
+        register_nav(_("My participants"), "support:caseload", "support.view_caseload", group=MINE.key, order=20)
+        register_nav(
+            _("My matching profile"), "support:my_profile", "support.edit_own_profile", group=MINE.key, order=25
+        )
+        register_nav(
+            _("Participants"), "support:participants", "support.manage_participants", group=SUPPORT.key, order=20
+        )
+        register_nav(_("Matching"), "support:batch", "support.match", group=SUPPORT.key, order=21)
+        register_nav(_("Needs attention"), "support:attention", "support.view_attention", group=SUPPORT.key, order=22)
+        register_nav(_("Supporters"), "support:supporters", "support.view_supporters", group=PEOPLE.key, order=23)
+        register_nav(_("Supervision"), "support:supervision", "support.supervise", group=MINE.key, order=20)
+        register_nav(_("Concerns"), "support:concerns", "support.view_concerns", group=SUPPORT.key, order=31)
+        register_nav(_("Support settings"), "support:settings", "support.edit_settings", group=SETUP.key, order=86)
 
         register_home_panel("support_notifications", panels.notifications_panel, order=1)
         register_home_panel("support_caseload", panels.caseload_panel, order=4)
@@ -34,6 +43,13 @@ class SupportConfig(AppConfig):
         register_periodic("support.daily_reminders", tasks.daily_reminders, dt.timedelta(days=1))
         register_periodic("support.escalation_sweep", tasks.escalation_sweep, dt.timedelta(minutes=5))
 
+        # The crisis on-call chain (support.oncall): its alert channels and who notices a due step.
+        oncall.register_alert_channel("in_app_and_email", alert_in_app_and_by_email)
+        register_tick_check("support.crisis_escalation", noticers.from_scheduler)
+        task_started.connect(noticers.from_worker, dispatch_uid="support.crisis_escalation")
+        register_program_page_hook("support.crisis_escalation", noticers.from_page)
+
         register_blind_index("participant search", rebuild_search_index)
         backup.register_probe("participant_decrypts", restore_probe.capture, restore_probe.check)
         retention.register()
+        readiness.register()

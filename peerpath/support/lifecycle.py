@@ -191,7 +191,8 @@ def move_relationship(
 
 def move_concern(*, actor: Actor, concern: Concern, to_state: str, detail: str = "") -> Concern:
     """Move a concern along open → acknowledged → followed up, with a chain event and an audit entry."""
-    fields = {"acknowledged_by": _user(actor), "acknowledged_at": timezone.now()}
+    # Acknowledged: the on-call chain stops (no further escalation step is due).
+    fields = {"acknowledged_by": _user(actor), "acknowledged_at": timezone.now(), "next_step_at": None}
     CONCERN.move(
         actor=actor,
         obj=concern,

@@ -130,7 +130,20 @@ class SupportSettings(models.Model):
     crisis_line = models.CharField("Crisis line", max_length=200, blank=True)
     referral_options = models.TextField("Referral options to professional help", blank=True, help_text="One per line.")
     crisis_ack_minutes = models.PositiveSmallIntegerField(
-        "Escalate a crisis to the coordinators when not acknowledged within (minutes)", default=30
+        "Escalate a crisis to the coordinators when not acknowledged within (minutes)",
+        default=30,
+        help_text="The time the supervisor (or their backup) has to acknowledge a crisis.",
+    )
+    crisis_step_minutes = models.PositiveSmallIntegerField(
+        "Then each coordinator in turn has (minutes)",
+        default=15,
+        help_text="Each later step of the on-call chain: the next coordinator is alerted when this passes.",
+    )
+    coordinator_order = models.TextField(
+        "Order in which coordinators are alerted about a crisis",
+        blank=True,
+        help_text="One coordinator e-mail address per line, first alerted first; coordinators not listed "
+        "follow by name.",
     )
 
     class Meta:
@@ -507,6 +520,11 @@ class Concern(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The on-call chain walked so far (support.oncall): one {"user", "name", "reason", "at", "until"}
+    # per step alerted, the first at raising; and when the next step is due (None: not a crisis,
+    # acknowledged, or the chain is exhausted).
+    alerted = models.JSONField(default=list, blank=True)
+    next_step_at = models.DateTimeField(null=True, blank=True)
     follow_up = EncryptedTextField(blank=True)
     referral = models.CharField(max_length=200, blank=True)
     followed_up_by = models.ForeignKey(
@@ -522,6 +540,9 @@ class Concern(models.Model):
         indexes = [
             # Open concerns and overdue crises of one program.
             models.Index(fields=["program", "state", "acknowledge_by"]),
+            # Crises whose next escalation step is due: every noticer's one query.
+            models.Index(fields=["state", "next_step_at"]),
+            models.Index(fields=["program", "state", "next_step_at"]),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
-from peerpath.support import eligibility
+from peerpath.support import eligibility, oncall
 from peerpath.support import windows as w
 from peerpath.support.access import (
     Sight,
@@ -431,3 +431,53 @@ def export_rows(data: dict[str, Any]) -> list[list[str]]:
         for i, item in enumerate(data[section], start=1):
             add(section, str(i), item)
     return rows
+
+
+def escalation_order(program: Program) -> list[Any]:
+    """The coordinators in the order a crisis reaches them after the supporter's supervisor
+    (`support.oncall.crisis_chain`): shown on the support settings page."""
+    return oncall.ordered_coordinators(program, get_settings(program))
+
+
+def crisis_chain_rows(concern: Concern, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The on-call chain of a crisis as its page shows it: each step alerted so far (who, why,
+    when, until when) and, while it is waiting for an acknowledgement, the people still to come
+    in the chain as it stands now, the next one with the time they will be alerted."""
+    if not concern.is_crisis:
+        return []
+    rows: list[dict[str, Any]] = []
+    for n, entry in enumerate(concern.alerted, start=1):
+        rows.append(
+            {
+                "number": n,
+                "name": entry.get("name") or "",
+                "reason": entry.get("reason") or "",
+                "at": dt.datetime.fromisoformat(entry["at"]) if entry.get("at") else None,
+                "until": dt.datetime.fromisoformat(entry["until"]) if entry.get("until") else None,
+                "state": "alerted",
+            }
+        )
+    if concern.state != ConcernState.OPEN or concern.next_step_at is None:
+        return rows
+    done = {entry["user"] for entry in concern.alerted}
+    chain = oncall.crisis_chain(concern.program, concern.supporter, get_settings(concern.program), now)
+    for step in chain:
+        if step.user.pk in done:
+            continue
+        rows.append(
+            {
+                "number": len(rows) + 1,
+                "name": str(step.user),
+                "reason": step.reason,
+                "at": concern.next_step_at if not any(r["state"] == "next" for r in rows) else None,
+                "until": None,
+                "state": "next" if not any(r["state"] == "next" for r in rows) else "later",
+            }
+        )
+    return rows
+
+
+def late_crisis_escalations(now: dt.datetime, grace: dt.timedelta) -> int:
+    """Open crises (nobody acknowledged them) whose next on-call step fell due more than ``grace``
+    ago and was not taken: the escalation that should have happened, installation-wide."""
+    return Concern.objects.filter(state=ConcernState.OPEN, next_step_at__lte=now - grace).count()

@@ -4,32 +4,24 @@ from __future__ import annotations
 
 from django.tasks import task
 from django.urls import reverse
-from django.utils import timezone
 
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.programs.models import Program
 from peerpath.support import windows as w
-from peerpath.support.models import Concern, ConcernKind, ConcernState
 from peerpath.support.notify import coordinators
-from peerpath.support.services.concerns import escalate_if_unacknowledged
+from peerpath.support.services.concerns import escalate_if_due, escalate_overdue
 
 
 @task()
 def escalate_crisis(*, concern_id: int) -> bool:
-    """Queued with run_after when a crisis is raised; escalates only if still unacknowledged."""
-    return escalate_if_unacknowledged(concern_id=concern_id)
+    """Queued with run_after for each step's deadline; takes the next step only if still due."""
+    return escalate_if_due(concern_id=concern_id, noticed_by="the delayed escalation task")
 
 
 @task()
 def escalation_sweep() -> int:
-    """Every few minutes: escalate any overdue crisis the delayed task missed (worker down, restart)."""
-    overdue = Concern.objects.filter(
-        kind=ConcernKind.CRISIS,
-        state=ConcernState.OPEN,
-        escalated_at__isnull=True,
-        acknowledge_by__lte=timezone.now(),
-    ).values_list("pk", flat=True)
-    return sum(escalate_if_unacknowledged(concern_id=pk) for pk in list(overdue))
+    """Every few minutes: take any due escalation step the others missed (worker down, restart)."""
+    return escalate_overdue(noticed_by="the escalation sweep")
 
 
 @task()

@@ -156,6 +156,8 @@ class AttendanceForm(forms.Form):
 
 
 class RolePlayForm(forms.Form):
+    # The cohort page shows this form beside the shadowing form: prefixes keep their ids apart.
+    prefix = "role_play"
     trainee = forms.ModelChoiceField(label="Trainee (played the supporter)", queryset=Supporter.objects.none())
     held_on = forms.DateField(label="Date", widget=DATE)
     scenario = forms.CharField(label="Scenario", widget=forms.Textarea(attrs={"rows": 3}))
@@ -172,6 +174,7 @@ class RolePlayForm(forms.Form):
 
 
 class ShadowingForm(forms.Form):
+    prefix = "shadowing"
     trainee = forms.ModelChoiceField(label="Trainee", queryset=Supporter.objects.none())
     experienced_supporter = forms.ModelChoiceField(label="Experienced supporter", queryset=Supporter.objects.none())
     shadowed_on = forms.DateField(label="Date", widget=DATE)

@@ -765,5 +765,4 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         build_calendar(name, sessions, program_slug=program.slug), content_type="text/calendar; charset=utf-8"
     )
     as_download(response, "training.ics", inline=True)
-    response["Cache-Control"] = "private, max-age=300"
     return response

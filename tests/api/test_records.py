@@ -129,8 +129,15 @@ def test_a_participant_record_shows_what_the_page_shows(api_world: Any, clients:
     assert [r["id"] for r in data["relationships"]] == [w.ana_rel.pk]
     listed = clients["coordinator"].get("/programs/riverside/participants", status="waiting").json()
     assert [p["id"] for p in listed["items"]] == [w.waiting.pk]
-    found = clients["coordinator"].get("/programs/riverside/participants", q="carla").json()
-    assert [p["id"] for p in found["items"]] == [w.waiting.pk]
+    found = clients["coordinator"].post("/programs/riverside/participants/search", {"q": "carla"})
+    assert found.status_code == 200 and [p["id"] for p in found.json()["items"]] == [w.waiting.pk]
+    # Found by the surname, limited by status, paged: the term only ever in the body.
+    found = clients["coordinator"].post("/programs/riverside/participants/search", {"q": "Diaz", "status": "matched"})
+    assert found.json() == {"count": 0, "items": []}
+    # A name in the query string is refused, not ignored (it would list everyone).
+    refused = clients["coordinator"].get("/programs/riverside/participants", q="carla")
+    assert refused.status_code == 400 and "POST" in refused.json()["detail"]
+    assert clients["outsider"].post("/programs/riverside/participants/search", {"q": "carla"}).status_code == 404
 
 
 def test_reads_of_participants_are_audited_like_the_pages(api_world: Any, clients: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ coordinator-only pages (settings, supervisor assignment) validate their input.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -254,8 +255,22 @@ def test_bulk_supervisor_assignment(world: Any) -> None:
 def test_home_panels_for_each_role(world: Any) -> None:
     fill(world, world.program, world.coordinator, world.supervisor)
     home = reverse("programs:home", args=[world.program.slug])
+    CareTask.objects.create(
+        program=world.program,
+        assigned_to=world.supervisor,
+        kind=TaskKind.choices[0][0],
+        title="Call back after the hard week",
+        due_on=timezone.localdate() - dt.timedelta(days=2),
+    )
     supervisor_home = world.client_for(world.supervisor).get(home).content.decode()
-    assert "Supervision" in supervisor_home and "Open tasks" in supervisor_home
+    assert "Open tasks" in supervisor_home
+    # Each card has its own title, and an overdue task is flagged on the card and in its count.
+    headings = re.findall(r'<h2 id="panel-[^"]+">([^<]+)</h2>', supervisor_home)
+    assert "My supporters" in headings and "Concerns and relationships" in headings
+    assert len(headings) == len(set(headings)), headings
+    assert re.search(r"Open tasks \(\d+\): <span class=\"badge bad\">1 overdue</span>", supervisor_home)
+    assert re.search(r"Call back after the hard week</a>|Call back after the hard week <span", supervisor_home)
+    assert supervisor_home.count('<span class="badge bad">Overdue</span>') >= 1
     Supporter.objects.filter(program=world.program).update(stage_changed_at=timezone.now() - dt.timedelta(days=60))
     coordinator_home = world.client_for(world.coordinator).get(home).content.decode()
     assert "Supporter care" in coordinator_home

@@ -154,6 +154,37 @@ def test_open_badge_is_a_valid_signed_credential(world: Any, certified: Certific
     assert client.get("/credentials/nowhere/jwks.json").status_code == 404
 
 
+def test_a_certificate_given_by_override_below_the_minimum_claims_no_minimum_attendance(world: Any) -> None:
+    the_cohort, person = ready_trainee(world, attended=3, held=5)  # 60%, the minimum is 80%
+    assessment = rate(world, the_cohort, person, [Level.COMPETENT])
+    services.decide_assessment(
+        actor=world.trainer,
+        assessment=assessment,
+        outcome=Outcome.CERTIFIED,
+        override_reason="Missed two sessions for a funeral; covered them one to one.",
+    )
+    certificate = person.certificates.get()
+    credential = openbadges.credential(certificate)
+    jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text())).validate(credential)
+    achievement = credential["credentialSubject"]["achievement"]
+    narrative = achievement["criteria"]["narrative"]
+    assert "minimum attendance" not in narrative and "with the program's minimum" not in narrative
+    assert "60.0% (3 of 5 sessions), below the program's minimum of 80%" in narrative
+    assert "trainer's decision" in narrative and "Provisionally certified" in narrative
+    assert achievement["id"].endswith("achievement.json#trainer-decision")
+    # The trainee's own page agrees: a decision in place of the rules, no make-up nudge after it.
+    page = world.client_for(person.user).get("/p/riverside/my/training/").content.decode()
+    assert "Outcome: Certified" in page and "in place of the one the program's rules give" in page
+    assert "attendance was 60.0% (3 of 5 sessions)" in page
+    assert "Ask your trainer about a make-up session" not in page
+
+
+def test_a_certificate_that_met_the_rules_keeps_the_programs_achievement(certified: Certificate) -> None:
+    achievement = openbadges.credential(certified)["credentialSubject"]["achievement"]
+    assert achievement["id"].endswith("achievement.json")
+    assert "with the program's minimum attendance" in achievement["criteria"]["narrative"]
+
+
 def test_invalid_credential_fails_the_schema(certified: Certificate) -> None:
     credential = openbadges.credential(certified)
     del credential["validFrom"]

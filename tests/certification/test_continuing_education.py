@@ -153,6 +153,20 @@ def test_supporter_logs_activity_with_evidence(world: Any, holder: Certificate, 
     assert response.status_code == 400
 
 
+def test_the_activity_form_reports_every_problem_in_one_submit(world: Any, holder: Certificate) -> None:
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    bad = SimpleUploadedFile("virus.exe", b"MZ", "application/octet-stream")
+    response = world.client_for(world.supporter).post(
+        "/p/riverside/my/continuing-education/new/",
+        {"date": future, "title": "", "hours": "1", "category": "general", "evidence": bad},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"date", "title", "evidence"}
+    assert "future" in errors["date"][0] and "PDF" in errors["evidence"][0]
+    assert not CEActivity.objects.exists()
+
+
 def test_coordinator_approves_or_returns(world: Any, holder: Certificate) -> None:
     first, second = log(world, "Ethics day", "3", "ethics"), log(world, "Webinar", "1")
     client = world.client_for(world.coordinator)

@@ -1,6 +1,6 @@
-"""Invitation and password-reset links are never stored: the task queue (a database table, in every
-backup) holds only the user id and the kind of link, and the sending task builds the link. Finished
-task rows are pruned after PEERPATH_FINISHED_TASKS_KEEP_DAYS."""
+"""Invitation and password-reset links are never stored: the outbox and the task queue (database
+tables, in every backup) hold only the user id and the kind of link, and the sending task builds
+the link. Finished task rows are pruned after PEERPATH_FINISHED_TASKS_KEEP_DAYS."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from peerpath.core import account_links, scheduler, taskqueue
 from peerpath.core.mail import queue_email
-from peerpath.core.models import User
+from peerpath.core.models import OutgoingEmail, User
 from peerpath.core.permissions import Role
 from peerpath.programs.services import add_member
 from tests.factories import TESTS
@@ -28,12 +28,15 @@ LINK = re.compile(r"http://testserver(/accounts/(?:invitation|reset)/[^/\s]+/[^/
 
 
 def stored_text() -> str:
-    """Everything the task queue holds, as it would be in a dump of the table."""
-    return json.dumps([list(DBTaskResult.objects.values("args_kwargs", "return_value"))], default=str)
+    """Everything the task queue and the outbox hold, as it would be in a dump of the tables."""
+    return json.dumps(
+        [list(DBTaskResult.objects.values("args_kwargs", "return_value")), list(OutgoingEmail.objects.values())],
+        default=str,
+    )
 
 
 def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def follow_link(body: str) -> Client:
@@ -52,9 +55,9 @@ def follow_link(body: str) -> Client:
 def test_a_password_reset_link_is_built_by_the_task_and_never_stored(settings: Any, world: Any) -> None:
     settings.TASKS = DB_TASKS
     assert Client().post("/accounts/password-reset/", {"email": world.trainer.email}).status_code == 302
-    row = DBTaskResult.objects.get()
-    assert row.args_kwargs["kwargs"]["user_id"] == world.trainer.pk
-    assert row.args_kwargs["kwargs"]["kind"] == "password_reset"
+    row = OutgoingEmail.objects.get()
+    assert DBTaskResult.objects.get().args_kwargs["kwargs"] == {"email_id": row.pk}
+    assert (row.link_user_id, row.link_kind) == (world.trainer.pk, "password_reset")
     assert "/accounts/reset/" not in stored_text()
     assert mail.outbox == []
 
@@ -74,7 +77,8 @@ def test_an_invitation_link_is_built_by_the_task_and_never_stored(settings: Any,
     )
     assert "/accounts/invitation/" not in stored_text()
     user = User.objects.get(email="new@example.org")
-    assert DBTaskResult.objects.get().args_kwargs["kwargs"]["user_id"] == user.pk
+    row = OutgoingEmail.objects.get()
+    assert (row.link_user_id, row.link_kind, row.program) == (user.pk, "invitation", world.program)
 
     run_worker()
     assert "/accounts/invitation/" not in stored_text()
@@ -91,6 +95,7 @@ def test_a_deactivated_account_gets_no_link(settings: Any, world: Any) -> None:
     User.objects.filter(email="gone@example.org").update(is_active=False)
     run_worker()
     assert mail.outbox == []
+    assert OutgoingEmail.objects.get().status == "cancelled"
 
 
 @pytest.mark.django_db

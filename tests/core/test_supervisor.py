@@ -59,7 +59,7 @@ def test_backoff_doubles_up_to_the_limit() -> None:
 def test_the_command_supervises_the_worker_and_the_scheduler() -> None:
     found = commands(2, scheduler=True)
     assert list(found) == ["worker-1", "worker-2", "scheduler"]
-    assert found["worker-1"][2:] == ["db_worker", "--no-reload"]
+    assert found["worker-1"][2:] == ["run_worker", "--no-reload"]
     assert found["scheduler"][2:] == ["run_scheduler"]
     assert list(commands(1, scheduler=False)) == ["worker"]
 
@@ -77,12 +77,12 @@ def test_run_supervised_restarts_a_killed_worker_and_sigterm_stops_all(tmp_path:
     )
     try:
         children = _wait_for_children(supervisor.pid, 2)
-        worker = next(pid for pid, cmd in children.items() if "db_worker" in cmd)
+        worker = next(pid for pid, cmd in children.items() if "run_worker" in cmd)
         os.kill(worker, signal.SIGKILL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             again = _children(supervisor.pid)
-            if any("db_worker" in cmd for pid, cmd in again.items() if pid != worker):
+            if any("run_worker" in cmd for pid, cmd in again.items() if pid != worker):
                 break
             time.sleep(0.2)
         else:

@@ -26,6 +26,6 @@ def test_email_waits_in_the_database_queue_until_the_worker_runs(settings: Any, 
     )
     assert mail.outbox == []
     assert DBTaskResult.objects.filter(status="READY").count() == 1
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert [m.to for m in mail.outbox] == [["someone@example.org"]]
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"

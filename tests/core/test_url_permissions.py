@@ -74,6 +74,7 @@ def test_public_views_are_the_declared_few() -> None:
         "core:password_reset_complete",
         "core:invitation",
         "core:health",
+        "core:health_ready",
         "recruitment:apply",
         "recruitment:apply_thanks",
         # Calendar apps cannot log in: an unguessable, revocable per-person token is the key.

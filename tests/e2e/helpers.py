@@ -41,3 +41,25 @@ def login(page: Any, a11y: Accessibility, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("load")
     a11y.check(page)
+
+
+def open_menu(page: Any) -> None:
+    """Open the site menu when it is closed behind its "Menu" button (on a phone); on a wider
+    screen its links already show."""
+    toggle = page.locator("header details.menu > summary")
+    if toggle.is_visible() and page.locator("header details.menu[open]").count() == 0:
+        toggle.click()
+
+
+def nav_to(page: Any, a11y: Accessibility, name: str) -> None:
+    """Follow a link of the program navigation, opening the menu first on a phone."""
+    open_menu(page)
+    page.get_by_role("navigation", name="Program").get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state("load")
+    a11y.check(page)
+
+
+def log_out(page: Any) -> None:
+    open_menu(page)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state("load")

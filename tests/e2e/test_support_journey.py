@@ -9,21 +9,18 @@ from typing import Any
 import pytest
 
 from peerpath.support.models import Concern, ConcernState, Contact, Participant, RelationshipState
-from tests.e2e.helpers import login
+from tests.e2e.helpers import log_out, login, nav_to
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def go(page: Any, a11y: Any, name: str) -> None:
-    page.get_by_role("navigation", name="Program").get_by_role("link", name=name).click()
-    page.wait_for_load_state("load")
-    a11y.check(page)
+    nav_to(page, a11y, name)
 
 
 def logout(page: Any) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_load_state("load")
+    log_out(page)
 
 
 def test_match_contact_crisis_on_a_phone(phone_page: Any, a11y: Any, live_server: Any, support: Any) -> None:

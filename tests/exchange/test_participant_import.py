@@ -201,6 +201,46 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_staged(world: Any,
     assert Participant.objects.count() == 1 and not ImportBatch.objects.exists()
 
 
+def test_every_problem_of_a_row_is_listed_in_one_pass(world: Any, grief: FocusArea) -> None:
+    response = upload(
+        world,
+        csv_file(
+            person(phone="555-0001"),  # row 2: the first of two rows with the same phone
+            person(
+                full_name="",
+                email="not-an-email",
+                phone="555-0001",
+                languages="",
+                lived_experience="Astrology; Grief and loss; Tarot",
+                modes="carrier pigeon; phone; smoke signals",
+                consent_given="maybe",
+                waiting_since="2999-01-01",
+                preferred_gender="any",
+            ),  # row 3: every one of these is a problem
+        ),
+    )
+    assert response.status_code == 400
+    row3 = [(e.field, e.message) for e in response.context["errors"] if e.row == 3]
+    assert [field for field, _message in row3] == [
+        "full_name",
+        "email",
+        "phone",
+        "languages",
+        "lived_experience",
+        "lived_experience",
+        "modes",
+        "preferred_gender",
+        "consent_given",
+        "waiting_since",
+    ]
+    messages = dict(row3)
+    assert "'carrier pigeon', 'smoke signals' are not one of" in messages["modes"]
+    assert "row 2" in messages["phone"]
+    assert not [e for e in response.context["errors"] if e.row == 2]
+    page = response.content.decode()
+    assert "Astrology" in page and "Tarot" in page and "10 problems" in page
+
+
 def test_a_row_that_became_a_duplicate_before_confirmation_stops_the_whole_import(world: Any) -> None:
     upload(world, csv_file(person(full_name="First", phone="555-1111"), person(full_name="Second", phone="555-2222")))
     batch = ImportBatch.objects.get()

@@ -142,10 +142,45 @@ def test_deciding_before_recording_is_refused(world: Any) -> None:
     assert "Record the screening interview before deciding" in response.content.decode()
 
 
+def test_accepting_someone_with_a_red_flag_needs_a_written_reason_and_is_audited(world: Any) -> None:
+    interview = recorded_interview(world, flagged=True)
+    client = world.client_for(world.coordinator)
+    url = f"/p/riverside/recruitment/interviews/{interview.pk}/decision/"
+    for note in ("", "Ready"):
+        response = client.post(url, {"decision": "accept", "note": note})
+        assert response.status_code == 400
+        assert "red flag was noted" in response.context["decision_form"].errors["note"][0]
+    interview.refresh_from_db()
+    assert not interview.decision and Supporter.objects.get(pk=interview.supporter_id).stage == Stage.SCREENING
+    # Without a red flag no reason is needed; declining someone flagged needs none either.
+    reason = "The flag was about a loss three years ago; references and the interview show it is settled."
+    assert client.post(url, {"decision": "accept", "note": reason}).status_code == 302
+    entry = AuditEntry.objects.get(action="screening.accept_despite_red_flag", target_id=str(interview.pk))
+    assert entry.note == reason and entry.changes["red_flags"][0]
+
+
+def test_accepting_without_a_red_flag_needs_no_note(world: Any) -> None:
+    interview = recorded_interview(world)
+    services.decide(actor=world.coordinator, interview=interview, decision="accept")
+    assert not AuditEntry.objects.filter(action="screening.accept_despite_red_flag").exists()
+
+
+def test_an_interview_cannot_be_scheduled_more_than_a_year_ahead(world: Any) -> None:
+    person = SupporterFactory(program=world.program)
+    url = f"/p/riverside/recruitment/people/{person.pk}/interviews/new/"
+    client = world.client_for(world.coordinator)
+    data = {"scheduled_for": future(days=400), "location": "Room 4", "interviewer": world.coordinator.pk}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "within a year" in response.content.decode()
+    assert not ScreeningInterview.objects.exists()
+    assert client.post(url, {**data, "scheduled_for": future(days=360)}).status_code == 302
+
+
 def test_accepting_creates_the_account_and_invites(world: Any) -> None:
     interview = recorded_interview(world, flagged=True)
     response = world.client_for(world.coordinator).post(
-        f"/p/riverside/recruitment/interviews/{interview.pk}/decision/", {"decision": "accept", "note": "Ready"}
+        f"/p/riverside/recruitment/interviews/{interview.pk}/decision/",
+        {"decision": "accept", "note": "Ready: the flag was about an old loss, now settled."},
     )
     assert response.status_code == 302
     person = Supporter.objects.get(pk=interview.supporter_id)

@@ -109,11 +109,13 @@ def test_unacknowledged_crisis_escalates_after_the_program_time(support: Any) ->
     concern = raise_crisis(support)
     mail.outbox.clear()
     # 29 minutes on: not yet.
-    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=timezone.now() + dt.timedelta(minutes=1))
+    soon = timezone.now() + dt.timedelta(minutes=1)
+    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=soon, next_step_at=soon)
     assert escalate_crisis.call(concern_id=concern.pk) is False
     assert escalation_sweep.call() == 0
-    # Past the time: the delayed task escalates to the coordinators.
-    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=timezone.now() - dt.timedelta(seconds=1))
+    # Past the time: the delayed task escalates to the next step of the chain, the coordinator.
+    past = timezone.now() - dt.timedelta(seconds=1)
+    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=past, next_step_at=past)
     assert escalate_crisis.call(concern_id=concern.pk) is True
     concern.refresh_from_db()
     assert concern.escalated_at is not None and concern.is_overdue()
@@ -130,14 +132,16 @@ def test_unacknowledged_crisis_escalates_after_the_program_time(support: Any) ->
 def test_acknowledged_crisis_never_escalates(support: Any) -> None:
     concern = raise_crisis(support)
     concerns.acknowledge_concern(actor=support.supervisor, concern=concern)
-    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=timezone.now() - dt.timedelta(hours=1))
+    past = timezone.now() - dt.timedelta(hours=1)
+    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=past, next_step_at=past)
     assert escalate_crisis.call(concern_id=concern.pk) is False
     assert escalation_sweep.call() == 0
 
 
 def test_the_sweep_escalates_what_the_delayed_task_missed(support: Any) -> None:
     concern = raise_crisis(support)
-    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=timezone.now() - dt.timedelta(minutes=5))
+    past = timezone.now() - dt.timedelta(minutes=5)
+    Concern.objects.filter(pk=concern.pk).update(acknowledge_by=past, next_step_at=past)
     assert escalation_sweep.call() == 1
 
 

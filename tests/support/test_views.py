@@ -116,7 +116,8 @@ def test_coordinator_edits_a_participant(support: Any) -> None:
 
 
 def test_search_finds_by_name_word(support: Any) -> None:
-    page = support.client_for(support.coordinator).get(url("support:participants") + "?q=lopez").content.decode()
+    page = support.client_for(support.coordinator).post(url("support:participants"), {"q": "lopez"}, follow=True)
+    page = page.content.decode()
     assert "Ana Lopez" in page and "Carla Diaz" not in page
 
 
@@ -314,6 +315,25 @@ def test_supporter_logs_a_first_contact(support: Any) -> None:
     )
     assert future.status_code == 400
     assert Contact.objects.filter(relationship=support.ana_rel).count() == 1
+
+
+def test_the_contact_form_reports_every_problem_in_one_submit(support: Any) -> None:
+    client = support.client_for(support.supporter)
+    response = client.post(
+        url("support:contact_new", support.ana_rel.pk),
+        contact_post(kind="check_in", contacted_on="2999-01-01", channel="", duration_minutes="-5"),
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    # The form's own errors and the service's rules, together.
+    assert set(errors) == {"contacted_on", "channel", "duration_minutes"}
+    assert "future" in errors["contacted_on"][0]
+    late = client.post(
+        url("support:contact_new", support.ana_rel.pk),
+        contact_post(kind="check_in", next_follow_up="2000-01-01", channel=""),
+    )
+    assert set(late.context["form"].errors) == {"channel", "next_follow_up"}
+    assert not Contact.objects.filter(relationship=support.ana_rel).exists()
 
 
 def test_closing_conversation_moves_the_relationship_to_closing(support: Any) -> None:

@@ -11,6 +11,7 @@ from peerpath.recruitment.models import Stage
 from peerpath.training import queries, services
 from peerpath.training.models import Attendance, Enrolment, EnrolmentStatus, RolePlay, Shadowing, TrainingSession
 from tests.factories import MembershipFactory
+from tests.page_checks import duplicate_ids
 from tests.training.helpers import attend, cohort, held_sessions, session, trainee
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +212,10 @@ def test_attendance_rate_counts_make_ups_and_not_excused(world: Any) -> None:
     assert queries.attendance_rates(the_cohort)[person.pk].held == 5
 
 
+def prefixed(prefix: str, **data: Any) -> dict[str, Any]:
+    return {f"{prefix}-{name}": value for name, value in data.items()}
+
+
 def test_log_role_play_and_shadowing(world: Any) -> None:
     the_cohort = cohort(world)
     person = trainee(world.program)
@@ -220,39 +225,49 @@ def test_log_role_play_and_shadowing(world: Any) -> None:
     today = timezone.localdate().isoformat()
     response = client.post(
         f"/p/riverside/training/cohorts/{the_cohort.pk}/role-plays/new/",
-        {
-            "trainee": person.pk,
-            "held_on": today,
-            "scenario": "Participant in crisis",
-            "participant_played_by": "Theo",
-            "observer_notes": "Calm.",
-            "competencies": [competency.pk],
-        },
+        prefixed(
+            "role_play",
+            trainee=person.pk,
+            held_on=today,
+            scenario="Participant in crisis",
+            participant_played_by="Theo",
+            observer_notes="Calm.",
+            competencies=[competency.pk],
+        ),
     )
     assert response.status_code == 302
+    # Both forms share the cohort page and its fields' names: each id names one element.
+    assert duplicate_ids(client.get(f"/p/riverside/training/cohorts/{the_cohort.pk}/").content.decode()) == []
     role_play = RolePlay.objects.get(trainee=person)
     assert list(role_play.competencies.all()) == [competency]
     response = client.post(
         f"/p/riverside/training/cohorts/{the_cohort.pk}/role-plays/new/",
-        {"trainee": person.pk, "held_on": today, "scenario": "", "participant_played_by": ""},
+        prefixed("role_play", trainee=person.pk, held_on=today, scenario="", participant_played_by=""),
     )
     assert response.status_code == 400
     response = client.post(
         f"/p/riverside/training/cohorts/{the_cohort.pk}/shadowing/new/",
-        {
-            "trainee": person.pk,
-            "experienced_supporter": world.supporter_record.pk,
-            "shadowed_on": today,
-            "hours": "2",
-            "reflection": "Learned a lot",
-            "competencies": [competency.pk],
-        },
+        prefixed(
+            "shadowing",
+            trainee=person.pk,
+            experienced_supporter=world.supporter_record.pk,
+            shadowed_on=today,
+            hours="2",
+            reflection="Learned a lot",
+            competencies=[competency.pk],
+        ),
     )
     assert response.status_code == 302
     shadowing = Shadowing.objects.get(trainee=person)
     response = client.post(
         f"/p/riverside/training/cohorts/{the_cohort.pk}/shadowing/new/",
-        {"trainee": person.pk, "experienced_supporter": world.supporter_record.pk, "shadowed_on": today, "hours": "30"},
+        prefixed(
+            "shadowing",
+            trainee=person.pk,
+            experienced_supporter=world.supporter_record.pk,
+            shadowed_on=today,
+            hours="30",
+        ),
     )
     assert response.status_code == 400
     # The experienced supporter comments; nobody else can.
@@ -278,12 +293,13 @@ def test_trainee_logs_own_shadowing(world: Any) -> None:
     assert client.get("/p/riverside/my/training/shadowing/new/").status_code == 200
     response = client.post(
         "/p/riverside/my/training/shadowing/new/",
-        {
-            "experienced_supporter": world.supporter_record.pk,
-            "shadowed_on": timezone.localdate().isoformat(),
-            "hours": "1.5",
-            "reflection": "Saw how to close a call.",
-        },
+        prefixed(
+            "shadowing",
+            experienced_supporter=world.supporter_record.pk,
+            shadowed_on=timezone.localdate().isoformat(),
+            hours="1.5",
+            reflection="Saw how to close a call.",
+        ),
     )
     assert response.status_code == 302
     assert Shadowing.objects.get(trainee=person).recorded_by == person.user

@@ -12,11 +12,13 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.models import User
-from peerpath.programs.models import Program
+from peerpath.core.permissions import Role
+from peerpath.programs.models import Membership, Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     Notification,
     SupportSettings,
+    lines,
 )
 
 REQUEST_ACTOR = SystemActor("the participant, on the public form")
@@ -68,14 +70,29 @@ SETTINGS_FIELDS = [f.name for f in SupportSettings._meta.concrete_fields if f.na
 
 
 def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> SupportSettings:
-    """Save the program's support settings. Rules: weights 0 to 10; windows of at least one."""
+    """Save the program's support settings. Rules: weights 0 to 10; windows and crisis steps of
+    at least one minute or day; the coordinator order lists only the program's coordinators, once each."""
     errors: dict[str, str] = {}
     for name, value in data.items():
         if name.startswith("weight_") and not 0 <= value <= 10:
             errors[name] = "A weight is between 0 and 10."
-    for name in ["unreachable_attempts", "unreachable_days", "quiet_days", "crisis_ack_minutes"]:
+    for name in ["unreachable_attempts", "unreachable_days", "quiet_days", "crisis_ack_minutes", "crisis_step_minutes"]:
         if name in data and data[name] < 1:
             errors[name] = "At least 1."
+    if "coordinator_order" in data:
+        given = [line.lower() for line in lines(data["coordinator_order"])]
+        known = {
+            e.lower()
+            for e in Membership.objects.current()
+            .filter(program=program)
+            .with_role(Role.COORDINATOR)
+            .values_list("user__email", flat=True)
+        }
+        unknown = [e for e in given if e not in known]
+        if unknown:
+            errors["coordinator_order"] = "Not a coordinator of this program: " + ", ".join(unknown)
+        elif len(set(given)) != len(given):
+            errors["coordinator_order"] = "List each coordinator once."
     if errors:
         raise ValidationError(errors)
     row = get_settings(program)

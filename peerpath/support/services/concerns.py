@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.models import User
-from peerpath.programs.models import Membership
+from peerpath.programs.models import Membership, Program
 from peerpath.programs.signals import adverse_event_recorded
 from peerpath.support.access import Write, check_write, may_handle_concern
 from peerpath.support.defaults import get_settings
@@ -24,7 +25,8 @@ from peerpath.support.models import (
     Notification,
     SupportRelationship,
 )
-from peerpath.support.notify import coordinators, notify, on_call_for
+from peerpath.support.notify import notify, on_call_for
+from peerpath.support.oncall import Step, alert_channels, crisis_chain, step_minutes
 from peerpath.support.services.common import acting_user
 
 # PeerPath itself in a concern's history (who was notified, the escalation) and in the audit log.
@@ -37,12 +39,14 @@ def raise_concern(
 ) -> Concern:
     """A supporter raises a concern about a participant, or a crisis.
 
-    Rules: on a working relationship (active or closing; `support.access.VISIBILITY`). The
-    on-call person (the supporter's supervisor, their backup while covering, else the
-    coordinators) is notified in the app and by e-mail. A
-    crisis must be acknowledged within the program's time or it escalates to the
-    coordinators (a delayed task, and the pages compute overdue from the data); a crisis
-    is also announced to supporter care as a hard event.
+    Rules: on a working relationship (active or closing; `support.access.VISIBILITY`). A
+    concern goes to the on-call person (the supporter's supervisor, their backup while
+    covering, else the coordinators), in the app and by e-mail. A crisis alerts the first step
+    of the on-call chain (`support.oncall.crisis_chain`) through every alert channel and must
+    be acknowledged within the program's time, or the chain is walked step by step
+    (`escalate_if_due`, run by whoever notices first: a delayed task, the scheduler, a worker, a
+    staff page view; the pages compute overdue from the data); a crisis is also announced to
+    supporter care as a hard event.
     """
     if kind not in ConcernKind.values:
         raise ValidationError({"kind": "Choose concern or crisis."})
@@ -50,7 +54,15 @@ def raise_concern(
     program = relationship.program
     settings_row = get_settings(program)
     now = timezone.now()
-    on_call, how = on_call_for(program, relationship.supporter, now)
+    crisis = kind == ConcernKind.CRISIS
+    first: Step | None = None
+    if crisis:
+        first = next(crisis_chain(program, relationship.supporter, settings_row, now), None)
+        on_call = [first.user] if first else []
+        how = first.describe() if first else "nobody: the program has no supervisor or coordinator on call"
+    else:
+        on_call, how = on_call_for(program, relationship.supporter, now)
+    deadline = now + dt.timedelta(minutes=settings_row.crisis_ack_minutes)
     with transaction.atomic():
         concern = Concern.objects.create(
             program=program,
@@ -63,29 +75,28 @@ def raise_concern(
             answers=json.dumps([[q, a] for q, a in answers]),
             notes=notes,
             on_call=on_call[0] if len(on_call) == 1 else None,
-            acknowledge_by=now + dt.timedelta(minutes=settings_row.crisis_ack_minutes)
-            if kind == ConcernKind.CRISIS
-            else None,
+            acknowledge_by=deadline if crisis else None,
+            alerted=[_alerted(first, now, deadline)] if first else [],
+            next_step_at=deadline if crisis else None,
         )
         record_concern_event(actor=actor, concern=concern, action="raised", detail=concern.get_kind_display())
         record_concern_event(actor=PEERPATH, concern=concern, action="notified", detail=f"Notified {how}"[:300])
         audit.record(actor=actor, program=program, action=f"concern.raise_{kind}", target=concern)
-        label = "CRISIS" if kind == ConcernKind.CRISIS else "Concern"
-        notify(
-            program=program,
-            users=on_call,
-            text=f"{label}: {relationship.supporter} raised a {concern.get_kind_display().lower()} about "
-            f"{relationship.participant.reference}. Please acknowledge.",
-            url=concern.get_absolute_url(),
-            urgent=kind == ConcernKind.CRISIS,
-            email_template="support/email/crisis" if kind == ConcernKind.CRISIS else "support/email/notice",
-            context={
-                "subject": f"{label} raised by {relationship.supporter}",
-                "minutes": settings_row.crisis_ack_minutes,
-            },
-            concern=concern,
-        )
-        if kind == ConcernKind.CRISIS:
+        if first is not None:
+            for channel in alert_channels():
+                channel(concern=concern, step=first, number=0, deadline=deadline)
+        else:
+            notify(
+                program=program,
+                users=on_call,
+                text=f"Concern: {relationship.supporter} raised a concern about "
+                f"{relationship.participant.reference}. Please acknowledge.",
+                url=concern.get_absolute_url(),
+                email_template="support/email/notice",
+                context={"subject": f"Concern raised by {relationship.supporter}"},
+                concern=concern,
+            )
+        if crisis:
             _schedule_escalation(concern)
             adverse_event_recorded.send(
                 sender=Concern,
@@ -98,6 +109,44 @@ def raise_concern(
     return concern
 
 
+def _alerted(step: Step, at: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+    return {
+        "user": step.user.pk,
+        "name": str(step.user),
+        "reason": step.reason,
+        "at": at.isoformat(),
+        "until": until.isoformat(),
+    }
+
+
+def alert_in_app_and_by_email(*, concern: Concern, step: Step, number: int, deadline: dt.datetime) -> None:
+    """The default alert channel: an urgent in-app notification and an urgent e-mail to the step's person."""
+    minutes = max(1, round((deadline - timezone.now()).total_seconds() / 60))
+    if number == 0:
+        text = f"CRISIS: {concern.supporter} raised a crisis about {concern.participant.reference}. Please acknowledge."
+        context: dict[str, Any] = {"subject": f"Crisis raised by {concern.supporter}", "minutes": minutes}
+    else:
+        text = (
+            f"ESCALATED CRISIS: nobody has acknowledged the crisis about {concern.participant.reference} "
+            f"raised by {concern.supporter}. You are next on the on-call chain."
+        )
+        context = {
+            "subject": f"Escalated: crisis raised by {concern.supporter} not acknowledged",
+            "escalated": True,
+            "minutes": minutes,
+        }
+    notify(
+        program=concern.program,
+        users=[step.user],
+        text=text,
+        url=concern.get_absolute_url(),
+        urgent=True,
+        email_template="support/email/crisis",
+        context=context,
+        concern=concern,
+    )
+
+
 def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[str, str]], notes: str) -> Concern:
     """The person who raised a concern or crisis adds what they know after sending it.
 
@@ -105,8 +154,8 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
     it, only until it is followed up and while the relationship is open, and something must
     be said. A new answer replaces the
     earlier one to the same question (an empty one keeps it); notes are added to the earlier
-    notes. Whoever answers for the supporter now is told in the app (and the coordinators,
-    once it was escalated to them).
+    notes. Whoever answers for the supporter now is told in the app, and everyone a crisis
+    was alerted to along its on-call chain.
     """
     if concern.raised_by_id != actor.pk:
         raise PermissionDenied("Only the person who raised it adds details.")
@@ -135,7 +184,8 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
             changes={"answers": ["", len(given)], "notes": ["", bool(notes)]},
         )
         on_call, _how = on_call_for(concern.program, concern.supporter, timezone.now())
-        people = on_call + (coordinators(concern.program) if concern.escalated_at else [])
+        alerted = [entry["user"] for entry in concern.alerted]
+        people = on_call + (list(User.objects.filter(pk__in=alerted)) if alerted else [])
         notify(
             program=concern.program,
             users=[u for u in people if u.pk != actor.pk],
@@ -151,12 +201,11 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
 def _schedule_escalation(concern: Concern) -> None:
     from peerpath.support.tasks import escalate_crisis  # tasks imports this module
 
-    if concern.acknowledge_by is None:
+    when = concern.next_step_at
+    if when is None:
         return
     if escalate_crisis.get_backend().supports_defer:
-        transaction.on_commit(
-            lambda: escalate_crisis.using(run_after=concern.acknowledge_by).enqueue(concern_id=concern.pk)
-        )
+        transaction.on_commit(lambda: escalate_crisis.using(run_after=when).enqueue(concern_id=concern.pk))
     # Backends without delays (tests' immediate backend) rely on the periodic sweep and the
     # pages, which compute "overdue" from acknowledge_by.
 
@@ -218,11 +267,17 @@ def record_follow_up(*, actor: User, concern: Concern, follow_up: str, referral:
     return concern
 
 
-def escalate_if_unacknowledged(*, concern_id: int, now: dt.datetime | None = None) -> bool:
-    """Escalate a crisis to the coordinators when nobody acknowledged it in time.
+def escalate_if_due(*, concern_id: int, noticed_by: str, now: dt.datetime | None = None) -> bool:
+    """Take the next step of a crisis's on-call chain when its current step's deadline has passed.
 
-    Re-checks the state first (it may have been acknowledged meanwhile, or escalated by
-    the sweep); returns whether it escalated.
+    Whoever notices first calls this (the scheduler, a worker, a staff page view; ``noticed_by``
+    says which): the concern row is locked (select_for_update; on SQLite the transaction takes the
+    write lock at once) and every condition re-checked under the lock, so two noticers never take
+    the same step twice. The next step alerts the first person of the chain
+    (`support.oncall.crisis_chain`, computed now) not alerted yet, through every alert channel,
+    with its own deadline; when nobody is left the chain is recorded as exhausted and the crisis
+    stays overdue on the pages. Each step is a concern event and an audit entry. Returns whether
+    a step was taken.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -232,27 +287,72 @@ def escalate_if_unacknowledged(*, concern_id: int, now: dt.datetime | None = Non
             .filter(pk=concern_id)
             .first()
         )
-        if concern is None or concern.escalated_at is not None or not concern.is_overdue(now):
+        if (
+            concern is None
+            or concern.state != ConcernState.OPEN
+            or concern.next_step_at is None
+            or now < concern.next_step_at
+        ):
             return False
-        concern.escalated_at = now
-        concern.save(update_fields=["escalated_at"])
-        people = coordinators(concern.program)
+        settings_row = get_settings(concern.program)
+        done = {entry["user"] for entry in concern.alerted}
+        step = next(
+            (s for s in crisis_chain(concern.program, concern.supporter, settings_row, now) if s.user.pk not in done),
+            None,
+        )
+        number = len(concern.alerted)
+        if step is None:
+            concern.next_step_at = None
+            concern.save(update_fields=["next_step_at"])
+            record_concern_event(
+                actor=ESCALATION,
+                concern=concern,
+                action="escalation ended",
+                detail=f"Everyone on the on-call chain was alerted and nobody acknowledged (noticed by {noticed_by})",
+            )
+            audit.record(
+                actor=ESCALATION,
+                program=concern.program,
+                action="concern.escalation_ended",
+                target=concern,
+                changes={"step": [number, number]},
+                note=f"noticed by {noticed_by}",
+            )
+            return True
+        deadline = now + dt.timedelta(minutes=step_minutes(settings_row, number))
+        concern.alerted = [*concern.alerted, _alerted(step, now, deadline)]
+        concern.next_step_at = deadline
+        concern.escalated_at = concern.escalated_at or now
+        concern.save(update_fields=["alerted", "next_step_at", "escalated_at"])
         record_concern_event(
-            actor=PEERPATH,
+            actor=ESCALATION,
             concern=concern,
             action="escalated",
-            detail=f"Not acknowledged in time; escalated to {len(people)} coordinator{'s' if len(people) != 1 else ''}",
+            detail=f"Step {number + 1}: not acknowledged in time; alerted {step.describe()}, "
+            f"to acknowledge by {timezone.localtime(deadline):%H:%M} (noticed by {noticed_by})",
         )
-        audit.record(actor=ESCALATION, program=concern.program, action="concern.escalate", target=concern)
-        notify(
+        audit.record(
+            actor=ESCALATION,
             program=concern.program,
-            users=people,
-            text=f"ESCALATED CRISIS: nobody has acknowledged the crisis about {concern.participant.reference} "
-            f"raised by {concern.supporter}.",
-            url=concern.get_absolute_url(),
-            urgent=True,
-            email_template="support/email/crisis",
-            context={"subject": f"Escalated: crisis raised by {concern.supporter} not acknowledged", "escalated": True},
-            concern=concern,
+            action="concern.escalate",
+            target=concern,
+            changes={"step": [number, number + 1], "alerted": ["", str(step.user)]},
+            note=f"noticed by {noticed_by}",
         )
+        for channel in alert_channels():
+            channel(concern=concern, step=step, number=number, deadline=deadline)
+        _schedule_escalation(concern)
     return True
+
+
+def escalate_overdue(*, noticed_by: str, program: Program | None = None, now: dt.datetime | None = None) -> int:
+    """Take the due step of every crisis (of one program, or all) whose step deadline has passed.
+
+    One indexed query when nothing is due, so every noticer may call it often. Each crisis is
+    escalated in its own short transaction (`escalate_if_due`). Returns the steps taken."""
+    now = now or timezone.now()
+    due = Concern.objects.filter(state=ConcernState.OPEN, next_step_at__lte=now)
+    if program is not None:
+        due = due.filter(program=program)
+    ids = list(due.order_by("next_step_at").values_list("pk", flat=True)[:50])
+    return sum(escalate_if_due(concern_id=pk, noticed_by=noticed_by, now=now) for pk in ids)

@@ -26,7 +26,11 @@ from peerpath.support.models import (
 from peerpath.support.services.common import CONTACT_FIELDS, acting_user, redacted_diff
 
 
-def _validate_contact(relationship: SupportRelationship, data: dict[str, Any], contact: Contact | None) -> None:
+def check_contact(relationship: SupportRelationship, data: dict[str, Any], contact: Contact | None = None) -> None:
+    """The rules of a contact's fields (every broken rule at once, by field); saves nothing.
+    `log_contact` and `correct_contact` apply them; a form that failed runs them too, so its
+    page lists every problem in one submit (a field missing from `data`, one the form refused,
+    is not checked)."""
     errors: dict[str, str] = {}
     today = timezone.localdate()
     when = data.get("contacted_on")
@@ -42,7 +46,7 @@ def _validate_contact(relationship: SupportRelationship, data: dict[str, Any], c
     if any(t not in SupportTask.values for t in data.get("tasks") or []):
         errors["tasks"] = "Choose from the four tasks of peer support."
     kind = data.get("kind", ContactKind.CHECK_IN)
-    if kind != ContactKind.CHECK_IN and not data.get("reached"):
+    if kind != ContactKind.CHECK_IN and "reached" in data and not data["reached"]:
         errors["kind"] = "A first contact or closing conversation is one where you reached the participant."
     others = relationship.contacts.all() if contact is None else relationship.contacts.exclude(pk=contact.pk)
     if kind == ContactKind.FIRST and others.filter(kind=ContactKind.FIRST).exists():
@@ -65,7 +69,7 @@ def log_contact(*, actor: Actor, relationship: SupportRelationship, data: dict[s
     kept while typing is removed.
     """
     check_write(relationship, Write.CONTACT)
-    _validate_contact(relationship, data, None)
+    check_contact(relationship, data, None)
     with transaction.atomic():
         contact = Contact(program=relationship.program, relationship=relationship, logged_by=acting_user(actor))
         for name in CONTACT_FIELDS:
@@ -137,7 +141,7 @@ def correct_contact(*, actor: Actor, contact: Contact, data: dict[str, Any], rea
         raise ValidationError({"reason": "Say why you are correcting this contact."})
     relationship = contact.relationship
     current = {name: getattr(contact, name) for name in CONTACT_FIELDS}
-    _validate_contact(relationship, {**current, **data}, contact)
+    check_contact(relationship, {**current, **data}, contact)
     with transaction.atomic():
         before = audit.snapshot(contact, CONTACT_FIELDS)
         for name in CONTACT_FIELDS:

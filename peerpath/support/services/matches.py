@@ -195,37 +195,60 @@ def run_batch_match(*, actor: Actor, program: Program) -> MatchRun:
     return run
 
 
+# Offers made per transaction when a batch match is published: each chunk holds the write lock
+# briefly (on SQLite every other writer waits for it), whatever the size of the waiting list.
+PUBLISH_CHUNK = 25
+
+
 def publish_match_run(*, actor: Actor, run: MatchRun) -> tuple[list[SupportRelationship], list[str]]:
     """Offer every proposal of a reviewed batch match to its supporter.
 
-    Rules: only a draft run is published, once. Each proposal is re-checked as it is made
-    (someone may have been matched by hand, or their consent withdrawn, since: propose_match
-    refuses a participant without recorded consent); those no longer possible are skipped and
-    reported, the rest become proposed relationships.
+    Rules: only a draft run is published, once: it is claimed (moved to published) first, in a
+    short transaction with its row locked, so a second click waits and then finds it published.
+    Each proposal is then re-checked as it is made (someone may have been matched by hand, or
+    their consent withdrawn, since: propose_match refuses a participant without recorded
+    consent); those no longer possible are skipped and reported, the rest become proposed
+    relationships. The offers are made in chunks of PUBLISH_CHUNK, each its own transaction
+    (each proposal in a savepoint), so the write lock is held briefly; the counts are audited at
+    the end (`match_run.offers`). Should the process stop midway, the participants not offered
+    yet stay on the waiting list for the next match.
     """
     with transaction.atomic():
         # Locked from the start: a second click waits, then finds the run published.
         run = MatchRun.objects.select_for_update().get(pk=run.pk)
-        MATCH_RUN.check(run, MatchRunState.PUBLISHED)
-        made: list[SupportRelationship] = []
-        skipped: list[str] = []
-        for proposal in run.proposals.select_related("participant", "supporter", "participant__program"):
-            try:
-                with transaction.atomic():
-                    made.append(
-                        propose_match(
-                            actor=actor, participant=proposal.participant, supporter=proposal.supporter, match_run=run
-                        )
-                    )
-            except ValidationError as error:
-                skipped.append(f"{proposal.participant.reference}: {' '.join(error.messages)}")
         MATCH_RUN.move(
             actor=actor,
             obj=run,
             to=MatchRunState.PUBLISHED,
             changes={"published_at": timezone.now(), "published_by": acting_user(actor)},
             audit_action="match_run.publish",
-            audit_changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
+            audit_changes={"proposals": ["", run.proposals.count()]},
+        )
+    made: list[SupportRelationship] = []
+    skipped: list[str] = []
+    proposals = list(run.proposals.select_related("participant", "supporter", "participant__program"))
+    for start in range(0, len(proposals), PUBLISH_CHUNK):
+        with transaction.atomic():
+            for proposal in proposals[start : start + PUBLISH_CHUNK]:
+                try:
+                    with transaction.atomic():
+                        made.append(
+                            propose_match(
+                                actor=actor,
+                                participant=proposal.participant,
+                                supporter=proposal.supporter,
+                                match_run=run,
+                            )
+                        )
+                except ValidationError as error:
+                    skipped.append(f"{proposal.participant.reference}: {' '.join(error.messages)}")
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            program=run.program,
+            action="match_run.offers",
+            target=run,
+            changes={"offered": ["", len(made)], "skipped": ["", len(skipped)]},
         )
     return made, skipped
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from peerpath.core import audit
@@ -258,9 +258,10 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
     if participant.relationships.filter(state__in=OPEN_STATES).exists():
         raise ValidationError("Close the participant's open relationship before erasing them.")
     program = participant.program
+    tally = _tally_of(participant)  # the reads first: the write lock is held only for the writes
     with transaction.atomic():
         reference, pk = participant.reference, participant.pk
-        _anonymise(participant)
+        _anonymise(participant, tally)
         audit.record(
             actor=actor,
             program=program,
@@ -272,22 +273,35 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
         )
 
 
-def _anonymise(participant: Participant) -> None:
+def _tally_of(participant: Participant) -> dict[str, int]:
+    """What an erased participant adds to the month's anonymous tally: read before the write
+    transaction starts, so the erasure holds the write lock only for its writes. The participant
+    has no open relationship, so nothing can be added to what is counted meanwhile."""
+    contacts = Contact.objects.filter(relationship__participant=participant).aggregate(
+        all=Count("pk"), reached=Count("pk", filter=Q(reached=True))
+    )
+    concerns = Concern.objects.filter(participant=participant).aggregate(
+        concerns=Count("pk", filter=Q(kind=ConcernKind.CONCERN)), crises=Count("pk", filter=Q(kind=ConcernKind.CRISIS))
+    )
+    return {
+        "relationships": participant.relationships.count(),
+        "contacts": contacts["all"],
+        "contacts_reached": contacts["reached"],
+        "concerns": concerns["concerns"],
+        "crises": concerns["crises"],
+    }
+
+
+def _anonymise(participant: Participant, tally: dict[str, int]) -> None:
     """The erasure itself (inside the caller's transaction): count the participant into the month's
-    anonymous tally, detach their adverse events, blank the values of their audit entries and
-    delete them with their contacts, concerns, conflicts, drafts and relationships."""
+    anonymous tally (``tally``, from `_tally_of`), detach their adverse events, blank the values of
+    their audit entries and delete them with their contacts, concerns, conflicts, drafts and
+    relationships."""
     program = participant.program
-    contacts = Contact.objects.filter(relationship__participant=participant)
-    concerns = Concern.objects.filter(participant=participant)
     month = timezone.localdate().replace(day=1)
     ErasureTally.objects.get_or_create(program=program, month=month)
     ErasureTally.objects.filter(program=program, month=month).update(
-        participants=F("participants") + 1,
-        relationships=F("relationships") + participant.relationships.count(),
-        contacts=F("contacts") + contacts.count(),
-        contacts_reached=F("contacts_reached") + contacts.filter(reached=True).count(),
-        concerns=F("concerns") + concerns.filter(kind=ConcernKind.CONCERN).count(),
-        crises=F("crises") + concerns.filter(kind=ConcernKind.CRISIS).count(),
+        participants=F("participants") + 1, **{name: F(name) + value for name, value in tally.items()}
     )
     AdverseEvent.objects.filter(participant=participant).update(participant=None, relationship=None, notes="")
     pk = participant.pk
@@ -309,6 +323,8 @@ def erase_closed_participants(*, actor: Actor, program: Program, participant_ids
     is named there). Returns how many were erased."""
     erased = 0
     for pk in participant_ids:
+        candidate = Participant.objects.filter(pk=pk, program=program).first()
+        tally = _tally_of(candidate) if candidate is not None else {}
         with transaction.atomic():
             participant = (
                 Participant.objects.select_for_update()
@@ -318,7 +334,7 @@ def erase_closed_participants(*, actor: Actor, program: Program, participant_ids
             )
             if participant is None:
                 continue
-            _anonymise(participant)
+            _anonymise(participant, tally)
             erased += 1
     return erased
 

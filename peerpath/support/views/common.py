@@ -24,10 +24,3 @@ def download_list(request: ProgramRequest, program: Program, fmt: str, name: str
             actor=request.user, program=program, participant_ids=table.participant_ids, page=name, fmt=fmt
         )
     return download_table(f"{program.slug}-{name.replace(' ', '-')}", fmt, table)
-
-
-def filter_query(request: ProgramRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
-    return query.urlencode()

@@ -123,6 +123,7 @@ def _concern_page(request: ProgramRequest, program: Program, record: Any, status
         "can_handle": access.may_handle_concern(program, request.membership, request.user, record),
         "follow_up_form": FollowUpForm(program=program),
         "overdue": record.is_overdue(),
+        "chain": queries.crisis_chain_rows(record),
         **forms,
     }
     return render(request, "support/concern.html", context, status=status)

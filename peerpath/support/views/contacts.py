@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from peerpath.core.forms import add_service_errors
+from peerpath.core.forms import add_rule_errors, add_service_errors
 from peerpath.core.idempotency import creates_once, posted_nonce
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
@@ -50,7 +50,9 @@ def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
     if draft is not None:
         initial.update({k: v for k, v in draft.values().items() if v not in (None, "")})
     form = ContactForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        add_rule_errors(form, lambda data: contacts.check_contact(record, data))
+    elif request.method == "POST":
         try:
             contacts.log_contact(actor=request.user, relationship=record, data=form.cleaned_data)
         except ValidationError as error:
@@ -105,7 +107,9 @@ def contact_draft(request: ProgramRequest, program: Program, pk: int) -> HttpRes
 def contact_correct(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     contact = access.get_contact_to_correct(request, program, pk)
     form = CorrectionForm(request.POST or None, initial=ContactForm.initial_for(contact))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        add_rule_errors(form, lambda data: contacts.check_contact(contact.relationship, data, contact))
+    elif request.method == "POST":
         data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
             contacts.correct_contact(actor=request.user, contact=contact, data=data, reason=form.cleaned_data["reason"])

@@ -50,7 +50,12 @@ def support_settings(request: ProgramRequest, program: Program) -> HttpResponse:
             messages.success(request, "Support settings saved.")
             return redirect("support:settings", program.slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "support/settings.html", {"program": program, "form": form}, status=status)
+    return render(
+        request,
+        "support/settings.html",
+        {"program": program, "form": form, "escalation_order": queries.escalation_order(program)},
+        status=status,
+    )
 
 
 @program_view("program.home")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import as_download, download, requested_format
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
+from peerpath.core.kept_search import keep_search, kept_search
 from peerpath.core.permissions import can, program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
@@ -30,16 +33,44 @@ from peerpath.support.models import (
 )
 from peerpath.support.services import participants as support_participants
 from peerpath.support.services import profiles
-from peerpath.support.views.common import PAGE_SIZE, download_list, filter_query, is_coordinator
+from peerpath.support.views.common import PAGE_SIZE, download_list, is_coordinator
 
 
 @program_view("support.view_participants")
 def participants(request: ProgramRequest, program: Program) -> HttpResponse:
-    form = ParticipantSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = queries.participant_rows(
-        program, request.membership, request.user, q=filters.get("q", ""), status=filters.get("status", "")
-    )
+    """The participant list. The search (a name, an e-mail, a phone) is sent by POST and kept in
+    the session (`peerpath.core.kept_search`), never in a URL: the page redirects to itself with the
+    status filter alone, and its pages and downloads read the search back from the session."""
+    scope = f"support.participants:{program.pk}"
+    if request.method == "POST":
+        form = ParticipantSearchForm(request.POST)
+        if form.is_valid():
+            keep_search(request, scope, "" if request.POST.get("clear") else form.cleaned_data["q"].strip())
+            return HttpResponseRedirect(_list_url(program, form.cleaned_data["status"]))
+        return _participant_list(request, program, form, q="", status="", http_status=400)
+    status = request.GET.get("status", "")
+    if status not in ParticipantStatus.values:
+        status = ""
+    q = kept_search(request, scope)
+    form = ParticipantSearchForm(initial={"q": q, "status": status})
+    return _participant_list(request, program, form, q=q, status=status)
+
+
+def _list_url(program: Program, status: str) -> str:
+    url = reverse("support:participants", args=[program.slug])
+    return f"{url}?{urlencode({'status': status})}" if status else url
+
+
+def _participant_list(
+    request: ProgramRequest,
+    program: Program,
+    form: ParticipantSearchForm,
+    *,
+    q: str,
+    status: str,
+    http_status: int = 200,
+) -> HttpResponse:
+    rows = queries.participant_rows(program, request.membership, request.user, q=q, status=status)
     if fmt := requested_format(request):
         return download_list(request, program, fmt, "participants", exports.participants(rows.iterator(chunk_size=500)))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -50,13 +81,14 @@ def participants(request: ProgramRequest, program: Program) -> HttpResponse:
         "program": program,
         "form": form,
         "page": page,
-        "query": filter_query(request),
+        "searching": bool(q),
+        "query": urlencode({"status": status}) if status else "",
         "status_tabs": _status_tabs(program) if is_coordinator(request) else [],
-        "current_status": filters.get("status", ""),
+        "current_status": status,
     }
     if request.headers.get("HX-Request"):
-        return render(request, "support/_participant_rows.html", context)
-    return render(request, "support/participants.html", context)
+        return render(request, "support/_participant_rows.html", context, status=http_status)
+    return render(request, "support/participants.html", context, status=http_status)
 
 
 def _status_tabs(program: Program) -> list[tuple[str, str, int]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from peerpath.core.scheduler import PERIODIC, holder_name, lead, resign, run_due
+from peerpath.core.scheduler import PERIODIC, holder_name, lead, resign, run_due, run_tick_checks
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -51,6 +51,9 @@ class Command(BaseCommand):
                     leading = True
                     for name in run_due():
                         self.stdout.write(f"queued {name}")
+                    for name, result in run_tick_checks().items():
+                        if result:
+                            self.stdout.write(f"{name}: {result}")
                     if verbose:
                         self.stdout.write(f"tick {holder} {started:.3f} {time.time():.3f}")
                 elif leading is not False:

@@ -18,7 +18,7 @@ MANAGE = str(BASE_DIR / "manage.py")
 def commands(workers: int, scheduler: bool) -> dict[str, list[str]]:
     """The processes to supervise: ``workers`` task workers and, optionally, one scheduler."""
     found = {
-        f"worker-{n}" if workers > 1 else "worker": [sys.executable, MANAGE, "db_worker", "--no-reload"]
+        f"worker-{n}" if workers > 1 else "worker": [sys.executable, MANAGE, "run_worker", "--no-reload"]
         for n in range(1, workers + 1)
     }
     if scheduler:

@@ -4,7 +4,8 @@
  * newer of the two is restored. A session time-out or a lost connection only stops the
  * server copy: the local copy stays, and the page says how to get it saved. Logging out
  * empties this browser's copy (the logout response carries Clear-Site-Data: "storage");
- * the encrypted server copy waits for the supporter's next session. */
+ * the encrypted server copy waits for the supporter's next session. "Clear the draft" empties
+ * the form and removes both copies. */
 (function () {
   "use strict";
   var form = document.getElementById("contact-form");
@@ -69,9 +70,23 @@
   form.addEventListener("change", saveLocal);
   form.addEventListener("submit", function () { submitting = true; saveLocal(); });
 
+  // "Clear the draft" empties the form as well as both copies of the draft (the server's by htmx).
+  function empty() {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "hidden" || el.type === "submit" || el.type === "button") { return; }
+      if (el.type === "checkbox" || el.type === "radio") { el.checked = false; }
+      else if (el.tagName === "SELECT") { el.selectedIndex = -1; }
+      else { el.value = ""; }
+      el.dispatchEvent(new Event("input", { bubbles: false }));
+    });
+  }
+
   var discard = document.getElementById("discard-draft");
   if (discard) {
-    discard.addEventListener("click", function () { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } });
+    discard.addEventListener("click", function () {
+      empty();
+      try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
+    });
   }
 
   function loginUrl() { return "/accounts/login/?next=" + encodeURIComponent(window.location.pathname); }

@@ -1,0 +1,108 @@
+"""The navigation registry: every link sits in a known task group, and each role sees its groups
+in menu order with only the links it may follow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from peerpath.core.navigation import GROUPS, NAV_LINKS, grouped_links, register_nav
+from peerpath.core.permissions import Role, allowed_actions
+
+
+@dataclass
+class Member:
+    roles: set[Role]
+    program: Any = None
+
+
+def menu(*roles: Role) -> dict[str, list[str]]:
+    return {
+        str(group.label): [str(link.label) for link in links]
+        for group, links in grouped_links(allowed_actions(Member(set(roles))))
+    }
+
+
+def test_every_link_is_in_a_known_group_and_named_once() -> None:
+    assert NAV_LINKS
+    assert all(link.group in GROUPS for link in NAV_LINKS)
+    names = [link.url_name for link in NAV_LINKS]
+    assert len(names) == len(set(names))
+
+
+def test_an_unknown_group_is_refused() -> None:
+    with pytest.raises(LookupError, match="Unknown navigation group"):
+        register_nav("Somewhere", "programs:home", "program.home", group="elsewhere")
+
+
+def test_coordinator_sees_every_task_group_in_order() -> None:
+    groups = menu(Role.COORDINATOR)
+    assert list(groups) == ["My work", "People", "Training", "Support", "Care", "Reports", "Setup"]
+    assert groups["People"] == ["Recruitment", "Supporters", "Members"]
+    assert groups["Support"] == ["Participants", "Matching", "Needs attention", "Concerns"]
+    assert groups["Reports"] == ["Reports", "Import & export", "Audit log"]
+    assert "Settings" in groups["Setup"]
+    # No supporter's own pages.
+    assert groups["My work"] == ["Home"]
+
+
+def test_trainer_sees_teaching_and_no_support_or_setup() -> None:
+    groups = menu(Role.TRAINER)
+    assert list(groups) == ["My work", "Training", "Care"]
+    assert groups["My work"] == ["Home", "My cohorts"]
+    assert groups["Training"] == [
+        "Cohorts",
+        "Curriculum",
+        "Refreshers",
+        "Training feedback",
+        "Competencies",
+        "Calendar",
+    ]
+
+
+def test_supervisor_sees_supervision_care_and_concerns() -> None:
+    groups = menu(Role.SUPERVISOR)
+    assert list(groups) == ["My work", "Training", "Support", "Care"]
+    assert groups["My work"] == ["Home", "Supervision"]
+    assert groups["Support"] == ["Concerns"]
+    assert groups["Care"] == ["Supporter care", "Care tasks", "Newsletters"]
+
+
+def test_supporter_sees_their_own_work_first() -> None:
+    groups = menu(Role.SUPPORTER)
+    assert list(groups) == ["My work", "Training", "Care"]
+    assert groups["My work"] == [
+        "Home",
+        "My pathway",
+        "My training",
+        "My participants",
+        "My matching profile",
+        "Continuing education",
+        "My well-being",
+    ]
+    assert groups["Training"] == ["Competencies", "Calendar"]
+
+
+def test_a_person_with_two_roles_sees_both_menus_merged() -> None:
+    groups = menu(Role.TRAINER, Role.SUPERVISOR)
+    assert groups["My work"] == ["Home", "My cohorts", "Supervision"]
+    assert "Concerns" in groups["Support"] and "Cohorts" in groups["Training"]
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_groups_and_marks_the_current_link(world: Any) -> None:
+    url = reverse("training:cohorts", args=[world.program.slug])
+    html = world.client_for(world.coordinator).get(url).content.decode()
+    assert '<nav class="program" aria-label="Program">' in html
+    for label in ("People", "Training", "Support", "Care", "Reports", "Setup"):
+        assert f">{label}</span>" in html
+    assert f'<a href="{url}" aria-current="page">Cohorts</a>' in html
+    assert html.count('aria-current="page"') == 1
+    # A page under a link's address belongs to that link, never to Home alone.
+    home = reverse("programs:home", args=[world.program.slug])
+    html = world.client_for(world.supporter).get(home).content.decode()
+    assert f'<a href="{home}" aria-current="page">Home</a>' in html
+    assert ">People</span>" not in html

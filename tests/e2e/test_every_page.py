@@ -1,0 +1,126 @@
+"""Every page of the demo program passes every page check, for every persona, on a desktop and a phone.
+
+One walk per persona (tests/page_checks.py): the server-rendered HTML of each page goes
+through the HTML checks, then one browser page per persona opens each address at each width
+and runs the browser checks. The walk is the browser tier of the suite: it runs in the SQLite
+pass only (the pages do not depend on the database engine, and CI runs the suite on PostgreSQL
+a second time).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from peerpath.core.models import User
+from peerpath.demo.content import DOMAIN, SLUG
+from tests import page_checks
+from tests.page_checks import WIDTHS, browser_problems, html_problems
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+        reason="the site-wide page checks run in the SQLite pass only",
+    ),
+]
+
+PUBLIC = [
+    "/accounts/login/",
+    "/accounts/password-reset/",
+    f"/apply/{SLUG}/",
+    f"/ask/{SLUG}/",
+    "/api/v1/docs",
+]
+# persona -> the demo login (e-mail local part); the trainee is a supporter still in training.
+PERSONAS = {
+    "coordinator": "coordinator",
+    "trainer": "trainer",
+    "supervisor": "supervisor",
+    "supporter": "supporter",
+    "trainee": "nadia",
+}
+# Pages each persona must reach, so a walk that stopped early cannot pass.
+AT_LEAST = {"anonymous": 5, "coordinator": 60, "trainer": 10, "supervisor": 15, "supporter": 10, "trainee": 5}
+
+
+def client_for(persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(User.objects.get(email=f"{PERSONAS[persona]}@{DOMAIN}"))
+    return client
+
+
+# Known failures, each listed with its pages; fixed one by one (issue 13).
+KNOWN = {
+    "coordinator": "/api/v1/docs: axe heading-order (Swagger UI's tag headings are h3 under its h1)",
+    "supporter": "/api/v1/docs: axe heading-order (Swagger UI's tag headings are h3 under its h1)",
+}
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[p])) if p in KNOWN else p for p in ["anonymous", *PERSONAS]],
+)
+def test_every_page_passes_every_check(persona: str, browser: Any, live_server: Any) -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    client = client_for(persona)
+    starts = PUBLIC if persona == "anonymous" else [f"/p/{SLUG}/", "/api/v1/docs"]
+    walked = list(page_checks.pages(client, starts))
+    problems = [f"{page.path}: {problem}" for page in walked for problem in html_problems(page)]
+
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    if "sessionid" in client.cookies:
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page_checks.prepare(context)
+    browser_page = context.new_page()
+    try:
+        for page in walked:
+            browser_page.goto(page.path)
+            if page.view in page_checks.READY_WHEN:
+                browser_page.locator(page_checks.READY_WHEN[page.view]).first.wait_for()
+            for width in WIDTHS:  # the same document, laid out at each width in turn
+                browser_page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+                problems += [f"{page.path} at {width} px: {p}" for p in browser_problems(browser_page, width)]
+    finally:
+        context.close()
+    assert len(walked) >= AT_LEAST[persona], f"the walk reached only {len(walked)} pages: {[p.path for p in walked]}"
+    assert not problems, f"{len(problems)} problems on {len(walked)} pages:\n" + "\n".join(problems)
+
+
+def test_the_checks_catch_what_they_look_for(browser: Any) -> None:
+    assert page_checks.duplicate_ids('<p id="a"></p><template><i id="a"></i></template><b id="b"></b>') == []
+    assert page_checks.duplicate_ids('<label for="x"></label><input id="x">\n<input id="x">') == [
+        'id="x" is used 2 times (lines 1, 2)'
+    ]
+    context = browser.new_context()
+    page_checks.prepare(context)
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": page_checks.PHONE, "height": 844})
+        page.goto("data:text/html,<html lang=en><title>t</title><main><h1>Fits</h1></main></html>")
+        assert page_checks.browser_problems(page, page_checks.PHONE) == []
+        page.goto(
+            "data:text/html,<html lang=en><title>t</title><main><h1>Wide</h1>"
+            '<div class="wrap"><table id="grid"><tr><td><img alt="" width="900" height="1"></td></tr></table></div>'
+            "<img src=x></main></html>"
+        )
+        problems = page_checks.browser_problems(page, page_checks.PHONE)
+        assert any(p.startswith("axe image-alt (critical)") for p in problems), problems
+        assert any("scrolls sideways" in p and "table#grid" in p for p in problems), problems
+        # A wide table scrolling inside its own box is fine, and is not named as the offender.
+        scroller = '<div style="overflow-x:auto"><table><tr><td><img alt="" width="900" height="1"></td></tr></table>'
+        page.goto(f"data:text/html,<html lang=en><title>t</title><main><h1>Wide</h1>{scroller}</div></main></html>")
+        assert page_checks.no_horizontal_scroll(page, page_checks.PHONE) == []
+        beside = '<p id="out" style="position:relative;left:700px">pushed out</p>'
+        page.goto(f"data:text/html,<html lang=en><title>t</title><main>{scroller}</div>{beside}</main></html>")
+        (problem,) = page_checks.no_horizontal_scroll(page, page_checks.PHONE)
+        assert "p#out" in problem and "table" not in problem, problem
+    finally:
+        context.close()

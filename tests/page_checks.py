@@ -1,0 +1,171 @@
+"""The checks every page must pass, and the walk that runs them all over the site.
+
+One walk per persona visits every page that persona reaches by following links (the same walk
+as the permission and download tests, at most ``VISITS_PER_VIEW`` addresses per view) and runs
+each check on each page. A check is one function in one of the two lists below; adding a check
+adds a function, never another walk.
+
+- ``HTML_CHECKS`` read the HTML the server sent: ``check(html) -> problems``.
+- ``BROWSER_CHECKS`` read the page as a browser laid it out, at each of ``WIDTHS``:
+  ``check(page, width) -> problems`` (``page`` is a Playwright page already on the address).
+
+Each problem is one line of text that says what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from django.test import Client
+
+from tests.crawling import crawl
+
+DESKTOP, PHONE = 1280, 390
+# Pages that draw themselves after loading: checked once this selector is on the page.
+READY_WHEN = {"api:openapi-view": "#swagger-ui .opblock"}
+WIDTHS = (DESKTOP, PHONE)
+VISITS_PER_VIEW = 1
+# Not pages: downloads, feeds and files, and the links that would end the persona's session.
+NOT_A_PAGE = re.compile(
+    r"(/logout/|export=|format=|\.csv|\.xlsx|\.pdf|\.ics|\.zip|\.json|\.png|\.svg|/download|/evidence/|/feed/|/api/v1/(?!docs))"
+)
+
+
+# --- HTML checks: check(html) -> problems ----------------------------------------------------
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: dict[str, list[int]] = {}
+        self._template_depth = 0  # ids inside <template> are not in the document
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "template":
+            self._template_depth += 1
+        for name, value in attrs:
+            if name == "id" and value is not None and not self._template_depth:
+                self.lines.setdefault(value, []).append(self.getpos()[0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "template" and self._template_depth:
+            self._template_depth -= 1
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """Each id names one element: a second one breaks labels, fragment links and aria references."""
+    parser = _Ids()
+    parser.feed(html)
+    parser.close()
+    return [
+        f'id="{value}" is used {len(lines)} times (lines {", ".join(map(str, lines))})'
+        for value, lines in parser.lines.items()
+        if len(lines) > 1
+    ]
+
+
+HTML_CHECKS: list[Callable[[str], list[str]]] = [duplicate_ids]
+
+
+# --- Browser checks: check(page, width) -> problems -------------------------------------------
+
+
+AXE_SCRIPT = Path(importlib.util.find_spec("axe_playwright_python").origin).with_name("axe.min.js")  # type: ignore[arg-type]
+
+
+def prepare(context: Any) -> None:
+    """Load axe-core into every document the browser context opens (once per page load, before
+    the page's own scripts; the page's Content-Security-Policy does not apply to it)."""
+    context.add_init_script(path=str(AXE_SCRIPT))
+
+
+def accessibility(page: Any, width: int) -> list[str]:
+    """axe-core finds no violation (of any impact) on the page."""
+    problems = []
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    for violation in results.get("violations", []):
+        targets = [node.get("target") for node in violation.get("nodes", [])]
+        shown = ", ".join(str(t) for t in targets[:3]) + (f" and {len(targets) - 3} more" if len(targets) > 3 else "")
+        problems.append(f"axe {violation['id']} ({violation.get('impact')}): {shown}")
+    return problems
+
+
+# The element reaching farthest past the right edge of the window, named as a selector: only
+# elements the page actually widens with (not those clipped by a scrolling box they belong to).
+_WIDEST_OFFENDER = """() => {
+  const limit = window.innerWidth;
+  const clips = (el) => getComputedStyle(el).overflowX !== 'visible';
+  // The box an element is laid out in (and so clipped by): its parent, or for an absolutely
+  // positioned element the nearest positioned ancestor.
+  const container = (el) => {
+    const position = getComputedStyle(el).position;
+    if (position === 'fixed') return null;
+    let up = el.parentElement;
+    if (position === 'absolute') {
+      while (up && up !== document.body && getComputedStyle(up).position === 'static') up = up.parentElement;
+    }
+    return up && up !== document.body && up !== document.documentElement ? up : null;
+  };
+  const clipped = (el) => {
+    for (let up = container(el); up; up = container(up)) if (clips(up)) return true;
+    return false;
+  };
+  let worst = null, right = limit;
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if ((box.width === 0 && box.height === 0) || box.right <= right + 0.5) continue;
+    if (!clipped(el)) { worst = el; right = box.right; }
+  }
+  if (!worst) return null;
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + Array.from(el.classList).map((c) => '.' + c).join('');
+  const path = [];
+  for (let el = worst; el && el !== document.body && path.length < 4; el = el.parentElement) path.unshift(name(el));
+  return {selector: path.join(' > '), right: Math.round(right)};
+}"""
+
+
+def no_horizontal_scroll(page: Any, width: int) -> list[str]:
+    """The page fits the window: nothing makes it scroll sideways."""
+    scroll_width, inner_width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if scroll_width <= inner_width:
+        return []
+    worst = page.evaluate(_WIDEST_OFFENDER)
+    where = f"; widest offender {worst['selector']} reaches {worst['right']} px" if worst else ""
+    return [f"scrolls sideways: {scroll_width} px wide in a {inner_width} px window{where}"]
+
+
+BROWSER_CHECKS: list[Callable[[Any, int], list[str]]] = [accessibility, no_horizontal_scroll]
+
+
+# --- The walk ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    path: str
+    view: str
+    html: str
+
+
+def pages(client: Client, starts: list[str], *, visits_per_view: int = VISITS_PER_VIEW) -> Iterator[Page]:
+    """Every HTML page reachable from ``starts`` by same-site links, at most ``visits_per_view``
+    addresses per view (the first reached)."""
+    for visit in crawl(client, starts, "/", visits_per_view=visits_per_view, never_follow=NOT_A_PAGE):
+        response = visit.response
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            yield Page(visit.path, visit.view, response.content.decode())
+
+
+def html_problems(page: Page) -> list[str]:
+    return [problem for check in HTML_CHECKS for problem in check(page.html)]
+
+
+def browser_problems(page: Any, width: int) -> list[str]:
+    return [problem for check in BROWSER_CHECKS for problem in check(page, width)]
