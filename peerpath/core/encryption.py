@@ -212,15 +212,10 @@ def encrypt_columns_operation(table: str, columns: list[str]) -> Any:
 
 def is_audit_secret(field: Any) -> bool:
     """Whether the audit log records only that ``field`` changed, never its values: every
-    encrypted field, and any field marked with `audit_secret` (clear in the database because
-    matching computes on it, but personal enough to stay out of the log)."""
-    return isinstance(field, EncryptedTextField) or bool(getattr(field, "audit_secret", False))
-
-
-def audit_secret[F](field: F) -> F:
-    """Mark a model field as one whose values never go into the audit log (see `is_audit_secret`)."""
-    field.audit_secret = True  # type: ignore[attr-defined]
-    return field
+    encrypted field, and every field its model names in ``audit_secret_fields`` (kept in clear
+    because matching computes on it, but personal enough to stay out of the log)."""
+    model = getattr(field, "model", None)
+    return isinstance(field, EncryptedTextField) or field.name in getattr(model, "audit_secret_fields", ())
 
 
 def encrypted_fields(model: type[models.Model]) -> list[str]:

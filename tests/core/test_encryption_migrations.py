@@ -24,6 +24,7 @@ def back_to_the_latest() -> Any:
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
+
 CARE_BEFORE = ("care", "0001_initial")
 CARE_AFTER = ("care", "0002_encrypt_wellbeing_text")
 
@@ -131,3 +132,73 @@ def test_the_care_migration_encrypts_stored_rows_and_reverses() -> None:
     assert [str(v) for v in raw("care_checkinanswer", "value")] == ["3"]
     migrate(CARE_AFTER)
     assert CheckIn.objects.get().comment == "plain-comment"
+
+
+RECRUITMENT_BEFORE = ("recruitment", "0003_application_review")
+RECRUITMENT_AFTER = ("recruitment", "0004_encrypt_applications_and_screening")
+
+
+def test_the_recruitment_migration_encrypts_stored_rows_and_reverses() -> None:
+    from peerpath.recruitment.models import Application, RedFlagNote, ScreeningAnswer, ScreeningInterview
+
+    program = ProgramFactory()
+    record = SupporterFactory(program=program)
+    old = migrate(RECRUITMENT_BEFORE)
+    old.get_model("recruitment", "Application").objects.create(
+        program_id=program.pk,
+        supporter_id=record.pk,
+        full_name="A",
+        email="a@example.org",
+        preferred_contact="email",
+        motivation="plain-motivation",
+        availability="plain-availability",
+        source="clinician",
+        clinician_name="plain-clinician",
+        source_detail="",
+    )
+    interview = old.get_model("recruitment", "ScreeningInterview").objects.create(
+        program_id=program.pk,
+        supporter_id=record.pk,
+        scheduled_for=timezone.now(),
+        location="Room 4",
+        notes="plain-notes",
+        decision_note="plain-decision",
+        decline_reason="plain-decline",
+    )
+    old.get_model("recruitment", "ScreeningAnswer").objects.create(
+        interview=interview, question_text="Why?", factor="motivation", answer="plain-answer"
+    )
+    old.get_model("recruitment", "RedFlagNote").objects.create(
+        interview=interview, red_flag_text="Flag", note="plain-flag-note"
+    )
+
+    migrate(RECRUITMENT_AFTER)
+    for table, column in [
+        ("recruitment_application", "motivation"),
+        ("recruitment_application", "clinician_name"),
+        ("recruitment_screeninginterview", "notes"),
+        ("recruitment_screeninginterview", "decline_reason"),
+        ("recruitment_screeninganswer", "answer"),
+        ("recruitment_redflagnote", "note"),
+    ]:
+        values = raw(table, column)
+        assert values and all(v.startswith("gAAAA") for v in values), (table, column)
+    assert raw("recruitment_application", "source_detail") == [""]
+    application = Application.objects.get()
+    assert (application.motivation, application.availability, application.clinician_name) == (
+        "plain-motivation",
+        "plain-availability",
+        "plain-clinician",
+    )
+    saved = ScreeningInterview.objects.get()
+    assert (saved.notes, saved.decision_note, saved.decline_reason) == (
+        "plain-notes",
+        "plain-decision",
+        "plain-decline",
+    )
+    assert ScreeningAnswer.objects.get().answer == "plain-answer"
+    assert RedFlagNote.objects.get().note == "plain-flag-note"
+
+    migrate(RECRUITMENT_BEFORE)
+    assert raw("recruitment_application", "motivation") == ["plain-motivation"]
+    assert raw("recruitment_redflagnote", "note") == ["plain-flag-note"]
