@@ -48,24 +48,47 @@ password_reset = public(
     )
 )
 password_reset_done = public(auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"))
-password_reset_confirm = public(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="core/password_set.html",
-        success_url=reverse_lazy("core:password_reset_complete"),
-        extra_context={"title": "Choose a new password"},
-    )
-)
+
+
+class AccountLinkView(auth_views.PasswordResetConfirmView):
+    """Set a password through a one-time link: a password-reset link, or an invitation (which
+    logs the new member in). A used or expired link says which it was and what to do next."""
+
+    template_name = "core/password_set.html"
+    invitation = False
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self.invitation
+        if self.invitation:
+            welcome, used = _("Welcome: choose your password"), _("This invitation was already used")
+        else:
+            welcome, used = _("Choose a new password"), _("This link no longer works")
+        context["title"] = welcome if self.validlink else used
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if self.invitation:
+            messages.success(
+                self.request,
+                _("Your password is saved and you are logged in. Next time, log in with %(email)s and this password.")
+                % {"email": form.user.email},
+            )
+        return response
+
+
+password_reset_confirm = public(AccountLinkView.as_view(success_url=reverse_lazy("core:password_reset_complete")))
 password_reset_complete = public(
     auth_views.PasswordResetCompleteView.as_view(template_name="core/password_reset_complete.html")
 )
 # An invitation is a password-set link for a new account; it logs the person in at once.
 invitation = public(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="core/password_set.html",
+    AccountLinkView.as_view(
+        invitation=True,
         success_url=reverse_lazy(settings.LOGIN_REDIRECT_URL),
         post_reset_login=True,
         post_reset_login_backend="peerpath.core.auth.ModelBackend",
-        extra_context={"title": "Welcome: choose your password", "invitation": True},
     )
 )
 

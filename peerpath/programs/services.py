@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peerpath.core import account_links, audit
@@ -71,6 +73,9 @@ def add_member(
         if send_invitation:
             context = {"user": user, "program": program, "roles": sorted(r.label for r in roles)}
             if created_user or not user.has_usable_password():
+                # What happens after the link, how long it works and where to go when it has expired.
+                context["days"] = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+                context["login_url"] = absolute_url(reverse("core:login"))
                 queue_account_link_email(
                     user=user, kind="invitation", template="programs/email/invitation", context=context
                 )

@@ -30,7 +30,7 @@ def test_settings_are_saved_and_audited(world: Any) -> None:
         "application_intro": "Welcome",
         "accepting_applications": "",
     }
-    assert client.post("/p/riverside/settings/", data).status_code == 302
+    assert client.post("/p/riverside/settings/program/", data).status_code == 302
     program = Program.objects.get(slug="riverside")
     assert program.name == "Riverside Peers" and not program.accepting_applications
     entry = AuditEntry.objects.get(action="program.update")
@@ -38,7 +38,9 @@ def test_settings_are_saved_and_audited(world: Any) -> None:
 
 
 def test_bad_settings_change_nothing(world: Any) -> None:
-    response = world.client_for(world.coordinator).post("/p/riverside/settings/", {"name": "", "contact_email": "nope"})
+    response = world.client_for(world.coordinator).post(
+        "/p/riverside/settings/program/", {"name": "", "contact_email": "nope"}
+    )
     assert "This field is required." in response.content.decode()
     assert Program.objects.get(slug="riverside").name == "Riverside"
 
@@ -54,11 +56,30 @@ def test_invite_a_new_member(world: Any) -> None:
     membership = Membership.objects.get(user=user, program=world.program)
     assert membership.is_trainer and membership.is_supervisor and not membership.is_coordinator
     assert mail.outbox[-1].to == ["tess@example.org"]
-    link = re.search(r"http://testserver(/accounts/invitation/\S+)", mail.outbox[-1].body).group(1)
+    body = mail.outbox[-1].body
+    link = re.search(r"http://testserver(/accounts/invitation/\S+)", body).group(1)
+    # The e-mail says what happens next, for how long the link works and what to do after.
+    assert "What happens next: once you have chosen your password you are logged in" in body
+    assert "works once and for 3 days" in body and "http://testserver/accounts/login/" in body
     anonymous = world.client_for(None)
     form = anonymous.get(link).url
-    anonymous.post(form, {"new_password1": "a fine password 9", "new_password2": "a fine password 9"})
+    assert "log in with your e-mail address and this password" in anonymous.get(form).content.decode()
+    saved = anonymous.post(
+        form, {"new_password1": "a fine password 9", "new_password2": "a fine password 9"}, follow=True
+    )
+    # Setting the password is confirmed on the page it lands on.
+    assert "Your password is saved and you are logged in" in saved.content.decode()
     assert anonymous.get("/p/riverside/").status_code == 200
+    # The link used again says so, and what to do, in place of Django's "Password reset unsuccessful".
+    again = world.client_for(None).get(link, follow=True).content.decode()
+    assert "This invitation was already used" in again and "unsuccessful" not in again
+    assert 'href="/accounts/login/"' in again and 'href="/accounts/password-reset/"' in again
+
+
+def test_a_used_password_reset_link_says_what_to_do(world: Any) -> None:
+    page = world.client_for(None).get("/accounts/reset/MQ/set-password/").content.decode()
+    assert "This link no longer works" in page and "unsuccessful" not in page
+    assert 'href="/accounts/password-reset/"' in page
 
 
 def test_invite_needs_a_role(world: Any) -> None:
