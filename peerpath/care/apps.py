@@ -12,7 +12,7 @@ class CareConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.care import defaults, handlers, panels, queries, tasks
-        from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav
+        from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav, register_settings
         from peerpath.core.scheduler import register_periodic
         from peerpath.programs.signals import adverse_event_recorded, program_created
         from peerpath.support.availability import register_unavailable
@@ -21,6 +21,13 @@ class CareConfig(AppConfig):
         adverse_event_recorded.connect(handlers.on_adverse_event, dispatch_uid="care.on_adverse_event")
         register_unavailable("on a break", queries.supporters_on_break)  # matching leaves them out
 
+        register_settings(
+            _("Supporter care"),
+            "care:settings",
+            "care.edit_settings",
+            description=_("Supervision minimum, check-ins and reminders, the weekly digest, attention thresholds."),
+            order=60,
+        )
         register_nav(_("My well-being"), "care:my_care", "care.own_care", group=MINE.key, order=40)
         register_nav(_("Supporter care"), "care:supporters", "care.view_supporters", group=CARE.key, order=20)
         register_nav(_("Care tasks"), "care:tasks", "care.view_tasks", group=CARE.key, order=21)

@@ -12,7 +12,7 @@ class CertificationConfig(AppConfig):
 
         from peerpath.certification import panels, queries, restore_probe, services, tasks
         from peerpath.core import backup
-        from peerpath.core.navigation import MINE, TRAINING, register_home_panel, register_nav
+        from peerpath.core.navigation import MINE, TRAINING, register_home_panel, register_nav, register_settings
         from peerpath.core.scheduler import register_periodic
         from peerpath.training.extensions import register_roster_status, register_trainee_section
         from peerpath.training.signals import refresher_attendance_recorded
@@ -29,6 +29,13 @@ class CertificationConfig(AppConfig):
         )
         register_nav(
             _("Continuing education"), "certification:my_ce", "certification.own_credentials", group=MINE.key, order=30
+        )
+        register_settings(
+            _("Certification rules"),
+            "certification:settings",
+            "certification.edit_settings",
+            description=_("The outcome rules of an assessment, the credential, and renewal."),
+            order=40,
         )
         register_home_panel("certification", panels.coordinator_panel, order=16)
         register_home_panel("my_certificate", panels.my_certificate_panel, order=4)

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
-from peerpath.core.navigation import grouped_links
+from peerpath.core.navigation import SETTINGS_INDEX, grouped_links, settings_sections
 from peerpath.core.permissions import allowed_actions
 
 
@@ -24,10 +24,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         prefix = get_script_prefix()
         for group, links in grouped_links(may):
             entries = [
-                {"label": link.label, "url": _program_url(prefix, link.url_name, program.slug)} for link in links
+                {"label": link.label, "url": _program_url(prefix, link.url_name, program.slug), "name": link.url_name}
+                for link in links
             ]
             groups.append({"key": group.key, "label": group.label, "links": entries})
-        _mark_current(request.path, [entry for group_entry in groups for entry in group_entry["links"]])
+        every = [entry for group_entry in groups for entry in group_entry["links"]]
+        # A settings page belongs to the settings area wherever its app keeps it
+        # (screening set-up under /recruitment/setup/ is not under "Recruitment").
+        sections = [_program_url(prefix, section.url_name, program.slug) for section in settings_sections(may)]
+        if SETTINGS_INDEX and any(request.path.startswith(url) for url in sections):
+            for entry in every:
+                entry["current"] = entry["name"] == SETTINGS_INDEX[0]
+        else:
+            _mark_current(request.path, every)
     return {
         "current_program": program,
         "current_membership": membership,

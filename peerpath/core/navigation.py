@@ -1,9 +1,10 @@
 """Registries that let each app add to the shared shell without the shell importing it.
 
 Apps register in their AppConfig.ready(): navigation links (shown when the current
-membership may perform the link's action), grouped by task under one of the `GROUPS` below,
-and home-page panels (one function per panel returning a template and its context, or None
-when it has nothing to show).
+membership may perform the link's action), grouped by task under one of the `GROUPS` below;
+the sections of the one settings area (each app's settings page, listed on the settings index
+and in the sub-navigation every settings page shares); and home-page panels (one function per
+panel returning a template and its context, or None when it has nothing to show).
 """
 
 from __future__ import annotations
@@ -78,6 +79,39 @@ def grouped_links(may: Collection[str]) -> list[tuple[NavGroup, list[NavLink]]]:
         if link.action in may:
             grouped.setdefault(link.group, []).append(link)
     return [(GROUPS[key], links) for key, links in grouped.items()]
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    """One page of the settings area: what it sets, and who may open it."""
+
+    label: Label
+    url_name: str
+    action: str
+    description: Label
+    order: int = 100
+
+
+SETTINGS_SECTIONS: list[SettingsSection] = []
+# The settings index's URL name (the programs app registers it): a page of any section marks
+# that navigation link as the current one.
+SETTINGS_INDEX: list[str] = []
+
+
+def register_settings_index(url_name: str) -> None:
+    SETTINGS_INDEX[:] = [url_name]
+
+
+def register_settings(label: Label, url_name: str, action: str, *, description: Label, order: int = 100) -> None:
+    """Add an app's settings page to the settings area, shown to those who may perform ``action``."""
+    if not any(section.url_name == url_name for section in SETTINGS_SECTIONS):
+        SETTINGS_SECTIONS.append(SettingsSection(label, url_name, action, description, order))
+        SETTINGS_SECTIONS.sort(key=lambda section: section.order)
+
+
+def settings_sections(may: Collection[str]) -> list[SettingsSection]:
+    """The settings sections a person who may perform the actions in ``may`` can open, in order."""
+    return [section for section in SETTINGS_SECTIONS if section.action in may]
 
 
 def register_home_panel(name: str, render: Callable[..., Any], order: int = 100) -> None:

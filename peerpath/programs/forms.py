@@ -20,14 +20,19 @@ class ProgramSettingsForm(forms.ModelForm):
             "contact_email",
             "accepting_applications",
             "application_intro",
-            "second_factor_for_coordinators",
-            "second_factor_for_supervisors",
-            "second_factor_for_trainers",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "application_intro": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class SecondFactorSettingsForm(forms.ModelForm):
+    """The roles that must use two-factor sign-in in the program (its own settings section)."""
+
+    class Meta:
+        model = Program
+        fields = ["second_factor_for_coordinators", "second_factor_for_supervisors", "second_factor_for_trainers"]
 
 
 class RetentionSettingsForm(forms.ModelForm):

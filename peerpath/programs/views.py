@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from peerpath.core import health, outbox, second_factor, taskqueue
 from peerpath.core.exports import download, requested_format
@@ -25,6 +25,7 @@ from peerpath.programs.forms import (
     MembershipForm,
     ProgramSettingsForm,
     RetentionSettingsForm,
+    SecondFactorSettingsForm,
 )
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Competency, FocusArea, Membership, Program
@@ -104,12 +105,33 @@ def home(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("program.edit_settings")
 def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The program's details: name, contact, whether applications are open."""
     form = ProgramSettingsForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
     if request.method == "POST" and form.is_valid():
         services.update_program(actor=request.user, program=program, data=form.cleaned_data)
-        messages.success(request, "Program settings saved.")
+        messages.success(request, _("Program details saved."))
         return redirect("programs:settings", program.slug)
-    return render(request, "programs/settings.html", {"program": program, "form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programs/settings.html", {"program": program, "form": form}, status=status)
+
+
+@program_view("program.edit_settings")
+@require_GET
+def settings_index(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The settings area: every section the person may open (the apps register them)."""
+    return render(request, "programs/settings_index.html", {"program": program})
+
+
+@program_view("program.edit_settings")
+def second_factor_settings(request: ProgramRequest, program: Program) -> HttpResponse:
+    """Which roles must use two-factor sign-in in the program."""
+    form = SecondFactorSettingsForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_program(actor=request.user, program=program, data=form.cleaned_data)
+        messages.success(request, _("Two-factor sign-in settings saved."))
+        return redirect("programs:second_factor_settings", program.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "programs/second_factor_settings.html", {"program": program, "form": form}, status=status)
 
 
 @program_view("program.edit_settings")

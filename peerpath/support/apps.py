@@ -14,7 +14,7 @@ class SupportConfig(AppConfig):
 
         from peerpath.core import backup
         from peerpath.core.encryption import register_blind_index
-        from peerpath.core.navigation import MINE, PEOPLE, SETUP, SUPPORT, register_home_panel, register_nav
+        from peerpath.core.navigation import MINE, PEOPLE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_program_page_hook
         from peerpath.core.scheduler import register_periodic, register_tick_check
         from peerpath.support import noticers, oncall, panels, readiness, restore_probe, retention, tasks
@@ -33,7 +33,16 @@ class SupportConfig(AppConfig):
         register_nav(_("Supporters"), "support:supporters", "support.view_supporters", group=PEOPLE.key, order=23)
         register_nav(_("Supervision"), "support:supervision", "support.supervise", group=MINE.key, order=20)
         register_nav(_("Concerns"), "support:concerns", "support.view_concerns", group=SUPPORT.key, order=31)
-        register_nav(_("Support settings"), "support:settings", "support.edit_settings", group=SETUP.key, order=86)
+
+        register_settings(
+            _("Support"),
+            "support:settings",
+            "support.edit_settings",
+            description=_(
+                "The public request form, matching, the windows that flag relationships, and the crisis protocol."
+            ),
+            order=50,
+        )
 
         register_home_panel("support_notifications", panels.notifications_panel, order=1)
         register_home_panel("support_caseload", panels.caseload_panel, order=4)

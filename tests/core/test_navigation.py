@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from peerpath.core.navigation import GROUPS, NAV_LINKS, grouped_links, register_nav
+from peerpath.core.navigation import GROUPS, NAV_LINKS, grouped_links, register_nav, settings_sections
 from peerpath.core.permissions import Role, allowed_actions
 
 
@@ -44,7 +44,7 @@ def test_coordinator_sees_every_task_group_in_order() -> None:
     assert groups["People"] == ["Recruitment", "Supporters", "Members"]
     assert groups["Support"] == ["Participants", "Matching", "Needs attention", "Concerns"]
     assert groups["Reports"] == ["Reports", "Import & export", "Audit log"]
-    assert "Settings" in groups["Setup"]
+    assert groups["Setup"] == ["Settings"]  # one settings area
     # No supporter's own pages.
     assert groups["My work"] == ["Home"]
 
@@ -106,3 +106,63 @@ def test_the_page_shows_the_groups_and_marks_the_current_link(world: Any) -> Non
     html = world.client_for(world.supporter).get(home).content.decode()
     assert f'<a href="{home}" aria-current="page">Home</a>' in html
     assert ">People</span>" not in html
+
+
+SETTINGS_PAGES = [
+    ("Program details", "programs:settings"),
+    ("Two-factor sign-in", "programs:second_factor_settings"),
+    ("Screening", "recruitment:setup"),
+    ("Certification rules", "certification:settings"),
+    ("Support", "support:settings"),
+    ("Supporter care", "care:settings"),
+    ("Retention", "programs:retention"),
+    ("System health", "programs:system_health"),
+    ("Undelivered e-mail", "programs:undelivered"),
+]
+
+
+def test_the_settings_area_has_every_apps_section_in_order_for_coordinators_only() -> None:
+    coordinator = settings_sections(allowed_actions(Member({Role.COORDINATOR})))
+    assert [(str(section.label), section.url_name) for section in coordinator] == SETTINGS_PAGES
+    assert all(section.description for section in coordinator)
+    for role in (Role.TRAINER, Role.SUPERVISOR, Role.SUPPORTER):
+        assert settings_sections(allowed_actions(Member({role}))) == []
+
+
+@pytest.mark.django_db
+def test_the_settings_index_lists_the_sections(world: Any) -> None:
+    index = reverse("programs:settings_index", args=[world.program.slug])
+    assert index == "/p/riverside/settings/"  # the old address of the program's settings
+    response = world.client_for(world.coordinator).get(index)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label, name in SETTINGS_PAGES:
+        assert f'<a href="{reverse(name, args=[world.program.slug])}">{label}</a>' in html
+    assert f'<a href="{index}" aria-current="page">Settings</a>' in html
+    assert world.client_for(world.supervisor).get(index).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("label", "name"), SETTINGS_PAGES)
+def test_every_settings_page_shares_the_sections_and_is_in_the_settings_area(world: Any, label: str, name: str) -> None:
+    url = reverse(name, args=[world.program.slug])
+    html = world.client_for(world.coordinator).get(url).content.decode()
+    index = reverse("programs:settings_index", args=[world.program.slug])
+    assert '<nav aria-label="Settings">' in html
+    assert f'<a href="{url}" aria-current="page">{label}</a>' in html
+    for _other, other_name in SETTINGS_PAGES:
+        assert f'href="{reverse(other_name, args=[world.program.slug])}"' in html
+    # The program menu marks Settings, even for a page its app keeps elsewhere (/recruitment/setup/).
+    assert f'<a href="{index}" aria-current="page">Settings</a>' in html
+    assert html.count('aria-current="page"') == 2
+
+
+@pytest.mark.django_db
+def test_the_two_factor_section_saves_only_its_own_fields(world: Any) -> None:
+    client = world.client_for(world.coordinator)
+    url = reverse("programs:second_factor_settings", args=[world.program.slug])
+    assert client.post(url, {"second_factor_for_trainers": "on"}).status_code == 302
+    world.program.refresh_from_db()
+    assert world.program.second_factor_for_trainers and world.program.name == "Riverside"
+    details = reverse("programs:settings", args=[world.program.slug])
+    assert client.post(details, {"name": "", "contact_email": "nope"}).status_code == 400

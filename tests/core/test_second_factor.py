@@ -129,8 +129,10 @@ def test_a_role_that_requires_it_in_any_program_requires_it_everywhere(world: An
 
 def test_coordinators_change_the_setting_on_the_settings_page(world: Any) -> None:
     client = world.client_for(world.coordinator)
-    data = {"name": "Riverside", "contact_email": "a@example.org", "second_factor_for_supervisors": "on"}
-    assert client.post("/p/riverside/settings/", data).status_code == 302
+    page = client.get("/p/riverside/settings/two-factor/")
+    assert page.status_code == 200 and "Supervisors must use two-factor sign-in" in page.content.decode()
+    data = {"second_factor_for_supervisors": "on"}
+    assert client.post("/p/riverside/settings/two-factor/", data).status_code == 302
     world.program.refresh_from_db()
     assert world.program.second_factor_roles == {second_factor_role("supervisor")}
     entry = AuditEntry.objects.filter(action__startswith="program.").latest("id")

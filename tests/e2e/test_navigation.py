@@ -14,12 +14,20 @@ from peerpath.core.navigation import grouped_links
 from peerpath.core.permissions import allowed_actions
 from peerpath.programs.models import Membership
 from peerpath.recruitment.models import Stage
-from tests.e2e.helpers import PHONE, login
+from tests.e2e.helpers import PHONE, login, nav_to
 from tests.factories import PASSWORD, MembershipFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PERSONAS = ["coordinator", "trainer", "supervisor", "supporter", "trainee"]
+# A page with a sub-navigation of its own (supporter care's pages) for each persona.
+SUB_NAVIGATED = {
+    "coordinator": "care:supporters",
+    "trainer": "care:topics",
+    "supervisor": "care:supporters",
+    "supporter": "care:my_care",
+    "trainee": "care:my_care",
+}
 
 
 def person(world: Any, persona: str) -> Any:
@@ -78,6 +86,19 @@ def test_the_menu_on_a_phone_and_a_desktop(
     box = toggle.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
 
+    # A page with its own sub-navigation keeps that closed too, and its heading as high.
+    phone_page.goto(reverse(SUB_NAVIGATED[persona], args=[world.program.slug]))
+    a11y.check(phone_page)
+    heading = phone_page.locator("main h1").first
+    assert top(heading) <= PHONE["height"] / 4, f"{persona}: the heading starts at {top(heading)} px"
+    sub = phone_page.locator("main details.sub-menu")
+    assert not sub.locator("nav").is_visible()
+    sub.locator("summary").click()
+    assert sub.locator("nav a").first.is_visible()
+    a11y.check(phone_page)
+    phone_page.goto(home)
+    a11y.check(phone_page)
+
     # The keyboard opens it: the groups and every link show, and the page still passes axe.
     toggle.focus()
     phone_page.keyboard.press("Enter")
@@ -93,3 +114,41 @@ def test_the_menu_on_a_phone_and_a_desktop(
     assert not page.locator("header details > summary").is_visible()
     shows_menu(page, menu)
     assert top(page.locator("main h1").first) <= 300
+
+
+def test_the_settings_area_on_a_phone_and_a_desktop(
+    phone_page: Any, page: Any, a11y: Any, live_server: Any, world: Any
+) -> None:
+    """A coordinator reaches every settings section from the one Settings link; on a phone the
+    sections wait behind "All settings" and the heading stays in the top quarter."""
+    login(phone_page, a11y, world.coordinator.email, PASSWORD)
+    nav_to(phone_page, a11y, "Settings")
+    assert phone_page.locator("main h1").inner_text() == "Settings"
+    phone_page.locator("main").get_by_role("link", name="Support", exact=True).click()
+    phone_page.wait_for_load_state("load")
+    a11y.check(phone_page)
+    heading = phone_page.locator("main h1")
+    assert heading.inner_text() == "Support settings"
+    assert top(heading) <= PHONE["height"] / 4, f"the heading starts at {top(heading)} px"
+    sections = phone_page.get_by_role("navigation", name="Settings")
+    assert not sections.is_visible()
+    phone_page.locator("details.sub-menu > summary").click()
+    assert sections.get_by_role("link", name="Retention").is_visible()
+    a11y.check(phone_page)
+    sections.get_by_role("link", name="Screening").click()
+    phone_page.wait_for_load_state("load")
+    a11y.check(phone_page)
+    assert phone_page.locator("main h1").inner_text() == "Screening setup"
+
+    # On a desktop the sections stand at the side of each settings page.
+    login(page, a11y, world.coordinator.email, PASSWORD)
+    nav_to(page, a11y, "Settings")
+    page.locator("main").get_by_role("link", name="Certification rules").click()
+    page.wait_for_load_state("load")
+    a11y.check(page)
+    sections = page.get_by_role("navigation", name="Settings")
+    assert sections.get_by_role("link", name="Certification rules").get_attribute("aria-current") == "page"
+    for name in ("Program details", "Two-factor sign-in", "Screening", "Support", "Supporter care", "Retention"):
+        assert sections.get_by_role("link", name=name, exact=True).is_visible(), name
+    side, main = sections.bounding_box(), page.locator("main h1").bounding_box()
+    assert side is not None and main is not None and side["x"] + side["width"] <= main["x"]

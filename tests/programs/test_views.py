@@ -30,7 +30,7 @@ def test_settings_are_saved_and_audited(world: Any) -> None:
         "application_intro": "Welcome",
         "accepting_applications": "",
     }
-    assert client.post("/p/riverside/settings/", data).status_code == 302
+    assert client.post("/p/riverside/settings/program/", data).status_code == 302
     program = Program.objects.get(slug="riverside")
     assert program.name == "Riverside Peers" and not program.accepting_applications
     entry = AuditEntry.objects.get(action="program.update")
@@ -38,7 +38,9 @@ def test_settings_are_saved_and_audited(world: Any) -> None:
 
 
 def test_bad_settings_change_nothing(world: Any) -> None:
-    response = world.client_for(world.coordinator).post("/p/riverside/settings/", {"name": "", "contact_email": "nope"})
+    response = world.client_for(world.coordinator).post(
+        "/p/riverside/settings/program/", {"name": "", "contact_email": "nope"}
+    )
     assert "This field is required." in response.content.decode()
     assert Program.objects.get(slug="riverside").name == "Riverside"
 

@@ -1,0 +1,237 @@
+"""A throw-away PeerPath installation for the fault tests: its own database (a SQLite file in a
+temporary directory, or a given PostgreSQL URL), production settings (DEBUG off), and real
+processes started with `manage.py` or gunicorn, each logging to a file in the directory."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = sys.executable
+PASSWORD = "fault-test-password-1234"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+@dataclass
+class Site:
+    """One installation: ``env`` for its processes, ``work`` its directory (logs, var)."""
+
+    work: Path
+    database_url: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        keep = {
+            k: v for k, v in os.environ.items() if not k.startswith(("PEERPATH_", "DJANGO_", "DATABASE_URL", "REDIS"))
+        }
+        self.keys = self.keys or {
+            name: secrets.token_urlsafe(48)
+            for name in ["PEERPATH_SECRET_KEY", "PEERPATH_CREDENTIAL_SECRET", "PEERPATH_FIELD_ENCRYPTION_KEYS"]
+        }
+        self.env = {
+            **keep,
+            **self.keys,
+            "PEERPATH_ALLOWED_HOSTS": "127.0.0.1",
+            "PEERPATH_SITE_URL": "http://127.0.0.1",
+            "PEERPATH_SECURE_SSL_REDIRECT": "0",
+            "PEERPATH_VAR_DIR": str(self.work / "var"),
+            "PEERPATH_LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        if self.database_url:
+            self.env["DATABASE_URL"] = self.database_url
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stderr[-4000:]}"
+        return done.stdout
+
+    def shell(self, code: str, timeout: float = 300) -> Any:
+        """Run ``code`` in `manage.py shell`; it prints one JSON line last, returned decoded."""
+        out = self.manage("shell", "-c", code, timeout=timeout)
+        return json.loads(out.strip().splitlines()[-1])
+
+    def install(self) -> dict[str, Any]:
+        """Migrate, collect the static files and build the people (`PEOPLE`); returns their keys."""
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("createcachetable")
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        people: dict[str, Any] = self.shell(PEOPLE)
+        return people
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.work / f"{name}.log").open("ab")
+        process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = process
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.work / f"{name}.log").read_text(errors="replace")
+
+    def web(self, name: str = "web", workers: int = 2, threads: int = 4) -> str:
+        port = free_port()
+        self.start(
+            name,
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "peerpath.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "90",
+        )
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _answers(url), 90, f"{name} to answer")
+        return url
+
+    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+        process = self.processes[name]
+        if process.poll() is None:
+            process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+
+@functools.cache
+def _sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
+    """One installed SQLite site per test run (migrating takes most of a minute): its directory,
+    its keys and its people, copied by `sqlite_site` for each test."""
+    site = Site(Path(tempfile.mkdtemp(prefix="peerpath-fault-template-")))
+    people = site.install()
+    return site.work, tuple(site.keys.items()), json.dumps(people)
+
+
+def sqlite_site(prefix: str) -> tuple[Site, dict[str, Any]]:
+    """A fresh SQLite installation (a copy of the run's template) and its people."""
+    template, keys, people = _sqlite_template()
+    work = Path(tempfile.mkdtemp(prefix=f"peerpath-fault-{prefix}-"))
+    (work / "var").mkdir()
+    for item in (template / "var").iterdir():
+        if item.name == "static":
+            (work / "var" / "static").symlink_to(item)
+        elif item.is_file() and item.name.startswith("peerpath.sqlite3"):
+            shutil.copy2(item, work / "var" / item.name)
+    return Site(work, keys=dict(keys)), json.loads(people)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/health/", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+class Browser:
+    """A person's browser: cookies kept by hand, so the Secure cookies of a production
+    installation travel over this local plain-HTTP test as a browser sends them over HTTPS."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = self.base + path
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Referer": url}
+        headers.update(kwargs.pop("headers", {}))
+        response = requests.request(method, url, headers=headers, allow_redirects=False, timeout=60, **kwargs)
+        for cookie in response.cookies:
+            if cookie.value:
+                self.cookies[cookie.name] = cookie.value
+            else:
+                self.cookies.pop(cookie.name, None)
+        return response
+
+    def log_in(self, email: str, password: str = PASSWORD) -> None:
+        page = self.request("GET", "/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, "no CSRF token on the login page"
+        done = self.request(
+            "POST",
+            "/accounts/login/",
+            data={"csrfmiddlewaretoken": token.group(1), "username": email, "password": password},
+        )
+        assert done.status_code == 302, f"log-in as {email} answered {done.status_code}"
+
+
+# Builds the test's people in a fresh installation (run with Site.shell): the world of the test
+# suite (tests.fixtures.build_world: the Riverside program, a coordinator, a trainer, a
+# supervisor and a supporter), a participant matched with the supporter, everyone's password
+# set to PASSWORD, and an API token for the supporter. Prints the keys as JSON.
+PEOPLE = f"""
+import json
+from types import SimpleNamespace
+from peerpath.api.tokens import create_token
+from peerpath.core.models import User
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
+from tests.fixtures import build_world
+from tests.support.helpers import make_participant, match, profile
+
+keys = build_world()
+users = {{u.pk: u for u in User.objects.all()}}
+for user in users.values():
+    user.set_password({PASSWORD!r})
+    user.save()
+w = SimpleNamespace(program=Program.objects.get(pk=keys.program), coordinator=users[keys.coordinator])
+priya = Supporter.objects.get(pk=keys.supporter_record)
+priya.supervisor = users[keys.supervisor]
+priya.save()
+profile(w, priya)
+ana = make_participant(w, full_name="Ana Lopez")
+rel = match(w, ana, priya, users[keys.supporter])
+_token, secret = create_token(actor=users[keys.supporter], name="fault test")
+print(json.dumps({{
+    "program": w.program.slug,
+    "relationship": rel.pk,
+    "token": secret,
+    **{{role: users[getattr(keys, role)].email for role in ["coordinator", "trainer", "supervisor", "supporter"]}},
+}}))
+"""
