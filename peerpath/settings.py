@@ -245,6 +245,9 @@ MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = envstr("PEERPATH_FROM_EMAIL", "PeerPath <peerpath@localhost>")
 
 LANGUAGE_CODE = "en"
+# One date format per kind (short date, long date, date and time) for each language: see
+# peerpath/formats/. Templates name the kind (|date:"SHORT_DATE_FORMAT"), never a pattern.
+FORMAT_MODULE_PATH = ["peerpath.formats"]
 TIME_ZONE = envstr("PEERPATH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from peerpath.core.actors import Actor
@@ -108,3 +109,24 @@ def save_audited[M: models.Model](
             changes=changes,
         )
     return instance
+
+
+def record_type_label(target_type: str) -> str:
+    """A kind of record as people say it: 'support.participant' -> 'Participant'."""
+    try:
+        name = str(apps.get_model(target_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        name = target_type.rsplit(".", 1)[-1].replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def record_name(entry: AuditEntry) -> str:
+    """The record an entry is about, named: 'Participant P-0042', 'Supporter Jane Doe' (its label
+    as written when it happened), or 'Cohort #12' when it has no label."""
+    kind = record_type_label(entry.target_type)
+    label = entry.target_label.strip()
+    if not label:
+        return f"{kind} #{entry.target_id}" if entry.target_id else kind
+    if label.lower().startswith(kind.lower()):
+        return label
+    return f"{kind} {label}"

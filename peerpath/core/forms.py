@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from peerpath.core.audit import record_type_label
 from peerpath.core.mail import queue_account_link_email
 
 
@@ -49,7 +50,10 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, actors: list[tuple[str, str]], target_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "actor").choices = [("", "Anyone"), *actors]
-        choice_field(self, "target_type").choices = [("", "Any"), *[(t, t) for t in target_types]]
+        choice_field(self, "target_type").choices = [
+            ("", "Any"),
+            *sorted(((t, record_type_label(t)) for t in target_types), key=lambda c: c[1]),
+        ]
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:

@@ -44,3 +44,40 @@ def test_bad_filter_values_do_not_break_the_page(world: Any) -> None:
 
 def test_diff_lists_only_changed_fields() -> None:
     assert audit.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": None}) == {"b": [2, 3]}
+
+
+def test_the_log_names_records_not_table_and_id(world: Any, support: Any) -> None:
+    from peerpath.support.services import participants
+
+    participant = participants.save_participant(
+        actor=world.coordinator,
+        program=world.program,
+        participant=None,
+        data={"full_name": "Dana Whitfield", "phone": "555 0199", "languages": ["English"]},
+    )
+    move_to_stage(actor=world.coordinator, supporter=world.supporter_record, to_stage="on_break", reason="Holiday")
+    audit.record(
+        actor=world.coordinator,
+        program=world.program,
+        action="test.unlabelled",
+        target_type="training.cohort",
+        target_id="12",
+        target_label="",
+    )
+    page = world.client_for(world.coordinator).get("/p/riverside/audit/").content.decode()
+    assert f"Participant {participant.reference}" in page
+    assert f"Supporter {world.supporter_record.full_name}" in page
+    assert "Cohort #12" in page
+    assert "support.participant #" not in page and "recruitment.supporter #" not in page
+    # The filter names the kinds of record the same way.
+    assert '<option value="support.participant">Participant</option>' in page
+
+
+def test_record_names() -> None:
+    entry = AuditEntry(
+        target_type="certification.assessment", target_id="3", target_label="Assessment of Tia (Decided)"
+    )
+    assert audit.record_name(entry) == "Assessment of Tia (Decided)"
+    assert (
+        audit.record_name(AuditEntry(target_type="exchange.import", target_label="intake.csv")) == "Import intake.csv"
+    )

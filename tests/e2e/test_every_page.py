@@ -56,17 +56,7 @@ def client_for(persona: str) -> Client:
     return client
 
 
-# Known failures, each listed with its pages; fixed one by one (issue 13).
-KNOWN = {
-    "coordinator": "/api/v1/docs: axe heading-order (Swagger UI's tag headings are h3 under its h1)",
-    "supporter": "/api/v1/docs: axe heading-order (Swagger UI's tag headings are h3 under its h1)",
-}
-
-
-@pytest.mark.parametrize(
-    "persona",
-    [pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[p])) if p in KNOWN else p for p in ["anonymous", *PERSONAS]],
-)
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
 def test_every_page_passes_every_check(persona: str, browser: Any, live_server: Any) -> None:
     call_command("load_demo", stdout=io.StringIO())
     client = client_for(persona)

@@ -37,6 +37,12 @@ def test_reports_dashboard_draws_its_charts(page: Any, a11y: Any, live_server: A
     assert canvas.get_attribute("role") == "img"
     assert "4 contacts logged in the period" in canvas.get_attribute("aria-label")
     assert page.evaluate("() => window.Chart && Object.keys(window.Chart.instances).length") >= 5
+    # A count axis steps by whole numbers (at most 2 contacts a month here: never 0.5 of one).
+    ticks = page.evaluate(
+        "() => { const c = window.Chart.getChart(document.querySelector('section#contacts-by-month canvas'));"
+        " const axis = c.options.indexAxis === 'y' ? c.scales.x : c.scales.y; return axis.ticks.map(t => t.value); }"
+    )
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
     wellbeing = page.locator("section#wellbeing-bands")
     wellbeing.get_by_text("Data table").click()
     assert "fewer than 5" in wellbeing.inner_text()

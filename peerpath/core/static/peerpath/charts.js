@@ -5,9 +5,16 @@
 // The JSON: {kind: "bar" | "line" | "doughnut", labels: [...], series: [{label, data: [...]}],
 // and optionally stacked, horizontal, span_gaps (draw a line across missing values),
 // y_title (the value axis' title) and legend ("top" or "bottom")}.
+// When every value is a whole number (counts), the value axis steps by whole numbers: never
+// "0.5 contacts".
 (function () {
   "use strict";
   var palette = ["#0b5cad", "#d97706", "#1d6b3a", "#a61b1b", "#6b3fa0", "#0e7490", "#4a5468"];
+  function wholeNumbers(spec) {
+    return spec.series.every(function (s) {
+      return s.data.every(function (v) { return v === null || v === undefined || Number.isInteger(v); });
+    });
+  }
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source || !window.Chart) return;
@@ -15,6 +22,14 @@
     var round = spec.kind === "doughnut";
     var valueAxis = { stacked: spec.stacked, beginAtZero: true };
     if (spec.y_title) valueAxis.title = { display: true, text: spec.y_title };
+    if (wholeNumbers(spec)) valueAxis.ticks = { precision: 0 };
+    var valueKey = spec.horizontal ? "x" : "y";
+    var categoryKey = spec.horizontal ? "y" : "x";
+    var scales = {};
+    if (!round) {
+      scales[categoryKey] = { stacked: spec.stacked };
+      scales[valueKey] = valueAxis;
+    }
     new window.Chart(canvas, {
       type: spec.kind,
       data: {
@@ -38,7 +53,7 @@
         maintainAspectRatio: false,
         animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
-        scales: round ? {} : { x: { stacked: spec.stacked }, y: valueAxis },
+        scales: scales,
         plugins: { legend: { position: spec.legend || "top" } },
       },
     });
