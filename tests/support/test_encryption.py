@@ -1,10 +1,18 @@
-"""Participant data is encrypted at rest: a raw dump of every table shows none of it in plain text.
+"""Sensitive data is encrypted at rest: a raw dump of every table shows none of it in plain text.
 
 Runs on whichever database the suite uses (SQLite by default; CI runs it on PostgreSQL too).
+The last two tests fill a fresh file database (and a PostgreSQL database) through the pages, with
+committed data, and read the SQLite file's bytes and a `pg_dump` (issue 11).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -300,3 +308,94 @@ def test_audit_log_never_holds_encrypted_values(support: Any) -> None:
     text = " ".join(str(e.changes) + e.note + e.target_label for e in entries)
     for value in ["Olive", "secret", "Quechua", "Tigrinya", support.grief.name, support.anxiety.name]:
         assert value not in text, value
+
+
+# --- A file database with committed data, filled through the pages ----------------------------
+# The tests above read the suite's own database inside a test's transaction. These start a fresh
+# PeerPath (its own var/ folder and keys) on a real database file, or a PostgreSQL database of
+# their own, fill it through the pages (`tests/at_rest.py`: the personas post the real forms, each
+# request committed), and then read what is on disk: the SQLite file's bytes, or `pg_dump`.
+
+AT_REST_FIELDS = [
+    "checkin_comment",
+    "debrief_what",
+    "debrief_well",
+    "debrief_hard",
+    "debrief_topics",
+    "break_reason",
+    "supervision_topics",
+    "supervision_notes",
+    "follow_up",
+    "outcome",
+    "motivation",
+    "availability",
+    "clinician",
+    "source_detail",
+    "cancel_reason",
+    "screening_answer",
+    "red_flag_note",
+    "screening_notes",
+    "decision_note",
+    "decline_reason",
+]
+ROOT = Path(__file__).resolve().parents[2]
+PG_SERVER = os.environ.get("PEERPATH_CI_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def fill_through_the_pages(tmp_path: Path, database_url: str | None) -> dict[str, str]:
+    """Run tests/at_rest.py against a fresh database; return the markers it wrote, having checked
+    that each one reads back through the models (so each really was stored)."""
+    markers = {name: f"qzmark{index:02d}{name.replace('_', '')}" for index, name in enumerate(AT_REST_FIELDS)}
+    source = tmp_path / "markers.json"
+    source.write_text(json.dumps(markers), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERPATH_", "DATABASE_URL", "DJANGO_"))}
+    env.update({"PEERPATH_DEBUG": "1", "PEERPATH_VAR_DIR": str(tmp_path / "var")})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.at_rest", str(source)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-5000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == sorted(markers), "a marker was not stored"
+    return markers
+
+
+def leaked(markers: dict[str, str], raw: bytes) -> list[str]:
+    return [name for name, marker in markers.items() if marker.encode() in raw]
+
+
+def test_a_sqlite_file_holds_no_marker_written_through_the_pages(tmp_path: Path) -> None:
+    markers = fill_through_the_pages(tmp_path, None)
+    raw = b"".join(path.read_bytes() for path in sorted((tmp_path / "var").glob("peerpath.sqlite3*")))
+    assert b"Riverside" in raw  # the file really holds the program
+    assert leaked(markers, raw) == []
+
+
+def test_a_pg_dump_holds_no_marker_written_through_the_pages(tmp_path: Path) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    name = f"peerpath_at_rest_{os.getpid()}"
+    try:
+        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}")
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            markers = fill_through_the_pages(tmp_path, f"{PG_SERVER}/{name}")
+            raw = subprocess.run(
+                [shutil.which("pg_dump") or "pg_dump", "--dbname", f"{PG_SERVER}/{name}", "--no-owner"],
+                capture_output=True,
+                timeout=300,
+                check=True,
+            ).stdout
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert b"Riverside" in raw
+    assert leaked(markers, raw) == []
