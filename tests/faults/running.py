@@ -4,6 +4,7 @@ processes started with `manage.py` or gunicorn, each logging to a file in the di
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -135,23 +136,27 @@ class Site:
             process.kill()
             process.wait()
 
-    def stop_all(self) -> None:
+    def stop_all(self, remove: bool = True) -> None:
+        """Stop every process and (unless a test failed and its logs are wanted) remove the folder."""
         for name in list(self.processes):
             self.stop(name)
+        if remove and not os.environ.get("PEERPATH_FAULTS_KEEP"):
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 @functools.cache
-def _sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
+def sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
     """One installed SQLite site per test run (migrating takes most of a minute): its directory,
     its keys and its people, copied by `sqlite_site` for each test."""
     site = Site(Path(tempfile.mkdtemp(prefix="peerpath-fault-template-")))
+    atexit.register(shutil.rmtree, site.work, True)
     people = site.install()
     return site.work, tuple(site.keys.items()), json.dumps(people)
 
 
 def sqlite_site(prefix: str) -> tuple[Site, dict[str, Any]]:
     """A fresh SQLite installation (a copy of the run's template) and its people."""
-    template, keys, people = _sqlite_template()
+    template, keys, people = sqlite_template()
     work = Path(tempfile.mkdtemp(prefix=f"peerpath-fault-{prefix}-"))
     (work / "var").mkdir()
     for item in (template / "var").iterdir():
