@@ -20,6 +20,7 @@ from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
+from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.support.helpers import make_participant
 
 SECRETS = {
@@ -40,6 +41,7 @@ SECRETS = {
     "request_name": "Yolanda Featherstonehaugh",
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
+    **CARE_SECRETS,
 }
 
 
@@ -55,6 +57,72 @@ def dump_database() -> str:
                         value = bytes(value).decode("utf-8", "replace")
                     parts.append(str(value))
     return "\n".join(parts)
+
+
+RECRUITMENT_SECRETS = {
+    "motivation": "walrus-motivation",
+    "availability": "walrus-availability",
+    "clinician": "Dr Walrus Clinician",
+    "source_detail": "walrus-detail",
+    "screening_answer": "walrus-answer",
+    "red_flag_note": "walrus-flag-note",
+    "screening_notes": "walrus-notes",
+    "decision_note": "walrus-decision",
+    "decline_reason": "walrus-decline",
+    "cancel_reason": "walrus-cancel",
+}
+SECRETS.update(RECRUITMENT_SECRETS)
+
+
+def fill_recruitment_secrets(world: Any) -> None:
+    """An application, a cancelled interview and a screening recorded and decided, through the
+    recruitment services, with `RECRUITMENT_SECRETS` in every encrypted field."""
+    import datetime as dt
+
+    from peerpath.recruitment import services as recruitment
+    from tests.factories import RedFlagFactory, ScreeningQuestionFactory
+
+    s = RECRUITMENT_SECRETS
+    application = recruitment.submit_application(
+        program=world.program,
+        full_name="Walter Applicant",
+        email="walter.applicant@example.net",
+        phone="",
+        preferred_contact="email",
+        focus_areas=[],
+        motivation=s["motivation"],
+        availability=s["availability"],
+        languages=["English"],
+        source="clinician",
+        clinician_name=s["clinician"],
+        source_detail=s["source_detail"],
+        consent_to_contact=True,
+    )
+    person = application.supporter
+    when = timezone.now() + dt.timedelta(days=2)
+    cancelled = recruitment.schedule_interview(
+        actor=world.coordinator, supporter=person, scheduled_for=when, location="Room 4", interviewer=world.coordinator
+    )
+    recruitment.cancel_interview(actor=world.coordinator, interview=cancelled, reason=s["cancel_reason"])
+    interview = recruitment.schedule_interview(
+        actor=world.coordinator, supporter=person, scheduled_for=when, location="Room 4", interviewer=world.coordinator
+    )
+    question = ScreeningQuestionFactory(program=world.program)
+    flag = RedFlagFactory(program=world.program)
+    recruitment.record_screening(
+        actor=world.coordinator,
+        interview=interview,
+        answers={question.pk: s["screening_answer"]},
+        red_flags={flag.pk: s["red_flag_note"]},
+        notes=s["screening_notes"],
+    )
+    recruitment.decide(
+        actor=world.coordinator,
+        interview=interview,
+        decision="decline",
+        note=s["decision_note"],
+        decline_reason=s["decline_reason"],
+    )
 
 
 def fill_every_encrypted_place(support: Any) -> Participant:
@@ -108,6 +176,8 @@ def fill_every_encrypted_place(support: Any) -> Participant:
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
     )
     participants.export_participant(actor=s.coordinator, participant=person)
+    fill_care_secrets(s.world, s.priya)
+    fill_recruitment_secrets(s.world)
     settings_row = get_settings(s.program)
     settings_row.requests_open = True
     settings_row.save()
@@ -203,14 +273,30 @@ def test_rotating_the_key_keeps_data_readable_and_searchable(support: Any) -> No
 def test_audit_log_never_holds_encrypted_values(support: Any) -> None:
     from peerpath.core.models import AuditEntry
 
-    person = make_participant(support.world, full_name="Olive Branchwater", intake_notes="secret-intake")
+    person = make_participant(
+        support.world,
+        full_name="Olive Branchwater",
+        intake_notes="secret-intake",
+        languages=["Quechua"],
+        focus_areas=[support.grief],
+    )
     participants.save_participant(
         actor=support.coordinator,
         program=support.program,
         participant=person,
-        data={"full_name": "Olive Greenwater", "intake_notes": "second-secret"},
+        data={
+            "full_name": "Olive Greenwater",
+            "intake_notes": "second-secret",
+            "languages": ["Tigrinya"],
+            "focus_areas": [support.anxiety],
+        },
     )
     entries = AuditEntry.objects.filter(target_type="support.participant", target_id=str(person.pk))
-    assert entries.filter(action="participant.update").get().changes["full_name"] == ["(changed)", "(changed)"]
+    changes = entries.filter(action="participant.update").get().changes
+    # Encrypted fields, and the lived-experience areas and languages kept in clear for matching,
+    # are recorded as changed, never with their values.
+    for name in ["full_name", "intake_notes", "languages", "focus_areas"]:
+        assert changes[name] == ["(changed)", "(changed)"], name
     text = " ".join(str(e.changes) + e.note + e.target_label for e in entries)
-    assert "Olive" not in text and "secret" not in text
+    for value in ["Olive", "secret", "Quechua", "Tigrinya", support.grief.name, support.anxiety.name]:
+        assert value not in text, value
