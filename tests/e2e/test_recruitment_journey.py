@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -49,7 +50,9 @@ def test_apply_screen_accept_and_join(page: Any, a11y: Any, live_server: Any, wo
 
     # Schedule the screening interview.
     page.get_by_text("Schedule a screening interview").click()
-    page.get_by_label("Date and time").fill("2030-01-15T10:00")
+    # Interviews are scheduled at most a year ahead: take a weekday morning a month from now.
+    interview_day = dt.date.today() + dt.timedelta(days=30)
+    page.get_by_label("Date and time").fill(f"{interview_day.isoformat()}T10:00")
     page.get_by_label("Where (place, phone number or video link)").fill("Community room")
     page.get_by_role("button", name="Schedule and e-mail the applicant").click()
     page.wait_for_url(re.compile(r"/interviews/\d+/$"))
@@ -65,6 +68,13 @@ def test_apply_screen_accept_and_join(page: Any, a11y: Any, live_server: Any, wo
     page.wait_for_load_state("load")
     a11y.check(page)
     assert "1 red flag noted" in page.content()
+    # Accepting someone with a red flag needs a written reason: refused without one.
+    page.get_by_label("Accept into training").check()
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_load_state("load")
+    a11y.check(page)
+    assert "In training" not in page.content()
+    page.get_by_label("Note", exact=True).fill("Has support around them; their supervisor checks in monthly.")
     page.get_by_label("Accept into training").check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state("load")
