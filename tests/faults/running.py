@@ -220,23 +220,23 @@ from peerpath.recruitment.models import Supporter
 from tests.fixtures import build_world
 from tests.support.helpers import make_participant, match, profile
 
-keys = build_world()
-users = {{u.pk: u for u in User.objects.all()}}
-for user in users.values():
+rows = build_world()
+for user in User.objects.all():
     user.set_password({PASSWORD!r})
     user.save()
-w = SimpleNamespace(program=Program.objects.get(pk=keys.program), coordinator=users[keys.coordinator])
-priya = Supporter.objects.get(pk=keys.supporter_record)
-priya.supervisor = users[keys.supervisor]
+users = {{role: User.objects.get(pk=rows[role].pk) for role in ["coordinator", "trainer", "supervisor", "supporter"]}}
+w = SimpleNamespace(program=Program.objects.get(pk=rows["program"].pk), coordinator=users["coordinator"])
+priya = Supporter.objects.get(pk=rows["supporter_record"].pk)
+priya.supervisor = users["supervisor"]
 priya.save()
 profile(w, priya)
 ana = make_participant(w, full_name="Ana Lopez")
-rel = match(w, ana, priya, users[keys.supporter])
-_token, secret = create_token(actor=users[keys.supporter], name="fault test")
+rel = match(w, ana, priya, users["supporter"])
+_token, secret = create_token(actor=users["supporter"], name="fault test")
 print(json.dumps({{
     "program": w.program.slug,
     "relationship": rel.pk,
     "token": secret,
-    **{{role: users[getattr(keys, role)].email for role in ["coordinator", "trainer", "supervisor", "supporter"]}},
+    **{{role: user.email for role, user in users.items()}},
 }}))
 """
