@@ -20,3 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_URL = "http://testserver"
 PUBLIC_FORM_RATE = "1000/m"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# WhiteNoise looks static files up when they are asked for instead of listing every app's static
+# files when its middleware starts: every test client starts the middleware afresh, and that
+# listing was most of the CPU of a short test (the files served are the same).
+WHITENOISE_AUTOREFRESH = True

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from peerpath.core.encryption import EncryptedJSONField
 from peerpath.core.permissions import access_of
 from tests.core.test_url_permissions import project_views
 
@@ -110,11 +111,13 @@ def _as_json(text: str) -> Any:
 
 
 def text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    """The free-text fields of a model: text and char fields without choices, not slugs."""
+    """The free-text fields of a model: text and char fields without choices, not slugs (nor
+    encrypted JSON: numbers and scores stored as encrypted text)."""
     return [
         f
         for f in model._meta.concrete_fields
         if isinstance(f, (models.CharField, models.TextField))
+        and not isinstance(f, EncryptedJSONField)
         and not f.choices
         and not f.primary_key
         and not isinstance(f, models.SlugField)

@@ -61,7 +61,7 @@ def database_busy(request: HttpRequest, exc: Exception) -> Any:
     Retry-After, never 500 (`peerpath.core.busy`); anything else goes on to Django's handling."""
     if not is_database_busy(exc):
         raise exc
-    return busy_response(request)
+    return busy_response(request, exc)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,5 +1,11 @@
 """Looking after supporters: supervision, debriefs, well-being check-ins, breaks, buddies,
-recognition and newsletters."""
+recognition and newsletters.
+
+What a supporter or their supervisor writes about the supporter's well-being is an
+`EncryptedTextField` (check-in answers, scores and comments, debriefs, break reasons,
+supervision topics and notes, care tasks' text); a check-in's bands and its concern flag stay
+in clear for reports.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from peerpath.core.encryption import EncryptedJSONField, EncryptedTextField
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -212,12 +219,15 @@ class CheckIn(models.Model):
     status = models.CharField(max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.SCHEDULED)
     due_on = models.DateField()
     completed_at = models.DateTimeField(null=True, blank=True)
-    # {subscale key: {"name", "score", "band", "meaning", "concern"}} at the time of answering.
-    scores = models.JSONField(default=dict, blank=True)
+    # {subscale key: {"name", "score", "band", "meaning", "concern"}} at the time of answering,
+    # encrypted: the scores follow from the answers.
+    scores = EncryptedJSONField(default=dict, blank=True)
+    # {subscale key: band label}: the coarse result reports count on, in clear (with `concern`).
+    bands = models.JSONField(default=dict, blank=True)
     concern = models.BooleanField(default=False, help_text="A score fell in a highest-concern band.")
     needs_break = models.BooleanField(default=False)
     wants_to_talk = models.BooleanField(default=False)
-    comment = models.TextField(blank=True)
+    comment = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -239,14 +249,14 @@ class CheckIn(models.Model):
 class CheckInAnswer(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    value = models.SmallIntegerField()
+    value = EncryptedJSONField(help_text="The value on the response scale (a whole number), encrypted.")
 
     class Meta:
         ordering = ["item__number"]
         constraints = [models.UniqueConstraint(fields=["checkin", "item"], name="one_answer_per_item")]
 
     def __str__(self) -> str:
-        return f"{self.item_id}: {self.value}"
+        return f"Answer to item {self.item_id}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,8 +277,8 @@ class SupervisionMeeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="supervision_meetings_led"
     )
     attendees = models.ManyToManyField(Supporter, related_name="supervision_meetings")
-    topics = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    topics = EncryptedTextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -306,8 +316,8 @@ class CareTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_tasks"
     )
     kind = models.CharField(max_length=12, choices=TaskKind.choices)
-    title = models.CharField(max_length=300)
-    detail = models.TextField(blank=True)
+    title = EncryptedTextField(max_length=300)
+    detail = EncryptedTextField(blank=True)
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=6, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     meeting = models.ForeignKey(
@@ -316,7 +326,7 @@ class CareTask(models.Model):
     checkin = models.ForeignKey(CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     debrief = models.ForeignKey("Debrief", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     hard_event = models.ForeignKey("HardEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
-    outcome = models.TextField(blank=True)
+    outcome = EncryptedTextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -331,7 +341,8 @@ class CareTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Names the kind only: the title is encrypted text (and this is the audit log's label).
+        return f"{self.get_kind_display()} (task {self.pk})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,10 +360,10 @@ class Debrief(models.Model):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="debriefs")
     kind = models.CharField(max_length=16, choices=DebriefKind.choices)
     occurred_on = models.DateField()
-    what_happened = models.TextField()
-    went_well = models.TextField(blank=True)
-    was_hard = models.TextField(blank=True)
-    topics = models.TextField(blank=True, help_text="Topics to cover in a refresher, one per line.")
+    what_happened = EncryptedTextField()
+    went_well = EncryptedTextField(blank=True)
+    was_hard = EncryptedTextField(blank=True)
+    topics = EncryptedTextField(blank=True, help_text="Topics to cover in a refresher, one per line.")
     wants_to_talk = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -437,7 +448,7 @@ class Break(models.Model):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="care_breaks")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = EncryptedTextField(blank=True)
     status = models.CharField(max_length=10, choices=BreakStatus.choices, default=BreakStatus.PLANNED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by_staff = models.BooleanField(default=False)

@@ -386,9 +386,10 @@ def topic_suggestions(program: Program, settings: CareSettings, now: dt.datetime
     since = now - dt.timedelta(days=settings.topic_window_days)
     mentions: list[topics.Mention] = []
     for text, supporter_id, user_id, at in (
-        Debrief.objects.filter(program=program, created_at__gte=since)
-        .exclude(topics="")
-        .values_list("topics", "supporter_id", "supporter__user_id", "created_at")
+        # Topics are encrypted: the empty ones are skipped after reading (split_list gives none).
+        Debrief.objects.filter(program=program, created_at__gte=since).values_list(
+            "topics", "supporter_id", "supporter__user_id", "created_at"
+        )
     ):
         person = f"user:{user_id}" if user_id else f"supporter:{supporter_id}"
         mentions += [topics.Mention(t, person, at, "debrief") for t in topics.split_list(text)]

@@ -12,10 +12,37 @@ from django.apps import apps
 from django.db import models
 
 from peerpath.core.actors import Actor
+from peerpath.core.encryption import is_audit_secret
 from peerpath.core.models import AuditEntry, User
+
+# What the log holds for a field whose values it never records (`is_audit_secret`): only that
+# it changed.
+CHANGED = "(changed)"
+
+
+class Secret:
+    """A snapshot's value of a field the log must not hold: compared like the value, written as
+    `CHANGED`. `snapshot` wraps every encrypted field (and every field marked
+    `encryption.audit_secret`) in one, so no caller can put such a value into an entry."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(repr(self.value))
+
+    def __repr__(self) -> str:
+        return "Secret(...)"
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return CHANGED
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
@@ -30,28 +57,39 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The current values of ``fields`` on ``instance``, ready to compare and store."""
+    """The current values of ``fields`` on ``instance``, ready to compare and store. The value of
+    a field the log must not hold (`encryption.is_audit_secret`) is wrapped in a `Secret`."""
     values: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
+        value: Any
         if field.many_to_many:
-            values[name] = sorted(str(o) for o in getattr(instance, name).all()) if instance.pk else []
+            value = sorted(str(o) for o in getattr(instance, name).all()) if instance.pk else []
         elif field.is_relation:
             related = getattr(instance, name)
-            values[name] = str(related) if related is not None else None
+            value = str(related) if related is not None else None
         else:
-            values[name] = _jsonable(getattr(instance, name))
+            value = _jsonable(getattr(instance, name))
+        values[name] = Secret(value) if is_audit_secret(field) else value
     return values
 
 
+def _compared(value: Any) -> Any:
+    return _jsonable(value.value if isinstance(value, Secret) else value)
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for every field whose value changed."""
+    """{field: [old, new]} for every field whose value changed; [CHANGED, CHANGED] for a field
+    whose values the log never holds (a `Secret` in either snapshot)."""
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-    return {
-        k: [_jsonable(before.get(k)), _jsonable(after.get(k))]
-        for k in keys
-        if _jsonable(before.get(k)) != _jsonable(after.get(k))
-    }
+    changes: dict[str, list[Any]] = {}
+    for k in keys:
+        old, new = before.get(k), after.get(k)
+        if _compared(old) == _compared(new):
+            continue
+        secret = isinstance(old, Secret) or isinstance(new, Secret)
+        changes[k] = [CHANGED, CHANGED] if secret else [_jsonable(old), _jsonable(new)]
+    return changes
 
 
 def record(

@@ -48,8 +48,10 @@ def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def busy_response(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After: JSON for the API, else a page that needs no database to render."""
+def busy_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
+    """503 with Retry-After: JSON for the API, else a page that needs no database to render. Logged
+    as a warning, so an operator sees how often writers wait out the busy timeout."""
+    logger.warning("Database busy on %s %s: %s; answered 503", request.method, request.path, exc)
     seconds = int(settings.DATABASE_BUSY_RETRY_AFTER)
     response: HttpResponse
     if wants_json(request):
@@ -80,12 +82,12 @@ class DatabaseBusyMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_database_busy(exception):
             return None
-        logger.warning("Database busy on %s %s: %s; answered 503", request.method, request.path, exception)
-        return busy_response(request)
+        return busy_response(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 handler (`handler500`): 503 for a busy database raised outside a view, else the 500 page."""
-    if is_database_busy(sys.exc_info()[1]):
-        return busy_response(request)
+    exc = sys.exc_info()[1]
+    if is_database_busy(exc):
+        return busy_response(request, exc)
     return HttpResponse(render_to_string("500.html"), status=500)

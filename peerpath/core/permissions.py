@@ -106,6 +106,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.write_newsletters": frozenset({C}),
     "care.read_newsletters": EVERYONE,
     "care.own_care": frozenset({P}),
+    "care.own_breaks": frozenset({P}),  # not while still in training (peerpath.recruitment.access)
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
     # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),
@@ -202,6 +203,8 @@ def program_view(action: str) -> Callable[[View], View]:
                 raise Http404("No such program.")
             if not membership.roles & allowed:
                 raise PermissionDenied("Your role in this program does not include this page.")
+            if reason := refusal(membership, action):
+                raise PermissionDenied(reason)
             inside = cast("MemberRequest", request)  # it now is one: the attributes the views rely on
             inside.program = membership.program
             inside.membership = membership
@@ -214,6 +217,30 @@ def program_view(action: str) -> Callable[[View], View]:
         return _mark(wrapper, "program", action)
 
     return decorate
+
+
+# Conditions beyond the role: an app registers, for some actions, a check that says why a member
+# holding the role may not perform them now ("" when they may), e.g. a supporter still in
+# training has no match offers, matching profile or breaks yet. `program_view` refuses the page
+# with that reason and `can` (so navigation, links and buttons) leaves it out.
+_CONDITIONS: dict[str, list[Callable[[ProgramMember], str]]] = {}
+
+
+def register_condition(actions: Iterable[str], condition: Callable[[ProgramMember], str]) -> None:
+    """Require ``condition(membership)`` to return "" before any of ``actions`` is allowed."""
+    for action in actions:
+        roles_for(action)  # a misspelt action fails at start-up
+        conditions = _CONDITIONS.setdefault(action, [])
+        if condition not in conditions:
+            conditions.append(condition)
+
+
+def refusal(membership: ProgramMember, action: str) -> str:
+    """Why the membership may not perform the action now, despite its role; "" when nothing stops it."""
+    for condition in _CONDITIONS.get(action, ()):
+        if reason := condition(membership):
+            return reason
+    return ""
 
 
 # Cheap checks run on every program page after its permission check, before the view, with the
@@ -254,7 +281,7 @@ def has_role(membership: ProgramMember | None, *roles: Role) -> bool:
 
 def can(membership: ProgramMember | None, action: str) -> bool:
     """Whether the membership may perform the action (for showing links and buttons)."""
-    return bool(membership is not None and membership.roles & roles_for(action))
+    return bool(membership is not None and membership.roles & roles_for(action) and not refusal(membership, action))
 
 
 def allowed_actions(membership: ProgramMember | None, actions: Iterable[str] | None = None) -> set[str]:

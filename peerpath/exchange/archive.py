@@ -73,6 +73,8 @@ FILES: dict[type[models.Model], str] = {}
 NOT_EXPORTED: dict[str, str] = {
     "core.user": "People are in members.csv (and by e-mail in every other file); passwords never leave.",
     "core.scheduledjob": "Bookkeeping of the installation's scheduler, not the program's records.",
+    "core.outgoingemail": "E-mails queued and sent (delivery bookkeeping); what they speak of is in the other files.",
+    "core.tasklease": "Which worker holds a running task, until when; the queue's bookkeeping.",
     "core.schedulerlease": "Which scheduler process of the installation ticks; not the program's records.",
     "core.usedformtoken": "One-time form tokens already used (so a form sent twice creates once); bookkeeping.",
     "api.apitoken": "Secrets of each person's API access.",

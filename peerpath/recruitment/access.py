@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
+from peerpath.core.http import ProgramMember
 from peerpath.core.models import User
+from peerpath.core.permissions import Role
 from peerpath.core.prepared import PreparedLookup
 from peerpath.programs.http import ProgramRequest
-from peerpath.programs.models import Program
-from peerpath.recruitment.models import Application, RedFlag, ScreeningInterview, ScreeningQuestion, Supporter
+from peerpath.programs.models import Membership, Program
+from peerpath.recruitment.models import Application, RedFlag, ScreeningInterview, ScreeningQuestion, Stage, Supporter
 
 
 def get_supporter(program: Program, pk: int) -> Supporter:
@@ -52,6 +57,35 @@ def _own_record(program: Program, user_id: int) -> Supporter | None:
     if record is not None:
         record.program = program  # the same row: spares a query wherever record.program is read
     return record
+
+
+# Accepted into training but not yet supporting anyone: no match offers, matching profile or breaks.
+TRAINEE_STAGES = frozenset({Stage.ACCEPTED, Stage.IN_TRAINING, Stage.ASSESSED})
+NOT_WHILE_TRAINING = _(
+    "This page opens once you have finished your training and start supporting participants "
+    "(match offers, your matching profile and breaks). Until then, see My training."
+)
+
+
+_UNKNOWN = object()
+
+
+def not_while_in_training(membership: ProgramMember) -> str:
+    """A condition for the supporting pages (core.permissions.register_condition): refused to a
+    supporter whose pathway record is still in training. One query per request, kept on the
+    membership."""
+    if Role.SUPPORTER not in membership.roles:
+        return ""
+    stage = membership.__dict__.get("_pathway_stage", _UNKNOWN)
+    if stage is _UNKNOWN:
+        member = cast(Membership, membership)  # the programs app's row (core.permissions.membership_for)
+        stage = (
+            Supporter.objects.filter(program_id=member.program_id, user_id=member.user_id)
+            .values_list("stage", flat=True)
+            .first()
+        )
+        membership.__dict__["_pathway_stage"] = stage
+    return str(NOT_WHILE_TRAINING) if stage in TRAINEE_STAGES else ""
 
 
 def supporter_record_for(request: ProgramRequest, program: Program) -> Supporter | None:

@@ -174,7 +174,8 @@ class DecisionForm(forms.Form):
         label="Note",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Required to accept someone with a red flag noted: why you accept them (kept in the audit log).",
+        help_text="Required to accept someone with a red flag noted: why you accept them "
+        "(kept with the decision; the audit log records that you wrote it).",
     )
     revisit_on = forms.DateField(
         label="Revisit on (not yet)", required=False, widget=forms.DateInput(attrs={"type": "date"})

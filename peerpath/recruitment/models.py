@@ -1,4 +1,9 @@
-"""People on the pathway to peer supporter: their applications, screening and history."""
+"""People on the pathway to peer supporter: their applications, screening and history.
+
+What an applicant writes in their own words (motivation, availability, where they heard of the
+program, the referring clinician) and what is written at screening (answers, red-flag notes,
+the interviewer's notes, the decision's note and decline reason) is an `EncryptedTextField`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peerpath.core.encryption import EncryptedTextField
 from peerpath.programs.models import FocusArea, Program
 
 
@@ -123,12 +129,12 @@ class Application(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     preferred_contact = models.CharField(max_length=10, choices=ContactPreference.choices)
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="applications")
-    motivation = models.TextField()
-    availability = models.TextField()
+    motivation = EncryptedTextField()
+    availability = EncryptedTextField()
     languages = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=30, choices=Source.choices)
-    clinician_name = models.CharField(max_length=200, blank=True)
-    source_detail = models.CharField(max_length=200, blank=True)
+    clinician_name = EncryptedTextField(max_length=200, blank=True)
+    source_detail = EncryptedTextField(max_length=200, blank=True)
     consent_to_contact = models.BooleanField(default=False)
     is_repeat = models.BooleanField(default=False, help_text="The person had applied before.")
     needs_review = models.BooleanField(
@@ -254,13 +260,13 @@ class ScreeningInterview(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=12, choices=InterviewStatus.choices, default=InterviewStatus.SCHEDULED)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=12, choices=Decision.choices, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = EncryptedTextField(blank=True)
     revisit_on = models.DateField(null=True, blank=True)
     redirect_role = models.CharField(max_length=200, blank=True)
-    decline_reason = models.TextField(blank=True)
+    decline_reason = EncryptedTextField(blank=True)
     may_reapply_after = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -281,7 +287,7 @@ class ScreeningAnswer(models.Model):
     # A copy, so editing the question set later does not rewrite past interviews.
     question_text = models.TextField()
     factor = models.CharField(max_length=20, choices=ScreeningFactor.choices)
-    answer = models.TextField(blank=True)
+    answer = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -294,7 +300,7 @@ class RedFlagNote(models.Model):
     interview = models.ForeignKey(ScreeningInterview, on_delete=models.CASCADE, related_name="red_flags")
     red_flag = models.ForeignKey(RedFlag, null=True, on_delete=models.SET_NULL, related_name="+")
     red_flag_text = models.CharField(max_length=300)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["id"]

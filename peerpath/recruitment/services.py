@@ -307,10 +307,10 @@ def cancel_interview(*, actor: Actor, interview: ScreeningInterview, reason: str
         actor=actor,
         obj=interview,
         to=InterviewStatus.CANCELLED,
-        note=reason,
+        # The reason goes into the (encrypted) notes; the entry records only that they changed.
         changes={"notes": (interview.notes + "\n" if interview.notes else "") + f"Cancelled: {reason}"},
         audit_action="screening.cancel",
-        audit_changes={},
+        audit_changes={"notes": [audit.CHANGED, audit.CHANGED]},
     )
     return interview
 
@@ -338,10 +338,13 @@ def record_screening(
     if set(answers) - set(questions) or set(red_flags) - set(flags):
         raise ValidationError("Some questions or red flags do not belong to this program.")
     with transaction.atomic():
+        # Answers, red-flag notes and notes are encrypted: the entry records that they changed
+        # (audit.Secret), and which red flags were noted.
         before = {
-            "answers": list(interview.answers.values_list("question_text", "answer")),
-            "red_flags": list(interview.red_flags.values_list("red_flag_text", "note")),
-            "notes": interview.notes,
+            "answers": audit.Secret(list(interview.answers.values_list("question_text", "answer"))),
+            "red_flags": list(interview.red_flags.values_list("red_flag_text", flat=True)),
+            "red_flag_notes": audit.Secret(list(interview.red_flags.values_list("red_flag_text", "note"))),
+            "notes": audit.Secret(interview.notes),
             "status": interview.status,
         }
         interview.answers.all().delete()
@@ -355,9 +358,10 @@ def record_screening(
             for pk, f in flags.items()
         )
         after = {
-            "answers": [(q.text, answers[pk]) for pk, q in questions.items()],
-            "red_flags": [(f.text, red_flags[pk]) for pk, f in flags.items()],
-            "notes": notes,
+            "answers": audit.Secret([(q.text, answers[pk]) for pk, q in questions.items()]),
+            "red_flags": [f.text for f in flags.values()],
+            "red_flag_notes": audit.Secret([(f.text, red_flags[pk]) for pk, f in flags.items()]),
+            "notes": audit.Secret(notes),
             "status": InterviewStatus.COMPLETED,
         }
         if interview.status == InterviewStatus.SCHEDULED:
@@ -442,8 +446,12 @@ def decide(
             program=interview.program,
             action="screening.decide",
             target=interview,
-            changes={"decision": ["", decision]},
-            note=note,
+            # The note and a decline reason are encrypted on the interview: recorded as changed.
+            changes={
+                "decision": ["", decision],
+                **({"decision_note": [audit.CHANGED, audit.CHANGED]} if note else {}),
+                **({"decline_reason": [audit.CHANGED, audit.CHANGED]} if interview.decline_reason else {}),
+            },
         )
         if decision == Decision.ACCEPT and flags:
             audit.record(
@@ -451,10 +459,12 @@ def decide(
                 program=interview.program,
                 action="screening.accept_despite_red_flag",
                 target=interview,
-                changes={"red_flags": [flags, None]},
-                note=note.strip(),
+                changes={"red_flags": [flags, None], "decision_note": [audit.CHANGED, audit.CHANGED]},
+                note="Why is in the decision's note on the interview (encrypted).",
             )
-        reason = f"Screening decision: {Decision(decision).label}" + (f". {note}" if note else "")
+        # The pathway history and its audit entry name the decision only: the note and a decline
+        # reason stay on the interview, encrypted.
+        reason = f"Screening decision: {Decision(decision).label}"
         if decision == Decision.ACCEPT:
             move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACCEPTED, reason=reason)
             membership = add_member(
@@ -482,7 +492,7 @@ def decide(
                 actor=actor,
                 supporter=supporter,
                 to_stage=Stage.DECLINED,
-                reason=f"{reason}. {decline_reason}",
+                reason=reason,
                 may_reapply_after=may_reapply_after,
             )
     return interview

@@ -15,12 +15,17 @@ class SupportConfig(AppConfig):
         from peerpath.core import backup
         from peerpath.core.encryption import register_blind_index
         from peerpath.core.navigation import MINE, PEOPLE, SUPPORT, register_home_panel, register_nav, register_settings
-        from peerpath.core.permissions import register_program_page_hook
+        from peerpath.core.permissions import register_condition, register_program_page_hook
         from peerpath.core.scheduler import register_periodic, register_tick_check
+        from peerpath.recruitment.access import not_while_in_training
         from peerpath.support import noticers, oncall, panels, readiness, restore_probe, retention, tasks
         from peerpath.support.services.concerns import alert_in_app_and_by_email
         from peerpath.support.services.participants import rebuild_search_index
 
+        # A supporter still in training has no participants, offers or matching profile yet.
+        register_condition(
+            ["support.view_caseload", "support.respond_to_offer", "support.edit_own_profile"], not_while_in_training
+        )
         register_nav(_("My participants"), "support:caseload", "support.view_caseload", group=MINE.key, order=20)
         register_nav(
             _("My matching profile"), "support:my_profile", "support.edit_own_profile", group=MINE.key, order=25

@@ -170,6 +170,10 @@ class SupportSettings(models.Model):
 class Participant(models.Model):
     """A person who asked for peer support. Shown to others by reference (P-0042), never by name."""
 
+    # In clear (matching computes on them) but never written into the audit log: an entry
+    # records only that they changed (`encryption.is_audit_secret`).
+    audit_secret_fields = ("languages", "focus_areas")
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="participants")
     full_name = EncryptedTextField()
     email = EncryptedTextField(blank=True)

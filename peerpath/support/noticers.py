@@ -3,8 +3,8 @@ scheduler's tick, any task worker (at the start of each task) and the next staff
 the crisis's program. Each calls `support.services.concerns.escalate_overdue`, which costs one
 indexed query when nothing is due and takes each step once, under the concern's row lock, so
 two noticers at the same moment never both escalate. A noticer never fails the work it rides
-on: a database error (a locked SQLite file, PostgreSQL restarting) is logged and the next
-noticer tries again.
+on: a database error (a locked SQLite file, PostgreSQL restarting) or any other is logged and
+the next noticer tries again (a step that stays late fails the readiness check).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ def _safely(noticed_by: str, **kwargs: Any) -> int:
         return escalate_overdue(noticed_by=noticed_by, **kwargs)
     except DatabaseError:
         logger.warning("Crisis escalation check by %s failed; the next noticer retries", noticed_by, exc_info=True)
+        return 0
+    except Exception:  # never the page's or the task's failure; the readiness check shows a late step
+        logger.exception("Crisis escalation check by %s failed", noticed_by)
         return 0
 
 

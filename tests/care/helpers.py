@@ -52,3 +52,63 @@ def check_in(record: Supporter, answers: dict[int, int] | None = None, **flags: 
         answers=answers or CALM,
         **flags,
     )
+
+
+CARE_SECRETS = {
+    "checkin_comment": "marzipan-comment",
+    "debrief_what": "gondola-what",
+    "debrief_well": "gondola-well",
+    "debrief_hard": "gondola-hard",
+    "debrief_topics": "gondola-topics",
+    "break_reason": "pelican-reason",
+    "supervision_topics": "kestrel-topics",
+    "supervision_notes": "kestrel-notes",
+    "follow_up": "kestrel-follow-up",
+    "outcome": "kestrel-outcome",
+}
+
+
+def fill_care_secrets(world: Any, record: Supporter) -> None:
+    """Write `CARE_SECRETS` into every encrypted care field of ``record`` through the services
+    (a check-in with answers and a comment, a debrief, a break, a supervision meeting with a
+    follow-up task closed with an outcome)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerpath.care.services import breaks, care_tasks, debriefs, supervision
+
+    today = timezone.localdate()
+    check_in(record, HIGH_STRAIN, comment=CARE_SECRETS["checkin_comment"], wants_to_talk=True)
+    debriefs.submit_debrief(
+        actor=record.user,
+        supporter=record,
+        kind="other",
+        occurred_on=today,
+        what_happened=CARE_SECRETS["debrief_what"],
+        went_well=CARE_SECRETS["debrief_well"],
+        was_hard=CARE_SECRETS["debrief_hard"],
+        topics=CARE_SECRETS["debrief_topics"],
+    )
+    breaks.request_break(
+        actor=record.user,
+        supporter=record,
+        starts_on=today + dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=40),
+        reason=CARE_SECRETS["break_reason"],
+    )
+    meeting = supervision.log_meeting(
+        actor=world.supervisor,
+        program=record.program,
+        kind="one_on_one",
+        held_on=today,
+        duration_minutes=45,
+        supervisor=world.supervisor,
+        attendees=[record],
+        topics=CARE_SECRETS["supervision_topics"],
+        notes=CARE_SECRETS["supervision_notes"],
+        follow_ups=[CARE_SECRETS["follow_up"]],
+        follow_up_due_on=today + dt.timedelta(days=7),
+    )
+    task = meeting.follow_ups.get()
+    care_tasks.complete_task(actor=world.supervisor, task=task, outcome=CARE_SECRETS["outcome"])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 import peerpath.settings as production_settings
-from peerpath.core import outbox, taskqueue
+from peerpath.core import outbox, scheduler, taskqueue
 from peerpath.core.mail import queue_email
 from peerpath.core.models import AuditEntry, EmailStatus, OutgoingEmail, TaskLease
 
@@ -170,3 +170,26 @@ def test_only_an_undelivered_message_can_be_resent(world: Any) -> None:
     with pytest.raises(ValidationError):
         outbox.resend(actor=world.coordinator, message=message)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_finished_messages_are_pruned_with_the_finished_tasks(settings: Any, world: Any) -> None:
+    settings.FINISHED_TASKS_KEEP_DAYS = 10
+    old = timezone.now() - dt.timedelta(days=11)
+
+    def stored(status: str, created_at: dt.datetime) -> OutgoingEmail:
+        return OutgoingEmail.objects.create(
+            message_id=f"<{status}{created_at.timestamp()}@t>",
+            to=["a@example.org"],
+            subject="s",
+            body="b",
+            status=status,
+            created_at=created_at,
+        )
+
+    gone = [stored(s, old) for s in ("sent", "undelivered", "cancelled")]
+    waiting = stored("queued", old)
+    recent = stored("sent", timezone.now() - dt.timedelta(days=9))
+    scheduler.PERIODIC["core.prune_finished_tasks"].task.enqueue()
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
+    assert not OutgoingEmail.objects.filter(pk__in=[m.pk for m in gone]).exists()

@@ -20,6 +20,14 @@ from tests.factories import PASSWORD, MembershipFactory, SupporterFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PERSONAS = ["coordinator", "trainer", "supervisor", "supporter", "trainee"]
+# A page with a sub-navigation of its own (supporter care's pages) for each persona.
+SUB_NAVIGATED = {
+    "coordinator": "care:supporters",
+    "trainer": "care:topics",
+    "supervisor": "care:supporters",
+    "supporter": "care:my_care",
+    "trainee": "care:my_care",
+}
 
 
 def person(world: Any, persona: str) -> Any:
@@ -78,6 +86,19 @@ def test_the_menu_on_a_phone_and_a_desktop(
     box = toggle.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
 
+    # A page with its own sub-navigation keeps that closed too, and its heading as high.
+    phone_page.goto(reverse(SUB_NAVIGATED[persona], args=[world.program.slug]))
+    a11y.check(phone_page)
+    heading = phone_page.locator("main h1").first
+    assert top(heading) <= PHONE["height"] / 4, f"{persona}: the heading starts at {top(heading)} px"
+    sub = phone_page.locator("main details.sub-menu")
+    assert not sub.locator("nav").is_visible()
+    sub.locator("summary").click()
+    assert sub.locator("nav a").first.is_visible()
+    a11y.check(phone_page)
+    phone_page.goto(home)
+    a11y.check(phone_page)
+
     # The keyboard opens it: the groups and every link show, and the page still passes axe.
     toggle.focus()
     phone_page.keyboard.press("Enter")
@@ -111,7 +132,7 @@ def test_the_settings_area_on_a_phone_and_a_desktop(
     assert top(heading) <= PHONE["height"] / 4, f"the heading starts at {top(heading)} px"
     sections = phone_page.get_by_role("navigation", name="Settings")
     assert not sections.is_visible()
-    phone_page.locator("details.settings-menu > summary").click()
+    phone_page.locator("details.sub-menu > summary").click()
     assert sections.get_by_role("link", name="Retention").is_visible()
     a11y.check(phone_page)
     sections.get_by_role("link", name="Screening").click()

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from peerpath.recruitment.models import Stage, Supporter
 from tests.e2e.helpers import login
@@ -51,8 +50,9 @@ def test_apply_screen_accept_and_join(page: Any, a11y: Any, live_server: Any, wo
 
     # Schedule the screening interview.
     page.get_by_text("Schedule a screening interview").click()
-    when = timezone.localtime() + dt.timedelta(days=30)  # at most a year ahead
-    page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT10:00"))
+    # Interviews are scheduled at most a year ahead: take a weekday morning a month from now.
+    interview_day = dt.date.today() + dt.timedelta(days=30)
+    page.get_by_label("Date and time").fill(f"{interview_day.isoformat()}T10:00")
     page.get_by_label("Where (place, phone number or video link)").fill("Community room")
     page.get_by_role("button", name="Schedule and e-mail the applicant").click()
     page.wait_for_url(re.compile(r"/interviews/\d+/$"))
@@ -68,14 +68,16 @@ def test_apply_screen_accept_and_join(page: Any, a11y: Any, live_server: Any, wo
     page.wait_for_load_state("load")
     a11y.check(page)
     assert "1 red flag noted" in page.content()
+    # Accepting someone with a red flag needs a written reason: refused without one.
     page.get_by_label("Accept into training").check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state("load")
     a11y.check(page)
-    # With a red flag noted, accepting needs a written reason: the error summary says so.
+    assert "In training" not in page.content()
+    # The error summary has the focus; its link takes the coordinator to the note.
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     page.locator("[data-error-summary]").get_by_role("link", name=re.compile("red flag was noted")).click()
-    page.keyboard.type("The loss was two years ago; she has steady support and her references are strong.")
+    page.keyboard.type("Has support around them; their supervisor checks in monthly.")
     page.get_by_label("Accept into training").check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state("load")

@@ -4,6 +4,7 @@ processes started with `manage.py` or gunicorn, each logging to a file in the di
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -135,23 +136,27 @@ class Site:
             process.kill()
             process.wait()
 
-    def stop_all(self) -> None:
+    def stop_all(self, remove: bool = True) -> None:
+        """Stop every process and (unless a test failed and its logs are wanted) remove the folder."""
         for name in list(self.processes):
             self.stop(name)
+        if remove and not os.environ.get("PEERPATH_FAULTS_KEEP"):
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 @functools.cache
-def _sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
+def sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
     """One installed SQLite site per test run (migrating takes most of a minute): its directory,
     its keys and its people, copied by `sqlite_site` for each test."""
     site = Site(Path(tempfile.mkdtemp(prefix="peerpath-fault-template-")))
+    atexit.register(shutil.rmtree, site.work, True)
     people = site.install()
     return site.work, tuple(site.keys.items()), json.dumps(people)
 
 
 def sqlite_site(prefix: str) -> tuple[Site, dict[str, Any]]:
     """A fresh SQLite installation (a copy of the run's template) and its people."""
-    template, keys, people = _sqlite_template()
+    template, keys, people = sqlite_template()
     work = Path(tempfile.mkdtemp(prefix=f"peerpath-fault-{prefix}-"))
     (work / "var").mkdir()
     for item in (template / "var").iterdir():
@@ -215,23 +220,23 @@ from peerpath.recruitment.models import Supporter
 from tests.fixtures import build_world
 from tests.support.helpers import make_participant, match, profile
 
-keys = build_world()
-users = {{u.pk: u for u in User.objects.all()}}
-for user in users.values():
+rows = build_world()
+for user in User.objects.all():
     user.set_password({PASSWORD!r})
     user.save()
-w = SimpleNamespace(program=Program.objects.get(pk=keys.program), coordinator=users[keys.coordinator])
-priya = Supporter.objects.get(pk=keys.supporter_record)
-priya.supervisor = users[keys.supervisor]
+users = {{role: User.objects.get(pk=rows[role].pk) for role in ["coordinator", "trainer", "supervisor", "supporter"]}}
+w = SimpleNamespace(program=Program.objects.get(pk=rows["program"].pk), coordinator=users["coordinator"])
+priya = Supporter.objects.get(pk=rows["supporter_record"].pk)
+priya.supervisor = users["supervisor"]
 priya.save()
 profile(w, priya)
 ana = make_participant(w, full_name="Ana Lopez")
-rel = match(w, ana, priya, users[keys.supporter])
-_token, secret = create_token(actor=users[keys.supporter], name="fault test")
+rel = match(w, ana, priya, users["supporter"])
+_token, secret = create_token(actor=users["supporter"], name="fault test")
 print(json.dumps({{
     "program": w.program.slug,
     "relationship": rel.pk,
     "token": secret,
-    **{{role: users[getattr(keys, role)].email for role in ["coordinator", "trainer", "supervisor", "supporter"]}},
+    **{{role: user.email for role, user in users.items()}},
 }}))
 """

@@ -1,10 +1,10 @@
 """E-mail survives a worker killed with SIGKILL and a mail server that never answers.
 
 Real processes: `manage.py run_worker` against a SQLite file in a temporary folder (migrated
-once for the module), and an SMTP sink (aiosmtpd) in this process. Each test fails on an e-mail
-lost, or delivered twice except as the one repeat allowed (a worker killed between the server
-taking the message and the worker recording it), which must carry the first copy's Message-ID.
-See docs/operations.md, "Fault tests".
+once per run by the `migrated_sqlite` fixture), and an SMTP sink (aiosmtpd) in this process.
+Each test fails on an e-mail lost, or delivered twice except as the one repeat allowed (a worker
+killed between the server taking the message and the worker recording it), which must carry the
+first copy's Message-ID. See docs/operations.md, "Fault tests".
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class Site:
             PEERPATH_EMAIL_TIMEOUT="2",
             PEERPATH_EMAIL_RETRY_SECONDS="1",
             PEERPATH_EMAIL_MAX_ATTEMPTS="12",
-            PEERPATH_TASK_LEASE_SECONDS="3",
+            PEERPATH_TASK_LEASE_SECONDS="8",
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -164,16 +164,9 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str, site: Sit
     pytest.fail(f"{what} did not happen within {seconds:g} s; e-mails {site.statuses()}\n{site.logs()}")
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated database for the module; each test starts from a copy."""
-    folder = tmp_path_factory.mktemp("template")
-    Site(folder, smtp_port=25).manage("migrate", "--noinput", timeout=240)
-    return folder
-
-
 @pytest.fixture
-def site(migrated: Path, tmp_path: Path) -> Iterator[Site]:
+def site(migrated_sqlite: Path, tmp_path: Path) -> Iterator[Site]:
+    migrated = migrated_sqlite
     for secret in migrated.glob("peerpath_*"):
         (tmp_path / secret.name).write_bytes(secret.read_bytes())
         (tmp_path / secret.name).chmod(0o600)

@@ -156,7 +156,11 @@ def test_accepting_someone_with_a_red_flag_needs_a_written_reason_and_is_audited
     reason = "The flag was about a loss three years ago; references and the interview show it is settled."
     assert client.post(url, {"decision": "accept", "note": reason}).status_code == 302
     entry = AuditEntry.objects.get(action="screening.accept_despite_red_flag", target_id=str(interview.pk))
-    assert entry.note == reason and entry.changes["red_flags"][0]
+    assert entry.changes["red_flags"][0] and entry.changes["decision_note"] == ["(changed)", "(changed)"]
+    assert reason not in entry.note  # the reason is encrypted on the interview, and shown there
+    interview.refresh_from_db()
+    assert interview.decision_note == reason
+    assert reason in client.get(f"/p/riverside/recruitment/interviews/{interview.pk}/").content.decode()
 
 
 def test_accepting_without_a_red_flag_needs_no_note(world: Any) -> None:

@@ -84,6 +84,7 @@ def check_in(program: Any, questionnaire: Questionnaire, band: str, days: int = 
         due_on=days_ago(days),
         completed_at=moment(days),
         scores={"strain": {"name": "Strain", "score": 1, "band": band, "meaning": "", "concern": band == "High"}},
+        bands={"strain": band},
     )
     return who
 

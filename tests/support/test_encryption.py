@@ -1,10 +1,18 @@
-"""Participant data is encrypted at rest: a raw dump of every table shows none of it in plain text.
+"""Sensitive data is encrypted at rest: a raw dump of every table shows none of it in plain text.
 
 Runs on whichever database the suite uses (SQLite by default; CI runs it on PostgreSQL too).
+The last two tests fill a fresh file database (and a PostgreSQL database) through the pages, with
+committed data, and read the SQLite file's bytes and a `pg_dump` (issue 11).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +28,7 @@ from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
+from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.support.helpers import make_participant
 
 SECRETS = {
@@ -40,6 +49,7 @@ SECRETS = {
     "request_name": "Yolanda Featherstonehaugh",
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
+    **CARE_SECRETS,
 }
 
 
@@ -55,6 +65,72 @@ def dump_database() -> str:
                         value = bytes(value).decode("utf-8", "replace")
                     parts.append(str(value))
     return "\n".join(parts)
+
+
+RECRUITMENT_SECRETS = {
+    "motivation": "walrus-motivation",
+    "availability": "walrus-availability",
+    "clinician": "Dr Walrus Clinician",
+    "source_detail": "walrus-detail",
+    "screening_answer": "walrus-answer",
+    "red_flag_note": "walrus-flag-note",
+    "screening_notes": "walrus-notes",
+    "decision_note": "walrus-decision",
+    "decline_reason": "walrus-decline",
+    "cancel_reason": "walrus-cancel",
+}
+SECRETS.update(RECRUITMENT_SECRETS)
+
+
+def fill_recruitment_secrets(world: Any) -> None:
+    """An application, a cancelled interview and a screening recorded and decided, through the
+    recruitment services, with `RECRUITMENT_SECRETS` in every encrypted field."""
+    import datetime as dt
+
+    from peerpath.recruitment import services as recruitment
+    from tests.factories import RedFlagFactory, ScreeningQuestionFactory
+
+    s = RECRUITMENT_SECRETS
+    application = recruitment.submit_application(
+        program=world.program,
+        full_name="Walter Applicant",
+        email="walter.applicant@example.net",
+        phone="",
+        preferred_contact="email",
+        focus_areas=[],
+        motivation=s["motivation"],
+        availability=s["availability"],
+        languages=["English"],
+        source="clinician",
+        clinician_name=s["clinician"],
+        source_detail=s["source_detail"],
+        consent_to_contact=True,
+    )
+    person = application.supporter
+    when = timezone.now() + dt.timedelta(days=2)
+    cancelled = recruitment.schedule_interview(
+        actor=world.coordinator, supporter=person, scheduled_for=when, location="Room 4", interviewer=world.coordinator
+    )
+    recruitment.cancel_interview(actor=world.coordinator, interview=cancelled, reason=s["cancel_reason"])
+    interview = recruitment.schedule_interview(
+        actor=world.coordinator, supporter=person, scheduled_for=when, location="Room 4", interviewer=world.coordinator
+    )
+    question = ScreeningQuestionFactory(program=world.program)
+    flag = RedFlagFactory(program=world.program)
+    recruitment.record_screening(
+        actor=world.coordinator,
+        interview=interview,
+        answers={question.pk: s["screening_answer"]},
+        red_flags={flag.pk: s["red_flag_note"]},
+        notes=s["screening_notes"],
+    )
+    recruitment.decide(
+        actor=world.coordinator,
+        interview=interview,
+        decision="decline",
+        note=s["decision_note"],
+        decline_reason=s["decline_reason"],
+    )
 
 
 def fill_every_encrypted_place(support: Any) -> Participant:
@@ -108,6 +184,8 @@ def fill_every_encrypted_place(support: Any) -> Participant:
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
     )
     participants.export_participant(actor=s.coordinator, participant=person)
+    fill_care_secrets(s.world, s.priya)
+    fill_recruitment_secrets(s.world)
     settings_row = get_settings(s.program)
     settings_row.requests_open = True
     settings_row.save()
@@ -203,14 +281,121 @@ def test_rotating_the_key_keeps_data_readable_and_searchable(support: Any) -> No
 def test_audit_log_never_holds_encrypted_values(support: Any) -> None:
     from peerpath.core.models import AuditEntry
 
-    person = make_participant(support.world, full_name="Olive Branchwater", intake_notes="secret-intake")
+    person = make_participant(
+        support.world,
+        full_name="Olive Branchwater",
+        intake_notes="secret-intake",
+        languages=["Quechua"],
+        focus_areas=[support.grief],
+    )
     participants.save_participant(
         actor=support.coordinator,
         program=support.program,
         participant=person,
-        data={"full_name": "Olive Greenwater", "intake_notes": "second-secret"},
+        data={
+            "full_name": "Olive Greenwater",
+            "intake_notes": "second-secret",
+            "languages": ["Tigrinya"],
+            "focus_areas": [support.anxiety],
+        },
     )
     entries = AuditEntry.objects.filter(target_type="support.participant", target_id=str(person.pk))
-    assert entries.filter(action="participant.update").get().changes["full_name"] == ["(changed)", "(changed)"]
+    changes = entries.filter(action="participant.update").get().changes
+    # Encrypted fields, and the lived-experience areas and languages kept in clear for matching,
+    # are recorded as changed, never with their values.
+    for name in ["full_name", "intake_notes", "languages", "focus_areas"]:
+        assert changes[name] == ["(changed)", "(changed)"], name
     text = " ".join(str(e.changes) + e.note + e.target_label for e in entries)
-    assert "Olive" not in text and "secret" not in text
+    for value in ["Olive", "secret", "Quechua", "Tigrinya", support.grief.name, support.anxiety.name]:
+        assert value not in text, value
+
+
+# --- A file database with committed data, filled through the pages ----------------------------
+# The tests above read the suite's own database inside a test's transaction. These start a fresh
+# PeerPath (its own var/ folder and keys) on a real database file, or a PostgreSQL database of
+# their own, fill it through the pages (`tests/at_rest.py`: the personas post the real forms, each
+# request committed), and then read what is on disk: the SQLite file's bytes, or `pg_dump`.
+
+AT_REST_FIELDS = [
+    "checkin_comment",
+    "debrief_what",
+    "debrief_well",
+    "debrief_hard",
+    "debrief_topics",
+    "break_reason",
+    "supervision_topics",
+    "supervision_notes",
+    "follow_up",
+    "outcome",
+    "motivation",
+    "availability",
+    "clinician",
+    "source_detail",
+    "cancel_reason",
+    "screening_answer",
+    "red_flag_note",
+    "screening_notes",
+    "decision_note",
+    "decline_reason",
+]
+ROOT = Path(__file__).resolve().parents[2]
+PG_SERVER = os.environ.get("PEERPATH_CI_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def fill_through_the_pages(tmp_path: Path, database_url: str | None) -> dict[str, str]:
+    """Run tests/at_rest.py against a fresh database; return the markers it wrote, having checked
+    that each one reads back through the models (so each really was stored)."""
+    markers = {name: f"qzmark{index:02d}{name.replace('_', '')}" for index, name in enumerate(AT_REST_FIELDS)}
+    source = tmp_path / "markers.json"
+    source.write_text(json.dumps(markers), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERPATH_", "DATABASE_URL", "DJANGO_"))}
+    env.update({"PEERPATH_DEBUG": "1", "PEERPATH_VAR_DIR": str(tmp_path / "var")})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.at_rest", str(source)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-5000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == sorted(markers), "a marker was not stored"
+    return markers
+
+
+def leaked(markers: dict[str, str], raw: bytes) -> list[str]:
+    return [name for name, marker in markers.items() if marker.encode() in raw]
+
+
+def test_a_sqlite_file_holds_no_marker_written_through_the_pages(tmp_path: Path) -> None:
+    markers = fill_through_the_pages(tmp_path, None)
+    raw = b"".join(path.read_bytes() for path in sorted((tmp_path / "var").glob("peerpath.sqlite3*")))
+    assert b"Riverside" in raw  # the file really holds the program
+    assert leaked(markers, raw) == []
+
+
+def test_a_pg_dump_holds_no_marker_written_through_the_pages(tmp_path: Path) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    name = f"peerpath_at_rest_{os.getpid()}"
+    try:
+        admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}")
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            markers = fill_through_the_pages(tmp_path, f"{PG_SERVER}/{name}")
+            raw = subprocess.run(
+                [shutil.which("pg_dump") or "pg_dump", "--dbname", f"{PG_SERVER}/{name}", "--no-owner"],
+                capture_output=True,
+                timeout=300,
+                check=True,
+            ).stdout
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert b"Riverside" in raw
+    assert leaked(markers, raw) == []

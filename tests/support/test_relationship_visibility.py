@@ -177,13 +177,15 @@ class Page:
     ``url`` builds its address (None: the record it needs cannot exist in that scenario);
     ``status`` the exact answer for a viewer in a state; ``shows`` the markers it has room for
     at full sight; ``exact``: all of those must show (a list that shows a row only when due, or
-    the home page, is checked for never showing more than the sight)."""
+    the home page, is checked for never showing more than the sight); ``body``: an endpoint that
+    reads by POST (a search, whose term stays out of the URL) is sent this JSON."""
 
     url: Callable[[Case], str | None]
     status: Callable[[str, str], int]
     shows: frozenset[str]
     exact: bool = True
     api: bool = False
+    body: dict[str, Any] | None = None
 
 
 def _rel(name: str) -> Callable[[Case], str]:
@@ -286,6 +288,14 @@ PAGES: dict[str, Page] = {
         NAME,
         exact=False,
         api=True,
+    ),
+    "api:participant_search": Page(
+        lambda case: "/api/v1/programs/riverside/participants/search",
+        _list({"C", "S", "P"}),
+        NAME,
+        exact=False,
+        api=True,
+        body={"q": LAST},
     ),
     "api:participant": Page(
         lambda case: f"/api/v1/programs/riverside/participants/{case.relationship.participant_id}",
@@ -414,7 +424,10 @@ def test_each_page_shows_what_the_rule_allows(support: Any, scenario: str) -> No
             if url is None:
                 continue
             client = api_client if page.api else page_client
-            response = client.get(url, headers=headers)
+            if page.body is None:
+                response = client.get(url, headers=headers)
+            else:
+                response = client.post(url, page.body, content_type="application/json", headers=headers)
             where = f"{scenario} · {viewer} · {name}"
             expected = page.status(viewer, case.state)
             if response.status_code != expected:

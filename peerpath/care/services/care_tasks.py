@@ -82,10 +82,10 @@ def complete_task(*, actor: User, task: CareTask, outcome: str = "") -> CareTask
         actor=actor,
         obj=task,
         to=TaskStatus.DONE,
-        note=outcome,
         changes={"outcome": outcome, "completed_at": timezone.now(), "completed_by": actor},
         audit_action="care_task.complete",
-        audit_changes={},  # the outcome is the entry's note
+        # The outcome is encrypted: the entry records that one was written, never its text.
+        audit_changes={"outcome": [audit.CHANGED, audit.CHANGED]} if outcome else {},
     )
     return task
 

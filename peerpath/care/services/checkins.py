@@ -190,6 +190,7 @@ def complete_checkin(
         "questionnaire": questionnaire,
         "completed_at": now,
         "scores": {s.key: s.as_json() for s in result.subscales},
+        "bands": {s.key: s.band.label if s.band else "" for s in result.subscales},
         "concern": result.concern,
         "needs_break": needs_break,
         "wants_to_talk": wants_to_talk,

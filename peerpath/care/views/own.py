@@ -159,7 +159,7 @@ def my_debriefs(request: ProgramRequest, program: Program) -> HttpResponse:
     )
 
 
-@program_view("care.own_care")
+@program_view("care.own_breaks")
 @creates_once
 def my_breaks(request: ProgramRequest, program: Program) -> HttpResponse:
     record = access.own_record(request, program)
@@ -192,7 +192,7 @@ def my_breaks(request: ProgramRequest, program: Program) -> HttpResponse:
     )
 
 
-@program_view("care.own_care")
+@program_view("care.own_breaks")
 @require_POST
 def my_break_back(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.own_break(request, program, pk)
@@ -205,7 +205,7 @@ def my_break_back(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     return redirect("care:my_breaks", program.slug)
 
 
-@program_view("care.own_care")
+@program_view("care.own_breaks")
 @require_POST
 def my_break_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     brk = access.own_break(request, program, pk)

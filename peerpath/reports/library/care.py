@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
@@ -145,7 +145,7 @@ class WellbeingBands(Report):
                     f"c{i}": Count(
                         "id",
                         filter=Q(
-                            Exact(KeyTextTransform("band", KeyTransform(s.key, "scores")), band.label),
+                            Exact(KeyTextTransform(s.key, "bands"), band.label),
                             questionnaire_id=s.questionnaire_id,
                         ),
                     )

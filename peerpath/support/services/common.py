@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.encryption import encrypted_fields
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program
@@ -23,7 +22,7 @@ from peerpath.support.models import (
 )
 
 REQUEST_ACTOR = SystemActor("the participant, on the public form")
-CHANGED = "(changed)"
+CHANGED = audit.CHANGED
 PARTICIPANT_FIELDS = [
     "full_name",
     "email",
@@ -59,11 +58,8 @@ def acting_user(actor: Actor) -> User | None:
 
 
 def redacted_diff(instance: Any, before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """audit.diff, with encrypted fields shown only as changed: the audit log holds no secrets."""
-    secret = set(encrypted_fields(type(instance)))
-    return {
-        name: ([CHANGED, CHANGED] if name in secret else values) for name, values in audit.diff(before, after).items()
-    }
+    """audit.diff (which shows encrypted and other secret fields only as changed)."""
+    return audit.diff(before, after)
 
 
 def snapshot_fields(instance: Any, fields: list[str]) -> dict[str, Any]:

@@ -1,0 +1,144 @@
+"""Fault: PostgreSQL restarts while people keep writing.
+
+Runs against a PRIVATE cluster the test creates (initdb and pg_ctl from /usr/lib/postgresql/*/bin,
+as the `postgres` OS user, on a free port, in a temporary folder), never the machine's shared
+server. The web server keeps persistent connections (PEERPATH_DB_CONN_MAX_AGE=60), so the
+restart breaks connections it holds. Every write must be answered 201 or 503 (never 500, never a
+dropped connection); writing must work again without restarting the web server; every write
+answered 201 must be in the database afterwards, and nothing saved twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.faults.running import PEOPLE, Site, free_port, sqlite_template
+
+SAVED = """
+import json
+from peerpath.support.models import Contact
+print(json.dumps([c.notes for c in Contact.objects.filter(relationship_id={relationship})]))
+"""
+
+
+def _bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
+    if not found:
+        pytest.skip(f"no {name} in /usr/lib/postgresql/*/bin")
+    return found[-1]
+
+
+class Cluster:
+    """A private PostgreSQL cluster in a temporary folder, run as the postgres user."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="peerpath-fault-pg-"))
+        self.data = self.dir / "data"
+        self.port = free_port()
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.as_postgres(
+            _bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"
+        )
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.pg_ctl = [_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "server.log"), "-w"]
+        self.as_postgres(*self.pg_ctl, "start")
+        self.as_postgres(_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "peerpath")
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/peerpath"
+
+    def as_postgres(self, *args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=120)
+
+    def restart(self) -> None:
+        self.as_postgres(*self.pg_ctl, "-m", "fast", "restart")
+
+    def remove(self) -> None:
+        try:
+            self.as_postgres(*self.pg_ctl, "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    if os.geteuid() != 0 or shutil.which("runuser") is None:
+        pytest.skip("needs root and runuser to run a private cluster as the postgres user")
+    made = Cluster()
+    try:
+        yield made
+    finally:
+        made.remove()
+
+
+def test_a_postgresql_restart_under_write_load_gives_clean_503s_and_loses_no_acknowledged_write(
+    cluster: Cluster,
+) -> None:
+    template, keys, _people = sqlite_template()  # only its collected static files and keys
+    site = Site(Path(tempfile.mkdtemp(prefix="peerpath-fault-pgsite-")), database_url=cluster.url, keys=dict(keys))
+    (site.work / "var").mkdir()
+    (site.work / "var" / "static").symlink_to(template / "var" / "static")
+    site.env["PEERPATH_DB_CONN_MAX_AGE"] = "60"
+    try:
+        site.manage("migrate", "--noinput", "-v", "0")
+        site.manage("createcachetable")
+        people = site.shell(PEOPLE)
+        url = site.web(workers=2, threads=2)
+        api = f"{url}/api/v1/programs/{people['program']}/relationships/{people['relationship']}/contacts"
+        headers = {"Authorization": f"Bearer {people['token']}"}
+        today = dt.date.today().isoformat()
+        results: dict[str, int] = {}
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def write(marker: str) -> int:
+            body = {"contacted_on": today, "channel": "phone", "reached": True, "tasks": ["rapport"], "notes": marker}
+            try:
+                answer = requests.post(api, json=body, headers=headers, timeout=60)
+            except requests.RequestException:
+                return 0
+            if answer.status_code == 503:
+                assert answer.headers.get("Retry-After") == "5", answer.headers
+            return answer.status_code
+
+        def writer(n: int) -> None:
+            k = 0
+            while not stop.is_set():
+                marker = f"writer {n} write {k}"
+                status = write(marker)
+                with lock:
+                    results[marker] = status
+                k += 1
+                time.sleep(0.05)
+
+        with ThreadPoolExecutor(4) as pool:
+            running = [pool.submit(writer, n) for n in range(4)]
+            time.sleep(3)
+            cluster.restart()
+            time.sleep(6)
+            stop.set()
+            for future in running:
+                future.result()
+        # After the restart, without restarting the web server: writing works again.
+        after = [write(f"after {n}") for n in range(6)]
+        assert after == [201] * 6, after
+        statuses = Counter(results.values())
+        assert statuses[500] == 0 and statuses[0] == 0 and set(statuses) <= {201, 503}, statuses
+        assert statuses[503] >= 1, statuses  # the restart was felt, and answered cleanly
+        saved = Counter(site.shell(SAVED.format(relationship=people["relationship"])))
+        acknowledged = {m for m, s in results.items() if s == 201} | {f"after {n}" for n in range(6)}
+        assert acknowledged <= set(saved), acknowledged - set(saved)  # no acknowledged write lost
+        assert all(n == 1 for n in saved.values()), saved  # nothing saved twice
+    finally:
+        site.stop_all()
