@@ -28,12 +28,16 @@ def test_a_rating_chosen_is_still_there_after_a_reload(page: Any, a11y: Any, liv
     assert not page.get_by_text("Save your ratings with").is_visible()
 
     group = page.get_by_role("group", name=re.compile(rf"^{first.number}\. "))
-    group.get_by_label("Competent").check()
+
+    def autosave(response: Any) -> bool:
+        return response.request.method == "POST" and response.url.endswith("/assess/")
+
+    with page.expect_response(autosave):
+        group.get_by_label("Competent").check()
     page.locator("#ratings-status").get_by_text(re.compile("Saved")).wait_for()
     group.get_by_label(re.compile("Evidence notes")).fill("Calm and clear in the role play.")
-    group.get_by_label(re.compile("Evidence notes")).blur()
-    page.wait_for_function("document.querySelector('#ratings-status').textContent.includes('Saved')")
-    page.wait_for_timeout(300)
+    with page.expect_response(autosave):
+        group.get_by_label(re.compile("Evidence notes")).blur()
 
     page.reload()
     a11y.check(page)
