@@ -17,6 +17,9 @@ from peerpath.core.permissions import Role, allowed_actions
 class Member:
     roles: set[Role]
     program: Any = None
+    # The pathway stage recruitment's "not while in training" condition reads once per request
+    # and keeps on the membership: none here, a supporter past training.
+    _pathway_stage: Any = None
 
 
 def menu(*roles: Role) -> dict[str, list[str]]:
