@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, ProgrammingError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -15,10 +15,18 @@ from peerpath.core.busy import is_database_busy
 LOCKED = OperationalError("database is locked")
 
 
+def missing_table(table: str) -> Exception:
+    """A real fault, as each database reports a missing table: SQLite with an OperationalError,
+    PostgreSQL with a ProgrammingError (every OperationalError there is a lost or refused connection)."""
+    if connection.vendor == "sqlite":
+        return OperationalError(f"no such table: {table}")
+    return ProgrammingError(f'relation "{table}" does not exist')
+
+
 def test_what_counts_as_busy() -> None:
     assert is_database_busy(LOCKED) and is_database_busy(OperationalError("database table is locked"))
-    # On SQLite anything else is a real fault (a missing table): still a 500.
-    assert not is_database_busy(OperationalError("no such table: support_concern"))
+    # Anything else is a real fault (a missing table): still a 500.
+    assert not is_database_busy(missing_table("support_concern"))
     assert not is_database_busy(ValueError("database is locked"))
 
 
@@ -72,7 +80,7 @@ def test_a_lock_outside_the_view_is_503_too_and_other_errors_stay_500(world: Any
     assert response.status_code == 503 and response["Retry-After"] == "5"
 
     def broken(self: Any, must_create: bool = False) -> None:
-        raise OperationalError("no such table: django_session")
+        raise missing_table("django_session")
 
     monkeypatch.setattr(SessionStore, "save", broken)
     response = client.get("/p/riverside/")

@@ -65,7 +65,10 @@ def test_the_command_supervises_the_worker_and_the_scheduler() -> None:
 
 
 def test_run_supervised_restarts_a_killed_worker_and_sigterm_stops_all(tmp_path: Path) -> None:
+    # Its own SQLite file under tmp_path, whatever database the suite runs on (the PostgreSQL pass's
+    # DATABASE_URL names a database only the test runner's copy of exists).
     env = {**os.environ, "PEERPATH_DEBUG": "1", "PEERPATH_VAR_DIR": str(tmp_path), "PEERPATH_TESTING": ""}
+    env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
     supervisor = subprocess.Popen(
         [sys.executable, "manage.py", "run_supervised", "--max-backoff", "1"],
