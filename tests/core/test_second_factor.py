@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peerpath.core import second_factor
@@ -95,6 +95,17 @@ def test_signing_in_again_takes_a_code_or_a_recovery_code_once(required: Any) ->
     again = sign_in(required.coordinator)
     assert again.post(VERIFY, {"code": codes[0]}).status_code == 400  # used up
     assert StaticToken.objects.filter(device__user=required.coordinator).count() == len(codes) - 1
+
+
+def test_a_second_try_straight_after_a_wrong_code_is_asked_to_wait(required: Any) -> None:
+    _, codes = enrol(sign_in(required.coordinator))
+    client = sign_in(required.coordinator)
+    assert client.post(VERIFY, {"code": "notacode"}).status_code == 400
+    hurried = client.post(VERIFY, {"code": codes[0]})
+    assert hurried.status_code == 400 and "wait a few seconds" in hurried.content.decode()
+    assert StaticToken.objects.filter(device__user=required.coordinator).count() == len(codes)  # not used up
+    StaticDevice.objects.filter(user=required.coordinator).update(throttling_failure_timestamp=None)
+    assert client.post(VERIFY, {"code": codes[0]}).status_code == 302
 
 
 def test_the_password_alone_cannot_replace_the_app(required: Any) -> None:
