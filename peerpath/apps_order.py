@@ -18,6 +18,8 @@ APPS: tuple[str, ...] = (
     "support",
     "care",
     "plans",
+    # The participant's side: their voice, outcome measures, summaries to share.
+    "voice",
     # Readers of every app above.
     "reports",
     "exchange",

@@ -12,9 +12,10 @@ class PlansConfig(AppConfig):
         from peerpath.core.navigation import SUPPORT, register_nav, register_settings
         from peerpath.plans import parts, queries
         from peerpath.support import extensions
+        from peerpath.support.sections import register_relationship_section
 
         # The participant's plan on support's pages (support never imports plans).
-        extensions.register_section("relationship", "plans_goals", parts.relationship_section, order=10)
+        register_relationship_section("plans_goals", parts.relationship_section, order=10)
         extensions.register_form_part("contact", "plans_goals_worked_on", parts.contact_part, order=10)
         extensions.register_form_part("close", "plans_goals_met", parts.close_part, order=10)
         extensions.register_followups("plans_review", queries.review_followups)

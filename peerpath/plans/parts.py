@@ -8,19 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from peerpath.plans import queries, services
-from peerpath.plans.access import access_to
+from peerpath.plans.access import plan_access
 from peerpath.plans.forms import GoalsMetForm, GoalsWorkedOnForm
 from peerpath.plans.models import Goal, GoalStatus
 from peerpath.programs.models import Program
-from peerpath.support.access import Viewer
 from peerpath.support.models import CloseReason, SupportRelationship
 
 
 def relationship_section(
-    request: Any, program: Program, relationship: SupportRelationship, viewer: Viewer | None
+    request: Any, program: Program, relationship: SupportRelationship
 ) -> tuple[str, dict[str, Any]] | None:
-    """The goals and the next plan review, for those who may read the plan."""
-    found = access_to(relationship, viewer)
+    """The goals and the next plan review, for those who may read the plan (support.sections)."""
+    found = plan_access(request, program, relationship)
     if not found.may_read:
         return None
     return ("plans/_section.html", {**queries.plan(relationship), "access": found, "relationship": relationship})

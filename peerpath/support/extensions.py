@@ -4,11 +4,11 @@ Support sits below the apps that build on a relationship (the participant's plan
 referrals live in ``plans``) and never imports them. Those apps register here in their
 ``AppConfig.ready()``:
 
-* ``register_section(page, name, render, order)``: a section of the relationship page
-  (``page="relationship"``) or the participant page (``page="participant"``).
+* ``register_section(page, name, render, order)``: a section of the participant page
+  (``page="participant"``; the relationship page's sections are in `support.sections`).
   ``render(request, program, record, viewer)`` returns ``(template, context)`` or None when it
-  has nothing to show that person; ``viewer`` is the reader's place in the relationship
-  (`support.access.Viewer`), None on the participant page. It keeps to a fixed number of queries.
+  has nothing to show that person (``viewer`` is None on the participant page); the template
+  starts with an ``<h2 id="section-<name>">``. It keeps to a fixed number of queries.
 * ``register_form_part(form, name, build, order)``: fields added to the contact form
   (``form="contact"``) or the close form (``form="close"``). ``build(request, relationship, data)``
   returns a `FormPart` or None; the page is valid only when every part is, and each part's
@@ -59,7 +59,7 @@ type SectionRender = Callable[[Any, Program, Any, Any], tuple[str, dict[str, Any
 type PartBuild = Callable[[Any, Any, Any], FormPart | None]
 type FollowUpSource = Callable[[Program, Any, list[Any], dt.date], Iterable[FollowUp]]
 
-PAGES = ("relationship", "participant")
+PAGES = ("participant",)
 FORMS = ("contact", "close")
 
 _SECTIONS: dict[str, dict[str, tuple[int, SectionRender]]] = {page: {} for page in PAGES}

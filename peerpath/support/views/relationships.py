@@ -16,7 +16,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support import access, extensions, queries
+from peerpath.support import access, extensions, queries, sections
 from peerpath.support.forms import (
     CloseForm,
     OfferResponseForm,
@@ -86,12 +86,11 @@ def _relationship_page(request: ProgramRequest, program: Program, record: Any, s
         "relationship": record,
         # The participant is shown only through `shown` (support.access.VISIBILITY).
         **detail,
-        # What the apps built on support add (the participant's plan, needs and referrals).
-        "sections": extensions.sections("relationship", request, program, record, detail["viewer"]),
         "mine": mine,
         "can_manage": coordinator or mine,
         "coordinator": coordinator,
         "close_form": CloseForm(coordinator=coordinator),
+        "sections": sections.relationship_sections(request, program, record),
         "close_parts": extensions.form_parts("close", request, record, None),
         **forms,
     }
