@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from peerpath.core.actors import DEMO, Actor
 from peerpath.plans import services
 from peerpath.plans.models import Goal, GoalStatus
 from peerpath.programs.models import Program
@@ -40,7 +41,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
 
     helen = _relationship(program, "Helen Ward")
     if helen is not None:
-        priya = helen.supporter.user
+        priya: Actor = helen.supporter.user or DEMO
         walks = services.save_goal(
             actor=priya,
             relationship=helen,
@@ -77,7 +78,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
     ravi = _relationship(program, "Ravi Menon")
     if ravi is not None:
         services.save_goal(
-            actor=ravi.supporter.user,
+            actor=ravi.supporter.user or DEMO,
             relationship=ravi,
             goal=None,
             data={"text": "Feel less on edge before work in the morning"},
@@ -85,7 +86,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
 
     grace = _relationship(program, "Grace Obi")
     if grace is not None:
-        uma = grace.supporter.user
+        uma: Actor = grace.supporter.user or DEMO
         rest = services.save_goal(
             actor=uma,
             relationship=grace,
