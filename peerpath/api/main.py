@@ -20,6 +20,7 @@ from peerpath.api.care import router as care_router
 from peerpath.api.certification import router as certification_router
 from peerpath.api.common import PathId, error_items
 from peerpath.api.pagination import BoundedPagination
+from peerpath.api.plans import router as plans_router
 from peerpath.api.schemas import (
     ApplicationOut,
     CompetencyOut,
@@ -135,3 +136,4 @@ api.add_router("/programs", training_router)
 api.add_router("/programs", certification_router)
 api.add_router("/programs", support_router)
 api.add_router("/programs", care_router)
+api.add_router("/programs", plans_router)

@@ -10,10 +10,12 @@ class PlansConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.navigation import SUPPORT, register_nav, register_settings
-        from peerpath.plans import parts, queries
+        from peerpath.plans import defaults, parts, queries
+        from peerpath.programs.signals import program_created
         from peerpath.support import extensions
         from peerpath.support.sections import register_relationship_section
 
+        program_created.connect(defaults.seed_settings, dispatch_uid="plans.seed_settings")
         # The participant's plan on support's pages (support never imports plans).
         register_relationship_section("plans_goals", parts.relationship_section, order=10)
         extensions.register_form_part("contact", "plans_goals_worked_on", parts.contact_part, order=10)
