@@ -97,9 +97,9 @@ def _goal_page(
         "goal": detail,
         "access": found,
         "moves": [(to, GOAL.labels[to]) for to in GOAL.allowed_from(goal.status)],
-        "goal_form": GoalForm(initial={"text": goal.text, "target_on": goal.target_on}),
-        "step_form": StepForm(),
-        "progress_form": ProgressForm(initial={"noted_on": timezone.localdate()}),
+        "goal_form": GoalForm(initial={"text": goal.text, "target_on": goal.target_on}, auto_id="goal_%s"),
+        "step_form": StepForm(auto_id="step_%s"),
+        "progress_form": ProgressForm(initial={"noted_on": timezone.localdate()}, auto_id="progress_%s"),
         **forms,
     }
     return render(request, "plans/goal.html", context, status=status)
@@ -112,7 +112,7 @@ def goal(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="goal", change=changing)
     if not changing:
         return _goal_page(request, program, found_goal, found)
-    form = GoalForm(request.POST)
+    form = GoalForm(request.POST, auto_id="goal_%s")
     if form.is_valid():
         try:
             services.save_goal(
@@ -148,7 +148,7 @@ def goal_move(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @creates_once
 def step_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="new step", change=True)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, auto_id="step_%s")
     if form.is_valid():
         try:
             services.save_step(actor=request.user, goal=found_goal, step=None, data=form.cleaned_data)
@@ -187,7 +187,7 @@ def step_edit(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @creates_once
 def progress_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="goal progress", change=True)
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, auto_id="progress_%s")
     if form.is_valid():
         try:
             services.record_progress(
@@ -418,9 +418,9 @@ def _referral_page(
         "referral": found_referral,
         "access": found,
         "moves": [(to, REFERRAL.labels[to]) for to in REFERRAL.allowed_from(found_referral.state)],
-        "move_form": ReferralMoveForm(),
+        "move_form": ReferralMoveForm(auto_id="move_%s"),
         "edit_form": ReferralForm(
-            initial=initial, relationship=relationship, need_names=get_settings(program).need_list()
+            initial=initial, relationship=relationship, need_names=get_settings(program).need_list(), auto_id="edit_%s"
         ),
         **forms,
     }
@@ -435,7 +435,10 @@ def referral(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
     if not changing:
         return _referral_page(request, program, found_referral, found)
     form = ReferralForm(
-        request.POST, relationship=found_referral.relationship, need_names=get_settings(program).need_list()
+        request.POST,
+        relationship=found_referral.relationship,
+        need_names=get_settings(program).need_list(),
+        auto_id="edit_%s",
     )
     if form.is_valid():
         try:
@@ -457,7 +460,7 @@ def referral(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
 @require_POST
 def referral_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_referral, found = access.get_referral(request, program, pk, page="referral state", change=True)
-    form = ReferralMoveForm(request.POST)
+    form = ReferralMoveForm(request.POST, auto_id="move_%s")
     if form.is_valid():
         try:
             services.move_referral(
