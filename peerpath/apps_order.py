@@ -17,6 +17,8 @@ APPS: tuple[str, ...] = (
     "certification",
     "support",
     "care",
+    # The participant's side: their voice, outcome measures, summaries to share.
+    "voice",
     # Readers of every app above.
     "reports",
     "exchange",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("peerpath.exchange.urls")),
     path("", include("peerpath.api.urls")),
     path("", include("peerpath.support.urls")),
+    path("", include("peerpath.voice.urls")),
 ]
 
 # A busy or unreachable database raised outside a view answers 503; anything else the 500 page.

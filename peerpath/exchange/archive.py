@@ -750,6 +750,42 @@ def _define_tables() -> None:
         program_field="supporter__program",
         program_path="supporter__program",
     )
+    # --- The participant's voice ---------------------------------------------------------------
+    register(
+        "voice_settings.csv",
+        "voice.voicesettings",
+        "How the program asks participants for feedback and outcome measures (one row).",
+        meanings={"outcome_measures": "The questionnaires asked as outcome measures (questionnaires.csv)."},
+    )
+    register(
+        "answer_links.csv",
+        "voice.answerlink",
+        "Each feedback link e-mailed to a participant: why, what it asked, when it expired and was used "
+        "(never the link itself).",
+        exclude=("nonce",),
+        meanings={"measures": "Ids of the outcome measures it asked (questionnaires.csv), as JSON."},
+    )
+    register(
+        "feedback_answers.csv",
+        "voice.feedbackanswer",
+        "What participants answered through their link: felt heard, good fit, and their message.",
+    )
+    register(
+        "outcome_responses.csv",
+        "voice.outcomeresponse",
+        "Completed outcome measures: the answers ({item number: value}) and scores per subscale, as JSON.",
+    )
+    register(
+        "share_consents.csv",
+        "voice.shareconsent",
+        "Participants' consent to share their progress summary with a named clinician or agency.",
+        meanings={"scope": "The summary sections they may receive (JSON list)."},
+    )
+    register(
+        "peer_interest.csv",
+        "voice.peerinterest",
+        "At a 'goals met' closing: whether the person would like to hear about becoming a peer supporter.",
+    )
     # --- The audit log ---------------------------------------------------------------------------
     register(
         "audit_log.csv",

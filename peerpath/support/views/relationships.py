@@ -15,7 +15,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support import access, queries
+from peerpath.support import access, queries, sections
 from peerpath.support.forms import (
     CloseForm,
     OfferResponseForm,
@@ -88,6 +88,7 @@ def _relationship_page(request: ProgramRequest, program: Program, record: Any, s
         "can_manage": coordinator or mine,
         "coordinator": coordinator,
         "close_form": CloseForm(coordinator=coordinator),
+        "sections": sections.relationship_sections(request, program, record),
         **forms,
     }
     return render(request, "support/relationship.html", context, status=status)
