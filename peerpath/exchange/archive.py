@@ -629,6 +629,38 @@ def _define_tables() -> None:
         "support.erasuretally",
         "What erased participants left behind: anonymous counts per month of erasure.",
     )
+    # --- The participant's side: goals, plan reviews ---------------------------------------------
+    register("plan_settings.csv", "plans.plansettings", "The program's plan settings (one row).")
+    register(
+        "goals.csv",
+        "plans.goal",
+        "Each relationship's goals, in the participant's own words. CONFIDENTIAL (decrypted).",
+        confidential=True,
+    )
+    register(
+        "goal_steps.csv",
+        "plans.goalstep",
+        "The steps towards each goal, who takes them and when they were done. CONFIDENTIAL.",
+        program_field="goal__program",
+        program_path="goal__program",
+        confidential=True,
+    )
+    register(
+        "goal_progress.csv",
+        "plans.goalprogress",
+        "Each time a goal was worked on (in a contact, or noted on its own). CONFIDENTIAL.",
+        program_field="goal__program",
+        program_path="goal__program",
+        confidential=True,
+    )
+    register(
+        "plan_reviews.csv",
+        "plans.planreview",
+        "Plan reviews with the participant. CONFIDENTIAL.",
+        program_field="relationship__program",
+        program_path="relationship__program",
+        confidential=True,
+    )
     # --- Supporter care --------------------------------------------------------------------------
     register(
         "questionnaires.csv",
