@@ -17,6 +17,8 @@ APPS: tuple[str, ...] = (
     "certification",
     "support",
     "care",
+    # The service-hours ledger: reads what the apps above record.
+    "hours",
     # Readers of every app above.
     "reports",
     "exchange",
