@@ -71,7 +71,7 @@ def test_supervisor_sees_supervision_care_and_concerns() -> None:
     assert list(groups) == ["My work", "Training", "Support", "Care"]
     assert groups["My work"] == ["Home", "Supervision"]
     assert groups["Support"] == ["Concerns"]
-    assert groups["Care"] == ["Supporter care", "Care tasks", "Newsletters"]
+    assert groups["Care"] == ["Supporter care", "Care tasks", "Service hours", "Newsletters"]
 
 
 def test_supporter_sees_their_own_work_first() -> None:
@@ -85,6 +85,7 @@ def test_supporter_sees_their_own_work_first() -> None:
         "My matching profile",
         "Continuing education",
         "My well-being",
+        "My hours",
     ]
     assert groups["Training"] == ["Competencies", "Calendar"]
 
@@ -118,6 +119,7 @@ SETTINGS_PAGES = [
     ("Certification rules", "certification:settings"),
     ("Support", "support:settings"),
     ("Supporter care", "care:settings"),
+    ("Service hours", "hours:settings"),
     ("Retention", "programs:retention"),
     ("System health", "programs:system_health"),
     ("Undelivered e-mail", "programs:undelivered"),
