@@ -43,6 +43,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
     today = timezone.localdate()
     for local, days, kind, title, minutes, review in DUTIES:
         person = supporters[local]
+        assert person.user is not None  # every demo supporter has an account
         if OtherDuty.objects.filter(supporter=person, title=title).exists():
             continue
         duty = services.log_duty(

@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,10 +63,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which entries to read: a program, optionally some supporters and an inclusive date range."""
+    """Which entries to read: a program, optionally some supporters (their ids, or a query of
+    them) and an inclusive date range."""
 
     program: Program
-    supporter_ids: Collection[int] | None = None
+    supporter_ids: Collection[int] | QuerySet[Any, Any] | None = None
     start: dt.date | None = None
     end: dt.date | None = None
 
@@ -165,10 +167,10 @@ def training_delivered(scope: Scope) -> Iterable[Entry]:
     """Training delivered: the course sessions (held, not cancelled) of the cohorts a supporter
     teaches, for each session's length. Trainers are accounts; a trainer counts here when that
     account is also a supporter's in the program."""
-    teachers = dict(Supporter.objects.filter(program=scope.program, user__isnull=False).values_list("user_id", "pk"))
+    people = Supporter.objects.filter(program=scope.program, user__isnull=False)
     if scope.supporter_ids is not None:
-        wanted = set(scope.supporter_ids)
-        teachers = {user: pk for user, pk in teachers.items() if pk in wanted}
+        people = people.filter(pk__in=scope.supporter_ids)
+    teachers = dict(people.values_list("user_id", "pk"))
     if not teachers:
         return
     q = Q(program=scope.program, cohort__isnull=False, is_cancelled=False, starts_at__lte=timezone.now())

@@ -27,11 +27,6 @@ def years(today: dt.date | None = None) -> list[int]:
     return list(range(year, year - YEARS_SHOWN, -1))
 
 
-def year_scope(program: Program, year: int, supporter_ids: Iterable[int] | None = None) -> Scope:
-    ids = None if supporter_ids is None else list(supporter_ids)
-    return Scope(program, ids, dt.date(year, 1, 1), dt.date(year, 12, 31))
-
-
 @dataclass
 class MonthRow:
     month: dt.date
@@ -96,10 +91,15 @@ class LedgerRow:
     progress: int | None
 
 
-def ledger_rows(program: Program, people: Iterable[Supporter], settings: HoursSettings, year: int) -> list[LedgerRow]:
-    """Each supporter's hours by kind in a year, with their progress toward the goal."""
+def ledger_rows(
+    program: Program, people: Iterable[Supporter], settings: HoursSettings, year: int, among: QuerySet[Supporter]
+) -> list[LedgerRow]:
+    """Each supporter's hours by kind in a year, with their progress toward the goal. The
+    entries are read for everyone ``among`` (the list's whole query, as a subquery) so a page
+    costs the same queries whoever is on it."""
     people = list(people)
-    totals = ledger.by_supporter(ledger.entries(year_scope(program, year, [p.pk for p in people])))
+    scope = Scope(program, among.values("pk"), dt.date(year, 1, 1), dt.date(year, 12, 31))
+    totals = ledger.by_supporter(ledger.entries(scope))
     rows = []
     for person in people:
         found = totals.get(person.pk, Totals())

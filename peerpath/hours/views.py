@@ -116,7 +116,7 @@ def ledgers(request: ProgramRequest, program: Program) -> HttpResponse:
         .order_by("full_name")
     )
     if fmt := requested_format(request):
-        rows = queries.ledger_rows(program, people, settings, year)
+        rows = queries.ledger_rows(program, people, settings, year, people)
         headers = ["Supporter", *[label for _key, label in queries.kinds()], "Total hours"]
         table = Table(headers, [[r.supporter.full_name, *r.totals.hours_by_kind(), r.totals.hours] for r in rows])
         return download_table(f"{program.slug}-hours-{year}", fmt, table)
@@ -128,7 +128,7 @@ def ledgers(request: ProgramRequest, program: Program) -> HttpResponse:
             "program": program,
             "form": form,
             "year": year,
-            "rows": queries.ledger_rows(program, page, settings, year),
+            "rows": queries.ledger_rows(program, page, settings, year, people),
             "page": page,
             "query": f"year={year}",
             "kinds": queries.kinds(),
