@@ -17,6 +17,9 @@ APPS: tuple[str, ...] = (
     "certification",
     "support",
     "care",
+    "plans",
+    # The participant's side: their voice, outcome measures, summaries to share.
+    "voice",
     # Readers of every app above.
     "reports",
     "exchange",

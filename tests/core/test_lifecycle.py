@@ -26,6 +26,8 @@ from peerpath.core.lifecycle import Lifecycle
 from peerpath.core.models import AuditEntry, OutgoingEmail
 from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
+from peerpath.plans.lifecycle import GOAL
+from peerpath.plans.models import Goal
 from peerpath.programs.models import Program
 from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
 from peerpath.recruitment.models import Stage, Supporter
@@ -47,6 +49,7 @@ LIFECYCLE_MODULES = [
     "peerpath.support.lifecycle",
     "peerpath.care.lifecycle",
     "peerpath.exchange.lifecycle",
+    "peerpath.plans.lifecycle",
 ]
 
 
@@ -113,6 +116,7 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
     PARTICIPANT: lambda p, s: Participant.objects.create(program=p, full_name="Eli Example", status=s),
     CONCERN: _concern,
     MATCH_RUN: lambda p, s: MatchRun.objects.create(program=p, state=s),
+    GOAL: lambda p, s: Goal.objects.create(program=p, relationship=_relationship(p), text="Walk every day", status=s),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(
         program=p, kind="supporters", filename="people.csv", status=s
     ),

@@ -88,6 +88,8 @@ def test_public_views_are_the_declared_few() -> None:
         "care:unsubscribe",
         "support:request",
         "support:request_thanks",
+        # The participant's signed, single-use, expiring feedback link (no account).
+        "voice:answer",
         # Add each new public page here, deliberately.
     }, public
 
