@@ -14,6 +14,7 @@ from peerpath.reports.library.support import (
     Unreachable,
 )
 from peerpath.reports.library.training import CompetencyGaps, TrainingOutcomes
+from peerpath.reports.library.voice import OutcomeChange
 
 __all__ = [
     "CapacityAndWaiting",
@@ -24,6 +25,7 @@ __all__ = [
     "ContactsByTask",
     "FollowUpAdherence",
     "NeedsAndReferrals",
+    "OutcomeChange",
     "RecruitmentFunnel",
     "SupervisionCoverage",
     "SupporterRetention",
