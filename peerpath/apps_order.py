@@ -17,6 +17,7 @@ APPS: tuple[str, ...] = (
     "certification",
     "support",
     "care",
+    "groups",
     # Readers of every app above.
     "reports",
     "exchange",
