@@ -18,6 +18,9 @@ APPS: tuple[str, ...] = (
     "support",
     "care",
     "groups",
+    "plans",
+    # The participant's side: their voice, outcome measures, summaries to share.
+    "voice",
     # Readers of every app above.
     "reports",
     "exchange",

@@ -11,11 +11,13 @@ urlpatterns = [
     path("", include("peerpath.recruitment.urls")),
     path("", include("peerpath.care.urls")),
     path("", include("peerpath.groups.urls")),
+    path("", include("peerpath.plans.urls")),
     path("", include("peerpath.training.urls")),
     path("", include("peerpath.certification.urls")),
     path("", include("peerpath.exchange.urls")),
     path("", include("peerpath.api.urls")),
     path("", include("peerpath.support.urls")),
+    path("", include("peerpath.voice.urls")),
 ]
 
 # A busy or unreachable database raised outside a view answers 503; anything else the 500 page.

@@ -9,6 +9,7 @@ code path can put a link into the task queue by mistake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from django.conf import settings
@@ -40,12 +41,37 @@ def active_user(user_id: int) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
 
 
+# Other links that must not rest in the database (a participant's feedback link): kind -> the
+# function building the link for the record whose id the queued message keeps, or None when
+# the link may no longer be sent; and the prefix every such link starts with. Higher apps
+# register theirs in `AppConfig.ready()` (`register_link`).
+_BUILDERS: dict[str, Callable[[int], str | None]] = {}
+_PREFIXES: dict[str, Callable[[], str]] = {}
+
+
+def register_link(kind: str, build: Callable[[int], str | None], prefix: Callable[[], str]) -> None:
+    """Let queued e-mail carry a link of ``kind``, built by ``build(record id)`` at sending time."""
+    _BUILDERS[kind] = build
+    _PREFIXES[kind] = prefix
+
+
+def build_for(kind: str, record_id: int) -> str | None:
+    """The link of ``kind`` for the record (a user for account links), or None: not to be sent."""
+    if kind in URL_NAMES:
+        user = active_user(record_id)
+        return build(user, kind) if user is not None else None
+    builder = _BUILDERS.get(kind)
+    return builder(record_id) if builder is not None else None
+
+
 def link_prefixes() -> list[str]:
-    """The start of every account link (site address and path up to the user id)."""
+    """The start of every account link (site address and path up to the user id) and of every
+    registered link."""
     prefixes = []
     for name in URL_NAMES.values():
         path = reverse(name, args=["UID", "TOKEN"])
         prefixes.append(f"{settings.SITE_URL}{path.split('UID', 1)[0]}")
+    prefixes.extend(f"{settings.SITE_URL}{prefix()}" for prefix in _PREFIXES.values())
     return prefixes
 
 

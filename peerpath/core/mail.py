@@ -75,6 +75,26 @@ def queue_account_link_email(*, user: User, kind: account_links.Kind, template: 
     )
 
 
+def queue_link_email(
+    *, to: str, kind: str, record_id: int, template: str, context: dict[str, Any], reply_to: str = ""
+) -> None:
+    """Queue an e-mail holding a registered link (`account_links.register_link`) to the record
+    ``record_id``: as with account links, the outbox keeps a placeholder and the link is built
+    when the e-mail is sent (or the message is cancelled when the link may no longer be sent)."""
+    if _suppressed.get():
+        return
+    subject, body = _render(template, {**context, "url": account_links.PLACEHOLDER})
+    outbox.store(
+        to=[to],
+        subject=subject,
+        body=body,
+        program=_program(context),
+        reply_to=[reply_to] if reply_to else None,
+        link_user_id=record_id,
+        link_kind=kind,
+    )
+
+
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     return subject, render_to_string(f"{template}_body.txt", context)

@@ -121,11 +121,12 @@ def deliver(email_id: int) -> str:
         message.save(update_fields=["status", "attempts", "last_attempt_at", "next_attempt_at"])
     body = message.body
     if message.link_kind:
-        user = account_links.active_user(message.link_user_id or 0)
-        if user is None:
+        # ``link_user_id`` is the user of an account link, or the record a registered link is for.
+        url = account_links.build_for(message.link_kind, message.link_user_id or 0)
+        if url is None:
             OutgoingEmail.objects.filter(pk=message.pk).update(status=EmailStatus.CANCELLED)
             return EmailStatus.CANCELLED
-        body = body.replace(account_links.PLACEHOLDER, account_links.build(user, message.link_kind))
+        body = body.replace(account_links.PLACEHOLDER, url)
     outgoing = EmailMultiAlternatives(
         subject=message.subject,
         body=body,

@@ -139,6 +139,22 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "groups.facilitate": frozenset({C, P}),
     "groups.mine": frozenset({P}),
     "groups.events": frozenset({C, T, S, P}),
+    # The participant's side (peerpath/plans): goals, plan reviews, needs, referrals. Supporters
+    # and supervisors pass these only for the relationships peerpath.plans.access allows.
+    "plans.view": frozenset({C, S, P}),
+    "plans.edit": frozenset({C, P}),
+    "plans.view_progress": frozenset({C, S}),
+    "plans.edit_settings": frozenset({C}),
+    # The participant's voice (peerpath.voice): feedback links, outcome measures, summaries to
+    # share. Supervisors and supporters pass these only for the relationships support.access allows.
+    "voice.view_feedback": frozenset({C}),
+    "voice.edit_settings": frozenset({C}),
+    "voice.view_outcomes": frozenset({C}),
+    "voice.record_outcome": frozenset({C, P}),
+    "voice.view_summary": frozenset({C, S}),
+    "voice.manage_consents": frozenset({C}),
+    "voice.ask_former_participant": frozenset({C, P}),
+    "voice.invite_former_participants": frozenset({C}),
 }
 
 _ACCESS_ATTR = "peerpath_access"

@@ -629,6 +629,38 @@ def _define_tables() -> None:
         "support.erasuretally",
         "What erased participants left behind: anonymous counts per month of erasure.",
     )
+    # --- The participant's side: goals, plan reviews ---------------------------------------------
+    register("plan_settings.csv", "plans.plansettings", "The program's plan settings (one row).")
+    register(
+        "goals.csv",
+        "plans.goal",
+        "Each relationship's goals, in the participant's own words. CONFIDENTIAL (decrypted).",
+        confidential=True,
+    )
+    register(
+        "goal_steps.csv",
+        "plans.goalstep",
+        "The steps towards each goal, who takes them and when they were done. CONFIDENTIAL.",
+        program_field="goal__program",
+        program_path="goal__program",
+        confidential=True,
+    )
+    register(
+        "goal_progress.csv",
+        "plans.goalprogress",
+        "Each time a goal was worked on (in a contact, or noted on its own). CONFIDENTIAL.",
+        program_field="goal__program",
+        program_path="goal__program",
+        confidential=True,
+    )
+    register(
+        "plan_reviews.csv",
+        "plans.planreview",
+        "Plan reviews with the participant. CONFIDENTIAL.",
+        program_field="relationship__program",
+        program_path="relationship__program",
+        confidential=True,
+    )
     # --- Supporter care --------------------------------------------------------------------------
     register(
         "questionnaires.csv",
@@ -807,6 +839,41 @@ def _define_tables() -> None:
         "Supporters' answers to events.",
         program_field="session__group__program",
         program_path="session__group__program",
+    # --- The participant's voice ---------------------------------------------------------------
+    register(
+        "voice_settings.csv",
+        "voice.voicesettings",
+        "How the program asks participants for feedback and outcome measures (one row).",
+        meanings={"outcome_measures": "The questionnaires asked as outcome measures (questionnaires.csv)."},
+    )
+    register(
+        "answer_links.csv",
+        "voice.answerlink",
+        "Each feedback link e-mailed to a participant: why, what it asked, when it expired and was used "
+        "(never the link itself).",
+        exclude=("nonce",),
+        meanings={"measures": "Ids of the outcome measures it asked (questionnaires.csv), as JSON."},
+    )
+    register(
+        "feedback_answers.csv",
+        "voice.feedbackanswer",
+        "What participants answered through their link: felt heard, good fit, and their message.",
+    )
+    register(
+        "outcome_responses.csv",
+        "voice.outcomeresponse",
+        "Completed outcome measures: the answers ({item number: value}) and scores per subscale, as JSON.",
+    )
+    register(
+        "share_consents.csv",
+        "voice.shareconsent",
+        "Participants' consent to share their progress summary with a named clinician or agency.",
+        meanings={"scope": "The summary sections they may receive (JSON list)."},
+    )
+    register(
+        "peer_interest.csv",
+        "voice.peerinterest",
+        "At a 'goals met' closing: whether the person would like to hear about becoming a peer supporter.",
     )
     # --- The audit log ---------------------------------------------------------------------------
     register(

@@ -26,7 +26,8 @@ def caseload_panel(request: ProgramRequest, program: Program, membership: Any) -
     data = queries.caseload(program, request.user, with_closed=False)
     if not (data["working"] or data["offers"] or data["drafts"]):
         return ("support/_panel_caseload.html", {"empty": True})
-    shown = [r.participant for r in [*data["due"], *data["overdue"]]]
+    others = [f.relationship for f in [*data["other_due"], *data["other_overdue"]]]
+    shown = list({r.pk: r.participant for r in [*data["due"], *data["overdue"], *others]}.values())
     record_list_view(actor=request.user, program=program, participants=shown, page="home: follow-ups")
     return ("support/_panel_caseload.html", data)
 

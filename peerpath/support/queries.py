@@ -13,7 +13,7 @@ from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Program
-from peerpath.support import eligibility, oncall
+from peerpath.support import eligibility, extensions, oncall
 from peerpath.support import windows as w
 from peerpath.support.access import (
     Sight,
@@ -178,6 +178,7 @@ def relationship_detail(program: Program, membership: Any, user: Any, relationsh
         "earlier": earlier,
         "previous_notes_visible": has_role(membership, Role.COORDINATOR) or settings_row.show_previous_notes,
         "writes": {write.name.lower() for write in rule_for(relationship.state).writes},
+        "viewer": viewer,
     }
 
 
@@ -209,12 +210,17 @@ def caseload(program: Program, user: Any, *, with_closed: bool = True) -> dict[s
         ).select_related("relationship", "relationship__participant")
     )
     show_as(Viewer.SUPPORTER, [*offers, *working, *closed, *(d.relationship for d in drafts)])
+    # What other apps date in these relationships (a plan review, a referral to check on), due
+    # and overdue by the same windows as the contacts' own follow-ups.
+    others = [f for f in extensions.followups(program, user, working, windows.today) if f.on <= windows.today]
     return {
         "windows": windows,
         "offers": offers,
         "working": working,
         "due": [r for r in working if "due" in r.flags],
         "overdue": [r for r in working if "overdue" in r.flags],
+        "other_due": [f for f in others if f.on >= windows.overdue_before],
+        "other_overdue": [f for f in others if f.on < windows.overdue_before],
         "drafts": drafts,
         "closed": closed,
     }
@@ -383,6 +389,8 @@ def participant_export(participant: Participant) -> dict[str, Any]:
             }
             for r in relationships
         ],
+        # What the apps built on support hold about them (their plan, needs, referrals).
+        **extensions.participant_export(participant),
         "concerns": [
             {
                 "kind": c.kind,

@@ -28,6 +28,8 @@ from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
 from peerpath.groups.models import CoverRequest, Group, GroupKind, GroupMember, GroupSession
+from peerpath.plans.lifecycle import GOAL
+from peerpath.plans.models import Goal
 from peerpath.programs.models import Program
 from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
 from peerpath.recruitment.models import Stage, Supporter
@@ -50,6 +52,7 @@ LIFECYCLE_MODULES = [
     "peerpath.care.lifecycle",
     "peerpath.groups.lifecycle",
     "peerpath.exchange.lifecycle",
+    "peerpath.plans.lifecycle",
 ]
 
 
@@ -135,6 +138,7 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
         group=_group(p), participant=Participant.objects.create(program=p, full_name="Gil Member"), status=s
     ),
     COVER: lambda p, s: CoverRequest.objects.create(session=_group_session(p), facilitator=_supporter(p), status=s),
+    GOAL: lambda p, s: Goal.objects.create(program=p, relationship=_relationship(p), text="Walk every day", status=s),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(
         program=p, kind="supporters", filename="people.csv", status=s
     ),

@@ -94,6 +94,8 @@ def test_public_views_are_the_declared_few() -> None:
         "groups:public_join",
         "groups:public_thanks",
         "groups:feed",
+        # The participant's signed, single-use, expiring feedback link (no account).
+        "voice:answer",
         # Add each new public page here, deliberately.
     }, public
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from peerpath.core.idempotency import creates_once, posted_nonce
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support import access
+from peerpath.support import access, extensions
 from peerpath.support.forms import (
     ContactForm,
     CorrectionForm,
@@ -50,11 +51,19 @@ def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
     if draft is not None:
         initial.update({k: v for k, v in draft.values().items() if v not in (None, "")})
     form = ContactForm(request.POST or None, initial=initial)
+    # What other apps record with a contact (the goals worked on), saved in the same transaction.
+    parts = extensions.form_parts("contact", request, record, request.POST if request.method == "POST" else None)
+    parts_valid = all([part.is_valid() for part in parts])  # noqa: C419  (each part shows its errors)
     if request.method == "POST" and not form.is_valid():
         add_rule_errors(form, lambda data: contacts.check_contact(record, data))
+    elif request.method == "POST" and not parts_valid:
+        pass  # each part shows its own errors
     elif request.method == "POST":
         try:
-            contacts.log_contact(actor=request.user, relationship=record, data=form.cleaned_data)
+            with transaction.atomic():
+                contact = contacts.log_contact(actor=request.user, relationship=record, data=form.cleaned_data)
+                for part in parts:
+                    part.save(actor=request.user, record=contact)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -69,6 +78,7 @@ def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
             "relationship": record,
             "participant": record.participant,
             "form": form,
+            "parts": parts,
             "draft": draft,
             "draft_key": f"peerpath-draft-{request.user.pk}-{record.pk}",
         },

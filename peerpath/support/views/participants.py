@@ -20,7 +20,7 @@ from peerpath.core.kept_search import keep_search, kept_search
 from peerpath.core.permissions import can, program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support import access, exports, queries
+from peerpath.support import access, exports, extensions, queries
 from peerpath.support.forms import (
     ConflictForm,
     EraseForm,
@@ -142,6 +142,8 @@ def _participant_page(request: ProgramRequest, program: Program, record: Any, st
         "program": program,
         "participant": record,
         **queries.participant_detail(program, request.membership, request.user, record),
+        # What the apps built on support add (the needs checklist, from intake on).
+        "sections": extensions.sections("participant", request, program, record, None),
         "conflict_form": ConflictForm(program=program) if is_coordinator(request) else None,
         # Who saw this person, as one can ask of a health record: for coordinators only.
         "reads": Paginator(queries.read_history(program, record), READS_PER_PAGE).get_page(request.GET.get("reads"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support import access, queries
+from peerpath.support import access, extensions, queries, sections
 from peerpath.support.forms import (
     CloseForm,
     OfferResponseForm,
@@ -79,15 +80,18 @@ def relationship(request: ProgramRequest, program: Program, pk: int) -> HttpResp
 def _relationship_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     coordinator = is_coordinator(request)
     mine = record.supporter.user_id == request.user.pk
+    detail = queries.relationship_detail(program, request.membership, request.user, record)
     context = {
         "program": program,
         "relationship": record,
         # The participant is shown only through `shown` (support.access.VISIBILITY).
-        **queries.relationship_detail(program, request.membership, request.user, record),
+        **detail,
         "mine": mine,
         "can_manage": coordinator or mine,
         "coordinator": coordinator,
         "close_form": CloseForm(coordinator=coordinator),
+        "sections": sections.relationship_sections(request, program, record),
+        "close_parts": extensions.form_parts("close", request, record, None),
         **forms,
     }
     return render(request, "support/relationship.html", context, status=status)
@@ -109,9 +113,14 @@ def relationship_move(request: ProgramRequest, program: Program, pk: int) -> Htt
             )
             messages.success(request, "The relationship is active again.")
         elif action == "close":
-            if not form.is_valid():
-                return _relationship_page(request, program, record, 400, close_form=form)
-            matches.close_relationship(actor=request.user, relationship=record, **form.cleaned_data)
+            # What other apps record at the close (which goals were met) is saved with it.
+            parts = extensions.form_parts("close", request, record, request.POST)
+            if not all([form.is_valid(), *(part.is_valid() for part in parts)]):
+                return _relationship_page(request, program, record, 400, close_form=form, close_parts=parts)
+            with transaction.atomic():
+                matches.close_relationship(actor=request.user, relationship=record, **form.cleaned_data)
+                for part in parts:
+                    part.save(actor=request.user, record=record)
             messages.success(request, "The relationship is closed.")
         else:
             messages.error(request, "Unknown action.")

@@ -1,0 +1,169 @@
+"""The participant's side of a relationship: goals in their own words with steps and progress,
+plan reviews, the needs checklist, the program's resource directory and referrals to it.
+
+Everything that says something about a participant (a goal, a step, a progress note, a review
+note, a need's note, a referral's and a warm handoff's notes) is an `EncryptedTextField`: a dump
+of the database shows only ciphertext. `__str__` names a record by its number and the
+participant's reference only, so audit labels never carry what was written. These records hang
+off the relationship (or the participant) with CASCADE, so erasing a participant erases them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerpath.core.encryption import EncryptedTextField
+from peerpath.programs.models import Program
+from peerpath.support.models import Contact, SupportRelationship
+
+# The needs checklist a new program starts with (the program edits it in the plan settings).
+DEFAULT_NEED_AREAS = (
+    "Housing",
+    "Food",
+    "Transport",
+    "Income and benefits",
+    "Employment",
+    "Legal",
+    "Treatment access",
+    "Physical health",
+    "Childcare",
+    "Safety",
+)
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PlanSettings(models.Model):
+    """How one program works on plans and needs. One row per program (`defaults.get_settings`)."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="plan_settings")
+    review_every_weeks = models.PositiveSmallIntegerField(
+        _("Review the plan every (weeks)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("A plan review is due this many weeks after the match started or the last review."),
+    )
+    need_areas = models.TextField(
+        _("Needs checklist"),
+        default="\n".join(DEFAULT_NEED_AREAS),
+        help_text=_("One need per line, as your program names them; the checklist and the directory use them."),
+    )
+
+    class Meta:
+        verbose_name_plural = "plan settings"
+
+    def __str__(self) -> str:
+        return f"Plan settings of {self.program}"
+
+    def need_list(self) -> list[str]:
+        return lines(self.need_areas)
+
+
+class GoalStatus(models.TextChoices):
+    """Allowed moves are in `plans.lifecycle.GOAL`."""
+
+    OPEN = "open", _("Working on it")
+    MET = "met", _("Met")
+    SET_ASIDE = "set_aside", _("Set aside")
+
+
+class Goal(models.Model):
+    """What the participant wants from the relationship, in their own words."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="goals")
+    text = EncryptedTextField(help_text="The goal in the participant's own words.")
+    target_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    met_on = models.DateField(null=True, blank=True)
+    met_at_close = models.BooleanField(
+        default=False, help_text="Recorded as met when the relationship closed with 'goals met'."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Not stored: set on the goals a page shows (plans.queries).
+    step_rows: list[GoalStep]
+    progress_rows: list[GoalProgress]
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["relationship", "status"])]
+
+    def __str__(self) -> str:
+        return f"Goal {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == GoalStatus.OPEN
+
+
+class StepOwner(models.TextChoices):
+    PARTICIPANT = "participant", _("The participant")
+    SUPPORTER = "supporter", _("The supporter")
+    TOGETHER = "together", _("Together")
+    SOMEONE_ELSE = "someone_else", _("Someone else")
+
+
+class GoalStep(models.Model):
+    """One step towards a goal: what, who takes it, by when, and whether it is done."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
+    text = EncryptedTextField()
+    owner = models.CharField(max_length=12, choices=StepOwner.choices, default=StepOwner.TOGETHER)
+    target_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Step {self.pk} of goal {self.goal_id}"
+
+
+class GoalProgress(models.Model):
+    """A goal worked on: in a contact (the contact form records it) or noted on its own."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    noted_on = models.DateField()
+    note = EncryptedTextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-noted_on", "-id"]
+        verbose_name_plural = "goal progress"
+
+    def __str__(self) -> str:
+        return f"Progress on goal {self.goal_id}"
+
+
+class PlanReview(models.Model):
+    """The supporter and participant looked at the plan together; the next is due N weeks on."""
+
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="plan_reviews")
+    reviewed_on = models.DateField()
+    note = EncryptedTextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+        indexes = [models.Index(fields=["relationship", "reviewed_on"])]
+
+    def __str__(self) -> str:
+        return f"Plan review {self.pk}"

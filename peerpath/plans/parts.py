@@ -1,0 +1,86 @@
+"""What the plan adds to support's pages (registered in `PlansConfig.ready()` through
+`support.extensions`): the plan's section of the relationship page, the goals worked on in the
+contact form, and which goals were met in the close form. Each reads a fixed number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from peerpath.plans import queries, services
+from peerpath.plans.access import plan_access
+from peerpath.plans.forms import GoalsMetForm, GoalsWorkedOnForm
+from peerpath.plans.models import Goal, GoalStatus
+from peerpath.programs.models import Program
+from peerpath.support.models import CloseReason, SupportRelationship
+
+
+def relationship_section(
+    request: Any, program: Program, relationship: SupportRelationship
+) -> tuple[str, dict[str, Any]] | None:
+    """The goals and the next plan review, for those who may read the plan (support.sections)."""
+    found = plan_access(request, program, relationship)
+    if not found.may_read:
+        return None
+    return ("plans/_section.html", {**queries.plan(relationship), "access": found, "relationship": relationship})
+
+
+@dataclass
+class GoalsWorkedOn:
+    """The contact form's part: the open goals, to tick those the contact worked on."""
+
+    form: GoalsWorkedOnForm
+    template: str = "plans/_contact_part.html"
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.context = {"form": self.form}
+
+    def is_valid(self) -> bool:
+        return self.form.is_valid()
+
+    def save(self, *, actor: Any, record: Any) -> None:
+        for goal, note in self.form.worked_on():
+            services.record_progress(actor=actor, goal=goal, note=note, contact=record)
+
+
+def contact_part(request: Any, relationship: SupportRelationship, data: Any) -> GoalsWorkedOn | None:
+    goals = list(Goal.objects.filter(relationship=relationship, status=GoalStatus.OPEN).order_by("created_at", "id"))
+    if not goals:
+        return None
+    for goal in goals:
+        goal.relationship = relationship  # the same row, already read: spares a query per goal saved
+    return GoalsWorkedOn(GoalsWorkedOnForm(data, goals=goals))
+
+
+@dataclass
+class GoalsMet:
+    """The close form's part: with 'goals met', which goals were met."""
+
+    form: GoalsMetForm
+    relationship: SupportRelationship
+    close_reason: str
+    template: str = "plans/_close_part.html"
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.context = {"form": self.form}
+
+    def is_valid(self) -> bool:
+        return self.form.is_valid()
+
+    def save(self, *, actor: Any, record: Any) -> None:
+        if self.close_reason != CloseReason.GOALS_MET:
+            return
+        ids = [int(pk) for pk in self.form.cleaned_data.get("goals_met", [])]
+        services.record_goals_met_at_close(actor=actor, relationship=self.relationship, goal_ids=ids)
+
+
+def close_part(request: Any, relationship: SupportRelationship, data: Any) -> GoalsMet | None:
+    goals = list(
+        Goal.objects.filter(relationship=relationship).exclude(status=GoalStatus.SET_ASIDE).order_by("created_at", "id")
+    )
+    if not goals:
+        return None
+    reason = (data or {}).get("close_reason", "")
+    return GoalsMet(GoalsMetForm(data, goals=goals), relationship, reason)

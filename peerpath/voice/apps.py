@@ -1,0 +1,33 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class VoiceConfig(AppConfig):
+    name = "peerpath.voice"
+    label = "voice"
+    verbose_name = "The participant's voice"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from peerpath.core.account_links import register_link
+        from peerpath.core.navigation import SUPPORT, register_home_panel, register_nav, register_settings
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.support.sections import register_relationship_section
+        from peerpath.voice import links, panels, retention, tasks
+
+        register_link(links.KIND, links.build_for_delivery, links.prefix)
+        register_nav(_("Participant feedback"), "voice:feedback", "voice.view_feedback", group=SUPPORT.key, order=40)
+        register_settings(
+            _("Participant feedback and outcomes"),
+            "voice:settings",
+            "voice.edit_settings",
+            description=_("Feedback links to participants, outcome measures and how often they are asked."),
+            order=55,
+        )
+        register_home_panel("voice_supporter", panels.supporter_panel, order=5)
+        register_home_panel("voice_coordinator", panels.coordinator_panel, order=12)
+        register_relationship_section("voice", panels.relationship_section, order=50)
+        register_periodic("voice.send_links", tasks.send_due_links, dt.timedelta(hours=6))
+        retention.register()

@@ -1,0 +1,82 @@
+"""Forms of the participant's voice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peerpath.care.models import Questionnaire
+from peerpath.voice.models import Fit, Heard, VoiceSettings
+
+
+class AnswerForm(forms.Form):
+    """The feedback questions in plain words, then one radio group per item of each measure."""
+
+    felt_heard = forms.ChoiceField(
+        label=_("Did you feel heard by your peer supporter?"),
+        choices=Heard.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose an answer.")},
+    )
+    good_fit = forms.ChoiceField(
+        label=_("Is this a good fit for you?"),
+        choices=Fit.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose an answer.")},
+    )
+    message = forms.CharField(
+        label=_("Anything you want the program to know? (optional)"),
+        help_text=_("Only the program's coordinators read this. Your supporter does not see it."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, questionnaires: list[Questionnaire], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaires = questionnaires
+        for questionnaire in questionnaires:
+            choices = [(str(o["value"]), o["label"]) for o in questionnaire.scale]
+            for item in questionnaire.items.all():
+                self.fields[f"m{questionnaire.pk}_{item.number}"] = forms.TypedChoiceField(
+                    label=item.text,
+                    choices=choices,
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose an answer.")},
+                )
+
+    def measure_groups(self) -> list[tuple[Questionnaire, list[Any]]]:
+        return [(q, [self[f"m{q.pk}_{item.number}"] for item in q.items.all()]) for q in self.questionnaires]
+
+    def measure_answers(self) -> dict[int, dict[int, int]]:
+        return {
+            q.pk: {item.number: self.cleaned_data[f"m{q.pk}_{item.number}"] for item in q.items.all()}
+            for q in self.questionnaires
+        }
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = VoiceSettings
+        fields = [
+            "feedback_links",
+            "feedback_every_days",
+            "link_valid_days",
+            "supporter_minimum_answers",
+            "outcome_measures",
+            "outcome_every_months",
+        ]
+        widgets = {"outcome_measures": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, program: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["outcome_measures"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Questionnaire.objects.filter(program=program, is_active=True)
+
+
+class RematchForm(forms.Form):
+    note = forms.CharField(label=_("Note for the rematch (optional)"), max_length=500, required=False)

@@ -1,0 +1,44 @@
+"""The queries behind the voice pages (a fixed number per page, whatever the data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from peerpath.programs.models import Program
+from peerpath.support.models import SupportRelationship
+from peerpath.voice.models import AnswerLink, FeedbackAnswer
+
+
+def feedback_counts(program: Program) -> dict[str, int]:
+    counts = FeedbackAnswer.objects.filter(program=program).aggregate(
+        answers=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
+    )
+    # "Not a good fit" is encrypted: counted among the unread answers, in Python (a handful).
+    unread = FeedbackAnswer.objects.filter(program=program, read_at__isnull=True, rematch_opened_at__isnull=True)
+    counts["unfit"] = sum(1 for a in unread.only("good_fit") if a.not_a_good_fit)
+    return counts
+
+
+def feedback_rows(program: Program, show: str = "") -> QuerySet[FeedbackAnswer]:
+    """The program's feedback answers, newest first; ``show`` 'unread' keeps the unread ones."""
+    rows = FeedbackAnswer.objects.filter(program=program).select_related(
+        "participant", "supporter", "relationship", "read_by"
+    )
+    if show == "unread":
+        rows = rows.filter(read_at__isnull=True)
+    return rows
+
+
+def relationship_voice(
+    program: Program, relationship: SupportRelationship, *, coordinator: bool, mine: bool
+) -> dict[str, Any]:
+    """What the relationship page's voice section shows this reader."""
+    context: dict[str, Any] = {"relationship": relationship, "coordinator": coordinator, "mine": mine}
+    if coordinator:
+        context["answers"] = list(relationship.feedback_answers.all()[:20])
+        context["links"] = AnswerLink.objects.filter(relationship=relationship).aggregate(
+            sent=Count("pk"), used=Count("pk", filter=Q(used_at__isnull=False))
+        )
+    return context

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from peerpath.voice import views
+
+app_name = "voice"
+
+P = "p/<slug:program_slug>/voice"
+
+urlpatterns = [
+    # The participant's link: no account, a signed single-use token.
+    path("voice/answer/<str:token>/", views.answer, name="answer"),
+    path(f"{P}/feedback/", views.feedback_list, name="feedback"),
+    path(f"{P}/feedback/<int:pk>/", views.answer_detail, name="answer_detail"),
+    path(f"{P}/feedback/<int:pk>/rematch/", views.answer_rematch, name="answer_rematch"),
+    path(f"{P}/settings/", views.settings_edit, name="settings"),
+]
