@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test faults lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench
+.PHONY: run test faults lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench bench-import
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -67,6 +67,10 @@ bench: $(VENV)/.installed
 # Batch matching at scale: 10,000 participants, 2,000 supporters; checks optimality, writes bench/results/match.json.
 bench-match: $(VENV)/.installed
 	$(PY) bench/match.py $(BENCH_ARGS)
+
+# How long importing 5,000 participants and 5,000 supporters holds the SQLite write lock; writes bench/results/import_lock.json.
+bench-import: $(VENV)/.installed
+	$(PY) bench/import_lock.py --out bench/results/import_lock.json $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

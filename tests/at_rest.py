@@ -205,6 +205,109 @@ def fill(markers: dict[str, str]) -> None:
         f"{base}/recruitment/interviews/{first.pk}/",
         {"decision": "decline", "note": markers["decision_note"], "decline_reason": markers["decline_reason"]},
     )
+    fill_support(markers, rows)
+
+
+def fill_support(markers: dict[str, str], rows: dict[str, Any]) -> None:
+    """A participant taken in, edited, matched and supported, and a public request, through the
+    support pages: every free-text field of theirs, and their languages and lived-experience
+    areas (held in clear for matching) changed so that the audit log records the change."""
+    from types import SimpleNamespace
+
+    from peerpath.programs.models import FocusArea
+    from peerpath.recruitment.models import Stage, Supporter
+    from peerpath.support.defaults import get_settings as support_settings
+    from peerpath.support.models import Concern, Contact, Participant, SupportRelationship
+    from tests.factories import SupporterFactory
+    from tests.support.helpers import profile
+
+    program, coordinator, supervisor = rows["program"], rows["coordinator"], rows["supervisor"]
+    priya = Supporter.objects.get(pk=rows["supporter_record"].pk)
+    base = "/p/riverside/support"
+    # Program configuration, not participant data (so made directly, as the world is): a
+    # lived-experience area named by a marker, Priya's matching profile, a second supporter for
+    # the declared conflict, and the public request form opened.
+    area = FocusArea.objects.create(program=program, name=markers["focus_area"])
+    profile(SimpleNamespace(coordinator=coordinator, program=program), priya)
+    SupporterFactory(program=program, full_name="Uma Other", stage=Stage.ACTIVE)
+    row = support_settings(program)
+    row.requests_open = True
+    row.save()
+
+    def as_user(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    boss_c, boss, me = as_user(coordinator), as_user(supervisor), as_user(rows["supporter"])
+    intake = {
+        "full_name": f"Zed {markers['participant_name']}",
+        "email": f"{markers['participant_email']}@example.net",
+        "phone": "",
+        "preferred_contact": "email",
+        "languages": f"English, {markers['language']}",
+        "focus_areas": [],
+        "modes": ["phone"],
+        "consent_given": "on",
+        "consent_scope": markers["consent_scope"],
+        "intake_notes": markers["intake_notes"],
+    }
+    submit(boss_c, f"{base}/participants/new/", intake)
+    person = Participant.objects.get(program=program)
+    # The change of languages and areas is audited: that they changed, never to what.
+    submit(
+        boss_c,
+        f"{base}/participants/{person.pk}/edit/",
+        {"languages": f"English, {markers['language_changed']}", "focus_areas": [str(area.pk)]},
+    )
+    submit(
+        boss_c,
+        f"{base}/participants/{person.pk}/",
+        {"supporter": str(Supporter.objects.get(full_name="Uma Other").pk), "reason": markers["conflict_reason"]},
+    )
+    submit(boss_c, f"{base}/participants/{person.pk}/match/", {"supporter": str(priya.pk)})
+    relationship = SupportRelationship.objects.get(participant=person)
+    submit(me, f"{base}/offers/{relationship.pk}/", {"decision": "accept"})
+    rel = f"{base}/relationships/{relationship.pk}"
+    contact = {"contacted_on": timezone.localdate().isoformat(), "channel": "phone", "reached": "yes", "kind": "first"}
+    submit(me, f"{rel}/contacts/new/", {**contact, "notes": markers["contact_notes"]})
+    # A second contact, corrected by the supervisor (the correction replaces its notes).
+    submit(me, f"{rel}/contacts/new/", {**contact, "kind": "check_in", "notes": "A second call."})
+    second = Contact.objects.filter(relationship=relationship).latest("pk")
+    submit(
+        boss,
+        f"{base}/contacts/{second.pk}/correct/",
+        {"notes": markers["contact_corrected"], "reason": markers["correction_reason"]},
+    )
+    # A third one being written: the autosaved draft stays until it is logged or discarded.
+    draft = me.post(f"{rel}/contacts/draft/", {**contact, "kind": "check_in", "notes": markers["contact_draft"]})
+    assert draft.status_code == 200, draft.status_code
+    # A crisis goes in one tap; what happened is added on its own page afterwards.
+    submit(me, f"{rel}/concerns/new/?kind=crisis", {"kind": "crisis"})
+    crisis = Concern.objects.get(relationship=relationship)
+    submit(
+        me,
+        f"{base}/concerns/{crisis.pk}/",
+        {"q_0": markers["concern_answer"], "notes": markers["concern_notes"]},
+    )
+    response = boss.post(f"{base}/concerns/{crisis.pk}/acknowledge/")
+    assert response.status_code == 302, response.status_code
+    submit(boss, f"{base}/concerns/{crisis.pk}/", {"follow_up": markers["concern_follow_up"]})
+    submit(me, f"{rel}/adverse-events/new/", {"kind": "hospitalised", "notes": markers["adverse_notes"]})
+    submit(me, f"{rel}/", {"action": "close", "close_reason": "goals_met", "note": markers["close_note"]})
+    submit(
+        Client(),
+        "/ask/riverside/",
+        {
+            "full_name": f"Yara {markers['request_name']}",
+            "email": f"{markers['request_email']}@example.net",
+            "phone": "",
+            "preferred_contact": "email",
+            "languages": "English",
+            "intake_notes": markers["request_notes"],
+            "consent_given": "on",
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from tests.faults.running import PEOPLE, Site, free_port, sqlite_template
+from tests.switches import no_postgres
 
 SAVED = """
 import json
@@ -37,7 +38,7 @@ print(json.dumps([c.notes for c in Contact.objects.filter(relationship_id={relat
 def _bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        pytest.skip(f"no {name} in /usr/lib/postgresql/*/bin")
+        no_postgres(f"there is no {name} in /usr/lib/postgresql/*/bin")
     return found[-1]
 
 
@@ -74,7 +75,7 @@ class Cluster:
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
     if os.geteuid() != 0 or shutil.which("runuser") is None:
-        pytest.skip("needs root and runuser to run a private cluster as the postgres user")
+        no_postgres("a private cluster needs root and runuser (to run it as the postgres user)")
     made = Cluster()
     try:
         yield made

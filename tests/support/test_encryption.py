@@ -30,6 +30,7 @@ from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
 from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.support.helpers import make_participant
+from tests.switches import no_postgres
 
 SECRETS = {
     "name": "Zebedee Quartermaine",
@@ -317,6 +318,7 @@ def test_audit_log_never_holds_encrypted_values(support: Any) -> None:
 # request committed), and then read what is on disk: the SQLite file's bytes, or `pg_dump`.
 
 AT_REST_FIELDS = [
+    # care
     "checkin_comment",
     "debrief_what",
     "debrief_well",
@@ -325,8 +327,9 @@ AT_REST_FIELDS = [
     "break_reason",
     "supervision_topics",
     "supervision_notes",
-    "follow_up",
+    "follow_up",  # a follow-up of the meeting: the care task's text
     "outcome",
+    # recruitment
     "motivation",
     "availability",
     "clinician",
@@ -337,7 +340,36 @@ AT_REST_FIELDS = [
     "screening_notes",
     "decision_note",
     "decline_reason",
+    # support: the participant's own details and free text, and what is written about them
+    "participant_name",
+    "participant_email",
+    "consent_scope",
+    "intake_notes",
+    "conflict_reason",
+    "contact_draft",
+    "contact_notes",
+    "contact_corrected",
+    "correction_reason",
+    "concern_answer",
+    "concern_notes",
+    "concern_follow_up",
+    "adverse_notes",
+    "close_note",
+    "request_name",
+    "request_email",
+    "request_notes",
+    # held in clear where matching reads them, never in the audit log (see CLEAR_FOR_MATCHING)
+    "language",
+    "language_changed",
+    "focus_area",
 ]
+# A participant's languages and lived-experience areas stay in clear for matching, so their
+# markers may be on disk, but only in the rows that hold them (never, say, in an audit diff).
+CLEAR_FOR_MATCHING = {
+    "language": {"support_participant"},
+    "language_changed": {"support_participant"},
+    "focus_area": {"programs_focusarea"},
+}
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = os.environ.get("PEERPATH_CI_PG", "postgres://postgres@127.0.0.1:5432")
 
@@ -362,28 +394,87 @@ def fill_through_the_pages(tmp_path: Path, database_url: str | None) -> dict[str
         check=False,
     )
     assert done.returncode == 0, done.stderr[-5000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == sorted(markers), "a marker was not stored"
+    stored = sorted(set(markers) - set(CLEAR_FOR_MATCHING))  # the clear ones are checked on disk
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == stored, "a marker was not stored"
     return markers
 
 
 def leaked(markers: dict[str, str], raw: bytes) -> list[str]:
-    return [name for name, marker in markers.items() if marker.encode() in raw]
+    """The markers found in ``raw``, in any letter case (a language is stored capitalised)."""
+    raw = raw.lower()
+    return [name for name, marker in markers.items() if marker.lower().encode() in raw]
+
+
+def assert_answers_encrypted(cursor: Any) -> None:
+    """Check-in answers are numbers (no marker fits them): each stored answer and score must be a
+    Fernet token, never the number or the JSON itself."""
+    cursor.execute("SELECT value FROM care_checkinanswer")
+    answers = [value for (value,) in cursor.fetchall()]
+    cursor.execute("SELECT scores FROM care_checkin WHERE status = 'completed'")
+    scores = [value for (value,) in cursor.fetchall()]
+    assert len(answers) >= 10 and scores, (answers, scores)
+    assert all(str(value).startswith("gAAAAA") for value in [*answers, *scores]), [*answers, *scores][:3]
 
 
 def test_a_sqlite_file_holds_no_marker_written_through_the_pages(tmp_path: Path) -> None:
+    import sqlite3
+
     markers = fill_through_the_pages(tmp_path, None)
-    raw = b"".join(path.read_bytes() for path in sorted((tmp_path / "var").glob("peerpath.sqlite3*")))
+    files = sorted((tmp_path / "var").glob("peerpath.sqlite3*"))
+    raw = b"".join(path.read_bytes() for path in files)
     assert b"Riverside" in raw  # the file really holds the program
-    assert leaked(markers, raw) == []
+    secret = {k: v for k, v in markers.items() if k not in CLEAR_FOR_MATCHING}
+    assert leaked(secret, raw) == []
+    # The markers held in clear for matching: on a checkpointed copy of the file, every page
+    # holding one belongs to the table allowed to hold it, or its index (dbstat names each page's).
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for path in files:
+        shutil.copy(path, copy / path.name)
+    database = copy / "peerpath.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        table_of = dict(db.execute("SELECT name, tbl_name FROM sqlite_schema"))  # an index: its table's
+        owner = {page: table_of.get(name, name) for page, name in db.execute("SELECT pageno, name FROM dbstat")}
+        assert_answers_encrypted(db.cursor())
+    data = database.read_bytes()
+    found: dict[str, set[str]] = {name: set() for name in CLEAR_FOR_MATCHING}
+    for start in range(0, len(data), page_size):
+        page = data[start : start + page_size]
+        for name in leaked({k: markers[k] for k in CLEAR_FOR_MATCHING}, page):
+            found[name].add(owner.get(start // page_size + 1, "(free page)"))
+    assert found["language_changed"] and found["focus_area"], found  # the page check sees them
+    assert {name: tables - CLEAR_FOR_MATCHING[name] for name, tables in found.items()} == {
+        name: set() for name in CLEAR_FOR_MATCHING
+    }
+
+
+def dumped_tables(raw: bytes) -> dict[str, bytes]:
+    """A plain `pg_dump`'s data, by table (each table's COPY block)."""
+    tables: dict[str, bytes] = {}
+    table = None
+    for line in raw.splitlines():
+        if line.startswith(b"COPY "):
+            table = line.split()[1].decode().removeprefix("public.")
+            tables[table] = b""
+        elif line == b"\\.":
+            table = None
+        elif table is not None:
+            tables[table] += line + b"\n"
+    return tables
 
 
 def test_a_pg_dump_holds_no_marker_written_through_the_pages(tmp_path: Path) -> None:
-    psycopg = pytest.importorskip("psycopg")
+    try:
+        import psycopg
+    except ImportError:
+        no_postgres("psycopg is not installed")
     name = f"peerpath_at_rest_{os.getpid()}"
     try:
         admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}")
+        no_postgres(f"PostgreSQL is not reachable at {PG_SERVER}")
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -395,7 +486,18 @@ def test_a_pg_dump_holds_no_marker_written_through_the_pages(tmp_path: Path) -> 
                 timeout=300,
                 check=True,
             ).stdout
+            with psycopg.connect(f"{PG_SERVER}/{name}") as db:
+                assert_answers_encrypted(db.cursor())
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert b"Riverside" in raw
-    assert leaked(markers, raw) == []
+    assert leaked({k: v for k, v in markers.items() if k not in CLEAR_FOR_MATCHING}, raw) == []
+    tables = dumped_tables(raw)
+    assert "core_auditentry" in tables and "support_participant" in tables, sorted(tables)
+    found = {
+        name: {t for t, rows in tables.items() if leaked({name: markers[name]}, rows)} for name in CLEAR_FOR_MATCHING
+    }
+    assert found["language_changed"] and found["focus_area"], found
+    assert {name: tables - CLEAR_FOR_MATCHING[name] for name, tables in found.items()} == {
+        name: set() for name in CLEAR_FOR_MATCHING
+    }

@@ -13,6 +13,7 @@ from peerpath.reports.library.support import (
     Unreachable,
 )
 from peerpath.reports.library.training import CompetencyGaps, TrainingOutcomes
+from peerpath.reports.library.voice import OutcomeChange
 
 __all__ = [
     "CapacityAndWaiting",
@@ -22,6 +23,7 @@ __all__ = [
     "ContactsByMonth",
     "ContactsByTask",
     "FollowUpAdherence",
+    "OutcomeChange",
     "RecruitmentFunnel",
     "SupervisionCoverage",
     "SupporterRetention",
