@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import Questionnaire
-from peerpath.voice.models import Fit, Heard, VoiceSettings
+from peerpath.voice.models import Fit, Heard, MeasurePoint, VoiceSettings
 
 
 class AnswerForm(forms.Form):
@@ -80,3 +80,30 @@ class SettingsForm(forms.ModelForm):
 
 class RematchForm(forms.Form):
     note = forms.CharField(label=_("Note for the rematch (optional)"), max_length=500, required=False)
+
+
+class OutcomeForm(forms.Form):
+    """One outcome measure completed with the supporter: when in the support, then the items."""
+
+    point = forms.ChoiceField(
+        label=_("When in their support is this?"), choices=MeasurePoint.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, questionnaire: Questionnaire, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(questionnaire.items.all())
+        choices = [(str(o["value"]), o["label"]) for o in questionnaire.scale]
+        for item in self.items:
+            self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
+                label=f"{item.number}. {item.text}",
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer.")},
+            )
+
+    def item_fields(self) -> list[Any]:
+        return [self[f"item_{item.number}"] for item in self.items]
+
+    def answers(self) -> dict[int, int]:
+        return {item.number: self.cleaned_data[f"item_{item.number}"] for item in self.items}

@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from peerpath.programs.models import Program
-from peerpath.support.models import SupportRelationship
-from peerpath.voice.models import AnswerLink, FeedbackAnswer
+from peerpath.support.models import WORKING_STATES, SupportRelationship
+from peerpath.voice.models import AnswerLink, FeedbackAnswer, OutcomeResponse
+from peerpath.voice.services.common import get_settings, measures_of
 
 
 def feedback_counts(program: Program) -> dict[str, int]:
@@ -36,6 +37,13 @@ def relationship_voice(
 ) -> dict[str, Any]:
     """What the relationship page's voice section shows this reader."""
     context: dict[str, Any] = {"relationship": relationship, "coordinator": coordinator, "mine": mine}
+    if (coordinator or mine) and relationship.state in WORKING_STATES:
+        context["measures"] = measures_of(get_settings(program))
+    context["outcomes"] = (
+        list(OutcomeResponse.objects.filter(relationship=relationship).select_related("questionnaire"))
+        if (coordinator or mine)
+        else []
+    )
     if coordinator:
         context["answers"] = list(relationship.feedback_answers.all()[:20])
         context["links"] = AnswerLink.objects.filter(relationship=relationship).aggregate(

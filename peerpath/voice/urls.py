@@ -13,4 +13,10 @@ urlpatterns = [
     path(f"{P}/feedback/<int:pk>/", views.answer_detail, name="answer_detail"),
     path(f"{P}/feedback/<int:pk>/rematch/", views.answer_rematch, name="answer_rematch"),
     path(f"{P}/settings/", views.settings_edit, name="settings"),
+    path(f"{P}/settings/add-measure/", views.add_project_measure, name="add_project_measure"),
+    path(
+        f"{P}/relationships/<int:pk>/measures/<int:questionnaire_pk>/",
+        views.outcome_new,
+        name="outcome_new",
+    ),
 ]

@@ -5,20 +5,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peerpath.care.models import Questionnaire
 from peerpath.core.forms import add_service_errors
 from peerpath.core.limits import limit_accepted_submissions
 from peerpath.core.permissions import program_view, public
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
+from peerpath.support import access as support_access
 from peerpath.support.services.participants import record_list_view
 from peerpath.voice import access, links, queries
-from peerpath.voice.forms import AnswerForm, RematchForm, SettingsForm
-from peerpath.voice.services import common, feedback
+from peerpath.voice.forms import AnswerForm, OutcomeForm, RematchForm, SettingsForm
+from peerpath.voice.services import common, feedback, outcomes
 
 PAGE_SIZE = 25
 
@@ -113,3 +115,45 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
             return redirect("voice:settings", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "voice/settings.html", {"program": program, "form": form}, status=status)
+
+
+@program_view("voice.edit_settings")
+@require_POST
+def add_project_measure(request: ProgramRequest, program: Program) -> HttpResponse:
+    questionnaire = outcomes.add_project_measure(actor=request.user, program=program)
+    messages.success(request, _("%(name)s is now asked as an outcome measure.") % {"name": questionnaire.name})
+    return redirect("voice:settings", program.slug)
+
+
+@program_view("voice.record_outcome")
+def outcome_new(request: ProgramRequest, program: Program, pk: int, questionnaire_pk: int) -> HttpResponse:
+    """The supporter (or a coordinator) records an outcome measure completed with the participant."""
+    relationship = support_access.get_own_relationship(request, program, pk, page="outcome measure")
+    chosen = {q.pk: q for q in common.measures_of(common.get_settings(program))}
+    if questionnaire_pk not in chosen:
+        raise Http404("Not one of the program's outcome measures.")
+    questionnaire = get_object_or_404(
+        Questionnaire.objects.prefetch_related("items"), pk=questionnaire_pk, program=program
+    )
+    form = OutcomeForm(request.POST or None, questionnaire=questionnaire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.record_outcome(
+                actor=request.user,
+                relationship=relationship,
+                questionnaire=questionnaire,
+                point=form.cleaned_data["point"],
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Recorded. Thank you both."))
+            return redirect("support:relationship", program.slug, relationship.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "voice/outcome_form.html",
+        {"program": program, "relationship": relationship, "questionnaire": questionnaire, "form": form},
+        status=status,
+    )

@@ -3,6 +3,7 @@ them all, in the order the dashboard shows them."""
 
 from peerpath.reports.library.care import SupervisionCoverage, WellbeingBands
 from peerpath.reports.library.certification import CertificationStatus
+from peerpath.reports.library.hours import PeopleReached, UnitsOfService
 from peerpath.reports.library.recruitment import RecruitmentFunnel, SupporterRetention
 from peerpath.reports.library.support import (
     CapacityAndWaiting,
@@ -13,6 +14,7 @@ from peerpath.reports.library.support import (
     Unreachable,
 )
 from peerpath.reports.library.training import CompetencyGaps, TrainingOutcomes
+from peerpath.reports.library.voice import OutcomeChange
 
 __all__ = [
     "CapacityAndWaiting",
@@ -22,10 +24,13 @@ __all__ = [
     "ContactsByMonth",
     "ContactsByTask",
     "FollowUpAdherence",
+    "OutcomeChange",
+    "PeopleReached",
     "RecruitmentFunnel",
     "SupervisionCoverage",
     "SupporterRetention",
     "TrainingOutcomes",
+    "UnitsOfService",
     "Unreachable",
     "WellbeingBands",
 ]
