@@ -3,6 +3,7 @@ them all, in the order the dashboard shows them."""
 
 from peerpath.reports.library.care import SupervisionCoverage, WellbeingBands
 from peerpath.reports.library.certification import CertificationStatus
+from peerpath.reports.library.hours import PeopleReached, UnitsOfService
 from peerpath.reports.library.plans import NeedsAndReferrals
 from peerpath.reports.library.recruitment import RecruitmentFunnel, SupporterRetention
 from peerpath.reports.library.support import (
@@ -26,10 +27,12 @@ __all__ = [
     "FollowUpAdherence",
     "NeedsAndReferrals",
     "OutcomeChange",
+    "PeopleReached",
     "RecruitmentFunnel",
     "SupervisionCoverage",
     "SupporterRetention",
     "TrainingOutcomes",
+    "UnitsOfService",
     "Unreachable",
     "WellbeingBands",
 ]
