@@ -107,6 +107,12 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.read_newsletters": EVERYONE,
     "care.own_care": frozenset({P}),
     "care.own_breaks": frozenset({P}),  # not while still in training (peerpath.recruitment.access)
+    # The service-hours ledger (peerpath/hours): supervisors see the people they supervise,
+    # coordinators everyone (object rules in peerpath.hours.access).
+    "hours.own": frozenset({P}),
+    "hours.view_ledgers": frozenset({C, S}),
+    "hours.review_duties": frozenset({C}),
+    "hours.edit_settings": frozenset({C}),
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
     # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),
@@ -132,6 +138,13 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "support.edit_supporter_profiles": frozenset({C}),
     "support.supervise": frozenset({S}),
     "support.edit_settings": frozenset({C}),
+    # Peer-led groups and events (peerpath/groups): coordinators run them all; supporters see the
+    # groups they facilitate (object rules in peerpath.groups.access) and RSVP to events.
+    "groups.manage": frozenset({C}),
+    "groups.edit_settings": frozenset({C}),
+    "groups.facilitate": frozenset({C, P}),
+    "groups.mine": frozenset({P}),
+    "groups.events": frozenset({C, T, S, P}),
     # The participant's side (peerpath/plans): goals, plan reviews, needs, referrals. Supporters
     # and supervisors pass these only for the relationships peerpath.plans.access allows.
     "plans.view": frozenset({C, S, P}),
