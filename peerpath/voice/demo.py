@@ -5,7 +5,8 @@ Every participant in a working relationship answered the link sent after their f
 with the PeerPath brief well-being measure at intake; Helen and Grace answered a second, monthly
 link. Each completed the measure again with their supporter this week, so the outcome-change
 report has five people paired. Sofia said it is not a good fit, which waits for the coordinator.
-The supporters see their totals from three answers (the demo lowers the minimum to 3).
+The supporters see their totals from three answers (the demo lowers the minimum to 3). Helen
+agreed to share her goals and outcome scores with her clinic.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.utils import timezone
 
 from peerpath.programs.models import Program
 from peerpath.support.models import WORKING_STATES, SupportRelationship
-from peerpath.voice.models import FeedbackAnswer, MeasurePoint, Occasion
-from peerpath.voice.services import common, feedback, outcomes
+from peerpath.voice.models import FeedbackAnswer, MeasurePoint, Occasion, SummarySection
+from peerpath.voice.services import common, feedback, outcomes, sharing
 
 # First name: (felt heard, good fit, message) for the first link; the well-being answers at
 # intake (items 1-5) and again this week with the supporter.
@@ -87,6 +88,14 @@ def load(program: Program, people: dict[str, Any]) -> None:
                 message=message,
                 measures={},
                 now=later + dt.timedelta(hours=5),
+            )
+        if first_name == "Helen":
+            sharing.record_consent(
+                actor=coordinator,
+                participant=relationship.participant,
+                recipient="Dr Amara Osei, Riverside Community Clinic",
+                scope=[SummarySection.GOALS, SummarySection.OUTCOMES],
+                expires_on=timezone.localdate() + dt.timedelta(days=180),
             )
         outcomes.record_outcome(
             actor=relationship.supporter.user or coordinator,

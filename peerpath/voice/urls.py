@@ -19,4 +19,7 @@ urlpatterns = [
         views.outcome_new,
         name="outcome_new",
     ),
+    path(f"{P}/participants/<int:pk>/summary/", views.summary, name="summary"),
+    path(f"{P}/participants/<int:pk>/summary.pdf", views.summary_pdf, name="summary_pdf"),
+    path(f"{P}/participants/<int:pk>/consents/", views.consents, name="consents"),
 ]
