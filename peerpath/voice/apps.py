@@ -12,13 +12,20 @@ class VoiceConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.account_links import register_link
-        from peerpath.core.navigation import SUPPORT, register_home_panel, register_nav, register_settings
+        from peerpath.core.navigation import PEOPLE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.scheduler import register_periodic
         from peerpath.support.sections import register_relationship_section
         from peerpath.voice import links, panels, retention, tasks
 
         register_link(links.KIND, links.build_for_delivery, links.prefix)
         register_nav(_("Participant feedback"), "voice:feedback", "voice.view_feedback", group=SUPPORT.key, order=40)
+        register_nav(
+            _("Former participants"),
+            "voice:former_participants",
+            "voice.invite_former_participants",
+            group=PEOPLE.key,
+            order=40,
+        )
         register_settings(
             _("Participant feedback and outcomes"),
             "voice:settings",

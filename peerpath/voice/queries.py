@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from peerpath.programs.models import Program
-from peerpath.support.models import WORKING_STATES, SupportRelationship
-from peerpath.voice.models import AnswerLink, FeedbackAnswer, OutcomeResponse
+from peerpath.support.models import WORKING_STATES, CloseReason, RelationshipState, SupportRelationship
+from peerpath.voice.models import AnswerLink, FeedbackAnswer, OutcomeResponse, PeerInterest
 from peerpath.voice.services.common import get_settings, measures_of
 
 
@@ -44,6 +44,10 @@ def relationship_voice(
         if (coordinator or mine)
         else []
     )
+    closed_met = relationship.state == RelationshipState.CLOSED and relationship.close_reason == CloseReason.GOALS_MET
+    if (coordinator or mine) and closed_met:
+        context["ask_interest"] = True
+        context["interest"] = PeerInterest.objects.filter(relationship=relationship).first()
     if coordinator:
         context["answers"] = list(relationship.feedback_answers.all()[:20])
         context["links"] = AnswerLink.objects.filter(relationship=relationship).aggregate(

@@ -26,8 +26,8 @@ from peerpath.support import access as support_access
 from peerpath.support.services.participants import record_list_view
 from peerpath.voice import access, links, pdf, queries
 from peerpath.voice.forms import AnswerForm, ConsentForm, OutcomeForm, RematchForm, SettingsForm, SummaryForm
-from peerpath.voice.models import ShareConsent
-from peerpath.voice.services import common, feedback, outcomes, sharing
+from peerpath.voice.models import PeerInterest, ShareConsent
+from peerpath.voice.services import common, feedback, former, outcomes, sharing
 
 PAGE_SIZE = 25
 
@@ -273,3 +273,49 @@ def consents(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
         {"program": program, "participant": participant, "form": form, "consents": rows, "today": timezone.localdate()},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@program_view("voice.ask_former_participant")
+@require_POST
+def peer_interest(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """The supporter (or a coordinator) records the answer to "would you like to hear about
+    becoming a peer supporter later?" after a 'goals met' closing."""
+    relationship = support_access.get_own_relationship(request, program, pk, page="becoming a supporter")
+    answer = request.POST.get("consented")
+    if answer not in ("yes", "no"):
+        messages.error(request, _("Choose yes or no."))
+        return redirect("support:relationship", program.slug, relationship.pk)
+    try:
+        former.record_interest(actor=request.user, relationship=relationship, consented=answer == "yes")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Their answer is recorded. Thank you for asking."))
+    return redirect("support:relationship", program.slug, relationship.pk)
+
+
+@program_view("voice.invite_former_participants")
+def former_participants(request: ProgramRequest, program: Program) -> HttpResponse:
+    rows = (
+        PeerInterest.objects.filter(program=program, consented=True)
+        .select_related("participant", "relationship__supporter")
+        .order_by("invited_at", "-asked_at")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list_view(
+        actor=request.user, program=program, participants=[i.participant for i in page], page="former participants"
+    )
+    return render(request, "voice/former_participants.html", {"program": program, "page": page})
+
+
+@program_view("voice.invite_former_participants")
+@require_POST
+def invite_former(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    interest = get_object_or_404(PeerInterest.objects.select_related("participant", "program"), program=program, pk=pk)
+    try:
+        former.invite_to_apply(actor=request.user, interest=interest)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation is on its way."))
+    return redirect("voice:former_participants", program.slug)
