@@ -1,17 +1,28 @@
 """Benchmark the batch match: `make bench-match`.
 
 Builds a program in a throw-away SQLite database with 10,000 participants on the waiting
-list and 2,000 active supporters with capacities, runs PeerPath's batch match exactly as
-the Matching page does (`support.services.matches.compute_batch`: load, score, assign), then solves
-the same score matrix with an independent solver (SciPy's sparse LAPJV assignment on
-capacity-expanded slots) and checks the two totals are equal. Writes bench/results/match.json.
+list (urgency and waiting time varied) and 2,000 active supporters who can take matches
+exactly as the pages require (a login, a current certificate, a matching profile with room),
+runs PeerPath's batch match as the Matching page does (`support.services.matches.compute_batch`:
+load, score, assign), then checks it against independent solvers on the same candidates:
 
-Options: --participants N --supporters N --seed N (defaults 10000, 2000, 7).
+- the maximum number of participants that can be matched at all: SciPy's Hopcroft-Karp
+  (`maximum_bipartite_matching`) on capacity-expanded slots, which ignores every weight;
+- the value at each level of the objective: SciPy's sparse LAPJV assignment
+  (`min_weight_full_bipartite_matching`) on the same slots.
+
+Writes bench/results/match.json and exits non-zero when the match serves fewer than the
+independent maximum, when any level differs from the independent optimum, when fewer than half
+the participants have a candidate supporter (a pool that cannot be matched measures nothing),
+or, with --max-seconds, when the match took longer end to end.
+
+Options: --participants N --supporters N --seed N (defaults 10000, 2000, 7), --max-seconds S.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -19,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,6 +41,8 @@ AREAS = ["North", "South", "East", "West", "Downtown", "Harbor"]
 FOCUS = ["Grief", "Substance use", "Depression", "Anxiety", "Chronic illness", "Caregiving", "Trauma", "Psychosis"]
 MODES = ["in_person", "phone", "video", "text"]
 TIMES = ["weekday_morning", "weekday_afternoon", "weekday_evening", "weekend_day", "weekend_evening"]
+URGENCIES = ["routine", "soon", "urgent"]
+URGENCY_WEIGHTS = [70, 20, 10]
 
 
 def setup_django(db_dir: str) -> None:
@@ -42,20 +56,27 @@ def setup_django(db_dir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def build(n_participants: int, n_supporters: int, seed: int) -> object:
+def build(n_participants: int, n_supporters: int, seed: int, certified: bool = True) -> Any:
+    """A program with a waiting list and active supporters; ``certified=False`` leaves the
+    supporters without a certificate, so that nobody can be matched (the bench must fail)."""
     from django.db import transaction
+    from django.utils import timezone
 
+    from peerpath.certification.models import Certificate
     from peerpath.core.models import User
     from peerpath.programs.models import FocusArea, Program
     from peerpath.recruitment.models import Stage, Supporter
     from peerpath.support.models import MatchingProfile, Participant
 
     rng = random.Random(seed)
+    now = timezone.now()
+    today = timezone.localdate()
     with transaction.atomic():
-        program = Program.objects.create(name="Bench", slug="bench")
+        program = Program.objects.create(name="Bench", slug=f"bench-{seed}-{n_participants}")
         areas = [FocusArea.objects.create(program=program, name=name, position=i) for i, name in enumerate(FOCUS)]
         users = User.objects.bulk_create(
-            User(email=f"supporter{i}@bench.example.org", full_name=f"Supporter {i}") for i in range(n_supporters)
+            User(email=f"supporter{i}@{program.slug}.example.org", full_name=f"Supporter {i}")
+            for i in range(n_supporters)
         )
         supporters = Supporter.objects.bulk_create(
             Supporter(
@@ -68,6 +89,19 @@ def build(n_participants: int, n_supporters: int, seed: int) -> object:
             )
             for user in users
         )
+        if certified:
+            Certificate.objects.bulk_create(
+                Certificate(
+                    program=program,
+                    supporter=s,
+                    credential_name="Peer supporter",
+                    holder_name=s.full_name,
+                    issued_on=today - dt.timedelta(days=30),
+                    cycle_started_on=today - dt.timedelta(days=30),
+                    expires_on=today + dt.timedelta(days=700),
+                )
+                for s in supporters
+            )
         Supporter.focus_areas.through.objects.bulk_create(
             Supporter.focus_areas.through(supporter_id=s.pk, focusarea_id=a.pk)
             for s in supporters
@@ -104,6 +138,8 @@ def build(n_participants: int, n_supporters: int, seed: int) -> object:
                     if rng.random() < p
                 ]
                 + (["area"] if "in_person" in modes and rng.random() < 0.7 else []),
+                urgency=rng.choices(URGENCIES, URGENCY_WEIGHTS)[0],
+                waiting_since=now - dt.timedelta(days=rng.randint(0, 500)),
                 consent_given=True,
             )
             for i in range(n_participants)
@@ -116,99 +152,167 @@ def build(n_participants: int, n_supporters: int, seed: int) -> object:
     return program
 
 
-def independent_optimum(n_participants: int, free: list[int], candidates: object) -> tuple[int, float]:
-    """The best total on the same score matrix, by SciPy's sparse assignment (LAPJVsp).
+def _slots(free: Any, candidates: Any) -> tuple[Any, Any, Any, int]:
+    """Every supporter as many slots as free places: (pair of each slot edge, row, column, slots)."""
+    import numpy as np
 
-    Each supporter becomes as many slots as they have free places; each participant also
-    gets a private "stay unmatched" slot, so a full matching always exists. Every real edge
-    weighs score + B and every private slot B, so maximising the total weight maximises
-    the total score.
+    free_arr = np.asarray(free, dtype=np.int64)
+    slot_start = np.concatenate([[0], np.cumsum(free_arr)[:-1]]).astype(np.int64)
+    reps = free_arr[candidates.supporter_index]
+    edge = np.repeat(np.arange(len(reps)), reps)
+    offsets = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    cols = slot_start[candidates.supporter_index][edge] + offsets
+    return edge, candidates.participant_index[edge], cols, int(free_arr.sum())
+
+
+def independent_maximum(n_participants: int, free: Any, candidates: Any) -> int:
+    """The most participants that can be matched at all, by Hopcroft-Karp (SciPy), ignoring weights."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    if n_participants == 0 or len(candidates.score) == 0:
+        return 0
+    _, rows, cols, n_slots = _slots(free, candidates)
+    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n_participants, n_slots))
+    return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+
+
+def independent_levels(n_participants: int, free: Any, candidates: Any, priorities: Any) -> Any:
+    """The objective's value at each level, by SciPy's sparse LAPJV on capacity-expanded slots.
+
+    Each participant also has a private "stays waiting" slot, so that a full assignment always
+    exists; a real slot is worth the pair's value in the objective plus one, the private slot
+    one (SciPy reads a zero as no edge). Every value is a whole number below 2**53, so the
+    floating-point solver is exact.
     """
     import numpy as np
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-    started = time.perf_counter()
-    p_idx = candidates.participant_index
-    s_idx = candidates.supporter_index
-    score = candidates.score
+    from peerpath.support import matching
+
+    if n_participants == 0 or len(candidates.score) == 0:
+        return matching.Levels()
+    prio = np.asarray(priorities, dtype=np.int64)
     free_arr = np.asarray(free, dtype=np.int64)
-    slot_start = np.concatenate([[0], np.cumsum(free_arr)[:-1]])
-    n_slots = int(free_arr.sum())
-    reps = free_arr[s_idx]
-    rows = np.repeat(p_idx, reps)
-    offsets = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-    cols = np.repeat(slot_start[s_idx], reps) + offsets
-    bonus = int(score.max(initial=0)) + 1
-    weights = np.repeat(score, reps) + bonus
+    step = matching.level_weights(min(n_participants, int(free_arr.sum())), int(candidates.score.max()))
+    value = matching.pair_values(prio, candidates, step)
+    assert int(value.max()) * n_participants < 2**53, "too large for an exact floating-point check"
+    edge, rows, cols, n_slots = _slots(free, candidates)
     rows = np.concatenate([rows, np.arange(n_participants)])
     cols = np.concatenate([cols, n_slots + np.arange(n_participants)])
-    weights = np.concatenate([weights, np.full(n_participants, bonus)])
-    matrix = csr_matrix((weights.astype(np.float64), (rows, cols)), shape=(n_participants, n_slots + n_participants))
+    weights = np.concatenate([value[edge] + 1, np.ones(n_participants, dtype=np.int64)]).astype(np.float64)
+    matrix = csr_matrix((weights, (rows, cols)), shape=(n_participants, n_slots + n_participants))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
-    total = round(float(np.asarray(matrix[row_ind, col_ind]).sum())) - bonus * n_participants
-    return total, time.perf_counter() - started
+    slot_owner = np.repeat(np.arange(len(free_arr)), free_arr)
+    pairs = {int(r): int(slot_owner[c]) for r, c in zip(row_ind, col_ind, strict=True) if c < n_slots}
+    return matching.levels_of(pairs, candidates, prio)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def measure(n_participants: int, n_supporters: int, seed: int, certified: bool = True) -> dict[str, Any]:
+    """Build the data, run the batch match and the independent checks; the report (see `failures`)."""
+    started = time.perf_counter()
+    program = build(n_participants, n_supporters, seed, certified=certified)
+    took = time.perf_counter() - started
+    print(f"Generated {n_participants} participants and {n_supporters} supporters in {took:.1f} s")
+
+    from peerpath.support.services.matches import compute_batch
+
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    result = compute_batch(program)
+    seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+    candidates = result.candidates
+    assert candidates is not None
+    levels = result.levels
+    print(
+        f"PeerPath batch match: {levels.matched} of {result.waiting} matched, {len(candidates.score)} candidate pairs, "
+        f"{seconds:.2f} s end to end ({cpu_seconds:.2f} s of CPU)"
+    )
+    print(f"  {result.summary}")
+    places = dict(zip(result.supporter_ids, result.free, strict=True))
+    used: dict[int, int] = {}
+    for _, supporter_id, *_ in result.pairs:
+        used[supporter_id] = used.get(supporter_id, 0) + 1
+    problems = [f"supporter {s} over their free places" for s, n in used.items() if n > places[s]]
+    if len({p for p, *_ in result.pairs}) != len(result.pairs):
+        problems.append("a participant was matched twice")
+
+    solver_started = time.perf_counter()
+    maximum = independent_maximum(result.considered, result.free, candidates)
+    maximum_seconds = time.perf_counter() - solver_started
+    solver_started = time.perf_counter()
+    independent = independent_levels(result.considered, result.free, candidates, result.priorities)
+    levels_seconds = time.perf_counter() - solver_started
+    print(f"Independent maximum (SciPy Hopcroft-Karp): {maximum} in {maximum_seconds:.2f} s")
+    print(f"Independent levels (SciPy LAPJVsp): {independent} in {levels_seconds:.2f} s")
+    with_candidate = int((candidates.candidates_per_participant > 0).sum())
+    return {
+        "participants": n_participants,
+        "supporters": n_supporters,
+        "eligible_supporters": len(result.supporter_ids),
+        "candidate_pairs": len(candidates.score),
+        "participants_with_a_candidate": with_candidate,
+        "matched": levels.matched,
+        "maximum": maximum,
+        "levels": {"matched": levels.matched, "urgency": levels.urgency, "weeks": levels.weeks, "fit": levels.fit},
+        "independent_levels": {
+            "matched": independent.matched,
+            "urgency": independent.urgency,
+            "weeks": independent.weeks,
+            "fit": independent.fit,
+        },
+        "summary": result.summary,
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 3),
+        "solver_seconds": round(maximum_seconds + levels_seconds, 3),
+        "problems": problems,
+    }
+
+
+def failures(report: dict[str, Any], max_seconds: float = 0) -> list[str]:
+    """Why the run fails (empty: it passes)."""
+    found = list(report.get("problems", []))
+    if report["participants_with_a_candidate"] * 2 < report["participants"]:
+        found.append(
+            f"only {report['participants_with_a_candidate']} of {report['participants']} participants have a candidate "
+            "supporter (fewer than half): the pool measures nothing"
+        )
+    if report["matched"] < report["maximum"]:
+        found.append(f"matched {report['matched']}, below the independent maximum {report['maximum']}")
+    for level, value in report["levels"].items():
+        if value != report["independent_levels"][level]:
+            found.append(f"level {level}: {value}, the independent optimum is {report['independent_levels'][level]}")
+    if max_seconds and report["seconds"] > max_seconds:
+        found.append(f"took {report['seconds']} s end to end, over {max_seconds} s")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--supporters", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--max-seconds", type=float, default=0, help="fail when slower end to end (0: no limit)")
+    parser.add_argument("--uncertified", action="store_true", help="supporters without certificates (must fail)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "match.json"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
         setup_django(tmp)
-        program = build(args.participants, args.supporters, args.seed)
-        print(
-            f"Generated {args.participants} participants and {args.supporters} supporters "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-
-        from peerpath.support.services.matches import compute_batch
-
-        result = compute_batch(program)
-        candidates = result.candidates
-        print(
-            f"PeerPath batch match: {len(result.pairs)} matched, {len(result.left_over)} left unmatched, "
-            f"total score {result.total_score}, {len(candidates.score)} candidate pairs, {result.seconds:.2f} s"
-        )
-        places = dict(zip(result.supporter_ids, result.free, strict=True))
-        used: dict[int, int] = {}
-        for _, supporter_id, *_ in result.pairs:
-            used[supporter_id] = used.get(supporter_id, 0) + 1
-        over = [s for s, n in used.items() if n > places[s]]
-        assert not over, f"Supporters over capacity: {over}"
-        assert len({p for p, *_ in result.pairs}) == len(result.pairs), "A participant was matched twice"
-
-        optimum, solver_seconds = independent_optimum(result.waiting, result.free, candidates)
-        optimal = optimum == result.total_score
-        ratio = result.seconds / solver_seconds if solver_seconds else float("inf")
-        print(f"Independent solver (SciPy LAPJVsp on capacity-expanded slots): total {optimum}, {solver_seconds:.2f} s")
-        print(f"Optimal: {optimal}. Matching time / raw solver time = {ratio:.2f}")
-
+        report = measure(args.participants, args.supporters, args.seed, certified=not args.uncertified)
+    found = failures(report, args.max_seconds)
+    report["ok"] = not found
+    report["failures"] = found
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "participants": args.participants,
-                "supporters": args.supporters,
-                "optimal": optimal,
-                "seconds": round(result.seconds, 3),
-                "solver_seconds": round(solver_seconds, 3),
-                "ratio": round(ratio, 3),
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"Wrote {out}")
-    if not optimal:
-        sys.exit(1)
+    for line in found:
+        print(f"FAIL: {line}", file=sys.stderr)
+    return 1 if found else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -20,6 +20,8 @@ APPS: tuple[str, ...] = (
     "plans",
     # The participant's side: their voice, outcome measures, summaries to share.
     "voice",
+    # The service-hours ledger: reads what the apps above record.
+    "hours",
     # Readers of every app above.
     "reports",
     "exchange",

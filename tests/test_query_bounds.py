@@ -75,6 +75,9 @@ def walk(prefix: str) -> dict[tuple[str, str], tuple[int, str]]:
     return results
 
 
+# A whole-site crawl on two networks: CI runs it in the SQLite pass only (an N+1 is one on any engine;
+# tests/*/test_query_counts.py bound the main pages on both).
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_pages_do_not_grow_with_the_data() -> None:
     build_network(size=SMALL, prefix="small", seed=3)

@@ -32,6 +32,7 @@ from peerpath.care.models import (
     TaskStatus,
     TopicPlan,
 )
+from peerpath.care.recognition_sources import MEASURES
 from peerpath.care.stages import CURRENT_STAGES, SERVING_STAGES
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, StageChange, Supporter
@@ -465,7 +466,8 @@ def support_given(program: Program) -> tuple[dict[int, int], str]:
 
 
 def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict[str, Any]:
-    """Service milestones: years since first active (1, 3, 5, 10) and support given.
+    """Service milestones: years since first active (1, 3, 5, 10), support given, and any
+    measure another app registered (`peerpath.care.recognition_sources`, e.g. hours of service).
 
     'upcoming' are due within the look-ahead; 'reached' are reached (years: in the last 90
     days) and not yet recognised (a Recognition with the milestone's key).
@@ -496,22 +498,31 @@ def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict
             elif today - dt.timedelta(days=90) <= day <= today and (pk, key) not in done:
                 reached.append(entry)
     counts, unit = support_given(program)
-    thresholds = settings.support_thresholds()
-    for pk, person in people.items():
-        count = counts.get(pk, 0)
-        passed = [t for t in thresholds if t <= count]
-        if passed and (pk, f"support:{passed[-1]}") not in done:
-            reached.append(
-                {"supporter": person, "key": f"support:{passed[-1]}", "label": f"{passed[-1]} {unit}", "count": count}
-            )
-        ahead = [t for t in thresholds if t > count]
-        if ahead and count >= ahead[0] * 0.8:
-            upcoming.append(
-                {"supporter": person, "key": f"support:{ahead[0]}", "label": f"{ahead[0]} {unit}", "count": count}
-            )
+    measures = [("support", unit, counts, settings.support_thresholds())]
+    # Measures registered by apps after care (the hours ledger's hours of service).
+    measures += [(m.key, str(m.unit), m.counts(program), m.thresholds(program)) for m in MEASURES]
+    for prefix, label, found, thresholds in measures:
+        for pk, person in people.items():
+            count = found.get(pk, 0)
+            passed = [t for t in thresholds if t <= count]
+            if passed and (pk, f"{prefix}:{passed[-1]}") not in done:
+                reached.append(
+                    {
+                        "supporter": person,
+                        "key": f"{prefix}:{passed[-1]}",
+                        "label": f"{passed[-1]} {label}",
+                        "count": count,
+                    }
+                )
+            ahead = [t for t in thresholds if t > count]
+            if ahead and count >= ahead[0] * 0.8:
+                upcoming.append(
+                    {"supporter": person, "key": f"{prefix}:{ahead[0]}", "label": f"{ahead[0]} {label}", "count": count}
+                )
     upcoming.sort(key=lambda e: (e.get("date") or horizon, e["supporter"].full_name))
     reached.sort(key=lambda e: (e.get("date") or today, e["supporter"].full_name), reverse=True)
-    return {"upcoming": upcoming, "reached": reached, "unit": unit}
+    others = [(label, ", ".join(str(t) for t in thresholds)) for _, label, _, thresholds in measures[1:]]
+    return {"upcoming": upcoming, "reached": reached, "unit": unit, "other_measures": others}
 
 
 # --- breaks ----------------------------------------------------------------------------------

@@ -107,6 +107,12 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.read_newsletters": EVERYONE,
     "care.own_care": frozenset({P}),
     "care.own_breaks": frozenset({P}),  # not while still in training (peerpath.recruitment.access)
+    # The service-hours ledger (peerpath/hours): supervisors see the people they supervise,
+    # coordinators everyone (object rules in peerpath.hours.access).
+    "hours.own": frozenset({P}),
+    "hours.view_ledgers": frozenset({C, S}),
+    "hours.review_duties": frozenset({C}),
+    "hours.edit_settings": frozenset({C}),
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
     # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),

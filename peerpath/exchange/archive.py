@@ -818,6 +818,23 @@ def _define_tables() -> None:
         "voice.peerinterest",
         "At a 'goals met' closing: whether the person would like to hear about becoming a peer supporter.",
     )
+    # --- Service hours ---------------------------------------------------------------------------
+    # The ledger itself is computed from contacts, supervision meetings, training sessions and
+    # the files above; only what the hours area keeps on its own is here.
+    register("hours_settings.csv", "hours.hourssettings", "The program's service-hours settings (one row).")
+    register(
+        "other_duties.csv",
+        "hours.otherduty",
+        "Other duties supporters logged for their service hours, with their review.",
+        meanings={"minutes": "How long the duty took, in minutes.", "kind": "outreach, training or other."},
+    )
+    register(
+        "other_duty_changes.csv",
+        "hours.otherdutychange",
+        "Every review step of an other duty.",
+        program_field="duty__program",
+        program_path="duty__program",
+    )
     # --- The audit log ---------------------------------------------------------------------------
     register(
         "audit_log.csv",

@@ -561,7 +561,8 @@ class ParticipantImporter(Importer):
         errors: list[RowError] = []
         created = []
         for row in rows:
-            data = {name: row[name] for name in fields if name != "focus_areas"}
+            # A column the import does not read (urgency) keeps the participant's default.
+            data = {name: row[name] for name in fields if name != "focus_areas" and name in row}
             data["focus_areas"] = [areas[pk] for pk in row["focus_areas"] if pk in areas]
             recorded_by = row["consent_recorded_by"]
             member = members.get(normalize_email(recorded_by)) if recorded_by else actor

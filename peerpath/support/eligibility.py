@@ -21,7 +21,7 @@ from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support import availability
 from peerpath.support.defaults import get_settings
-from peerpath.support.matching import Needs, Offer, norm, norm_set
+from peerpath.support.matching import MAX_WEEKS, URGENCY_RANK, Needs, Offer, norm, norm_set
 from peerpath.support.models import (
     OPEN_STATES,
     CloseReason,
@@ -131,12 +131,20 @@ NEEDS_FIELDS = [
     "preferred_age_bands",
     "preferred_communities",
     "must_haves",
+    "urgency",
     "waiting_since",
     "status",
 ]
 
 
-def needs_for(participant: Any, focus_area_ids: frozenset[int]) -> Needs:
+def weeks_waiting(participant: Any, on_date: dt.date) -> int:
+    """Whole weeks on the waiting list by ``on_date``, capped at `matching.MAX_WEEKS`."""
+    since = timezone.localdate(participant.waiting_since) if participant.waiting_since else on_date
+    return min(max((on_date - since).days // 7, 0), MAX_WEEKS)
+
+
+def needs_for(participant: Any, focus_area_ids: frozenset[int], on_date: dt.date | None = None) -> Needs:
+    on_date = on_date or timezone.localdate()
     return Needs(
         id=participant.pk,
         focus_areas=focus_area_ids,
@@ -148,6 +156,8 @@ def needs_for(participant: Any, focus_area_ids: frozenset[int]) -> Needs:
         age_bands=frozenset(participant.preferred_age_bands or []),
         communities=norm_set(participant.preferred_communities or []),
         must_haves=frozenset(participant.must_haves or []),
+        urgency=URGENCY_RANK.get(participant.urgency, 0),
+        weeks=weeks_waiting(participant, on_date),
     )
 
 
@@ -160,8 +170,9 @@ def waiting_list(program: Program) -> QuerySet[Participant]:
     )
 
 
-def waiting_needs(program: Program) -> list[Needs]:
+def waiting_needs(program: Program, on_date: dt.date | None = None) -> list[Needs]:
     """The needs of everyone on the waiting list, longest waiting first, in three queries."""
+    on_date = on_date or timezone.localdate()
     rows = list(waiting_list(program).only(*NEEDS_FIELDS))
     areas: dict[int, set[int]] = defaultdict(set)
     through = Participant.focus_areas.through.objects.filter(
@@ -169,7 +180,7 @@ def waiting_needs(program: Program) -> list[Needs]:
     ).values_list("participant_id", "focusarea_id")
     for participant_id, area_id in through:
         areas[participant_id].add(area_id)
-    return [needs_for(p, frozenset(areas.get(p.pk, ()))) for p in rows]
+    return [needs_for(p, frozenset(areas.get(p.pk, ())), on_date) for p in rows]
 
 
 def excluded_pairs(program: Program) -> set[tuple[int, int]]:

@@ -25,6 +25,7 @@ from peerpath.support.models import (
     ParticipantStatus,
     SupportSettings,
     SupportTask,
+    Urgency,
     lines,
 )
 from peerpath.support.services.matches import DECLINE_REASONS
@@ -109,6 +110,13 @@ class ParticipantForm(NeedsMixin):
         max_length=300,
         help_text="For example: veterans, LGBTQ+, a faith or cultural community. Separate with commas.",
     )
+    urgency = forms.ChoiceField(
+        label="Urgency",
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        required=False,
+        help_text="Matching serves as many people as it can, the more urgent first, then the longest waiting.",
+    )
     must_haves = forms.MultipleChoiceField(
         label="Must-haves (a supporter who does not meet these is never proposed)",
         choices=Criterion.choices,
@@ -135,6 +143,9 @@ class ParticipantForm(NeedsMixin):
     def clean_preferred_communities(self) -> list[str]:
         return _split_words(self.cleaned_data["preferred_communities"])
 
+    def clean_urgency(self) -> str:
+        return self.cleaned_data["urgency"] or Urgency.ROUTINE  # left out: routine
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
@@ -160,6 +171,7 @@ class ParticipantForm(NeedsMixin):
             "preferred_age_bands": participant.preferred_age_bands,
             "preferred_communities": ", ".join(participant.preferred_communities),
             "must_haves": participant.must_haves,
+            "urgency": participant.urgency,
             "consent_given": participant.consent_given,
             "consent_scope": participant.consent_scope,
             "intake_notes": participant.intake_notes,

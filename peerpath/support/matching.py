@@ -8,9 +8,9 @@ The participant's must-haves are hard constraints: a pair failing one is not a c
 
 `score_matrix` computes every pair at once with numpy (the batch match and the ranking for
 one participant both use it); `explain` recomputes one pair's points criterion by criterion
-with the same integer formulas, for the coordinator to read. `assign` finds the assignment
-with the highest total score that keeps every supporter within their free places, as a
-minimum-cost flow solved by OR-tools (exact, not greedy).
+with the same integer formulas, for the coordinator to read. `assign` finds the best
+assignment under `OBJECTIVE` (stated once, below) within every supporter's free places, as
+one minimum-cost flow solved by OR-tools (exact, not greedy).
 """
 
 from __future__ import annotations
@@ -19,12 +19,45 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
-from peerpath.support.models import Availability, Criterion, Mode
+from peerpath.support.models import Availability, Criterion, Mode, Urgency
 
 CRITERIA = [c.value for c in Criterion]
 WEIGHT_KEYS = ["focus_area", "language", "mode", "area", "availability", "preferences", "free_places"]
 CHUNK = 1000  # participants scored at once: bounds memory for large waiting lists
+MAX_WEIGHT = 10  # a setting's weight is 0 to 10 (support.services.common.update_settings)
+MAX_SCORE = MAX_WEIGHT * 10 * len(WEIGHT_KEYS)  # the best fit a pair can score: 700
+
+# --- The objective, in one place ------------------------------------------------------------
+
+OBJECTIVE = [
+    _("Serve as many waiting participants as possible."),
+    _(
+        "Among those assignments, serve the more urgent first (urgent, then soon, then routine, as the "
+        "coordinator set it on each participant)."
+    ),
+    _("Then serve those who have waited longer (in whole weeks, counted up to 52)."),
+    _("Then the best fit: the highest total score."),
+]
+"""Each level takes strict precedence over the next: no gain at a later level makes up for a
+loss at an earlier one. Shown as is on the Matching page."""
+
+URGENCY_RANK = {Urgency.ROUTINE.value: 0, Urgency.SOON.value: 1, Urgency.URGENT.value: 2}
+MAX_WEEKS = 52
+WEEK_SPAN = MAX_WEEKS + 1
+
+
+def priority(urgency: int, weeks: int) -> int:
+    """One participant's place in the queue as one number: urgency first, then whole weeks waited.
+
+    ``urgency * 53 + weeks`` (weeks capped at 52) orders participants exactly as (urgency,
+    weeks) does, and differs for every different (urgency, weeks).
+    """
+    return urgency * WEEK_SPAN + min(max(weeks, 0), MAX_WEEKS)
+
+
+MAX_PRIORITY = priority(max(URGENCY_RANK.values()), MAX_WEEKS)
 
 
 @dataclass(frozen=True)
@@ -41,6 +74,12 @@ class Needs:
     age_bands: frozenset[str] = frozenset()
     communities: frozenset[str] = frozenset()
     must_haves: frozenset[str] = frozenset()
+    urgency: int = 0  # URGENCY_RANK: 0 routine, 1 soon, 2 urgent
+    weeks: int = 0  # whole weeks on the waiting list, capped at MAX_WEEKS
+
+    @property
+    def priority(self) -> int:
+        return priority(self.urgency, self.weeks)
 
 
 @dataclass(frozen=True)
@@ -116,11 +155,15 @@ def must_have_failures(needs: Needs, offer: Offer) -> list[str]:
     return [c for c in CRITERIA if c in needs.must_haves and not checks[Criterion(c)]]
 
 
+_LABELS: dict[type, dict[str, str]] = {
+    choices: {str(value): str(label).lower() for value, label in choices.choices} for choices in (Mode, Availability)
+}
+MODE_ORDER = [str(m) for m in Mode.values]
+TIME_ORDER = [str(a) for a in Availability.values]
+
+
 def _label(choices: type, value: str) -> str:
-    try:
-        return str(choices(value).label).lower()
-    except ValueError:
-        return value
+    return _LABELS.get(choices, {}).get(value, value)
 
 
 def explain(needs: Needs, offer: Offer, weights: dict[str, int], area_names: dict[int, str]) -> Explanation:
@@ -133,12 +176,12 @@ def explain(needs: Needs, offer: Offer, weights: dict[str, int], area_names: dic
     shared_langs = sorted(needs.languages & offer.languages)
     language = w["language"] * 10 if shared_langs else 0
     parts.append(Part("language", "Language", language, ", ".join(s.title() for s in shared_langs) or "none shared"))
-    shared_modes = [m for m in Mode.values if m in needs.modes & offer.modes]
+    shared_modes = [m for m in MODE_ORDER if m in needs.modes & offer.modes]
     mode = w["mode"] * 10 if shared_modes else 0
     parts.append(Part("mode", "Way of meeting", mode, ", ".join(_label(Mode, m) for m in shared_modes) or "none"))
     same_area = bool(needs.area) and norm(needs.area) == norm(offer.area)
     parts.append(Part("area", "Area", w["area"] * 10 if same_area else 0, offer.area if same_area else "different"))
-    shared_times = [a for a in Availability.values if a in needs.availability & offer.availability]
+    shared_times = [a for a in TIME_ORDER if a in needs.availability & offer.availability]
     times = (w["availability"] * 10 * len(shared_times)) // len(needs.availability) if needs.availability else 0
     parts.append(
         Part("availability", "Times", times, ", ".join(_label(Availability, a) for a in shared_times) or "none")
@@ -201,6 +244,14 @@ class Candidates:
     blocked: dict[int, dict[str, int]]
 
 
+def _floor_share(weight: int, shared: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """``(weight * 10 * shared) // asked`` (0 when nothing was asked), in float32.
+
+    Exact: every value is a small whole number, and a quotient that is not whole is at least
+    1/asked away from the next whole number, far more than float32 rounding."""
+    return np.floor((weight * 10) * shared / np.maximum(asked, 1))
+
+
 def score_matrix(
     needs: Sequence[Needs],
     offers: Sequence[Offer],
@@ -210,7 +261,7 @@ def score_matrix(
     """Score every (participant, supporter) pair; keep those that pass every hard constraint.
 
     Hard constraints: the supporter has a free place, no declared conflict between the two,
-    and every must-have of the participant is met.
+    and every must-have of the participant is met. Same integer formulas as `explain`.
     """
     w = {k: int(weights.get(k, 0)) for k in WEIGHT_KEYS}
     n_s = len(offers)
@@ -223,24 +274,21 @@ def score_matrix(
         empty = np.zeros(0, dtype=np.int64)
         return Candidates(empty, empty, empty, per_participant, {i: {} for i in range(len(needs))})
 
-    vocab = {
-        "focus": _vocab([n.focus_areas for n in needs], [o.focus_areas for o in offers]),
-        "lang": _vocab([n.languages for n in needs], [o.languages for o in offers]),
-        "mode": _vocab([n.modes for n in needs], [o.modes for o in offers]),
-        "time": _vocab([n.availability for n in needs], [o.availability for o in offers]),
-        "comm": _vocab([n.communities for n in needs], [o.communities for o in offers]),
-    }
-    s_sets = {
-        "focus": _indicator([o.focus_areas for o in offers], vocab["focus"]).T,
-        "lang": _indicator([o.languages for o in offers], vocab["lang"]).T,
-        "mode": _indicator([o.modes for o in offers], vocab["mode"]).T,
-        "time": _indicator([o.availability for o in offers], vocab["time"]).T,
-        "comm": _indicator([o.communities for o in offers], vocab["comm"]).T,
-    }
+    keys = [
+        ("focus", "focus_areas"),
+        ("lang", "languages"),
+        ("mode", "modes"),
+        ("time", "availability"),
+        ("comm", "communities"),
+    ]
+    vocab = {key: _vocab([getattr(n, attr) for n in needs], [getattr(o, attr) for o in offers]) for key, attr in keys}
+    s_sets = {key: _indicator([getattr(o, attr) for o in offers], vocab[key]).T for key, attr in keys}
+    age_vocab = _vocab([n.age_bands for n in needs], [{o.age_band} for o in offers if o.age_band])
+    s_sets["age"] = _indicator([frozenset({o.age_band}) if o.age_band else frozenset() for o in offers], age_vocab).T
     area_vocab = _vocab([{norm(n.area)} for n in needs if n.area], [{norm(o.area)} for o in offers if o.area])
     s_area = np.array([area_vocab.get(norm(o.area), -1) if o.area else -2 for o in offers], dtype=np.int64)
-    s_gender = np.array([o.gender for o in offers], dtype=object)
-    s_age = np.array([o.age_band for o in offers], dtype=object)
+    gender_vocab = {g: i for i, g in enumerate(sorted({o.gender for o in offers} | {n.gender for n in needs}))}
+    s_gender = np.array([gender_vocab[o.gender] if o.gender else -1 for o in offers], dtype=np.int64)
     capacity = np.array([o.capacity for o in offers], dtype=np.int64)
     free = np.array([o.free for o in offers], dtype=np.int64)
     free_points = np.where(capacity > 0, (w["free_places"] * 10 * free) // np.maximum(capacity, 1), 0)
@@ -250,61 +298,50 @@ def score_matrix(
     for supporter_id, participant_id in conflicts:
         if supporter_id in offer_pos:
             conflicted.setdefault(participant_id, []).append(offer_pos[supporter_id])
+    # Each participant's must-haves as a column of booleans, per criterion.
+    must = {c: np.array([c in n.must_haves for n in needs]) for c in CRITERIA}
 
     for start in range(0, len(needs), CHUNK):
         chunk = needs[start : start + CHUNK]
         rows = len(chunk)
-        shared = {
-            key: (_indicator([getattr(n, attr) for n in chunk], vocab[key]) @ s_sets[key]).astype(np.int64)
-            for key, attr in [
-                ("focus", "focus_areas"),
-                ("lang", "languages"),
-                ("mode", "modes"),
-                ("time", "availability"),
-                ("comm", "communities"),
-            ]
-        }
-        n_focus = np.array([len(n.focus_areas) for n in chunk], dtype=np.int64)[:, None]
-        n_time = np.array([len(n.availability) for n in chunk], dtype=np.int64)[:, None]
+        shared = {key: _indicator([getattr(n, attr) for n in chunk], vocab[key]) @ s_sets[key] for key, attr in keys}
+        age_ok = (_indicator([n.age_bands for n in chunk], age_vocab) @ s_sets["age"]) > 0
+        asked = {key: np.array([len(getattr(n, attr)) for n in chunk], dtype=np.float32)[:, None] for key, attr in keys}
+        asked_age = np.array([bool(n.age_bands) for n in chunk])[:, None]
         p_area = np.array([area_vocab.get(norm(n.area), -3) if n.area else -4 for n in chunk], dtype=np.int64)
         same_area = p_area[:, None] == s_area[None, :]
-        p_gender = np.array([n.gender for n in chunk], dtype=object)
-        gender_ok = (p_gender[:, None] == s_gender[None, :]) & (p_gender[:, None] != "")
-        age_ok = np.zeros((rows, n_s), dtype=bool)
-        for i, n in enumerate(chunk):
-            if n.age_bands:
-                age_ok[i] = np.isin(s_age, list(n.age_bands))
+        p_gender = np.array([gender_vocab[n.gender] if n.gender else -2 for n in chunk], dtype=np.int64)
+        gender_ok = p_gender[:, None] == s_gender[None, :]
         comm_ok = shared["comm"] > 0
-        stated = np.array(
-            [int(bool(n.gender)) + int(bool(n.age_bands)) + int(bool(n.communities)) for n in chunk], dtype=np.int64
-        )[:, None]
-        met = gender_ok.astype(np.int64) + age_ok + comm_ok
+        stated = (p_gender >= 0)[:, None].astype(np.float32) + asked_age + (asked["comm"] > 0)
+        met = gender_ok.astype(np.float32) + age_ok + comm_ok
 
-        score = (w["focus_area"] * 10 * shared["focus"]) // np.maximum(n_focus, 1)
-        score += w["language"] * 10 * (shared["lang"] > 0)
-        score += w["mode"] * 10 * (shared["mode"] > 0)
-        score += w["area"] * 10 * same_area
-        score += (w["availability"] * 10 * shared["time"]) // np.maximum(n_time, 1)
-        score += np.where(stated > 0, (w["preferences"] * 10 * met) // np.maximum(stated, 1), 0)
-        score += free_points[None, :]
+        score = _floor_share(w["focus_area"], shared["focus"], asked["focus"])
+        score += (w["language"] * 10) * (shared["lang"] > 0)
+        score += (w["mode"] * 10) * (shared["mode"] > 0)
+        score += (w["area"] * 10) * same_area
+        score += _floor_share(w["availability"], shared["time"], asked["time"])
+        score += _floor_share(w["preferences"], met, stated)
+        score += free_points[None, :].astype(np.float32)
 
         base = np.broadcast_to(has_room[None, :], (rows, n_s)).copy()
         for i, n in enumerate(chunk):
             base[i, conflicted.get(n.id, [])] = False
         ok_by = {
-            Criterion.FOCUS_AREA: (shared["focus"] > 0) | (n_focus == 0),
-            Criterion.LANGUAGE: (shared["lang"] > 0) | (np.array([not n.languages for n in chunk])[:, None]),
-            Criterion.MODE: (shared["mode"] > 0) | (np.array([not n.modes for n in chunk])[:, None]),
+            Criterion.FOCUS_AREA: (shared["focus"] > 0) | (asked["focus"] == 0),
+            Criterion.LANGUAGE: (shared["lang"] > 0) | (asked["lang"] == 0),
+            Criterion.MODE: (shared["mode"] > 0) | (asked["mode"] == 0),
             Criterion.AREA: same_area | (p_area[:, None] == -4),
-            Criterion.AVAILABILITY: (shared["time"] > 0) | (n_time == 0),
-            Criterion.GENDER: gender_ok | (p_gender[:, None] == ""),
-            Criterion.AGE: age_ok | np.array([not n.age_bands for n in chunk])[:, None],
-            Criterion.COMMUNITY: comm_ok | np.array([not n.communities for n in chunk])[:, None],
+            Criterion.AVAILABILITY: (shared["time"] > 0) | (asked["time"] == 0),
+            Criterion.GENDER: gender_ok | (p_gender[:, None] == -2),
+            Criterion.AGE: age_ok | ~asked_age,
+            Criterion.COMMUNITY: comm_ok | (asked["comm"] == 0),
         }
         allowed = base.copy()
         for criterion, ok in ok_by.items():
-            required = np.array([criterion in n.must_haves for n in chunk])[:, None]
-            allowed &= ok | ~required
+            required = must[criterion.value][start : start + rows]
+            if required.any():
+                allowed &= ok | ~required[:, None]
         counts = allowed.sum(axis=1)
         per_participant[start : start + rows] = counts
         for i in np.nonzero(counts == 0)[0]:
@@ -322,19 +359,96 @@ def score_matrix(
 # --- The optimal assignment ---------------------------------------------------------------
 
 
-def assign(n_participants: int, free: Sequence[int], candidates: Candidates) -> dict[int, int]:
-    """The assignment {participant index: supporter index} with the highest total score.
+@dataclass(frozen=True)
+class Levels:
+    """An assignment's value at each level of `OBJECTIVE`, in order."""
 
-    Every supporter gets at most their free places; a participant may stay unmatched. Solved
-    exactly as a minimum-cost flow: source → participant (1) → supporter (score) → sink
-    (free places), with a zero-cost bypass from each participant to the sink.
+    matched: int = 0
+    urgency: int = 0  # the matched participants' urgency ranks, added up (urgent 2, soon 1)
+    weeks: int = 0  # their whole weeks waited (each capped at 52), added up
+    fit: int = 0  # their pairs' scores, added up
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.matched, self.urgency, self.weeks, self.fit)
+
+
+@dataclass
+class Assignment:
+    """The chosen pairs {participant index: supporter index} and their value at each level."""
+
+    pairs: dict[int, int]
+    levels: Levels
+
+
+# The flow solver works in 64-bit integers and, by cost scaling, multiplies costs by about the
+# number of nodes: costs stay below this, and the whole objective too, or `assign` refuses.
+COST_LIMIT = 2**62
+
+
+def level_weights(bound: int, best_score: int) -> int:
+    """The multiplier that puts a participant's place in the queue above every fit.
+
+    A pair's value is ``(priority + 1) * step + score``; ``step`` exceeds the most that fit
+    can add up to over ``bound`` matched pairs (each scoring 0..best_score), so one more unit
+    of ``priority + 1`` outweighs any difference in fit.
+    """
+    return max(bound, 1) * max(best_score, 0) + 1
+
+
+def pair_values(priorities: np.ndarray, candidates: Candidates, step: int) -> np.ndarray:
+    """Each candidate pair's value in the single objective (see `assign`)."""
+    return (priorities[candidates.participant_index] + 1) * step + candidates.score
+
+
+def cost_bound(n_participants: int, n_supporters: int, bound: int, best_score: int) -> int:
+    """The largest number the solver may meet for these sizes: the biggest pair value times
+    the nodes (cost scaling), or times the pairs matched (the whole objective)."""
+    step = level_weights(bound, best_score)
+    biggest = (MAX_PRIORITY + 1) * step + best_score
+    return biggest * max(n_participants + n_supporters + 3, bound)
+
+
+def assign(
+    n_participants: int,
+    free: Sequence[int],
+    candidates: Candidates,
+    priorities: Sequence[int] | np.ndarray | None = None,
+) -> Assignment:
+    """The best assignment under `OBJECTIVE`: every supporter within their free places.
+
+    Exact, in one minimum-cost flow (source → participant (1) → supporter → sink (free
+    places), with a zero-cost bypass from each participant to the sink), where a pair is worth
+    ``(priority + 1) * step + score`` (`level_weights`). Why the levels come out strictly in order:
+
+    - The sets of participants that can be served together form a matroid (a transversal
+      matroid: supporters' places are its slots). With every weight ``priority + 1`` positive,
+      a set of greatest total weight is a largest set (any smaller one can be extended), so
+      level 1 is served first; among the largest sets, the greatest total ``priority`` is the
+      one whose sorted priorities dominate every other's place by place (the greedy basis), and
+      as ``priority`` (urgency * 53 + weeks) is one-to-one in (urgency, weeks), that set serves
+      the most urgent, then the most soon, and the longest waits: levels 2 and 3.
+    - ``step`` exceeds all the fit that could differ, so fit (level 4) only breaks ties.
+
+    The numbers stay small (for 100,000 participants and the best score 700: under 2**34 a
+    pair), and `cost_bound` is checked before solving: OverflowError rather than a wrong answer.
     """
     from ortools.graph.python import min_cost_flow
 
     n_edges = len(candidates.score)
     if n_participants == 0 or n_edges == 0:
-        return {}
-    n_s = len(free)
+        return Assignment({}, Levels())
+    prio = np.zeros(n_participants, dtype=np.int64) if priorities is None else np.asarray(priorities, dtype=np.int64)
+    if len(prio) != n_participants or prio.min(initial=0) < 0 or prio.max(initial=0) > MAX_PRIORITY:
+        raise ValueError("One priority per participant, from 0 to MAX_PRIORITY.")
+    free_arr = np.asarray(free, dtype=np.int64)
+    n_s = len(free_arr)
+    bound = int(min(n_participants, int(free_arr.sum())))
+    best = int(candidates.score.max(initial=0))
+    if candidates.score.min(initial=0) < 0:
+        raise ValueError("Scores are never negative.")
+    if cost_bound(n_participants, n_s, bound, best) >= COST_LIMIT:
+        raise OverflowError("Too many participants for the matching solver's integer range.")
+    step = level_weights(bound, best)
     source, sink = n_participants + n_s, n_participants + n_s + 1
     flow = min_cost_flow.SimpleMinCostFlow()
     ones_p = np.ones(n_participants, dtype=np.int64)
@@ -345,13 +459,13 @@ def assign(n_participants: int, free: Sequence[int], candidates: Candidates) -> 
         candidates.participant_index,
         n_participants + candidates.supporter_index,
         np.ones(n_edges, dtype=np.int64),
-        -candidates.score,
+        -pair_values(prio, candidates, step),
     )
     flow.add_arcs_with_capacity_and_unit_cost(participants, np.full(n_participants, sink), ones_p, zeros_p)
     flow.add_arcs_with_capacity_and_unit_cost(
         n_participants + np.arange(n_s, dtype=np.int64),
         np.full(n_s, sink),
-        np.asarray(free, dtype=np.int64),
+        free_arr,
         np.zeros(n_s, dtype=np.int64),
     )
     flow.set_nodes_supplies(np.array([source, sink]), np.array([n_participants, -n_participants]))
@@ -359,32 +473,83 @@ def assign(n_participants: int, free: Sequence[int], candidates: Candidates) -> 
     if status != flow.OPTIMAL:
         raise RuntimeError(f"The matching solver did not find an optimum (status {status}).")
     used = np.nonzero(flow.flows(pair_arcs) > 0)[0]
-    return {int(candidates.participant_index[k]): int(candidates.supporter_index[k]) for k in used}
+    pairs = {int(candidates.participant_index[k]): int(candidates.supporter_index[k]) for k in used}
+    chosen = candidates.participant_index[used]
+    urgency = prio[chosen] // WEEK_SPAN
+    levels = Levels(
+        matched=len(used),
+        urgency=int(urgency.sum()),
+        weeks=int((prio[chosen] - urgency * WEEK_SPAN).sum()),
+        fit=int(candidates.score[used].sum()),
+    )
+    return Assignment(pairs, levels)
 
 
-def total_score(assignment: dict[int, int], candidates: Candidates) -> int:
+def levels_of(pairs: dict[int, int], candidates: Candidates, priorities: Sequence[int] | np.ndarray) -> Levels:
+    """Any assignment's value at each level (to compare with another solver's)."""
     lookup = {
         (int(p), int(s)): int(w)
         for p, s, w in zip(candidates.participant_index, candidates.supporter_index, candidates.score, strict=True)
     }
-    return sum(lookup[(p, s)] for p, s in assignment.items())
+    prio = [int(priorities[p]) for p in pairs]
+    return Levels(
+        matched=len(pairs),
+        urgency=sum(p // WEEK_SPAN for p in prio),
+        weeks=sum(p % WEEK_SPAN for p in prio),
+        fit=sum(lookup[(p, s)] for p, s in pairs.items()),
+    )
+
+
+# --- Saying why ---------------------------------------------------------------------------
+
+# Why someone was left waiting, in kinds the result sentence counts.
+NO_ROOM = "no_room"
+NO_FIT = "no_fit"
+PLACES_TAKEN = "places_taken"
+
+
+def unmatched_kind(index: int, candidates: Candidates) -> str:
+    if int(candidates.candidates_per_participant[index]):
+        return PLACES_TAKEN
+    return NO_ROOM if candidates.blocked.get(index, {}).get("_room", 0) == 0 else NO_FIT
 
 
 def unmatched_reason(index: int, needs: Needs, candidates: Candidates) -> str:
     """Why a participant was left without a supporter, in words a coordinator can act on."""
-    count = int(candidates.candidates_per_participant[index])
-    if count:
+    kind = unmatched_kind(index, candidates)
+    if kind == PLACES_TAKEN:
+        count = int(candidates.candidates_per_participant[index])
         return (
-            f"{count} supporter{'s' if count != 1 else ''} fit, but their places went to matches that scored higher "
-            "in this round."
+            f"{count} supporter{'s' if count != 1 else ''} fit, but every one of their free places is needed by "
+            "others: serving them instead would serve fewer people, or someone more urgent or waiting longer."
         )
+    if kind == NO_ROOM:
+        return "No eligible supporter has a free place (or every one with room has a declared conflict)."
     blocked = candidates.blocked.get(index, {})
     room = blocked.get("_room", 0)
-    if room == 0:
-        return "No eligible supporter has a free place (or every one with room has a declared conflict)."
     parts = [
         f"{Criterion(c).label.lower()}: {n} of {room}"
         for c, n in blocked.items()
         if c != "_room" and c in Criterion.values
     ]
     return "No supporter with room meets every must-have together (" + "; ".join(parts) + ")."
+
+
+KIND_TEXT = {
+    NO_FIT: "{n} fit no supporter with a free place (no one with room meets all their must-haves)",
+    NO_ROOM: "{n} found no eligible supporter with a free place at all",
+    PLACES_TAKEN: "{n} had supporters who fit, but their places were all needed to serve as many people as "
+    "possible, the more urgent and the longer waiting first",
+}
+
+
+def result_sentence(matched: int, considered: int, kinds: dict[str, int], no_consent: int = 0) -> str:
+    """The result in one sentence: "412 of 430 matched; the 18 left: 11 fit no supporter…"."""
+    left = considered - matched
+    text = f"{matched} of {considered} matched"
+    if left <= 0:
+        return text + "; everyone who could be offered was served."
+    bits = [KIND_TEXT[k].format(n=kinds[k]) for k in (NO_FIT, NO_ROOM, PLACES_TAKEN) if kinds.get(k)]
+    if no_consent:
+        bits.append(f"{no_consent} have no recorded consent")
+    return text + f"; the {left} left: " + "; ".join(bits) + "."

@@ -67,6 +67,15 @@ class Criterion(models.TextChoices):
     COMMUNITY = "community", "From the community asked for"
 
 
+class Urgency(models.TextChoices):
+    """How soon a participant needs a supporter, as the coordinator judges it (matching serves
+    the more urgent first: `support.matching.OBJECTIVE`)."""
+
+    ROUTINE = "routine", "Routine"
+    SOON = "soon", "Soon"
+    URGENT = "urgent", "Urgent"
+
+
 class ParticipantStatus(models.TextChoices):
     WAITING = "waiting", "Waiting for a supporter"
     MATCHED = "matched", "Matched"
@@ -190,6 +199,12 @@ class Participant(models.Model):
     preferred_age_bands = models.JSONField(default=list, blank=True)
     preferred_communities = models.JSONField(default=list, blank=True)
     must_haves = models.JSONField(default=list, blank=True)
+    urgency = models.CharField(
+        max_length=8,
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+        help_text="Set by the coordinator: matching serves the more urgent first, then the longest waiting.",
+    )
     consent_given = models.BooleanField(default=False)
     consent_scope = EncryptedTextField(blank=True)
     consent_at = models.DateTimeField(null=True, blank=True)
@@ -664,7 +679,12 @@ class MatchRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    total_score = models.IntegerField(default=0)
+    total_score = models.IntegerField(default=0, help_text="Fit: the proposed pairs' scores, added up.")
+    # The result at each level of support.matching.OBJECTIVE, and in one sentence.
+    matched = models.PositiveIntegerField(default=0)
+    urgency_total = models.PositiveIntegerField(default=0)
+    weeks_total = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
     waiting = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -146,6 +146,8 @@ def crawl(client: Client, starts: list[str]) -> dict[str, list[str]]:
     return found
 
 
+# A whole-site crawl of the demo: CI runs it in the SQLite pass only (markup does not depend on the engine).
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_every_page_the_demo_people_reach_is_free_of_inline_code() -> None:
     call_command("load_demo", stdout=io.StringIO())

@@ -128,6 +128,8 @@ def test_the_guard_sees_each_way_of_writing() -> None:
     assert not file_writing_calls("import csv\nr = csv.reader(f)\nfrom openpyxl import load_workbook")
 
 
+# A whole-site crawl of the demo: CI runs it in the SQLite pass only (the files do not depend on the engine).
+@pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_no_download_carries_a_raw_formula_after_every_text_field_holds_one() -> None:
     call_command("load_demo", stdout=io.StringIO())

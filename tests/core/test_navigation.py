@@ -45,7 +45,14 @@ def test_coordinator_sees_every_task_group_in_order() -> None:
     groups = menu(Role.COORDINATOR)
     assert list(groups) == ["My work", "People", "Training", "Support", "Care", "Reports", "Setup"]
     assert groups["People"] == ["Recruitment", "Supporters", "Members"]
-    assert groups["Support"] == ["Participants", "Matching", "Needs attention", "Concerns"]
+    assert groups["Support"] == [
+        "Participants",
+        "Matching",
+        "Needs attention",
+        "Goal progress",
+        "Concerns",
+        "Participant feedback",
+    ]
     assert groups["Reports"] == ["Reports", "Import & export", "Audit log"]
     assert groups["Setup"] == ["Settings"]  # one settings area
     # No supporter's own pages.
@@ -70,8 +77,8 @@ def test_supervisor_sees_supervision_care_and_concerns() -> None:
     groups = menu(Role.SUPERVISOR)
     assert list(groups) == ["My work", "Training", "Support", "Care"]
     assert groups["My work"] == ["Home", "Supervision"]
-    assert groups["Support"] == ["Concerns"]
-    assert groups["Care"] == ["Supporter care", "Care tasks", "Newsletters"]
+    assert groups["Support"] == ["Goal progress", "Concerns"]
+    assert groups["Care"] == ["Supporter care", "Care tasks", "Service hours", "Newsletters"]
 
 
 def test_supporter_sees_their_own_work_first() -> None:
@@ -85,6 +92,7 @@ def test_supporter_sees_their_own_work_first() -> None:
         "My matching profile",
         "Continuing education",
         "My well-being",
+        "My hours",
     ]
     assert groups["Training"] == ["Competencies", "Calendar"]
 
@@ -117,7 +125,10 @@ SETTINGS_PAGES = [
     ("Screening", "recruitment:setup"),
     ("Certification rules", "certification:settings"),
     ("Support", "support:settings"),
+    ("Plans and needs", "plans:settings"),
+    ("Participant feedback and outcomes", "voice:settings"),
     ("Supporter care", "care:settings"),
+    ("Service hours", "hours:settings"),
     ("Retention", "programs:retention"),
     ("System health", "programs:system_health"),
     ("Undelivered e-mail", "programs:undelivered"),

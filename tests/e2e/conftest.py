@@ -38,6 +38,9 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "e2e" in item.nodeid.split("/"):
             item.add_marker(pytest.mark.browser)
+            # The browser tier runs in CI's SQLite pass only: what a browser sees does not depend
+            # on the database engine, and the server side of every page runs on both.
+            item.add_marker(pytest.mark.sqlite_only)
     if HAVE_CHROMIUM or REQUIRE:
         return
     skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests skipped")

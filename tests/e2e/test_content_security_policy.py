@@ -107,6 +107,7 @@ def test_the_listener_sees_a_violation(page: Any, a11y: Any, live_server: Any, v
     """The check above can fail: an inline style added to a page under the policy is reported."""
     page.goto("/accounts/login/")
     a11y.check(page)
-    page.evaluate("() => document.body.insertAdjacentHTML('beforeend', '<style>main { color: red }</style>')")
-    page.wait_for_timeout(200)
+    # Waits for the report itself (not a fixed pause a slow machine can outlast).
+    with page.expect_console_message(lambda message: "style-src" in message.text):
+        page.evaluate("() => document.body.insertAdjacentHTML('beforeend', '<style>main { color: red }</style>')")
     assert any("style-src" in v for v in violations), violations

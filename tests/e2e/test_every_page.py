@@ -2,9 +2,9 @@
 
 One walk per persona (tests/page_checks.py): the server-rendered HTML of each page goes
 through the HTML checks, then one browser page per persona opens each address at each width
-and runs the browser checks. The walk is the browser tier of the suite: it runs in the SQLite
-pass only (the pages do not depend on the database engine, and CI runs the suite on PostgreSQL
-a second time).
+and runs the browser checks. The walk is the browser tier of the suite: like every browser test
+it runs in CI's SQLite pass only (the `sqlite_only` marker; the pages do not depend on the
+database engine, and CI runs the rest of the suite on PostgreSQL a second time).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import io
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -22,13 +21,7 @@ from peerpath.demo.content import DOMAIN, SLUG
 from tests import page_checks
 from tests.page_checks import WIDTHS, browser_problems, html_problems
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
-        reason="the site-wide page checks run in the SQLite pass only",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PUBLIC = [
     "/accounts/login/",

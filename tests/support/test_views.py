@@ -16,13 +16,14 @@ from peerpath.support.models import (
     ContactDraft,
     ErasureTally,
     MatchingProfile,
+    MatchRun,
     Participant,
     ParticipantStatus,
     RelationshipState,
     SupervisorCover,
     SupportRelationship,
 )
-from tests.support.helpers import make_participant
+from tests.support.helpers import make_participant, profile
 
 
 def url(name: str, *args: Any) -> str:
@@ -233,6 +234,28 @@ def test_batch_match_is_reviewed_then_published(support: Any) -> None:
     assert not SupportRelationship.objects.filter(participant=extra).exists()
     again = client.post(url("support:batch_publish", run_pk), follow=True)
     assert "already published" in again.content.decode()
+
+
+def test_the_batch_match_serves_the_urgent_first_and_says_so(support: Any) -> None:
+    """One free place (Priya's), two who fit it: Carla has waited longer, Eli is urgent."""
+    profile(support.world, support.priya, capacity=2)  # one relationship already: one place free
+    profile(support.world, support.uma, capacity=1)  # full
+    client = support.client_for(support.coordinator)
+    client.post(url("support:participant_new"), participant_post(full_name="Eli Stone", email="eli@example.net"))
+    eli = Participant.objects.latest("id")
+    assert eli.urgency == "routine"  # the form's default
+    client.post(url("support:participant_edit", eli.pk), participant_post(full_name="Eli Stone", urgency="urgent"))
+    eli.refresh_from_db()
+    assert eli.urgency == "urgent" and "Urgent" in client.get(url("support:participant", eli.pk)).content.decode()
+    matching_page = client.get(url("support:batch")).content.decode()
+    assert "Serve as many waiting participants as possible." in matching_page
+    run_url = client.post(url("support:batch"))["Location"]
+    run = MatchRun.objects.latest("id")
+    assert list(run.proposals.values_list("participant_id", flat=True)) == [eli.pk]
+    assert run.matched == 1 and run.urgency_total == 2
+    page = client.get(run_url).content.decode()
+    assert "1 of 2 matched; the 1 left: 1 had supporters who fit" in page
+    assert "urgent counts 2" in page
 
 
 def test_relationship_close_and_rematch(support: Any) -> None:

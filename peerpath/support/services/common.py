@@ -37,6 +37,7 @@ PARTICIPANT_FIELDS = [
     "preferred_age_bands",
     "preferred_communities",
     "must_haves",
+    "urgency",
     "consent_given",
     "consent_scope",
     "intake_notes",

@@ -116,19 +116,24 @@ class BatchResult:
     def __init__(self) -> None:
         self.pairs: list[tuple[int, int, int, str]] = []  # participant id, supporter id, score, explanation
         self.left_over: list[tuple[int, str]] = []
+        self.levels = matching.Levels()
         self.total_score = 0
         self.waiting = 0
+        self.considered = 0  # waiting with consent: those the match could serve
+        self.summary = ""
         self.seconds = 0.0
         self.candidates: matching.Candidates | None = None
+        self.priorities: list[int] = []
         self.free: list[int] = []
         self.supporter_ids: list[int] = []
 
 
 def compute_batch(program: Program) -> BatchResult:
-    """Score the whole waiting list against every eligible supporter and assign optimally.
+    """Score the whole waiting list against every eligible supporter and assign under
+    `matching.OBJECTIVE` (most served; then the more urgent; then the longer waiting; then fit).
 
     Rule: only participants with recorded consent are matched; the others are left over,
-    with the reason.
+    with the reason. ``summary`` says the result in one sentence (`matching.result_sentence`).
     """
     started = time.perf_counter()
     result = BatchResult()
@@ -140,16 +145,24 @@ def compute_batch(program: Program) -> BatchResult:
     candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program))
     result.free = [o.free for o in pool.offers]
     result.supporter_ids = [o.id for o in pool.offers]
-    assignment = matching.assign(len(needs), result.free, candidates)
+    result.priorities = [n.priority for n in needs]
+    assignment = matching.assign(len(needs), result.free, candidates, result.priorities)
     area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
-    for p_index, s_index in sorted(assignment.items()):
+    for p_index, s_index in sorted(assignment.pairs.items()):
         explanation = matching.explain(needs[p_index], pool.offers[s_index], weights, area_names)
         result.pairs.append((needs[p_index].id, pool.offers[s_index].id, explanation.score, explanation.summary))
-    result.left_over = [
-        (n.id, matching.unmatched_reason(i, n, candidates)) for i, n in enumerate(needs) if i not in assignment
-    ] + [(pk, NO_CONSENT_LEFT_OVER) for pk in no_consent]
-    result.total_score = matching.total_score(assignment, candidates)
+    kinds: dict[str, int] = {}
+    for i, n in enumerate(needs):
+        if i not in assignment.pairs:
+            kind = matching.unmatched_kind(i, candidates)
+            kinds[kind] = kinds.get(kind, 0) + 1
+            result.left_over.append((n.id, matching.unmatched_reason(i, n, candidates)))
+    result.left_over += [(pk, NO_CONSENT_LEFT_OVER) for pk in no_consent]
+    result.levels = assignment.levels
+    result.total_score = assignment.levels.fit
     result.waiting = len(needs) + len(no_consent)
+    result.considered = len(needs)
+    result.summary = matching.result_sentence(assignment.levels.matched, result.waiting, kinds, len(no_consent))
     result.candidates = candidates
     result.seconds = time.perf_counter() - started
     return result
@@ -175,6 +188,10 @@ def run_batch_match(*, actor: Actor, program: Program) -> MatchRun:
             program=program,
             created_by=acting_user(actor),
             total_score=result.total_score,
+            matched=result.levels.matched,
+            urgency_total=result.levels.urgency,
+            weeks_total=result.levels.weeks,
+            summary=result.summary,
             waiting=result.waiting,
             seconds=result.seconds,
         )

@@ -29,6 +29,7 @@ from peerpath.support.models import (
     ParticipantSource,
     ParticipantStatus,
     SearchTerm,
+    Urgency,
 )
 from peerpath.support.notify import coordinators, notify
 from peerpath.support.search_terms import terms_for
@@ -52,6 +53,8 @@ def _validate_participant(program: Program, data: dict[str, Any]) -> None:
         errors["focus_areas"] = "Choose from this program's areas."
     if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
         errors["consent_scope"] = "Say what the participant agreed to."
+    if data.get("urgency", Urgency.ROUTINE) not in Urgency.values:
+        errors["urgency"] = "Choose routine, soon or urgent."
     if errors:
         raise ValidationError(errors)
 

@@ -96,6 +96,7 @@ def batch(request: ProgramRequest, program: Program) -> HttpResponse:
             "runs": runs,
             "waiting": eligibility.waiting_list(program).count(),
             "pool": eligibility.supporter_pool(program),
+            "objective": matching.OBJECTIVE,
         },
     )
 

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class HoursConfig(AppConfig):
+    name = "peerpath.hours"
+    label = "hours"
+    verbose_name = "Service hours"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from peerpath.care.recognition_sources import MilestoneMeasure, register_milestone_measure
+        from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav, register_settings
+        from peerpath.hours import ledger, panels, services
+
+        register_nav(_("My hours"), "hours:mine", "hours.own", group=MINE.key, order=45)
+        register_nav(_("Service hours"), "hours:ledgers", "hours.view_ledgers", group=CARE.key, order=30)
+        register_settings(
+            _("Service hours"),
+            "hours:settings",
+            "hours.edit_settings",
+            description=_("The yearly hours goal, group preparation time, the unit of service, hours milestones."),
+            order=65,
+        )
+        register_home_panel("hours_me", panels.my_hours_panel, order=7)
+        register_home_panel("hours_review", panels.review_panel, order=17)
+        # Recognition milestones by hours of service, found with care's own (years, contacts).
+        register_milestone_measure(
+            MilestoneMeasure(
+                key="hours",
+                unit=_("hours of service"),
+                counts=ledger.hours_by_supporter,
+                thresholds=lambda program: services.get_settings(program).milestone_thresholds(),
+            )
+        )
