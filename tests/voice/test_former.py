@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from peerpath.core.models import AuditEntry
+from peerpath.core.models import AuditEntry, OutgoingEmail
 from peerpath.recruitment.models import Source
 from peerpath.support.services import matches
 from peerpath.voice.models import PeerInterest
@@ -41,6 +41,7 @@ def test_the_supporter_asks_and_the_coordinator_invites(support: Any) -> None:
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == ["ana.lopez@example.net"]
+    assert OutgoingEmail.objects.get(link_kind="voice_invitation").to == []  # no address rests in the outbox
     link = re.search(r"http://testserver(/\S+)", message.body)
     assert link and link.group(1).endswith(f"?source={Source.FORMER_PARTICIPANT}")
     form = Client().get(link.group(1))

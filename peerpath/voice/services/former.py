@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.mail import queue_link_email
 from peerpath.core.models import User
-from peerpath.recruitment.models import Source
 from peerpath.support.models import CloseReason, RelationshipState, SupportRelationship
+from peerpath.voice import links
 from peerpath.voice.models import PeerInterest
 
 
@@ -62,15 +61,12 @@ def invite_to_apply(*, actor: Actor, interest: PeerInterest) -> PeerInterest:
         interest.invited_at = timezone.now()
         interest.invited_by = actor if isinstance(actor, User) else None
         interest.save(update_fields=["invited_at", "invited_by"])
-        apply_url = absolute_url(reverse("recruitment:apply", args=[program.slug]))
-        queue_email(
-            to=participant.email,
+        # Queued with neither the address nor the link: both are read as it is sent.
+        queue_link_email(
+            kind=links.INVITATION,
+            record_id=interest.pk,
             template="voice/email/invitation_to_apply",
-            context={
-                "program": program,
-                "first_name": participant.first_name,
-                "url": f"{apply_url}?source={Source.FORMER_PARTICIPANT}",
-            },
+            context={"program": program},
             reply_to=program.contact_email,
         )
         audit.record(
