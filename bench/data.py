@@ -595,6 +595,73 @@ def build_network(
                         for s in members
                     ],
                 )
+            # Groups: weekly groups facilitated by the active supporters (every one of them co-facilitates
+            # one, so each persona reaches the pages), members from the participants, ten past weeks held
+            # with attendance; and a quarterly dinner everyone answered.
+            from peerpath.groups import services as groups
+            from peerpath.groups.models import Attendance as GroupAttendance
+            from peerpath.groups.models import Group, GroupKind, GroupMember, GroupSession, Rsvp
+
+            active = [s for s in people if s.stage == "active" and s.user_id]
+            kinds = {k.name: k for k in GroupKind.objects.filter(program=program)}
+            group_count = max(2, len(active) // 8)
+            members_each = max(4, len(participants) // (group_count * 2))
+            for g in range(group_count):
+                group = Group.objects.create(
+                    program=program,
+                    kind=kinds["Peer support group"],
+                    name=f"Weekly group {g + 1}",
+                    weekday=g % 7,
+                    starts_on=today - dt.timedelta(weeks=10),
+                    start_time=dt.time(18, 30),
+                    place="Community hall",
+                    listed=True,
+                    lead=active[g % len(active)] if active else None,
+                )
+                group.co_facilitators.set(active[g::group_count])
+                groups.lay_out(group)
+                chosen = participants[g * members_each : (g + 1) * members_each]
+                members = bulk(
+                    GroupMember,
+                    [GroupMember(group=group, participant=x, joined_on=today - dt.timedelta(weeks=10)) for x in chosen],
+                )
+                held = bulk(
+                    GroupSession,
+                    [
+                        GroupSession(
+                            group=group,
+                            planned_for=(at := now - dt.timedelta(weeks=w, hours=1)),
+                            starts_at=at,
+                            duration_minutes=90,
+                            status="held",
+                            first_time_drop_ins=rng.randint(0, 3),
+                            returning_drop_ins=rng.randint(0, 3),
+                            attendance_taken_at=at,
+                        )
+                        for w in range(1, 11)
+                    ],
+                )
+                bulk(
+                    GroupAttendance,
+                    [GroupAttendance(session=x, member=m) for x in held for m in members if rng.random() < 0.7],
+                )
+            dinner = Group.objects.create(
+                program=program,
+                kind=kinds["Social gathering"],
+                name="Quarterly dinner",
+                frequency="quarterly",
+                weekday=4,
+                nth=-1,
+                starts_on=today,
+                start_time=dt.time(19, 0),
+                place="Trattoria",
+                admission="registration",
+            )
+            groups.lay_out(dinner)
+            first = GroupSession.objects.filter(group=dinner).order_by("starts_at").first()
+            if first is not None:
+                answers = ["yes", "maybe", "no"]
+                bulk(Rsvp, [Rsvp(session=first, supporter=x, answer=rng.choice(answers)) for x in working])
             note(f"{slug}: done")
 
     return counts

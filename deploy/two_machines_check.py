@@ -35,14 +35,12 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +50,7 @@ import psycopg
 import redis
 import requests
 from aiosmtpd.controller import Controller
+from processes import TimedOut, free_port, wait_for  # deploy/processes.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -60,22 +59,6 @@ SCHEDULER_INTERVAL = 1.0
 # Long enough that a leader starved of CPU on a loaded machine still renews in time (4 s was not,
 # at a load average of 10 on 2 cores).
 SCHEDULER_LEASE = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise Failure(f"timed out after {timeout:g} s waiting for {what}")
 
 
 class Failure(Exception):
@@ -360,7 +343,7 @@ def check_schedulers(site: Installation, started: float) -> list[str]:
     site.processes[leader].wait()
     try:
         wait_for(lambda: intervals(site.log(standby)), SCHEDULER_LEASE + 30, "the standby scheduler to take over")
-    except Failure as failure:
+    except (Failure, TimedOut) as failure:
         problems.append(str(failure))
         return problems
     taken = intervals(site.log(standby))[0]
@@ -391,7 +374,7 @@ def main() -> int:
     began = time.monotonic()
     try:
         problems = check(args)
-    except Failure as failure:
+    except (Failure, TimedOut) as failure:
         problems = [str(failure)]
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)

@@ -17,6 +17,7 @@ APPS: tuple[str, ...] = (
     "certification",
     "support",
     "care",
+    "groups",
     "plans",
     # The participant's side: their voice, outcome measures, summaries to share.
     "voice",

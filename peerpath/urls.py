@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("peerpath.programs.urls")),
     path("", include("peerpath.recruitment.urls")),
     path("", include("peerpath.care.urls")),
+    path("", include("peerpath.groups.urls")),
     path("", include("peerpath.hours.urls")),
     path("", include("peerpath.plans.urls")),
     path("", include("peerpath.training.urls")),

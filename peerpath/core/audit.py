@@ -105,11 +105,40 @@ def record(
     note: str = "",
 ) -> AuditEntry:
     """Write one audit entry. Call it inside the transaction of the change it describes."""
+    made = entry(
+        actor=actor,
+        program=program,
+        action=action,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        changes=changes,
+        note=note,
+    )
+    made.save(force_insert=True)
+    return made
+
+
+def entry(
+    *,
+    actor: Actor,
+    program: Any,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str | None = None,
+    target_id: Any = None,
+    target_label: str | None = None,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """The entry `record` writes, unsaved: a bulk write (an import) inserts many at once with
+    ``AuditEntry.objects.bulk_create``, in the transaction of the change they describe."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target.pk if target_id is None else target_id
         target_label = target_label if target_label is not None else str(target)[:200]
-    return AuditEntry.objects.create(
+    return AuditEntry(
         program=program,
         actor=actor if isinstance(actor, User) else None,
         actor_label=str(actor)[:200],  # the user as shown (name, else e-mail), or the label

@@ -138,6 +138,13 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "support.edit_supporter_profiles": frozenset({C}),
     "support.supervise": frozenset({S}),
     "support.edit_settings": frozenset({C}),
+    # Peer-led groups and events (peerpath/groups): coordinators run them all; supporters see the
+    # groups they facilitate (object rules in peerpath.groups.access) and RSVP to events.
+    "groups.manage": frozenset({C}),
+    "groups.edit_settings": frozenset({C}),
+    "groups.facilitate": frozenset({C, P}),
+    "groups.mine": frozenset({P}),
+    "groups.events": frozenset({C, T, S, P}),
     # The participant's side (peerpath/plans): goals, plan reviews, needs, referrals. Supporters
     # and supervisors pass these only for the relationships peerpath.plans.access allows.
     "plans.view": frozenset({C, S, P}),

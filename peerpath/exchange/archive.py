@@ -835,6 +835,64 @@ def _define_tables() -> None:
         program_field="duty__program",
         program_path="duty__program",
     )
+    # --- Groups and events -----------------------------------------------------------------------
+    register("group_kinds.csv", "groups.groupkind", "The kinds of group the program runs.")
+    register("group_settings.csv", "groups.groupsettings", "The program's group settings (one row).")
+    register(
+        "groups.csv",
+        "groups.group",
+        "Peer-led groups and supporters' events, with their recurring series.",
+        exclude=("feed_token",),
+        meanings={
+            "lead": "The lead facilitator (supporters.csv).",
+            "co_facilitators": "Co-facilitators (ids in supporters.csv).",
+            "nth": "Which week of the month, for monthly and quarterly series (-1: the last).",
+            "weekday": "Day of the week (0 Monday to 6 Sunday).",
+        },
+    )
+    register(
+        "group_sessions.csv",
+        "groups.groupsession",
+        "Each session of each group: moved, cancelled or held, with attendance counts and facilitator notes. "
+        "CONFIDENTIAL (notes decrypted).",
+        program_field="group__program",
+        program_path="group__program",
+        confidential=True,
+        meanings={
+            "planned_for": "The series' date and time this session stands for (starts_at differs when moved).",
+            "facilitators": "Who facilitated it, cover included (ids in supporters.csv).",
+            "debrief": "The after-group debrief filed for it (debriefs.csv).",
+        },
+    )
+    register(
+        "group_members.csv",
+        "groups.groupmember",
+        "Participants registered in groups, and requests to join.",
+        program_field="group__program",
+        program_path="group__program",
+        confidential=True,
+    )
+    register(
+        "group_attendance.csv",
+        "groups.attendance",
+        "Registered members present at each session (drop-ins are counted in group_sessions.csv).",
+        program_field="session__group__program",
+        program_path="session__group__program",
+    )
+    register(
+        "group_cover_requests.csv",
+        "groups.coverrequest",
+        "Facilitators asking a colleague to cover a session, and who took it.",
+        program_field="session__group__program",
+        program_path="session__group__program",
+    )
+    register(
+        "event_rsvps.csv",
+        "groups.rsvp",
+        "Supporters' answers to events.",
+        program_field="session__group__program",
+        program_path="session__group__program",
+    )
     # --- The audit log ---------------------------------------------------------------------------
     register(
         "audit_log.csv",

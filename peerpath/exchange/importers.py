@@ -22,7 +22,7 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.exports import Sheet, workbook_bytes
-from peerpath.core.models import User, normalize_email
+from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
 from peerpath.programs.models import FocusArea, Membership, Program
@@ -118,13 +118,18 @@ def choice(value: str, choices: Any, field: str, default: str | None = None) -> 
 
 
 class RowsInvalid(Exception):
-    """Raised inside the saving transaction when a service refuses a row: everything rolls back."""
+    """Raised while preparing the rows when a service refuses one: nothing is written."""
 
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
 
 
 class Importer:
+    """One kind of file. An import is all or nothing and keeps the write lock briefly: every row is
+    checked (`validate`) and turned into the records to insert (`build`) before any write, then
+    `commit` inserts them in bulk in one short transaction (on SQLite, one process writes at a
+    time: the lock is held for the inserts, not for reading and checking 5,000 rows)."""
+
     kind: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str]
@@ -144,7 +149,14 @@ class Importer:
         """Checks across the whole file that need the database (in a fixed number of queries)."""
         return []
 
-    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def build(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> Any:
+        """The records the clean rows become, made (and refused, with `RowsInvalid`) before the
+        write transaction; reads only."""
+        raise NotImplementedError
+
+    def write(self, *, actor: User, program: Program, built: Any, source: str) -> int:
+        """Insert what `build` made, in bulk; runs inside the one write transaction, so it reads
+        nothing it could have read before. Returns the number of rows imported."""
         raise NotImplementedError
 
     def validate(self, program: Program, rows: list[Row]) -> tuple[list[dict[str, Any]], list[RowError]]:
@@ -164,29 +176,38 @@ class Importer:
         errors.sort(key=lambda e: (e.row, order.get(e.field, len(order)), e.field))
         return cleaned, errors
 
-    def run(self, *, actor: User, program: Program, rows: list[Row], source: str) -> tuple[int, list[RowError]]:
-        """Validate every row; save them all in one transaction only if none has an error.
-
-        A row the services refuse while saving (the records changed since the check) rolls the
-        whole file back and is reported like any other row error.
-        """
+    def stage(self, *, actor: User, program: Program, rows: list[Row], source: str) -> tuple[Any, list[RowError]]:
+        """Validate every row and build its records, writing nothing: what `commit` writes, or the
+        errors (every row's) when any row is refused."""
         cleaned, errors = self.validate(program, rows)
         if errors:
-            return 0, errors
+            return None, errors
         try:
-            with transaction.atomic():
-                count = self.save(actor=actor, program=program, rows=cleaned, source=source)
-                audit.record(
-                    actor=actor,
-                    program=program,
-                    action=f"import.{self.kind}",
-                    target_type="exchange.import",
-                    target_label=source,
-                    note=f"{count} rows from {source}",
-                )
+            return self.build(actor=actor, program=program, rows=cleaned, source=source), []
         except RowsInvalid as refused:
-            return 0, refused.errors
-        return count, []
+            return None, refused.errors
+
+    def commit(self, *, actor: User, program: Program, staged: Any, source: str) -> int:
+        """Write a staged file and the import's audit entry. Call inside the write transaction."""
+        count = self.write(actor=actor, program=program, built=staged, source=source)
+        audit.record(
+            actor=actor,
+            program=program,
+            action=f"import.{self.kind}",
+            target_type="exchange.import",
+            target_label=source,
+            note=f"{count} rows from {source}",
+        )
+        return count
+
+    def run(self, *, actor: User, program: Program, rows: list[Row], source: str) -> tuple[int, list[RowError]]:
+        """Validate and build every row, then save them all in one short transaction, only if
+        none has an error (every row's errors are reported)."""
+        staged, errors = self.stage(actor=actor, program=program, rows=rows, source=source)
+        if errors:
+            return 0, errors
+        with transaction.atomic():
+            return self.commit(actor=actor, program=program, staged=staged, source=source), []
 
 
 class SupporterImporter(Importer):
@@ -263,11 +284,12 @@ class SupporterImporter(Importer):
             "create_account": problems.get(parse_yes_no, v.get("create_account", ""), "create_account", fallback=False),
         }
 
-    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def build(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> list[NewSupporter]:
         now = timezone.now()
+        built = []
         for row in rows:
             since = timezone.make_aware(dt.datetime.fromisoformat(row["since"])) if row["since"] else now
-            person = Supporter.objects.create(
+            person = Supporter(
                 program=program,
                 full_name=row["full_name"],
                 email=row["email"],
@@ -280,23 +302,54 @@ class SupporterImporter(Importer):
                 supervisor_id=row["supervisor_id"],
                 created_at=since,
             )
-            person.focus_areas.set(row["areas"])
-            StageChange.objects.create(
+            built.append(NewSupporter(person, row["areas"], since, row["create_account"]))
+        return built
+
+    def write(self, *, actor: User, program: Program, built: list[NewSupporter], source: str) -> int:
+        """The people, their areas, pathway entries and audit entries, in bulk. A row asking for
+        an account gets it through `add_member` (the invitation with it), one by one."""
+        people = Supporter.objects.bulk_create([b.person for b in built])
+        areas = Supporter.focus_areas.through
+        areas.objects.bulk_create(
+            areas(supporter_id=person.pk, focusarea_id=area)
+            for person, b in zip(people, built, strict=True)
+            for area in b.areas
+        )
+        StageChange.objects.bulk_create(
+            StageChange(
                 supporter=person,
                 from_stage="",
-                to_stage=row["stage"],
+                to_stage=person.stage,
                 actor=actor,
                 reason=f"Imported from {source}",
-                created_at=since,
+                created_at=b.since,
             )
-            if row["create_account"]:
+            for person, b in zip(people, built, strict=True)
+        )
+        with_account = []
+        for person, b in zip(people, built, strict=True):
+            if b.create_account:
                 membership = add_member(
-                    actor=actor, program=program, email=row["email"], full_name=row["full_name"], roles={Role.SUPPORTER}
+                    actor=actor, program=program, email=person.email, full_name=person.full_name, roles={Role.SUPPORTER}
                 )
                 person.user = membership.user
-                person.save(update_fields=["user"])
-            audit.record(actor=actor, program=program, action="supporter.import", target=person, note=source)
-        return len(rows)
+                with_account.append(person)
+        Supporter.objects.bulk_update(with_account, ["user"])
+        AuditEntry.objects.bulk_create(
+            audit.entry(actor=actor, program=program, action="supporter.import", target=person, note=source)
+            for person in people
+        )
+        return len(people)
+
+
+@dataclass
+class NewSupporter:
+    """A supporter's row, built: the unsaved person and what is written with them."""
+
+    person: Supporter
+    areas: list[int]
+    since: dt.datetime
+    create_account: bool
 
 
 def choice_list(value: str, choices: Any, field: str) -> list[str]:
@@ -336,7 +389,7 @@ class ParticipantImporter(Importer):
     """Participants from the lists a program kept before, onto the waiting list.
 
     Each row is checked like the participant form (`support.forms.ParticipantForm`) and saved
-    through `support.services.import_participant`: the same rules, encryption, search index
+    through `support.services.participants.prepare_imported_participant`: the same rules, encryption, search index
     and audit entry as a participant added by hand. A row whose e-mail or phone already
     belongs to a participant of the program (found through the blind search index), or
     appears twice in the file, is refused.
@@ -554,12 +607,16 @@ class ParticipantImporter(Importer):
                     seen[term] = row["row"]
         return errors
 
-    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def build(
+        self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str
+    ) -> tuple[list[support_participants.ImportedParticipant], list[User]]:
+        """Each row checked and prepared by the support service (rules, encryption, search
+        index, audit), and the coordinators to tell, all before the write."""
         areas = {a.pk: a for a in FocusArea.objects.filter(program=program)}
         members = self.prepare(program)["members"]
         fields = [*support_common.PARTICIPANT_FIELDS]
         errors: list[RowError] = []
-        created = []
+        prepared = []
         for row in rows:
             # A column the import does not read (urgency) keeps the participant's default.
             data = {name: row[name] for name in fields if name != "focus_areas" and name in row}
@@ -571,28 +628,41 @@ class ParticipantImporter(Importer):
                 who = getattr(member, "full_name", "") or recorded_by or str(actor)
                 label = f"{who} (imported from {source} by {actor})" if recorded_by else f"{actor} (import of {source})"
             try:
-                participant = support_participants.import_participant(
-                    actor=actor,
-                    program=program,
-                    data=data,
-                    waiting_since=start_of(dt.date.fromisoformat(row["waiting_since"]))
-                    if row["waiting_since"]
-                    else None,
-                    consent_at=start_of(dt.date.fromisoformat(row["consent_date"])) if row["consent_date"] else None,
-                    consent_recorded_by=member,
-                    consent_recorded_by_label=label,
-                    source_note=f"Imported from {source}, row {row['row']}",
+                prepared.append(
+                    support_participants.prepare_imported_participant(
+                        actor=actor,
+                        program=program,
+                        data=data,
+                        waiting_since=start_of(dt.date.fromisoformat(row["waiting_since"]))
+                        if row["waiting_since"]
+                        else None,
+                        consent_at=start_of(dt.date.fromisoformat(row["consent_date"]))
+                        if row["consent_date"]
+                        else None,
+                        consent_recorded_by=member,
+                        consent_recorded_by_label=label,
+                        source_note=f"Imported from {source}, row {row['row']}",
+                    )
                 )
             except ValidationError as refused:
                 messages = refused.message_dict if hasattr(refused, "error_dict") else {"full_name": refused.messages}
                 for name, texts in messages.items():
                     column = PARTICIPANT_FIELD_COLUMNS.get(name, name)
                     errors.extend(RowError(row["row"], column, message) for message in texts)
-                continue
-            created.append(participant)
         if errors:
             raise RowsInvalid(errors)
-        others = [u for u in coordinators(program) if u != actor]
+        return prepared, [u for u in coordinators(program) if u != actor]
+
+    def write(
+        self,
+        *,
+        actor: User,
+        program: Program,
+        built: tuple[list[support_participants.ImportedParticipant], list[User]],
+        source: str,
+    ) -> int:
+        prepared, others = built
+        created = support_participants.save_imported_participants(actor=actor, prepared=prepared)
         if created and others:
             notify(
                 program=program,

@@ -135,20 +135,28 @@ def batch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 @program_view("exchange.import")
 @require_POST
 def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    _batch(program, pk)
+    """Import a checked file: all of it or nothing. Every row is checked again and built before
+    the write transaction (reads only); the transaction then locks the batch, writes the rows in
+    bulk and marks the batch applied, so the database's write lock is held briefly."""
+    item = _batch(program, pk)
+    if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
+        messages.error(request, "This file was already imported or discarded.")
+        return redirect("exchange:home", program.slug)
+    importer = _importer(item.kind)
+    rows = [Row(r["number"], r["values"]) for r in item.rows]
+    staged, errors = importer.stage(actor=request.user, program=program, rows=rows, source=item.filename)
+    count = 0
     with transaction.atomic():
         # Locked: two clicks (or two coordinators) cannot import the same file twice.
         item = ImportBatch.objects.select_for_update().get(program=program, pk=pk)
         if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
             messages.error(request, "This file was already imported or discarded.")
             return redirect("exchange:home", program.slug)
-        importer = _importer(item.kind)
-        rows = [Row(r["number"], r["values"]) for r in item.rows]
-        count, errors = importer.run(actor=request.user, program=program, rows=rows, source=item.filename)
         if errors:
             item.error_count = len(errors)
             item.save(update_fields=["error_count"])
         else:
+            count = importer.commit(actor=request.user, program=program, staged=staged, source=item.filename)
             IMPORT_BATCH.move(
                 actor=request.user,
                 obj=item,

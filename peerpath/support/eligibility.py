@@ -31,6 +31,7 @@ from peerpath.support.models import (
     ParticipantStatus,
     RelationshipState,
     SupportRelationship,
+    SupportWanted,
 )
 
 LOAD_STATES = (RelationshipState.PROPOSED, RelationshipState.ACTIVE)
@@ -162,9 +163,11 @@ def needs_for(participant: Any, focus_area_ids: frozenset[int], on_date: dt.date
 
 
 def waiting_list(program: Program) -> QuerySet[Participant]:
-    """Participants waiting for a supporter and not already offered to one."""
+    """Participants waiting for a supporter and not already offered to one (those who asked only
+    for a group are not waiting for a supporter)."""
     return (
         Participant.objects.filter(program=program, status=ParticipantStatus.WAITING)
+        .exclude(support_wanted=SupportWanted.GROUP)
         .exclude(relationships__state__in=OPEN_STATES)
         .order_by("waiting_since", "id")
     )
@@ -175,9 +178,13 @@ def waiting_needs(program: Program, on_date: dt.date | None = None) -> list[Need
     on_date = on_date or timezone.localdate()
     rows = list(waiting_list(program).only(*NEEDS_FIELDS))
     areas: dict[int, set[int]] = defaultdict(set)
-    through = Participant.focus_areas.through.objects.filter(
-        participant__program=program, participant__status=ParticipantStatus.WAITING
-    ).values_list("participant_id", "focusarea_id")
+    through = (
+        Participant.focus_areas.through.objects.filter(
+            participant__program=program, participant__status=ParticipantStatus.WAITING
+        )
+        .exclude(participant__support_wanted=SupportWanted.GROUP)
+        .values_list("participant_id", "focusarea_id")
+    )
     for participant_id, area_id in through:
         areas[participant_id].add(area_id)
     return [needs_for(p, frozenset(areas.get(p.pk, ())), on_date) for p in rows]

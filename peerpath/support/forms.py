@@ -25,9 +25,11 @@ from peerpath.support.models import (
     ParticipantStatus,
     SupportSettings,
     SupportTask,
+    SupportWanted,
     Urgency,
     lines,
 )
+from peerpath.support.offerings import groups_offered
 from peerpath.support.services.matches import DECLINE_REASONS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,6 +37,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _split_words(value: str) -> list[str]:
     return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
+
+
+def add_support_wanted(form: forms.Form, program: Program, label: str) -> None:
+    """Ask what support the person wants, first, when the program also offers groups."""
+    if groups_offered(program):
+        form.fields["support_wanted"] = forms.ChoiceField(
+            label=label, choices=SupportWanted.choices, initial=SupportWanted.ONE_TO_ONE, widget=forms.RadioSelect
+        )
+        form.order_fields(["support_wanted"])
 
 
 def area_field(program: Program, label: str, required: bool = False) -> forms.Field:
@@ -139,6 +150,7 @@ class ParticipantForm(NeedsMixin):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_needs(program)
+        add_support_wanted(self, program, "Support they want")
 
     def clean_preferred_communities(self) -> list[str]:
         return _split_words(self.cleaned_data["preferred_communities"])
@@ -159,6 +171,7 @@ class ParticipantForm(NeedsMixin):
     def initial_for(participant: Any) -> dict[str, Any]:
         return {
             "full_name": participant.full_name,
+            "support_wanted": participant.support_wanted,
             "email": participant.email,
             "phone": participant.phone,
             "preferred_contact": participant.preferred_contact,
@@ -214,6 +227,7 @@ class RequestForm(NeedsMixin):
         self.fields["availability"].label = "When are you usually available?"
         self.fields["preferred_gender"].label = "Would you prefer a supporter of a particular gender?"
         self.fields["preferred_age_bands"].label = "Would you prefer a supporter of a particular age?"
+        add_support_wanted(self, program, "What would you like?")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

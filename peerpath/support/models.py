@@ -82,6 +82,15 @@ class ParticipantStatus(models.TextChoices):
     ENDED = "ended", "Support ended"
 
 
+class SupportWanted(models.TextChoices):
+    """What a participant asked for: a supporter of their own, a peer-led group, or both. Only
+    those asking for one-to-one support wait for a match; groups (peerpath.groups) read the rest."""
+
+    ONE_TO_ONE = "one_to_one", "One-to-one support"
+    GROUP = "group", "A group"
+    BOTH = "both", "Both"
+
+
 class ParticipantSource(models.TextChoices):
     COORDINATOR = "coordinator", "Entered by a coordinator"
     REQUEST = "request", "Asked through the public form"
@@ -217,6 +226,9 @@ class Participant(models.Model):
         max_length=10, choices=ParticipantStatus.choices, default=ParticipantStatus.WAITING, db_index=True
     )
     source = models.CharField(max_length=12, choices=ParticipantSource.choices, default=ParticipantSource.COORDINATOR)
+    support_wanted = models.CharField(
+        max_length=12, choices=SupportWanted.choices, default=SupportWanted.ONE_TO_ONE, db_index=True
+    )
     waiting_since = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

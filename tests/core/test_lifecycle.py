@@ -26,6 +26,8 @@ from peerpath.core.lifecycle import Lifecycle
 from peerpath.core.models import AuditEntry, OutgoingEmail
 from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
+from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
+from peerpath.groups.models import CoverRequest, Group, GroupKind, GroupMember, GroupSession
 from peerpath.plans.lifecycle import GOAL
 from peerpath.plans.models import Goal
 from peerpath.programs.models import Program
@@ -48,6 +50,7 @@ LIFECYCLE_MODULES = [
     "peerpath.certification.lifecycle",
     "peerpath.support.lifecycle",
     "peerpath.care.lifecycle",
+    "peerpath.groups.lifecycle",
     "peerpath.exchange.lifecycle",
     "peerpath.plans.lifecycle",
 ]
@@ -92,6 +95,20 @@ def _concern(program: Program, state: str) -> Concern:
     )
 
 
+def _group(program: Program) -> Group:
+    kind = GroupKind.objects.create(program=program, name="Peer support group")
+    return Group.objects.create(
+        program=program, kind=kind, name="Tuesday group", starts_on=today(), start_time=dt.time(18, 30)
+    )
+
+
+def _group_session(program: Program, status: str = "scheduled") -> GroupSession:
+    moment = timezone.now() + dt.timedelta(days=7)
+    return GroupSession.objects.create(
+        group=_group(program), planned_for=moment, starts_at=moment, duration_minutes=90, status=status
+    )
+
+
 # How to make a record of each lifecycle in a given state (the pathway is tested elsewhere).
 MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
     CARE_TASK: lambda p, s: CareTask.objects.create(
@@ -116,6 +133,11 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
     PARTICIPANT: lambda p, s: Participant.objects.create(program=p, full_name="Eli Example", status=s),
     CONCERN: _concern,
     MATCH_RUN: lambda p, s: MatchRun.objects.create(program=p, state=s),
+    SESSION: _group_session,
+    MEMBER: lambda p, s: GroupMember.objects.create(
+        group=_group(p), participant=Participant.objects.create(program=p, full_name="Gil Member"), status=s
+    ),
+    COVER: lambda p, s: CoverRequest.objects.create(session=_group_session(p), facilitator=_supporter(p), status=s),
     GOAL: lambda p, s: Goal.objects.create(program=p, relationship=_relationship(p), text="Walk every day", status=s),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(
         program=p, kind="supporters", filename="people.csv", status=s

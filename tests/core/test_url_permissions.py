@@ -88,6 +88,12 @@ def test_public_views_are_the_declared_few() -> None:
         "care:unsubscribe",
         "support:request",
         "support:request_thanks",
+        # Groups: the public listing (off by default) with its rate-limited request to join, and each
+        # group's calendar feed (an unguessable token is the key, as for training's).
+        "groups:public_groups",
+        "groups:public_join",
+        "groups:public_thanks",
+        "groups:feed",
         # The participant's signed, single-use, expiring feedback link (no account).
         "voice:answer",
         # Add each new public page here, deliberately.

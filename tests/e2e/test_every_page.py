@@ -28,6 +28,7 @@ PUBLIC = [
     "/accounts/password-reset/",
     f"/apply/{SLUG}/",
     f"/ask/{SLUG}/",
+    f"/groups/{SLUG}/",  # the demo lists its groups publicly
     "/api/v1/docs",
 ]
 # persona -> the demo login (e-mail local part); the trainee is a supporter still in training.

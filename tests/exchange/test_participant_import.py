@@ -271,23 +271,27 @@ def test_an_area_retired_before_confirmation_stops_the_whole_import(world: Any, 
     assert not Participant.objects.exists()
 
 
-def test_a_row_the_service_refuses_rolls_back_the_rows_saved_before_it(world: Any, monkeypatch: Any) -> None:
-    """Rows are saved one by one inside one transaction: a refusal half-way undoes the first rows."""
+def test_a_row_the_service_refuses_stops_the_whole_file_before_anything_is_written(
+    world: Any, monkeypatch: Any
+) -> None:
+    """Every row is prepared by the service before the write: a refusal of the second row means
+    the first is never written either, and the error names the row."""
     from django.core.exceptions import ValidationError
 
-    real = participants.import_participant
+    real = participants.prepare_imported_participant
     calls = []
 
-    def refuse_second(**kwargs: Any) -> Participant:
+    def refuse_second(**kwargs: Any) -> Any:
         calls.append(kwargs["data"]["full_name"])
         if len(calls) == 2:
             raise ValidationError({"focus_areas": "Choose from this program's areas."})
         return real(**kwargs)
 
     upload(world, csv_file(person(full_name="One", phone="555-5551"), person(full_name="Two", phone="555-5552")))
-    monkeypatch.setattr(participants, "import_participant", refuse_second)  # the module the importer calls
+    monkeypatch.setattr(participants, "prepare_imported_participant", refuse_second)  # the module the importer calls
     response = apply(world, ImportBatch.objects.get())
     assert response.status_code == 400
+    assert calls == ["One", "Two"]
     assert [(e.row, e.field) for e in response.context["errors"]] == [(3, "lived_experience")]
     assert not Participant.objects.exists() and not SearchTerm.objects.exists()
     assert not AuditEntry.objects.filter(action__in=["participant.create", "import.participants"]).exists()

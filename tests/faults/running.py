@@ -5,6 +5,8 @@ processes started with `manage.py` or gunicorn, each logging to a file in the di
 from __future__ import annotations
 
 import atexit
+import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -12,37 +14,66 @@ import re
 import secrets
 import shutil
 import signal
-import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from deploy.processes import free_port, wait_for
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 PASSWORD = "fault-test-password-1234"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def development_env(folder: Path) -> dict[str, str]:
+    """The environment of a development installation (DEBUG on, its secrets generated into
+    ``folder``) whose database is the SQLite file ``folder/db.sqlite3``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERPATH_", "DJANGO_", "DATABASE_URL", "REDIS"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="peerpath.settings",
+        PEERPATH_DEBUG="1",
+        PEERPATH_VAR_DIR=str(folder),
+        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
 
 
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+@functools.cache
+def migrated_database() -> Path:
+    """One SQLite database migrated per run, by the real migrations (most of a minute, so once):
+    every fault test that needs a fresh installation starts from a copy (`copy_database`)."""
+    folder = Path(tempfile.mkdtemp(prefix="peerpath-fault-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)
+    done = subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=development_env(folder),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, f"manage.py migrate failed:\n{done.stderr[-3000:]}"
+    return folder / "db.sqlite3"
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database with SQLite's backup API (whole, whatever its journal holds)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))  # owner-only, as PeerPath makes its own
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)
 
 
 @dataclass
@@ -89,8 +120,12 @@ class Site:
         return json.loads(out.strip().splitlines()[-1])
 
     def install(self) -> dict[str, Any]:
-        """Migrate, collect the static files and build the people (`PEOPLE`); returns their keys."""
-        self.manage("migrate", "--noinput", "-v", "0")
+        """Migrate (or copy the run's migrated SQLite database), collect the static files and build
+        the people (`PEOPLE`); returns their keys."""
+        if self.database_url:
+            self.manage("migrate", "--noinput", "-v", "0")
+        else:
+            copy_database(migrated_database(), self.work / "var" / "peerpath.sqlite3")
         self.manage("createcachetable")
         self.manage("collectstatic", "--noinput", "-v", "0")
         people: dict[str, Any] = self.shell(PEOPLE)
@@ -146,8 +181,8 @@ class Site:
 
 @functools.cache
 def sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
-    """One installed SQLite site per test run (migrating takes most of a minute): its directory,
-    its keys and its people, copied by `sqlite_site` for each test."""
+    """One installed SQLite site per test run (on a copy of the run's migrated database): its
+    directory, its keys and its people, copied by `sqlite_site` for each test."""
     site = Site(Path(tempfile.mkdtemp(prefix="peerpath-fault-template-")))
     atexit.register(shutil.rmtree, site.work, True)
     people = site.install()
@@ -162,8 +197,8 @@ def sqlite_site(prefix: str) -> tuple[Site, dict[str, Any]]:
     for item in (template / "var").iterdir():
         if item.name == "static":
             (work / "var" / "static").symlink_to(item)
-        elif item.is_file() and item.name.startswith("peerpath.sqlite3"):
-            shutil.copy2(item, work / "var" / item.name)
+        elif item.name == "peerpath.sqlite3":
+            copy_database(item, work / "var" / item.name)
     return Site(work, keys=dict(keys)), json.loads(people)
 
 
@@ -204,6 +239,87 @@ class Browser:
             data={"csrfmiddlewaretoken": token.group(1), "username": email, "password": password},
         )
         assert done.status_code == 302, f"log-in as {email} answered {done.status_code}"
+
+
+class ContactWriters:
+    """People logging contacts through the API at once, each writing one after another, every answer
+    kept by the contact's notes (a marker naming the writer and the write): the load the
+    busy-database fault tests put on a site, and the checks of what it left in the database."""
+
+    def __init__(self, url: str, people: dict[str, Any], *, pause: float) -> None:
+        self.api = f"{url}/api/v1/programs/{people['program']}/relationships/{people['relationship']}/contacts"
+        self.headers = {"Authorization": f"Bearer {people['token']}"}
+        self.relationship = people["relationship"]
+        self.pause = pause  # between one writer's writes
+        self.results: dict[str, int] = {}  # marker -> status answered (0: no answer at all)
+        self._lock = threading.Lock()
+        self._abandoned = threading.Event()
+
+    def write(self, marker: str) -> int:
+        """Log one contact with ``marker`` as its notes; the status answered, 0 for none. A 503 must
+        say that the database is busy and when to try again."""
+        body = {
+            "contacted_on": dt.date.today().isoformat(),
+            "channel": "phone",
+            "reached": True,
+            "tasks": ["rapport"],
+            "notes": marker,
+        }
+        try:
+            answer = requests.post(self.api, json=body, headers=self.headers, timeout=60)
+        except requests.RequestException:
+            return 0
+        if answer.status_code == 503:
+            assert answer.headers.get("Retry-After") == "5", answer.headers
+            assert "busy" in answer.json()["detail"], answer.text
+        return answer.status_code
+
+    def _keep_writing(self, n: int, until: Callable[[], bool]) -> None:
+        k = 0
+        while not (until() or self._abandoned.is_set()):
+            marker = f"writer {n} write {k}"
+            status = self.write(marker)
+            with self._lock:
+                self.results[marker] = status
+            k += 1
+            time.sleep(self.pause)
+
+    @contextlib.contextmanager
+    def writing(self, writers: int, until: Callable[[], bool]) -> Iterator[None]:
+        """``writers`` people write, each until ``until()`` is true, while the block runs; leaving
+        the block waits for them (and raises what failed in any of them)."""
+        with ThreadPoolExecutor(writers) as pool:
+            running = [pool.submit(self._keep_writing, n, until) for n in range(writers)]
+            try:
+                yield
+            except BaseException:
+                self._abandoned.set()  # the test failed: stop writing rather than wait for `until`
+                raise
+            for future in running:
+                future.result()
+
+    def statuses(self) -> Counter[int]:
+        return Counter(self.results.values())
+
+    def check_saved(
+        self, site: Site, *, also_acknowledged: set[str] = frozenset(), refused_saved_nothing: bool
+    ) -> None:
+        """Every write answered 201 (and ``also_acknowledged``) is in the database, nothing is in
+        it twice, and (``refused_saved_nothing``) no write answered 503 was saved."""
+        saved = Counter(site.shell(SAVED_NOTES.format(relationship=self.relationship)))
+        acknowledged = {m for m, s in self.results.items() if s == 201} | also_acknowledged
+        assert acknowledged <= set(saved), acknowledged - set(saved)  # nothing acknowledged is lost
+        if refused_saved_nothing:
+            refused = {m for m, s in self.results.items() if s == 503}
+            assert not refused & set(saved), refused & set(saved)  # a 503 saved nothing
+        assert all(n == 1 for n in saved.values()), saved  # nothing saved twice
+
+
+SAVED_NOTES = """
+import json
+from peerpath.support.models import Contact
+print(json.dumps([c.notes for c in Contact.objects.filter(relationship_id={relationship})]))
+"""
 
 
 # Builds the test's people in a fresh installation (run with Site.shell): the world of the test

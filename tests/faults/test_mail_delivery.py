@@ -1,10 +1,10 @@
 """E-mail survives a worker killed with SIGKILL and a mail server that never answers.
 
-Real processes: `manage.py run_worker` against a SQLite file in a temporary folder (migrated
-once per run by the `migrated_sqlite` fixture), and an SMTP sink (aiosmtpd) in this process.
-Each test fails on an e-mail lost, or delivered twice except as the one repeat allowed (a worker
-killed between the server taking the message and the worker recording it), which must carry the
-first copy's Message-ID. See docs/operations.md, "Fault tests".
+Real processes: `manage.py run_worker` against a SQLite file in a temporary folder (a copy of
+the database the fault run migrates once, `running.migrated_database`), and an SMTP sink
+(aiosmtpd) in this process. Each test fails on an e-mail lost, or delivered twice except as the
+one repeat allowed (a worker killed between the server taking the message and the worker
+recording it), which must carry the first copy's Message-ID. See docs/operations.md, "Fault tests".
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -26,16 +25,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.faults import running
+from tests.faults.running import copy_database, development_env, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = str(ROOT / "manage.py")
 BATCH = 50
 KILL_AT = 20  # the worker is killed while the server takes this message, before it is answered
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -103,12 +99,8 @@ class Site:
         return self.folder / "db.sqlite3"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERPATH_", "DJANGO_"))}
+        env = development_env(self.folder)  # DEBUG on: secrets generated into the folder
         env.update(
-            DJANGO_SETTINGS_MODULE="peerpath.settings",
-            PEERPATH_DEBUG="1",  # secrets generated into the folder
-            PEERPATH_VAR_DIR=str(self.folder),
-            DATABASE_URL=f"sqlite:///{self.database}",
             PEERPATH_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             PEERPATH_EMAIL_HOST="127.0.0.1",
             PEERPATH_EMAIL_PORT=str(self.smtp_port),
@@ -116,7 +108,6 @@ class Site:
             PEERPATH_EMAIL_RETRY_SECONDS="1",
             PEERPATH_EMAIL_MAX_ATTEMPTS="12",
             PEERPATH_TASK_LEASE_SECONDS="8",
-            PYTHONUNBUFFERED="1",
         )
         return env
 
@@ -156,23 +147,14 @@ class Site:
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str, site: Site) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not happen within {seconds:g} s; e-mails {site.statuses()}\n{site.logs()}")
+    running.wait_for(condition, seconds, what, detail=lambda: f"e-mails {site.statuses()}\n{site.logs()}")
 
 
 @pytest.fixture
-def site(migrated_sqlite: Path, tmp_path: Path) -> Iterator[Site]:
-    migrated = migrated_sqlite
-    for secret in migrated.glob("peerpath_*"):
-        (tmp_path / secret.name).write_bytes(secret.read_bytes())
-        (tmp_path / secret.name).chmod(0o600)
-    with sqlite3.connect(migrated / "db.sqlite3") as source, sqlite3.connect(tmp_path / "db.sqlite3") as copy:
-        source.backup(copy)
-    (tmp_path / "db.sqlite3").chmod(0o600)
+def site(tmp_path: Path) -> Iterator[Site]:
+    """A development installation in ``tmp_path`` on a copy of the run's migrated database (its
+    secrets generated afresh: the copy holds nothing they encrypted)."""
+    copy_database(running.migrated_database(), tmp_path / "db.sqlite3")
     made = Site(tmp_path, smtp_port=free_port())
     try:
         yield made

@@ -9,7 +9,6 @@ answered 201 must be in the database afterwards, and nothing saved twice."""
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
 import os
 import shutil
@@ -17,22 +16,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.faults.running import PEOPLE, Site, free_port, sqlite_template
+from tests.faults.running import PEOPLE, ContactWriters, Site, free_port, sqlite_template
 from tests.switches import no_postgres
-
-SAVED = """
-import json
-from peerpath.support.models import Contact
-print(json.dumps([c.notes for c in Contact.objects.filter(relationship_id={relationship})]))
-"""
 
 
 def _bin(name: str) -> str:
@@ -96,50 +86,22 @@ def test_a_postgresql_restart_under_write_load_gives_clean_503s_and_loses_no_ack
         site.manage("createcachetable")
         people = site.shell(PEOPLE)
         url = site.web(workers=2, threads=2)
-        api = f"{url}/api/v1/programs/{people['program']}/relationships/{people['relationship']}/contacts"
-        headers = {"Authorization": f"Bearer {people['token']}"}
-        today = dt.date.today().isoformat()
-        results: dict[str, int] = {}
-        lock = threading.Lock()
+        writers = ContactWriters(url, people, pause=0.05)
         stop = threading.Event()
-
-        def write(marker: str) -> int:
-            body = {"contacted_on": today, "channel": "phone", "reached": True, "tasks": ["rapport"], "notes": marker}
-            try:
-                answer = requests.post(api, json=body, headers=headers, timeout=60)
-            except requests.RequestException:
-                return 0
-            if answer.status_code == 503:
-                assert answer.headers.get("Retry-After") == "5", answer.headers
-            return answer.status_code
-
-        def writer(n: int) -> None:
-            k = 0
-            while not stop.is_set():
-                marker = f"writer {n} write {k}"
-                status = write(marker)
-                with lock:
-                    results[marker] = status
-                k += 1
-                time.sleep(0.05)
-
-        with ThreadPoolExecutor(4) as pool:
-            running = [pool.submit(writer, n) for n in range(4)]
+        with writers.writing(4, until=stop.is_set):
             time.sleep(3)
             cluster.restart()
             time.sleep(6)
             stop.set()
-            for future in running:
-                future.result()
         # After the restart, without restarting the web server: writing works again.
-        after = [write(f"after {n}") for n in range(6)]
+        after = [writers.write(f"after {n}") for n in range(6)]
         assert after == [201] * 6, after
-        statuses = Counter(results.values())
+        statuses = writers.statuses()
         assert statuses[500] == 0 and statuses[0] == 0 and set(statuses) <= {201, 503}, statuses
         assert statuses[503] >= 1, statuses  # the restart was felt, and answered cleanly
-        saved = Counter(site.shell(SAVED.format(relationship=people["relationship"])))
-        acknowledged = {m for m, s in results.items() if s == 201} | {f"after {n}" for n in range(6)}
-        assert acknowledged <= set(saved), acknowledged - set(saved)  # no acknowledged write lost
-        assert all(n == 1 for n in saved.values()), saved  # nothing saved twice
+        # A write cut off in its commit may be answered 503 and saved all the same: not checked here.
+        writers.check_saved(
+            site, also_acknowledged=frozenset(f"after {n}" for n in range(6)), refused_saved_nothing=False
+        )
     finally:
         site.stop_all()

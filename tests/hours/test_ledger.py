@@ -231,7 +231,9 @@ def test_recognition_milestones_by_hours_are_found_automatically(support: Any) -
     contact(support.ana_rel, 2, 60)
     found = care_queries.milestones(program, care_common.get_settings(program), TODAY)
     reached = [m for m in found["reached"] if m["key"].startswith("hours:")]
-    assert [(m["supporter"], m["key"], m["label"]) for m in reached] == [(support.priya, "hours:5", "5 hours of service")]
+    assert [(m["supporter"], m["key"], m["label"]) for m in reached] == [
+        (support.priya, "hours:5", "5 hours of service")
+    ]
     coordinator = Client()
     coordinator.force_login(support.coordinator)
     page = coordinator.get(reverse("care:recognition", args=[program.slug])).content.decode()

@@ -3,6 +3,7 @@ them all, in the order the dashboard shows them."""
 
 from peerpath.reports.library.care import SupervisionCoverage, WellbeingBands
 from peerpath.reports.library.certification import CertificationStatus
+from peerpath.reports.library.hours import PeopleReached, UnitsOfService
 from peerpath.reports.library.recruitment import RecruitmentFunnel, SupporterRetention
 from peerpath.reports.library.support import (
     CapacityAndWaiting,
@@ -24,10 +25,12 @@ __all__ = [
     "ContactsByTask",
     "FollowUpAdherence",
     "OutcomeChange",
+    "PeopleReached",
     "RecruitmentFunnel",
     "SupervisionCoverage",
     "SupporterRetention",
     "TrainingOutcomes",
+    "UnitsOfService",
     "Unreachable",
     "WellbeingBands",
 ]

@@ -25,6 +25,7 @@ REQUEST_ACTOR = SystemActor("the participant, on the public form")
 CHANGED = audit.CHANGED
 PARTICIPANT_FIELDS = [
     "full_name",
+    "support_wanted",
     "email",
     "phone",
     "preferred_contact",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.encryption import digest
+from peerpath.core.encryption import digest, encrypted_fields, seal
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
@@ -135,7 +136,20 @@ def save_participant(
     return participant
 
 
-def import_participant(
+@dataclass
+class ImportedParticipant:
+    """A participant ready for `save_imported_participants`: the unsaved record, its encrypted
+    fields already sealed, its lived-experience areas, search digests and audit entries' changes."""
+
+    participant: Participant
+    focus_area_ids: list[int]
+    digests: list[str]
+    changes: dict[str, Any]
+    stamps: dict[str, Any]  # the old records' dates, audited as the import's own entry
+    note: str
+
+
+def prepare_imported_participant(
     *,
     actor: Actor,
     program: Program,
@@ -145,8 +159,9 @@ def import_participant(
     consent_recorded_by: User | None = None,
     consent_recorded_by_label: str = "",
     source_note: str = "",
-) -> Participant:
-    """Add a participant from another system's records (the data exchange import).
+) -> ImportedParticipant:
+    """Check and build a participant from another system's records (the data exchange import),
+    without writing anything: the import prepares every row before it takes the write lock.
 
     Rules: everything `save_participant` checks; the same encryption and search index. The
     dates come from the old records when they are known: when the person asked for support
@@ -164,29 +179,80 @@ def import_participant(
         errors["consent_at"] = "Give a consent date only when the participant consented."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        participant = save_participant(actor=actor, program=program, participant=None, data=data, announce=False)
-        stamps: dict[str, Any] = {}
-        if waiting_since is not None:
-            stamps["waiting_since"] = waiting_since
-        if participant.consent_given and (consent_at is not None or consent_recorded_by_label):
-            stamps["consent_at"] = consent_at or participant.consent_at
-            stamps["consent_recorded_by"] = consent_recorded_by
-            stamps["consent_recorded_by_label"] = (consent_recorded_by_label or str(actor))[:200]
-        if stamps:
-            before = audit.snapshot(participant, list(stamps))
-            for name, value in stamps.items():
-                setattr(participant, name, value)
-            participant.save(update_fields=list(stamps))
-            audit.record(
-                actor=actor,
-                program=program,
-                action="participant.import",
-                target=participant,
-                changes=audit.diff(before, audit.snapshot(participant, list(stamps))),
-                note=source_note,
+    _validate_participant(program, data)
+    participant = Participant(program=program, created_by=acting_user(actor), source=ParticipantSource.COORDINATOR)
+    for name in PARTICIPANT_FIELDS:
+        if name in data and name != "focus_areas":
+            setattr(participant, name, normalize_email(data[name]) if name == "email" else data[name])
+    if participant.consent_given:
+        participant.consent_at = now
+        participant.consent_recorded_by = acting_user(actor)
+        participant.consent_recorded_by_label = str(actor)[:200]
+    areas = list(data.get("focus_areas") or [])
+    after = audit.snapshot(participant, [n for n in PARTICIPANT_FIELDS if n != "focus_areas"])
+    after["focus_areas"] = audit.Secret(sorted(str(a) for a in areas))
+    changes = audit.diff({}, after)
+    stamps: dict[str, Any] = {}
+    if waiting_since is not None:
+        stamps["waiting_since"] = waiting_since
+    if participant.consent_given and (consent_at is not None or consent_recorded_by_label):
+        stamps["consent_at"] = consent_at or participant.consent_at
+        stamps["consent_recorded_by"] = consent_recorded_by
+        stamps["consent_recorded_by_label"] = (consent_recorded_by_label or str(actor))[:200]
+    stamp_changes = {}
+    if stamps:
+        before = audit.snapshot(participant, list(stamps))
+        for name, value in stamps.items():
+            setattr(participant, name, value)
+        stamp_changes = audit.diff(before, audit.snapshot(participant, list(stamps)))
+    terms = terms_for(full_name=participant.full_name, email=participant.email, phone=participant.phone)
+    for name in encrypted_fields(Participant):
+        setattr(participant, name, seal(getattr(participant, name)))
+    return ImportedParticipant(
+        participant=participant,
+        focus_area_ids=[a.pk for a in areas],
+        digests=[digest(t) for t in sorted(terms)],
+        changes=changes,
+        stamps=stamp_changes,
+        note=source_note,
+    )
+
+
+def save_imported_participants(*, actor: Actor, prepared: list[ImportedParticipant]) -> list[Participant]:
+    """Write participants `prepare_imported_participant` made: call inside the import's one
+    transaction. Inserts only, in bulk (the records, their areas, search terms and audit entries:
+    one created entry each, and one for the old records' dates when there were any), so the write
+    lock is held for the writing alone. The saved records hold their encrypted fields sealed."""
+    created = Participant.objects.bulk_create([p.participant for p in prepared])
+    areas = Participant.focus_areas.through
+    areas.objects.bulk_create(
+        areas(participant_id=made.pk, focusarea_id=area)
+        for made, p in zip(created, prepared, strict=True)
+        for area in p.focus_area_ids
+    )
+    SearchTerm.objects.bulk_create(
+        SearchTerm(participant_id=made.pk, digest=d)
+        for made, p in zip(created, prepared, strict=True)
+        for d in p.digests
+    )
+    entries = []
+    for made, p in zip(created, prepared, strict=True):
+        entries.append(
+            audit.entry(actor=actor, program=made.program, action="participant.create", target=made, changes=p.changes)
+        )
+        if p.stamps:
+            entries.append(
+                audit.entry(
+                    actor=actor,
+                    program=made.program,
+                    action="participant.import",
+                    target=made,
+                    changes=p.stamps,
+                    note=p.note,
+                )
             )
-    return participant
+    AuditEntry.objects.bulk_create(entries)
+    return created
 
 
 def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:

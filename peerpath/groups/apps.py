@@ -1,0 +1,38 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    name = "peerpath.groups"
+    label = "groups"
+    verbose_name = "Peer-led groups and events"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from peerpath.core.navigation import MINE, SUPPORT, register_home_panel, register_nav, register_settings
+        from peerpath.core.permissions import register_condition
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.groups import panels, services, tasks
+        from peerpath.programs.signals import program_created
+        from peerpath.recruitment.access import not_while_in_training
+        from peerpath.support.offerings import register_group_offer
+
+        program_created.connect(services.seed_kinds, dispatch_uid="groups.seed_kinds")
+        register_group_offer("groups", services.offers_groups)
+        register_condition(["groups.mine"], not_while_in_training)  # trainees do not facilitate yet
+
+        register_nav(_("My groups"), "groups:mine", "groups.mine", group=MINE.key, order=22)
+        register_nav(_("Events"), "groups:events", "groups.events", group=MINE.key, order=60)
+        register_nav(_("Groups"), "groups:groups", "groups.manage", group=SUPPORT.key, order=25)
+        register_settings(
+            _("Groups"),
+            "groups:settings",
+            "groups.edit_settings",
+            description=_("The public groups page, the competency required to facilitate, how far ahead to schedule."),
+            order=55,
+        )
+        register_home_panel("groups_supporter", panels.supporter_panel, order=5)
+        register_home_panel("groups_coordinator", panels.coordinator_panel, order=12)
+        register_periodic("groups.lay_out_series", tasks.lay_out_series, dt.timedelta(days=1))

@@ -1,0 +1,136 @@
+"""The funder report, from the service-hours ledger: units of service by month, kind of activity
+and lived-experience area, and the people reached in one-to-one work.
+
+Both read the ledger's entries for the period (`peerpath.hours.ledger`, one query per source)
+and the participants' lived-experience areas (one query), so they cost the same whatever the
+size of the program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from peerpath.hours import ledger
+from peerpath.hours.ledger import Scope, as_hours
+from peerpath.hours.models import Kind
+from peerpath.hours.services import get_settings
+from peerpath.reports.base import Chart, Column, Period, Report, month_label, plural, register
+from peerpath.support.models import Contact, Participant
+
+NO_AREA = "Not specific to an area"
+AREA_NOT_RECORDED = "Area not recorded"
+
+
+def participant_areas(program: Any, participant_ids: set[int]) -> dict[int, str]:
+    """Each participant's lived-experience areas as one label ("Grief and loss + Trauma"), so a
+    participant with two areas counts once, under their combination, and the rows add up."""
+    names: dict[int, list[str]] = defaultdict(list)
+    through = Participant.focus_areas.through
+    rows = (
+        through.objects.filter(participant__program=program, participant_id__in=participant_ids)
+        .order_by("focusarea__position", "focusarea__name")
+        .values_list("participant_id", "focusarea__name")
+    )
+    for participant_id, name in rows:
+        names[participant_id].append(name)
+    return {pk: " + ".join(found) for pk, found in names.items()}
+
+
+def units(minutes: int, unit_minutes: int) -> Decimal:
+    return (Decimal(minutes) / Decimal(unit_minutes)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@register
+class UnitsOfService(Report):
+    slug = "funder-units-of-service"
+    title = "Funder report: units of service"
+    description = (
+        "Service given in the period, from every supporter's hours ledger: per month, kind of activity and "
+        "lived-experience area (the participant's areas for one-to-one support; other activities are not "
+        "specific to an area), the activities counted, their hours and the units of service (the unit's "
+        "length is an hours setting)."
+    )
+    columns = [
+        Column("month", "Month"),
+        Column("activity", "Kind of activity"),
+        Column("area", "Lived-experience area"),
+        Column("activities", "Activities", "int"),
+        Column("hours", "Hours", "decimal"),
+        Column("units", "Units of service", "decimal"),
+    ]
+    order = 200
+
+    def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
+        self.unit_minutes = get_settings(program).unit_minutes
+        found = ledger.entries(Scope(program, None, period.start, period.end))
+        areas = participant_areas(program, ledger.people_supported(found))
+        kinds = {str(k.value): (position, str(k.label)) for position, k in enumerate(Kind)}
+        cells: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for entry in found:
+            one_to_one = entry.participant_id is not None
+            area = areas.get(entry.participant_id or 0, AREA_NOT_RECORDED) if one_to_one else NO_AREA
+            cell = cells[(ledger.month_of(entry.day), entry.kind, area)]
+            cell[0] += 1
+            cell[1] += entry.minutes
+        ordered = sorted(cells.items(), key=lambda item: (item[0][0], kinds[item[0][1]][0], item[0][2]))
+        return [
+            {
+                "month": month_label(month),
+                "activity": kinds[kind][1],
+                "area": area,
+                "activities": count,
+                "hours": as_hours(minutes),
+                "units": units(minutes, self.unit_minutes),
+            }
+            for (month, kind, area), (count, minutes) in ordered
+        ]
+
+    def summary(self, rows: list[dict[str, Any]]) -> str:
+        hours = sum((r["hours"] for r in rows), Decimal(0))
+        units_given = sum((r["units"] for r in rows), Decimal(0))
+        return f"{hours} hours of service in the period, {units_given} units."
+
+    def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
+        return [
+            f"One unit of service is {self.unit_minutes} minutes (Service hours settings).",
+            "One-to-one support counts contacts that reached the participant, for the minutes logged; group "
+            "sessions count their length plus the preparation time; other duties count once approved.",
+        ]
+
+
+@register
+class PeopleReached(Report):
+    slug = "funder-people-reached"
+    title = "Funder report: people reached"
+    description = (
+        "Participants reached in one-to-one support (a contact that reached them) per month, and over the whole "
+        "period; someone reached in several months counts once in the period's total."
+    )
+    columns = [
+        Column("month", "Month"),
+        Column("one_to_one", "Reached one-to-one", "int"),
+    ]
+    chart = Chart("bar", "month", ("one_to_one",))
+    order = 201
+
+    def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
+        contacts = Contact.objects.filter(
+            program=program, reached=True, contacted_on__gte=period.start, contacted_on__lte=period.end
+        ).values_list("contacted_on", "relationship__participant_id")
+        by_month: dict[dt.date, set[int]] = defaultdict(set)
+        everyone: set[int] = set()
+        for day, participant_id in contacts:
+            by_month[day.replace(day=1)].add(participant_id)
+            everyone.add(participant_id)
+        rows: list[dict[str, Any]] = [
+            {"month": month_label(month), "one_to_one": len(by_month.get(month, ()))} for month in period.months()
+        ]
+        rows.append({"month": "Whole period", "one_to_one": len(everyone)})
+        return rows
+
+    def summary(self, rows: list[dict[str, Any]]) -> str:
+        whole = rows[-1] if rows else {"one_to_one": 0}
+        return f"{plural(whole['one_to_one'], 'participant')} reached one-to-one in the period."

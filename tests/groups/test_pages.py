@@ -1,0 +1,184 @@
+"""The groups pages through the test client: who sees what, forms that re-render with their
+errors, the audited reads of members' names, the public page and the calendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from peerpath.core.models import AuditEntry
+from peerpath.groups import services
+from peerpath.groups.models import Group, GroupKind, GroupMember, GroupSession, MemberStatus, SessionStatus
+from peerpath.support.models import Participant
+from tests.groups.helpers import colleague, member, past_session, weekly_group
+from tests.support.helpers import make_participant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_coordinator_creates_a_group_from_the_form(world: Any) -> None:
+    from tests.support.helpers import certify
+
+    certify(world, world.supporter_record)
+    other = colleague(world)
+    client = world.client_for(world.coordinator)
+    url = "/p/riverside/groups/new/"
+    page = client.get(url)
+    assert page.status_code == 200 and world.supporter_record.full_name in page.content.decode()
+    kind = GroupKind.objects.get(program=world.program, name="Peer support group")
+    form = {
+        "kind": kind.pk,
+        "name": "Thursday circle",
+        "frequency": "fortnightly",
+        "weekday": "3",
+        "nth": "1",
+        "starts_on": timezone.localdate().isoformat(),
+        "start_time": "18:00",
+        "duration_minutes": "90",
+        "place": "",
+        "online_url": "",
+        "admission": "both",
+        "lead": world.supporter_record.pk,
+        "co_facilitators": [other.pk],
+        "is_active": "on",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400 and "Say where it meets" in refused.content.decode()
+    done = client.post(url, {**form, "place": "Library"})
+    group = Group.objects.get(name="Thursday circle")
+    assert done.status_code == 302 and done["Location"] == f"/p/riverside/groups/{group.pk}/"
+    assert list(group.co_facilitators.all()) == [other]
+    assert GroupSession.objects.filter(group=group).count() >= 5
+
+
+def test_facilitators_see_their_group_and_others_do_not(world: Any) -> None:
+    group = weekly_group(world)
+    member(world, group, "Mia Member")
+    mine = world.client_for(world.supporter).get(f"/p/riverside/groups/{group.pk}/")
+    assert mine.status_code == 200 and "Mia Member" in mine.content.decode()
+    entry = AuditEntry.objects.filter(action="participant.list", note="group members").latest("pk")
+    assert entry.actor == world.supporter
+    stranger = colleague(world, "Sid Stranger")
+    assert world.client_for(stranger.user).get(f"/p/riverside/groups/{group.pk}/").status_code == 404
+    session = past_session(group)
+    assert world.client_for(stranger.user).get(f"/p/riverside/groups/sessions/{session.pk}/").status_code == 404
+    # Editing and registering members are the coordinator's.
+    assert world.client_for(world.supporter).get(f"/p/riverside/groups/{group.pk}/edit/").status_code == 403
+    assert world.client_for(world.outsider).get(f"/p/riverside/groups/{group.pk}/").status_code == 404
+
+
+def test_a_participant_joins_from_the_waiting_list(world: Any) -> None:
+    group = weekly_group(world)
+    waiting = make_participant(world, full_name="Wes Waiting", support_wanted="group")
+    client = world.client_for(world.coordinator)
+    page = client.get("/p/riverside/groups/waiting/").content.decode()
+    assert "Wes Waiting" in page and f"/p/riverside/groups/{group.pk}/members/add/?participant={waiting.pk}" in page
+    form = client.get(f"/p/riverside/groups/{group.pk}/members/add/?participant={waiting.pk}")
+    assert form.status_code == 200
+    client.post(f"/p/riverside/groups/{group.pk}/members/add/", {"participant": waiting.pk})
+    joined = GroupMember.objects.get(group=group, participant=waiting)
+    assert joined.status == MemberStatus.ACTIVE and joined.source == "waiting_list"
+    assert "Wes Waiting" not in client.get("/p/riverside/groups/waiting/").content.decode()
+
+
+def test_the_facilitator_takes_attendance_and_files_the_debrief(world: Any) -> None:
+    group = weekly_group(world)
+    mia = member(world, group, "Mia Member")
+    session = past_session(group)
+    client = world.client_for(world.supporter)
+    url = f"/p/riverside/groups/sessions/{session.pk}/attendance/"
+    bad = client.post(url, {"present": [mia.pk], "first_time_drop_ins": "-1", "returning_drop_ins": "0"})
+    assert bad.status_code == 400
+    client.post(url, {"present": [mia.pk], "first_time_drop_ins": "1", "returning_drop_ins": "1"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.HELD and session.drop_ins == 2
+    page = client.get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    assert "File the after-group debrief" in page
+    client.post(
+        f"/p/riverside/groups/sessions/{session.pk}/debrief/",
+        {"what_happened": "A good night.", "topics": "Grief at the holidays"},
+    )
+    session.refresh_from_db()
+    assert session.debrief is not None and session.debrief.topics == "Grief at the holidays"
+
+
+def test_the_lead_moves_a_session_and_the_form_needs_a_note(world: Any) -> None:
+    group = weekly_group(world)
+    session = GroupSession.objects.filter(group=group, starts_at__gt=timezone.now()).first()
+    client = world.client_for(world.supporter)  # the lead
+    url = f"/p/riverside/groups/sessions/{session.pk}/move/"
+    later = timezone.localtime(session.starts_at + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(url, {"starts_at": later, "note": ""}).status_code == 400
+    assert client.post(url, {"starts_at": later, "note": "Room change"}).status_code == 302
+    session.refresh_from_db()
+    assert session.is_moved and session.change_note == "Room change"
+    co = colleague(world)
+    group.co_facilitators.add(co)
+    assert world.client_for(co.user).get(url).status_code == 404  # only the lead and coordinators move sessions
+
+
+def test_supporters_rsvp_from_the_home_page(world: Any) -> None:
+    services.seed_kinds(program=world.program)
+    dinner = weekly_group(
+        world,
+        name="Quarterly dinner",
+        kind=GroupKind.objects.get(program=world.program, name="Social gathering"),
+        admission="registration",
+    )
+    session = GroupSession.objects.filter(group=dinner, starts_at__gt=timezone.now()).first()
+    client = world.client_for(world.supporter)
+    home = client.get("/p/riverside/").content.decode()
+    assert "Quarterly dinner" in home and f"/p/riverside/groups/events/{session.pk}/rsvp/" in home
+    answered = client.post(f"/p/riverside/groups/events/{session.pk}/rsvp/", {"answer": "yes", "next": "/p/riverside/"})
+    assert answered["Location"] == "/p/riverside/"
+    assert session.rsvps.get().answer == "yes"
+    events = world.client_for(world.trainer).get("/p/riverside/groups/events/")
+    assert events.status_code == 200 and "1 going" in events.content.decode()
+
+
+def test_the_public_page_is_off_by_default_and_the_join_form_works(world: Any) -> None:
+    group = weekly_group(world, listed=True)
+    anonymous = world.client_for(None)
+    assert anonymous.get("/groups/riverside/").status_code == 404
+    services.update_settings(
+        actor=world.coordinator, program=world.program, data={"public_listing": True, "weeks_ahead": 12}
+    )
+    listing = anonymous.get("/groups/riverside/").content.decode()
+    assert "Tuesday group" in listing and "Community room" in listing
+    url = f"/groups/riverside/{group.pk}/join/"
+    missing = anonymous.post(url, {"full_name": "Pat Public", "preferred_contact": "email"})
+    assert missing.status_code == 400
+    sent = anonymous.post(
+        url,
+        {"full_name": "Pat Public", "email": "pat@example.net", "preferred_contact": "email", "consent_given": "on"},
+    )
+    assert sent.status_code == 302
+    request = GroupMember.objects.get(group=group)
+    assert request.status == MemberStatus.REQUESTED
+    assert Participant.objects.get(pk=request.participant_id).full_name == "Pat Public"
+
+
+def test_the_group_feed_is_a_calendar_with_cancellations(world: Any) -> None:
+    group = weekly_group(world)
+    session = GroupSession.objects.filter(group=group, starts_at__gt=timezone.now()).first()
+    services.cancel_session(actor=world.coordinator, session=session, note="Holiday")
+    response = world.client_for(None).get(f"/groups/feed/{group.feed_token}.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    cancelled = [e for e in events if str(e["STATUS"]) == "CANCELLED"]
+    assert len(cancelled) == 1 and "Holiday" in str(cancelled[0]["DESCRIPTION"])
+    assert world.client_for(None).get("/groups/feed/not-a-token.ics").status_code == 404
+
+
+def test_the_ask_form_offers_a_group_once_the_program_runs_one(world: Any) -> None:
+    from peerpath.support.services.common import update_settings
+
+    update_settings(actor=world.coordinator, program=world.program, data={"requests_open": True})
+    anonymous = world.client_for(None)
+    assert "support_wanted" not in anonymous.get("/ask/riverside/").content.decode()
+    weekly_group(world)
+    assert 'name="support_wanted"' in anonymous.get("/ask/riverside/").content.decode()

@@ -1,0 +1,88 @@
+"""The funder report against figures counted by hand from the demo program.
+
+The demo's reached contacts (peerpath/support/demo.py and peerpath/reports/demo.py), dated in
+days before today, were listed and summed by lived-experience area by hand; supervision from
+peerpath/care/demo.py and the approved other duties from peerpath/hours/demo.py likewise. The
+default period (the last 365 days) holds all of them but the supervision meeting 400 days ago.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from peerpath.core.models import User
+from peerpath.demo.content import DOMAIN, SLUG
+from peerpath.hours import services
+from peerpath.programs.models import Program
+from peerpath.reports.base import Period
+from peerpath.reports.library import PeopleReached, UnitsOfService
+
+pytestmark = pytest.mark.django_db
+
+# (kind of activity, area): (activities, hours), counted by hand.
+BY_HAND = {
+    ("One-to-one support", "Trauma"): (17, Decimal("12.50")),
+    ("One-to-one support", "Grief and loss"): (14, Decimal("9.50")),
+    ("One-to-one support", "Chronic illness"): (13, Decimal("9.00")),
+    ("One-to-one support", "Depression and anxiety"): (13, Decimal("8.25")),
+    ("One-to-one support", "Substance use recovery"): (11, Decimal("8.00")),
+    ("One-to-one support", "Caring for a family member"): (8, Decimal("5.75")),
+    # Meetings 20, 35 (three attendees), 45 and 50 days ago: 60 + 3 x 90 + 45 + 60 minutes.
+    ("Supervision received", "Not specific to an area"): (6, Decimal("7.25")),
+    # Approved: Priya's fair stall 180, Uma's walk 150, Xavier 90, Quinn 60, Tomás 60 minutes.
+    ("Information sessions and outreach", "Not specific to an area"): (5, Decimal("9.00")),
+    # Victor's role-play preparation, 240 minutes.
+    ("Training delivered", "Not specific to an area"): (1, Decimal("4.00")),
+    # Priya's phone line 120, Wendy 120, Rosa 75 minutes.
+    ("Other duties", "Not specific to an area"): (3, Decimal("5.25")),
+}
+
+
+@pytest.fixture
+def demo() -> Program:
+    call_command("load_demo")
+    return Program.objects.get(slug=SLUG)
+
+
+def test_units_of_service_match_the_hand_count(demo: Program) -> None:
+    rows = UnitsOfService().rows(demo, Period.default())
+    found: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+    for row in rows:
+        found[(row["activity"], row["area"])][0] += row["activities"]
+        found[(row["activity"], row["area"])][1] += row["hours"]
+        assert row["units"] == row["hours"]  # the demo's unit is an hour
+    assert {key: tuple(value) for key, value in found.items()} == BY_HAND
+    # Months are months: every row of a month sums into that month only.
+    assert len({row["month"] for row in rows}) >= 12
+
+    services.update_settings(
+        actor=User.objects.get(email=f"coordinator@{DOMAIN}"), program=demo, data={"unit_minutes": 15}
+    )
+    quarter_hours = UnitsOfService().rows(demo, Period.default())
+    assert sum(r["units"] for r in quarter_hours) == 4 * sum(hours for _, hours in BY_HAND.values())
+
+
+def test_people_reached_match_the_hand_count(demo: Program) -> None:
+    rows = PeopleReached().rows(demo, Period.default())
+    assert rows[-1] == {"month": "Whole period", "one_to_one": 11}  # participants 6 to 10 and 12 to 17
+    assert sum(r["one_to_one"] for r in rows[:-1]) > 11  # someone reached in two months counts in both
+
+
+def test_the_funder_report_is_on_the_dashboard_with_downloads(demo: Program) -> None:
+    client = Client()
+    client.force_login(User.objects.get(email=f"coordinator@{DOMAIN}"))
+    page = client.get(reverse("reports:dashboard", args=[SLUG])).content.decode()
+    assert "Funder report: units of service" in page and "Funder report: people reached" in page
+    csv = client.get(reverse("reports:download", args=[SLUG, "funder-units-of-service", "csv"]))
+    text = csv.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Month,Kind of activity,Lived-experience area,Activities,Hours,Units of service"
+    assert "Caring for a family member" in text
+    xlsx = client.get(reverse("reports:download", args=[SLUG, "funder-people-reached", "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
