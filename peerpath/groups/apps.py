@@ -14,9 +14,10 @@ class GroupsConfig(AppConfig):
         from peerpath.core.navigation import MINE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_condition
         from peerpath.core.scheduler import register_periodic
-        from peerpath.groups import panels, services, tasks
+        from peerpath.groups import panels, queries, services, tasks
         from peerpath.programs.signals import program_created
         from peerpath.recruitment.access import not_while_in_training
+        from peerpath.support import extensions
         from peerpath.support.offerings import register_group_offer
 
         program_created.connect(services.seed_kinds, dispatch_uid="groups.seed_kinds")
@@ -33,6 +34,9 @@ class GroupsConfig(AppConfig):
             description=_("The public groups page, the competency required to facilitate, how far ahead to schedule."),
             order=55,
         )
+        # A participant's groups show on their page and go into their own export.
+        extensions.register_section("participant", "groups", panels.participant_section, order=40)
+        extensions.register_participant_export("groups", queries.participant_export)
         register_home_panel("groups_supporter", panels.supporter_panel, order=5)
         register_home_panel("groups_coordinator", panels.coordinator_panel, order=12)
         register_periodic("groups.lay_out_series", tasks.lay_out_series, dt.timedelta(days=1))

@@ -182,3 +182,19 @@ def test_the_ask_form_offers_a_group_once_the_program_runs_one(world: Any) -> No
     assert "support_wanted" not in anonymous.get("/ask/riverside/").content.decode()
     weekly_group(world)
     assert 'name="support_wanted"' in anonymous.get("/ask/riverside/").content.decode()
+
+
+def test_the_participant_page_and_export_show_their_groups(world: Any) -> None:
+    group = weekly_group(world)
+    mia = member(world, group, "Mia Member")
+    services.take_attendance(
+        actor=world.coordinator, session=past_session(group), present=[mia], first_time_drop_ins=0, returning_drop_ins=0
+    )
+    client = world.client_for(world.coordinator)
+    page = client.get(f"/p/riverside/support/participants/{mia.participant_id}/").content.decode()
+    assert 'id="section-groups"' in page and "Tuesday group" in page and "1 session attended" in page
+    from peerpath.support.services.participants import export_participant
+
+    exported = export_participant(actor=world.coordinator, participant=Participant.objects.get(pk=mia.participant_id))
+    (row,) = exported["groups"]
+    assert row["group"] == "Tuesday group" and len(row["sessions_attended"]) == 1
