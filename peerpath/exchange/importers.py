@@ -772,19 +772,21 @@ class ResourceImporter(Importer):
             or problems.get(parse_yes_no, v.get("listed", ""), "listed", fallback=True),
         }
 
-    def save(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> int:
+    def build(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> Any:
+        """The clean rows with the directory entry each updates (None: a new one); reads only."""
         existing = {r.pk: r for r in Resource.objects.filter(program=program)}
-        for row in rows:
+        return [(existing.get(row["existing"]), row) for row in rows]
+
+    def write(self, *, actor: User, program: Program, built: Any, source: str) -> int:
+        for resource, row in built:
             data = {k: v for k, v in row.items() if k not in {"row", "existing"}}
             try:
-                plans_services.save_resource(
-                    actor=actor, program=program, resource=existing.get(row["existing"]), data=data
-                )
+                plans_services.save_resource(actor=actor, program=program, resource=resource, data=data)
             except ValidationError as error:
                 raise RowsInvalid(
                     [RowError(row["row"], field, " ".join(messages)) for field, messages in _by_field(error).items()]
                 ) from None
-        return len(rows)
+        return len(built)
 
 
 def _by_field(error: ValidationError) -> dict[str, list[str]]:
