@@ -222,3 +222,17 @@ def test_a_persons_own_calendar_feed_carries_their_groups_and_events(world: Any)
     other = colleague(world, "Oda Other")
     theirs = calendar_feed(actor=other.user, program=world.program, owner=other.user)
     assert b"Quarterly dinner" not in world.client_for(None).get(f"/calendar/{theirs.token}.ics").content
+
+
+def test_the_session_page_shows_the_programs_crisis_protocol(world: Any) -> None:
+    from peerpath.support.services.common import update_settings
+
+    update_settings(
+        actor=world.coordinator,
+        program=world.program,
+        data={"crisis_steps": "Stay with the person\nCall the on-call supervisor", "emergency_number": "911"},
+    )
+    group = weekly_group(world)
+    session = past_session(group)
+    page = world.client_for(world.supporter).get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    assert "Worried about a member?" in page and "<li>Call the on-call supervisor</li>" in page and "911" in page
