@@ -14,7 +14,17 @@ from django.utils.formats import date_format, time_format
 ROOT = Path(__file__).resolve().parents[2] / "peerpath"
 FILTER = re.compile(r"\|\s*(date|time)\s*:\s*(\"[^\"]*\"|'[^']*'|[\w.]+)")
 ALLOWED = {
-    "date": {"SHORT_DATE_FORMAT", "DATE_FORMAT", "DATETIME_FORMAT", "c"},  # "c": ISO 8601, for machines
+    # Month-and-year and day-and-month are Django's named formats too, set per language; "c"
+    # (ISO 8601) and "Y-m" (a month in a URL) are for machines, never shown.
+    "date": {
+        "SHORT_DATE_FORMAT",
+        "DATE_FORMAT",
+        "DATETIME_FORMAT",
+        "YEAR_MONTH_FORMAT",
+        "MONTH_DAY_FORMAT",
+        "c",
+        "Y-m",
+    },
     "time": {"TIME_FORMAT"},
 }
 

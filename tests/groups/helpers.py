@@ -61,3 +61,25 @@ def past_session(group: Group, days_ago: int = 1) -> GroupSession:
 def member(world: Any, group: Group, name: str = "Mia Member", **overrides: Any) -> Any:
     participant = make_participant(world, full_name=name, support_wanted="group", **overrides)
     return services.add_member(actor=world.coordinator, group=group, participant=participant)
+
+
+# Markers written into every encrypted field of groups (tests/support/test_encryption.py looks for
+# each of them in a raw dump of the database).
+GROUPS_SECRETS = {
+    "group_notes": "Circle went quiet capybara",
+    "group_topics": "Sleep and shift work marmoset",
+}
+
+
+def fill_groups_secrets(world: Any) -> GroupSession:
+    """A held session of a weekly group, its notes and topics holding the markers."""
+    group = weekly_group(world)
+    session = services.take_attendance(
+        actor=world.coordinator, session=past_session(group), present=[], first_time_drop_ins=1, returning_drop_ins=0
+    )
+    return services.save_notes(
+        actor=world.coordinator,
+        session=session,
+        notes=GROUPS_SECRETS["group_notes"],
+        topics=GROUPS_SECRETS["group_topics"],
+    )
