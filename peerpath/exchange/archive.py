@@ -583,6 +583,14 @@ def _define_tables() -> None:
         meanings={"match_explanation": "Why the match scored as it did."},
     )
     register(
+        "fit_answers.csv",
+        "support.fitanswer",
+        'Answers to "Is this a good fit?" about each relationship (the note decrypted).',
+        program_field="relationship__program",
+        program_path="relationship__program",
+        confidential=True,
+    )
+    register(
         "relationship_changes.csv",
         "support.relationshipchange",
         "Every move of a relationship (accepted, closing, closed...), with the reason.",

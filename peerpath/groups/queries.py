@@ -255,3 +255,20 @@ def participant_export(participant: Participant) -> list[dict[str, Any]]:
         }
         for m in memberships_of(participant)
     ]
+
+
+def feed_sessions(program: Program, owner: Any) -> list[GroupSession]:
+    """For a person's own calendar feed: the sessions they facilitate (their groups and cover
+    taken) and the events they said they are going to (or may), from 30 days back."""
+    supporter = Supporter.objects.filter(program=program, user=owner).first()
+    if supporter is None:
+        return []
+    since = timezone.now() - dt.timedelta(days=30)
+    groups = Group.objects.filter(Q(lead=supporter) | Q(co_facilitators=supporter)).values("pk")
+    covered = CoverRequest.objects.filter(taken_by=supporter, status=CoverStatus.TAKEN).values("session_id")
+    going = Rsvp.objects.filter(supporter=supporter, answer__in=["yes", "maybe"]).values("session_id")
+    return list(
+        GroupSession.objects.filter(Q(group__in=groups) | Q(pk__in=covered) | Q(pk__in=going), starts_at__gte=since)
+        .select_related("group")
+        .order_by("starts_at")
+    )

@@ -44,7 +44,7 @@ def test_an_unknown_group_is_refused() -> None:
 def test_coordinator_sees_every_task_group_in_order() -> None:
     groups = menu(Role.COORDINATOR)
     assert list(groups) == ["My work", "People", "Training", "Support", "Care", "Reports", "Setup"]
-    assert groups["People"] == ["Recruitment", "Supporters", "Members"]
+    assert groups["People"] == ["Recruitment", "Supporters", "Former participants", "Members"]
     assert groups["Support"] == [
         "Participants",
         "Matching",

@@ -198,3 +198,41 @@ def test_the_participant_page_and_export_show_their_groups(world: Any) -> None:
     exported = export_participant(actor=world.coordinator, participant=Participant.objects.get(pk=mia.participant_id))
     (row,) = exported["groups"]
     assert row["group"] == "Tuesday group" and len(row["sessions_attended"]) == 1
+
+
+def test_a_persons_own_calendar_feed_carries_their_groups_and_events(world: Any) -> None:
+    from peerpath.training.services import calendar_feed
+
+    weekly = weekly_group(world)
+    dinner = weekly_group(
+        world,
+        name="Quarterly dinner",
+        kind=GroupKind.objects.get(program=world.program, name="Social gathering"),
+        admission="registration",
+        lead=None,
+    )
+    going = GroupSession.objects.filter(group=dinner, starts_at__gt=timezone.now()).first()
+    services.rsvp(actor=world.supporter, session=going, supporter=world.supporter_record, answer="yes")
+    feed = calendar_feed(actor=world.supporter, program=world.program, owner=world.supporter)
+    response = world.client_for(None).get(f"/calendar/{feed.token}.ics")
+    summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert summaries.count("Quarterly dinner") == 1
+    assert summaries.count(weekly.name) == GroupSession.objects.filter(group=weekly).count()
+    # Someone who neither facilitates nor answered gets none of them.
+    other = colleague(world, "Oda Other")
+    theirs = calendar_feed(actor=other.user, program=world.program, owner=other.user)
+    assert b"Quarterly dinner" not in world.client_for(None).get(f"/calendar/{theirs.token}.ics").content
+
+
+def test_the_session_page_shows_the_programs_crisis_protocol(world: Any) -> None:
+    from peerpath.support.services.common import update_settings
+
+    update_settings(
+        actor=world.coordinator,
+        program=world.program,
+        data={"crisis_steps": "Stay with the person\nCall the on-call supervisor", "emergency_number": "911"},
+    )
+    group = weekly_group(world)
+    session = past_session(group)
+    page = world.client_for(world.supporter).get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    assert "Worried about a member?" in page and "<li>Call the on-call supervisor</li>" in page and "911" in page

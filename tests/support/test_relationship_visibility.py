@@ -331,6 +331,8 @@ WRITES = {
     "support:relationship_move",
     "support:relationship_rematch",
     "support:relationship_conflict",
+    "support:relationship_fit",
+    "support:relationship_fit_rematch",
     "api:log_contact",
 }
 
