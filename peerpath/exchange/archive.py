@@ -669,6 +669,24 @@ def _define_tables() -> None:
         program_path="relationship__program",
         confidential=True,
     )
+    register(
+        "needs.csv",
+        "plans.need",
+        "Each participant's needs on the program's checklist and where they stand. CONFIDENTIAL.",
+        confidential=True,
+    )
+    register(
+        "resources.csv",
+        "plans.resource",
+        "The program's resource directory: organisations and services, what they offer, to whom.",
+        meanings={"needs": "Needs of the checklist it meets.", "languages": "Languages it works in."},
+    )
+    register(
+        "referrals.csv",
+        "plans.referral",
+        "Referrals from a relationship (or a concern) to a resource, and whether they connected. CONFIDENTIAL.",
+        confidential=True,
+    )
     # --- Supporter care --------------------------------------------------------------------------
     register(
         "questionnaires.csv",
