@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from peerpath.care.models import Questionnaire
 from peerpath.core.exports import as_download
 from peerpath.core.forms import add_service_errors
+from peerpath.core.idempotency import creates_once
 from peerpath.core.limits import limit_accepted_submissions
 from peerpath.core.permissions import can, program_view, public
 from peerpath.programs.http import ProgramRequest
@@ -133,6 +134,7 @@ def add_project_measure(request: ProgramRequest, program: Program) -> HttpRespon
 
 
 @program_view("voice.record_outcome")
+@creates_once
 def outcome_new(request: ProgramRequest, program: Program, pk: int, questionnaire_pk: int) -> HttpResponse:
     """The supporter (or a coordinator) records an outcome measure completed with the participant."""
     relationship = support_access.get_own_relationship(request, program, pk, page="outcome measure")

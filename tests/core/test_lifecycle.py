@@ -28,6 +28,8 @@ from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
 from peerpath.groups.models import CoverRequest, Group, GroupKind, GroupMember, GroupSession
+from peerpath.hours.lifecycle import OTHER_DUTY
+from peerpath.hours.models import OtherDuty
 from peerpath.plans.lifecycle import GOAL, NEED, REFERRAL
 from peerpath.plans.models import Goal, Need, Referral
 from peerpath.programs.models import Program
@@ -53,6 +55,7 @@ LIFECYCLE_MODULES = [
     "peerpath.groups.lifecycle",
     "peerpath.exchange.lifecycle",
     "peerpath.plans.lifecycle",
+    "peerpath.hours.lifecycle",
 ]
 
 
@@ -144,6 +147,15 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
     ),
     REFERRAL: lambda p, s: Referral.objects.create(
         program=p, relationship=_relationship(p), resource_name="Food bank", state=s
+    ),
+    OTHER_DUTY: lambda p, s: OtherDuty.objects.create(
+        program=p,
+        supporter=_supporter(p),
+        date=today(),
+        kind="outreach",
+        title="Stall at the fair",
+        minutes=60,
+        status=s,
     ),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(
         program=p, kind="supporters", filename="people.csv", status=s
