@@ -421,6 +421,10 @@ NOT_THROUGH_A_RELATIONSHIP = {
     "api:log_ce_activity": "continuing education",
     "api:supervision_meetings": "supervision meetings name supporters only",
     "api:resources": "the resource directory names organisations, never a participant",
+    "api:groups": "groups and their sessions as counts, never a member's name",
+    "api:my_hours": "the caller's own service hours; participants only as a reference number",
+    "api:ledgers": "supporters' service hours (coordinators and supervisors)",
+    "api:ledger": "one supporter's service hours; participants only as a reference number",
 }
 
 
