@@ -23,7 +23,7 @@ PAGES = [
     ("care:meetings", "coordinator", 12),
     ("care:supervision_hours", "coordinator", 14),
     ("care:topics", "coordinator", 13),
-    ("care:recognition", "coordinator", 16),
+    ("care:recognition", "coordinator", 22),  # hours milestones: the ledger's sources (hours registers)
     ("care:buddies", "coordinator", 17),
     ("care:breaks", "coordinator", 12),
     ("care:supervisors", "coordinator", 12),
