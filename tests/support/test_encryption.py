@@ -50,6 +50,7 @@ SECRETS = {
     "close": "saxophone",
     "conflict": "trombone",
     "correction": "clarinet",
+    "fit_note": "ocarina",
     "request_name": "Yolanda Featherstonehaugh",
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
@@ -153,6 +154,7 @@ def fill_every_encrypted_place(support: Any) -> Participant:
     )
     relationship = matches.propose_match(actor=s.coordinator, participant=person, supporter=s.priya)
     matches.respond_to_offer(actor=s.supporter, relationship=relationship, accept=True)
+    matches.answer_fit(actor=s.supporter, relationship=relationship, answer="deciding", note=SECRETS["fit_note"])
     contact = contacts.log_contact(
         actor=s.supporter,
         relationship=relationship,
