@@ -72,6 +72,9 @@ def goal_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
     )
 
 
+STEP_IDS = "id_step_%s"
+
+
 def _goal_page(
     request: ProgramRequest, program: Program, goal: Goal, found: access.PlanAccess, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -83,7 +86,8 @@ def _goal_page(
         "access": found,
         "moves": [(to, GOAL.labels[to]) for to in GOAL.allowed_from(goal.status)],
         "goal_form": GoalForm(initial={"text": goal.text, "target_on": goal.target_on}),
-        "step_form": StepForm(),
+        # Its own ids: the goal's form on the same page has fields of the same names.
+        "step_form": StepForm(auto_id=STEP_IDS),
         "progress_form": ProgressForm(initial={"noted_on": timezone.localdate()}),
         **forms,
     }
@@ -133,7 +137,7 @@ def goal_move(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @creates_once
 def step_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="new step", change=True)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, auto_id=STEP_IDS)
     if form.is_valid():
         try:
             services.save_step(actor=request.user, goal=found_goal, step=None, data=form.cleaned_data)
