@@ -19,6 +19,7 @@ from peerpath.api.auth import ApiRequest, TokenAuth, require
 from peerpath.api.care import router as care_router
 from peerpath.api.certification import router as certification_router
 from peerpath.api.common import PathId, error_items
+from peerpath.api.groups import router as groups_router
 from peerpath.api.hours import router as hours_router
 from peerpath.api.pagination import BoundedPagination
 from peerpath.api.schemas import (
@@ -136,4 +137,5 @@ api.add_router("/programs", training_router)
 api.add_router("/programs", certification_router)
 api.add_router("/programs", support_router)
 api.add_router("/programs", care_router)
+api.add_router("/programs", groups_router)
 api.add_router("/programs", hours_router)

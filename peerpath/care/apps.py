@@ -12,16 +12,20 @@ class CareConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.care import defaults, handlers, panels, queries, tasks
+        from peerpath.care.holds import HOLDS, ON_A_BREAK_WORDS
         from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_condition
         from peerpath.core.scheduler import register_periodic
         from peerpath.programs.signals import adverse_event_recorded, program_created
         from peerpath.recruitment.access import not_while_in_training
-        from peerpath.support.availability import register_unavailable
+        from peerpath.support.availability import register_hold_back, register_unavailable
 
         program_created.connect(defaults.seed_checkin, dispatch_uid="care.seed_checkin")
         adverse_event_recorded.connect(handlers.on_adverse_event, dispatch_uid="care.on_adverse_event")
-        register_unavailable("on a break", queries.supporters_on_break)  # matching leaves them out
+        # Matching holds these supporters back (peerpath.support.availability; reasons in care.holds).
+        register_unavailable("on a break", queries.supporters_on_break, for_supporter=ON_A_BREAK_WORDS)
+        for key, check in HOLDS.items():
+            register_hold_back(key, check)
         register_condition(["care.own_breaks"], not_while_in_training)  # breaks are from supporting
 
         register_settings(

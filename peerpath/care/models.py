@@ -88,6 +88,36 @@ class CareSettings(models.Model):
     milestone_lookahead_days = models.PositiveIntegerField(
         "Show service milestones coming up within (days)", default=60, validators=[MinValueValidator(7)]
     )
+    # Holding a supporter back from new matches (support.availability reads these through
+    # peerpath.care.holds). 0 turns a window off.
+    hold_on_concern_checkin = models.BooleanField(
+        "No new matches while a highest-concern check-in's care task is open",
+        default=True,
+        help_text="The coordinator sees only that the supporter is held back for a well-being follow-up.",
+    )
+    hold_after_hard_event_days = models.PositiveIntegerField(
+        "No new matches for (days) after a hard event in their caseload",
+        default=7,
+        validators=[MaxValueValidator(90)],
+        help_text="0 turns this off.",
+    )
+    hold_supervision_overdue_days = models.PositiveIntegerField(
+        "No new matches when supervision is overdue by more than (days)",
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text="0 turns this off.",
+    )
+    return_ramp_days = models.PositiveIntegerField(
+        "After a break, fewer new matches for (days)",
+        default=14,
+        validators=[MaxValueValidator(90)],
+        help_text="0 turns this off.",
+    )
+    return_ramp_matches = models.PositiveIntegerField(
+        "…at most this many new matches in that time",
+        default=1,
+        validators=[MaxValueValidator(10)],
+    )
     support_milestones = models.CharField(
         "Support-given milestones",
         max_length=200,
@@ -590,3 +620,19 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class MatchPause(models.Model):
+    """A supervisor's explicit "pause new matches" for one supporter, on their care page.
+
+    While the row exists, matching holds the supporter back (peerpath.care.holds); resuming
+    deletes it. Who paused and when are kept; the why stays in supervision, not here.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_pauses")
+    supporter = models.OneToOneField(Supporter, on_delete=models.CASCADE, related_name="match_pause")
+    paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    paused_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"New matches paused for {self.supporter}"

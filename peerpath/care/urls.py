@@ -20,6 +20,7 @@ urlpatterns = [
     # Supervisors and coordinators
     path(f"{P}/supporters/", supporters.supporters, name="supporters"),
     path(f"{P}/supporters/<int:pk>/", supporters.supporter, name="supporter"),
+    path(f"{P}/supporters/<int:pk>/match-pause/", supporters.match_pause, name="match_pause"),
     path(f"{P}/check-ins/<int:pk>/", supporters.checkin_detail, name="checkin_detail"),
     path(f"{P}/debriefs/<int:pk>/", supporters.debrief, name="debrief"),
     path(f"{P}/supervision/", supervision.meetings, name="meetings"),

@@ -43,16 +43,35 @@ def active_user(user_id: int) -> User | None:
 
 # Other links that must not rest in the database (a participant's feedback link): kind -> the
 # function building the link for the record whose id the queued message keeps, or None when
-# the link may no longer be sent; and the prefix every such link starts with. Higher apps
-# register theirs in `AppConfig.ready()` (`register_link`).
+# the link may no longer be sent; the prefix every such link starts with; and, for a message
+# to someone whose address must not rest in the outbox either (a participant), the function
+# giving the address at sending time. Higher apps register theirs in `AppConfig.ready()`.
 _BUILDERS: dict[str, Callable[[int], str | None]] = {}
 _PREFIXES: dict[str, Callable[[], str]] = {}
+_RECIPIENTS: dict[str, Callable[[int], str | None]] = {}
 
 
-def register_link(kind: str, build: Callable[[int], str | None], prefix: Callable[[], str]) -> None:
-    """Let queued e-mail carry a link of ``kind``, built by ``build(record id)`` at sending time."""
+def register_link(
+    kind: str,
+    build: Callable[[int], str | None],
+    prefix: Callable[[], str] | None = None,
+    recipient: Callable[[int], str | None] | None = None,
+) -> None:
+    """Let queued e-mail carry a link of ``kind``, built by ``build(record id)`` at sending time
+    (and sent to ``recipient(record id)``, read then, when the queued message names nobody).
+    ``prefix``: the path such links start with, when no other e-mail may hold one (a secret link;
+    a public address, such as the application form, has none)."""
     _BUILDERS[kind] = build
-    _PREFIXES[kind] = prefix
+    if prefix is not None:
+        _PREFIXES[kind] = prefix
+    if recipient is not None:
+        _RECIPIENTS[kind] = recipient
+
+
+def recipient_for(kind: str, record_id: int) -> str | None:
+    """The address a message of ``kind`` queued without one goes to, read at sending time."""
+    find = _RECIPIENTS.get(kind)
+    return find(record_id) if find is not None else None
 
 
 def build_for(kind: str, record_id: int) -> str | None:

@@ -110,24 +110,6 @@ def decrypt(token: str) -> str:
         ) from error
 
 
-class Sealed(str):
-    """A value `seal` already encrypted: an encrypted field stores it as it is. A bulk write (an
-    import) seals its rows before it takes the write lock, so the lock is not held while
-    thousands of values are encrypted. Only `seal` and `seal_json` make one."""
-
-    __slots__ = ()
-
-
-def seal(value: str) -> Sealed:
-    """Encrypt text now for an `EncryptedTextField` written later."""
-    return Sealed(encrypt(value))
-
-
-def seal_json(value: Any) -> Sealed:
-    """Encrypt a JSON value now for an `EncryptedJSONField` written later."""
-    return Sealed(encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)))
-
-
 class EncryptedTextField(models.TextField):
     """Text stored encrypted; reads decrypt transparently. Only ``isnull`` lookups work."""
 
@@ -137,8 +119,6 @@ class EncryptedTextField(models.TextField):
         return value if value is None else decrypt(value)
 
     def get_prep_value(self, value: Any) -> Any:
-        if isinstance(value, Sealed):
-            return str(value)
         value = super().get_prep_value(value)
         return value if value is None else encrypt(value)
 
@@ -166,8 +146,6 @@ class EncryptedJSONField(EncryptedTextField):
         return value
 
     def get_prep_value(self, value: Any) -> Any:
-        if isinstance(value, Sealed):
-            return str(value)
         return None if value is None else encrypt(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
     def value_to_string(self, obj: models.Model) -> Any:

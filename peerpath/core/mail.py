@@ -76,16 +76,18 @@ def queue_account_link_email(*, user: User, kind: account_links.Kind, template: 
 
 
 def queue_link_email(
-    *, to: str, kind: str, record_id: int, template: str, context: dict[str, Any], reply_to: str = ""
+    *, kind: str, record_id: int, template: str, context: dict[str, Any], to: str = "", reply_to: str = ""
 ) -> None:
     """Queue an e-mail holding a registered link (`account_links.register_link`) to the record
     ``record_id``: as with account links, the outbox keeps a placeholder and the link is built
-    when the e-mail is sent (or the message is cancelled when the link may no longer be sent)."""
+    when the e-mail is sent (or the message is cancelled when the link may no longer be sent).
+    Without ``to`` the outbox keeps no address either: the kind's registered recipient gives it
+    at sending time (a participant's address never rests in the outbox)."""
     if _suppressed.get():
         return
     subject, body = _render(template, {**context, "url": account_links.PLACEHOLDER})
     outbox.store(
-        to=[to],
+        to=[to] if to else [],
         subject=subject,
         body=body,
         program=_program(context),

@@ -127,10 +127,18 @@ def deliver(email_id: int) -> str:
             OutgoingEmail.objects.filter(pk=message.pk).update(status=EmailStatus.CANCELLED)
             return EmailStatus.CANCELLED
         body = body.replace(account_links.PLACEHOLDER, url)
+    to = list(message.to)
+    if not to and message.link_kind:
+        # Queued without an address (a participant's is not kept in the outbox): read it now.
+        address = account_links.recipient_for(message.link_kind, message.link_user_id or 0)
+        if not address:
+            OutgoingEmail.objects.filter(pk=message.pk).update(status=EmailStatus.CANCELLED)
+            return EmailStatus.CANCELLED
+        to = [address]
     outgoing = EmailMultiAlternatives(
         subject=message.subject,
         body=body,
-        to=message.to,
+        to=to,
         reply_to=message.reply_to or None,
         headers={"Message-ID": message.message_id},
     )

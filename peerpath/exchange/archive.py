@@ -761,6 +761,12 @@ def _define_tables() -> None:
     )
     register("breaks.csv", "care.break", "Supporters' breaks: planned, current, ended and cancelled.")
     register(
+        "match_pauses.csv",
+        "care.matchpause",
+        "Supporters whose supervisor paused their new matches (one row while paused).",
+        meanings={"paused_by": "Who paused them (when they have a log-in)."},
+    )
+    register(
         "buddies.csv",
         "care.buddypair",
         "Buddy pairs of supporters who look out for each other.",

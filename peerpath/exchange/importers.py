@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core import audit
+from peerpath.core.bulk import PreparedRows, reserve_ids
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.exports import Sheet, workbook_bytes
 from peerpath.core.models import AuditEntry, User, normalize_email
@@ -284,10 +285,12 @@ class SupporterImporter(Importer):
             "create_account": problems.get(parse_yes_no, v.get("create_account", ""), "create_account", fallback=False),
         }
 
-    def build(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> list[NewSupporter]:
+    def build(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> NewSupporters:
+        """The people, their areas, pathway entries and audit entries as rows to insert."""
         now = timezone.now()
-        built = []
-        for row in rows:
+        people, areas, area_owner, changes, entries, accounts = [], [], [], [], [], []
+        through = Supporter.focus_areas.through
+        for i, row in enumerate(rows):
             since = timezone.make_aware(dt.datetime.fromisoformat(row["since"])) if row["since"] else now
             person = Supporter(
                 program=program,
@@ -302,54 +305,71 @@ class SupporterImporter(Importer):
                 supervisor_id=row["supervisor_id"],
                 created_at=since,
             )
-            built.append(NewSupporter(person, row["areas"], since, row["create_account"]))
-        return built
-
-    def write(self, *, actor: User, program: Program, built: list[NewSupporter], source: str) -> int:
-        """The people, their areas, pathway entries and audit entries, in bulk. A row asking for
-        an account gets it through `add_member` (the invitation with it), one by one."""
-        people = Supporter.objects.bulk_create([b.person for b in built])
-        areas = Supporter.focus_areas.through
-        areas.objects.bulk_create(
-            areas(supporter_id=person.pk, focusarea_id=area)
-            for person, b in zip(people, built, strict=True)
-            for area in b.areas
-        )
-        StageChange.objects.bulk_create(
-            StageChange(
-                supporter=person,
-                from_stage="",
-                to_stage=person.stage,
-                actor=actor,
-                reason=f"Imported from {source}",
-                created_at=b.since,
-            )
-            for person, b in zip(people, built, strict=True)
-        )
-        with_account = []
-        for person, b in zip(people, built, strict=True):
-            if b.create_account:
-                membership = add_member(
-                    actor=actor, program=program, email=person.email, full_name=person.full_name, roles={Role.SUPPORTER}
+            people.append(person)
+            for area in row["areas"]:
+                areas.append(through(focusarea_id=area))
+                area_owner.append(i)
+            changes.append(
+                StageChange(
+                    from_stage="",
+                    to_stage=row["stage"],
+                    actor=actor,
+                    reason=f"Imported from {source}",
+                    created_at=since,
                 )
-                person.user = membership.user
-                with_account.append(person)
-        Supporter.objects.bulk_update(with_account, ["user"])
-        AuditEntry.objects.bulk_create(
-            audit.entry(actor=actor, program=program, action="supporter.import", target=person, note=source)
-            for person in people
+            )
+            entries.append(
+                audit.entry(
+                    actor=actor,
+                    program=program,
+                    action="supporter.import",
+                    target_type=Supporter._meta.label_lower,
+                    target_label=str(person),
+                    note=source,
+                )
+            )
+            if row["create_account"]:
+                accounts.append(i)
+        return NewSupporters(
+            people=PreparedRows(Supporter, people, with_ids=True),
+            areas=PreparedRows(through, areas),
+            area_owner=area_owner,
+            stage_changes=PreparedRows(StageChange, changes),
+            entries=PreparedRows(AuditEntry, entries),
+            accounts=[(i, rows[i]["email"], rows[i]["full_name"]) for i in accounts],
         )
-        return len(people)
+
+    def write(self, *, actor: User, program: Program, built: NewSupporters, source: str) -> int:
+        """Insert the rows, each table's in one statement. A row asking for an account gets it
+        through `add_member` (the invitation with it), one by one."""
+        ids = reserve_ids(Supporter, len(built.people))
+        built.people.set_column("id", ids)
+        built.people.insert()
+        built.areas.set_column("supporter_id", [ids[i] for i in built.area_owner])
+        built.areas.insert()
+        built.stage_changes.set_column("supporter_id", ids)
+        built.stage_changes.insert()
+        built.entries.set_column("target_id", [str(i) for i in ids])
+        built.entries.insert()
+        for i, email, full_name in built.accounts:
+            membership = add_member(
+                actor=actor, program=program, email=email, full_name=full_name, roles={Role.SUPPORTER}
+            )
+            Supporter.objects.filter(pk=ids[i]).update(user=membership.user)
+        return len(ids)
 
 
 @dataclass
-class NewSupporter:
-    """A supporter's row, built: the unsaved person and what is written with them."""
+class NewSupporters:
+    """A supporters file, built: the rows to insert; ``area_owner`` says whose each area row is,
+    ``accounts`` which rows (index, e-mail, name) get a login."""
 
-    person: Supporter
-    areas: list[int]
-    since: dt.datetime
-    create_account: bool
+    people: PreparedRows
+    areas: PreparedRows
+    area_owner: list[int]
+    stage_changes: PreparedRows
+    entries: PreparedRows
+    accounts: list[tuple[int, str, str]]
 
 
 def choice_list(value: str, choices: Any, field: str) -> list[str]:
@@ -609,7 +629,7 @@ class ParticipantImporter(Importer):
 
     def build(
         self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str
-    ) -> tuple[list[support_participants.ImportedParticipant], list[User]]:
+    ) -> tuple[support_participants.ImportedParticipants, list[User]]:
         """Each row checked and prepared by the support service (rules, encryption, search
         index, audit), and the coordinators to tell, all before the write."""
         areas = {a.pk: a for a in FocusArea.objects.filter(program=program)}
@@ -651,18 +671,19 @@ class ParticipantImporter(Importer):
                     errors.extend(RowError(row["row"], column, message) for message in texts)
         if errors:
             raise RowsInvalid(errors)
-        return prepared, [u for u in coordinators(program) if u != actor]
+        rows_to_insert = support_participants.prepare_imported_participants(actor=actor, checked=prepared)
+        return rows_to_insert, [u for u in coordinators(program) if u != actor]
 
     def write(
         self,
         *,
         actor: User,
         program: Program,
-        built: tuple[list[support_participants.ImportedParticipant], list[User]],
+        built: tuple[support_participants.ImportedParticipants, list[User]],
         source: str,
     ) -> int:
         prepared, others = built
-        created = support_participants.save_imported_participants(actor=actor, prepared=prepared)
+        created = support_participants.save_imported_participants(prepared=prepared)
         if created and others:
             notify(
                 program=program,

@@ -14,10 +14,13 @@ class GroupsConfig(AppConfig):
         from peerpath.core.navigation import MINE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_condition
         from peerpath.core.scheduler import register_periodic
-        from peerpath.groups import panels, services, tasks
+        from peerpath.groups import panels, queries, services, tasks
+        from peerpath.groups.calendar import session_events
         from peerpath.programs.signals import program_created
         from peerpath.recruitment.access import not_while_in_training
+        from peerpath.support import extensions
         from peerpath.support.offerings import register_group_offer
+        from peerpath.training.extensions import register_feed_source
 
         program_created.connect(services.seed_kinds, dispatch_uid="groups.seed_kinds")
         register_group_offer("groups", services.offers_groups)
@@ -33,6 +36,11 @@ class GroupsConfig(AppConfig):
             description=_("The public groups page, the competency required to facilitate, how far ahead to schedule."),
             order=55,
         )
+        # A participant's groups show on their page and go into their own export.
+        extensions.register_section("participant", "groups", panels.participant_section, order=40)
+        extensions.register_participant_export("groups", queries.participant_export)
+        # A person's own training calendar feed carries their group sessions and events too.
+        register_feed_source("groups", lambda program, owner: session_events(queries.feed_sessions(program, owner)))
         register_home_panel("groups_supporter", panels.supporter_panel, order=5)
         register_home_panel("groups_coordinator", panels.coordinator_panel, order=12)
         register_periodic("groups.lay_out_series", tasks.lay_out_series, dt.timedelta(days=1))

@@ -15,13 +15,21 @@ PRODID = "-//PeerPath//Groups calendar//EN"
 
 
 def build_calendar(name: str, sessions: Iterable[GroupSession]) -> bytes:
-    host = urlparse(settings.SITE_URL).hostname or "peerpath.invalid"
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
+    for event in session_events(sessions):
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def session_events(sessions: Iterable[GroupSession]) -> list[Event]:
+    """One VEVENT per session (also added to a person's training feed: peerpath.training.extensions)."""
+    host = urlparse(settings.SITE_URL).hostname or "peerpath.invalid"
+    events = []
     for session in sessions:
         event = Event()
         event.add("uid", f"group-session-{session.pk}@{host}")
@@ -42,5 +50,5 @@ def build_calendar(name: str, sessions: Iterable[GroupSession]) -> bytes:
         if details:
             event.add("description", "\n\n".join(details))
         event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
-        calendar.add_component(event)
-    return bytes(calendar.to_ical())
+        events.append(event)
+    return events

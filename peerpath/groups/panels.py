@@ -53,3 +53,13 @@ def coordinator_panel(request: ProgramRequest, program: Program, membership: Any
     if not (requests or waiting):
         return None
     return ("groups/_panel_coordinator.html", {"requests": requests, "waiting": waiting})
+
+
+def participant_section(
+    request: ProgramRequest, program: Program, record: Any, viewer: Any
+) -> tuple[str, dict[str, Any]] | None:
+    """The participant page's 'Groups' section: the groups they are in or asked to join."""
+    rows = queries.memberships_of(record)
+    if not rows:
+        return None
+    return ("groups/_participant_section.html", {"rows": rows, "link": can(request.membership, "groups.manage")})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -224,3 +225,50 @@ def sessions_held(program: Program, start: dt.date | None = None, end: dt.date |
         )
         for s in sessions
     ]
+
+
+def memberships_of(participant: Participant) -> list[GroupMember]:
+    """A participant's groups (requests and past memberships too), with sessions attended."""
+    return list(
+        GroupMember.objects.filter(participant=participant)
+        .select_related("group")
+        .annotate(sessions_attended=Count("attendance"))
+        .order_by("-joined_on", "pk")
+    )
+
+
+def participant_export(participant: Participant) -> list[dict[str, Any]]:
+    """What groups hold about one participant, for their own export (a subject access request)."""
+    attended: dict[int, list[str]] = {}
+    for member_id, starts_at in Attendance.objects.filter(member__participant=participant).values_list(
+        "member_id", "session__starts_at"
+    ):
+        attended.setdefault(member_id, []).append(timezone.localtime(starts_at).isoformat())
+    return [
+        {
+            "group": m.group.name,
+            "status": m.get_status_display(),
+            "how_they_joined": m.get_source_display(),
+            "joined_on": m.joined_on.isoformat() if m.joined_on else "",
+            "left_on": m.left_on.isoformat() if m.left_on else "",
+            "sessions_attended": sorted(attended.get(m.pk, [])),
+        }
+        for m in memberships_of(participant)
+    ]
+
+
+def feed_sessions(program: Program, owner: Any) -> list[GroupSession]:
+    """For a person's own calendar feed: the sessions they facilitate (their groups and cover
+    taken) and the events they said they are going to (or may), from 30 days back."""
+    supporter = Supporter.objects.filter(program=program, user=owner).first()
+    if supporter is None:
+        return []
+    since = timezone.now() - dt.timedelta(days=30)
+    groups = Group.objects.filter(Q(lead=supporter) | Q(co_facilitators=supporter)).values("pk")
+    covered = CoverRequest.objects.filter(taken_by=supporter, status=CoverStatus.TAKEN).values("session_id")
+    going = Rsvp.objects.filter(supporter=supporter, answer__in=["yes", "maybe"]).values("session_id")
+    return list(
+        GroupSession.objects.filter(Q(group__in=groups) | Q(pk__in=covered) | Q(pk__in=going), starts_at__gte=since)
+        .select_related("group")
+        .order_by("starts_at")
+    )

@@ -53,7 +53,8 @@ from peerpath.groups.schedule import describe
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import own_supporter_record
-from peerpath.support.models import Participant, ParticipantStatus, SupportWanted
+from peerpath.support.defaults import get_settings as support_settings
+from peerpath.support.models import Participant, ParticipantStatus, SupportWanted, lines
 from peerpath.support.services import participants as support_participants
 
 
@@ -305,6 +306,7 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     members = [m for m in queries.members_of(found.group) if m.status == MemberStatus.ACTIVE]
     _audit_names(request, program, [m.participant for m in members], "group session")
     covers = list(found.cover_requests.select_related("facilitator", "taken_by"))
+    protocol = support_settings(program)
     return render(
         request,
         "groups/session.html",
@@ -320,6 +322,10 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "can_change": access.can_change_session(request.membership, request.user, found)
             and found.status == SessionStatus.SCHEDULED,
             "is_facilitator": me is not None and me in facilitators,
+            # A worry about a member follows the program's own crisis protocol (support settings).
+            "crisis_steps": lines(protocol.crisis_steps),
+            "emergency_number": protocol.emergency_number,
+            "crisis_line": protocol.crisis_line,
             "my_open_cover": next(
                 (c for c in covers if me is not None and c.facilitator_id == me.pk and c.status == CoverStatus.OPEN),
                 None,

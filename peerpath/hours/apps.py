@@ -11,8 +11,11 @@ class HoursConfig(AppConfig):
 
         from peerpath.care.recognition_sources import MilestoneMeasure, register_milestone_measure
         from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav, register_settings
+        from peerpath.core.permissions import register_condition
         from peerpath.hours import ledger, panels, services
+        from peerpath.recruitment.access import not_while_in_training
 
+        register_condition(["hours.own"], not_while_in_training)  # service starts after training
         register_nav(_("My hours"), "hours:mine", "hours.own", group=MINE.key, order=45)
         register_nav(_("Service hours"), "hours:ledgers", "hours.view_ledgers", group=CARE.key, order=30)
         register_settings(

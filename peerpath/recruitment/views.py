@@ -38,6 +38,7 @@ from peerpath.recruitment.models import (
     RedFlag,
     ScreeningInterview,
     ScreeningQuestion,
+    Source,
     Stage,
     Supporter,
 )
@@ -51,7 +52,10 @@ BOARD_PAGE_SIZE = 25
 @creates_once
 def apply(request: HttpRequest, program_slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=program_slug, is_active=True)
-    form = ApplicationForm(request.POST or None, program=program)
+    # An invitation names how the person heard of the program (a former participant's link).
+    source = request.GET.get("source", "")
+    initial = {"source": source} if source in Source.values else None
+    form = ApplicationForm(request.POST or None, program=program, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_application(program=program, **form.cleaned_data)

@@ -66,7 +66,8 @@ def _participant(program: Program, coordinator: Any, areas: dict[str, FocusArea]
 
 
 def _matched(coordinator: Any, participant: Participant, supporter: Any, days_ago: int) -> SupportRelationship:
-    relationship = matches.propose_match(actor=coordinator, participant=participant, supporter=supporter)
+    # History: matched weeks ago, so today's hold-backs (Priya's overdue supervision) do not apply.
+    relationship = matches.propose_match(actor=coordinator, participant=participant, supporter=supporter, earlier=True)
     matches.respond_to_offer(actor=supporter.user, relationship=relationship, accept=True)
     started = timezone.now() - dt.timedelta(days=days_ago)
     SupportRelationship.objects.filter(pk=relationship.pk).update(proposed_at=started, activated_at=started)
@@ -148,4 +149,4 @@ def load(program: Program, people: dict[str, Any]) -> None:
         notes="Sofia has not answered since our last call, when she sounded very low.",
     )
     noah = _participant(program, coordinator, areas, OFFER_TO_PRIYA)
-    matches.propose_match(actor=coordinator, participant=noah, supporter=priya)
+    matches.propose_match(actor=coordinator, participant=noah, supporter=priya, earlier=True)  # offered last week

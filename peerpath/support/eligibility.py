@@ -1,16 +1,18 @@
 """Who may take new matches, and the data matching reads (no names: nothing here decrypts).
 
 Eligible for a new match: pathway stage 'active' with a login; certified (or provisionally,
-if the program allows); not left out by a check registered in ``peerpath.support.availability``
-(care registers 'on a break'); open to new matches; below capacity. Capacity counts proposed
-and active relationships (a closing one is winding down and frees its place).
+if the program allows); not held back by a check registered in ``peerpath.support.availability``
+(care registers its hold-backs: on a break, paused by their supervisor...); open to new
+matches; below capacity. Capacity counts proposed and active relationships (a closing one is
+winding down and frees its place). A hold-back that still allows a few new matches caps the
+supporter's free places instead ("returning from a break: one new match in the first two weeks").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -44,6 +46,7 @@ class Pool:
     offers: list[Offer] = field(default_factory=list)
     supporters: dict[int, Supporter] = field(default_factory=dict)
     excluded: list[tuple[Supporter, str]] = field(default_factory=list)
+    limited: list[tuple[Supporter, str]] = field(default_factory=list)  # in the pool, with fewer places
 
 
 def loads(program: Program) -> dict[int, int]:
@@ -72,15 +75,17 @@ def active_supporters(program: Program) -> QuerySet[Supporter]:
     )
 
 
-def supporter_pool(program: Program, on_date: dt.date | None = None) -> Pool:
-    """Split the program's active supporters into those who can take a new match and those who cannot."""
+def supporter_pool(program: Program, on_date: dt.date | None = None, holds: bool = True) -> Pool:
+    """Split the program's active supporters into those who can take a new match and those who cannot.
+
+    ``holds=False`` leaves out the registered hold-backs (a match recorded as made earlier)."""
     settings_row = get_settings(program)
     on_date = on_date or timezone.localdate()
     supporters = list(active_supporters(program))
     load = loads(program)
     standing = credential_standing(program, [s.pk for s in supporters]) if supporters else {}
     allowed_standing = {"certified"} | ({"provisional"} if settings_row.allow_provisional else set())
-    unavailable = availability.unavailable(program, on_date)
+    held = availability.hold_backs(program, on_date) if holds else {}
     pool = Pool()
     for supporter in supporters:
         profile = profile_of(supporter)
@@ -90,8 +95,8 @@ def supporter_pool(program: Program, on_date: dt.date | None = None) -> Pool:
             reason = "has no login yet"
         elif standing.get(supporter.pk) not in allowed_standing:
             reason = f"credential not current ({standing.get(supporter.pk) or 'none'})"
-        elif away := next((why for why, ids in unavailable if supporter.pk in ids), ""):
-            reason = away
+        elif away := [h.reason for h in held.get(supporter.pk, []) if h.new_places <= 0]:
+            reason = "; ".join(away)
         elif not profile.accepting_new:
             reason = "not taking new matches"
         elif current >= profile.capacity:
@@ -100,7 +105,11 @@ def supporter_pool(program: Program, on_date: dt.date | None = None) -> Pool:
             pool.excluded.append((supporter, reason))
             continue
         pool.supporters[supporter.pk] = supporter
-        pool.offers.append(offer_for(supporter, profile, current))
+        offer = offer_for(supporter, profile, current)
+        if limits := held.get(supporter.pk):
+            offer = replace(offer, limit=min(h.new_places for h in limits))
+            pool.limited.append((supporter, "; ".join(h.reason for h in limits)))
+        pool.offers.append(offer)
     return pool
 
 

@@ -98,10 +98,12 @@ class Offer:
     communities: frozenset[str] = frozenset()
     capacity: int = 3
     load: int = 0
+    limit: int | None = None  # new matches allowed for now, when held back to a few (support.availability)
 
     @property
     def free(self) -> int:
-        return max(self.capacity - self.load, 0)
+        room = max(self.capacity - self.load, 0)
+        return room if self.limit is None else min(room, max(self.limit, 0))
 
 
 def norm(value: str) -> str:

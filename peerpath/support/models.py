@@ -254,7 +254,12 @@ class Participant(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"P-{self.pk:04d}" if self.pk else "P-new"
+        return self.reference_of(self.pk) if self.pk else "P-new"
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """The reference of the participant with this id (P-0042)."""
+        return f"P-{pk:04d}"
 
     @property
     def first_name(self) -> str:

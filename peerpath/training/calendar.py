@@ -14,7 +14,9 @@ from peerpath.training.models import SessionKind, TrainingSession
 PRODID = "-//PeerPath//Training calendar//EN"
 
 
-def build_calendar(name: str, sessions: Iterable[TrainingSession], *, program_slug: str) -> bytes:
+def build_calendar(
+    name: str, sessions: Iterable[TrainingSession], *, program_slug: str, extra: Iterable[Event] = ()
+) -> bytes:
     """A VCALENDAR with one VEVENT per session: stable UID, UTC times, SEQUENCE bumped on each
     change, and STATUS:CANCELLED for cancelled sessions so subscribed calendars update."""
     host = urlparse(settings.SITE_URL).hostname or "peerpath.invalid"
@@ -53,5 +55,7 @@ def build_calendar(name: str, sessions: Iterable[TrainingSession], *, program_sl
             event.add("description", "\n\n".join(details))
         event.add("url", link)
         event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    for event in extra:  # other apps' events (peerpath.training.extensions.feed_events)
         calendar.add_component(event)
     return calendar.to_ical()

@@ -1,6 +1,7 @@
 """Hooks through which later stages of the pathway add to training's pages, without training
 importing them (certification adds assessment status to rosters and the outcome, certificate
-and continuing education to a trainee's "My training" page). Register in AppConfig.ready()."""
+and continuing education to a trainee's "My training" page; groups add their sessions and events
+to a person's own calendar feed). Register in AppConfig.ready()."""
 
 from __future__ import annotations
 
@@ -29,6 +30,21 @@ class RosterStatus:
     # (program, cohort, supporter ids, viewer's membership) -> {supporter id: {"label", "tone", "url"}};
     # a bounded number of queries
     compute: Callable[[Program, Cohort, Iterable[int], Membership], dict[int, dict[str, Any]]]
+
+
+# What later apps add to a person's own calendar feed (groups: the sessions they facilitate and
+# the events they are going to): (program, owner) -> iCalendar VEVENT components, in a fixed
+# number of queries.
+FEED_SOURCES: dict[str, Callable[[Program, Any], Iterable[Any]]] = {}
+
+
+def register_feed_source(name: str, source: Callable[[Program, Any], Iterable[Any]]) -> None:
+    FEED_SOURCES[name] = source
+
+
+def feed_events(program: Program, owner: Any) -> list[Any]:
+    """Every registered app's events for the person's own feed."""
+    return [event for source in FEED_SOURCES.values() for event in source(program, owner)]
 
 
 TRAINEE_SECTIONS: list[TraineeSection] = []

@@ -761,8 +761,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 3600:
         CalendarFeed.objects.filter(pk=found.pk).update(last_used_at=now)
+    extra = [] if found.cohort_id else extensions.feed_events(program, owner)
     response = HttpResponse(
-        build_calendar(name, sessions, program_slug=program.slug), content_type="text/calendar; charset=utf-8"
+        build_calendar(name, sessions, program_slug=program.slug, extra=extra),
+        content_type="text/calendar; charset=utf-8",
     )
     as_download(response, "training.ics", inline=True)
     return response

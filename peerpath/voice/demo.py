@@ -5,7 +5,10 @@ Every participant in a working relationship answered the link sent after their f
 with the PeerPath brief well-being measure at intake; Helen and Grace answered a second, monthly
 link. Each completed the measure again with their supporter this week, so the outcome-change
 report has five people paired. Sofia said it is not a good fit, which waits for the coordinator.
-The supporters see their totals from three answers (the demo lowers the minimum to 3).
+The supporters see their totals from three answers (the demo lowers the minimum to 3). Helen
+agreed to share her goals and outcome scores with her clinic. Joan's support with Uma closed last
+month with her goals met; she would like to hear about becoming a peer supporter, and waits for
+the coordinator's invitation.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from peerpath.programs.models import Program
-from peerpath.support.models import WORKING_STATES, SupportRelationship
-from peerpath.voice.models import FeedbackAnswer, MeasurePoint, Occasion
-from peerpath.voice.services import common, feedback, outcomes
+from peerpath.programs.models import FocusArea, Program
+from peerpath.support.demo import _contact, _matched, _participant
+from peerpath.support.models import WORKING_STATES, CloseReason, ContactKind, SupportRelationship
+from peerpath.support.services import matches
+from peerpath.voice.models import FeedbackAnswer, MeasurePoint, Occasion, SummarySection
+from peerpath.voice.services import common, feedback, former, outcomes, sharing
 
 # First name: (felt heard, good fit, message) for the first link; the well-being answers at
 # intake (items 1-5) and again this week with the supporter.
@@ -41,6 +46,7 @@ FIRST = {
         [1, 2, 1, 2, 2],
     ),
 }
+JOAN = ("Joan Mercer", "555-0601", ["English"], ["Chronic illness"], ["phone", "video"], "East Valley")
 # A second, monthly answer: first name -> (felt heard, good fit, message).
 SECOND = {"Helen": ("yes", "yes", "Thank you for the bus pass advice."), "Grace": ("mostly", "yes", "")}
 
@@ -88,6 +94,14 @@ def load(program: Program, people: dict[str, Any]) -> None:
                 measures={},
                 now=later + dt.timedelta(hours=5),
             )
+        if first_name == "Helen":
+            sharing.record_consent(
+                actor=coordinator,
+                participant=relationship.participant,
+                recipient="Dr Amara Osei, Riverside Community Clinic",
+                scope=[SummarySection.GOALS, SummarySection.OUTCOMES],
+                expires_on=timezone.localdate() + dt.timedelta(days=180),
+            )
         outcomes.record_outcome(
             actor=relationship.supporter.user or coordinator,
             relationship=relationship,
@@ -96,3 +110,23 @@ def load(program: Program, people: dict[str, Any]) -> None:
             answers=_answers(review),
             now=now - dt.timedelta(days=2),
         )
+
+    _former_participant(program, people)
+
+
+def _former_participant(program: Program, people: dict[str, Any]) -> None:
+    """Joan: a relationship with Uma that closed with its goals met; she said yes to hearing about
+    becoming a supporter."""
+    coordinator, uma = people["coordinator"], people["supporters"]["uma"]
+    areas = {a.name: a for a in FocusArea.objects.filter(program=program)}
+    joan = _participant(program, coordinator, areas, JOAN)
+    relationship = _matched(coordinator, joan, uma, 170)
+    _contact(uma.user, relationship, 168, True, kind=ContactKind.FIRST, tasks=["rapport", "lived_experience"])
+    for days in (130, 95, 60):
+        _contact(uma.user, relationship, days, True, tasks=["practical", "emotional"])
+    _contact(uma.user, relationship, 25, True, kind=ContactKind.CLOSING, tasks=["emotional"])
+    matches.close_relationship(actor=uma.user, relationship=relationship, close_reason=CloseReason.GOALS_MET)
+    closed = timezone.now() - dt.timedelta(days=24)
+    SupportRelationship.objects.filter(pk=relationship.pk).update(closed_at=closed)
+    relationship.refresh_from_db()
+    former.record_interest(actor=uma.user, relationship=relationship, consented=True)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import Questionnaire
-from peerpath.voice.models import Fit, Heard, MeasurePoint, VoiceSettings
+from peerpath.voice.models import Fit, Heard, MeasurePoint, ShareConsent, SummarySection, VoiceSettings
 
 
 class AnswerForm(forms.Form):
@@ -107,3 +107,47 @@ class OutcomeForm(forms.Form):
 
     def answers(self) -> dict[int, int]:
         return {item.number: self.cleaned_data[f"item_{item.number}"] for item in self.items}
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _consent_label(consent: ShareConsent) -> str:
+    return f"{consent.recipient} ({', '.join(consent.scope_labels())})"
+
+
+class SummaryForm(forms.Form):
+    """The range of a progress summary, and whom it is prepared for."""
+
+    start = forms.DateField(label=_("From"), widget=DATE)
+    end = forms.DateField(label=_("To"), widget=DATE)
+    consent = forms.ModelChoiceField(
+        label=_("Prepare it for"),
+        queryset=ShareConsent.objects.none(),
+        required=False,
+        empty_label=_("The program (supervision)"),
+        help_text=_("A clinician or agency the participant agreed to share with: only what they agreed to."),
+    )
+
+    def __init__(self, *args: Any, consents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["consent"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = consents
+        field.label_from_instance = _consent_label  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end comes after the start."))
+        return data
+
+
+class ConsentForm(forms.Form):
+    recipient = forms.CharField(
+        label=_("Clinician or agency"), max_length=200, help_text=_("By name, as the participant agreed.")
+    )
+    scope = forms.MultipleChoiceField(
+        label=_("They may receive"), choices=SummarySection.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(label=_("Consent ends on"), widget=DATE)

@@ -16,9 +16,11 @@ from django.core import signing
 from django.urls import reverse
 
 from peerpath.core.mail import absolute_url
-from peerpath.voice.models import AnswerLink
+from peerpath.recruitment.models import Source
+from peerpath.voice.models import AnswerLink, PeerInterest
 
 KIND = "voice_answer"
+INVITATION = "voice_invitation"
 SALT = "peerpath.voice.answer-link"
 
 
@@ -47,6 +49,12 @@ def build_for_delivery(link_id: int) -> str | None:
     return url_for(link)
 
 
+def recipient_for_delivery(link_id: int) -> str | None:
+    """The participant's address, read as the e-mail is sent (never kept in the outbox)."""
+    link = AnswerLink.objects.select_related("participant").filter(pk=link_id).first()
+    return link.participant.email or None if link is not None and link.is_open() else None
+
+
 def find(token: str) -> AnswerLink | None:
     """The link record a token names, if the token is genuine (open or not: the caller says which)."""
     try:
@@ -58,3 +66,17 @@ def find(token: str) -> AnswerLink | None:
     if link is None or not hmac.compare_digest(link.nonce, nonce):
         return None
     return link
+
+
+def invitation_url(interest_id: int) -> str | None:
+    """The application form, set to "former participant", while the person's consent stands."""
+    interest = PeerInterest.objects.select_related("program").filter(pk=interest_id, consented=True).first()
+    if interest is None:
+        return None
+    apply_url = absolute_url(reverse("recruitment:apply", args=[interest.program.slug]))
+    return f"{apply_url}?source={Source.FORMER_PARTICIPANT}"
+
+
+def invitation_recipient(interest_id: int) -> str | None:
+    interest = PeerInterest.objects.select_related("participant").filter(pk=interest_id, consented=True).first()
+    return (interest.participant.email or None) if interest is not None else None

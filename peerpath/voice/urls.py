@@ -19,4 +19,10 @@ urlpatterns = [
         views.outcome_new,
         name="outcome_new",
     ),
+    path(f"{P}/participants/<int:pk>/summary/", views.summary, name="summary"),
+    path(f"{P}/participants/<int:pk>/summary.pdf", views.summary_pdf, name="summary_pdf"),
+    path(f"{P}/participants/<int:pk>/consents/", views.consents, name="consents"),
+    path(f"{P}/relationships/<int:pk>/becoming-a-supporter/", views.peer_interest, name="peer_interest"),
+    path(f"{P}/former-participants/", views.former_participants, name="former_participants"),
+    path(f"{P}/former-participants/<int:pk>/invite/", views.invite_former, name="invite_former"),
 ]

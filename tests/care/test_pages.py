@@ -208,6 +208,11 @@ def test_care_settings_page(world: Any) -> None:
         "milestone_lookahead_days": "60",
         "support_milestones": "50, 10,25",
         "weekly_digest": "on",
+        "hold_on_concern_checkin": "on",
+        "hold_after_hard_event_days": "7",
+        "hold_supervision_overdue_days": "30",
+        "return_ramp_days": "14",
+        "return_ramp_matches": "1",
     }
     bad = client.post(url, {**data, "supervision_every_days": "1"})
     assert bad.status_code == 400

@@ -50,19 +50,20 @@ def test_coordinator_sees_every_task_group_in_order() -> None:
         "Matching",
         "Needs attention",
         "Goal progress",
+        "Groups",
         "Concerns",
         "Participant feedback",
     ]
     assert groups["Reports"] == ["Reports", "Import & export", "Audit log"]
     assert groups["Setup"] == ["Settings"]  # one settings area
-    # No supporter's own pages.
-    assert groups["My work"] == ["Home"]
+    # No supporter's own pages (Events: the program's events everyone may RSVP to).
+    assert groups["My work"] == ["Home", "Events"]
 
 
 def test_trainer_sees_teaching_and_no_support_or_setup() -> None:
     groups = menu(Role.TRAINER)
     assert list(groups) == ["My work", "Training", "Care"]
-    assert groups["My work"] == ["Home", "My cohorts"]
+    assert groups["My work"] == ["Home", "My cohorts", "Events"]
     assert groups["Training"] == [
         "Cohorts",
         "Curriculum",
@@ -76,7 +77,7 @@ def test_trainer_sees_teaching_and_no_support_or_setup() -> None:
 def test_supervisor_sees_supervision_care_and_concerns() -> None:
     groups = menu(Role.SUPERVISOR)
     assert list(groups) == ["My work", "Training", "Support", "Care"]
-    assert groups["My work"] == ["Home", "Supervision"]
+    assert groups["My work"] == ["Home", "Supervision", "Events"]
     assert groups["Support"] == ["Goal progress", "Concerns"]
     assert groups["Care"] == ["Supporter care", "Care tasks", "Service hours", "Newsletters"]
 
@@ -89,17 +90,19 @@ def test_supporter_sees_their_own_work_first() -> None:
         "My pathway",
         "My training",
         "My participants",
+        "My groups",
         "My matching profile",
         "Continuing education",
         "My well-being",
         "My hours",
+        "Events",
     ]
     assert groups["Training"] == ["Competencies", "Calendar"]
 
 
 def test_a_person_with_two_roles_sees_both_menus_merged() -> None:
     groups = menu(Role.TRAINER, Role.SUPERVISOR)
-    assert groups["My work"] == ["Home", "My cohorts", "Supervision"]
+    assert groups["My work"] == ["Home", "My cohorts", "Supervision", "Events"]
     assert "Concerns" in groups["Support"] and "Cohorts" in groups["Training"]
 
 
@@ -125,6 +128,7 @@ SETTINGS_PAGES = [
     ("Screening", "recruitment:setup"),
     ("Certification rules", "certification:settings"),
     ("Support", "support:settings"),
+    ("Groups", "groups:settings"),
     ("Plans and needs", "plans:settings"),
     ("Participant feedback and outcomes", "voice:settings"),
     ("Supporter care", "care:settings"),

@@ -1,24 +1,20 @@
 """An import holds the write lock briefly (issue 12, item 5): the file is read, checked and built
 before the write transaction starts, which then only inserts, in bulk.
 
-Every statement the confirmation runs is recorded with the transaction block it ran in (the
-outermost `atomic` the view opens; inside the test's own transaction that is a savepoint, in
-production the `BEGIN IMMEDIATE` that takes SQLite's write lock). The block that inserts the
-rows must read next to nothing and run a number of statements that does not grow with the file:
-an import that went back to checking or saving row by row inside it fails here.
+Every statement the confirmation runs is recorded with the transaction block it ran in
+(`tests/write_blocks.py`). The block that inserts the rows must read next to nothing and run a
+number of statements that does not grow with the file: an import that went back to checking or
+saving row by row inside it fails here.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from peerpath.core.models import AuditEntry
 from peerpath.exchange.importers import IMPORTERS
@@ -26,6 +22,7 @@ from peerpath.exchange.models import ImportBatch
 from peerpath.programs.models import FocusArea
 from peerpath.recruitment.models import StageChange, Supporter
 from peerpath.support.models import Participant, SearchTerm
+from tests.write_blocks import blocks_writing, reads, statements_by_block
 
 pytestmark = pytest.mark.django_db
 ROWS = 120
@@ -67,33 +64,16 @@ def stage(world: Any, kind: str, rows: list[dict[str, str]]) -> ImportBatch:
     return ImportBatch.objects.get(kind=kind)
 
 
-@contextmanager
-def statements_by_block() -> Iterator[dict[Any, list[str]]]:
-    """Each statement run inside, keyed by the outermost transaction block opened inside (None:
-    outside any block, in autocommit as far as the code under test is concerned)."""
-    base = len(connection.savepoint_ids)
-    blocks: dict[Any, list[str]] = {}
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        ids = connection.savepoint_ids
-        blocks.setdefault(ids[base] if len(ids) > base else None, []).append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield blocks
-
-
 def the_writing_block(blocks: dict[Any, list[str]], table: str) -> list[str]:
-    writing = [sqls for key, sqls in blocks.items() if key and any(f'INSERT INTO "{table}"' in s for s in sqls)]
+    writing = blocks_writing(blocks, table)
     assert len(writing) == 1, f"the rows are written in {len(writing)} transactions, not one"
     return writing[0]
 
 
 def assert_brief(block: list[str], rows: int) -> None:
-    reads = [s for s in block if s.lstrip().upper().startswith("SELECT")]
     # The batch (locked against a second click) and the few rows the confirmation itself touches;
     # with the checks inside, there would be a read for every row.
-    assert len(reads) <= 4, reads
+    assert len(reads(block)) <= 4, reads(block)
     assert len(block) <= 20, f"{len(block)} statements for {rows} rows inside the write transaction"
 
 

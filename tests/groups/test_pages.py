@@ -182,3 +182,57 @@ def test_the_ask_form_offers_a_group_once_the_program_runs_one(world: Any) -> No
     assert "support_wanted" not in anonymous.get("/ask/riverside/").content.decode()
     weekly_group(world)
     assert 'name="support_wanted"' in anonymous.get("/ask/riverside/").content.decode()
+
+
+def test_the_participant_page_and_export_show_their_groups(world: Any) -> None:
+    group = weekly_group(world)
+    mia = member(world, group, "Mia Member")
+    services.take_attendance(
+        actor=world.coordinator, session=past_session(group), present=[mia], first_time_drop_ins=0, returning_drop_ins=0
+    )
+    client = world.client_for(world.coordinator)
+    page = client.get(f"/p/riverside/support/participants/{mia.participant_id}/").content.decode()
+    assert 'id="section-groups"' in page and "Tuesday group" in page and "1 session attended" in page
+    from peerpath.support.services.participants import export_participant
+
+    exported = export_participant(actor=world.coordinator, participant=Participant.objects.get(pk=mia.participant_id))
+    (row,) = exported["groups"]
+    assert row["group"] == "Tuesday group" and len(row["sessions_attended"]) == 1
+
+
+def test_a_persons_own_calendar_feed_carries_their_groups_and_events(world: Any) -> None:
+    from peerpath.training.services import calendar_feed
+
+    weekly = weekly_group(world)
+    dinner = weekly_group(
+        world,
+        name="Quarterly dinner",
+        kind=GroupKind.objects.get(program=world.program, name="Social gathering"),
+        admission="registration",
+        lead=None,
+    )
+    going = GroupSession.objects.filter(group=dinner, starts_at__gt=timezone.now()).first()
+    services.rsvp(actor=world.supporter, session=going, supporter=world.supporter_record, answer="yes")
+    feed = calendar_feed(actor=world.supporter, program=world.program, owner=world.supporter)
+    response = world.client_for(None).get(f"/calendar/{feed.token}.ics")
+    summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert summaries.count("Quarterly dinner") == 1
+    assert summaries.count(weekly.name) == GroupSession.objects.filter(group=weekly).count()
+    # Someone who neither facilitates nor answered gets none of them.
+    other = colleague(world, "Oda Other")
+    theirs = calendar_feed(actor=other.user, program=world.program, owner=other.user)
+    assert b"Quarterly dinner" not in world.client_for(None).get(f"/calendar/{theirs.token}.ics").content
+
+
+def test_the_session_page_shows_the_programs_crisis_protocol(world: Any) -> None:
+    from peerpath.support.services.common import update_settings
+
+    update_settings(
+        actor=world.coordinator,
+        program=world.program,
+        data={"crisis_steps": "Stay with the person\nCall the on-call supervisor", "emergency_number": "911"},
+    )
+    group = weekly_group(world)
+    session = past_session(group)
+    page = world.client_for(world.supporter).get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    assert "Worried about a member?" in page and "<li>Call the on-call supervisor</li>" in page and "911" in page

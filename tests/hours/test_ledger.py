@@ -238,3 +238,16 @@ def test_recognition_milestones_by_hours_are_found_automatically(support: Any) -
     coordinator.force_login(support.coordinator)
     page = coordinator.get(reverse("care:recognition", args=[program.slug])).content.decode()
     assert "hours of service" in page and "milestone=hours%3A5" in page
+
+
+def test_a_trainee_has_no_hours_page_yet(world: Any) -> None:
+    from peerpath.recruitment.models import Stage
+    from tests.factories import MembershipFactory, SupporterFactory
+
+    user = MembershipFactory(program=world.program, is_supporter=True).user
+    SupporterFactory(program=world.program, user=user, email=user.email, stage=Stage.IN_TRAINING)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("hours:mine", args=[world.program.slug])).status_code == 403
+    home = client.get(reverse("programs:home", args=[world.program.slug])).content.decode()
+    assert reverse("hours:mine", args=[world.program.slug]) not in home

@@ -100,10 +100,10 @@ def test_supporters_on_a_break_are_not_matched(support: Any) -> None:
         matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.uma)
 
 
-def test_care_registers_its_break_check_with_support() -> None:
-    from peerpath.care.queries import supporters_on_break
+def test_care_registers_its_checks_with_support() -> None:
+    from peerpath.care.holds import HOLDS
 
-    assert availability._CHECKS["on a break"] is supporters_on_break
+    assert list(availability._CHECKS) == ["on a break", *HOLDS]
 
 
 def test_every_registered_check_leaves_its_supporters_out_with_its_reason(

@@ -31,6 +31,7 @@ from peerpath.support.services import adverse_events, concerns, contacts, matche
 from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.support.helpers import make_participant
 from tests.switches import no_postgres
+from tests.voice.helpers import VOICE_SECRETS, fill_voice_secrets
 
 SECRETS = {
     "name": "Zebedee Quartermaine",
@@ -51,6 +52,7 @@ SECRETS = {
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
     **CARE_SECRETS,
+    **VOICE_SECRETS,
 }
 
 
@@ -181,6 +183,7 @@ def fill_every_encrypted_place(support: Any) -> Participant:
         notes=SECRETS["adverse"],
     )
     profiles.declare_conflict(actor=s.coordinator, supporter=s.uma, participant=person, reason=SECRETS["conflict"])
+    fill_voice_secrets(s, relationship)
     matches.close_relationship(
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
     )

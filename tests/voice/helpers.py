@@ -46,3 +46,36 @@ def send_and_read_link(to: str) -> str:
 
 def latest_link(relationship: SupportRelationship) -> AnswerLink:
     return AnswerLink.objects.filter(relationship=relationship).latest("created_at")
+
+
+VOICE_SECRETS = {
+    "feedback_message": "gondola-feedback",
+    "share_recipient": "Dr Ottoline Pemberton-Vasquez",
+}
+
+
+def fill_voice_secrets(support: Any, relationship: SupportRelationship) -> None:
+    """Every encrypted voice record, for the at-rest tests: a feedback answer through a link, an
+    outcome measure with its answers and scores, and a consent to share (the relationship must
+    still be active)."""
+    from datetime import timedelta
+
+    from peerpath.voice.services import outcomes, sharing
+
+    measure = outcomes.add_project_measure(actor=support.coordinator, program=support.program)
+    plan = feedback.DueLink(relationship, "first_contact", [measure], "intake")
+    link = feedback.send_link(plan=plan)
+    feedback.answer(
+        link=link,
+        felt_heard="not_really",
+        good_fit="not_sure",
+        message=VOICE_SECRETS["feedback_message"],
+        measures={measure.pk: {1: 3, 2: 3, 3: 3, 4: 3, 5: 1}},
+    )
+    sharing.record_consent(
+        actor=support.coordinator,
+        participant=relationship.participant,
+        recipient=VOICE_SECRETS["share_recipient"],
+        scope=["outcomes"],
+        expires_on=timezone.localdate() + timedelta(days=30),
+    )

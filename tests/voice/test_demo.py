@@ -37,5 +37,8 @@ def test_the_demo_has_feedback_and_outcome_change() -> None:
     report = coordinator.get(f"/p/{SLUG}/reports/outcome-change.csv")
     assert report.status_code == 200 and b"PeerPath brief well-being (participants): Well-being,5," in report.content
 
+    former = coordinator.get(f"/p/{SLUG}/voice/former-participants/")
+    assert b"Joan Mercer" in former.content and b"Invite to apply" in former.content
+
     supporter_home = client_for("supporter").get(f"/p/{SLUG}/").content.decode()
     assert "Over 4 answers" in supporter_home and "bus pass" not in supporter_home

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -35,9 +36,24 @@ def test_no_link_before_the_first_contact_then_one_after_it(support: Any) -> Non
 def test_the_link_is_never_stored_in_the_outbox(support: Any) -> None:
     first_contact(support.ana_rel, support.supporter)
     path = send_and_read_link("ana.lopez@example.net")
-    stored = OutgoingEmail.objects.get(to=["ana.lopez@example.net"])
+    stored = OutgoingEmail.objects.get(link_kind=links.KIND)
     assert path not in stored.body and "[[peerpath-account-link]]" in stored.body
+    # Nor is the participant's address: it is read from their record as the e-mail leaves.
+    assert stored.to == [] and "ana.lopez" not in stored.body
     assert stored.status == EmailStatus.SENT
+    assert [m.to for m in mail.outbox] == [["ana.lopez@example.net"]]
+
+
+def test_a_link_whose_participant_has_no_address_any_more_is_cancelled(support: Any) -> None:
+    from peerpath.core import outbox
+
+    first_contact(support.ana_rel, support.supporter)
+    with mock.patch.object(outbox, "_queue"):  # queued, not yet sent
+        feedback.send_due_links()
+    support.ana.email = ""
+    support.ana.save()
+    stored = OutgoingEmail.objects.get(link_kind=links.KIND)
+    assert outbox.deliver(stored.pk) == EmailStatus.CANCELLED
 
 
 def test_participant_answers_once_and_the_coordinator_reads_it(support: Any) -> None:
@@ -211,3 +227,16 @@ def test_answers_go_with_an_erased_participant(support: Any) -> None:
     participants.erase_participant(actor=support.coordinator, participant=support.ana, reason="Asked by phone")
     assert not FeedbackAnswer.objects.exists() and not AnswerLink.objects.exists()
     assert mail.outbox is not None
+
+
+def test_the_participant_export_holds_their_answers(support: Any) -> None:
+    import json
+
+    first_contact(support.ana_rel, support.supporter)
+    Client().post(send_and_read_link("ana.lopez@example.net"), ANSWERS)
+    response = support.client_for(support.coordinator).get(
+        f"/p/riverside/support/participants/{support.ana.pk}/export/"
+    )
+    data = json.loads(b"".join(response.streaming_content) if response.streaming else response.content)
+    [given] = data["voice"]["feedback"]
+    assert (given["felt_heard"], given["message"]) == ("mostly", ANSWERS["message"])

@@ -40,6 +40,11 @@ SETTINGS_FIELDS = [
     "attention_window_days",
     "topic_window_days",
     "milestone_lookahead_days",
+    "hold_on_concern_checkin",
+    "hold_after_hard_event_days",
+    "hold_supervision_overdue_days",
+    "return_ramp_days",
+    "return_ramp_matches",
     "support_milestones",
 ]
 

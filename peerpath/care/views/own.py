@@ -39,6 +39,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
+from peerpath.support import availability
 
 
 @program_view("care.own_care")
@@ -68,6 +69,7 @@ def my_care(request: ProgramRequest, program: Program) -> HttpResponse:
         "last_meeting": record.supervision_meetings.order_by("-held_on").first(),
         "recognitions": Recognition.objects.filter(supporter=record),
         "settings": settings,
+        "holds": [h for h in availability.hold_backs(program, today).get(record.pk, []) if h.for_supporter],
     }
     return render(request, "care/my_care.html", context)
 

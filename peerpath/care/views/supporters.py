@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
@@ -19,10 +23,12 @@ from peerpath.care.models import (
     CheckIn,
     CheckInStatus,
     Debrief,
+    MatchPause,
     Recognition,
 )
 from peerpath.care.services import buddies as care_buddies
 from peerpath.care.services import common as care_common
+from peerpath.care.services import match_pause as match_pauses
 from peerpath.care.stages import CURRENT_STAGES, SUPERVISED_STAGES
 from peerpath.care.views.common import PAGE_SIZE, filter_query, is_coordinator, local_today
 from peerpath.core import audit
@@ -30,6 +36,7 @@ from peerpath.core.exports import download_table, requested_format
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
+from peerpath.support import availability
 
 
 def _supporters_for(request: ProgramRequest, program: Program, form: SupportersFilterForm) -> Any:
@@ -101,8 +108,28 @@ def supporter(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
         "hard_events": person.hard_events.all()[:10],
         "recognitions": Recognition.objects.filter(supporter=person)[:10],
         "settings": settings,
+        "match_paused": MatchPause.objects.filter(supporter=person).first(),
+        "holds": availability.hold_backs(program, today).get(person.pk, []),
     }
     return render(request, "care/supporter.html", context)
+
+
+@program_view("care.view_supporters")
+@require_POST
+def match_pause(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """The supervisor's "pause new matches" switch (the supporter's supervisor or a coordinator)."""
+    person = access.get_supporter(request, program, pk)
+    paused = request.POST.get("paused") == "1"
+    try:
+        match_pauses.set_match_pause(actor=request.user, supporter=person, paused=paused)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if paused:
+            messages.success(request, _("New matches paused for %(name)s.") % {"name": person.full_name})
+        else:
+            messages.success(request, _("New matches resumed for %(name)s.") % {"name": person.full_name})
+    return redirect("care:supporter", program.slug, person.pk)
 
 
 @program_view("care.view_supporters")

@@ -42,7 +42,12 @@ NO_CONSENT_LEFT_OVER = "No consent recorded: record it on the participant's page
 
 
 def propose_match(
-    *, actor: Actor, participant: Participant, supporter: Supporter, match_run: MatchRun | None = None
+    *,
+    actor: Actor,
+    participant: Participant,
+    supporter: Supporter,
+    match_run: MatchRun | None = None,
+    earlier: bool = False,
 ) -> SupportRelationship:
     """Offer a participant to a supporter (the supporter accepts or declines).
 
@@ -50,7 +55,8 @@ def propose_match(
     details); the participant is waiting and has no open relationship; the supporter is
     eligible now (active, certified, not on a break, below capacity), has no declared
     conflict with them, and passes every must-have. The score and its explanation are
-    stored with the offer.
+    stored with the offer. ``earlier`` records a match that began in the past (the demo's
+    history): today's hold-backs from supporter care (support.availability) do not apply to it.
     """
     program = participant.program
     if supporter.program_id != program.pk:
@@ -64,7 +70,7 @@ def propose_match(
             raise ValidationError(f"{participant.reference} is not waiting for a supporter any more.")
         if not participant.consent_given:
             raise ValidationError(NO_CONSENT.format(reference=participant.reference))
-        pool = eligibility.supporter_pool(program)
+        pool = eligibility.supporter_pool(program, holds=not earlier)
         offer = next((o for o in pool.offers if o.id == supporter.pk), None)
         if offer is None:
             why = next((r for s, r in pool.excluded if s.pk == supporter.pk), "not an active supporter")

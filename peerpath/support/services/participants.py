@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.encryption import digest, encrypted_fields, seal
+from peerpath.core.bulk import PreparedRows, reserve_ids
+from peerpath.core.encryption import digest
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
@@ -138,8 +139,8 @@ def save_participant(
 
 @dataclass
 class ImportedParticipant:
-    """A participant ready for `save_imported_participants`: the unsaved record, its encrypted
-    fields already sealed, its lived-experience areas, search digests and audit entries' changes."""
+    """A participant checked for `prepare_imported_participants`: the unsaved record, its
+    lived-experience areas, search digests and audit entries' changes."""
 
     participant: Participant
     focus_area_ids: list[int]
@@ -206,8 +207,6 @@ def prepare_imported_participant(
             setattr(participant, name, value)
         stamp_changes = audit.diff(before, audit.snapshot(participant, list(stamps)))
     terms = terms_for(full_name=participant.full_name, email=participant.email, phone=participant.phone)
-    for name in encrypted_fields(Participant):
-        setattr(participant, name, seal(getattr(participant, name)))
     return ImportedParticipant(
         participant=participant,
         focus_area_ids=[a.pk for a in areas],
@@ -218,41 +217,74 @@ def prepare_imported_participant(
     )
 
 
-def save_imported_participants(*, actor: Actor, prepared: list[ImportedParticipant]) -> list[Participant]:
-    """Write participants `prepare_imported_participant` made: call inside the import's one
-    transaction. Inserts only, in bulk (the records, their areas, search terms and audit entries:
-    one created entry each, and one for the old records' dates when there were any), so the write
-    lock is held for the writing alone. The saved records hold their encrypted fields sealed."""
-    created = Participant.objects.bulk_create([p.participant for p in prepared])
-    areas = Participant.focus_areas.through
-    areas.objects.bulk_create(
-        areas(participant_id=made.pk, focusarea_id=area)
-        for made, p in zip(created, prepared, strict=True)
-        for area in p.focus_area_ids
-    )
-    SearchTerm.objects.bulk_create(
-        SearchTerm(participant_id=made.pk, digest=d)
-        for made, p in zip(created, prepared, strict=True)
-        for d in p.digests
-    )
-    entries = []
-    for made, p in zip(created, prepared, strict=True):
-        entries.append(
-            audit.entry(actor=actor, program=made.program, action="participant.create", target=made, changes=p.changes)
+@dataclass
+class ImportedParticipants:
+    """Checked participants as the rows `save_imported_participants` inserts (each row's
+    encrypted fields encrypted, every value converted for the database), made before the write
+    transaction; ``*_owner`` says which participant each dependent row belongs to."""
+
+    participants: PreparedRows
+    areas: PreparedRows
+    area_owner: list[int]
+    terms: PreparedRows
+    term_owner: list[int]
+    entries: PreparedRows
+    entry_owner: list[int]
+
+
+def prepare_imported_participants(*, actor: Actor, checked: list[ImportedParticipant]) -> ImportedParticipants:
+    """Turn checked participants into rows to insert: one created entry each in the audit log,
+    and one for the old records' dates when there were any. Reads and writes nothing."""
+    through = Participant.focus_areas.through
+    areas, area_owner, terms, term_owner, entries, entry_owner = [], [], [], [], [], []
+    for i, p in enumerate(checked):
+        for area in p.focus_area_ids:
+            areas.append(through(focusarea_id=area))
+            area_owner.append(i)
+        for term in p.digests:
+            terms.append(SearchTerm(digest=term))
+            term_owner.append(i)
+        made = [("participant.create", p.changes, "")] + (
+            [("participant.import", p.stamps, p.note)] if p.stamps else []
         )
-        if p.stamps:
+        for action, changes, note in made:
             entries.append(
                 audit.entry(
                     actor=actor,
-                    program=made.program,
-                    action="participant.import",
-                    target=made,
-                    changes=p.stamps,
-                    note=p.note,
+                    program=p.participant.program,
+                    action=action,
+                    target_type=Participant._meta.label_lower,
+                    changes=changes,
+                    note=note,
                 )
             )
-    AuditEntry.objects.bulk_create(entries)
-    return created
+            entry_owner.append(i)
+    return ImportedParticipants(
+        participants=PreparedRows(Participant, [p.participant for p in checked], with_ids=True),
+        areas=PreparedRows(through, areas),
+        area_owner=area_owner,
+        terms=PreparedRows(SearchTerm, terms),
+        term_owner=term_owner,
+        entries=PreparedRows(AuditEntry, entries),
+        entry_owner=entry_owner,
+    )
+
+
+def save_imported_participants(*, prepared: ImportedParticipants) -> list[int]:
+    """Insert what `prepare_imported_participants` made: call inside the import's one write
+    transaction. Takes the new ids, fills them into the dependent rows and inserts each table's
+    rows in one statement, so the write lock is held for the inserts alone. Returns the ids."""
+    ids = reserve_ids(Participant, len(prepared.participants))
+    prepared.participants.set_column("id", ids)
+    prepared.participants.insert()
+    prepared.areas.set_column("participant_id", [ids[i] for i in prepared.area_owner])
+    prepared.areas.insert()
+    prepared.terms.set_column("participant_id", [ids[i] for i in prepared.term_owner])
+    prepared.terms.insert()
+    prepared.entries.set_column("target_id", [str(ids[i]) for i in prepared.entry_owner])
+    prepared.entries.set_column("target_label", [Participant.reference_of(ids[i]) for i in prepared.entry_owner])
+    prepared.entries.insert()
+    return ids
 
 
 def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:

@@ -120,8 +120,9 @@ def due_links(program: Program, now: dt.datetime | None = None) -> list[DueLink]
 def send_link(*, plan: DueLink, now: dt.datetime | None = None) -> AnswerLink:
     """Create the link record and queue its e-mail (the link is built as the e-mail leaves).
 
-    Rule: the e-mail names no one but the participant's supporter's first name; the link works
-    for the program's ``link_valid_days``.
+    Rules: the queued e-mail rests in the database, so it names nobody but the supporter by first
+    name (not the participant, not their address: read as it is sent); the link works for the
+    program's ``link_valid_days``.
     """
     now = now or timezone.now()
     relationship = plan.relationship
@@ -140,13 +141,11 @@ def send_link(*, plan: DueLink, now: dt.datetime | None = None) -> AnswerLink:
             expires_at=now + dt.timedelta(days=settings.link_valid_days),
         )
         queue_link_email(
-            to=relationship.participant.email,
             kind=links.KIND,
             record_id=link.pk,
             template="voice/email/answer_link",
             context={
                 "program": program,
-                "first_name": relationship.participant.first_name,
                 "supporter_first_name": relationship.supporter.full_name.split(" ")[0],
                 "link": link,
                 "measures": len(plan.measures),

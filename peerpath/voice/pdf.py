@@ -1,0 +1,70 @@
+"""The progress summary as a PDF, drawn with ReportLab (pure Python, no system packages)."""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from peerpath.voice.services.sharing import Summary, summary_lines
+
+
+def progress_summary(summary: Summary) -> bytes:
+    """The summary's sections, headed with the program, the participant, the range and, when
+    prepared for a recipient under the participant's consent, their name."""
+    buffer = io.BytesIO()
+    participant = summary.participant
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Progress summary: {participant.reference}",
+        author=participant.program.name,
+    )
+    styles = getSampleStyleSheet()
+    story: list[Flowable] = [
+        Paragraph(escape(participant.program.name), styles["Normal"]),
+        Paragraph(escape(f"Progress summary: {participant.full_name} ({participant.reference})"), styles["Title"]),
+        Paragraph(escape(f"From {summary.start.isoformat()} to {summary.end.isoformat()}"), styles["Normal"]),
+    ]
+    if summary.consent is not None:
+        story.append(
+            Paragraph(
+                escape(
+                    f"Prepared for {summary.recipient} with the participant's consent "
+                    f"(until {summary.consent.expires_on.isoformat()}): {', '.join(summary.consent.scope_labels())}."
+                ),
+                styles["Normal"],
+            )
+        )
+    story.append(Spacer(1, 6 * mm))
+    for kind, value in summary_lines(summary):
+        if kind == "h2":
+            story.append(Paragraph(escape(value), styles["Heading2"]))
+        elif kind == "table":
+            table = Table(value, hAlign="LEFT")
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
+            story.extend([table, Spacer(1, 3 * mm)])
+        else:
+            story.append(Paragraph(escape(value), styles["Normal"]))
+    generated = timezone.localtime(summary.generated_at).strftime("%Y-%m-%d %H:%M")
+    story.extend([Spacer(1, 8 * mm), Paragraph(escape(f"Confidential. Prepared {generated}."), styles["Italic"])])
+    document.build(story)
+    return buffer.getvalue()
