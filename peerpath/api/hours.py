@@ -53,7 +53,9 @@ class LedgerOut(Schema):
     hours: str
     by_kind: list[KindHours]
     goal_hours: int = Field(description="The program's yearly goal per supporter; 0 for none.")
-    people_supported: int = Field(description="Participants reached one-to-one in the year.")
+    people_supported: int = Field(
+        description="Participants reached in the year, one-to-one or as members present at a group session."
+    )
     months: list[MonthOut]
     entries: list[EntryOut]
 

@@ -22,6 +22,7 @@ from peerpath.api.common import PathId, error_items
 from peerpath.api.groups import router as groups_router
 from peerpath.api.hours import router as hours_router
 from peerpath.api.pagination import BoundedPagination
+from peerpath.api.plans import router as plans_router
 from peerpath.api.schemas import (
     ApplicationOut,
     CompetencyOut,
@@ -138,4 +139,5 @@ api.add_router("/programs", certification_router)
 api.add_router("/programs", support_router)
 api.add_router("/programs", care_router)
 api.add_router("/programs", groups_router)
+api.add_router("/programs", plans_router)
 api.add_router("/programs", hours_router)

@@ -151,6 +151,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "plans.edit": frozenset({C, P}),
     "plans.view_progress": frozenset({C, S}),
     "plans.edit_settings": frozenset({C}),
+    "plans.view_resources": frozenset({C, S, P}),
+    "plans.manage_resources": frozenset({C}),
     # The participant's voice (peerpath.voice): feedback links, outcome measures, summaries to
     # share. Supervisors and supporters pass these only for the relationships support.access allows.
     "voice.view_feedback": frozenset({C}),

@@ -583,6 +583,14 @@ def _define_tables() -> None:
         meanings={"match_explanation": "Why the match scored as it did."},
     )
     register(
+        "fit_answers.csv",
+        "support.fitanswer",
+        'Answers to "Is this a good fit?" about each relationship (the note decrypted).',
+        program_field="relationship__program",
+        program_path="relationship__program",
+        confidential=True,
+    )
+    register(
         "relationship_changes.csv",
         "support.relationshipchange",
         "Every move of a relationship (accepted, closing, closed...), with the reason.",
@@ -659,6 +667,24 @@ def _define_tables() -> None:
         "Plan reviews with the participant. CONFIDENTIAL.",
         program_field="relationship__program",
         program_path="relationship__program",
+        confidential=True,
+    )
+    register(
+        "needs.csv",
+        "plans.need",
+        "Each participant's needs on the program's checklist and where they stand. CONFIDENTIAL.",
+        confidential=True,
+    )
+    register(
+        "resources.csv",
+        "plans.resource",
+        "The program's resource directory: organisations and services, what they offer, to whom.",
+        meanings={"needs": "Needs of the checklist it meets.", "languages": "Languages it works in."},
+    )
+    register(
+        "referrals.csv",
+        "plans.referral",
+        "Referrals from a relationship (or a concern) to a resource, and whether they connected. CONFIDENTIAL.",
         confidential=True,
     )
     # --- Supporter care --------------------------------------------------------------------------

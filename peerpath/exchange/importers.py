@@ -26,6 +26,9 @@ from peerpath.core.exports import Sheet, workbook_bytes
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
+from peerpath.plans import defaults as plans_defaults
+from peerpath.plans import services as plans_services
+from peerpath.plans.models import Resource
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
 from peerpath.recruitment.forms import split_languages
@@ -695,7 +698,106 @@ class ParticipantImporter(Importer):
         return len(created)
 
 
-IMPORTERS: dict[str, Importer] = {importer.kind: importer for importer in [SupporterImporter(), ParticipantImporter()]}
+class ResourceImporter(Importer):
+    """The program's resource directory from a spreadsheet (peerpath.plans): each row adds a
+    resource, or updates the one of the same name already in the directory."""
+
+    kind = "resources"
+    title = "Resource directory"
+    description = (
+        "Organisations and services participants can be referred to. A row whose name is already in the "
+        "directory updates it; every other row adds a resource. Needs are the program's needs checklist."
+    )
+    columns = [
+        Column("name", True, "The resource's name; unique in the directory.", "Riverside Food Bank"),
+        Column("organisation", False, "Who runs it.", "Riverside Churches Together"),
+        Column("offers", False, "What they offer.", "Food parcels twice a week; no referral letter needed."),
+        Column("needs", False, "Needs of the program's checklist it meets, separated by semicolons.", "Food"),
+        Column("eligibility", False, "Who can use it.", "Anyone living in Riverside."),
+        Column("languages", False, "Languages it works in, separated by semicolons.", "English; Spanish"),
+        Column("hours", False, "Opening hours.", "Tue and Fri 10:00-14:00"),
+        Column("area", False, "The area it serves.", "Downtown"),
+        Column("phone", False, "Phone number.", "555-0700"),
+        Column("email", False, "E-mail address.", "hello@foodbank.example.org"),
+        Column("website", False, "Web address, starting with https://.", "https://foodbank.example.org"),
+        Column("address", False, "Street address.", "12 Mill Lane"),
+        Column("listed", False, "no to keep it out of the directory's search (default yes).", "yes"),
+    ]
+
+    def prepare(self, program: Program) -> dict[str, Any]:
+        return {
+            "needs": {n.lower(): n for n in plans_defaults.get_settings(program).need_list()},
+            "existing": {r.name.lower(): r.pk for r in Resource.objects.filter(program=program).only("pk", "name")},
+            "seen": set(),
+        }
+
+    def clean(self, program: Program, row: Row, context: dict[str, Any], problems: RowProblems) -> dict[str, Any]:
+        v = row.values
+        name = v.get("name", "").strip()
+        if len(name) > 200:
+            problems.add("name", "Keep the name to 200 characters.")
+        if name.lower() in context["seen"]:
+            problems.add("name", f"'{name}' appears twice in the file.")
+        context["seen"].add(name.lower())
+        needs = []
+        for need in split_list(v.get("needs", "")):
+            if need.lower() not in context["needs"]:
+                problems.add("needs", f"'{need}' is not on the program's needs checklist.")
+            else:
+                needs.append(context["needs"][need.lower()])
+        email = v.get("email", "").strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.add("email", f"'{email}' is not an e-mail address.")
+        website = v.get("website", "").strip()
+        if website and not website.lower().startswith(("https://", "http://")):
+            problems.add("website", "Write the whole address, starting with https://.")
+        return {
+            "name": name[:200],
+            "existing": context["existing"].get(name.lower()),
+            "organisation": v.get("organisation", "").strip()[:200],
+            "offers": v.get("offers", "").strip(),
+            "needs": needs,
+            "eligibility": v.get("eligibility", "").strip(),
+            "languages": split_list(v.get("languages", "")),
+            "hours": v.get("hours", "").strip()[:200],
+            "area": v.get("area", "").strip()[:200],
+            "phone": v.get("phone", "").strip()[:60],
+            "email": email,
+            "website": website[:200],
+            "address": v.get("address", "").strip()[:300],
+            "is_active": not v.get("listed", "").strip()
+            or problems.get(parse_yes_no, v.get("listed", ""), "listed", fallback=True),
+        }
+
+    def build(self, *, actor: User, program: Program, rows: list[dict[str, Any]], source: str) -> Any:
+        """The clean rows with the directory entry each updates (None: a new one); reads only."""
+        existing = {r.pk: r for r in Resource.objects.filter(program=program)}
+        return [(existing.get(row["existing"]), row) for row in rows]
+
+    def write(self, *, actor: User, program: Program, built: Any, source: str) -> int:
+        for resource, row in built:
+            data = {k: v for k, v in row.items() if k not in {"row", "existing"}}
+            try:
+                plans_services.save_resource(actor=actor, program=program, resource=resource, data=data)
+            except ValidationError as error:
+                raise RowsInvalid(
+                    [RowError(row["row"], field, " ".join(messages)) for field, messages in _by_field(error).items()]
+                ) from None
+        return len(built)
+
+
+def _by_field(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in error.error_dict.items()}
+    return {"name": list(error.messages)}
+
+
+IMPORTERS: dict[str, Importer] = {
+    importer.kind: importer for importer in [SupporterImporter(), ParticipantImporter(), ResourceImporter()]
+}
 
 
 def template_workbook(importer: Importer) -> bytes:

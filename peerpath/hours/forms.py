@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import choice_field
+from peerpath.groups.models import GroupKind
 from peerpath.hours.models import LOGGABLE_KINDS, HoursSettings
 from peerpath.hours.services import SETTINGS_FIELDS
+from peerpath.programs.models import Program
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,9 +48,21 @@ class ReviewForm(forms.Form):
 
 
 class HoursSettingsForm(forms.ModelForm):
+    outreach_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of group counted as information sessions and outreach"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Sessions of these kinds count as outreach given; sessions of the others as group sessions."),
+    )
+
     class Meta:
         model = HoursSettings
         fields = SETTINGS_FIELDS
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = list(GroupKind.objects.filter(program=program).values_list("name", flat=True))
+        choice_field(self, "outreach_kinds").choices = [(name, name) for name in names]
 
 
 class YearForm(forms.Form):

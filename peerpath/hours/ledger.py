@@ -10,7 +10,7 @@ gives carries the key of the record it came from. Why on read:
 - an erased participant's contacts leave every ledger with them, as they leave support's own
   pages (support keeps only anonymous counts, `ErasureTally`);
 - a page costs one query per source whatever the size of the program (the sources are few and
-  fixed), so the query-bound crawl holds.
+  fixed; group sessions take the groups app's three), so the query-bound crawl holds.
 
 Minutes are whole numbers throughout; hours are shown with two decimals.
 """
@@ -29,7 +29,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.care.models import MeetingKind, SupervisionMeeting
+from peerpath.groups.queries import sessions_held
 from peerpath.hours.models import DutyStatus, Kind, OtherDuty
+from peerpath.hours.services import get_settings
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support.models import Channel, Contact
@@ -50,7 +52,9 @@ class Entry:
     description: str  # where it came from, in words
     url: str = ""  # the record's page, where there is one every reader of the ledger may open
     participant_id: int | None = None  # one-to-one work: the participant supported
-    group_id: int | None = None  # group work: the group (its members are counted by the report)
+    group_id: int | None = None  # group work: the group
+    members: tuple[int, ...] = ()  # group work: the participants (registered members) present
+    drop_ins: int = 0  # group work: drop-ins counted, without names
 
     @property
     def kind_label(self) -> str:
@@ -191,6 +195,33 @@ def training_delivered(scope: Scope) -> Iterable[Entry]:
             )
 
 
+def group_sessions(scope: Scope) -> Iterable[Entry]:
+    """Group sessions facilitated (held, attendance taken): each session's length plus the
+    program's preparation time, for every facilitator (lead, co-facilitators, or whoever took
+    the cover). Sessions of the kinds the hours settings name as information sessions and
+    outreach count under that kind; the others as group sessions."""
+    settings = get_settings(scope.program)
+    outreach = {name.casefold() for name in settings.outreach_kinds}
+    wanted = None if scope.supporter_ids is None else set(_ids(scope.supporter_ids))
+    for held in sessions_held(scope.program, scope.start, scope.end):
+        kind = Kind.OUTREACH if held.kind.casefold() in outreach else Kind.GROUP
+        for supporter_id in held.facilitator_ids:
+            if wanted is not None and supporter_id not in wanted:
+                continue
+            yield Entry(
+                supporter_id=supporter_id,
+                day=timezone.localtime(held.starts_at).date(),
+                minutes=held.duration_minutes + settings.group_preparation_minutes,
+                kind=kind,
+                source=f"groups.session:{held.session_id}",
+                description=f"Facilitated “{held.group_name}” ({held.duration_minutes} min + "
+                f"{settings.group_preparation_minutes} min preparation)",
+                group_id=held.group_id,
+                members=held.member_participant_ids,
+                drop_ins=held.first_time_drop_ins + held.returning_drop_ins,
+            )
+
+
 def other_duties(scope: Scope) -> Iterable[Entry]:
     """Other duties the supporter logged, once a coordinator approved them."""
     q = _dated(Q(program=scope.program, status=DutyStatus.APPROVED), "date", scope)
@@ -215,6 +246,7 @@ SOURCES: list[Source] = [
     Source("contacts", "Contacts logged in support", contacts, summed=True),
     Source("supervision", "Supervision meetings logged in care", supervision, summed=True),
     Source("training", "Course sessions taught", training_delivered),
+    Source("groups", "Group sessions facilitated", group_sessions),
     Source("duties", "Other duties, approved", other_duties, summed=True),
 ]
 
@@ -272,6 +304,22 @@ def by_month(found: Iterable[Entry]) -> dict[dt.date, Totals]:
 def people_supported(found: Iterable[Entry]) -> set[int]:
     """The participants reached in one-to-one work among the entries."""
     return {e.participant_id for e in found if e.participant_id is not None}
+
+
+def everyone_reached(found: Iterable[Entry]) -> set[int]:
+    """The participants reached one-to-one or as members present at a group session."""
+    found = list(found)
+    return people_supported(found) | group_members_reached(found)
+
+
+def group_members_reached(found: Iterable[Entry]) -> set[int]:
+    """The participants present (as registered members) at the group sessions among the entries."""
+    return {pk for e in found for pk in e.members}
+
+
+def _ids(ids: Collection[int] | QuerySet[Any, Any]) -> set[int]:
+    """Supporter ids as a set (one query when they are given as a query)."""
+    return set(ids.values_list("pk", flat=True)) if isinstance(ids, QuerySet) else set(ids)
 
 
 def minutes_by_supporter(program: Program) -> dict[int, int]:

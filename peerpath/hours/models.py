@@ -33,6 +33,11 @@ class Kind(models.TextChoices):
 LOGGABLE_KINDS = [Kind.OUTREACH, Kind.TRAINING, Kind.OTHER]
 
 
+def default_outreach_kinds() -> list[str]:
+    """The kinds of group a new program has (peerpath.groups) that are information and outreach."""
+    return ["Information session", "Outreach event"]
+
+
 class HoursSettings(models.Model):
     """How one program counts service hours. One row per program (`services.get_settings`)."""
 
@@ -47,6 +52,12 @@ class HoursSettings(models.Model):
         _("Preparation time added to each group session facilitated (minutes)"),
         default=30,
         validators=[MaxValueValidator(480)],
+    )
+    outreach_kinds = models.JSONField(
+        _("Kinds of group counted as information sessions and outreach"),
+        default=default_outreach_kinds,
+        blank=True,
+        help_text=_("Sessions of these kinds count as outreach given; sessions of the others as group sessions."),
     )
     unit_minutes = models.PositiveIntegerField(
         _("One unit of service is (minutes)"),

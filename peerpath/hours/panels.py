@@ -37,7 +37,7 @@ def my_hours_panel(request: ProgramRequest, program: Program, membership: Any) -
             "hours": totals.hours,
             "goal": settings.yearly_goal_hours,
             "progress": queries.goal_progress(totals.hours, settings),
-            "people": len(ledger.people_supported(found)),
+            "people": len(ledger.everyone_reached(found)),
             "waiting": waiting,
         },
     )

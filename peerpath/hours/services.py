@@ -19,12 +19,19 @@ from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.program_settings import ProgramSettings
+from peerpath.groups.models import GroupKind
 from peerpath.hours.lifecycle import OTHER_DUTY
 from peerpath.hours.models import LOGGABLE_KINDS, DutyStatus, HoursSettings, OtherDuty, OtherDutyChange
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
 
-SETTINGS_FIELDS = ["yearly_goal_hours", "group_preparation_minutes", "unit_minutes", "hour_milestones"]
+SETTINGS_FIELDS = [
+    "yearly_goal_hours",
+    "group_preparation_minutes",
+    "outreach_kinds",
+    "unit_minutes",
+    "hour_milestones",
+]
 
 # Who may log other duties: people giving support, or who have given it (an alumna helping at
 # an outreach stall still serves the program).
@@ -52,8 +59,15 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     """Change the program's hours settings.
 
     Rules: hours milestones are positive whole numbers separated by commas (kept sorted, each
-    once); a unit of service is 5 to 480 minutes (the model's validators).
+    once); a unit of service is 5 to 480 minutes (the model's validators); the outreach kinds
+    are names of the program's kinds of group.
     """
+    if "outreach_kinds" in data:
+        known = set(GroupKind.objects.filter(program=program).values_list("name", flat=True))
+        chosen = [str(name) for name in data["outreach_kinds"] or []]
+        if any(name not in known for name in chosen):
+            raise ValidationError({"outreach_kinds": "Choose among the program's kinds of group."})
+        data = {**data, "outreach_kinds": sorted(set(chosen))}
     if "hour_milestones" in data:
         parts = [p.strip() for p in str(data["hour_milestones"]).split(",") if p.strip()]
         if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):

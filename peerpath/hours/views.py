@@ -187,7 +187,7 @@ def duty_review(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
 
 @program_view("hours.edit_settings")
 def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
-    form = HoursSettingsForm(request.POST or None, instance=services.get_settings(program))
+    form = HoursSettingsForm(request.POST or None, instance=services.get_settings(program), program=program)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_settings(actor=request.user, program=program, data=dict(form.cleaned_data))

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from peerpath.plans.models import Goal, GoalStep
+from peerpath.core.permissions import Role, has_role
+from peerpath.plans.models import Goal, GoalStep, Referral
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support.access import (
@@ -28,11 +30,13 @@ from peerpath.support.access import (
     Write,
     get_relationship,
     overseen_ids,
+    participants_visible_to,
     refusal,
     sight_of,
+    states_allowing,
     viewer_of,
 )
-from peerpath.support.models import SupportRelationship
+from peerpath.support.models import Participant, SupportRelationship
 from peerpath.support.services.participants import record_view
 
 
@@ -108,3 +112,51 @@ def get_step(
     step = GoalStep.objects.get(pk=pk)
     step.goal = goal
     return step, found
+
+
+@dataclass(frozen=True)
+class NeedsAccess:
+    """One person's access to one participant's needs checklist."""
+
+    may_change: bool
+    relationship: SupportRelationship | None  # the supporter's working relationship with them
+
+
+def get_needs(
+    request: ProgramRequest, program: Program, pk: int, *, page: str, change: bool = False
+) -> tuple[Participant, NeedsAccess]:
+    """A participant whose needs the request may read: whoever may open the participant's record
+    (`support.access.participants_visible_to`); 404 otherwise. Coordinators change the checklist
+    at intake and any time, a supporter while their relationship with the participant is active
+    or closing; supervisors read (403 on a change). The read is audited."""
+    participant: Participant = get_object_or_404(
+        participants_visible_to(program, request.membership, request.user), pk=pk
+    )
+    working = None
+    if has_role(request.membership, Role.SUPPORTER):
+        working = (
+            SupportRelationship.objects.filter(
+                participant=participant, supporter__user=request.user, state__in=states_allowing(Write.CONTACT)
+            )
+            .select_related("program", "participant")
+            .first()
+        )
+    coordinator = has_role(request.membership, Role.COORDINATOR)
+    found = NeedsAccess(may_change=coordinator or working is not None, relationship=None if coordinator else working)
+    if change and not found.may_change:
+        raise PermissionDenied(_("You may read these needs but not change them."))
+    record_view(actor=request.user, program=program, participant=participant, page=page)
+    return participant, found
+
+
+def get_referral(
+    request: ProgramRequest, program: Program, pk: int, *, page: str, change: bool = False
+) -> tuple[Referral, PlanAccess]:
+    """A referral of a plan the request may read (or change), with its relationship; 404 otherwise."""
+    relationship_id = Referral.objects.filter(program=program, pk=pk).values_list("relationship_id", flat=True).first()
+    if relationship_id is None:
+        raise Http404("No such referral.")
+    relationship, found = get_plan(request, program, relationship_id, page=page, change=change)
+    referral = Referral.objects.select_related("resource", "concern").get(pk=pk)
+    referral.relationship = relationship
+    return referral, found

@@ -5,7 +5,7 @@ add their rules and side effects around `move`."""
 from __future__ import annotations
 
 from peerpath.core.lifecycle import Lifecycle
-from peerpath.plans.models import Goal, GoalStatus
+from peerpath.plans.models import Goal, GoalStatus, Need, NeedStatus, Referral, ReferralState
 
 G = GoalStatus
 
@@ -21,4 +21,33 @@ GOAL = Lifecycle(
     audit_action="goal.status",
     label="This goal",
     unaudited={"met_on", "met_at_close"},
+)
+
+N = NeedStatus
+
+# Where a need stands moves freely: met needs come back, and one thought gone may return.
+NEED = Lifecycle(
+    model=Need,
+    field="status",
+    transitions={state: {other for other in N if other != state} for state in N},
+    audit_action="need.status",
+    label="This need",
+    unaudited={"met_on"},
+)
+
+R = ReferralState
+
+REFERRAL = Lifecycle(
+    model=Referral,
+    field="state",
+    transitions={
+        R.SUGGESTED: {R.MADE, R.NOT_CONNECTED},
+        R.MADE: {R.CONNECTED, R.NOT_CONNECTED},
+        # Tried again: the participant could not get through, and the referral is made anew.
+        R.NOT_CONNECTED: {R.MADE},
+        R.CONNECTED: set(),
+    },
+    audit_action="referral.state",
+    label="This referral",
+    unaudited={"outcome_note"},
 )

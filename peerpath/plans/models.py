@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.encryption import EncryptedTextField
 from peerpath.programs.models import Program
-from peerpath.support.models import Contact, SupportRelationship
+from peerpath.support.models import Concern, Contact, Participant, SupportRelationship
 
 # The needs checklist a new program starts with (the program edits it in the plan settings).
 DEFAULT_NEED_AREAS = (
@@ -167,3 +167,119 @@ class PlanReview(models.Model):
 
     def __str__(self) -> str:
         return f"Plan review {self.pk}"
+
+
+# --- Needs, the resource directory and referrals ------------------------------------------------
+
+
+class NeedStatus(models.TextChoices):
+    """Allowed moves are in `plans.lifecycle.NEED`."""
+
+    OPEN = "open", _("Open")
+    WORKING = "working", _("Being worked on")
+    MET = "met", _("Met")
+    NOT_NEEDED = "not_needed", _("No longer needed")
+
+
+class Need(models.Model):
+    """One need of the program's checklist that a participant has, from intake on."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="needs")
+    area = models.CharField(max_length=60, help_text="The need, as the program's checklist names it.")
+    status = models.CharField(max_length=12, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    note = EncryptedTextField(blank=True)
+    met_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["participant", "area"], name="one_need_per_area")]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self) -> str:
+        return f"Need {self.pk}: {self.area}"
+
+
+class Resource(models.Model):
+    """An organisation or service in the program's directory. Names nobody: not encrypted."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(_("Name"), max_length=200)
+    organisation = models.CharField(_("Organisation"), max_length=200, blank=True)
+    offers = models.TextField(_("What they offer"), blank=True)
+    needs = models.JSONField(_("Needs it meets"), default=list, blank=True)
+    eligibility = models.TextField(_("Who can use it"), blank=True)
+    languages = models.JSONField(_("Languages"), default=list, blank=True)
+    hours = models.CharField(_("Opening hours"), max_length=200, blank=True)
+    area = models.CharField(_("Area served"), max_length=200, blank=True)
+    phone = models.CharField(_("Phone"), max_length=60, blank=True)
+    email = models.EmailField(_("E-mail"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    address = models.CharField(_("Address"), max_length=300, blank=True)
+    is_active = models.BooleanField(
+        _("Listed"), default=True, help_text=_("Unlisted resources are kept for referrals already made.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="one_resource_per_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferralState(models.TextChoices):
+    """Allowed moves are in `plans.lifecycle.REFERRAL`."""
+
+    SUGGESTED = "suggested", _("Suggested")
+    MADE = "made", _("Made")
+    CONNECTED = "connected", _("Connected")
+    NOT_CONNECTED = "not_connected", _("Did not connect")
+
+
+OPEN_REFERRAL_STATES = (ReferralState.SUGGESTED, ReferralState.MADE)
+
+
+class Referral(models.Model):
+    """A participant pointed to a resource, from a relationship (or a concern in it)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="referrals")
+    concern = models.ForeignKey(Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    resource_name = models.CharField(
+        max_length=200, help_text="The resource as referred to (kept if it leaves the directory)."
+    )
+    need = models.CharField(max_length=60, blank=True, help_text="The need of the checklist it answers.")
+    state = models.CharField(max_length=14, choices=ReferralState.choices, default=ReferralState.SUGGESTED)
+    follow_up_on = models.DateField(null=True, blank=True)
+    handoff_notes = EncryptedTextField(blank=True, help_text="Warm handoff: who was spoken to, what was agreed.")
+    outcome_note = EncryptedTextField(blank=True)
+    suggested_on = models.DateField(default=timezone.localdate)
+    made_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-suggested_on", "-id"]
+        indexes = [
+            models.Index(fields=["relationship", "state"]),
+            models.Index(fields=["program", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_REFERRAL_STATES

@@ -12,7 +12,7 @@ from peerpath.plans.access import plan_access
 from peerpath.plans.forms import GoalsMetForm, GoalsWorkedOnForm
 from peerpath.plans.models import Goal, GoalStatus
 from peerpath.programs.models import Program
-from peerpath.support.models import CloseReason, SupportRelationship
+from peerpath.support.models import CloseReason, Participant, SupportRelationship
 
 
 def relationship_section(
@@ -84,3 +84,29 @@ def close_part(request: Any, relationship: SupportRelationship, data: Any) -> Go
         return None
     reason = (data or {}).get("close_reason", "")
     return GoalsMet(GoalsMetForm(data, goals=goals), relationship, reason)
+
+
+def needs_section(
+    request: Any, program: Program, relationship: SupportRelationship
+) -> tuple[str, dict[str, Any]] | None:
+    """The participant's needs and the relationship's referrals (support.sections)."""
+    found = plan_access(request, program, relationship)
+    if not found.may_read:
+        return None
+    return (
+        "plans/_needs_section.html",
+        {
+            "needs": queries.needs_of(relationship.participant),
+            "referrals": queries.referrals_of(relationship),
+            "access": found,
+            "relationship": relationship,
+        },
+    )
+
+
+def participant_needs(
+    request: Any, program: Program, participant: Participant, viewer: Any
+) -> tuple[str, dict[str, Any]] | None:
+    """The needs on the participant's own page (support.extensions): from intake on. The page
+    has already checked that the reader may open the participant's record."""
+    return ("plans/_participant_needs.html", {"needs": queries.needs_of(participant), "participant": participant})

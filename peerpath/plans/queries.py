@@ -11,18 +11,31 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerpath.core.permissions import Role, has_role
 from peerpath.plans.defaults import get_settings
-from peerpath.plans.models import Goal, GoalProgress, GoalStatus, GoalStep, PlanReview
+from peerpath.plans.models import (
+    OPEN_REFERRAL_STATES,
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    GoalStep,
+    Need,
+    NeedStatus,
+    PlanReview,
+    Referral,
+    ReferralState,
+    Resource,
+)
 from peerpath.programs.models import Program
 from peerpath.support.access import Viewer, show_as, supporters_overseen_by
 from peerpath.support.extensions import FollowUp
-from peerpath.support.models import WORKING_STATES, SupportRelationship
+from peerpath.support.models import WORKING_STATES, Participant, SupportRelationship
 
 
 def goals_with_detail(relationship: SupportRelationship) -> list[Goal]:
@@ -179,9 +192,175 @@ def plan_export(relationship: SupportRelationship) -> dict[str, Any]:
     }
 
 
-def participant_plans(participant: Any) -> list[dict[str, Any]]:
-    """Every relationship's plan of one participant (support.extensions: the participant export)."""
+def participant_plans(participant: Any) -> dict[str, Any]:
+    """Every relationship's plan, the needs and the referrals of one participant, as plain data
+    (support.extensions: the participant's own export)."""
+
+    def day(value: dt.date | dt.datetime | None) -> str:
+        return value.isoformat() if value else ""
+
+    relationships = list(SupportRelationship.objects.filter(participant=participant).select_related("program"))
+    return {
+        "relationships": [{"relationship": r.pk, **plan_export(r)} for r in relationships],
+        "needs": [
+            {"need": n.area, "status": n.status, "note": n.note, "met_on": day(n.met_on), "since": day(n.created_at)}
+            for n in Need.objects.filter(participant=participant)
+        ],
+        "referrals": [
+            {
+                "relationship": r.relationship_id,
+                "resource": r.resource_name,
+                "need": r.need,
+                "state": r.state,
+                "suggested_on": day(r.suggested_on),
+                "made_on": day(r.made_on),
+                "closed_on": day(r.closed_on),
+                "follow_up_on": day(r.follow_up_on),
+                "warm_handoff_notes": r.handoff_notes,
+                "what_happened": r.outcome_note,
+            }
+            for r in Referral.objects.filter(relationship__participant=participant)
+        ],
+    }
+
+
+# --- Needs, the directory and referrals -----------------------------------------------------------
+
+
+def needs_of(participant: Participant) -> list[Need]:
+    return list(Need.objects.filter(participant=participant).order_by("created_at", "id"))
+
+
+def checklist(program: Program, participant: Participant) -> list[tuple[str, Need | None]]:
+    """The program's needs checklist with the participant's need for each (or None), then any need
+    they have whose name has since left the list."""
+    needs = {n.area: n for n in needs_of(participant)}
+    names = get_settings(program).need_list()
+    return [(name, needs.get(name)) for name in names] + [(a, n) for a, n in needs.items() if a not in names]
+
+
+def referrals_of(relationship: SupportRelationship) -> list[Referral]:
+    return list(Referral.objects.filter(relationship=relationship).select_related("resource", "concern"))
+
+
+def needs_and_referrals(relationship: SupportRelationship, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The participant's needs and the relationship's referrals over a date range (both days
+    included), for the progress summary: the needs recorded by ``end`` (with those met in the
+    range) and the referrals suggested by ``end`` (with those made, connected or not in the range).
+    Two queries. The caller checks access (`plans.access`) and audits the read."""
+    needs = [n for n in needs_of(relationship.participant) if n.created_at.date() <= end]
+    referrals = [r for r in referrals_of(relationship) if r.suggested_on <= end]
+    return {
+        "needs": needs,
+        "needs_met": [n for n in needs if n.met_on is not None and start <= n.met_on <= end],
+        "referrals": referrals,
+        "referrals_made": [r for r in referrals if r.made_on is not None and start <= r.made_on <= end],
+        "referrals_connected": [
+            r
+            for r in referrals
+            if r.state == ReferralState.CONNECTED and r.closed_on is not None and start <= r.closed_on <= end
+        ],
+        "referrals_not_connected": [
+            r
+            for r in referrals
+            if r.state == ReferralState.NOT_CONNECTED and r.closed_on is not None and start <= r.closed_on <= end
+        ],
+    }
+
+
+def referral_followups(program: Program, user: Any, working: list[Any], today: dt.date) -> list[FollowUp]:
+    """Open referrals whose follow-up date has come, in a supporter's working relationships
+    (support.extensions): one query."""
+    if not working:
+        return []
+    by_id = {r.pk: r for r in working}
+    rows = Referral.objects.filter(
+        relationship__in=list(by_id), state__in=OPEN_REFERRAL_STATES, follow_up_on__lte=today
+    ).order_by("follow_up_on", "id")
     return [
-        {"relationship": r.pk, **plan_export(r)}
-        for r in SupportRelationship.objects.filter(participant=participant).select_related("program")
+        FollowUp(
+            by_id[r.relationship_id],
+            r.follow_up_on,  # type: ignore[arg-type]  # filtered on a date
+            _("Referral to %(resource)s") % {"resource": r.resource_name},
+            reverse("plans:referral", args=[program.slug, r.pk]),
+        )
+        for r in rows
     ]
+
+
+def directory(
+    program: Program, *, q: str = "", need: str = "", language: str = "", area: str = "", listed_only: bool = True
+) -> QuerySet[Resource]:
+    """The program's resources, searched by words (name, organisation, what they offer), need,
+    language and area."""
+    rows = Resource.objects.filter(program=program)
+    if listed_only:
+        rows = rows.filter(is_active=True)
+    for word in q.split():
+        rows = rows.filter(Q(name__icontains=word) | Q(organisation__icontains=word) | Q(offers__icontains=word))
+    if need:
+        # A JSON list's text holds each name in quotes: the same on SQLite and PostgreSQL.
+        rows = rows.annotate(needs_text=Cast("needs", TextField())).filter(needs_text__icontains=f'"{need}"')
+    if language:
+        rows = rows.annotate(languages_text=Cast("languages", TextField())).filter(
+            languages_text__icontains=f'"{language}'
+        )
+    if area:
+        rows = rows.filter(area__icontains=area)
+    return rows.order_by("name", "id")
+
+
+def directory_languages(program: Program) -> list[str]:
+    """Every language some listed resource speaks, for the search's choices (one query)."""
+    found: set[str] = set()
+    for languages in Resource.objects.filter(program=program, is_active=True).values_list("languages", flat=True):
+        found.update(languages or [])
+    return sorted(found, key=str.casefold)
+
+
+def needs_report(program: Program, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Per need of the checklist (and any recorded need since dropped from it): needs recorded,
+    needs met in the range, referrals suggested, made, connected and not connected in the range.
+    Two aggregate queries."""
+    needs: dict[str, Any] = {
+        row["area"]: row
+        for row in Need.objects.filter(program=program)
+        .values("area")
+        .annotate(
+            recorded=Count("id"),
+            met=Count("id", filter=Q(status=NeedStatus.MET, met_on__gte=start, met_on__lte=end)),
+        )
+    }
+    referrals: dict[str, Any] = {
+        row["need"]: row
+        for row in Referral.objects.filter(program=program)
+        .values("need")
+        .annotate(
+            suggested=Count("id", filter=Q(suggested_on__gte=start, suggested_on__lte=end)),
+            made=Count("id", filter=Q(made_on__gte=start, made_on__lte=end)),
+            connected=Count("id", filter=Q(state=ReferralState.CONNECTED, closed_on__gte=start, closed_on__lte=end)),
+            not_connected=Count(
+                "id", filter=Q(state=ReferralState.NOT_CONNECTED, closed_on__gte=start, closed_on__lte=end)
+            ),
+        )
+    }
+    names = get_settings(program).need_list()
+    names += sorted((set(needs) | set(referrals)) - set(names) - {""})
+    if "" in referrals:
+        names.append("")
+    rows = []
+    for name in names:
+        n: dict[str, Any] = dict(needs.get(name, {}))
+        r: dict[str, Any] = dict(referrals.get(name, {}))
+        rows.append(
+            {
+                "need": name or _("No need named"),
+                "recorded": n.get("recorded", 0),
+                "met": n.get("met", 0),
+                "suggested": r.get("suggested", 0),
+                "made": r.get("made", 0),
+                "connected": r.get("connected", 0),
+                "not_connected": r.get("not_connected", 0),
+            }
+        )
+    return rows

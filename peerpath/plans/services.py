@@ -20,10 +20,22 @@ from peerpath.core.actors import Actor
 from peerpath.core.models import User
 from peerpath.plans.access import check_change
 from peerpath.plans.defaults import get_settings
-from peerpath.plans.lifecycle import GOAL
-from peerpath.plans.models import Goal, GoalProgress, GoalStatus, GoalStep, PlanReview, PlanSettings
+from peerpath.plans.lifecycle import GOAL, NEED, REFERRAL
+from peerpath.plans.models import (
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    GoalStep,
+    Need,
+    NeedStatus,
+    PlanReview,
+    PlanSettings,
+    Referral,
+    ReferralState,
+    Resource,
+)
 from peerpath.programs.models import Program
-from peerpath.support.models import Contact, SupportRelationship
+from peerpath.support.models import Contact, Participant, SupportRelationship
 
 GOAL_FIELDS = ["text", "target_on"]
 STEP_FIELDS = ["text", "owner", "target_on", "done_on"]
@@ -203,3 +215,204 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
             data=data,
             action="plans.settings",
         )
+
+
+# --- Needs ----------------------------------------------------------------------------------------
+
+NEED_FIELDS = ["note"]
+RESOURCE_FIELDS = [
+    "name",
+    "organisation",
+    "offers",
+    "needs",
+    "eligibility",
+    "languages",
+    "hours",
+    "area",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "is_active",
+]
+
+
+def save_needs(
+    *,
+    actor: Actor,
+    participant: Participant,
+    rows: dict[str, tuple[str, str]],
+    relationship: SupportRelationship | None,
+) -> int:
+    """Save the needs checklist: for each need of the program's list, its status ("" when the
+    participant does not have it) and a note. Returns how many needs changed.
+
+    Rules: only needs of the program's checklist (an existing need whose name has left the list
+    keeps its row and may still change); a need once recorded is not removed but marked no longer
+    needed; a need becoming met is dated today; with ``relationship`` (a supporter's change) it is
+    active or closing and the participant's.
+    """
+    if relationship is not None:
+        check_change(relationship)
+        if relationship.participant_id != participant.pk:
+            raise ValidationError(_("That relationship is another participant's."))
+    program = participant.program
+    existing = {n.area: n for n in Need.objects.filter(participant=participant)}
+    allowed = set(get_settings(program).need_list()) | set(existing)
+    unknown = sorted(set(rows) - allowed)
+    if unknown:
+        raise ValidationError(_("Not on the program's needs checklist: %(names)s.") % {"names": ", ".join(unknown)})
+    changed = 0
+    with transaction.atomic():
+        for area, (status, note) in rows.items():
+            need = existing.get(area)
+            note = (note or "").strip()
+            if need is None:
+                if not status:
+                    if note:
+                        raise ValidationError({area: _("Choose where this need stands, or leave its note empty.")})
+                    continue
+                if status not in NeedStatus.values:
+                    raise ValidationError({area: _("Choose where this need stands.")})
+                need = Need.objects.create(
+                    program=program,
+                    participant=participant,
+                    area=area,
+                    status=status,
+                    note=note,
+                    met_on=timezone.localdate() if status == NeedStatus.MET else None,
+                    recorded_by=_user(actor),
+                )
+                audit.record(
+                    actor=actor,
+                    program=program,
+                    action="need.create",
+                    target=need,
+                    changes=audit.diff({}, audit.snapshot(need, ["area", "status", "note"])),
+                )
+                changed += 1
+                continue
+            if not status:
+                raise ValidationError({area: _("A need once recorded is marked 'no longer needed', not removed.")})
+            moved = False
+            if status != need.status:
+                met_on = timezone.localdate() if status == NeedStatus.MET else None
+                NEED.move(actor=actor, obj=need, to=status, changes={"met_on": met_on, "updated_at": timezone.now()})
+                moved = True
+            if note != need.note:
+                audit.save_audited(
+                    actor=actor, program=program, instance=need, fields=NEED_FIELDS, data={"note": note}, action="need"
+                )
+                moved = True
+            changed += moved
+    return changed
+
+
+# --- The resource directory -----------------------------------------------------------------------
+
+
+def save_resource(*, actor: Actor, program: Program, resource: Resource | None, data: dict[str, Any]) -> Resource:
+    """Add a resource to the program's directory, or change it.
+
+    Rules: it has a name, unique in the program (in any case); the needs it meets are needs of the
+    program's checklist; languages are a list of names.
+    """
+    name = str(data.get("name") or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the resource a name.")})
+    clash = Resource.objects.filter(program=program, name__iexact=name)
+    if resource is not None:
+        clash = clash.exclude(pk=resource.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("The directory already has a resource of that name.")})
+    needs = [str(n).strip() for n in data.get("needs") or [] if str(n).strip()]
+    checklist = {n.lower(): n for n in get_settings(program).need_list()}
+    unknown = [n for n in needs if n.lower() not in checklist]
+    if unknown:
+        raise ValidationError(
+            {"needs": _("Not on the program's needs checklist: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    clean = {
+        **{k: data[k] for k in RESOURCE_FIELDS if k in data},
+        "name": name,
+        "needs": [checklist[n.lower()] for n in needs],
+        "languages": [str(x).strip() for x in data.get("languages") or [] if str(x).strip()],
+    }
+    with transaction.atomic():
+        instance = resource or Resource(program=program)
+        instance.updated_at = timezone.now()
+        return audit.save_audited(
+            actor=actor, program=program, instance=instance, fields=RESOURCE_FIELDS, data=clean, action="resource"
+        )
+
+
+# --- Referrals ------------------------------------------------------------------------------------
+
+REFERRAL_FIELDS = ["resource", "resource_name", "need", "concern", "follow_up_on", "handoff_notes"]
+
+
+def save_referral(
+    *, actor: Actor, relationship: SupportRelationship, referral: Referral | None, data: dict[str, Any]
+) -> Referral:
+    """Suggest a referral to a resource (or change one's details, follow-up date, warm-handoff notes).
+
+    Rules: the relationship is active or closing; the resource is of the program's directory (or
+    named, for one not in it); the need is on the checklist; the concern is of this relationship;
+    the follow-up date is not before the referral was suggested.
+    """
+    check_change(relationship)
+    program = relationship.program
+    resource = data.get("resource")
+    if resource is not None and resource.program_id != program.pk:
+        raise ValidationError({"resource": _("Choose a resource of this program's directory.")})
+    name = (resource.name if resource is not None else str(data.get("resource_name") or "")).strip()
+    if not name:
+        raise ValidationError({"resource": _("Choose a resource from the directory, or name one.")})
+    need = str(data.get("need") or "").strip()
+    if need and need not in get_settings(program).need_list() and (referral is None or need != referral.need):
+        raise ValidationError({"need": _("Choose a need of the program's checklist.")})
+    concern = data.get("concern")
+    if concern is not None and concern.relationship_id != relationship.pk:
+        raise ValidationError({"concern": _("That concern was raised in another relationship.")})
+    suggested = referral.suggested_on if referral is not None else timezone.localdate()
+    follow_up = data.get("follow_up_on")
+    if follow_up is not None and follow_up < suggested:
+        raise ValidationError({"follow_up_on": _("The follow-up comes after the referral was suggested.")})
+    values = {
+        "resource": resource,
+        "resource_name": name,
+        "need": need,
+        "concern": concern,
+        "follow_up_on": follow_up,
+        "handoff_notes": str(data.get("handoff_notes") or "").strip(),
+    }
+    with transaction.atomic():
+        instance = referral or Referral(program=program, relationship=relationship, created_by=_user(actor))
+        return audit.save_audited(
+            actor=actor, program=program, instance=instance, fields=REFERRAL_FIELDS, data=values, action="referral"
+        )
+
+
+def move_referral(
+    *, actor: Actor, referral: Referral, to: str, note: str = "", follow_up_on: dt.date | None = None
+) -> Referral:
+    """Move a referral: made, connected, did not connect (`lifecycle.REFERRAL`), with what happened.
+
+    Rules: the relationship is active or closing; making a referral dates it today and may set
+    the day to check on it; connecting or not closes it today and clears the follow-up; the
+    follow-up is not in the past.
+    """
+    check_change(referral.relationship)
+    REFERRAL.check(referral, to)
+    today = timezone.localdate()
+    if follow_up_on is not None and follow_up_on < today:
+        raise ValidationError({"follow_up_on": _("The follow-up is today or later.")})
+    changes: dict[str, Any] = {}
+    if to == ReferralState.MADE:
+        changes = {"made_on": today, "closed_on": None, "follow_up_on": follow_up_on or referral.follow_up_on}
+    else:
+        changes = {"closed_on": today, "follow_up_on": None}
+    if note.strip():
+        changes["outcome_note"] = note.strip()
+    REFERRAL.move(actor=actor, obj=referral, to=to, changes=changes)
+    return referral

@@ -18,3 +18,14 @@ urlpatterns = [
     path(f"{P}/progress/", views.progress, name="progress"),
     path(f"{P}/settings/", views.settings_edit, name="settings"),
 ]
+
+urlpatterns += [
+    path(f"{P}/participants/<int:pk>/needs/", views.needs, name="needs"),
+    path(f"{P}/directory/", views.directory, name="directory"),
+    path(f"{P}/directory/new/", views.resource_new, name="resource_new"),
+    path(f"{P}/directory/<int:pk>/", views.resource, name="resource"),
+    path(f"{P}/directory/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
+    path(f"{P}/relationships/<int:pk>/referrals/new/", views.referral_new, name="referral_new"),
+    path(f"{P}/referrals/<int:pk>/", views.referral, name="referral"),
+    path(f"{P}/referrals/<int:pk>/state/", views.referral_move, name="referral_move"),
+]

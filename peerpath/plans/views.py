@@ -8,24 +8,39 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
-from peerpath.core.permissions import program_view
+from peerpath.core.permissions import can, program_view
 from peerpath.plans import access, queries, services
 from peerpath.plans.defaults import get_settings
-from peerpath.plans.forms import GoalForm, GoalMoveForm, PlanSettingsForm, ProgressForm, ReviewForm, StepForm
-from peerpath.plans.lifecycle import GOAL
-from peerpath.plans.models import Goal
+from peerpath.plans.forms import (
+    DirectorySearchForm,
+    GoalForm,
+    GoalMoveForm,
+    NeedsForm,
+    PlanSettingsForm,
+    ProgressForm,
+    ReferralForm,
+    ReferralMoveForm,
+    ResourceForm,
+    ReviewForm,
+    StepForm,
+)
+from peerpath.plans.lifecycle import GOAL, REFERRAL
+from peerpath.plans.models import Goal, Referral, Resource
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support.models import SupportRelationship
+from peerpath.support.models import WORKING_STATES, SupportRelationship
 from peerpath.support.services.participants import record_list_view
+
+PAGE_SIZE = 25
 
 
 def _plan_page(
@@ -72,9 +87,6 @@ def goal_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
     )
 
 
-STEP_IDS = "id_step_%s"
-
-
 def _goal_page(
     request: ProgramRequest, program: Program, goal: Goal, found: access.PlanAccess, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -85,10 +97,9 @@ def _goal_page(
         "goal": detail,
         "access": found,
         "moves": [(to, GOAL.labels[to]) for to in GOAL.allowed_from(goal.status)],
-        "goal_form": GoalForm(initial={"text": goal.text, "target_on": goal.target_on}),
-        # Its own ids: the goal's form on the same page has fields of the same names.
-        "step_form": StepForm(auto_id=STEP_IDS),
-        "progress_form": ProgressForm(initial={"noted_on": timezone.localdate()}),
+        "goal_form": GoalForm(initial={"text": goal.text, "target_on": goal.target_on}, auto_id="goal_%s"),
+        "step_form": StepForm(auto_id="step_%s"),
+        "progress_form": ProgressForm(initial={"noted_on": timezone.localdate()}, auto_id="progress_%s"),
         **forms,
     }
     return render(request, "plans/goal.html", context, status=status)
@@ -101,7 +112,7 @@ def goal(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="goal", change=changing)
     if not changing:
         return _goal_page(request, program, found_goal, found)
-    form = GoalForm(request.POST)
+    form = GoalForm(request.POST, auto_id="goal_%s")
     if form.is_valid():
         try:
             services.save_goal(
@@ -137,7 +148,7 @@ def goal_move(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @creates_once
 def step_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="new step", change=True)
-    form = StepForm(request.POST, auto_id=STEP_IDS)
+    form = StepForm(request.POST, auto_id="step_%s")
     if form.is_valid():
         try:
             services.save_step(actor=request.user, goal=found_goal, step=None, data=form.cleaned_data)
@@ -176,7 +187,7 @@ def step_edit(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @creates_once
 def progress_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     found_goal, found = access.get_goal(request, program, pk, page="goal progress", change=True)
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, auto_id="progress_%s")
     if form.is_valid():
         try:
             services.record_progress(
@@ -237,3 +248,233 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
             return redirect("plans:settings", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "plans/settings.html", {"program": program, "form": form}, status=status)
+
+
+# --- Needs ----------------------------------------------------------------------------------------
+
+
+@program_view("plans.view")
+def needs(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """A participant's needs checklist: read by whoever may open their record; changed by a
+    coordinator (at intake and any time) or their supporter while working with them."""
+    changing = request.method == "POST"
+    participant, found = access.get_needs(request, program, pk, page="needs", change=changing)
+    form = NeedsForm(request.POST if changing else None, rows=queries.checklist(program, participant))
+    if changing and form.is_valid():
+        try:
+            services.save_needs(
+                actor=request.user, participant=participant, rows=form.values(), relationship=found.relationship
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(form.field_of(name), errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Needs saved."))
+            return redirect("plans:needs", program.slug, participant.pk)
+    relationship = (
+        found.relationship
+        or SupportRelationship.objects.filter(participant=participant, state__in=WORKING_STATES).first()
+    )
+    return render(
+        request,
+        "plans/needs.html",
+        {"program": program, "participant": participant, "access": found, "form": form, "relationship": relationship},
+        status=400 if changing else 200,
+    )
+
+
+# --- The resource directory -----------------------------------------------------------------------
+
+
+@program_view("plans.view_resources")
+def directory(request: ProgramRequest, program: Program) -> HttpResponse:
+    need_names = get_settings(program).need_list()
+    form = DirectorySearchForm(
+        request.GET or None, need_names=need_names, languages=queries.directory_languages(program)
+    )
+    search = form.cleaned_data if form.is_valid() else {}
+    rows = queries.directory(
+        program,
+        q=search.get("q", ""),
+        need=search.get("need", ""),
+        language=search.get("language", ""),
+        area=search.get("area", ""),
+        listed_only=not can(request.membership, "plans.manage_resources"),
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "plans/directory.html",
+        {
+            "program": program,
+            "form": form,
+            "page": page,
+            "manage": can(request.membership, "plans.manage_resources"),
+            "refer_to": request.GET.get("for", "") if request.GET.get("for", "").isdigit() else "",
+            "query": query.urlencode(),
+        },
+    )
+
+
+@program_view("plans.view_resources")
+def resource(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    found = get_object_or_404(Resource, program=program, pk=pk)
+    if not found.is_active and not can(request.membership, "plans.manage_resources"):
+        raise Http404("No such resource.")
+    return render(
+        request,
+        "plans/resource.html",
+        {"program": program, "resource": found, "manage": can(request.membership, "plans.manage_resources")},
+    )
+
+
+def _resource_form(request: ProgramRequest, program: Program, found: Resource | None) -> HttpResponse:
+    initial: dict[str, Any] = {"is_active": True}
+    if found is not None:
+        initial = {name: getattr(found, name) for name in services.RESOURCE_FIELDS}
+        initial["languages"] = ", ".join(found.languages)
+    form = ResourceForm(request.POST or None, initial=initial, need_names=get_settings(program).need_list())
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_resource(actor=request.user, program=program, resource=found, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+            return redirect("plans:resource", program.slug, saved.pk)
+    return render(
+        request,
+        "plans/resource_form.html",
+        {"program": program, "resource": found, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@program_view("plans.manage_resources")
+@creates_once
+def resource_new(request: ProgramRequest, program: Program) -> HttpResponse:
+    return _resource_form(request, program, None)
+
+
+@program_view("plans.manage_resources")
+def resource_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    return _resource_form(request, program, get_object_or_404(Resource, program=program, pk=pk))
+
+
+# --- Referrals ------------------------------------------------------------------------------------
+
+
+@program_view("plans.edit")
+@creates_once
+def referral_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Suggest a referral from the relationship (or one of its concerns) to a resource."""
+    relationship, _found = access.get_plan(request, program, pk, page="new referral", change=True)
+    need_names = get_settings(program).need_list()
+    initial = {key: request.GET[key] for key in ("resource", "need", "concern") if request.GET.get(key)}
+    form = ReferralForm(request.POST or None, initial=initial, relationship=relationship, need_names=need_names)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.save_referral(
+                actor=request.user, relationship=relationship, referral=None, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Referral suggested. Mark it made once you have made the call together."))
+            return redirect("plans:referral", program.slug, made.pk)
+    return render(
+        request,
+        "plans/referral_form.html",
+        {"program": program, "relationship": relationship, "form": form, "referral": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _referral_page(
+    request: ProgramRequest,
+    program: Program,
+    found_referral: Referral,
+    found: access.PlanAccess,
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    relationship = found_referral.relationship
+    initial = {
+        "resource": found_referral.resource_id,
+        "resource_name": "" if found_referral.resource_id else found_referral.resource_name,
+        "need": found_referral.need,
+        "concern": found_referral.concern_id,
+        "follow_up_on": found_referral.follow_up_on,
+        "handoff_notes": found_referral.handoff_notes,
+    }
+    context = {
+        "program": program,
+        "relationship": relationship,
+        "referral": found_referral,
+        "access": found,
+        "moves": [(to, REFERRAL.labels[to]) for to in REFERRAL.allowed_from(found_referral.state)],
+        "move_form": ReferralMoveForm(auto_id="move_%s"),
+        "edit_form": ReferralForm(
+            initial=initial, relationship=relationship, need_names=get_settings(program).need_list(), auto_id="edit_%s"
+        ),
+        **forms,
+    }
+    return render(request, "plans/referral.html", context, status=status)
+
+
+@program_view("plans.view")
+def referral(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """A referral: where it stands, its warm-handoff notes; its details are changed here."""
+    changing = request.method == "POST"
+    found_referral, found = access.get_referral(request, program, pk, page="referral", change=changing)
+    if not changing:
+        return _referral_page(request, program, found_referral, found)
+    form = ReferralForm(
+        request.POST,
+        relationship=found_referral.relationship,
+        need_names=get_settings(program).need_list(),
+        auto_id="edit_%s",
+    )
+    if form.is_valid():
+        try:
+            services.save_referral(
+                actor=request.user,
+                relationship=found_referral.relationship,
+                referral=found_referral,
+                data=form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Referral saved."))
+            return redirect("plans:referral", program.slug, found_referral.pk)
+    return _referral_page(request, program, found_referral, found, 400, edit_form=form)
+
+
+@program_view("plans.edit")
+@require_POST
+def referral_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    found_referral, found = access.get_referral(request, program, pk, page="referral state", change=True)
+    form = ReferralMoveForm(request.POST, auto_id="move_%s")
+    if form.is_valid():
+        try:
+            services.move_referral(
+                actor=request.user,
+                referral=found_referral,
+                to=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The referral is now: %(state)s.") % {"state": found_referral.get_state_display()}
+            )
+            return redirect("plans:referral", program.slug, found_referral.pk)
+    return _referral_page(request, program, found_referral, found, 400, move_form=form)

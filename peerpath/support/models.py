@@ -134,6 +134,11 @@ class SupportSettings(models.Model):
     unreachable_steps = models.TextField(
         "Steps when a participant cannot be reached", blank=True, help_text="One step per line."
     )
+    fit_question_days = models.PositiveSmallIntegerField(
+        'Ask the supporter "Is this a good fit?" this many days after a match starts',
+        default=14,
+        help_text="Or at the first contact, whichever comes first.",
+    )
     show_previous_notes = models.BooleanField(
         "After a rematch, the new supporter may read the previous supporter's notes", default=False
     )
@@ -679,6 +684,36 @@ class AdverseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_at:%Y-%m-%d})"
+
+
+class FitAnswerChoice(models.TextChoices):
+    GOOD = "good", "A good fit"
+    DECIDING = "deciding", "Still deciding"
+    POOR = "poor", "Not a good fit"
+
+
+class FitAnswerBy(models.TextChoices):
+    SUPPORTER = "supporter", "The supporter"
+    PARTICIPANT = "participant", "The participant"
+
+
+class FitAnswer(models.Model):
+    """An answer to "Is this a good fit?" about one relationship (support.services.matches.answer_fit)."""
+
+    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="fit_answers")
+    by = models.CharField(max_length=12, choices=FitAnswerBy.choices)
+    answer = models.CharField(max_length=10, choices=FitAnswerChoice.choices)
+    note = EncryptedTextField(blank=True)  # why, in their words: may name people
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_by_display()}: {self.get_answer_display()}"
 
 
 class MatchRunState(models.TextChoices):

@@ -35,6 +35,12 @@ urlpatterns = [
     path(f"{P}/relationships/<int:pk>/move/", relationships.relationship_move, name="relationship_move"),
     path(f"{P}/relationships/<int:pk>/rematch/", relationships.relationship_rematch, name="relationship_rematch"),
     path(f"{P}/relationships/<int:pk>/conflict/", relationships.relationship_conflict, name="relationship_conflict"),
+    path(f"{P}/relationships/<int:pk>/fit/", relationships.relationship_fit, name="relationship_fit"),
+    path(
+        f"{P}/relationships/<int:pk>/fit-rematch/",
+        relationships.relationship_fit_rematch,
+        name="relationship_fit_rematch",
+    ),
     path(f"{P}/relationships/<int:pk>/contacts/new/", contacts.contact_new, name="contact_new"),
     path(f"{P}/relationships/<int:pk>/contacts/draft/", contacts.contact_draft, name="contact_draft"),
     path(f"{P}/relationships/<int:pk>/concerns/new/", concerns.concern_new, name="concern_new"),

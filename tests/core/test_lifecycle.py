@@ -28,8 +28,8 @@ from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
 from peerpath.groups.models import CoverRequest, Group, GroupKind, GroupMember, GroupSession
-from peerpath.plans.lifecycle import GOAL
-from peerpath.plans.models import Goal
+from peerpath.plans.lifecycle import GOAL, NEED, REFERRAL
+from peerpath.plans.models import Goal, Need, Referral
 from peerpath.programs.models import Program
 from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
 from peerpath.recruitment.models import Stage, Supporter
@@ -139,6 +139,12 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
     ),
     COVER: lambda p, s: CoverRequest.objects.create(session=_group_session(p), facilitator=_supporter(p), status=s),
     GOAL: lambda p, s: Goal.objects.create(program=p, relationship=_relationship(p), text="Walk every day", status=s),
+    NEED: lambda p, s: Need.objects.create(
+        program=p, participant=_relationship(p).participant, area="Housing", status=s
+    ),
+    REFERRAL: lambda p, s: Referral.objects.create(
+        program=p, relationship=_relationship(p), resource_name="Food bank", state=s
+    ),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(
         program=p, kind="supporters", filename="people.csv", status=s
     ),

@@ -44,13 +44,14 @@ def test_an_unknown_group_is_refused() -> None:
 def test_coordinator_sees_every_task_group_in_order() -> None:
     groups = menu(Role.COORDINATOR)
     assert list(groups) == ["My work", "People", "Training", "Support", "Care", "Reports", "Setup"]
-    assert groups["People"] == ["Recruitment", "Supporters", "Members"]
+    assert groups["People"] == ["Recruitment", "Supporters", "Former participants", "Members"]
     assert groups["Support"] == [
         "Participants",
         "Matching",
         "Needs attention",
         "Goal progress",
         "Groups",
+        "Resource directory",
         "Concerns",
         "Participant feedback",
     ]
@@ -78,13 +79,14 @@ def test_supervisor_sees_supervision_care_and_concerns() -> None:
     groups = menu(Role.SUPERVISOR)
     assert list(groups) == ["My work", "Training", "Support", "Care"]
     assert groups["My work"] == ["Home", "Supervision", "Events"]
-    assert groups["Support"] == ["Goal progress", "Concerns"]
+    assert groups["Support"] == ["Goal progress", "Resource directory", "Concerns"]
     assert groups["Care"] == ["Supporter care", "Care tasks", "Service hours", "Newsletters"]
 
 
 def test_supporter_sees_their_own_work_first() -> None:
     groups = menu(Role.SUPPORTER)
-    assert list(groups) == ["My work", "Training", "Care"]
+    assert list(groups) == ["My work", "Training", "Support", "Care"]
+    assert groups["Support"] == ["Resource directory"]
     assert groups["My work"] == [
         "Home",
         "My pathway",

@@ -257,7 +257,7 @@ def test_the_participants_export_and_erasure_cover_the_plan(support: Any) -> Non
     services.record_progress(actor=support.supporter, goal=made, note="walked")
     services.record_review(actor=support.supporter, relationship=support.ana_rel, on=timezone.localdate(), note="ok")
     data = support_participants.export_participant(actor=support.coordinator, participant=support.ana)
-    plan = data["plans"][0]
+    plan = data["plans"]["relationships"][0]
     assert plan["goals"][0]["goal"] == "Walk the dog every morning"
     assert plan["goals"][0]["progress"][0]["note"] == "walked" and plan["plan_reviews"][0]["note"] == "ok"
     matches.close_relationship(actor=support.coordinator, relationship=support.ana_rel, close_reason="other")

@@ -216,7 +216,9 @@ def test_dashboard_runs_a_bounded_number_of_queries(world: Any, size: int, djang
         person(world, [Source.FLYER, Source.CLINICIAN][i % 2], [Stage.APPLICANT, Stage.SCREENING])
         contact(relationship(world.program), i % 50, reached=bool(i % 3), next_follow_up=timezone.localdate())
     client = world.client_for(world.coordinator)
-    with django_assert_max_num_queries(45):
+    # A fixed number per report, the same for 3 or 60 people: the funder report reads the hours
+    # ledger's sources (contacts, supervision, sessions taught, groups, duties) and the areas.
+    with django_assert_max_num_queries(60):
         assert client.get("/p/riverside/reports/").status_code == 200
     # From the cache: only what every page needs (session, user, memberships for the menu).
     with django_assert_max_num_queries(8):

@@ -29,6 +29,7 @@ from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
 from tests.care.helpers import CARE_SECRETS, fill_care_secrets
+from tests.plans.helpers import PLANS_SECRETS, fill_plans_secrets
 from tests.support.helpers import make_participant
 from tests.switches import no_postgres
 from tests.voice.helpers import VOICE_SECRETS, fill_voice_secrets
@@ -52,6 +53,7 @@ SECRETS = {
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
     **CARE_SECRETS,
+    **PLANS_SECRETS,
     **VOICE_SECRETS,
 }
 
@@ -183,6 +185,7 @@ def fill_every_encrypted_place(support: Any) -> Participant:
         notes=SECRETS["adverse"],
     )
     profiles.declare_conflict(actor=s.coordinator, supporter=s.uma, participant=person, reason=SECRETS["conflict"])
+    fill_plans_secrets(s, relationship)
     fill_voice_secrets(s, relationship)
     matches.close_relationship(
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]

@@ -231,6 +231,17 @@ def _participant_status(viewer: str, state: str) -> int:
     return 200 if PLACE[viewer] in rule.opens_record else 404
 
 
+def _plan_status(viewer: str, state: str) -> int:
+    """The participant's plan (peerpath.plans.access): whoever sees the contact details through the
+    relationship in its state; supervisors and coordinators in every state, the own supporter
+    while it is working."""
+    if viewer == "trainer":
+        return 403
+    if viewer == "other supporter":
+        return 404
+    return 200 if VISIBILITY[state].sees[PLACE[viewer]] == Sight.CONTACT_DETAILS else 404
+
+
 NAME = frozenset({FIRST, LAST})
 EVERYTHING = frozenset(MARKERS)
 
@@ -322,6 +333,35 @@ PAGES: dict[str, Page] = {
     "api:follow_ups": Page(
         lambda case: "/api/v1/programs/riverside/follow-ups", _list({"C", "S", "P"}), frozenset(), api=True
     ),
+    # The participant's plan, needs and referrals (peerpath.plans): by reference only in the API.
+    "plans:plan": Page(
+        lambda case: reverse("plans:plan", args=["riverside", case.relationship.pk]),
+        _plan_status,
+        frozenset({FIRST}),
+    ),
+    "plans:needs": Page(
+        lambda case: reverse("plans:needs", args=["riverside", case.relationship.participant_id]),
+        _participant_status,
+        frozenset({FIRST}),
+    ),
+    "api:plan": Page(
+        lambda case: f"/api/v1/programs/riverside/relationships/{case.relationship.pk}/plan",
+        _plan_status,
+        frozenset(),
+        api=True,
+    ),
+    "api:referrals": Page(
+        lambda case: f"/api/v1/programs/riverside/relationships/{case.relationship.pk}/referrals",
+        _plan_status,
+        frozenset(),
+        api=True,
+    ),
+    "api:needs": Page(
+        lambda case: f"/api/v1/programs/riverside/participants/{case.relationship.participant_id}/needs",
+        _participant_status,
+        frozenset(),
+        api=True,
+    ),
 }
 
 # Writes through a relationship, and their pages' and endpoints' names (checked in the write test).
@@ -331,6 +371,8 @@ WRITES = {
     "support:relationship_move",
     "support:relationship_rematch",
     "support:relationship_conflict",
+    "support:relationship_fit",
+    "support:relationship_fit_rematch",
     "api:log_contact",
 }
 
@@ -378,6 +420,7 @@ NOT_THROUGH_A_RELATIONSHIP = {
     "api:my_continuing_education": "continuing education",
     "api:log_ce_activity": "continuing education",
     "api:supervision_meetings": "supervision meetings name supporters only",
+    "api:resources": "the resource directory names organisations, never a participant",
 }
 
 

@@ -4,6 +4,7 @@ them all, in the order the dashboard shows them."""
 from peerpath.reports.library.care import SupervisionCoverage, WellbeingBands
 from peerpath.reports.library.certification import CertificationStatus
 from peerpath.reports.library.hours import PeopleReached, UnitsOfService
+from peerpath.reports.library.plans import NeedsAndReferrals
 from peerpath.reports.library.recruitment import RecruitmentFunnel, SupporterRetention
 from peerpath.reports.library.support import (
     CapacityAndWaiting,
@@ -24,6 +25,7 @@ __all__ = [
     "ContactsByMonth",
     "ContactsByTask",
     "FollowUpAdherence",
+    "NeedsAndReferrals",
     "OutcomeChange",
     "PeopleReached",
     "RecruitmentFunnel",

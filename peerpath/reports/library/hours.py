@@ -1,5 +1,5 @@
 """The funder report, from the service-hours ledger: units of service by month, kind of activity
-and lived-experience area, and the people reached in one-to-one work.
+and lived-experience area, and the people reached in one-to-one and group work (drop-ins apart).
 
 Both read the ledger's entries for the period (`peerpath.hours.ledger`, one query per source)
 and the participants' lived-experience areas (one query), so they cost the same whatever the
@@ -13,6 +13,10 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from peerpath.groups.models import Audience
+from peerpath.groups.queries import sessions_held
 from peerpath.hours import ledger
 from peerpath.hours.ledger import Scope, as_hours
 from peerpath.hours.models import Kind
@@ -106,31 +110,63 @@ class PeopleReached(Report):
     slug = "funder-people-reached"
     title = "Funder report: people reached"
     description = (
-        "Participants reached in one-to-one support (a contact that reached them) per month, and over the whole "
-        "period; someone reached in several months counts once in the period's total."
+        "Participants reached per month and over the whole period: one-to-one (a contact that reached them), in "
+        "group work (a registered member present at a session held), either way (each person once), and drop-ins "
+        "at group sessions, counted without names (first time and returning; not unique people). Someone reached "
+        "in several months counts once in the period's total."
     )
     columns = [
         Column("month", "Month"),
         Column("one_to_one", "Reached one-to-one", "int"),
+        Column("groups", "Reached in groups (members)", "int"),
+        Column("either", "Reached either way", "int"),
+        Column("first_time", "Drop-ins, first time", "int"),
+        Column("returning", "Drop-ins, returning", "int"),
     ]
-    chart = Chart("bar", "month", ("one_to_one",))
+    chart = Chart("bar", "month", ("one_to_one", "groups", "first_time", "returning"))
     order = 201
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
         contacts = Contact.objects.filter(
             program=program, reached=True, contacted_on__gte=period.start, contacted_on__lte=period.end
         ).values_list("contacted_on", "relationship__participant_id")
-        by_month: dict[dt.date, set[int]] = defaultdict(set)
-        everyone: set[int] = set()
+        one: dict[dt.date, set[int]] = defaultdict(set)
+        members: dict[dt.date, set[int]] = defaultdict(set)
+        drop_ins: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
         for day, participant_id in contacts:
-            by_month[day.replace(day=1)].add(participant_id)
-            everyone.add(participant_id)
-        rows: list[dict[str, Any]] = [
-            {"month": month_label(month), "one_to_one": len(by_month.get(month, ()))} for month in period.months()
+            one[day.replace(day=1)].add(participant_id)
+        for held in sessions_held(program, period.start, period.end):
+            if held.audience != Audience.PARTICIPANTS:
+                continue  # supporters' own events: their people are not the program's participants
+            month = timezone.localtime(held.starts_at).date().replace(day=1)
+            members[month].update(held.member_participant_ids)
+            drop_ins[month][0] += held.first_time_drop_ins
+            drop_ins[month][1] += held.returning_drop_ins
+
+        def row(label: str, one_to_one: set[int], groups: set[int], counted: list[int]) -> dict[str, Any]:
+            return {
+                "month": label,
+                "one_to_one": len(one_to_one),
+                "groups": len(groups),
+                "either": len(one_to_one | groups),
+                "first_time": counted[0],
+                "returning": counted[1],
+            }
+
+        rows = [
+            row(month_label(m), one.get(m, set()), members.get(m, set()), drop_ins.get(m, [0, 0]))
+            for m in period.months()
         ]
-        rows.append({"month": "Whole period", "one_to_one": len(everyone)})
+        every_one = set().union(*one.values()) if one else set()
+        every_member = set().union(*members.values()) if members else set()
+        totals = [sum(c[0] for c in drop_ins.values()), sum(c[1] for c in drop_ins.values())]
+        rows.append(row("Whole period", every_one, every_member, totals))
         return rows
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
-        whole = rows[-1] if rows else {"one_to_one": 0}
-        return f"{plural(whole['one_to_one'], 'participant')} reached one-to-one in the period."
+        whole = rows[-1]
+        return (
+            f"{plural(whole['either'], 'participant')} reached in the period "
+            f"({whole['one_to_one']} one-to-one, {whole['groups']} in groups), and "
+            f"{plural(whole['first_time'] + whole['returning'], 'drop-in')} at group sessions."
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,9 @@ from peerpath.support.models import (
     OPEN_STATES,
     CloseReason,
     Conflict,
+    FitAnswer,
+    FitAnswerBy,
+    FitAnswerChoice,
     MatchLeftOver,
     MatchProposal,
     MatchRun,
@@ -371,3 +375,118 @@ def rematch(*, actor: Actor, relationship: SupportRelationship, note: str = "") 
     close_relationship(actor=actor, relationship=relationship, close_reason=CloseReason.REMATCHED, note=note)
     relationship.participant.refresh_from_db()
     return relationship.participant
+
+
+# --- "Is this a good fit?" ------------------------------------------------------------------
+
+
+def fit_question_due(relationship: SupportRelationship, on_date: dt.date | None = None) -> bool:
+    """Whether the supporter should be asked "Is this a good fit?" now.
+
+    Rule: an active relationship, after its first contact or once ``fit_question_days`` have
+    passed since it began (the program's setting), until the supporter answers "a good fit" or
+    "not a good fit" ("still deciding" asks again).
+    """
+    if relationship.state != RelationshipState.ACTIVE or relationship.activated_at is None:
+        return False
+    on_date = on_date or timezone.localdate()
+    days = get_settings(relationship.program).fit_question_days
+    started = timezone.localdate(relationship.activated_at)
+    if relationship.first_contact_on is None and on_date < started + dt.timedelta(days=days):
+        return False
+    latest = relationship.fit_answers.filter(by=FitAnswerBy.SUPPORTER).first()
+    return latest is None or latest.answer == FitAnswerChoice.DECIDING
+
+
+def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, note: str = "") -> FitAnswer:
+    """The supporter answers "Is this a good fit?" (good fit / still deciding / not a good fit).
+
+    Rules: only the relationship's supporter, only while it is active. The answer is kept
+    (the note encrypted: it may name people) and audited without the note. "Not a good fit"
+    tells the coordinators, who are offered a rematch on the relationship's page
+    (`rematch_for_poor_fit`).
+    """
+    if relationship.supporter.user_id != actor.pk:
+        raise ValidationError("Only the supporter in this relationship can answer this.")
+    if relationship.state != RelationshipState.ACTIVE:
+        raise ValidationError("This relationship is not active.")
+    if answer not in FitAnswerChoice.values:
+        raise ValidationError({"answer": "Choose an answer."})
+    with transaction.atomic():
+        found = FitAnswer.objects.create(
+            relationship=relationship, by=FitAnswerBy.SUPPORTER, answer=answer, note=note.strip(), answered_by=actor
+        )
+        audit.record(
+            actor=actor,
+            program=relationship.program,
+            action="relationship.fit",
+            target=relationship,
+            changes={"answer": ["", answer]},
+        )
+        if answer == FitAnswerChoice.POOR:
+            notify(
+                program=relationship.program,
+                users=coordinators(relationship.program),
+                text=f"{relationship.supporter} says {relationship.participant.reference} is not a good fit: "
+                "a rematch is offered on the relationship's page.",
+                url=relationship.get_absolute_url(),
+                relationship=relationship,
+            )
+    return found
+
+
+def rematch_for_poor_fit(
+    *, actor: Actor, relationship: SupportRelationship, reason: str, raised_by: str = FitAnswerBy.SUPPORTER
+) -> Participant:
+    """Rematch a participant because the pairing is not a good fit: call this for either side.
+
+    For any code that learns a pairing is "not a good fit" — the coordinator acting on the
+    supporter's answer (the relationship page), or the participant's own answer
+    (``raised_by=FitAnswerBy.PARTICIPANT``). Rules:
+
+    - the relationship is open (proposed, active or closing); ``reason`` says why, in words (not
+      blank), and ``raised_by`` is "supporter" or "participant";
+    - it is closed as *rematched* with the reason as its note (encrypted), so the pair is never
+      proposed again (``eligibility.excluded_pairs``: the batch match and ``propose_match``);
+    - the participant goes back to the waiting list **keeping their place in the queue**: their
+      ``waiting_since`` is what it was before this match, not today (an ordinary rematch starts
+      the wait again);
+    - audited as ``relationship.fit_rematch`` (who raised it; the reason is not copied);
+      the coordinators are told.
+
+    Returns the participant, waiting again. Raises ValidationError when a rule is not met.
+    """
+    if raised_by not in FitAnswerBy.values:
+        raise ValidationError({"raised_by": "Say who found it was not a good fit."})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why it is not a good fit."})
+    if relationship.state not in OPEN_STATES:
+        raise ValidationError("This relationship is already closed.")
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=relationship.participant_id)
+        place = participant.waiting_since
+        who = FitAnswerBy(raised_by).label.lower()
+        move_relationship(
+            actor=actor,
+            relationship=relationship,
+            to_state=RelationshipState.CLOSED,
+            close_reason=CloseReason.REMATCHED,
+            reason=f"Not a good fit (raised by {who}): {reason.strip()}",
+        )
+        Participant.objects.filter(pk=participant.pk).update(waiting_since=place)
+        participant.refresh_from_db()
+        audit.record(
+            actor=actor,
+            program=relationship.program,
+            action="relationship.fit_rematch",
+            target=relationship,
+            changes={"raised_by": ["", raised_by], "waiting_since": ["", place.isoformat()]},
+        )
+        notify(
+            program=relationship.program,
+            users=coordinators(relationship.program),
+            text=f"{participant.reference} is back on the waiting list in their place (not a good fit with "
+            f"{relationship.supporter}); they will not be proposed to each other again.",
+            url=participant.get_absolute_url(),
+        )
+    return participant

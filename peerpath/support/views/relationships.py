@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
@@ -23,6 +24,8 @@ from peerpath.support.forms import (
 )
 from peerpath.support.lifecycle import move_relationship
 from peerpath.support.models import (
+    FitAnswerBy,
+    FitAnswerChoice,
     RelationshipState,
 )
 from peerpath.support.notify import coordinators, notify
@@ -92,6 +95,9 @@ def _relationship_page(request: ProgramRequest, program: Program, record: Any, s
         "close_form": CloseForm(coordinator=coordinator),
         "sections": sections.relationship_sections(request, program, record),
         "close_parts": extensions.form_parts("close", request, record, None),
+        "fit_due": mine and matches.fit_question_due(record),
+        "fit_choices": FitAnswerChoice.choices,
+        "fit_answers": list(record.fit_answers.all()[:5]) if coordinator else [],
         **forms,
     }
     return render(request, "support/relationship.html", context, status=status)
@@ -141,6 +147,50 @@ def relationship_rematch(request: ProgramRequest, program: Program, pk: int) -> 
         return redirect("support:relationship", program.slug, record.pk)
     messages.success(request, f"{participant_record.reference} is back on the waiting list: choose a new supporter.")
     return redirect("support:participant_match", program.slug, participant_record.pk)
+
+
+@program_view("support.manage_relationships")
+@require_POST
+def relationship_fit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """The supporter answers "Is this a good fit?"."""
+    record = access.get_own_relationship(request, program, pk, page="fit answer")
+    try:
+        answer = matches.answer_fit(
+            actor=request.user,
+            relationship=record,
+            answer=request.POST.get("answer", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _relationship_page(request, program, record, 400)
+    if answer.answer == FitAnswerChoice.POOR:
+        messages.success(request, _("Thank you for saying so. The coordinator will look at a rematch with you."))
+    else:
+        messages.success(request, _("Thank you: your answer is saved."))
+    return redirect("support:relationship", program.slug, record.pk)
+
+
+@program_view("support.match")
+@require_POST
+def relationship_fit_rematch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """The coordinator takes up the rematch offered after "not a good fit"."""
+    record = access.get_relationship(request, program, pk, page="fit rematch")
+    try:
+        person = matches.rematch_for_poor_fit(
+            actor=request.user,
+            relationship=record,
+            reason=request.POST.get("reason", ""),
+            raised_by=request.POST.get("raised_by", FitAnswerBy.SUPPORTER),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _relationship_page(request, program, record, 400)
+    messages.success(
+        request,
+        _("%(ref)s is back on the waiting list in their place: choose a new supporter.") % {"ref": person.reference},
+    )
+    return redirect("support:participant_match", program.slug, person.pk)
 
 
 @program_view("support.declare_conflict")

@@ -1,0 +1,41 @@
+"""The participant's side: needs met and referrals connected, by need (peerpath.plans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerpath.plans.queries import needs_report
+from peerpath.reports.base import Chart, Column, Period, Report, register
+
+
+@register
+class NeedsAndReferrals(Report):
+    slug = "needs-and-referrals"
+    title = "Needs met and referrals connected, by need"
+    description = (
+        "For each need of the program's checklist: participants who have it recorded (at any time), needs met in "
+        "the period, and referrals for it suggested, made, connected and not connected in the period."
+    )
+    columns = [
+        Column("need", "Need"),
+        Column("recorded", "Needs recorded", "int"),
+        Column("met", "Met in the period", "int"),
+        Column("suggested", "Referrals suggested", "int"),
+        Column("made", "Referrals made", "int"),
+        Column("connected", "Connected", "int"),
+        Column("not_connected", "Did not connect", "int"),
+    ]
+    chart = Chart("bar", "need", ("met", "connected"))
+    order = 75
+
+    def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
+        return needs_report(program, period.start, period.end)
+
+    def summary(self, rows: list[dict[str, Any]]) -> str:
+        met = sum(r["met"] for r in rows)
+        connected = sum(r["connected"] for r in rows)
+        closed = connected + sum(r["not_connected"] for r in rows)
+        if not (met or closed or any(r["recorded"] for r in rows)):
+            return "No needs or referrals recorded yet."
+        share = f" ({round(100 * connected / closed)}% of those that closed)" if closed else ""
+        return f"{met} needs met and {connected} referrals connected in the period{share}."
