@@ -31,7 +31,8 @@ def coordinator_panel(request: ProgramRequest, program: Program, membership: Any
     if not can(membership, "voice.view_feedback"):
         return None
     counts = queries.feedback_counts(program)
-    if not counts["answers"]:
+    counts["to_invite"] = queries.former_participants_to_invite(program)
+    if not counts["answers"] and not counts["to_invite"]:
         return None
     return "voice/_panel_coordinator.html", counts
 

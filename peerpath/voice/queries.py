@@ -22,6 +22,11 @@ def feedback_counts(program: Program) -> dict[str, int]:
     return counts
 
 
+def former_participants_to_invite(program: Program) -> int:
+    """Former participants who would like to hear about becoming a supporter, not invited yet."""
+    return PeerInterest.objects.filter(program=program, consented=True, invited_at__isnull=True).count()
+
+
 def feedback_rows(program: Program, show: str = "") -> QuerySet[FeedbackAnswer]:
     """The program's feedback answers, newest first; ``show`` 'unread' keeps the unread ones."""
     rows = FeedbackAnswer.objects.filter(program=program).select_related(

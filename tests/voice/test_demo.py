@@ -32,6 +32,7 @@ def test_the_demo_has_feedback_and_outcome_change() -> None:
     coordinator = client_for("coordinator")
     home = coordinator.get(f"/p/{SLUG}/").content.decode()
     assert "said it is not a good fit" in home
+    assert "1 former participant would like to hear about becoming a peer supporter." in home
     listing = coordinator.get(f"/p/{SLUG}/voice/feedback/")
     assert listing.status_code == 200 and b"No, not a good fit" in listing.content
     report = coordinator.get(f"/p/{SLUG}/reports/outcome-change.csv")
