@@ -251,3 +251,16 @@ def test_a_trainee_has_no_hours_page_yet(world: Any) -> None:
     assert client.get(reverse("hours:mine", args=[world.program.slug])).status_code == 403
     home = client.get(reverse("programs:home", args=[world.program.slug])).content.decode()
     assert reverse("hours:mine", args=[world.program.slug]) not in home
+
+
+def test_outreach_kinds_are_the_programs_kinds_of_group(support: Any) -> None:
+    from peerpath.groups.models import GroupKind
+
+    GroupKind.objects.get_or_create(program=support.program, name="Information session")
+    with pytest.raises(ValidationError) as error:
+        services.update_settings(actor=support.coordinator, program=support.program, data={"outreach_kinds": ["Nope"]})
+    assert "outreach_kinds" in error.value.message_dict
+    services.update_settings(
+        actor=support.coordinator, program=support.program, data={"outreach_kinds": ["Information session"]}
+    )
+    assert services.get_settings(support.program).outreach_kinds == ["Information session"]
