@@ -45,10 +45,11 @@ def crawl(
     *,
     visits_per_view: int = 3,
     never_follow: re.Pattern[str] = NEVER_FOLLOW,
+    follow_redirects: bool = False,
 ) -> Iterator[Visit]:
     """Every GET reachable from ``start`` (one address or several) by links under ``prefix``
-    (downloads included), at most ``visits_per_view`` addresses per view; links matching
-    ``never_follow`` are left alone."""
+    (downloads included; with ``follow_redirects``, where a redirect within the site leads too), at
+    most ``visits_per_view`` addresses per view; links matching ``never_follow`` are left alone."""
     seen: set[str] = set()
     per_view: dict[str, int] = {}
     queue = deque([start] if isinstance(start, str) else start)
@@ -67,6 +68,11 @@ def crawl(
         per_view[key] = per_view.get(key, 0) + 1
         response = client.get(path)
         yield Visit(path, view, response)
+        if follow_redirects and response.status_code in (301, 302) and response["Location"].startswith("/"):
+            location = response["Location"]
+            if not never_follow.search(location) and location not in seen:
+                queue.append(location)
+            continue
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         for link in LINK.findall(response.content.decode()):
@@ -88,6 +94,20 @@ def file_views() -> set[str]:
         name
         for _route, name, view in project_views()
         if (access_of(view) or ("", ""))[0] == "program" and FILE_WRITERS.search(view_source(view))
+    }
+
+
+def no_store(response: HttpResponse) -> bool:
+    return "no-store" in [part.strip() for part in response.get("Cache-Control", "").split(",")]
+
+
+def download_views() -> set[str]:
+    """URL names of the program views that answer with a file: rows (CSV, XLSX, the archive) or any
+    other file named through `as_download` (PDFs, JSON exports, evidence)."""
+    return file_views() | {
+        name
+        for _route, name, view in project_views()
+        if (access_of(view) or ("", ""))[0] == "program" and "as_download(" in view_source(view)
     }
 
 

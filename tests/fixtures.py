@@ -21,6 +21,7 @@ so such tests cost a rebuild but break nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -32,6 +33,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, models, transaction
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
 from django.utils import timezone
 
@@ -141,12 +143,32 @@ def _tables() -> list[type[models.Model]]:
     return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
 
 
+@functools.cache
+def _reader(model: type[models.Model]) -> tuple[SQLCompiler, str, tuple[Any, ...]]:
+    """The compiled query reading a whole table (the key, then every concrete field), compiled once:
+    building and compiling a queryset per table cost more than running it."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    compiler = model._base_manager.values_list("pk", *names).query.get_compiler(using=connection.alias)
+    sql, params = compiler.as_sql()
+    return compiler, sql, tuple(params)
+
+
 def _snapshot() -> dict[type[models.Model], dict[Any, Row]]:
+    """Every row of every table as the database holds it (not converted to Python values: only
+    compared, and converted by `_as_python` where a level's undo needs them)."""
     snapshot = {}
-    for model in _tables():
-        names = [field.attname for field in model._meta.concrete_fields]
-        snapshot[model] = {row[0]: row for row in model._base_manager.values_list("pk", *names)}
+    with connection.cursor() as cursor:
+        for model in _tables():
+            _compiler, sql, params = _reader(model)
+            cursor.execute(sql, params)
+            snapshot[model] = {row[0]: tuple(row) for row in cursor.fetchall()}
     return snapshot
+
+
+def _as_python(model: type[models.Model], row: Row) -> Row:
+    """A row of `_snapshot` with its values converted as the ORM reads them (decrypted, parsed)."""
+    compiler, _sql, _params = _reader(model)
+    return tuple(next(iter(compiler.results_iter(results=[[row]]))))
 
 
 @dataclass
@@ -204,8 +226,9 @@ def _measure(
         names = [field.attname for field in model._meta.concrete_fields]
         for pk, row in rows.items():
             if pk in old and old[pk] != row:
-                changed.setdefault(model, {})[pk] = {
-                    names[i - 1]: old[pk][i] for i in range(1, len(row)) if old[pk][i] != row[i]
+                before_values = _as_python(model, old[pk])
+                changed.setdefault(model, {})[before_values[0]] = {
+                    names[i - 1]: before_values[i] for i in range(1, len(row)) if old[pk][i] != row[i]
                 }
     objects = {key: (type(obj), obj.pk) for key, obj in made.items()}
     return Level(name, objects, inserted, changed, set()), after

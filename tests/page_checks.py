@@ -1,13 +1,15 @@
 """The checks every page must pass, and the walk that runs them all over the site.
 
-One walk per persona visits every page that persona reaches by following links (the same walk
-as the permission and download tests, at most ``VISITS_PER_VIEW`` addresses per view) and runs
-each check on each page. A check is one function in one of the two lists below; adding a check
-adds a function, never another walk.
+One walk per persona visits every page that persona reaches by following links and redirects
+(the same walk as the permission and download tests, at most ``VISITS_PER_VIEW`` addresses per
+view) and runs each check on each page. A check is one function in one of the two lists below;
+adding a check adds a function, never another walk.
 
-- ``HTML_CHECKS`` read the HTML the server sent: ``check(html) -> problems``.
+- ``HTML_CHECKS`` read the HTML the server sent: ``check(html) -> problems``, on every page the
+  walk reaches.
 - ``BROWSER_CHECKS`` read the page as a browser laid it out, at each of ``WIDTHS``:
-  ``check(page, width) -> problems`` (``page`` is a Playwright page already on the address).
+  ``check(page, width) -> problems`` (``page`` is a Playwright page already on the address), on
+  the first page of each view (``first_of_each_view``).
 
 Each problem is one line of text that says what is wrong and where.
 """
@@ -30,7 +32,9 @@ DESKTOP, PHONE = 1280, 390
 # Pages that draw themselves after loading: checked once this selector is on the page.
 READY_WHEN = {"api:openapi-view": "#swagger-ui .opblock"}
 WIDTHS = (DESKTOP, PHONE)
-VISITS_PER_VIEW = 1
+# The HTML checks read up to three addresses of each view (other records, other states: markup
+# built in Python differs); the browser lays out the first of each.
+VISITS_PER_VIEW = 3
 # Not pages: downloads, feeds and files, and the links that would end the persona's session.
 NOT_A_PAGE = re.compile(
     r"(/logout/|export=|format=|\.csv|\.xlsx|\.pdf|\.ics|\.zip|\.json|\.png|\.svg|/download|/evidence/|/feed/|/api/v1/(?!docs))"
@@ -70,7 +74,59 @@ def duplicate_ids(html: str) -> list[str]:
     ]
 
 
-HTML_CHECKS: list[Callable[[str], list[str]]] = [duplicate_ids]
+# JSON data blocks (json_script: chart specs, Swagger UI's settings) are never run by the browser.
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
+
+
+class _InlineCode(HTMLParser):
+    """Collects what a strict CSP would block: style attributes, <style> elements, inline
+    scripts with a body, on* event-handler attributes and javascript: links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._inline_script: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        where = f"line {self.getpos()[0]}: <{tag}>"
+        names = {name.lower(): value for name, value in attrs}
+        if "style" in names:
+            self.problems.append(f"{where} has a style attribute")
+        handlers = sorted(name for name in names if name.startswith("on"))
+        if handlers:
+            self.problems.append(f"{where} has event-handler attributes {handlers}")
+        for name in ("href", "src", "action", "formaction"):
+            if (names.get(name) or "").strip().lower().startswith("javascript:"):
+                self.problems.append(f"{where} has a javascript: {name}")
+        if tag == "style":
+            self.problems.append(f"{where} is an inline style element")
+        if tag == "script" and "src" not in names and (names.get("type") or "").lower() not in DATA_SCRIPT_TYPES:
+            self._inline_script = where
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._inline_script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inline_script and data.strip():
+            self.problems.append(f"{self._inline_script} is an inline script with a body")
+            self._inline_script = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._inline_script = None
+
+
+def inline_code(html: str) -> list[str]:
+    """Nothing inline that the Content-Security-Policy (settings.SECURE_CSP: only this site's own
+    files script and style a page) would block, so silently stop working in the browser."""
+    finder = _InlineCode()
+    finder.feed(html)
+    finder.close()
+    return finder.problems
+
+
+HTML_CHECKS: list[Callable[[str], list[str]]] = [duplicate_ids, inline_code]
 
 
 # --- Browser checks: check(page, width) -> problems -------------------------------------------
@@ -155,12 +211,19 @@ class Page:
 
 
 def pages(client: Client, starts: list[str], *, visits_per_view: int = VISITS_PER_VIEW) -> Iterator[Page]:
-    """Every HTML page reachable from ``starts`` by same-site links, at most ``visits_per_view``
-    addresses per view (the first reached)."""
-    for visit in crawl(client, starts, "/", visits_per_view=visits_per_view, never_follow=NOT_A_PAGE):
+    """Every HTML page reachable from ``starts`` by same-site links and redirects, at most
+    ``visits_per_view`` addresses per view (the first reached)."""
+    walk = crawl(client, starts, "/", visits_per_view=visits_per_view, never_follow=NOT_A_PAGE, follow_redirects=True)
+    for visit in walk:
         response = visit.response
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
             yield Page(visit.path, visit.view, response.content.decode())
+
+
+def first_of_each_view(walked: list[Page]) -> list[Page]:
+    """The first page the walk reached of each view: what the browser lays out."""
+    seen: set[str] = set()
+    return [page for page in walked if not (page.view in seen or seen.add(page.view))]
 
 
 def html_problems(page: Page) -> list[str]:

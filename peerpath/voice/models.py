@@ -182,6 +182,7 @@ class OutcomeResponse(models.Model):
 class SummarySection(models.TextChoices):
     GOALS = "goals", "Goals and progress"
     CONTACTS = "contacts", "Contacts by the four tasks"
+    NEEDS = "needs", "Needs and referrals"
     OUTCOMES = "outcomes", "Outcome scores"
 
 

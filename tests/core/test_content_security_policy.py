@@ -1,83 +1,25 @@
 """The Content-Security-Policy holds: pages carry no inline style, script or event handler.
 
 The policy (settings.SECURE_CSP) lets only this site's own files script and style a page, so
-anything inline would silently stop working in the browser. Three guards: every template file
-is read; every page the demo program's people can reach by following links is rendered and
-read (which also catches markup built in Python); and the header itself is checked.
+anything inline would silently stop working in the browser. The guards: every template file is
+read; every program route is rendered for a coordinator and a supporter; the header itself is
+checked here; and every page the demo program's people reach by following links is rendered and
+read by the every-page walk (`inline_code` is one of tests/page_checks.py's HTML checks, run by
+tests/e2e/test_every_page.py), which also catches markup built in Python.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from collections import deque
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
-from django.urls import Resolver404, resolve
 
 import peerpath
-from peerpath.core.models import User
 from peerpath.core.permissions import ACTIONS, Role
-from peerpath.demo.content import DOMAIN
-from peerpath.programs.models import Program
 from tests.core.test_url_permissions import concrete_path, program_routes
-
-# JSON data blocks (json_script: chart specs, Swagger UI's settings) are never run by the browser.
-DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
-SKIP = re.compile(r"(export=|\.csv|\.xlsx|\.pdf|\.ics|\.zip|\.json|/logout/|/download|/evidence/)")
-LINK = re.compile(r'href="(/[^"#]*)"')
-VISITS_PER_VIEW = 3
-
-
-class InlineCodeFinder(HTMLParser):
-    """Collects what a strict CSP would block: style attributes, <style> elements, inline
-    scripts with a body, on* event-handler attributes and javascript: links."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self._inline_script: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        where = f"line {self.getpos()[0]}: <{tag}>"
-        names = {name.lower(): value for name, value in attrs}
-        if "style" in names:
-            self.problems.append(f"{where} has a style attribute")
-        handlers = sorted(name for name in names if name.startswith("on"))
-        if handlers:
-            self.problems.append(f"{where} has event-handler attributes {handlers}")
-        for name in ("href", "src", "action", "formaction"):
-            if (names.get(name) or "").strip().lower().startswith("javascript:"):
-                self.problems.append(f"{where} has a javascript: {name}")
-        if tag == "style":
-            self.problems.append(f"{where} is an inline style element")
-        if tag == "script" and "src" not in names and (names.get("type") or "").lower() not in DATA_SCRIPT_TYPES:
-            self._inline_script = where
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        self._inline_script = None
-
-    def handle_data(self, data: str) -> None:
-        if self._inline_script and data.strip():
-            self.problems.append(f"{self._inline_script} is an inline script with a body")
-            self._inline_script = None
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._inline_script = None
-
-
-def inline_code(html: str) -> list[str]:
-    finder = InlineCodeFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.problems
+from tests.page_checks import inline_code
 
 
 def test_the_finder_catches_each_kind_of_inline_code() -> None:
@@ -109,61 +51,6 @@ def test_no_template_carries_inline_style_script_or_handler() -> None:
         for path in files
         for p in inline_code(TEMPLATE_COMMENT.sub("", path.read_text()))
     ]
-    assert not problems, "Inline code the Content-Security-Policy would block:\n" + "\n".join(problems)
-
-
-def crawl(client: Client, starts: list[str]) -> dict[str, list[str]]:
-    """Every HTML page reachable from ``starts`` by same-site links (a few visits per view),
-    mapped to the inline code found on it."""
-    seen: set[str] = set()
-    visits: dict[str, int] = {}
-    found: dict[str, list[str]] = {}
-    queue = deque(starts)
-    while queue:
-        path = queue.popleft()
-        if path in seen:
-            continue
-        seen.add(path)
-        try:
-            view = resolve(path.split("?")[0]).view_name
-        except Resolver404:
-            continue
-        if view.startswith("admin:") or visits.get(view, 0) >= VISITS_PER_VIEW:
-            continue
-        visits[view] = visits.get(view, 0) + 1
-        response = client.get(path)
-        if response.status_code in (301, 302) and response["Location"].startswith("/"):
-            queue.append(response["Location"])
-            continue
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        html = response.content.decode()
-        found[path] = inline_code(html)
-        for link in LINK.findall(html):
-            link = link.replace("&amp;", "&")
-            if not SKIP.search(link) and link not in seen:
-                queue.append(link)
-    return found
-
-
-# A whole-site crawl of the demo: CI runs it in the SQLite pass only (markup does not depend on the engine).
-@pytest.mark.sqlite_only
-@pytest.mark.django_db
-def test_every_page_the_demo_people_reach_is_free_of_inline_code() -> None:
-    call_command("load_demo", stdout=io.StringIO())
-    slug = Program.objects.get().slug
-    problems: list[str] = []
-    pages: set[str] = set()
-    public = ["/accounts/login/", "/accounts/password-reset/", f"/apply/{slug}/", f"/ask/{slug}/", "/api/v1/docs"]
-    crawls = [("anonymous", crawl(Client(), public))]
-    for role in ("coordinator", "trainer", "supervisor", "supporter"):
-        client = Client()
-        client.force_login(User.objects.get(email=f"{role}@{DOMAIN}"))
-        crawls.append((role, crawl(client, ["/", "/api/v1/docs"])))
-    for who, found in crawls:
-        pages |= set(found)
-        problems += [f"{who} {path}: {p}" for path, page_problems in found.items() for p in page_problems]
-    assert len(pages) > 100, f"the crawl reached only {len(pages)} pages: {sorted(pages)}"
     assert not problems, "Inline code the Content-Security-Policy would block:\n" + "\n".join(problems)
 
 

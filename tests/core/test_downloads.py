@@ -3,7 +3,8 @@
 Two guards: the code writes CSV and XLSX only through `peerpath.core.exports` (the one writer,
 which neutralises every cell), and a walk of the demo program, after every free-text field of
 every record was overwritten with formula payloads, opens every download each role reaches and
-finds no cell that a spreadsheet would run.
+finds no cell that a spreadsheet would run. The same walk checks that every page and download
+says `Cache-Control: no-store` (the rule of tests/core/test_no_store.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from peerpath.core.exports import FORMULA_STARTS, csv_bytes, neutralise, xlsx_by
 from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.support.services.matches import run_batch_match
-from tests.crawling import crawl, file_views, fill_every_text_field, is_attachment
+from tests.crawling import crawl, download_views, file_views, fill_every_text_field, is_attachment, no_store
 from tests.factories import TESTS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "peerpath"
@@ -128,26 +129,34 @@ def test_the_guard_sees_each_way_of_writing() -> None:
     assert not file_writing_calls("import csv\nr = csv.reader(f)\nfrom openpyxl import load_workbook")
 
 
-# A whole-site crawl of the demo: CI runs it in the SQLite pass only (the files do not depend on the engine).
+# The walk of the demo program as every login, reading every page and download each reaches. It
+# runs the checks of both this module and tests/core/test_no_store.py (one walk, not one each).
+# A whole-site crawl: CI runs it in the SQLite pass only (files and headers do not depend on the engine).
 @pytest.mark.sqlite_only
 @pytest.mark.django_db
-def test_no_download_carries_a_raw_formula_after_every_text_field_holds_one() -> None:
+def test_no_download_carries_a_raw_formula_and_no_page_or_download_may_be_kept() -> None:
     call_command("load_demo", stdout=io.StringIO())
     demo = Program.objects.get(slug="riverside")
     run_batch_match(actor=TESTS, program=demo)  # a batch-match draft, which the demo leaves none of
     logins = list(User.objects.filter(email__endswith="@riverside.example.org", memberships__is_active=True))
-    assert len(logins) >= 4
+    assert len(logins) >= 4  # a coordinator, a trainer, a supervisor, supporters
     assert fill_every_text_field(payload_for) > 500
-    reached: set[str] = set()
-    files = 0
-    neutralised = 0
+    reached: set[str] = set()  # views that answered with a spreadsheet
+    downloads: set[str] = set()  # views that answered with any file
+    pages = files = neutralised = 0
     problems: list[str] = []
+    kept: list[str] = []
     for user in logins:
         client = Client()
         client.force_login(user)
         for visit in crawl(client, "/p/riverside/", "/p/riverside/"):
             response = visit.response
             assert response.status_code < 500, f"{visit.path} failed for {user.email}"
+            pages += 1
+            if not no_store(response):
+                kept.append(f"{visit.path} ({user.email}): {response.get('Cache-Control')!r}")
+            if is_attachment(response) or response.has_header("Content-Disposition"):
+                downloads.add(visit.view)
             content_type = response.get("Content-Type", "")
             if not (is_attachment(response) and content_type.startswith(SPREADSHEET_TYPES)):
                 continue
@@ -162,3 +171,8 @@ def test_no_download_carries_a_raw_formula_after_every_text_field_holds_one() ->
     assert neutralised > 100, f"only {neutralised} payloads reached the {files} files: the walk saw too little"
     missing = file_views() - reached
     assert not missing, f"Download views the walk never reached (link them, or give the demo data): {missing}"
+    # Cache-Control: no-store on every page and every download (tests/core/test_no_store.py).
+    assert not kept, "Pages or downloads a browser may keep:\n" + "\n".join(kept[:40])
+    assert pages > 100, f"the walk saw only {pages} pages"
+    unreached = download_views() - downloads
+    assert not unreached, f"Download views the walk never reached (link them, or give the demo data): {unreached}"

@@ -1,69 +1,24 @@
 """`Cache-Control: no-store` on every download and every page that can show participant data.
 
 The rule is one middleware (`peerpath.core.middleware.NoStore`), keyed on what a response is
-rather than on a list of pages: these tests walk the demo program as each role (every page and
-download a person reaches by links), every route of the URL configuration (as a coordinator and
-anonymously, whatever the answer), the public downloads and the API.
+rather than on a list of pages: these tests check every route of the URL configuration (as a
+coordinator and anonymously, whatever the answer), the public downloads and the API; the walk of
+the demo program as each login (every page and download a person reaches by links) checks it in
+tests/core/test_downloads.py, which walks the demo once for both modules.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import Client
 
-from peerpath.core.models import User
 from peerpath.core.permissions import access_of
-from peerpath.programs.models import Program
-from peerpath.support.services.matches import run_batch_match
 from peerpath.training import services as training_services
 from tests.core.test_url_permissions import concrete_path, project_views
-from tests.crawling import crawl, file_views, is_attachment, view_source
-from tests.factories import TESTS
-
-
-def no_store(response: HttpResponse) -> bool:
-    return "no-store" in [part.strip() for part in response.get("Cache-Control", "").split(",")]
-
-
-def download_views() -> set[str]:
-    """URL names of the program views that answer with a file: rows (CSV, XLSX, the archive) or any
-    other file named through `as_download` (PDFs, JSON exports, evidence)."""
-    return file_views() | {
-        name
-        for _route, name, view in project_views()
-        if (access_of(view) or ("", ""))[0] == "program" and "as_download(" in view_source(view)
-    }
-
-
-# A whole-site crawl of the demo: CI runs it in the SQLite pass only (headers do not depend on the engine).
-@pytest.mark.sqlite_only
-@pytest.mark.django_db
-def test_every_page_and_download_each_role_reaches_says_no_store() -> None:
-    call_command("load_demo", stdout=io.StringIO())
-    run_batch_match(actor=TESTS, program=Program.objects.get(slug="riverside"))  # a draft to download
-    logins = list(User.objects.filter(email__endswith="@riverside.example.org", memberships__is_active=True))
-    assert len(logins) >= 4  # a coordinator, a trainer, a supervisor, supporters
-    pages = 0
-    reached: set[str] = set()
-    missing: list[str] = []
-    for user in logins:
-        client = Client()
-        client.force_login(user)
-        for visit in crawl(client, "/p/riverside/", "/p/riverside/", visits_per_view=1):
-            pages += 1
-            if is_attachment(visit.response) or visit.response.has_header("Content-Disposition"):
-                reached.add(visit.view)
-            if not no_store(visit.response):
-                missing.append(f"{visit.path} ({user.email}): {visit.response.get('Cache-Control')!r}")
-    assert not missing, "Pages or downloads a browser may keep:\n" + "\n".join(missing[:40])
-    assert pages > 100, f"the walk saw only {pages} pages"
-    unreached = download_views() - reached
-    assert not unreached, f"Download views the walk never reached (link them, or give the demo data): {unreached}"
+from tests.crawling import no_store
 
 
 @pytest.mark.django_db

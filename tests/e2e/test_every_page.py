@@ -1,8 +1,9 @@
 """Every page of the demo program passes every page check, for every persona, on a desktop and a phone.
 
 One walk per persona (tests/page_checks.py): the server-rendered HTML of each page goes
-through the HTML checks, then one browser page per persona opens each address at each width
-and runs the browser checks. The walk is the browser tier of the suite: like every browser test
+through the HTML checks (no id twice, nothing inline the Content-Security-Policy would block),
+then one browser page per persona opens the first address of each view at each width and runs
+the browser checks. The walk is the browser tier of the suite: like every browser test
 it runs in CI's SQLite pass only (the `sqlite_only` marker; the pages do not depend on the
 database engine, and CI runs the rest of the suite on PostgreSQL a second time).
 """
@@ -57,6 +58,7 @@ def test_every_page_passes_every_check(persona: str, browser: Any, live_server: 
     starts = PUBLIC if persona == "anonymous" else [f"/p/{SLUG}/", "/api/v1/docs"]
     walked = list(page_checks.pages(client, starts))
     problems = [f"{page.path}: {problem}" for page in walked for problem in html_problems(page)]
+    laid_out = page_checks.first_of_each_view(walked)
 
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
@@ -65,7 +67,7 @@ def test_every_page_passes_every_check(persona: str, browser: Any, live_server: 
     page_checks.prepare(context)
     browser_page = context.new_page()
     try:
-        for page in walked:
+        for page in laid_out:
             browser_page.goto(page.path)
             if page.view in page_checks.READY_WHEN:
                 browser_page.locator(page_checks.READY_WHEN[page.view]).first.wait_for()
@@ -74,7 +76,9 @@ def test_every_page_passes_every_check(persona: str, browser: Any, live_server: 
                 problems += [f"{page.path} at {width} px: {p}" for p in browser_problems(browser_page, width)]
     finally:
         context.close()
-    assert len(walked) >= AT_LEAST[persona], f"the walk reached only {len(walked)} pages: {[p.path for p in walked]}"
+    assert len(laid_out) >= AT_LEAST[persona], (
+        f"the walk reached only {len(laid_out)} views: {[p.path for p in walked]}"
+    )
     assert not problems, f"{len(problems)} problems on {len(walked)} pages:\n" + "\n".join(problems)
 
 
@@ -82,6 +86,9 @@ def test_the_checks_catch_what_they_look_for(browser: Any) -> None:
     assert page_checks.duplicate_ids('<p id="a"></p><template><i id="a"></i></template><b id="b"></b>') == []
     assert page_checks.duplicate_ids('<label for="x"></label><input id="x">\n<input id="x">') == [
         'id="x" is used 2 times (lines 1, 2)'
+    ]
+    assert page_checks.html_problems(page_checks.Page("/", "v", '<b style="x">')) == [
+        "line 1: <b> has a style attribute"
     ]
     context = browser.new_context()
     page_checks.prepare(context)

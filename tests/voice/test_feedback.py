@@ -188,6 +188,7 @@ def test_not_a_good_fit_alerts_coordinators_and_opens_the_rematch(support: Any) 
     path = send_and_read_link("ana.lopez@example.net")
     Client().post(path, {**ANSWERS, "good_fit": "no"})
     answer = FeedbackAnswer.objects.get()
+    waiting_since = support.ana.waiting_since
     alert = Notification.objects.get(user=support.coordinator, text__contains="not a good fit")
     assert alert.is_urgent
     coordinator = support.client_for(support.coordinator)
@@ -198,6 +199,8 @@ def test_not_a_good_fit_alerts_coordinators_and_opens_the_rematch(support: Any) 
     assert support.ana_rel.state == RelationshipState.CLOSED
     assert support.ana_rel.close_reason == CloseReason.REMATCHED
     assert support.ana.status == ParticipantStatus.WAITING
+    assert support.ana.waiting_since == waiting_since  # their place in the queue is kept
+    assert AuditEntry.objects.filter(action="relationship.fit_rematch").exists()
     again = coordinator.post(f"/p/riverside/voice/feedback/{answer.pk}/rematch/", {"note": ""})
     assert again.status_code == 400
 

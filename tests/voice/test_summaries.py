@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from peerpath.core.models import AuditEntry
+from peerpath.plans.models import Need
 from peerpath.plans.services import record_progress, save_goal
 from peerpath.voice.models import ShareConsent
 from peerpath.voice.services import outcomes
@@ -28,6 +29,7 @@ def with_history(support: Any) -> None:
         actor=support.supporter, relationship=support.ana_rel, goal=None, data={"text": "Sleep through the night"}
     )
     record_progress(actor=support.supporter, goal=goal, note="Two good nights this week")
+    Need.objects.create(program=support.program, participant=support.ana, area="Housing")
     measure = outcomes.add_project_measure(actor=support.coordinator, program=support.program)
     outcomes.record_outcome(
         actor=support.supporter,
@@ -46,7 +48,7 @@ def test_the_supervisor_sees_the_summary_on_screen_and_as_a_pdf(support: Any) ->
     text = page.content.decode()
     assert "Sleep through the night" in text and "Two good nights this week" in text
     assert "Building rapport" in text and "1 contacts logged, 1 reaching them." in text
-    assert "Well-being 10" in text
+    assert "Well-being 10" in text and "Needs: Housing: " in text
     assert AuditEntry.objects.filter(action="voice.summary", actor=support.supervisor, note__endswith="screen").exists()
 
     pdf = client.get(summary_url(support, suffix="summary.pdf"))
@@ -96,6 +98,7 @@ def test_a_summary_for_a_consented_clinician_holds_only_the_agreed_scope(support
     text = page.content.decode()
     assert page.status_code == 200 and "Prepared for Dr Mara Quist" in text
     assert "Well-being 10" in text and "contacts logged" not in text and "Sleep through" not in text
+    assert "Needs:" not in text
     assert client.get(summary_url(support, suffix="summary.pdf"), query).status_code == 200
     entry = AuditEntry.objects.filter(action="voice.summary", note__contains=f"consent {consent.pk}").count()
     assert entry == 2

@@ -20,7 +20,7 @@ from peerpath.core.mail import queue_link_email
 from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.models import RelationshipState, SupportRelationship
+from peerpath.support.models import FitAnswerBy, RelationshipState, SupportRelationship
 from peerpath.support.notify import coordinators, notify
 from peerpath.support.services import matches
 from peerpath.voice import links
@@ -282,8 +282,9 @@ def mark_read(*, actor: User, answer: FeedbackAnswer) -> None:
 
 
 def open_rematch(*, actor: Actor, answer: FeedbackAnswer, note: str = "") -> None:
-    """Act on a "not a good fit" answer: close the relationship as rematched, which puts the
-    participant back on the waiting list at once (support's rematch path).
+    """Act on a "not a good fit" answer through support's pairing-fit rematch: the relationship
+    closes as rematched, the participant goes back to the waiting list in their place, and the
+    pair is never proposed again.
 
     Rules: only for an answer that said "not a good fit", once, while the relationship is open.
     """
@@ -295,10 +296,13 @@ def open_rematch(*, actor: Actor, answer: FeedbackAnswer, note: str = "") -> Non
     if relationship.state not in (RelationshipState.ACTIVE, RelationshipState.CLOSING, RelationshipState.PROPOSED):
         raise ValidationError("This relationship has already closed.")
     with transaction.atomic():
-        matches.rematch(
+        # Support's pairing-fit rematch: the pair is never proposed again and the participant
+        # keeps their place on the waiting list.
+        matches.rematch_for_poor_fit(
             actor=actor,
             relationship=relationship,
-            note=note.strip() or "The participant said in their feedback that it is not a good fit.",
+            reason=note.strip() or "The participant said in their feedback that it is not a good fit.",
+            raised_by=FitAnswerBy.PARTICIPANT,
         )
         FeedbackAnswer.objects.filter(pk=answer.pk).update(rematch_opened_at=timezone.now())
         audit.record(

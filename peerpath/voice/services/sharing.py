@@ -16,8 +16,8 @@ from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
 from peerpath.plans.access import access_to
-from peerpath.plans.models import GoalStatus
-from peerpath.plans.queries import GoalInRange, goals_and_progress
+from peerpath.plans.models import GoalStatus, NeedStatus, ReferralState
+from peerpath.plans.queries import GoalInRange, goals_and_progress, needs_and_referrals
 from peerpath.support.access import Viewer
 from peerpath.support.models import Contact, Participant, SupportRelationship, SupportTask
 from peerpath.voice.models import OutcomeResponse, ShareConsent, SummarySection
@@ -87,6 +87,7 @@ class RelationshipSummary:
     contacts: int = 0
     reached: int = 0
     by_task: list[tuple[str, int]] = field(default_factory=list)
+    needs: dict[str, Any] | None = None  # None: not in the summary, or not the reader's to see
 
 
 @dataclass
@@ -140,10 +141,14 @@ def build_summary(
         goals = None
         if SummarySection.GOALS in sections and access_to(relationship, viewer).may_read:
             goals = goals_and_progress(relationship, start, end)
+        needs = None
+        if SummarySection.NEEDS in sections and access_to(relationship, viewer).may_read:
+            needs = needs_and_referrals(relationship, start, end)
         rows.append(
             RelationshipSummary(
                 relationship=relationship,
                 goals=goals,
+                needs=needs,
                 contacts=len(mine),
                 reached=sum(1 for c in mine if c.reached),
                 by_task=[(task.label, tasks.get(task.value, 0)) for task in SupportTask],
@@ -181,9 +186,7 @@ def summary_lines(summary: Summary) -> list[tuple[str, Any]]:
         if summary.shows(SummarySection.CONTACTS):
             lines.append(("p", f"{row.contacts} contacts logged, {row.reached} reaching them."))
             lines.append(("table", [["Task", "Contacts"], *[[label, str(n)] for label, n in row.by_task]]))
-        if summary.shows(SummarySection.GOALS):
-            if row.goals is None:
-                continue
+        if summary.shows(SummarySection.GOALS) and row.goals is not None:
             if not row.goals:
                 lines.append(("p", "No goals recorded by the end of the period."))
             for item in row.goals:
@@ -191,6 +194,13 @@ def summary_lines(summary: Summary) -> list[tuple[str, Any]]:
                 lines.append(("p", f"Goal: {item.goal.text} ({GoalStatus(item.status).label}){met}"))
                 for progress in item.progress:
                     lines.append(("p", f"  {progress.noted_on.isoformat()}: {progress.note or 'worked on'}"))
+        if summary.shows(SummarySection.NEEDS) and row.needs is not None:
+            found = row.needs
+            needs = [f"{n.area}: {NeedStatus(n.status).label}" for n in found["needs"]]
+            lines.append(("p", "Needs: " + ("; ".join(needs) if needs else "none recorded") + "."))
+            for referral in found["referrals"]:
+                state = ReferralState(referral.state).label
+                lines.append(("p", f"Referral: {referral.resource_name} ({referral.need or 'no need named'}): {state}"))
     if summary.shows(SummarySection.OUTCOMES):
         lines.append(("h2", "Outcome scores"))
         if summary.outcomes:
