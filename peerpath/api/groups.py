@@ -57,7 +57,7 @@ class GroupOut(Schema):
         return list(obj.co_facilitators.all())
 
 
-class SessionOut(Schema):
+class GroupSessionOut(Schema):
     """One session: when (moved when starts_at differs from planned_for), its status, who
     facilitated it and how many came (members present, drop-ins first time and returning)."""
 
@@ -88,7 +88,7 @@ class SessionOut(Schema):
         return list(obj.facilitators.all())
 
 
-class SessionFilter(Schema):
+class GroupSessionFilter(Schema):
     since: dt.date | None = None
     until: dt.date | None = None
     status: SessionStatus | None = None
@@ -109,9 +109,9 @@ def groups(request: ApiRequest, program: str, page: Query[PageIn]) -> dict[str, 
     return {"count": count, "items": items}
 
 
-@router.get("/{program}/groups/{group_id}/sessions", response={200: paged(SessionOut), **ERRORS})
+@router.get("/{program}/groups/{group_id}/sessions", response={200: paged(GroupSessionOut), **ERRORS})
 def sessions(
-    request: ApiRequest, program: str, group_id: PathId, filters: Query[SessionFilter], page: Query[PageIn]
+    request: ApiRequest, program: str, group_id: PathId, filters: Query[GroupSessionFilter], page: Query[PageIn]
 ) -> dict[str, Any]:
     """A group's sessions, in time order; ``since`` and ``until`` are local dates."""
     membership = require(request, program, "groups.facilitate")
