@@ -63,7 +63,7 @@ def test_pages_with_scripts_run_under_the_policy(page: Any, a11y: Any, live_serv
     a11y.check(page)
     assert page.evaluate("() => window.Chart && Object.keys(window.Chart.instances).length") >= 5
     assert page.locator(".report canvas").first.bounding_box()["height"] > 100
-    page.get_by_role("link", name="Participants").first.click()
+    page.get_by_role("link", name="Participants", exact=True).first.click()
     settle(page)
     a11y.check(page)
     rows = page.locator("#participant-rows")
