@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language, get_language_info
 
 from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.permissions import Role
@@ -46,6 +48,12 @@ def add_support_wanted(form: forms.Form, program: Program, label: str) -> None:
             label=label, choices=SupportWanted.choices, initial=SupportWanted.ONE_TO_ONE, widget=forms.RadioSelect
         )
         form.order_fields(["support_wanted"])
+
+
+def language_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
+    """The languages PeerPath speaks, each in its own name (so a reader finds theirs)."""
+    choices = [(code, get_language_info(code)["name_local"].capitalize()) for code, _name in settings.LANGUAGES]
+    return [("", blank_label), *choices] if blank_label is not None else choices
 
 
 def area_field(program: Program, label: str, required: bool = False) -> forms.Field:
@@ -115,6 +123,11 @@ class ParticipantForm(NeedsMixin):
     preferred_contact = forms.ChoiceField(
         label="Preferred way to be contacted", choices=ContactPreference.choices, widget=forms.RadioSelect
     )
+    preferred_language = forms.ChoiceField(
+        label="Language for messages",
+        required=False,
+        help_text="What the program sends them is written in this language.",
+    )
     preferred_communities = forms.CharField(
         label="Supporter's community",
         required=False,
@@ -150,6 +163,7 @@ class ParticipantForm(NeedsMixin):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_needs(program)
+        self.fields["preferred_language"].choices = language_choices("The program's language")
         add_support_wanted(self, program, "Support they want")
 
     def clean_preferred_communities(self) -> list[str]:
@@ -175,6 +189,7 @@ class ParticipantForm(NeedsMixin):
             "email": participant.email,
             "phone": participant.phone,
             "preferred_contact": participant.preferred_contact,
+            "preferred_language": participant.preferred_language,
             "languages": ", ".join(participant.languages),
             "focus_areas": list(participant.focus_areas.all()),
             "modes": participant.modes,
@@ -209,6 +224,7 @@ class RequestForm(NeedsMixin):
     preferred_contact = forms.ChoiceField(
         label="How should we contact you?", choices=ContactPreference.choices, widget=forms.RadioSelect
     )
+    preferred_language = forms.ChoiceField(label="Which language should we write to you in?", widget=forms.RadioSelect)
     intake_notes = forms.CharField(
         label="Anything you would like us to know (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -220,6 +236,9 @@ class RequestForm(NeedsMixin):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_needs(program)
+        # Offered in the language the person is reading the form in.
+        self.fields["preferred_language"].choices = language_choices()
+        self.fields["preferred_language"].initial = get_language()
         self.fields["languages"].label = "Languages you speak"
         self.fields["focus_areas"].label = "What would you like support with?"
         self.fields["modes"].label = "How would you like to meet?"

@@ -204,6 +204,9 @@ class Participant(models.Model):
     preferred_contact = models.CharField(
         max_length=10, choices=ContactPreference.choices, default=ContactPreference.PHONE
     )
+    # The language everything sent to them is written in (a code of settings.LANGUAGES; blank:
+    # the program's default). No model choices, so adding a language needs no migration.
+    preferred_language = models.CharField(max_length=10, blank=True, default="")
     languages = models.JSONField(default=list, blank=True)
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="participants")
     modes = models.JSONField(default=list, blank=True)

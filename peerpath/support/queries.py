@@ -336,6 +336,7 @@ def participant_export(participant: Participant) -> dict[str, Any]:
             "email": participant.email,
             "phone": participant.phone,
             "preferred_contact": participant.preferred_contact,
+            "preferred_language": participant.preferred_language,
             "languages": participant.languages,
             "focus_areas": [a.name for a in participant.focus_areas.all()],
             "modes": participant.modes,

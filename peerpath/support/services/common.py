@@ -29,6 +29,7 @@ PARTICIPANT_FIELDS = [
     "email",
     "phone",
     "preferred_contact",
+    "preferred_language",
     "languages",
     "focus_areas",
     "modes",

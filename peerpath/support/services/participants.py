@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -55,6 +56,8 @@ def _validate_participant(program: Program, data: dict[str, Any]) -> None:
         errors["focus_areas"] = "Choose from this program's areas."
     if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
         errors["consent_scope"] = "Say what the participant agreed to."
+    if (data.get("preferred_language") or "") not in {"", *(code for code, _name in settings.LANGUAGES)}:
+        errors["preferred_language"] = "Choose one of the languages offered."
     if data.get("urgency", Urgency.ROUTINE) not in Urgency.values:
         errors["urgency"] = "Choose routine, soon or urgent."
     if errors:
