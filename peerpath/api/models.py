@@ -15,8 +15,8 @@ class ApiToken(models.Model):
         MEMBERSHIP_ENDED = "membership_ended", _("a membership ended")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'monthly funder export'.")
-    prefix = models.CharField(max_length=12, unique=True, help_text="The visible start of the token.")
+    name = models.CharField(max_length=100, help_text=_("What the token is for, e.g. 'monthly funder export'."))
+    prefix = models.CharField(max_length=12, unique=True, help_text=_("The visible start of the token."))
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Chosen at creation (90 days unless the owner picks another lifetime); refused after it.

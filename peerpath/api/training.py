@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
 from peerpath.api.auth import ApiRequest, require
@@ -129,7 +130,7 @@ def record_attendance(request: ApiRequest, program: str, session_id: PathId, pay
     found = _session_to_run(request, session_id)
     ids = [mark.supporter_id for mark in payload.marks]
     if len(set(ids)) != len(ids):
-        raise ValidationError({"marks": "Mark each person once."})
+        raise ValidationError({"marks": _("Mark each person once.")})
     services.record_attendance(
         actor=request.user,
         session=found,

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import (
     CareSettings,
@@ -46,7 +47,7 @@ class CareSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         questionnaire = model_choice_field(self, "checkin_questionnaire")
         questionnaire.queryset = Questionnaire.objects.filter(program=program, is_active=True)
-        questionnaire.empty_label = "No check-ins"
+        questionnaire.empty_label = _("No check-ins")
 
 
 def supervisor_choices(program: Program) -> list[tuple[int, str]]:
@@ -66,23 +67,27 @@ def supervisor_only_choices(program: Program) -> list[tuple[int, str]]:
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of meeting", choices=MeetingKind.choices, widget=forms.RadioSelect)
-    held_on = forms.DateField(label="Date", widget=DATE)
-    duration_minutes = forms.IntegerField(label="Length in minutes", min_value=5, max_value=600)
-    supervisor = forms.TypedChoiceField(label="Led by", coerce=int)
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices, widget=forms.RadioSelect)
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    duration_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=5, max_value=600)
+    supervisor = forms.TypedChoiceField(label=_("Led by"), coerce=int)
     attendees = SupporterMultipleChoiceField(
-        label="Supporters who attended", queryset=Supporter.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Supporters who attended"), queryset=Supporter.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    topics = forms.CharField(label="Topics", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
-    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000)
+    topics = forms.CharField(
+        label=_("Topics"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
+    )
     follow_ups = forms.CharField(
-        label="Agreed follow-ups",
-        help_text="One per line; each becomes a task for the person who led the meeting.",
+        label=_("Agreed follow-ups"),
+        help_text=_("One per line; each becomes a task for the person who led the meeting."),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
     )
-    follow_up_due_on = forms.DateField(label="Follow-ups due by", required=False, widget=DATE)
+    follow_up_due_on = forms.DateField(label=_("Follow-ups due by"), required=False, widget=DATE)
     task = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -101,25 +106,27 @@ class MeetingForm(forms.Form):
 
 class TaskDoneForm(forms.Form):
     outcome = forms.CharField(
-        label="What was done", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
 
 
 class TaskFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label="Status", choices=[(TaskStatus.OPEN, "Open"), (TaskStatus.DONE, "Done")], required=False
+        label=_("Status"), choices=[(TaskStatus.OPEN, _("Open")), (TaskStatus.DONE, _("Done"))], required=False
     )
     who = forms.ChoiceField(
-        label="Assigned to",
-        choices=[("mine", "Me"), ("all", "Everyone"), ("unassigned", "Nobody (coordinators)")],
+        label=_("Assigned to"),
+        choices=[("mine", _("Me")), ("all", _("Everyone")), ("unassigned", _("Nobody (coordinators)"))],
         required=False,
     )
 
 
 class SupportersFilterForm(forms.Form):
-    q = forms.CharField(label="Search by name", required=False, max_length=100)
-    supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int, required=False, empty_value=None)
-    include_trainees = forms.BooleanField(label="Include trainees (in training, assessed, certified)", required=False)
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    supervisor = forms.TypedChoiceField(label=_("Supervisor"), coerce=int, required=False, empty_value=None)
+    include_trainees = forms.BooleanField(
+        label=_("Include trainees (in training, assessed, certified)"), required=False
+    )
 
     def __init__(self, *args: Any, program: Program, coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,37 +141,37 @@ class SupportersFilterForm(forms.Form):
 
 
 class DebriefForm(forms.Form):
-    kind = forms.ChoiceField(label="What are you debriefing?", choices=DebriefKind.choices, widget=forms.RadioSelect)
-    occurred_on = forms.DateField(label="When was it?", widget=DATE)
+    kind = forms.ChoiceField(label=_("What are you debriefing?"), choices=DebriefKind.choices, widget=forms.RadioSelect)
+    occurred_on = forms.DateField(label=_("When was it?"), widget=DATE)
     what_happened = forms.CharField(
-        label="What happened?",
-        help_text="Leave out names and details that could identify the people you support.",
+        label=_("What happened?"),
+        help_text=_("Leave out names and details that could identify the people you support."),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=10000,
     )
     went_well = forms.CharField(
-        label="What went well?", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+        label=_("What went well?"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
     was_hard = forms.CharField(
-        label="What was hard?", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+        label=_("What was hard?"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
     topics = forms.CharField(
-        label="Topics you would like covered in a refresher or teleconference",
-        help_text="One per line, or separated by commas.",
+        label=_("Topics you would like covered in a refresher or teleconference"),
+        help_text=_("One per line, or separated by commas."),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
     )
-    wants_to_talk = forms.BooleanField(label="I would like to talk to someone about this", required=False)
+    wants_to_talk = forms.BooleanField(label=_("I would like to talk to someone about this"), required=False)
 
 
 class CheckInForm(forms.Form):
     """One radio group per item, then the two requests and a comment."""
 
-    needs_break = forms.BooleanField(label="I need a break", required=False)
-    wants_to_talk = forms.BooleanField(label="I would like to talk to someone", required=False)
+    needs_break = forms.BooleanField(label=_("I need a break"), required=False)
+    wants_to_talk = forms.BooleanField(label=_("I would like to talk to someone"), required=False)
     comment = forms.CharField(
-        label="Anything you would like your supervisor to know? (optional)",
+        label=_("Anything you would like your supervisor to know? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
@@ -176,11 +183,11 @@ class CheckInForm(forms.Form):
         choices = [(str(o["value"]), o["label"]) for o in questionnaire.scale]
         item_fields = {
             f"item_{item.number}": forms.TypedChoiceField(
-                label=f"{item.number}. {item.text}",
+                label=_("%(number)s. %(text)s") % {"number": item.number, "text": item.text},
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose an answer."},
+                error_messages={"required": _("Choose an answer.")},
             )
             for item in self.items
         }
@@ -194,20 +201,20 @@ class CheckInForm(forms.Form):
 
 
 class QuestionnaireImportForm(forms.Form):
-    file = forms.FileField(label="Questionnaire file (JSON)", help_text="The format is described in the README.")
-    use_for_checkins = forms.BooleanField(label="Use it for check-ins from now on", required=False)
+    file = forms.FileField(label=_("Questionnaire file (JSON)"), help_text=_("The format is described in the README."))
+    use_for_checkins = forms.BooleanField(label=_("Use it for check-ins from now on"), required=False)
 
 
 class BreakRequestForm(forms.Form):
-    starts_on = forms.DateField(label="First day of the break", widget=DATE)
+    starts_on = forms.DateField(label=_("First day of the break"), widget=DATE)
     ends_on = forms.DateField(
-        label="Last day of the break (optional)",
-        help_text="Leave empty if you do not know yet; you can tell us when you are back.",
+        label=_("Last day of the break (optional)"),
+        help_text=_("Leave empty if you do not know yet; you can tell us when you are back."),
         required=False,
         widget=DATE,
     )
     reason = forms.CharField(
-        label="Anything you would like to share about why? (optional)",
+        label=_("Anything you would like to share about why? (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
@@ -215,20 +222,20 @@ class BreakRequestForm(forms.Form):
 
 
 class BreakRecordForm(BreakRequestForm):
-    supporter = SupporterChoiceField(label="Supporter", queryset=Supporter.objects.none())
+    supporter = SupporterChoiceField(label=_("Supporter"), queryset=Supporter.objects.none())
 
     field_order = ["supporter", "starts_on", "ends_on", "reason"]
 
     def __init__(self, *args: Any, supporters: QuerySet[Supporter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "supporter").queryset = supporters
-        self.fields["reason"].label = "Reason (optional)"
+        self.fields["reason"].label = _("Reason (optional)")
 
 
 class BuddyPairForm(forms.Form):
-    first = SupporterChoiceField(label="First supporter", queryset=Supporter.objects.none())
-    second = SupporterChoiceField(label="Second supporter", queryset=Supporter.objects.none())
-    note = forms.CharField(label="Note (optional)", required=False, max_length=2000)
+    first = SupporterChoiceField(label=_("First supporter"), queryset=Supporter.objects.none())
+    second = SupporterChoiceField(label=_("Second supporter"), queryset=Supporter.objects.none())
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, supporters: QuerySet[Supporter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -237,16 +244,16 @@ class BuddyPairForm(forms.Form):
 
 
 class RecognitionForm(forms.Form):
-    supporter = SupporterChoiceField(label="Supporter", queryset=Supporter.objects.none())
-    kind = forms.ChoiceField(label="Kind", choices=RecognitionKind.choices, widget=forms.RadioSelect)
-    title = forms.CharField(label="Title", max_length=200, help_text="e.g. 'Three years of service'.")
+    supporter = SupporterChoiceField(label=_("Supporter"), queryset=Supporter.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=RecognitionKind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("e.g. 'Three years of service'."))
     message = forms.CharField(
-        label="Message", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
-    given_on = forms.DateField(label="Date", widget=DATE)
-    event_name = forms.CharField(label="Event (for an award)", required=False, max_length=200)
+    given_on = forms.DateField(label=_("Date"), widget=DATE)
+    event_name = forms.CharField(label=_("Event (for an award)"), required=False, max_length=200)
     milestone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=30)
-    notify = forms.BooleanField(label="Tell them by e-mail", required=False, initial=True)
+    notify = forms.BooleanField(label=_("Tell them by e-mail"), required=False, initial=True)
 
     def __init__(self, *args: Any, supporters: QuerySet[Supporter], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -256,15 +263,15 @@ class RecognitionForm(forms.Form):
 class RefresherForm(forms.Form):
     topic_key = forms.CharField(widget=forms.HiddenInput, max_length=300)
     label = forms.CharField(widget=forms.HiddenInput, max_length=300)
-    title = forms.CharField(label="Title", max_length=200)
-    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME)
-    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME)
-    location = forms.CharField(label="Where (place, phone line or video link)", max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    location = forms.CharField(label=_("Where (place, phone line or video link)"), max_length=200)
     description = forms.CharField(
-        label="Description", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
     credited_hours = forms.DecimalField(
-        label="Continuing-education hours", min_value=Decimal(0), max_value=Decimal(100), decimal_places=2, initial=0
+        label=_("Continuing-education hours"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2, initial=0
     )
 
 
@@ -274,24 +281,24 @@ def default_refresher_times() -> tuple[dt.datetime, dt.datetime]:
 
 
 class NewsletterForm(forms.Form):
-    subject = forms.CharField(label="Subject", max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=50000,
-        help_text="Plain text. Blank lines start new paragraphs.",
+        help_text=_("Plain text. Blank lines start new paragraphs."),
     )
     audiences = forms.MultipleChoiceField(
-        label="Send to", choices=Audience.CHOICES, widget=forms.CheckboxSelectMultiple
+        label=_("Send to"), choices=Audience.CHOICES, widget=forms.CheckboxSelectMultiple
     )
 
 
 class NewsletterPreferenceForm(forms.Form):
-    receive = forms.BooleanField(label="Send me the program's updates and newsletters by e-mail", required=False)
+    receive = forms.BooleanField(label=_("Send me the program's updates and newsletters by e-mail"), required=False)
 
 
 class YearForm(forms.Form):
-    year = forms.TypedChoiceField(label="Year", coerce=int)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

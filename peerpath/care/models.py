@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.encryption import EncryptedJSONField, EncryptedTextField
 from peerpath.programs.models import Program
@@ -26,24 +27,24 @@ class CareSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="care_settings")
     supervision_every_days = models.PositiveIntegerField(
-        "Supervision at least every (days)",
+        _("Supervision at least every (days)"),
         default=30,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
-        help_text="The program's minimum frequency; 30 days is monthly. Overdue supervision is shown after this.",
+        help_text=_("The program's minimum frequency; 30 days is monthly. Overdue supervision is shown after this."),
     )
     supervision_counts_as_ce = models.BooleanField(
-        "Supervision hours count toward continuing education",
+        _("Supervision hours count toward continuing education"),
         default=False,
-        help_text="Each logged meeting is credited to every attendee as continuing-education hours.",
+        help_text=_("Each logged meeting is credited to every attendee as continuing-education hours."),
     )
     supervision_ce_category = models.CharField(
-        "Continuing-education category for supervision", max_length=60, default="supervision"
+        _("Continuing-education category for supervision"), max_length=60, default="supervision"
     )
     checkin_every_days = models.PositiveIntegerField(
-        "Well-being check-in every (days)",
+        _("Well-being check-in every (days)"),
         default=28,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
-        help_text="Four weeks is 28 days.",
+        help_text=_("Four weeks is 28 days."),
     )
     checkin_questionnaire = models.ForeignKey(
         "Questionnaire",
@@ -51,83 +52,85 @@ class CareSettings(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="Check-in questionnaire",
+        verbose_name=_("Check-in questionnaire"),
     )
-    checkin_reminders = models.BooleanField("E-mail supporters when a check-in is due", default=True)
+    checkin_reminders = models.BooleanField(_("E-mail supporters when a check-in is due"), default=True)
     concern_response_days = models.PositiveIntegerField(
-        "Supervisor gets in touch within (days)",
+        _("Supervisor gets in touch within (days)"),
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(14)],
-        help_text="What a supporter is told after a check-in in the highest-concern band or asking to talk.",
+        help_text=_("What a supporter is told after a check-in in the highest-concern band or asking to talk."),
     )
     return_checkin_days = models.PositiveIntegerField(
-        "Return check-in due within (days) after a break",
+        _("Return check-in due within (days) after a break"),
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
-    weekly_digest = models.BooleanField("Send supervisors a weekly digest e-mail", default=True)
+    weekly_digest = models.BooleanField(_("Send supervisors a weekly digest e-mail"), default=True)
     attention_quiet_weeks = models.PositiveIntegerField(
-        "May need attention: no activity for (weeks)", default=6, validators=[MinValueValidator(1)]
+        _("May need attention: no activity for (weeks)"), default=6, validators=[MinValueValidator(1)]
     )
     attention_concern_checkins = models.PositiveIntegerField(
-        "May need attention: high-concern check-ins within the window",
+        _("May need attention: high-concern check-ins within the window"),
         default=2,
         validators=[MinValueValidator(1)],
     )
     attention_closed_relationships = models.PositiveIntegerField(
-        "May need attention: support relationships closed within the window",
+        _("May need attention: support relationships closed within the window"),
         default=3,
         validators=[MinValueValidator(1)],
     )
     attention_window_days = models.PositiveIntegerField(
-        "May need attention: window (days)", default=90, validators=[MinValueValidator(7)]
+        _("May need attention: window (days)"), default=90, validators=[MinValueValidator(7)]
     )
     topic_window_days = models.PositiveIntegerField(
-        "Refresher topics from the last (days)", default=180, validators=[MinValueValidator(7)]
+        _("Refresher topics from the last (days)"), default=180, validators=[MinValueValidator(7)]
     )
     milestone_lookahead_days = models.PositiveIntegerField(
-        "Show service milestones coming up within (days)", default=60, validators=[MinValueValidator(7)]
+        _("Show service milestones coming up within (days)"), default=60, validators=[MinValueValidator(7)]
     )
     # Holding a supporter back from new matches (support.availability reads these through
     # peerpath.care.holds). 0 turns a window off.
     hold_on_concern_checkin = models.BooleanField(
-        "No new matches while a highest-concern check-in's care task is open",
+        _("No new matches while a highest-concern check-in's care task is open"),
         default=True,
-        help_text="The coordinator sees only that the supporter is held back for a well-being follow-up.",
+        help_text=_("The coordinator sees only that the supporter is held back for a well-being follow-up."),
     )
     hold_after_hard_event_days = models.PositiveIntegerField(
-        "No new matches for (days) after a hard event in their caseload",
+        _("No new matches for (days) after a hard event in their caseload"),
         default=7,
         validators=[MaxValueValidator(90)],
-        help_text="0 turns this off.",
+        help_text=_("0 turns this off."),
     )
     hold_supervision_overdue_days = models.PositiveIntegerField(
-        "No new matches when supervision is overdue by more than (days)",
+        _("No new matches when supervision is overdue by more than (days)"),
         default=30,
         validators=[MaxValueValidator(365)],
-        help_text="0 turns this off.",
+        help_text=_("0 turns this off."),
     )
     return_ramp_days = models.PositiveIntegerField(
-        "After a break, fewer new matches for (days)",
+        _("After a break, fewer new matches for (days)"),
         default=14,
         validators=[MaxValueValidator(90)],
-        help_text="0 turns this off.",
+        help_text=_("0 turns this off."),
     )
     return_ramp_matches = models.PositiveIntegerField(
-        "…at most this many new matches in that time",
+        _("…at most this many new matches in that time"),
         default=1,
         validators=[MaxValueValidator(10)],
     )
     support_milestones = models.CharField(
-        "Support-given milestones",
+        _("Support-given milestones"),
         max_length=200,
         default="10,25,50,100,250",
-        help_text="Numbers of contacts (or logged debriefs where support relationships are not installed), "
-        "separated by commas.",
+        help_text=_(
+            "Numbers of contacts (or logged debriefs where support relationships are not installed), "
+            "separated by commas."
+        ),
     )
 
     class Meta:
-        verbose_name_plural = "care settings"
+        verbose_name_plural = _("care settings")
 
     def __str__(self) -> str:
         return f"Care settings of {self.program}"
@@ -146,10 +149,10 @@ class Questionnaire(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questionnaires")
     name = models.CharField(max_length=200)
     instructions = models.TextField(blank=True)
-    credit = models.TextField(blank=True, help_text="Authors, copyright and source, shown wherever it is used.")
+    credit = models.TextField(blank=True, help_text=_("Authors, copyright and source, shown wherever it is used."))
     # [{"value": 0, "label": "Not at all"}, ...] in ascending order of value.
     scale = models.JSONField(default=list)
-    is_builtin = models.BooleanField(default=False, help_text="Written for PeerPath (not an imported instrument).")
+    is_builtin = models.BooleanField(default=False, help_text=_("Written for PeerPath (not an imported instrument)."))
     is_active = models.BooleanField(default=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -169,8 +172,8 @@ class Questionnaire(models.Model):
 
 class Subscale(models.Model):
     class Scoring(models.TextChoices):
-        SUM = "sum", "Sum of the items"
-        MEAN = "mean", "Mean of the items"
+        SUM = "sum", _("Sum of the items")
+        MEAN = "mean", _("Mean of the items")
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="subscales")
     key = models.SlugField(max_length=40)
@@ -195,7 +198,7 @@ class ScoreBand(models.Model):
     min_score = models.DecimalField(max_digits=8, decimal_places=2)
     meaning = models.TextField(blank=True)
     is_highest_concern = models.BooleanField(
-        default=False, help_text="A score here asks the supporter's supervisor to get in touch."
+        default=False, help_text=_("A score here asks the supporter's supervisor to get in touch.")
     )
 
     class Meta:
@@ -222,15 +225,15 @@ class Item(models.Model):
 
 
 class CheckInReason(models.TextChoices):
-    ROUTINE = "routine", "Routine check-in"
-    HARD_EVENT = "hard_event", "After a hard event"
-    RETURN = "return", "Welcome back after a break"
+    ROUTINE = "routine", _("Routine check-in")
+    HARD_EVENT = "hard_event", _("After a hard event")
+    RETURN = "return", _("Welcome back after a break")
 
 
 class CheckInStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Waiting"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Waiting")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CheckIn(models.Model):
@@ -254,7 +257,7 @@ class CheckIn(models.Model):
     scores = EncryptedJSONField(default=dict, blank=True)
     # {subscale key: band label}: the coarse result reports count on, in clear (with `concern`).
     bands = models.JSONField(default=dict, blank=True)
-    concern = models.BooleanField(default=False, help_text="A score fell in a highest-concern band.")
+    concern = models.BooleanField(default=False, help_text=_("A score fell in a highest-concern band."))
     needs_break = models.BooleanField(default=False)
     wants_to_talk = models.BooleanField(default=False)
     comment = EncryptedTextField(blank=True)
@@ -279,7 +282,7 @@ class CheckIn(models.Model):
 class CheckInAnswer(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    value = EncryptedJSONField(help_text="The value on the response scale (a whole number), encrypted.")
+    value = EncryptedJSONField(help_text=_("The value on the response scale (a whole number), encrypted."))
 
     class Meta:
         ordering = ["item__number"]
@@ -294,8 +297,8 @@ class CheckInAnswer(models.Model):
 
 
 class MeetingKind(models.TextChoices):
-    ONE_ON_ONE = "one_on_one", "One-on-one"
-    GROUP = "group", "Group"
+    ONE_ON_ONE = "one_on_one", _("One-on-one")
+    GROUP = "group", _("Group")
 
 
 class SupervisionMeeting(models.Model):
@@ -325,16 +328,16 @@ class SupervisionMeeting(models.Model):
 
 
 class TaskKind(models.TextChoices):
-    FOLLOW_UP = "follow_up", "Agreed follow-up"
-    CHECKIN = "checkin", "Check-in needs a response"
-    DEBRIEF = "debrief", "Asked to talk after a debrief"
-    HARD_EVENT = "hard_event", "Hard event in the caseload"
-    BREAK = "break", "Break"
+    FOLLOW_UP = "follow_up", _("Agreed follow-up")
+    CHECKIN = "checkin", _("Check-in needs a response")
+    DEBRIEF = "debrief", _("Asked to talk after a debrief")
+    HARD_EVENT = "hard_event", _("Hard event in the caseload")
+    BREAK = "break", _("Break")
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
 
 
 class CareTask(models.Model):
@@ -380,9 +383,9 @@ class CareTask(models.Model):
 
 
 class DebriefKind(models.TextChoices):
-    SUPPORT_GROUP = "support_group", "After a support group"
-    HARD_CONTACT = "hard_contact", "After a hard contact"
-    OTHER = "other", "Something else"
+    SUPPORT_GROUP = "support_group", _("After a support group")
+    HARD_CONTACT = "hard_contact", _("After a hard contact")
+    OTHER = "other", _("Something else")
 
 
 class Debrief(models.Model):
@@ -393,7 +396,7 @@ class Debrief(models.Model):
     what_happened = EncryptedTextField()
     went_well = EncryptedTextField(blank=True)
     was_hard = EncryptedTextField(blank=True)
-    topics = EncryptedTextField(blank=True, help_text="Topics to cover in a refresher, one per line.")
+    topics = EncryptedTextField(blank=True, help_text=_("Topics to cover in a refresher, one per line."))
     wants_to_talk = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -429,10 +432,10 @@ class TopicPlan(models.Model):
 
 
 class HardEventKind(models.TextChoices):
-    HOSPITALISED = "hospitalised", "A participant was hospitalised"
-    RELAPSED = "relapsed", "A participant relapsed"
-    DIED = "died", "A participant died"
-    CRISIS = "crisis", "A participant was in crisis"
+    HOSPITALISED = "hospitalised", _("A participant was hospitalised")
+    RELAPSED = "relapsed", _("A participant relapsed")
+    DIED = "died", _("A participant died")
+    CRISIS = "crisis", _("A participant was in crisis")
 
 
 class HardEvent(models.Model):
@@ -465,10 +468,10 @@ class HardEvent(models.Model):
 
 
 class BreakStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    CURRENT = "current", "On break"
-    ENDED = "ended", "Ended"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    CURRENT = "current", _("On break")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Break(models.Model):
@@ -526,10 +529,10 @@ class BuddyPair(models.Model):
 
 
 class RecognitionKind(models.TextChoices):
-    PERSONAL_FEEDBACK = "feedback", "Personal feedback"
-    CERTIFICATE = "certificate", "Certificate"
-    GIFT_CARD = "gift_card", "Gift card"
-    AWARD = "award", "Award at an event"
+    PERSONAL_FEEDBACK = "feedback", _("Personal feedback")
+    CERTIFICATE = "certificate", _("Certificate")
+    GIFT_CARD = "gift_card", _("Gift card")
+    AWARD = "award", _("Award at an event")
 
 
 class Recognition(models.Model):
@@ -540,7 +543,7 @@ class Recognition(models.Model):
     message = models.TextField(blank=True)
     given_on = models.DateField(default=timezone.localdate)
     event_name = models.CharField(max_length=200, blank=True)
-    milestone = models.CharField(max_length=30, blank=True, help_text="e.g. 'years:3' or 'support:50'.")
+    milestone = models.CharField(max_length=30, blank=True, help_text=_("e.g. 'years:3' or 'support:50'."))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -556,9 +559,9 @@ class Recognition(models.Model):
 
 
 class NewsletterStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
+    DRAFT = "draft", _("Draft")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
 
 
 class Newsletter(models.Model):

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.bulk import PreparedRows, reserve_ids
@@ -809,7 +810,7 @@ def template_workbook(importer: Importer) -> bytes:
         freeze_header=True,
     )
     notes = Sheet(
-        title="Columns",
+        title=_("Columns"),
         rows=[
             ["Column", "Required", "What to write"],
             *[[c.name, "yes" if c.required else "no", c.help] for c in importer.columns],

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.encryption import EncryptedTextField
 from peerpath.programs.models import Program
@@ -22,14 +23,14 @@ class ImportBatch(models.Model):
     """
 
     class Status(models.TextChoices):
-        PREVIEW = "preview", "Awaiting confirmation"
-        APPLIED = "applied", "Imported"
-        DISCARDED = "discarded", "Discarded"
+        PREVIEW = "preview", _("Awaiting confirmation")
+        APPLIED = "applied", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_batches")
     kind = models.CharField(max_length=40)
     filename = models.CharField(max_length=200)
-    payload = EncryptedTextField(blank=True, help_text="The staged rows as JSON, encrypted.")
+    payload = EncryptedTextField(blank=True, help_text=_("The staged rows as JSON, encrypted."))
     row_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEW)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 MAX_ROWS = 20_000
@@ -37,28 +39,31 @@ def read_table(filename: str, content: bytes, expected: list[str]) -> list[Row]:
     """Rows keyed by lower-case header. Raises ValidationError for an unreadable file or
     missing columns; row-level problems are the importer's business."""
     if len(content) > MAX_BYTES:
-        raise ValidationError("The file is larger than 10 MB; split it into smaller files.")
+        raise ValidationError(_("The file is larger than 10 MB; split it into smaller files."))
     name = filename.lower()
     if name.endswith(".xlsx"):
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise ValidationError("This is not a readable XLSX file.") from error
+            raise ValidationError(_("This is not a readable XLSX file.")) from error
         table = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     elif name.endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise ValidationError("Save the CSV file as UTF-8 and upload it again.") from error
+            raise ValidationError(_("Save the CSV file as UTF-8 and upload it again.")) from error
         table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
     else:
-        raise ValidationError("Upload a .csv or .xlsx file.")
+        raise ValidationError(_("Upload a .csv or .xlsx file."))
     if not table or not any(table[0]):
-        raise ValidationError("The file is empty: the first row must name the columns.")
+        raise ValidationError(_("The file is empty: the first row must name the columns."))
     headers = [h.strip().lower() for h in table[0]]
     missing = [c for c in expected if c not in headers]
     if missing:
-        raise ValidationError(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+        raise ValidationError(
+            ngettext("Missing column: %(columns)s.", "Missing columns: %(columns)s.", len(missing))
+            % {"columns": ", ".join(missing)}
+        )
     rows = []
     for index, cells in enumerate(table[1:], start=2):
         if not any(cells):
@@ -66,7 +71,7 @@ def read_table(filename: str, content: bytes, expected: list[str]) -> list[Row]:
         cells = cells + [""] * (len(headers) - len(cells))
         rows.append(Row(index, {h: cells[i] for i, h in enumerate(headers) if h}))
     if len(rows) > MAX_ROWS:
-        raise ValidationError(f"At most {MAX_ROWS} rows per file.")
+        raise ValidationError(_("At most %(MAX_ROWS)s rows per file.") % {"MAX_ROWS": MAX_ROWS})
     if not rows:
-        raise ValidationError("The file has a header but no rows.")
+        raise ValidationError(_("The file has a header but no rows."))
     return rows

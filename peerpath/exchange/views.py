@@ -6,6 +6,8 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peerpath.core import audit
@@ -140,7 +142,7 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
     bulk and marks the batch applied, so the database's write lock is held briefly."""
     item = _batch(program, pk)
     if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
-        messages.error(request, "This file was already imported or discarded.")
+        messages.error(request, _("This file was already imported or discarded."))
         return redirect("exchange:home", program.slug)
     importer = _importer(item.kind)
     rows = [Row(r["number"], r["values"]) for r in item.rows]
@@ -150,7 +152,7 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
         # Locked: two clicks (or two coordinators) cannot import the same file twice.
         item = ImportBatch.objects.select_for_update().get(program=program, pk=pk)
         if not IMPORT_BATCH.allows(item.status, ImportBatch.Status.APPLIED):
-            messages.error(request, "This file was already imported or discarded.")
+            messages.error(request, _("This file was already imported or discarded."))
             return redirect("exchange:home", program.slug)
         if errors:
             item.error_count = len(errors)
@@ -177,7 +179,15 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
             },
             status=400,
         )
-    messages.success(request, f"Imported {count} {importer.title.lower()} from {item.filename}.")
+    messages.success(
+        request,
+        ngettext(
+            "Imported %(count)s row of %(kind)s from %(filename)s.",
+            "Imported %(count)s rows of %(kind)s from %(filename)s.",
+            count,
+        )
+        % {"count": count, "kind": importer.title.lower(), "filename": item.filename},
+    )
     return redirect("exchange:home", program.slug)
 
 
@@ -191,7 +201,7 @@ def batch_discard(request: ProgramRequest, program: Program, pk: int) -> HttpRes
         except ValidationError as error:  # applied a moment ago by someone else
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Discarded {item.filename}; nothing was imported.")
+            messages.success(request, _("Discarded %(filename)s; nothing was imported.") % {"filename": item.filename})
     return redirect("exchange:home", program.slug)
 
 

@@ -3,6 +3,8 @@ data; `peerpath.core.lifecycle` makes them). The services in `services.py` add t
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from peerpath.core.lifecycle import Lifecycle
 from peerpath.groups.models import (
     CoverRequest,
@@ -29,7 +31,7 @@ MEMBER = Lifecycle(
     field="status",
     transitions={M.REQUESTED: {M.ACTIVE, M.LEFT}, M.ACTIVE: {M.LEFT}, M.LEFT: {M.ACTIVE}},
     audit_action="group_member.{to}",
-    label="This membership",
+    label=_("This membership"),
 )
 
 COVER = Lifecycle(

@@ -75,7 +75,7 @@ class GroupSettings(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "group settings"
+        verbose_name_plural = _("group settings")
 
     def __str__(self) -> str:
         return f"Group settings of {self.program}"
@@ -127,7 +127,7 @@ class Group(models.Model):
     # The series (laid out with dateutil's rrule: peerpath.groups.schedule).
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.TUESDAY)
-    nth = models.SmallIntegerField(choices=Nth.choices, default=Nth.FIRST, help_text="For monthly series.")
+    nth = models.SmallIntegerField(choices=Nth.choices, default=Nth.FIRST, help_text=_("For monthly series."))
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     start_time = models.TimeField()
@@ -136,7 +136,7 @@ class Group(models.Model):
     online_url = models.URLField(blank=True)
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     admission = models.CharField(max_length=12, choices=Admission.choices, default=Admission.BOTH)
-    listed = models.BooleanField(default=False, help_text="Shown on the public page when the program lists groups.")
+    listed = models.BooleanField(default=False, help_text=_("Shown on the public page when the program lists groups."))
     lead = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups_led")
     co_facilitators = models.ManyToManyField(Supporter, blank=True, related_name="groups_co_facilitated")
     is_active = models.BooleanField(default=True)
@@ -184,7 +184,7 @@ class GroupSession(models.Model):
     place = models.CharField(max_length=300, blank=True)
     online_url = models.URLField(blank=True)
     status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
-    change_note = models.CharField(max_length=500, blank=True, help_text="Why it was moved or cancelled.")
+    change_note = models.CharField(max_length=500, blank=True, help_text=_("Why it was moved or cancelled."))
     sequence = models.PositiveIntegerField(default=0)  # bumped on each change, for calendar apps
     # After the session: who facilitated it, who came, drop-ins counted without names.
     facilitators = models.ManyToManyField(Supporter, blank=True, related_name="group_sessions_facilitated")
@@ -195,7 +195,7 @@ class GroupSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notes = EncryptedTextField(blank=True)
-    topics = EncryptedTextField(blank=True, help_text="Topics discussed, one per line.")
+    topics = EncryptedTextField(blank=True, help_text=_("Topics discussed, one per line."))
     debrief = models.ForeignKey(Debrief, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import DebriefKind
 from peerpath.care.services import debriefs as care_debriefs
@@ -125,14 +126,14 @@ def save_kind(*, actor: Actor, program: Program, kind: GroupKind | None, data: d
     """Add or rename a kind of group. Rules: a name, unique in the program; who it is for."""
     name = (data.get("name") or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the kind a name."})
+        raise ValidationError({"name": _("Give the kind a name.")})
     if data.get("audience") not in Audience.values:
-        raise ValidationError({"audience": "Choose who this kind of group is for."})
+        raise ValidationError({"audience": _("Choose who this kind of group is for.")})
     clash = GroupKind.objects.filter(program=program, name__iexact=name)
     if kind is not None:
         clash = clash.exclude(pk=kind.pk)
     if clash.exists():
-        raise ValidationError({"name": "The program already has a kind with this name."})
+        raise ValidationError({"name": _("The program already has a kind with this name.")})
     with transaction.atomic():
         is_new = kind is None
         kind = kind or GroupKind(program=program)
@@ -158,10 +159,10 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     row = get_settings(program)
     competency = data.get("facilitation_competency")
     if competency is not None and competency.program_id != program.pk:
-        raise ValidationError({"facilitation_competency": "Choose one of the program's competencies."})
+        raise ValidationError({"facilitation_competency": _("Choose one of the program's competencies.")})
     weeks = int(data.get("weeks_ahead") or 0)
     if not 1 <= weeks <= 52:
-        raise ValidationError({"weeks_ahead": "Between 1 and 52 weeks."})
+        raise ValidationError({"weeks_ahead": _("Between 1 and 52 weeks.")})
     with transaction.atomic():
         before = audit.snapshot(row, SETTINGS_FIELDS)
         for name in SETTINGS_FIELDS:
@@ -329,7 +330,7 @@ def lay_out_all() -> int:
 def add_one_off_session(*, actor: Actor, group: Group, starts_at: dt.datetime, note: str = "") -> GroupSession:
     """An extra session outside the series (a make-up, a special evening). Rule: in the future."""
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "An extra session is in the future."})
+        raise ValidationError({"starts_at": _("An extra session is in the future.")})
     with transaction.atomic():
         session = GroupSession.objects.create(
             group=group,
@@ -390,11 +391,11 @@ def move_session(
     those registered; the new time is in the future. Members and facilitators are e-mailed the
     note; subscribed calendars see the change (the sequence goes up)."""
     if session.status != SessionStatus.SCHEDULED:
-        raise ValidationError("Only a scheduled session can be moved.")
+        raise ValidationError(_("Only a scheduled session can be moved."))
     if not note.strip():
-        raise ValidationError({"note": "Write a short note for those registered."})
+        raise ValidationError({"note": _("Write a short note for those registered.")})
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "Move it to a time still to come."})
+        raise ValidationError({"starts_at": _("Move it to a time still to come.")})
     with transaction.atomic():
         before = audit.snapshot(session, ["starts_at", "place", "online_url"])
         session.starts_at = starts_at
@@ -420,7 +421,7 @@ def cancel_session(*, actor: Actor, session: GroupSession, note: str) -> GroupSe
     """Cancel one session. Rules: a scheduled session; a note for those registered, who are
     e-mailed it; calendars show it cancelled."""
     if not note.strip():
-        raise ValidationError({"note": "Write a short note for those registered."})
+        raise ValidationError({"note": _("Write a short note for those registered.")})
     SESSION.check(session, SessionStatus.CANCELLED)
     with transaction.atomic():
         SESSION.move(
@@ -450,14 +451,16 @@ def add_member(
     member; a place is free when the group has a capacity. A participant who left comes back.
     """
     if participant.program_id != group.program_id:
-        raise ValidationError("The participant is not in this program.")
+        raise ValidationError(_("The participant is not in this program."))
     if not group.is_active or not group.takes_members:
-        raise ValidationError("This group does not take registrations.")
+        raise ValidationError(_("This group does not take registrations."))
     existing = GroupMember.objects.filter(group=group, participant=participant).first()
     if existing is not None and existing.status == MemberStatus.ACTIVE:
-        raise ValidationError({"participant": f"{participant.reference} is already a member."})
+        raise ValidationError(
+            {"participant": _("%(reference)s is already a member.") % {"reference": participant.reference}}
+        )
     if group.capacity is not None and active_member_count(group) >= group.capacity:
-        raise ValidationError(f"The group is full ({group.capacity} places).")
+        raise ValidationError(_("The group is full (%(capacity)s places).") % {"capacity": group.capacity})
     today = timezone.localdate()
     with transaction.atomic():
         if existing is None:
@@ -497,11 +500,11 @@ def request_to_join(*, program: Program, group: Group, data: dict[str, Any]) -> 
     consent to be contacted is given.
     """
     if not get_settings(program).public_listing or not (group.listed and group.is_active and group.takes_members):
-        raise ValidationError("This group is not taking requests through this page.")
+        raise ValidationError(_("This group is not taking requests through this page."))
     if group.program_id != program.pk:
-        raise ValidationError("This group is not taking requests through this page.")
+        raise ValidationError(_("This group is not taking requests through this page."))
     if not data.get("consent_given"):
-        raise ValidationError({"consent_given": "We can only reply if we may contact you."})
+        raise ValidationError({"consent_given": _("We can only reply if we may contact you.")})
     with transaction.atomic():
         participant = support_participants.save_participant(
             actor=PUBLIC_ACTOR,
@@ -530,7 +533,7 @@ def accept_request(*, actor: Actor, member: GroupMember) -> GroupMember:
     """Accept a request to join. Rules: a place is free when the group has a capacity."""
     group = member.group
     if group.capacity is not None and active_member_count(group) >= group.capacity:
-        raise ValidationError(f"The group is full ({group.capacity} places).")
+        raise ValidationError(_("The group is full (%(capacity)s places).") % {"capacity": group.capacity})
     MEMBER.move(
         actor=actor,
         obj=member,
@@ -569,16 +572,16 @@ def take_attendance(
     members of this group only; drop-ins only where the group takes them. The session becomes
     held, with its facilitators (cover included) recorded; taking it again corrects it."""
     if session.status == SessionStatus.CANCELLED:
-        raise ValidationError("This session was cancelled.")
+        raise ValidationError(_("This session was cancelled."))
     if session.starts_at > timezone.now():
-        raise ValidationError("Attendance is taken once the session has started.")
+        raise ValidationError(_("Attendance is taken once the session has started."))
     members = list(present)
     if any(m.group_id != session.group_id or m.status != MemberStatus.ACTIVE for m in members):
-        raise ValidationError({"present": "Only the group's members can be marked present."})
+        raise ValidationError({"present": _("Only the group's members can be marked present.")})
     if first_time_drop_ins < 0 or returning_drop_ins < 0:
-        raise ValidationError("Drop-ins are counted from zero.")
+        raise ValidationError(_("Drop-ins are counted from zero."))
     if (first_time_drop_ins or returning_drop_ins) and not session.group.takes_drop_ins:
-        raise ValidationError("This group is for registered members only.")
+        raise ValidationError(_("This group is for registered members only."))
     with transaction.atomic():
         before = {
             "present": sorted(Attendance.objects.filter(session=session).values_list("member_id", flat=True)),
@@ -622,7 +625,7 @@ def save_notes(*, actor: Actor, session: GroupSession, notes: str, topics: str) 
     """The facilitators' notes and the topics discussed (both encrypted). Rule: a session that was
     held (attendance taken first)."""
     if session.status != SessionStatus.HELD:
-        raise ValidationError("Take attendance first: notes are for a session that was held.")
+        raise ValidationError(_("Take attendance first: notes are for a session that was held."))
     with transaction.atomic():
         session.notes = notes.strip()
         session.topics = topics.strip()
@@ -643,11 +646,11 @@ def file_debrief(*, actor: Actor, session: GroupSession, supporter: Supporter, d
     session, so its topics reach the refresher agenda. Rules: the session was held; the
     supporter facilitated it; one debrief per session; care's own rules for debriefs."""
     if session.status != SessionStatus.HELD:
-        raise ValidationError("Take attendance first: the debrief follows a session that was held.")
+        raise ValidationError(_("Take attendance first: the debrief follows a session that was held."))
     if session.debrief_id is not None:
-        raise ValidationError("This session's debrief has been filed.")
+        raise ValidationError(_("This session's debrief has been filed."))
     if supporter not in session_facilitators(session):
-        raise ValidationError("Only a facilitator of this session files its debrief.")
+        raise ValidationError(_("Only a facilitator of this session files its debrief."))
     with transaction.atomic():
         debrief = care_debriefs.submit_debrief(
             actor=actor,
@@ -674,11 +677,11 @@ def ask_for_cover(*, actor: Actor, session: GroupSession, facilitator: Supporter
     they facilitate it; one open request each. Eligible colleagues who do not already
     facilitate it are e-mailed; the first to accept takes it."""
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
-        raise ValidationError("Cover is asked for a scheduled session still to come.")
+        raise ValidationError(_("Cover is asked for a scheduled session still to come."))
     if facilitator not in session_facilitators(session):
-        raise ValidationError("Only a facilitator of this session asks for cover.")
+        raise ValidationError(_("Only a facilitator of this session asks for cover."))
     if CoverRequest.objects.filter(session=session, facilitator=facilitator, status=CoverStatus.OPEN).exists():
-        raise ValidationError("You have already asked for cover for this session.")
+        raise ValidationError(_("You have already asked for cover for this session."))
     program = session.group.program
     with transaction.atomic():
         cover = CoverRequest.objects.create(session=session, facilitator=facilitator, note=note.strip()[:300])
@@ -725,9 +728,9 @@ def take_cover(*, actor: Actor, cover: CoverRequest, supporter: Supporter) -> Co
     already facilitate the session. The asker is told by e-mail."""
     program = cover.session.group.program
     if supporter.pk not in {s.pk for s in eligible_facilitators(program)}:
-        raise ValidationError("Only a supporter who may facilitate can take cover.")
+        raise ValidationError(_("Only a supporter who may facilitate can take cover."))
     if supporter in session_facilitators(cover.session):
-        raise ValidationError("You already facilitate this session.")
+        raise ValidationError(_("You already facilitate this session."))
     with transaction.atomic():
         COVER.move(
             actor=actor,
@@ -764,11 +767,11 @@ def rsvp(*, actor: Actor, session: GroupSession, supporter: Supporter, answer: s
     changes the answer."""
     group = session.group
     if not group.is_event or group.program_id != supporter.program_id:
-        raise ValidationError("Only events for supporters take RSVPs.")
+        raise ValidationError(_("Only events for supporters take RSVPs."))
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
-        raise ValidationError("RSVPs are for sessions still to come.")
+        raise ValidationError(_("RSVPs are for sessions still to come."))
     if answer not in Answer.values:
-        raise ValidationError({"answer": "Choose going, maybe or not going."})
+        raise ValidationError({"answer": _("Choose going, maybe or not going.")})
     with transaction.atomic():
         row, _created = Rsvp.objects.update_or_create(
             session=session, supporter=supporter, defaults={"answer": answer, "answered_at": timezone.now()}

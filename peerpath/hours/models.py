@@ -73,7 +73,7 @@ class HoursSettings(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "hours settings"
+        verbose_name_plural = _("hours settings")
 
     def __str__(self) -> str:
         return f"Hours settings of {self.program_id}"
@@ -112,7 +112,7 @@ class OtherDuty(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
-        verbose_name_plural = "other duties"
+        verbose_name_plural = _("other duties")
         indexes = [
             # The review queue: one program's duties awaiting approval, oldest first.
             models.Index(fields=["program", "status", "created_at"]),

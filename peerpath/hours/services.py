@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -66,12 +67,12 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
         known = set(GroupKind.objects.filter(program=program).values_list("name", flat=True))
         chosen = [str(name) for name in data["outreach_kinds"] or []]
         if any(name not in known for name in chosen):
-            raise ValidationError({"outreach_kinds": "Choose among the program's kinds of group."})
+            raise ValidationError({"outreach_kinds": _("Choose among the program's kinds of group.")})
         data = {**data, "outreach_kinds": sorted(set(chosen))}
     if "hour_milestones" in data:
         parts = [p.strip() for p in str(data["hour_milestones"]).split(",") if p.strip()]
         if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
-            raise ValidationError({"hour_milestones": "List positive whole numbers separated by commas."})
+            raise ValidationError({"hour_milestones": _("List positive whole numbers separated by commas.")})
         data = {**data, "hour_milestones": ",".join(str(n) for n in sorted({int(p) for p in parts}))}
     with transaction.atomic():
         settings = get_settings(program)
@@ -114,9 +115,9 @@ def log_duty(
     coordinator's approval before it counts in the ledger.
     """
     if supporter.user_id is None or _user(actor) is None or supporter.user_id != getattr(actor, "pk", None):
-        raise ValidationError("Only the supporter themselves can log their duties.")
+        raise ValidationError(_("Only the supporter themselves can log their duties."))
     if supporter.stage not in LOGGING_STAGES:
-        raise ValidationError("Duties can be logged once you have started supporting participants.")
+        raise ValidationError(_("Duties can be logged once you have started supporting participants."))
     check_duty(date=date, kind=kind, title=title, minutes=minutes)
     with transaction.atomic():
         duty = OtherDuty.objects.create(
@@ -141,7 +142,7 @@ def resubmit_duty(
     Rules as for logging; an approved duty cannot be changed."""
     OTHER_DUTY.check(duty, DutyStatus.SUBMITTED)
     if duty.supporter.user_id is None or duty.supporter.user_id != getattr(actor, "pk", None):
-        raise ValidationError("Only the supporter themselves can change their duties.")
+        raise ValidationError(_("Only the supporter themselves can change their duties."))
     check_duty(date=date, kind=kind, title=title, minutes=minutes)
     with transaction.atomic():
         OTHER_DUTY.move(
@@ -169,9 +170,9 @@ def review_duty(*, actor: Actor, duty: OtherDuty, approve: bool, comment: str = 
     to_status = DutyStatus.APPROVED if approve else DutyStatus.RETURNED
     OTHER_DUTY.check(duty, to_status)
     if duty.supporter.user_id is not None and duty.supporter.user_id == getattr(actor, "pk", None):
-        raise ValidationError("Nobody reviews their own duties.")
+        raise ValidationError(_("Nobody reviews their own duties."))
     if not approve and not comment.strip():
-        raise ValidationError({"comment": "Say what needs fixing before it can be approved."})
+        raise ValidationError({"comment": _("Say what needs fixing before it can be approved.")})
     with transaction.atomic():
         OTHER_DUTY.move(
             actor=actor,

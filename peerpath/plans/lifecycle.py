@@ -4,6 +4,8 @@ add their rules and side effects around `move`."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from peerpath.core.lifecycle import Lifecycle
 from peerpath.plans.models import Goal, GoalStatus, Need, NeedStatus, Referral, ReferralState
 
@@ -19,7 +21,7 @@ GOAL = Lifecycle(
         G.SET_ASIDE: {G.OPEN},
     },
     audit_action="goal.status",
-    label="This goal",
+    label=_("This goal"),
     unaudited={"met_on", "met_at_close"},
 )
 
@@ -31,7 +33,7 @@ NEED = Lifecycle(
     field="status",
     transitions={state: {other for other in N if other != state} for state in N},
     audit_action="need.status",
-    label="This need",
+    label=_("This need"),
     unaudited={"met_on"},
 )
 
@@ -48,6 +50,6 @@ REFERRAL = Lifecycle(
         R.CONNECTED: set(),
     },
     audit_action="referral.state",
-    label="This referral",
+    label=_("This referral"),
     unaudited={"outcome_note"},
 )

@@ -56,7 +56,7 @@ class PlanSettings(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "plan settings"
+        verbose_name_plural = _("plan settings")
 
     def __str__(self) -> str:
         return f"Plan settings of {self.program}"
@@ -78,12 +78,12 @@ class Goal(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="goals")
-    text = EncryptedTextField(help_text="The goal in the participant's own words.")
+    text = EncryptedTextField(help_text=_("The goal in the participant's own words."))
     target_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
     met_on = models.DateField(null=True, blank=True)
     met_at_close = models.BooleanField(
-        default=False, help_text="Recorded as met when the relationship closed with 'goals met'."
+        default=False, help_text=_("Recorded as met when the relationship closed with 'goals met'.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -144,7 +144,7 @@ class GoalProgress(models.Model):
 
     class Meta:
         ordering = ["-noted_on", "-id"]
-        verbose_name_plural = "goal progress"
+        verbose_name_plural = _("goal progress")
 
     def __str__(self) -> str:
         return f"Progress on goal {self.goal_id}"
@@ -186,7 +186,7 @@ class Need(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="needs")
-    area = models.CharField(max_length=60, help_text="The need, as the program's checklist names it.")
+    area = models.CharField(max_length=60, help_text=_("The need, as the program's checklist names it."))
     status = models.CharField(max_length=12, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     note = EncryptedTextField(blank=True)
     met_on = models.DateField(null=True, blank=True)
@@ -255,12 +255,12 @@ class Referral(models.Model):
     concern = models.ForeignKey(Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
     resource_name = models.CharField(
-        max_length=200, help_text="The resource as referred to (kept if it leaves the directory)."
+        max_length=200, help_text=_("The resource as referred to (kept if it leaves the directory).")
     )
-    need = models.CharField(max_length=60, blank=True, help_text="The need of the checklist it answers.")
+    need = models.CharField(max_length=60, blank=True, help_text=_("The need of the checklist it answers."))
     state = models.CharField(max_length=14, choices=ReferralState.choices, default=ReferralState.SUGGESTED)
     follow_up_on = models.DateField(null=True, blank=True)
-    handoff_notes = EncryptedTextField(blank=True, help_text="Warm handoff: who was spoken to, what was agreed.")
+    handoff_notes = EncryptedTextField(blank=True, help_text=_("Warm handoff: who was spoken to, what was agreed."))
     outcome_note = EncryptedTextField(blank=True)
     suggested_on = models.DateField(default=timezone.localdate)
     made_on = models.DateField(null=True, blank=True)

@@ -4,13 +4,14 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.reports.base import MAX_PERIOD_DAYS, Period
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -18,9 +19,9 @@ class PeriodForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if start > end:
-                self.add_error("end", "The end date must be on or after the start date.")
+                self.add_error("end", _("The end date must be on or after the start date."))
             elif (end - start) > dt.timedelta(days=MAX_PERIOD_DAYS):
-                self.add_error("start", "Choose a period of at most five years.")
+                self.add_error("start", _("Choose a period of at most five years."))
         return data
 
     def period(self) -> Period:

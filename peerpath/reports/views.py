@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import download
@@ -57,7 +58,7 @@ def refresh(request: ProgramRequest, program: Program) -> HttpResponse:
     """Drop the program's cached figures so the dashboard computes them again, then go back."""
     cache.clear(program)
     _form, period, valid = period_from(request.POST)
-    messages.success(request, "The figures have been computed again.")
+    messages.success(request, _("The figures have been computed again."))
     url = reverse("reports:dashboard", args=[program.slug])
     if valid and ("start" in request.POST or "end" in request.POST):
         url += f"?start={period.start.isoformat()}&end={period.end.isoformat()}"

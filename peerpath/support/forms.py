@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.permissions import Role
@@ -68,28 +69,28 @@ class NeedsMixin(forms.Form):
     """The fields matching reads, shared by the coordinator's form and the public request form."""
 
     languages = forms.CharField(
-        label="Languages", help_text="Separate them with commas, e.g. English, Spanish.", max_length=300
+        label=_("Languages"), help_text=_("Separate them with commas, e.g. English, Spanish."), max_length=300
     )
     focus_areas = forms.ModelMultipleChoiceField(
-        label="Lived experience they want support with",
+        label=_("Lived experience they want support with"),
         queryset=FocusArea.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     modes = forms.MultipleChoiceField(
-        label="Ways of meeting", choices=Mode.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Ways of meeting"), choices=Mode.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     availability = forms.MultipleChoiceField(
-        label="When they are available",
+        label=_("When they are available"),
         choices=Availability.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     preferred_gender = forms.ChoiceField(
-        label="Supporter's gender", choices=[("", "No preference"), *Gender.choices], required=False
+        label=_("Supporter's gender"), choices=[("", _("No preference")), *Gender.choices], required=False
     )
     preferred_age_bands = forms.MultipleChoiceField(
-        label="Supporter's age", choices=AgeBand.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Supporter's age"), choices=AgeBand.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def setup_needs(self, program: Program) -> None:
@@ -112,53 +113,53 @@ class NeedsMixin(forms.Form):
     def clean_languages(self) -> list[str]:
         languages = split_languages(self.cleaned_data["languages"])
         if not languages:
-            raise forms.ValidationError("Name at least one language.")
+            raise forms.ValidationError(_("Name at least one language."))
         return languages
 
 
 class ParticipantForm(NeedsMixin):
-    full_name = forms.CharField(label="Name", max_length=200)
-    email = forms.EmailField(label="E-mail", required=False)
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     preferred_contact = forms.ChoiceField(
-        label="Preferred way to be contacted", choices=ContactPreference.choices, widget=forms.RadioSelect
+        label=_("Preferred way to be contacted"), choices=ContactPreference.choices, widget=forms.RadioSelect
     )
     preferred_language = forms.ChoiceField(
-        label="Language for messages",
+        label=_("Language for messages"),
         required=False,
-        help_text="What the program sends them is written in this language.",
+        help_text=_("What the program sends them is written in this language."),
     )
     preferred_communities = forms.CharField(
-        label="Supporter's community",
+        label=_("Supporter's community"),
         required=False,
         max_length=300,
-        help_text="For example: veterans, LGBTQ+, a faith or cultural community. Separate with commas.",
+        help_text=_("For example: veterans, LGBTQ+, a faith or cultural community. Separate with commas."),
     )
     urgency = forms.ChoiceField(
-        label="Urgency",
+        label=_("Urgency"),
         choices=Urgency.choices,
         initial=Urgency.ROUTINE,
         required=False,
-        help_text="Matching serves as many people as it can, the more urgent first, then the longest waiting.",
+        help_text=_("Matching serves as many people as it can, the more urgent first, then the longest waiting."),
     )
     must_haves = forms.MultipleChoiceField(
-        label="Must-haves (a supporter who does not meet these is never proposed)",
+        label=_("Must-haves (a supporter who does not meet these is never proposed)"),
         choices=Criterion.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     consent_given = forms.BooleanField(
-        label="The participant consented",
+        label=_("The participant consented"),
         required=False,
-        help_text="Without recorded consent the participant waits but is never offered to a supporter.",
+        help_text=_("Without recorded consent the participant waits but is never offered to a supporter."),
     )
     consent_scope = forms.CharField(
-        label="What they agreed to",
+        label=_("What they agreed to"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: to be contacted by a peer supporter by phone, and that we keep these details.",
+        help_text=_("For example: to be contacted by a peer supporter by phone, and that we keep these details."),
     )
-    intake_notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    intake_notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,9 +177,9 @@ class ParticipantForm(NeedsMixin):
         super().clean()
         data = self.cleaned_data
         if not data.get("email") and not data.get("phone"):
-            self.add_error("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
+            self.add_error("phone", _("Give a phone number or an e-mail address so the supporter can reach them."))
         if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
-            self.add_error("consent_scope", "Say what the participant agreed to.")
+            self.add_error("consent_scope", _("Say what the participant agreed to."))
         return data
 
     @staticmethod
@@ -210,27 +211,33 @@ class RequestForm(NeedsMixin):
     """The public 'ask for a peer supporter' form, in the asker's own words."""
 
     full_name = forms.CharField(
-        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
-        label="Your e-mail address (optional)", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Your e-mail address (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Your phone number (optional)",
+        label=_("Your phone number (optional)"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     preferred_contact = forms.ChoiceField(
-        label="How should we contact you?", choices=ContactPreference.choices, widget=forms.RadioSelect
+        label=_("How should we contact you?"), choices=ContactPreference.choices, widget=forms.RadioSelect
     )
-    preferred_language = forms.ChoiceField(label="Which language should we write to you in?", widget=forms.RadioSelect)
+    preferred_language = forms.ChoiceField(
+        label=_("Which language should we write to you in?"), widget=forms.RadioSelect
+    )
     intake_notes = forms.CharField(
-        label="Anything you would like us to know (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Anything you would like us to know (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     consent_given = forms.BooleanField(
-        label="I agree that the program may contact me and keep these details to find me a peer supporter.",
-        error_messages={"required": "We can only help if we may contact you."},
+        label=_("I agree that the program may contact me and keep these details to find me a peer supporter."),
+        error_messages={"required": _("We can only help if we may contact you.")},
     )
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
@@ -239,22 +246,22 @@ class RequestForm(NeedsMixin):
         # Offered in the language the person is reading the form in.
         self.fields["preferred_language"].choices = language_choices()
         self.fields["preferred_language"].initial = get_language()
-        self.fields["languages"].label = "Languages you speak"
-        self.fields["focus_areas"].label = "What would you like support with?"
-        self.fields["modes"].label = "How would you like to meet?"
-        self.fields["area"].label = "Where do you live?"
-        self.fields["availability"].label = "When are you usually available?"
-        self.fields["preferred_gender"].label = "Would you prefer a supporter of a particular gender?"
-        self.fields["preferred_age_bands"].label = "Would you prefer a supporter of a particular age?"
+        self.fields["languages"].label = _("Languages you speak")
+        self.fields["focus_areas"].label = _("What would you like support with?")
+        self.fields["modes"].label = _("How would you like to meet?")
+        self.fields["area"].label = _("Where do you live?")
+        self.fields["availability"].label = _("When are you usually available?")
+        self.fields["preferred_gender"].label = _("Would you prefer a supporter of a particular gender?")
+        self.fields["preferred_age_bands"].label = _("Would you prefer a supporter of a particular age?")
         add_support_wanted(self, program, "What would you like?")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if not data.get("email") and not data.get("phone"):
-            self.add_error("phone", "Give a phone number or an e-mail address so we can reach you.")
+            self.add_error("phone", _("Give a phone number or an e-mail address so we can reach you."))
         if data.get("preferred_contact") in {ContactPreference.PHONE, ContactPreference.TEXT} and not data.get("phone"):
-            self.add_error("phone", "Give a phone number so we can call or text you.")
+            self.add_error("phone", _("Give a phone number so we can call or text you."))
         data["consent_scope"] = (
             "To be contacted by the program about peer support, and that the program keeps these details."
         )
@@ -262,43 +269,45 @@ class RequestForm(NeedsMixin):
 
 
 class ParticipantSearchForm(forms.Form):
-    q = forms.CharField(label="Search by name, e-mail or phone", required=False, max_length=100)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Everyone"), *ParticipantStatus.choices])
+    q = forms.CharField(label=_("Search by name, e-mail or phone"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Everyone")), *ParticipantStatus.choices]
+    )
 
 
 class ProfileForm(forms.Form):
-    languages = forms.CharField(label="Languages you speak", max_length=300, help_text="Separate with commas.")
+    languages = forms.CharField(label=_("Languages you speak"), max_length=300, help_text=_("Separate with commas."))
     focus_areas = forms.ModelMultipleChoiceField(
-        label="Your lived experience",
+        label=_("Your lived experience"),
         queryset=FocusArea.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     modes = forms.MultipleChoiceField(
-        label="Ways you can meet", choices=Mode.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Ways you can meet"), choices=Mode.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     availability = forms.MultipleChoiceField(
-        label="When you are available",
+        label=_("When you are available"),
         choices=Availability.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     capacity = forms.IntegerField(
-        label="Most participants at once", min_value=1, max_value=20, help_text="Your capacity for new matches."
+        label=_("Most participants at once"), min_value=1, max_value=20, help_text=_("Your capacity for new matches.")
     )
     gender = forms.ChoiceField(
-        label="Gender (optional)", choices=[("", "Prefer not to say"), *Gender.choices], required=False
+        label=_("Gender (optional)"), choices=[("", _("Prefer not to say")), *Gender.choices], required=False
     )
     age_band = forms.ChoiceField(
-        label="Age (optional)", choices=[("", "Prefer not to say"), *AgeBand.choices], required=False
+        label=_("Age (optional)"), choices=[("", _("Prefer not to say")), *AgeBand.choices], required=False
     )
     communities = forms.CharField(
-        label="Communities you belong to (optional)",
+        label=_("Communities you belong to (optional)"),
         required=False,
         max_length=300,
-        help_text="For example: veterans, LGBTQ+. Participants may ask for someone from their community.",
+        help_text=_("For example: veterans, LGBTQ+. Participants may ask for someone from their community."),
     )
-    accepting_new = forms.BooleanField(label="I can take new participants", required=False)
+    accepting_new = forms.BooleanField(label=_("I can take new participants"), required=False)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -329,8 +338,8 @@ class ProfileForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    supporter = forms.TypedChoiceField(label="Supporter who knows this participant", coerce=int)
-    reason = forms.CharField(label="How they know each other (optional)", required=False, max_length=500)
+    supporter = forms.TypedChoiceField(label=_("Supporter who knows this participant"), coerce=int)
+    reason = forms.CharField(label=_("How they know each other (optional)"), required=False, max_length=500)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -343,26 +352,26 @@ class ConflictForm(forms.Form):
 
 class OfferResponseForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Your answer",
-        choices=[("accept", "Accept this match"), ("decline", "Decline")],
+        label=_("Your answer"),
+        choices=[("accept", _("Accept this match")), ("decline", _("Decline"))],
         widget=forms.RadioSelect,
     )
     reason = forms.ChoiceField(
-        label="If you decline, why?", choices=[("", "—"), *DECLINE_REASONS.items()], required=False
+        label=_("If you decline, why?"), choices=[("", "—"), *DECLINE_REASONS.items()], required=False
     )
-    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("decision") == "decline" and not data.get("reason"):
-            self.add_error("reason", "Choose why you are declining.")
+            self.add_error("reason", _("Choose why you are declining."))
         return data
 
 
 class CloseForm(forms.Form):
-    close_reason = forms.ChoiceField(label="Why is it closing?")
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    close_reason = forms.ChoiceField(label=_("Why is it closing?"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -374,38 +383,38 @@ class CloseForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    contacted_on = forms.DateField(label="Date", widget=DATE)
-    channel = forms.ChoiceField(label="How", choices=Channel.choices, widget=forms.RadioSelect)
+    contacted_on = forms.DateField(label=_("Date"), widget=DATE)
+    channel = forms.ChoiceField(label=_("How"), choices=Channel.choices, widget=forms.RadioSelect)
     reached = forms.TypedChoiceField(
-        label="Did you reach them?",
-        choices=[("yes", "Yes, we talked"), ("no", "No, I could not reach them")],
+        label=_("Did you reach them?"),
+        choices=[("yes", _("Yes, we talked")), ("no", _("No, I could not reach them"))],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
     duration_minutes = forms.IntegerField(
-        label="Minutes (optional)",
+        label=_("Minutes (optional)"),
         required=False,
         min_value=0,
         max_value=1440,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     tasks = forms.MultipleChoiceField(
-        label="What did the contact serve?",
+        label=_("What did the contact serve?"),
         choices=SupportTask.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     kind = forms.ChoiceField(
-        label="This was", choices=ContactKind.choices, widget=forms.RadioSelect, initial=ContactKind.CHECK_IN
+        label=_("This was"), choices=ContactKind.choices, widget=forms.RadioSelect, initial=ContactKind.CHECK_IN
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    next_follow_up = forms.DateField(label="Next follow-up (optional)", required=False, widget=DATE)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    next_follow_up = forms.DateField(label=_("Next follow-up (optional)"), required=False, widget=DATE)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("reached") is False and data.get("tasks"):
-            self.add_error("tasks", "Tasks are for a contact where you reached them.")
+            self.add_error("tasks", _("Tasks are for a contact where you reached them."))
         return data
 
     @staticmethod
@@ -423,14 +432,14 @@ class ContactForm(forms.Form):
 
 
 class CorrectionForm(ContactForm):
-    reason = forms.CharField(label="Why you are correcting it", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Why you are correcting it"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ConcernForm(forms.Form):
     """The program's own questions (no clinical scale), then the supporter's notes."""
 
-    kind = forms.ChoiceField(label="What is it?", choices=ConcernKind.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(label=_("What is it?"), choices=ConcernKind.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -445,7 +454,7 @@ class ConcernForm(forms.Form):
         data = self.cleaned_data
         # In a crisis every second counts: only a concern must be described.
         if data.get("kind") == ConcernKind.CONCERN and not (data.get("notes") or "").strip():
-            self.add_error("notes", "Describe what worries you.")
+            self.add_error("notes", _("Describe what worries you."))
         return data
 
     def answers(self) -> list[tuple[str, str]]:
@@ -455,7 +464,7 @@ class ConcernForm(forms.Form):
 class ConcernDetailsForm(forms.Form):
     """What the supporter adds after sending a crisis (or a concern): every field optional."""
 
-    notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -472,8 +481,8 @@ class ConcernDetailsForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    follow_up = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
-    referral = forms.ChoiceField(label="Referred to (optional)", required=False)
+    follow_up = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    referral = forms.ChoiceField(label=_("Referred to (optional)"), required=False)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -482,20 +491,20 @@ class FollowUpForm(forms.Form):
 
 
 class AdverseEventForm(forms.Form):
-    kind = forms.ChoiceField(label="What happened", choices=AdverseKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("What happened"), choices=AdverseKind.choices, widget=forms.RadioSelect)
     occurred_at = forms.DateTimeField(
-        label="When",
+        label=_("When"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CoverForm(forms.Form):
-    backup = forms.TypedChoiceField(label="Backup supervisor", coerce=int)
-    starts_on = forms.DateField(label="From", widget=DATE)
-    ends_on = forms.DateField(label="Until", widget=DATE)
-    note = forms.CharField(label="Note (optional)", required=False, max_length=200)
+    backup = forms.TypedChoiceField(label=_("Backup supervisor"), coerce=int)
+    starts_on = forms.DateField(label=_("From"), widget=DATE)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
 
     def __init__(self, *args: Any, program: Program, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -511,11 +520,11 @@ class CoverForm(forms.Form):
 
 class EraseForm(forms.Form):
     reason = forms.CharField(
-        label="The erasure request",
+        label=_("The erasure request"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Who asked, when and how. It stays in the audit log: do not write the person's name.",
+        help_text=_("Who asked, when and how. It stays in the audit log: do not write the person's name."),
     )
-    confirm = forms.BooleanField(label="I understand this cannot be undone")
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
 
 
 class SupportSettingsForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.actors import Actor
 from peerpath.core.lifecycle import Lifecycle, Move
@@ -105,7 +106,7 @@ RELATIONSHIP = Lifecycle(
     transitions=TRANSITIONS,
     audit_action="relationship.move",
     history=_relationship_change,
-    label="A relationship",
+    label=_("A relationship"),
     unaudited={"close_note"},
     audit_note=False,
 )
@@ -150,7 +151,7 @@ def move_relationship(
     """
     RELATIONSHIP.check(relationship, to_state)
     if to_state == R.CLOSED and close_reason not in CloseReason.values:
-        raise ValidationError({"close_reason": "Choose why the relationship is closing."})
+        raise ValidationError({"close_reason": _("Choose why the relationship is closing.")})
     now = timezone.now()
     fields: dict[str, Any] = {}
     if to_state == R.ACTIVE and relationship.activated_at is None:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.encryption import EncryptedTextField
 from peerpath.programs.models import FocusArea, Program
@@ -27,73 +28,73 @@ def lines(text: str) -> list[str]:
 
 
 class Mode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video call"
-    TEXT = "text", "Text messages"
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    TEXT = "text", _("Text messages")
 
 
 class Availability(models.TextChoices):
-    WEEKDAY_MORNING = "weekday_morning", "Weekday mornings"
-    WEEKDAY_AFTERNOON = "weekday_afternoon", "Weekday afternoons"
-    WEEKDAY_EVENING = "weekday_evening", "Weekday evenings"
-    WEEKEND_DAY = "weekend_day", "Weekend days"
-    WEEKEND_EVENING = "weekend_evening", "Weekend evenings"
+    WEEKDAY_MORNING = "weekday_morning", _("Weekday mornings")
+    WEEKDAY_AFTERNOON = "weekday_afternoon", _("Weekday afternoons")
+    WEEKDAY_EVENING = "weekday_evening", _("Weekday evenings")
+    WEEKEND_DAY = "weekend_day", _("Weekend days")
+    WEEKEND_EVENING = "weekend_evening", _("Weekend evenings")
 
 
 class Gender(models.TextChoices):
-    WOMAN = "woman", "Woman"
-    MAN = "man", "Man"
-    NONBINARY = "nonbinary", "Non-binary"
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NONBINARY = "nonbinary", _("Non-binary")
 
 
 class AgeBand(models.TextChoices):
-    UNDER_30 = "18_29", "18 to 29"
-    FROM_30 = "30_44", "30 to 44"
-    FROM_45 = "45_64", "45 to 64"
-    FROM_65 = "65_plus", "65 or older"
+    UNDER_30 = "18_29", _("18 to 29")
+    FROM_30 = "30_44", _("30 to 44")
+    FROM_45 = "45_64", _("45 to 64")
+    FROM_65 = "65_plus", _("65 or older")
 
 
 class Criterion(models.TextChoices):
     """What matching weighs; a participant may make any of them a must-have."""
 
-    FOCUS_AREA = "focus_area", "Shares the lived experience"
-    LANGUAGE = "language", "Speaks the language"
-    MODE = "mode", "Offers the way of meeting"
-    AREA = "area", "Lives in the same area"
-    AVAILABILITY = "availability", "Available at the same times"
-    GENDER = "gender", "The gender asked for"
-    AGE = "age", "In the age range asked for"
-    COMMUNITY = "community", "From the community asked for"
+    FOCUS_AREA = "focus_area", _("Shares the lived experience")
+    LANGUAGE = "language", _("Speaks the language")
+    MODE = "mode", _("Offers the way of meeting")
+    AREA = "area", _("Lives in the same area")
+    AVAILABILITY = "availability", _("Available at the same times")
+    GENDER = "gender", _("The gender asked for")
+    AGE = "age", _("In the age range asked for")
+    COMMUNITY = "community", _("From the community asked for")
 
 
 class Urgency(models.TextChoices):
     """How soon a participant needs a supporter, as the coordinator judges it (matching serves
     the more urgent first: `support.matching.OBJECTIVE`)."""
 
-    ROUTINE = "routine", "Routine"
-    SOON = "soon", "Soon"
-    URGENT = "urgent", "Urgent"
+    ROUTINE = "routine", _("Routine")
+    SOON = "soon", _("Soon")
+    URGENT = "urgent", _("Urgent")
 
 
 class ParticipantStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting for a supporter"
-    MATCHED = "matched", "Matched"
-    ENDED = "ended", "Support ended"
+    WAITING = "waiting", _("Waiting for a supporter")
+    MATCHED = "matched", _("Matched")
+    ENDED = "ended", _("Support ended")
 
 
 class SupportWanted(models.TextChoices):
     """What a participant asked for: a supporter of their own, a peer-led group, or both. Only
     those asking for one-to-one support wait for a match; groups (peerpath.groups) read the rest."""
 
-    ONE_TO_ONE = "one_to_one", "One-to-one support"
-    GROUP = "group", "A group"
-    BOTH = "both", "Both"
+    ONE_TO_ONE = "one_to_one", _("One-to-one support")
+    GROUP = "group", _("A group")
+    BOTH = "both", _("Both")
 
 
 class ParticipantSource(models.TextChoices):
-    COORDINATOR = "coordinator", "Entered by a coordinator"
-    REQUEST = "request", "Asked through the public form"
+    COORDINATOR = "coordinator", _("Entered by a coordinator")
+    REQUEST = "request", _("Asked through the public form")
 
 
 class SupportSettings(models.Model):
@@ -101,76 +102,85 @@ class SupportSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="support_settings")
     requests_open = models.BooleanField(
-        "Public 'ask for a peer supporter' form is open",
+        _("Public 'ask for a peer supporter' form is open"),
         default=False,
-        help_text="People can ask for a supporter themselves; they join the same waiting list.",
+        help_text=_("People can ask for a supporter themselves; they join the same waiting list."),
     )
-    request_intro = models.TextField("Introduction on the public form", blank=True)
-    allow_provisional = models.BooleanField("Provisionally certified supporters may take new matches", default=False)
+    request_intro = models.TextField(_("Introduction on the public form"), blank=True)
+    allow_provisional = models.BooleanField(_("Provisionally certified supporters may take new matches"), default=False)
     areas = models.TextField(
-        "Areas", blank=True, help_text="One per line: the neighbourhoods or towns participants and supporters live in."
+        _("Areas"),
+        blank=True,
+        help_text=_("One per line: the neighbourhoods or towns participants and supporters live in."),
     )
     # Matching weights, 0 (ignored) to 10.
-    weight_focus_area = models.PositiveSmallIntegerField("Weight: shared lived experience", default=5)
-    weight_language = models.PositiveSmallIntegerField("Weight: shared language", default=4)
-    weight_mode = models.PositiveSmallIntegerField("Weight: way of meeting", default=3)
-    weight_area = models.PositiveSmallIntegerField("Weight: same area", default=2)
-    weight_availability = models.PositiveSmallIntegerField("Weight: overlapping availability", default=3)
-    weight_preferences = models.PositiveSmallIntegerField("Weight: participant's preferences", default=2)
+    weight_focus_area = models.PositiveSmallIntegerField(_("Weight: shared lived experience"), default=5)
+    weight_language = models.PositiveSmallIntegerField(_("Weight: shared language"), default=4)
+    weight_mode = models.PositiveSmallIntegerField(_("Weight: way of meeting"), default=3)
+    weight_area = models.PositiveSmallIntegerField(_("Weight: same area"), default=2)
+    weight_availability = models.PositiveSmallIntegerField(_("Weight: overlapping availability"), default=3)
+    weight_preferences = models.PositiveSmallIntegerField(_("Weight: participant's preferences"), default=2)
     weight_free_places = models.PositiveSmallIntegerField(
-        "Weight: free places", default=1, help_text="Spreads new participants towards supporters with room."
+        _("Weight: free places"), default=1, help_text=_("Spreads new participants towards supporters with room.")
     )
     # Windows: defined once here, used by every page, digest and reminder.
     unreachable_attempts = models.PositiveSmallIntegerField(
-        "Unreachable after this many attempts", default=3, help_text="Attempts that did not reach the participant."
+        _("Unreachable after this many attempts"),
+        default=3,
+        help_text=_("Attempts that did not reach the participant."),
     )
     unreachable_days = models.PositiveSmallIntegerField(
-        "…within this many days", default=14, help_text="With no successful contact in the same days."
+        _("…within this many days"), default=14, help_text=_("With no successful contact in the same days.")
     )
-    quiet_days = models.PositiveSmallIntegerField("Flag when no contact was logged for this many days", default=21)
+    quiet_days = models.PositiveSmallIntegerField(_("Flag when no contact was logged for this many days"), default=21)
     followup_grace_days = models.PositiveSmallIntegerField(
-        "A follow-up is overdue this many days after its date", default=1
+        _("A follow-up is overdue this many days after its date"), default=1
     )
     unreachable_steps = models.TextField(
-        "Steps when a participant cannot be reached", blank=True, help_text="One step per line."
+        _("Steps when a participant cannot be reached"), blank=True, help_text=_("One step per line.")
     )
     fit_question_days = models.PositiveSmallIntegerField(
-        'Ask the supporter "Is this a good fit?" this many days after a match starts',
+        _('Ask the supporter "Is this a good fit?" this many days after a match starts'),
         default=14,
-        help_text="Or at the first contact, whichever comes first.",
+        help_text=_("Or at the first contact, whichever comes first."),
     )
     show_previous_notes = models.BooleanField(
-        "After a rematch, the new supporter may read the previous supporter's notes", default=False
+        _("After a rematch, the new supporter may read the previous supporter's notes"), default=False
     )
     # Concern and crisis.
     concern_questions = models.TextField(
-        "Questions asked when a supporter raises a concern or crisis",
+        _("Questions asked when a supporter raises a concern or crisis"),
         blank=True,
-        help_text="One per line. The program's own questions; not a clinical scale.",
+        help_text=_("One per line. The program's own questions; not a clinical scale."),
     )
-    crisis_steps = models.TextField("Crisis protocol: steps", blank=True, help_text="One step per line, in order.")
-    emergency_number = models.CharField("Emergency number", max_length=60, blank=True)
-    crisis_line = models.CharField("Crisis line", max_length=200, blank=True)
-    referral_options = models.TextField("Referral options to professional help", blank=True, help_text="One per line.")
+    crisis_steps = models.TextField(
+        _("Crisis protocol: steps"), blank=True, help_text=_("One step per line, in order.")
+    )
+    emergency_number = models.CharField(_("Emergency number"), max_length=60, blank=True)
+    crisis_line = models.CharField(_("Crisis line"), max_length=200, blank=True)
+    referral_options = models.TextField(
+        _("Referral options to professional help"), blank=True, help_text=_("One per line.")
+    )
     crisis_ack_minutes = models.PositiveSmallIntegerField(
-        "Escalate a crisis to the coordinators when not acknowledged within (minutes)",
+        _("Escalate a crisis to the coordinators when not acknowledged within (minutes)"),
         default=30,
-        help_text="The time the supervisor (or their backup) has to acknowledge a crisis.",
+        help_text=_("The time the supervisor (or their backup) has to acknowledge a crisis."),
     )
     crisis_step_minutes = models.PositiveSmallIntegerField(
-        "Then each coordinator in turn has (minutes)",
+        _("Then each coordinator in turn has (minutes)"),
         default=15,
-        help_text="Each later step of the on-call chain: the next coordinator is alerted when this passes.",
+        help_text=_("Each later step of the on-call chain: the next coordinator is alerted when this passes."),
     )
     coordinator_order = models.TextField(
-        "Order in which coordinators are alerted about a crisis",
+        _("Order in which coordinators are alerted about a crisis"),
         blank=True,
-        help_text="One coordinator e-mail address per line, first alerted first; coordinators not listed "
-        "follow by name.",
+        help_text=_(
+            "One coordinator e-mail address per line, first alerted first; coordinators not listed follow by name."
+        ),
     )
 
     class Meta:
-        verbose_name_plural = "support settings"
+        verbose_name_plural = _("support settings")
 
     def __str__(self) -> str:
         return f"Support settings of {self.program}"
@@ -220,7 +230,7 @@ class Participant(models.Model):
         max_length=8,
         choices=Urgency.choices,
         default=Urgency.ROUTINE,
-        help_text="Set by the coordinator: matching serves the more urgent first, then the longest waiting.",
+        help_text=_("Set by the coordinator: matching serves the more urgent first, then the longest waiting."),
     )
     consent_given = models.BooleanField(default=False)
     consent_scope = EncryptedTextField(blank=True)
@@ -291,11 +301,11 @@ class MatchingProfile(models.Model):
     modes = models.JSONField(default=list, blank=True)
     area = models.CharField(max_length=120, blank=True)
     availability = models.JSONField(default=list, blank=True)
-    capacity = models.PositiveSmallIntegerField(default=3, help_text="The most participants at once.")
+    capacity = models.PositiveSmallIntegerField(default=3, help_text=_("The most participants at once."))
     gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
     age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True)
     communities = models.JSONField(default=list, blank=True)
-    accepting_new = models.BooleanField(default=True, help_text="Open to new matches.")
+    accepting_new = models.BooleanField(default=True, help_text=_("Open to new matches."))
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -324,10 +334,10 @@ class Conflict(models.Model):
 class RelationshipState(models.TextChoices):
     """Allowed moves are in `support.lifecycle.TRANSITIONS`."""
 
-    PROPOSED = "proposed", "Proposed"
-    ACTIVE = "active", "Active"
-    CLOSING = "closing", "Closing"
-    CLOSED = "closed", "Closed"
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    CLOSING = "closing", _("Closing")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATES = (RelationshipState.PROPOSED, RelationshipState.ACTIVE, RelationshipState.CLOSING)
@@ -335,15 +345,15 @@ WORKING_STATES = (RelationshipState.ACTIVE, RelationshipState.CLOSING)
 
 
 class CloseReason(models.TextChoices):
-    GOALS_MET = "goals_met", "Goals met"
-    PARTICIPANT_ENDED = "participant_ended", "The participant ended it"
-    UNREACHABLE = "unreachable", "The participant could not be reached"
-    REMATCHED = "rematched", "Rematched with another supporter"
-    SUPPORTER_BREAK = "supporter_break", "The supporter is taking a break"
-    SUPPORTER_LEFT = "supporter_left", "The supporter left the program"
-    DECLINED = "declined", "The supporter declined the match"
-    PARTICIPANT_DIED = "participant_died", "The participant died"
-    OTHER = "other", "Other"
+    GOALS_MET = "goals_met", _("Goals met")
+    PARTICIPANT_ENDED = "participant_ended", _("The participant ended it")
+    UNREACHABLE = "unreachable", _("The participant could not be reached")
+    REMATCHED = "rematched", _("Rematched with another supporter")
+    SUPPORTER_BREAK = "supporter_break", _("The supporter is taking a break")
+    SUPPORTER_LEFT = "supporter_left", _("The supporter left the program")
+    DECLINED = "declined", _("The supporter declined the match")
+    PARTICIPANT_DIED = "participant_died", _("The participant died")
+    OTHER = "other", _("Other")
 
 
 class SupportRelationship(models.Model):
@@ -422,26 +432,26 @@ class RelationshipChange(models.Model):
 
 
 class Channel(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone call"
-    VIDEO = "video", "Video call"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "E-mail"
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone call")
+    VIDEO = "video", _("Video call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("E-mail")
 
 
 class SupportTask(models.TextChoices):
     """The four tasks of peer support."""
 
-    RAPPORT = "rapport", "Building rapport"
-    LIVED_EXPERIENCE = "lived_experience", "Sharing lived experience"
-    EMOTIONAL = "emotional", "Emotional support"
-    PRACTICAL = "practical", "Practical guidance"
+    RAPPORT = "rapport", _("Building rapport")
+    LIVED_EXPERIENCE = "lived_experience", _("Sharing lived experience")
+    EMOTIONAL = "emotional", _("Emotional support")
+    PRACTICAL = "practical", _("Practical guidance")
 
 
 class ContactKind(models.TextChoices):
-    CHECK_IN = "check_in", "Check-in"
-    FIRST = "first", "First contact"
-    CLOSING = "closing", "Closing conversation"
+    CHECK_IN = "check_in", _("Check-in")
+    FIRST = "first", _("First contact")
+    CLOSING = "closing", _("Closing conversation")
 
 
 class Contact(models.Model):
@@ -528,16 +538,16 @@ class SupervisorCover(models.Model):
 
 
 class ConcernKind(models.TextChoices):
-    CONCERN = "concern", "Concern"
-    CRISIS = "crisis", "Crisis (risk of harm)"
+    CONCERN = "concern", _("Concern")
+    CRISIS = "crisis", _("Crisis (risk of harm)")
 
 
 class ConcernState(models.TextChoices):
     """Allowed moves are in `support.lifecycle.CONCERN_TRANSITIONS`."""
 
-    OPEN = "open", "Waiting for acknowledgement"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged: follow-up to record"
-    RESOLVED = "resolved", "Followed up"
+    OPEN = "open", _("Waiting for acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged: follow-up to record")
+    RESOLVED = "resolved", _("Followed up")
 
 
 class Concern(models.Model):
@@ -553,7 +563,7 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     raised_at = models.DateTimeField(default=timezone.now)
-    answers = EncryptedTextField(blank=True, help_text="JSON list of [question, answer].")
+    answers = EncryptedTextField(blank=True, help_text=_("JSON list of [question, answer]."))
     notes = EncryptedTextField(blank=True)
     on_call = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -658,9 +668,9 @@ class Notification(models.Model):
 
 
 class AdverseKind(models.TextChoices):
-    HOSPITALISED = "hospitalised", "Hospitalised"
-    RELAPSED = "relapsed", "Relapsed"
-    DIED = "died", "Died"
+    HOSPITALISED = "hospitalised", _("Hospitalised")
+    RELAPSED = "relapsed", _("Relapsed")
+    DIED = "died", _("Died")
 
 
 class AdverseEvent(models.Model):
@@ -690,14 +700,14 @@ class AdverseEvent(models.Model):
 
 
 class FitAnswerChoice(models.TextChoices):
-    GOOD = "good", "A good fit"
-    DECIDING = "deciding", "Still deciding"
-    POOR = "poor", "Not a good fit"
+    GOOD = "good", _("A good fit")
+    DECIDING = "deciding", _("Still deciding")
+    POOR = "poor", _("Not a good fit")
 
 
 class FitAnswerBy(models.TextChoices):
-    SUPPORTER = "supporter", "The supporter"
-    PARTICIPANT = "participant", "The participant"
+    SUPPORTER = "supporter", _("The supporter")
+    PARTICIPANT = "participant", _("The participant")
 
 
 class FitAnswer(models.Model):
@@ -720,9 +730,9 @@ class FitAnswer(models.Model):
 
 
 class MatchRunState(models.TextChoices):
-    DRAFT = "draft", "Waiting for review"
-    PUBLISHED = "published", "Published"
-    DISCARDED = "discarded", "Discarded"
+    DRAFT = "draft", _("Waiting for review")
+    PUBLISHED = "published", _("Published")
+    DISCARDED = "discarded", _("Discarded")
 
 
 class MatchRun(models.Model):
@@ -734,7 +744,7 @@ class MatchRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    total_score = models.IntegerField(default=0, help_text="Fit: the proposed pairs' scores, added up.")
+    total_score = models.IntegerField(default=0, help_text=_("Fit: the proposed pairs' scores, added up."))
     # The result at each level of support.matching.OBJECTIVE, and in one sentence.
     matched = models.PositiveIntegerField(default=0)
     urgency_total = models.PositiveIntegerField(default=0)
@@ -786,7 +796,7 @@ class ErasureTally(models.Model):
     """What erased participants leave behind: anonymous counts per program and month of erasure."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="First day of the month the erasures happened in.")
+    month = models.DateField(help_text=_("First day of the month the erasures happened in."))
     participants = models.PositiveIntegerField(default=0)
     relationships = models.PositiveIntegerField(default=0)
     contacts = models.PositiveIntegerField(default=0)

@@ -95,7 +95,7 @@ class OutcomeForm(forms.Form):
         choices = [(str(o["value"]), o["label"]) for o in questionnaire.scale]
         for item in self.items:
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
-                label=f"{item.number}. {item.text}",
+                label=_("%(number)s. %(text)s") % {"number": item.number, "text": item.text},
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,

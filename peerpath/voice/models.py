@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import Questionnaire
 from peerpath.core.encryption import EncryptedJSONField, EncryptedTextField
@@ -25,30 +26,30 @@ class VoiceSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="voice_settings")
     feedback_links = models.BooleanField(
-        "E-mail participants a feedback link after the first contact and then regularly",
+        _("E-mail participants a feedback link after the first contact and then regularly"),
         default=True,
-        help_text="Only participants with an e-mail address who agreed to be contacted receive one.",
+        help_text=_("Only participants with an e-mail address who agreed to be contacted receive one."),
     )
     feedback_every_days = models.PositiveIntegerField(
-        "Ask for feedback again every (days)", default=30, help_text="30 days is monthly."
+        _("Ask for feedback again every (days)"), default=30, help_text=_("30 days is monthly.")
     )
-    link_valid_days = models.PositiveIntegerField("A link works for (days)", default=14)
+    link_valid_days = models.PositiveIntegerField(_("A link works for (days)"), default=14)
     supporter_minimum_answers = models.PositiveIntegerField(
-        "Supporters see what participants said only over at least this many answers",
+        _("Supporters see what participants said only over at least this many answers"),
         default=5,
-        help_text="Never fewer than 3, so that no single answer can be traced to one person.",
+        help_text=_("Never fewer than 3, so that no single answer can be traced to one person."),
     )
     outcome_measures = models.ManyToManyField(
         Questionnaire,
         blank=True,
         related_name="+",
-        verbose_name="Outcome measures",
-        help_text="Questionnaires (from Supporter care → Questionnaires) asked at intake, regularly and at closing.",
+        verbose_name=_("Outcome measures"),
+        help_text=_("Questionnaires (from Supporter care → Questionnaires) asked at intake, regularly and at closing."),
     )
-    outcome_every_months = models.PositiveIntegerField("Ask the outcome measures again every (months)", default=3)
+    outcome_every_months = models.PositiveIntegerField(_("Ask the outcome measures again every (months)"), default=3)
 
     class Meta:
-        verbose_name_plural = "voice settings"
+        verbose_name_plural = _("voice settings")
 
     def __str__(self) -> str:
         return f"Voice settings of {self.program}"
@@ -57,15 +58,15 @@ class VoiceSettings(models.Model):
 class Occasion(models.TextChoices):
     """Why a link was sent, or when a measure was completed."""
 
-    FIRST_CONTACT = "first_contact", "After the first contact"
-    REGULAR = "regular", "Regular check"
-    CLOSING = "closing", "At closing"
+    FIRST_CONTACT = "first_contact", _("After the first contact")
+    REGULAR = "regular", _("Regular check")
+    CLOSING = "closing", _("At closing")
 
 
 class MeasurePoint(models.TextChoices):
-    INTAKE = "intake", "Intake"
-    REVIEW = "review", "Review"
-    CLOSING = "closing", "Closing"
+    INTAKE = "intake", _("Intake")
+    REVIEW = "review", _("Review")
+    CLOSING = "closing", _("Closing")
 
 
 class AnswerLink(models.Model):
@@ -97,16 +98,16 @@ class AnswerLink(models.Model):
 
 
 class Heard(models.TextChoices):
-    YES = "yes", "Yes"
-    MOSTLY = "mostly", "Mostly"
-    NOT_REALLY = "not_really", "Not really"
-    NO = "no", "No"
+    YES = "yes", _("Yes")
+    MOSTLY = "mostly", _("Mostly")
+    NOT_REALLY = "not_really", _("Not really")
+    NO = "no", _("No")
 
 
 class Fit(models.TextChoices):
-    YES = "yes", "Yes"
-    NOT_SURE = "not_sure", "I'm not sure"
-    NO = "no", "No, not a good fit"
+    YES = "yes", _("Yes")
+    NOT_SURE = "not_sure", _("I'm not sure")
+    NO = "no", _("No, not a good fit")
 
 
 class FeedbackAnswer(models.Model):
@@ -118,8 +119,8 @@ class FeedbackAnswer(models.Model):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="feedback_answers")
     link = models.OneToOneField(AnswerLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="answer")
     occasion = models.CharField(max_length=14, choices=Occasion.choices)
-    felt_heard = EncryptedTextField(blank=True, help_text="A value of `Heard`, encrypted.")
-    good_fit = EncryptedTextField(blank=True, help_text="A value of `Fit`, encrypted.")
+    felt_heard = EncryptedTextField(blank=True, help_text=_("A value of `Heard`, encrypted."))
+    good_fit = EncryptedTextField(blank=True, help_text=_("A value of `Fit`, encrypted."))
     message = EncryptedTextField(blank=True)
     answered_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -147,8 +148,8 @@ class FeedbackAnswer(models.Model):
 
 
 class Via(models.TextChoices):
-    LINK = "link", "Through their link"
-    SUPPORTER = "supporter", "With their supporter"
+    LINK = "link", _("Through their link")
+    SUPPORTER = "supporter", _("With their supporter")
 
 
 class OutcomeResponse(models.Model):
@@ -180,10 +181,10 @@ class OutcomeResponse(models.Model):
 
 
 class SummarySection(models.TextChoices):
-    GOALS = "goals", "Goals and progress"
-    CONTACTS = "contacts", "Contacts by the four tasks"
-    NEEDS = "needs", "Needs and referrals"
-    OUTCOMES = "outcomes", "Outcome scores"
+    GOALS = "goals", _("Goals and progress")
+    CONTACTS = "contacts", _("Contacts by the four tasks")
+    NEEDS = "needs", _("Needs and referrals")
+    OUTCOMES = "outcomes", _("Outcome scores")
 
 
 class ShareConsent(models.Model):
@@ -191,8 +192,8 @@ class ShareConsent(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="share_consents")
-    recipient = EncryptedTextField(help_text="The clinician or agency, by name.")
-    scope = models.JSONField(default=list, help_text="The `SummarySection`s they may receive.")
+    recipient = EncryptedTextField(help_text=_("The clinician or agency, by name."))
+    scope = models.JSONField(default=list, help_text=_("The `SummarySection`s they may receive."))
     expires_on = models.DateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,6 +6,7 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -27,7 +28,7 @@ def progress_summary(summary: Summary) -> bytes:
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=f"Progress summary: {participant.reference}",
+        title=_("Progress summary: %(reference)s") % {"reference": participant.reference},
         author=participant.program.name,
     )
     styles = getSampleStyleSheet()

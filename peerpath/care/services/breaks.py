@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.lifecycle import BREAK
 from peerpath.care.models import (
@@ -70,7 +71,8 @@ def request_break(
     today = local_today()
     if supporter.stage not in CURRENT_STAGES:
         raise ValidationError(
-            f"Breaks are for current supporters; {supporter.full_name} is '{supporter.get_stage_display()}'."
+            _("Breaks are for current supporters; %(supporter)s is '%(stage)s'.")
+            % {"supporter": supporter.full_name, "stage": supporter.get_stage_display()}
         )
     if not by_staff and starts_on < today:
         errors["starts_on"] = "Start today or later."
@@ -189,7 +191,7 @@ def _supporter_or_coordinator(actor: Actor, brk: Break) -> None:
     if isinstance(actor, SystemActor):  # the scheduler
         return
     if brk.supporter.user_id != actor.pk and not is_coordinator(actor, brk.program):
-        raise ValidationError("Only the supporter or a coordinator can change this break.")
+        raise ValidationError(_("Only the supporter or a coordinator can change this break."))
 
 
 def cancel_break(*, actor: Actor, brk: Break) -> Break:

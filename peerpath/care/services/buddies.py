@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import (
     BuddyPair,
@@ -70,7 +71,7 @@ def pair_buddies(*, actor: User, program: Program, first: Supporter, second: Sup
 def end_buddy_pair(*, actor: Actor, pair: BuddyPair) -> BuddyPair:
     """End a buddy pairing. Rule: only a current pair."""
     if pair.ended_on is not None:
-        raise ValidationError("This pairing has already ended.")
+        raise ValidationError(_("This pairing has already ended."))
     with transaction.atomic():
         pair.ended_on = local_today()
         pair.save(update_fields=["ended_on"])

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.lifecycle import CARE_TASK
 from peerpath.care.models import (
@@ -49,7 +50,7 @@ def create_task(
         .active()
         .exists()
     ):
-        raise ValidationError("Tasks go to a supervisor or coordinator of the program.")
+        raise ValidationError(_("Tasks go to a supervisor or coordinator of the program."))
     with transaction.atomic():
         task = CareTask.objects.create(
             program=program,
@@ -77,7 +78,7 @@ def complete_task(*, actor: User, task: CareTask, outcome: str = "") -> CareTask
     """Mark a task done. Rules: only open tasks; only the assignee or a coordinator."""
     CARE_TASK.check(task, TaskStatus.DONE)
     if task.assigned_to_id != actor.pk and not is_coordinator(actor, task.program):
-        raise ValidationError("Only the person it is assigned to, or a coordinator, can close this task.")
+        raise ValidationError(_("Only the person it is assigned to, or a coordinator, can close this task."))
     CARE_TASK.move(
         actor=actor,
         obj=task,

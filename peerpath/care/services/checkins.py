@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
@@ -99,7 +100,7 @@ def set_questionnaire_active(*, actor: Actor, questionnaire: Questionnaire, acti
     """Retire or restore a questionnaire. Rule: the one used for check-ins cannot be retired."""
     settings = get_settings(questionnaire.program)
     if not active and settings.checkin_questionnaire_id == questionnaire.pk:
-        raise ValidationError("This questionnaire is used for check-ins; choose another in the care settings first.")
+        raise ValidationError(_("This questionnaire is used for check-ins; choose another in the care settings first."))
     with transaction.atomic():
         return audit.save_audited(
             actor=actor,
@@ -177,7 +178,7 @@ def complete_checkin(
     """
     require_own_record(actor, supporter)
     if questionnaire.program_id != supporter.program_id or not questionnaire.is_active:
-        raise ValidationError("This questionnaire is not in use.")
+        raise ValidationError(_("This questionnaire is not in use."))
     questionnaire = Questionnaire.objects.prefetch_related("subscales__bands", "items").get(pk=questionnaire.pk)
     form = form_of(questionnaire)
     try:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import (
     CareSettings,
@@ -66,11 +67,11 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     """
     questionnaire = data.get("checkin_questionnaire")
     if questionnaire is not None and (questionnaire.program_id != program.pk or not questionnaire.is_active):
-        raise ValidationError({"checkin_questionnaire": "Choose one of this program's active questionnaires."})
+        raise ValidationError({"checkin_questionnaire": _("Choose one of this program's active questionnaires.")})
     if "support_milestones" in data:
         parts = [p.strip() for p in str(data["support_milestones"]).split(",") if p.strip()]
         if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
-            raise ValidationError({"support_milestones": "List positive whole numbers separated by commas."})
+            raise ValidationError({"support_milestones": _("List positive whole numbers separated by commas.")})
         data = {**data, "support_milestones": ",".join(str(n) for n in sorted({int(p) for p in parts}))}
     with transaction.atomic():
         settings = get_settings(program)
@@ -115,4 +116,4 @@ def is_coordinator(actor: Actor, program: Program) -> bool:
 
 def require_own_record(actor: Actor, supporter: Supporter) -> None:
     if supporter.user_id is None or not isinstance(actor, User) or supporter.user_id != actor.pk:
-        raise ValidationError("Only the supporter themselves can do this.")
+        raise ValidationError(_("Only the supporter themselves can do this."))

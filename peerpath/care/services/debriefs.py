@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import (
     CheckInReason,
@@ -75,7 +76,8 @@ def submit_debrief(
                 actor=actor,
                 supporter=supporter,
                 kind=TaskKind.DEBRIEF,
-                title=f"{supporter.full_name} would like to talk: debrief {debrief.get_kind_display().lower()}",
+                title=_("%(supporter)s would like to talk: debrief %(kind)s")
+                % {"supporter": supporter.full_name, "kind": debrief.get_kind_display().lower()},
                 detail="",
                 due_on=local_today() + dt.timedelta(days=days),
                 debrief=debrief,
@@ -100,9 +102,9 @@ def record_hard_event(
     buddy had a hard time, and the supporter that a check-in is waiting.
     """
     if supporter.program_id != program.pk:
-        raise ValidationError("The supporter is not in this program.")
+        raise ValidationError(_("The supporter is not in this program."))
     if kind not in HardEventKind.values:
-        raise ValidationError(f"Unknown kind of event: {kind!r}.")
+        raise ValidationError(_("Unknown kind of event: %(repr)s.") % {"repr": repr(kind)})
     now = timezone.now()
     occurred_at = occurred_at or now
     if (
@@ -130,7 +132,8 @@ def record_hard_event(
             actor=SYSTEM,
             supporter=supporter,
             kind=TaskKind.HARD_EVENT,
-            title=f"Reach out to {supporter.full_name}: {event.get_kind_display().lower()}",
+            title=_("Reach out to %(supporter)s: %(kind)s")
+            % {"supporter": supporter.full_name, "kind": event.get_kind_display().lower()},
             detail="A check-in has been scheduled for them within 48 hours.",
             due_on=due_on,
             hard_event=event,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import MatchPause
 from peerpath.core import audit
@@ -20,7 +21,7 @@ def set_match_pause(*, actor: User, supporter: Supporter, paused: bool) -> Match
     ``care.holds.paused_by_supervisor``); their matches in progress carry on. Audited.
     """
     if supporter.user_id is not None and supporter.user_id == actor.pk:
-        raise ValidationError("Only your supervisor or a coordinator can pause your new matches.")
+        raise ValidationError(_("Only your supervisor or a coordinator can pause your new matches."))
     with transaction.atomic():
         current = MatchPause.objects.select_for_update().filter(supporter=supporter).first()
         if paused and current is None:

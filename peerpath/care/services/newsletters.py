@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.lifecycle import NEWSLETTER
 from peerpath.care.models import (
@@ -27,12 +28,12 @@ def save_newsletter(
 ) -> Newsletter:
     """Write or edit an update. Rules: drafts only; at least one known audience."""
     if newsletter is not None and newsletter.status != NewsletterStatus.DRAFT:
-        raise ValidationError("A sent update cannot be changed.")
+        raise ValidationError(_("A sent update cannot be changed."))
     valid = [a for a in audiences if a in Audience.STAGES]
     if not valid or len(valid) != len(audiences):
-        raise ValidationError({"audiences": "Choose who should receive it."})
+        raise ValidationError({"audiences": _("Choose who should receive it.")})
     if not subject.strip() or not body.strip():
-        raise ValidationError("Give the update a subject and a message.")
+        raise ValidationError(_("Give the update a subject and a message."))
     with transaction.atomic():
         return audit.save_audited(
             actor=actor,
@@ -65,7 +66,7 @@ def send_newsletter(*, actor: User, newsletter: Newsletter) -> Newsletter:
     NEWSLETTER.check(newsletter, NewsletterStatus.SENDING)
     count = newsletter_recipients(newsletter.program, newsletter.audiences).count()
     if count == 0:
-        raise ValidationError("Nobody in these audiences would receive it.")
+        raise ValidationError(_("Nobody in these audiences would receive it."))
     with transaction.atomic():
         NEWSLETTER.move(
             actor=actor,

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import (
     CareTask,
@@ -74,7 +75,7 @@ def _credit_ce(*, actor: Actor, meeting: SupervisionMeeting, attendees: Iterable
             program=meeting.program,
             supporter=supporter,
             date=meeting.held_on,
-            title=f"{meeting.get_kind_display()} supervision",
+            title=_("%(kind)s supervision") % {"kind": meeting.get_kind_display()},
             hours=meeting.hours,
             category=settings.supervision_ce_category,
             source_key=f"care.supervision:{meeting.pk}:{supporter.pk}",
@@ -116,9 +117,9 @@ def log_meeting(
     )
     lines = [line.strip() for line in follow_ups if line.strip()]
     if follow_up_due_on is not None and follow_up_due_on < local_today():
-        raise ValidationError({"follow_up_due_on": "Follow-ups are due today or later."})
+        raise ValidationError({"follow_up_due_on": _("Follow-ups are due today or later.")})
     if resolves is not None and (resolves.program_id != program.pk or resolves.status != TaskStatus.OPEN):
-        raise ValidationError("The task this meeting was about is already closed.")
+        raise ValidationError(_("The task this meeting was about is already closed."))
     with transaction.atomic():
         meeting = SupervisionMeeting.objects.create(
             program=program,

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.care import access, exports, queries
@@ -73,9 +74,9 @@ def task_done(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Done: {task.title}")
+            messages.success(request, _("Done: %(task)s") % {"task": task.title})
     else:
-        messages.error(request, "The note is too long.")
+        messages.error(request, _("The note is too long."))
     return redirect(request.POST["next"] if _safe_next(request) else reverse("care:tasks", args=[program.slug]))
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -86,7 +87,7 @@ def _newsletter_form(request: ProgramRequest, program: Program, found: Newslette
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Draft saved. Check it, then send it.")
+            messages.success(request, _("Draft saved. Check it, then send it."))
             return redirect("care:newsletter_edit", program.slug, saved.pk)
     counts = []
     if found is not None:
@@ -116,7 +117,10 @@ def newsletter_send(request: ProgramRequest, program: Program, pk: int) -> HttpR
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("care:newsletter_edit", program.slug, found.pk)
-    messages.success(request, f"Sending to {found.recipient_count} people in the background.")
+    messages.success(
+        request,
+        _("Sending to %(recipient_count)s people in the background.") % {"recipient_count": found.recipient_count},
+    )
     return redirect("care:newsletters", program.slug)
 
 

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.care import access, queries
@@ -87,7 +89,7 @@ def checkin(request: ProgramRequest, program: Program) -> HttpResponse:
     settings = care_common.get_settings(program)
     questionnaire = settings.checkin_questionnaire
     if questionnaire is None or not questionnaire.is_active:
-        messages.warning(request, "The program has not set up a check-in yet. Please talk to your coordinator.")
+        messages.warning(request, _("The program has not set up a check-in yet. Please talk to your coordinator."))
         return redirect("care:my_care", program.slug)
     questionnaire = Questionnaire.objects.prefetch_related("items").get(pk=questionnaire.pk)
     form = CheckInForm(posted_data(request), questionnaire=questionnaire)
@@ -105,7 +107,7 @@ def checkin(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Thank you for checking in.")
+            messages.success(request, _("Thank you for checking in."))
             return redirect("care:my_checkin", program.slug, done.pk)
     waiting = CheckIn.objects.filter(supporter=record, status=CheckInStatus.SCHEDULED).order_by("due_on").first()
     status = 400 if request.method == "POST" else 200
@@ -148,9 +150,9 @@ def my_debriefs(request: ProgramRequest, program: Program) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if form.cleaned_data["wants_to_talk"]:
-                messages.success(request, "Debrief saved. We have asked your supervisor to get in touch.")
+                messages.success(request, _("Debrief saved. We have asked your supervisor to get in touch."))
             else:
-                messages.success(request, "Debrief saved. Thank you.")
+                messages.success(request, _("Debrief saved. Thank you."))
             return redirect("care:my_debriefs", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -174,10 +176,13 @@ def my_breaks(request: ProgramRequest, program: Program) -> HttpResponse:
         else:
             if brk.status == BreakStatus.CURRENT:
                 messages.success(
-                    request, "Your break has started. Take care of yourself; we will not match you meanwhile."
+                    request, _("Your break has started. Take care of yourself; we will not match you meanwhile.")
                 )
             else:
-                messages.success(request, f"Your break is planned from {brk.starts_on:%d %B %Y}.")
+                messages.success(
+                    request,
+                    _("Your break is planned from %(date)s.") % {"date": date_format(brk.starts_on, "DATE_FORMAT")},
+                )
             return redirect("care:my_breaks", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -203,7 +208,7 @@ def my_break_back(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Welcome back! A short return check-in is waiting for you.")
+        messages.success(request, _("Welcome back! A short return check-in is waiting for you."))
     return redirect("care:my_breaks", program.slug)
 
 
@@ -216,7 +221,7 @@ def my_break_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpR
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The planned break is cancelled.")
+        messages.success(request, _("The planned break is cancelled."))
     return redirect("care:my_breaks", program.slug)
 
 
@@ -236,6 +241,6 @@ def my_updates(request: ProgramRequest, program: Program) -> HttpResponse:
         care_newsletters.set_newsletter_preference(
             actor=request.user, supporter=record, receive=form.cleaned_data["receive"], via="preferences page"
         )
-        messages.success(request, "Your choice is saved.")
+        messages.success(request, _("Your choice is saved."))
         return redirect("care:my_updates", program.slug)
     return render(request, "care/my_updates.html", {"program": program, "form": form, "person": record})

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peerpath.care import access, exports, instruments
@@ -80,10 +82,10 @@ def supervisors(request: ProgramRequest, program: Program) -> HttpResponse:
                 if errors:
                     transaction.set_rollback(True)  # all or nothing
         if not errors:
-            messages.success(request, f"Supervisors saved ({changed} changed).")
+            messages.success(request, _("Supervisors saved (%(changed)s changed).") % {"changed": changed})
             return redirect(request.get_full_path())
         status = 400
-        messages.error(request, "Nothing was saved: fix the rows marked below.")
+        messages.error(request, _("Nothing was saved: fix the rows marked below."))
     selected = {int(k.removeprefix("supervisor_")): v for k, v in request.POST.items() if k.startswith("supervisor_")}
     rows_out = [
         {
@@ -119,7 +121,7 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Care settings saved.")
+            messages.success(request, _("Care settings saved."))
             return redirect("care:settings", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -189,7 +191,15 @@ def questionnaire_import(request: ProgramRequest, program: Program) -> HttpRespo
                 form=parsed,
                 use_for_checkins=form.cleaned_data["use_for_checkins"],
             )
-            messages.success(request, f"Imported '{created.name}' with {len(parsed.items)} items.")
+            messages.success(
+                request,
+                ngettext(
+                    "Imported '%(name)s' with %(count)s item.",
+                    "Imported '%(name)s' with %(count)s items.",
+                    len(parsed.items),
+                )
+                % {"name": created.name, "count": len(parsed.items)},
+            )
             return redirect("care:questionnaire", program.slug, created.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -219,7 +229,11 @@ def questionnaire_active(request: ProgramRequest, program: Program, pk: int) -> 
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"'{found.name}' is now {'in the list' if found.is_active else 'retired'}.")
+        messages.success(
+            request,
+            (_("'%(name)s' is now in the list.") if found.is_active else _("'%(name)s' is now retired."))
+            % {"name": found.name},
+        )
     return redirect("care:questionnaire", program.slug, found.pk)
 
 
@@ -232,5 +246,5 @@ def questionnaire_use(request: ProgramRequest, program: Program, pk: int) -> Htt
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Check-ins now use '{found.name}'.")
+        messages.success(request, _("Check-ins now use '%(found)s'.") % {"found": found.name})
     return redirect("care:questionnaire", program.slug, found.pk)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care import access, exports, queries
 from peerpath.care.forms import (
@@ -89,7 +90,7 @@ def meeting_new(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{meeting} logged.")
+            messages.success(request, _("%(meeting)s logged.") % {"meeting": meeting})
             people = list(meeting.attendees.all())
             if len(people) == 1:
                 return redirect("care:supporter", program.slug, people[0].pk)
@@ -141,7 +142,7 @@ def meeting_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResp
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Meeting saved.")
+            messages.success(request, _("Meeting saved."))
             return redirect("care:meetings", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.care import access, exports, pdf, queries
@@ -95,7 +96,7 @@ def break_new(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Break recorded for {data['supporter'].full_name}.")
+            messages.success(request, _("Break recorded for %(data)s.") % {"data": data["supporter"].full_name})
             return redirect("care:breaks", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "care/break_new.html", {"program": program, "form": form}, status=status)
@@ -110,7 +111,10 @@ def break_end(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{brk.supporter.full_name} is back; a return check-in is waiting for them.")
+        messages.success(
+            request,
+            _("%(supporter)s is back; a return check-in is waiting for them.") % {"supporter": brk.supporter.full_name},
+        )
     return redirect("care:breaks", program.slug)
 
 
@@ -123,7 +127,7 @@ def break_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResp
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The planned break is cancelled.")
+        messages.success(request, _("The planned break is cancelled."))
     return redirect("care:breaks", program.slug)
 
 
@@ -170,7 +174,7 @@ def buddy_pair(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{pair} are now buddies; both have been e-mailed.")
+            messages.success(request, _("%(pair)s are now buddies; both have been e-mailed.") % {"pair": pair})
             return redirect("care:buddies", program.slug)
     return _buddies_page(request, program, form=form, status=400)
 
@@ -184,7 +188,7 @@ def buddy_end(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The pairing of {pair} has ended.")
+        messages.success(request, _("The pairing of %(pair)s has ended.") % {"pair": pair})
     return redirect("care:buddies", program.slug)
 
 
@@ -227,7 +231,9 @@ def recognition_new(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Recognition recorded for {made.supporter.full_name}.")
+            messages.success(
+                request, _("Recognition recorded for %(supporter)s.") % {"supporter": made.supporter.full_name}
+            )
             return redirect("care:recognition", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "care/recognition_new.html", {"program": program, "form": form}, status=status)

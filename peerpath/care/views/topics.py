@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.care import exports, queries
@@ -87,8 +88,10 @@ def topic_plan(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Refresher event planned: {plan.event_label}.")
+            messages.success(
+                request, _("Refresher event planned: %(event_label)s.") % {"event_label": plan.event_label}
+            )
             return redirect("care:topics", program.slug)
     if not form.non_field_errors() and not form.errors:
-        form.add_error(None, "The event could not be planned.")
+        form.add_error(None, _("The event could not be planned."))
     return _topics_page(request, program, failed=form, status=400)

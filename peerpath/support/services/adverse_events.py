@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -32,9 +33,9 @@ def record_adverse_event(
     """
     check_write(relationship, Write.HARD_EVENT)
     if kind not in AdverseKind.values:
-        raise ValidationError({"kind": "Choose what happened."})
+        raise ValidationError({"kind": _("Choose what happened.")})
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "This cannot be in the future."})
+        raise ValidationError({"occurred_at": _("This cannot be in the future.")})
     program = relationship.program
     with transaction.atomic():
         event = AdverseEvent.objects.create(
@@ -48,7 +49,7 @@ def record_adverse_event(
             recorded_by=acting_user(actor),
         )
         audit.record(actor=actor, program=program, action=f"adverse_event.{kind}", target=event)
-        on_call, _ = on_call_for(program, relationship.supporter)
+        on_call, _chain = on_call_for(program, relationship.supporter)
         notify(
             program=program,
             users=[*on_call, *coordinators(program)],

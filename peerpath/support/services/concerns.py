@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
@@ -49,7 +50,7 @@ def raise_concern(
     supporter care as a hard event.
     """
     if kind not in ConcernKind.values:
-        raise ValidationError({"kind": "Choose concern or crisis."})
+        raise ValidationError({"kind": _("Choose concern or crisis.")})
     check_write(relationship, Write.CONCERN)
     program = relationship.program
     settings_row = get_settings(program)
@@ -160,12 +161,12 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
     if concern.raised_by_id != actor.pk:
         raise PermissionDenied("Only the person who raised it adds details.")
     if concern.state == ConcernState.RESOLVED:
-        raise ValidationError("This has been followed up already; talk to your supervisor.")
+        raise ValidationError(_("This has been followed up already; talk to your supervisor."))
     check_write(concern.relationship, Write.CONCERN)
     given = [(q, a.strip()) for q, a in answers if a.strip()]
     notes = notes.strip()
     if not given and not notes:
-        raise ValidationError("Answer a question or write what happened.")
+        raise ValidationError(_("Answer a question or write what happened."))
     with transaction.atomic():
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         merged = dict(concern.answer_pairs())
@@ -248,12 +249,12 @@ def record_follow_up(*, actor: User, concern: Concern, follow_up: str, referral:
     """
     _require_handler(actor, concern)
     if concern.state != ConcernState.ACKNOWLEDGED:
-        raise ValidationError("Acknowledge the concern before recording the follow-up.")
+        raise ValidationError(_("Acknowledge the concern before recording the follow-up."))
     if not follow_up.strip():
-        raise ValidationError({"follow_up": "Describe the follow-up."})
+        raise ValidationError({"follow_up": _("Describe the follow-up.")})
     options = get_settings(concern.program).referral_options.splitlines()
     if referral and referral not in [o.strip() for o in options]:
-        raise ValidationError({"referral": "Choose one of the program's referral options."})
+        raise ValidationError({"referral": _("Choose one of the program's referral options.")})
     with transaction.atomic():
         concern.follow_up, concern.referral = follow_up, referral
         concern.followed_up_by, concern.followed_up_at = actor, timezone.now()

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -115,7 +116,7 @@ def save_draft(
     with transaction.atomic():
         earlier = ContactDraft.objects.select_for_update().filter(user=actor, relationship=relationship).first()
         starts = earlier is None or (bool(editing_session) and earlier.editing_session != editing_session)
-        draft, _ = ContactDraft.objects.update_or_create(
+        draft, _created = ContactDraft.objects.update_or_create(
             user=actor,
             relationship=relationship,
             defaults={
@@ -138,7 +139,7 @@ def correct_contact(*, actor: Actor, contact: Contact, data: dict[str, Any], rea
     (never as the supporter), and the contact shows who corrected it and when.
     """
     if not reason.strip():
-        raise ValidationError({"reason": "Say why you are correcting this contact."})
+        raise ValidationError({"reason": _("Say why you are correcting this contact.")})
     relationship = contact.relationship
     current = {name: getattr(contact, name) for name in CONTACT_FIELDS}
     check_contact(relationship, {**current, **data}, contact)

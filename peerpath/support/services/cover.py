@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.models import User
@@ -56,7 +57,7 @@ def name_backup(
 def end_cover(*, actor: User, cover: SupervisorCover) -> None:
     """Cancel a cover (or end it today). Rule: only the supervisor who named it."""
     if cover.supervisor_id != actor.pk:
-        raise ValidationError("Only the supervisor who named this backup can end the cover.")
+        raise ValidationError(_("Only the supervisor who named this backup can end the cover."))
     with transaction.atomic():
         yesterday = timezone.localdate() - dt.timedelta(days=1)
         if cover.starts_on > yesterday:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -64,30 +65,38 @@ def propose_match(
     """
     program = participant.program
     if supporter.program_id != program.pk:
-        raise ValidationError("The supporter is not in this program.")
+        raise ValidationError(_("The supporter is not in this program."))
     with transaction.atomic():
         participant = Participant.objects.select_for_update().get(pk=participant.pk)
         if (
             participant.status != ParticipantStatus.WAITING
             or participant.relationships.filter(state__in=OPEN_STATES).exists()
         ):
-            raise ValidationError(f"{participant.reference} is not waiting for a supporter any more.")
+            raise ValidationError(
+                _("%(reference)s is not waiting for a supporter any more.") % {"reference": participant.reference}
+            )
         if not participant.consent_given:
             raise ValidationError(NO_CONSENT.format(reference=participant.reference))
         pool = eligibility.supporter_pool(program, holds=not earlier)
         offer = next((o for o in pool.offers if o.id == supporter.pk), None)
         if offer is None:
             why = next((r for s, r in pool.excluded if s.pk == supporter.pk), "not an active supporter")
-            raise ValidationError(f"{supporter.full_name} cannot take a new match: {why}.")
+            raise ValidationError(
+                _("%(supporter)s cannot take a new match: %(why)s.") % {"supporter": supporter.full_name, "why": why}
+            )
         if (supporter.pk, participant.pk) in eligibility.excluded_pairs(program):
             raise ValidationError(
-                f"{supporter.full_name} has a declared conflict with {participant.reference}, or declined them before."
+                _("%(supporter)s has a declared conflict with %(reference)s, or declined them before.")
+                % {"supporter": supporter.full_name, "reference": participant.reference}
             )
         needs = eligibility.needs_for(participant, frozenset(participant.focus_areas.values_list("pk", flat=True)))
         failures = matching.must_have_failures(needs, offer)
         if failures:
             labels = ", ".join(matching.Criterion(c).label.lower() for c in failures)
-            raise ValidationError(f"{supporter.full_name} does not meet the participant's must-haves: {labels}.")
+            raise ValidationError(
+                _("%(supporter)s does not meet the participant's must-haves: %(labels)s.")
+                % {"supporter": supporter.full_name, "labels": labels}
+            )
         weights = get_settings(program).weights()
         area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
         explanation = matching.explain(needs, offer, weights, area_names)
@@ -306,16 +315,18 @@ def respond_to_offer(
     never proposed again. The coordinators are told either way.
     """
     if relationship.supporter.user_id != actor.pk:
-        raise ValidationError("Only the supporter this match was offered to can answer it.")
+        raise ValidationError(_("Only the supporter this match was offered to can answer it."))
     if relationship.state != RelationshipState.PROPOSED:
-        raise ValidationError("This offer has already been answered.")
+        raise ValidationError(_("This offer has already been answered."))
     if accept and not relationship.participant.consent_given:
         raise ValidationError(
-            "The participant's consent is no longer recorded, so this match cannot start. "
-            "Ask the coordinator to record it, or decline the offer."
+            _(
+                "The participant's consent is no longer recorded, so this match cannot start. "
+                "Ask the coordinator to record it, or decline the offer."
+            )
         )
     if not accept and reason not in DECLINE_REASONS:
-        raise ValidationError({"reason": "Choose why you are declining."})
+        raise ValidationError({"reason": _("Choose why you are declining.")})
     program = relationship.program
     with transaction.atomic():
         if accept:
@@ -359,7 +370,7 @@ def close_relationship(
     'other'; rematching is the coordinator's.
     """
     if close_reason == CloseReason.DECLINED:
-        raise ValidationError({"close_reason": "A match is declined from the offer itself."})
+        raise ValidationError({"close_reason": _("A match is declined from the offer itself.")})
     move_relationship(
         actor=actor,
         relationship=relationship,
@@ -407,11 +418,11 @@ def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, n
     (`rematch_for_poor_fit`).
     """
     if relationship.supporter.user_id != actor.pk:
-        raise ValidationError("Only the supporter in this relationship can answer this.")
+        raise ValidationError(_("Only the supporter in this relationship can answer this."))
     if relationship.state != RelationshipState.ACTIVE:
-        raise ValidationError("This relationship is not active.")
+        raise ValidationError(_("This relationship is not active."))
     if answer not in FitAnswerChoice.values:
-        raise ValidationError({"answer": "Choose an answer."})
+        raise ValidationError({"answer": _("Choose an answer.")})
     with transaction.atomic():
         found = FitAnswer.objects.create(
             relationship=relationship, by=FitAnswerBy.SUPPORTER, answer=answer, note=note.strip(), answered_by=actor
@@ -457,11 +468,11 @@ def rematch_for_poor_fit(
     Returns the participant, waiting again. Raises ValidationError when a rule is not met.
     """
     if raised_by not in FitAnswerBy.values:
-        raise ValidationError({"raised_by": "Say who found it was not a good fit."})
+        raise ValidationError({"raised_by": _("Say who found it was not a good fit.")})
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why it is not a good fit."})
+        raise ValidationError({"reason": _("Say why it is not a good fit.")})
     if relationship.state not in OPEN_STATES:
-        raise ValidationError("This relationship is already closed.")
+        raise ValidationError(_("This relationship is already closed."))
     with transaction.atomic():
         participant = Participant.objects.select_for_update().get(pk=relationship.participant_id)
         place = participant.waiting_since

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -297,9 +298,9 @@ def submit_request(*, program: Program, data: dict[str, Any]) -> Participant:
     recorded as given by the participant on the form).
     """
     if not get_settings(program).requests_open:
-        raise ValidationError("This program is not taking requests through the form at the moment.")
+        raise ValidationError(_("This program is not taking requests through the form at the moment."))
     if not data.get("consent_given"):
-        raise ValidationError({"consent_given": "We can only help if we may contact you."})
+        raise ValidationError({"consent_given": _("We can only help if we may contact you.")})
     return save_participant(
         actor=REQUEST_ACTOR, program=program, participant=None, data=data, source=ParticipantSource.REQUEST
     )
@@ -358,9 +359,9 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
     loses its values.
     """
     if not reason.strip():
-        raise ValidationError({"reason": "Record the erasure request (who asked, and when)."})
+        raise ValidationError({"reason": _("Record the erasure request (who asked, and when).")})
     if participant.relationships.filter(state__in=OPEN_STATES).exists():
-        raise ValidationError("Close the participant's open relationship before erasing them.")
+        raise ValidationError(_("Close the participant's open relationship before erasing them."))
     program = participant.program
     tally = _tally_of(participant)  # the reads first: the write lock is held only for the writes
     with transaction.atomic():

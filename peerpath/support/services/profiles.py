@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -30,7 +31,7 @@ def declare_conflict(*, actor: Actor, supporter: Supporter, participant: Partici
     Rule: same program. An open proposal between the two is withdrawn.
     """
     if supporter.program_id != participant.program_id:
-        raise ValidationError("The supporter and the participant must be in the same program.")
+        raise ValidationError(_("The supporter and the participant must be in the same program."))
     with transaction.atomic():
         conflict, created = Conflict.objects.get_or_create(
             supporter=supporter,
@@ -63,10 +64,10 @@ def save_matching_profile(*, actor: Actor, supporter: Supporter, data: dict[str,
     """
     capacity = data.get("capacity", 1)
     if capacity is None or not 1 <= capacity <= 20:
-        raise ValidationError({"capacity": "Capacity is between 1 and 20 participants."})
+        raise ValidationError({"capacity": _("Capacity is between 1 and 20 participants.")})
     areas = list(data.get("focus_areas") or [])
     if any(a.program_id != supporter.program_id for a in areas):
-        raise ValidationError({"focus_areas": "Choose from this program's areas."})
+        raise ValidationError({"focus_areas": _("Choose from this program's areas.")})
     with transaction.atomic():
         profile = eligibility.profile_of(supporter)
         before = {**snapshot_fields(profile, PROFILE_FIELDS), **audit.snapshot(supporter, ["languages", "focus_areas"])}

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -57,9 +58,9 @@ def concern_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
         else:
             messages.success(
                 request,
-                "Your supervisor has been told and will get back to you. Add what you know below when you can."
+                _("Your supervisor has been told and will get back to you. Add what you know below when you can.")
                 if concern.is_crisis
-                else "Your concern was passed on to your supervisor.",
+                else _("Your concern was passed on to your supervisor."),
             )
             return redirect("support:concern", program.slug, concern.pk)
     status = 400 if request.method == "POST" else 200
@@ -149,7 +150,7 @@ def concern_details(request: ProgramRequest, program: Program, pk: int) -> HttpR
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your supervisor can read the details now.")
+            messages.success(request, _("Your supervisor can read the details now."))
             return redirect("support:concern", program.slug, record.pk)
     return _concern_page(request, program, record, 400, details_form=form)
 
@@ -174,7 +175,7 @@ def concern_acknowledge(request: ProgramRequest, program: Program, pk: int) -> H
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Acknowledged. Record the follow-up when it is done.")
+        messages.success(request, _("Acknowledged. Record the follow-up when it is done."))
     return redirect("support:concern", program.slug, record.pk)
 
 
@@ -189,7 +190,7 @@ def concern_follow_up(request: ProgramRequest, program: Program, pk: int) -> Htt
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Follow-up recorded.")
+            messages.success(request, _("Follow-up recorded."))
             return redirect("support:concern", program.slug, record.pk)
     return _concern_page(request, program, record, 400, follow_up_form=form)
 
@@ -206,7 +207,7 @@ def adverse_event_new(request: ProgramRequest, program: Program, pk: int) -> Htt
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Recorded. The supporter's supervisor and the coordinators have been told.")
+            messages.success(request, _("Recorded. The supporter's supervisor and the coordinators have been told."))
             return redirect("support:relationship", program.slug, record.pk)
     status = 400 if request.method == "POST" else 200
     return render(

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_rule_errors, add_service_errors
@@ -67,7 +68,7 @@ def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Contact logged.")
+            messages.success(request, _("Contact logged."))
             return redirect(f"{reverse('support:relationship', args=[program.slug, record.pk])}?saved=1")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -126,7 +127,7 @@ def contact_correct(request: ProgramRequest, program: Program, pk: int) -> HttpR
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Contact corrected; the change is recorded under your name.")
+            messages.success(request, _("Contact corrected; the change is recorded under your name."))
             return redirect("support:relationship", program.slug, contact.relationship_id)
     status = 400 if request.method == "POST" else 200
     return render(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -47,7 +48,7 @@ def support_settings(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Support settings saved.")
+            messages.success(request, _("Support settings saved."))
             return redirect("support:settings", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(

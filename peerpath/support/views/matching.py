@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -39,7 +41,9 @@ def participant_match(request: ProgramRequest, program: Program, pk: int) -> Htt
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return _match_page(request, program, record, status=400)
-        messages.success(request, f"Offered to {supporter.full_name}; they will accept or decline.")
+        messages.success(
+            request, _("Offered to %(supporter)s; they will accept or decline.") % {"supporter": supporter.full_name}
+        )
         return redirect("support:relationship", program.slug, relationship.pk)
     return _match_page(request, program, record)
 
@@ -85,7 +89,9 @@ def _match_page(request: ProgramRequest, program: Program, record: Any, status: 
 def batch(request: ProgramRequest, program: Program) -> HttpResponse:
     if request.method == "POST":
         run = matches.run_batch_match(actor=request.user, program=program)
-        messages.success(request, "The batch match is ready for your review. Nothing is offered until you publish it.")
+        messages.success(
+            request, _("The batch match is ready for your review. Nothing is offered until you publish it.")
+        )
         return redirect("support:batch_run", program.slug, run.pk)
     runs = MatchRun.objects.filter(program=program).select_related("created_by", "published_by")[:10]
     return render(
@@ -136,9 +142,15 @@ def batch_publish(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{len(made)} match offer{'s' if len(made) != 1 else ''} sent to supporters.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s match offer sent to supporters.", "%(count)s match offers sent to supporters.", len(made)
+            )
+            % {"count": len(made)},
+        )
         for line in skipped:
-            messages.warning(request, f"Not offered: {line}")
+            messages.warning(request, _("Not offered: %(line)s") % {"line": line})
     return redirect("support:batch_run", program.slug, run.pk)
 
 
@@ -151,5 +163,5 @@ def batch_discard(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Batch match discarded.")
+        messages.success(request, _("Batch match discarded."))
     return redirect("support:batch", program.slug)

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import as_download, download, requested_format
@@ -115,9 +116,13 @@ def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, f"{participant.reference} is on the waiting list.")
+                messages.success(
+                    request, _("%(reference)s is on the waiting list.") % {"reference": participant.reference}
+                )
                 if not participant.consent_given:
-                    messages.warning(request, "No consent is recorded, so they cannot be matched until you record it.")
+                    messages.warning(
+                        request, _("No consent is recorded, so they cannot be matched until you record it.")
+                    )
                 return redirect("support:participant", program.slug, participant.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -166,7 +171,7 @@ def participant_edit(request: ProgramRequest, program: Program, pk: int) -> Http
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{record.reference} saved.")
+            messages.success(request, _("%(reference)s saved.") % {"reference": record.reference})
             return redirect("support:participant", program.slug, record.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -202,7 +207,7 @@ def participant_erase(request: ProgramRequest, program: Program, pk: int) -> Htt
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The participant was erased. Only anonymous counts remain.")
+            messages.success(request, _("The participant was erased. Only anonymous counts remain."))
             return redirect("support:participants", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -231,6 +236,10 @@ def conflict_add(request: ProgramRequest, program: Program, pk: int) -> HttpResp
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{supporter.full_name} will never be matched with {record.reference}.")
+            messages.success(
+                request,
+                _("%(supporter)s will never be matched with %(reference)s.")
+                % {"supporter": supporter.full_name, "reference": record.reference},
+            )
             return redirect("support:participant", program.slug, record.pk)
     return _participant_page(request, program, record, 400, conflict_form=form)

@@ -37,7 +37,7 @@ from peerpath.support.views.common import is_coordinator
 def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     relationship = access.get_offer(request, program, pk)
     if relationship.state != RelationshipState.PROPOSED:
-        messages.info(request, "This offer has already been answered.")
+        messages.info(request, _("This offer has already been answered."))
         return redirect("support:caseload", program.slug)
     form = OfferResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -54,9 +54,9 @@ def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if accept:
-                messages.success(request, "Match accepted. Log your first contact when you have reached them.")
+                messages.success(request, _("Match accepted. Log your first contact when you have reached them."))
                 return redirect("support:relationship", program.slug, relationship.pk)
-            messages.success(request, "Match declined; the coordinator has been told.")
+            messages.success(request, _("Match declined; the coordinator has been told."))
             return redirect("support:caseload", program.slug)
     status = 400 if request.method == "POST" else 200
     sight = access.rule_for(relationship.state).sees[access.Viewer.SUPPORTER]
@@ -112,12 +112,14 @@ def relationship_move(request: ProgramRequest, program: Program, pk: int) -> Htt
     try:
         if action == "start_closing":
             matches.start_closing(actor=request.user, relationship=record, note=request.POST.get("note", ""))
-            messages.success(request, "The relationship is closing. Record the closing conversation when you have it.")
+            messages.success(
+                request, _("The relationship is closing. Record the closing conversation when you have it.")
+            )
         elif action == "reopen":
             move_relationship(
                 actor=request.user, relationship=record, to_state=RelationshipState.ACTIVE, reason="Closing called off"
             )
-            messages.success(request, "The relationship is active again.")
+            messages.success(request, _("The relationship is active again."))
         elif action == "close":
             # What other apps record at the close (which goals were met) is saved with it.
             parts = extensions.form_parts("close", request, record, request.POST)
@@ -127,9 +129,9 @@ def relationship_move(request: ProgramRequest, program: Program, pk: int) -> Htt
                 matches.close_relationship(actor=request.user, relationship=record, **form.cleaned_data)
                 for part in parts:
                     part.save(actor=request.user, record=record)
-            messages.success(request, "The relationship is closed.")
+            messages.success(request, _("The relationship is closed."))
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
     except ValidationError as error:
         add_service_errors(form, error)
         return _relationship_page(request, program, record, 400, close_form=form)
@@ -145,7 +147,11 @@ def relationship_rematch(request: ProgramRequest, program: Program, pk: int) -> 
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("support:relationship", program.slug, record.pk)
-    messages.success(request, f"{participant_record.reference} is back on the waiting list: choose a new supporter.")
+    messages.success(
+        request,
+        _("%(reference)s is back on the waiting list: choose a new supporter.")
+        % {"reference": participant_record.reference},
+    )
     return redirect("support:participant_match", program.slug, participant_record.pk)
 
 
@@ -211,5 +217,5 @@ def relationship_conflict(request: ProgramRequest, program: Program, pk: int) ->
         url=record.get_absolute_url(),
         relationship=record,
     )
-    messages.success(request, "Conflict declared. The coordinator will arrange a rematch.")
+    messages.success(request, _("Conflict declared. The coordinator will arrange a rematch."))
     return redirect("support:relationship", program.slug, record.pk)

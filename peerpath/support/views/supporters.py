@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -64,7 +65,7 @@ def _profile_page(request: ProgramRequest, program: Program, supporter: Any, *, 
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Matching profile saved.")
+            messages.success(request, _("Matching profile saved."))
             return redirect("support:my_profile" if own else "support:supporters", program.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -117,7 +118,7 @@ def cover_add(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Backup named.")
+            messages.success(request, _("Backup named."))
             return redirect("support:supervision", program.slug)
     data = queries.supervision(program, request.user)
     return render(request, "support/supervision.html", {"program": program, "cover_form": form, **data}, status=400)
@@ -128,5 +129,5 @@ def cover_add(request: ProgramRequest, program: Program) -> HttpResponse:
 def cover_end(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     cover = access.get_own_cover(program, request.user, pk)
     support_cover.end_cover(actor=request.user, cover=cover)
-    messages.success(request, "Cover ended.")
+    messages.success(request, _("Cover ended."))
     return redirect("support:supervision", program.slug)

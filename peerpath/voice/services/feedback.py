@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
@@ -289,12 +290,12 @@ def open_rematch(*, actor: Actor, answer: FeedbackAnswer, note: str = "") -> Non
     Rules: only for an answer that said "not a good fit", once, while the relationship is open.
     """
     if not answer.not_a_good_fit:
-        raise ValidationError("Only an answer saying it is not a good fit opens a rematch.")
+        raise ValidationError(_("Only an answer saying it is not a good fit opens a rematch."))
     if answer.rematch_opened_at is not None:
-        raise ValidationError("A rematch was already opened from this answer.")
+        raise ValidationError(_("A rematch was already opened from this answer."))
     relationship = answer.relationship
     if relationship.state not in (RelationshipState.ACTIVE, RelationshipState.CLOSING, RelationshipState.PROPOSED):
-        raise ValidationError("This relationship has already closed.")
+        raise ValidationError(_("This relationship has already closed."))
     with transaction.atomic():
         # Support's pairing-fit rematch: the pair is never proposed again and the participant
         # keeps their place on the waiting list.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -21,9 +22,9 @@ def record_interest(*, actor: Actor, relationship: SupportRelationship, consente
     Rules: only after the relationship closed with "goals met"; asked once per relationship.
     """
     if relationship.state != RelationshipState.CLOSED or relationship.close_reason != CloseReason.GOALS_MET:
-        raise ValidationError("This is asked when a relationship has closed with its goals met.")
+        raise ValidationError(_("This is asked when a relationship has closed with its goals met."))
     if PeerInterest.objects.filter(relationship=relationship).exists():
-        raise ValidationError("Their answer is already recorded.")
+        raise ValidationError(_("Their answer is already recorded."))
     with transaction.atomic():
         interest = PeerInterest.objects.create(
             program=relationship.program,
@@ -51,11 +52,11 @@ def invite_to_apply(*, actor: Actor, interest: PeerInterest) -> PeerInterest:
     """
     participant = interest.participant
     if not interest.consented:
-        raise ValidationError("They did not agree to hear about it.")
+        raise ValidationError(_("They did not agree to hear about it."))
     if interest.invited_at is not None:
-        raise ValidationError("They have already been invited.")
+        raise ValidationError(_("They have already been invited."))
     if not participant.email:
-        raise ValidationError("Their record has no e-mail address: invite them another way.")
+        raise ValidationError(_("Their record has no e-mail address: invite them another way."))
     program = interest.program
     with transaction.atomic():
         interest.invited_at = timezone.now()

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import Questionnaire
 from peerpath.care.services import checkins
@@ -67,11 +68,11 @@ def record_outcome(
     """
     program = relationship.program
     if questionnaire.pk not in {q.pk for q in measures_of(get_settings(program))}:
-        raise ValidationError("This questionnaire is not one of the program's outcome measures.")
+        raise ValidationError(_("This questionnaire is not one of the program's outcome measures."))
     if relationship.state not in WORKING_STATES:
-        raise ValidationError("Outcome measures are recorded while the relationship is active or closing.")
+        raise ValidationError(_("Outcome measures are recorded while the relationship is active or closing."))
     if point not in MeasurePoint.values:
-        raise ValidationError({"point": "Choose intake, review or closing."})
+        raise ValidationError({"point": _("Choose intake, review or closing.")})
     try:
         scores = score_answers(questionnaire, answers)
     except ValueError as error:

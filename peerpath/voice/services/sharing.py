@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -66,7 +67,7 @@ def record_consent(
 def withdraw_consent(*, actor: Actor, consent: ShareConsent) -> ShareConsent:
     """The participant withdrew their consent: no summary is prepared for that recipient again."""
     if consent.withdrawn_at is not None:
-        raise ValidationError("This consent was already withdrawn.")
+        raise ValidationError(_("This consent was already withdrawn."))
     with transaction.atomic():
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
@@ -124,9 +125,9 @@ def build_summary(
     serve several); goals come from the plan where the reader may read it.
     """
     if end < start:
-        raise ValidationError({"end": "The end comes after the start."})
+        raise ValidationError({"end": _("The end comes after the start.")})
     if consent is not None and (consent.participant_id != participant.pk or not consent.in_force()):
-        raise ValidationError("This consent is withdrawn or has expired: no summary may be prepared for them.")
+        raise ValidationError(_("This consent is withdrawn or has expired: no summary may be prepared for them."))
     sections = list(consent.scope) if consent else list(SummarySection.values)
     rows = []
     ids = [r.pk for r, _viewer in relationships]
