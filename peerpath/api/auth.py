@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -41,9 +42,9 @@ def require(request: ApiRequest, program_slug: str, action: str) -> Membership:
     """
     membership = current_membership(request.auth.pk, program_slug)
     if membership is None:
-        raise HttpError(404, "Not found.")
+        raise HttpError(404, _("Not found."))
     if not membership.roles & roles_for(action):
-        raise HttpError(403, "Your role in this program does not allow this.")
+        raise HttpError(403, _("Your role in this program does not allow this."))
     request.program = membership.program
     request.membership = membership
     return membership

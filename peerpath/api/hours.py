@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -105,7 +106,7 @@ def my_hours(request: ApiRequest, program: str, year: Query[YearIn]) -> dict[str
     try:
         supporter = own_supporter_record(membership.program, request.auth)
     except Http404 as error:
-        raise HttpError(404, "Not found.") from error
+        raise HttpError(404, _("Not found.")) from error
     return _ledger(supporter, year.year)
 
 
@@ -141,5 +142,5 @@ def ledger(request: ApiRequest, program: str, supporter: Id, year: Query[YearIn]
     membership = require(request, program, "hours.view_ledgers")
     person = access.ledgers_visible_to(membership, request.auth).select_related("program").filter(pk=supporter).first()
     if person is None:
-        raise HttpError(404, "Not found.")
+        raise HttpError(404, _("Not found."))
     return _ledger(person, year.year)

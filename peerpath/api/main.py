@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -40,7 +39,7 @@ from peerpath.programs.models import Competency, Membership
 from peerpath.recruitment.models import Application, Source, Stage, Supporter
 
 api = NinjaAPI(
-    title=_("PeerPath API"),
+    title="PeerPath API",
     version="1",
     description="Read a program's records and write contacts, attendance and continuing-education activities. "
     "Authenticate with `Authorization: Bearer <token>`; make tokens under 'API tokens' in the app.",

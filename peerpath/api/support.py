@@ -10,6 +10,7 @@ equivalent page writes, and contacts are logged through `support.services.contac
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -92,7 +93,7 @@ def participants(
     list page. To search by name, e-mail or phone, POST to `participants/search`: a `q` here
     answers 400 (a name in a URL is written to access logs)."""
     if "q" in request.GET:
-        raise HttpError(400, "Search by POST to participants/search: names do not belong in a URL.")
+        raise HttpError(400, _("Search by POST to participants/search: names do not belong in a URL."))
     return _participant_list(request, program, "", filters.status or "", page)
 
 

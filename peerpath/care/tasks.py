@@ -9,6 +9,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.care import queries
 from peerpath.care.lifecycle import NEWSLETTER
@@ -123,7 +124,7 @@ def deliver_newsletter(*, newsletter_id: int) -> int:
                 "unsubscribe_url": unsubscribe,
             }
             message = EmailMultiAlternatives(
-                subject=f"{program.name}: {newsletter.subject}",
+                subject=_("%(program)s: %(subject)s") % {"program": program.name, "subject": newsletter.subject},
                 body=render_to_string("care/email/newsletter_body.txt", context),
                 to=[supporter.email],
                 reply_to=[program.contact_email] if program.contact_email else None,

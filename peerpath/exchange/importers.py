@@ -18,7 +18,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peerpath.core import audit
 from peerpath.core.bulk import PreparedRows, reserve_ids
@@ -318,7 +319,7 @@ class SupporterImporter(Importer):
                     from_stage="",
                     to_stage=row["stage"],
                     actor=actor,
-                    reason=f"Imported from {source}",
+                    reason=_("Imported from %(source)s") % {"source": source},
                     created_at=since,
                 )
             )
@@ -692,8 +693,12 @@ class ParticipantImporter(Importer):
             notify(
                 program=program,
                 users=others,
-                text=f"{len(created)} participant{'s' if len(created) != 1 else ''} joined the waiting list "
-                f"(imported from {source}).",
+                text=ngettext(
+                    "%(count)s participant joined the waiting list (imported from %(source)s).",
+                    "%(count)s participants joined the waiting list (imported from %(source)s).",
+                    len(created),
+                )
+                % {"count": len(created), "source": source},
                 url=reverse("support:participants", args=[program.slug]) + "?status=waiting",
             )
         return len(created)

@@ -31,7 +31,7 @@ MEMBER = Lifecycle(
     field="status",
     transitions={M.REQUESTED: {M.ACTIVE, M.LEFT}, M.ACTIVE: {M.LEFT}, M.LEFT: {M.ACTIVE}},
     audit_action="group_member.{to}",
-    label=_("This membership"),
+    label=lambda _record: str(_("This membership")),
 )
 
 COVER = Lifecycle(

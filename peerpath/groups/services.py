@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import DebriefKind
 from peerpath.care.services import debriefs as care_debriefs
@@ -219,28 +219,28 @@ def _validate_group(program: Program, data: dict[str, Any], co_facilitators: lis
     errors: dict[str, str] = {}
     kind = data.get("kind")
     if kind is None or kind.program_id != program.pk:
-        errors["kind"] = "Choose one of the program's kinds of group."
+        errors["kind"] = _("Choose one of the program's kinds of group.")
     if not (data.get("name") or "").strip():
-        errors["name"] = "Give the group a name."
+        errors["name"] = _("Give the group a name.")
     starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
     if starts_on is None:
-        errors["starts_on"] = "Give the date of the first session."
+        errors["starts_on"] = _("Give the date of the first session.")
     elif ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "The series cannot end before it starts."
+        errors["ends_on"] = _("The series cannot end before it starts.")
     if not 15 <= int(data.get("duration_minutes") or 0) <= 720:
-        errors["duration_minutes"] = "Between 15 minutes and 12 hours."
+        errors["duration_minutes"] = _("Between 15 minutes and 12 hours.")
     if data.get("capacity") is not None and int(data["capacity"]) < 1:
-        errors["capacity"] = "At least one place, or leave it empty for no limit."
+        errors["capacity"] = _("At least one place, or leave it empty for no limit.")
     if not (data.get("place") or "").strip() and not (data.get("online_url") or "").strip():
-        errors["place"] = "Say where it meets, or give the online link."
+        errors["place"] = _("Say where it meets, or give the online link.")
     eligible = {s.pk for s in eligible_facilitators(program)}
     lead = data.get("lead")
     if lead is not None and (lead.program_id != program.pk or lead.pk not in eligible):
-        errors["lead"] = "Choose a supporter whose credential is current (and who may facilitate)."
+        errors["lead"] = _("Choose a supporter whose credential is current (and who may facilitate).")
     if any(s.program_id != program.pk or s.pk not in eligible for s in co_facilitators):
-        errors["co_facilitators"] = "Co-facilitators must be supporters whose credential is current."
+        errors["co_facilitators"] = _("Co-facilitators must be supporters whose credential is current.")
     elif lead is not None and lead in co_facilitators:
-        errors["co_facilitators"] = "The lead is not also a co-facilitator."
+        errors["co_facilitators"] = _("The lead is not also a co-facilitator.")
     if errors:
         raise ValidationError(errors)
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -92,15 +92,15 @@ def check_duty(*, date: dt.date | None, kind: str | None, title: str | None, min
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if date is not None and date > today:
-        errors["date"] = "A duty cannot be dated in the future."
+        errors["date"] = _("A duty cannot be dated in the future.")
     elif date is not None and date < today - dt.timedelta(days=366):
-        errors["date"] = "Log duties within a year of the day you did them."
+        errors["date"] = _("Log duties within a year of the day you did them.")
     if kind is not None and kind not in LOGGABLE_KINDS:
-        errors["kind"] = "Choose what kind of duty it was."
+        errors["kind"] = _("Choose what kind of duty it was.")
     if title is not None and not title.strip():
-        errors["title"] = "Say what you did."
+        errors["title"] = _("Say what you did.")
     if minutes is not None and not 5 <= minutes <= 24 * 60:
-        errors["minutes"] = "Give between 5 minutes and 24 hours (1440 minutes)."
+        errors["minutes"] = _("Give between 5 minutes and 24 hours (1440 minutes).")
     if errors:
         raise ValidationError(errors)
 

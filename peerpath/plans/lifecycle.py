@@ -21,7 +21,7 @@ GOAL = Lifecycle(
         G.SET_ASIDE: {G.OPEN},
     },
     audit_action="goal.status",
-    label=_("This goal"),
+    label=lambda _record: str(_("This goal")),
     unaudited={"met_on", "met_at_close"},
 )
 
@@ -33,7 +33,7 @@ NEED = Lifecycle(
     field="status",
     transitions={state: {other for other in N if other != state} for state in N},
     audit_action="need.status",
-    label=_("This need"),
+    label=lambda _record: str(_("This need")),
     unaudited={"met_on"},
 )
 
@@ -50,6 +50,6 @@ REFERRAL = Lifecycle(
         R.CONNECTED: set(),
     },
     audit_action="referral.state",
-    label=_("This referral"),
+    label=lambda _record: str(_("This referral")),
     unaudited={"outcome_note"},
 )

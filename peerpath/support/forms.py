@@ -126,6 +126,7 @@ class ParticipantForm(NeedsMixin):
     )
     preferred_language = forms.ChoiceField(
         label=_("Language for messages"),
+        choices=lambda: language_choices(str(_("The program's language"))),
         required=False,
         help_text=_("What the program sends them is written in this language."),
     )
@@ -164,7 +165,6 @@ class ParticipantForm(NeedsMixin):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_needs(program)
-        self.fields["preferred_language"].choices = language_choices("The program's language")
         add_support_wanted(self, program, "Support they want")
 
     def clean_preferred_communities(self) -> list[str]:
@@ -228,7 +228,7 @@ class RequestForm(NeedsMixin):
         label=_("How should we contact you?"), choices=ContactPreference.choices, widget=forms.RadioSelect
     )
     preferred_language = forms.ChoiceField(
-        label=_("Which language should we write to you in?"), widget=forms.RadioSelect
+        label=_("Which language should we write to you in?"), choices=language_choices, widget=forms.RadioSelect
     )
     intake_notes = forms.CharField(
         label=_("Anything you would like us to know (optional)"),
@@ -244,7 +244,6 @@ class RequestForm(NeedsMixin):
         super().__init__(*args, **kwargs)
         self.setup_needs(program)
         # Offered in the language the person is reading the form in.
-        self.fields["preferred_language"].choices = language_choices()
         self.fields["preferred_language"].initial = get_language()
         self.fields["languages"].label = _("Languages you speak")
         self.fields["focus_areas"].label = _("What would you like support with?")

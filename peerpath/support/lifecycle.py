@@ -106,7 +106,7 @@ RELATIONSHIP = Lifecycle(
     transitions=TRANSITIONS,
     audit_action="relationship.move",
     history=_relationship_change,
-    label=_("A relationship"),
+    label=lambda _record: str(_("A relationship")),
     unaudited={"close_note"},
     audit_note=False,
 )

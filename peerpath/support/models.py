@@ -491,7 +491,7 @@ class Contact(models.Model):
         return f"Contact on {self.contacted_on} ({self.get_channel_display()})"
 
     def task_labels(self) -> list[str]:
-        return [SupportTask(t).label for t in self.tasks if t in SupportTask.values]
+        return [str(SupportTask(t).label) for t in self.tasks if t in SupportTask.values]
 
 
 class ContactDraft(models.Model):

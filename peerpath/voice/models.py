@@ -141,10 +141,10 @@ class FeedbackAnswer(models.Model):
         return self.good_fit == Fit.NO
 
     def heard_label(self) -> str:
-        return Heard(self.felt_heard).label if self.felt_heard in Heard.values else "—"
+        return str(Heard(self.felt_heard).label) if self.felt_heard in Heard.values else "—"
 
     def fit_label(self) -> str:
-        return Fit(self.good_fit).label if self.good_fit in Fit.values else "—"
+        return str(Fit(self.good_fit).label) if self.good_fit in Fit.values else "—"
 
 
 class Via(models.TextChoices):
@@ -212,7 +212,7 @@ class ShareConsent(models.Model):
         return self.withdrawn_at is None and day <= self.expires_on  # type: ignore[operator]
 
     def scope_labels(self) -> list[str]:
-        return [SummarySection(s).label for s in self.scope if s in SummarySection.values]
+        return [str(SummarySection(s).label) for s in self.scope if s in SummarySection.values]
 
 
 class PeerInterest(models.Model):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care.lifecycle import BREAK
 from peerpath.care.models import (
@@ -75,13 +75,13 @@ def request_break(
             % {"supporter": supporter.full_name, "stage": supporter.get_stage_display()}
         )
     if not by_staff and starts_on < today:
-        errors["starts_on"] = "Start today or later."
+        errors["starts_on"] = _("Start today or later.")
     if ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "The last day of the break cannot be before the first."
+        errors["ends_on"] = _("The last day of the break cannot be before the first.")
     if ends_on is not None and ends_on < today:
-        errors["ends_on"] = "The break must end today or later."
+        errors["ends_on"] = _("The break must end today or later.")
     if not errors and _overlapping(supporter, starts_on, ends_on):
-        errors["starts_on"] = "This overlaps another break; change or cancel that one first."
+        errors["starts_on"] = _("This overlaps another break; change or cancel that one first.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -130,7 +130,9 @@ def start_break(*, actor: Actor, brk: Break) -> Break:
         )
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ACTIVE:
-            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ON_BREAK, reason=f"Break: {brk}")
+            move_to_stage(
+                actor=actor, supporter=supporter, to_stage=Stage.ON_BREAK, reason=_("Break: %(brk)s") % {"brk": brk}
+            )
     return brk
 
 
@@ -171,7 +173,7 @@ def end_break(*, actor: Actor, brk: Break, today: dt.date | None = None) -> Brea
         )
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ON_BREAK:
-            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACTIVE, reason="Back from a break")
+            move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACTIVE, reason=_("Back from a break"))
         if supporter.email and brk.return_checkin_id:
             queue_email(
                 to=supporter.email,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import (
     BuddyPair,
@@ -41,12 +41,12 @@ def pair_buddies(*, actor: User, program: Program, first: Supporter, second: Sup
     """
     errors = {}
     if first.pk == second.pk:
-        errors["second"] = "Choose two different supporters."
+        errors["second"] = _("Choose two different supporters.")
     for name, person in (("first", first), ("second", second)):
         if person.program_id != program.pk or person.stage not in CURRENT_STAGES:
-            errors[name] = f"{person.full_name} is not a current supporter."
+            errors[name] = _("%(person)s is not a current supporter.") % {"person": person.full_name}
         elif current_pair(person) is not None:
-            errors[name] = f"{person.full_name} already has a buddy."
+            errors[name] = _("%(person)s already has a buddy.") % {"person": person.full_name}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

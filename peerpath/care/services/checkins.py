@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
@@ -153,7 +153,7 @@ def schedule_checkin(*, actor: Actor, supporter: Supporter, reason: str, due_on:
             program=supporter.program,
             action="checkin.schedule",
             target=checkin,
-            note=CheckInReason(reason).label,
+            note=str(CheckInReason(reason).label),
         )
     return checkin
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import (
     CheckInReason,
@@ -48,13 +48,13 @@ def submit_debrief(
     require_own_record(actor, supporter)
     errors = {}
     if kind not in DebriefKind.values:
-        errors["kind"] = "Choose what the debrief is about."
+        errors["kind"] = _("Choose what the debrief is about.")
     if occurred_on > local_today():
-        errors["occurred_on"] = "The date cannot be in the future."
+        errors["occurred_on"] = _("The date cannot be in the future.")
     elif occurred_on < local_today() - dt.timedelta(days=366):
-        errors["occurred_on"] = "Debriefs are for the last year."
+        errors["occurred_on"] = _("Debriefs are for the last year.")
     if not what_happened.strip():
-        errors["what_happened"] = "Say briefly what happened."
+        errors["what_happened"] = _("Say briefly what happened.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

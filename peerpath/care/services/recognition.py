@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import (
     Recognition,
@@ -42,15 +43,15 @@ def record_recognition(
     given_on = given_on or local_today()
     errors = {}
     if supporter.program_id != program.pk or supporter.stage not in RECOGNISABLE_STAGES:
-        errors["supporter"] = "Choose a supporter of this program."
+        errors["supporter"] = _("Choose a supporter of this program.")
     if kind not in RecognitionKind.values:
-        errors["kind"] = "Choose the kind of recognition."
+        errors["kind"] = _("Choose the kind of recognition.")
     if kind == RecognitionKind.AWARD and not event_name.strip():
-        errors["event_name"] = "Name the event where the award is given."
+        errors["event_name"] = _("Name the event where the award is given.")
     if given_on > local_today() + dt.timedelta(days=365):
-        errors["given_on"] = "Give a date within the next year."
+        errors["given_on"] = _("Give a date within the next year.")
     if not title.strip():
-        errors["title"] = "Give the recognition a title."
+        errors["title"] = _("Give the recognition a title.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import (
     CareTask,
@@ -40,19 +40,19 @@ def _check_meeting(
 ) -> None:
     errors: dict[str, str] = {}
     if kind not in MeetingKind.values:
-        errors["kind"] = "Choose one-on-one or group."
+        errors["kind"] = _("Choose one-on-one or group.")
     if held_on > local_today():
-        errors["held_on"] = "Log meetings that have taken place (not in the future)."
+        errors["held_on"] = _("Log meetings that have taken place (not in the future).")
     if not 5 <= duration_minutes <= 600:
-        errors["duration_minutes"] = "Give the length in minutes, between 5 and 600."
+        errors["duration_minutes"] = _("Give the length in minutes, between 5 and 600.")
     if not attendees:
-        errors["attendees"] = "Choose who attended."
+        errors["attendees"] = _("Choose who attended.")
     elif kind == MeetingKind.ONE_ON_ONE and len(attendees) != 1:
-        errors["attendees"] = "A one-on-one meeting has exactly one supporter; log a group meeting for more."
+        errors["attendees"] = _("A one-on-one meeting has exactly one supporter; log a group meeting for more.")
     elif any(s.program_id != program.pk for s in attendees):
-        errors["attendees"] = "Choose supporters of this program."
+        errors["attendees"] = _("Choose supporters of this program.")
     elif not is_coordinator(actor, program) and any(s.supervisor_id != getattr(actor, "pk", None) for s in attendees):
-        errors["attendees"] = "You can log meetings with the supporters you supervise."
+        errors["attendees"] = _("You can log meetings with the supporters you supervise.")
     if (
         supervisor is None
         or not Membership.objects.filter(program=program, user=supervisor)
@@ -60,7 +60,7 @@ def _check_meeting(
         .active()
         .exists()
     ):
-        errors["supervisor"] = "The meeting is led by a supervisor or coordinator of the program."
+        errors["supervisor"] = _("The meeting is led by a supervisor or coordinator of the program.")
     if errors:
         raise ValidationError(errors)
 

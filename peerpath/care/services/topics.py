@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import (
     TopicPlan,
@@ -38,11 +39,11 @@ def plan_refresher(
     """
     errors = {}
     if ends_at <= starts_at:
-        errors["ends_at"] = "The event must end after it starts."
+        errors["ends_at"] = _("The event must end after it starts.")
     if starts_at < timezone.now():
-        errors["starts_at"] = "Plan the event for a time in the future."
+        errors["starts_at"] = _("Plan the event for a time in the future.")
     if not topic_key.strip():
-        errors["topic_key"] = "Choose a suggested topic."
+        errors["topic_key"] = _("Choose a suggested topic.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

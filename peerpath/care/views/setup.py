@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -62,7 +62,7 @@ def supervisors(request: ProgramRequest, program: Program) -> HttpResponse:
             elif value.isdigit() and int(value) in valid:
                 chosen[int(pk_text)] = int(value)
             else:
-                errors[int(pk_text)] = "Choose a supervisor of this program."
+                errors[int(pk_text)] = _("Choose a supervisor of this program.")
         changed = 0
         if not errors:
             users = {m.user_id: m.user for m in program.memberships.select_related("user").filter(user_id__in=valid)}

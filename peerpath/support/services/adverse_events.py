@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -53,8 +53,12 @@ def record_adverse_event(
         notify(
             program=program,
             users=[*on_call, *coordinators(program)],
-            text=f"{event.get_kind_display()}: {relationship.participant.reference}, in {relationship.supporter}'s "
-            "caseload. Please check in with the supporter.",
+            text=_("%(kind)s: %(reference)s, in %(supporter)s's caseload. Please check in with the supporter.")
+            % {
+                "kind": event.get_kind_display(),
+                "reference": relationship.participant.reference,
+                "supporter": relationship.supporter,
+            },
             url=relationship.get_absolute_url(),
             relationship=relationship,
         )

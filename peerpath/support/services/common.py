@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
@@ -78,10 +79,10 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     errors: dict[str, str] = {}
     for name, value in data.items():
         if name.startswith("weight_") and not 0 <= value <= 10:
-            errors[name] = "A weight is between 0 and 10."
+            errors[name] = _("A weight is between 0 and 10.")
     for name in ["unreachable_attempts", "unreachable_days", "quiet_days", "crisis_ack_minutes", "crisis_step_minutes"]:
         if name in data and data[name] < 1:
-            errors[name] = "At least 1."
+            errors[name] = _("At least 1.")
     if "coordinator_order" in data:
         given = [line.lower() for line in lines(data["coordinator_order"])]
         known = {
@@ -95,7 +96,7 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
         if unknown:
             errors["coordinator_order"] = "Not a coordinator of this program: " + ", ".join(unknown)
         elif len(set(given)) != len(given):
-            errors["coordinator_order"] = "List each coordinator once."
+            errors["coordinator_order"] = _("List each coordinator once.")
     if errors:
         raise ValidationError(errors)
     row = get_settings(program)

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
@@ -90,8 +90,8 @@ def raise_concern(
             notify(
                 program=program,
                 users=on_call,
-                text=f"Concern: {relationship.supporter} raised a concern about "
-                f"{relationship.participant.reference}. Please acknowledge.",
+                text=_("Concern: %(supporter)s raised a concern about %(reference)s. Please acknowledge.")
+                % {"supporter": relationship.supporter, "reference": relationship.participant.reference},
                 url=concern.get_absolute_url(),
                 email_template="support/email/notice",
                 context={"subject": f"Concern raised by {relationship.supporter}"},
@@ -190,8 +190,8 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
         notify(
             program=concern.program,
             users=[u for u in people if u.pk != actor.pk],
-            text=f"{actor} added details to the {concern.get_kind_display().lower()} "
-            f"about {concern.participant.reference}.",
+            text=_("%(actor)s added details to the %(kind)s about %(reference)s.")
+            % {"actor": actor, "kind": concern.get_kind_display().lower(), "reference": concern.participant.reference},
             url=concern.get_absolute_url(),
             urgent=concern.is_crisis and concern.state == ConcernState.OPEN,
             concern=concern,
@@ -232,8 +232,8 @@ def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
         notify(
             program=concern.program,
             users=[supporter_user] if supporter_user else [],
-            text=f"{actor} acknowledged your {concern.get_kind_display().lower()} "
-            f"about {concern.participant.reference}.",
+            text=_("%(actor)s acknowledged your %(kind)s about %(reference)s.")
+            % {"actor": actor, "kind": concern.get_kind_display().lower(), "reference": concern.participant.reference},
             url=concern.get_absolute_url(),
             concern=concern,
         )

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -36,27 +36,27 @@ def check_contact(relationship: SupportRelationship, data: dict[str, Any], conta
     today = timezone.localdate()
     when = data.get("contacted_on")
     if when is None:
-        errors["contacted_on"] = "Give the date."
+        errors["contacted_on"] = _("Give the date.")
     elif when > today:
-        errors["contacted_on"] = "A contact cannot be in the future."
+        errors["contacted_on"] = _("A contact cannot be in the future.")
     elif relationship.activated_at and when < timezone.localdate(relationship.activated_at) - dt.timedelta(days=1):
-        errors["contacted_on"] = "This is before the relationship started."
+        errors["contacted_on"] = _("This is before the relationship started.")
     follow = data.get("next_follow_up")
     if follow is not None and when is not None and follow < when:
-        errors["next_follow_up"] = "The next follow-up comes after this contact."
+        errors["next_follow_up"] = _("The next follow-up comes after this contact.")
     if any(t not in SupportTask.values for t in data.get("tasks") or []):
-        errors["tasks"] = "Choose from the four tasks of peer support."
+        errors["tasks"] = _("Choose from the four tasks of peer support.")
     kind = data.get("kind", ContactKind.CHECK_IN)
     if kind != ContactKind.CHECK_IN and "reached" in data and not data["reached"]:
-        errors["kind"] = "A first contact or closing conversation is one where you reached the participant."
+        errors["kind"] = _("A first contact or closing conversation is one where you reached the participant.")
     others = relationship.contacts.all() if contact is None else relationship.contacts.exclude(pk=contact.pk)
     if kind == ContactKind.FIRST and others.filter(kind=ContactKind.FIRST).exists():
-        errors["kind"] = "The first contact is already recorded."
+        errors["kind"] = _("The first contact is already recorded.")
     if kind == ContactKind.CLOSING and others.filter(kind=ContactKind.CLOSING).exists():
-        errors["kind"] = "The closing conversation is already recorded."
+        errors["kind"] = _("The closing conversation is already recorded.")
     duration = data.get("duration_minutes")
     if duration is not None and not 0 <= duration <= 24 * 60:
-        errors["duration_minutes"] = "Give the length in minutes."
+        errors["duration_minutes"] = _("Give the length in minutes.")
     if errors:
         raise ValidationError(errors)
 
@@ -88,7 +88,7 @@ def log_contact(*, actor: Actor, relationship: SupportRelationship, data: dict[s
                     actor=actor,
                     relationship=relationship,
                     to_state=RelationshipState.CLOSING,
-                    reason="Closing conversation",
+                    reason=_("Closing conversation"),
                 )
         ContactDraft.objects.filter(user=acting_user(actor), relationship=relationship).delete()
         audit.record(

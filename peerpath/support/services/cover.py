@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.models import User
@@ -31,13 +32,13 @@ def name_backup(
     """
     errors: dict[str, str] = {}
     if backup is None or backup.pk == actor.pk:
-        errors["backup"] = "Choose another supervisor."
+        errors["backup"] = _("Choose another supervisor.")
     elif not Membership.objects.filter(program=program, user=backup).with_role(Role.SUPERVISOR).exists():
-        errors["backup"] = "The backup must be a supervisor of this program."
+        errors["backup"] = _("The backup must be a supervisor of this program.")
     if ends_on < starts_on:
-        errors["ends_on"] = "The cover ends after it starts."
+        errors["ends_on"] = _("The cover ends after it starts.")
     elif ends_on < timezone.localdate():
-        errors["ends_on"] = "This cover would already be over."
+        errors["ends_on"] = _("This cover would already be over.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -48,7 +49,12 @@ def name_backup(
         notify(
             program=program,
             users=[backup],
-            text=f"{actor} named you as their backup from {starts_on:%Y-%m-%d} to {ends_on:%Y-%m-%d}.",
+            text=_("%(actor)s named you as their backup from %(start)s to %(end)s.")
+            % {
+                "actor": actor,
+                "start": date_format(starts_on, "SHORT_DATE_FORMAT"),
+                "end": date_format(ends_on, "SHORT_DATE_FORMAT"),
+            },
             url=reverse("support:supervision", args=[program.slug]),
         )
     return cover

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -120,7 +120,8 @@ def propose_match(
         notify(
             program=program,
             users=[supporter.user],
-            text=f"You have a new match offer: {participant.reference}. Please accept or decline.",
+            text=_("You have a new match offer: %(reference)s. Please accept or decline.")
+            % {"reference": participant.reference},
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
             context={"subject": "A match offer is waiting for your answer"},
@@ -438,8 +439,11 @@ def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, n
             notify(
                 program=relationship.program,
                 users=coordinators(relationship.program),
-                text=f"{relationship.supporter} says {relationship.participant.reference} is not a good fit: "
-                "a rematch is offered on the relationship's page.",
+                text=_(
+                    "%(supporter)s says %(reference)s is not a good fit: "
+                    "a rematch is offered on the relationship's page."
+                )
+                % {"supporter": relationship.supporter, "reference": relationship.participant.reference},
                 url=relationship.get_absolute_url(),
                 relationship=relationship,
             )
@@ -482,7 +486,7 @@ def rematch_for_poor_fit(
             relationship=relationship,
             to_state=RelationshipState.CLOSED,
             close_reason=CloseReason.REMATCHED,
-            reason=f"Not a good fit (raised by {who}): {reason.strip()}",
+            reason=_("Not a good fit (raised by %(who)s): %(reason)s") % {"who": who, "reason": reason.strip()},
         )
         Participant.objects.filter(pk=participant.pk).update(waiting_since=place)
         participant.refresh_from_db()
@@ -496,8 +500,11 @@ def rematch_for_poor_fit(
         notify(
             program=relationship.program,
             users=coordinators(relationship.program),
-            text=f"{participant.reference} is back on the waiting list in their place (not a good fit with "
-            f"{relationship.supporter}); they will not be proposed to each other again.",
+            text=_(
+                "%(reference)s is back on the waiting list in their place (not a good fit with %(supporter)s); "
+                "they will not be proposed to each other again."
+            )
+            % {"reference": participant.reference, "supporter": relationship.supporter},
             url=participant.get_absolute_url(),
         )
     return participant

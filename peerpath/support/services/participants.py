@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -49,18 +49,18 @@ from peerpath.support.services.common import (
 def _validate_participant(program: Program, data: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     if not (data.get("full_name") or "").strip():
-        errors["full_name"] = "Give the participant's name."
+        errors["full_name"] = _("Give the participant's name.")
     if not (data.get("email") or "").strip() and not (data.get("phone") or "").strip():
-        errors["phone"] = "Give a phone number or an e-mail address so the supporter can reach them."
+        errors["phone"] = _("Give a phone number or an e-mail address so the supporter can reach them.")
     areas = list(data.get("focus_areas") or [])
     if any(a.program_id != program.pk for a in areas):
-        errors["focus_areas"] = "Choose from this program's areas."
+        errors["focus_areas"] = _("Choose from this program's areas.")
     if data.get("consent_given") and not (data.get("consent_scope") or "").strip():
-        errors["consent_scope"] = "Say what the participant agreed to."
+        errors["consent_scope"] = _("Say what the participant agreed to.")
     if (data.get("preferred_language") or "") not in {"", *(code for code, _name in settings.LANGUAGES)}:
-        errors["preferred_language"] = "Choose one of the languages offered."
+        errors["preferred_language"] = _("Choose one of the languages offered.")
     if data.get("urgency", Urgency.ROUTINE) not in Urgency.values:
-        errors["urgency"] = "Choose routine, soon or urgent."
+        errors["urgency"] = _("Choose routine, soon or urgent.")
     if errors:
         raise ValidationError(errors)
 
@@ -133,7 +133,8 @@ def save_participant(
             notify(
                 program=program,
                 users=[u for u in coordinators(program) if u != acting_user(actor)],
-                text=f"{participant.reference} joined the waiting list ({participant.get_source_display().lower()}).",
+                text=_("%(reference)s joined the waiting list (%(source)s).")
+                % {"reference": participant.reference, "source": participant.get_source_display().lower()},
                 url=participant.get_absolute_url(),
                 email_template="support/email/notice" if asked else "",
                 context={"subject": "A new request for a peer supporter"},
@@ -177,11 +178,11 @@ def prepare_imported_participant(
     now = timezone.now()
     errors: dict[str, str] = {}
     if waiting_since is not None and waiting_since > now:
-        errors["waiting_since"] = "The date cannot be in the future."
+        errors["waiting_since"] = _("The date cannot be in the future.")
     if consent_at is not None and consent_at > now:
-        errors["consent_at"] = "The date cannot be in the future."
+        errors["consent_at"] = _("The date cannot be in the future.")
     if consent_at is not None and not data.get("consent_given"):
-        errors["consent_at"] = "Give a consent date only when the participant consented."
+        errors["consent_at"] = _("Give a consent date only when the participant consented.")
     if errors:
         raise ValidationError(errors)
     _validate_participant(program, data)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -48,7 +48,7 @@ def declare_conflict(*, actor: Actor, supporter: Supporter, participant: Partici
                 relationship=proposal,
                 to_state=RelationshipState.CLOSED,
                 close_reason=CloseReason.DECLINED,
-                reason="Conflict declared",
+                reason=_("Conflict declared"),
             )
     return conflict
 

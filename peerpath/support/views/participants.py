@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import as_download, download, requested_format
@@ -94,7 +94,7 @@ def _participant_list(
 
 def _status_tabs(program: Program) -> list[tuple[str, str, int]]:
     counts = queries.status_counts(program)
-    return [(value, label, counts.get(value, 0)) for value, label in ParticipantStatus.choices]
+    return [(value, str(label), counts.get(value, 0)) for value, label in ParticipantStatus.choices]
 
 
 @program_view("support.manage_participants")

@@ -117,7 +117,10 @@ def relationship_move(request: ProgramRequest, program: Program, pk: int) -> Htt
             )
         elif action == "reopen":
             move_relationship(
-                actor=request.user, relationship=record, to_state=RelationshipState.ACTIVE, reason="Closing called off"
+                actor=request.user,
+                relationship=record,
+                to_state=RelationshipState.ACTIVE,
+                reason=_("Closing called off"),
             )
             messages.success(request, _("The relationship is active again."))
         elif action == "close":
@@ -213,7 +216,8 @@ def relationship_conflict(request: ProgramRequest, program: Program, pk: int) ->
     notify(
         program=program,
         users=coordinators(program),
-        text=f"{record.supporter} declared that they know {record.participant.reference}: please rematch.",
+        text=_("%(supporter)s declared that they know %(reference)s: please rematch.")
+        % {"supporter": record.supporter, "reference": record.participant.reference},
         url=record.get_absolute_url(),
         relationship=record,
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from peerpath.care.models import Questionnaire
 from peerpath.core import audit
@@ -51,15 +52,17 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     errors: dict[str, str] = {}
     for q in data.get("outcome_measures", []):
         if q.program_id != program.pk or not q.is_active:
-            errors["outcome_measures"] = "Choose this program's active questionnaires."
+            errors["outcome_measures"] = _("Choose this program's active questionnaires.")
     if data.get("supporter_minimum_answers", FLOOR) < FLOOR:
-        errors["supporter_minimum_answers"] = f"At least {FLOOR}, so no single answer can be traced."
+        errors["supporter_minimum_answers"] = _("At least %(floor)s, so no single answer can be traced.") % {
+            "floor": FLOOR
+        }
     if not 1 <= data.get("link_valid_days", 14) <= 60:
-        errors["link_valid_days"] = "Between 1 and 60 days."
+        errors["link_valid_days"] = _("Between 1 and 60 days.")
     if not 7 <= data.get("feedback_every_days", 30) <= 365:
-        errors["feedback_every_days"] = "Between 7 and 365 days."
+        errors["feedback_every_days"] = _("Between 7 and 365 days.")
     if not 1 <= data.get("outcome_every_months", 3) <= 24:
-        errors["outcome_every_months"] = "Between 1 and 24 months."
+        errors["outcome_every_months"] = _("Between 1 and 24 months.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
@@ -210,9 +210,9 @@ def answer(
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if felt_heard and felt_heard not in Heard.values:
-        errors["felt_heard"] = "Choose one of the answers."
+        errors["felt_heard"] = _("Choose one of the answers.")
     if good_fit and good_fit not in Fit.values:
-        errors["good_fit"] = "Choose one of the answers."
+        errors["good_fit"] = _("Choose one of the answers.")
     if errors:
         raise ValidationError(errors)
     questionnaires = link_questionnaires(link)

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -36,12 +36,12 @@ def record_consent(
     """
     errors: dict[str, str] = {}
     if not recipient.strip():
-        errors["recipient"] = "Name the clinician or agency."
+        errors["recipient"] = _("Name the clinician or agency.")
     if not scope or any(s not in SummarySection.values for s in scope):
-        errors["scope"] = "Choose what they may receive."
+        errors["scope"] = _("Choose what they may receive.")
     today = timezone.localdate()
     if not today < expires_on <= today + dt.timedelta(days=MAX_CONSENT_DAYS):
-        errors["expires_on"] = "A date after today and within two years."
+        errors["expires_on"] = _("A date after today and within two years.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -152,7 +152,7 @@ def build_summary(
                 needs=needs,
                 contacts=len(mine),
                 reached=sum(1 for c in mine if c.reached),
-                by_task=[(task.label, tasks.get(task.value, 0)) for task in SupportTask],
+                by_task=[(str(task.label), tasks.get(task.value, 0)) for task in SupportTask],
             )
         )
     outcomes = list(
