@@ -18,11 +18,12 @@ their own well-being page. A hold-back clears by itself when its cause does.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from peerpath.care.models import Break, BreakStatus, CareTask, HardEvent, MatchPause, TaskStatus
 from peerpath.care.services.common import get_settings
@@ -161,7 +162,8 @@ def back_from_break(program: Program, on_date: dt.date) -> dict[int, HoldBack]:
     }
 
 
-ON_A_BREAK_WORDS = "You are on a break: no new matches until you are back. Rest well."
+# Lazy: registered once at start-up, shown in the language of whoever reads it.
+ON_A_BREAK_WORDS = cast(str, gettext_lazy("You are on a break: no new matches until you are back. Rest well."))
 HOLDS = {
     "paused by supervisor": paused_by_supervisor,
     "well-being follow-up": concern_follow_up,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from peerpath.recruitment.models import Stage
 
 # People giving support (or learning to, beside someone): supervision and check-ins come due.
@@ -23,10 +25,10 @@ class Audience:
     INACTIVE_ALUMNI = "inactive_alumni"
 
     CHOICES = [
-        (ACTIVE, "Active supporters (shadowing, certified, provisional, active)"),
-        (ON_BREAK, "Supporters on a break"),
-        (TRAINEES, "Trainees (accepted, in training, assessed)"),
-        (INACTIVE_ALUMNI, "Inactive supporters and alumni"),
+        (ACTIVE, _("Active supporters (shadowing, certified, provisional, active)")),
+        (ON_BREAK, _("Supporters on a break")),
+        (TRAINEES, _("Trainees (accepted, in training, assessed)")),
+        (INACTIVE_ALUMNI, _("Inactive supporters and alumni")),
     ]
     STAGES: dict[str, frozenset[str]] = {
         ACTIVE: frozenset({Stage.SHADOWING, Stage.CERTIFIED, Stage.PROVISIONAL, Stage.ACTIVE}),

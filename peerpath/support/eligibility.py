@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from peerpath.certification.queries import credential_standing
 from peerpath.programs.models import Program
@@ -92,15 +93,20 @@ def supporter_pool(program: Program, on_date: dt.date | None = None, holds: bool
         current = load.get(supporter.pk, 0)
         reason = ""
         if supporter.user_id is None:
-            reason = "has no login yet"
+            reason = gettext("has no login yet")
         elif standing.get(supporter.pk) not in allowed_standing:
-            reason = f"credential not current ({standing.get(supporter.pk) or 'none'})"
+            reason = gettext("credential not current (%(standing)s)") % {
+                "standing": standing.get(supporter.pk) or gettext("none")
+            }
         elif away := [h.reason for h in held.get(supporter.pk, []) if h.new_places <= 0]:
             reason = "; ".join(away)
         elif not profile.accepting_new:
-            reason = "not taking new matches"
+            reason = gettext("not taking new matches")
         elif current >= profile.capacity:
-            reason = f"at capacity ({current} of {profile.capacity})"
+            reason = gettext("at capacity (%(current)s of %(capacity)s)") % {
+                "current": current,
+                "capacity": profile.capacity,
+            }
         if reason:
             pool.excluded.append((supporter, reason))
             continue

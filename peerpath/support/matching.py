@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.support.models import Availability, Criterion, Mode, Urgency
@@ -157,15 +158,15 @@ def must_have_failures(needs: Needs, offer: Offer) -> list[str]:
     return [c for c in CRITERIA if c in needs.must_haves and not checks[Criterion(c)]]
 
 
-_LABELS: dict[type, dict[str, str]] = {
-    choices: {str(value): str(label).lower() for value, label in choices.choices} for choices in (Mode, Availability)
-}
+_LABELS: tuple[type, ...] = (Mode, Availability)
 MODE_ORDER = [str(m) for m in Mode.values]
 TIME_ORDER = [str(a) for a in Availability.values]
 
 
 def _label(choices: type, value: str) -> str:
-    return _LABELS.get(choices, {}).get(value, value)
+    # Looked up at each call, so the label is in the reader's language.
+    labels = {str(v): str(label).lower() for v, label in choices.choices} if choices in _LABELS else {}
+    return labels.get(value, value)
 
 
 def explain(needs: Needs, offer: Offer, weights: dict[str, int], area_names: dict[int, str]) -> Explanation:
@@ -174,35 +175,62 @@ def explain(needs: Needs, offer: Offer, weights: dict[str, int], area_names: dic
     parts: list[Part] = []
     shared_areas = sorted(area_names.get(a, str(a)) for a in needs.focus_areas & offer.focus_areas)
     focus = (w["focus_area"] * 10 * len(shared_areas)) // len(needs.focus_areas) if needs.focus_areas else 0
-    parts.append(Part("focus_area", "Lived experience", focus, ", ".join(shared_areas) or "none shared"))
+    parts.append(
+        Part("focus_area", gettext("Lived experience"), focus, ", ".join(shared_areas) or gettext("none shared"))
+    )
     shared_langs = sorted(needs.languages & offer.languages)
     language = w["language"] * 10 if shared_langs else 0
-    parts.append(Part("language", "Language", language, ", ".join(s.title() for s in shared_langs) or "none shared"))
+    parts.append(
+        Part(
+            "language",
+            gettext("Language"),
+            language,
+            ", ".join(s.title() for s in shared_langs) or gettext("none shared"),
+        )
+    )
     shared_modes = [m for m in MODE_ORDER if m in needs.modes & offer.modes]
     mode = w["mode"] * 10 if shared_modes else 0
-    parts.append(Part("mode", "Way of meeting", mode, ", ".join(_label(Mode, m) for m in shared_modes) or "none"))
+    parts.append(
+        Part(
+            "mode", gettext("Way of meeting"), mode, ", ".join(_label(Mode, m) for m in shared_modes) or gettext("none")
+        )
+    )
     same_area = bool(needs.area) and norm(needs.area) == norm(offer.area)
-    parts.append(Part("area", "Area", w["area"] * 10 if same_area else 0, offer.area if same_area else "different"))
+    parts.append(
+        Part(
+            "area",
+            gettext("Area"),
+            w["area"] * 10 if same_area else 0,
+            offer.area if same_area else gettext("different"),
+        )
+    )
     shared_times = [a for a in TIME_ORDER if a in needs.availability & offer.availability]
     times = (w["availability"] * 10 * len(shared_times)) // len(needs.availability) if needs.availability else 0
     parts.append(
-        Part("availability", "Times", times, ", ".join(_label(Availability, a) for a in shared_times) or "none")
+        Part(
+            "availability",
+            gettext("Times"),
+            times,
+            ", ".join(_label(Availability, a) for a in shared_times) or gettext("none"),
+        )
     )
     stated, met = _pref_counts(needs, offer)
     prefs = (w["preferences"] * 10 * met) // stated if stated else 0
-    parts.append(Part("preferences", "Preferences", prefs, f"{met} of {stated} met" if stated else "none stated"))
+    met_text = gettext("%(met)s of %(stated)s met") % {"met": met, "stated": stated}
+    parts.append(Part("preferences", gettext("Preferences"), prefs, met_text if stated else gettext("none stated")))
     free = (w["free_places"] * 10 * offer.free) // offer.capacity if offer.capacity else 0
-    parts.append(Part("free_places", "Free places", free, f"{offer.free} of {offer.capacity} places free"))
+    free_text = gettext("%(free)s of %(capacity)s places free") % {"free": offer.free, "capacity": offer.capacity}
+    parts.append(Part("free_places", gettext("Free places"), free, free_text))
     shares = [*shared_areas, *(s.title() for s in shared_langs)]
     summary = "; ".join(
         bit
         for bit in [
-            f"shares: {', '.join(shares)}" if shares else "",
+            gettext("shares: %(shared)s") % {"shared": ", ".join(shares)} if shares else "",
             ", ".join(_label(Mode, m) for m in shared_modes),
-            f"same area ({offer.area})" if same_area else "",
+            gettext("same area (%(area)s)") % {"area": offer.area} if same_area else "",
             ", ".join(_label(Availability, a) for a in shared_times),
-            f"{met} of {stated} preferences met" if stated else "",
-            f"{offer.free} of {offer.capacity} places free",
+            gettext("%(met)s of %(stated)s preferences met") % {"met": met, "stated": stated} if stated else "",
+            free_text,
         ]
         if bit
     )
@@ -521,37 +549,67 @@ def unmatched_reason(index: int, needs: Needs, candidates: Candidates) -> str:
     kind = unmatched_kind(index, candidates)
     if kind == PLACES_TAKEN:
         count = int(candidates.candidates_per_participant[index])
-        return (
-            f"{count} supporter{'s' if count != 1 else ''} fit, but every one of their free places is needed by "
-            "others: serving them instead would serve fewer people, or someone more urgent or waiting longer."
-        )
+        return ngettext(
+            "%(count)s supporter fits, but every one of their free places is needed by others: serving them "
+            "instead would serve fewer people, or someone more urgent or waiting longer.",
+            "%(count)s supporters fit, but every one of their free places is needed by others: serving them "
+            "instead would serve fewer people, or someone more urgent or waiting longer.",
+            count,
+        ) % {"count": count}
     if kind == NO_ROOM:
-        return "No eligible supporter has a free place (or every one with room has a declared conflict)."
+        return gettext("No eligible supporter has a free place (or every one with room has a declared conflict).")
     blocked = candidates.blocked.get(index, {})
     room = blocked.get("_room", 0)
     parts = [
-        f"{Criterion(c).label.lower()}: {n} of {room}"
+        gettext("%(criterion)s: %(count)s of %(room)s")
+        % {"criterion": Criterion(c).label.lower(), "count": n, "room": room}
         for c, n in blocked.items()
         if c != "_room" and c in Criterion.values
     ]
-    return "No supporter with room meets every must-have together (" + "; ".join(parts) + ")."
+    return gettext("No supporter with room meets every must-have together (%(counts)s).") % {"counts": "; ".join(parts)}
 
 
-KIND_TEXT = {
-    NO_FIT: "{n} fit no supporter with a free place (no one with room meets all their must-haves)",
-    NO_ROOM: "{n} found no eligible supporter with a free place at all",
-    PLACES_TAKEN: "{n} had supporters who fit, but their places were all needed to serve as many people as "
-    "possible, the more urgent and the longer waiting first",
-}
+def kind_text(kind: str, n: int) -> str:
+    """Why ``n`` participants were left unmatched, for one kind of reason."""
+    if kind == NO_FIT:
+        text = ngettext(
+            "%(n)s fits no supporter with a free place (no one with room meets all their must-haves)",
+            "%(n)s fit no supporter with a free place (no one with room meets all their must-haves)",
+            n,
+        )
+    elif kind == NO_ROOM:
+        text = ngettext(
+            "%(n)s found no eligible supporter with a free place at all",
+            "%(n)s found no eligible supporter with a free place at all",
+            n,
+        )
+    else:
+        text = ngettext(
+            "%(n)s had supporters who fit, but their places were all needed to serve as many people as "
+            "possible, the more urgent and the longer waiting first",
+            "%(n)s had supporters who fit, but their places were all needed to serve as many people as "
+            "possible, the more urgent and the longer waiting first",
+            n,
+        )
+    return text % {"n": n}
 
 
 def result_sentence(matched: int, considered: int, kinds: dict[str, int], no_consent: int = 0) -> str:
     """The result in one sentence: "412 of 430 matched; the 18 left: 11 fit no supporter…"."""
     left = considered - matched
-    text = f"{matched} of {considered} matched"
     if left <= 0:
-        return text + "; everyone who could be offered was served."
-    bits = [KIND_TEXT[k].format(n=kinds[k]) for k in (NO_FIT, NO_ROOM, PLACES_TAKEN) if kinds.get(k)]
+        return gettext("%(matched)s of %(considered)s matched; everyone who could be offered was served.") % {
+            "matched": matched,
+            "considered": considered,
+        }
+    bits = [kind_text(k, kinds[k]) for k in (NO_FIT, NO_ROOM, PLACES_TAKEN) if kinds.get(k)]
     if no_consent:
-        bits.append(f"{no_consent} have no recorded consent")
-    return text + f"; the {left} left: " + "; ".join(bits) + "."
+        bits.append(
+            ngettext("%(n)s has no recorded consent", "%(n)s have no recorded consent", no_consent) % {"n": no_consent}
+        )
+    return gettext("%(matched)s of %(considered)s matched; the %(left)s left: %(reasons)s.") % {
+        "matched": matched,
+        "considered": considered,
+        "left": left,
+        "reasons": "; ".join(bits),
+    }

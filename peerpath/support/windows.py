@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
@@ -79,11 +80,20 @@ class Windows:
 
     def describe(self) -> dict[str, str]:
         return {
-            "unreachable": f"{self.unreachable_attempts} attempts without reaching them "
-            f"in {self.unreachable_days} days",
-            "quiet": f"nothing logged for {self.quiet_days} days",
-            "overdue": f"follow-up more than {self.followup_grace_days} day"
-            f"{'s' if self.followup_grace_days != 1 else ''} past its date",
+            "unreachable": ngettext(
+                "%(attempts)s attempts without reaching them in %(days)s day",
+                "%(attempts)s attempts without reaching them in %(days)s days",
+                self.unreachable_days,
+            )
+            % {"attempts": self.unreachable_attempts, "days": self.unreachable_days},
+            "quiet": ngettext("nothing logged for %(days)s day", "nothing logged for %(days)s days", self.quiet_days)
+            % {"days": self.quiet_days},
+            "overdue": ngettext(
+                "follow-up more than %(days)s day past its date",
+                "follow-up more than %(days)s days past its date",
+                self.followup_grace_days,
+            )
+            % {"days": self.followup_grace_days},
         }
 
 

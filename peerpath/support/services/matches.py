@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -297,10 +298,10 @@ def discard_match_run(*, actor: Actor, run: MatchRun) -> MatchRun:
 
 
 DECLINE_REASONS = {
-    "capacity": "I cannot take someone new right now",
-    "conflict": "I know this person",
-    "fit": "I do not think I am the right match",
-    "other": "Another reason",
+    "capacity": gettext_lazy("I cannot take someone new right now"),
+    "conflict": gettext_lazy("I know this person"),
+    "fit": gettext_lazy("I do not think I am the right match"),
+    "other": gettext_lazy("Another reason"),
 }
 
 
@@ -347,10 +348,11 @@ def respond_to_offer(
                 close_reason=CloseReason.DECLINED,
                 reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
             )
-            text = (
-                f"{relationship.supporter} declined {relationship.participant.reference} "
-                f"({DECLINE_REASONS[reason].lower()}); they are back on the waiting list."
-            )
+            text = _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
+                "supporter": relationship.supporter,
+                "reference": relationship.participant.reference,
+                "reason": DECLINE_REASONS[reason].lower(),
+            }
         Notification.objects.filter(relationship=relationship, read_at__isnull=True).update(read_at=timezone.now())
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
