@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -70,7 +71,7 @@ def database_busy(request: HttpRequest, exc: Exception) -> Any:
 @api.exception_handler(PermissionDenied)
 def refused(request: HttpRequest, exc: PermissionDenied) -> Any:
     """A rule refused the request for this record (a write its state does not allow): 403, with why."""
-    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("Not allowed.")}, status=403)
 
 
 @api.exception_handler(ValidationError)

@@ -133,7 +133,7 @@ class SupportersFilterForm(forms.Form):
         if coordinator:
             choice_field(self, "supervisor").choices = [
                 ("", "Anyone"),
-                (0, "No supervisor"),
+                (0, _("No supervisor")),
                 *supervisor_only_choices(program),
             ]
         else:

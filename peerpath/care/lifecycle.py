@@ -4,6 +4,10 @@ and side effects around `move`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
 from peerpath.care.models import (
     Break,
     BreakStatus,
@@ -16,6 +20,9 @@ from peerpath.care.models import (
 )
 from peerpath.core.lifecycle import Lifecycle
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 B = BreakStatus
 
 CARE_TASK = Lifecycle(
@@ -23,13 +30,15 @@ CARE_TASK = Lifecycle(
     field="status",
     transitions={TaskStatus.OPEN: {TaskStatus.DONE}, TaskStatus.DONE: set()},
     audit_action="care_task.status",
-    refusal=lambda task, from_state, to_state: "This task is already done." if from_state == TaskStatus.DONE else None,
+    refusal=lambda task, from_state, to_state: (
+        str(_("This task is already done.")) if from_state == TaskStatus.DONE else None
+    ),
 )
 
-_BREAK_REFUSALS: dict[str, str] = {
-    B.CURRENT: "Only a planned break can start.",
-    B.ENDED: "Only a break that has started can end.",
-    B.CANCELLED: "Only a planned break can be cancelled; end a current break instead.",
+_BREAK_REFUSALS: dict[str, StrOrPromise] = {
+    B.CURRENT: _("Only a planned break can start."),
+    B.ENDED: _("Only a break that has started can end."),
+    B.CANCELLED: _("Only a planned break can be cancelled; end a current break instead."),
 }
 BREAK = Lifecycle(
     model=Break,
@@ -42,7 +51,7 @@ BREAK = Lifecycle(
         B.CANCELLED: set(),
     },
     audit_action="break.status",
-    refusal=lambda brk, from_state, to_state: _BREAK_REFUSALS.get(to_state),
+    refusal=lambda brk, from_state, to_state: str(_BREAK_REFUSALS[to_state]) if to_state in _BREAK_REFUSALS else None,
 )
 
 # Only waiting check-ins (after a hard event or a break) are stored before they are answered;
@@ -69,6 +78,6 @@ NEWSLETTER = Lifecycle(
     },
     audit_action="newsletter.status",
     refusal=lambda letter, from_state, to_state: (
-        "This update has already been sent." if to_state == NewsletterStatus.SENDING else None
+        str(_("This update has already been sent.")) if to_state == NewsletterStatus.SENDING else None
     ),
 )

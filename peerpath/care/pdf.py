@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -23,7 +24,7 @@ def certificate_of_appreciation(recognition: Any) -> bytes:
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
     program = recognition.program
-    pdf.setTitle(f"Certificate of appreciation: {recognition.supporter.full_name}")
+    pdf.setTitle(_("Certificate of appreciation: %(supporter)s") % {"supporter": recognition.supporter.full_name})
     pdf.setAuthor(program.name)
     pdf.setSubject(recognition.title)
 
@@ -38,10 +39,10 @@ def certificate_of_appreciation(recognition: Any) -> bytes:
     pdf.drawCentredString(width / 2, height - 42 * mm, program.name)
     pdf.setFillColor(BRAND)
     pdf.setFont("Helvetica-Bold", 34)
-    pdf.drawCentredString(width / 2, height - 62 * mm, "Certificate of Appreciation")
+    pdf.drawCentredString(width / 2, height - 62 * mm, _("Certificate of Appreciation"))
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(width / 2, height - 78 * mm, "presented to")
+    pdf.drawCentredString(width / 2, height - 78 * mm, _("presented to"))
     pdf.setFont("Helvetica-Bold", 28)
     pdf.drawCentredString(width / 2, height - 95 * mm, recognition.supporter.full_name)
     pdf.setFont("Helvetica-Oblique", 16)
@@ -58,7 +59,7 @@ def certificate_of_appreciation(recognition: Any) -> bytes:
     pdf.setFillColor(MUTED)
     when = recognition.given_on.strftime("%-d %B %Y")
     place = f" at {recognition.event_name}" if recognition.event_name else ""
-    pdf.drawCentredString(width / 2, 40 * mm, f"Given on {when}{place}")
+    pdf.drawCentredString(width / 2, 40 * mm, _("Given on %(when)s%(place)s") % {"when": when, "place": place})
     signer = recognition.recorded_by.full_name if recognition.recorded_by else program.name
     pdf.line(width / 2 - 45 * mm, 30 * mm, width / 2 + 45 * mm, 30 * mm)
     pdf.drawCentredString(width / 2, 25 * mm, f"{signer}, for {program.name}")

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peerpath.care import topics
 from peerpath.care.models import (
@@ -365,14 +368,24 @@ def attention(
         if not row.on_break:
             reference = last_activity or timezone.localdate(supporter.stage_changed_at)
             if reference < quiet_before:
-                reasons.append(f"No activity for {settings.attention_quiet_weeks} weeks or more")
+                reasons.append(
+                    _("No activity for %(attention_quiet_weeks)s weeks or more")
+                    % {"attention_quiet_weeks": settings.attention_quiet_weeks}
+                )
         if supporter.concern_count >= settings.attention_concern_checkins:
-            reasons.append(f"{supporter.concern_count} high-concern check-ins in {settings.attention_window_days} days")
+            reasons.append(
+                _("%(concern_count)s high-concern check-ins in %(attention_window_days)s days")
+                % {"concern_count": supporter.concern_count, "attention_window_days": settings.attention_window_days}
+            )
         if row.supervision_overdue:
-            reasons.append(f"Supervision overdue since {row.supervision_due:%Y-%m-%d}")
+            reasons.append(
+                _("Supervision overdue since %(date)s")
+                % {"date": date_format(row.supervision_due, "SHORT_DATE_FORMAT") if row.supervision_due else ""}
+            )
         if closed.get(supporter.pk, 0) >= settings.attention_closed_relationships:
             reasons.append(
-                f"{closed[supporter.pk]} support relationships closed in {settings.attention_window_days} days"
+                _("%(closed)s support relationships closed in %(attention_window_days)s days")
+                % {"closed": closed[supporter.pk], "attention_window_days": settings.attention_window_days}
             )
         if reasons:
             found.append((row, reasons))
@@ -489,7 +502,7 @@ def milestones(program: Program, settings: CareSettings, today: dt.date) -> dict
             entry = {
                 "supporter": people[pk],
                 "key": key,
-                "label": f"{years} year{'s' if years > 1 else ''} of service",
+                "label": ngettext("%(years)s year of service", "%(years)s years of service", years) % {"years": years},
                 "date": day,
                 "first_active": first,
             }

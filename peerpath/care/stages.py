@@ -39,7 +39,7 @@ class Audience:
 
     @classmethod
     def label(cls, key: str) -> str:
-        return dict(cls.CHOICES).get(key, key)
+        return str(dict(cls.CHOICES).get(key, key))
 
     @classmethod
     def stages_for(cls, keys: list[str]) -> set[str]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from peerpath.groups.models import GroupSession
@@ -44,7 +45,7 @@ def session_events(sessions: Iterable[GroupSession]) -> list[Event]:
             event.add("location", location)
         details = [session.group.description] if session.group.description else []
         if session.link:
-            details.append(f"Join online: {session.link}")
+            details.append(_("Join online: %(link)s") % {"link": session.link})
         if session.change_note:
             details.append(("Cancelled: " if session.is_cancelled else "Note: ") + session.change_note)
         if details:

@@ -3,7 +3,8 @@ data; `peerpath.core.lifecycle` makes them). The services in `services.py` add t
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from peerpath.core.lifecycle import Lifecycle
 from peerpath.groups.models import (
@@ -23,7 +24,7 @@ SESSION = Lifecycle(
     # A cancelled session can be put back on; a held one stays held (its attendance can be corrected).
     transitions={S.SCHEDULED: {S.HELD, S.CANCELLED}, S.CANCELLED: {S.SCHEDULED}, S.HELD: set()},
     audit_action="group_session.{to}",
-    label=lambda session: f"The session of {session.starts_at:%Y-%m-%d}",
+    label=lambda session: _("The session of %(date)s") % {"date": date_format(session.starts_at, "SHORT_DATE_FORMAT")},
 )
 
 MEMBER = Lifecycle(
@@ -40,6 +41,6 @@ COVER = Lifecycle(
     transitions={C.OPEN: {C.TAKEN, C.WITHDRAWN}, C.TAKEN: set(), C.WITHDRAWN: set()},
     audit_action="group_cover.{to}",
     refusal=lambda cover, from_state, to_state: (
-        "This cover request is already closed." if from_state != C.OPEN else None
+        _("This cover request is already closed.") if from_state != C.OPEN else None
     ),
 )

@@ -9,6 +9,7 @@ import datetime as dt
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.groups.models import Frequency, Group
 
@@ -45,7 +46,12 @@ def describe(group: Group) -> str:
     if group.frequency == Frequency.ONCE:
         return f"{group.starts_on:%d %B %Y} at {at}"
     if group.frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
-        every = "Every month" if group.frequency == Frequency.MONTHLY else "Every three months"
-        return f"{every} on the {group.get_nth_display().lower()} {day} at {at}"
-    every = "Every week" if group.frequency == Frequency.WEEKLY else "Every other week"
+        every = _("Every month") if group.frequency == Frequency.MONTHLY else _("Every three months")
+        return _("%(every)s on the %(nth)s %(day)s at %(at)s") % {
+            "every": every,
+            "nth": group.get_nth_display().lower(),
+            "day": day,
+            "at": at,
+        }
+    every = _("Every week") if group.frequency == Frequency.WEEKLY else _("Every other week")
     return f"{every} on {day} at {at}"

@@ -517,8 +517,10 @@ def request_to_join(*, program: Program, group: Group, data: dict[str, Any]) -> 
                 "preferred_contact": data.get("preferred_contact") or "email",
                 "support_wanted": SupportWanted.GROUP,
                 "consent_given": True,
-                "consent_scope": f"To be contacted by the program about joining {group.name}, "
-                "and that the program keeps these details.",
+                "consent_scope": _(
+                    "To be contacted by the program about joining %(group)s, and that the program keeps these details."
+                )
+                % {"group": group.name},
             },
             source="request",
         )

@@ -22,11 +22,12 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import MeetingKind, SupervisionMeeting
 from peerpath.groups.queries import sessions_held
@@ -36,6 +37,9 @@ from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support.models import Channel, Contact
 from peerpath.training.models import TrainingSession
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SupervisionAttendance = SupervisionMeeting.attendees.through
 
@@ -82,7 +86,7 @@ type SourceReader = Callable[[Scope], Iterable[Entry]]
 @dataclass(frozen=True)
 class Source:
     key: str
-    label: str
+    label: StrOrPromise
     read: SourceReader
     summed: bool | None = None  # True: `minutes_by_supporter` sums it in the database
 
@@ -231,7 +235,7 @@ def other_duties(scope: Scope) -> Iterable[Entry]:
         "pk", "supporter_id", "date", "minutes", "kind", "title", "reviewed_by__full_name"
     )
     for pk, supporter_id, day, minutes, kind, title, reviewer in rows:
-        by = f", approved by {reviewer}" if reviewer else ", approved"
+        by = _(", approved by %(reviewer)s") % {"reviewer": reviewer} if reviewer else _(", approved")
         yield Entry(
             supporter_id=supporter_id,
             day=day,
@@ -243,11 +247,11 @@ def other_duties(scope: Scope) -> Iterable[Entry]:
 
 
 SOURCES: list[Source] = [
-    Source("contacts", "Contacts logged in support", contacts, summed=True),
-    Source("supervision", "Supervision meetings logged in care", supervision, summed=True),
-    Source("training", "Course sessions taught", training_delivered),
-    Source("groups", "Group sessions facilitated", group_sessions),
-    Source("duties", "Other duties, approved", other_duties, summed=True),
+    Source("contacts", _("Contacts logged in support"), contacts, summed=True),
+    Source("supervision", _("Supervision meetings logged in care"), supervision, summed=True),
+    Source("training", _("Course sessions taught"), training_delivered),
+    Source("groups", _("Group sessions facilitated"), group_sessions),
+    Source("duties", _("Other duties, approved"), other_duties, summed=True),
 ]
 
 

@@ -3,6 +3,8 @@ services add the rules), as a continuing-education activity's review in certific
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from peerpath.core.lifecycle import Lifecycle, Move
 from peerpath.hours.models import DutyStatus, OtherDuty, OtherDutyChange
 
@@ -22,8 +24,8 @@ def _change(move: Move[OtherDuty]) -> OtherDutyChange:
 
 def _refusal(duty: OtherDuty, from_state: str, to_state: str) -> str:
     if to_state == DutyStatus.SUBMITTED:
-        return "Approved duties cannot be changed."
-    return "Only duties awaiting approval can be reviewed."
+        return _("Approved duties cannot be changed.")
+    return _("Only duties awaiting approval can be reviewed.")
 
 
 OTHER_DUTY = Lifecycle(

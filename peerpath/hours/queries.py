@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.hours import ledger
 from peerpath.hours.ledger import Entry, Scope, Totals, as_hours
@@ -130,4 +131,4 @@ def entry_table_rows(found: Iterable[Entry]) -> list[list[Any]]:
     return [[e.day, e.kind_label, e.hours, e.minutes, e.description, e.source] for e in found]
 
 
-ENTRY_HEADERS = ["Date", "Kind", "Hours", "Minutes", "Where it came from", "Source record"]
+ENTRY_HEADERS = [_("Date"), _("Kind"), _("Hours"), _("Minutes"), _("Where it came from"), _("Source record")]

@@ -46,7 +46,7 @@ def _ledger_page(request: ProgramRequest, program: Program, supporter: Supporter
     settings = services.get_settings(program)
     data = queries.supporter_ledger(supporter, settings, year, _month(request))
     if fmt := requested_format(request):
-        table = Table(queries.ENTRY_HEADERS, queries.entry_table_rows(data["year_entries"]))
+        table = Table([str(h) for h in queries.ENTRY_HEADERS], queries.entry_table_rows(data["year_entries"]))
         name = "my-hours" if own else f"hours-{supporter.pk}"
         return download_table(f"{program.slug}-{name}-{year}", fmt, table)
     duties = OtherDuty.objects.filter(supporter=supporter).select_related("reviewed_by")[:20]
@@ -117,7 +117,7 @@ def ledgers(request: ProgramRequest, program: Program) -> HttpResponse:
     )
     if fmt := requested_format(request):
         rows = queries.ledger_rows(program, people, settings, year, people)
-        headers = ["Supporter", *[label for _key, label in queries.kinds()], "Total hours"]
+        headers = [_("Supporter"), *[label for _key, label in queries.kinds()], _("Total hours")]
         table = Table(headers, [[r.supporter.full_name, *r.totals.hours_by_kind(), r.totals.hours] for r in rows])
         return download_table(f"{program.slug}-hours-{year}", fmt, table)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))

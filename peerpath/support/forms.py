@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -35,6 +35,9 @@ from peerpath.support.models import (
 from peerpath.support.offerings import groups_offered
 from peerpath.support.services.matches import DECLINE_REASONS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -42,7 +45,7 @@ def _split_words(value: str) -> list[str]:
     return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
 
 
-def add_support_wanted(form: forms.Form, program: Program, label: str) -> None:
+def add_support_wanted(form: forms.Form, program: Program, label: StrOrPromise) -> None:
     """Ask what support the person wants, first, when the program also offers groups."""
     if groups_offered(program):
         form.fields["support_wanted"] = forms.ChoiceField(
@@ -57,7 +60,7 @@ def language_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
     return [("", blank_label), *choices] if blank_label is not None else choices
 
 
-def area_field(program: Program, label: str, required: bool = False) -> forms.Field:
+def area_field(program: Program, label: StrOrPromise, required: bool = False) -> forms.Field:
     """A choice of the program's areas when it lists them, otherwise free text."""
     areas = get_settings(program).area_list()
     if areas:
@@ -95,7 +98,7 @@ class NeedsMixin(forms.Form):
 
     def setup_needs(self, program: Program) -> None:
         model_choice_field(self, "focus_areas").queryset = FocusArea.objects.filter(program=program, is_active=True)
-        self.fields["area"] = area_field(program, "Area where they live")
+        self.fields["area"] = area_field(program, _("Area where they live"))
         self.order_fields(
             [
                 "full_name",
@@ -165,7 +168,7 @@ class ParticipantForm(NeedsMixin):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_needs(program)
-        add_support_wanted(self, program, "Support they want")
+        add_support_wanted(self, program, _("Support they want"))
 
     def clean_preferred_communities(self) -> list[str]:
         return _split_words(self.cleaned_data["preferred_communities"])
@@ -228,7 +231,10 @@ class RequestForm(NeedsMixin):
         label=_("How should we contact you?"), choices=ContactPreference.choices, widget=forms.RadioSelect
     )
     preferred_language = forms.ChoiceField(
-        label=_("Which language should we write to you in?"), choices=language_choices, widget=forms.RadioSelect
+        label=_("Which language should we write to you in?"),
+        choices=language_choices,
+        required=False,
+        widget=forms.RadioSelect,
     )
     intake_notes = forms.CharField(
         label=_("Anything you would like us to know (optional)"),
@@ -252,7 +258,13 @@ class RequestForm(NeedsMixin):
         self.fields["availability"].label = _("When are you usually available?")
         self.fields["preferred_gender"].label = _("Would you prefer a supporter of a particular gender?")
         self.fields["preferred_age_bands"].label = _("Would you prefer a supporter of a particular age?")
-        add_support_wanted(self, program, "What would you like?")
+        add_support_wanted(self, program, _("What would you like?"))
+
+    def clean_preferred_language(self) -> str:
+        # Left unanswered: the language they read the form in.
+        offered = {code for code, _name in settings.LANGUAGES}
+        chosen = self.cleaned_data["preferred_language"] or get_language() or ""
+        return chosen if chosen in offered else ""
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -261,7 +273,7 @@ class RequestForm(NeedsMixin):
             self.add_error("phone", _("Give a phone number or an e-mail address so we can reach you."))
         if data.get("preferred_contact") in {ContactPreference.PHONE, ContactPreference.TEXT} and not data.get("phone"):
             self.add_error("phone", _("Give a phone number so we can call or text you."))
-        data["consent_scope"] = (
+        data["consent_scope"] = _(
             "To be contacted by the program about peer support, and that the program keeps these details."
         )
         return data
@@ -311,7 +323,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "focus_areas").queryset = FocusArea.objects.filter(program=program, is_active=True)
-        self.fields["area"] = area_field(program, "Area where you live")
+        self.fields["area"] = area_field(program, _("Area where you live"))
         self.order_fields(["languages", "focus_areas", "modes", "area", "availability", "capacity"])
 
     def clean_languages(self) -> list[str]:
@@ -486,7 +498,7 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = lines(get_settings(program).referral_options)
-        choice_field(self, "referral").choices = [("", "No referral"), *[(o, o) for o in options]]
+        choice_field(self, "referral").choices = [("", _("No referral")), *[(o, o) for o in options]]
 
 
 class AdverseEventForm(forms.Form):

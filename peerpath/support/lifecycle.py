@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from peerpath.core.actors import Actor
 from peerpath.core.lifecycle import Lifecycle, Move
@@ -87,14 +87,17 @@ def _concern_refusal(concern: Concern, from_state: str, to_state: str) -> str | 
     order = list(ConcernState.values)
     if order.index(to_state) > order.index(from_state):  # skipping a link of the chain
         return None
-    return f"This {concern.get_kind_display().lower()} is already '{ConcernState(from_state).label.lower()}'."
+    return _("This %(kind)s is already '%(ConcernState)s'.") % {
+        "kind": concern.get_kind_display().lower(),
+        "ConcernState": ConcernState(from_state).label.lower(),
+    }
 
 
 def _match_run_refusal(run: MatchRun, from_state: str, to_state: str) -> str | None:
     if to_state == MatchRunState.PUBLISHED:
-        return "This batch match was already published or discarded."
+        return _("This batch match was already published or discarded.")
     if to_state == MatchRunState.DISCARDED:
-        return "Only a batch match waiting for review can be discarded."
+        return _("Only a batch match waiting for review can be discarded.")
     return None
 
 

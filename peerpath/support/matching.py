@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import models
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -158,12 +159,12 @@ def must_have_failures(needs: Needs, offer: Offer) -> list[str]:
     return [c for c in CRITERIA if c in needs.must_haves and not checks[Criterion(c)]]
 
 
-_LABELS: tuple[type, ...] = (Mode, Availability)
+_LABELS: tuple[type[models.TextChoices], ...] = (Mode, Availability)
 MODE_ORDER = [str(m) for m in Mode.values]
 TIME_ORDER = [str(a) for a in Availability.values]
 
 
-def _label(choices: type, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     # Looked up at each call, so the label is in the reader's language.
     labels = {str(v): str(label).lower() for v, label in choices.choices} if choices in _LABELS else {}
     return labels.get(value, value)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
@@ -52,10 +53,13 @@ def on_call_for(program: Program, supporter: Supporter, at: dt.datetime | None =
     if supervisor is not None and supervisor.is_active and _is_supervisor(program, supervisor):
         cover = cover_for(program, supervisor, day)
         if cover is not None and cover.backup.is_active and _is_supervisor(program, cover.backup):
-            return [cover.backup], f"{cover.backup} (covering for {supervisor})"
-        return [supervisor], f"{supervisor} (supervisor)"
+            return [cover.backup], _("%(backup)s (covering for %(supervisor)s)") % {
+                "backup": cover.backup,
+                "supervisor": supervisor,
+            }
+        return [supervisor], _("%(supervisor)s (supervisor)") % {"supervisor": supervisor}
     people = coordinators(program)
-    return people, "the coordinators (no supervisor on call)"
+    return people, _("the coordinators (no supervisor on call)")
 
 
 def notify(

@@ -6,6 +6,7 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -34,15 +35,34 @@ def progress_summary(summary: Summary) -> bytes:
     styles = getSampleStyleSheet()
     story: list[Flowable] = [
         Paragraph(escape(participant.program.name), styles["Normal"]),
-        Paragraph(escape(f"Progress summary: {participant.full_name} ({participant.reference})"), styles["Title"]),
-        Paragraph(escape(f"From {summary.start.isoformat()} to {summary.end.isoformat()}"), styles["Normal"]),
+        Paragraph(
+            escape(
+                _("Progress summary: %(participant)s (%(reference)s)")
+                % {"participant": participant.full_name, "reference": participant.reference}
+            ),
+            styles["Title"],
+        ),
+        Paragraph(
+            escape(
+                _("From %(start)s to %(end)s")
+                % {
+                    "start": date_format(summary.start, "SHORT_DATE_FORMAT"),
+                    "end": date_format(summary.end, "SHORT_DATE_FORMAT"),
+                }
+            ),
+            styles["Normal"],
+        ),
     ]
     if summary.consent is not None:
         story.append(
             Paragraph(
                 escape(
-                    f"Prepared for {summary.recipient} with the participant's consent "
-                    f"(until {summary.consent.expires_on.isoformat()}): {', '.join(summary.consent.scope_labels())}."
+                    _("Prepared for %(recipient)s with the participant's consent (until %(date)s): %(scope)s.")
+                    % {
+                        "recipient": summary.recipient,
+                        "date": date_format(summary.consent.expires_on, "SHORT_DATE_FORMAT"),
+                        "scope": ", ".join(summary.consent.scope_labels()),
+                    }
                 ),
                 styles["Normal"],
             )

@@ -239,14 +239,13 @@ def complete_checkin(
             concern_bands = [s for s in result.subscales if s.concern]
             if concern_bands:
                 reasons.append(
-                    "check-in in the highest-concern band ("
-                    + ", ".join(f"{s.name}: {s.band.label}" for s in concern_bands if s.band)
-                    + ")"
+                    _("check-in in the highest-concern band (%(bands)s)")
+                    % {"bands": ", ".join(f"{s.name}: {s.band.label}" for s in concern_bands if s.band)}
                 )
             if needs_break:
-                reasons.append("says they need a break")
+                reasons.append(_("says they need a break"))
             if wants_to_talk:
-                reasons.append("would like to talk")
+                reasons.append(_("would like to talk"))
             days = get_settings(supporter.program).concern_response_days
             task_for_supervisor(
                 actor=actor,

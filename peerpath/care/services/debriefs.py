@@ -134,7 +134,7 @@ def record_hard_event(
             kind=TaskKind.HARD_EVENT,
             title=_("Reach out to %(supporter)s: %(kind)s")
             % {"supporter": supporter.full_name, "kind": event.get_kind_display().lower()},
-            detail="A check-in has been scheduled for them within 48 hours.",
+            detail=_("A check-in has been scheduled for them within 48 hours."),
             due_on=due_on,
             hard_event=event,
         )

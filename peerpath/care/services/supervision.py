@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from peerpath.care.models import (
@@ -149,14 +150,19 @@ def log_meeting(
                 supporter=people[0] if len(people) == 1 else None,
                 kind=TaskKind.FOLLOW_UP,
                 title=line,
-                detail=f"Agreed in the {meeting.get_kind_display().lower()} supervision meeting on {held_on:%Y-%m-%d}.",
+                detail=_("Agreed in the %(kind)s supervision meeting on %(date)s.")
+                % {"kind": meeting.get_kind_display().lower(), "date": date_format(held_on, "SHORT_DATE_FORMAT")},
                 due_on=follow_up_due_on,
                 assigned_to=supervisor,
                 notify=supervisor is not None and supervisor != actor,
                 meeting=meeting,
             )
         if resolves is not None:
-            complete_task(actor=actor, task=resolves, outcome=f"Talked in supervision on {held_on:%Y-%m-%d}.")
+            complete_task(
+                actor=actor,
+                task=resolves,
+                outcome=_("Talked in supervision on %(date)s.") % {"date": date_format(held_on, "SHORT_DATE_FORMAT")},
+            )
         _credit_ce(actor=actor, meeting=meeting, attendees=people)
     return meeting
 

@@ -180,7 +180,9 @@ def questionnaire_import(request: ProgramRequest, program: Program) -> HttpRespo
         upload = form.cleaned_data["file"]
         try:
             if upload.size > instruments.MAX_BYTES:
-                raise instruments.InstrumentErrors([f"File: larger than {instruments.MAX_BYTES // 1000} kB."])
+                raise instruments.InstrumentErrors(
+                    [_("File: larger than %(MAX_BYTES)s kB.") % {"MAX_BYTES": instruments.MAX_BYTES // 1000}]
+                )
             parsed = instruments.parse(upload.read())
         except instruments.InstrumentErrors as error:
             problems = error.errors

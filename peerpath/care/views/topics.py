@@ -53,7 +53,7 @@ def _topics_page(
                         "starts_at": start,
                         "ends_at": end,
                         "location": "",
-                        "description": "Suggested by supporters: " + "; ".join(suggestion.phrasings),
+                        "description": _("Suggested by supporters: ") + "; ".join(suggestion.phrasings),
                         "credited_hours": 1,
                     },
                 )

@@ -94,7 +94,7 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
         }
         unknown = [e for e in given if e not in known]
         if unknown:
-            errors["coordinator_order"] = "Not a coordinator of this program: " + ", ".join(unknown)
+            errors["coordinator_order"] = _("Not a coordinator of this program: ") + ", ".join(unknown)
         elif len(set(given)) != len(given):
             errors["coordinator_order"] = _("List each coordinator once.")
     if errors:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from peerpath.core import audit
@@ -60,7 +61,7 @@ def raise_concern(
     if crisis:
         first = next(crisis_chain(program, relationship.supporter, settings_row, now), None)
         on_call = [first.user] if first else []
-        how = first.describe() if first else "nobody: the program has no supervisor or coordinator on call"
+        how = first.describe() if first else _("nobody: the program has no supervisor or coordinator on call")
     else:
         on_call, how = on_call_for(program, relationship.supporter, now)
     deadline = now + dt.timedelta(minutes=settings_row.crisis_ack_minutes)
@@ -94,7 +95,7 @@ def raise_concern(
                 % {"supporter": relationship.supporter, "reference": relationship.participant.reference},
                 url=concern.get_absolute_url(),
                 email_template="support/email/notice",
-                context={"subject": f"Concern raised by {relationship.supporter}"},
+                context={"subject": _("Concern raised by %(supporter)s") % {"supporter": relationship.supporter}},
                 concern=concern,
             )
         if crisis:
@@ -124,15 +125,22 @@ def alert_in_app_and_by_email(*, concern: Concern, step: Step, number: int, dead
     """The default alert channel: an urgent in-app notification and an urgent e-mail to the step's person."""
     minutes = max(1, round((deadline - timezone.now()).total_seconds() / 60))
     if number == 0:
-        text = f"CRISIS: {concern.supporter} raised a crisis about {concern.participant.reference}. Please acknowledge."
-        context: dict[str, Any] = {"subject": f"Crisis raised by {concern.supporter}", "minutes": minutes}
+        text = _("CRISIS: %(supporter)s raised a crisis about %(reference)s. Please acknowledge.") % {
+            "supporter": concern.supporter,
+            "reference": concern.participant.reference,
+        }
+        context: dict[str, Any] = {
+            "subject": _("Crisis raised by %(supporter)s") % {"supporter": concern.supporter},
+            "minutes": minutes,
+        }
     else:
-        text = (
-            f"ESCALATED CRISIS: nobody has acknowledged the crisis about {concern.participant.reference} "
-            f"raised by {concern.supporter}. You are next on the on-call chain."
-        )
+        text = _(
+            "ESCALATED CRISIS: nobody has acknowledged the crisis about %(reference)s raised by %(supporter)s. "
+            "You are next on the on-call chain."
+        ) % {"reference": concern.participant.reference, "supporter": concern.supporter}
         context = {
-            "subject": f"Escalated: crisis raised by {concern.supporter} not acknowledged",
+            "subject": _("Escalated: crisis raised by %(supporter)s not acknowledged")
+            % {"supporter": concern.supporter},
             "escalated": True,
             "minutes": minutes,
         }
@@ -159,7 +167,7 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
     was alerted to along its on-call chain.
     """
     if concern.raised_by_id != actor.pk:
-        raise PermissionDenied("Only the person who raised it adds details.")
+        raise PermissionDenied(_("Only the person who raised it adds details."))
     if concern.state == ConcernState.RESOLVED:
         raise ValidationError(_("This has been followed up already; talk to your supervisor."))
     check_write(concern.relationship, Write.CONCERN)
@@ -215,7 +223,9 @@ def _require_handler(actor: User, concern: Concern) -> None:
     """Hold the pages' rule (`support.access.may_handle_concern`) for every caller of a handling service."""
     membership = Membership.objects.current().filter(program_id=concern.program_id, user=actor).first()
     if not may_handle_concern(concern.program, membership, actor, concern):
-        raise PermissionDenied("Only the coordinators or the supervisor overseeing the supporter handle this concern.")
+        raise PermissionDenied(
+            _("Only the coordinators or the supervisor overseeing the supporter handle this concern.")
+        )
 
 
 def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
@@ -263,7 +273,9 @@ def record_follow_up(*, actor: User, concern: Concern, follow_up: str, referral:
             actor=actor,
             concern=concern,
             to_state=ConcernState.RESOLVED,
-            detail=f"Follow-up recorded{'; referred: ' + referral if referral else ''}",
+            detail=_("Follow-up recorded; referred: %(referral)s") % {"referral": referral}
+            if referral
+            else _("Follow-up recorded"),
         )
     return concern
 
@@ -309,7 +321,10 @@ def escalate_if_due(*, concern_id: int, noticed_by: str, now: dt.datetime | None
                 actor=ESCALATION,
                 concern=concern,
                 action="escalation ended",
-                detail=f"Everyone on the on-call chain was alerted and nobody acknowledged (noticed by {noticed_by})",
+                detail=_(
+                    "Everyone on the on-call chain was alerted and nobody acknowledged (noticed by %(noticed_by)s)"
+                )
+                % {"noticed_by": noticed_by},
             )
             audit.record(
                 actor=ESCALATION,
@@ -329,8 +344,16 @@ def escalate_if_due(*, concern_id: int, noticed_by: str, now: dt.datetime | None
             actor=ESCALATION,
             concern=concern,
             action="escalated",
-            detail=f"Step {number + 1}: not acknowledged in time; alerted {step.describe()}, "
-            f"to acknowledge by {timezone.localtime(deadline):%H:%M} (noticed by {noticed_by})",
+            detail=_(
+                "Step %(number)s: not acknowledged in time; alerted %(describe)s, to acknowledge by %(time)s "
+                "(noticed by %(noticed_by)s)"
+            )
+            % {
+                "number": number + 1,
+                "describe": step.describe(),
+                "time": time_format(timezone.localtime(deadline), "TIME_FORMAT"),
+                "noticed_by": noticed_by,
+            },
         )
         audit.record(
             actor=ESCALATION,

@@ -81,7 +81,7 @@ def propose_match(
         pool = eligibility.supporter_pool(program, holds=not earlier)
         offer = next((o for o in pool.offers if o.id == supporter.pk), None)
         if offer is None:
-            why = next((r for s, r in pool.excluded if s.pk == supporter.pk), "not an active supporter")
+            why = next((r for s, r in pool.excluded if s.pk == supporter.pk), _("not an active supporter"))
             raise ValidationError(
                 _("%(supporter)s cannot take a new match: %(why)s.") % {"supporter": supporter.full_name, "why": why}
             )
@@ -125,7 +125,7 @@ def propose_match(
             % {"reference": participant.reference},
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
-            context={"subject": "A match offer is waiting for your answer"},
+            context={"subject": _("A match offer is waiting for your answer")},
             relationship=relationship,
         )
     return relationship
@@ -202,7 +202,7 @@ def run_batch_match(*, actor: Actor, program: Program) -> MatchRun:
                 actor=actor,
                 obj=stale,
                 to=MatchRunState.DISCARDED,
-                note="Replaced by a newer batch match",
+                note=_("Replaced by a newer batch match"),
                 audit_action="match_run.discard",
             )
         run = MatchRun.objects.create(

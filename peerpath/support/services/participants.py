@@ -137,7 +137,7 @@ def save_participant(
                 % {"reference": participant.reference, "source": participant.get_source_display().lower()},
                 url=participant.get_absolute_url(),
                 email_template="support/email/notice" if asked else "",
-                context={"subject": "A new request for a peer supporter"},
+                context={"subject": _("A new request for a peer supporter")},
             )
     return participant
 

@@ -264,7 +264,9 @@ def answer(
             note=f"{link.get_occasion_display()}; {len(scored)} outcome measure(s)",
         )
         unfit = good_fit == Fit.NO
-        text = f"New feedback from {link.participant.reference}" + (": not a good fit" if unfit else "")
+        text = _("New feedback from %(reference)s") % {"reference": link.participant.reference} + (
+            _(": not a good fit") if unfit else ""
+        )
         notify(
             program=link.program,
             users=coordinators(link.program),
@@ -302,7 +304,7 @@ def open_rematch(*, actor: Actor, answer: FeedbackAnswer, note: str = "") -> Non
         matches.rematch_for_poor_fit(
             actor=actor,
             relationship=relationship,
-            reason=note.strip() or "The participant said in their feedback that it is not a good fit.",
+            reason=note.strip() or _("The participant said in their feedback that it is not a good fit."),
             raised_by=FitAnswerBy.PARTICIPANT,
         )
         FeedbackAnswer.objects.filter(pk=answer.pk).update(rematch_opened_at=timezone.now())

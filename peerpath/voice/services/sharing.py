@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from peerpath.core import audit
@@ -183,34 +184,63 @@ def summary_lines(summary: Summary) -> list[tuple[str, Any]]:
     """The summary as (kind, value) lines, for the PDF: "h1", "h2", "p", "table"."""
     lines: list[tuple[str, Any]] = []
     for row in summary.relationships:
-        lines.append(("h2", f"With {row.relationship.supporter.full_name}"))
+        lines.append(("h2", _("With %(supporter)s") % {"supporter": row.relationship.supporter.full_name}))
         if summary.shows(SummarySection.CONTACTS):
-            lines.append(("p", f"{row.contacts} contacts logged, {row.reached} reaching them."))
-            lines.append(("table", [["Task", "Contacts"], *[[label, str(n)] for label, n in row.by_task]]))
+            lines.append(
+                (
+                    "p",
+                    _("%(contacts)s contacts logged, %(reached)s reaching them.")
+                    % {"contacts": row.contacts, "reached": row.reached},
+                )
+            )
+            lines.append(("table", [[_("Task"), _("Contacts")], *[[label, str(n)] for label, n in row.by_task]]))
         if summary.shows(SummarySection.GOALS) and row.goals is not None:
             if not row.goals:
-                lines.append(("p", "No goals recorded by the end of the period."))
+                lines.append(("p", _("No goals recorded by the end of the period.")))
             for item in row.goals:
-                met = " (met in the period)" if item.met_in_range else ""
-                lines.append(("p", f"Goal: {item.goal.text} ({GoalStatus(item.status).label}){met}"))
+                goal = {"goal": item.goal.text, "status": GoalStatus(item.status).label}
+                text = (
+                    _("Goal: %(goal)s (%(status)s), met in the period") % goal
+                    if item.met_in_range
+                    else _("Goal: %(goal)s (%(status)s)") % goal
+                )
+                lines.append(("p", text))
                 for progress in item.progress:
-                    lines.append(("p", f"  {progress.noted_on.isoformat()}: {progress.note or 'worked on'}"))
+                    lines.append(
+                        (
+                            "p",
+                            "  {date}: {note}".format(
+                                date=date_format(progress.noted_on, "SHORT_DATE_FORMAT"),
+                                note=progress.note or _("worked on"),
+                            ),
+                        )
+                    )
         if summary.shows(SummarySection.NEEDS) and row.needs is not None:
             found = row.needs
             needs = [f"{n.area}: {NeedStatus(n.status).label}" for n in found["needs"]]
-            lines.append(("p", "Needs: " + ("; ".join(needs) if needs else "none recorded") + "."))
+            lines.append(("p", _("Needs: %(needs)s.") % {"needs": "; ".join(needs) if needs else _("none recorded")}))
             for referral in found["referrals"]:
                 state = ReferralState(referral.state).label
-                lines.append(("p", f"Referral: {referral.resource_name} ({referral.need or 'no need named'}): {state}"))
+                lines.append(
+                    (
+                        "p",
+                        _("Referral: %(resource)s (%(need)s): %(state)s")
+                        % {
+                            "resource": referral.resource_name,
+                            "need": referral.need or _("no need named"),
+                            "state": state,
+                        },
+                    )
+                )
     if summary.shows(SummarySection.OUTCOMES):
-        lines.append(("h2", "Outcome scores"))
+        lines.append(("h2", _("Outcome scores")))
         if summary.outcomes:
-            table = [["Date", "Measure", "When", "Scores"]]
+            table = [[_("Date"), _("Measure"), _("When"), _("Scores")]]
             for response in summary.outcomes:
                 scores = ", ".join(f"{s['name']} {s['score']}" for s in (response.scores or {}).values())
                 table.append(
                     [
-                        timezone.localtime(response.completed_at).date().isoformat(),
+                        date_format(timezone.localtime(response.completed_at).date(), "SHORT_DATE_FORMAT"),
                         response.questionnaire.name,
                         response.get_point_display(),
                         scores,
@@ -218,5 +248,5 @@ def summary_lines(summary: Summary) -> list[tuple[str, Any]]:
                 )
             lines.append(("table", table))
         else:
-            lines.append(("p", "No outcome measure was completed in the period."))
+            lines.append(("p", _("No outcome measure was completed in the period.")))
     return lines
