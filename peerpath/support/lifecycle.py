@@ -87,9 +87,9 @@ def _concern_refusal(concern: Concern, from_state: str, to_state: str) -> str | 
     order = list(ConcernState.values)
     if order.index(to_state) > order.index(from_state):  # skipping a link of the chain
         return None
-    return _("This %(kind)s is already '%(ConcernState)s'.") % {
+    return _("This %(kind)s is already '%(state)s'.") % {
         "kind": concern.get_kind_display().lower(),
-        "ConcernState": ConcernState(from_state).label.lower(),
+        "state": ConcernState(from_state).label.lower(),
     }
 
 
