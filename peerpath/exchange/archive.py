@@ -636,6 +636,10 @@ def _define_tables() -> None:
         "erasures.csv",
         "support.erasuretally",
         "What erased participants left behind: anonymous counts per month of erasure.",
+        meanings={
+            "other_counts": "Counts from the participant's side, by name: goals, goals_met, needs, needs_met, "
+            "referrals, referrals_connected.",
+        },
     )
     # --- The participant's side: goals, plan reviews ---------------------------------------------
     register("plan_settings.csv", "plans.plansettings", "The program's plan settings (one row).")
