@@ -892,6 +892,7 @@ def _define_tables() -> None:
         confidential=True,
         meanings={
             "planned_for": "The series' date and time this session stands for (starts_at differs when moved).",
+            "is_extra": "An extra session added by hand outside the series.",
             "facilitators": "Who facilitated it, cover included (ids in supporters.csv).",
             "debrief": "The after-group debrief filed for it (debriefs.csv).",
         },
