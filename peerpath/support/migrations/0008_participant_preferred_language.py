@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0006_pairing_fit'),
+        ('support', '0007_erasure_tally_other_counts'),
     ]
 
     operations = [
