@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpResponse, HttpResponseBase
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -57,6 +58,8 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if value is None:
         return ""
+    if isinstance(value, Promise):  # a translated label: in the language of whoever downloads
+        return str(value)
     return value
 
 

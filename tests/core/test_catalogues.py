@@ -19,16 +19,6 @@ IN_PROGRESS: set[str] = {
     "recruitment",
     "training",
     "certification",
-    "support",
-    "care",
-    "groups",
-    "plans",
-    "voice",
-    "hours",
-    "reports",
-    "exchange",
-    "api",
-    "demo",
 }
 
 
