@@ -19,6 +19,7 @@ from peerpath.care.services import common as care_common
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program
+from peerpath.support.notify import language_of
 
 UNSUBSCRIBE_SALT = "care.newsletter.unsubscribe"
 
@@ -56,6 +57,7 @@ def send_checkin_reminders() -> int:
                             "url": absolute_url(reverse("care:checkin", args=[program.slug])),
                         },
                         reply_to=program.contact_email,
+                        language=language_of(supporter),
                     )
                     sent += 1
             except IntegrityError:
@@ -88,6 +90,7 @@ def send_weekly_digests() -> int:
                     "url": absolute_url(reverse("care:supporters", args=[program.slug])),
                     "tasks_url": absolute_url(reverse("care:tasks", args=[program.slug])),
                 },
+                language=language_of(membership.user),
             )
             sent += 1
     return sent

@@ -693,12 +693,14 @@ class ParticipantImporter(Importer):
             notify(
                 program=program,
                 users=others,
-                text=ngettext(
-                    "%(count)s participant joined the waiting list (imported from %(source)s).",
-                    "%(count)s participants joined the waiting list (imported from %(source)s).",
-                    len(created),
-                )
-                % {"count": len(created), "source": source},
+                text=lambda: (
+                    ngettext(
+                        "%(count)s participant joined the waiting list (imported from %(source)s).",
+                        "%(count)s participants joined the waiting list (imported from %(source)s).",
+                        len(created),
+                    )
+                    % {"count": len(created), "source": source}
+                ),
                 url=reverse("support:participants", args=[program.slug]) + "?status=waiting",
             )
         return len(created)

@@ -46,6 +46,7 @@ from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.defaults import get_settings as support_settings
 from peerpath.support.models import Participant, SupportWanted
+from peerpath.support.notify import language_of
 from peerpath.support.services import participants as support_participants
 
 SYSTEM = SystemActor("PeerPath (groups)")
@@ -397,27 +398,32 @@ def _tell_registered(session: GroupSession, *, template: str, note: str) -> None
         "when": timezone.localtime(session.starts_at),
         "was": timezone.localtime(session.planned_for),
     }
-    addresses: set[str] = set()
+    readers: list[Supporter] = []
     if group.is_event:
-        addresses |= {
-            r.supporter.email
+        readers += [
+            r.supporter
             for r in Rsvp.objects.filter(session=session, answer__in=[Answer.YES, Answer.MAYBE]).select_related(
-                "supporter"
+                "supporter__user"
             )
-            if r.supporter.email
-        }
+        ]
     else:
         for member in GroupMember.objects.filter(group=group, status=MemberStatus.ACTIVE).select_related("participant"):
             if member.participant.email:
-                queue_email(to=member.participant.email, template=template, context={**context, "member": True})
+                queue_email(
+                    to=member.participant.email,
+                    template=template,
+                    context={**context, "member": True},
+                    language=language_of(member.participant),
+                )
     facilitators = [group.lead, *group.co_facilitators.all()] if group.lead_id else list(group.co_facilitators.all())
-    addresses |= {s.email for s in facilitators if s is not None and s.email}
-    for address in sorted(addresses):
+    readers += [s for s in facilitators if s is not None]
+    for person in sorted({s.email: s for s in readers if s.email}.values(), key=lambda s: s.email):
         queue_email(
-            to=address,
+            to=person.email,
             template=template,
             context={**context, "url": absolute_url(session.get_absolute_url())},
             reply_to=program.contact_email,
+            language=language_of(person),
         )
 
 
@@ -761,6 +767,7 @@ def ask_for_cover(*, actor: Actor, session: GroupSession, facilitator: Supporter
                     "url": url,
                 },
                 reply_to=program.contact_email,
+                language=language_of(colleague),
             )
     return cover
 
@@ -807,6 +814,7 @@ def take_cover(*, actor: Actor, cover: CoverRequest, supporter: Supporter) -> Co
                     "when": timezone.localtime(cover.session.starts_at),
                     "taker": supporter,
                 },
+                language=language_of(cover.facilitator),
             )
     return cover
 

@@ -25,6 +25,7 @@ from peerpath.hours.lifecycle import OTHER_DUTY
 from peerpath.hours.models import LOGGABLE_KINDS, DutyStatus, HoursSettings, OtherDuty, OtherDutyChange
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.support.notify import language_of
 
 SETTINGS_FIELDS = [
     "yearly_goal_hours",
@@ -193,5 +194,6 @@ def review_duty(*, actor: Actor, duty: OtherDuty, approve: bool, comment: str = 
                     "url": absolute_url(reverse("hours:mine", args=[duty.program.slug])),
                 },
                 reply_to=duty.program.contact_email,
+                language=language_of(duty.supporter),
             )
     return duty

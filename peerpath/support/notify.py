@@ -7,18 +7,45 @@ e-mail leaves the program's hands, and queued e-mail sits in the database until 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from peerpath.core.languages import language_for
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support.models import Notification, SupervisorCover
+
+# Text made for one reader: a string, or a function called in each reader's language.
+Text = str | Callable[[], str]
+
+
+def language_of(person: Any) -> str:
+    """The language to write to ``person`` in: a user's choice, a participant's record, and a
+    supporter reads through their account (the installation's language when they have none)."""
+    user = getattr(person, "user", None)
+    return language_for(user if isinstance(user, User) else person)
+
+
+def by_language(people: Iterable[Any]) -> dict[str, list[str]]:
+    """The people's e-mail addresses grouped by the language each reads: one message per
+    language, so everyone gets it in theirs."""
+    groups: dict[str, list[str]] = {}
+    for person in people:
+        email = getattr(person, "email", "") if person is not None else ""
+        if email and email not in {e for found in groups.values() for e in found}:
+            groups.setdefault(language_of(person), []).append(email)
+    return groups
+
+
+def in_words(text: Text) -> str:
+    """``text`` in the active language (a function is called now, so it is translated now)."""
+    return text() if callable(text) else str(text)
 
 
 def coordinators(program: Program) -> list[User]:
@@ -66,22 +93,35 @@ def notify(
     *,
     program: Program,
     users: Iterable[User | None],  # None (a supporter without an account) is skipped
-    text: str,
+    text: Text,
     url: str = "",
     urgent: bool = False,
     email_template: str = "",
     context: dict[str, Any] | None = None,
     **links: Any,
 ) -> list[Notification]:
-    """An in-app notification for each person, and the same news by e-mail when a template is given."""
+    """An in-app notification for each person, and the same news by e-mail when a template is given.
+
+    Each person reads it in their own language: ``text`` and the context's values may be
+    functions, called once per language (``lambda: _("...") % {...}``)."""
     people = [u for u in dict.fromkeys(users) if u is not None]
-    rows = Notification.objects.bulk_create(
-        Notification(program=program, user=u, text=text[:300], url=url, is_urgent=urgent, **links) for u in people
-    )
-    if email_template and people:
-        queue_email(
-            to=[u.email for u in people],
-            template=email_template,
-            context={"program": program, "text": text, "url": absolute_url(url) if url else "", **(context or {})},
+    by_lang: dict[str, list[User]] = {}
+    for person in people:
+        by_lang.setdefault(language_of(person), []).append(person)
+    rows: list[Notification] = []
+    for language, readers in by_lang.items():
+        with translation.override(language):
+            words = in_words(text)
+            extra = {k: in_words(v) if callable(v) else v for k, v in (context or {}).items()}
+        rows += Notification.objects.bulk_create(
+            Notification(program=program, user=u, text=words[:300], url=url, is_urgent=urgent, **links) for u in readers
         )
+        emails = [u.email for u in readers if u.email]
+        if email_template and emails:
+            queue_email(
+                to=emails,
+                template=email_template,
+                context={"program": program, "text": words, "url": absolute_url(url) if url else "", **extra},
+                language=language,
+            )
     return rows

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.tasks import task
 from django.urls import reverse
+from django.utils import translation
 
 from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.support import windows as w
-from peerpath.support.notify import coordinators
+from peerpath.support.notify import by_language, coordinators, language_of
 from peerpath.support.services.concerns import escalate_if_due, escalate_overdue
 
 
@@ -32,33 +34,37 @@ def daily_reminders() -> int:
     for program in Program.objects.filter(is_active=True):
         windows = w.Windows.for_program(program)
         rows = w.tracked_relationships(program, windows)
-        due = list(w.followups_due(rows, windows).values_list("supporter__user__email", flat=True))
-        overdue = list(w.followups_overdue(rows, windows).values_list("supporter__user__email", flat=True))
-        for email in sorted({e for e in [*due, *overdue] if e}):
+        due = list(w.followups_due(rows, windows).values_list("supporter__user_id", flat=True))
+        overdue = list(w.followups_overdue(rows, windows).values_list("supporter__user_id", flat=True))
+        people = User.objects.in_bulk({pk for pk in [*due, *overdue] if pk is not None})
+        for person in sorted((u for u in people.values() if u.email), key=lambda u: u.email):
             queue_email(
-                to=email,
+                to=person.email,
                 template="support/email/reminder",
                 context={
                     "program": program,
-                    "due": due.count(email),
-                    "overdue": overdue.count(email),
+                    "due": due.count(person.pk),
+                    "overdue": overdue.count(person.pk),
                     "url": absolute_url(reverse("support:caseload", args=[program.slug])),
                 },
+                language=language_of(person),
             )
             sent += 1
         counts = w.summary(program, windows, rows)
         if any(counts.values()):
-            people = [u.email for u in coordinators(program)]
-            if people:
+            for language, emails in by_language(coordinators(program)).items():
+                with translation.override(language):
+                    describe = windows.describe()
                 queue_email(
-                    to=people,
+                    to=emails,
                     template="support/email/digest",
                     context={
                         "program": program,
                         "counts": counts,
-                        "describe": windows.describe(),
+                        "describe": describe,
                         "url": absolute_url(reverse("support:attention", args=[program.slug])),
                     },
+                    language=language,
                 )
                 sent += 1
     return sent

@@ -101,3 +101,45 @@ def test_support_messages_and_choices_read_in_spanish(support: Any) -> None:
             "3 de 3 asignados; se atendió a todas las personas a las que se podía proponer."
         )
     assert matching.result_sentence(3, 3, {}) == "3 of 3 matched; everyone who could be offered was served."
+
+
+def test_a_match_offer_reaches_the_supporter_in_their_language(support: Any) -> None:
+    from django.core import mail
+
+    from peerpath.support.models import Notification
+    from peerpath.support.services import matches
+
+    support.supporter.language = "es"
+    support.supporter.save(update_fields=["language"])
+    matches.propose_match(actor=support.coordinator, participant=support.waiting, supporter=support.priya)
+    sent = [m for m in mail.outbox if support.supporter.email in m.to]
+    assert [m.subject for m in sent] == ["Riverside: Una propuesta de asignación espera tu respuesta"]
+    assert "Por privacidad" in sent[0].body and "For privacy" not in sent[0].body
+    note = Notification.objects.filter(user=support.supporter).latest("id")
+    assert note.text.startswith("Tienes una propuesta de asignación nueva")
+
+
+def test_one_notice_reaches_each_reader_in_their_own_language(support: Any) -> None:
+    from django.core import mail
+    from django.utils.translation import gettext as _
+
+    from peerpath.support.notify import notify
+
+    support.supervisor.language = "es"
+    support.supervisor.save(update_fields=["language"])
+    rows = notify(
+        program=support.program,
+        users=[support.coordinator, support.supervisor],
+        text=lambda: _("Follow-up recorded"),
+        email_template="support/email/notice",
+        context={"subject": lambda: _("A new request for a peer supporter")},
+    )
+    assert {r.user_id: r.text for r in rows} == {
+        support.coordinator.pk: "Follow-up recorded",
+        support.supervisor.pk: "Seguimiento registrado",
+    }
+    subjects = {m.to[0]: m.subject for m in mail.outbox[-2:]}
+    assert subjects == {
+        support.coordinator.email: "Riverside: A new request for a peer supporter",
+        support.supervisor.email: "Riverside: Un pedido nuevo de acompañante par",
+    }

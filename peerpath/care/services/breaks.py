@@ -21,7 +21,7 @@ from peerpath.care.services.checkins import schedule_checkin
 from peerpath.care.services.common import (
     SYSTEM,
     active_supervisor,
-    coordinator_emails,
+    coordinator_users,
     get_settings,
     is_coordinator,
     local_today,
@@ -35,6 +35,7 @@ from peerpath.core.mail import queue_email
 from peerpath.core.models import User
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
+from peerpath.support.notify import by_language, language_of
 
 
 def _overlapping(supporter: Supporter, starts_on: dt.date, ends_on: dt.date | None, exclude: int | None = None) -> bool:
@@ -95,14 +96,15 @@ def request_break(
             recorded_by_staff=by_staff,
         )
         audit.record(actor=actor, program=supporter.program, action="break.create", target=brk)
-        recipients = set(coordinator_emails(supporter.program))
+        readers = coordinator_users(supporter.program)
         supervisor = active_supervisor(supporter)
         if supervisor is not None:
-            recipients.add(supervisor.email)
-        recipients.discard(getattr(actor, "email", None))
-        if recipients:
+            readers.append(supervisor)
+        readers = sorted((u for u in readers if u.email != getattr(actor, "email", None)), key=lambda u: u.email)
+        for language, to in by_language(readers).items():
             queue_email(
-                to=sorted(recipients),
+                to=to,
+                language=language,
                 template="care/email/break_planned",
                 context={
                     "program": supporter.program,
@@ -184,6 +186,7 @@ def end_break(*, actor: Actor, brk: Break, today: dt.date | None = None) -> Brea
                     "checkin": brk.return_checkin,
                     "url": program_url("care:checkin", brk.program),
                 },
+                language=language_of(supporter),
                 reply_to=brk.program.contact_email,
             )
     return brk

@@ -18,6 +18,7 @@ from peerpath.core.mail import queue_email
 from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
+from peerpath.support.notify import language_of
 
 
 def current_pair(supporter: Supporter) -> BuddyPair | None:
@@ -64,6 +65,7 @@ def pair_buddies(*, actor: User, program: Program, first: Supporter, second: Sup
                         "url": program_url("programs:home", program),
                     },
                     reply_to=program.contact_email,
+                    language=language_of(person),
                 )
     return pair
 

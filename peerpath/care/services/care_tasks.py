@@ -16,13 +16,19 @@ from peerpath.care.models import (
     CareTask,
     TaskStatus,
 )
-from peerpath.care.services.common import active_supervisor, coordinator_emails, is_coordinator, program_url
+from peerpath.care.services.common import (
+    active_supervisor,
+    coordinator_users,
+    is_coordinator,
+    program_url,
+)
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.mail import queue_email
 from peerpath.core.models import User
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
+from peerpath.support.notify import by_language
 
 
 def create_task(
@@ -64,12 +70,13 @@ def create_task(
         )
         audit.record(actor=actor, program=program, action="care_task.create", target=task)
         if notify:
-            to = [assigned_to.email] if assigned_to is not None else coordinator_emails(program)
-            if to:
+            readers = [assigned_to] if assigned_to is not None else coordinator_users(program)
+            for language, to in by_language(readers).items():
                 queue_email(
                     to=to,
                     template="care/email/task",
                     context={"program": program, "task": task, "url": program_url("care:tasks", program)},
+                    language=language,
                 )
     return task
 

@@ -84,6 +84,12 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
+def coordinator_users(program: Program) -> list[User]:
+    return [
+        m.user for m in Membership.objects.filter(program=program).with_role(Role.COORDINATOR).select_related("user")
+    ]
+
+
 def coordinator_emails(program: Program) -> list[str]:
     return list(
         Membership.objects.filter(program=program).with_role(Role.COORDINATOR).values_list("user__email", flat=True)

@@ -26,6 +26,7 @@ from peerpath.core.actors import Actor
 from peerpath.core.mail import queue_email
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
+from peerpath.support.notify import language_of
 
 
 def submit_debrief(
@@ -144,6 +145,7 @@ def record_hard_event(
                 template="care/email/hard_event_supporter",
                 context={"program": program, "supporter": supporter, "url": program_url("care:checkin", program)},
                 reply_to=program.contact_email,
+                language=language_of(supporter),
             )
         buddy = current_buddy(supporter)
         if buddy is not None and buddy.email:
@@ -152,5 +154,6 @@ def record_hard_event(
                 to=buddy.email,
                 template="care/email/hard_event_buddy",
                 context={"program": program, "buddy": buddy, "supporter": supporter},
+                language=language_of(buddy),
             )
     return event

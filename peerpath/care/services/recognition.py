@@ -19,6 +19,7 @@ from peerpath.core.mail import queue_email
 from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
+from peerpath.support.notify import language_of
 
 
 def record_recognition(
@@ -78,5 +79,6 @@ def record_recognition(
                     "url": program_url("care:my_care", program),
                 },
                 reply_to=program.contact_email,
+                language=language_of(supporter),
             )
     return recognition

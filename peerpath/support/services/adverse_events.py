@@ -53,12 +53,14 @@ def record_adverse_event(
         notify(
             program=program,
             users=[*on_call, *coordinators(program)],
-            text=_("%(kind)s: %(reference)s, in %(supporter)s's caseload. Please check in with the supporter.")
-            % {
-                "kind": event.get_kind_display(),
-                "reference": relationship.participant.reference,
-                "supporter": relationship.supporter,
-            },
+            text=lambda: (
+                _("%(kind)s: %(reference)s, in %(supporter)s's caseload. Please check in with the supporter.")
+                % {
+                    "kind": event.get_kind_display(),
+                    "reference": relationship.participant.reference,
+                    "supporter": relationship.supporter,
+                }
+            ),
             url=relationship.get_absolute_url(),
             relationship=relationship,
         )

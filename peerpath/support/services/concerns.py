@@ -91,11 +91,15 @@ def raise_concern(
             notify(
                 program=program,
                 users=on_call,
-                text=_("Concern: %(supporter)s raised a concern about %(reference)s. Please acknowledge.")
-                % {"supporter": relationship.supporter, "reference": relationship.participant.reference},
+                text=lambda: (
+                    _("Concern: %(supporter)s raised a concern about %(reference)s. Please acknowledge.")
+                    % {"supporter": relationship.supporter, "reference": relationship.participant.reference}
+                ),
                 url=concern.get_absolute_url(),
                 email_template="support/email/notice",
-                context={"subject": _("Concern raised by %(supporter)s") % {"supporter": relationship.supporter}},
+                context={
+                    "subject": lambda: _("Concern raised by %(supporter)s") % {"supporter": relationship.supporter}
+                },
                 concern=concern,
             )
         if crisis:
@@ -124,26 +128,25 @@ def _alerted(step: Step, at: dt.datetime, until: dt.datetime) -> dict[str, Any]:
 def alert_in_app_and_by_email(*, concern: Concern, step: Step, number: int, deadline: dt.datetime) -> None:
     """The default alert channel: an urgent in-app notification and an urgent e-mail to the step's person."""
     minutes = max(1, round((deadline - timezone.now()).total_seconds() / 60))
-    if number == 0:
-        text = _("CRISIS: %(supporter)s raised a crisis about %(reference)s. Please acknowledge.") % {
-            "supporter": concern.supporter,
-            "reference": concern.participant.reference,
-        }
-        context: dict[str, Any] = {
-            "subject": _("Crisis raised by %(supporter)s") % {"supporter": concern.supporter},
-            "minutes": minutes,
-        }
-    else:
-        text = _(
-            "ESCALATED CRISIS: nobody has acknowledged the crisis about %(reference)s raised by %(supporter)s. "
-            "You are next on the on-call chain."
-        ) % {"reference": concern.participant.reference, "supporter": concern.supporter}
-        context = {
-            "subject": _("Escalated: crisis raised by %(supporter)s not acknowledged")
-            % {"supporter": concern.supporter},
-            "escalated": True,
-            "minutes": minutes,
-        }
+    names = {"supporter": concern.supporter, "reference": concern.participant.reference}
+
+    def text() -> str:
+        if number == 0:
+            return _("CRISIS: %(supporter)s raised a crisis about %(reference)s. Please acknowledge.") % names
+        return (
+            _(
+                "ESCALATED CRISIS: nobody has acknowledged the crisis about %(reference)s raised by %(supporter)s. "
+                "You are next on the on-call chain."
+            )
+            % names
+        )
+
+    def subject() -> str:
+        if number == 0:
+            return _("Crisis raised by %(supporter)s") % names
+        return _("Escalated: crisis raised by %(supporter)s not acknowledged") % names
+
+    context: dict[str, Any] = {"subject": subject, "escalated": number > 0, "minutes": minutes}
     notify(
         program=concern.program,
         users=[step.user],
@@ -198,8 +201,14 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
         notify(
             program=concern.program,
             users=[u for u in people if u.pk != actor.pk],
-            text=_("%(actor)s added details to the %(kind)s about %(reference)s.")
-            % {"actor": actor, "kind": concern.get_kind_display().lower(), "reference": concern.participant.reference},
+            text=lambda: (
+                _("%(actor)s added details to the %(kind)s about %(reference)s.")
+                % {
+                    "actor": actor,
+                    "kind": concern.get_kind_display().lower(),
+                    "reference": concern.participant.reference,
+                }
+            ),
             url=concern.get_absolute_url(),
             urgent=concern.is_crisis and concern.state == ConcernState.OPEN,
             concern=concern,
@@ -242,8 +251,14 @@ def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
         notify(
             program=concern.program,
             users=[supporter_user] if supporter_user else [],
-            text=_("%(actor)s acknowledged your %(kind)s about %(reference)s.")
-            % {"actor": actor, "kind": concern.get_kind_display().lower(), "reference": concern.participant.reference},
+            text=lambda: (
+                _("%(actor)s acknowledged your %(kind)s about %(reference)s.")
+                % {
+                    "actor": actor,
+                    "kind": concern.get_kind_display().lower(),
+                    "reference": concern.participant.reference,
+                }
+            ),
             url=concern.get_absolute_url(),
             concern=concern,
         )

@@ -49,12 +49,14 @@ def name_backup(
         notify(
             program=program,
             users=[backup],
-            text=_("%(actor)s named you as their backup from %(start)s to %(end)s.")
-            % {
-                "actor": actor,
-                "start": date_format(starts_on, "SHORT_DATE_FORMAT"),
-                "end": date_format(ends_on, "SHORT_DATE_FORMAT"),
-            },
+            text=lambda: (
+                _("%(actor)s named you as their backup from %(start)s to %(end)s.")
+                % {
+                    "actor": actor,
+                    "start": date_format(starts_on, "SHORT_DATE_FORMAT"),
+                    "end": date_format(ends_on, "SHORT_DATE_FORMAT"),
+                }
+            ),
             url=reverse("support:supervision", args=[program.slug]),
         )
     return cover

@@ -121,11 +121,13 @@ def propose_match(
         notify(
             program=program,
             users=[supporter.user],
-            text=_("You have a new match offer: %(reference)s. Please accept or decline.")
-            % {"reference": participant.reference},
+            text=lambda: (
+                _("You have a new match offer: %(reference)s. Please accept or decline.")
+                % {"reference": participant.reference}
+            ),
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
-            context={"subject": _("A match offer is waiting for your answer")},
+            context={"subject": lambda: _("A match offer is waiting for your answer")},
             relationship=relationship,
         )
     return relationship
@@ -333,7 +335,12 @@ def respond_to_offer(
     with transaction.atomic():
         if accept:
             move_relationship(actor=actor, relationship=relationship, to_state=RelationshipState.ACTIVE, reason=note)
-            text = f"{relationship.supporter} accepted {relationship.participant.reference}."
+
+            def text() -> str:
+                return _("%(supporter)s accepted %(reference)s.") % {
+                    "supporter": relationship.supporter,
+                    "reference": relationship.participant.reference,
+                }
         else:
             if reason == "conflict":
                 Conflict.objects.get_or_create(
@@ -348,11 +355,14 @@ def respond_to_offer(
                 close_reason=CloseReason.DECLINED,
                 reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
             )
-            text = _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
-                "supporter": relationship.supporter,
-                "reference": relationship.participant.reference,
-                "reason": DECLINE_REASONS[reason].lower(),
-            }
+
+            def text() -> str:
+                return _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
+                    "supporter": relationship.supporter,
+                    "reference": relationship.participant.reference,
+                    "reason": DECLINE_REASONS[reason].lower(),
+                }
+
         Notification.objects.filter(relationship=relationship, read_at__isnull=True).update(read_at=timezone.now())
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
@@ -441,11 +451,13 @@ def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, n
             notify(
                 program=relationship.program,
                 users=coordinators(relationship.program),
-                text=_(
-                    "%(supporter)s says %(reference)s is not a good fit: "
-                    "a rematch is offered on the relationship's page."
-                )
-                % {"supporter": relationship.supporter, "reference": relationship.participant.reference},
+                text=lambda: (
+                    _(
+                        "%(supporter)s says %(reference)s is not a good fit: "
+                        "a rematch is offered on the relationship's page."
+                    )
+                    % {"supporter": relationship.supporter, "reference": relationship.participant.reference}
+                ),
                 url=relationship.get_absolute_url(),
                 relationship=relationship,
             )
@@ -502,11 +514,13 @@ def rematch_for_poor_fit(
         notify(
             program=relationship.program,
             users=coordinators(relationship.program),
-            text=_(
-                "%(reference)s is back on the waiting list in their place (not a good fit with %(supporter)s); "
-                "they will not be proposed to each other again."
-            )
-            % {"reference": participant.reference, "supporter": relationship.supporter},
+            text=lambda: (
+                _(
+                    "%(reference)s is back on the waiting list in their place (not a good fit with %(supporter)s); "
+                    "they will not be proposed to each other again."
+                )
+                % {"reference": participant.reference, "supporter": relationship.supporter}
+            ),
             url=participant.get_absolute_url(),
         )
     return participant

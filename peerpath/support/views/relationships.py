@@ -216,8 +216,10 @@ def relationship_conflict(request: ProgramRequest, program: Program, pk: int) ->
     notify(
         program=program,
         users=coordinators(program),
-        text=_("%(supporter)s declared that they know %(reference)s: please rematch.")
-        % {"supporter": record.supporter, "reference": record.participant.reference},
+        text=lambda: (
+            _("%(supporter)s declared that they know %(reference)s: please rematch.")
+            % {"supporter": record.supporter, "reference": record.participant.reference}
+        ),
         url=record.get_absolute_url(),
         relationship=record,
     )

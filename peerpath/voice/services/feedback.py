@@ -17,6 +17,7 @@ from peerpath.care.instruments import form_of
 from peerpath.care.models import Questionnaire
 from peerpath.core import audit
 from peerpath.core.actors import Actor
+from peerpath.core.languages import language_for
 from peerpath.core.mail import queue_link_email
 from peerpath.core.models import User
 from peerpath.programs.models import Program
@@ -152,6 +153,7 @@ def send_link(*, plan: DueLink, now: dt.datetime | None = None) -> AnswerLink:
                 "measures": len(plan.measures),
             },
             reply_to=program.contact_email,
+            language=language_for(relationship.participant),
         )
         audit.record(
             actor=SYSTEM,
@@ -264,9 +266,12 @@ def answer(
             note=f"{link.get_occasion_display()}; {len(scored)} outcome measure(s)",
         )
         unfit = good_fit == Fit.NO
-        text = _("New feedback from %(reference)s") % {"reference": link.participant.reference} + (
-            _(": not a good fit") if unfit else ""
-        )
+
+        def text() -> str:
+            if unfit:
+                return _("New feedback from %(reference)s: not a good fit") % {"reference": link.participant.reference}
+            return _("New feedback from %(reference)s") % {"reference": link.participant.reference}
+
         notify(
             program=link.program,
             users=coordinators(link.program),

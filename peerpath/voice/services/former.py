@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
+from peerpath.core.languages import language_for
 from peerpath.core.mail import queue_link_email
 from peerpath.core.models import User
 from peerpath.support.models import CloseReason, RelationshipState, SupportRelationship
@@ -69,6 +70,7 @@ def invite_to_apply(*, actor: Actor, interest: PeerInterest) -> PeerInterest:
             template="voice/email/invitation_to_apply",
             context={"program": program},
             reply_to=program.contact_email,
+            language=language_for(interest.participant),
         )
         audit.record(
             actor=actor,
