@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import cast
 
 from django.apps import AppConfig
 
@@ -23,7 +24,8 @@ class CareConfig(AppConfig):
         program_created.connect(defaults.seed_checkin, dispatch_uid="care.seed_checkin")
         adverse_event_recorded.connect(handlers.on_adverse_event, dispatch_uid="care.on_adverse_event")
         # Matching holds these supporters back (peerpath.support.availability; reasons in care.holds).
-        register_unavailable("on a break", queries.supporters_on_break, for_supporter=ON_A_BREAK_WORDS)
+        on_a_break = cast(str, _("on a break"))  # lazy: read in each page's language
+        register_unavailable(on_a_break, queries.supporters_on_break, for_supporter=ON_A_BREAK_WORDS)
         for key, check in HOLDS.items():
             register_hold_back(key, check)
         register_condition(["care.own_breaks"], not_while_in_training)  # breaks are from supporting

@@ -56,7 +56,8 @@ def register_unavailable(reason: str, check: UnavailableCheck, for_supporter: st
     """Leave out of new matches the supporters ``check(program, on_date)`` returns, saying ``reason``."""
 
     def hold(program: Program, on_date: dt.date) -> dict[int, HoldBack]:
-        found = HoldBack(reason=reason, for_supporter=for_supporter)
+        # str() here, not at registration: a translated reason reads in the language of the page.
+        found = HoldBack(reason=str(reason), for_supporter=str(for_supporter))
         return dict.fromkeys(check(program, on_date), found)
 
     _CHECKS[reason] = hold
