@@ -25,6 +25,10 @@ referrals live in ``plans``) and never imports them. Those apps register here in
   anonymous tally (`support.ErasureTally.other_counts`) from the app's records about them.
   ``count(participant)`` returns ``{name: number}`` (e.g. needs recorded, referrals connected)
   in a fixed number of queries; it is read before the erasure's write transaction starts.
+* ``register_concern_grounds(name, grounds)``: where a supporter works with a participant outside
+  a support relationship (a group they facilitate), so they may raise a concern or crisis about
+  them (`support.services.concerns.raise_concern_outside_relationship`). ``grounds(participant,
+  supporter)`` returns where, in words ("Tuesday group"), or "" when it gives none.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ _PARTS: dict[str, dict[str, tuple[int, PartBuild]]] = {form: {} for form in FORM
 _FOLLOWUPS: dict[str, FollowUpSource] = {}
 _EXPORTS: dict[str, Callable[[Any], Any]] = {}
 _ERASURE_COUNTS: dict[str, Callable[[Any], dict[str, int]]] = {}
+_CONCERN_GROUNDS: dict[str, Callable[[Any, Any], str]] = {}
 
 
 def register_section(page: str, name: str, render: SectionRender, order: int = 100) -> None:
@@ -138,3 +143,16 @@ def erasure_counts(participant: Any) -> dict[str, int]:
     for count in _ERASURE_COUNTS.values():
         found.update(count(participant))
     return found
+
+
+def register_concern_grounds(name: str, grounds: Callable[[Any, Any], str]) -> None:
+    _CONCERN_GROUNDS[name] = grounds
+
+
+def concern_grounds(participant: Any, supporter: Any) -> str:
+    """Where ``supporter`` works with ``participant`` outside a relationship (the first registered
+    app that knows), or "" when nowhere."""
+    for grounds in _CONCERN_GROUNDS.values():
+        if found := grounds(participant, supporter):
+            return found
+    return ""

@@ -81,6 +81,7 @@ CREATE_VIEWS = {
     "groups:group_new",
     "groups:member_add",
     "groups:session_add",
+    "groups:session_concern",
     "groups:session_debrief",
     "groups:public_join",
     "plans:goal_new",
