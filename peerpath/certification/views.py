@@ -301,6 +301,7 @@ def ce_rule_preset(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("certification.edit_settings")
 @require_POST
+@creates_once
 def ce_subject_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     subject = get_object_or_404(CESubject, program=program, pk=pk) if pk else None
     form = SubjectForm(request.POST)
