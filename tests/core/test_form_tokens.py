@@ -80,6 +80,7 @@ CREATE_VIEWS = {
     "groups:kinds",
     "groups:group_new",
     "groups:member_add",
+    "groups:session_add",
     "groups:session_debrief",
     "groups:public_join",
     "plans:goal_new",
