@@ -94,6 +94,7 @@ CREATE_VIEWS = {
     "hours:duty_new",
     "exchange:upload",
     "api_tokens:list",
+    "certification:ce_subject_new",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 
