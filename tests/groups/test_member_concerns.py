@@ -27,7 +27,7 @@ def group_with_member(support: Any) -> tuple[Any, Any, Any]:
 
 
 def test_the_facilitator_raises_a_crisis_about_a_member_without_a_relationship(support: Any) -> None:
-    group, mia, session = group_with_member(support)
+    _group, mia, session = group_with_member(support)
     client = support.client_for(support.supporter)
     page = client.get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
     url = f"/p/riverside/groups/sessions/{session.pk}/concern/"
@@ -69,7 +69,7 @@ def test_the_facilitator_raises_a_crisis_about_a_member_without_a_relationship(s
 
 
 def test_a_concern_about_a_member_needs_a_description_and_reaches_the_coordinators_list(support: Any) -> None:
-    group, mia, session = group_with_member(support)
+    _group, mia, session = group_with_member(support)
     client = support.client_for(support.supporter)
     url = f"/p/riverside/groups/sessions/{session.pk}/concern/"
     assert client.post(url, {"kind": "concern", "member": mia.pk, "notes": ""}).status_code == 400
