@@ -14,7 +14,8 @@ referrals live in ``plans``) and never imports them. Those apps register here in
 * ``register_form_part(form, name, build, order)``: fields added to the contact form
   (``form="contact"``) or the close form (``form="close"``). ``build(request, relationship, data)``
   returns a `FormPart` or None; the page is valid only when every part is, and each part's
-  ``save`` runs in the same transaction as the contact (or the close) it belongs to.
+  ``save`` runs in the same transaction as the contact (or the close) it belongs to. A contact
+  part that is also a `DraftedPart` has its values kept in the contact draft with the rest.
 * ``register_followups(name, source)``: dated follow-ups beyond the contacts' own (a plan review,
   a referral to check on), joined to the supporter's follow-ups on the home page and the caseload.
   ``source(program, user, working, today)`` gets the supporter's working relationships (each with
@@ -53,6 +54,25 @@ class FormPart(Protocol):
         """Save what was entered; ``record`` is the contact just logged (or the relationship just
         closed). Runs inside the transaction of that change."""
         ...
+
+
+class DraftedPart(FormPart, Protocol):
+    """A contact form part whose values the contact draft keeps (the goals ticked): the draft
+    stores the posted values of ``draft_fields()`` and hands them to ``restore`` when the form
+    opens again."""
+
+    def draft_fields(self) -> list[str]:
+        """The names its inputs are posted under."""
+        ...
+
+    def restore(self, values: dict[str, Any]) -> None:
+        """Show ``values`` (as the draft kept them) as the part's initial values."""
+        ...
+
+
+def drafted(parts: Iterable[FormPart]) -> list[DraftedPart]:
+    """The parts among ``parts`` whose values a draft keeps."""
+    return [p for p in parts if hasattr(p, "draft_fields") and hasattr(p, "restore")]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
