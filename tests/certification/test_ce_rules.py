@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from peerpath.certification import rules, services
-from peerpath.certification.models import CEActivity, CERule, CertificateChange, CEStatus
+from peerpath.certification.models import CEActivity, CertificateChange, CERule, CEStatus
 from peerpath.recruitment.models import Stage
 from peerpath.training.models import CESubject
 from tests.training.helpers import trainee
