@@ -88,12 +88,12 @@ def raise_concern_outside_relationship(
     supporter), deadlines, escalation, notifications, hard event and audit entry.
     """
     if kind not in ConcernKind.values:
-        raise ValidationError({"kind": "Choose concern or crisis."})
+        raise ValidationError({"kind": _("Choose concern or crisis.")})
     if participant.program_id != supporter.program_id:
-        raise PermissionDenied("Not a participant of this program.")
+        raise PermissionDenied(_("Not a participant of this program."))
     setting = extensions.concern_grounds(participant, supporter)
     if not setting:
-        raise PermissionDenied("You do not work with this participant.")
+        raise PermissionDenied(_("You do not work with this participant."))
     return _raise(
         actor=actor,
         participant=participant,
