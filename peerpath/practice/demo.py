@@ -21,7 +21,8 @@ SESSIONS: list[tuple[str, int, list[str]]] = [
         7,
         [
             "Have you tried going to bed earlier?",
-            "Don't say that, lots of people care about you.",
+            "You just need a routine.",
+            "Don't talk like that, lots of people care about you.",
             "Are you thinking of ending your life?",
             "Who could be with you tonight?",
         ],
