@@ -289,8 +289,6 @@ def concerns_for(program: Program, membership: Any, user: Any) -> list[Concern]:
     else:
         handled = rows.filter(Q(supporter__in=supporters_overseen_by(program, user)) | Q(on_call=user))
         concerns, viewer = list(handled.exclude(supporter__user=user)), Viewer.SUPERVISOR
-    for concern in concerns:
-        concern.relationship.participant = concern.participant  # the same person, already read
     show_concerns(viewer, concerns)
     return concerns
 
