@@ -1,7 +1,8 @@
 """Fill a fresh database through the pages, for the at-rest test (tests/support/test_encryption.py).
 
 Run as ``python -m tests.at_rest <markers.json>`` with DATABASE_URL (or the default SQLite file
-in PEERPATH_VAR_DIR) naming an empty database: it migrates it, builds the personas' world and
+in PEERPATH_VAR_DIR) naming an empty or freshly migrated database (a copy, tests/migrated.py): it
+migrates it (nothing to do on a copy), builds the personas' world and
 writes each marker into its sensitive field by posting the real forms with Django's test client,
 each request committed as in production. The test then reads the database raw.
 """
