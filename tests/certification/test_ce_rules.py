@@ -37,7 +37,7 @@ TWO = rules.RuleSpec(
 )
 START, EXPIRY = D(2025, 1, 1), D(2027, 1, 1)
 TODAY = D(2026, 6, 1)
-MID = D(2025, 6, 1)  # a day inside the cycle
+A_YEAR_BEFORE = D(2025, 6, 1)  # a row's date unless told (a default must not be a call)
 
 
 class Row:
@@ -50,7 +50,7 @@ class Row:
         hours: str,
         category: str = "general",
         delivery: str = "live",
-        day: dt.date = MID,
+        day: dt.date = A_YEAR_BEFORE,
         title: str | None = None,
     ) -> None:
         Row._next += 1
