@@ -92,6 +92,8 @@ CREATE_VIEWS = {
     "plans:referral_new",
     "voice:outcome_new",
     "hours:duty_new",
+    "practice:scenario_new",
+    "practice:step_new",
     "exchange:upload",
     "api_tokens:list",
     "certification:ce_subject_new",
