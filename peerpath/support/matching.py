@@ -32,6 +32,11 @@ DIRECT_PAIRS = 250_000
 SEED_PER_PARTICIPANT = 25  # each participant's best-fitting supporters in the starting set
 SEED_PER_PLACE = 4  # and each supporter's best participants, this many per free place
 PRICING_MARGIN = 10  # pairs within this many points of improving it join too: fewer solves, same answer
+# The pruning rule for very large networks (`score_matrix`'s ``keep``): above this many possible
+# pairs, each participant is weighed against their KEEP_BEST best-fitting supporters only (and each
+# supporter against their best SEED_PER_PLACE participants per free place), to bound memory and time.
+PRUNE_ABOVE = 100_000_000
+KEEP_BEST = 30
 MAX_WEIGHT = 10  # a setting's weight is 0 to 10 (support.services.common.update_settings)
 MAX_SCORE = MAX_WEIGHT * 10 * len(WEIGHT_KEYS)  # the best fit a pair can score: 700
 
@@ -218,14 +223,27 @@ def explain(needs: Needs, offer: Offer, weights: dict[str, int], area_names: dic
 # --- Every pair at once -------------------------------------------------------------------
 
 
-def _indicator(rows: Sequence[frozenset], vocab: dict) -> np.ndarray:
-    matrix = np.zeros((len(rows), max(len(vocab), 1)), dtype=np.float32)
+def _bits(rows: Sequence[Iterable], vocab: dict) -> np.ndarray:
+    """Each row's set as bits: a (rows, words) array of 64-bit words, bit ``vocab[value]`` set."""
+    words = max((len(vocab) + 63) // 64, 1)
+    out = np.zeros((len(rows), words), dtype=np.uint64)
     for i, values in enumerate(rows):
         for v in values:
             j = vocab.get(v)
             if j is not None:
-                matrix[i, j] = 1.0
-    return matrix
+                out[i, j >> 6] |= np.uint64(1 << (j & 63))
+    return out
+
+
+def _shared(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """How many values each row of ``mine`` shares with each row of ``theirs`` (bit counts:
+    far quicker than a matrix product, and no threads fighting over a busy machine's cores)."""
+    total = np.bitwise_count(mine[:, 0, None] & theirs[None, :, 0])
+    if mine.shape[1] > 1:
+        total = total.astype(np.uint16)  # up to 64 a word: more than one word may pass 255
+        for word in range(1, mine.shape[1]):
+            total += np.bitwise_count(mine[:, word, None] & theirs[None, :, word])
+    return total
 
 
 def _vocab(*groups: Iterable[Iterable]) -> dict:
@@ -259,7 +277,7 @@ def _floor_share(weight: int, shared: np.ndarray, asked: np.ndarray) -> np.ndarr
 
     Exact: every value is a small whole number, and a quotient that is not whole is at least
     1/asked away from the next whole number, far more than float32 rounding."""
-    return np.floor((weight * 10) * shared / np.maximum(asked, 1))
+    return np.floor((weight * 10) * shared.astype(np.float32) / np.maximum(asked, 1))
 
 
 def score_matrix(
@@ -301,9 +319,9 @@ def score_matrix(
         ("comm", "communities"),
     ]
     vocab = {key: _vocab([getattr(n, attr) for n in needs], [getattr(o, attr) for o in offers]) for key, attr in keys}
-    s_sets = {key: _indicator([getattr(o, attr) for o in offers], vocab[key]).T for key, attr in keys}
+    s_sets = {key: _bits([getattr(o, attr) for o in offers], vocab[key]) for key, attr in keys}
     age_vocab = _vocab([n.age_bands for n in needs], [{o.age_band} for o in offers if o.age_band])
-    s_sets["age"] = _indicator([frozenset({o.age_band}) if o.age_band else frozenset() for o in offers], age_vocab).T
+    s_sets["age"] = _bits([frozenset({o.age_band}) if o.age_band else frozenset() for o in offers], age_vocab)
     area_vocab = _vocab([{norm(n.area)} for n in needs if n.area], [{norm(o.area)} for o in offers if o.area])
     s_area = np.array([area_vocab.get(norm(o.area), -1) if o.area else -2 for o in offers], dtype=np.int64)
     gender_vocab = {g: i for i, g in enumerate(sorted({o.gender for o in offers} | {n.gender for n in needs}))}
@@ -328,8 +346,8 @@ def score_matrix(
     for start in range(0, len(needs), CHUNK):
         chunk = needs[start : start + CHUNK]
         rows = len(chunk)
-        shared = {key: _indicator([getattr(n, attr) for n in chunk], vocab[key]) @ s_sets[key] for key, attr in keys}
-        age_ok = (_indicator([n.age_bands for n in chunk], age_vocab) @ s_sets["age"]) > 0
+        shared = {key: _shared(_bits([getattr(n, attr) for n in chunk], vocab[key]), s_sets[key]) for key, attr in keys}
+        age_ok = _shared(_bits([n.age_bands for n in chunk], age_vocab), s_sets["age"]) > 0
         asked = {key: np.array([len(getattr(n, attr)) for n in chunk], dtype=np.float32)[:, None] for key, attr in keys}
         asked_age = np.array([bool(n.age_bands) for n in chunk])[:, None]
         p_area = np.array([area_vocab.get(norm(n.area), -3) if n.area else -4 for n in chunk], dtype=np.int64)
@@ -377,7 +395,10 @@ def score_matrix(
         rows_best = _best_in_rows(masked, SEED_PER_PARTICIPANT if keep is None else min(SEED_PER_PARTICIPANT, keep))
         seed_p.append(np.nonzero(rows_best)[0] + start)
         seed_s.append(np.nonzero(rows_best)[1])
-        per_place.add(start, np.where(allowed, priorities[start : start + rows, None] * SCORE_SPAN + score, -1.0))
+        per_place.add(
+            start,
+            np.where(allowed, (priorities[start : start + rows, None] * SCORE_SPAN).astype(np.float32) + score, -1.0),
+        )
         if keep is not None:
             kept = _best_in_rows(masked, keep)
             pruned += int(allowed.sum() - kept.sum())
@@ -423,35 +444,37 @@ def _best_in_rows(masked: np.ndarray, k: int) -> np.ndarray:
 class SeedBySupporter:
     """Each supporter's best candidates, ``SEED_PER_PLACE`` per free place, kept as the chunks
     of participants go by: the highest ``priority * SCORE_SPAN + score`` (more urgent, longer
-    waiting, better fit), in a (depth, supporters) table merged with each chunk's best rows."""
+    waiting, better fit), in a (supporters, depth) table merged with each chunk's best."""
 
     def __init__(self, free: np.ndarray) -> None:
         self.quota = SEED_PER_PLACE * np.maximum(free, 0)
         depth = max(int(self.quota.max(initial=0)), 1)
-        self.key = np.full((depth, len(free)), -1.0)
-        self.row = np.zeros((depth, len(free)), dtype=np.int64)
+        self.key = np.full((len(free), depth), -1.0, dtype=np.float32)
+        self.row = np.zeros((len(free), depth), dtype=np.int64)
 
     def add(self, start: int, key: np.ndarray) -> None:
-        depth = self.key.shape[0]
-        if key.shape[0] > depth:
-            top = np.argpartition(-key, depth - 1, axis=0)[:depth]
-            key, rows = np.take_along_axis(key, top, axis=0), top + start
+        """Merge a chunk's keys (participants x supporters; negative: not a candidate)."""
+        depth = self.key.shape[1]
+        key = np.ascontiguousarray(key.T, dtype=np.float32)  # a row per supporter: partitioned along rows
+        if key.shape[1] > depth:
+            top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
+            key, rows = np.take_along_axis(key, top, axis=1), top + start
         else:
-            rows = np.broadcast_to(np.arange(key.shape[0])[:, None] + start, key.shape)
-        both_key = np.concatenate([self.key, key])
-        both_row = np.concatenate([self.row, rows])
-        top = np.argpartition(-both_key, depth - 1, axis=0)[:depth]
-        self.key = np.take_along_axis(both_key, top, axis=0)
-        self.row = np.take_along_axis(both_row, top, axis=0)
+            rows = np.broadcast_to(np.arange(key.shape[1])[None, :] + start, key.shape)
+        both_key = np.concatenate([self.key, key], axis=1)
+        both_row = np.concatenate([self.row, rows], axis=1)
+        top = np.argpartition(-both_key, depth - 1, axis=1)[:, :depth]
+        self.key = np.take_along_axis(both_key, top, axis=1)
+        self.row = np.take_along_axis(both_row, top, axis=1)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(participant, supporter, key) of each supporter's best, within their quota."""
-        order = np.argsort(-self.key, axis=0, kind="stable")
-        key = np.take_along_axis(self.key, order, axis=0)
-        row = np.take_along_axis(self.row, order, axis=0)
-        rank = np.arange(key.shape[0])[:, None]
-        chosen = (key >= 0) & (rank < self.quota[None, :])
-        supporter = np.broadcast_to(np.arange(key.shape[1])[None, :], key.shape)
+        order = np.argsort(-self.key, axis=1, kind="stable")
+        key = np.take_along_axis(self.key, order, axis=1)
+        row = np.take_along_axis(self.row, order, axis=1)
+        rank = np.arange(key.shape[1])[None, :]
+        chosen = (key >= 0) & (rank < self.quota[:, None])
+        supporter = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
         return row[chosen], supporter[chosen].astype(np.int64), key[chosen].astype(np.int64)
 
 
@@ -739,6 +762,17 @@ KIND_TEXT = {
     PLACES_TAKEN: "{n} had supporters who fit, but their places were all needed to serve as many people as "
     "possible, the more urgent and the longer waiting first",
 }
+
+
+def pruning_note(keep: int, pruned: int) -> str:
+    """What the pruning rule left out, for the coordinator (after the result sentence)."""
+    return str(
+        _(
+            "So large a network was matched among each participant's %(keep)s best-fitting supporters and each "
+            "supporter's best %(per_place)s participants per free place (%(pruned)s weaker pairs set aside)."
+        )
+        % {"keep": keep, "per_place": SEED_PER_PLACE, "pruned": f"{pruned:,}"}
+    )
 
 
 def result_sentence(matched: int, considered: int, kinds: dict[str, int], no_consent: int = 0) -> str:

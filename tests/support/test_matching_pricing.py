@@ -161,3 +161,35 @@ def test_no_pruning_keeps_every_pair() -> None:
     every = score_matrix(needs, offers, WEIGHTS)
     assert every.pruned == 0
     assert int(every.candidates_per_participant.sum()) == len(every.score)
+
+
+def test_sets_wider_than_one_word_score_as_explained() -> None:
+    """Over 64 languages in the network: the bit sets take more than one 64-bit word, and the
+    scores and must-haves still agree with `explain` and `must_have_failures`."""
+    rng = random.Random(11)
+    languages = [f"language {i}" for i in range(150)]
+    needs = [
+        matching.Needs(
+            id=i,
+            languages=frozenset(rng.sample(languages, 2)),
+            focus_areas=frozenset(rng.sample(range(100), 3)),
+            must_haves=frozenset(["language"] if i % 2 else []),
+        )
+        for i in range(40)
+    ]
+    offers = [
+        Offer(id=j, languages=frozenset(rng.sample(languages, 40)), focus_areas=frozenset(rng.sample(range(100), 50)))
+        for j in range(30)
+    ]
+    candidates = score_matrix(needs, offers, WEIGHTS)
+    pairs = {
+        (int(p), int(s)): int(w)
+        for p, s, w in zip(candidates.participant_index, candidates.supporter_index, candidates.score, strict=True)
+    }
+    for i, n in enumerate(needs):
+        for j, o in enumerate(offers):
+            if matching.must_have_failures(n, o):
+                assert (i, j) not in pairs
+            else:
+                assert pairs[(i, j)] == matching.explain(n, o, WEIGHTS, {}).score
+    assert any(i % 2 for i, _ in pairs) and len(pairs) < len(needs) * len(offers)
