@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,12 +28,15 @@ from peerpath.groups.forms import (
     AttendanceForm,
     CancelForm,
     CoverForm,
+    ExtraSessionForm,
     GroupDebriefForm,
     GroupForm,
     JoinForm,
     KindForm,
+    MemberConcernForm,
     MoveForm,
     NotesForm,
+    RestoreForm,
     RsvpForm,
     SettingsForm,
 )
@@ -54,7 +57,8 @@ from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.support.defaults import get_settings as support_settings
-from peerpath.support.models import Participant, ParticipantStatus, SupportWanted, lines
+from peerpath.support.models import ConcernKind, Participant, ParticipantStatus, SupportWanted, lines
+from peerpath.support.services import concerns as support_concerns
 from peerpath.support.services import participants as support_participants
 
 
@@ -101,6 +105,7 @@ def _group_form(request: ProgramRequest, program: Program, group: Group | None) 
                 group=Group.objects.get(pk=group.pk) if group else None,
                 data=data,
                 co_facilitators=form.cleaned_data["co_facilitators"],
+                focus_areas=form.cleaned_data["focus_areas"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -145,6 +150,7 @@ def group(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "members": [m for m in members if m.status == MemberStatus.ACTIVE],
             "requests": [m for m in members if m.status == MemberStatus.REQUESTED],
             "manage": access.is_coordinator(request.membership),
+            "can_add_session": access.can_add_session(request.membership, request.user, found),
             "feed": feed,
         },
     )
@@ -321,6 +327,9 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "started": found.starts_at <= timezone.now(),
             "can_change": access.can_change_session(request.membership, request.user, found)
             and found.status == SessionStatus.SCHEDULED,
+            "can_restore": access.can_change_session(request.membership, request.user, found)
+            and found.status == SessionStatus.CANCELLED
+            and found.starts_at > timezone.now(),
             "is_facilitator": me is not None and me in facilitators,
             # A worry about a member follows the program's own crisis protocol (support settings).
             "crisis_steps": lines(protocol.crisis_steps),
@@ -453,6 +462,102 @@ def session_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpRe
         request,
         "groups/session_change.html",
         {"program": program, "session": found, "group": found.group, "form": form, "cancel": True},
+        status=_status(request),
+    )
+
+
+@program_view("groups.facilitate")
+def session_restore(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    found = access.get_session(request, program, pk)
+    if not access.can_change_session(request.membership, request.user, found):
+        raise Http404("No such session.")
+    form = RestoreForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.restore_session(actor=request.user, session=found, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The session is on again; those registered are being told."))
+            return redirect("groups:session", program.slug, found.pk)
+    return render(
+        request,
+        "groups/session_restore.html",
+        {"program": program, "session": found, "group": found.group, "form": form},
+        status=_status(request),
+    )
+
+
+@program_view("groups.facilitate")
+@creates_once
+def session_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    found = access.get_group(request, program, pk)
+    if not access.can_add_session(request.membership, request.user, found):
+        raise Http404("No such group.")
+    form = ExtraSessionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_one_off_session(actor=request.user, group=found, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Extra session added; those registered are being told."))
+            return redirect("groups:session", program.slug, added.pk)
+    return render(
+        request,
+        "groups/session_add.html",
+        {"program": program, "group": found, "form": form},
+        status=_status(request),
+    )
+
+
+@program_view("groups.mine")
+@creates_once
+def session_concern(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """A facilitator raises a concern or crisis about a member of the session's group, with or
+    without a support relationship: support's crisis protocol, on-call chain and audit."""
+    found = access.get_session(request, program, pk)
+    me = own_supporter_record(program, request.user)
+    members = [m for m in queries.members_of(found.group) if m.status == MemberStatus.ACTIVE]
+    _audit_names(request, program, [m.participant for m in members], "group concern")
+    kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
+    form = MemberConcernForm(_posted(request), program=program, members=members, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = support_concerns.raise_concern_outside_relationship(
+                actor=request.user,
+                participant=form.cleaned_data["member"].participant,
+                supporter=me,
+                kind=form.cleaned_data["kind"],
+                answers=form.answers(),
+                notes=form.cleaned_data["notes"],
+            )
+        except PermissionDenied:
+            form.add_error("member", _("You do not facilitate this member's group."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The person on call has been told and will get back to you. Add what you know when you can.")
+                if concern.is_crisis
+                else _("Your concern was passed on to the person on call."),
+            )
+            return redirect("support:concern", program.slug, concern.pk)
+    protocol = support_settings(program)
+    return render(
+        request,
+        "groups/concern.html",
+        {
+            "program": program,
+            "session": found,
+            "group": found.group,
+            "form": form,
+            "crisis": kind == ConcernKind.CRISIS,
+            "crisis_steps": lines(protocol.crisis_steps),
+            "emergency_number": protocol.emergency_number,
+            "crisis_line": protocol.crisis_line,
+        },
         status=_status(request),
     )
 
