@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0007_erasure_tally_other_counts'),
+        ('support', '0008_concern_outside_relationship'),
     ]
 
     operations = [
