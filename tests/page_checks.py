@@ -154,8 +154,6 @@ PSEUDO_ALLOWLIST_APPS: set[str] = {
     "exchange",
     "api",
     "demo",
-    "programs",
-    "recruitment",
     "training",
     "certification",
 }

@@ -4,6 +4,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.certification.models import CertificationSettings, CompetencyRating, Level, NextStep, Outcome
 from peerpath.core.forms import choice_field
@@ -64,26 +65,26 @@ class RatingsForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     override_reason = forms.CharField(
-        label="Reason for choosing another outcome than the rules give",
+        label=_("Reason for choosing another outcome than the rules give"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required only when you override the computed outcome; it is kept in the audit log.",
+        help_text=_("Required only when you override the computed outcome; it is kept in the audit log."),
     )
     plan_what = forms.CharField(
-        label="Development plan: what they will work on",
+        label=_("Development plan: what they will work on"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For provisional certification.",
+        help_text=_("For provisional certification."),
     )
-    plan_who = forms.CharField(label="Development plan: who helps", required=False, max_length=300)
-    reassessment_due = forms.DateField(label="Reassessment deadline", required=False, widget=DATE)
+    plan_who = forms.CharField(label=_("Development plan: who helps"), required=False, max_length=300)
+    reassessment_due = forms.DateField(label=_("Reassessment deadline"), required=False, widget=DATE)
     next_step = forms.ChoiceField(
-        label="If not graduated: what next", choices=[("", "—"), *NextStep.choices], required=False
+        label=_("If not graduated: what next"), choices=[("", "—"), *NextStep.choices], required=False
     )
     next_step_note = forms.CharField(
-        label="Next steps, in words", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Next steps, in words"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, allowed: Collection[str], **kwargs: Any) -> None:
@@ -92,28 +93,31 @@ class DecisionForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="Reason for revoking", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason for revoking"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CEActivityForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DATE)
-    title = forms.CharField(label="Title of the course or activity", max_length=200)
-    provider = forms.CharField(label="Provider", max_length=200, required=False)
-    hours = forms.DecimalField(label="Hours", min_value=0.25, max_value=100, decimal_places=2)
-    category = forms.ChoiceField(label="Category", choices=CECategory.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    title = forms.CharField(label=_("Title of the course or activity"), max_length=200)
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0.25, max_value=100, decimal_places=2)
+    category = forms.ChoiceField(label=_("Category"), choices=CECategory.choices)
     evidence = forms.FileField(
-        label="Evidence (optional)",
+        label=_("Evidence (optional)"),
         required=False,
-        help_text="A certificate of attendance or similar: PDF, image or document, up to 10 MB.",
+        help_text=_("A certificate of attendance or similar: PDF, image or document, up to 10 MB."),
     )
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("approve", "Approve"), ("return", "Return to the supporter")],
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return to the supporter"))],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required when returning."
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when returning."),
     )

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
@@ -26,52 +27,52 @@ class CertificationSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="certification_settings")
     credential_name = models.CharField(
-        max_length=200, default="Certified Peer Supporter", help_text="The credential's name on certificates."
+        max_length=200, default="Certified Peer Supporter", help_text=_("The credential's name on certificates.")
     )
     min_attendance_percent = models.PositiveSmallIntegerField(
-        "Attendance needed to certify (%)",
+        _("Attendance needed to certify (%)"),
         default=80,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Certified needs at least this attendance (exactly this much is enough).",
+        help_text=_("Certified needs at least this attendance (exactly this much is enough)."),
     )
     allow_provisional = models.BooleanField(
-        "Allow provisional certification",
+        _("Allow provisional certification"),
         default=True,
-        help_text="Provisionally certified: no competency 'not yet' and only a few 'developing'.",
+        help_text=_("Provisionally certified: no competency 'not yet' and only a few 'developing'."),
     )
     max_developing_for_provisional = models.PositiveSmallIntegerField(
-        "Most 'developing' ratings for provisional",
+        _("Most 'developing' ratings for provisional"),
         default=2,
         validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
     reassessment_days = models.PositiveSmallIntegerField(
-        "Usual time to reassessment (days)",
+        _("Usual time to reassessment (days)"),
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
-        help_text="Suggested deadline for reassessing someone provisionally certified.",
+        help_text=_("Suggested deadline for reassessing someone provisionally certified."),
     )
     renewal_cycle_months = models.PositiveSmallIntegerField(
-        "Renewal cycle (months)", default=24, validators=[MinValueValidator(6), MaxValueValidator(60)]
+        _("Renewal cycle (months)"), default=24, validators=[MinValueValidator(6), MaxValueValidator(60)]
     )
     ce_hours_required = models.DecimalField(
-        "Continuing-education hours per cycle",
+        _("Continuing-education hours per cycle"),
         max_digits=5,
         decimal_places=1,
         default=Decimal("20"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
     )
     ce_ethics_hours_required = models.DecimalField(
-        "Of which ethics, at least",
+        _("Of which ethics, at least"),
         max_digits=5,
         decimal_places=1,
         default=Decimal("6"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
     )
     grace_period_days = models.PositiveSmallIntegerField(
-        "Grace period after expiry (days)",
+        _("Grace period after expiry (days)"),
         default=90,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
-        help_text="After expiry the certificate can still be renewed for this long; then it has lapsed.",
+        help_text=_("After expiry the certificate can still be renewed for this long; then it has lapsed."),
     )
 
     class Meta:
@@ -84,35 +85,35 @@ class CertificationSettings(models.Model):
 class Level(models.TextChoices):
     """The four-level rubric, lowest first."""
 
-    NOT_YET = "not_yet", "Not yet"
-    DEVELOPING = "developing", "Developing"
-    COMPETENT = "competent", "Competent"
-    STRONG = "strong", "Strong"
+    NOT_YET = "not_yet", _("Not yet")
+    DEVELOPING = "developing", _("Developing")
+    COMPETENT = "competent", _("Competent")
+    STRONG = "strong", _("Strong")
 
 
 LEVEL_RANK = {Level.NOT_YET: 0, Level.DEVELOPING: 1, Level.COMPETENT: 2, Level.STRONG: 3}
 
 
 class Outcome(models.TextChoices):
-    CERTIFIED = "certified", "Certified"
-    PROVISIONAL = "provisional", "Provisionally certified"
-    NOT_GRADUATED = "not_graduated", "Not graduated"
+    CERTIFIED = "certified", _("Certified")
+    PROVISIONAL = "provisional", _("Provisionally certified")
+    NOT_GRADUATED = "not_graduated", _("Not graduated")
 
 
 class NextStep(models.TextChoices):
-    REPEAT_COURSE = "repeat_course", "Repeat the course"
-    ANOTHER_ROLE = "another_role", "Another volunteering role"
-    OTHER = "other", "Something else (described)"
+    REPEAT_COURSE = "repeat_course", _("Repeat the course")
+    ANOTHER_ROLE = "another_role", _("Another volunteering role")
+    OTHER = "other", _("Something else (described)")
 
 
 class AssessmentKind(models.TextChoices):
-    INITIAL = "initial", "End of training"
-    REASSESSMENT = "reassessment", "Reassessment (provisional)"
+    INITIAL = "initial", _("End of training")
+    REASSESSMENT = "reassessment", _("Reassessment (provisional)")
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "In progress"
-    DECIDED = "decided", "Decided"
+    DRAFT = "draft", _("In progress")
+    DECIDED = "decided", _("Decided")
 
 
 class Assessment(models.Model):
@@ -130,8 +131,8 @@ class Assessment(models.Model):
     computed_outcome = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
     outcome = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
     override_reason = models.TextField(blank=True)
-    plan_what = models.TextField("Development plan: what", blank=True)
-    plan_who = models.CharField("Development plan: who helps", max_length=300, blank=True)
+    plan_what = models.TextField(_("Development plan: what"), blank=True)
+    plan_who = models.CharField(_("Development plan: who helps"), max_length=300, blank=True)
     reassessment_due = models.DateField(null=True, blank=True)
     next_step = models.CharField(max_length=15, choices=NextStep.choices, blank=True)
     next_step_note = models.TextField(blank=True)
@@ -189,9 +190,9 @@ def new_identifier() -> str:
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", "Valid"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
 
 
 class Certificate(models.Model):
@@ -206,7 +207,7 @@ class Certificate(models.Model):
     identifier = models.CharField(max_length=24, unique=True, default=new_identifier)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     credential_name = models.CharField(max_length=200)
-    holder_name = models.CharField(max_length=200, help_text="The name printed on the certificate.")
+    holder_name = models.CharField(max_length=200, help_text=_("The name printed on the certificate."))
     issued_on = models.DateField()
     cycle_started_on = models.DateField()
     expires_on = models.DateField()
@@ -245,16 +246,16 @@ class Certificate(models.Model):
         return self.status_on(timezone.localdate())
 
     def get_status_display(self) -> str:
-        return CertificateStatus(self.status).label
+        return str(CertificateStatus(self.status).label)
 
     def verification_path(self) -> str:
         return reverse("certification:verify", args=[self.identifier])
 
 
 class CertificateEvent(models.TextChoices):
-    ISSUED = "issued", "Issued"
-    RENEWED = "renewed", "Renewed"
-    REVOKED = "revoked", "Revoked"
+    ISSUED = "issued", _("Issued")
+    RENEWED = "renewed", _("Renewed")
+    REVOKED = "revoked", _("Revoked")
 
 
 class CertificateChange(models.Model):
@@ -297,9 +298,9 @@ class ExpiryReminder(models.Model):
 
 
 class CEStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    RETURNED = "returned", "Returned"
+    SUBMITTED = "submitted", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
 
 
 def evidence_path(instance: CEActivity, filename: str) -> str:
@@ -325,7 +326,7 @@ class CEActivity(models.Model):
     evidence_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=CEStatus.choices, default=CEStatus.SUBMITTED)
     source_key = models.CharField(
-        max_length=120, blank=True, help_text="For automatic credits: what they came from (unique per program)."
+        max_length=120, blank=True, help_text=_("For automatic credits: what they came from (unique per program).")
     )
     review_comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
@@ -338,7 +339,7 @@ class CEActivity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
-        help_text="The renewal these hours were used for (they count for no later cycle).",
+        help_text=_("The renewal these hours were used for (they count for no later cycle)."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -196,7 +196,7 @@ def assessment_status(program: Program, cohort: Any, supporter_ids: Iterable[int
         elif assessment.status == AssessmentStatus.DRAFT:
             label, tone, url = "Assessment in progress", "warn", assess_url if is_trainer else record_url
         else:
-            label = Outcome(assessment.outcome).label
+            label = str(Outcome(assessment.outcome).label)
             tone = {"certified": "ok", "provisional": "warn", "not_graduated": "bad"}[assessment.outcome]
             if assessment.outcome == Outcome.PROVISIONAL and stage == "provisional" and assessment.reassessment_due:
                 label += f", reassess by {assessment.reassessment_due:%Y-%m-%d}"

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.certification.models import LEVEL_RANK, CertificationSettings, Level, Outcome
 
@@ -99,10 +100,10 @@ def first_expiry(issued_on: dt.date, rules: CertificationSettings) -> dt.date:
 
 
 class Standing(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    MET = "met", "Requirements met"
-    LAPSED = "lapsed", "Lapsed"
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    MET = "met", _("Requirements met")
+    LAPSED = "lapsed", _("Lapsed")
 
 
 STANDING_TONE = {Standing.ON_TRACK: "", Standing.AT_RISK: "warn", Standing.MET: "ok", Standing.LAPSED: "bad"}
@@ -166,7 +167,7 @@ class StandingResult:
 
     @property
     def label(self) -> str:
-        return Standing(self.standing).label
+        return str(Standing(self.standing).label)
 
     @property
     def tone(self) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, FocusArea, Program, RetentionSettings
@@ -42,9 +43,9 @@ class RetentionSettingsForm(forms.ModelForm):
 
 
 class MemberInviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200)
-    email = forms.EmailField(label="E-mail")
-    roles = forms.MultipleChoiceField(label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
 
     def clean_roles(self) -> set[Role]:
         return {Role(value) for value in self.cleaned_data["roles"]}
@@ -52,9 +53,9 @@ class MemberInviteForm(forms.Form):
 
 class MembershipForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
-    is_active = forms.BooleanField(label="Active member", required=False)
+    is_active = forms.BooleanField(label=_("Active member"), required=False)
 
     def clean_roles(self) -> set[Role]:
         return {Role(value) for value in self.cleaned_data["roles"]}

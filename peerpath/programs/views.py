@@ -247,7 +247,7 @@ def competency_edit(request: ProgramRequest, program: Program, pk: int | None = 
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Competency saved.")
+            messages.success(request, _("Competency saved."))
             return redirect("programs:competencies", program.slug)
     return render(
         request,
@@ -273,7 +273,7 @@ def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = 
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Area saved.")
+            messages.success(request, _("Area saved."))
             return redirect("programs:competencies", program.slug)
     return render(
         request,
