@@ -154,8 +154,6 @@ PSEUDO_ALLOWLIST_APPS: set[str] = {
     "exchange",
     "api",
     "demo",
-    "training",
-    "certification",
 }
 # Visible attributes, read like text.
 VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description"}
