@@ -27,6 +27,7 @@ class SettingsForm(forms.ModelForm):
             "ce_ethics_hours_required",
             "grace_period_days",
         ]
+        labels = {"credential_name": _("Credential name")}
 
 
 class RatingsForm(forms.Form):
@@ -45,7 +46,7 @@ class RatingsForm(forms.Form):
                 initial=rating.level if rating else None,
             )
             self.fields[f"notes_{c.pk}"] = forms.CharField(
-                label=f"Evidence notes for competency {c.number}",
+                label=_("Evidence notes for competency %(number)s") % {"number": c.number},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=rating.evidence_notes if rating else "",

@@ -39,9 +39,15 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(ROLE_LABELS[self])
 
 
+ROLE_LABELS = {
+    Role.COORDINATOR: _("Coordinator"),
+    Role.TRAINER: _("Trainer"),
+    Role.SUPERVISOR: _("Supervisor"),
+    Role.SUPPORTER: _("Supporter"),
+}
 C, T, S, P = Role.COORDINATOR, Role.TRAINER, Role.SUPERVISOR, Role.SUPPORTER
 EVERYONE = frozenset(Role)
 STAFF = frozenset({C, T, S})

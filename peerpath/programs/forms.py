@@ -22,6 +22,14 @@ class ProgramSettingsForm(forms.ModelForm):
             "accepting_applications",
             "application_intro",
         ]
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "population": _("Who the program serves"),
+            "contact_email": _("Contact e-mail"),
+            "accepting_applications": _("Taking applications"),
+            "application_intro": _("Introduction on the application form"),
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "application_intro": forms.Textarea(attrs={"rows": 4}),
@@ -65,6 +73,13 @@ class CompetencyForm(forms.ModelForm):
     class Meta:
         model = Competency
         fields = ["number", "title", "description", "is_core", "is_active"]
+        labels = {
+            "number": _("Number"),
+            "title": _("Title"),
+            "description": _("Description"),
+            "is_core": _("Core competency"),
+            "is_active": _("In use"),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -72,6 +87,7 @@ class FocusAreaForm(forms.ModelForm):
     class Meta:
         model = FocusArea
         fields = ["name", "position", "is_active"]
+        labels = {"name": _("Name"), "position": _("Position in the list"), "is_active": _("In use")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -255,7 +255,7 @@ def competency_edit(request: ProgramRequest, program: Program, pk: int | None = 
         {
             "program": program,
             "form": form,
-            "title": "Competency",
+            "title": _("Competency"),
             "item": competency,
             "cancel_url": reverse("programs:competencies", args=[program.slug]),
         },
@@ -281,7 +281,7 @@ def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = 
         {
             "program": program,
             "form": form,
-            "title": "Lived-experience area",
+            "title": _("Lived-experience area"),
             "item": area,
             "cancel_url": reverse("programs:competencies", args=[program.slug]),
         },

@@ -143,7 +143,10 @@ class ScreeningRecordForm(forms.Form):
         for f in self.flags:
             self.fields[f"flag_{f.pk}"] = forms.BooleanField(label=f.text, required=False, initial=f.pk in noted)
             self.fields[f"flagnote_{f.pk}"] = forms.CharField(
-                label=f"Note on: {f.text}", required=False, max_length=2000, initial=noted.get(f.pk, "")
+                label=_("Note on: %(question)s") % {"question": f.text},
+                required=False,
+                max_length=2000,
+                initial=noted.get(f.pk, ""),
             )
         if interview.notes:
             self.fields["notes"].initial = interview.notes
@@ -219,6 +222,12 @@ class ScreeningQuestionForm(forms.ModelForm):
     class Meta:
         model = ScreeningQuestion
         fields = ["factor", "text", "position", "is_active"]
+        labels = {
+            "factor": _("Area assessed"),
+            "text": _("Question"),
+            "position": _("Position in the list"),
+            "is_active": _("In use"),
+        }
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -226,6 +235,7 @@ class RedFlagForm(forms.ModelForm):
     class Meta:
         model = RedFlag
         fields = ["text", "position", "is_active"]
+        labels = {"text": _("Red flag"), "position": _("Position in the list"), "is_active": _("In use")}
 
 
 class SupervisorForm(forms.Form):

@@ -395,7 +395,7 @@ def question_edit(request: ProgramRequest, program: Program, pk: int | None = No
         {
             "program": program,
             "form": form,
-            "title": "Screening question",
+            "title": _("Screening question"),
             "item": question,
             "cancel_url": reverse("recruitment:setup", args=[program.slug]),
         },
@@ -417,7 +417,7 @@ def red_flag_edit(request: ProgramRequest, program: Program, pk: int | None = No
         {
             "program": program,
             "form": form,
-            "title": "Red flag",
+            "title": _("Red flag"),
             "item": red_flag,
             "cancel_url": reverse("recruitment:setup", args=[program.slug]),
         },

@@ -30,9 +30,12 @@ class CompetencyChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.number}. {obj.title}"
 
 
-def competency_field(label: str = "Competencies shown", required: bool = False) -> CompetencyChoiceField:
+def competency_field(label: Any = None, required: bool = False) -> CompetencyChoiceField:
     return CompetencyChoiceField(
-        label=label, queryset=Competency.objects.none(), widget=forms.CheckboxSelectMultiple, required=required
+        label=label if label is not None else _("Competencies shown"),
+        queryset=Competency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
     )
 
 
@@ -49,7 +52,7 @@ class TopicForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     position = forms.IntegerField(label=_("Order within the module"), min_value=0, initial=0)
     is_active = forms.BooleanField(label=_("Taught (untick to retire the topic)"), required=False, initial=True)
-    competencies = competency_field("Competencies this topic builds", required=True)
+    competencies = competency_field(_("Competencies this topic builds"), required=True)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -103,7 +103,7 @@ def module_edit(request: ProgramRequest, program: Program, pk: int | None = None
         {
             "program": program,
             "form": form,
-            "title": "Edit module" if module else "New module",
+            "title": _("Edit module") if module else _("New module"),
             "cancel_url": reverse("training:curriculum", args=[program.slug]),
         },
         status=_status(request),
@@ -141,7 +141,7 @@ def topic_edit(request: ProgramRequest, program: Program, pk: int | None = None)
         {
             "program": program,
             "form": form,
-            "title": "Edit topic" if topic else "New topic",
+            "title": _("Edit topic") if topic else _("New topic"),
             "cancel_url": reverse("training:curriculum", args=[program.slug]),
         },
         status=_status(request),
@@ -192,7 +192,7 @@ def cohort_edit(request: ProgramRequest, program: Program, pk: int | None = None
         {
             "program": program,
             "form": form,
-            "title": f"Edit {cohort.name}" if cohort else "New cohort",
+            "title": _("Edit %(name)s") % {"name": cohort.name} if cohort else _("New cohort"),
             "cancel_url": reverse("training:cohorts", args=[program.slug]),
         },
         status=_status(request),
@@ -287,7 +287,7 @@ def enrolment_withdraw(request: ProgramRequest, program: Program, pk: int, enrol
             "program": program,
             "form": form,
             "title": f"{enrolment.supporter.full_name} leaves {cohort.name}",
-            "submit": "Record leaving",
+            "submit": _("Record leaving"),
             "cancel_url": reverse("training:cohort", args=[program.slug, cohort.pk]),
         },
         status=_status(request),
@@ -333,7 +333,8 @@ def session_edit(request: ProgramRequest, program: Program, pk: int, session_pk:
         {
             "program": program,
             "form": form,
-            "title": ("Edit session" if session else "Schedule a session") + f" · {cohort.name}",
+            "title": (_("Edit session · %(name)s") if session else _("Schedule a session · %(name)s"))
+            % {"name": cohort.name},
             "cancel_url": reverse("training:cohort", args=[program.slug, cohort.pk]),
         },
         status=_status(request),
@@ -598,7 +599,7 @@ def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
         {
             "program": program,
             "form": form,
-            "title": "Log shadowing",
+            "title": _("Log shadowing"),
             "cancel_url": reverse("training:my_training", args=[program.slug]),
         },
         status=_status(request),
@@ -669,7 +670,7 @@ def refresher_edit(request: ProgramRequest, program: Program, pk: int | None = N
         {
             "program": program,
             "form": form,
-            "title": "Edit refresher event" if event else "New refresher event",
+            "title": _("Edit refresher event") if event else _("New refresher event"),
             "cancel_url": reverse("training:refreshers", args=[program.slug]),
         },
         status=_status(request),
