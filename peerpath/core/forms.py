@@ -45,7 +45,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 class AuditFilterForm(forms.Form):
     actor = forms.ChoiceField(label=_("Person"), required=False)
-    target_type = forms.ChoiceField(label=_("Kind of record"), required=False)
+    # Kinds of record are named by their models, in English for now (docs/translating.md).
+    target_type = forms.ChoiceField(
+        label=_("Kind of record"), required=False, widget=forms.Select(attrs={"translate": "no"})
+    )
     target_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     action = forms.CharField(label=_("Action contains"), required=False, max_length=80)
 

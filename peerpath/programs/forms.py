@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peerpath.core.permissions import Role
+from peerpath.core.permissions import ROLE_LABELS, Role
 from peerpath.programs.models import Competency, FocusArea, Program, RetentionSettings
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class ProgramSettingsForm(forms.ModelForm):

@@ -144,7 +144,7 @@ class AttendanceForm(forms.Form):
                 initial=mark.status if mark else "",
             )
             self.fields[f"note_{person.pk}"] = forms.CharField(
-                label=f"Note for {person.full_name}",
+                label=_("Note for %(name)s") % {"name": person.full_name},
                 max_length=300,
                 required=False,
                 initial=mark.note if mark else "",

@@ -286,7 +286,7 @@ def enrolment_withdraw(request: ProgramRequest, program: Program, pk: int, enrol
         {
             "program": program,
             "form": form,
-            "title": f"{enrolment.supporter.full_name} leaves {cohort.name}",
+            "title": _("%(name)s leaves %(cohort)s") % {"name": enrolment.supporter.full_name, "cohort": cohort.name},
             "submit": _("Record leaving"),
             "cancel_url": reverse("training:cohort", args=[program.slug, cohort.pk]),
         },
