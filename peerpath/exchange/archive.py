@@ -610,7 +610,11 @@ def _define_tables() -> None:
         "support.concern",
         "Concerns and crises raised about a participant, and who answered them.",
         confidential=True,
-        meanings={"answers": "The program's questions and the answers given (JSON list of [question, answer])."},
+        meanings={
+            "answers": "The program's questions and the answers given (JSON list of [question, answer]).",
+            "relationship": "Empty for a concern raised outside a relationship (about a group member).",
+            "setting": "Where a concern outside a relationship arose (the group).",
+        },
     )
     register(
         "concern_events.csv",
@@ -636,6 +640,10 @@ def _define_tables() -> None:
         "erasures.csv",
         "support.erasuretally",
         "What erased participants left behind: anonymous counts per month of erasure.",
+        meanings={
+            "other_counts": "Counts from the participant's side, by name: goals, goals_met, needs, needs_met, "
+            "referrals, referrals_connected.",
+        },
     )
     # --- The participant's side: goals, plan reviews ---------------------------------------------
     register("plan_settings.csv", "plans.plansettings", "The program's plan settings (one row).")

@@ -91,4 +91,4 @@ class FocusAreaForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = "Area"
+        self.fields["name"].label = _("Area")

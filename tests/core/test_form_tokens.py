@@ -81,6 +81,7 @@ CREATE_VIEWS = {
     "groups:group_new",
     "groups:member_add",
     "groups:session_add",
+    "groups:session_concern",
     "groups:session_debrief",
     "groups:public_join",
     "plans:goal_new",
@@ -91,8 +92,11 @@ CREATE_VIEWS = {
     "plans:referral_new",
     "voice:outcome_new",
     "hours:duty_new",
+    "practice:scenario_new",
+    "practice:step_new",
     "exchange:upload",
     "api_tokens:list",
+    "certification:ce_subject_new",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 

@@ -271,8 +271,8 @@ def test_the_group_source_counts_each_held_session_for_each_facilitator(support:
     outreach kinds apart, members and drop-ins carried, scope by supporter and date."""
     from peerpath.groups import services as groups
     from peerpath.groups.models import GroupKind
-    from tests.groups.helpers import past_session, weekly_group
     from tests.groups.helpers import member as add_member
+    from tests.groups.helpers import past_session, weekly_group
 
     program, priya, uma = support.program, support.priya, support.uma
     services.update_settings(actor=support.coordinator, program=program, data={"group_preparation_minutes": 20})

@@ -54,8 +54,8 @@ class UnitsOfService(Report):
     description = (
         "Service given in the period, from every supporter's hours ledger: per month, kind of activity and "
         "lived-experience area (the participant's areas for one-to-one support, the group's areas for group "
-        "sessions; other activities are not specific to an area), the activities counted, their hours and the units of service (the unit's "
-        "length is an hours setting)."
+        "sessions; other activities are not specific to an area), the activities counted, their hours and "
+        "the units of service (the unit's length is an hours setting)."
     )
     columns = [
         Column("month", "Month"),
