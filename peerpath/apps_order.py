@@ -15,6 +15,8 @@ APPS: tuple[str, ...] = (
     "recruitment",
     "training",
     "certification",
+    # The practice lab: scripted conversations with feedback; evidence and certification hooks.
+    "practice",
     "support",
     "care",
     "groups",
@@ -23,6 +25,8 @@ APPS: tuple[str, ...] = (
     "voice",
     # The service-hours ledger: reads what the apps above record.
     "hours",
+    # Credentials: qualifications that gate work, initial-credential progress (reads care and hours).
+    "credentials",
     # Readers of every app above.
     "reports",
     "exchange",

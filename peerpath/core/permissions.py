@@ -89,6 +89,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "certification.manage_certificates": frozenset({C}),
     "certification.review_ce": frozenset({C}),
     "certification.own_credentials": frozenset({P}),
+    # Credentials (peerpath/credentials): qualifications that gate work, credential progress.
+    "credentials.manage": frozenset({C}),
+    "credentials.own": frozenset({P}),
     # Supporter care (peerpath/care): supervisors see the people they supervise, coordinators
     # everyone (object rules in peerpath.care.access).
     "care.view_supporters": frozenset({C, S}),
@@ -109,6 +112,12 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.own_breaks": frozenset({P}),  # not while still in training (peerpath.recruitment.access)
     # The service-hours ledger (peerpath/hours): supervisors see the people they supervise,
     # coordinators everyone (object rules in peerpath.hours.access).
+    # Practice lab: every member plays (and sees their own sessions); reviewers see the sessions
+    # of the people they look after (peerpath.practice.access).
+    "practice.play": EVERYONE,
+    "practice.review": frozenset({C, T, S}),
+    "practice.edit_scenarios": frozenset({C, T}),
+    "practice.edit_settings": frozenset({C}),
     "hours.own": frozenset({P}),
     "hours.view_ledgers": frozenset({C, S}),
     "hours.review_duties": frozenset({C}),

@@ -153,6 +153,11 @@ def participant_export(participant: Any) -> dict[str, Any]:
     return {key: export(participant) for key, export in _EXPORTS.items()}
 
 
+def participant_export_keys() -> list[str]:
+    """The keys other apps' parts have in the participant's export, in registration order."""
+    return list(_EXPORTS)
+
+
 def register_erasure_counts(name: str, count: Callable[[Any], dict[str, int]]) -> None:
     _ERASURE_COUNTS[name] = count
 

@@ -92,9 +92,14 @@ CREATE_VIEWS = {
     "plans:referral_new",
     "voice:outcome_new",
     "hours:duty_new",
+    "practice:scenario_new",
+    "practice:step_new",
     "exchange:upload",
     "api_tokens:list",
     "certification:ce_subject_new",
+    "credentials:type_new",
+    "credentials:person",
+    "credentials:sign",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 
