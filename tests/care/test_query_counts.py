@@ -14,7 +14,7 @@ from tests.care.helpers import CALM, HIGH_STRAIN, check_in, supporter
 
 # (page, who, limit): the limit holds for 2 and for 12 supporters with full histories.
 PAGES = [
-    ("programs:home", "coordinator", 45),  # the home page carries every app's panels
+    ("programs:home", "coordinator", 46),  # the home page carries every app's panels, the menu the unread count
     ("programs:home", "supervisor", 30),
     ("care:supporters", "coordinator", 15),
     ("care:supporters", "supervisor", 14),
