@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Below WhiteNoise (static files keep their caching): no-store on every download and page.
     "peerpath.core.middleware.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the page: the switch's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     # Inside the session middleware, so a renewal is saved on the way out.
     "peerpath.core.middleware.RenewIdleSession",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which device, if any, verified this session's second factor (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in person's own choice of language (their account page) wins over the browser's.
+    "peerpath.core.languages.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "peerpath.core.middleware.AdminForSuperusersOnly",
@@ -93,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerpath.core.context_processors.navigation",
@@ -274,6 +279,12 @@ MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = envstr("PEERPATH_FROM_EMAIL", "PeerPath <peerpath@localhost>")
 
 LANGUAGE_CODE = "en"
+# The languages PeerPath speaks, each named in itself (the language switch shows these names). A
+# new language is one line here and its catalogues (docs/translating.md). Each app keeps its own
+# catalogue in peerpath/<app>/locale/ (peerpath/core/catalogues.py); listing them here puts
+# PeerPath's wording ahead of Django's own catalogues (the admin's "Skip to main content"...).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "peerpath" / app / "locale" for app in APPS]
 # One date format per kind (short date, long date, date and time) for each language: see
 # peerpath/formats/. Templates name the kind (|date:"SHORT_DATE_FORMAT"), never a pattern.
 FORMAT_MODULE_PATH = ["peerpath.formats"]

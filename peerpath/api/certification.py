@@ -44,6 +44,7 @@ def _standing(result: StandingResult | None) -> dict[str, Any] | None:
         "ethics_hours_required": float(result.ethics_required),
         "days_to_expiry": result.days_to_expiry,
         "explanation": result.explanation,
+        "missing": list(result.missing),
     }
 
 
@@ -164,7 +165,9 @@ def log_ce_activity(request: ApiRequest, program: str, payload: CEActivityIn) ->
                 "provider": payload.provider,
                 "hours": str(payload.hours),
                 "category": payload.category,
-            }
+                "delivery": payload.delivery,
+            },
+            program=membership.program,
         )
     )
     data.pop("evidence", None)

@@ -3,8 +3,9 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from peerpath.certification.models import DeliveryMode
 from peerpath.support.models import Channel, ContactKind, SupportTask
-from peerpath.training.models import AttendanceStatus, CECategory
+from peerpath.training.models import AttendanceStatus
 
 
 class MembershipOut(Schema):
@@ -411,6 +412,7 @@ class StandingOut(Schema):
     ethics_hours_required: float
     days_to_expiry: int
     explanation: str
+    missing: list[str] = Field(description="What is still missing, e.g. '2 h confidentiality, 1 h live'.")
 
 
 class CertificateOut(Schema):
@@ -440,6 +442,7 @@ class CEActivityOut(Schema):
     provider: str
     hours: float
     category: str
+    delivery: str
     status: str
     is_automatic: bool
     has_evidence: bool
@@ -473,7 +476,8 @@ class CEActivityIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     provider: str = Field("", max_length=200)
     hours: float = Field(..., ge=0.25, le=100)
-    category: CECategory
+    category: str = Field(..., min_length=1, max_length=30, description="The key of one of the program's CE subjects.")
+    delivery: DeliveryMode = DeliveryMode.LIVE
 
 
 # --- Supporter care --------------------------------------------------------------------------

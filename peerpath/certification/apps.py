@@ -37,6 +37,13 @@ class CertificationConfig(AppConfig):
             description=_("The outcome rules of an assessment, the credential, and renewal."),
             order=40,
         )
+        register_settings(
+            _("Continuing-education rule"),
+            "certification:ce_rule",
+            "certification.edit_settings",
+            description=_("Subjects, hours per cycle, subject minimums, caps on self-paced hours, grace; presets."),
+            order=41,
+        )
         register_home_panel("certification", panels.coordinator_panel, order=16)
         register_home_panel("my_certificate", panels.my_certificate_panel, order=4)
         register_periodic("certification.daily_check", tasks.daily_certification_check, dt.timedelta(days=1))

@@ -22,6 +22,7 @@ from peerpath.certification.models import (
     Certificate,
     CEStatus,
     CompetencyRating,
+    DeliveryMode,
     Level,
     NextStep,
     Outcome,
@@ -79,23 +80,32 @@ def load(program: Program, people: dict[str, Any]) -> None:
         person = supporters[key]
         services.issue_certificate(actor=coordinator, supporter=person, issued_on=today - dt.timedelta(days=days_ago))
         for title, provider, hours, category, ago in activities:
-            activity = CEActivity.objects.create(
-                program=program,
-                supporter=person,
-                date=today - dt.timedelta(days=ago),
+            _approved(
+                program,
+                person,
+                coordinator,
                 title=title,
                 provider=provider,
-                hours=Decimal(hours),
+                hours=hours,
                 category=category,
-                status=CEStatus.APPROVED,
-                reviewed_by=coordinator,
-                reviewed_at=timezone.now(),
-                created_by=person.user,
+                days_ago=ago,
             )
-            CEActivityChange.objects.create(activity=activity, to_status=CEStatus.SUBMITTED, actor=person.user)
-            CEActivityChange.objects.create(
-                activity=activity, from_status=CEStatus.SUBMITTED, to_status=CEStatus.APPROVED, actor=coordinator
-            )
+    # Self-study counts too, within the rule's cap on self-paced hours.
+    _approved(
+        program,
+        supporters["supporter"],
+        coordinator,
+        title="Reading: the ethics of self-disclosure",
+        provider="Peer Network online library",
+        hours="2",
+        category="ethics",
+        days_ago=60,
+        delivery=DeliveryMode.SELF_PACED,
+    )
+    # A rule change, as a board's renewal rule changes: two subject minimums (ethics and
+    # confidentiality), a live minimum and a cap on self-study. The certificates above keep the
+    # rule their cycle started under; each takes the new one from its next cycle.
+    services.apply_ce_preset(actor=coordinator, program=program, key="two-minimums-30")
     # Refresher hours credited before the certificates existed count now.
     # Awaiting approval, with evidence; and one returned for a fix.
     uma, priya = supporters["uma"], supporters["supporter"]
@@ -125,6 +135,39 @@ def load(program: Program, people: dict[str, Any]) -> None:
         approve=False,
         comment="Please add the provider and attach the attendance e-mail.",
     )
+
+
+def _approved(
+    program: Program,
+    person: Supporter,
+    coordinator: Any,
+    *,
+    title: str,
+    provider: str,
+    hours: str,
+    category: str,
+    days_ago: int,
+    delivery: str = DeliveryMode.LIVE,
+) -> CEActivity:
+    activity = CEActivity.objects.create(
+        program=program,
+        supporter=person,
+        date=timezone.localdate() - dt.timedelta(days=days_ago),
+        title=title,
+        provider=provider,
+        hours=Decimal(hours),
+        category=category,
+        delivery=delivery,
+        status=CEStatus.APPROVED,
+        reviewed_by=coordinator,
+        reviewed_at=timezone.now(),
+        created_by=person.user,
+    )
+    CEActivityChange.objects.create(activity=activity, to_status=CEStatus.SUBMITTED, actor=person.user)
+    CEActivityChange.objects.create(
+        activity=activity, from_status=CEStatus.SUBMITTED, to_status=CEStatus.APPROVED, actor=coordinator
+    )
+    return activity
 
 
 def _assessments(

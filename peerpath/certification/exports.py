@@ -10,7 +10,7 @@ from peerpath.core.exports import Table
 def overview(data: dict[str, Any]) -> Table:
     """Every list of the coordinator's overview, one after the other, with the list named."""
     table = Table(
-        ["List", "Person", "Detail", "Date", "Days to expiry", "Hours", "Hours required", "Ethics hours", "Standing"],
+        ["List", "Person", "Detail", "Date", "Days to expiry", "Hours", "Hours required", "Still missing", "Standing"],
         [],
     )
     for a in data["awaiting"]:
@@ -61,7 +61,7 @@ def overview(data: dict[str, Any]) -> Table:
                     standing.days_to_expiry,
                     standing.tally.total,
                     standing.required,
-                    standing.tally.ethics,
+                    standing.missing_text,
                     standing.label,
                 ]
             )
@@ -88,6 +88,8 @@ def my_ce(data: dict[str, Any]) -> Table:
     for a in data["activities"]:
         if a.pk in data["repeat_ids"]:
             status = "same course: counted once"
+        elif a.pk in data.get("over_cap_ids", ()):
+            status = "over the cap for its delivery mode: not counted"
         elif a.status == "approved" and a.renewal_id:
             status = "approved, used for a renewal"
         else:

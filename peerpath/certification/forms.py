@@ -4,10 +4,21 @@ from collections.abc import Collection
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from peerpath.certification.models import CertificationSettings, CompetencyRating, Level, NextStep, Outcome
+from peerpath.certification.models import (
+    CertificationSettings,
+    CERule,
+    CompetencyRating,
+    DeliveryMode,
+    Level,
+    NextStep,
+    Outcome,
+)
 from peerpath.core.forms import choice_field
-from peerpath.training.models import CECategory
+from peerpath.programs.models import Program
+from peerpath.training.models import CECategory, CESubject
+from peerpath.training.services import ce_subject_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -21,10 +32,6 @@ class SettingsForm(forms.ModelForm):
             "allow_provisional",
             "max_developing_for_provisional",
             "reassessment_days",
-            "renewal_cycle_months",
-            "ce_hours_required",
-            "ce_ethics_hours_required",
-            "grace_period_days",
         ]
 
 
@@ -101,11 +108,72 @@ class CEActivityForm(forms.Form):
     provider = forms.CharField(label="Provider", max_length=200, required=False)
     hours = forms.DecimalField(label="Hours", min_value=0.25, max_value=100, decimal_places=2)
     category = forms.ChoiceField(label="Category", choices=CECategory.choices)
+    delivery = forms.ChoiceField(
+        label=_("How it was delivered"),
+        choices=DeliveryMode.choices,
+        initial=DeliveryMode.LIVE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Live: in person or online at a set time. Self-paced: on your own time (reading, recorded)."),
+    )
     evidence = forms.FileField(
         label="Evidence (optional)",
         required=False,
         help_text="A certificate of attendance or similar: PDF, image or document, up to 10 MB.",
     )
+
+    def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if program is not None:
+            choice_field(self, "category").choices = ce_subject_choices(program)
+
+    def clean_delivery(self) -> str:
+        return str(self.cleaned_data.get("delivery") or DeliveryMode.LIVE)
+
+
+class CERuleForm(forms.ModelForm):
+    """A new version of the renewal rule, with a minimum field per subject of the program."""
+
+    class Meta:
+        model = CERule
+        fields = [
+            "name",
+            "cycle_months",
+            "total_hours",
+            "live_minimum_hours",
+            "self_paced_cap_hours",
+            "live_cap_hours",
+            "same_course_once",
+            "grace_days",
+        ]
+
+    def __init__(self, *args: Any, subjects: list[CESubject], minimums: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subjects = subjects
+        for subject in subjects:
+            self.fields[f"min_{subject.key}"] = forms.DecimalField(
+                label=_("Minimum in %(subject)s (hours)") % {"subject": subject.name},
+                required=False,
+                min_value=0,
+                max_value=200,
+                decimal_places=1,
+                initial=minimums.get(subject.key),
+            )
+
+    def minimums(self) -> dict[str, Any]:
+        return {s.key: self.cleaned_data.get(f"min_{s.key}") for s in self.subjects}
+
+
+class PresetForm(forms.Form):
+    preset = forms.ChoiceField(label=_("Preset"), choices=[])
+
+    def __init__(self, *args: Any, presets: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "preset").choices = [(p["key"], p["name"]) for p in presets]
+
+
+class SubjectForm(forms.Form):
+    name = forms.CharField(label=_("Subject"), max_length=100)
 
 
 class ReviewForm(forms.Form):

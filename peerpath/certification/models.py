@@ -15,10 +15,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.training.models import CECategory, Cohort, Enrolment
+from peerpath.training.models import CESubject, Cohort, Enrolment
 
 
 class CertificationSettings(models.Model):
@@ -49,29 +50,6 @@ class CertificationSettings(models.Model):
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
         help_text="Suggested deadline for reassessing someone provisionally certified.",
-    )
-    renewal_cycle_months = models.PositiveSmallIntegerField(
-        "Renewal cycle (months)", default=24, validators=[MinValueValidator(6), MaxValueValidator(60)]
-    )
-    ce_hours_required = models.DecimalField(
-        "Continuing-education hours per cycle",
-        max_digits=5,
-        decimal_places=1,
-        default=Decimal("20"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
-    )
-    ce_ethics_hours_required = models.DecimalField(
-        "Of which ethics, at least",
-        max_digits=5,
-        decimal_places=1,
-        default=Decimal("6"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
-    )
-    grace_period_days = models.PositiveSmallIntegerField(
-        "Grace period after expiry (days)",
-        default=90,
-        validators=[MinValueValidator(0), MaxValueValidator(365)],
-        help_text="After expiry the certificate can still be renewed for this long; then it has lapsed.",
     )
 
     class Meta:
@@ -184,7 +162,7 @@ ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O
 
 def new_identifier() -> str:
     """An unguessable, easy-to-read certificate number: 16 characters (80 bits) in four groups."""
-    raw = "".join(secrets.choice(ID_ALPHABET) for _ in range(16))
+    raw = "".join(secrets.choice(ID_ALPHABET) for _i in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
@@ -210,6 +188,14 @@ class Certificate(models.Model):
     issued_on = models.DateField()
     cycle_started_on = models.DateField()
     expires_on = models.DateField()
+    ce_rule = models.ForeignKey(
+        "CERule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        help_text="The continuing-education rule the current cycle runs under (a newer one applies from the next).",
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -266,6 +252,14 @@ class CertificateChange(models.Model):
     new_expires_on = models.DateField(null=True, blank=True)
     hours_counted = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     ethics_hours_counted = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    ce_rule = models.ForeignKey(
+        "CERule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a renewal: the rule the cycle it closed ran under.",
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -296,6 +290,97 @@ class ExpiryReminder(models.Model):
         return f"{self.days_before}-day reminder for {self.certificate.identifier}"
 
 
+class DeliveryMode(models.TextChoices):
+    LIVE = "live", _("Live")
+    SELF_PACED = "self_paced", _("Self-paced")
+
+
+class CERule(models.Model):
+    """One version of the program's continuing-education renewal rule.
+
+    A saved version is never edited: a change is a new version, which the program's certificates
+    take from their next cycle on, so each cycle is judged by the rule it ran under."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="ce_rules")
+    name = models.CharField(_("Name of the rule"), max_length=200)
+    cycle_months = models.PositiveSmallIntegerField(
+        _("Renewal cycle (months)"), default=24, validators=[MinValueValidator(6), MaxValueValidator(60)]
+    )
+    total_hours = models.DecimalField(
+        _("Continuing-education hours per cycle"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("20"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+    )
+    live_minimum_hours = models.DecimalField(
+        _("Live hours, at least"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+    )
+    self_paced_cap_hours = models.DecimalField(
+        _("Self-paced hours counted, at most"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+        help_text=_("Leave empty for no cap. Self-paced hours beyond it do not count (earliest first)."),
+    )
+    live_cap_hours = models.DecimalField(
+        _("Live hours counted, at most"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("200"))],
+        help_text=_("Leave empty for no cap."),
+    )
+    same_course_once = models.BooleanField(
+        _("The same course counts once per cycle"),
+        default=True,
+        help_text=_("Same title and provider, ignoring case and punctuation."),
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("Grace period after expiry (days)"),
+        default=90,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("After expiry the certificate can still be renewed for this long; then it has lapsed."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CERuleMinimum(models.Model):
+    """At least this many hours in one subject, within the rule's total."""
+
+    rule = models.ForeignKey(CERule, on_delete=models.CASCADE, related_name="minimums")
+    subject = models.ForeignKey(CESubject, on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("200"))],
+    )
+
+    class Meta:
+        ordering = ["subject__position", "subject_id"]
+        constraints = [models.UniqueConstraint(fields=["rule", "subject"], name="one_minimum_per_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h {self.subject}"
+
+
 class CEStatus(models.TextChoices):
     SUBMITTED = "submitted", "Awaiting approval"
     APPROVED = "approved", "Approved"
@@ -320,7 +405,10 @@ class CEActivity(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("100"))],
     )
-    category = models.CharField(max_length=30, choices=CECategory.choices)
+    category = models.CharField(max_length=30, help_text="The key of one of the program's CE subjects.")
+    delivery = models.CharField(
+        _("How it was delivered"), max_length=12, choices=DeliveryMode.choices, default=DeliveryMode.LIVE
+    )
     evidence = models.FileField(upload_to=evidence_path, blank=True)
     evidence_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=CEStatus.choices, default=CEStatus.SUBMITTED)
@@ -364,6 +452,17 @@ class CEActivity(models.Model):
     @property
     def is_automatic(self) -> bool:
         return bool(self.source_key)
+
+    def get_category_display(self) -> str:
+        """The subject's name (lists set ``subject_name`` with `queries.name_subjects`)."""
+        name = getattr(self, "subject_name", None)
+        if name is None:
+            name = (
+                CESubject.objects.filter(program_id=self.program_id, key=self.category)
+                .values_list("name", flat=True)
+                .first()
+            )
+        return str(name or self.category)
 
 
 class CEActivityChange(models.Model):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,14 +18,16 @@ from peerpath.certification.models import (
     AssessmentStatus,
     CEActivity,
     Certificate,
+    CERule,
     CEStatus,
     CompetencyRating,
     Outcome,
 )
-from peerpath.certification.services import get_settings
+from peerpath.certification.services import current_rule, get_settings, rule_specs
 from peerpath.core.permissions import Role, has_role
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
+from peerpath.training.models import CESubject
 from peerpath.training.queries import evidence_by_competency
 
 
@@ -75,7 +77,7 @@ def standings(
     """The CE standing of each certificate (by certificate id): one query for the activities."""
     today = today or timezone.localdate()
     certificates = list(certificates)
-    settings = get_settings(program)
+    specs = certificate_rules(program, certificates)
     by_supporter: dict[int, list[CEActivity]] = defaultdict(list)
     for activity in CEActivity.objects.filter(
         supporter_id__in=[c.supporter_id for c in certificates], status=CEStatus.APPROVED
@@ -87,10 +89,28 @@ def standings(
             cycle_start=c.cycle_started_on,
             expires_on=c.expires_on,
             today=today,
-            rules=settings,
+            rule=specs[c.pk],
         )
         for c in certificates
     }
+
+
+def certificate_rules(program: Program, certificates: Iterable[Certificate]) -> dict[int, rules.RuleSpec]:
+    """The rule each certificate's current cycle runs under (by certificate id): two queries."""
+    certificates = list(certificates)
+    current = current_rule(program)
+    others = {c.ce_rule_id for c in certificates if c.ce_rule_id and c.ce_rule_id != current.pk}
+    by_id = {r.pk: r for r in CERule.objects.filter(pk__in=others)} if others else {}
+    by_id[current.pk] = current
+    specs = rule_specs(list(by_id.values()))
+    return {c.pk: specs[c.ce_rule_id or current.pk] for c in certificates}
+
+
+def name_subjects(program: Program, activities: Iterable[CEActivity]) -> None:
+    """Set each activity's subject name for display (one query)."""
+    names = dict(CESubject.objects.filter(program=program).values_list("key", "name"))
+    for activity in activities:
+        activity.subject_name = names.get(activity.category, activity.category)  # type: ignore[attr-defined]
 
 
 def certificates_expiring(
@@ -131,8 +151,10 @@ def overview(program: Program, today: dt.date | None = None) -> dict[str, Any]:
         .select_related("supporter")
         .order_by("created_at")
     )
+    name_subjects(program, awaiting)
     return {
         "settings": settings,
+        "rule": current_rule(program),
         "today": today,
         "expiring": expiring,
         "in_grace": in_grace,
@@ -240,19 +262,22 @@ def my_ce(supporter: Supporter, today: dt.date | None = None) -> dict[str, Any]:
         Certificate.objects.filter(supporter=supporter, revoked_at__isnull=True).order_by("-expires_on").first()
     )
     activities = list(CEActivity.objects.filter(supporter=supporter).order_by("-date", "-id"))
+    name_subjects(supporter.program, activities)
     result = None
     if certificate is not None:
-        settings = get_settings(supporter.program)
         result = rules.standing(
             [a for a in activities if a.status == CEStatus.APPROVED],
             cycle_start=certificate.cycle_started_on,
             expires_on=certificate.expires_on,
             today=today,
-            rules=settings,
+            rule=certificate_rules(supporter.program, [certificate])[certificate.pk],
         )
     counted = {a.pk for a in result.tally.counted} if result else set()
     repeats = {a.pk for a in result.tally.repeats} if result else set()
+    over_cap = {a.pk for a in result.tally.over_cap} if result else set()
     return {
+        "over_cap_ids": over_cap,
+        "counted_hours": result.tally.counted_hours if result else {},
         "certificate": certificate,
         "standing": result,
         "activities": activities,
@@ -275,3 +300,13 @@ def supporters_with_credentials(program: Program, q: str = "") -> list[Certifica
     if q:
         rows = rows.filter(Q(holder_name__icontains=q) | Q(identifier__icontains=q.strip().upper()))
     return list(rows)
+
+
+def ce_rule_versions(program: Program) -> list[CERule]:
+    """The program's rule versions, newest first, each with how many certificates' current
+    cycles run under it (``in_use``)."""
+    return list(
+        CERule.objects.filter(program=program)
+        .annotate(in_use=Count("certificates", filter=Q(certificates__revoked_at__isnull=True)))
+        .order_by("-created_at", "-id")
+    )

@@ -4,13 +4,17 @@ renew, revoke), continuing-education activities and reminders. Atomic, validated
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.certification import rules
 from peerpath.certification.lifecycle import ASSESSMENT, CE_ACTIVITY
@@ -24,15 +28,18 @@ from peerpath.certification.models import (
     CertificateChange,
     CertificateEvent,
     CertificationSettings,
+    CERule,
+    CERuleMinimum,
     CEStatus,
     CompetencyRating,
+    DeliveryMode,
     ExpiryReminder,
     Level,
     NextStep,
     Outcome,
 )
 from peerpath.core import audit
-from peerpath.core.actors import Actor
+from peerpath.core.actors import SYSTEM, Actor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
@@ -40,9 +47,9 @@ from peerpath.core.program_settings import ProgramSettings
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
-from peerpath.training.models import CECategory, Cohort, Enrolment, EnrolmentStatus
+from peerpath.training.models import CECategory, CESubject, Cohort, Enrolment, EnrolmentStatus
 from peerpath.training.queries import attendance_rates
-from peerpath.training.services import change_enrolment
+from peerpath.training.services import ce_subject_keys, change_enrolment, ensure_ce_subjects
 
 SETTINGS_FIELDS = [
     "credential_name",
@@ -50,10 +57,6 @@ SETTINGS_FIELDS = [
     "allow_provisional",
     "max_developing_for_provisional",
     "reassessment_days",
-    "renewal_cycle_months",
-    "ce_hours_required",
-    "ce_ethics_hours_required",
-    "grace_period_days",
 ]
 OUTCOME_STAGE = {
     Outcome.CERTIFIED: Stage.CERTIFIED,
@@ -74,10 +77,8 @@ def get_settings(program: Program) -> CertificationSettings:
 
 
 def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CertificationSettings:
-    """Change the program's outcome and renewal rules. Rules: values within their bounds (the
-    form checks them) and the ethics minimum no more than the total hours."""
-    if Decimal(data["ce_ethics_hours_required"]) > Decimal(data["ce_hours_required"]):
-        raise ValidationError({"ce_ethics_hours_required": "The ethics minimum cannot exceed the total hours."})
+    """Change the program's outcome rules. Rule: values within their bounds (the form checks
+    them). The continuing-education rule has its own versions (`save_ce_rule`)."""
     if not (data.get("credential_name") or "").strip():
         raise ValidationError({"credential_name": "Name the credential."})
     current = get_settings(program)
@@ -345,9 +346,10 @@ def issue_certificate(
 
     Rule: a person holds at most one certificate that is not revoked and has not lapsed."""
     settings = get_settings(supporter.program)
+    rule = current_rule(supporter.program)
     issued_on = issued_on or timezone.localdate()
     existing = current_certificate(supporter)
-    if existing is not None and issued_on <= existing.expires_on + dt.timedelta(days=settings.grace_period_days):
+    if existing is not None and issued_on <= existing.expires_on + dt.timedelta(days=rule_for(existing).grace_days):
         raise ValidationError(f"{supporter.full_name} already holds certificate {existing.identifier}.")
     with transaction.atomic():
         certificate = Certificate.objects.create(
@@ -358,7 +360,8 @@ def issue_certificate(
             holder_name=supporter.full_name,
             issued_on=issued_on,
             cycle_started_on=issued_on,
-            expires_on=rules.first_expiry(issued_on, settings),
+            expires_on=rules.first_expiry(issued_on, rule_spec(rule)),
+            ce_rule=rule,
             issued_by=_user(actor),
         )
         CertificateChange.objects.create(
@@ -413,7 +416,7 @@ def certificate_standing(certificate: Certificate, today: dt.date | None = None)
         cycle_start=certificate.cycle_started_on,
         expires_on=certificate.expires_on,
         today=today or timezone.localdate(),
-        rules=get_settings(certificate.program),
+        rule=rule_spec(rule_for(certificate)),
     )
 
 
@@ -423,8 +426,10 @@ def renew_certificate(
     """Renew a certificate for another cycle: the new expiry is the old one plus the cycle, the
     next cycle starts the day after the old expiry, and the hours counted are marked as used.
 
-    Rules: not revoked; the cycle's requirements are met (total hours and the ethics minimum,
-    each course once); not lapsed. Automatic renewal waits for the renewal window (90 days
+    Rules: not revoked; the cycle's requirements are met under the rule it ran under (total
+    hours, every subject minimum, the live minimum and caps); not lapsed. The next cycle runs
+    under the program's rule of the day (a rule change applies from the next cycle).
+    Automatic renewal waits for the renewal window (90 days
     before expiry) so that 'requirements met' is visible until then; a coordinator may renew
     any time the requirements are met.
     """
@@ -433,19 +438,17 @@ def renew_certificate(
         raise ValidationError("A revoked certificate cannot be renewed.")
     result = certificate_standing(certificate, today)
     if not result.met:
-        raise ValidationError(
-            f"Requirements not met: {result.tally.total} of {result.required} hours, "
-            f"{result.tally.ethics} of {result.ethics_required} in ethics."
-        )
+        raise ValidationError(_("Requirements not met: still missing %(missing)s.") % {"missing": result.missing_text})
     if automatic and not result.renewable:
         raise ValidationError("Not yet in the renewal window.")
-    settings = get_settings(certificate.program)
+    next_rule = current_rule(certificate.program)
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        old_expiry = locked.expires_on
+        old_expiry, old_rule = locked.expires_on, rule_for(locked)
         locked.cycle_started_on = old_expiry + dt.timedelta(days=1)
-        locked.expires_on = rules.add_months(old_expiry, settings.renewal_cycle_months)
-        locked.save(update_fields=["cycle_started_on", "expires_on"])
+        locked.expires_on = rules.add_months(old_expiry, next_rule.cycle_months)
+        locked.ce_rule = next_rule
+        locked.save(update_fields=["cycle_started_on", "expires_on", "ce_rule"])
         change = CertificateChange.objects.create(
             certificate=locked,
             event=CertificateEvent.RENEWED,
@@ -453,6 +456,7 @@ def renew_certificate(
             new_expires_on=locked.expires_on,
             hours_counted=result.tally.total,
             ethics_hours_counted=result.tally.ethics,
+            ce_rule=old_rule,
             actor=_user(actor),
             reason="Renewed automatically: requirements met" if automatic else "Renewed by a coordinator",
         )
@@ -463,7 +467,7 @@ def renew_certificate(
             action="certification.certificate.renew",
             target=locked,
             changes={"expires_on": [old_expiry, locked.expires_on]},
-            note=f"{result.tally.total} hours counted, {result.tally.ethics} in ethics",
+            note=f"{result.tally.total} hours counted under {old_rule.name}",
         )
         if locked.supporter.email:
             queue_email(
@@ -511,23 +515,28 @@ def _check_evidence(evidence: Any) -> None:
         raise ValidationError({"evidence": "The file is larger than 10 MB."})
 
 
-def _ce_errors(*, date: dt.date | None, title: str | None, category: str | None) -> dict[str, str]:
-    errors = {}
+def _ce_errors(
+    *, date: dt.date | None, title: str | None, category: str | None, program: Program | None = None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
     if date is not None and date > timezone.localdate():
         errors["date"] = "An activity cannot be dated in the future."
     if title is not None and not title.strip():
         errors["title"] = "Give the activity's title."
-    if category is not None and category not in CECategory.values:
-        errors["category"] = "Choose a category."
+    if category is not None and category not in (ce_subject_keys(program) if program else CECategory.values):
+        errors["category"] = str(_("Choose a category."))
     return errors
 
 
-def check_ce_activity(data: dict[str, Any]) -> Decimal | None:
+def check_ce_activity(data: dict[str, Any], program: Program | None = None) -> Decimal | None:
     """The rules of a continuing-education activity's fields, every broken one at once (by
-    field): not dated in the future, a title, a known category, 0.25 to 100 hours, evidence a
+    field): not dated in the future, a title, one of the program's subjects, a delivery mode,
+    0.25 to 100 hours, evidence a
     document or image of at most 10 MB. A field missing from `data` is not checked. Returns the
     hours, rounded. Saves nothing."""
-    errors = _ce_errors(date=data.get("date"), title=data.get("title"), category=data.get("category"))
+    errors = _ce_errors(date=data.get("date"), title=data.get("title"), category=data.get("category"), program=program)
+    if "delivery" in data and data["delivery"] not in DeliveryMode.values:
+        errors["delivery"] = str(_("Say whether it was live or self-paced."))
     hours = None
     if "hours" in data:
         try:
@@ -553,6 +562,7 @@ def log_ce_activity(
     hours: Any,
     category: str,
     evidence: Any = None,
+    delivery: str = DeliveryMode.LIVE,
 ) -> CEActivity:
     """A supporter logs a continuing-education activity for approval.
 
@@ -561,10 +571,19 @@ def log_ce_activity(
     document, at most 10 MB). Coordinators are told there is something to review.
     """
     hours = check_ce_activity(
-        {"date": date, "title": title, "category": category, "hours": hours, "evidence": evidence}
+        {
+            "date": date,
+            "title": title,
+            "category": category,
+            "hours": hours,
+            "evidence": evidence,
+            "delivery": delivery,
+        },
+        supporter.program,
     )
     with transaction.atomic():
         activity = CEActivity(
+            delivery=delivery,
             program=supporter.program,
             supporter=supporter,
             date=date,
@@ -593,6 +612,7 @@ def resubmit_ce_activity(
     hours: Any,
     category: str,
     evidence: Any = None,
+    delivery: str = DeliveryMode.LIVE,
 ) -> CEActivity:
     """The supporter corrects an activity that is awaiting approval or was returned, and submits
     it again. Rules as for logging; approved and automatic activities cannot be edited."""
@@ -600,9 +620,18 @@ def resubmit_ce_activity(
         raise ValidationError("Approved activities cannot be changed.")
     CE_ACTIVITY.check(activity, CEStatus.SUBMITTED)
     hours = check_ce_activity(
-        {"date": date, "title": title, "category": category, "hours": hours, "evidence": evidence}
+        {
+            "date": date,
+            "title": title,
+            "category": category,
+            "hours": hours,
+            "evidence": evidence,
+            "delivery": delivery,
+        },
+        activity.program,
     )
     corrected: dict[str, Any] = {
+        "delivery": delivery,
         "date": date,
         "title": title.strip(),
         "provider": provider.strip(),
@@ -684,8 +713,8 @@ def record_automatic_ce(
         raise ValidationError("The supporter is not in this program.")
     if not source_key.strip():
         raise ValidationError("An automatic credit needs a source key.")
-    if category not in CECategory.values:
-        raise ValidationError({"category": "Unknown continuing-education category."})
+    if category not in ce_subject_keys(program):
+        raise ValidationError({"category": _("Unknown continuing-education category.")})
     hours = _clean_hours(hours)
     with transaction.atomic():
         activity = CEActivity.objects.select_for_update().filter(program=program, source_key=source_key).first()
@@ -807,6 +836,213 @@ def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> 
             )
             sent.append(reminder)
     return sent
+
+
+# --- The continuing-education rule ----------------------------------------------------------
+
+PRESETS_FILE = Path(__file__).with_name("ce_presets.json")
+RULE_FIELDS = [
+    "name",
+    "cycle_months",
+    "total_hours",
+    "grace_days",
+    "same_course_once",
+    "live_minimum_hours",
+    "live_cap_hours",
+    "self_paced_cap_hours",
+]
+
+
+def ce_presets() -> list[dict[str, Any]]:
+    """The well-known rule shapes a program can start from (``ce_presets.json``: data, edited
+    like any rule once applied)."""
+    presets: list[dict[str, Any]] = json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
+    return presets
+
+
+def current_rule(program: Program) -> CERule:
+    """The program's rule in force for cycles starting now: its newest version (the first
+    preset when it has none yet)."""
+    rule = CERule.objects.filter(program=program).order_by("-created_at", "-id").first()
+    if rule is None:
+        rule = apply_ce_preset(actor=SYSTEM, program=program, key=ce_presets()[0]["key"])
+    return rule
+
+
+def rule_for(certificate: Certificate) -> CERule:
+    """The rule a certificate's current cycle runs under."""
+    if certificate.ce_rule_id is not None:
+        return certificate.ce_rule  # type: ignore[return-value]
+    return current_rule(certificate.program)
+
+
+def rule_specs(rules_: list[CERule]) -> dict[int, rules.RuleSpec]:
+    """Each rule as plain data, with its minimums (one query for all)."""
+    minimums: dict[int, list[rules.Minimum]] = {r.pk: [] for r in rules_}
+    for m in CERuleMinimum.objects.filter(rule__in=rules_).select_related("subject"):
+        minimums[m.rule_id].append(rules.Minimum(m.subject.key, m.subject.name, m.hours))
+    return {
+        r.pk: rules.RuleSpec(
+            total_hours=r.total_hours,
+            cycle_months=r.cycle_months,
+            grace_days=r.grace_days,
+            minimums=tuple(minimums[r.pk]),
+            live_minimum_hours=r.live_minimum_hours,
+            live_cap_hours=r.live_cap_hours,
+            self_paced_cap_hours=r.self_paced_cap_hours,
+            same_course_once=r.same_course_once,
+            name=r.name,
+        )
+        for r in rules_
+    }
+
+
+def rule_spec(rule: CERule) -> rules.RuleSpec:
+    return rule_specs([rule])[rule.pk]
+
+
+def _decimal(value: Any, field: str, errors: dict[str, str], *, allow_empty: bool = False) -> Decimal | None:
+    if value in (None, "") and allow_empty:
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        errors[field] = str(_("Give the hours as a number."))
+        return None
+    if not Decimal("0") <= number <= Decimal("200"):
+        errors[field] = str(_("Give between 0 and 200 hours."))
+        return None
+    return number
+
+
+def save_ce_rule(*, actor: Actor, program: Program, data: dict[str, Any], minimums: dict[str, Any]) -> CERule:
+    """Save a new version of the program's continuing-education rule.
+
+    Rules: a name; a cycle of 6 to 60 months; 0 to 365 days' grace; hours 0 to 200; every
+    minimum is one of the program's subjects, and the subject minimums together, and the live
+    minimum, fit within the total; a self-paced cap leaves room for the total with live hours
+    (when live hours are capped too, the two caps reach the total). The version applies to
+    certificates issued from now on and to each certificate from its next cycle; cycles already
+    running keep the rule they started under. `minimums` maps subject keys to hours (empty or 0:
+    no minimum)."""
+    errors: dict[str, str] = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = str(_("Name the rule."))
+    try:
+        cycle_months = int(data.get("cycle_months") or 0)
+        grace_value = data.get("grace_days")
+        grace_days = int(grace_value) if grace_value not in (None, "") else -1
+    except (TypeError, ValueError):
+        cycle_months, grace_days = 0, -1
+    if not 6 <= cycle_months <= 60:
+        errors["cycle_months"] = str(_("Give a cycle of 6 to 60 months."))
+    if not 0 <= grace_days <= 365:
+        errors["grace_days"] = str(_("Give 0 to 365 days of grace."))
+    total = _decimal(data.get("total_hours"), "total_hours", errors)
+    live_min = _decimal(data.get("live_minimum_hours") or 0, "live_minimum_hours", errors)
+    live_cap = _decimal(data.get("live_cap_hours"), "live_cap_hours", errors, allow_empty=True)
+    self_cap = _decimal(data.get("self_paced_cap_hours"), "self_paced_cap_hours", errors, allow_empty=True)
+    subjects = {s.key: s for s in ensure_ce_subjects(program)}
+    wanted: dict[str, Decimal] = {}
+    for key, value in minimums.items():
+        if key not in subjects:
+            errors[f"min_{key}"] = str(_("Unknown subject."))
+            continue
+        hours = _decimal(value or 0, f"min_{key}", errors)
+        if hours:
+            wanted[key] = hours
+    if total is not None and not errors:
+        if sum(wanted.values(), Decimal("0")) > total:
+            errors["total_hours"] = str(_("The subject minimums add up to more than the total hours."))
+        if live_min is not None and live_min > total:
+            errors["live_minimum_hours"] = str(_("The live minimum cannot exceed the total hours."))
+        if live_cap is not None and live_min is not None and live_cap < live_min:
+            errors["live_cap_hours"] = str(_("The live cap cannot be below the live minimum."))
+        if live_cap is not None and self_cap is not None and live_cap + self_cap < total:
+            errors["self_paced_cap_hours"] = str(_("With both caps the total can never be reached."))
+    if errors or total is None:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rule = CERule.objects.create(
+            program=program,
+            name=name[:200],
+            cycle_months=cycle_months,
+            total_hours=total,
+            grace_days=grace_days,
+            same_course_once=bool(data.get("same_course_once")),
+            live_minimum_hours=live_min or Decimal("0"),
+            live_cap_hours=live_cap,
+            self_paced_cap_hours=self_cap,
+            created_by=_user(actor),
+        )
+        for key, hours in wanted.items():
+            CERuleMinimum.objects.create(rule=rule, subject=subjects[key], hours=hours)
+        audit.record(
+            actor=actor,
+            program=program,
+            action="certification.ce_rule.create",
+            target=rule,
+            changes={
+                **{f: [None, audit.snapshot(rule, [f])[f]] for f in RULE_FIELDS},
+                "minimums": [None, {k: str(v) for k, v in wanted.items()}],
+            },
+        )
+    return rule
+
+
+def apply_ce_preset(*, actor: Actor, program: Program, key: str) -> CERule:
+    """Start a new rule version from a preset (`ce_presets`), adding the subjects it names that
+    the program lacks. Rules as in `save_ce_rule`; it applies from each certificate's next cycle."""
+    preset = next((p for p in ce_presets() if p["key"] == key), None)
+    if preset is None:
+        raise ValidationError({"preset": _("Choose one of the presets.")})
+    with transaction.atomic():
+        existing = {s.key for s in ensure_ce_subjects(program)}
+        for m in preset["minimums"]:
+            if m["subject"] not in existing:
+                save_ce_subject(actor=actor, program=program, subject=None, key=m["subject"], name=m["name"])
+        return save_ce_rule(
+            actor=actor,
+            program=program,
+            data={k: preset[k] for k in RULE_FIELDS},
+            minimums={m["subject"]: m["hours"] for m in preset["minimums"]},
+        )
+
+
+def save_ce_subject(
+    *, actor: Actor, program: Program, subject: CESubject | None, key: str = "", name: str
+) -> CESubject:
+    """Add a continuing-education subject, or rename one. Rules: a name, unique in the program;
+    a new subject's key is letters, digits and hyphens, unique in the program (it never changes:
+    hours logged and rule minimums refer to it)."""
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = str(_("Name the subject."))
+    others = CESubject.objects.filter(program=program)
+    if subject is not None:
+        others = others.exclude(pk=subject.pk)
+    if name and others.filter(name__iexact=name).exists():
+        errors["name"] = str(_("The program already has a subject by that name."))
+    if subject is None:
+        key = slugify(key or name)[:30]
+        if not key:
+            errors["key"] = str(_("Give a short key."))
+        elif others.filter(key=key).exists():
+            errors["key"] = str(_("The program already has a subject with that key."))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        instance = subject or CESubject(program=program, key=key, position=others.count())
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=instance,
+            fields=["name"],
+            data={"name": name},
+            action="certification.ce_subject",
+        )
 
 
 def _user(actor: Actor) -> User | None:

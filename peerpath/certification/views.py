@@ -8,14 +8,26 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.certification import access, exports, keys, openbadges, queries, services
-from peerpath.certification.forms import CEActivityForm, DecisionForm, RatingsForm, ReviewForm, RevokeForm, SettingsForm
+from peerpath.certification.forms import (
+    CEActivityForm,
+    CERuleForm,
+    DecisionForm,
+    PresetForm,
+    RatingsForm,
+    ReviewForm,
+    RevokeForm,
+    SettingsForm,
+    SubjectForm,
+)
 from peerpath.certification.models import (
     AssessmentKind,
     CEActivity,
     Certificate,
+    CERule,
     CEStatus,
     CompetencyRating,
     Outcome,
@@ -30,7 +42,9 @@ from peerpath.core.permissions import Role, has_role, program_view, public
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.access import own_supporter_record
+from peerpath.training.models import CESubject
 from peerpath.training.queries import attendance_rates, evidence_by_competency
+from peerpath.training.services import ensure_ce_subjects
 
 # --- Assessment (trainers) -------------------------------------------------------------------
 
@@ -215,6 +229,95 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
     )
 
 
+def _ce_rule_page(
+    request: ProgramRequest,
+    program: Program,
+    *,
+    rule_form: CERuleForm | None = None,
+    preset_form: PresetForm | None = None,
+    subject_form: SubjectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    current = services.current_rule(program)
+    subjects = ensure_ce_subjects(program)
+    spec = services.rule_spec(current)
+    if rule_form is None:
+        rule_form = CERuleForm(
+            instance=CERule(**{f: getattr(current, f) for f in services.RULE_FIELDS}),
+            subjects=subjects,
+            minimums={m.subject: m.hours for m in spec.minimums},
+        )
+    return render(
+        request,
+        "certification/ce_rule.html",
+        {
+            "program": program,
+            "rule": current,
+            "spec": spec,
+            "versions": queries.ce_rule_versions(program),
+            "subjects": subjects,
+            "presets": services.ce_presets(),
+            "rule_form": rule_form,
+            "preset_form": preset_form or PresetForm(presets=services.ce_presets()),
+            "subject_form": subject_form or SubjectForm(),
+        },
+        status=status,
+    )
+
+
+@program_view("certification.edit_settings")
+def ce_rule(request: ProgramRequest, program: Program) -> HttpResponse:
+    if request.method != "POST":
+        return _ce_rule_page(request, program)
+    form = CERuleForm(request.POST, subjects=ensure_ce_subjects(program), minimums={})
+    if form.is_valid():
+        data = {f: form.cleaned_data.get(f) for f in services.RULE_FIELDS}
+        try:
+            services.save_ce_rule(actor=request.user, program=program, data=data, minimums=form.minimums())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("New rule saved: it applies to each certificate from its next cycle."))
+            return redirect("certification:ce_rule", program.slug)
+    return _ce_rule_page(request, program, rule_form=form, status=400)
+
+
+@program_view("certification.edit_settings")
+@require_POST
+def ce_rule_preset(request: ProgramRequest, program: Program) -> HttpResponse:
+    form = PresetForm(request.POST, presets=services.ce_presets())
+    if form.is_valid():
+        try:
+            services.apply_ce_preset(actor=request.user, program=program, key=form.cleaned_data["preset"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Preset applied as a new rule: it applies to each certificate from its next cycle.")
+            )
+            return redirect("certification:ce_rule", program.slug)
+    return _ce_rule_page(request, program, preset_form=form, status=400)
+
+
+@program_view("certification.edit_settings")
+@require_POST
+@creates_once
+def ce_subject_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
+    subject = get_object_or_404(CESubject, program=program, pk=pk) if pk else None
+    form = SubjectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_ce_subject(
+                actor=request.user, program=program, subject=subject, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Subject saved."))
+            return redirect("certification:ce_rule", program.slug)
+    return _ce_rule_page(request, program, subject_form=form, status=400)
+
+
 def _certificate_page(
     request: HttpRequest, program: Program, certificate: Certificate, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -376,10 +479,11 @@ def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None)
             "provider": activity.provider,
             "hours": activity.hours,
             "category": activity.category,
+            "delivery": activity.delivery,
         }
-    form = CEActivityForm(request.POST or None, request.FILES or None, initial=initial)
+    form = CEActivityForm(request.POST or None, request.FILES or None, initial=initial, program=program)
     if request.method == "POST" and not form.is_valid():
-        add_rule_errors(form, services.check_ce_activity)
+        add_rule_errors(form, lambda data: services.check_ce_activity(data, program))
     elif request.method == "POST":
         data = form.cleaned_data
         try:
@@ -467,3 +571,23 @@ def achievement(request: HttpRequest, program_slug: str) -> JsonResponse:
     program = _program_or_404(program_slug)
     data = openbadges.achievement(program, services.get_settings(program).credential_name)
     return _json({"@context": openbadges.CONTEXT, **data})
+
+
+@program_view("certification.own_credentials")
+def my_ce_rule(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The rule the supporter's current cycle runs under (and the program's newer one, if any)."""
+    supporter = own_supporter_record(program, request.user)
+    certificate = services.current_certificate(supporter)
+    mine = services.rule_for(certificate) if certificate else services.current_rule(program)
+    newest = services.current_rule(program)
+    return render(
+        request,
+        "certification/my_ce_rule.html",
+        {
+            "program": program,
+            "certificate": certificate,
+            "rule": mine,
+            "spec": services.rule_spec(mine),
+            "newer": services.rule_spec(newest) if newest.pk != mine.pk else None,
+        },
+    )

@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
             backup,
             encryption,
             health,
+            languages,  # noqa: F401 (connects its user_logged_in receiver)
             outbox,
             second_factor,  # noqa: F401 (connects its user_logged_in receiver)
             tasks,

@@ -94,6 +94,25 @@ def add_service_errors(form: forms.BaseForm, error: Any) -> None:
         form.add_error(None, error)
 
 
+class LanguageForm(forms.Form):
+    """The language a person chooses for their pages and for what PeerPath sends them."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Pages, e-mails and messages to you will be in this language."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from peerpath.core.languages import choices
+
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("The language of my browser")), *choices()]
+
+
 class SecondFactorCodeForm(forms.Form):
     """A code from the authenticator app (or, at sign-in, a recovery code)."""
 

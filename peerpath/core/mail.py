@@ -10,8 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.template.loader import render_to_string
+from django.utils import translation
 
-from peerpath.core import account_links, outbox
+from peerpath.core import account_links, languages, outbox
 from peerpath.core.models import User
 
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("peerpath_mail_suppressed", default=False)
@@ -45,8 +46,13 @@ def _program(context: dict[str, Any]) -> models.Model | None:
     return None
 
 
-def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], reply_to: str = "") -> None:
+def queue_email(
+    *, to: str | list[str], template: str, context: dict[str, Any], reply_to: str = "", language: str | None = None
+) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_body.txt`` and queue the message.
+
+    ``language`` is the recipient's (``peerpath.core.languages.language_for(recipient)``); without
+    it the message is in the language active where it is queued.
 
     Queued in the caller's transaction (the outbox and the task queue are in the same
     database), so a rolled-back change never sends its e-mail. Delivery (at least once, retried,
@@ -55,7 +61,7 @@ def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], 
     if _suppressed.get():
         return
     recipients = [to] if isinstance(to, str) else list(to)
-    subject, body = _render(template, context)
+    subject, body = _render(template, context, language)
     if account_links.holds_link(subject) or account_links.holds_link(body):
         raise ValueError(
             f"{template}: an account link must not be queued (the task queue is stored in the database); "
@@ -67,21 +73,30 @@ def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], 
 
 
 def queue_account_link_email(*, user: User, kind: account_links.Kind, template: str, context: dict[str, Any]) -> None:
-    """Queue an e-mail to ``user`` holding an invitation or password-reset link.
+    """Queue an e-mail to ``user`` holding an invitation or password-reset link, in their language.
 
     The template shows the link as ``{{ url }}``. The outbox keeps only the text around it, the
     user id and the kind: the link is built when the e-mail is sent, so the database (and
     every backup of it) never holds a link that would log someone in."""
     if _suppressed.get():
         return
-    subject, body = _render(template, {**context, "user": user, "url": account_links.PLACEHOLDER})
+    subject, body = _render(
+        template, {**context, "user": user, "url": account_links.PLACEHOLDER}, languages.language_for(user)
+    )
     outbox.store(
         to=[user.email], subject=subject, body=body, program=_program(context), link_user_id=user.pk, link_kind=kind
     )
 
 
 def queue_link_email(
-    *, kind: str, record_id: int, template: str, context: dict[str, Any], to: str = "", reply_to: str = ""
+    *,
+    kind: str,
+    record_id: int,
+    template: str,
+    context: dict[str, Any],
+    to: str = "",
+    reply_to: str = "",
+    language: str | None = None,
 ) -> None:
     """Queue an e-mail holding a registered link (`account_links.register_link`) to the record
     ``record_id``: as with account links, the outbox keeps a placeholder and the link is built
@@ -90,7 +105,7 @@ def queue_link_email(
     at sending time (a participant's address never rests in the outbox)."""
     if _suppressed.get():
         return
-    subject, body = _render(template, {**context, "url": account_links.PLACEHOLDER})
+    subject, body = _render(template, {**context, "url": account_links.PLACEHOLDER}, language)
     outbox.store(
         to=[to] if to else [],
         subject=subject,
@@ -102,6 +117,7 @@ def queue_link_email(
     )
 
 
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    return subject, render_to_string(f"{template}_body.txt", context)
+def _render(template: str, context: dict[str, Any], language: str | None = None) -> tuple[str, str]:
+    with translation.override(language) if language else contextlib.nullcontext():
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        return subject, render_to_string(f"{template}_body.txt", context)

@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Staff is only for the Django admin, which only superusers may enter.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language PeerPath speaks to this person in (one of settings.LANGUAGES; blank: their
+    # browser's). No choices on the field: a new language needs no migration.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     objects = UserManager()
 

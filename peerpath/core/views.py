@@ -10,14 +10,22 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from peerpath.core import health as health_checks
-from peerpath.core import second_factor
-from peerpath.core.forms import EmailLoginForm, QueuedPasswordResetForm, SecondFactorCodeForm, add_service_errors
+from peerpath.core import languages, second_factor
+from peerpath.core.forms import (
+    EmailLoginForm,
+    LanguageForm,
+    QueuedPasswordResetForm,
+    SecondFactorCodeForm,
+    add_service_errors,
+)
 from peerpath.core.http import AuthenticatedRequest
 from peerpath.core.permissions import login_required_view, public
 
@@ -116,6 +124,34 @@ def _next_url(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+# The language switch of the public pages: Django's view, which keeps the choice in a cookie and
+# goes back to the page (a signed-in person's own choice, on their account page, wins over it).
+set_language = public(require_POST(i18n_views.set_language))
+
+
+@login_required_view
+def account(request: AuthenticatedRequest) -> HttpResponse:
+    """Your account: the language PeerPath speaks to you in, on every page and in what it sends."""
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                languages.choose_language(actor=request.user, language=form.cleaned_data["language"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                chosen = languages.language_for(request.user) if request.user.language else None
+                if chosen:
+                    translation.activate(chosen)
+                messages.success(request, _("Your language is saved."))
+                response = redirect("core:account")
+                if not chosen:  # following the browser again: forget any earlier switch
+                    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+                return response
+        return render(request, "core/account.html", {"form": form}, status=400)
+    return render(request, "core/account.html", {"form": form})
 
 
 def _owes_code(request: AuthenticatedRequest) -> bool:

@@ -636,6 +636,10 @@ def _define_tables() -> None:
         "erasures.csv",
         "support.erasuretally",
         "What erased participants left behind: anonymous counts per month of erasure.",
+        meanings={
+            "other_counts": "Counts from the participant's side, by name: goals, goals_met, needs, needs_met, "
+            "referrals, referrals_connected.",
+        },
     )
     # --- The participant's side: goals, plan reviews ---------------------------------------------
     register("plan_settings.csv", "plans.plansettings", "The program's plan settings (one row).")
@@ -892,6 +896,7 @@ def _define_tables() -> None:
         confidential=True,
         meanings={
             "planned_for": "The series' date and time this session stands for (starts_at differs when moved).",
+            "is_extra": "An extra session added by hand outside the series.",
             "facilitators": "Who facilitated it, cover included (ids in supporters.csv).",
             "debrief": "The after-group debrief filed for it (debriefs.csv).",
         },

@@ -79,6 +79,13 @@ def can_change_session(membership: Membership | None, user: User, session: Group
     return is_coordinator(membership) or (session.group.lead is not None and session.group.lead.user_id == user.pk)
 
 
+def can_add_session(membership: Membership | None, user: User, group: Group) -> bool:
+    """Adding an extra session to a group: the coordinator or the group's lead (as moving one)."""
+    if membership is None or group.program_id != membership.program_id:
+        return False
+    return is_coordinator(membership) or (group.lead is not None and group.lead.user_id == user.pk)
+
+
 def get_session(request: ProgramRequest, program: Program, pk: int) -> GroupSession:
     session = get_object_or_404(
         GroupSession.objects.select_related("group__program", "group__kind", "group__lead", "debrief"),

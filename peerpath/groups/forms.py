@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.groups.models import Answer, Audience, Group, GroupKind, GroupMember, GroupSettings
-from peerpath.programs.models import Competency, Program
+from peerpath.programs.models import Competency, FocusArea, Program
 from peerpath.recruitment.models import ContactPreference, Supporter
 from peerpath.support.models import Participant
 
@@ -33,6 +33,17 @@ class GroupForm(forms.ModelForm):
         queryset=Supporter.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Lived-experience areas"),
+        queryset=FocusArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Whom the group is for (a grief group, a veterans' group); the funder report counts its "
+            "sessions under these areas. None: not specific to an area."
+        ),
     )
 
     class Meta:
@@ -98,8 +109,12 @@ class GroupForm(forms.ModelForm):
         co = self.fields["co_facilitators"]
         assert isinstance(co, forms.ModelMultipleChoiceField)
         co.queryset = Supporter.objects.filter(pk__in=ids).order_by("full_name")
+        areas = self.fields["focus_areas"]
+        assert isinstance(areas, forms.ModelMultipleChoiceField)
+        areas.queryset = FocusArea.objects.filter(program=program, is_active=True)
         if self.instance.pk:
             self.initial["co_facilitators"] = list(self.instance.co_facilitators.all())
+            self.initial["focus_areas"] = list(self.instance.focus_areas.all())
 
 
 class KindForm(forms.Form):
@@ -140,6 +155,29 @@ class CancelForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("E-mailed to the members and facilitators."),
+    )
+
+
+class ExtraSessionForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME)
+    place = forms.CharField(label=_("Place (empty: the group's usual place)"), max_length=300, required=False)
+    online_url = forms.URLField(label=_("Online link (empty: the group's usual link)"), required=False)
+    note = forms.CharField(
+        label=_("Note to those registered (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E-mailed to the members and facilitators with the new session."),
+    )
+
+
+class RestoreForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to those registered (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("They are e-mailed that the session takes place after all."),
     )
 
 

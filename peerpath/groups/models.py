@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import Debrief
 from peerpath.core.encryption import EncryptedTextField
-from peerpath.programs.models import Competency, Program
+from peerpath.programs.models import Competency, FocusArea, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support.models import Participant
 
@@ -139,6 +139,9 @@ class Group(models.Model):
     listed = models.BooleanField(default=False, help_text="Shown on the public page when the program lists groups.")
     lead = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups_led")
     co_facilitators = models.ManyToManyField(Supporter, blank=True, related_name="groups_co_facilitated")
+    # The lived-experience areas the group is for (a veterans' group, a grief group); the funder
+    # report counts its sessions under them. None: not specific to an area.
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="+")
     is_active = models.BooleanField(default=True)
     feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(default=timezone.now)
@@ -186,6 +189,8 @@ class GroupSession(models.Model):
     status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     change_note = models.CharField(max_length=500, blank=True, help_text="Why it was moved or cancelled.")
     sequence = models.PositiveIntegerField(default=0)  # bumped on each change, for calendar apps
+    # An extra session added by hand outside the series: a new layout of the series keeps it.
+    is_extra = models.BooleanField(default=False)
     # After the session: who facilitated it, who came, drop-ins counted without names.
     facilitators = models.ManyToManyField(Supporter, blank=True, related_name="group_sessions_facilitated")
     first_time_drop_ins = models.PositiveSmallIntegerField(default=0)

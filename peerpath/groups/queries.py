@@ -190,19 +190,25 @@ class HeldSession:
     member_participant_ids: tuple[int, ...]
     first_time_drop_ins: int
     returning_drop_ins: int
+    area_names: tuple[str, ...] = ()  # the group's lived-experience areas, in the program's order
 
 
 def sessions_held(program: Program, start: dt.date | None = None, end: dt.date | None = None) -> list[HeldSession]:
     """Every session held in the program (attendance taken), optionally between two local dates
     (inclusive): its length, facilitators (pathway record ids, cover included), the participant
-    ids of members present, and drop-ins counted (first time / returning). Three queries."""
+    ids of members present, drop-ins counted (first time / returning) and the group's
+    lived-experience areas. Four queries."""
     rows = GroupSession.objects.filter(group__program=program, status=SessionStatus.HELD)
     tz = timezone.get_current_timezone()
     if start is not None:
         rows = rows.filter(starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
     if end is not None:
         rows = rows.filter(starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    sessions = list(rows.select_related("group__kind").prefetch_related("facilitators").order_by("starts_at", "pk"))
+    sessions = list(
+        rows.select_related("group__kind")
+        .prefetch_related("facilitators", "group__focus_areas")
+        .order_by("starts_at", "pk")
+    )
     present: dict[int, list[int]] = {}
     for session_id, participant_id in Attendance.objects.filter(session__in=[s.pk for s in sessions]).values_list(
         "session_id", "member__participant_id"
@@ -222,6 +228,7 @@ def sessions_held(program: Program, start: dt.date | None = None, end: dt.date |
             member_participant_ids=tuple(sorted(present.get(s.pk, []))),
             first_time_drop_ins=s.first_time_drop_ins,
             returning_drop_ins=s.returning_drop_ins,
+            area_names=tuple(a.name for a in sorted(s.group.focus_areas.all(), key=lambda a: (a.position, a.name))),
         )
         for s in sessions
     ]

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import DebriefKind
 from peerpath.care.services import debriefs as care_debriefs
@@ -41,7 +42,7 @@ from peerpath.groups.models import (
     SessionStatus,
 )
 from peerpath.groups.schedule import occurrences
-from peerpath.programs.models import Program
+from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.defaults import get_settings as support_settings
 from peerpath.support.models import Participant, SupportWanted
@@ -251,16 +252,21 @@ def save_group(
     group: Group | None,
     data: dict[str, Any],
     co_facilitators: Iterable[Supporter] = (),
+    focus_areas: Iterable[FocusArea] | None = None,
 ) -> Group:
     """Create or edit a group and lay out its series.
 
     Rules: a kind of this program, a name, a first date, a length of 15 minutes to 12 hours, a
     place or an online link; the lead and co-facilitators are eligible facilitators and the lead
-    is not also a co-facilitator. When the series changes, the sessions still to come that
+    is not also a co-facilitator; the lived-experience areas (None: unchanged) are the
+    program's. When the series changes, the sessions still to come that
     nobody moved, cancelled or held are laid out again; moved, cancelled and held ones stay.
     """
     co = list(co_facilitators)
     _validate_group(program, data, co)
+    areas = None if focus_areas is None else list(focus_areas)
+    if areas is not None and any(a.program_id != program.pk for a in areas):
+        raise ValidationError({"focus_areas": _("Choose the program's own lived-experience areas.")})
     is_new = group is None
     group = group or Group(program=program)
     with transaction.atomic():
@@ -273,6 +279,10 @@ def save_group(
         group.updated_at = timezone.now()
         group.save()
         group.co_facilitators.set(co)
+        areas_before = [] if is_new else sorted(a.name for a in group.focus_areas.all())
+        if areas is not None:
+            group.focus_areas.set(areas)
+        areas_after = sorted(a.name for a in areas) if areas is not None else areas_before
         if series_changed and not is_new:
             _untouched_future(group).delete()
         lay_out(group)
@@ -284,17 +294,23 @@ def save_group(
             changes={
                 **audit.diff(before, audit.snapshot(group, GROUP_FIELDS)),
                 "co_facilitators": [s.full_name for s in co],
+                **({"focus_areas": [areas_before, areas_after]} if areas_before != areas_after else {}),
             },
         )
     return group
 
 
 def _untouched_future(group: Group) -> Any:
-    """Sessions still to come that nobody moved, cancelled or held (a queryset)."""
+    """Sessions of the series still to come that nobody moved, cancelled or held, and that were
+    not added by hand (a queryset)."""
     from django.db.models import F
 
     return GroupSession.objects.filter(
-        group=group, status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now(), starts_at=F("planned_for")
+        group=group,
+        status=SessionStatus.SCHEDULED,
+        starts_at__gt=timezone.now(),
+        starts_at=F("planned_for"),
+        is_extra=False,
     ).exclude(cover_requests__isnull=False)
 
 
@@ -326,19 +342,41 @@ def lay_out_all() -> int:
     return added
 
 
-def add_one_off_session(*, actor: Actor, group: Group, starts_at: dt.datetime, note: str = "") -> GroupSession:
-    """An extra session outside the series (a make-up, a special evening). Rule: in the future."""
+def add_one_off_session(
+    *, actor: Actor, group: Group, starts_at: dt.datetime, place: str = "", online_url: str = "", note: str = ""
+) -> GroupSession:
+    """An extra session outside the series (a make-up, a special evening).
+
+    Rules: the group is running; the session is in the future; the group has no session at that
+    very moment already (the series' own or another extra one). Those registered are e-mailed
+    the note, as for a moved session; the group's calendar carries the new session.
+    """
+    if not group.is_active:
+        raise ValidationError(_("This group is not running: start it again before adding a session."))
     if starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "An extra session is in the future."})
+        raise ValidationError({"starts_at": _("An extra session is in the future.")})
+    if GroupSession.objects.filter(group=group).filter(Q(planned_for=starts_at) | Q(starts_at=starts_at)).exists():
+        raise ValidationError({"starts_at": _("The group already has a session at that time.")})
     with transaction.atomic():
         session = GroupSession.objects.create(
             group=group,
             planned_for=starts_at,
             starts_at=starts_at,
             duration_minutes=group.duration_minutes,
-            change_note=note[:500],
+            place=place.strip(),
+            online_url=online_url.strip(),
+            change_note=note.strip()[:500],
+            is_extra=True,
         )
-        audit.record(actor=actor, program=group.program, action="group_session.create", target=session)
+        audit.record(
+            actor=actor,
+            program=group.program,
+            action="group_session.create",
+            target=session,
+            changes={"starts_at": ["", starts_at.isoformat()]},
+            note=session.change_note,
+        )
+        _tell_registered(session, template="groups/email/session_added", note=session.change_note)
     return session
 
 
@@ -431,6 +469,26 @@ def cancel_session(*, actor: Actor, session: GroupSession, note: str) -> GroupSe
             changes={"change_note": note.strip()[:500], "sequence": session.sequence + 1, "updated_at": timezone.now()},
         )
         _tell_registered(session, template="groups/email/session_cancelled", note=session.change_note)
+    return session
+
+
+def restore_session(*, actor: Actor, session: GroupSession, note: str = "") -> GroupSession:
+    """Put a cancelled session back on. Rules: a cancelled session still to come (one whose time
+    has passed stays cancelled); those registered are e-mailed that it takes place after all,
+    with the note if one is given; calendars show it on again (the sequence goes up)."""
+    SESSION.check(session, SessionStatus.SCHEDULED)
+    if session.starts_at <= timezone.now():
+        raise ValidationError(_("This session's time has passed: it stays cancelled."))
+    note = note.strip()[:500]
+    with transaction.atomic():
+        SESSION.move(
+            actor=actor,
+            obj=session,
+            to=SessionStatus.SCHEDULED,
+            note=note,
+            changes={"change_note": note, "sequence": session.sequence + 1, "updated_at": timezone.now()},
+        )
+        _tell_registered(session, template="groups/email/session_restored", note=note)
     return session
 
 

@@ -28,12 +28,14 @@ from peerpath.groups.forms import (
     AttendanceForm,
     CancelForm,
     CoverForm,
+    ExtraSessionForm,
     GroupDebriefForm,
     GroupForm,
     JoinForm,
     KindForm,
     MoveForm,
     NotesForm,
+    RestoreForm,
     RsvpForm,
     SettingsForm,
 )
@@ -101,6 +103,7 @@ def _group_form(request: ProgramRequest, program: Program, group: Group | None) 
                 group=Group.objects.get(pk=group.pk) if group else None,
                 data=data,
                 co_facilitators=form.cleaned_data["co_facilitators"],
+                focus_areas=form.cleaned_data["focus_areas"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -145,6 +148,7 @@ def group(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "members": [m for m in members if m.status == MemberStatus.ACTIVE],
             "requests": [m for m in members if m.status == MemberStatus.REQUESTED],
             "manage": access.is_coordinator(request.membership),
+            "can_add_session": access.can_add_session(request.membership, request.user, found),
             "feed": feed,
         },
     )
@@ -321,6 +325,9 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "started": found.starts_at <= timezone.now(),
             "can_change": access.can_change_session(request.membership, request.user, found)
             and found.status == SessionStatus.SCHEDULED,
+            "can_restore": access.can_change_session(request.membership, request.user, found)
+            and found.status == SessionStatus.CANCELLED
+            and found.starts_at > timezone.now(),
             "is_facilitator": me is not None and me in facilitators,
             # A worry about a member follows the program's own crisis protocol (support settings).
             "crisis_steps": lines(protocol.crisis_steps),
@@ -453,6 +460,51 @@ def session_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpRe
         request,
         "groups/session_change.html",
         {"program": program, "session": found, "group": found.group, "form": form, "cancel": True},
+        status=_status(request),
+    )
+
+
+@program_view("groups.facilitate")
+def session_restore(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    found = access.get_session(request, program, pk)
+    if not access.can_change_session(request.membership, request.user, found):
+        raise Http404("No such session.")
+    form = RestoreForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.restore_session(actor=request.user, session=found, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The session is on again; those registered are being told."))
+            return redirect("groups:session", program.slug, found.pk)
+    return render(
+        request,
+        "groups/session_restore.html",
+        {"program": program, "session": found, "group": found.group, "form": form},
+        status=_status(request),
+    )
+
+
+@program_view("groups.facilitate")
+@creates_once
+def session_add(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    found = access.get_group(request, program, pk)
+    if not access.can_add_session(request.membership, request.user, found):
+        raise Http404("No such group.")
+    form = ExtraSessionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_one_off_session(actor=request.user, group=found, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Extra session added; those registered are being told."))
+            return redirect("groups:session", program.slug, added.pk)
+    return render(
+        request,
+        "groups/session_add.html",
+        {"program": program, "group": found, "form": form},
         status=_status(request),
     )
 

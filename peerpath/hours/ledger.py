@@ -10,7 +10,7 @@ gives carries the key of the record it came from. Why on read:
 - an erased participant's contacts leave every ledger with them, as they leave support's own
   pages (support keeps only anonymous counts, `ErasureTally`);
 - a page costs one query per source whatever the size of the program (the sources are few and
-  fixed; group sessions take the groups app's three), so the query-bound crawl holds.
+  fixed; group sessions take the groups app's four), so the query-bound crawl holds.
 
 Minutes are whole numbers throughout; hours are shown with two decimals.
 """
@@ -55,6 +55,7 @@ class Entry:
     group_id: int | None = None  # group work: the group
     members: tuple[int, ...] = ()  # group work: the participants (registered members) present
     drop_ins: int = 0  # group work: drop-ins counted, without names
+    areas: tuple[str, ...] = ()  # group work: the group's lived-experience areas
 
     @property
     def kind_label(self) -> str:
@@ -219,6 +220,7 @@ def group_sessions(scope: Scope) -> Iterable[Entry]:
                 group_id=held.group_id,
                 members=held.member_participant_ids,
                 drop_ins=held.first_time_drop_ins + held.returning_drop_ins,
+                areas=held.area_names,
             )
 
 

@@ -25,6 +25,8 @@ class PlansConfig(AppConfig):
         extensions.register_followups("plans_review", queries.review_followups)
         extensions.register_followups("plans_referrals", queries.referral_followups)
         extensions.register_participant_export("plans", queries.participant_plans)
+        extensions.register_erasure_counts("plans", queries.erasure_counts)
+        extensions.register_section("concern", "plans_referrals", parts.concern_referrals, order=10)
 
         register_nav(_("Goal progress"), "plans:progress", "plans.view_progress", group=SUPPORT.key, order=24)
         register_nav(_("Resource directory"), "plans:directory", "plans.view_resources", group=SUPPORT.key, order=25)

@@ -12,7 +12,7 @@ from peerpath.plans.access import plan_access
 from peerpath.plans.forms import GoalsMetForm, GoalsWorkedOnForm
 from peerpath.plans.models import Goal, GoalStatus
 from peerpath.programs.models import Program
-from peerpath.support.models import CloseReason, Participant, SupportRelationship
+from peerpath.support.models import CloseReason, Concern, Participant, SupportRelationship
 
 
 def relationship_section(
@@ -110,3 +110,22 @@ def participant_needs(
     """The needs on the participant's own page (support.extensions): from intake on. The page
     has already checked that the reader may open the participant's record."""
     return ("plans/_participant_needs.html", {"needs": queries.needs_of(participant), "participant": participant})
+
+
+def concern_referrals(
+    request: Any, program: Program, concern: Concern, viewer: Any
+) -> tuple[str, dict[str, Any]] | None:
+    """On a concern's page (support.extensions): the referrals made from it and, for whoever may
+    change the relationship's plan, "Make a referral" from this concern. Nothing for a concern
+    without a relationship, or for a reader who may not read the plan (the supporter of a closed
+    relationship, a supervisor's view is read-only)."""
+    relationship = concern.relationship
+    if relationship is None:
+        return None
+    found = plan_access(request, program, relationship)
+    if not found.may_read:
+        return None
+    return (
+        "plans/_concern_referrals.html",
+        {"referrals": queries.referrals_from(concern), "access": found, "concern": concern},
+    )

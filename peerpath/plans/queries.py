@@ -243,6 +243,11 @@ def referrals_of(relationship: SupportRelationship) -> list[Referral]:
     return list(Referral.objects.filter(relationship=relationship).select_related("resource", "concern"))
 
 
+def referrals_from(concern: Any) -> list[Referral]:
+    """The referrals made from one concern, newest first."""
+    return list(Referral.objects.filter(concern=concern).select_related("resource"))
+
+
 def needs_and_referrals(relationship: SupportRelationship, start: dt.date, end: dt.date) -> dict[str, Any]:
     """The participant's needs and the relationship's referrals over a date range (both days
     included), for the progress summary: the needs recorded by ``end`` (with those met in the
@@ -364,3 +369,26 @@ def needs_report(program: Program, start: dt.date, end: dt.date) -> list[dict[st
             }
         )
     return rows
+
+
+def erasure_counts(participant: Participant) -> dict[str, int]:
+    """What an erased participant's plan leaves in the month's anonymous tally (support's
+    `ErasureTally.other_counts`): goals and goals met, needs recorded and met, referrals and
+    referrals connected. Three queries, read before the erasure's write transaction."""
+    goals = Goal.objects.filter(relationship__participant=participant).aggregate(
+        all=Count("pk"), met=Count("pk", filter=Q(status=GoalStatus.MET))
+    )
+    needs = Need.objects.filter(participant=participant).aggregate(
+        all=Count("pk"), met=Count("pk", filter=Q(status=NeedStatus.MET))
+    )
+    referrals = Referral.objects.filter(relationship__participant=participant).aggregate(
+        all=Count("pk"), connected=Count("pk", filter=Q(state=ReferralState.CONNECTED))
+    )
+    return {
+        "goals": goals["all"],
+        "goals_met": goals["met"],
+        "needs": needs["all"],
+        "needs_met": needs["met"],
+        "referrals": referrals["all"],
+        "referrals_connected": referrals["connected"],
+    }

@@ -5,9 +5,11 @@ referrals live in ``plans``) and never imports them. Those apps register here in
 ``AppConfig.ready()``:
 
 * ``register_section(page, name, render, order)``: a section of the participant page
-  (``page="participant"``; the relationship page's sections are in `support.sections`).
-  ``render(request, program, record, viewer)`` returns ``(template, context)`` or None when it
-  has nothing to show that person (``viewer`` is None on the participant page); the template
+  (``page="participant"``) or of a concern's page (``page="concern"``: the record is the
+  concern, ``viewer`` the reader's place in it); the relationship page's sections are in
+  `support.sections`. ``render(request, program, record, viewer)`` returns ``(template,
+  context)`` or None when it has nothing to show that person (``viewer`` is None on the
+  participant page); the template
   starts with an ``<h2 id="section-<name>">``. It keeps to a fixed number of queries.
 * ``register_form_part(form, name, build, order)``: fields added to the contact form
   (``form="contact"``) or the close form (``form="close"``). ``build(request, relationship, data)``
@@ -19,6 +21,10 @@ referrals live in ``plans``) and never imports them. Those apps register here in
   ``shown`` set) and returns `FollowUp` rows, in a fixed number of queries.
 * ``register_participant_export(key, export)``: what the app holds about one participant, added
   under ``key`` to the participant's own export (a subject access request).
+* ``register_erasure_counts(name, count)``: what an erased participant leaves in the month's
+  anonymous tally (`support.ErasureTally.other_counts`) from the app's records about them.
+  ``count(participant)`` returns ``{name: number}`` (e.g. needs recorded, referrals connected)
+  in a fixed number of queries; it is read before the erasure's write transaction starts.
 """
 
 from __future__ import annotations
@@ -59,13 +65,14 @@ type SectionRender = Callable[[Any, Program, Any, Any], tuple[str, dict[str, Any
 type PartBuild = Callable[[Any, Any, Any], FormPart | None]
 type FollowUpSource = Callable[[Program, Any, list[Any], dt.date], Iterable[FollowUp]]
 
-PAGES = ("participant",)
+PAGES = ("participant", "concern")
 FORMS = ("contact", "close")
 
 _SECTIONS: dict[str, dict[str, tuple[int, SectionRender]]] = {page: {} for page in PAGES}
 _PARTS: dict[str, dict[str, tuple[int, PartBuild]]] = {form: {} for form in FORMS}
 _FOLLOWUPS: dict[str, FollowUpSource] = {}
 _EXPORTS: dict[str, Callable[[Any], Any]] = {}
+_ERASURE_COUNTS: dict[str, Callable[[Any], dict[str, int]]] = {}
 
 
 def register_section(page: str, name: str, render: SectionRender, order: int = 100) -> None:
@@ -119,3 +126,15 @@ def followups(program: Program, user: Any, working: list[Any], today: dt.date) -
 
 def participant_export(participant: Any) -> dict[str, Any]:
     return {key: export(participant) for key, export in _EXPORTS.items()}
+
+
+def register_erasure_counts(name: str, count: Callable[[Any], dict[str, int]]) -> None:
+    _ERASURE_COUNTS[name] = count
+
+
+def erasure_counts(participant: Any) -> dict[str, int]:
+    """Every registered app's counts of its records about ``participant``, for the erasure tally."""
+    found: dict[str, int] = {}
+    for count in _ERASURE_COUNTS.values():
+        found.update(count(participant))
+    return found

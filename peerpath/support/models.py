@@ -767,6 +767,9 @@ class ErasureTally(models.Model):
     contacts_reached = models.PositiveIntegerField(default=0)
     concerns = models.PositiveIntegerField(default=0)
     crises = models.PositiveIntegerField(default=0)
+    # What apps above support count of their records about the erased (needs, referrals...), by
+    # name; registered in `support.extensions.register_erasure_counts`.
+    other_counts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["program", "month"], name="one_tally_per_month")]

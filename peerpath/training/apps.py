@@ -13,6 +13,7 @@ class TrainingConfig(AppConfig):
         from peerpath.training import defaults, panels
 
         program_created.connect(defaults.seed_curriculum, dispatch_uid="training.seed_curriculum")
+        program_created.connect(defaults.seed_ce_subjects, dispatch_uid="training.seed_ce_subjects")
 
         register_nav(_("My cohorts"), "training:my_cohorts", "training.my_cohorts", group=MINE.key, order=10)
         register_nav(_("My training"), "training:my_training", "training.my_training", group=MINE.key, order=10)

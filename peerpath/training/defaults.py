@@ -7,6 +7,7 @@ from typing import Any
 
 from peerpath.programs.models import Competency, Program
 from peerpath.training.models import Module, Topic
+from peerpath.training.services import ensure_ce_subjects
 
 # module title, description, [(topic title, competency numbers)]
 CURRICULUM: list[tuple[str, str, list[tuple[str, list[int]]]]] = [
@@ -110,3 +111,8 @@ def seed_curriculum(program: Program, **kwargs: Any) -> None:
         for number in numbers
         if number in competencies
     )
+
+
+def seed_ce_subjects(program: Program, **kwargs: Any) -> None:
+    """Give a new program the usual continuing-education subjects (program_created)."""
+    ensure_ce_subjects(program)

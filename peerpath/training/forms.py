@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from peerpath.core.forms import model_choice_field
+from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Competency, Membership, Program
@@ -18,7 +18,7 @@ from peerpath.training.models import (
     Topic,
     TrainingSession,
 )
-from peerpath.training.services import EXPERIENCED_STAGES
+from peerpath.training.services import EXPERIENCED_STAGES, ce_subject_choices
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -232,6 +232,13 @@ class RefresherForm(forms.Form):
         label="Continuing-education hours credited to attendees", min_value=0, max_value=40, decimal_places=2
     )
     ce_category = forms.ChoiceField(label="Category of those hours", choices=CECategory.choices)
+
+    def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if program is not None:
+            # The program's own subjects (certification's renewal-rule page edits them).
+            choice_field(self, "ce_category").choices = ce_subject_choices(program)
+
     description = forms.CharField(
         label="Description (topic, guest speaker)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
@@ -134,6 +135,24 @@ class CECategory(models.TextChoices):
     SUPERVISION = "supervision", "Supervision"
 
 
+class CESubject(models.Model):
+    """A subject category the program counts continuing-education hours in (ethics,
+    confidentiality, cultural competence...). The program edits the list; the renewal rule
+    (certification) asks for minimums in any of them. A new program starts with `CECategory`."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="ce_subjects")
+    key = models.SlugField(_("Short key"), max_length=30, help_text=_("Letters, digits and hyphens; never changes."))
+    name = models.CharField(_("Name"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "key"], name="one_ce_subject_per_key")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TrainingSession(models.Model):
     """A scheduled session: part of a cohort's course, a make-up for a missed one, or a refresher
     event open to certified supporters (no cohort; attended hours count as continuing education)."""
@@ -159,7 +178,7 @@ class TrainingSession(models.Model):
     credited_hours = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
-    ce_category = models.CharField(max_length=30, choices=CECategory.choices, default=CECategory.PEER_SPECIFIC)
+    ce_category = models.CharField(max_length=30, default=CECategory.PEER_SPECIFIC)
     is_cancelled = models.BooleanField(default=False)
     cancel_reason = models.CharField(max_length=300, blank=True)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: bumped on every change.")
@@ -185,6 +204,17 @@ class TrainingSession(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("training:session", args=[self.program.slug, self.pk])
+
+    def get_ce_category_display(self) -> str:
+        """The name of the subject a refresher's hours are credited in (lists annotate it)."""
+        name = getattr(self, "ce_subject_name", None)
+        if name is None:
+            name = (
+                CESubject.objects.filter(program_id=self.program_id, key=self.ce_category)
+                .values_list("name", flat=True)
+                .first()
+            )
+        return str(name or self.ce_category)
 
     @property
     def duration_hours(self) -> Decimal:

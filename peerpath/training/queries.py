@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from peerpath.programs.models import Competency, Program
@@ -19,6 +19,7 @@ from peerpath.recruitment.models import Supporter
 from peerpath.training.models import (
     ATTENDED,
     Attendance,
+    CESubject,
     Cohort,
     Enrolment,
     EnrolmentStatus,
@@ -423,7 +424,12 @@ def refresher_events(program: Program) -> dict[str, list[TrainingSession]]:
     now = timezone.now()
     events = list(
         TrainingSession.objects.filter(program=program, kind=SessionKind.REFRESHER)
-        .annotate(attendees=Count("attendance", filter=Q(attendance__status__in=ATTENDED)))
+        .annotate(
+            attendees=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
+            ce_subject_name=Subquery(
+                CESubject.objects.filter(program=OuterRef("program"), key=OuterRef("ce_category")).values("name")[:1]
+            ),
+        )
         .order_by("starts_at")
     )
     return {

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -26,6 +27,7 @@ from peerpath.training.models import (
     AttendanceStatus,
     CalendarFeed,
     CECategory,
+    CESubject,
     Cohort,
     Enrolment,
     EnrolmentChange,
@@ -622,8 +624,8 @@ def save_refresher_event(
     errors = _session_errors(data)
     hours = _hours(data.get("credited_hours", 0))
     category = data.get("ce_category") or CECategory.PEER_SPECIFIC
-    if category not in CECategory.values:
-        errors["ce_category"] = "Choose a continuing-education category."
+    if category not in ce_subject_keys(program):
+        errors["ce_category"] = str(_("Choose a continuing-education category."))
     # Without errors both times are there (_session_errors).
     if not errors and hours > (Decimal((data["ends_at"] - data["starts_at"]).total_seconds()) / 3600):
         errors["credited_hours"] = "Credited hours cannot exceed the length of the event."
@@ -697,3 +699,23 @@ def renew_calendar_feed(*, actor: User, feed: CalendarFeed) -> CalendarFeed:
 
 def _user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
+
+
+def ensure_ce_subjects(program: Program) -> list[CESubject]:
+    """The program's continuing-education subjects, created from `CECategory` when it has none
+    yet (a program edits them afterwards on the renewal-rule page)."""
+    subjects = list(CESubject.objects.filter(program=program))
+    if not subjects:
+        with transaction.atomic():
+            for position, (key, name) in enumerate(CECategory.choices):
+                CESubject.objects.get_or_create(program=program, key=key, defaults={"name": name, "position": position})
+        subjects = list(CESubject.objects.filter(program=program))
+    return subjects
+
+
+def ce_subject_keys(program: Program) -> set[str]:
+    return {s.key for s in ensure_ce_subjects(program)}
+
+
+def ce_subject_choices(program: Program) -> list[tuple[str, str]]:
+    return [(s.key, s.name) for s in ensure_ce_subjects(program)]

@@ -651,7 +651,7 @@ def refresher_edit(request: ProgramRequest, program: Program, pk: int | None = N
             "ce_category": event.ce_category,
             "description": event.description,
         }
-    form = RefresherForm(request.POST or None, initial=initial)
+    form = RefresherForm(request.POST or None, initial=initial, program=program)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_refresher_event(

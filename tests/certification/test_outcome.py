@@ -28,8 +28,9 @@ def outcome(levels: list[str], attended: int = 5, held: int = 5, **settings: Any
 def test_rules_defaults_match_the_issue() -> None:
     defaults = CertificationSettings()
     assert defaults.min_attendance_percent == 80 and defaults.max_developing_for_provisional == 2
-    assert defaults.renewal_cycle_months == 24 and defaults.ce_hours_required == 20
-    assert defaults.ce_ethics_hours_required == 6
+    first = services.ce_presets()[0]  # the rule a program starts with
+    assert (first["cycle_months"], first["total_hours"], first["minimums"][0]["subject"]) == (24, "20", "ethics")
+    assert first["minimums"][0]["hours"] == "6"
 
 
 def test_outcome_rules_at_their_boundaries() -> None:

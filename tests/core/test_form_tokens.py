@@ -80,6 +80,7 @@ CREATE_VIEWS = {
     "groups:kinds",
     "groups:group_new",
     "groups:member_add",
+    "groups:session_add",
     "groups:session_debrief",
     "groups:public_join",
     "plans:goal_new",
@@ -92,6 +93,7 @@ CREATE_VIEWS = {
     "hours:duty_new",
     "exchange:upload",
     "api_tokens:list",
+    "certification:ce_subject_new",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 

@@ -129,6 +129,7 @@ SETTINGS_PAGES = [
     ("Two-factor sign-in", "programs:second_factor_settings"),
     ("Screening", "recruitment:setup"),
     ("Certification rules", "certification:settings"),
+    ("Continuing-education rule", "certification:ce_rule"),
     ("Support", "support:settings"),
     ("Groups", "groups:settings"),
     ("Plans and needs", "plans:settings"),

@@ -75,6 +75,8 @@ def test_public_views_are_the_declared_few() -> None:
         "core:invitation",
         "core:health",
         "core:health_ready",
+        # The language switch on the public pages (sets a cookie, nothing else).
+        "core:set_language",
         "recruitment:apply",
         "recruitment:apply_thanks",
         # Calendar apps cannot log in: an unguessable, revocable per-person token is the key.

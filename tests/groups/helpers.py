@@ -22,7 +22,9 @@ def colleague(world: Any, name: str = "Cal Colleague") -> Supporter:
     return record
 
 
-def weekly_group(world: Any, *, co: list[Supporter] | None = None, **overrides: Any) -> Group:
+def weekly_group(
+    world: Any, *, co: list[Supporter] | None = None, areas: list[Any] | None = None, **overrides: Any
+) -> Group:
     """Tuesday 18:30, ninety minutes, led by the world's supporter; first session four weeks ago."""
     certify(world, world.supporter_record)
     data: dict[str, Any] = {
@@ -46,7 +48,12 @@ def weekly_group(world: Any, *, co: list[Supporter] | None = None, **overrides: 
     }
     data.update(overrides)
     return services.save_group(
-        actor=world.coordinator, program=world.program, group=None, data=data, co_facilitators=co or []
+        actor=world.coordinator,
+        program=world.program,
+        group=None,
+        data=data,
+        co_facilitators=co or [],
+        focus_areas=areas,
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -48,10 +49,15 @@ def test_a_coordinator_creates_a_group_from_the_form(world: Any) -> None:
     }
     refused = client.post(url, form)
     assert refused.status_code == 400 and "Say where it meets" in refused.content.decode()
-    done = client.post(url, {**form, "place": "Library"})
+    from tests.factories import FocusAreaFactory
+
+    grief = FocusAreaFactory(program=world.program, name="Grief and loss")
+    assert "Grief and loss" in client.get(url).content.decode()  # the areas the group is for
+    done = client.post(url, {**form, "place": "Library", "focus_areas": [grief.pk]})
     group = Group.objects.get(name="Thursday circle")
     assert done.status_code == 302 and done["Location"] == f"/p/riverside/groups/{group.pk}/"
     assert list(group.co_facilitators.all()) == [other]
+    assert list(group.focus_areas.all()) == [grief]
     assert GroupSession.objects.filter(group=group).count() >= 5
 
 
@@ -236,3 +242,81 @@ def test_the_session_page_shows_the_programs_crisis_protocol(world: Any) -> None
     session = past_session(group)
     page = world.client_for(world.supporter).get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
     assert "Worried about a member?" in page and "<li>Call the on-call supervisor</li>" in page and "911" in page
+
+
+def test_the_lead_restores_a_cancelled_session_and_members_are_told(world: Any) -> None:
+    group = weekly_group(world)
+    member(world, group, "Mia Member", email="mia@example.org")
+    session = GroupSession.objects.filter(group=group, starts_at__gt=timezone.now()).first()
+    services.cancel_session(actor=world.coordinator, session=session, note="Holiday")
+    client = world.client_for(world.supporter)  # the lead
+    page = client.get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    restore = f"/p/riverside/groups/sessions/{session.pk}/restore/"
+    assert restore in page
+    assert "Holiday" in client.get(restore).content.decode()
+    mail.outbox.clear()
+    assert client.post(restore, {"note": "The room is free after all"}).status_code == 302
+    member_mail = next(m for m in mail.outbox if m.to == ["mia@example.org"])
+    assert "takes place after all" in member_mail.subject and "The room is free after all" in member_mail.body
+    assert "Mia" not in member_mail.body
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED and session.change_note == "The room is free after all"
+    assert session.sequence == 2  # cancelled, then on again: calendars see both changes
+    assert AuditEntry.objects.filter(action="group_session.scheduled", target_id=str(session.pk)).exists()
+    assert restore not in client.get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    # A second restore is refused with the form re-rendered, not a 500.
+    assert client.post(restore, {"note": ""}).status_code == 400
+    co = colleague(world)
+    group.co_facilitators.add(co)
+    assert world.client_for(co.user).get(restore).status_code == 404  # only the lead and coordinators
+
+
+def test_a_past_cancelled_session_stays_cancelled(world: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    group = weekly_group(world)
+    session = past_session(group)
+    services.cancel_session(actor=world.coordinator, session=session, note="Snow")
+    with pytest.raises(ValidationError):
+        services.restore_session(actor=world.coordinator, session=session)
+    page = world.client_for(world.coordinator).get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    assert "/restore/" not in page
+
+
+def test_the_lead_adds_an_extra_session_from_the_group_page(world: Any) -> None:
+    group = weekly_group(world)
+    client = world.client_for(world.supporter)  # the lead
+    add = f"/p/riverside/groups/{group.pk}/sessions/add/"
+    assert add in client.get(f"/p/riverside/groups/{group.pk}/").content.decode()
+    assert client.get(add).status_code == 200
+    assert client.post(add, {"starts_at": "2001-01-01T10:00"}).status_code == 400  # in the past
+    # The series' own next session: that moment is taken.
+    taken = GroupSession.objects.filter(group=group, starts_at__gt=timezone.now()).first()
+    clash = timezone.localtime(taken.starts_at).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(add, {"starts_at": clash}).status_code == 400
+    when = timezone.localtime(taken.starts_at + dt.timedelta(days=2)).replace(hour=11, minute=0)
+    response = client.post(add, {"starts_at": when.strftime("%Y-%m-%dT%H:%M"), "note": "A make-up session"})
+    assert response.status_code == 302
+    extra = GroupSession.objects.get(group=group, planned_for=when)
+    assert response["Location"] == f"/p/riverside/groups/sessions/{extra.pk}/"
+    assert extra.change_note == "A make-up session" and extra.duration_minutes == 90
+    assert any("an extra session" in m.subject for m in mail.outbox)
+    assert AuditEntry.objects.filter(action="group_session.create", target_id=str(extra.pk)).exists()
+    co = colleague(world)
+    group.co_facilitators.add(co)
+    assert world.client_for(co.user).get(add).status_code == 404
+
+
+def test_an_extra_session_survives_a_change_of_the_series(world: Any) -> None:
+    group = weekly_group(world)
+    when = timezone.localtime(timezone.now() + dt.timedelta(days=3)).replace(hour=11, minute=0, second=0, microsecond=0)
+    extra = services.add_one_off_session(actor=world.coordinator, group=group, starts_at=when)
+    data = {f: getattr(group, f) for f in services.GROUP_FIELDS}
+    services.save_group(
+        actor=world.coordinator,
+        program=world.program,
+        group=group,
+        data={**data, "start_time": dt.time(19, 0)},
+        co_facilitators=[],
+    )
+    assert GroupSession.objects.filter(pk=extra.pk, is_extra=True).exists()

@@ -264,3 +264,68 @@ def test_outreach_kinds_are_the_programs_kinds_of_group(support: Any) -> None:
         actor=support.coordinator, program=support.program, data={"outreach_kinds": ["Information session"]}
     )
     assert services.get_settings(support.program).outreach_kinds == ["Information session"]
+
+
+def test_the_group_source_counts_each_held_session_for_each_facilitator(support: Any) -> None:
+    """Group sessions facilitated: length + preparation per facilitator, held sessions only, the
+    outreach kinds apart, members and drop-ins carried, scope by supporter and date."""
+    from peerpath.groups import services as groups
+    from peerpath.groups.models import GroupKind
+    from tests.groups.helpers import member as add_member
+    from tests.groups.helpers import past_session, weekly_group
+
+    program, priya, uma = support.program, support.priya, support.uma
+    services.update_settings(actor=support.coordinator, program=program, data={"group_preparation_minutes": 20})
+    from tests.support.helpers import certify
+
+    certify(support.world, uma)
+    # Priya leads, Uma co-facilitates; a group for grief and loss.
+    group = weekly_group(support.world, co=[uma], areas=[support.grief])
+    mia = add_member(support.world, group, "Mia Member")
+    held = groups.take_attendance(
+        actor=support.coordinator,
+        session=past_session(group, 3),
+        present=[mia],
+        first_time_drop_ins=2,
+        returning_drop_ins=1,
+    )
+    not_taken = past_session(group, 10)  # attendance never taken: not held, no hours
+    cancelled = past_session(group, 17)
+    groups.cancel_session(actor=support.coordinator, session=cancelled, note="Snow")
+    info_kind = GroupKind.objects.get(program=program, name="Information session")
+    info = weekly_group(support.world, name="Info evening", kind=info_kind, admission="drop_in")
+    outreach = groups.take_attendance(
+        actor=support.coordinator,
+        session=past_session(info, 5),
+        present=[],
+        first_time_drop_ins=4,
+        returning_drop_ins=0,
+    )
+
+    found = [e for e in ledger.entries(Scope(program)) if e.source.startswith("groups.session:")]
+    by_key = {(e.source, e.supporter_id): e for e in found}
+    assert set(by_key) == {
+        (f"groups.session:{held.pk}", priya.pk),
+        (f"groups.session:{held.pk}", uma.pk),
+        (f"groups.session:{outreach.pk}", priya.pk),
+    }
+    assert f"groups.session:{not_taken.pk}" not in {e.source for e in found}
+    assert f"groups.session:{cancelled.pk}" not in {e.source for e in found}
+    lead = by_key[(f"groups.session:{held.pk}", priya.pk)]
+    assert (lead.kind, lead.minutes, lead.group_id) == (Kind.GROUP, 90 + 20, group.pk)
+    assert lead.members == (mia.participant_id,) and lead.drop_ins == 3
+    assert lead.areas == ("Grief and loss",) and lead.participant_id is None
+    assert "Mia" not in lead.description and "20 min preparation" in lead.description
+    assert by_key[(f"groups.session:{outreach.pk}", priya.pk)].kind == Kind.OUTREACH
+    # Scope: one supporter; a date range that leaves the older session out.
+    only_uma = [e for e in ledger.entries(Scope(program, [uma.pk])) if e.source.startswith("groups.")]
+    assert [e.source for e in only_uma] == [f"groups.session:{held.pk}"]
+    recent = ledger.entries(Scope(program, [priya.pk], start=ago(4), end=ago(0)))
+    assert [e.source for e in recent if e.source.startswith("groups.")] == [f"groups.session:{held.pk}"]
+    # The sums agree with the entries, and a session corrected shows at once.
+    assert ledger.minutes_by_supporter(program)[uma.pk] == 110
+    from peerpath.groups.models import GroupSession
+
+    GroupSession.objects.filter(pk=held.pk).update(duration_minutes=60)
+    assert ledger.minutes_by_supporter(program)[uma.pk] == 80
+    assert ledger.group_members_reached(found) == {mia.participant_id}

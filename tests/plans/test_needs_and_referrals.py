@@ -214,6 +214,28 @@ def test_a_referral_from_a_concern_and_to_a_resource_not_in_the_directory(suppor
         )
 
 
+def test_the_concern_page_links_to_a_referral_from_that_concern(support: Any) -> None:
+    concern = concerns.raise_concern(
+        actor=support.supporter, relationship=support.ana_rel, kind="concern", answers=[], notes="No food at home"
+    )
+    page_url = f"/p/riverside/support/concerns/{concern.pk}/"
+    new = f"/p/riverside/plans/relationships/{support.ana_rel.pk}/referrals/new/?concern={concern.pk}"
+    page = support.client_for(support.supporter).get(page_url).content.decode()
+    assert 'id="section-plans_referrals"' in page and new.replace("&", "&amp;") in page
+    form = support.client_for(support.supporter).get(new).content.decode()
+    assert f'<option value="{concern.pk}" selected>' in form  # the concern is chosen already
+    services.save_referral(
+        actor=support.supporter,
+        relationship=support.ana_rel,
+        referral=None,
+        data={"resource": resource(support), "need": "Food", "concern": concern},
+    )
+    assert "Riverside Food Bank" in support.client_for(support.coordinator).get(page_url).content.decode()
+    # The supervisor handles the concern and reads its referrals, but makes none.
+    supervised = support.client_for(support.supervisor).get(page_url).content.decode()
+    assert "Riverside Food Bank" in supervised and "referrals/new/" not in supervised
+
+
 def test_who_reads_and_changes_referrals(support: Any) -> None:
     referral = services.save_referral(
         actor=support.supporter, relationship=support.ana_rel, referral=None, data={"resource": resource(support)}
@@ -307,4 +329,15 @@ def test_needs_and_referrals_over_a_date_range_and_in_the_export_and_erasure(sup
     support.ana.refresh_from_db()
     support_participants.erase_participant(actor=support.coordinator, participant=support.ana, reason="Asked")
     assert not Need.objects.exists() and not Referral.objects.exists()
+    # What the erasure leaves: the month's anonymous tally counts the needs and referrals.
+    from peerpath.support.models import ErasureTally
+
+    tally = ErasureTally.objects.get(program=support.program)
+    assert tally.participants == 1
+    assert {k: tally.other_counts[k] for k in ("needs", "needs_met", "referrals", "referrals_connected")} == {
+        "needs": 1,
+        "needs_met": 1,
+        "referrals": 1,
+        "referrals_connected": 0,
+    }
     assert Resource.objects.count() == 1  # the directory names nobody and stays

@@ -127,3 +127,32 @@ def test_the_funder_report_is_on_the_dashboard_with_downloads(demo: Program) -> 
     assert "Caring for a family member" in text
     xlsx = client.get(reverse("reports:download", args=[SLUG, "funder-people-reached", "xlsx"]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_group_sessions_count_under_the_groups_areas(support: Any) -> None:
+    """A group for an area counts its sessions under that area; a group for none under "not
+    specific to an area" (sessions of 90 minutes + 30 of preparation, one facilitator each)."""
+    from peerpath.groups import services as groups
+    from tests.groups.helpers import past_session, weekly_group
+
+    grief_group = weekly_group(support.world, name="Grief circle", areas=[support.grief, support.anxiety])
+    open_group = weekly_group(support.world, name="Open circle")
+    for group, days in ((grief_group, 2), (grief_group, 9), (open_group, 3)):
+        groups.take_attendance(
+            actor=support.coordinator,
+            session=past_session(group, days),
+            present=[],
+            first_time_drop_ins=1,
+            returning_drop_ins=0,
+        )
+    rows = UnitsOfService().rows(support.program, Period.default())
+    found: dict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+    for row in rows:
+        if row["activity"] == "Group sessions facilitated":
+            found[row["area"]][0] += row["activities"]
+            found[row["area"]][1] += row["hours"]
+    # In the program's order of areas (position, then name), as participants' areas are.
+    assert {k: tuple(v) for k, v in found.items()} == {
+        "Anxiety + Grief and loss": (2, Decimal("4.00")),
+        "Not specific to an area": (1, Decimal("2.00")),
+    }

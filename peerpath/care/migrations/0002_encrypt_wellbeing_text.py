@@ -33,81 +33,84 @@ ENCRYPTED = {
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0001_initial'),
+        ("care", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='bands',
+            model_name="checkin",
+            name="bands",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.RunPython(copy_bands, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='break',
-            name='reason',
+            model_name="break",
+            name="reason",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='caretask',
-            name='detail',
+            model_name="caretask",
+            name="detail",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='caretask',
-            name='outcome',
+            model_name="caretask",
+            name="outcome",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='caretask',
-            name='title',
+            model_name="caretask",
+            name="title",
             field=peerpath.core.encryption.EncryptedTextField(max_length=300),
         ),
         migrations.AlterField(
-            model_name='checkin',
-            name='comment',
+            model_name="checkin",
+            name="comment",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='checkin',
-            name='scores',
+            model_name="checkin",
+            name="scores",
             field=peerpath.core.encryption.EncryptedJSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='checkinanswer',
-            name='value',
-            field=peerpath.core.encryption.EncryptedJSONField(help_text='The value on the response scale (a whole number), encrypted.'),
+            model_name="checkinanswer",
+            name="value",
+            field=peerpath.core.encryption.EncryptedJSONField(
+                help_text="The value on the response scale (a whole number), encrypted."
+            ),
         ),
         migrations.AlterField(
-            model_name='debrief',
-            name='topics',
-            field=peerpath.core.encryption.EncryptedTextField(blank=True, help_text='Topics to cover in a refresher, one per line.'),
+            model_name="debrief",
+            name="topics",
+            field=peerpath.core.encryption.EncryptedTextField(
+                blank=True, help_text="Topics to cover in a refresher, one per line."
+            ),
         ),
         migrations.AlterField(
-            model_name='debrief',
-            name='was_hard',
+            model_name="debrief",
+            name="was_hard",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='debrief',
-            name='went_well',
+            model_name="debrief",
+            name="went_well",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='debrief',
-            name='what_happened',
+            model_name="debrief",
+            name="what_happened",
             field=peerpath.core.encryption.EncryptedTextField(),
         ),
         migrations.AlterField(
-            model_name='supervisionmeeting',
-            name='notes',
+            model_name="supervisionmeeting",
+            name="notes",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='supervisionmeeting',
-            name='topics',
+            model_name="supervisionmeeting",
+            name="topics",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         *(peerpath.core.encryption.encrypt_columns_operation(table, columns) for table, columns in ENCRYPTED.items()),

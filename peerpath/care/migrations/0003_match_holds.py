@@ -8,48 +8,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0002_encrypt_wellbeing_text'),
-        ('programs', '0003_second_factor_roles'),
-        ('recruitment', '0004_encrypt_applications_and_screening'),
+        ("care", "0002_encrypt_wellbeing_text"),
+        ("programs", "0003_second_factor_roles"),
+        ("recruitment", "0004_encrypt_applications_and_screening"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caresettings',
-            name='hold_after_hard_event_days',
-            field=models.PositiveIntegerField(default=7, help_text='0 turns this off.', validators=[django.core.validators.MaxValueValidator(90)], verbose_name='No new matches for (days) after a hard event in their caseload'),
+            model_name="caresettings",
+            name="hold_after_hard_event_days",
+            field=models.PositiveIntegerField(
+                default=7,
+                help_text="0 turns this off.",
+                validators=[django.core.validators.MaxValueValidator(90)],
+                verbose_name="No new matches for (days) after a hard event in their caseload",
+            ),
         ),
         migrations.AddField(
-            model_name='caresettings',
-            name='hold_on_concern_checkin',
-            field=models.BooleanField(default=True, help_text='The coordinator sees only that the supporter is held back for a well-being follow-up.', verbose_name="No new matches while a highest-concern check-in's care task is open"),
+            model_name="caresettings",
+            name="hold_on_concern_checkin",
+            field=models.BooleanField(
+                default=True,
+                help_text="The coordinator sees only that the supporter is held back for a well-being follow-up.",
+                verbose_name="No new matches while a highest-concern check-in's care task is open",
+            ),
         ),
         migrations.AddField(
-            model_name='caresettings',
-            name='hold_supervision_overdue_days',
-            field=models.PositiveIntegerField(default=30, help_text='0 turns this off.', validators=[django.core.validators.MaxValueValidator(365)], verbose_name='No new matches when supervision is overdue by more than (days)'),
+            model_name="caresettings",
+            name="hold_supervision_overdue_days",
+            field=models.PositiveIntegerField(
+                default=30,
+                help_text="0 turns this off.",
+                validators=[django.core.validators.MaxValueValidator(365)],
+                verbose_name="No new matches when supervision is overdue by more than (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='caresettings',
-            name='return_ramp_days',
-            field=models.PositiveIntegerField(default=14, help_text='0 turns this off.', validators=[django.core.validators.MaxValueValidator(90)], verbose_name='After a break, fewer new matches for (days)'),
+            model_name="caresettings",
+            name="return_ramp_days",
+            field=models.PositiveIntegerField(
+                default=14,
+                help_text="0 turns this off.",
+                validators=[django.core.validators.MaxValueValidator(90)],
+                verbose_name="After a break, fewer new matches for (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='caresettings',
-            name='return_ramp_matches',
-            field=models.PositiveIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(10)], verbose_name='…at most this many new matches in that time'),
+            model_name="caresettings",
+            name="return_ramp_matches",
+            field=models.PositiveIntegerField(
+                default=1,
+                validators=[django.core.validators.MaxValueValidator(10)],
+                verbose_name="…at most this many new matches in that time",
+            ),
         ),
         migrations.CreateModel(
-            name='MatchPause',
+            name="MatchPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paused_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('paused_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_pauses', to='programs.program')),
-                ('supporter', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='match_pause', to='recruitment.supporter')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("paused_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "paused_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="match_pauses", to="programs.program"
+                    ),
+                ),
+                (
+                    "supporter",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="match_pause",
+                        to="recruitment.supporter",
+                    ),
+                ),
             ],
         ),
     ]

@@ -5,30 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('programs', '0001_initial'),
+        ("core", "0001_initial"),
+        ("programs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='program',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_entries', to='programs.program'),
+            model_name="auditentry",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audit_entries",
+                to="programs.program",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['program', '-created_at'], name='core_audite_program_40f0ba_idx'),
+            model_name="auditentry",
+            index=models.Index(fields=["program", "-created_at"], name="core_audite_program_40f0ba_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['program', 'actor', '-created_at'], name='core_audite_program_083e35_idx'),
+            model_name="auditentry",
+            index=models.Index(fields=["program", "actor", "-created_at"], name="core_audite_program_083e35_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['program', 'target_type', 'target_id'], name='core_audite_program_fac401_idx'),
+            model_name="auditentry",
+            index=models.Index(fields=["program", "target_type", "target_id"], name="core_audite_program_fac401_idx"),
         ),
     ]

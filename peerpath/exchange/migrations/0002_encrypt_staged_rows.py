@@ -5,19 +5,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0001_initial'),
+        ("exchange", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='importbatch',
-            name='rows',
+            model_name="importbatch",
+            name="rows",
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='payload',
-            field=peerpath.core.encryption.EncryptedTextField(blank=True, help_text='The staged rows as JSON, encrypted.'),
+            model_name="importbatch",
+            name="payload",
+            field=peerpath.core.encryption.EncryptedTextField(
+                blank=True, help_text="The staged rows as JSON, encrypted."
+            ),
         ),
     ]

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hours', '0001_initial'),
+        ("hours", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hourssettings',
-            name='outreach_kinds',
-            field=models.JSONField(blank=True, default=peerpath.hours.models.default_outreach_kinds, help_text='Sessions of these kinds count as outreach given; sessions of the others as group sessions.', verbose_name='Kinds of group counted as information sessions and outreach'),
+            model_name="hourssettings",
+            name="outreach_kinds",
+            field=models.JSONField(
+                blank=True,
+                default=peerpath.hours.models.default_outreach_kinds,
+                help_text="Sessions of these kinds count as outreach given; sessions of the others as group sessions.",
+                verbose_name="Kinds of group counted as information sessions and outreach",
+            ),
         ),
     ]

@@ -8,94 +8,200 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0001_initial'),
-        ('programs', '0003_second_factor_roles'),
-        ('support', '0003_crisis_on_call_chain'),
+        ("plans", "0001_initial"),
+        ("programs", "0003_second_factor_roles"),
+        ("support", "0003_crisis_on_call_chain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='Name')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='Organisation')),
-                ('offers', models.TextField(blank=True, verbose_name='What they offer')),
-                ('needs', models.JSONField(blank=True, default=list, verbose_name='Needs it meets')),
-                ('eligibility', models.TextField(blank=True, verbose_name='Who can use it')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='Languages')),
-                ('hours', models.CharField(blank=True, max_length=200, verbose_name='Opening hours')),
-                ('area', models.CharField(blank=True, max_length=200, verbose_name='Area served')),
-                ('phone', models.CharField(blank=True, max_length=60, verbose_name='Phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='E-mail')),
-                ('website', models.URLField(blank=True, verbose_name='Website')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='Address')),
-                ('is_active', models.BooleanField(default=True, help_text='Unlisted resources are kept for referrals already made.', verbose_name='Listed')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='programs.program')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="Name")),
+                ("organisation", models.CharField(blank=True, max_length=200, verbose_name="Organisation")),
+                ("offers", models.TextField(blank=True, verbose_name="What they offer")),
+                ("needs", models.JSONField(blank=True, default=list, verbose_name="Needs it meets")),
+                ("eligibility", models.TextField(blank=True, verbose_name="Who can use it")),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="Languages")),
+                ("hours", models.CharField(blank=True, max_length=200, verbose_name="Opening hours")),
+                ("area", models.CharField(blank=True, max_length=200, verbose_name="Area served")),
+                ("phone", models.CharField(blank=True, max_length=60, verbose_name="Phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="E-mail")),
+                ("website", models.URLField(blank=True, verbose_name="Website")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="Address")),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Unlisted resources are kept for referrals already made.",
+                        verbose_name="Listed",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="resources", to="programs.program"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource_name', models.CharField(help_text='The resource as referred to (kept if it leaves the directory).', max_length=200)),
-                ('need', models.CharField(blank=True, help_text='The need of the checklist it answers.', max_length=60)),
-                ('state', models.CharField(choices=[('suggested', 'Suggested'), ('made', 'Made'), ('connected', 'Connected'), ('not_connected', 'Did not connect')], default='suggested', max_length=14)),
-                ('follow_up_on', models.DateField(blank=True, null=True)),
-                ('handoff_notes', peerpath.core.encryption.EncryptedTextField(blank=True, help_text='Warm handoff: who was spoken to, what was agreed.')),
-                ('outcome_note', peerpath.core.encryption.EncryptedTextField(blank=True)),
-                ('suggested_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('made_on', models.DateField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('concern', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='support.concern')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('relationship', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='support.supportrelationship')),
-                ('resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals', to='plans.resource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "resource_name",
+                    models.CharField(
+                        help_text="The resource as referred to (kept if it leaves the directory).", max_length=200
+                    ),
+                ),
+                (
+                    "need",
+                    models.CharField(blank=True, help_text="The need of the checklist it answers.", max_length=60),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "Suggested"),
+                            ("made", "Made"),
+                            ("connected", "Connected"),
+                            ("not_connected", "Did not connect"),
+                        ],
+                        default="suggested",
+                        max_length=14,
+                    ),
+                ),
+                ("follow_up_on", models.DateField(blank=True, null=True)),
+                (
+                    "handoff_notes",
+                    peerpath.core.encryption.EncryptedTextField(
+                        blank=True, help_text="Warm handoff: who was spoken to, what was agreed."
+                    ),
+                ),
+                ("outcome_note", peerpath.core.encryption.EncryptedTextField(blank=True)),
+                ("suggested_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("made_on", models.DateField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="support.concern",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrals",
+                        to="support.supportrelationship",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referrals",
+                        to="plans.resource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-suggested_on', '-id'],
+                "ordering": ["-suggested_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Need',
+            name="Need",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.CharField(help_text="The need, as the program's checklist names it.", max_length=60)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('working', 'Being worked on'), ('met', 'Met'), ('not_needed', 'No longer needed')], default='open', max_length=12)),
-                ('note', peerpath.core.encryption.EncryptedTextField(blank=True)),
-                ('met_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='needs', to='support.participant')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("area", models.CharField(help_text="The need, as the program's checklist names it.", max_length=60)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("working", "Being worked on"),
+                            ("met", "Met"),
+                            ("not_needed", "No longer needed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("note", peerpath.core.encryption.EncryptedTextField(blank=True)),
+                ("met_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="needs", to="support.participant"
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="programs.program"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['program', 'status'], name='plans_need_program_8ffbbc_idx')],
-                'constraints': [models.UniqueConstraint(fields=('participant', 'area'), name='one_need_per_area')],
+                "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["program", "status"], name="plans_need_program_8ffbbc_idx")],
+                "constraints": [models.UniqueConstraint(fields=("participant", "area"), name="one_need_per_area")],
             },
         ),
         migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.UniqueConstraint(fields=('program', 'name'), name='one_resource_per_name'),
+            model_name="resource",
+            constraint=models.UniqueConstraint(fields=("program", "name"), name="one_resource_per_name"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['relationship', 'state'], name='plans_refer_relatio_bde9fc_idx'),
+            model_name="referral",
+            index=models.Index(fields=["relationship", "state"], name="plans_refer_relatio_bde9fc_idx"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['program', 'state'], name='plans_refer_program_bdd1bd_idx'),
+            model_name="referral",
+            index=models.Index(fields=["program", "state"], name="plans_refer_program_bdd1bd_idx"),
         ),
     ]

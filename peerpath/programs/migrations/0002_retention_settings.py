@@ -5,23 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0001_initial'),
+        ("programs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionSettings',
+            name="RetentionSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('closed_participant_days', models.PositiveIntegerField(blank=True, help_text="Counted from the end of the participant's last relationship. Then the record is erased as on an erasure request: only the anonymous counts reports need are kept. Empty: kept until erased by hand.", null=True, verbose_name='Keep closed participant records for (days)')),
-                ('audit_days', models.PositiveIntegerField(blank=True, help_text="Older entries of this program's audit log are deleted. Empty: kept for good.", null=True, verbose_name='Keep audit log entries for (days)')),
-                ('draft_days', models.PositiveIntegerField(blank=True, default=30, help_text='A contact a supporter started typing and never saved, counted from its last change.', null=True, verbose_name='Keep abandoned contact drafts for (days)')),
-                ('program', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='retention_settings', to='programs.program')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "closed_participant_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Counted from the end of the participant's last relationship. Then the record is erased as on an erasure request: only the anonymous counts reports need are kept. Empty: kept until erased by hand.",
+                        null=True,
+                        verbose_name="Keep closed participant records for (days)",
+                    ),
+                ),
+                (
+                    "audit_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Older entries of this program's audit log are deleted. Empty: kept for good.",
+                        null=True,
+                        verbose_name="Keep audit log entries for (days)",
+                    ),
+                ),
+                (
+                    "draft_days",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        default=30,
+                        help_text="A contact a supporter started typing and never saved, counted from its last change.",
+                        null=True,
+                        verbose_name="Keep abandoned contact drafts for (days)",
+                    ),
+                ),
+                (
+                    "program",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention_settings",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'retention settings',
+                "verbose_name_plural": "retention settings",
             },
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0002_retention_settings'),
+        ("programs", "0002_retention_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='second_factor_for_coordinators',
-            field=models.BooleanField(default=True, verbose_name='Coordinators must use two-factor sign-in'),
+            model_name="program",
+            name="second_factor_for_coordinators",
+            field=models.BooleanField(default=True, verbose_name="Coordinators must use two-factor sign-in"),
         ),
         migrations.AddField(
-            model_name='program',
-            name='second_factor_for_supervisors',
-            field=models.BooleanField(default=False, verbose_name='Supervisors must use two-factor sign-in'),
+            model_name="program",
+            name="second_factor_for_supervisors",
+            field=models.BooleanField(default=False, verbose_name="Supervisors must use two-factor sign-in"),
         ),
         migrations.AddField(
-            model_name='program',
-            name='second_factor_for_trainers',
-            field=models.BooleanField(default=False, verbose_name='Trainers must use two-factor sign-in'),
+            model_name="program",
+            name="second_factor_for_trainers",
+            field=models.BooleanField(default=False, verbose_name="Trainers must use two-factor sign-in"),
         ),
     ]

@@ -6,16 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruitment', '0001_initial'),
+        ("recruitment", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supporter',
-            name='supervisor',
-            field=models.ForeignKey(blank=True, help_text='The supervisor who supports this person once they are in training or active.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supervisees', to=settings.AUTH_USER_MODEL),
+            model_name="supporter",
+            name="supervisor",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The supervisor who supports this person once they are in training or active.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="supervisees",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -6,31 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0001_initial'),
-        ('recruitment', '0002_supporter_supervisor'),
+        ("programs", "0001_initial"),
+        ("recruitment", "0002_supporter_supervisor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='needs_review',
-            field=models.BooleanField(default=False, help_text='A repeat application whose differences a coordinator has not yet reviewed.'),
+            model_name="application",
+            name="needs_review",
+            field=models.BooleanField(
+                default=False, help_text="A repeat application whose differences a coordinator has not yet reviewed."
+            ),
         ),
         migrations.AddField(
-            model_name='application',
-            name='reviewed_at',
+            model_name="application",
+            name="reviewed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='application',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="application",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['program', 'needs_review', '-submitted_at'], name='recruitment_program_8175d8_idx'),
+            model_name="application",
+            index=models.Index(
+                fields=["program", "needs_review", "-submitted_at"], name="recruitment_program_8175d8_idx"
+            ),
         ),
     ]

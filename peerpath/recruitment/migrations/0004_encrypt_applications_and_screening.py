@@ -13,55 +13,54 @@ ENCRYPTED = {
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruitment', '0003_application_review'),
+        ("recruitment", "0003_application_review"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='application',
-            name='availability',
+            model_name="application",
+            name="availability",
             field=peerpath.core.encryption.EncryptedTextField(),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='clinician_name',
+            model_name="application",
+            name="clinician_name",
             field=peerpath.core.encryption.EncryptedTextField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='motivation',
+            model_name="application",
+            name="motivation",
             field=peerpath.core.encryption.EncryptedTextField(),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='source_detail',
+            model_name="application",
+            name="source_detail",
             field=peerpath.core.encryption.EncryptedTextField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='redflagnote',
-            name='note',
+            model_name="redflagnote",
+            name="note",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='screeninganswer',
-            name='answer',
+            model_name="screeninganswer",
+            name="answer",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='screeninginterview',
-            name='decision_note',
+            model_name="screeninginterview",
+            name="decision_note",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='screeninginterview',
-            name='decline_reason',
+            model_name="screeninginterview",
+            name="decline_reason",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='screeninginterview',
-            name='notes',
+            model_name="screeninginterview",
+            name="notes",
             field=peerpath.core.encryption.EncryptedTextField(blank=True),
         ),
         *(peerpath.core.encryption.encrypt_columns_operation(table, columns) for table, columns in ENCRYPTED.items()),

@@ -4,48 +4,24 @@ and how far certified supporters are with their continuing-education hours."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, DecimalField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from peerpath.certification.models import (
     Assessment,
     AssessmentStatus,
-    CEActivity,
     Certificate,
     CertificateChange,
     CertificateEvent,
-    CEStatus,
 )
+from peerpath.certification.queries import standings
 from peerpath.certification.rules import REMINDER_DAYS
-from peerpath.certification.services import get_settings
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.reports.base import Chart, Column, Period, Report, register
 
 EXPIRY_WINDOW_DAYS = REMINDER_DAYS[0]  # the same 90 days as the certification overview
-
-
-def _ce_hours(grace: dt.timedelta, **extra: Any) -> Coalesce:
-    """Approved hours of the certificate holder dated in its current cycle (up to the end of its
-    grace period) and not already used for a renewal, as the renewal rule counts them."""
-    rows = (
-        CEActivity.objects.filter(
-            supporter=OuterRef("supporter"),
-            status=CEStatus.APPROVED,
-            renewal__isnull=True,
-            date__gte=OuterRef("cycle_started_on"),
-            date__lte=ExpressionWrapper(OuterRef("expires_on") + grace, output_field=DateField()),
-            **extra,
-        )
-        .order_by()
-        .values("supporter")
-        .annotate(total=Sum("hours"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=DecimalField()), Decimal("0"), output_field=DecimalField())
 
 
 @register
@@ -55,7 +31,7 @@ class CertificationStatus(Report):
     description = (
         "Each certified supporter's newest certificate as it stands today (current, expiring within 90 days, in "
         "its grace period, lapsed) and their continuing-education hours for the current cycle against the "
-        "program's renewal rule (a course repeated within a cycle is counted each time here); people "
+        "renewal rule its cycle runs under (subject minimums, caps, each course once); people "
         "provisionally certified; and, for the period, certificates issued, renewed, revoked and falling due."
     )
     columns = [Column("measure", "Measure"), Column("count", "People", "int")]
@@ -64,32 +40,29 @@ class CertificationStatus(Report):
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
         today = timezone.localdate()
-        rules = get_settings(program)
-        grace = dt.timedelta(days=rules.grace_period_days)
-        required, ethics_required = Decimal(rules.ce_hours_required), Decimal(rules.ce_ethics_hours_required)
         # Each supporter's newest certificate that is not revoked (it may have expired).
         newer = Certificate.objects.filter(supporter=OuterRef("supporter"), revoked_at__isnull=True).filter(
             Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
         )
-        newest = (
-            Certificate.objects.filter(program=program, revoked_at__isnull=True)
-            .filter(~Exists(newer))
-            .annotate(ce=_ce_hours(grace), ce_ethics=_ce_hours(grace, category="ethics"))
-        )
-        renewable = Q(expires_on__gte=today - grace)
-        met = Q(ce__gte=required, ce_ethics__gte=ethics_required)
+        newest = Certificate.objects.filter(program=program, revoked_at__isnull=True).filter(~Exists(newer))
         certificates = newest.aggregate(
             current=Count("id", filter=Q(expires_on__gte=today)),
             expiring=Count(
                 "id", filter=Q(expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS))
             ),
-            in_grace=Count("id", filter=Q(expires_on__lt=today) & renewable),
-            lapsed=Count("id", filter=Q(expires_on__lt=today - grace)),
             due_in_period=Count("id", filter=Q(expires_on__gte=period.start, expires_on__lte=period.end)),
-            ce_met=Count("id", filter=renewable & met),
-            ce_half=Count("id", filter=renewable & ~met & Q(ce__gte=required / 2)),
-            ce_less=Count("id", filter=renewable & ~met & Q(ce__lt=required / 2)),
         )
+        # The hours as the renewal rule counts them, each certificate under the rule its cycle
+        # runs under (subject minimums, caps, the same course once): the same code as the pages.
+        found = standings(program, newest, today)
+        certificates["in_grace"] = sum(
+            1 for s in found.values() if s.days_to_expiry < 0 <= (s.tally.grace_end - today).days
+        )
+        certificates["lapsed"] = sum(1 for s in found.values() if today > s.tally.grace_end)
+        renewable = [s for s in found.values() if today <= s.tally.grace_end]
+        certificates["ce_met"] = sum(1 for s in renewable if s.met)
+        certificates["ce_half"] = sum(1 for s in renewable if not s.met and s.tally.total >= s.required / 2)
+        certificates["ce_less"] = sum(1 for s in renewable if not s.met and s.tally.total < s.required / 2)
         events = CertificateChange.objects.filter(
             certificate__program=program, created_at__gte=period.start_at, created_at__lt=period.end_at
         ).aggregate(

@@ -53,9 +53,9 @@ class UnitsOfService(Report):
     title = "Funder report: units of service"
     description = (
         "Service given in the period, from every supporter's hours ledger: per month, kind of activity and "
-        "lived-experience area (the participant's areas for one-to-one support; other activities are not "
-        "specific to an area), the activities counted, their hours and the units of service (the unit's "
-        "length is an hours setting)."
+        "lived-experience area (the participant's areas for one-to-one support, the group's areas for group "
+        "sessions; other activities are not specific to an area), the activities counted, their hours and "
+        "the units of service (the unit's length is an hours setting)."
     )
     columns = [
         Column("month", "Month"),
@@ -74,8 +74,10 @@ class UnitsOfService(Report):
         kinds = {str(k.value): (position, str(k.label)) for position, k in enumerate(Kind)}
         cells: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0])
         for entry in found:
-            one_to_one = entry.participant_id is not None
-            area = areas.get(entry.participant_id or 0, AREA_NOT_RECORDED) if one_to_one else NO_AREA
+            if entry.participant_id is not None:
+                area = areas.get(entry.participant_id, AREA_NOT_RECORDED)
+            else:  # a group session counts under its group's areas; other activities under none
+                area = " + ".join(entry.areas) or NO_AREA
             cell = cells[(ledger.month_of(entry.day), entry.kind, area)]
             cell[0] += 1
             cell[1] += entry.minutes
@@ -101,7 +103,8 @@ class UnitsOfService(Report):
         return [
             f"One unit of service is {self.unit_minutes} minutes (Service hours settings).",
             "One-to-one support counts contacts that reached the participant, for the minutes logged; group "
-            "sessions count their length plus the preparation time; other duties count once approved.",
+            "sessions count their length plus the preparation time, under the areas the group is for (its page); "
+            "other duties count once approved.",
         ]
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0001_initial'),
+        ("support", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contactdraft',
-            name='editing_session',
+            model_name="contactdraft",
+            name="editing_session",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

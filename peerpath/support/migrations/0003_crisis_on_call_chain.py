@@ -16,47 +16,58 @@ def walk_open_crises(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0003_second_factor_roles'),
-        ('recruitment', '0003_application_review'),
-        ('support', '0002_contact_draft_editing_session'),
+        ("programs", "0003_second_factor_roles"),
+        ("recruitment", "0003_application_review"),
+        ("support", "0002_contact_draft_editing_session"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concern',
-            name='alerted',
+            model_name="concern",
+            name="alerted",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='next_step_at',
+            model_name="concern",
+            name="next_step_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supportsettings',
-            name='coordinator_order',
-            field=models.TextField(blank=True, help_text='One coordinator e-mail address per line, first alerted first; coordinators not listed follow by name.', verbose_name='Order in which coordinators are alerted about a crisis'),
+            model_name="supportsettings",
+            name="coordinator_order",
+            field=models.TextField(
+                blank=True,
+                help_text="One coordinator e-mail address per line, first alerted first; coordinators not listed follow by name.",
+                verbose_name="Order in which coordinators are alerted about a crisis",
+            ),
         ),
         migrations.AddField(
-            model_name='supportsettings',
-            name='crisis_step_minutes',
-            field=models.PositiveSmallIntegerField(default=15, help_text='Each later step of the on-call chain: the next coordinator is alerted when this passes.', verbose_name='Then each coordinator in turn has (minutes)'),
+            model_name="supportsettings",
+            name="crisis_step_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=15,
+                help_text="Each later step of the on-call chain: the next coordinator is alerted when this passes.",
+                verbose_name="Then each coordinator in turn has (minutes)",
+            ),
         ),
         migrations.AlterField(
-            model_name='supportsettings',
-            name='crisis_ack_minutes',
-            field=models.PositiveSmallIntegerField(default=30, help_text='The time the supervisor (or their backup) has to acknowledge a crisis.', verbose_name='Escalate a crisis to the coordinators when not acknowledged within (minutes)'),
+            model_name="supportsettings",
+            name="crisis_ack_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=30,
+                help_text="The time the supervisor (or their backup) has to acknowledge a crisis.",
+                verbose_name="Escalate a crisis to the coordinators when not acknowledged within (minutes)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(fields=['state', 'next_step_at'], name='support_con_state_478a9b_idx'),
+            model_name="concern",
+            index=models.Index(fields=["state", "next_step_at"], name="support_con_state_478a9b_idx"),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(fields=['program', 'state', 'next_step_at'], name='support_con_program_c83d3d_idx'),
+            model_name="concern",
+            index=models.Index(fields=["program", "state", "next_step_at"], name="support_con_program_c83d3d_idx"),
         ),
         migrations.RunPython(walk_open_crises, migrations.RunPython.noop),
     ]

@@ -4,40 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0003_crisis_on_call_chain'),
+        ("support", "0003_crisis_on_call_chain"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchrun',
-            name='matched',
+            model_name="matchrun",
+            name="matched",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='matchrun',
-            name='summary',
+            model_name="matchrun",
+            name="summary",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='matchrun',
-            name='urgency_total',
+            model_name="matchrun",
+            name="urgency_total",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='matchrun',
-            name='weeks_total',
+            model_name="matchrun",
+            name="weeks_total",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='urgency',
-            field=models.CharField(choices=[('routine', 'Routine'), ('soon', 'Soon'), ('urgent', 'Urgent')], default='routine', help_text='Set by the coordinator: matching serves the more urgent first, then the longest waiting.', max_length=8),
+            model_name="participant",
+            name="urgency",
+            field=models.CharField(
+                choices=[("routine", "Routine"), ("soon", "Soon"), ("urgent", "Urgent")],
+                default="routine",
+                help_text="Set by the coordinator: matching serves the more urgent first, then the longest waiting.",
+                max_length=8,
+            ),
         ),
         migrations.AlterField(
-            model_name='matchrun',
-            name='total_score',
+            model_name="matchrun",
+            name="total_score",
             field=models.IntegerField(default=0, help_text="Fit: the proposed pairs' scores, added up."),
         ),
     ]

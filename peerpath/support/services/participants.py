@@ -18,6 +18,7 @@ from peerpath.core.bulk import PreparedRows, reserve_ids
 from peerpath.core.encryption import digest
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
+from peerpath.support import extensions
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
     OPEN_STATES,
@@ -374,6 +375,9 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
         )
 
 
+OTHER = "other:"  # a tally key counted by an app above support (ErasureTally.other_counts)
+
+
 def _tally_of(participant: Participant) -> dict[str, int]:
     """What an erased participant adds to the month's anonymous tally: read before the write
     transaction starts, so the erasure holds the write lock only for its writes. The participant
@@ -390,6 +394,8 @@ def _tally_of(participant: Participant) -> dict[str, int]:
         "contacts_reached": contacts["reached"],
         "concerns": concerns["concerns"],
         "crises": concerns["crises"],
+        # The apps above support (needs and referrals in plans): support.extensions.
+        **{f"{OTHER}{name}": n for name, n in extensions.erasure_counts(participant).items()},
     }
 
 
@@ -401,9 +407,18 @@ def _anonymise(participant: Participant, tally: dict[str, int]) -> None:
     program = participant.program
     month = timezone.localdate().replace(day=1)
     ErasureTally.objects.get_or_create(program=program, month=month)
+    own = {name: value for name, value in tally.items() if not name.startswith(OTHER)}
     ErasureTally.objects.filter(program=program, month=month).update(
-        participants=F("participants") + 1, **{name: F(name) + value for name, value in tally.items()}
+        participants=F("participants") + 1, **{name: F(name) + value for name, value in own.items()}
     )
+    other = {name.removeprefix(OTHER): value for name, value in tally.items() if name.startswith(OTHER)}
+    if other:
+        # A JSON sum cannot be an F() expression: the row is locked while it is added to.
+        row = ErasureTally.objects.select_for_update().get(program=program, month=month)
+        counts = dict(row.other_counts)
+        for name, value in other.items():
+            counts[name] = int(counts.get(name, 0)) + value
+        ErasureTally.objects.filter(pk=row.pk).update(other_counts=counts)
     AdverseEvent.objects.filter(participant=participant).update(participant=None, relationship=None, notes="")
     pk = participant.pk
     relationship_ids = [str(i) for i in participant.relationships.values_list("pk", flat=True)]

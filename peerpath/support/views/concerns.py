@@ -18,7 +18,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
-from peerpath.support import access, exports, queries
+from peerpath.support import access, exports, extensions, queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.forms import (
     AdverseEventForm,
@@ -124,6 +124,8 @@ def _concern_page(request: ProgramRequest, program: Program, record: Any, status
         "follow_up_form": FollowUpForm(program=program),
         "overdue": record.is_overdue(),
         "chain": queries.crisis_chain_rows(record),
+        # What apps above support add (a referral from this concern: plans).
+        "sections": extensions.sections("concern", request, program, record, viewer),
         **forms,
     }
     return render(request, "support/concern.html", context, status=status)

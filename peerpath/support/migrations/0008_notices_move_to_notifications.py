@@ -35,7 +35,7 @@ def move_notices(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0006_pairing_fit"),
+        ("support", "0007_erasure_tally_other_counts"),
         ("notifications", "0001_initial"),
     ]
 
