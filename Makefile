@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test faults lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench bench-import
+.PHONY: run test faults lint typecheck worker scheduler migrate demo check-python clean-venv bench-match bench-data bench bench-import bench-coder
 
 $(VENV)/.installed: pyproject.toml
 	@$(MAKE) --no-print-directory check-python
@@ -83,3 +83,8 @@ typecheck: $(VENV)/.installed
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The practice lab's reply coder on the held-out split (per-code precision/recall/F1, macro-F1, ms per reply);
+# writes bench/results/coder.json and fails below target.
+bench-coder: $(VENV)/.installed
+	$(PY) bench/coder.py $(BENCH_ARGS)

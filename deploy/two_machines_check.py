@@ -23,7 +23,10 @@ and checks:
 It exits 1 on any failure and also when it measured nothing (no e-mail, no tick).
 
     .venv/bin/python deploy/two_machines_check.py [--database-url postgres://postgres@127.0.0.1:5432/peerpath_two_machines]
-        [--redis-url redis://127.0.0.1:6379/12] [--invites 20]
+        [--redis-url redis://127.0.0.1:6379/12] [--invites 20] [--template peerpath_ci_migrated]
+
+With --template (default: PEERPATH_MIGRATED_PG, which .ci/run sets) the database starts as a copy
+of that migrated database on the same server instead of being migrated here.
 """
 
 from __future__ import annotations
@@ -137,15 +140,17 @@ def _answers(url: str) -> bool:
         return False
 
 
-def fresh_database(url: str) -> None:
+def fresh_database(url: str, template: str = "") -> None:
+    """Drop the database ``url`` names and create it empty, or as a copy of ``template``."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise Failure(f"use a plain database name, not {name!r}")
+    for plain in (name, template):
+        if plain and not re.fullmatch(r"[a-z0-9_]+", plain):
+            raise Failure(f"use a plain database name, not {plain!r}")
     server = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
 
 class Browser:
@@ -192,7 +197,7 @@ user.save()
 
 
 def check(args: argparse.Namespace) -> list[str]:
-    fresh_database(args.database_url)
+    fresh_database(args.database_url, args.template)
     redis.Redis.from_url(args.redis_url).flushdb()
     work = Path(tempfile.mkdtemp(prefix="peerpath-two-machines-"))
     sink = Sink()
@@ -220,8 +225,14 @@ def check(args: argparse.Namespace) -> list[str]:
     problems: list[str] = []
     sink.controller.start()
     try:
-        print(f"migrating {args.database_url} (logs in {work})", flush=True)
-        site.manage("migrate", "--noinput", "-v", "0")
+        if args.template:
+            print(
+                f"{args.database_url} copied from {args.template}; nothing left to migrate (logs in {work})", flush=True
+            )
+            site.manage("migrate", "--check", "--noinput", "-v", "0")
+        else:
+            print(f"migrating {args.database_url} (logs in {work})", flush=True)
+            site.manage("migrate", "--noinput", "-v", "0")
         site.manage("collectstatic", "--noinput", "-v", "0")
         coordinator, password = "cora@two-machines.example.org", secrets.token_urlsafe(16)
         site.manage("shell", "-c", SETUP.format(email=coordinator, password=password))
@@ -370,6 +381,11 @@ def main() -> int:
         help="A Redis database number to empty and use.",
     )
     parser.add_argument("--invites", type=int, default=20, help="People to invite (one e-mail each).")
+    parser.add_argument(
+        "--template",
+        default=os.environ.get("PEERPATH_MIGRATED_PG", ""),
+        help="A migrated database on the same server to copy instead of migrating (CREATE DATABASE ... TEMPLATE).",
+    )
     args = parser.parse_args()
     began = time.monotonic()
     try:

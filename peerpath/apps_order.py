@@ -17,6 +17,8 @@ APPS: tuple[str, ...] = (
     "recruitment",
     "training",
     "certification",
+    # The practice lab: scripted conversations with feedback; evidence and certification hooks.
+    "practice",
     "support",
     "care",
     "groups",

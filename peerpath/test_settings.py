@@ -24,6 +24,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # files when its middleware starts: every test client starts the middleware afresh, and that
 # listing was most of the CPU of a short test (the files served are the same).
 WHITENOISE_AUTOREFRESH = True
+# The practice lab trains its coder when a test first codes a reply, not in a background thread.
+PRACTICE_WARM_UP_CODER = False
 # Texts go to the development provider, one file per test process (tests point it elsewhere
 # with the settings fixture when they read it).
 SMS_BACKEND = "console"

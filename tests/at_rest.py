@@ -1,7 +1,8 @@
 """Fill a fresh database through the pages, for the at-rest test (tests/support/test_encryption.py).
 
 Run as ``python -m tests.at_rest <markers.json>`` with DATABASE_URL (or the default SQLite file
-in PEERPATH_VAR_DIR) naming an empty database: it migrates it, builds the personas' world and
+in PEERPATH_VAR_DIR) naming an empty or freshly migrated database (a copy, tests/migrated.py): it
+migrates it (nothing to do on a copy), builds the personas' world and
 writes each marker into its sensitive field by posting the real forms with Django's test client,
 each request committed as in production. The test then reads the database raw.
 """
@@ -271,8 +272,20 @@ def fill_support(markers: dict[str, str], rows: dict[str, Any]) -> None:
     rel = f"{base}/relationships/{relationship.pk}"
     contact = {"contacted_on": timezone.localdate().isoformat(), "channel": "phone", "reached": "yes", "kind": "first"}
     submit(me, f"{rel}/contacts/new/", {**contact, "notes": markers["contact_notes"]})
-    # A second contact, corrected by the supervisor (the correction replaces its notes).
-    submit(me, f"{rel}/contacts/new/", {**contact, "kind": "check_in", "notes": "A second call."})
+    goal = fill_plans(markers, me, boss_c, relationship, person)
+    # A second contact, corrected by the supervisor (the correction replaces its notes); it worked
+    # on the goal, with a word on what moved (the contact form's part from plans).
+    submit(
+        me,
+        f"{rel}/contacts/new/",
+        {
+            **contact,
+            "kind": "check_in",
+            "notes": "A second call.",
+            f"plan-worked_{goal.pk}": "on",
+            f"plan-note_{goal.pk}": markers["goal_progress_contact"],
+        },
+    )
     second = Contact.objects.filter(relationship=relationship).latest("pk")
     submit(
         boss,
@@ -308,6 +321,32 @@ def fill_support(markers: dict[str, str], rows: dict[str, Any]) -> None:
             "consent_given": "on",
         },
     )
+
+
+def fill_plans(markers: dict[str, str], me: Client, boss_c: Client, relationship: Any, person: Any) -> Any:
+    """The participant's plan through the plans pages, in the working relationship: a goal in
+    their words, a step, progress, a plan review, a need of the checklist with its note, and a
+    referral with its warm-handoff notes and what happened. Returns the goal."""
+    from peerpath.plans.models import Goal, Referral
+
+    plans = "/p/riverside/plans"
+    submit(me, f"{plans}/relationships/{relationship.pk}/goals/new/", {"text": markers["goal_text"]})
+    goal = Goal.objects.get(relationship=relationship)
+    today = timezone.localdate().isoformat()
+    submit(me, f"{plans}/goals/{goal.pk}/", {"text": markers["goal_step"], "owner": "participant"})
+    submit(me, f"{plans}/goals/{goal.pk}/", {"noted_on": today, "note": markers["goal_progress"]})
+    submit(me, f"{plans}/relationships/{relationship.pk}/", {"reviewed_on": today, "note": markers["plan_review"]})
+    submit(boss_c, f"{plans}/participants/{person.pk}/needs/", {"status_0": "open", "note_0": markers["need_note"]})
+    submit(
+        me,
+        f"{plans}/relationships/{relationship.pk}/referrals/new/",
+        {"resource_name": "Riverside Food Bank", "handoff_notes": markers["referral_handoff"]},
+    )
+    referral = Referral.objects.get(relationship=relationship)
+    for to, note in (("made", ""), ("connected", markers["referral_outcome"])):
+        moved = me.post(f"{plans}/referrals/{referral.pk}/state/", {"to": to, "note": note})
+        assert moved.status_code == 302, (to, moved.status_code, moved.content.decode()[:2000])
+    return goal
 
 
 if __name__ == "__main__":

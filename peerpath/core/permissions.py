@@ -109,6 +109,12 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "care.own_breaks": frozenset({P}),  # not while still in training (peerpath.recruitment.access)
     # The service-hours ledger (peerpath/hours): supervisors see the people they supervise,
     # coordinators everyone (object rules in peerpath.hours.access).
+    # Practice lab: every member plays (and sees their own sessions); reviewers see the sessions
+    # of the people they look after (peerpath.practice.access).
+    "practice.play": EVERYONE,
+    "practice.review": frozenset({C, T, S}),
+    "practice.edit_scenarios": frozenset({C, T}),
+    "practice.edit_settings": frozenset({C}),
     "hours.own": frozenset({P}),
     "hours.view_ledgers": frozenset({C, S}),
     "hours.review_duties": frozenset({C}),

@@ -610,7 +610,11 @@ def _define_tables() -> None:
         "support.concern",
         "Concerns and crises raised about a participant, and who answered them.",
         confidential=True,
-        meanings={"answers": "The program's questions and the answers given (JSON list of [question, answer])."},
+        meanings={
+            "answers": "The program's questions and the answers given (JSON list of [question, answer]).",
+            "relationship": "Empty for a concern raised outside a relationship (about a group member).",
+            "setting": "Where a concern outside a relationship arose (the group).",
+        },
     )
     register(
         "concern_events.csv",

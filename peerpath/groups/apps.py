@@ -39,6 +39,8 @@ class GroupsConfig(AppConfig):
         # A participant's groups show on their page and go into their own export.
         extensions.register_section("participant", "groups", panels.participant_section, order=40)
         extensions.register_participant_export("groups", queries.participant_export)
+        # A facilitator raises a concern or crisis about a member with no relationship to them.
+        extensions.register_concern_grounds("groups", queries.concern_grounds)
         # A person's own training calendar feed carries their group sessions and events too.
         register_feed_source("groups", lambda program, owner: session_events(queries.feed_sessions(program, owner)))
         register_home_panel("groups_supporter", panels.supporter_panel, order=5)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from peerpath.groups.models import Answer, Audience, Group, GroupKind, GroupMember, GroupSettings
 from peerpath.programs.models import Competency, FocusArea, Program
 from peerpath.recruitment.models import ContactPreference, Supporter
+from peerpath.support.forms import ConcernForm
 from peerpath.support.models import Participant
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -179,6 +180,21 @@ class RestoreForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("They are e-mailed that the session takes place after all."),
     )
+
+
+class MemberConcernForm(ConcernForm):
+    """Support's concern form (the program's own questions), about one of the session's members."""
+
+    member = forms.ModelChoiceField(label=_("About which member"), queryset=GroupMember.objects.none())
+
+    def __init__(self, *args: Any, members: list[GroupMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = GroupMember.objects.filter(pk__in=[m.pk for m in members])
+        names = {m.pk: m.participant.full_name for m in members}  # the page's read is audited
+        field.label_from_instance = lambda m: names.get(m.pk, "")  # type: ignore[method-assign,assignment]
+        self.order_fields(["member", "kind", *[name for name in self.fields if name.startswith("q_")], "notes"])
 
 
 class AddMemberForm(forms.Form):

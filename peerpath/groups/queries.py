@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.groups.models import (
     Attendance,
@@ -279,3 +280,24 @@ def feed_sessions(program: Program, owner: Any) -> list[GroupSession]:
         .select_related("group")
         .order_by("starts_at")
     )
+
+
+def concern_grounds(participant: Participant, supporter: Supporter) -> str:
+    """Where a facilitator works with a participant outside a support relationship, for raising a
+    concern about them (support.extensions): an active member of a group the supporter leads or
+    co-facilitates, or of a group one of whose sessions they took as cover. The group's name, or
+    "" when none. One query."""
+    member = (
+        GroupMember.objects.filter(
+            participant=participant, status=MemberStatus.ACTIVE, group__program=supporter.program
+        )
+        .filter(
+            Q(group__lead=supporter)
+            | Q(group__co_facilitators=supporter)
+            | Q(group__sessions__cover_requests__taken_by=supporter)
+        )
+        .select_related("group")
+        .order_by("group__name")
+        .first()
+    )
+    return str(_("Member of the group “%(name)s”") % {"name": member.group.name}) if member else ""

@@ -27,6 +27,7 @@ urlpatterns = [
     path(f"{P}/sessions/<int:pk>/debrief/", views.session_debrief, name="session_debrief"),
     path(f"{P}/sessions/<int:pk>/move/", views.session_move, name="session_move"),
     path(f"{P}/sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path(f"{P}/sessions/<int:pk>/concern/", views.session_concern, name="session_concern"),
     path(f"{P}/sessions/<int:pk>/restore/", views.session_restore, name="session_restore"),
     path(f"{P}/sessions/<int:pk>/cover/", views.cover_ask, name="cover_ask"),
     path(f"{P}/cover/<int:pk>/take/", views.cover_take, name="cover_take"),

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +33,7 @@ from peerpath.groups.forms import (
     GroupForm,
     JoinForm,
     KindForm,
+    MemberConcernForm,
     MoveForm,
     NotesForm,
     RestoreForm,
@@ -56,7 +57,8 @@ from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import own_supporter_record
 from peerpath.support.defaults import get_settings as support_settings
-from peerpath.support.models import Participant, ParticipantStatus, SupportWanted, lines
+from peerpath.support.models import ConcernKind, Participant, ParticipantStatus, SupportWanted, lines
+from peerpath.support.services import concerns as support_concerns
 from peerpath.support.services import participants as support_participants
 
 
@@ -505,6 +507,57 @@ def session_add(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
         request,
         "groups/session_add.html",
         {"program": program, "group": found, "form": form},
+        status=_status(request),
+    )
+
+
+@program_view("groups.mine")
+@creates_once
+def session_concern(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """A facilitator raises a concern or crisis about a member of the session's group, with or
+    without a support relationship: support's crisis protocol, on-call chain and audit."""
+    found = access.get_session(request, program, pk)
+    me = own_supporter_record(program, request.user)
+    members = [m for m in queries.members_of(found.group) if m.status == MemberStatus.ACTIVE]
+    _audit_names(request, program, [m.participant for m in members], "group concern")
+    kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
+    form = MemberConcernForm(_posted(request), program=program, members=members, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = support_concerns.raise_concern_outside_relationship(
+                actor=request.user,
+                participant=form.cleaned_data["member"].participant,
+                supporter=me,
+                kind=form.cleaned_data["kind"],
+                answers=form.answers(),
+                notes=form.cleaned_data["notes"],
+            )
+        except PermissionDenied:
+            form.add_error("member", _("You do not facilitate this member's group."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The person on call has been told and will get back to you. Add what you know when you can.")
+                if concern.is_crisis
+                else _("Your concern was passed on to the person on call."),
+            )
+            return redirect("support:concern", program.slug, concern.pk)
+    protocol = support_settings(program)
+    return render(
+        request,
+        "groups/concern.html",
+        {
+            "program": program,
+            "session": found,
+            "group": found.group,
+            "form": form,
+            "crisis": kind == ConcernKind.CRISIS,
+            "crisis_steps": lines(protocol.crisis_steps),
+            "emergency_number": protocol.emergency_number,
+            "crisis_line": protocol.crisis_line,
+        },
         status=_status(request),
     )
 

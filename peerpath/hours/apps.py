@@ -12,8 +12,9 @@ class HoursConfig(AppConfig):
         from peerpath.care.recognition_sources import MilestoneMeasure, register_milestone_measure
         from peerpath.core.navigation import CARE, MINE, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_condition
-        from peerpath.hours import ledger, panels, services
+        from peerpath.hours import ledger, panels, queries, services
         from peerpath.recruitment.access import not_while_in_training
+        from peerpath.support.extensions import register_participant_export
 
         register_condition(["hours.own"], not_while_in_training)  # service starts after training
         register_nav(_("My hours"), "hours:mine", "hours.own", group=MINE.key, order=45)
@@ -27,6 +28,8 @@ class HoursConfig(AppConfig):
         )
         register_home_panel("hours_me", panels.my_hours_panel, order=7)
         register_home_panel("hours_review", panels.review_panel, order=17)
+        # The service a participant received goes into their own export (support never imports hours).
+        register_participant_export("hours", queries.participant_service)
         # Recognition milestones by hours of service, found with care's own (years, contacts).
         register_milestone_measure(
             MilestoneMeasure(

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from peerpath.groups.models import Attendance, SessionStatus
 from peerpath.hours import ledger
 from peerpath.hours.ledger import Entry, Scope, Totals, as_hours
 from peerpath.hours.models import DutyStatus, HoursSettings, Kind, OtherDuty
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
+from peerpath.support.models import Contact
 
 YEARS_SHOWN = 5
 
@@ -131,3 +133,22 @@ def entry_table_rows(found: Iterable[Entry]) -> list[list[Any]]:
 
 
 ENTRY_HEADERS = ["Date", "Kind", "Hours", "Minutes", "Where it came from", "Source record"]
+
+
+def participant_service(participant: Any) -> dict[str, Any]:
+    """The service a participant received, as the ledger counts it, for their own export
+    (support.extensions): one-to-one contacts that reached them and their minutes, and the group
+    sessions held at which they were present (as a registered member) with their minutes. Two
+    queries; drop-ins are counted without names, so nobody's drop-in visits are in it."""
+    one = Contact.objects.filter(relationship__participant=participant, reached=True).aggregate(
+        n=Count("pk"), minutes=Sum("duration_minutes")
+    )
+    groups = Attendance.objects.filter(member__participant=participant, session__status=SessionStatus.HELD).aggregate(
+        n=Count("pk"), minutes=Sum("session__duration_minutes")
+    )
+    return {
+        "one_to_one_contacts": one["n"],
+        "one_to_one_minutes": one["minutes"] or 0,
+        "group_sessions_attended": groups["n"],
+        "group_minutes": groups["minutes"] or 0,
+    }

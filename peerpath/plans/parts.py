@@ -43,6 +43,21 @@ class GoalsWorkedOn:
         for goal, note in self.form.worked_on():
             services.record_progress(actor=actor, goal=goal, note=note, contact=record)
 
+    def draft_fields(self) -> list[str]:
+        """The contact draft keeps the goals ticked and the notes (support.extensions.DraftedPart)."""
+        return [self.form.add_prefix(name) for name in self.form.fields]
+
+    def restore(self, values: dict[str, Any]) -> None:
+        """Tick again the goals the draft kept, with their notes (goals closed since are left out)."""
+        for name in self.form.fields:
+            value = values.get(self.form.add_prefix(name))
+            if value is None:
+                continue
+            if name.startswith("worked_"):
+                self.form.initial[name] = value not in ("", False, "false", "off")
+            elif isinstance(value, str):
+                self.form.initial[name] = value
+
 
 def contact_part(request: Any, relationship: SupportRelationship, data: Any) -> GoalsWorkedOn | None:
     goals = list(Goal.objects.filter(relationship=relationship, status=GoalStatus.OPEN).order_by("created_at", "id"))

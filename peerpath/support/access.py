@@ -291,11 +291,31 @@ def concern_viewer(program: Program, membership: Membership | None, user: User, 
     return None
 
 
+def concern_sight(viewer: Viewer | None, concern: Concern) -> Sight | None:
+    """What a concern's reader sees of its participant: through its relationship by the rule of
+    the relationship's state; for a concern raised outside a relationship (a group member), what
+    a working relationship shows, to whoever reads the concern at all (the supporter who raised
+    it, whoever handles it, coordinators): those who must act on it need the name and number."""
+    if viewer is None:
+        return None
+    if concern.relationship is None:
+        return Sight.CONTACT_DETAILS
+    return rule_for(concern.relationship.state).sees[viewer]
+
+
+def shown_concern_participant(concern: Concern, sight: Sight) -> ShownParticipant:
+    """The concern's participant as ``sight`` shows them (no focus areas read)."""
+    if concern.relationship is not None:
+        concern.relationship.participant = concern.participant  # the same person, already read
+        return shown_participant(concern.relationship, sight, focus_areas=())
+    return shown_participant(SupportRelationship(participant=concern.participant), sight, focus_areas=())
+
+
 def show_concerns(viewer_for: Viewer, concerns: Iterable[Concern]) -> None:
     """Set ``shown`` on each concern of a list one kind of viewer reads (the concerns page)."""
     for concern in concerns:
-        sight = rule_for(concern.relationship.state).sees[viewer_for]
-        concern.shown = shown_participant(concern.relationship, sight, focus_areas=())
+        sight = concern_sight(viewer_for, concern) or Sight.NOTHING_IDENTIFYING
+        concern.shown = shown_concern_participant(concern, sight)
 
 
 class WriteRefused(PermissionDenied):
@@ -554,7 +574,7 @@ def may_add_concern_details(user: User, concern: Concern) -> bool:
     return (
         concern.raised_by_id == user.pk
         and concern.state != ConcernState.RESOLVED
-        and refusal(concern.relationship, Write.CONCERN) is None
+        and (concern.relationship is None or refusal(concern.relationship, Write.CONCERN) is None)
     )
 
 

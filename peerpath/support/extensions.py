@@ -14,7 +14,8 @@ referrals live in ``plans``) and never imports them. Those apps register here in
 * ``register_form_part(form, name, build, order)``: fields added to the contact form
   (``form="contact"``) or the close form (``form="close"``). ``build(request, relationship, data)``
   returns a `FormPart` or None; the page is valid only when every part is, and each part's
-  ``save`` runs in the same transaction as the contact (or the close) it belongs to.
+  ``save`` runs in the same transaction as the contact (or the close) it belongs to. A contact
+  part that is also a `DraftedPart` has its values kept in the contact draft with the rest.
 * ``register_followups(name, source)``: dated follow-ups beyond the contacts' own (a plan review,
   a referral to check on), joined to the supporter's follow-ups on the home page and the caseload.
   ``source(program, user, working, today)`` gets the supporter's working relationships (each with
@@ -25,6 +26,10 @@ referrals live in ``plans``) and never imports them. Those apps register here in
   anonymous tally (`support.ErasureTally.other_counts`) from the app's records about them.
   ``count(participant)`` returns ``{name: number}`` (e.g. needs recorded, referrals connected)
   in a fixed number of queries; it is read before the erasure's write transaction starts.
+* ``register_concern_grounds(name, grounds)``: where a supporter works with a participant outside
+  a support relationship (a group they facilitate), so they may raise a concern or crisis about
+  them (`support.services.concerns.raise_concern_outside_relationship`). ``grounds(participant,
+  supporter)`` returns where, in words ("Tuesday group"), or "" when it gives none.
 """
 
 from __future__ import annotations
@@ -51,6 +56,25 @@ class FormPart(Protocol):
         ...
 
 
+class DraftedPart(FormPart, Protocol):
+    """A contact form part whose values the contact draft keeps (the goals ticked): the draft
+    stores the posted values of ``draft_fields()`` and hands them to ``restore`` when the form
+    opens again."""
+
+    def draft_fields(self) -> list[str]:
+        """The names its inputs are posted under."""
+        ...
+
+    def restore(self, values: dict[str, Any]) -> None:
+        """Show ``values`` (as the draft kept them) as the part's initial values."""
+        ...
+
+
+def drafted(parts: Iterable[FormPart]) -> list[DraftedPart]:
+    """The parts among ``parts`` whose values a draft keeps."""
+    return [p for p in parts if hasattr(p, "draft_fields") and hasattr(p, "restore")]  # type: ignore[misc]
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """One dated thing to do in a relationship, shown beside the contacts' follow-ups."""
@@ -73,6 +97,7 @@ _PARTS: dict[str, dict[str, tuple[int, PartBuild]]] = {form: {} for form in FORM
 _FOLLOWUPS: dict[str, FollowUpSource] = {}
 _EXPORTS: dict[str, Callable[[Any], Any]] = {}
 _ERASURE_COUNTS: dict[str, Callable[[Any], dict[str, int]]] = {}
+_CONCERN_GROUNDS: dict[str, Callable[[Any, Any], str]] = {}
 
 
 def register_section(page: str, name: str, render: SectionRender, order: int = 100) -> None:
@@ -128,6 +153,11 @@ def participant_export(participant: Any) -> dict[str, Any]:
     return {key: export(participant) for key, export in _EXPORTS.items()}
 
 
+def participant_export_keys() -> list[str]:
+    """The keys other apps' parts have in the participant's export, in registration order."""
+    return list(_EXPORTS)
+
+
 def register_erasure_counts(name: str, count: Callable[[Any], dict[str, int]]) -> None:
     _ERASURE_COUNTS[name] = count
 
@@ -138,3 +168,16 @@ def erasure_counts(participant: Any) -> dict[str, int]:
     for count in _ERASURE_COUNTS.values():
         found.update(count(participant))
     return found
+
+
+def register_concern_grounds(name: str, grounds: Callable[[Any, Any], str]) -> None:
+    _CONCERN_GROUNDS[name] = grounds
+
+
+def concern_grounds(participant: Any, supporter: Any) -> str:
+    """Where ``supporter`` works with ``participant`` outside a relationship (the first registered
+    app that knows), or "" when nowhere."""
+    for grounds in _CONCERN_GROUNDS.values():
+        if found := grounds(participant, supporter):
+            return found
+    return ""

@@ -538,10 +538,17 @@ class ConcernState(models.TextChoices):
 
 
 class Concern(models.Model):
-    """A supporter's worry about a participant, or a crisis, and the chain of people who answered it."""
+    """A supporter's worry about a participant, or a crisis, and the chain of people who answered it.
+
+    Raised in a support relationship, or about someone the supporter works with outside one (a
+    member of a group they facilitate): then ``relationship`` is empty and ``setting`` says where
+    (registered grounds, `support.extensions.register_concern_grounds`)."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    relationship = models.ForeignKey(SupportRelationship, on_delete=models.CASCADE, related_name="concerns")
+    relationship = models.ForeignKey(
+        SupportRelationship, null=True, blank=True, on_delete=models.CASCADE, related_name="concerns"
+    )
+    setting = models.CharField(max_length=200, blank=True, help_text="Where it arose, outside a relationship.")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="concerns")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="raised_concerns")
     kind = models.CharField(max_length=10, choices=ConcernKind.choices)

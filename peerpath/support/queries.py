@@ -289,8 +289,6 @@ def concerns_for(program: Program, membership: Any, user: Any) -> list[Concern]:
     else:
         handled = rows.filter(Q(supporter__in=supporters_overseen_by(program, user)) | Q(on_call=user))
         concerns, viewer = list(handled.exclude(supporter__user=user)), Viewer.SUPERVISOR
-    for concern in concerns:
-        concern.relationship.participant = concern.participant  # the same person, already read
     show_concerns(viewer, concerns)
     return concerns
 
@@ -434,11 +432,27 @@ def export_rows(data: dict[str, Any]) -> list[list[str]]:
                 )
                 rows.append([section, item, key, text])
 
+    def add_any(section: str, value: Any) -> None:
+        """A part whose shape support does not know: a record (dict) or a list of records."""
+        if isinstance(value, dict):
+            add(section, "", value)
+        elif isinstance(value, list):
+            for i, item in enumerate(value, start=1):
+                if isinstance(item, dict):
+                    add(section, str(i), item)
+                else:
+                    rows.append([section, str(i), "", str(item)])
+        elif value is not None:
+            rows.append([section, "", "", str(value)])
+
     add("participant", "", data["participant"])
     add("consent", "", data["consent"])
     for section in ["relationships", "concerns", "adverse_events", "conflicts"]:
         for i, item in enumerate(data[section], start=1):
             add(section, str(i), item)
+    # What the apps built on support add (plans, groups, voice, hours): support.extensions.
+    for key in extensions.participant_export_keys():
+        add_any(key, data.get(key))
     return rows
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from peerpath.certification import rules, services
-from peerpath.certification.models import CEActivity, CERule, CertificateChange, CEStatus
+from peerpath.certification.models import CEActivity, CertificateChange, CERule, CEStatus
 from peerpath.recruitment.models import Stage
 from peerpath.training.models import CESubject
 from tests.training.helpers import trainee
@@ -37,6 +37,7 @@ TWO = rules.RuleSpec(
 )
 START, EXPIRY = D(2025, 1, 1), D(2027, 1, 1)
 TODAY = D(2026, 6, 1)
+A_YEAR_BEFORE = D(2025, 6, 1)  # a row's date unless told (a default must not be a call)
 
 
 class Row:
@@ -49,7 +50,7 @@ class Row:
         hours: str,
         category: str = "general",
         delivery: str = "live",
-        day: dt.date = D(2025, 6, 1),
+        day: dt.date = A_YEAR_BEFORE,
         title: str | None = None,
     ) -> None:
         Row._next += 1

@@ -29,6 +29,8 @@ from peerpath.exchange.models import ImportBatch
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
 from peerpath.groups.models import CoverRequest, Group, GroupKind, GroupMember, GroupSession
 from peerpath.hours.lifecycle import OTHER_DUTY
+from peerpath.practice.lifecycle import PRACTICE_SESSION
+from peerpath.practice.models import PracticeSession, Scenario
 from peerpath.hours.models import OtherDuty
 from peerpath.plans.lifecycle import GOAL, NEED, REFERRAL
 from peerpath.plans.models import Goal, Need, Referral
@@ -56,6 +58,7 @@ LIFECYCLE_MODULES = [
     "peerpath.exchange.lifecycle",
     "peerpath.plans.lifecycle",
     "peerpath.hours.lifecycle",
+    "peerpath.practice.lifecycle",
 ]
 
 
@@ -155,6 +158,12 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
         kind="outreach",
         title="Stall at the fair",
         minutes=60,
+        status=s,
+    ),
+    PRACTICE_SESSION: lambda p, s: PracticeSession.objects.create(
+        program=p,
+        scenario=Scenario.objects.create(program=p, title="Dana", persona="P", situation="S", hopes="H"),
+        user=UserFactory(),
         status=s,
     ),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(

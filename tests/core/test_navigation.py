@@ -57,19 +57,22 @@ def test_coordinator_sees_every_task_group_in_order() -> None:
     ]
     assert groups["Reports"] == ["Reports", "Import & export", "Audit log"]
     assert groups["Setup"] == ["Settings"]  # one settings area
-    # No supporter's own pages (Events: the program's events everyone may RSVP to).
-    assert groups["My work"] == ["Home", "Events"]
+    # No supporter's own pages (Events: the program's events everyone may RSVP to; the practice
+    # lab, where every member may practise).
+    assert groups["My work"] == ["Home", "Practice lab", "Events"]
 
 
 def test_trainer_sees_teaching_and_no_support_or_setup() -> None:
     groups = menu(Role.TRAINER)
     assert list(groups) == ["My work", "Training", "Care"]
-    assert groups["My work"] == ["Home", "My cohorts", "Events"]
+    assert groups["My work"] == ["Home", "My cohorts", "Practice lab", "Events"]
     assert groups["Training"] == [
         "Cohorts",
         "Curriculum",
         "Refreshers",
         "Training feedback",
+        "Practice reviews",
+        "Practice scenarios",
         "Competencies",
         "Calendar",
     ]
@@ -78,7 +81,8 @@ def test_trainer_sees_teaching_and_no_support_or_setup() -> None:
 def test_supervisor_sees_supervision_care_and_concerns() -> None:
     groups = menu(Role.SUPERVISOR)
     assert list(groups) == ["My work", "Training", "Support", "Care"]
-    assert groups["My work"] == ["Home", "Supervision", "Events"]
+    assert groups["My work"] == ["Home", "Supervision", "Practice lab", "Events"]
+    assert groups["Training"] == ["Practice reviews", "Competencies", "Calendar"]
     assert groups["Support"] == ["Goal progress", "Resource directory", "Concerns"]
     assert groups["Care"] == ["Supporter care", "Care tasks", "Service hours", "Newsletters"]
 
@@ -95,6 +99,7 @@ def test_supporter_sees_their_own_work_first() -> None:
         "My groups",
         "My matching profile",
         "Continuing education",
+        "Practice lab",
         "My well-being",
         "My hours",
         "Events",
@@ -104,7 +109,7 @@ def test_supporter_sees_their_own_work_first() -> None:
 
 def test_a_person_with_two_roles_sees_both_menus_merged() -> None:
     groups = menu(Role.TRAINER, Role.SUPERVISOR)
-    assert groups["My work"] == ["Home", "My cohorts", "Supervision", "Events"]
+    assert groups["My work"] == ["Home", "My cohorts", "Supervision", "Practice lab", "Events"]
     assert "Concerns" in groups["Support"] and "Cohorts" in groups["Training"]
 
 
@@ -130,6 +135,7 @@ SETTINGS_PAGES = [
     ("Screening", "recruitment:setup"),
     ("Certification rules", "certification:settings"),
     ("Continuing-education rule", "certification:ce_rule"),
+    ("Practice lab", "practice:settings"),
     ("Support", "support:settings"),
     ("Groups", "groups:settings"),
     ("Plans and needs", "plans:settings"),

@@ -1,8 +1,8 @@
 """Fault tests start real processes (web server, worker, scheduler, supervisor, SMTP sink, a private
 PostgreSQL cluster) and break them on purpose. They are slow, so `make test` leaves them out and
 `make faults` (which CI runs) takes them in: see docs/operations.md, "Fault tests". The helpers
-they share (one migrated SQLite database per run, installations, the write load) are in
-tests/faults/running.py."""
+they share (installations, the write load) are in tests/faults/running.py; each installation starts
+from a copy of one migrated SQLite database (tests/migrated.py)."""
 
 import os
 

@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -30,50 +29,11 @@ from typing import Any
 import requests
 
 from deploy.processes import free_port, wait_for
+from tests.migrated import copy_sqlite, migrated_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
 PASSWORD = "fault-test-password-1234"
-
-
-def development_env(folder: Path) -> dict[str, str]:
-    """The environment of a development installation (DEBUG on, its secrets generated into
-    ``folder``) whose database is the SQLite file ``folder/db.sqlite3``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERPATH_", "DJANGO_", "DATABASE_URL", "REDIS"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="peerpath.settings",
-        PEERPATH_DEBUG="1",
-        PEERPATH_VAR_DIR=str(folder),
-        DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-@functools.cache
-def migrated_database() -> Path:
-    """One SQLite database migrated per run, by the real migrations (most of a minute, so once):
-    every fault test that needs a fresh installation starts from a copy (`copy_database`)."""
-    folder = Path(tempfile.mkdtemp(prefix="peerpath-fault-migrated-"))
-    atexit.register(shutil.rmtree, folder, True)
-    done = subprocess.run(
-        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=development_env(folder),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, f"manage.py migrate failed:\n{done.stderr[-3000:]}"
-    return folder / "db.sqlite3"
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Copy a SQLite database with SQLite's backup API (whole, whatever its journal holds)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))  # owner-only, as PeerPath makes its own
-    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
-        original.backup(copy)
 
 
 @dataclass
@@ -120,12 +80,12 @@ class Site:
         return json.loads(out.strip().splitlines()[-1])
 
     def install(self) -> dict[str, Any]:
-        """Migrate (or copy the run's migrated SQLite database), collect the static files and build
+        """Migrate (or copy the migrated SQLite database, tests/migrated.py), collect the static files and build
         the people (`PEOPLE`); returns their keys."""
         if self.database_url:
             self.manage("migrate", "--noinput", "-v", "0")
         else:
-            copy_database(migrated_database(), self.work / "var" / "peerpath.sqlite3")
+            copy_sqlite(migrated_sqlite(), self.work / "var" / "peerpath.sqlite3")
         self.manage("createcachetable")
         self.manage("collectstatic", "--noinput", "-v", "0")
         people: dict[str, Any] = self.shell(PEOPLE)
@@ -181,7 +141,7 @@ class Site:
 
 @functools.cache
 def sqlite_template() -> tuple[Path, tuple[tuple[str, str], ...], str]:
-    """One installed SQLite site per test run (on a copy of the run's migrated database): its
+    """One installed SQLite site per test run (on a copy of the migrated database): its
     directory, its keys and its people, copied by `sqlite_site` for each test."""
     site = Site(Path(tempfile.mkdtemp(prefix="peerpath-fault-template-")))
     atexit.register(shutil.rmtree, site.work, True)
@@ -198,7 +158,7 @@ def sqlite_site(prefix: str) -> tuple[Site, dict[str, Any]]:
         if item.name == "static":
             (work / "var" / "static").symlink_to(item)
         elif item.name == "peerpath.sqlite3":
-            copy_database(item, work / "var" / item.name)
+            copy_sqlite(item, work / "var" / item.name)
     return Site(work, keys=dict(keys)), json.loads(people)
 
 

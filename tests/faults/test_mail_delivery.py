@@ -1,7 +1,7 @@
 """E-mail survives a worker killed with SIGKILL and a mail server that never answers.
 
 Real processes: `manage.py run_worker` against a SQLite file in a temporary folder (a copy of
-the database the fault run migrates once, `running.migrated_database`), and an SMTP sink
+a copy of the database migrated once, `tests.migrated.migrated_sqlite`), and an SMTP sink
 (aiosmtpd) in this process. Each test fails on an e-mail lost, or delivered twice except as the
 one repeat allowed (a worker killed between the server taking the message and the worker
 recording it), which must carry the first copy's Message-ID. See docs/operations.md, "Fault tests".
@@ -26,7 +26,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.faults import running
-from tests.faults.running import copy_database, development_env, free_port
+from tests.faults.running import free_port
+from tests.migrated import copy_sqlite, development_env, migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = str(ROOT / "manage.py")
@@ -152,9 +153,9 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str, site: Sit
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    """A development installation in ``tmp_path`` on a copy of the run's migrated database (its
+    """A development installation in ``tmp_path`` on a copy of the migrated database (its
     secrets generated afresh: the copy holds nothing they encrypted)."""
-    copy_database(running.migrated_database(), tmp_path / "db.sqlite3")
+    copy_sqlite(migrated_sqlite(), tmp_path / "db.sqlite3")
     made = Site(tmp_path, smtp_port=free_port())
     try:
         yield made

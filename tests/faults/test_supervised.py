@@ -12,11 +12,12 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.faults.running import PYTHON, ROOT, copy_database, development_env, migrated_database, wait_for
+from tests.faults.running import PYTHON, ROOT, wait_for
+from tests.migrated import copy_sqlite, development_env, migrated_sqlite
 
 
 def test_run_supervised_restarts_a_killed_worker_and_sigterm_stops_all(tmp_path: Path) -> None:
-    copy_database(migrated_database(), tmp_path / "db.sqlite3")
+    copy_sqlite(migrated_sqlite(), tmp_path / "db.sqlite3")
     supervisor = subprocess.Popen(
         [PYTHON, "manage.py", "run_supervised", "--max-backoff", "1"],
         cwd=ROOT,

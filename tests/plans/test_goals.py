@@ -5,6 +5,7 @@ relationship's rule allows, encrypted and audited."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -64,6 +65,28 @@ def test_the_contact_form_lists_open_goals_and_records_those_worked_on_with_the_
     assert progress.goal == walking and progress.contact == contact and progress.note == "Twice"
     assert progress.noted_on == contact.contacted_on
     assert not GoalProgress.objects.filter(goal=job).exists()
+
+
+def test_the_contact_draft_keeps_the_goals_ticked(support: Any) -> None:
+    walking, job = goal(support), goal(support, "Find part-time work")
+    client = support.client_for(support.supporter)
+    url = f"/p/riverside/support/relationships/{support.ana_rel.pk}/contacts/new/"
+    draft = f"/p/riverside/support/relationships/{support.ana_rel.pk}/contacts/draft/"
+    typed = {"notes": "Talked about mornings", f"plan-worked_{walking.pk}": "on", f"plan-note_{walking.pk}": "Twice"}
+    assert client.post(draft, typed).status_code == 200
+    from peerpath.support.models import ContactDraft
+
+    kept = ContactDraft.objects.get(relationship=support.ana_rel).values()
+    assert kept["parts"] == {f"plan-worked_{walking.pk}": "on", f"plan-note_{walking.pk}": "Twice"}
+    # Opened again (another device, the next day): the goal is ticked again, with its note.
+    form = client.get(url).content.decode()
+    ticked = re.search(rf'<input[^>]*name="plan-worked_{walking.pk}"[^>]*>', form).group(0)
+    unticked = re.search(rf'<input[^>]*name="plan-worked_{job.pk}"[^>]*>', form).group(0)
+    assert "checked" in ticked and "checked" not in unticked
+    assert "Twice</textarea>" in form and "Talked about mornings</textarea>" in form
+    # A goal met since the draft was kept is simply no longer offered.
+    services.move_goal(actor=support.supporter, goal=walking, to=GoalStatus.MET)
+    assert f"plan-worked_{walking.pk}" not in client.get(url).content.decode()
 
 
 def test_a_note_on_an_unticked_goal_refuses_the_whole_contact(support: Any) -> None:

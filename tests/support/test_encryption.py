@@ -30,6 +30,7 @@ from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
 from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.groups.helpers import GROUPS_SECRETS, fill_groups_secrets
+from tests.migrated import copy_sqlite, create_postgres, migrated_sqlite
 from tests.plans.helpers import PLANS_SECRETS, fill_plans_secrets
 from tests.support.helpers import make_participant
 from tests.switches import no_postgres
@@ -366,6 +367,15 @@ AT_REST_FIELDS = [
     "concern_follow_up",
     "adverse_notes",
     "close_note",
+    # plans: the participant's plan, needs and referrals, through the plans pages
+    "goal_text",
+    "goal_step",
+    "goal_progress",
+    "goal_progress_contact",
+    "plan_review",
+    "need_note",
+    "referral_handoff",
+    "referral_outcome",
     "request_name",
     "request_email",
     "request_notes",
@@ -386,8 +396,9 @@ PG_SERVER = os.environ.get("PEERPATH_CI_PG", "postgres://postgres@127.0.0.1:5432
 
 
 def fill_through_the_pages(tmp_path: Path, database_url: str | None) -> dict[str, str]:
-    """Run tests/at_rest.py against a fresh database; return the markers it wrote, having checked
-    that each one reads back through the models (so each really was stored)."""
+    """Run tests/at_rest.py against a fresh database (the given one, or a copy of the migrated
+    SQLite file, tests/migrated.py); return the markers it wrote, having checked that each one reads
+    back through the models (so each really was stored)."""
     markers = {name: f"qzmark{index:02d}{name.replace('_', '')}" for index, name in enumerate(AT_REST_FIELDS)}
     source = tmp_path / "markers.json"
     source.write_text(json.dumps(markers), encoding="utf-8")
@@ -395,6 +406,8 @@ def fill_through_the_pages(tmp_path: Path, database_url: str | None) -> dict[str
     env.update({"PEERPATH_DEBUG": "1", "PEERPATH_VAR_DIR": str(tmp_path / "var")})
     if database_url:
         env["DATABASE_URL"] = database_url
+    else:
+        copy_sqlite(migrated_sqlite(), tmp_path / "var" / "peerpath.sqlite3")
     done = subprocess.run(
         [sys.executable, "-m", "tests.at_rest", str(source)],
         cwd=ROOT,
@@ -492,7 +505,7 @@ def test_a_pg_dump_holds_no_marker_written_through_the_pages(tmp_path: Path) -> 
         no_postgres(f"PostgreSQL is not reachable at {PG_SERVER}")
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        create_postgres(admin, name)  # a copy of CI's migrated database, or empty: at_rest migrates it
         try:
             markers = fill_through_the_pages(tmp_path, f"{PG_SERVER}/{name}")
             raw = subprocess.run(

@@ -17,6 +17,8 @@ from peerpath.notifications import paging
 from peerpath.notifications import services as notifications
 from peerpath.programs.models import Membership, Program
 from peerpath.programs.signals import adverse_event_recorded
+from peerpath.recruitment.models import Supporter
+from peerpath.support import extensions
 from peerpath.support.access import Write, check_write, may_handle_concern
 from peerpath.support.defaults import get_settings
 from peerpath.support.lifecycle import move_concern, record_concern_event
@@ -24,6 +26,7 @@ from peerpath.support.models import (
     Concern,
     ConcernKind,
     ConcernState,
+    Participant,
     SupportRelationship,
 )
 from peerpath.support.notify import notify, on_call_for
@@ -52,24 +55,86 @@ def raise_concern(
     if kind not in ConcernKind.values:
         raise ValidationError({"kind": "Choose concern or crisis."})
     check_write(relationship, Write.CONCERN)
-    program = relationship.program
+    return _raise(
+        actor=actor,
+        participant=relationship.participant,
+        supporter=relationship.supporter,
+        relationship=relationship,
+        setting="",
+        kind=kind,
+        answers=answers,
+        notes=notes,
+    )
+
+
+def raise_concern_outside_relationship(
+    *,
+    actor: Actor,
+    participant: Participant,
+    supporter: Supporter,
+    kind: str,
+    answers: list[tuple[str, str]],
+    notes: str,
+) -> Concern:
+    """A supporter raises a concern or crisis about someone they work with outside a support
+    relationship (a member of a group they facilitate).
+
+    Rules: the same program; grounds registered by the app that knows where they work together
+    (`support.extensions.concern_grounds`; the groups app: an active member of a group the
+    supporter leads or co-facilitates, or of a session they took as cover), recorded as the
+    concern's ``setting``; a participant whose support has ended is still someone to worry about.
+    Then exactly as `raise_concern`: the same on-call person or on-call chain (from the raising
+    supporter), deadlines, escalation, notifications, hard event and audit entry.
+    """
+    if kind not in ConcernKind.values:
+        raise ValidationError({"kind": "Choose concern or crisis."})
+    if participant.program_id != supporter.program_id:
+        raise PermissionDenied("Not a participant of this program.")
+    setting = extensions.concern_grounds(participant, supporter)
+    if not setting:
+        raise PermissionDenied("You do not work with this participant.")
+    return _raise(
+        actor=actor,
+        participant=participant,
+        supporter=supporter,
+        relationship=None,
+        setting=setting[:200],
+        kind=kind,
+        answers=answers,
+        notes=notes,
+    )
+
+
+def _raise(
+    *,
+    actor: Actor,
+    participant: Participant,
+    supporter: Supporter,
+    relationship: SupportRelationship | None,
+    setting: str,
+    kind: str,
+    answers: list[tuple[str, str]],
+    notes: str,
+) -> Concern:
+    program = participant.program
     settings_row = get_settings(program)
     now = timezone.now()
     crisis = kind == ConcernKind.CRISIS
     first: Step | None = None
     if crisis:
-        first = next(crisis_chain(program, relationship.supporter, settings_row, now), None)
+        first = next(crisis_chain(program, supporter, settings_row, now), None)
         on_call = [first.user] if first else []
         how = first.describe() if first else "nobody: the program has no supervisor or coordinator on call"
     else:
-        on_call, how = on_call_for(program, relationship.supporter, now)
+        on_call, how = on_call_for(program, supporter, now)
     deadline = now + dt.timedelta(minutes=settings_row.crisis_ack_minutes)
     with transaction.atomic():
         concern = Concern.objects.create(
             program=program,
             relationship=relationship,
-            participant=relationship.participant,
-            supporter=relationship.supporter,
+            setting=setting,
+            participant=participant,
+            supporter=supporter,
             kind=kind,
             raised_by=acting_user(actor),
             raised_at=now,
@@ -82,7 +147,13 @@ def raise_concern(
         )
         record_concern_event(actor=actor, concern=concern, action="raised", detail=concern.get_kind_display())
         record_concern_event(actor=PEERPATH, concern=concern, action="notified", detail=f"Notified {how}"[:300])
-        audit.record(actor=actor, program=program, action=f"concern.raise_{kind}", target=concern)
+        audit.record(
+            actor=actor,
+            program=program,
+            action=f"concern.raise_{kind}",
+            target=concern,
+            note=f"outside a relationship: {setting}" if relationship is None else "",
+        )
         if first is not None:
             for channel in alert_channels():
                 channel(concern=concern, step=first, number=0, deadline=deadline)
@@ -90,11 +161,10 @@ def raise_concern(
             notify(
                 program=program,
                 users=on_call,
-                text=f"Concern: {relationship.supporter} raised a concern about "
-                f"{relationship.participant.reference}. Please acknowledge.",
+                text=f"Concern: {supporter} raised a concern about {participant.reference}. Please acknowledge.",
                 url=concern.get_absolute_url(),
                 email_template="support/email/notice",
-                context={"subject": f"Concern raised by {relationship.supporter}"},
+                context={"subject": f"Concern raised by {supporter}"},
                 concern=concern,
             )
         if crisis:
@@ -102,7 +172,7 @@ def raise_concern(
             adverse_event_recorded.send(
                 sender=Concern,
                 program=program,
-                supporter=relationship.supporter,
+                supporter=supporter,
                 kind="crisis",
                 occurred_at=now,
                 event=concern,
@@ -156,8 +226,8 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
     """The person who raised a concern or crisis adds what they know after sending it.
 
     A crisis is sent with one tap and described afterwards. Rules: only the person who raised
-    it, only until it is followed up and while the relationship is open, and something must
-    be said. A new answer replaces the
+    it, only until it is followed up and, for a concern in a relationship, while the
+    relationship is open; and something must be said. A new answer replaces the
     earlier one to the same question (an empty one keeps it); notes are added to the earlier
     notes. Whoever answers for the supporter now is told in the app, and everyone a crisis
     was alerted to along its on-call chain.
@@ -166,7 +236,8 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
         raise PermissionDenied("Only the person who raised it adds details.")
     if concern.state == ConcernState.RESOLVED:
         raise ValidationError("This has been followed up already; talk to your supervisor.")
-    check_write(concern.relationship, Write.CONCERN)
+    if concern.relationship is not None:
+        check_write(concern.relationship, Write.CONCERN)
     given = [(q, a.strip()) for q, a in answers if a.strip()]
     notes = notes.strip()
     if not given and not notes:

@@ -100,10 +100,20 @@ def log_contact(*, actor: Actor, relationship: SupportRelationship, data: dict[s
     return contact
 
 
+DRAFT_PARTS = "parts"  # the draft's key for the values of other apps' form parts
+
+
 def save_draft(
-    *, actor: User, relationship: SupportRelationship, values: dict[str, Any], editing_session: str = ""
+    *,
+    actor: User,
+    relationship: SupportRelationship,
+    values: dict[str, Any],
+    editing_session: str = "",
+    part_values: dict[str, Any] | None = None,
 ) -> tuple[ContactDraft, bool]:
-    """Keep what the supporter has typed so far (encrypted), replacing their earlier draft.
+    """Keep what the supporter has typed so far (encrypted), replacing their earlier draft;
+    ``part_values`` are the values of the form's parts other apps add (the goals ticked), kept
+    under ``parts``.
 
     Returns the draft and whether this save starts an editing session: the first autosave from
     a newly opened form (``editing_session`` names it), or, without one, the first of a draft.
@@ -111,7 +121,12 @@ def save_draft(
     Rule: only while contacts may be logged (the relationship is working).
     """
     check_write(relationship, Write.CONTACT)
-    clean = {k: v for k, v in values.items() if k in CONTACT_FIELDS and isinstance(v, str | list | bool)}
+    clean: dict[str, Any] = {
+        k: v for k, v in values.items() if k in CONTACT_FIELDS and isinstance(v, str | list | bool)
+    }
+    parts = {str(k)[:100]: v for k, v in (part_values or {}).items() if isinstance(v, str | bool)}
+    if parts:
+        clean[DRAFT_PARTS] = parts
     with transaction.atomic():
         earlier = ContactDraft.objects.select_for_update().filter(user=actor, relationship=relationship).first()
         starts = earlier is None or (bool(editing_session) and earlier.editing_session != editing_session)

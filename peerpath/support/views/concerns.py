@@ -107,8 +107,7 @@ def concern(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 
 def _concern_page(request: ProgramRequest, program: Program, record: Any, status: int = 200, **forms: Any) -> Any:
     viewer = access.concern_viewer(program, request.membership, request.user, record)
-    sight = access.sight_of(viewer, record.relationship) or access.Sight.NOTHING_IDENTIFYING
-    record.relationship.participant = record.participant  # the same person, already read
+    sight = access.concern_sight(viewer, record) or access.Sight.NOTHING_IDENTIFYING
     may_add = access.may_add_concern_details(request.user, record)
     if may_add and "details_form" not in forms:
         forms["details_form"] = ConcernDetailsForm(program=program, initial=_answers_initial(program, record))
@@ -117,7 +116,7 @@ def _concern_page(request: ProgramRequest, program: Program, record: Any, status
         "program": program,
         "concern": record,
         # The participant is shown only through `shown` (support.access.VISIBILITY).
-        "shown": access.shown_participant(record.relationship, sight, focus_areas=()),
+        "shown": access.shown_concern_participant(record, sight),
         "events": record.events.select_related("actor"),
         "protocol": _protocol(program),
         "can_handle": access.may_handle_concern(program, request.membership, request.user, record),
@@ -141,7 +140,8 @@ def _answers_initial(program: Program, record: Any) -> dict[str, str]:
 @require_POST
 def concern_details(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     record = access.get_concern_to_add_to(request, program, pk)
-    access.require_write(record.relationship, access.Write.CONCERN)
+    if record.relationship is not None:
+        access.require_write(record.relationship, access.Write.CONCERN)
     form = ConcernDetailsForm(request.POST, program=program)
     if form.is_valid():
         try:

@@ -48,11 +48,15 @@ def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
     }
     if record.state == RelationshipState.CLOSING:
         initial["kind"] = ContactKind.CLOSING
-    if draft is not None:
-        initial.update({k: v for k, v in draft.values().items() if v not in (None, "")})
+    kept = draft.values() if draft is not None else {}
+    kept_parts = kept.pop(contacts.DRAFT_PARTS, None)
+    initial.update({k: v for k, v in kept.items() if v not in (None, "")})
     form = ContactForm(request.POST or None, initial=initial)
     # What other apps record with a contact (the goals worked on), saved in the same transaction.
     parts = extensions.form_parts("contact", request, record, request.POST if request.method == "POST" else None)
+    if request.method != "POST" and isinstance(kept_parts, dict):
+        for drafted in extensions.drafted(parts):
+            drafted.restore(kept_parts)
     parts_valid = all([part.is_valid() for part in parts])  # noqa: C419  (each part shows its errors)
     if request.method == "POST" and not form.is_valid():
         add_rule_errors(form, lambda data: contacts.check_contact(record, data))
@@ -103,8 +107,18 @@ def contact_draft(request: ProgramRequest, program: Program, pk: int) -> HttpRes
         name: (request.POST.getlist(name) if name == "tasks" else request.POST.get(name, ""))
         for name in support_common.CONTACT_FIELDS
     }
+    # The parts other apps add (the goals ticked) are kept with the rest.
+    names = [
+        n
+        for part in extensions.drafted(extensions.form_parts("contact", request, record, None))
+        for n in part.draft_fields()
+    ]
     draft, starts_session = contacts.save_draft(
-        actor=request.user, relationship=record, values=values, editing_session=posted_nonce(request) or ""
+        actor=request.user,
+        relationship=record,
+        values=values,
+        editing_session=posted_nonce(request) or "",
+        part_values={name: request.POST[name] for name in names if name in request.POST},
     )
     if starts_session:
         support_participants.record_view(

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class PracticeConfig(AppConfig):
+    name = "peerpath.practice"
+    label = "practice"
+    verbose_name = "Practice lab"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
+
+        register_nav(_("Practice lab"), "practice:home", "practice.play", group=MINE.key, order=38)
+        register_nav(_("Practice reviews"), "practice:review", "practice.review", group=TRAINING.key, order=60)
+        register_nav(
+            _("Practice scenarios"), "practice:scenarios", "practice.edit_scenarios", group=TRAINING.key, order=61
+        )
+        register_settings(
+            _("Practice lab"),
+            "practice:settings",
+            "practice.edit_settings",
+            description=_("Practice sessions required for certification; practice time as continuing education."),
+            order=45,
+        )
