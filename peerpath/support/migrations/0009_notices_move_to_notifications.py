@@ -35,7 +35,7 @@ def move_notices(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0007_erasure_tally_other_counts"),
+        ("support", "0008_concern_outside_relationship"),
         ("notifications", "0001_initial"),
     ]
 
