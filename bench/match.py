@@ -11,12 +11,19 @@ load, score, assign), then checks it against independent solvers on the same can
 - the value at each level of the objective: SciPy's sparse LAPJV assignment
   (`min_weight_full_bipartite_matching`) on the same slots.
 
-Writes bench/results/match.json and exits non-zero when the match serves fewer than the
-independent maximum, when any level differs from the independent optimum, when fewer than half
-the participants have a candidate supporter (a pool that cannot be matched measures nothing),
-or, with --max-seconds, when the match took longer end to end.
+Writes bench/results/match.json (or --out) and exits non-zero when the match serves fewer than
+the independent maximum, when any level differs from the independent optimum, when fewer than
+half the participants have a candidate supporter (a pool that cannot be matched measures
+nothing), when it matches nobody, or, with --max-seconds / --max-memory-mb, when the match took
+longer end to end or the process grew larger.
 
-Options: --participants N --supporters N --seed N (defaults 10000, 2000, 7), --max-seconds S.
+A network with more possible pairs than `matching.PRUNE_ABOVE` (`make bench-match-large`:
+100,000 x 10,000) is matched under the pruning rule, as the Matching page would match it
+(`matching.score_matrix`'s ``keep``); the independent solvers then check the same pruned
+candidates, and the report says how many pairs the rule set aside.
+
+Options: --participants N --supporters N --seed N (defaults 10000, 2000, 7), --keep K (apply the
+pruning rule at any size), --max-seconds S, --max-memory-mb M, --out FILE.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -210,7 +218,9 @@ def independent_levels(n_participants: int, free: Any, candidates: Any, prioriti
     return matching.levels_of(pairs, candidates, prio)
 
 
-def measure(n_participants: int, n_supporters: int, seed: int, certified: bool = True) -> dict[str, Any]:
+def measure(
+    n_participants: int, n_supporters: int, seed: int, certified: bool = True, keep: int | None = None
+) -> dict[str, Any]:
     """Build the data, run the batch match and the independent checks; the report (see `failures`)."""
     started = time.perf_counter()
     program = build(n_participants, n_supporters, seed, certified=certified)
@@ -219,10 +229,13 @@ def measure(n_participants: int, n_supporters: int, seed: int, certified: bool =
 
     from peerpath.support.services.matches import compute_batch
 
+    load_before = os.getloadavg()[0]
     cpu = time.process_time()
     wall = time.perf_counter()
-    result = compute_batch(program)
+    result = compute_batch(program, keep=keep)
     seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the process so far, build included
+    load_after = os.getloadavg()[0]
     candidates = result.candidates
     assert candidates is not None
     levels = result.levels
@@ -231,6 +244,7 @@ def measure(n_participants: int, n_supporters: int, seed: int, certified: bool =
         f"{seconds:.2f} s end to end ({cpu_seconds:.2f} s of CPU)"
     )
     print(f"  {result.summary}")
+    print("  phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items()))
     places = dict(zip(result.supporter_ids, result.free, strict=True))
     used: dict[int, int] = {}
     for _, supporter_id, *_ in result.pairs:
@@ -264,16 +278,23 @@ def measure(n_participants: int, n_supporters: int, seed: int, certified: bool =
             "fit": independent.fit,
         },
         "summary": result.summary,
+        "pruning_keep": result.keep,
+        "pruned_pairs": result.pruned,
         "seconds": round(seconds, 3),
         "cpu_seconds": round(cpu_seconds, 3),
+        "phases_seconds": {k: round(v, 3) for k, v in result.phases.items()},
+        "load_average": [round(load_before, 2), round(load_after, 2)],
+        "peak_memory_mb": round(peak_mb),
         "solver_seconds": round(maximum_seconds + levels_seconds, 3),
         "problems": problems,
     }
 
 
-def failures(report: dict[str, Any], max_seconds: float = 0) -> list[str]:
+def failures(report: dict[str, Any], max_seconds: float = 0, max_memory_mb: float = 0) -> list[str]:
     """Why the run fails (empty: it passes)."""
     found = list(report.get("problems", []))
+    if report["matched"] == 0:
+        found.append("nobody was matched: there is nothing to measure")
     if report["participants_with_a_candidate"] * 2 < report["participants"]:
         found.append(
             f"only {report['participants_with_a_candidate']} of {report['participants']} participants have a candidate "
@@ -285,7 +306,12 @@ def failures(report: dict[str, Any], max_seconds: float = 0) -> list[str]:
         if value != report["independent_levels"][level]:
             found.append(f"level {level}: {value}, the independent optimum is {report['independent_levels'][level]}")
     if max_seconds and report["seconds"] > max_seconds:
-        found.append(f"took {report['seconds']} s end to end, over {max_seconds} s")
+        found.append(
+            f"took {report['seconds']} s end to end ({report['cpu_seconds']} s of CPU, load average "
+            f"{report['load_average'][0]}), over {max_seconds} s"
+        )
+    if max_memory_mb and report["peak_memory_mb"] > max_memory_mb:
+        found.append(f"the process grew to {report['peak_memory_mb']} MB, over {max_memory_mb} MB")
     return found
 
 
@@ -295,14 +321,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--supporters", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--max-seconds", type=float, default=0, help="fail when slower end to end (0: no limit)")
+    parser.add_argument(
+        "--max-memory-mb", type=float, default=0, help="fail when the process grew larger (0: no limit)"
+    )
+    parser.add_argument("--keep", type=int, default=None, help="apply the pruning rule with this K at any size")
     parser.add_argument("--uncertified", action="store_true", help="supporters without certificates (must fail)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "match.json"))
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)
-        report = measure(args.participants, args.supporters, args.seed, certified=not args.uncertified)
-    found = failures(report, args.max_seconds)
+        report = measure(args.participants, args.supporters, args.seed, certified=not args.uncertified, keep=args.keep)
+    found = failures(report, args.max_seconds, args.max_memory_mb)
     report["ok"] = not found
     report["failures"] = found
     out = Path(args.out)

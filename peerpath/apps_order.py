@@ -27,6 +27,8 @@ APPS: tuple[str, ...] = (
     "voice",
     # The service-hours ledger: reads what the apps above record.
     "hours",
+    # Credentials: qualifications that gate work, initial-credential progress (reads care and hours).
+    "credentials",
     # Readers of every app above.
     "reports",
     "exchange",

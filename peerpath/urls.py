@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("peerpath.care.urls")),
     path("", include("peerpath.groups.urls")),
     path("", include("peerpath.hours.urls")),
+    path("", include("peerpath.credentials.urls")),
     path("", include("peerpath.practice.urls")),
     path("", include("peerpath.plans.urls")),
     path("", include("peerpath.training.urls")),

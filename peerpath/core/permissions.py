@@ -89,6 +89,9 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "certification.manage_certificates": frozenset({C}),
     "certification.review_ce": frozenset({C}),
     "certification.own_credentials": frozenset({P}),
+    # Credentials (peerpath/credentials): qualifications that gate work, credential progress.
+    "credentials.manage": frozenset({C}),
+    "credentials.own": frozenset({P}),
     # Supporter care (peerpath/care): supervisors see the people they supervise, coordinators
     # everyone (object rules in peerpath.care.access).
     "care.view_supporters": frozenset({C, S}),

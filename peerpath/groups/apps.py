@@ -14,7 +14,7 @@ class GroupsConfig(AppConfig):
         from peerpath.core.navigation import MINE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_condition
         from peerpath.core.scheduler import register_periodic
-        from peerpath.groups import panels, queries, services, tasks
+        from peerpath.groups import panels, queries, retention, services, tasks
         from peerpath.groups.calendar import session_events
         from peerpath.programs.signals import program_created
         from peerpath.recruitment.access import not_while_in_training
@@ -46,3 +46,5 @@ class GroupsConfig(AppConfig):
         register_home_panel("groups_supporter", panels.supporter_panel, order=5)
         register_home_panel("groups_coordinator", panels.coordinator_panel, order=12)
         register_periodic("groups.lay_out_series", tasks.lay_out_series, dt.timedelta(days=1))
+        # People who asked only for a group are erased after the program's period once they left.
+        retention.register()

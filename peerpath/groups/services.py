@@ -24,6 +24,7 @@ from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.program_settings import ProgramSettings
+from peerpath.groups.facilitation import facilitation_holds
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
 from peerpath.groups.models import (
     Answer,
@@ -186,7 +187,8 @@ def eligible_facilitators(program: Program) -> list[Supporter]:
     """Supporters who may facilitate: active on the pathway with a login, credential current
     (certified, or provisionally when the program lets provisional supporters take matches),
     and, when the program requires a competency, rated competent or strong in it at their
-    latest decided assessment. A fixed number of queries."""
+    latest decided assessment; not held back by a registered check (`groups.facilitation`:
+    a qualification required for facilitating has expired). A fixed number of queries."""
     candidates = list(
         Supporter.objects.filter(program=program, stage=Stage.ACTIVE, user__isnull=False).order_by("full_name")
     )
@@ -194,7 +196,8 @@ def eligible_facilitators(program: Program) -> list[Supporter]:
         return []
     standing = credential_standing(program, [s.pk for s in candidates])
     allowed = {"certified"} | ({"provisional"} if support_settings(program).allow_provisional else set())
-    chosen = [s for s in candidates if standing.get(s.pk) in allowed]
+    held = facilitation_holds(program, timezone.localdate())  # e.g. a required qualification expired
+    chosen = [s for s in candidates if standing.get(s.pk) in allowed and s.pk not in held]
     competency_id = get_settings(program).facilitation_competency_id
     if competency_id is not None and chosen:
         latest: dict[int, str] = {}

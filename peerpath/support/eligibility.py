@@ -147,16 +147,22 @@ NEEDS_FIELDS = [
 ]
 
 
-def weeks_waiting(participant: Any, on_date: dt.date) -> int:
-    """Whole weeks on the waiting list by ``on_date``, capped at `matching.MAX_WEEKS`."""
-    since = timezone.localdate(participant.waiting_since) if participant.waiting_since else on_date
+def weeks_waiting(participant: Any, on_date: dt.date, zone: dt.tzinfo | None = None) -> int:
+    """Whole weeks on the waiting list by ``on_date``, capped at `matching.MAX_WEEKS` (``zone``:
+    the current time zone, looked up once by a caller reading many)."""
+    if not participant.waiting_since:
+        return 0
+    since = participant.waiting_since.astimezone(zone or timezone.get_current_timezone()).date()
     return min(max((on_date - since).days // 7, 0), MAX_WEEKS)
 
 
-def needs_for(participant: Any, focus_area_ids: frozenset[int], on_date: dt.date | None = None) -> Needs:
+def needs_for(
+    participant: Any, focus_area_ids: frozenset[int], on_date: dt.date | None = None, zone: dt.tzinfo | None = None
+) -> Needs:
+    """What ``participant`` (a record, or a row with the same fields) asked for, comparable."""
     on_date = on_date or timezone.localdate()
     return Needs(
-        id=participant.pk,
+        id=participant.id,
         focus_areas=focus_area_ids,
         languages=norm_set(participant.languages or []),
         modes=frozenset(participant.modes or []),
@@ -167,7 +173,7 @@ def needs_for(participant: Any, focus_area_ids: frozenset[int], on_date: dt.date
         communities=norm_set(participant.preferred_communities or []),
         must_haves=frozenset(participant.must_haves or []),
         urgency=URGENCY_RANK.get(participant.urgency, 0),
-        weeks=weeks_waiting(participant, on_date),
+        weeks=weeks_waiting(participant, on_date, zone),
     )
 
 
@@ -185,7 +191,10 @@ def waiting_list(program: Program) -> QuerySet[Participant]:
 def waiting_needs(program: Program, on_date: dt.date | None = None) -> list[Needs]:
     """The needs of everyone on the waiting list, longest waiting first, in three queries."""
     on_date = on_date or timezone.localdate()
-    rows = list(waiting_list(program).only(*NEEDS_FIELDS))
+    zone = timezone.get_current_timezone()
+    fields = [f for f in NEEDS_FIELDS if f not in ("program_id", "status")]
+    # Plain rows, not model instances: the batch match reads the whole waiting list.
+    rows = list(waiting_list(program).values_list(*fields, named=True))
     areas: dict[int, set[int]] = defaultdict(set)
     through = (
         Participant.focus_areas.through.objects.filter(
@@ -196,7 +205,7 @@ def waiting_needs(program: Program, on_date: dt.date | None = None) -> list[Need
     )
     for participant_id, area_id in through:
         areas[participant_id].add(area_id)
-    return [needs_for(p, frozenset(areas.get(p.pk, ())), on_date) for p in rows]
+    return [needs_for(p, frozenset(areas.get(p.id, ())), on_date, zone) for p in rows]
 
 
 def excluded_pairs(program: Program) -> set[tuple[int, int]]:

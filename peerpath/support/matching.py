@@ -26,6 +26,17 @@ from peerpath.support.models import Availability, Criterion, Mode, Urgency
 CRITERIA = [c.value for c in Criterion]
 WEIGHT_KEYS = ["focus_area", "language", "mode", "area", "availability", "preferences", "free_places"]
 CHUNK = 1000  # participants scored at once: bounds memory for large waiting lists
+# Above this many candidate pairs `assign` starts from a few pairs per person and adds the rest only
+# where they could improve the result (see `assign`); below it, one solve on every pair is quicker.
+DIRECT_PAIRS = 250_000
+SEED_PER_PARTICIPANT = 25  # each participant's best-fitting supporters in the starting set
+SEED_PER_PLACE = 4  # and each supporter's best participants, this many per free place
+PRICING_MARGIN = 10  # pairs within this many points of improving it join too: fewer solves, same answer
+# The pruning rule for very large networks (`score_matrix`'s ``keep``): above this many possible
+# pairs, each participant is weighed against their KEEP_BEST best-fitting supporters only (and each
+# supporter against their best SEED_PER_PLACE participants per free place), to bound memory and time.
+PRUNE_ABOVE = 100_000_000
+KEEP_BEST = 30
 MAX_WEIGHT = 10  # a setting's weight is 0 to 10 (support.services.common.update_settings)
 MAX_SCORE = MAX_WEIGHT * 10 * len(WEIGHT_KEYS)  # the best fit a pair can score: 700
 
@@ -212,14 +223,27 @@ def explain(needs: Needs, offer: Offer, weights: dict[str, int], area_names: dic
 # --- Every pair at once -------------------------------------------------------------------
 
 
-def _indicator(rows: Sequence[frozenset], vocab: dict) -> np.ndarray:
-    matrix = np.zeros((len(rows), max(len(vocab), 1)), dtype=np.float32)
+def _bits(rows: Sequence[Iterable], vocab: dict) -> np.ndarray:
+    """Each row's set as bits: a (rows, words) array of 64-bit words, bit ``vocab[value]`` set."""
+    words = max((len(vocab) + 63) // 64, 1)
+    out = np.zeros((len(rows), words), dtype=np.uint64)
     for i, values in enumerate(rows):
         for v in values:
             j = vocab.get(v)
             if j is not None:
-                matrix[i, j] = 1.0
-    return matrix
+                out[i, j >> 6] |= np.uint64(1 << (j & 63))
+    return out
+
+
+def _shared(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """How many values each row of ``mine`` shares with each row of ``theirs`` (bit counts:
+    far quicker than a matrix product, and no threads fighting over a busy machine's cores)."""
+    total = np.bitwise_count(mine[:, 0, None] & theirs[None, :, 0])
+    if mine.shape[1] > 1:
+        total = total.astype(np.uint16)  # up to 64 a word: more than one word may pass 255
+        for word in range(1, mine.shape[1]):
+            total += np.bitwise_count(mine[:, word, None] & theirs[None, :, word])
+    return total
 
 
 def _vocab(*groups: Iterable[Iterable]) -> dict:
@@ -244,6 +268,8 @@ class Candidates:
     score: np.ndarray
     candidates_per_participant: np.ndarray
     blocked: dict[int, dict[str, int]]
+    seed: np.ndarray | None = None  # the pairs `assign` starts from, as indices into the arrays above
+    pruned: int = 0  # candidate pairs left out by `score_matrix`'s ``keep`` rule (0: every one kept)
 
 
 def _floor_share(weight: int, shared: np.ndarray, asked: np.ndarray) -> np.ndarray:
@@ -251,7 +277,7 @@ def _floor_share(weight: int, shared: np.ndarray, asked: np.ndarray) -> np.ndarr
 
     Exact: every value is a small whole number, and a quotient that is not whole is at least
     1/asked away from the next whole number, far more than float32 rounding."""
-    return np.floor((weight * 10) * shared / np.maximum(asked, 1))
+    return np.floor((weight * 10) * shared.astype(np.float32) / np.maximum(asked, 1))
 
 
 def score_matrix(
@@ -259,11 +285,20 @@ def score_matrix(
     offers: Sequence[Offer],
     weights: dict[str, int],
     conflicts: set[tuple[int, int]] | frozenset = frozenset(),
+    keep: int | None = None,
 ) -> Candidates:
     """Score every (participant, supporter) pair; keep those that pass every hard constraint.
 
     Hard constraints: the supporter has a free place, no declared conflict between the two,
     and every must-have of the participant is met. Same integer formulas as `explain`.
+
+    ``keep`` (for very large networks; None keeps every candidate) is the pruning rule: each
+    participant keeps their ``keep`` best-fitting candidate supporters, and each supporter keeps
+    their best ``SEED_PER_PLACE`` candidates per free place, best meaning the more urgent, then
+    the longer waiting, then the better fit (`seed_pairs`). ``candidates_per_participant`` and
+    ``blocked`` still count every candidate; ``pruned`` says how many pairs were left out.
+    The pairs `assign` starts from (``seed``) are chosen by the same rule with
+    ``SEED_PER_PARTICIPANT``.
     """
     w = {k: int(weights.get(k, 0)) for k in WEIGHT_KEYS}
     n_s = len(offers)
@@ -274,7 +309,7 @@ def score_matrix(
     blocked: dict[int, dict[str, int]] = {}
     if not needs or not offers:
         empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, empty, per_participant, {i: {} for i in range(len(needs))})
+        return Candidates(empty, empty, empty, per_participant, {i: {} for i in range(len(needs))}, seed=empty)
 
     keys = [
         ("focus", "focus_areas"),
@@ -284,9 +319,9 @@ def score_matrix(
         ("comm", "communities"),
     ]
     vocab = {key: _vocab([getattr(n, attr) for n in needs], [getattr(o, attr) for o in offers]) for key, attr in keys}
-    s_sets = {key: _indicator([getattr(o, attr) for o in offers], vocab[key]).T for key, attr in keys}
+    s_sets = {key: _bits([getattr(o, attr) for o in offers], vocab[key]) for key, attr in keys}
     age_vocab = _vocab([n.age_bands for n in needs], [{o.age_band} for o in offers if o.age_band])
-    s_sets["age"] = _indicator([frozenset({o.age_band}) if o.age_band else frozenset() for o in offers], age_vocab).T
+    s_sets["age"] = _bits([frozenset({o.age_band}) if o.age_band else frozenset() for o in offers], age_vocab)
     area_vocab = _vocab([{norm(n.area)} for n in needs if n.area], [{norm(o.area)} for o in offers if o.area])
     s_area = np.array([area_vocab.get(norm(o.area), -1) if o.area else -2 for o in offers], dtype=np.int64)
     gender_vocab = {g: i for i, g in enumerate(sorted({o.gender for o in offers} | {n.gender for n in needs}))}
@@ -302,12 +337,17 @@ def score_matrix(
             conflicted.setdefault(participant_id, []).append(offer_pos[supporter_id])
     # Each participant's must-haves as a column of booleans, per criterion.
     must = {c: np.array([c in n.must_haves for n in needs]) for c in CRITERIA}
+    priorities = np.array([n.priority for n in needs], dtype=np.int64)
+    per_place = SeedBySupporter(free)
+    seed_p: list[np.ndarray] = []
+    seed_s: list[np.ndarray] = []
+    pruned = 0
 
     for start in range(0, len(needs), CHUNK):
         chunk = needs[start : start + CHUNK]
         rows = len(chunk)
-        shared = {key: _indicator([getattr(n, attr) for n in chunk], vocab[key]) @ s_sets[key] for key, attr in keys}
-        age_ok = (_indicator([n.age_bands for n in chunk], age_vocab) @ s_sets["age"]) > 0
+        shared = {key: _shared(_bits([getattr(n, attr) for n in chunk], vocab[key]), s_sets[key]) for key, attr in keys}
+        age_ok = _shared(_bits([n.age_bands for n in chunk], age_vocab), s_sets["age"]) > 0
         asked = {key: np.array([len(getattr(n, attr)) for n in chunk], dtype=np.float32)[:, None] for key, attr in keys}
         asked_age = np.array([bool(n.age_bands) for n in chunk])[:, None]
         p_area = np.array([area_vocab.get(norm(n.area), -3) if n.area else -4 for n in chunk], dtype=np.int64)
@@ -351,11 +391,91 @@ def score_matrix(
             blocked[start + int(i)] = {
                 c: int((ok_by[Criterion(c)][i] & base[i]).sum()) for c in CRITERIA if c in n.must_haves
             } | {"_room": int(base[i].sum())}
+        masked = np.where(allowed, score, -1.0)
+        rows_best = _best_in_rows(masked, SEED_PER_PARTICIPANT if keep is None else min(SEED_PER_PARTICIPANT, keep))
+        seed_p.append(np.nonzero(rows_best)[0] + start)
+        seed_s.append(np.nonzero(rows_best)[1])
+        per_place.add(
+            start,
+            np.where(allowed, (priorities[start : start + rows, None] * SCORE_SPAN).astype(np.float32) + score, -1.0),
+        )
+        if keep is not None:
+            kept = _best_in_rows(masked, keep)
+            pruned += int(allowed.sum() - kept.sum())
+            allowed = kept
         p_idx, s_idx = np.nonzero(allowed)
         out_p.append(p_idx.astype(np.int64) + start)
         out_s.append(s_idx.astype(np.int64))
         out_w.append(score[p_idx, s_idx].astype(np.int64))
-    return Candidates(np.concatenate(out_p), np.concatenate(out_s), np.concatenate(out_w), per_participant, blocked)
+    p_all, s_all, w_all = np.concatenate(out_p), np.concatenate(out_s), np.concatenate(out_w)
+    place_p, place_s, place_key = per_place.pairs()
+    if keep is not None:
+        # A supporter's best participants stay candidates even where they are not among those
+        # participants' own best: in order, without duplicates (pair keys are p * n_s + s).
+        extra = np.setdiff1d(place_p * n_s + place_s, p_all * n_s + s_all)
+        if len(extra):
+            pruned -= len(extra)
+            order = np.argsort(np.concatenate([p_all * n_s + s_all, extra]), kind="stable")
+            extra_score = dict(zip((place_p * n_s + place_s).tolist(), (place_key % SCORE_SPAN).tolist(), strict=True))
+            p_all = np.concatenate([p_all, extra // n_s])[order]
+            s_all = np.concatenate([s_all, extra % n_s])[order]
+            w_all = np.concatenate([w_all, [extra_score[int(k)] for k in extra]]).astype(np.int64)[order]
+    keys = p_all * n_s + s_all
+    seed_keys = np.unique(np.concatenate([*seed_p, place_p]) * n_s + np.concatenate([*seed_s, place_s]))
+    seed = np.searchsorted(keys, seed_keys)
+    if len(seed_keys) and not np.array_equal(keys[np.minimum(seed, len(keys) - 1)], seed_keys):
+        raise RuntimeError("A starting pair is not a candidate.")  # cannot happen: both come from `allowed`
+    return Candidates(p_all, s_all, w_all, per_participant, blocked, seed=seed, pruned=pruned)
+
+
+SCORE_SPAN = 1 << 12  # above every score: priority * SCORE_SPAN + score orders by priority, then fit
+
+
+def _best_in_rows(masked: np.ndarray, k: int) -> np.ndarray:
+    """Each row's ``k`` highest entries that are not negative (negative: not a candidate), as a mask."""
+    if masked.shape[1] <= k:
+        return masked >= 0
+    top = np.argpartition(-masked, k - 1, axis=1)[:, :k]
+    mask = np.zeros(masked.shape, dtype=bool)
+    np.put_along_axis(mask, top, True, axis=1)
+    return mask & (masked >= 0)
+
+
+class SeedBySupporter:
+    """Each supporter's best candidates, ``SEED_PER_PLACE`` per free place, kept as the chunks
+    of participants go by: the highest ``priority * SCORE_SPAN + score`` (more urgent, longer
+    waiting, better fit), in a (supporters, depth) table merged with each chunk's best."""
+
+    def __init__(self, free: np.ndarray) -> None:
+        self.quota = SEED_PER_PLACE * np.maximum(free, 0)
+        depth = max(int(self.quota.max(initial=0)), 1)
+        self.key = np.full((len(free), depth), -1.0, dtype=np.float32)
+        self.row = np.zeros((len(free), depth), dtype=np.int64)
+
+    def add(self, start: int, key: np.ndarray) -> None:
+        """Merge a chunk's keys (participants x supporters; negative: not a candidate)."""
+        depth = self.key.shape[1]
+        key = np.ascontiguousarray(key.T, dtype=np.float32)  # a row per supporter: partitioned along rows
+        if key.shape[1] > depth:
+            top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
+            key, rows = np.take_along_axis(key, top, axis=1), top + start
+        else:
+            rows = np.broadcast_to(np.arange(key.shape[1])[None, :] + start, key.shape)
+        both_key = np.concatenate([self.key, key], axis=1)
+        both_row = np.concatenate([self.row, rows], axis=1)
+        top = np.argpartition(-both_key, depth - 1, axis=1)[:, :depth]
+        self.key = np.take_along_axis(both_key, top, axis=1)
+        self.row = np.take_along_axis(both_row, top, axis=1)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(participant, supporter, key) of each supporter's best, within their quota."""
+        order = np.argsort(-self.key, axis=1, kind="stable")
+        key = np.take_along_axis(self.key, order, axis=1)
+        row = np.take_along_axis(self.row, order, axis=1)
+        rank = np.arange(key.shape[1])[None, :]
+        chosen = (key >= 0) & (rank < self.quota[:, None])
+        supporter = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
+        return row[chosen], supporter[chosen].astype(np.int64), key[chosen].astype(np.int64)
 
 
 # --- The optimal assignment ---------------------------------------------------------------
@@ -418,7 +538,7 @@ def assign(
 ) -> Assignment:
     """The best assignment under `OBJECTIVE`: every supporter within their free places.
 
-    Exact, in one minimum-cost flow (source → participant (1) → supporter → sink (free
+    Exact, as one minimum-cost flow (source → participant (1) → supporter → sink (free
     places), with a zero-cost bypass from each participant to the sink), where a pair is worth
     ``(priority + 1) * step + score`` (`level_weights`). Why the levels come out strictly in order:
 
@@ -431,11 +551,19 @@ def assign(
       the most urgent, then the most soon, and the longest waits: levels 2 and 3.
     - ``step`` exceeds all the fit that could differ, so fit (level 4) only breaks ties.
 
+    With many candidate pairs (over ``DIRECT_PAIRS``) the flow is solved first on a starting
+    set (each participant's ``SEED_PER_PARTICIPANT`` best-fitting supporters and each
+    supporter's best ``SEED_PER_PLACE`` participants per free place), then priced against every
+    pair: node potentials from shortest paths in the optimal flow's residual graph (the LP
+    duals) give each pair left out a reduced cost; a pair with a negative one could improve the
+    result, so those are added and the flow solved again. When no pair left out has a negative
+    reduced cost, no improving cycle exists through any of them, so the answer is optimal for
+    every candidate pair, exactly as if all had been given to the solver (the last round proves
+    it; `tests/support/test_matching.py` compares both ways).
+
     The numbers stay small (for 100,000 participants and the best score 700: under 2**34 a
     pair), and `cost_bound` is checked before solving: OverflowError rather than a wrong answer.
     """
-    from ortools.graph.python import min_cost_flow
-
     n_edges = len(candidates.score)
     if n_participants == 0 or n_edges == 0:
         return Assignment({}, Levels())
@@ -451,40 +579,131 @@ def assign(
     if cost_bound(n_participants, n_s, bound, best) >= COST_LIMIT:
         raise OverflowError("Too many participants for the matching solver's integer range.")
     step = level_weights(bound, best)
-    source, sink = n_participants + n_s, n_participants + n_s + 1
-    flow = min_cost_flow.SimpleMinCostFlow()
-    ones_p = np.ones(n_participants, dtype=np.int64)
-    zeros_p = np.zeros(n_participants, dtype=np.int64)
-    participants = np.arange(n_participants, dtype=np.int64)
-    flow.add_arcs_with_capacity_and_unit_cost(np.full(n_participants, source), participants, ones_p, zeros_p)
-    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        candidates.participant_index,
-        n_participants + candidates.supporter_index,
-        np.ones(n_edges, dtype=np.int64),
-        -pair_values(prio, candidates, step),
-    )
-    flow.add_arcs_with_capacity_and_unit_cost(participants, np.full(n_participants, sink), ones_p, zeros_p)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        n_participants + np.arange(n_s, dtype=np.int64),
-        np.full(n_s, sink),
-        free_arr,
-        np.zeros(n_s, dtype=np.int64),
-    )
-    flow.set_nodes_supplies(np.array([source, sink]), np.array([n_participants, -n_participants]))
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"The matching solver did not find an optimum (status {status}).")
-    used = np.nonzero(flow.flows(pair_arcs) > 0)[0]
-    pairs = {int(candidates.participant_index[k]): int(candidates.supporter_index[k]) for k in used}
-    chosen = candidates.participant_index[used]
-    urgency = prio[chosen] // WEEK_SPAN
+    p_all = np.asarray(candidates.participant_index, dtype=np.int64)
+    s_all = np.asarray(candidates.supporter_index, dtype=np.int64)
+    value = pair_values(prio, candidates, step)
+    if n_edges <= DIRECT_PAIRS:
+        chosen = np.arange(n_edges)
+        used = chosen[_solve_flow(n_participants, free_arr, p_all, s_all, value)]
+    else:
+        chosen = (
+            np.asarray(candidates.seed, dtype=np.int64)
+            if candidates.seed is not None
+            else _starting_set(n_participants, free_arr, p_all, s_all, candidates.score, value)
+        )
+        while True:
+            flows = _solve_flow(n_participants, free_arr, p_all[chosen], s_all[chosen], value[chosen])
+            potential = _potentials(n_participants, free_arr, p_all[chosen], s_all[chosen], value[chosen], flows)
+            reduced = potential[p_all] - potential[n_participants + s_all] - value
+            left_out = np.ones(n_edges, dtype=bool)
+            left_out[chosen] = False
+            if not ((reduced < 0) & left_out).any():
+                used = chosen[flows]
+                break
+            # Those that could improve it, and those close to it (PRICING_MARGIN): fewer rounds.
+            chosen = np.union1d(chosen, np.nonzero((reduced < PRICING_MARGIN) & left_out)[0])
+    pairs = dict(zip(p_all[used].tolist(), s_all[used].tolist(), strict=True))
+    chosen_p = p_all[used]
+    urgency = prio[chosen_p] // WEEK_SPAN
     levels = Levels(
         matched=len(used),
         urgency=int(urgency.sum()),
-        weeks=int((prio[chosen] - urgency * WEEK_SPAN).sum()),
+        weeks=int((prio[chosen_p] - urgency * WEEK_SPAN).sum()),
         fit=int(candidates.score[used].sum()),
     )
     return Assignment(pairs, levels)
+
+
+def _solve_flow(n_p: int, free: np.ndarray, p_idx: np.ndarray, s_idx: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Which of the given pairs the maximum-value flow uses (a boolean per pair)."""
+    from ortools.graph.python import min_cost_flow
+
+    n_s = len(free)
+    source, sink = n_p + n_s, n_p + n_s + 1
+    flow = min_cost_flow.SimpleMinCostFlow()
+    ones_p = np.ones(n_p, dtype=np.int64)
+    zeros_p = np.zeros(n_p, dtype=np.int64)
+    participants = np.arange(n_p, dtype=np.int64)
+    flow.add_arcs_with_capacity_and_unit_cost(np.full(n_p, source), participants, ones_p, zeros_p)
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        p_idx, n_p + s_idx, np.ones(len(p_idx), dtype=np.int64), -value
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(participants, np.full(n_p, sink), ones_p, zeros_p)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        n_p + np.arange(n_s, dtype=np.int64), np.full(n_s, sink), free, np.zeros(n_s, dtype=np.int64)
+    )
+    flow.set_nodes_supplies(np.array([source, sink]), np.array([n_p, -n_p]))
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"The matching solver did not find an optimum (status {status}).")
+    return np.asarray(flow.flows(pair_arcs)) > 0
+
+
+def _starting_set(
+    n_p: int, free: np.ndarray, p_idx: np.ndarray, s_idx: np.ndarray, score: np.ndarray, value: np.ndarray
+) -> np.ndarray:
+    """The pairs the priced solve starts from: each participant's best-fitting supporters, and
+    each supporter's most valuable participants (a few per free place), as sorted pair indices."""
+    by_participant = np.lexsort((-score, p_idx))
+    rank = np.arange(len(p_idx)) - np.searchsorted(p_idx[by_participant], np.arange(n_p))[p_idx[by_participant]]
+    by_supporter = np.lexsort((-value, s_idx))
+    s_sorted = s_idx[by_supporter]
+    s_rank = np.arange(len(s_idx)) - np.searchsorted(s_sorted, np.arange(len(free)))[s_sorted]
+    return np.union1d(
+        by_participant[rank < SEED_PER_PARTICIPANT],
+        by_supporter[s_rank < SEED_PER_PLACE * np.maximum(free[s_sorted], 1)],
+    )
+
+
+def _potentials(
+    n_p: int, free: np.ndarray, p_idx: np.ndarray, s_idx: np.ndarray, value: np.ndarray, used: np.ndarray
+) -> np.ndarray:
+    """Node potentials proving the flow optimal on its pairs: shortest distances (Bellman-Ford,
+    from every node at once) in its residual graph, which has no negative cycle at an optimum.
+
+    Nodes: participants ``0..n_p-1``, supporters ``n_p..n_p+n_s-1``, the sink ``n_p+n_s`` (the
+    source has no residual arc out: every participant's unit leaves it). Arcs: an unused pair
+    participant → supporter at cost ``-value``, a used one back at ``+value``; a matched
+    participant → sink and sink → an unmatched participant (the bypass) at 0; a supporter with a
+    free place → sink and sink → a supporter with someone matched at 0.
+    """
+    n_s = len(free)
+    sink = n_p + n_s
+    s_node = n_p + s_idx
+    matched = np.zeros(n_p, dtype=bool)
+    matched[p_idx[used]] = True
+    taken = np.bincount(s_idx[used], minlength=n_s)
+    supporters = n_p + np.arange(n_s, dtype=np.int64)
+    participants = np.arange(n_p, dtype=np.int64)
+    tails = np.concatenate(
+        [
+            np.where(used, s_node, p_idx),
+            participants[matched],
+            np.full(int((~matched).sum()), sink),
+            supporters[taken < free],
+            np.full(int((taken > 0).sum()), sink),
+        ]
+    )
+    heads = np.concatenate(
+        [
+            np.where(used, p_idx, s_node),
+            np.full(int(matched.sum()), sink),
+            participants[~matched],
+            np.full(int((taken < free).sum()), sink),
+            supporters[taken > 0],
+        ]
+    )
+    costs = np.concatenate([np.where(used, value, -value), np.zeros(len(tails) - len(value), dtype=np.int64)])
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    nodes, first = np.unique(heads, return_index=True)
+    distance = np.zeros(sink + 1, dtype=np.int64)
+    for _round in range(sink + 2):
+        relaxed = np.minimum(distance[nodes], np.minimum.reduceat(distance[tails] + costs, first))
+        if np.array_equal(relaxed, distance[nodes]):
+            return distance
+        distance[nodes] = relaxed
+    raise RuntimeError("The matching solver's answer is not optimal (a negative cycle remains).")
 
 
 def levels_of(pairs: dict[int, int], candidates: Candidates, priorities: Sequence[int] | np.ndarray) -> Levels:
@@ -543,6 +762,17 @@ KIND_TEXT = {
     PLACES_TAKEN: "{n} had supporters who fit, but their places were all needed to serve as many people as "
     "possible, the more urgent and the longer waiting first",
 }
+
+
+def pruning_note(keep: int, pruned: int) -> str:
+    """What the pruning rule left out, for the coordinator (after the result sentence)."""
+    return str(
+        _(
+            "So large a network was matched among each participant's %(keep)s best-fitting supporters and each "
+            "supporter's best %(per_place)s participants per free place (%(pruned)s weaker pairs set aside)."
+        )
+        % {"keep": keep, "per_place": SEED_PER_PLACE, "pruned": f"{pruned:,}"}
+    )
 
 
 def result_sentence(matched: int, considered: int, kinds: dict[str, int], no_consent: int = 0) -> str:

@@ -97,6 +97,9 @@ CREATE_VIEWS = {
     "exchange:upload",
     "api_tokens:list",
     "certification:ce_subject_new",
+    "credentials:type_new",
+    "credentials:person",
+    "credentials:sign",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 

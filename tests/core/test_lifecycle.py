@@ -29,11 +29,11 @@ from peerpath.exchange.models import ImportBatch
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
 from peerpath.groups.models import CoverRequest, Group, GroupKind, GroupMember, GroupSession
 from peerpath.hours.lifecycle import OTHER_DUTY
-from peerpath.practice.lifecycle import PRACTICE_SESSION
-from peerpath.practice.models import PracticeSession, Scenario
 from peerpath.hours.models import OtherDuty
 from peerpath.plans.lifecycle import GOAL, NEED, REFERRAL
 from peerpath.plans.models import Goal, Need, Referral
+from peerpath.practice.lifecycle import PRACTICE_SESSION
+from peerpath.practice.models import PracticeSession, Scenario
 from peerpath.programs.models import Program
 from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
 from peerpath.recruitment.models import Stage, Supporter

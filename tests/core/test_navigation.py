@@ -99,6 +99,7 @@ def test_supporter_sees_their_own_work_first() -> None:
         "My groups",
         "My matching profile",
         "Continuing education",
+        "My qualifications",
         "Practice lab",
         "My well-being",
         "My hours",

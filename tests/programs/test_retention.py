@@ -108,6 +108,7 @@ def test_the_run_erases_what_has_passed_keeps_counts_and_writes_one_entry(setup:
         "audit_entries": 1,
         "closed_participants": 1,
         "abandoned_drafts": 1,
+        "group_only_participants": 0,  # groups' rule runs under the same period (nobody here)
     }
     assert entry.changes["finished_tasks"] == 1
     # One new entry for the whole run (the removed audit entry went), none per participant.
@@ -171,3 +172,39 @@ def test_only_coordinators_of_the_program_see_it(setup: Any) -> None:
 def test_the_scheduler_runs_it_daily() -> None:
     job = scheduler.PERIODIC["programs.retention"]
     assert job.every == DAY
+
+
+def test_people_who_asked_only_for_a_group_go_after_leaving_their_last_group(world: Any) -> None:
+    """They never have a relationship that closes: groups' rule counts from leaving their last
+    group, under the same period as closed participant records, and keeps anyone still in one."""
+    from peerpath.groups import services as groups
+    from peerpath.groups.models import GroupMember
+    from tests.groups.helpers import member, weekly_group
+
+    group = weekly_group(world)
+    other = weekly_group(world, name="Thursday group")
+    gone = member(world, group, "Gus Gone")
+    recent = member(world, group, "Rae Recent")
+    still = member(world, group, "Stan Still")
+    back = member(world, group, "Bea Back")
+    for left in (gone, recent, back):
+        groups.leave_group(actor=world.coordinator, member=left)
+    GroupMember.objects.filter(pk__in=[gone.pk, back.pk]).update(left_on=timezone.localdate() - 100 * DAY)
+    GroupMember.objects.filter(pk=recent.pk).update(left_on=timezone.localdate() - 10 * DAY)
+    groups.add_member(actor=world.coordinator, group=other, participant=back.participant)  # came back elsewhere
+    waiting = make_participant(world, full_name="Wes Waiting", support_wanted="group")  # never in a group yet
+    RetentionSettings.objects.filter(program=world.program).delete()
+    RetentionSettings.objects.create(program=world.program, closed_participant_days=60)
+
+    forecast = {f.rule.key: f for f in retention.forecast(world.program)}["group_only_participants"]
+    assert forecast.next_run == 1 and [u.label for u in forecast.items] == [gone.participant.reference]
+    entry = retention.run()
+    left = set(Participant.objects.filter(program=world.program).values_list("pk", flat=True))
+    assert gone.participant_id not in left
+    assert {recent.participant_id, still.participant_id, back.participant_id, waiting.pk} <= left
+    assert entry.changes["removed"]["riverside"]["group_only_participants"] == 1
+    assert ErasureTally.objects.get(program=world.program).participants == 1
+    # Within the period's horizon: the one who left ten days ago goes in 50 days, not in the next 30.
+    RetentionSettings.objects.filter(program=world.program).update(closed_participant_days=35)
+    soon = {f.rule.key: f for f in retention.forecast(world.program)}["group_only_participants"]
+    assert soon.next_run == 0 and soon.within_horizon == 1

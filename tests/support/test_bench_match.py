@@ -89,11 +89,47 @@ def test_each_failure_condition_is_reported() -> None:
         "levels": {"matched": 7, "urgency": 3, "weeks": 20, "fit": 300},
         "independent_levels": {"matched": 7, "urgency": 3, "weeks": 20, "fit": 300},
         "seconds": 2.0,
+        "cpu_seconds": 1.5,
+        "load_average": [3.0, 4.0],
+        "peak_memory_mb": 900,
         "problems": [],
     }
-    assert bench.failures(passing, max_seconds=15) == []
+    assert bench.failures(passing, max_seconds=15, max_memory_mb=8192) == []
     assert bench.failures({**passing, "maximum": 8}) == ["matched 7, below the independent maximum 8"]
     worse = {**passing, "independent_levels": {**passing["independent_levels"], "weeks": 21}}
     assert bench.failures(worse) == ["level weeks: 20, the independent optimum is 21"]
-    assert bench.failures(passing, max_seconds=1) == ["took 2.0 s end to end, over 1 s"]
+    assert bench.failures(passing, max_seconds=1) == [
+        "took 2.0 s end to end (1.5 s of CPU, load average 3.0), over 1 s"
+    ]
+    assert bench.failures(passing, max_memory_mb=512) == ["the process grew to 900 MB, over 512 MB"]
+    nobody = {**passing, "matched": 0, "maximum": 0, "levels": {**passing["levels"], "matched": 0}}
+    nobody["independent_levels"] = nobody["levels"]
+    assert bench.failures(nobody) == ["nobody was matched: there is nothing to measure"]
     assert bench.failures({**passing, "problems": ["a participant was matched twice"]})
+
+
+def test_the_priced_solve_matches_the_independent_optima(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same small network solved from a starting set and priced (as large ones are): the
+    independent solvers and the successive linear programs agree with it level by level."""
+    monkeypatch.setattr(matching, "DIRECT_PAIRS", 0)
+    monkeypatch.setattr(matching, "SEED_PER_PARTICIPANT", 3)
+    report = bench.measure(400, 80, seed=4)
+    assert bench.failures(report) == []
+    result = compute_batch(Program.objects.get(slug="bench-4-400"))
+    assert result.candidates is not None and result.candidates.seed is not None
+    assert len(result.candidates.seed) < len(result.candidates.score)  # it did start from fewer pairs
+    assert successive_levels(result.considered, result.free, result.candidates, result.priorities) == list(
+        report["levels"].values()
+    )
+
+
+def test_the_pruned_benchmark_checks_the_same_candidates() -> None:
+    """The pruning rule (as `make bench-match-large` applies it) at a small size: the pairs set
+    aside are counted, the result says so, and the independent checks pass on what was kept."""
+    report = bench.measure(400, 80, seed=6, keep=4)
+    assert bench.failures(report) == []
+    assert report["pruning_keep"] == 4 and report["pruned_pairs"] > 0
+    assert report["candidate_pairs"] + report["pruned_pairs"] == (
+        compute_batch(Program.objects.get(slug="bench-6-400")).candidates.candidates_per_participant.sum()  # type: ignore[union-attr]
+    )
+    assert "best-fitting supporters" in report["summary"]

@@ -103,7 +103,8 @@ def test_supporters_on_a_break_are_not_matched(support: Any) -> None:
 def test_care_registers_its_checks_with_support() -> None:
     from peerpath.care.holds import HOLDS
 
-    assert list(availability._CHECKS) == ["on a break", *HOLDS]
+    # Then credentials' (after care in the app order): a required qualification not current.
+    assert list(availability._CHECKS) == ["on a break", *HOLDS, "qualifications"]
 
 
 def test_every_registered_check_leaves_its_supporters_out_with_its_reason(

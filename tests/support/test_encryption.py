@@ -29,6 +29,7 @@ from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
 from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
 from tests.care.helpers import CARE_SECRETS, fill_care_secrets
+from tests.credentials.helpers import CREDENTIALS_SECRETS, fill_credentials_secrets
 from tests.groups.helpers import GROUPS_SECRETS, fill_groups_secrets
 from tests.migrated import copy_sqlite, create_postgres, migrated_sqlite
 from tests.plans.helpers import PLANS_SECRETS, fill_plans_secrets
@@ -58,6 +59,7 @@ SECRETS = {
     **CARE_SECRETS,
     **PLANS_SECRETS,
     **GROUPS_SECRETS,
+    **CREDENTIALS_SECRETS,
     **VOICE_SECRETS,
 }
 
@@ -193,6 +195,7 @@ def fill_every_encrypted_place(support: Any) -> Participant:
     fill_plans_secrets(s, relationship)
     fill_voice_secrets(s, relationship)
     fill_groups_secrets(s.world)
+    fill_credentials_secrets(s.world)
     matches.close_relationship(
         actor=s.supporter, relationship=relationship, close_reason="goals_met", note=SECRETS["close"]
     )

@@ -136,14 +136,21 @@ class BatchResult:
         self.priorities: list[int] = []
         self.free: list[int] = []
         self.supporter_ids: list[int] = []
+        self.keep: int | None = None  # the pruning rule's K when it applied (`matching.score_matrix`)
+        self.pruned = 0  # candidate pairs it set aside
+        self.phases: dict[str, float] = {}  # seconds: load, score, solve, explain
 
 
-def compute_batch(program: Program) -> BatchResult:
+def compute_batch(program: Program, keep: int | None = None) -> BatchResult:
     """Score the whole waiting list against every eligible supporter and assign under
     `matching.OBJECTIVE` (most served; then the more urgent; then the longer waiting; then fit).
 
     Rule: only participants with recorded consent are matched; the others are left over,
     with the reason. ``summary`` says the result in one sentence (`matching.result_sentence`).
+    Every candidate pair is weighed, unless the network has over `matching.PRUNE_ABOVE`
+    possible pairs (or ``keep`` is given): then the pruning rule keeps each participant's
+    ``keep`` (`matching.KEEP_BEST`) best-fitting supporters and each supporter's best
+    participants, and the summary says so.
     """
     started = time.perf_counter()
     result = BatchResult()
@@ -152,11 +159,17 @@ def compute_batch(program: Program) -> BatchResult:
     needs = [n for n in eligibility.waiting_needs(program) if n.id not in excluded]
     pool = eligibility.supporter_pool(program)
     weights = get_settings(program).weights()
-    candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program))
+    result.phases["load"] = time.perf_counter() - started
+    if keep is None and len(needs) * len(pool.offers) > matching.PRUNE_ABOVE:
+        keep = matching.KEEP_BEST
+    candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program), keep=keep)
+    result.keep, result.pruned = keep, candidates.pruned
+    result.phases["score"] = time.perf_counter() - started - sum(result.phases.values())
     result.free = [o.free for o in pool.offers]
     result.supporter_ids = [o.id for o in pool.offers]
     result.priorities = [n.priority for n in needs]
     assignment = matching.assign(len(needs), result.free, candidates, result.priorities)
+    result.phases["solve"] = time.perf_counter() - started - sum(result.phases.values())
     area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
     for p_index, s_index in sorted(assignment.pairs.items()):
         explanation = matching.explain(needs[p_index], pool.offers[s_index], weights, area_names)
@@ -173,8 +186,11 @@ def compute_batch(program: Program) -> BatchResult:
     result.waiting = len(needs) + len(no_consent)
     result.considered = len(needs)
     result.summary = matching.result_sentence(assignment.levels.matched, result.waiting, kinds, len(no_consent))
+    if keep is not None and candidates.pruned:
+        result.summary += " " + matching.pruning_note(keep, candidates.pruned)
     result.candidates = candidates
     result.seconds = time.perf_counter() - started
+    result.phases["explain"] = result.seconds - sum(result.phases.values())
     return result
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -449,6 +449,33 @@ def erase_closed_participants(*, actor: Actor, program: Program, participant_ids
                 .first()
             )
             if participant is None:
+                continue
+            _anonymise(participant, tally)
+            erased += 1
+    return erased
+
+
+def erase_for_retention(
+    *, actor: Actor, program: Program, participant_ids: list[int], still_due: Callable[[Participant], bool]
+) -> int:
+    """Erase participants a retention rule of an app above support found due (people who asked
+    only for a group, once they left their last one: peerpath.groups.retention), as an erasure
+    request would. Rules: each in its own short transaction with its row locked; never someone
+    with an open relationship; the caller's own rule re-checked under the lock (``still_due``),
+    so someone who came back meanwhile is kept. The nightly run writes the one audit entry for
+    all of them. Returns how many were erased."""
+    erased = 0
+    for pk in participant_ids:
+        candidate = Participant.objects.filter(pk=pk, program=program).first()
+        tally = _tally_of(candidate) if candidate is not None else {}
+        with transaction.atomic():
+            participant = (
+                Participant.objects.select_for_update()
+                .filter(pk=pk, program=program)
+                .exclude(relationships__state__in=OPEN_STATES)
+                .first()
+            )
+            if participant is None or not still_due(participant):
                 continue
             _anonymise(participant, tally)
             erased += 1

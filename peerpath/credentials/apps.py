@@ -1,0 +1,31 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class CredentialsConfig(AppConfig):
+    name = "peerpath.credentials"
+    label = "credentials"
+    verbose_name = "Credentials"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from peerpath.core.navigation import MINE, TRAINING, register_nav
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.credentials import defaults, holds, tasks
+        from peerpath.groups.facilitation import register_facilitation_hold
+        from peerpath.programs.signals import program_created
+        from peerpath.support.availability import register_hold_back
+
+        program_created.connect(defaults.seed_qualifications, dispatch_uid="credentials.seed_qualifications")
+        # An expired required qualification holds the supporter back from that work.
+        register_hold_back("qualifications", holds.matching_holds)
+        register_facilitation_hold("qualifications", holds.facilitation_holds)
+        register_nav(
+            _("Qualifications"), "credentials:qualifications", "credentials.manage", group=TRAINING.key, order=29
+        )
+        register_nav(_("My qualifications"), "credentials:mine", "credentials.own", group=MINE.key, order=31)
+        register_periodic(
+            "credentials.qualification_reminders", tasks.daily_qualification_reminders, dt.timedelta(days=1)
+        )

@@ -1,0 +1,152 @@
+"""Credentials: qualifications that gate work (background checks, references, agreements signed
+in the app, first aid...), and (see `progress`) the initial credential a supporter works toward.
+
+This app sits after care and hours in the dependency order, so it may read supervision meetings
+and the service-hours ledger; it gates work in the apps below through their registries
+(``support.availability`` for new matches, ``groups.facilitation`` for facilitating groups)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from peerpath.core.encryption import EncryptedTextField
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
+
+
+class QualificationKind(models.TextChoices):
+    CHECK = "check", _("A check (e.g. background check)")
+    REFERENCES = "references", _("References")
+    AGREEMENT = "agreement", _("An agreement signed in the app")
+    TRAINING = "training", _("A training or certificate")
+    DOCUMENT = "document", _("A document")
+
+
+class QualificationType(models.Model):
+    """A qualification the program asks of its supporters, and what it is required for."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="qualification_types")
+    name = models.CharField(_("Name"), max_length=200)
+    kind = models.CharField(_("Kind"), max_length=12, choices=QualificationKind.choices)
+    description = models.TextField(_("Description"), blank=True)
+    valid_months = models.PositiveSmallIntegerField(
+        _("Valid for (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Empty: it does not expire."),
+    )
+    references_needed = models.PositiveSmallIntegerField(
+        _("References needed"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("For references: how many with a satisfactory outcome."),
+    )
+    agreement_text = models.TextField(
+        _("Text of the agreement"), blank=True, help_text=_("For agreements: what the supporter signs.")
+    )
+    agreement_version = models.PositiveIntegerField(default=1)
+    for_new_matches = models.BooleanField(_("Required for new matches"), default=False)
+    for_facilitating = models.BooleanField(_("Required for facilitating groups"), default=False)
+    for_training_others = models.BooleanField(_("Required for training others"), default=False)
+    missing_holds_back = models.BooleanField(
+        _("Also hold back people who have none on file"),
+        default=False,
+        help_text=_("Otherwise only an expired or unsatisfactory one holds a supporter back."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("In use"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="one_qualification_type_per_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def required_for(self) -> list[str]:
+        return [
+            str(label)
+            for flag, label in (
+                (self.for_new_matches, _("new matches")),
+                (self.for_facilitating, _("facilitating groups")),
+                (self.for_training_others, _("training others")),
+            )
+            if flag
+        ]
+
+
+class QualificationOutcome(models.TextChoices):
+    SATISFACTORY = "satisfactory", _("Satisfactory")
+    CONCERNS = "concerns", _("Concerns raised")
+    NOT_SATISFACTORY = "not_satisfactory", _("Not satisfactory")
+
+
+def evidence_path(instance: Qualification, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"qualification-evidence/{instance.program_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Qualification(models.Model):
+    """One piece of a supporter's qualification: a check's result, one reference, a signature,
+    a course certificate. Valid from `obtained_on` through `expires_on` (none: for good)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="qualifications")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="qualifications")
+    qtype = models.ForeignKey(QualificationType, on_delete=models.PROTECT, related_name="records")
+    obtained_on = models.DateField(_("Date"))
+    expires_on = models.DateField(_("Expires on"), null=True, blank=True)
+    outcome = models.CharField(
+        _("Outcome"), max_length=20, choices=QualificationOutcome.choices, default=QualificationOutcome.SATISFACTORY
+    )
+    detail = EncryptedTextField(
+        _("Detail"), blank=True, help_text=_("Who gave the reference, the check's reference number...")
+    )
+    evidence = models.FileField(upload_to=evidence_path, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    signed_name = models.CharField(_("Typed name"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    agreement_version = models.PositiveIntegerField(null=True, blank=True)
+    agreement_text = models.TextField(blank=True, help_text="The exact text signed.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-obtained_on", "-id"]
+        indexes = [models.Index(fields=["program", "qtype", "supporter"])]
+
+    def __str__(self) -> str:
+        return f"{self.qtype} of {self.supporter} ({self.obtained_on})"
+
+    @property
+    def is_satisfactory(self) -> bool:
+        return self.outcome == QualificationOutcome.SATISFACTORY
+
+
+class QualificationReminder(models.Model):
+    """A reminder sent N days before a qualification expires: once per record, threshold and date."""
+
+    qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    expires_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qualification", "days_before", "expires_on"], name="one_qualification_reminder_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days_before}-day reminder for {self.qualification}"

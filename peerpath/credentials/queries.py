@@ -1,0 +1,79 @@
+"""Qualification statuses for pages, reminders and the hold-backs: a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from peerpath.credentials.models import Qualification, QualificationType
+from peerpath.credentials.status import QualificationStatus, status_of
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Stage, Supporter
+
+# Whose qualifications the coordinator's list shows: people doing or about to do the work.
+WORKING_STAGES = (Stage.IN_TRAINING, Stage.CERTIFIED, Stage.PROVISIONAL, Stage.SHADOWING, Stage.ACTIVE)
+
+
+def active_types(program: Program) -> list[QualificationType]:
+    return list(QualificationType.objects.filter(program=program, is_active=True))
+
+
+def statuses(
+    program: Program, supporter_ids: Iterable[int], today: dt.date | None = None
+) -> dict[int, list[QualificationStatus]]:
+    """Each supporter's status on every active qualification type, in the program's order."""
+    today = today or timezone.localdate()
+    ids = list(supporter_ids)
+    types = active_types(program)
+    by_key: dict[tuple[int, int], list[Qualification]] = defaultdict(list)
+    for record in Qualification.objects.filter(program=program, supporter_id__in=ids, qtype__is_active=True):
+        by_key[(record.supporter_id, record.qtype_id)].append(record)
+    return {sid: [status_of(t, by_key[(sid, t.pk)], today) for t in types] for sid in ids}
+
+
+def holds(program: Program, today: dt.date, work: str) -> dict[int, list[QualificationStatus]]:
+    """Supporters held back from `work` ("for_new_matches", "for_facilitating",
+    "for_training_others"), with the statuses that hold them back."""
+    required = [t for t in active_types(program) if getattr(t, work)]
+    if not required:
+        return {}
+    found: dict[int, list[QualificationStatus]] = {}
+    by_key: dict[tuple[int, int], list[Qualification]] = defaultdict(list)
+    for record in Qualification.objects.filter(program=program, qtype__in=required):
+        by_key[(record.supporter_id, record.qtype_id)].append(record)
+    if any(t.missing_holds_back for t in required):
+        people = list(Supporter.objects.filter(program=program, stage__in=WORKING_STAGES).values_list("pk", flat=True))
+    else:
+        people = sorted({sid for sid, _t in by_key})
+    for sid in people:
+        for t in required:
+            status = status_of(t, by_key[(sid, t.pk)], today)
+            if status.holds_back:
+                found.setdefault(sid, []).append(status)
+    return found
+
+
+def expiring_records(program: Program, today: dt.date, within_days: int) -> list[Qualification]:
+    """The newest satisfactory record of each supporter and type, when it expires within
+    `within_days` (not yet expired) and nothing newer replaces it."""
+    rows = Qualification.objects.filter(
+        program=program, qtype__is_active=True, outcome="satisfactory", expires_on__isnull=False
+    ).select_related("supporter", "qtype")
+    newest: dict[tuple[int, int], Qualification] = {}
+    for record in rows.order_by("supporter_id", "qtype_id", "-expires_on", "-id"):
+        newest.setdefault((record.supporter_id, record.qtype_id), record)
+    return sorted(
+        (
+            r
+            for r in newest.values()
+            if r.expires_on is not None and today <= r.expires_on <= today + dt.timedelta(days=within_days)
+        ),
+        key=lambda r: r.expires_on or today,
+    )
+
+
+def people(program: Program) -> list[Supporter]:
+    return list(Supporter.objects.filter(program=program, stage__in=WORKING_STAGES).order_by("full_name"))

@@ -1,0 +1,224 @@
+"""State changes in credentials: qualification types, records (with evidence), agreements
+signed in the app, expiry reminders. Atomic, validated, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerpath.certification.rules import add_months
+from peerpath.core import audit
+from peerpath.core.actors import Actor
+from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import User
+from peerpath.credentials import queries
+from peerpath.credentials.models import (
+    Qualification,
+    QualificationKind,
+    QualificationOutcome,
+    QualificationReminder,
+    QualificationType,
+)
+from peerpath.credentials.status import REMINDER_DAYS
+from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
+
+EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".doc", ".docx", ".odt"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+TYPE_FIELDS = [
+    "name",
+    "kind",
+    "description",
+    "valid_months",
+    "references_needed",
+    "agreement_text",
+    "for_new_matches",
+    "for_facilitating",
+    "for_training_others",
+    "missing_holds_back",
+    "is_active",
+]
+
+
+def save_type(
+    *, actor: Actor, program: Program, qtype: QualificationType | None, data: dict[str, Any]
+) -> QualificationType:
+    """Add or change a qualification type. Rules: a name unique in the program; an agreement has
+    its text. Changing an agreement's text starts a new version: signatures keep the exact text
+    and version they signed, and the supporter signs the new one."""
+    name = (data.get("name") or "").strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Name the qualification.")
+    others = QualificationType.objects.filter(program=program, name__iexact=name)
+    if qtype is not None:
+        others = others.exclude(pk=qtype.pk)
+    if name and others.exists():
+        errors["name"] = _("The program already has a qualification by that name.")
+    if data.get("kind") == QualificationKind.AGREEMENT and not (data.get("agreement_text") or "").strip():
+        errors["agreement_text"] = _("Write the text the supporter signs.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        instance = qtype or QualificationType(
+            program=program, position=QualificationType.objects.filter(program=program).count()
+        )
+        text_changed = qtype is not None and (data.get("agreement_text") or "").strip() != qtype.agreement_text.strip()
+        if text_changed:
+            instance.agreement_version += 1
+        return audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=instance,
+            fields=TYPE_FIELDS,
+            data={**data, "name": name, "agreement_text": (data.get("agreement_text") or "").strip()},
+            action="credentials.qualification_type",
+        )
+
+
+def _check_evidence(evidence: Any) -> None:
+    if evidence is None:
+        return
+    name = (getattr(evidence, "name", "") or "").lower()
+    if not any(name.endswith(ext) for ext in EVIDENCE_EXTENSIONS):
+        raise ValidationError({"evidence": _("Upload a PDF, an image, a text or a word-processor document.")})
+    if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": _("The file is larger than 10 MB.")})
+
+
+def expiry_for(qtype: QualificationType, obtained_on: dt.date) -> dt.date | None:
+    """The type's validity from the date obtained (none: it does not expire)."""
+    return add_months(obtained_on, qtype.valid_months) if qtype.valid_months else None
+
+
+def record_qualification(
+    *,
+    actor: Actor,
+    supporter: Supporter,
+    qtype: QualificationType,
+    obtained_on: dt.date,
+    expires_on: dt.date | None = None,
+    outcome: str = QualificationOutcome.SATISFACTORY,
+    detail: str = "",
+    evidence: Any = None,
+) -> Qualification:
+    """A coordinator records a qualification (a check's result, a reference, a course).
+
+    Rules: the type is the supporter's program's; the date is not in the future; the expiry, when
+    given, is after the date (otherwise the type's validity sets it); a known outcome; evidence a
+    document or image of at most 10 MB. A renewal is simply a newer record: it clears a hold-back."""
+    errors: dict[str, str] = {}
+    if qtype.program_id != supporter.program_id:
+        raise ValidationError(_("This qualification is not the supporter's program's."))
+    if obtained_on > timezone.localdate():
+        errors["obtained_on"] = _("The date cannot be in the future.")
+    if expires_on is not None and expires_on <= obtained_on:
+        errors["expires_on"] = _("The expiry must be after the date.")
+    if outcome not in QualificationOutcome.values:
+        errors["outcome"] = _("Choose an outcome.")
+    try:
+        _check_evidence(evidence)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        record = Qualification(
+            program=supporter.program,
+            supporter=supporter,
+            qtype=qtype,
+            obtained_on=obtained_on,
+            expires_on=expires_on or expiry_for(qtype, obtained_on),
+            outcome=outcome,
+            detail=detail.strip(),
+            recorded_by=_user(actor),
+        )
+        if evidence is not None:
+            record.evidence_name = evidence.name[:200]
+            record.evidence.save(evidence.name, evidence, save=False)
+        record.save()
+        audit.record(
+            actor=actor,
+            program=supporter.program,
+            action="credentials.qualification.record",
+            target=record,
+            changes={"expires_on": [None, record.expires_on], "outcome": [None, record.outcome]},
+        )
+    return record
+
+
+def sign_agreement(*, actor: User, supporter: Supporter, qtype: QualificationType, typed_name: str) -> Qualification:
+    """The supporter signs an agreement in the app: their typed name, today's date, and the exact
+    text and version they saw are kept. Rules: the signer is the supporter; the type is an
+    agreement in use; the typed name is the supporter's name (case and spacing aside)."""
+    if supporter.user_id != actor.pk:
+        raise ValidationError(_("Only the supporter signs their own agreements."))
+    if qtype.kind != QualificationKind.AGREEMENT or not qtype.is_active or qtype.program_id != supporter.program_id:
+        raise ValidationError(_("This is not an agreement to sign."))
+    typed = " ".join(typed_name.split())
+    if typed.casefold() != " ".join(supporter.full_name.split()).casefold():
+        raise ValidationError(
+            {"typed_name": _("Type your name as it is on your record: %(name)s.") % {"name": supporter.full_name}}
+        )
+    today = timezone.localdate()
+    with transaction.atomic():
+        record = Qualification.objects.create(
+            program=supporter.program,
+            supporter=supporter,
+            qtype=qtype,
+            obtained_on=today,
+            expires_on=expiry_for(qtype, today),
+            signed_name=typed,
+            signed_at=timezone.now(),
+            agreement_version=qtype.agreement_version,
+            agreement_text=qtype.agreement_text,
+            recorded_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            program=supporter.program,
+            action="credentials.agreement.sign",
+            target=record,
+            changes={"agreement_version": [None, qtype.agreement_version]},
+        )
+    return record
+
+
+def send_qualification_reminders(*, program: Program, today: dt.date | None = None) -> list[QualificationReminder]:
+    """E-mail supporters whose qualification expires within 60, 30 or 7 days and has not been
+    renewed: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
+    today = today or timezone.localdate()
+    sent = []
+    for record in queries.expiring_records(program, today, REMINDER_DAYS[0]):
+        assert record.expires_on is not None  # expiring_records keeps only dated ones
+        days_left = (record.expires_on - today).days
+        threshold = min(t for t in REMINDER_DAYS if days_left <= t)
+        with transaction.atomic():
+            reminder, created = QualificationReminder.objects.get_or_create(
+                qualification=record, days_before=threshold, expires_on=record.expires_on
+            )
+            if not created or not record.supporter.email:
+                continue
+            queue_email(
+                to=record.supporter.email,
+                template="credentials/email/qualification_reminder",
+                context={
+                    "program": program,
+                    "record": record,
+                    "days_left": days_left,
+                    "url": absolute_url(reverse("credentials:mine", args=[program.slug])),
+                },
+                reply_to=program.contact_email,
+            )
+            sent.append(reminder)
+    return sent
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
