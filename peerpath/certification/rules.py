@@ -41,6 +41,7 @@ def compute_outcome(
     held: int,
     rules: CertificationSettings,
     provisional_possible: bool = True,
+    unmet: Sequence[str] = (),
 ) -> OutcomeResult:
     """The outcome the program's rules give.
 
@@ -49,6 +50,9 @@ def compute_outcome(
     * provisionally certified: no 'not yet' and at most N 'developing' (N a setting, default
       2), when the program allows it and the person is not already provisional;
     * otherwise not graduated.
+
+    ``unmet``: why other requirements of the program (``certification.requirements``) are not
+    met yet; any of them keeps "certified" out of reach, as too little attendance does.
     """
     not_yet = sum(1 for level in levels if level == Level.NOT_YET)
     developing = sum(1 for level in levels if level == Level.DEVELOPING)
@@ -60,7 +64,8 @@ def compute_outcome(
         f"{developing} developing; {not_yet} not yet.",
         f"Attendance {percent} ({attended} of {held}); {rules.min_attendance_percent}% needed to certify.",
     ]
-    if all_competent and attendance_ok:
+    reasons.extend(unmet)
+    if all_competent and attendance_ok and not unmet:
         outcome = Outcome.CERTIFIED
         reasons.append("Every competency is at least competent and attendance is enough: certified.")
     elif (

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from peerpath.certification import rules
+from peerpath.certification import requirements, rules
 from peerpath.certification.lifecycle import ASSESSMENT, CE_ACTIVITY
 from peerpath.certification.models import (
     Assessment,
@@ -209,6 +209,7 @@ def preview_outcome(assessment: Assessment) -> tuple[rules.OutcomeResult, list[C
         held=rate.held,
         rules=get_settings(assessment.program),
         provisional_possible=assessment.kind == AssessmentKind.INITIAL,
+        unmet=requirements.unmet(assessment.supporter),
     )
     return result, [c for c in active if c.pk not in levels]
 

@@ -9,7 +9,11 @@ class PracticeConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from peerpath.certification.requirements import register_requirement
         from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
+        from peerpath.practice import services
+
+        register_requirement("practice", services.certification_requirement)
 
         register_nav(_("Practice lab"), "practice:home", "practice.play", group=MINE.key, order=38)
         register_nav(_("Practice reviews"), "practice:review", "practice.review", group=TRAINING.key, order=60)

@@ -9,6 +9,7 @@ from peerpath.practice.codes import Code
 from peerpath.practice.models import PracticeSettings, Scenario, Step
 from peerpath.practice.services import MAX_REPLY_LENGTH, SETTINGS_FIELDS
 from peerpath.programs.models import Competency, Program
+from peerpath.training.services import ce_subject_choices
 
 
 class ReplyForm(forms.Form):
@@ -96,6 +97,17 @@ class EvidenceForm(forms.Form):
 
 
 class PracticeSettingsForm(forms.ModelForm):
+    ce_category = forms.ChoiceField(
+        label=_("Continuing-education subject practice counts in"),
+        required=False,
+        help_text=_("Required when practice time counts as continuing education."),
+    )
+
     class Meta:
         model = PracticeSettings
         fields = SETTINGS_FIELDS
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category: Any = self.fields["ce_category"]
+        category.choices = [("", "---------"), *ce_subject_choices(program)]

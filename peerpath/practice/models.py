@@ -253,6 +253,12 @@ class PracticeSettings(models.Model):
         default=False,
         help_text=_("Finished practice sessions of certified supporters add their time to continuing education."),
     )
+    ce_category = models.CharField(
+        _("Continuing-education subject practice counts in"),
+        max_length=30,
+        blank=True,
+        help_text=_("Required when practice time counts as continuing education."),
+    )
 
     def __str__(self) -> str:
         return f"Practice settings of {self.program}"

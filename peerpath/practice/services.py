@@ -5,6 +5,7 @@ program's practice settings. Every change is validated, atomic and audited."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,12 +31,16 @@ from peerpath.practice.models import (
 )
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
+from peerpath.training.services import ce_subject_keys
 
 MAX_REPLY_LENGTH = 1000
 MAX_REPLIES = 40  # a scripted conversation that has not ended by then is stopped
 SCENARIO_FIELDS = ["title", "area", "persona", "situation", "hopes", "first_step", "is_published"]
 STEP_FIELDS = ["key", "says", "risk_cue", "good_reply", "on_open", "on_other", "on_close", "on_missed_risk"]
-SETTINGS_FIELDS = ["sessions_for_certification", "counts_as_continuing_education"]
+SETTINGS_FIELDS = ["sessions_for_certification", "counts_as_continuing_education", "ce_category"]
+# Practice time counted as continuing education: each session at most this long (a tab left
+# open is not practice), a day's total in whole quarter hours.
+CE_SESSION_CAP_MINUTES = 60
 BRANCHES = ["on_open", "on_other", "on_close", "on_missed_risk"]
 
 _SETTINGS = ProgramSettings(PracticeSettings)
@@ -48,10 +53,14 @@ def get_settings(program: Program) -> PracticeSettings:
 
 def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> PracticeSettings:
     """Change the program's practice settings: sessions required for certification (0 is off,
-    at most 50) and whether practice time counts as continuing education."""
+    at most 50) and whether practice time counts as continuing education, in which of the
+    program's continuing-education subjects (required when it counts)."""
     required = data.get("sessions_for_certification")
     if required is not None and not 0 <= int(required) <= 50:
         raise ValidationError({"sessions_for_certification": "Between 0 (off) and 50."})
+    category = data.get("ce_category") or ""
+    if data.get("counts_as_continuing_education") and category not in ce_subject_keys(program):
+        raise ValidationError({"ce_category": "Choose the continuing-education subject practice counts in."})
     with transaction.atomic():
         return audit.save_audited(
             actor=actor,
@@ -264,7 +273,68 @@ def _end(*, actor: Actor, session: PracticeSession, to: str) -> PracticeSession:
         to=to,
         changes={"summary": summary, "rating": summary["rating"] if to == SessionStatus.FINISHED else ""},
     )
+    if to == SessionStatus.FINISHED:
+        credit_practice_time(actor=actor, session=session)
     return session
+
+
+def fair_sessions(supporter: Supporter) -> int:
+    """Finished practice sessions of the trainee rated fair or better (previews never count)."""
+    return PracticeSession.objects.filter(
+        supporter=supporter,
+        status=SessionStatus.FINISHED,
+        is_preview=False,
+        rating__in=fidelity.FAIR_OR_BETTER,
+    ).count()
+
+
+def certification_requirement(supporter: Supporter) -> str:
+    """certification.requirements check: the program may require N practice sessions at "fair"
+    or better before "certified" (0, the default, asks for none)."""
+    from django.utils.translation import gettext
+
+    required = get_settings(supporter.program).sessions_for_certification
+    done = fair_sessions(supporter) if required else 0
+    if done >= required:
+        return ""
+    return gettext("Practice lab: %(required)d sessions at 'fair' or better needed, %(done)d so far.") % {
+        "required": required,
+        "done": done,
+    }
+
+
+def credit_practice_time(*, actor: Actor, session: PracticeSession) -> None:
+    """Where the program counts practice as continuing education: a certified supporter's
+    finished practice time of that day (each session at most an hour, the day's total in whole
+    quarter hours) is credited automatically, one activity per day, updated as the day goes on."""
+    from peerpath.certification.services import current_certificate, record_automatic_ce
+
+    supporter = session.supporter
+    if supporter is None or session.is_preview:
+        return
+    settings = get_settings(session.program)
+    if not settings.counts_as_continuing_education or not settings.ce_category:
+        return
+    if current_certificate(supporter) is None:
+        return  # practice before certification is training, not continuing education
+    day = timezone.localtime(session.finished_at or timezone.now()).date()
+    finished = PracticeSession.objects.filter(
+        supporter=supporter, status=SessionStatus.FINISHED, is_preview=False, finished_at__date=day
+    )
+    minutes = sum(min(s.minutes, CE_SESSION_CAP_MINUTES) for s in finished)
+    quarters = minutes // 15
+    if quarters < 1:
+        return
+    record_automatic_ce(
+        actor=actor,
+        program=session.program,
+        supporter=supporter,
+        date=day,
+        title=f"Practice lab ({finished.count()} sessions)",
+        hours=Decimal(quarters) / 4,
+        category=settings.ce_category,
+        source_key=f"practice:{supporter.pk}:{day.isoformat()}",
+    )
 
 
 def summarise(session: PracticeSession) -> dict[str, Any]:

@@ -344,7 +344,7 @@ def preview(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("practice.edit_settings")
 def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
-    form = PracticeSettingsForm(request.POST or None, instance=services.get_settings(program))
+    form = PracticeSettingsForm(request.POST or None, instance=services.get_settings(program), program=program)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_settings(actor=request.user, program=program, data=dict(form.cleaned_data))
