@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.certification.models import CEActivity, Certificate
 from peerpath.core.permissions import Role, has_role
@@ -29,7 +30,7 @@ def get_assessable(membership: Membership, cohort_pk: int, supporter_pk: int) ->
         Supporter.objects.filter(enrolments__cohort=cohort).distinct(), program=membership.program, pk=supporter_pk
     )
     if not can_assess(membership, cohort, trainee):
-        raise Http404("No such trainee.")
+        raise Http404(_("No such trainee."))
     return cohort, trainee
 
 

@@ -33,6 +33,7 @@ class SettingsForm(forms.ModelForm):
             "max_developing_for_provisional",
             "reassessment_days",
         ]
+        labels = {"credential_name": _("Credential name")}
 
 
 class RatingsForm(forms.Form):
@@ -51,7 +52,7 @@ class RatingsForm(forms.Form):
                 initial=rating.level if rating else None,
             )
             self.fields[f"notes_{c.pk}"] = forms.CharField(
-                label=f"Evidence notes for competency {c.number}",
+                label=_("Evidence notes for competency %(number)s") % {"number": c.number},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=rating.evidence_notes if rating else "",
@@ -71,26 +72,26 @@ class RatingsForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     override_reason = forms.CharField(
-        label="Reason for choosing another outcome than the rules give",
+        label=_("Reason for choosing another outcome than the rules give"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required only when you override the computed outcome; it is kept in the audit log.",
+        help_text=_("Required only when you override the computed outcome; it is kept in the audit log."),
     )
     plan_what = forms.CharField(
-        label="Development plan: what they will work on",
+        label=_("Development plan: what they will work on"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For provisional certification.",
+        help_text=_("For provisional certification."),
     )
-    plan_who = forms.CharField(label="Development plan: who helps", required=False, max_length=300)
-    reassessment_due = forms.DateField(label="Reassessment deadline", required=False, widget=DATE)
+    plan_who = forms.CharField(label=_("Development plan: who helps"), required=False, max_length=300)
+    reassessment_due = forms.DateField(label=_("Reassessment deadline"), required=False, widget=DATE)
     next_step = forms.ChoiceField(
-        label="If not graduated: what next", choices=[("", "—"), *NextStep.choices], required=False
+        label=_("If not graduated: what next"), choices=[("", "—"), *NextStep.choices], required=False
     )
     next_step_note = forms.CharField(
-        label="Next steps, in words", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Next steps, in words"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, allowed: Collection[str], **kwargs: Any) -> None:
@@ -99,15 +100,15 @@ class DecisionForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="Reason for revoking", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason for revoking"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CEActivityForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DATE)
-    title = forms.CharField(label="Title of the course or activity", max_length=200)
-    provider = forms.CharField(label="Provider", max_length=200, required=False)
-    hours = forms.DecimalField(label="Hours", min_value=0.25, max_value=100, decimal_places=2)
-    category = forms.ChoiceField(label="Category", choices=CECategory.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    title = forms.CharField(label=_("Title of the course or activity"), max_length=200)
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0.25, max_value=100, decimal_places=2)
+    category = forms.ChoiceField(label=_("Category"), choices=CECategory.choices)
     delivery = forms.ChoiceField(
         label=_("How it was delivered"),
         choices=DeliveryMode.choices,
@@ -117,9 +118,9 @@ class CEActivityForm(forms.Form):
         help_text=_("Live: in person or online at a set time. Self-paced: on your own time (reading, recorded)."),
     )
     evidence = forms.FileField(
-        label="Evidence (optional)",
+        label=_("Evidence (optional)"),
         required=False,
-        help_text="A certificate of attendance or similar: PDF, image or document, up to 10 MB.",
+        help_text=_("A certificate of attendance or similar: PDF, image or document, up to 10 MB."),
     )
 
     def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
@@ -178,10 +179,13 @@ class SubjectForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("approve", "Approve"), ("return", "Return to the supporter")],
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return to the supporter"))],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required when returning."
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when returning."),
     )

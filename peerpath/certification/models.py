@@ -27,29 +27,29 @@ class CertificationSettings(models.Model):
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="certification_settings")
     credential_name = models.CharField(
-        max_length=200, default="Certified Peer Supporter", help_text="The credential's name on certificates."
+        max_length=200, default="Certified Peer Supporter", help_text=_("The credential's name on certificates.")
     )
     min_attendance_percent = models.PositiveSmallIntegerField(
-        "Attendance needed to certify (%)",
+        _("Attendance needed to certify (%)"),
         default=80,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Certified needs at least this attendance (exactly this much is enough).",
+        help_text=_("Certified needs at least this attendance (exactly this much is enough)."),
     )
     allow_provisional = models.BooleanField(
-        "Allow provisional certification",
+        _("Allow provisional certification"),
         default=True,
-        help_text="Provisionally certified: no competency 'not yet' and only a few 'developing'.",
+        help_text=_("Provisionally certified: no competency 'not yet' and only a few 'developing'."),
     )
     max_developing_for_provisional = models.PositiveSmallIntegerField(
-        "Most 'developing' ratings for provisional",
+        _("Most 'developing' ratings for provisional"),
         default=2,
         validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
     reassessment_days = models.PositiveSmallIntegerField(
-        "Usual time to reassessment (days)",
+        _("Usual time to reassessment (days)"),
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
-        help_text="Suggested deadline for reassessing someone provisionally certified.",
+        help_text=_("Suggested deadline for reassessing someone provisionally certified."),
     )
 
     class Meta:
@@ -62,35 +62,35 @@ class CertificationSettings(models.Model):
 class Level(models.TextChoices):
     """The four-level rubric, lowest first."""
 
-    NOT_YET = "not_yet", "Not yet"
-    DEVELOPING = "developing", "Developing"
-    COMPETENT = "competent", "Competent"
-    STRONG = "strong", "Strong"
+    NOT_YET = "not_yet", _("Not yet")
+    DEVELOPING = "developing", _("Developing")
+    COMPETENT = "competent", _("Competent")
+    STRONG = "strong", _("Strong")
 
 
 LEVEL_RANK = {Level.NOT_YET: 0, Level.DEVELOPING: 1, Level.COMPETENT: 2, Level.STRONG: 3}
 
 
 class Outcome(models.TextChoices):
-    CERTIFIED = "certified", "Certified"
-    PROVISIONAL = "provisional", "Provisionally certified"
-    NOT_GRADUATED = "not_graduated", "Not graduated"
+    CERTIFIED = "certified", _("Certified")
+    PROVISIONAL = "provisional", _("Provisionally certified")
+    NOT_GRADUATED = "not_graduated", _("Not graduated")
 
 
 class NextStep(models.TextChoices):
-    REPEAT_COURSE = "repeat_course", "Repeat the course"
-    ANOTHER_ROLE = "another_role", "Another volunteering role"
-    OTHER = "other", "Something else (described)"
+    REPEAT_COURSE = "repeat_course", _("Repeat the course")
+    ANOTHER_ROLE = "another_role", _("Another volunteering role")
+    OTHER = "other", _("Something else (described)")
 
 
 class AssessmentKind(models.TextChoices):
-    INITIAL = "initial", "End of training"
-    REASSESSMENT = "reassessment", "Reassessment (provisional)"
+    INITIAL = "initial", _("End of training")
+    REASSESSMENT = "reassessment", _("Reassessment (provisional)")
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "In progress"
-    DECIDED = "decided", "Decided"
+    DRAFT = "draft", _("In progress")
+    DECIDED = "decided", _("Decided")
 
 
 class Assessment(models.Model):
@@ -108,8 +108,8 @@ class Assessment(models.Model):
     computed_outcome = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
     outcome = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
     override_reason = models.TextField(blank=True)
-    plan_what = models.TextField("Development plan: what", blank=True)
-    plan_who = models.CharField("Development plan: who helps", max_length=300, blank=True)
+    plan_what = models.TextField(_("Development plan: what"), blank=True)
+    plan_who = models.CharField(_("Development plan: who helps"), max_length=300, blank=True)
     reassessment_due = models.DateField(null=True, blank=True)
     next_step = models.CharField(max_length=15, choices=NextStep.choices, blank=True)
     next_step_note = models.TextField(blank=True)
@@ -167,9 +167,9 @@ def new_identifier() -> str:
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", "Valid"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
 
 
 class Certificate(models.Model):
@@ -184,7 +184,7 @@ class Certificate(models.Model):
     identifier = models.CharField(max_length=24, unique=True, default=new_identifier)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     credential_name = models.CharField(max_length=200)
-    holder_name = models.CharField(max_length=200, help_text="The name printed on the certificate.")
+    holder_name = models.CharField(max_length=200, help_text=_("The name printed on the certificate."))
     issued_on = models.DateField()
     cycle_started_on = models.DateField()
     expires_on = models.DateField()
@@ -194,7 +194,7 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="certificates",
-        help_text="The continuing-education rule the current cycle runs under (a newer one applies from the next).",
+        help_text=_("The continuing-education rule the current cycle runs under (a newer one applies from the next)."),
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -231,16 +231,16 @@ class Certificate(models.Model):
         return self.status_on(timezone.localdate())
 
     def get_status_display(self) -> str:
-        return CertificateStatus(self.status).label
+        return str(CertificateStatus(self.status).label)
 
     def verification_path(self) -> str:
         return reverse("certification:verify", args=[self.identifier])
 
 
 class CertificateEvent(models.TextChoices):
-    ISSUED = "issued", "Issued"
-    RENEWED = "renewed", "Renewed"
-    REVOKED = "revoked", "Revoked"
+    ISSUED = "issued", _("Issued")
+    RENEWED = "renewed", _("Renewed")
+    REVOKED = "revoked", _("Revoked")
 
 
 class CertificateChange(models.Model):
@@ -258,7 +258,7 @@ class CertificateChange(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="For a renewal: the rule the cycle it closed ran under.",
+        help_text=_("For a renewal: the rule the cycle it closed ran under."),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -382,9 +382,9 @@ class CERuleMinimum(models.Model):
 
 
 class CEStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    RETURNED = "returned", "Returned"
+    SUBMITTED = "submitted", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
 
 
 def evidence_path(instance: CEActivity, filename: str) -> str:
@@ -405,7 +405,7 @@ class CEActivity(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("100"))],
     )
-    category = models.CharField(max_length=30, help_text="The key of one of the program's CE subjects.")
+    category = models.CharField(max_length=30, help_text=_("The key of one of the program's CE subjects."))
     delivery = models.CharField(
         _("How it was delivered"), max_length=12, choices=DeliveryMode.choices, default=DeliveryMode.LIVE
     )
@@ -413,7 +413,7 @@ class CEActivity(models.Model):
     evidence_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=CEStatus.choices, default=CEStatus.SUBMITTED)
     source_key = models.CharField(
-        max_length=120, blank=True, help_text="For automatic credits: what they came from (unique per program)."
+        max_length=120, blank=True, help_text=_("For automatic credits: what they came from (unique per program).")
     )
     review_comment = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
@@ -426,7 +426,7 @@ class CEActivity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="activities",
-        help_text="The renewal these hours were used for (they count for no later cycle).",
+        help_text=_("The renewal these hours were used for (they count for no later cycle)."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

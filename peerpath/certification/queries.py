@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from peerpath.certification import rules
 from peerpath.certification.models import (
@@ -213,15 +215,18 @@ def assessment_status(program: Program, cohort: Any, supporter_ids: Iterable[int
         stage = stages.get(supporter_id)
         can_assess_now = is_trainer and stage in ("in_training", "provisional")
         if assessment is None:
-            label, tone = ("Not assessed", "") if stage == "in_training" else ("—", "")
+            label, tone = (str(_("Not assessed")), "") if stage == "in_training" else ("—", "")
             url = assess_url if can_assess_now else record_url
         elif assessment.status == AssessmentStatus.DRAFT:
             label, tone, url = "Assessment in progress", "warn", assess_url if is_trainer else record_url
         else:
-            label = Outcome(assessment.outcome).label
+            label = str(Outcome(assessment.outcome).label)
             tone = {"certified": "ok", "provisional": "warn", "not_graduated": "bad"}[assessment.outcome]
             if assessment.outcome == Outcome.PROVISIONAL and stage == "provisional" and assessment.reassessment_due:
-                label += f", reassess by {assessment.reassessment_due:%Y-%m-%d}"
+                label += str(
+                    _(", reassess by %(date)s")
+                    % {"date": date_format(assessment.reassessment_due, "SHORT_DATE_FORMAT")}
+                )
                 if assessment.reassessment_due < timezone.localdate():
                     tone = "bad"
             url = assess_url if can_assess_now else record_url

@@ -141,10 +141,10 @@ def hours_text(hours: Decimal) -> str:
 
 
 class Standing(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    MET = "met", "Requirements met"
-    LAPSED = "lapsed", "Lapsed"
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    MET = "met", _("Requirements met")
+    LAPSED = "lapsed", _("Lapsed")
 
 
 STANDING_TONE = {Standing.ON_TRACK: "", Standing.AT_RISK: "warn", Standing.MET: "ok", Standing.LAPSED: "bad"}

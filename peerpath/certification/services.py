@@ -80,7 +80,7 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     """Change the program's outcome rules. Rule: values within their bounds (the form checks
     them). The continuing-education rule has its own versions (`save_ce_rule`)."""
     if not (data.get("credential_name") or "").strip():
-        raise ValidationError({"credential_name": "Name the credential."})
+        raise ValidationError({"credential_name": _("Name the credential.")})
     current = get_settings(program)
     with transaction.atomic():
         return audit.save_audited(
@@ -98,10 +98,10 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
 
 def _check_assessor(actor: User, cohort: Cohort, supporter: Supporter) -> None:
     if supporter.user_id is not None and supporter.user_id == actor.pk:
-        raise ValidationError("Nobody can assess themselves.")
+        raise ValidationError(_("Nobody can assess themselves."))
     is_trainer = Membership.objects.filter(program=cohort.program, user=actor).with_role(Role.TRAINER).exists()
     if not is_trainer or not cohort.trainers.filter(pk=actor.pk).exists():
-        raise ValidationError("Only a trainer of this cohort can assess its trainees.")
+        raise ValidationError(_("Only a trainer of this cohort can assess its trainees."))
 
 
 def assessable(*, actor: User, cohort: Cohort, supporter: Supporter) -> Assessment:
@@ -158,15 +158,15 @@ def save_ratings(*, actor: User, assessment: Assessment, ratings: dict[int, tupl
     program's active ones; levels are not yet / developing / competent / strong. Saving again
     replaces the earlier ratings of those competencies."""
     if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError("This assessment has been decided and can no longer change.")
+        raise ValidationError(_("This assessment has been decided and can no longer change."))
     _check_assessor(actor, assessment.cohort, assessment.supporter)
     competencies = {
         c.pk: c for c in Competency.objects.filter(program=assessment.program, is_active=True, pk__in=ratings.keys())
     }
     if set(ratings) - set(competencies):
-        raise ValidationError("Rate this program's competencies only.")
+        raise ValidationError(_("Rate this program's competencies only."))
     if any(level not in Level.values for level, _notes in ratings.values()):
-        raise ValidationError("Choose a level from the rubric for each competency.")
+        raise ValidationError(_("Choose a level from the rubric for each competency."))
     with transaction.atomic():
         existing = {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)}
         changes: dict[str, list[Any]] = {}
@@ -385,13 +385,13 @@ def revoke_certificate(*, actor: Actor, certificate: Certificate, reason: str) -
     """Revoke a certificate. Rules: a written reason; revocation is final. Verification then
     says 'revoked'."""
     if certificate.revoked_at is not None:
-        raise ValidationError("This certificate is already revoked.")
+        raise ValidationError(_("This certificate is already revoked."))
     if len(reason.strip()) < 5:
-        raise ValidationError({"reason": "Write the reason for revoking."})
+        raise ValidationError({"reason": _("Write the reason for revoking.")})
     with transaction.atomic():
         # Locked and checked again: two revocations at once would write two history rows.
         if Certificate.objects.select_for_update().values_list("revoked_at", flat=True).get(pk=certificate.pk):
-            raise ValidationError("This certificate is already revoked.")
+            raise ValidationError(_("This certificate is already revoked."))
         certificate.revoked_at = timezone.now()
         certificate.revoked_by = _user(actor)
         certificate.revocation_reason = reason.strip()
@@ -436,12 +436,12 @@ def renew_certificate(
     """
     today = today or timezone.localdate()
     if certificate.revoked_at is not None:
-        raise ValidationError("A revoked certificate cannot be renewed.")
+        raise ValidationError(_("A revoked certificate cannot be renewed."))
     result = certificate_standing(certificate, today)
     if not result.met:
         raise ValidationError(_("Requirements not met: still missing %(missing)s.") % {"missing": result.missing_text})
     if automatic and not result.renewable:
-        raise ValidationError("Not yet in the renewal window.")
+        raise ValidationError(_("Not yet in the renewal window."))
     next_rule = current_rule(certificate.program)
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -500,9 +500,9 @@ def _clean_hours(value: Any, field: str = "hours") -> Decimal:
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "Give the hours as a number."}) from None
+        raise ValidationError({field: _("Give the hours as a number.")}) from None
     if not Decimal("0.25") <= hours <= Decimal("100"):
-        raise ValidationError({field: "Give between 0.25 and 100 hours."})
+        raise ValidationError({field: _("Give between 0.25 and 100 hours.")})
     return hours
 
 
@@ -511,9 +511,9 @@ def _check_evidence(evidence: Any) -> None:
         return
     name = (getattr(evidence, "name", "") or "").lower()
     if not any(name.endswith(ext) for ext in EVIDENCE_EXTENSIONS):
-        raise ValidationError({"evidence": "Upload a PDF, an image, a text or a word-processor document."})
+        raise ValidationError({"evidence": _("Upload a PDF, an image, a text or a word-processor document.")})
     if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": "The file is larger than 10 MB."})
+        raise ValidationError({"evidence": _("The file is larger than 10 MB.")})
 
 
 def _ce_errors(
@@ -618,7 +618,7 @@ def resubmit_ce_activity(
     """The supporter corrects an activity that is awaiting approval or was returned, and submits
     it again. Rules as for logging; approved and automatic activities cannot be edited."""
     if activity.is_automatic:
-        raise ValidationError("Approved activities cannot be changed.")
+        raise ValidationError(_("Approved activities cannot be changed."))
     CE_ACTIVITY.check(activity, CEStatus.SUBMITTED)
     hours = check_ce_activity(
         {
@@ -663,9 +663,9 @@ def review_ce_activity(*, actor: Actor, activity: CEActivity, approve: bool, com
     to_status = CEStatus.APPROVED if approve else CEStatus.RETURNED
     CE_ACTIVITY.check(activity, to_status)
     if activity.supporter.user_id is not None and activity.supporter.user_id == getattr(actor, "pk", None):
-        raise ValidationError("Nobody reviews their own activities.")
+        raise ValidationError(_("Nobody reviews their own activities."))
     if not approve and not comment.strip():
-        raise ValidationError({"comment": "Say what needs fixing before it can be approved."})
+        raise ValidationError({"comment": _("Say what needs fixing before it can be approved.")})
     with transaction.atomic():
         CE_ACTIVITY.move(
             actor=actor,
@@ -711,9 +711,9 @@ def record_automatic_ce(
     the program's; a known category; 0.25 to 100 hours. May renew the certificate.
     """
     if supporter.program_id != program.pk:
-        raise ValidationError("The supporter is not in this program.")
+        raise ValidationError(_("The supporter is not in this program."))
     if not source_key.strip():
-        raise ValidationError("An automatic credit needs a source key.")
+        raise ValidationError(_("An automatic credit needs a source key."))
     if category not in ce_subject_keys(program):
         raise ValidationError({"category": _("Unknown continuing-education category.")})
     hours = _clean_hours(hours)

@@ -126,7 +126,7 @@ def assess(request: ProgramRequest, program: Program, cohort_pk: int, pk: int) -
             else:
                 if autosave:
                     return _autosave_reply(request, program, assessment)
-                messages.success(request, "Ratings saved.")
+                messages.success(request, _("Ratings saved."))
                 return redirect("certification:assess", program.slug, cohort.pk, trainee.pk)
         if autosave:
             errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -219,7 +219,7 @@ def settings_edit(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Certification rules saved.")
+            messages.success(request, _("Certification rules saved."))
             return redirect("certification:settings", program.slug)
     return render(
         request,
@@ -353,7 +353,7 @@ def certificate_revoke(request: ProgramRequest, program: Program, pk: int) -> Ht
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Certificate revoked. Verification now says so.")
+            messages.success(request, _("Certificate revoked. Verification now says so."))
             return redirect("certification:certificate", program.slug, found.pk)
     return _certificate_page(request, program, found, 400, revoke_form=form)
 
@@ -368,7 +368,7 @@ def certificate_renew(request: ProgramRequest, program: Program, pk: int) -> Htt
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _certificate_page(request, program, found, 400)
-    messages.success(request, "Certificate renewed.")
+    messages.success(request, _("Certificate renewed."))
     return redirect("certification:certificate", program.slug, found.pk)
 
 
@@ -381,7 +381,7 @@ def _pdf_response(found: Certificate) -> HttpResponse:
 
 def _badge_response(found: Certificate) -> HttpResponse:
     if found.revoked_at is not None:
-        raise Http404("This certificate was revoked.")
+        raise Http404(_("This certificate was revoked."))
     response = HttpResponse(openbadges.signed_credential(found), content_type=openbadges.MEDIA_TYPE)
     as_download(response, f"openbadge-{found.identifier}.jwt")
     return response
@@ -430,11 +430,11 @@ def ce_review(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 
 def _evidence_response(activity: CEActivity) -> FileResponse:
     if not activity.evidence:
-        raise Http404("No evidence file.")
+        raise Http404(_("No evidence file."))
     try:
         handle = activity.evidence.open("rb")
     except FileNotFoundError:
-        raise Http404("The evidence file is missing.") from None
+        raise Http404(_("The evidence file is missing.")) from None
     return as_download(FileResponse(handle), activity.evidence_name or "evidence")
 
 
@@ -470,7 +470,7 @@ def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None)
     supporter = own_supporter_record(program, request.user)
     activity = access.own_ce_activity(supporter, pk) if pk else None
     if activity is not None and (activity.status == CEStatus.APPROVED or activity.is_automatic):
-        raise Http404("Approved activities cannot be changed.")
+        raise Http404(_("Approved activities cannot be changed."))
     initial = {"date": timezone.localdate(), "category": "peer-specific"}
     if activity:
         initial = {
@@ -494,7 +494,7 @@ def my_ce_edit(request: ProgramRequest, program: Program, pk: int | None = None)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Activity sent for approval.")
+            messages.success(request, _("Activity sent for approval."))
             return redirect("certification:my_ce", program.slug)
     return render(
         request,

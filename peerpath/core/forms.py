@@ -14,12 +14,14 @@ from peerpath.core.mail import queue_account_link_email
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail and password do not match an account. Both are case-sensitive for the password.",
+        "invalid_login": _(
+            "That e-mail and password do not match an account. Both are case-sensitive for the password."
+        ),
     }
 
 
@@ -42,16 +44,19 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.ChoiceField(label="Person", required=False)
-    target_type = forms.ChoiceField(label="Kind of record", required=False)
-    target_id = forms.CharField(label="Record id", required=False, max_length=64)
-    action = forms.CharField(label="Action contains", required=False, max_length=80)
+    actor = forms.ChoiceField(label=_("Person"), required=False)
+    # Kinds of record are named by their models, in English for now (docs/translating.md).
+    target_type = forms.ChoiceField(
+        label=_("Kind of record"), required=False, widget=forms.Select(attrs={"translate": "no"})
+    )
+    target_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
+    action = forms.CharField(label=_("Action contains"), required=False, max_length=80)
 
     def __init__(self, *args: Any, actors: list[tuple[str, str]], target_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "actor").choices = [("", "Anyone"), *actors]
+        choice_field(self, "actor").choices = [("", _("Anyone")), *actors]
         choice_field(self, "target_type").choices = [
-            ("", "Any"),
+            ("", _("Any")),
             *sorted(((t, record_type_label(t)) for t in target_types), key=lambda c: c[1]),
         ]
 

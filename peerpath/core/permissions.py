@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from peerpath.core.http import MemberRequest, ProgramMember
@@ -38,9 +39,15 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(ROLE_LABELS[self])
 
 
+ROLE_LABELS = {
+    Role.COORDINATOR: _("Coordinator"),
+    Role.TRAINER: _("Trainer"),
+    Role.SUPERVISOR: _("Supervisor"),
+    Role.SUPPORTER: _("Supporter"),
+}
 C, T, S, P = Role.COORDINATOR, Role.TRAINER, Role.SUPERVISOR, Role.SUPPORTER
 EVERYONE = frozenset(Role)
 STAFF = frozenset({C, T, S})
@@ -240,9 +247,9 @@ def program_view(action: str) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             membership = membership_for(request.user, program_slug)
             if membership is None:
-                raise Http404("No such program.")
+                raise Http404(_("No such program."))
             if not membership.roles & allowed:
-                raise PermissionDenied("Your role in this program does not include this page.")
+                raise PermissionDenied(_("Your role in this program does not include this page."))
             if reason := refusal(membership, action):
                 raise PermissionDenied(reason)
             inside = cast("MemberRequest", request)  # it now is one: the attributes the views rely on

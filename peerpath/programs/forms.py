@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from peerpath.core.permissions import Role
+from peerpath.core.permissions import ROLE_LABELS, Role
 from peerpath.programs.models import Competency, FocusArea, Program, RetentionSettings
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class ProgramSettingsForm(forms.ModelForm):
@@ -21,6 +22,14 @@ class ProgramSettingsForm(forms.ModelForm):
             "accepting_applications",
             "application_intro",
         ]
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "population": _("Who the program serves"),
+            "contact_email": _("Contact e-mail"),
+            "accepting_applications": _("Taking applications"),
+            "application_intro": _("Introduction on the application form"),
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "application_intro": forms.Textarea(attrs={"rows": 4}),
@@ -42,9 +51,9 @@ class RetentionSettingsForm(forms.ModelForm):
 
 
 class MemberInviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200)
-    email = forms.EmailField(label="E-mail")
-    roles = forms.MultipleChoiceField(label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
 
     def clean_roles(self) -> set[Role]:
         return {Role(value) for value in self.cleaned_data["roles"]}
@@ -52,9 +61,9 @@ class MemberInviteForm(forms.Form):
 
 class MembershipForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
-    is_active = forms.BooleanField(label="Active member", required=False)
+    is_active = forms.BooleanField(label=_("Active member"), required=False)
 
     def clean_roles(self) -> set[Role]:
         return {Role(value) for value in self.cleaned_data["roles"]}
@@ -64,6 +73,13 @@ class CompetencyForm(forms.ModelForm):
     class Meta:
         model = Competency
         fields = ["number", "title", "description", "is_core", "is_active"]
+        labels = {
+            "number": _("Number"),
+            "title": _("Title"),
+            "description": _("Description"),
+            "is_core": _("Core competency"),
+            "is_active": _("In use"),
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -71,7 +87,8 @@ class FocusAreaForm(forms.ModelForm):
     class Meta:
         model = FocusArea
         fields = ["name", "position", "is_active"]
+        labels = {"name": _("Name"), "position": _("Position in the list"), "is_active": _("In use")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = "Area"
+        self.fields["name"].label = _("Area")

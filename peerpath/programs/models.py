@@ -18,11 +18,11 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     population = models.CharField(
-        max_length=200, blank=True, help_text="Who the program serves, e.g. 'adults in recovery from addiction'."
+        max_length=200, blank=True, help_text=_("Who the program serves, e.g. 'adults in recovery from addiction'.")
     )
     contact_email = models.EmailField(blank=True)
     accepting_applications = models.BooleanField(default=True)
-    application_intro = models.TextField(blank=True, help_text="Shown at the top of the public application form.")
+    application_intro = models.TextField(blank=True, help_text=_("Shown at the top of the public application form."))
     # Two-factor sign-in (peerpath.core.second_factor): the roles that must use it here.
     second_factor_for_coordinators = models.BooleanField(_("Coordinators must use two-factor sign-in"), default=True)
     second_factor_for_supervisors = models.BooleanField(_("Supervisors must use two-factor sign-in"), default=False)
@@ -132,7 +132,7 @@ class Competency(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    is_core = models.BooleanField(default=True, help_text="One of the general core competencies.")
+    is_core = models.BooleanField(default=True, help_text=_("One of the general core competencies."))
     is_active = models.BooleanField(default=True)
 
     class Meta:

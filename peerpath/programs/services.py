@@ -49,7 +49,7 @@ def add_member(
     existing accounts get a notice that they were added.
     """
     if not roles:
-        raise ValidationError("Choose at least one role.")
+        raise ValidationError(_("Choose at least one role."))
     email = normalize_email(email)
     with transaction.atomic():
         user = User.objects.filter(email=email).first()
@@ -95,12 +95,12 @@ def update_membership(*, actor: Actor, membership: Membership, roles: set[Role],
             setattr(membership, field, role in roles)
         membership.is_active = is_active
         if not roles and is_active:
-            raise ValidationError("An active member needs at least one role; deactivate them instead.")
+            raise ValidationError(_("An active member needs at least one role; deactivate them instead."))
         others = Membership.objects.filter(program=membership.program, is_coordinator=True, is_active=True).exclude(
             pk=membership.pk
         )
         if not (membership.is_coordinator and membership.is_active) and not others.exists():
-            raise ValidationError("The program must keep at least one active coordinator.")
+            raise ValidationError(_("The program must keep at least one active coordinator."))
         membership.save()
         audit.record(
             actor=actor,

@@ -247,7 +247,7 @@ def competency_edit(request: ProgramRequest, program: Program, pk: int | None = 
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Competency saved.")
+            messages.success(request, _("Competency saved."))
             return redirect("programs:competencies", program.slug)
     return render(
         request,
@@ -255,7 +255,7 @@ def competency_edit(request: ProgramRequest, program: Program, pk: int | None = 
         {
             "program": program,
             "form": form,
-            "title": "Competency",
+            "title": _("Competency"),
             "item": competency,
             "cancel_url": reverse("programs:competencies", args=[program.slug]),
         },
@@ -273,7 +273,7 @@ def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = 
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Area saved.")
+            messages.success(request, _("Area saved."))
             return redirect("programs:competencies", program.slug)
     return render(
         request,
@@ -281,7 +281,7 @@ def focus_area_edit(request: ProgramRequest, program: Program, pk: int | None = 
         {
             "program": program,
             "form": form,
-            "title": "Lived-experience area",
+            "title": _("Lived-experience area"),
             "item": area,
             "cancel_url": reverse("programs:competencies", args=[program.slug]),
         },

@@ -102,5 +102,5 @@ def own_supporter_record(program: Program, user: User) -> Supporter:
     with none (the pages of a supporter's own training, certification, care and caseload)."""
     record = _own_record(program, user.pk)
     if record is None:
-        raise Http404("You have no pathway record in this program.")
+        raise Http404(_("You have no pathway record in this program."))
     return record

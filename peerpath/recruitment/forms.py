@@ -33,38 +33,43 @@ def split_languages(value: str) -> list[str]:
 
 class ApplicationForm(forms.Form):
     full_name = forms.CharField(
-        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label="Your e-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Your e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
-        label="Phone (optional)", max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     preferred_contact = forms.ChoiceField(
-        label="How should we contact you?", choices=ContactPreference.choices, widget=forms.RadioSelect
+        label=_("How should we contact you?"), choices=ContactPreference.choices, widget=forms.RadioSelect
     )
     focus_areas = forms.ModelMultipleChoiceField(
-        label="Which of these have you lived through yourself?",
+        label=_("Which of these have you lived through yourself?"),
         queryset=FocusArea.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     motivation = forms.CharField(
-        label="Why do you want to become a peer supporter?", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+        label=_("Why do you want to become a peer supporter?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
     )
     availability = forms.CharField(
-        label="When are you available, and how much time could you give?",
+        label=_("When are you available, and how much time could you give?"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
     languages = forms.CharField(
-        label="Languages you speak", help_text="Separate them with commas, e.g. English, Spanish.", max_length=300
+        label=_("Languages you speak"), help_text=_("Separate them with commas, e.g. English, Spanish."), max_length=300
     )
-    source = forms.ChoiceField(label="How did you hear about us?", choices=Source.choices, widget=forms.RadioSelect)
-    clinician_name = forms.CharField(label="Name of the clinician who referred you", max_length=200, required=False)
-    source_detail = forms.CharField(label="Anything more about how you heard of us?", max_length=200, required=False)
+    source = forms.ChoiceField(label=_("How did you hear about us?"), choices=Source.choices, widget=forms.RadioSelect)
+    clinician_name = forms.CharField(label=_("Name of the clinician who referred you"), max_length=200, required=False)
+    source_detail = forms.CharField(label=_("Anything more about how you heard of us?"), max_length=200, required=False)
     consent_to_contact = forms.BooleanField(
-        label="I agree that the program may contact me about my application.",
-        error_messages={"required": "We can only process your application if we may contact you."},
+        label=_("I agree that the program may contact me about my application."),
+        error_messages={"required": _("We can only process your application if we may contact you.")},
     )
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
@@ -74,23 +79,23 @@ class ApplicationForm(forms.Form):
     def clean_languages(self) -> list[str]:
         languages = split_languages(self.cleaned_data["languages"])
         if not languages:
-            raise forms.ValidationError("Name at least one language.")
+            raise forms.ValidationError(_("Name at least one language."))
         return languages
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("source") == Source.CLINICIAN and not (data.get("clinician_name") or "").strip():
-            self.add_error("clinician_name", "Please tell us the name of the clinician who referred you.")
+            self.add_error("clinician_name", _("Please tell us the name of the clinician who referred you."))
         if data.get("preferred_contact") in {ContactPreference.PHONE, ContactPreference.TEXT} and not data.get("phone"):
-            self.add_error("phone", "Give a phone number so we can call or text you.")
+            self.add_error("phone", _("Give a phone number so we can call or text you."))
         return data
 
 
 class BoardFilterForm(forms.Form):
-    q = forms.CharField(label="Search name or e-mail", required=False, max_length=100)
-    stage = forms.ChoiceField(label="Stage", required=False, choices=[("", "All stages"), *Stage.choices])
-    source = forms.ChoiceField(label="Source", required=False, choices=[("", "All sources"), *Source.choices])
+    q = forms.CharField(label=_("Search name or e-mail"), required=False, max_length=100)
+    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices])
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All sources")), *Source.choices])
 
 
 def staff_choices(program: Program) -> list[tuple[int, str]]:
@@ -100,10 +105,10 @@ def staff_choices(program: Program) -> list[tuple[int, str]]:
 
 class InterviewScheduleForm(forms.Form):
     scheduled_for = forms.DateTimeField(
-        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    location = forms.CharField(label="Where (place, phone number or video link)", max_length=200)
-    interviewer = forms.TypedChoiceField(label="Interviewer", coerce=int)
+    location = forms.CharField(label=_("Where (place, phone number or video link)"), max_length=200)
+    interviewer = forms.TypedChoiceField(label=_("Interviewer"), coerce=int)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,14 +117,14 @@ class InterviewScheduleForm(forms.Form):
     def clean_scheduled_for(self) -> dt.datetime:
         value = self.cleaned_data["scheduled_for"]
         if value < timezone.now() - dt.timedelta(days=1):
-            raise forms.ValidationError("Schedule the interview for today or later.")
+            raise forms.ValidationError(_("Schedule the interview for today or later."))
         return value
 
 
 class ScreeningRecordForm(forms.Form):
     """One answer field per active screening question and a check box and note per red flag."""
 
-    notes = forms.CharField(label="Overall notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(label=_("Overall notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, program: Program, interview: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -138,7 +143,10 @@ class ScreeningRecordForm(forms.Form):
         for f in self.flags:
             self.fields[f"flag_{f.pk}"] = forms.BooleanField(label=f.text, required=False, initial=f.pk in noted)
             self.fields[f"flagnote_{f.pk}"] = forms.CharField(
-                label=f"Note on: {f.text}", required=False, max_length=2000, initial=noted.get(f.pk, "")
+                label=_("Note on: %(question)s") % {"question": f.text},
+                required=False,
+                max_length=2000,
+                initial=noted.get(f.pk, ""),
             )
         if interview.notes:
             self.fields["notes"].initial = interview.notes
@@ -154,7 +162,7 @@ class ScreeningRecordForm(forms.Form):
         data = self.cleaned_data
         for f in self.flags:
             if data.get(f"flagnote_{f.pk}") and not data.get(f"flag_{f.pk}"):
-                self.add_error(f"flag_{f.pk}", "Tick the red flag you wrote a note about, or clear the note.")
+                self.add_error(f"flag_{f.pk}", _("Tick the red flag you wrote a note about, or clear the note."))
         return data
 
     def answers(self) -> dict[int, str]:
@@ -169,27 +177,33 @@ class ScreeningRecordForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Decision", choices=Decision.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Required to accept someone with a red flag noted: why you accept them "
-        "(kept with the decision; the audit log records that you wrote it).",
+        help_text=_(
+            "Required to accept someone with a red flag noted: why you accept them "
+            "(kept with the decision; the audit log records that you wrote it)."
+        ),
     )
     revisit_on = forms.DateField(
-        label="Revisit on (not yet)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Revisit on (not yet)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    redirect_role = forms.CharField(label="Other volunteering role (redirect)", max_length=200, required=False)
-    decline_reason = forms.CharField(label="Reason (decline)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    redirect_role = forms.CharField(label=_("Other volunteering role (redirect)"), max_length=200, required=False)
+    decline_reason = forms.CharField(
+        label=_("Reason (decline)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     may_reapply_after = forms.DateField(
-        label="May re-apply after (decline, optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("May re-apply after (decline, optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
 class StageMoveForm(forms.Form):
-    to_stage = forms.ChoiceField(label="Move to")
-    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    to_stage = forms.ChoiceField(label=_("Move to"))
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,15 +211,23 @@ class StageMoveForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label="Milestone", max_length=200, help_text="For example: led an information session.")
-    achieved_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(
+        label=_("Milestone"), max_length=200, help_text=_("For example: led an information session.")
+    )
+    achieved_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ScreeningQuestionForm(forms.ModelForm):
     class Meta:
         model = ScreeningQuestion
         fields = ["factor", "text", "position", "is_active"]
+        labels = {
+            "factor": _("Area assessed"),
+            "text": _("Question"),
+            "position": _("Position in the list"),
+            "is_active": _("In use"),
+        }
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -213,10 +235,11 @@ class RedFlagForm(forms.ModelForm):
     class Meta:
         model = RedFlag
         fields = ["text", "position", "is_active"]
+        labels = {"text": _("Red flag"), "position": _("Position in the list"), "is_active": _("In use")}
 
 
 class SupervisorForm(forms.Form):
-    supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int, required=False, empty_value=None)
+    supervisor = forms.TypedChoiceField(label=_("Supervisor"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -227,7 +250,7 @@ class SupervisorForm(forms.Form):
             .order_by("user__full_name")
         )
         choice_field(self, "supervisor").choices = [
-            ("", "No supervisor"),
+            ("", _("No supervisor")),
             *[(m.user_id, m.user.full_name) for m in rows],
         ]
 

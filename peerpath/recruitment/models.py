@@ -21,23 +21,23 @@ from peerpath.programs.models import FocusArea, Program
 class Stage(models.TextChoices):
     """The supporter lifecycle. Allowed moves are in `recruitment.pathway.TRANSITIONS`."""
 
-    APPLICANT = "applicant", "Applicant"
-    SCREENING = "screening", "Screening"
-    COACHING = "coaching", "Not yet: more coaching"
-    DECLINED = "declined", "Declined"
-    REDIRECTED = "redirected", "Redirected to another role"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    ACCEPTED = "accepted", "Accepted"
-    IN_TRAINING = "in_training", "In training"
-    ASSESSED = "assessed", "Assessed"
-    CERTIFIED = "certified", "Certified"
-    PROVISIONAL = "provisional", "Provisionally certified"
-    NOT_GRADUATED = "not_graduated", "Not graduated"
-    SHADOWING = "shadowing", "Shadowing"
-    ACTIVE = "active", "Active"
-    ON_BREAK = "on_break", "On break"
-    INACTIVE = "inactive", "Inactive"
-    ALUMNI = "alumni", "Alumni"
+    APPLICANT = "applicant", _("Applicant")
+    SCREENING = "screening", _("Screening")
+    COACHING = "coaching", _("Not yet: more coaching")
+    DECLINED = "declined", _("Declined")
+    REDIRECTED = "redirected", _("Redirected to another role")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_TRAINING = "in_training", _("In training")
+    ASSESSED = "assessed", _("Assessed")
+    CERTIFIED = "certified", _("Certified")
+    PROVISIONAL = "provisional", _("Provisionally certified")
+    NOT_GRADUATED = "not_graduated", _("Not graduated")
+    SHADOWING = "shadowing", _("Shadowing")
+    ACTIVE = "active", _("Active")
+    ON_BREAK = "on_break", _("On break")
+    INACTIVE = "inactive", _("Inactive")
+    ALUMNI = "alumni", _("Alumni")
 
 
 RECRUITMENT_STAGES = [
@@ -52,16 +52,16 @@ RECRUITMENT_STAGES = [
 
 
 class Source(models.TextChoices):
-    FLYER = "flyer", "Flyer or pamphlet"
-    FORMER_PARTICIPANT = "former_participant", "I was a participant in the program"
-    CLINICIAN = "clinician", "Referred by a clinician"
-    OTHER = "other", "Other"
+    FLYER = "flyer", _("Flyer or pamphlet")
+    FORMER_PARTICIPANT = "former_participant", _("I was a participant in the program")
+    CLINICIAN = "clinician", _("Referred by a clinician")
+    OTHER = "other", _("Other")
 
 
 class ContactPreference(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
 
 
 class Supporter(models.Model):
@@ -86,7 +86,7 @@ class Supporter(models.Model):
     source = models.CharField(max_length=30, choices=Source.choices, default=Source.OTHER)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.APPLICANT, db_index=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
-    revisit_on = models.DateField(null=True, blank=True, help_text="When to revisit someone not yet ready.")
+    revisit_on = models.DateField(null=True, blank=True, help_text=_("When to revisit someone not yet ready."))
     may_reapply_after = models.DateField(null=True, blank=True)
     redirected_to = models.CharField(max_length=200, blank=True)
     supervisor = models.ForeignKey(
@@ -95,7 +95,7 @@ class Supporter(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="supervisees",
-        help_text="The supervisor who supports this person once they are in training or active.",
+        help_text=_("The supervisor who supports this person once they are in training or active."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -136,9 +136,9 @@ class Application(models.Model):
     clinician_name = EncryptedTextField(max_length=200, blank=True)
     source_detail = EncryptedTextField(max_length=200, blank=True)
     consent_to_contact = models.BooleanField(default=False)
-    is_repeat = models.BooleanField(default=False, help_text="The person had applied before.")
+    is_repeat = models.BooleanField(default=False, help_text=_("The person had applied before."))
     needs_review = models.BooleanField(
-        default=False, help_text="A repeat application whose differences a coordinator has not yet reviewed."
+        default=False, help_text=_("A repeat application whose differences a coordinator has not yet reviewed.")
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -202,11 +202,11 @@ def _names(areas: list[FocusArea]) -> str:
 
 
 class ScreeningFactor(models.TextChoices):
-    MOTIVATION = "motivation", "Motivation"
-    PERSONALITY = "personality", "Personality and skills"
-    EXPERIENCE = "experience", "Experience"
-    READINESS = "readiness", "Readiness"
-    VALUES = "values", "Values and philosophy"
+    MOTIVATION = "motivation", _("Motivation")
+    PERSONALITY = "personality", _("Personality and skills")
+    EXPERIENCE = "experience", _("Experience")
+    READINESS = "readiness", _("Readiness")
+    VALUES = "values", _("Values and philosophy")
 
 
 class ScreeningQuestion(models.Model):
@@ -239,23 +239,23 @@ class RedFlag(models.Model):
 
 
 class InterviewStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Decision(models.TextChoices):
-    ACCEPT = "accept", "Accept into training"
-    NOT_YET = "not_yet", "Not yet: more coaching"
-    REDIRECT = "redirect", "Redirect to another volunteering role"
-    DECLINE = "decline", "Decline"
+    ACCEPT = "accept", _("Accept into training")
+    NOT_YET = "not_yet", _("Not yet: more coaching")
+    REDIRECT = "redirect", _("Redirect to another volunteering role")
+    DECLINE = "decline", _("Decline")
 
 
 class ScreeningInterview(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="screening_interviews")
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="interviews")
     scheduled_for = models.DateTimeField()
-    location = models.CharField(max_length=200, help_text="A place, a phone number or a video link.")
+    location = models.CharField(max_length=200, help_text=_("A place, a phone number or a video link."))
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

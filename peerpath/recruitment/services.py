@@ -69,14 +69,14 @@ def submit_application(
     form does not tell anyone whether an address is known; the coordinators get a notice.
     """
     if not program.accepting_applications:
-        raise ValidationError("This program is not taking applications at the moment.")
+        raise ValidationError(_("This program is not taking applications at the moment."))
     if not consent_to_contact:
-        raise ValidationError({"consent_to_contact": "We can only process your application if we may contact you."})
+        raise ValidationError({"consent_to_contact": _("We can only process your application if we may contact you.")})
     if source == Source.CLINICIAN and not clinician_name.strip():
-        raise ValidationError({"clinician_name": "Please tell us the name of the clinician who referred you."})
+        raise ValidationError({"clinician_name": _("Please tell us the name of the clinician who referred you.")})
     areas = list(focus_areas)
     if any(area.program_id != program.pk for area in areas):
-        raise ValidationError({"focus_areas": "Choose from this program's areas."})
+        raise ValidationError({"focus_areas": _("Choose from this program's areas.")})
     email = normalize_email(email)
     with transaction.atomic():
         supporter = Supporter.objects.filter(program=program, email=email).first()
@@ -272,12 +272,12 @@ def schedule_interview(
     if supporter.stage not in SCREENABLE_STAGES:
         raise ValidationError(f"{supporter.full_name} is '{supporter.get_stage_display()}' and cannot be screened.")
     if scheduled_for > timezone.now() + INTERVIEW_HORIZON:
-        raise ValidationError({"scheduled_for": "Schedule the interview within a year from today."})
+        raise ValidationError({"scheduled_for": _("Schedule the interview within a year from today.")})
     if (
         interviewer is not None
         and not Membership.objects.filter(program=supporter.program, user=interviewer).staff().exists()
     ):
-        raise ValidationError({"interviewer": "The interviewer must be a member of the program's staff."})
+        raise ValidationError({"interviewer": _("The interviewer must be a member of the program's staff.")})
     with transaction.atomic():
         interview = ScreeningInterview.objects.create(
             program=supporter.program,
@@ -329,14 +329,14 @@ def record_screening(
     the program's own. Recording again replaces the earlier answers (before a decision).
     """
     if interview.status == InterviewStatus.CANCELLED:
-        raise ValidationError("This interview was cancelled.")
+        raise ValidationError(_("This interview was cancelled."))
     if interview.decision:
-        raise ValidationError("A decision has been recorded; the screening can no longer be changed.")
+        raise ValidationError(_("A decision has been recorded; the screening can no longer be changed."))
     program = interview.program
     questions = {q.pk: q for q in ScreeningQuestion.objects.filter(program=program, pk__in=answers.keys())}
     flags = {f.pk: f for f in RedFlag.objects.filter(program=program, pk__in=red_flags.keys())}
     if set(answers) - set(questions) or set(red_flags) - set(flags):
-        raise ValidationError("Some questions or red flags do not belong to this program.")
+        raise ValidationError(_("Some questions or red flags do not belong to this program."))
     with transaction.atomic():
         # Answers, red-flag notes and notes are encrypted: the entry records that they changed
         # (audit.Secret), and which red flags were noted.
@@ -409,9 +409,9 @@ def decide(
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if interview.status != InterviewStatus.COMPLETED:
-        raise ValidationError("Record the screening interview before deciding.")
+        raise ValidationError(_("Record the screening interview before deciding."))
     if interview.decision:
-        raise ValidationError("A decision has already been recorded for this interview.")
+        raise ValidationError(_("A decision has already been recorded for this interview."))
     if decision not in Decision.values:
         errors["decision"] = "Choose a decision."
     if decision == Decision.NOT_YET and (revisit_on is None or revisit_on <= today):
@@ -503,7 +503,7 @@ def record_milestone(
 ) -> Milestone:
     """Record a building block on the pathway. Rule: not dated in the future."""
     if achieved_on > timezone.localdate():
-        raise ValidationError({"achieved_on": "A milestone cannot be dated in the future."})
+        raise ValidationError({"achieved_on": _("A milestone cannot be dated in the future.")})
     with transaction.atomic():
         milestone = Milestone.objects.create(
             supporter=supporter, title=title, achieved_on=achieved_on, note=note, recorded_by=actor
@@ -524,9 +524,9 @@ def assign_supervisor(*, actor: Actor, supporter: Supporter, supervisor: Any) ->
             .with_role(Role.SUPERVISOR)
             .exists()
         ):
-            raise ValidationError({"supervisor": "Choose a supervisor of this program."})
+            raise ValidationError({"supervisor": _("Choose a supervisor of this program.")})
         if supporter.user_id == supervisor.pk:
-            raise ValidationError({"supervisor": "Nobody can supervise themselves."})
+            raise ValidationError({"supervisor": _("Nobody can supervise themselves.")})
     with transaction.atomic():
         before = audit.snapshot(supporter, ["supervisor"])
         supporter.supervisor = supervisor

@@ -132,7 +132,7 @@ def _person_page(
         "person": supporter,
         **queries.person_detail(program, supporter),
         "schedule_form": InterviewScheduleForm(program=program, initial={"interviewer": request.user.pk}),
-        "move_form": StageMoveForm(choices=[(s.value, s.label) for s in allowed_next(supporter.stage)]),
+        "move_form": StageMoveForm(choices=[(s.value, str(s.label)) for s in allowed_next(supporter.stage)]),
         "milestone_form": MilestoneForm(initial={"achieved_on": timezone.localdate()}),
         "can_schedule": supporter.stage in services.SCREENABLE_STAGES,
         "supervisor_form": SupervisorForm(program=program, initial={"supervisor": supporter.supervisor_id}),
@@ -159,7 +159,7 @@ def interview_schedule(request: ProgramRequest, program: Program, pk: int) -> Ht
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Interview scheduled; the applicant has been e-mailed.")
+            messages.success(request, _("Interview scheduled; the applicant has been e-mailed."))
             return redirect("recruitment:interview", program.slug, interview.pk)
     return _person_page(request, program, supporter, 400, schedule_form=form)
 
@@ -168,7 +168,7 @@ def interview_schedule(request: ProgramRequest, program: Program, pk: int) -> Ht
 @require_POST
 def person_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     supporter = access.get_supporter(program, pk)
-    form = StageMoveForm(request.POST, choices=[(s.value, s.label) for s in allowed_next(supporter.stage)])
+    form = StageMoveForm(request.POST, choices=[(s.value, str(s.label)) for s in allowed_next(supporter.stage)])
     if form.is_valid():
         try:
             move_to_stage(
@@ -198,7 +198,7 @@ def person_supervisor(request: ProgramRequest, program: Program, pk: int) -> Htt
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Supervisor saved.")
+            messages.success(request, _("Supervisor saved."))
             return redirect("recruitment:person", program.slug, supporter.pk)
     return _person_page(request, program, supporter, 400, supervisor_form=form)
 
@@ -215,7 +215,7 @@ def milestone_add(request: ProgramRequest, program: Program, pk: int) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Milestone recorded.")
+            messages.success(request, _("Milestone recorded."))
             return redirect("recruitment:person", program.slug, supporter.pk)
     return _person_page(request, program, supporter, 400, milestone_form=form)
 
@@ -306,7 +306,7 @@ def interview(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
             except ValidationError as error:
                 add_service_errors(record_form, error)
             else:
-                messages.success(request, "Screening recorded. You can now record the decision.")
+                messages.success(request, _("Screening recorded. You can now record the decision."))
                 return redirect("recruitment:interview", program.slug, interview.pk)
         status = 400
     return _interview_page(request, program, interview, record_form, decision_form, status)
@@ -347,7 +347,7 @@ def interview_decide(request: ProgramRequest, program: Program, pk: int) -> Http
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Decision recorded.")
+            messages.success(request, _("Decision recorded."))
             return redirect("recruitment:person", program.slug, interview.supporter_id)
     record_form = ScreeningRecordForm(program=program, interview=interview)
     return _interview_page(request, program, interview, record_form, form, 400)
@@ -363,7 +363,7 @@ def interview_cancel(request: ProgramRequest, program: Program, pk: int) -> Http
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Interview cancelled.")
+        messages.success(request, _("Interview cancelled."))
     return redirect("recruitment:person", program.slug, interview.supporter_id)
 
 
@@ -387,7 +387,7 @@ def question_edit(request: ProgramRequest, program: Program, pk: int | None = No
     form = ScreeningQuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
         services.save_screening_question(actor=request.user, program=program, question=question, data=form.cleaned_data)
-        messages.success(request, "Screening question saved.")
+        messages.success(request, _("Screening question saved."))
         return redirect("recruitment:setup", program.slug)
     return render(
         request,
@@ -395,7 +395,7 @@ def question_edit(request: ProgramRequest, program: Program, pk: int | None = No
         {
             "program": program,
             "form": form,
-            "title": "Screening question",
+            "title": _("Screening question"),
             "item": question,
             "cancel_url": reverse("recruitment:setup", args=[program.slug]),
         },
@@ -409,7 +409,7 @@ def red_flag_edit(request: ProgramRequest, program: Program, pk: int | None = No
     form = RedFlagForm(request.POST or None, instance=red_flag)
     if request.method == "POST" and form.is_valid():
         services.save_red_flag(actor=request.user, program=program, red_flag=red_flag, data=form.cleaned_data)
-        messages.success(request, "Red flag saved.")
+        messages.success(request, _("Red flag saved."))
         return redirect("recruitment:setup", program.slug)
     return render(
         request,
@@ -417,7 +417,7 @@ def red_flag_edit(request: ProgramRequest, program: Program, pk: int | None = No
         {
             "program": program,
             "form": form,
-            "title": "Red flag",
+            "title": _("Red flag"),
             "item": red_flag,
             "cancel_url": reverse("recruitment:setup", args=[program.slug]),
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.models import User
 from peerpath.core.permissions import Role, has_role
@@ -62,7 +63,7 @@ def get_cohort_session(membership: Membership, pk: int) -> TrainingSession:
         pk=pk,
     )
     if session.cohort_id is None or not cohorts_visible_to(membership).filter(pk=session.cohort_id).exists():
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     return session
 
 
@@ -76,7 +77,7 @@ def get_session(membership: Membership, pk: int) -> TrainingSession:
     session = get_object_or_404(TrainingSession, program=membership.program, pk=pk)
     if session.kind == SessionKind.REFRESHER:
         if not has_role(membership, Role.COORDINATOR, Role.TRAINER):
-            raise Http404("No such session.")
+            raise Http404(_("No such session."))
         return session
     return get_cohort_session(membership, pk)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import choice_field, model_choice_field
 from peerpath.core.models import User
@@ -29,26 +30,29 @@ class CompetencyChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.number}. {obj.title}"
 
 
-def competency_field(label: str = "Competencies shown", required: bool = False) -> CompetencyChoiceField:
+def competency_field(label: Any = None, required: bool = False) -> CompetencyChoiceField:
     return CompetencyChoiceField(
-        label=label, queryset=Competency.objects.none(), widget=forms.CheckboxSelectMultiple, required=required
+        label=label if label is not None else _("Competencies shown"),
+        queryset=Competency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
     )
 
 
 class ModuleForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    position = forms.IntegerField(label="Order", min_value=0, initial=0)
-    is_active = forms.BooleanField(label="Taught (untick to retire the module)", required=False, initial=True)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    position = forms.IntegerField(label=_("Order"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("Taught (untick to retire the module)"), required=False, initial=True)
 
 
 class TopicForm(forms.Form):
-    module = forms.ModelChoiceField(label="Module", queryset=Module.objects.none())
-    title = forms.CharField(label="Title", max_length=200)
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    position = forms.IntegerField(label="Order within the module", min_value=0, initial=0)
-    is_active = forms.BooleanField(label="Taught (untick to retire the topic)", required=False, initial=True)
-    competencies = competency_field("Competencies this topic builds", required=True)
+    module = forms.ModelChoiceField(label=_("Module"), queryset=Module.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    position = forms.IntegerField(label=_("Order within the module"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("Taught (untick to retire the topic)"), required=False, initial=True)
+    competencies = competency_field(_("Competencies this topic builds"), required=True)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,12 +66,12 @@ class TrainerChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CohortForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200, help_text="For example: Spring 2026 evening course.")
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    starts_on = forms.DateField(label="First day", widget=DATE)
-    ends_on = forms.DateField(label="Last day", widget=DATE)
-    default_location = forms.CharField(label="Usual place", max_length=200, required=False)
-    trainers = TrainerChoiceField(label="Trainers", queryset=None, widget=forms.CheckboxSelectMultiple)
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("For example: Spring 2026 evening course."))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(label=_("First day"), widget=DATE)
+    ends_on = forms.DateField(label=_("Last day"), widget=DATE)
+    default_location = forms.CharField(label=_("Usual place"), max_length=200, required=False)
+    trainers = TrainerChoiceField(label=_("Trainers"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +80,7 @@ class CohortForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    supporter = forms.ModelChoiceField(label="Person in training", queryset=Supporter.objects.none())
+    supporter = forms.ModelChoiceField(label=_("Person in training"), queryset=Supporter.objects.none())
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +88,7 @@ class EnrolForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="Reason for leaving the course", max_length=500)
+    reason = forms.CharField(label=_("Reason for leaving the course"), max_length=500)
 
 
 class SessionChoiceField(forms.ModelChoiceField):
@@ -93,20 +97,22 @@ class SessionChoiceField(forms.ModelChoiceField):
 
 
 class SessionForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
-    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME)
-    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME)
-    location = forms.CharField(label="Place", max_length=200, required=False)
-    online_url = forms.URLField(label="Online link", required=False, assume_scheme="https")
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     topics = forms.ModelMultipleChoiceField(
-        label="Topics covered", queryset=Topic.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Topics covered"), queryset=Topic.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
     makeup_for = SessionChoiceField(
-        label="Make-up for (leave empty for a course session)",
+        label=_("Make-up for (leave empty for a course session)"),
         queryset=TrainingSession.objects.none(),
         required=False,
     )
-    description = forms.CharField(label="Notes for trainees", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Notes for trainees"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, cohort: Cohort, exclude: TrainingSession | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,7 +126,7 @@ class SessionForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="Why is it cancelled?", max_length=300)
+    reason = forms.CharField(label=_("Why is it cancelled?"), max_length=300)
 
 
 class AttendanceForm(forms.Form):
@@ -133,12 +139,12 @@ class AttendanceForm(forms.Form):
             mark = marks.get(person.pk)
             self.fields[f"status_{person.pk}"] = forms.ChoiceField(
                 label=person.full_name,
-                choices=[("", "Not marked"), *AttendanceStatus.choices],
+                choices=[("", _("Not marked")), *AttendanceStatus.choices],
                 required=False,
                 initial=mark.status if mark else "",
             )
             self.fields[f"note_{person.pk}"] = forms.CharField(
-                label=f"Note for {person.full_name}",
+                label=_("Note for %(name)s") % {"name": person.full_name},
                 max_length=300,
                 required=False,
                 initial=mark.note if mark else "",
@@ -158,11 +164,13 @@ class AttendanceForm(forms.Form):
 class RolePlayForm(forms.Form):
     # The cohort page shows this form beside the shadowing form: prefixes keep their ids apart.
     prefix = "role_play"
-    trainee = forms.ModelChoiceField(label="Trainee (played the supporter)", queryset=Supporter.objects.none())
-    held_on = forms.DateField(label="Date", widget=DATE)
-    scenario = forms.CharField(label="Scenario", widget=forms.Textarea(attrs={"rows": 3}))
-    participant_played_by = forms.CharField(label="Who played the participant", max_length=200)
-    observer_notes = forms.CharField(label="Observer notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    trainee = forms.ModelChoiceField(label=_("Trainee (played the supporter)"), queryset=Supporter.objects.none())
+    held_on = forms.DateField(label=_("Date"), widget=DATE)
+    scenario = forms.CharField(label=_("Scenario"), widget=forms.Textarea(attrs={"rows": 3}))
+    participant_played_by = forms.CharField(label=_("Who played the participant"), max_length=200)
+    observer_notes = forms.CharField(
+        label=_("Observer notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     competencies = competency_field()
 
     def __init__(self, *args: Any, cohort: Cohort, trainees: Any, **kwargs: Any) -> None:
@@ -175,11 +183,13 @@ class RolePlayForm(forms.Form):
 
 class ShadowingForm(forms.Form):
     prefix = "shadowing"
-    trainee = forms.ModelChoiceField(label="Trainee", queryset=Supporter.objects.none())
-    experienced_supporter = forms.ModelChoiceField(label="Experienced supporter", queryset=Supporter.objects.none())
-    shadowed_on = forms.DateField(label="Date", widget=DATE)
-    hours = forms.DecimalField(label="Hours", min_value=0.25, max_value=24, decimal_places=2)
-    reflection = forms.CharField(label="Trainee's reflection", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    trainee = forms.ModelChoiceField(label=_("Trainee"), queryset=Supporter.objects.none())
+    experienced_supporter = forms.ModelChoiceField(label=_("Experienced supporter"), queryset=Supporter.objects.none())
+    shadowed_on = forms.DateField(label=_("Date"), widget=DATE)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0.25, max_value=24, decimal_places=2)
+    reflection = forms.CharField(
+        label=_("Trainee's reflection"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     competencies = competency_field()
 
     def __init__(self, *args: Any, program: Program, trainees: Any | None, **kwargs: Any) -> None:
@@ -195,43 +205,45 @@ class ShadowingForm(forms.Form):
 
 
 class ShadowingCommentForm(forms.Form):
-    comment = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 HELPFUL_CHOICES = [
-    (5, "5: very helpful"),
+    (5, _("5: very helpful")),
     (4, "4"),
     (3, "3"),
     (2, "2"),
-    (1, "1: not helpful"),
+    (1, _("1: not helpful")),
 ]
 
 
 class FeedbackForm(forms.Form):
     helpful = forms.TypedChoiceField(
-        label="How helpful was it?", choices=HELPFUL_CHOICES, coerce=int, widget=forms.RadioSelect
+        label=_("How helpful was it?"), choices=HELPFUL_CHOICES, coerce=int, widget=forms.RadioSelect
     )
     learn_more = forms.CharField(
-        label="What would you like to learn more about?",
+        label=_("What would you like to learn more about?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     comments = forms.CharField(
-        label="Anything else?", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Anything else?"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class RefresherForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200, help_text="For example: Monthly teleconference, March.")
-    starts_at = forms.DateTimeField(label="Starts", widget=DATETIME)
-    ends_at = forms.DateTimeField(label="Ends", widget=DATETIME)
-    location = forms.CharField(label="Place", max_length=200, required=False)
-    online_url = forms.URLField(label="Online or phone-conference link", required=False, assume_scheme="https")
-    credited_hours = forms.DecimalField(
-        label="Continuing-education hours credited to attendees", min_value=0, max_value=40, decimal_places=2
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("For example: Monthly teleconference, March.")
     )
-    ce_category = forms.ChoiceField(label="Category of those hours", choices=CECategory.choices)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_url = forms.URLField(label=_("Online or phone-conference link"), required=False, assume_scheme="https")
+    credited_hours = forms.DecimalField(
+        label=_("Continuing-education hours credited to attendees"), min_value=0, max_value=40, decimal_places=2
+    )
+    ce_category = forms.ChoiceField(label=_("Category of those hours"), choices=CECategory.choices)
 
     def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -240,5 +252,5 @@ class RefresherForm(forms.Form):
             choice_field(self, "ce_category").choices = ce_subject_choices(program)
 
     description = forms.CharField(
-        label="Description (topic, guest speaker)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description (topic, guest speaker)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

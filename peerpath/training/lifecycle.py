@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from peerpath.core.lifecycle import Lifecycle, Move
 from peerpath.training.models import Enrolment, EnrolmentChange, EnrolmentStatus
 
@@ -26,5 +28,5 @@ ENROLMENT = Lifecycle(
     transitions=ENROLMENT_TRANSITIONS,
     audit_action="training.enrolment.status",
     history=_enrolment_change,
-    label="An enrolment",
+    label=lambda enrolment: str(_("An enrolment")),
 )

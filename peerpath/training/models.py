@@ -78,9 +78,9 @@ class Cohort(models.Model):
 
 
 class EnrolmentStatus(models.TextChoices):
-    ENROLLED = "enrolled", "Enrolled"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    COMPLETED = "completed", "Completed"
+    ENROLLED = "enrolled", _("Enrolled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    COMPLETED = "completed", _("Completed")
 
 
 class Enrolment(models.Model):
@@ -120,19 +120,19 @@ class EnrolmentChange(models.Model):
 
 
 class SessionKind(models.TextChoices):
-    REGULAR = "regular", "Course session"
-    MAKE_UP = "make_up", "Make-up session"
-    REFRESHER = "refresher", "Refresher event"
+    REGULAR = "regular", _("Course session")
+    MAKE_UP = "make_up", _("Make-up session")
+    REFRESHER = "refresher", _("Refresher event")
 
 
 class CECategory(models.TextChoices):
     """Kinds of continuing-education hours; the renewal rule asks for a minimum of ethics."""
 
-    ETHICS = "ethics", "Ethics"
-    PEER_SPECIFIC = "peer-specific", "Peer-specific"
-    GENERAL = "general", "General"
-    CULTURAL = "cultural-competence", "Cultural competence"
-    SUPERVISION = "supervision", "Supervision"
+    ETHICS = "ethics", _("Ethics")
+    PEER_SPECIFIC = "peer-specific", _("Peer-specific")
+    GENERAL = "general", _("General")
+    CULTURAL = "cultural-competence", _("Cultural competence")
+    SUPERVISION = "supervision", _("Supervision")
 
 
 class CESubject(models.Model):
@@ -164,8 +164,8 @@ class TrainingSession(models.Model):
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    location = models.CharField(max_length=200, blank=True, help_text="A room and address, or 'online'.")
-    online_url = models.URLField(blank=True, help_text="Video or phone-conference link, if any.")
+    location = models.CharField(max_length=200, blank=True, help_text=_("A room and address, or 'online'."))
+    online_url = models.URLField(blank=True, help_text=_("Video or phone-conference link, if any."))
     topics = models.ManyToManyField(Topic, blank=True, related_name="sessions")
     makeup_for = models.ForeignKey(
         "self",
@@ -173,7 +173,7 @@ class TrainingSession(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="makeups",
-        help_text="The missed session.",
+        help_text=_("The missed session."),
     )
     credited_hours = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
@@ -181,7 +181,7 @@ class TrainingSession(models.Model):
     ce_category = models.CharField(max_length=30, default=CECategory.PEER_SPECIFIC)
     is_cancelled = models.BooleanField(default=False)
     cancel_reason = models.CharField(max_length=300, blank=True)
-    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: bumped on every change.")
+    sequence = models.PositiveIntegerField(default=0, help_text=_("iCalendar SEQUENCE: bumped on every change."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -226,10 +226,10 @@ class TrainingSession(models.Model):
 
 
 class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", "Present"
-    LATE = "late", "Late"
-    EXCUSED = "excused", "Excused"
-    ABSENT = "absent", "Absent"
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    EXCUSED = "excused", _("Excused")
+    ABSENT = "absent", _("Absent")
 
 
 ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE})
@@ -268,7 +268,7 @@ class RolePlay(models.Model):
     trainee = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="role_plays")
     held_on = models.DateField()
     scenario = models.TextField()
-    participant_played_by = models.CharField(max_length=200, help_text="Who played the participant.")
+    participant_played_by = models.CharField(max_length=200, help_text=_("Who played the participant."))
     observer_notes = models.TextField(blank=True)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="role_plays")
     recorded_by = models.ForeignKey(
@@ -296,8 +296,8 @@ class Shadowing(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
     )
-    reflection = models.TextField(blank=True, help_text="The trainee's reflection.")
-    supporter_comment = models.TextField(blank=True, help_text="The experienced supporter's comment.")
+    reflection = models.TextField(blank=True, help_text=_("The trainee's reflection."))
+    supporter_comment = models.TextField(blank=True, help_text=_("The experienced supporter's comment."))
     commented_at = models.DateTimeField(null=True, blank=True)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="shadowings")
     recorded_by = models.ForeignKey(
@@ -313,8 +313,8 @@ class Shadowing(models.Model):
 
 
 class FeedbackKind(models.TextChoices):
-    SESSION = "session", "After a session"
-    COURSE = "course", "End of course"
+    SESSION = "session", _("After a session")
+    COURSE = "course", _("End of course")
 
 
 class Feedback(models.Model):

@@ -59,12 +59,12 @@ def save_module(*, actor: Actor, program: Program, module: Module | None, data: 
     """Add or edit a curriculum module. Rule: titles are unique within the program."""
     title = (data.get("title") or "").strip()
     if not title:
-        raise ValidationError({"title": "Give the module a title."})
+        raise ValidationError({"title": _("Give the module a title.")})
     clash = Module.objects.filter(program=program, title__iexact=title)
     if module is not None:
         clash = clash.exclude(pk=module.pk)
     if clash.exists():
-        raise ValidationError({"title": "The curriculum already has a module with this title."})
+        raise ValidationError({"title": _("The curriculum already has a module with this title.")})
     with transaction.atomic():
         return audit.save_audited(
             actor=actor,
@@ -132,7 +132,7 @@ def _check_trainers(program: Program, trainers: Iterable[Any]) -> list[Any]:
     chosen = list(trainers)
     allowed = set(Membership.objects.filter(program=program).with_role(Role.TRAINER).values_list("user_id", flat=True))
     if any(t.pk not in allowed for t in chosen):
-        raise ValidationError({"trainers": "Trainers must hold the trainer role in this program."})
+        raise ValidationError({"trainers": _("Trainers must hold the trainer role in this program.")})
     return chosen
 
 
@@ -184,7 +184,7 @@ def enrol_trainee(*, actor: Actor, cohort: Cohort, supporter: Supporter) -> Enro
     enrolled in this cohort (a withdrawn enrolment is re-opened). The enrolment gets a history row.
     """
     if supporter.program_id != cohort.program_id:
-        raise ValidationError({"supporter": "Choose a person from this program."})
+        raise ValidationError({"supporter": _("Choose a person from this program.")})
     if supporter.stage != Stage.IN_TRAINING:
         raise ValidationError(
             {"supporter": f"{supporter.full_name} is '{supporter.get_stage_display()}'; only people in training enrol."}
@@ -206,7 +206,7 @@ def change_enrolment(*, actor: Actor, enrolment: Enrolment, to_status: str, reas
     withdrawing needs a reason. Each move writes a history row and an audit entry."""
     ENROLMENT.check(enrolment, to_status)
     if to_status == E.WITHDRAWN and not reason.strip():
-        raise ValidationError({"reason": "Say why the trainee is leaving the course."})
+        raise ValidationError({"reason": _("Say why the trainee is leaving the course.")})
     ENROLMENT.move(actor=actor, obj=enrolment, to=to_status, note=reason)
     return enrolment
 
@@ -286,11 +286,11 @@ def cancel_session(*, actor: Actor, session: TrainingSession, reason: str) -> Tr
     """Cancel a session. Rules: a reason is given; a session with attendance taken cannot be
     cancelled. Subscribed calendars show it as cancelled."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the session is cancelled."})
+        raise ValidationError({"reason": _("Say why the session is cancelled.")})
     if session.is_cancelled:
-        raise ValidationError("This session is already cancelled.")
+        raise ValidationError(_("This session is already cancelled."))
     if session.attendance.exists():
-        raise ValidationError("Attendance has been taken for this session; it cannot be cancelled.")
+        raise ValidationError(_("Attendance has been taken for this session; it cannot be cancelled."))
     with transaction.atomic():
         session.is_cancelled = True
         session.cancel_reason = reason.strip()
@@ -336,15 +336,15 @@ def record_attendance(*, actor: Actor, session: TrainingSession, marks: Mapping[
     `refresher_attendance_recorded` signal), and un-credited if the mark changes to absent.
     """
     if session.is_cancelled:
-        raise ValidationError("This session was cancelled.")
+        raise ValidationError(_("This session was cancelled."))
     if session.starts_at > timezone.now():
-        raise ValidationError("Attendance can be taken once the session has started.")
+        raise ValidationError(_("Attendance can be taken once the session has started."))
     roster = {s.pk: s for s in roster_for(session)}
     unknown = set(marks) - set(roster)
     if unknown:
-        raise ValidationError("Some people are not on this session's roster.")
+        raise ValidationError(_("Some people are not on this session's roster."))
     if any(status not in AttendanceStatus.values for status, _note in marks.values()):
-        raise ValidationError("Choose present, late, excused or absent for each person.")
+        raise ValidationError(_("Choose present, late, excused or absent for each person."))
     changed: list[tuple[Supporter, bool]] = []
     with transaction.atomic():
         existing = {a.supporter_id: a for a in Attendance.objects.select_for_update().filter(session=session)}
@@ -390,7 +390,7 @@ def record_attendance(*, actor: Actor, session: TrainingSession, marks: Mapping[
 def _check_competencies(program: Program, competencies: Iterable[Competency]) -> list[Competency]:
     chosen = list(competencies)
     if any(c.program_id != program.pk for c in chosen):
-        raise ValidationError({"competencies": "Choose from this program's competencies."})
+        raise ValidationError({"competencies": _("Choose from this program's competencies.")})
     return chosen
 
 
@@ -497,9 +497,9 @@ def comment_on_shadowing(*, actor: User, shadowing: Shadowing, comment: str) -> 
     """The experienced supporter's comment on a shadowing. Rule: only that supporter comments,
     and the comment is not empty (commenting again replaces it)."""
     if shadowing.experienced_supporter.user_id is None or shadowing.experienced_supporter.user_id != actor.pk:
-        raise ValidationError("Only the supporter who was shadowed can comment.")
+        raise ValidationError(_("Only the supporter who was shadowed can comment."))
     if not comment.strip():
-        raise ValidationError({"comment": "Write a comment."})
+        raise ValidationError({"comment": _("Write a comment.")})
     with transaction.atomic():
         before = audit.snapshot(shadowing, ["supporter_comment"])
         shadowing.supporter_comment = comment.strip()
@@ -536,23 +536,23 @@ def give_feedback(
     course's last day has come; one answer each; helpful is 1 to 5.
     """
     if not isinstance(helpful, int) or not 1 <= helpful <= 5:
-        raise ValidationError({"helpful": "Choose from 1 (not helpful) to 5 (very helpful)."})
+        raise ValidationError({"helpful": _("Choose from 1 (not helpful) to 5 (very helpful).")})
     _check_on_course(cohort, supporter)
     now = timezone.now()
     if session is not None:
         if session.cohort_id != cohort.pk or session.is_cancelled:
-            raise ValidationError("That session is not part of this course.")
+            raise ValidationError(_("That session is not part of this course."))
         if session.ends_at > now:
-            raise ValidationError("You can give feedback once the session is over.")
+            raise ValidationError(_("You can give feedback once the session is over."))
         if not session.attendance.filter(supporter=supporter, status__in=ATTENDED).exists():
-            raise ValidationError("Feedback is for sessions you attended.")
+            raise ValidationError(_("Feedback is for sessions you attended."))
         if Feedback.objects.filter(supporter=supporter, session=session, kind=FeedbackKind.SESSION).exists():
-            raise ValidationError("You have already given feedback on this session.")
+            raise ValidationError(_("You have already given feedback on this session."))
     else:
         if cohort.ends_on > timezone.localdate():
-            raise ValidationError("The end-of-course survey opens on the course's last day.")
+            raise ValidationError(_("The end-of-course survey opens on the course's last day."))
         if Feedback.objects.filter(supporter=supporter, cohort=cohort, kind=FeedbackKind.COURSE).exists():
-            raise ValidationError("You have already answered the end-of-course survey.")
+            raise ValidationError(_("You have already answered the end-of-course survey."))
     with transaction.atomic():
         feedback = Feedback.objects.create(
             program=cohort.program,
@@ -576,9 +576,9 @@ def _hours(value: Any) -> Decimal:
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ValidationError({"credited_hours": "Give the hours as a number."}) from None
+        raise ValidationError({"credited_hours": _("Give the hours as a number.")}) from None
     if hours < 0 or hours > 40:
-        raise ValidationError({"credited_hours": "Credited hours are between 0 and 40."})
+        raise ValidationError({"credited_hours": _("Credited hours are between 0 and 40.")})
     return hours
 
 
@@ -673,7 +673,7 @@ def calendar_feed(*, actor: Actor, program: Program, owner: User, cohort: Cohort
     """The person's live subscription address (their own schedule, or one cohort's), created on
     first use. Rule: a cohort feed belongs to the same program."""
     if cohort is not None and cohort.program_id != program.pk:
-        raise ValidationError("Choose a cohort of this program.")
+        raise ValidationError(_("Choose a cohort of this program."))
     with transaction.atomic():
         feed = CalendarFeed.objects.filter(program=program, owner=owner, cohort=cohort, revoked_at__isnull=True).first()
         if feed is None:
@@ -686,7 +686,7 @@ def renew_calendar_feed(*, actor: User, feed: CalendarFeed) -> CalendarFeed:
     """Revoke a subscription address and issue a new one. Rule: only the owner renews their own;
     the old address stops working at once."""
     if feed.owner_id != actor.pk:
-        raise ValidationError("Only the owner can renew this calendar address.")
+        raise ValidationError(_("Only the owner can renew this calendar address."))
     with transaction.atomic():
         if feed.revoked_at is None:
             feed.revoked_at = timezone.now()
@@ -708,7 +708,9 @@ def ensure_ce_subjects(program: Program) -> list[CESubject]:
     if not subjects:
         with transaction.atomic():
             for position, (key, name) in enumerate(CECategory.choices):
-                CESubject.objects.get_or_create(program=program, key=key, defaults={"name": name, "position": position})
+                CESubject.objects.get_or_create(
+                    program=program, key=key, defaults={"name": str(name), "position": position}
+                )
         subjects = list(CESubject.objects.filter(program=program))
     return subjects
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import as_download, download_table, requested_format
@@ -94,7 +95,7 @@ def module_edit(request: ProgramRequest, program: Program, pk: int | None = None
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Module saved.")
+            messages.success(request, _("Module saved."))
             return redirect("training:curriculum", program.slug)
     return render(
         request,
@@ -102,7 +103,7 @@ def module_edit(request: ProgramRequest, program: Program, pk: int | None = None
         {
             "program": program,
             "form": form,
-            "title": "Edit module" if module else "New module",
+            "title": _("Edit module") if module else _("New module"),
             "cancel_url": reverse("training:curriculum", args=[program.slug]),
         },
         status=_status(request),
@@ -132,7 +133,7 @@ def topic_edit(request: ProgramRequest, program: Program, pk: int | None = None)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Topic saved.")
+            messages.success(request, _("Topic saved."))
             return redirect("training:curriculum", program.slug)
     return render(
         request,
@@ -140,7 +141,7 @@ def topic_edit(request: ProgramRequest, program: Program, pk: int | None = None)
         {
             "program": program,
             "form": form,
-            "title": "Edit topic" if topic else "New topic",
+            "title": _("Edit topic") if topic else _("New topic"),
             "cancel_url": reverse("training:curriculum", args=[program.slug]),
         },
         status=_status(request),
@@ -183,7 +184,7 @@ def cohort_edit(request: ProgramRequest, program: Program, pk: int | None = None
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Cohort saved.")
+            messages.success(request, _("Cohort saved."))
             return redirect("training:cohort", program.slug, saved.pk)
     return render(
         request,
@@ -191,7 +192,7 @@ def cohort_edit(request: ProgramRequest, program: Program, pk: int | None = None
         {
             "program": program,
             "form": form,
-            "title": f"Edit {cohort.name}" if cohort else "New cohort",
+            "title": _("Edit %(name)s") % {"name": cohort.name} if cohort else _("New cohort"),
             "cancel_url": reverse("training:cohorts", args=[program.slug]),
         },
         status=_status(request),
@@ -240,7 +241,7 @@ def cohort(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 def _cohort_to_run(request: ProgramRequest, pk: int) -> Cohort:
     cohort = access.get_cohort(request.membership, pk)
     if not can_run_cohort(request.membership, cohort):
-        raise Http404("No such cohort.")
+        raise Http404(_("No such cohort."))
     return cohort
 
 
@@ -285,8 +286,8 @@ def enrolment_withdraw(request: ProgramRequest, program: Program, pk: int, enrol
         {
             "program": program,
             "form": form,
-            "title": f"{enrolment.supporter.full_name} leaves {cohort.name}",
-            "submit": "Record leaving",
+            "title": _("%(name)s leaves %(cohort)s") % {"name": enrolment.supporter.full_name, "cohort": cohort.name},
+            "submit": _("Record leaving"),
             "cancel_url": reverse("training:cohort", args=[program.slug, cohort.pk]),
         },
         status=_status(request),
@@ -324,7 +325,7 @@ def session_edit(request: ProgramRequest, program: Program, pk: int, session_pk:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Session saved; subscribed calendars will update.")
+            messages.success(request, _("Session saved; subscribed calendars will update."))
             return redirect("training:session", program.slug, saved.pk)
     return render(
         request,
@@ -332,7 +333,8 @@ def session_edit(request: ProgramRequest, program: Program, pk: int, session_pk:
         {
             "program": program,
             "form": form,
-            "title": ("Edit session" if session else "Schedule a session") + f" · {cohort.name}",
+            "title": (_("Edit session · %(name)s") if session else _("Schedule a session · %(name)s"))
+            % {"name": cohort.name},
             "cancel_url": reverse("training:cohort", args=[program.slug, cohort.pk]),
         },
         status=_status(request),
@@ -368,7 +370,7 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A session with its attendance form (POST records attendance)."""
     session = access.get_session(request.membership, pk)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     if request.method != "POST":
         return _session_page(request, program, session)
     roster = services.roster_for(session)
@@ -379,7 +381,7 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Attendance saved.")
+            messages.success(request, _("Attendance saved."))
             return redirect("training:session", program.slug, session.pk)
     return _session_page(request, program, session, 400, attendance_form=form)
 
@@ -389,7 +391,7 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 def session_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     session = access.get_session(request.membership, pk)
     if session.cohort_id and not can_run_cohort(request.membership, session.cohort):
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
@@ -397,7 +399,7 @@ def session_cancel(request: ProgramRequest, program: Program, pk: int) -> HttpRe
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Session cancelled; subscribed calendars will show it as cancelled.")
+            messages.success(request, _("Session cancelled; subscribed calendars will show it as cancelled."))
             return redirect("training:session", program.slug, session.pk)
     return _session_page(request, program, session, 400, cancel_form=form)
 
@@ -415,7 +417,7 @@ def role_play_add(request: ProgramRequest, program: Program, pk: int) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Role play logged as evidence.")
+            messages.success(request, _("Role play logged as evidence."))
             return redirect("training:cohort", program.slug, cohort.pk)
     return _cohort_page(request, program, cohort, 400, role_play_form=form)
 
@@ -433,7 +435,7 @@ def shadowing_add(request: ProgramRequest, program: Program, pk: int) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Shadowing logged as evidence.")
+            messages.success(request, _("Shadowing logged as evidence."))
             return redirect("training:cohort", program.slug, cohort.pk)
     return _cohort_page(request, program, cohort, 400, shadowing_form=form)
 
@@ -539,7 +541,7 @@ def _feedback_page(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Thank you for your feedback.")
+            messages.success(request, _("Thank you for your feedback."))
             return redirect("training:my_training", program.slug)
     return render(
         request,
@@ -577,7 +579,7 @@ def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
         .first()
     )
     if enrolment is None:
-        raise Http404("You are not enrolled in a course.")
+        raise Http404(_("You are not enrolled in a course."))
     form = ShadowingForm(
         request.POST or None, program=program, trainees=None, initial={"shadowed_on": timezone.localdate()}
     )
@@ -589,7 +591,7 @@ def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Shadowing logged. The supporter you shadowed can add a comment.")
+            messages.success(request, _("Shadowing logged. The supporter you shadowed can add a comment."))
             return redirect("training:my_training", program.slug)
     return render(
         request,
@@ -597,7 +599,7 @@ def my_shadowing_add(request: ProgramRequest, program: Program) -> HttpResponse:
         {
             "program": program,
             "form": form,
-            "title": "Log shadowing",
+            "title": _("Log shadowing"),
             "cancel_url": reverse("training:my_training", args=[program.slug]),
         },
         status=_status(request),
@@ -614,7 +616,7 @@ def shadowing_comment(request: ProgramRequest, program: Program, pk: int) -> Htt
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Comment saved.")
+            messages.success(request, _("Comment saved."))
             return redirect("training:my_training", program.slug)
     return render(
         request,
@@ -660,7 +662,7 @@ def refresher_edit(request: ProgramRequest, program: Program, pk: int | None = N
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Refresher event saved.")
+            messages.success(request, _("Refresher event saved."))
             return redirect("training:session", program.slug, saved.pk)
     return render(
         request,
@@ -668,7 +670,7 @@ def refresher_edit(request: ProgramRequest, program: Program, pk: int | None = N
         {
             "program": program,
             "form": form,
-            "title": "Edit refresher event" if event else "New refresher event",
+            "title": _("Edit refresher event") if event else _("New refresher event"),
             "cancel_url": reverse("training:refreshers", args=[program.slug]),
         },
         status=_status(request),
@@ -710,7 +712,7 @@ def calendar_subscribe(request: ProgramRequest, program: Program, pk: int) -> Ht
     supporter = Supporter.objects.filter(program=program, user=request.user).first()
     cohort = next((c for c in _feed_cohorts(request.membership, supporter) if c.pk == pk), None)
     if cohort is None:
-        raise Http404("No such cohort.")
+        raise Http404(_("No such cohort."))
     services.calendar_feed(actor=request.user, program=program, owner=request.user, cohort=cohort)
     messages.success(request, f"Your subscription address for {cohort.name} is ready.")
     return redirect("training:calendar", program.slug)
@@ -721,7 +723,7 @@ def calendar_subscribe(request: ProgramRequest, program: Program, pk: int) -> Ht
 def calendar_renew(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     feed = access.own_feed(program, request.user, pk)
     services.renew_calendar_feed(actor=request.user, feed=feed)
-    messages.success(request, "The old address no longer works. Subscribe again with the new one.")
+    messages.success(request, _("The old address no longer works. Subscribe again with the new one."))
     return redirect("training:calendar", program.slug)
 
 
@@ -735,17 +737,17 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .first()
     )
     if found is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     program, owner = found.program, found.owner
     membership = (
         Membership.objects.filter(program=program, user=owner, is_active=True).select_related("program").first()
     )
     if membership is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     supporter = Supporter.objects.filter(program=program, user=owner).first()
     if found.cohort_id:
         if found.cohort not in _feed_cohorts(membership, supporter):
-            raise Http404("No such calendar.")
+            raise Http404(_("No such calendar."))
         sessions = list(
             TrainingSession.objects.filter(cohort=found.cohort).select_related("cohort").order_by("starts_at")
         )

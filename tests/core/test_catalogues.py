@@ -15,10 +15,8 @@ from peerpath.core import catalogues
 # Apps whose Spanish is still being written this session (issue 17). Each leaves the set when
 # its catalogue is complete; the set must end empty.
 IN_PROGRESS: set[str] = {
-    "programs",
-    "recruitment",
-    "training",
-    "certification",
+    "credentials",
+    "practice",
     "support",
     "care",
     "groups",

@@ -38,7 +38,8 @@ def test_pages_follow_the_browser_and_the_switch() -> None:
     # The visible switch, each language named in itself, the current one marked.
     html = page.content.decode()
     assert 'value="en" lang="en"' in html and ">English<" in html
-    assert 'value="es" lang="es" aria-describedby="language-switch-label" aria-current="true">Español<' in html
+    assert 'value="es" lang="es" translate="no" aria-describedby="language-switch-label" aria-current="true">' in html
+    assert ">Español<" in html
     switched = client.post("/language/", {"language": "en", "next": "/accounts/login/"})
     assert switched.status_code == 302 and switched["Location"] == "/accounts/login/"
     page = client.get("/accounts/login/", headers={"accept-language": "es"})

@@ -39,7 +39,7 @@ def test_refused_move(start: str, end: str) -> None:
     person = SupporterFactory(stage=start)
     with pytest.raises(ValidationError) as refused:
         move_to_stage(actor=UserFactory(), supporter=person, to_stage=end)
-    assert Stage(start).label in refused.value.messages[0] and Stage(end).label in refused.value.messages[0]
+    assert str(Stage(start).label) in refused.value.messages[0] and str(Stage(end).label) in refused.value.messages[0]
     person.refresh_from_db()
     assert person.stage == start
     assert not StageChange.objects.filter(supporter=person).exists()
