@@ -1,7 +1,8 @@
-"""Telling people: in-app notifications and e-mail, and who is on call for a supporter.
+"""Telling people (through the notification layer, `peerpath.notifications`), and who is on call
+for a supporter.
 
-Neither carries a participant's name or notes, only their reference (P-0042) and a link:
-e-mail leaves the program's hands, and queued e-mail sits in the database until it is sent.
+No message carries a participant's name or notes, only their reference (P-0042) and a link:
+e-mail and texts leave the program's hands, and queued messages sit in the database until sent.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerpath.core.languages import language_for
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
+from peerpath.notifications import services as notifications
+from peerpath.notifications.models import Notice
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.models import Notification, SupervisorCover
+from peerpath.support.models import SupervisorCover
 
 # Text made for one reader: a string, or a function called in each reader's language.
 Text = str | Callable[[], str]
@@ -89,39 +91,34 @@ def on_call_for(program: Program, supporter: Supporter, at: dt.datetime | None =
     return people, _("the coordinators (no supervisor on call)")
 
 
+def about(**links: Any) -> str:
+    """What a notice is about, from the record it was sent for (a concern, a relationship)."""
+    for name in ("concern", "relationship"):
+        record = links.get(name)
+        if record is not None:
+            return f"support.{name}:{record.pk}"
+    return ""
+
+
 def notify(
     *,
     program: Program,
     users: Iterable[User | None],  # None (a supporter without an account) is skipped
-    text: Text,
+    text: Any,
     url: str = "",
     urgent: bool = False,
     email_template: str = "",
     context: dict[str, Any] | None = None,
+    kind: str = "",
     **links: Any,
-) -> list[Notification]:
-    """An in-app notification for each person, and the same news by e-mail when a template is given.
+) -> list[Notice]:
+    """Tell each person something through the notification layer.
 
-    Each person reads it in their own language: ``text`` and the context's values may be
-    functions, called once per language (``lambda: _("...") % {...}``)."""
-    people = [u for u in dict.fromkeys(users) if u is not None]
-    by_lang: dict[str, list[User]] = {}
-    for person in people:
-        by_lang.setdefault(language_of(person), []).append(person)
-    rows: list[Notification] = []
-    for language, readers in by_lang.items():
-        with translation.override(language):
-            words = in_words(text)
-            extra = {k: in_words(v) if callable(v) else v for k, v in (context or {}).items()}
-        rows += Notification.objects.bulk_create(
-            Notification(program=program, user=u, text=words[:300], url=url, is_urgent=urgent, **links) for u in readers
-        )
-        emails = [u.email for u in readers if u.email]
-        if email_template and emails:
-            queue_email(
-                to=emails,
-                template=email_template,
-                context={"program": program, "text": words, "url": absolute_url(url) if url else "", **extra},
-                language=language,
-            )
-    return rows
+    Without a ``kind``: a message sent with an e-mail template is a ``support.alert`` (in the app
+    and by e-mail unless the person chose otherwise), any other a ``support.notice`` (in the
+    app). ``text`` may be lazy, to be rendered in each recipient's language."""
+    kind = kind or ("support.alert" if email_template else "support.notice")
+    values = {"text": text, **(context or {})}
+    return notifications.notify(
+        kind=kind, users=users, program=program, context=values, url=url, about=about(**links), urgent=urgent
+    )

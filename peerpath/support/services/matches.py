@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
+from peerpath.notifications import services as notifications
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support import eligibility, matching
@@ -31,7 +32,6 @@ from peerpath.support.models import (
     MatchProposal,
     MatchRun,
     MatchRunState,
-    Notification,
     Participant,
     ParticipantStatus,
     RelationshipState,
@@ -371,15 +371,11 @@ def respond_to_offer(
                 close_reason=CloseReason.DECLINED,
                 reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
             )
-
-            def text() -> str:
-                return _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
-                    "supporter": relationship.supporter,
-                    "reference": relationship.participant.reference,
-                    "reason": DECLINE_REASONS[reason].lower(),
-                }
-
-        Notification.objects.filter(relationship=relationship, read_at__isnull=True).update(read_at=timezone.now())
+            text = (
+                f"{relationship.supporter} declined {relationship.participant.reference} "
+                f"({DECLINE_REASONS[reason].lower()}); they are back on the waiting list."
+            )
+        notifications.mark_read_about(f"support.relationship:{relationship.pk}")
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
 
