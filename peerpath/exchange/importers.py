@@ -693,7 +693,7 @@ class ParticipantImporter(Importer):
             notify(
                 program=program,
                 users=others,
-                text=lambda: (
+                text=(
                     ngettext(
                         "%(count)s participant joined the waiting list (imported from %(source)s).",
                         "%(count)s participants joined the waiting list (imported from %(source)s).",

@@ -53,7 +53,7 @@ def record_adverse_event(
         notify(
             program=program,
             users=[*on_call, *coordinators(program)],
-            text=lambda: (
+            text=(
                 _("%(kind)s: %(reference)s, in %(supporter)s's caseload. Please check in with the supporter.")
                 % {
                     "kind": event.get_kind_display(),

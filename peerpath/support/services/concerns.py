@@ -163,13 +163,13 @@ def _raise(
             notify(
                 program=program,
                 users=on_call,
-                text=lambda: (
+                text=(
                     _("Concern: %(supporter)s raised a concern about %(reference)s. Please acknowledge.")
                     % {"supporter": supporter, "reference": participant.reference}
                 ),
                 url=concern.get_absolute_url(),
                 email_template="support/email/notice",
-                context={"subject": lambda: _("Concern raised by %(supporter)s") % {"supporter": supporter}},
+                context={"subject": _("Concern raised by %(supporter)s") % {"supporter": supporter}},
                 concern=concern,
             )
         if crisis:
@@ -270,7 +270,7 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
         notify(
             program=concern.program,
             users=[u for u in people if u.pk != actor.pk],
-            text=lambda: (
+            text=(
                 _("%(actor)s added details to the %(kind)s about %(reference)s.")
                 % {
                     "actor": actor,
@@ -322,7 +322,7 @@ def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
         notify(
             program=concern.program,
             users=[supporter_user] if supporter_user else [],
-            text=lambda: (
+            text=(
                 _("%(actor)s acknowledged your %(kind)s about %(reference)s.")
                 % {
                     "actor": actor,

@@ -49,7 +49,7 @@ def name_backup(
         notify(
             program=program,
             users=[backup],
-            text=lambda: (
+            text=(
                 _("%(actor)s named you as their backup from %(start)s to %(end)s.")
                 % {
                     "actor": actor,

@@ -121,13 +121,13 @@ def propose_match(
         notify(
             program=program,
             users=[supporter.user],
-            text=lambda: (
+            text=(
                 _("You have a new match offer: %(reference)s. Please accept or decline.")
                 % {"reference": participant.reference}
             ),
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
-            context={"subject": lambda: _("A match offer is waiting for your answer")},
+            context={"subject": _("A match offer is waiting for your answer")},
             relationship=relationship,
         )
     return relationship
@@ -463,7 +463,7 @@ def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, n
             notify(
                 program=relationship.program,
                 users=coordinators(relationship.program),
-                text=lambda: (
+                text=(
                     _(
                         "%(supporter)s says %(reference)s is not a good fit: "
                         "a rematch is offered on the relationship's page."
@@ -526,7 +526,7 @@ def rematch_for_poor_fit(
         notify(
             program=relationship.program,
             users=coordinators(relationship.program),
-            text=lambda: (
+            text=(
                 _(
                     "%(reference)s is back on the waiting list in their place (not a good fit with %(supporter)s); "
                     "they will not be proposed to each other again."

@@ -134,13 +134,13 @@ def save_participant(
             notify(
                 program=program,
                 users=[u for u in coordinators(program) if u != acting_user(actor)],
-                text=lambda: (
+                text=(
                     _("%(reference)s joined the waiting list (%(source)s).")
                     % {"reference": participant.reference, "source": participant.get_source_display().lower()}
                 ),
                 url=participant.get_absolute_url(),
                 email_template="support/email/notice" if asked else "",
-                context={"subject": lambda: _("A new request for a peer supporter")},
+                context={"subject": _("A new request for a peer supporter")},
             )
     return participant
 

@@ -216,7 +216,7 @@ def relationship_conflict(request: ProgramRequest, program: Program, pk: int) ->
     notify(
         program=program,
         users=coordinators(program),
-        text=lambda: (
+        text=(
             _("%(supporter)s declared that they know %(reference)s: please rematch.")
             % {"supporter": record.supporter, "reference": record.participant.reference}
         ),

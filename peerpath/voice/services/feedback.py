@@ -275,7 +275,7 @@ def answer(
         notify(
             program=link.program,
             users=coordinators(link.program),
-            text=text,
+            text=text(),
             url=reverse("voice:answer_detail", args=[link.program.slug, feedback.pk]),
             urgent=unfit,
             relationship=relationship,
