@@ -12,6 +12,7 @@ from peerpath.programs.models import Competency, FocusArea, Program
 from peerpath.recruitment.models import ContactPreference, Supporter
 from peerpath.support.forms import ConcernForm
 from peerpath.support.models import Participant
+from peerpath.training.services import ce_subject_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -126,9 +127,23 @@ class KindForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
+    ce_category = forms.ChoiceField(
+        label=_("Continuing-education category credited"),
+        required=False,
+        help_text=_("Empty: groups and events credit no CE hours."),
+    )
+
     class Meta:
         model = GroupSettings
-        fields = ["public_listing", "public_intro", "facilitation_competency", "weeks_ahead"]
+        fields = [
+            "public_listing",
+            "public_intro",
+            "facilitation_competency",
+            "weeks_ahead",
+            "ce_category",
+            "ce_for_events",
+            "ce_for_facilitating",
+        ]
         widgets = {"public_intro": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
@@ -136,6 +151,22 @@ class SettingsForm(forms.ModelForm):
         field = self.fields["facilitation_competency"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Competency.objects.filter(program=program, is_active=True)
+        category = self.fields["ce_category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", _("None")), *ce_subject_choices(program)]
+
+
+class EventAttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        label=_("Who came"), queryset=Supporter.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, answered: list[Supporter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["present"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Supporter.objects.filter(pk__in=[s.pk for s in answered]).order_by("full_name")
+        field.label_from_instance = lambda s: s.full_name  # type: ignore[method-assign,assignment]
 
 
 class MoveForm(forms.Form):

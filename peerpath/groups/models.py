@@ -73,6 +73,23 @@ class GroupSettings(models.Model):
     weeks_ahead = models.PositiveSmallIntegerField(
         _("Sessions scheduled ahead (weeks)"), default=12, help_text=_("How far ahead each series is laid out.")
     )
+    # Continuing education (certification's CE activities, credited automatically and approved).
+    ce_category = models.CharField(
+        _("Continuing-education category credited"),
+        max_length=30,
+        blank=True,
+        help_text=_("One of the program's CE categories; empty: groups and events credit no CE hours."),
+    )
+    ce_for_events = models.BooleanField(
+        _("Attending an event credits its length as CE hours"),
+        default=False,
+        help_text=_("For supporters marked as having come (the event's attendance)."),
+    )
+    ce_for_facilitating = models.BooleanField(
+        _("Facilitating a group session credits its length as CE hours"),
+        default=False,
+        help_text=_("For each facilitator of a session once its attendance is taken."),
+    )
 
     class Meta:
         verbose_name_plural = "group settings"
@@ -339,6 +356,7 @@ class Rsvp(models.Model):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="rsvps")
     answer = models.CharField(max_length=6, choices=Answer.choices)
     answered_at = models.DateTimeField(default=timezone.now)
+    attended = models.BooleanField(default=False)  # marked in the event's attendance
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "supporter"], name="one_rsvp_per_supporter")]

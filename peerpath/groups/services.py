@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import DebriefKind
 from peerpath.care.services import debriefs as care_debriefs
+from peerpath.certification import services as certification
 from peerpath.certification.models import AssessmentStatus, CompetencyRating, Level
 from peerpath.certification.queries import credential_standing
 from peerpath.core import audit
@@ -48,6 +50,7 @@ from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.defaults import get_settings as support_settings
 from peerpath.support.models import Participant, SupportWanted
 from peerpath.support.services import participants as support_participants
+from peerpath.training.services import ce_subject_keys
 
 SYSTEM = SystemActor("PeerPath (groups)")
 PUBLIC_ACTOR = SystemActor("the participant, on the public groups page")
@@ -64,7 +67,15 @@ DEFAULT_KINDS: list[tuple[str, str]] = [
     ("Supporters' own peer group", Audience.SUPPORTERS),
 ]
 
-SETTINGS_FIELDS = ["public_listing", "public_intro", "facilitation_competency", "weeks_ahead"]
+SETTINGS_FIELDS = [
+    "public_listing",
+    "public_intro",
+    "facilitation_competency",
+    "weeks_ahead",
+    "ce_category",
+    "ce_for_events",
+    "ce_for_facilitating",
+]
 GROUP_FIELDS = [
     "kind",
     "name",
@@ -156,7 +167,8 @@ def save_kind(*, actor: Actor, program: Program, kind: GroupKind | None, data: d
 
 def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> GroupSettings:
     """Change the program's group settings. Rules: the competency is the program's own; the
-    series are laid out one to 52 weeks ahead."""
+    series are laid out one to 52 weeks ahead; continuing-education credits name one of the
+    program's CE categories."""
     row = get_settings(program)
     competency = data.get("facilitation_competency")
     if competency is not None and competency.program_id != program.pk:
@@ -164,6 +176,11 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     weeks = int(data.get("weeks_ahead") or 0)
     if not 1 <= weeks <= 52:
         raise ValidationError({"weeks_ahead": "Between 1 and 52 weeks."})
+    category = data.get("ce_category", row.ce_category) or ""
+    if category and category not in ce_subject_keys(program):
+        raise ValidationError({"ce_category": _("Choose one of the program's continuing-education categories.")})
+    if (data.get("ce_for_events") or data.get("ce_for_facilitating")) and not category:
+        raise ValidationError({"ce_category": _("Choose the category the hours are credited under.")})
     with transaction.atomic():
         before = audit.snapshot(row, SETTINGS_FIELDS)
         for name in SETTINGS_FIELDS:
@@ -675,7 +692,77 @@ def take_attendance(
                 target=session,
                 changes=audit.diff(before, after),
             )
-        session.facilitators.set(session_facilitators(session))
+        facilitators = session_facilitators(session)
+        earlier = set(session.facilitators.values_list("pk", flat=True))
+        session.facilitators.set(facilitators)
+        _credit_ce(actor, session, "facilitated", credit=facilitators, withdraw=earlier)
+    return session
+
+
+def _credit_ce(
+    actor: Actor, session: GroupSession, what: str, *, credit: Iterable[Supporter], withdraw: Iterable[int]
+) -> None:
+    """Credit the session's length as continuing-education hours (certification's automatic,
+    approved activities, one per session and supporter) to ``credit``, and take them back from
+    the supporter ids in ``withdraw`` no longer among them, as the program's group settings say
+    (``what``: "facilitated" or "attended"). Nothing when the program credits none."""
+    program = session.group.program
+    row = get_settings(program)
+    wanted = row.ce_for_facilitating if what == "facilitated" else row.ce_for_events
+    credited = {s.pk for s in credit}
+    if wanted and row.ce_category:
+        hours = (Decimal(session.duration_minutes) / Decimal(60)).quantize(Decimal("0.01"))
+        label = _("Facilitated") if what == "facilitated" else _("Attended")
+        for supporter in credit:
+            certification.record_automatic_ce(
+                actor=actor,
+                program=program,
+                supporter=supporter,
+                date=timezone.localtime(session.starts_at).date(),
+                title=f"{label}: {session.group.name}",
+                hours=hours,
+                category=row.ce_category,
+                source_key=f"groups.{what}:{session.pk}:{supporter.pk}",
+            )
+    for supporter_id in set(withdraw) - credited:
+        certification.withdraw_automatic_ce(
+            actor=actor, program=program, source_key=f"groups.{what}:{session.pk}:{supporter_id}"
+        )
+
+
+def take_event_attendance(*, actor: Actor, session: GroupSession, present: Iterable[Supporter]) -> GroupSession:
+    """Mark who came to a session of an event (a group for supporters). Rules: an event; a
+    session that has started and was not cancelled; those marked answered its RSVP (any
+    answer). Taking it again corrects it. Each supporter who came is credited the session's
+    length as continuing-education hours when the program's group settings say so (and
+    un-credited when corrected to absent)."""
+    group = session.group
+    if not group.is_event:
+        raise ValidationError(_("Only events take supporters' attendance."))
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session was cancelled."))
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("Attendance is taken once the session has started."))
+    came = list(present)
+    answered = {r.supporter_id: r for r in Rsvp.objects.filter(session=session).select_related("supporter")}
+    if any(s.pk not in answered for s in came):
+        raise ValidationError({"present": _("Only those who answered the RSVP can be marked present.")})
+    with transaction.atomic():
+        before = sorted(pk for pk, r in answered.items() if r.attended)
+        ids = {s.pk for s in came}
+        Rsvp.objects.filter(session=session).update(attended=False)
+        Rsvp.objects.filter(session=session, supporter_id__in=ids).update(attended=True)
+        session.attendance_taken_at, session.attendance_taken_by = timezone.now(), _user(actor)
+        session.updated_at = timezone.now()
+        session.save(update_fields=["attendance_taken_at", "attendance_taken_by", "updated_at"])
+        audit.record(
+            actor=actor,
+            program=group.program,
+            action="group_session.event_attendance",
+            target=session,
+            changes={"present": [before, sorted(ids)]},
+        )
+        _credit_ce(actor, session, "attended", credit=[answered[pk].supporter for pk in sorted(ids)], withdraw=before)
     return session
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     # Sessions: coordinators and facilitators
     path(f"{P}/sessions/<int:pk>/", views.session, name="session"),
     path(f"{P}/sessions/<int:pk>/attendance/", views.session_attendance, name="session_attendance"),
+    path(f"{P}/sessions/<int:pk>/event-attendance/", views.session_event_attendance, name="session_event_attendance"),
     path(f"{P}/sessions/<int:pk>/notes/", views.session_notes, name="session_notes"),
     path(f"{P}/sessions/<int:pk>/debrief/", views.session_debrief, name="session_debrief"),
     path(f"{P}/sessions/<int:pk>/move/", views.session_move, name="session_move"),

@@ -28,6 +28,7 @@ from peerpath.groups.forms import (
     AttendanceForm,
     CancelForm,
     CoverForm,
+    EventAttendanceForm,
     ExtraSessionForm,
     GroupDebriefForm,
     GroupForm,
@@ -325,6 +326,9 @@ def session(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "present": present,
             "covers": covers,
             "started": found.starts_at <= timezone.now(),
+            "event_came": [r.supporter.full_name for r in found.rsvps.select_related("supporter") if r.attended]
+            if found.group.is_event
+            else [],
             "can_change": access.can_change_session(request.membership, request.user, found)
             and found.status == SessionStatus.SCHEDULED,
             "can_restore": access.can_change_session(request.membership, request.user, found)
@@ -372,6 +376,41 @@ def session_attendance(request: ProgramRequest, program: Program, pk: int) -> Ht
         request,
         "groups/attendance.html",
         {"program": program, "session": found, "group": found.group, "form": form},
+        status=_status(request),
+    )
+
+
+@program_view("groups.facilitate")
+def session_event_attendance(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Who came to a session of an event (coordinators and the event's facilitators)."""
+    found = access.get_session(request, program, pk)
+    if not found.group.is_event:
+        raise Http404("Not an event.")
+    answers = list(found.rsvps.select_related("supporter").order_by("supporter__full_name"))
+    form = EventAttendanceForm(
+        _posted(request),
+        answered=[r.supporter for r in answers],
+        initial={"present": [r.supporter_id for r in answers if r.attended]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.take_event_attendance(actor=request.user, session=found, present=form.cleaned_data["present"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("groups:session", program.slug, found.pk)
+    return render(
+        request,
+        "groups/event_attendance.html",
+        {
+            "program": program,
+            "session": found,
+            "group": found.group,
+            "form": form,
+            "answers": answers,
+            "ce": services.get_settings(program),
+        },
         status=_status(request),
     )
 

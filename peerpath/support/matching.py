@@ -26,6 +26,7 @@ from peerpath.support.models import Availability, Criterion, Mode, Urgency
 CRITERIA = [c.value for c in Criterion]
 WEIGHT_KEYS = ["focus_area", "language", "mode", "area", "availability", "preferences", "free_places"]
 CHUNK = 1000  # participants scored at once: bounds memory for large waiting lists
+CHUNK_CELLS = 1_000_000  # and at most about this many pairs at once, so each step's arrays stay in the cache
 # Above this many candidate pairs `assign` starts from a few pairs per person and adds the rest only
 # where they could improve the result (see `assign`); below it, one solve on every pair is quicker.
 DIRECT_PAIRS = 250_000
@@ -343,8 +344,9 @@ def score_matrix(
     seed_s: list[np.ndarray] = []
     pruned = 0
 
-    for start in range(0, len(needs), CHUNK):
-        chunk = needs[start : start + CHUNK]
+    chunk_rows = max(1, min(CHUNK, CHUNK_CELLS // max(n_s, 1)))
+    for start in range(0, len(needs), chunk_rows):
+        chunk = needs[start : start + chunk_rows]
         rows = len(chunk)
         shared = {key: _shared(_bits([getattr(n, attr) for n in chunk], vocab[key]), s_sets[key]) for key, attr in keys}
         age_ok = _shared(_bits([n.age_bands for n in chunk], age_vocab), s_sets["age"]) > 0
@@ -392,16 +394,21 @@ def score_matrix(
                 c: int((ok_by[Criterion(c)][i] & base[i]).sum()) for c in CRITERIA if c in n.must_haves
             } | {"_room": int(base[i].sum())}
         masked = np.where(allowed, score, -1.0)
-        rows_best = _best_in_rows(masked, SEED_PER_PARTICIPANT if keep is None else min(SEED_PER_PARTICIPANT, keep))
-        seed_p.append(np.nonzero(rows_best)[0] + start)
-        seed_s.append(np.nonzero(rows_best)[1])
+        if keep is not None:
+            kept = _best_in_rows(masked, keep)
+            # The starting set within what is kept: the best few of each participant's kept pairs.
+            rows_best = _best_in_rows(np.where(kept, masked, -1.0), min(SEED_PER_PARTICIPANT, keep))
+        else:
+            rows_best = _best_in_rows(masked, SEED_PER_PARTICIPANT)
+        seed_rows, seed_cols = np.nonzero(rows_best)
+        seed_p.append(seed_rows + start)
+        seed_s.append(seed_cols)
         per_place.add(
             start,
             np.where(allowed, (priorities[start : start + rows, None] * SCORE_SPAN).astype(np.float32) + score, -1.0),
         )
         if keep is not None:
-            kept = _best_in_rows(masked, keep)
-            pruned += int(allowed.sum() - kept.sum())
+            pruned += int(counts.sum() - kept.sum())
             allowed = kept
         p_idx, s_idx = np.nonzero(allowed)
         out_p.append(p_idx.astype(np.int64) + start)

@@ -4,6 +4,7 @@ errors, the audited reads of members' names, the public page and the calendar fe
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -320,3 +321,46 @@ def test_an_extra_session_survives_a_change_of_the_series(world: Any) -> None:
         co_facilitators=[],
     )
     assert GroupSession.objects.filter(pk=extra.pk, is_extra=True).exists()
+
+
+def test_event_attendance_credits_ce_hours_by_the_programs_rule(world: Any) -> None:
+    from peerpath.certification.models import CEActivity, CEStatus
+    from peerpath.training.services import ce_subject_choices
+
+    category = ce_subject_choices(world.program)[0][0]
+    coordinator = world.client_for(world.coordinator)
+    settings_url = "/p/riverside/groups/settings/"
+    base = {"weeks_ahead": "12", "ce_for_events": "on", "ce_for_facilitating": "on"}
+    assert coordinator.post(settings_url, {**base, "ce_category": ""}).status_code == 400  # credited under what?
+    assert coordinator.post(settings_url, {**base, "ce_category": category}).status_code == 302
+    services.seed_kinds(program=world.program)
+    dinner = weekly_group(
+        world, name="Quarterly dinner", kind=GroupKind.objects.get(program=world.program, name="Social gathering")
+    )
+    session = GroupSession.objects.filter(group=dinner, starts_at__gt=timezone.now()).first()
+    other = colleague(world)
+    services.rsvp(actor=world.supporter, session=session, supporter=world.supporter_record, answer="yes")
+    services.rsvp(actor=other.user, session=session, supporter=other, answer="maybe")
+    url = f"/p/riverside/groups/sessions/{session.pk}/event-attendance/"
+    assert coordinator.post(url, {"present": [other.pk]}).status_code == 400  # not started yet
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - dt.timedelta(hours=3))
+    page = coordinator.get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    assert url in page and "Mark who came" in page
+    assert coordinator.post(url, {"present": [other.pk]}).status_code == 302
+    credit = CEActivity.objects.get(supporter=other)
+    assert credit.status == CEStatus.APPROVED and credit.hours == Decimal("1.50") and credit.category == category
+    assert credit.source_key == f"groups.attended:{session.pk}:{other.pk}"
+    assert not CEActivity.objects.filter(supporter=world.supporter_record).exists()  # said yes, did not come
+    assert "Cal Colleague" in coordinator.get(f"/p/riverside/groups/sessions/{session.pk}/").content.decode()
+    # Corrected: the one who came was the other one.
+    assert coordinator.post(url, {"present": [world.supporter_record.pk]}).status_code == 302
+    assert not CEActivity.objects.filter(supporter=other).exists()
+    assert CEActivity.objects.filter(supporter=world.supporter_record).count() == 1
+    # Facilitating a group session is credited too, by the same settings.
+    group = weekly_group(world)
+    held = services.take_attendance(
+        actor=world.coordinator, session=past_session(group), present=[], first_time_drop_ins=1, returning_drop_ins=0
+    )
+    lead_credit = CEActivity.objects.get(source_key=f"groups.facilitated:{held.pk}:{world.supporter_record.pk}")
+    assert lead_credit.hours == Decimal("1.50")
+    assert world.client_for(world.trainer).get(url).status_code == 403

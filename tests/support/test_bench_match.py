@@ -123,13 +123,21 @@ def test_the_priced_solve_matches_the_independent_optima(monkeypatch: pytest.Mon
     )
 
 
-def test_the_pruned_benchmark_checks_the_same_candidates() -> None:
+def test_the_pruned_benchmark_checks_the_same_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pruning rule (as `make bench-match-large` applies it) at a small size: the pairs set
     aside are counted, the result says so, and the independent checks pass on what was kept."""
     report = bench.measure(400, 80, seed=6, keep=4)
     assert bench.failures(report) == []
     assert report["pruning_keep"] == 4 and report["pruned_pairs"] > 0
-    assert report["candidate_pairs"] + report["pruned_pairs"] == (
-        compute_batch(Program.objects.get(slug="bench-6-400")).candidates.candidates_per_participant.sum()  # type: ignore[union-attr]
-    )
-    assert "best-fitting supporters" in report["summary"]
+    program = Program.objects.get(slug="bench-6-400")
+    every = compute_batch(program)
+    assert every.keep is None and every.pruned == 0  # below PRUNE_ABOVE: every pair is weighed
+    assert every.candidates is not None
+    assert report["candidate_pairs"] + report["pruned_pairs"] == len(every.candidates.score)
+    assert "best-fitting supporters" in report["summary"] and "best-fitting" not in every.summary
+    # Above PRUNE_ABOVE possible pairs, the rule applies by itself, with KEEP_BEST.
+    monkeypatch.setattr(matching, "PRUNE_ABOVE", 1000)
+    monkeypatch.setattr(matching, "KEEP_BEST", 3)
+    large = compute_batch(program)
+    assert large.keep == 3 and large.pruned > report["pruned_pairs"]
+    assert "3 best-fitting supporters" in large.summary

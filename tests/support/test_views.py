@@ -249,6 +249,7 @@ def test_the_batch_match_serves_the_urgent_first_and_says_so(support: Any) -> No
     assert eli.urgency == "urgent" and "Urgent" in client.get(url("support:participant", eli.pk)).content.decode()
     matching_page = client.get(url("support:batch")).content.decode()
     assert "Serve as many waiting participants as possible." in matching_page
+    assert "each participant is weighed against their 30 best-fitting supporters" in matching_page
     run_url = client.post(url("support:batch"))["Location"]
     run = MatchRun.objects.latest("id")
     assert list(run.proposals.values_list("participant_id", flat=True)) == [eli.pk]

@@ -97,6 +97,9 @@ def batch(request: ProgramRequest, program: Program) -> HttpResponse:
             "waiting": eligibility.waiting_list(program).count(),
             "pool": eligibility.supporter_pool(program),
             "objective": matching.OBJECTIVE,
+            "prune_above": f"{matching.PRUNE_ABOVE:,}",
+            "keep_best": matching.KEEP_BEST,
+            "per_place": matching.SEED_PER_PLACE,
         },
     )
 
