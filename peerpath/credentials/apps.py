@@ -11,7 +11,7 @@ class CredentialsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from peerpath.core.navigation import MINE, TRAINING, register_nav
+        from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
         from peerpath.core.scheduler import register_periodic
         from peerpath.credentials import defaults, holds, tasks
         from peerpath.groups.facilitation import register_facilitation_hold
@@ -26,6 +26,17 @@ class CredentialsConfig(AppConfig):
             _("Qualifications"), "credentials:qualifications", "credentials.manage", group=TRAINING.key, order=29
         )
         register_nav(_("My qualifications"), "credentials:mine", "credentials.own", group=MINE.key, order=31)
+        register_nav(_("My credential"), "credentials:my_progress", "credentials.own", group=MINE.key, order=32)
+        register_settings(
+            _("Initial credential"),
+            "credentials:setup",
+            "credentials.manage",
+            description=_(
+                "What a supporter works toward: training hours by domain, supervised and experience hours, "
+                "documents, the exam."
+            ),
+            order=42,
+        )
         register_periodic(
             "credentials.qualification_reminders", tasks.daily_qualification_reminders, dt.timedelta(days=1)
         )

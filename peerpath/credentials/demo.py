@@ -20,6 +20,7 @@ def load(program: Program, people: dict[str, Any]) -> None:
     defaults.seed_qualifications(program)
     if Qualification.objects.filter(program=program).exists():
         return
+    _credential(program, people)
     coordinator = people["coordinator"]
     supporters: dict[str, Supporter] = people["supporters"]
     today = timezone.localdate()
@@ -65,3 +66,70 @@ def load(program: Program, people: dict[str, Any]) -> None:
     record(quinn, "References", 200, detail="Former teacher: positive")
     record(quinn, "References", 198, outcome=QualificationOutcome.CONCERNS, detail="Former landlord: would not comment")
     signed(quinn, "Code of ethics", 150)
+
+
+# The credential Quinn works toward, with domains mapped to the course's modules. His figures
+# are counted by hand in tests/credentials/test_progress.py.
+DOMAINS = [
+    ("Recovery and wellness support", "20", ["Foundations of peer support", "Recovery principles"]),
+    ("Ethical responsibility", "10", ["Ethics and confidentiality"]),
+    ("Crisis and safety", "6", ["Crisis intervention"]),
+    ("Mentoring and education", "6", []),
+]
+
+
+def _credential(program: Program, people: dict[str, Any]) -> None:
+    from peerpath.credentials.progress import get_settings
+    from peerpath.training.models import Topic
+
+    coordinator = people["coordinator"]
+    supporters: dict[str, Supporter] = people["supporters"]
+    today = timezone.localdate()
+    settings = get_settings(program)
+    services.save_credential_settings(
+        actor=coordinator,
+        program=program,
+        data={
+            "name": "Certified Peer Recovery Specialist",
+            "body": "State Certification Board",
+            "supervised_hours_required": 25,
+            "experience_hours_required": 500,
+            "documents": list(QualificationType.objects.filter(program=program, name="Code of ethics")),
+            "exam_required": True,
+            "exam_pass_score": settings.exam_pass_score,
+        },
+    )
+    domains = {}
+    for name, hours, modules in DOMAINS:
+        domains[name] = services.save_domain(
+            actor=coordinator,
+            program=program,
+            domain=None,
+            data={
+                "name": name,
+                "hours_required": hours,
+                "topics": list(Topic.objects.filter(program=program, module__title__in=modules)),
+            },
+        )
+    quinn = supporters["quinn"]
+    services.log_external_training(
+        actor=coordinator,
+        supporter=quinn,
+        domain=domains["Mentoring and education"],
+        title="Mentoring new volunteers",
+        provider="State Peer Network",
+        taken_on=today - dt.timedelta(days=90),
+        hours="4",
+    )
+    assert quinn.user is not None  # demo supporters have accounts
+    services.log_external_training(  # logged by Quinn, waiting for approval: not counted yet
+        actor=quinn.user,
+        supporter=quinn,
+        domain=domains["Ethical responsibility"],
+        title="Ethics webinar",
+        provider="Peer Workforce Alliance",
+        taken_on=today - dt.timedelta(days=20),
+        hours="2",
+    )
+    services.record_exam(actor=coordinator, supporter=quinn, taken_on=today - dt.timedelta(days=60), score=64)
+    services.record_exam(actor=coordinator, supporter=quinn, taken_on=today - dt.timedelta(days=30), score=82)

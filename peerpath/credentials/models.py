@@ -150,3 +150,120 @@ class QualificationReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.days_before}-day reminder for {self.qualification}"
+
+
+# --- The initial credential ------------------------------------------------------------------
+
+
+class CredentialSettings(models.Model):
+    """The initial credential a supporter works toward, as the credentialing body defines it
+    (one row per program): supervised and experience hours, documents, an exam. Training hours
+    by domain are `TrainingDomain` rows."""
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="credential_settings")
+    name = models.CharField(_("Credential"), max_length=200, default="Certified Peer Recovery Specialist")
+    body = models.CharField(_("Credentialing body"), max_length=200, blank=True)
+    supervised_hours_required = models.DecimalField(
+        _("Supervised hours required"),
+        max_digits=6,
+        decimal_places=1,
+        default=25,
+        validators=[MinValueValidator(0), MaxValueValidator(5000)],
+    )
+    experience_hours_required = models.DecimalField(
+        _("Experience hours required"),
+        max_digits=6,
+        decimal_places=1,
+        default=500,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+        help_text=_("Service hours from the ledger (supervision received not included)."),
+    )
+    documents = models.ManyToManyField(
+        QualificationType,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Documents required"),
+        help_text=_("Qualifications that must be current, e.g. the code of ethics signed."),
+    )
+    exam_required = models.BooleanField(_("An exam is required"), default=True)
+    exam_pass_score = models.PositiveSmallIntegerField(
+        _("Pass mark (%)"), default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name_plural = "credential settings"
+
+    def __str__(self) -> str:
+        return f"Credential settings of {self.program}"
+
+
+class TrainingDomain(models.Model):
+    """A domain of training the credential asks hours in ("Ethical responsibility: 16 h"), and
+    the course topics that count toward it (each topic in at most one domain)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="training_domains")
+    name = models.CharField(_("Domain"), max_length=200)
+    hours_required = models.DecimalField(
+        _("Hours required"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    topics = models.ManyToManyField(
+        "training.Topic", blank=True, related_name="credential_domains", verbose_name=_("Course topics")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="one_training_domain_per_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExternalStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+
+
+class ExternalTraining(models.Model):
+    """A training taken outside the program's course, counted toward a domain once approved."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="external_trainings")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="external_trainings")
+    domain = models.ForeignKey(TrainingDomain, on_delete=models.PROTECT, related_name="external_trainings")
+    title = models.CharField(_("Title"), max_length=200)
+    provider = models.CharField(_("Provider"), max_length=200, blank=True)
+    taken_on = models.DateField(_("Date"))
+    hours = models.DecimalField(
+        _("Hours"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0.25), MaxValueValidator(200)]
+    )
+    status = models.CharField(max_length=10, choices=ExternalStatus.choices, default=ExternalStatus.SUBMITTED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.hours} h)"
+
+
+class ExamResult(models.Model):
+    """A sitting of the credential's exam."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="exam_results")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="exam_results")
+    taken_on = models.DateField(_("Date"))
+    score = models.PositiveSmallIntegerField(_("Score (%)"), validators=[MaxValueValidator(100)])
+    passed = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Exam {self.score}% ({self.taken_on})"

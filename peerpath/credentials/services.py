@@ -4,6 +4,7 @@ signed in the app, expiry reminders. Atomic, validated, audited."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,12 +20,18 @@ from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.credentials import queries
 from peerpath.credentials.models import (
+    CredentialSettings,
+    ExamResult,
+    ExternalStatus,
+    ExternalTraining,
     Qualification,
     QualificationKind,
     QualificationOutcome,
     QualificationReminder,
     QualificationType,
+    TrainingDomain,
 )
+from peerpath.credentials.progress import get_settings
 from peerpath.credentials.status import REMINDER_DAYS
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
@@ -218,6 +225,180 @@ def send_qualification_reminders(*, program: Program, today: dt.date | None = No
             )
             sent.append(reminder)
     return sent
+
+
+# --- The initial credential ------------------------------------------------------------------
+
+SETTINGS_FIELDS = [
+    "name",
+    "body",
+    "supervised_hours_required",
+    "experience_hours_required",
+    "exam_required",
+    "exam_pass_score",
+]
+
+
+def save_credential_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> CredentialSettings:
+    """Change the initial credential. Rules: a name; documents are the program's qualifications."""
+    errors: dict[str, str] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = _("Name the credential.")
+    if any(d.program_id != program.pk for d in data.get("documents") or []):
+        errors["documents"] = _("Choose the program's own qualifications.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        saved = audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=get_settings(program),
+            fields=SETTINGS_FIELDS,
+            data=data,
+            action="credentials.settings",
+        )
+        _set_many(actor, program, saved, "documents", list(data.get("documents") or []), "credentials.settings")
+        return saved
+
+
+def _set_many(actor: Actor, program: Program, instance: Any, name: str, values: list[Any], action: str) -> None:
+    """Set a many-to-many field and audit the change (save_audited sets plain fields only)."""
+    before = audit.snapshot(instance, [name])
+    getattr(instance, name).set(values)
+    changes = audit.diff(before, audit.snapshot(instance, [name]))
+    if changes:
+        audit.record(actor=actor, program=program, action=f"{action}.update", target=instance, changes=changes)
+
+
+def save_domain(
+    *, actor: Actor, program: Program, domain: TrainingDomain | None, data: dict[str, Any]
+) -> TrainingDomain:
+    """Add or change a training domain. Rules: a name unique in the program; 0 or more hours;
+    its topics are the program's and in no other domain (a session's hours count once)."""
+    name = (data.get("name") or "").strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Name the domain.")
+    others = TrainingDomain.objects.filter(program=program)
+    if domain is not None:
+        others = others.exclude(pk=domain.pk)
+    if name and others.filter(name__iexact=name).exists():
+        errors["name"] = _("The program already has a domain by that name.")
+    topics = list(data.get("topics") or [])
+    if any(t.program_id != program.pk for t in topics):
+        errors["topics"] = _("Choose the program's own topics.")
+    taken = others.filter(topics__in=topics).values_list("topics__title", flat=True).distinct()
+    if taken:
+        errors["topics"] = _("Already in another domain: %(topics)s.") % {"topics": ", ".join(sorted(taken))}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        instance = domain or TrainingDomain(program=program, position=others.count())
+        saved = audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=instance,
+            fields=["name", "hours_required"],
+            data={**data, "name": name},
+            action="credentials.domain",
+        )
+        _set_many(actor, program, saved, "topics", topics, "credentials.domain")
+        return saved
+
+
+def log_external_training(
+    *,
+    actor: Actor,
+    supporter: Supporter,
+    domain: TrainingDomain,
+    title: str,
+    provider: str,
+    taken_on: dt.date,
+    hours: Any,
+) -> ExternalTraining:
+    """Log a training taken outside the course. Rules: the domain is the supporter's program's;
+    a title; not in the future; 0.25 to 200 hours. Logged by a coordinator it is approved at
+    once; logged by the supporter it waits for a coordinator's approval."""
+    errors: dict[str, str] = {}
+    if domain.program_id != supporter.program_id:
+        raise ValidationError({"domain": _("Choose one of the program's domains.")})
+    if not title.strip():
+        errors["title"] = _("Give the training's title.")
+    if taken_on > timezone.localdate():
+        errors["taken_on"] = _("The date cannot be in the future.")
+    try:
+        amount = Decimal(str(hours)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        amount = Decimal("-1")
+    if not Decimal("0.25") <= amount <= Decimal("200"):
+        errors["hours"] = _("Give between 0.25 and 200 hours.")
+    if errors:
+        raise ValidationError(errors)
+    by_supporter = isinstance(actor, User) and supporter.user_id == actor.pk
+    with transaction.atomic():
+        external = ExternalTraining.objects.create(
+            program=supporter.program,
+            supporter=supporter,
+            domain=domain,
+            title=title.strip(),
+            provider=provider.strip(),
+            taken_on=taken_on,
+            hours=amount,
+            status=ExternalStatus.SUBMITTED if by_supporter else ExternalStatus.APPROVED,
+            reviewed_by=None if by_supporter else _user(actor),
+        )
+        audit.record(actor=actor, program=supporter.program, action="credentials.external.log", target=external)
+    return external
+
+
+def approve_external_training(*, actor: User, external: ExternalTraining) -> ExternalTraining:
+    """A coordinator approves an external training the supporter logged. Rules: it awaits
+    approval; nobody approves their own."""
+    if external.status != ExternalStatus.SUBMITTED:
+        raise ValidationError(_("This training is already approved."))
+    if external.supporter.user_id == actor.pk:
+        raise ValidationError(_("Nobody approves their own training."))
+    with transaction.atomic():
+        external.status, external.reviewed_by = ExternalStatus.APPROVED, actor
+        external.save(update_fields=["status", "reviewed_by"])
+        audit.record(
+            actor=actor,
+            program=external.program,
+            action="credentials.external.approve",
+            target=external,
+            changes={"status": [ExternalStatus.SUBMITTED, ExternalStatus.APPROVED]},
+        )
+    return external
+
+
+def record_exam(*, actor: Actor, supporter: Supporter, taken_on: dt.date, score: int) -> ExamResult:
+    """Record an exam result. Rules: not in the future; a score of 0 to 100; passed when it
+    reaches the program's pass mark (exactly the mark passes)."""
+    errors: dict[str, str] = {}
+    if taken_on > timezone.localdate():
+        errors["taken_on"] = _("The date cannot be in the future.")
+    if not 0 <= int(score) <= 100:
+        errors["score"] = _("Give a score from 0 to 100.")
+    if errors:
+        raise ValidationError(errors)
+    mark = get_settings(supporter.program).exam_pass_score
+    with transaction.atomic():
+        result = ExamResult.objects.create(
+            program=supporter.program,
+            supporter=supporter,
+            taken_on=taken_on,
+            score=int(score),
+            passed=int(score) >= mark,
+            recorded_by=_user(actor),
+        )
+        audit.record(
+            actor=actor,
+            program=supporter.program,
+            action="credentials.exam.record",
+            target=result,
+            changes={"score": [None, result.score], "passed": [None, result.passed]},
+        )
+    return result
 
 
 def _user(actor: Actor) -> User | None:

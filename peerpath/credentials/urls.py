@@ -13,6 +13,13 @@ urlpatterns = [
     path(f"{P}/qualifications/kinds/<int:pk>/", views.type_edit, name="type_edit"),
     path(f"{P}/qualifications/people/<int:pk>/", views.person, name="person"),
     path(f"{P}/qualifications/records/<int:pk>/evidence/", views.evidence, name="evidence"),
+    path(f"{P}/credential/", views.setup, name="setup"),
+    path(f"{P}/credential/domains/new/", views.domain_edit, name="domain_new"),
+    path(f"{P}/credential/domains/<int:pk>/", views.domain_edit, name="domain_edit"),
+    path(f"{P}/progress/<int:pk>/", views.person_progress, name="progress"),
+    path(f"{P}/progress/<int:pk>/packet.<str:kind>", views.packet, name="packet"),
+    path(f"{MY}/credential/", views.my_progress, name="my_progress"),
+    path(f"{MY}/credential/packet.<str:kind>", views.my_packet, name="my_packet"),
     path(f"{MY}/qualifications/", views.mine, name="mine"),
     path(f"{MY}/qualifications/<int:pk>/sign/", views.sign, name="sign"),
 ]

@@ -100,6 +100,9 @@ CREATE_VIEWS = {
     "credentials:type_new",
     "credentials:person",
     "credentials:sign",
+    "credentials:domain_new",
+    "credentials:progress",
+    "credentials:my_progress",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 
