@@ -255,6 +255,7 @@ def competency_record(supporter: Supporter) -> dict[str, Any]:
             "rating": ratings.get(c.pk),
             "role_plays": evidence.get(c.pk, {}).get("role_plays", []),
             "shadowings": evidence.get(c.pk, {}).get("shadowings", []),
+            "other": evidence.get(c.pk, {}).get("other", []),
         }
         for c in competencies
     ]

@@ -11,9 +11,11 @@ class PracticeConfig(AppConfig):
 
         from peerpath.certification.requirements import register_requirement
         from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
-        from peerpath.practice import services
+        from peerpath.practice import queries, services
+        from peerpath.training.extensions import register_evidence_source
 
         register_requirement("practice", services.certification_requirement)
+        register_evidence_source("practice", queries.evidence_by_competency)
 
         register_nav(_("Practice lab"), "practice:home", "practice.play", group=MINE.key, order=38)
         register_nav(_("Practice reviews"), "practice:review", "practice.review", group=TRAINING.key, order=60)

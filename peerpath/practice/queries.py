@@ -12,6 +12,7 @@ from peerpath.practice import conversation, fidelity
 from peerpath.practice.codes import Code
 from peerpath.practice.models import PracticeSession, Reply, ReplyComment, Scenario, SessionStatus
 from peerpath.programs.models import Program
+from peerpath.recruitment.models import Supporter
 
 SUMMARY_MEASURES = ("rq", "complex", "open")
 
@@ -101,3 +102,27 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             "level_key": levels.get("open"),
         },
     ]
+
+
+def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+    """training.extensions evidence source: the trainee's finished sessions attached as evidence,
+    by competency, each a line for the competency record with a link to its transcript."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    sessions = (
+        PracticeSession.objects.filter(supporter=supporter, evidence_at__isnull=False)
+        .select_related("scenario", "program")
+        .prefetch_related("competencies")
+        .order_by("started_at", "pk")
+    )
+    found: dict[int, list[dict[str, str]]] = {}
+    for session in sessions:
+        label = gettext("Practice: %(title)s, %(date)s (%(rating)s)") % {
+            "title": session.scenario.title,
+            "date": date_format(session.started_at, "SHORT_DATE_FORMAT"),
+            "rating": fidelity.RATING_LABELS.get(session.rating, ""),
+        }
+        for competency in session.competencies.all():
+            found.setdefault(competency.pk, []).append({"label": label, "url": session.get_absolute_url()})
+    return found

@@ -47,6 +47,24 @@ def feed_events(program: Program, owner: Any) -> list[Any]:
     return [event for source in FEED_SOURCES.values() for event in source(program, owner)]
 
 
+# Evidence of competencies that later apps keep (the practice lab's sessions attached as
+# evidence): (supporter) -> {competency id: [{"label", "url"}, ...]}, in a fixed number of queries.
+EVIDENCE_SOURCES: dict[str, Callable[[Supporter], dict[int, list[dict[str, str]]]]] = {}
+
+
+def register_evidence_source(name: str, source: Callable[[Supporter], dict[int, list[dict[str, str]]]]) -> None:
+    EVIDENCE_SOURCES[name] = source
+
+
+def other_evidence(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+    """Every registered app's evidence for the trainee, by competency."""
+    merged: dict[int, list[dict[str, str]]] = {}
+    for source in EVIDENCE_SOURCES.values():
+        for competency_id, items in source(supporter).items():
+            merged.setdefault(competency_id, []).extend(items)
+    return merged
+
+
 TRAINEE_SECTIONS: list[TraineeSection] = []
 ROSTER_STATUS: list[RosterStatus] = []
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
+from peerpath.training.extensions import other_evidence
 from peerpath.training.models import (
     ATTENDED,
     Attendance,
@@ -197,9 +198,14 @@ def evidence_for(supporter_ids: Iterable[int]) -> dict[str, dict[int, list[Any]]
 
 
 def evidence_by_competency(supporter: Supporter) -> dict[int, dict[str, list[Any]]]:
-    """For a trainee's competency record: competency id -> role plays and shadowings showing it."""
+    """For a trainee's competency record: competency id -> role plays and shadowings showing it,
+    and under "other" what later apps register (``extensions.register_evidence_source``)."""
     evidence = evidence_for([supporter.pk])
-    by_competency: dict[int, dict[str, list[Any]]] = defaultdict(lambda: {"role_plays": [], "shadowings": []})
+    by_competency: dict[int, dict[str, list[Any]]] = defaultdict(
+        lambda: {"role_plays": [], "shadowings": [], "other": []}
+    )
+    for competency_id, items in other_evidence(supporter).items():
+        by_competency[competency_id]["other"].extend(items)
     for rp in evidence["role_plays"][supporter.pk]:
         for c in rp.competencies.all():
             by_competency[c.pk]["role_plays"].append(rp)

@@ -228,3 +228,21 @@ def test_corrections_are_exported_as_labelled_examples(world: Any, samples: list
     out = StringIO()
     call_command("export_practice_labels", "--program", world.program.slug, stdout=out)
     assert out.getvalue().strip() == f"oq|mh|{first.text}"
+
+
+def test_attached_evidence_shows_on_the_competency_record(world: Any, samples: list[Scenario]) -> None:
+    session = finished_session(world, samples[0])
+    competency = Competency.objects.filter(program=world.program).order_by("number").first()
+    services.attach_evidence(actor=world.coordinator, session=session, competencies=[competency])
+    record = world.client_for(world.coordinator).get(
+        reverse("certification:record", args=[world.program.slug, world.supporter_record.pk])
+    )
+    assert record.status_code == 200
+    assert f'<a href="{session.get_absolute_url()}">Practice: {samples[0].title}' in record.content.decode()
+    services.attach_evidence(actor=world.coordinator, session=session, competencies=[])
+    assert (
+        session.get_absolute_url()
+        not in world.client_for(world.coordinator)
+        .get(reverse("certification:record", args=[world.program.slug, world.supporter_record.pk]))
+        .content.decode()
+    )
