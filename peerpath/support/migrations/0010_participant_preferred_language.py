@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0008_concern_outside_relationship'),
+        ('support', '0009_notices_move_to_notifications'),
     ]
 
     operations = [
