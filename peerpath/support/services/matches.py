@@ -352,11 +352,10 @@ def respond_to_offer(
         if accept:
             move_relationship(actor=actor, relationship=relationship, to_state=RelationshipState.ACTIVE, reason=note)
 
-            def text() -> str:
-                return _("%(supporter)s accepted %(reference)s.") % {
-                    "supporter": relationship.supporter,
-                    "reference": relationship.participant.reference,
-                }
+            text = _("%(supporter)s accepted %(reference)s.") % {
+                "supporter": relationship.supporter,
+                "reference": relationship.participant.reference,
+            }
         else:
             if reason == "conflict":
                 Conflict.objects.get_or_create(
@@ -371,10 +370,11 @@ def respond_to_offer(
                 close_reason=CloseReason.DECLINED,
                 reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
             )
-            text = (
-                f"{relationship.supporter} declined {relationship.participant.reference} "
-                f"({DECLINE_REASONS[reason].lower()}); they are back on the waiting list."
-            )
+            text = _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
+                "supporter": relationship.supporter,
+                "reference": relationship.participant.reference,
+                "reason": DECLINE_REASONS[reason].lower(),
+            }
         notifications.mark_read_about(f"support.relationship:{relationship.pk}")
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
