@@ -4,7 +4,7 @@ An app may import the apps before it in ``APPS``, never one after it: not at mod
 not inside a function, not under ``TYPE_CHECKING``. Where a lower app needs an answer only a
 higher one has, the lower app owns a small registry that the higher one registers into in its
 ``AppConfig.ready()`` (``core.navigation``, ``core.permissions.register_membership_lookup``,
-``support.availability``, ``training.extensions``). ``tests/test_architecture.py`` checks
+``support.availability``, ``training.extensions``, ``notifications.kinds``). ``tests/test_architecture.py`` checks
 every module, and ``INSTALLED_APPS`` lists the apps in this order.
 """
 
@@ -12,6 +12,8 @@ APPS: tuple[str, ...] = (
     # The pathway: each app builds on the ones before it.
     "core",
     "programs",
+    # Telling people: the inbox, e-mail and text messages; the apps above register their kinds.
+    "notifications",
     "recruitment",
     "training",
     "certification",

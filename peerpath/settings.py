@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "peerpath.core.context_processors.navigation",
                 "peerpath.programs.context_processors.memberships",
+                "peerpath.notifications.context_processors.unread",
             ],
         },
     },
@@ -227,6 +228,34 @@ if EMAIL_SEND_TIMEOUT < 1 or EMAIL_MAX_ATTEMPTS < 1 or EMAIL_RETRY_SECONDS < 0:
     raise ConfigurationError(
         "PEERPATH_EMAIL_TIMEOUT and PEERPATH_EMAIL_MAX_ATTEMPTS must be at least 1, "
         "PEERPATH_EMAIL_RETRY_SECONDS at least 0."
+    )
+
+# Text messages (peerpath.notifications.sms): the provider ("twilio", "console" for development:
+# written to the log and SMS_FILE, or "off"), Twilio's account, sender and API address, and the
+# attempts and first pause of a text's delivery; a crisis page is texted again every
+# PAGE_REPEAT_MINUTES until acknowledged. Numbers without a country code are read in SMS_DEFAULT_REGION.
+SMS_BACKEND = envstr("PEERPATH_SMS_BACKEND", "console" if DEBUG else "off")
+if SMS_BACKEND not in ("twilio", "console", "off"):
+    raise ConfigurationError("PEERPATH_SMS_BACKEND must be twilio, console or off.")
+SMS_FILE = envstr("PEERPATH_SMS_FILE", str(VAR_DIR / "sms.log"))
+SMS_DEFAULT_REGION = envstr("PEERPATH_SMS_DEFAULT_REGION", "US")
+SMS_MAX_ATTEMPTS = envint("PEERPATH_SMS_MAX_ATTEMPTS", 5)
+SMS_RETRY_SECONDS = envint("PEERPATH_SMS_RETRY_SECONDS", 30)
+SMS_TIMEOUT = envint("PEERPATH_SMS_TIMEOUT", 10)
+PAGE_REPEAT_MINUTES = envint("PEERPATH_PAGE_REPEAT_MINUTES", 5)
+TWILIO_ACCOUNT_SID = envstr("PEERPATH_TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = envstr("PEERPATH_TWILIO_AUTH_TOKEN")
+TWILIO_FROM = envstr("PEERPATH_TWILIO_FROM")
+TWILIO_API_URL = envstr("PEERPATH_TWILIO_API_URL", "https://api.twilio.com")
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ConfigurationError(
+        "PEERPATH_SMS_BACKEND=twilio needs PEERPATH_TWILIO_ACCOUNT_SID, PEERPATH_TWILIO_AUTH_TOKEN "
+        "and PEERPATH_TWILIO_FROM."
+    )
+if SMS_MAX_ATTEMPTS < 1 or SMS_RETRY_SECONDS < 0 or SMS_TIMEOUT < 1 or PAGE_REPEAT_MINUTES < 1:
+    raise ConfigurationError(
+        "PEERPATH_SMS_MAX_ATTEMPTS, PEERPATH_SMS_TIMEOUT and PEERPATH_PAGE_REPEAT_MINUTES must be at least 1, "
+        "PEERPATH_SMS_RETRY_SECONDS at least 0."
     )
 
 _mail_backend = envstr(

@@ -26,3 +26,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 WHITENOISE_AUTOREFRESH = True
 # The practice lab trains its coder when a test first codes a reply, not in a background thread.
 PRACTICE_WARM_UP_CODER = False
+# Texts go to the development provider, one file per test process (tests point it elsewhere
+# with the settings fixture when they read it).
+SMS_BACKEND = "console"
+SMS_FILE = str(VAR_DIR / f"test-sms-{os.getpid()}.log")  # noqa: F405

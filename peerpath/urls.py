@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<slug:program_slug>/reports/", include("peerpath.reports.urls")),
     path("", include("peerpath.core.urls")),
     path("", include("peerpath.programs.urls")),
+    path("", include("peerpath.notifications.urls")),
     path("", include("peerpath.recruitment.urls")),
     path("", include("peerpath.care.urls")),
     path("", include("peerpath.groups.urls")),

@@ -35,7 +35,7 @@ from django.core.management import call_command
 from django.db import connection, models, transaction
 from django.db.models.sql.compiler import SQLCompiler
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peerpath.core.models import User
 from peerpath.programs.models import FocusArea, Program
@@ -59,6 +59,16 @@ def _empty_cache() -> Iterator[None]:
     with the same ids in the next, and must not meet figures or pages kept for the old ones."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page requested in Spanish leaves Spanish
+    active in the thread (LocaleMiddleware activates it and nothing resets it), and a later test
+    would then name records and compare labels in Spanish."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 # The standing world ------------------------------------------------------------------------

@@ -28,6 +28,11 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def is_suppressed() -> bool:
+    """Whether messages are being held back (inside `suppressed`): texts follow e-mail here."""
+    return _suppressed.get()
+
+
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 

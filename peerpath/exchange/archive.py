@@ -87,6 +87,7 @@ NOT_EXPORTED: dict[str, str] = {
     "support.matchleftover": "Batch-match drafts for review; the matches made are in support_relationships.csv.",
     "training.calendarfeed": "Secret calendar subscription addresses.",
     "certification.expiryreminder": "Which reminder e-mails went out (delivery bookkeeping).",
+    "credentials.qualificationreminder": "Which reminder e-mails went out (delivery bookkeeping).",
     "care.reminderlog": "Which reminder e-mails went out (delivery bookkeeping).",
 }
 
@@ -487,7 +488,24 @@ def _define_tables() -> None:
         "Trainees' feedback on sessions and on the whole course.",
         meanings={"helpful": "How helpful, from 1 (not at all) to 5 (very).", "user": "Who answered."},
     )
+    register(
+        "ce_subjects.csv",
+        "training.cesubject",
+        "The subjects continuing-education hours are logged in (ce_activities.csv names them by key).",
+    )
     # --- Certification ---------------------------------------------------------------------------
+    register(
+        "ce_rules.csv",
+        "certification.cerule",
+        "Every version of the continuing-education renewal rule (a certificate's cycle runs under one).",
+    )
+    register(
+        "ce_rule_minimums.csv",
+        "certification.ceruleminimum",
+        "The subject minimums of each rule version.",
+        program_field="rule__program",
+        program_path="rule__program",
+    )
     register(
         "certification_rules.csv",
         "certification.certificationsettings",
@@ -861,6 +879,18 @@ def _define_tables() -> None:
     # --- Service hours ---------------------------------------------------------------------------
     # The ledger itself is computed from contacts, supervision meetings, training sessions and
     # the files above; only what the hours area keeps on its own is here.
+    # --- Credentials ----------------------------------------------------------------------------
+    register("qualification_types.csv", "credentials.qualificationtype", "The qualifications the program asks for.")
+    register(
+        "qualifications.csv",
+        "credentials.qualification",
+        "Each supporter's qualification records: checks, references, signed agreements (with the text signed).",
+        confidential=True,
+    )
+    register("credential_settings.csv", "credentials.credentialsettings", "The initial credential (one row).")
+    register("training_domains.csv", "credentials.trainingdomain", "The credential's training domains and topics.")
+    register("external_trainings.csv", "credentials.externaltraining", "External trainings logged toward a domain.")
+    register("exam_results.csv", "credentials.examresult", "Exam results toward the initial credential.")
     register("hours_settings.csv", "hours.hourssettings", "The program's service-hours settings (one row).")
     register(
         "other_duties.csv",

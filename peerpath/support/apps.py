@@ -17,9 +17,10 @@ class SupportConfig(AppConfig):
         from peerpath.core.navigation import MINE, PEOPLE, SUPPORT, register_home_panel, register_nav, register_settings
         from peerpath.core.permissions import register_condition, register_program_page_hook
         from peerpath.core.scheduler import register_periodic, register_tick_check
+        from peerpath.notifications.paging import register_acknowledger
         from peerpath.recruitment.access import not_while_in_training
-        from peerpath.support import noticers, oncall, panels, readiness, restore_probe, retention, tasks
-        from peerpath.support.services.concerns import alert_in_app_and_by_email
+        from peerpath.support import notice_kinds, noticers, oncall, panels, readiness, restore_probe, retention, tasks
+        from peerpath.support.services.concerns import acknowledge_by_page, alert_on_call
         from peerpath.support.services.participants import rebuild_search_index
 
         # A supporter still in training has no participants, offers or matching profile yet.
@@ -58,7 +59,9 @@ class SupportConfig(AppConfig):
         register_periodic("support.escalation_sweep", tasks.escalation_sweep, dt.timedelta(minutes=5))
 
         # The crisis on-call chain (support.oncall): its alert channels and who notices a due step.
-        oncall.register_alert_channel("in_app_and_email", alert_in_app_and_by_email)
+        oncall.register_alert_channel("notifications", alert_on_call)
+        notice_kinds.register()
+        register_acknowledger("support.crisis", acknowledge_by_page)
         register_tick_check("support.crisis_escalation", noticers.from_scheduler)
         task_started.connect(noticers.from_worker, dispatch_uid="support.crisis_escalation")
         register_program_page_hook("support.crisis_escalation", noticers.from_page)

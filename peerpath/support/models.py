@@ -638,29 +638,6 @@ class ConcernEvent(models.Model):
         return f"{self.action} by {self.actor_label}"
 
 
-class Notification(models.Model):
-    """An in-app notice for one person. Names participants by reference only."""
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_notifications")
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    is_urgent = models.BooleanField(default=False)
-    concern = models.ForeignKey(Concern, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    relationship = models.ForeignKey(
-        SupportRelationship, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "program", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class AdverseKind(models.TextChoices):
     HOSPITALISED = "hospitalised", "Hospitalised"
     RELAPSED = "relapsed", "Relapsed"

@@ -1,7 +1,8 @@
-"""Telling people: in-app notifications and e-mail, and who is on call for a supporter.
+"""Telling people (through the notification layer, `peerpath.notifications`), and who is on call
+for a supporter.
 
-Neither carries a participant's name or notes, only their reference (P-0042) and a link:
-e-mail leaves the program's hands, and queued e-mail sits in the database until it is sent.
+No message carries a participant's name or notes, only their reference (P-0042) and a link:
+e-mail and texts leave the program's hands, and queued messages sit in the database until sent.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
+from peerpath.notifications import services as notifications
+from peerpath.notifications.models import Notice
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.models import Notification, SupervisorCover
+from peerpath.support.models import SupervisorCover
 
 
 def coordinators(program: Program) -> list[User]:
@@ -58,26 +60,34 @@ def on_call_for(program: Program, supporter: Supporter, at: dt.datetime | None =
     return people, "the coordinators (no supervisor on call)"
 
 
+def about(**links: Any) -> str:
+    """What a notice is about, from the record it was sent for (a concern, a relationship)."""
+    for name in ("concern", "relationship"):
+        record = links.get(name)
+        if record is not None:
+            return f"support.{name}:{record.pk}"
+    return ""
+
+
 def notify(
     *,
     program: Program,
     users: Iterable[User | None],  # None (a supporter without an account) is skipped
-    text: str,
+    text: Any,
     url: str = "",
     urgent: bool = False,
     email_template: str = "",
     context: dict[str, Any] | None = None,
+    kind: str = "",
     **links: Any,
-) -> list[Notification]:
-    """An in-app notification for each person, and the same news by e-mail when a template is given."""
-    people = [u for u in dict.fromkeys(users) if u is not None]
-    rows = Notification.objects.bulk_create(
-        Notification(program=program, user=u, text=text[:300], url=url, is_urgent=urgent, **links) for u in people
+) -> list[Notice]:
+    """Tell each person something through the notification layer.
+
+    Without a ``kind``: a message sent with an e-mail template is a ``support.alert`` (in the app
+    and by e-mail unless the person chose otherwise), any other a ``support.notice`` (in the
+    app). ``text`` may be lazy, to be rendered in each recipient's language."""
+    kind = kind or ("support.alert" if email_template else "support.notice")
+    values = {"text": text, **(context or {})}
+    return notifications.notify(
+        kind=kind, users=users, program=program, context=values, url=url, about=about(**links), urgent=urgent
     )
-    if email_template and people:
-        queue_email(
-            to=[u.email for u in people],
-            template=email_template,
-            context={"program": program, "text": text, "url": absolute_url(url) if url else "", **(context or {})},
-        )
-    return rows

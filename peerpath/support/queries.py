@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.models import AuditEntry
 from peerpath.core.permissions import Role, has_role
+from peerpath.notifications.models import Notice
 from peerpath.programs.models import Program
 from peerpath.support import eligibility, extensions, oncall
 from peerpath.support import windows as w
@@ -40,7 +41,6 @@ from peerpath.support.models import (
     Conflict,
     Contact,
     ContactDraft,
-    Notification,
     Participant,
     ParticipantStatus,
     RelationshipState,
@@ -312,9 +312,10 @@ def supporters_overview(program: Program) -> dict[str, Any]:
     return {"rows": rows}
 
 
-def notifications(program: Program, user: Any, limit: int = 8) -> list[Notification]:
+def notifications(program: Program, user: Any, limit: int = 8) -> list[Notice]:
+    """The person's unread notices of this program, urgent first (the home page's panel)."""
     return list(
-        Notification.objects.filter(program=program, user=user, read_at__isnull=True).order_by(
+        Notice.objects.filter(program=program, user=user, in_inbox=True, read_at__isnull=True).order_by(
             "-is_urgent", "-created_at"
         )[:limit]
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.tasks import task
 from django.urls import reverse
+from django.utils import timezone
 
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.models import User
+from peerpath.notifications.services import notify
 from peerpath.programs.models import Program
 from peerpath.support import windows as w
 from peerpath.support.notify import coordinators
@@ -29,36 +31,35 @@ def daily_reminders() -> int:
     """Each morning: supporters hear about their follow-ups due and overdue; coordinators get the
     program's digest (unreachable, quiet, overdue). Counts only: no participant is named."""
     sent = 0
+    today = timezone.localdate().isoformat()
     for program in Program.objects.filter(is_active=True):
         windows = w.Windows.for_program(program)
         rows = w.tracked_relationships(program, windows)
-        due = list(w.followups_due(rows, windows).values_list("supporter__user__email", flat=True))
-        overdue = list(w.followups_overdue(rows, windows).values_list("supporter__user__email", flat=True))
-        for email in sorted({e for e in [*due, *overdue] if e}):
-            queue_email(
-                to=email,
-                template="support/email/reminder",
-                context={
-                    "program": program,
-                    "due": due.count(email),
-                    "overdue": overdue.count(email),
-                    "url": absolute_url(reverse("support:caseload", args=[program.slug])),
-                },
+        due = list(w.followups_due(rows, windows).values_list("supporter__user_id", flat=True))
+        overdue = list(w.followups_overdue(rows, windows).values_list("supporter__user_id", flat=True))
+        people = User.objects.in_bulk([pk for pk in {*due, *overdue} if pk])
+        for user_id, user in sorted(people.items()):
+            # One key a day and program: a reminder task that runs twice tells nobody twice.
+            sent += len(
+                notify(
+                    kind="support.reminder",
+                    users=[user],
+                    program=program,
+                    context={"due": due.count(user_id), "overdue": overdue.count(user_id)},
+                    url=reverse("support:caseload", args=[program.slug]),
+                    key=f"support.reminder:{program.pk}:{today}",
+                )
             )
-            sent += 1
         counts = w.summary(program, windows, rows)
         if any(counts.values()):
-            people = [u.email for u in coordinators(program)]
-            if people:
-                queue_email(
-                    to=people,
-                    template="support/email/digest",
-                    context={
-                        "program": program,
-                        "counts": counts,
-                        "describe": windows.describe(),
-                        "url": absolute_url(reverse("support:attention", args=[program.slug])),
-                    },
+            sent += len(
+                notify(
+                    kind="support.digest",
+                    users=coordinators(program),
+                    program=program,
+                    context={"counts": counts, "describe": windows.describe()},
+                    url=reverse("support:attention", args=[program.slug]),
+                    key=f"support.digest:{program.pk}:{today}",
                 )
-                sent += 1
+            )
     return sent

@@ -98,6 +98,9 @@ def test_public_views_are_the_declared_few() -> None:
         "groups:feed",
         # The participant's signed, single-use, expiring feedback link (no account).
         "voice:answer",
+        # The text-message provider's webhooks: its request signature (X-Twilio-Signature) is the key.
+        "notifications:sms_inbound",
+        "notifications:sms_status",
         # Add each new public page here, deliberately.
     }, public
 

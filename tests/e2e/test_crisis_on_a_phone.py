@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from peerpath.support.models import Concern, ConcernState, Notification
+from peerpath.notifications.models import Notice as Notification
+from peerpath.support.models import Concern, ConcernState
 from tests.e2e.conftest import PHONE, login
 from tests.factories import PASSWORD
 from tests.support.conftest import support  # noqa: F401 (the support personas fixture)
@@ -62,7 +63,9 @@ def test_one_tap_alerts_the_supervisor(phone_page: Any, a11y: Any, live_server: 
     a11y.check(page)
     concern = Concern.objects.get()
     assert concern.kind == "crisis" and concern.state == ConcernState.OPEN
-    assert Notification.objects.filter(user=support.supervisor, concern=concern, is_urgent=True).exists()
+    assert Notification.objects.filter(
+        user=support.supervisor, about=f"support.concern:{concern.pk}", is_urgent=True
+    ).exists()
     assert "Your supervisor has been told" in page.content()
 
     # Details come after, and are optional.
@@ -73,5 +76,5 @@ def test_one_tap_alerts_the_supervisor(phone_page: Any, a11y: Any, live_server: 
     concern.refresh_from_db()
     assert concern.notes == "Said they cannot go on; alone at home."
     assert Notification.objects.filter(
-        user=support.supervisor, concern=concern, text__contains="added details"
+        user=support.supervisor, about=f"support.concern:{concern.pk}", text__contains="added details"
     ).exists()

@@ -17,10 +17,11 @@ from openpyxl import Workbook, load_workbook
 from peerpath.core.models import AuditEntry
 from peerpath.exchange.importers import IMPORTERS
 from peerpath.exchange.models import ImportBatch
+from peerpath.notifications.models import Notice as Notification
 from peerpath.programs.models import FocusArea
 from peerpath.support import queries
 from peerpath.support.defaults import get_settings
-from peerpath.support.models import Notification, Participant, ParticipantSource, ParticipantStatus, SearchTerm
+from peerpath.support.models import Participant, ParticipantSource, ParticipantStatus, SearchTerm
 from peerpath.support.services import participants
 from tests.support.test_encryption import dump_database
 

@@ -33,13 +33,14 @@ STATE = """
 import json
 from peerpath.core.models import AuditEntry
 from peerpath.core.models import OutgoingEmail
-from peerpath.support.models import Concern, ConcernEvent, Notification
+from peerpath.support.models import Concern, ConcernEvent
+from peerpath.notifications.models import Notice as Notification
 c = Concern.objects.get(pk={concern})
 print(json.dumps({{
     "alerted": [a["user"] for a in c.alerted],
     "escalated": list(ConcernEvent.objects.filter(concern=c, action="escalated").values_list("detail", flat=True)),
     "audited": AuditEntry.objects.filter(action="concern.escalate", target_id=str(c.pk)).count(),
-    "notified": Notification.objects.filter(concern=c, text__startswith="ESCALATED").count(),
+    "notified": Notification.objects.filter(about=f"support.concern:{c.pk}", text__startswith="ESCALATED").count(),
     "mails": [[m.to, m.subject] for m in OutgoingEmail.objects.all()],
 }}, default=str))
 """

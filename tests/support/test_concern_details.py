@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from peerpath.core.models import AuditEntry
+from peerpath.notifications.models import Notice as Notification
 from peerpath.support.defaults import CONCERN_QUESTIONS
-from peerpath.support.models import Concern, Notification
+from peerpath.support.models import Concern
 from peerpath.support.services import concerns
 from peerpath.support.views.concerns import dial_number
 
@@ -34,7 +35,9 @@ def test_one_post_with_nothing_but_the_kind_raises_a_crisis(support: Any) -> Non
     concern = Concern.objects.get()
     assert response.status_code == 302 and response["Location"] == concern.get_absolute_url()
     assert concern.kind == "crisis" and not concern.has_details()
-    assert Notification.objects.filter(user=support.supervisor, concern=concern, is_urgent=True).exists()
+    assert Notification.objects.filter(
+        user=support.supervisor, about=f"support.concern:{concern.pk}", is_urgent=True
+    ).exists()
 
 
 def test_details_are_added_merged_and_the_supervisor_told(support: Any) -> None:
@@ -59,7 +62,9 @@ def test_details_are_added_merged_and_the_supervisor_told(support: Any) -> None:
         support.supporter.pk,
     ]
     assert AuditEntry.objects.filter(action="concern.add_details", target_id=str(concern.pk)).count() == 2
-    told = Notification.objects.filter(user=support.supervisor, concern=concern, text__contains="added details")
+    told = Notification.objects.filter(
+        user=support.supervisor, about=f"support.concern:{concern.pk}", text__contains="added details"
+    )
     assert told.count() == 2
 
 

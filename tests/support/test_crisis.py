@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerpath.core.models import AuditEntry
+from peerpath.notifications.models import Notice as Notification
 from peerpath.programs.signals import adverse_event_recorded
-from peerpath.support.models import Concern, ConcernState, Notification
+from peerpath.support.models import Concern, ConcernState
 from peerpath.support.services import concerns, cover
 from peerpath.support.tasks import escalate_crisis, escalation_sweep
 from tests.factories import MembershipFactory
@@ -56,7 +57,9 @@ def test_raising_a_crisis_notifies_the_supervisor_and_announces_it(support: Any)
     assert response.status_code == 302 and response["Location"].endswith(f"/concerns/{concern.pk}/")
     assert concern.on_call == support.supervisor
     assert concern.acknowledge_by == concern.raised_at + dt.timedelta(minutes=30)
-    assert Notification.objects.filter(user=support.supervisor, concern=concern, is_urgent=True).exists()
+    assert Notification.objects.filter(
+        user=support.supervisor, about=f"support.concern:{concern.pk}", is_urgent=True
+    ).exists()
     message = next(m for m in mail.outbox if m.to == [support.supervisor.email])
     assert message.subject.startswith("URGENT") and support.ana.full_name not in message.body
     assert heard and heard[0]["kind"] == "crisis" and heard[0]["supporter"] == support.priya
@@ -79,7 +82,7 @@ def test_a_backup_covering_is_on_call_and_coordinators_without_supervisor(suppor
     concerns.acknowledge_concern(actor=backup, concern=concern)
     other = raise_crisis(support)
     assert other.on_call == support.coordinator  # the only coordinator
-    assert Notification.objects.filter(user=support.coordinator, concern=other).exists()
+    assert Notification.objects.filter(user=support.coordinator, about=f"support.concern:{other.pk}").exists()
 
 
 def test_acknowledge_then_record_follow_up(support: Any) -> None:
@@ -119,7 +122,9 @@ def test_unacknowledged_crisis_escalates_after_the_program_time(support: Any) ->
     assert escalate_crisis.call(concern_id=concern.pk) is True
     concern.refresh_from_db()
     assert concern.escalated_at is not None and concern.is_overdue()
-    assert Notification.objects.filter(user=support.coordinator, concern=concern, is_urgent=True).exists()
+    assert Notification.objects.filter(
+        user=support.coordinator, about=f"support.concern:{concern.pk}", is_urgent=True
+    ).exists()
     assert any(support.coordinator.email in m.to and "Escalated" in m.subject for m in mail.outbox)
     assert concern.events.filter(action="escalated").exists()
     assert AuditEntry.objects.filter(action="concern.escalate", target_id=str(concern.pk)).exists()

@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from peerpath.core.models import AuditEntry
 from peerpath.core.scheduler import run_tick_checks
+from peerpath.notifications.models import Notice as Notification
 from peerpath.programs.models import Membership
 from peerpath.support import noticers
 from peerpath.support.defaults import get_settings
-from peerpath.support.models import Concern, ConcernState, Notification
+from peerpath.support.models import Concern, ConcernState
 from peerpath.support.oncall import crisis_chain, register_alert_channel
 from peerpath.support.services import common, concerns, cover
 from tests.factories import MembershipFactory
@@ -99,7 +100,7 @@ def test_the_chain_is_walked_step_by_step_each_with_its_own_deadline(support: An
         assert concern.alerted[-1]["user"] == person.pk and len(concern.alerted) == number
         # Each later step has the program's step time (10 minutes here).
         assert before + dt.timedelta(minutes=10) <= concern.next_step_at <= timezone.now() + dt.timedelta(minutes=10)
-        assert Notification.objects.filter(user=person, concern=concern, is_urgent=True).exists()
+        assert Notification.objects.filter(user=person, about=f"support.concern:{concern.pk}", is_urgent=True).exists()
         assert [m.to for m in mail.outbox] == [[person.email]] and "Escalated" in mail.outbox[0].subject
     events = list(concern.events.filter(action="escalated").values_list("detail", flat=True))
     assert [d.split(":")[0] for d in events] == ["Step 2", "Step 3", "Step 4"]
@@ -142,7 +143,7 @@ def test_a_step_is_taken_once_when_two_noticers_come_at_the_same_moment(support:
     assert concerns.escalate_if_due(concern_id=concern.pk, noticed_by="first", now=now) is True
     assert concerns.escalate_if_due(concern_id=concern.pk, noticed_by="second", now=now) is False
     assert concern.events.filter(action="escalated").count() == 1
-    assert Notification.objects.filter(user=support.coordinator, concern=concern).count() == 1
+    assert Notification.objects.filter(user=support.coordinator, about=f"support.concern:{concern.pk}").count() == 1
 
 
 def test_a_later_channel_follows_the_same_chain(support: Any) -> None:

@@ -520,7 +520,7 @@ def test_public_request_form_refuses_without_csrf(support: Any) -> None:
 
 
 def test_notifications_are_marked_read(support: Any) -> None:
-    from peerpath.support.models import Notification
+    from peerpath.notifications.models import Notice as Notification
 
     support.client_for(support.coordinator).post(url("support:notifications_read"))
     assert not Notification.objects.filter(user=support.coordinator, read_at__isnull=True).exists()
@@ -541,6 +541,6 @@ def test_supporter_declares_a_conflict_on_their_relationship(support: Any) -> No
     assert client.post(url("support:relationship_conflict", support.ben_rel.pk)).status_code == 404
     client.post(url("support:relationship_conflict", support.ana_rel.pk), {"reason": "Same church"})
     assert Conflict.objects.filter(supporter=support.priya, participant=support.ana).exists()
-    from peerpath.support.models import Notification
+    from peerpath.notifications.models import Notice as Notification
 
     assert Notification.objects.filter(user=support.coordinator, text__contains="please rematch").exists()

@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from peerpath.core.models import AuditEntry, EmailStatus, OutgoingEmail
-from peerpath.support.models import CloseReason, Notification, ParticipantStatus, RelationshipState
+from peerpath.notifications.models import Notice as Notification
+from peerpath.support.models import CloseReason, ParticipantStatus, RelationshipState
 from peerpath.voice import links
 from peerpath.voice.models import AnswerLink, FeedbackAnswer, Fit, Heard, Occasion
 from peerpath.voice.services import feedback

@@ -7,16 +7,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
+from peerpath.notifications import services as notifications
 from peerpath.programs.models import Membership, Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import (
-    Notification,
     SupportSettings,
     lines,
 )
@@ -111,7 +110,8 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
 
 
 def mark_read(*, actor: User, program: Program, notification_ids: list[int] | None = None) -> int:
-    rows = Notification.objects.filter(program=program, user=actor, read_at__isnull=True)
+    """The person marks their own notices of this program read (all, or those listed)."""
+    rows = notifications.unread(actor).filter(program=program)
     if notification_ids is not None:
         rows = rows.filter(pk__in=notification_ids)
-    return rows.update(read_at=timezone.now())
+    return notifications.mark_read(actor=actor, notices=rows)

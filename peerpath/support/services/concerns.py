@@ -13,6 +13,8 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
 from peerpath.core.models import User
+from peerpath.notifications import paging
+from peerpath.notifications import services as notifications
 from peerpath.programs.models import Membership, Program
 from peerpath.programs.signals import adverse_event_recorded
 from peerpath.recruitment.models import Supporter
@@ -24,7 +26,6 @@ from peerpath.support.models import (
     Concern,
     ConcernKind,
     ConcernState,
-    Notification,
     Participant,
     SupportRelationship,
 )
@@ -189,32 +190,36 @@ def _alerted(step: Step, at: dt.datetime, until: dt.datetime) -> dict[str, Any]:
     }
 
 
-def alert_in_app_and_by_email(*, concern: Concern, step: Step, number: int, deadline: dt.datetime) -> None:
-    """The default alert channel: an urgent in-app notification and an urgent e-mail to the step's person."""
+def alert_on_call(*, concern: Concern, step: Step, number: int, deadline: dt.datetime) -> None:
+    """The crisis alert: a ``support.crisis`` message to the step's person, in the app, by e-mail and
+    as a text page repeated until acknowledged (`peerpath.notifications.paging`), as they chose.
+    A later step ends the pages of the steps before it: the chain has moved on."""
     minutes = max(1, round((deadline - timezone.now()).total_seconds() / 60))
-    if number == 0:
-        text = f"CRISIS: {concern.supporter} raised a crisis about {concern.participant.reference}. Please acknowledge."
-        context: dict[str, Any] = {"subject": f"Crisis raised by {concern.supporter}", "minutes": minutes}
-    else:
-        text = (
-            f"ESCALATED CRISIS: nobody has acknowledged the crisis about {concern.participant.reference} "
-            f"raised by {concern.supporter}. You are next on the on-call chain."
-        )
-        context = {
-            "subject": f"Escalated: crisis raised by {concern.supporter} not acknowledged",
-            "escalated": True,
-            "minutes": minutes,
-        }
+    about = f"support.concern:{concern.pk}"
+    if number:
+        paging.end(about=about, reason="the on-call chain moved on")
     notify(
         program=concern.program,
         users=[step.user],
-        text=text,
+        text="",
         url=concern.get_absolute_url(),
-        urgent=True,
-        email_template="support/email/crisis",
-        context=context,
+        kind="support.crisis",
+        context={
+            "supporter": str(concern.supporter),
+            "reference": concern.participant.reference,
+            "escalated": number > 0,
+            "minutes": minutes,
+        },
         concern=concern,
     )
+
+
+def acknowledge_by_page(user: User, about: str) -> None:
+    """A crisis page acknowledged by reply or link: the crisis is acknowledged by that person,
+    under the same rules as on its page (`acknowledge_concern`)."""
+    concern = Concern.objects.select_related("program", "supporter", "participant").get(pk=int(about.split(":")[1]))
+    if concern.state == ConcernState.OPEN:
+        acknowledge_concern(actor=user, concern=concern)
 
 
 def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[str, str]], notes: str) -> Concern:
@@ -297,7 +302,9 @@ def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
     _require_handler(actor, concern)
     with transaction.atomic():
         move_concern(actor=actor, concern=concern, to_state=ConcernState.ACKNOWLEDGED, detail="Acknowledged")
-        Notification.objects.filter(concern=concern, read_at__isnull=True).update(read_at=timezone.now())
+        about = f"support.concern:{concern.pk}"
+        notifications.mark_read_about(about)
+        paging.end(about=about, reason=f"acknowledged by {actor}")
         supporter_user = concern.supporter.user
         notify(
             program=concern.program,

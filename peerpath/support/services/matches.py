@@ -13,6 +13,7 @@ from django.utils import timezone
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
+from peerpath.notifications import services as notifications
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support import eligibility, matching
@@ -29,7 +30,6 @@ from peerpath.support.models import (
     MatchProposal,
     MatchRun,
     MatchRunState,
-    Notification,
     Participant,
     ParticipantStatus,
     RelationshipState,
@@ -355,7 +355,7 @@ def respond_to_offer(
                 f"{relationship.supporter} declined {relationship.participant.reference} "
                 f"({DECLINE_REASONS[reason].lower()}); they are back on the waiting list."
             )
-        Notification.objects.filter(relationship=relationship, read_at__isnull=True).update(read_at=timezone.now())
+        notifications.mark_read_about(f"support.relationship:{relationship.pk}")
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
 

@@ -1,0 +1,16 @@
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "peerpath.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from peerpath.core.scheduler import register_periodic
+        from peerpath.notifications import delivery
+
+        register_periodic("notifications.release_sweep", delivery.release_sweep, dt.timedelta(minutes=1))
+        register_periodic("notifications.daily_digest", delivery.daily_digest, dt.timedelta(days=1))

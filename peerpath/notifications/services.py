@@ -1,0 +1,321 @@
+"""Telling a person something: one notice, then a delivery per channel they chose.
+
+`notify` is the one way PeerPath tells people things. For each recipient it renders the kind's
+templates in the recipient's language, keeps the notice (their inbox shows it when they chose
+the app for that kind) and makes one delivery per other channel chosen: an e-mail is handed to
+the outbox (`peerpath.core.outbox`: at least once, retried, Message-ID), a text is queued for
+`peerpath.notifications.delivery`. Quiet hours hold e-mail and texts until they end; the digest
+gathers e-mail into one a day; urgent kinds (a crisis) ignore both and page by text
+(`peerpath.notifications.paging`). Idempotency: a sender's ``key`` makes at most one notice per
+person, and each delivery's key (notice and channel) at most one delivery, so a task that runs
+again never reaches anyone twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from peerpath.core import audit, mail, outbox
+from peerpath.core.actors import Actor, SystemActor
+from peerpath.core.models import User
+from peerpath.notifications import kinds, sms
+from peerpath.notifications.language import language_for
+from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Notice, Preferences
+
+NOTIFICATIONS = SystemActor("PeerPath (notifications)")
+
+
+def preferences_of(user: User) -> Preferences:
+    """The person's choices (unsaved defaults when they never changed any)."""
+    found = Preferences.objects.filter(user=user).first()
+    return found if found is not None else Preferences(user=user)
+
+
+def channels_for(preferences: Preferences, kind: kinds.Kind) -> set[str]:
+    """The channels this person gets this kind on: their choice, else the kind's default.
+
+    Rule: only channels the kind allows; text messages only while texts are switched on for the
+    installation; an urgent kind always stays in the inbox."""
+    chosen = preferences.channels.get(kind.key)
+    result = set(chosen) & kind.allowed if isinstance(chosen, list) else set(kind.default)
+    if not sms.enabled():
+        result.discard(Channel.SMS)
+    if kind.urgent:
+        result.add(Channel.IN_APP)
+    return result
+
+
+def quiet_until(preferences: Preferences, at: dt.datetime) -> dt.datetime | None:
+    """When the person's quiet hours end, if ``at`` falls inside them (in the installation's time
+    zone); None outside them or without quiet hours. Hours may run over midnight (22:00-07:00)."""
+    start, end = preferences.quiet_from, preferences.quiet_until
+    if start is None or end is None or start == end:
+        return None
+    local = timezone.localtime(at)
+    now = local.time()
+    if start < end:
+        inside, day = start <= now < end, local.date()
+    else:
+        inside = now >= start or now < end
+        day = local.date() + dt.timedelta(days=1) if now >= start else local.date()
+    if not inside:
+        return None
+    return timezone.make_aware(dt.datetime.combine(day, end), timezone.get_current_timezone())
+
+
+def _render(name: str, context: Mapping[str, Any]) -> str:
+    return render_to_string(name, dict(context))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def text_message(text: str, url: str) -> str:
+    """A text's body: the notice and, when there is one, the link to open."""
+    return f"{text} {url}".strip() if url else text
+
+
+@transaction.atomic
+def notify(
+    *,
+    kind: str,
+    users: Iterable[User | None],
+    program: Any = None,
+    context: Mapping[str, Any] | None = None,
+    url: str = "",
+    about: str = "",
+    key: str = "",
+    urgent: bool = False,
+) -> list[Notice]:
+    """Tell each person (None, a supporter without an account, is skipped) about something.
+
+    Rules: rendered in the recipient's language; one notice per person and ``key`` (a retried
+    sender tells nobody twice); delivered on the channels the person chose for the kind (see
+    the module docstring). ``urgent`` puts a notice of a calm kind first in the inbox (it
+    pages nobody). Returns the notices made."""
+    the_kind = kinds.get(kind)
+    people = [u for u in dict.fromkeys(users) if u is not None and u.is_active]
+    if not people:
+        return []
+    choices = {p.user_id: p for p in Preferences.objects.filter(user__in=people)}
+    now = timezone.now()
+    link = mail.absolute_url(url) if url.startswith("/") else url
+    made: list[Notice] = []
+    for user in people:
+        preferences = choices.get(user.pk) or Preferences(user=user)
+        channels = channels_for(preferences, the_kind)
+        with translation.override(language_for(user)):
+            values = {**(context or {}), "program": program, "user": user, "url": link}
+            text = _one_line(_render(f"{the_kind.template}_text.txt", values))[:300]
+            values.setdefault("text", text)
+            try:
+                with transaction.atomic():
+                    notice = Notice.objects.create(
+                        user=user,
+                        program=program,
+                        kind=the_kind.key,
+                        text=text,
+                        url=url,
+                        is_urgent=the_kind.urgent or urgent,
+                        in_inbox=Channel.IN_APP in channels,
+                        about=about,
+                        key=key,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                continue  # told already under this key
+            made.append(notice)
+            if mail.is_suppressed():
+                continue
+            if Channel.EMAIL in channels and user.email:
+                subject = _one_line(_render(f"{the_kind.template}_subject.txt", values))
+                body = _render(f"{the_kind.template}_body.txt", values)
+                _email(notice, preferences, the_kind, subject, body, now)
+            if Channel.SMS in channels:
+                if the_kind.urgent:
+                    from peerpath.notifications import paging  # paging builds on this module
+
+                    paging.start(notice=notice, preferences=preferences, now=now)
+                else:
+                    _text(notice, preferences, text_message(text, link), now)
+    return made
+
+
+def _email(
+    notice: Notice, preferences: Preferences, kind: kinds.Kind, subject: str, body: str, now: dt.datetime
+) -> Delivery:
+    delivery = Delivery(
+        notice=notice, channel=Channel.EMAIL, key=f"{notice.pk}:email", subject=subject[:300], body=body
+    )
+    delivery.to = notice.user.email
+    held = None if kind.urgent else quiet_until(preferences, now)
+    if preferences.digest and not kind.urgent:
+        delivery.status = DeliveryStatus.DIGEST
+    elif held is not None:
+        delivery.status, delivery.send_after = DeliveryStatus.HELD, held
+    delivery.save()
+    if delivery.status == DeliveryStatus.QUEUED:
+        hand_to_outbox(delivery)
+    return delivery
+
+
+def hand_to_outbox(delivery: Delivery) -> None:
+    """Hand an e-mail delivery to the outbox, once (in the caller's transaction)."""
+    message = outbox.store(
+        to=[delivery.to], subject=delivery.subject, body=delivery.body, program=delivery.notice.program
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, email=message, sent_at=timezone.now())
+
+
+def _text(notice: Notice, preferences: Preferences, body: str, now: dt.datetime, key: str = "") -> Delivery:
+    from peerpath.notifications import delivery as sending  # the delivery task builds on this module
+
+    row = Delivery(notice=notice, channel=Channel.SMS, key=key or f"{notice.pk}:sms", body=body)
+    if not preferences.texts_allowed:
+        row.status = DeliveryStatus.SKIPPED
+        row.last_error = "No number, or texts not agreed to (or STOP was sent)."
+        row.save()
+        return row
+    row.to = preferences.phone
+    held = None if notice.is_urgent else quiet_until(preferences, now)
+    if held is not None:
+        row.status, row.send_after = DeliveryStatus.HELD, held
+    row.save()
+    if row.status == DeliveryStatus.QUEUED:
+        sending.queue_text(row.pk)
+    return row
+
+
+def unread(user: User) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=user, in_inbox=True, read_at__isnull=True)
+
+
+def mark_read(*, actor: User, notices: QuerySet[Notice]) -> int:
+    """Mark the person's own notices read (no audit entry: reading one's inbox changes nothing else)."""
+    return notices.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_read_about(about: str, users: Iterable[User] | None = None) -> int:
+    """Mark every unread notice about one thing read (a crisis acknowledged, an offer answered)."""
+    rows = Notice.objects.filter(about=about, read_at__isnull=True)
+    if users is not None:
+        rows = rows.filter(user__in=list(users))
+    return rows.update(read_at=timezone.now())
+
+
+def normalise_phone(raw: str) -> str:
+    """A phone number in E.164 ("+15551234567"); ValidationError when it is not a valid number.
+
+    A number without a country code is read as one of ``PEERPATH_SMS_DEFAULT_REGION``."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    try:
+        parsed = phonenumbers.parse(raw, str(settings.SMS_DEFAULT_REGION))
+    except phonenumbers.NumberParseException:
+        raise ValidationError({"phone": _("Enter a phone number, with its country code if it is abroad.")}) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError({"phone": _("This is not a valid phone number.")})
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+FIELDS = ["channels", "quiet_from", "quiet_until", "digest", "phone", "sms_opted_in_at", "sms_opted_out_at"]
+
+
+def update_preferences(
+    *,
+    actor: User,
+    channels: Mapping[str, list[str]],
+    quiet_from: dt.time | None,
+    quiet_until: dt.time | None,
+    digest: bool,
+    phone: str,
+    texts: bool,
+) -> Preferences:
+    """A person sets their own channels per kind, quiet hours, digest and text-message number.
+
+    Rules: only registered kinds and the channels each allows; quiet hours have both ends or
+    neither; texts need a valid number (kept in E.164) and the person's agreement, recorded
+    with its time and source (this page); unticking it, or changing the number, is recorded
+    too, and a changed number needs agreeing again."""
+    known = {k.key: k for k in kinds.every_kind()}
+    clean: dict[str, list[str]] = {}
+    for key, chosen in channels.items():
+        kind = known.get(key)
+        if kind is None:
+            raise ValidationError(_("Unknown kind of message."))
+        if not set(chosen) <= kind.allowed:
+            raise ValidationError({f"kind_{key}": _("Choose among the channels offered.")})
+        clean[key] = sorted(set(chosen))
+    if (quiet_from is None) != (quiet_until is None):
+        raise ValidationError({"quiet_until": _("Give both ends of your quiet hours, or neither.")})
+    number = normalise_phone(phone)
+    if texts and not number:
+        raise ValidationError({"phone": _("Give the number texts should go to.")})
+    now = timezone.now()
+    with transaction.atomic():
+        row, _created = Preferences.objects.select_for_update().get_or_create(user=actor)
+        before = audit.snapshot(row, FIELDS)
+        row.channels = clean
+        row.quiet_from, row.quiet_until, row.digest = quiet_from, quiet_until, digest
+        if number != row.phone:
+            row.phone = number
+            row.sms_opted_in_at = None
+            row.sms_opt_in_source = ""
+        if texts and not row.texts_allowed:
+            row.sms_opted_in_at, row.sms_opt_in_source = now, "profile page"
+        elif not texts and row.texts_allowed:
+            row.sms_opted_out_at, row.sms_opt_out_source = now, "profile page"
+        row.save()
+        changes = audit.diff(before, audit.snapshot(row, FIELDS))
+        if changes:
+            audit.record(actor=actor, program=None, action="notifications.preferences", target=row, changes=changes)
+    return row
+
+
+def record_opt_out(*, actor: Actor, phone: str, source: str) -> int:
+    """A number asked for no more texts (STOP, or the provider says it opted out): every person
+    with that number stops getting texts, recorded with time and source. Returns how many."""
+    return _set_texts(actor=actor, phone=phone, source=source, allow=False)
+
+
+def record_opt_in(*, actor: Actor, phone: str, source: str) -> int:
+    """A number that had agreed to texts and sent STOP asks for them again (START)."""
+    return _set_texts(actor=actor, phone=phone, source=source, allow=True)
+
+
+def _set_texts(*, actor: Actor, phone: str, source: str, allow: bool) -> int:
+    now = timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for row in Preferences.objects.select_for_update().filter(phone=phone).exclude(phone=""):
+            if allow and (row.texts_allowed or row.sms_opted_out_at is None):
+                continue  # START from a number that never agreed on its page does not sign it up
+            if not allow and not row.texts_allowed:
+                continue
+            if allow:
+                row.sms_opted_in_at, row.sms_opt_in_source = now, source[:60]
+            else:
+                row.sms_opted_out_at, row.sms_opt_out_source = now, source[:60]
+            row.save(update_fields=["sms_opted_in_at", "sms_opt_in_source", "sms_opted_out_at", "sms_opt_out_source"])
+            audit.record(
+                actor=actor,
+                program=None,
+                action="notifications.texts_on" if allow else "notifications.texts_off",
+                target=row,
+                note=source,
+            )
+            changed += 1
+    return changed

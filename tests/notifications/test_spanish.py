@@ -1,0 +1,38 @@
+"""A Spanish-speaking recipient gets their texts in Spanish: a crisis page, the answer to HELP,
+and the digest e-mail, whatever language the sender's request was in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import mail
+
+from peerpath.core.models import User
+from peerpath.notifications import delivery, services
+from peerpath.support.services import concerns
+from tests.notifications.helpers import agree_to_texts, reply, texts_to
+
+PHONE = "+15417543010"
+
+
+def test_a_spanish_speakers_crisis_page_and_help_reply_are_in_spanish(support: Any) -> None:
+    User.objects.filter(pk=support.supervisor.pk).update(language="es")
+    agree_to_texts(support.supervisor, PHONE)
+    relationship = type(support.ana_rel).objects.get(pk=support.ana_rel.pk)  # read with the language set
+    concerns.raise_concern(actor=support.supporter, relationship=relationship, kind="crisis", answers=[], notes="")
+    [page] = texts_to(PHONE)
+    assert "para confirmar que la recibiste, o abre http://testserver/notifications/pages/" in page
+    assert "to acknowledge" not in page
+    answer = reply(support.client_for(None), PHONE, "AYUDA").content.decode()
+    assert "Responde STOP para dejar de recibir mensajes" in answer
+
+
+def test_a_spanish_speakers_digest_is_in_spanish(world: Any) -> None:
+    User.objects.filter(pk=world.supporter.pk).update(language="es")
+    agree_to_texts(world.supporter, PHONE, digest=True)
+    supporter = User.objects.get(pk=world.supporter.pk)
+    services.notify(kind="support.reminder", users=[supporter], program=world.program, context={"due": 1, "overdue": 0})
+    assert delivery.send_digests() == 1
+    [digest] = mail.outbox
+    assert digest.subject == "PeerPath: 1 notificación"
+    assert "Esto es lo que PeerPath tenía para ti" in digest.body
