@@ -166,7 +166,8 @@ class CERuleForm(forms.ModelForm):
 
 
 class PresetForm(forms.Form):
-    preset = forms.ChoiceField(label=_("Preset"), choices=[])
+    # The presets are data (certification/ce_presets.json), in English for now.
+    preset = forms.ChoiceField(label=_("Preset"), choices=[], widget=forms.Select(attrs={"translate": "no"}))
 
     def __init__(self, *args: Any, presets: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
