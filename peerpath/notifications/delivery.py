@@ -58,7 +58,7 @@ def status_callback_url() -> str:
 def send_text(delivery_id: int, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
-        row = Delivery.objects.select_for_update().select_related("notice").filter(pk=delivery_id).first()
+        row = Delivery.objects.select_for_update(of=("self",)).select_related("notice").filter(pk=delivery_id).first()
         if row is None or row.channel != Channel.SMS:
             return "gone"
         if row.status not in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
@@ -103,7 +103,7 @@ def attempt_failed(*, delivery_id: int, error: sms.SmsError) -> str:
     """Record a failed attempt: try again after the back-off while it may work, else fail it."""
     now = timezone.now()
     with transaction.atomic():
-        row = Delivery.objects.select_for_update().select_related("notice").get(pk=delivery_id)
+        row = Delivery.objects.select_for_update(of=("self",)).select_related("notice").get(pk=delivery_id)
         if row.status != DeliveryStatus.SENDING:
             return row.status
         row.last_error = str(error)[:500]
@@ -142,7 +142,7 @@ def release_due(now: dt.datetime | None = None, limit: int = 200) -> int:
     released = 0
     for pk in list(due.order_by("created_at").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
-            row = Delivery.objects.select_for_update().select_related("notice__program").get(pk=pk)
+            row = Delivery.objects.select_for_update(of=("self",)).select_related("notice__program").get(pk=pk)
             if row.status not in (DeliveryStatus.HELD, DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
                 continue
             if row.status == DeliveryStatus.HELD or row.send_after is not None:
@@ -169,7 +169,7 @@ def send_digests(now: dt.datetime | None = None) -> int:
     for ids in waiting.values():
         with transaction.atomic():
             rows = list(
-                Delivery.objects.select_for_update()
+                Delivery.objects.select_for_update(of=("self",))
                 .filter(pk__in=ids, status=DeliveryStatus.DIGEST)
                 .select_related("notice__user", "notice__program")
                 .order_by("created_at")

@@ -115,7 +115,7 @@ def repeat_if_due(page_id: int, now: dt.datetime | None = None) -> bool:
     """Text the page's next round if it is still open and its time has come (row locked)."""
     now = now or timezone.now()
     with transaction.atomic():
-        page = Page.objects.select_for_update().select_related("notice", "user").filter(pk=page_id).first()
+        page = Page.objects.select_for_update(of=("self",)).select_related("notice", "user").filter(pk=page_id).first()
         if page is None or page.ended_at is not None or page.next_round_at is None or now < page.next_round_at:
             return False
         preferences = Preferences.objects.filter(user_id=page.user_id).first()

@@ -148,7 +148,7 @@ class PracticeSession(models.Model):
     risk_cue_met = models.BooleanField(default=False)
     risk_cue_missed = models.BooleanField(default=False)
     summary = models.JSONField(default=dict, blank=True)
-    rating = models.CharField(max_length=12, blank=True, db_index=True)
+    rating = models.CharField(max_length=20, blank=True, db_index=True)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="practice_sessions")
     evidence_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

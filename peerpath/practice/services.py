@@ -224,7 +224,9 @@ def reply(*, actor: User, session: PracticeSession, text: str) -> Reply:
     if session.user_id != actor.pk:
         raise ValidationError("Only the person practising can reply.")
     with transaction.atomic():
-        session = PracticeSession.objects.select_for_update().select_related("current_step").get(pk=session.pk)
+        session = (
+            PracticeSession.objects.select_for_update(of=("self",)).select_related("current_step").get(pk=session.pk)
+        )
         if session.status != SessionStatus.IN_PROGRESS or session.current_step is None:
             raise ValidationError("This practice session is over.")
         step = session.current_step
