@@ -12,7 +12,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from peerpath.core.models import AuditEntry
-from peerpath.support.models import Concern, ConcernState, Notification
+from peerpath.notifications.models import Notice as Notification
+from peerpath.support.models import Concern, ConcernState
 from peerpath.support.services import concerns
 from tests.groups.helpers import colleague, member, past_session, weekly_group
 
@@ -42,7 +43,7 @@ def test_the_facilitator_raises_a_crisis_about_a_member_without_a_relationship(s
     assert concern.supporter == support.priya and "Tuesday group" in concern.setting
     # The on-call chain starts with Priya's supervisor, alerted urgently, with a deadline.
     assert concern.alerted[0]["user"] == support.supervisor.pk and concern.acknowledge_by is not None
-    alert = Notification.objects.get(user=support.supervisor, concern=concern)
+    alert = Notification.objects.get(user=support.supervisor, about=f"support.concern:{concern.pk}")
     assert alert.is_urgent and "CRISIS" in alert.text and "Mia" not in alert.text
     assert AuditEntry.objects.filter(action="concern.raise_crisis", target_id=str(concern.pk)).exists()
     # Nobody acknowledges: the chain goes on to the next step, as for any crisis.
@@ -76,7 +77,9 @@ def test_a_concern_about_a_member_needs_a_description_and_reaches_the_coordinato
     assert client.post(url, {"kind": "concern", "member": mia.pk, "notes": "Seemed withdrawn"}).status_code == 302
     concern = Concern.objects.get()
     assert concern.kind == "concern" and concern.notes == "Seemed withdrawn" and concern.acknowledge_by is None
-    assert Notification.objects.filter(user=support.supervisor, concern=concern, is_urgent=False).exists()
+    assert Notification.objects.filter(
+        user=support.supervisor, about=f"support.concern:{concern.pk}", is_urgent=False
+    ).exists()
     listed = support.client_for(support.coordinator).get("/p/riverside/support/concerns/").content.decode()
     assert f"/p/riverside/support/concerns/{concern.pk}/" in listed and "Mia Member" in listed
     # The member's own page lists it among their concerns.
