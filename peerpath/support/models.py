@@ -267,6 +267,17 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def preferred_language_name(self) -> str:
+        """The chosen language named in itself ("Español"), or "" when none or not one PeerPath
+        speaks (a stored value never reaches Django's language table unchecked)."""
+        from django.utils.translation import get_language_info
+
+        from peerpath.core.languages import supported
+
+        code = supported(self.preferred_language)
+        return str(get_language_info(code)["name_local"]).capitalize() if code else ""
+
     def get_absolute_url(self) -> str:
         return reverse("support:participant", args=[self.program.slug, self.pk])
 
