@@ -267,6 +267,9 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("support:participant", args=[self.program.slug, self.pk])
+
     @property
     def preferred_language_name(self) -> str:
         """The chosen language named in itself ("Español"), or "" when none or not one PeerPath
@@ -277,9 +280,6 @@ class Participant(models.Model):
 
         code = supported(self.preferred_language)
         return str(get_language_info(code)["name_local"]).capitalize() if code else ""
-
-    def get_absolute_url(self) -> str:
-        return reverse("support:participant", args=[self.program.slug, self.pk])
 
     @property
     def reference(self) -> str:
