@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from peerpath.credentials import defaults, services
@@ -53,7 +54,12 @@ def load(program: Program, people: dict[str, Any]) -> None:
 
     for key in ("supporter", "uma"):
         person = supporters[key]
-        record(person, "Background check", 400, detail="County check, reference DBS-2291")
+        # The check's letter is kept as evidence (only coordinators may download it).
+        letter = ContentFile(
+            f"County background check for {person.full_name}: no record found. Reference DBS-2291.\n".encode(),
+            name="background-check-letter.txt",
+        )
+        record(person, "Background check", 400, detail="County check, reference DBS-2291", evidence=letter)
         record(person, "References", 420, detail="Former employer: positive")
         record(person, "References", 418, detail="Community group leader: positive")
         signed(person, "Confidentiality agreement", 300)

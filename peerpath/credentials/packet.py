@@ -4,7 +4,6 @@ certificate is."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils import timezone
@@ -15,6 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from peerpath.core import exports
 from peerpath.credentials.progress import Progress
 
 INK = colors.HexColor("#1d2433")
@@ -91,10 +91,9 @@ def packet_pdf(found: Progress) -> bytes:
     return buffer.getvalue()
 
 
-def packet_csv(found: Progress) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Section"), _("Date"), _("Record"), _("Domain"), _("Hours"), _("Source")])
-    for r in found.records:
-        writer.writerow([r.section, r.day.isoformat(), r.description, r.domain, _h(r.hours), r.source])
-    return out.getvalue()
+def packet_csv(found: Progress) -> bytes:
+    """The records behind the summary, one row each, through the one CSV writer (which keeps a
+    typed value that starts like a formula from running in a spreadsheet)."""
+    headers = [_("Section"), _("Date"), _("Record"), _("Domain"), _("Hours"), _("Source")]
+    rows = [[r.section, r.day.isoformat(), r.description, r.domain, _h(r.hours), r.source] for r in found.records]
+    return exports.csv_bytes(headers, rows)

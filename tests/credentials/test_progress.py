@@ -52,7 +52,7 @@ def test_quinn_against_the_hand_count() -> None:
     # The CSV: every underlying record, adding up to the figures.
     client = _coordinator_client(quinn)
     response = client.get(reverse("credentials:packet", args=[quinn.program.slug, quinn.pk, "csv"]))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     by_domain: dict[str, Decimal] = {}
     for row in rows:
         if row["Domain"]:
