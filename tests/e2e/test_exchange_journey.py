@@ -68,7 +68,7 @@ def test_import_participants_and_download_the_archive(
     page.get_by_role("button", name="Import 2 rows").click()
     page.wait_for_load_state("load")
     a11y.check(page)
-    assert "Imported 2 participants from old-list.csv" in page.content()
+    assert "Imported 2 rows of participants from old-list.csv" in page.content()
     assert sorted(p.full_name for p in Participant.objects.all()) == ["Rosa Marquez", "Sam Li"]
 
     with page.expect_download() as download:
