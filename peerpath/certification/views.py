@@ -259,7 +259,7 @@ def _ce_rule_page(
             "presets": services.ce_presets(),
             "rule_form": rule_form,
             "preset_form": preset_form or PresetForm(presets=services.ce_presets()),
-            "subject_form": subject_form or SubjectForm(),
+            "subject_form": subject_form or SubjectForm(auto_id="id_subject_%s"),
         },
         status=status,
     )
@@ -304,7 +304,7 @@ def ce_rule_preset(request: ProgramRequest, program: Program) -> HttpResponse:
 @creates_once
 def ce_subject_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
     subject = get_object_or_404(CESubject, program=program, pk=pk) if pk else None
-    form = SubjectForm(request.POST)
+    form = SubjectForm(request.POST, auto_id="id_subject_%s")
     if form.is_valid():
         try:
             services.save_ce_subject(

@@ -233,7 +233,7 @@ def _progress_page(
                 "domain"
             ),
             "external_form": forms.get("external") or ExternalTrainingForm(program=program),
-            "exam_form": forms.get("exam") or ExamForm(),
+            "exam_form": forms.get("exam") or ExamForm(auto_id="id_exam_%s"),
         },
         status=status,
     )
@@ -256,7 +256,7 @@ def person_progress(request: ProgramRequest, program: Program, pk: int) -> HttpR
             messages.error(request, "; ".join(error.messages))
         return redirect("credentials:progress", program.slug, supporter.pk)
     if what == "exam":
-        exam_form = ExamForm(request.POST)
+        exam_form = ExamForm(request.POST, auto_id="id_exam_%s")
         if exam_form.is_valid():
             try:
                 services.record_exam(actor=request.user, supporter=supporter, **exam_form.cleaned_data)
