@@ -40,7 +40,7 @@ print(json.dumps({{
     "alerted": [a["user"] for a in c.alerted],
     "escalated": list(ConcernEvent.objects.filter(concern=c, action="escalated").values_list("detail", flat=True)),
     "audited": AuditEntry.objects.filter(action="concern.escalate", target_id=str(c.pk)).count(),
-    "notified": Notification.objects.filter(about=f"support.concern:{c.pk}", text__startswith="ESCALATED").count(),
+    "notified": Notification.objects.filter(about="support.concern:" + str(c.pk), text__startswith="ESCALATED").count(),
     "mails": [[m.to, m.subject] for m in OutgoingEmail.objects.all()],
 }}, default=str))
 """
