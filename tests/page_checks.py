@@ -189,10 +189,11 @@ def pseudo_language() -> Iterator[None]:
 
 
 def mark_data() -> int:
-    """Wrap the free text of every PeerPath record (names, notes, titles: crawling.text_fields)
-    in DATA markers: a program's own words are not the app's to translate. Returns the count."""
+    """Wrap the free text of every PeerPath record (names, notes, titles: crawling.text_fields; the
+    words kept in JSON, such as languages and questionnaire scales: crawling.FREE_TEXT_JSON) in
+    DATA markers: a program's own words are not the app's to translate. Returns the count."""
     # No letters in the payload: text the code derives from it (initials, grouped phrases) has none either.
-    return fill_every_text_field(lambda record, field: f"{DATA[0]}\u2026{DATA[1]}")
+    return fill_every_text_field(lambda record, field: f"{DATA[0]}\u2026{DATA[1]}", free_text_json=True)
 
 
 class _VisibleText(HTMLParser):
