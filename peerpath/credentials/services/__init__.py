@@ -19,6 +19,7 @@ from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.credentials import queries
+from peerpath.credentials.lifecycle import EXTERNAL_TRAINING
 from peerpath.credentials.models import (
     CredentialSettings,
     ExamResult,
@@ -31,7 +32,6 @@ from peerpath.credentials.models import (
     QualificationType,
     TrainingDomain,
 )
-from peerpath.credentials.lifecycle import EXTERNAL_TRAINING
 from peerpath.credentials.progress import get_settings
 from peerpath.credentials.status import REMINDER_DAYS
 from peerpath.programs.models import Program
