@@ -367,7 +367,7 @@ def _complete(
             program=module.program,
             supporter=supporter,
             date=day,
-            title=_("Self-paced: %(title)s") % {"title": module.title},
+            title=f"Self-paced: {module.title}",
             hours=module.hours,
             category=module.ce_subject,
             source_key=source,
