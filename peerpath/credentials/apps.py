@@ -29,9 +29,7 @@ class CredentialsConfig(AppConfig):
         register_nav(_("My qualifications"), "credentials:mine", "credentials.own", group=MINE.key, order=31)
         register_nav(_("My credential"), "credentials:my_progress", "credentials.own", group=MINE.key, order=32)
         register_nav(_("My learning"), "credentials:my_learning", "credentials.learn", group=MINE.key, order=33)
-        register_nav(
-            _("Learning library"), "credentials:learning", "credentials.teach", group=TRAINING.key, order=27
-        )
+        register_nav(_("Learning library"), "credentials:learning", "credentials.teach", group=TRAINING.key, order=27)
         register_nav(
             _("Learning progress"), "credentials:learning_progress", "credentials.teach", group=TRAINING.key, order=28
         )

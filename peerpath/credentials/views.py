@@ -489,11 +489,7 @@ def learner(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     standings = queries.standings(modules, [person.pk])[person.pk]
     cells = []
     for m in modules:
-        form = (
-            failed[1]
-            if failed and failed[0] == m.pk
-            else ResetForm(auto_id=f"id_reset{m.pk}_%s")
-        )
+        form = failed[1] if failed and failed[0] == m.pk else ResetForm(auto_id=f"id_reset{m.pk}_%s")
         cells.append((standings[m.pk], form))
     return render(
         request,
