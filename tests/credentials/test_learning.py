@@ -328,3 +328,28 @@ def test_what_is_left_comes_first(world: Any) -> None:
     module(world, title="Draft", is_published=False)
     assert [(s.module, s.state) for s in queries.my_modules(priya)] == [(todo, "todo"), (done, "done")]
     assert priya.stage == Stage.ACTIVE
+
+
+@pytest.mark.sqlite_only  # loads the whole demo: seconds, and nothing engine-specific
+def test_the_demo_modules_and_progress() -> None:
+    from django.core.management import call_command
+
+    from peerpath.recruitment.models import Supporter
+
+    call_command("load_demo")
+    titles = list(LearningModule.objects.filter(is_published=True).values_list("title", flat=True))
+    assert titles == [
+        "Listening without fixing",
+        "Confidentiality in everyday conversations",
+        "Self-care after a hard conversation",
+    ]
+    priya = Supporter.objects.get(full_name="Priya Shah")
+    credit = CEActivity.objects.get(supporter=priya, source_key__startswith="credentials.learning:")
+    assert (credit.hours, credit.category, credit.delivery) == (H("1.50"), "ethics", "self_paced")
+    nadia = Supporter.objects.get(full_name="Nadia Rahman")
+    assert [a.score for a in QuizAttempt.objects.filter(supporter=nadia).order_by("submitted_at", "pk")] == [50, 75, 50]
+    assert [s.state for s in queries.my_modules(nadia)] == ["started", "todo", "done"]
+    rows = [(r.description, r.domain, r.hours) for r in progress(nadia).records if r.section == "Self-paced learning"]
+    assert rows == [("Listening without fixing", "Recovery and wellness support", H("1.00"))]
+    call_command("load_demo")  # again: nothing added
+    assert LearningModule.objects.count() == 4 and QuizAttempt.objects.count() == 4
