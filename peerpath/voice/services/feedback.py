@@ -11,13 +11,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerpath.care import scoring
 from peerpath.care.instruments import form_of
 from peerpath.care.models import Questionnaire
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.languages import language_for
+from peerpath.core.languages import language_for, later
 from peerpath.core.mail import queue_link_email
 from peerpath.core.models import User
 from peerpath.programs.models import Program
@@ -267,15 +268,15 @@ def answer(
         )
         unfit = good_fit == Fit.NO
 
-        def text() -> str:
-            if unfit:
-                return _("New feedback from %(reference)s: not a good fit") % {"reference": link.participant.reference}
-            return _("New feedback from %(reference)s") % {"reference": link.participant.reference}
-
+        told = (
+            gettext_lazy("New feedback from %(reference)s: not a good fit")
+            if unfit
+            else gettext_lazy("New feedback from %(reference)s")
+        )
         notify(
             program=link.program,
             users=coordinators(link.program),
-            text=text(),
+            text=later(told, reference=link.participant.reference),
             url=reverse("voice:answer_detail", args=[link.program.slug, feedback.pk]),
             urgent=unfit,
             relationship=relationship,
