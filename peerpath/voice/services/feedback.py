@@ -273,9 +273,10 @@ def answer(
             return _("New feedback from %(reference)s") % {"reference": link.participant.reference}
 
         notify(
+            kind="voice.feedback",
             program=link.program,
             users=coordinators(link.program),
-            text=text(),
+            text=text,  # called in each reader's language
             url=reverse("voice:answer_detail", args=[link.program.slug, feedback.pk]),
             urgent=unfit,
             relationship=relationship,
