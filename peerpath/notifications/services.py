@@ -446,6 +446,15 @@ def recipients_with(phone: str) -> QuerySet[TextRecipient]:
     return TextRecipient.objects.filter(phone_digest__in=encryption.digests_any_key(phone))
 
 
+def rebuild_phone_digests() -> int:
+    """Every recipient's number digest under the newest key (`manage.py rotate_field_keys`)."""
+    count = 0
+    for row in TextRecipient.objects.only("pk", "phone").iterator(chunk_size=500):
+        TextRecipient.objects.filter(pk=row.pk).update(phone_digest=encryption.digest(row.phone) if row.phone else "")
+        count += 1
+    return count
+
+
 def recipient_for(owner: str) -> TextRecipient | None:
     return TextRecipient.objects.filter(owner=owner).first()
 
