@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models, transaction
 
 from peerpath.notifications.services import tell
-
-Reminder = TypeVar("Reminder", bound=models.Model)
 
 
 def threshold_for(days_left: int, thresholds: Sequence[int]) -> int | None:
@@ -26,7 +24,7 @@ def threshold_for(days_left: int, thresholds: Sequence[int]) -> int | None:
     return min(reached) if reached else None
 
 
-def send_expiry_reminder(
+def send_expiry_reminder[Reminder: models.Model](
     *,
     kind: str,
     person: Any,
