@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,9 +189,10 @@ def pages(people: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def count_queries(page: dict[str, str], people: dict[str, object]) -> dict[str, float]:
+def count_queries(page: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
     """SQL queries (and time) of the page's first view, and queries of a view repeated as wrk
-    repeats it (by a browser holding its form-token cookie, so a kept page is served from it)."""
+    repeats it (by a browser holding its form-token cookie, so a kept page is served from it).
+    ``sql`` holds the first view's statements (nothing kept yet: every query the page can run)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -201,7 +203,7 @@ def count_queries(page: dict[str, str], people: dict[str, object]) -> dict[str, 
         session = client.session
         session.update(second_factor(people[page["user"]]))
         session.save()
-    counts, took = [], []
+    counts, took, first_sql = [], [], []
     for _ in range(3):
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
@@ -210,7 +212,58 @@ def count_queries(page: dict[str, str], people: dict[str, object]) -> dict[str, 
         if response.status_code != 200:
             raise SystemExit(f"{page['name']}: {page['path']} answered {response.status_code}")
         counts.append(len(captured))
-    return {"first": counts[0], "repeated": counts[-1], "first_ms": round(took[0], 1)}
+        first_sql = first_sql or [q["sql"] for q in captured.captured_queries]
+    return {"first": counts[0], "repeated": counts[-1], "first_ms": round(took[0], 1), "sql": first_sql}
+
+
+# A sequential scan of a table this big (PostgreSQL's estimate) means a query missed an index.
+EXPLAIN_LARGE_TABLE = int(os.environ.get("BENCH_EXPLAIN_LARGE_TABLE", "20000"))
+
+
+def explain_pages(queries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """EXPLAIN every SELECT of each page's first view on this database and list the sequential
+    scans of large tables (over EXPLAIN_LARGE_TABLE rows): at full scale each one reads a large
+    part of a table that an index would narrow to the program's, the person's or the record's rows.
+    PostgreSQL only; the plans depend on the data, so this runs on the benchmark's network."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return {"skipped": "not PostgreSQL"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r'")
+        sizes = dict(cursor.fetchall())
+    result: dict[str, Any] = {"large_table_rows": EXPLAIN_LARGE_TABLE, "pages": {}, "seq_scans": []}
+    for name, found in queries.items():
+        explained = 0
+        for sql in found.get("sql", []):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+                plan = cursor.fetchone()[0]
+            explained += 1
+            plan = plan[0]["Plan"] if isinstance(plan, list) else json.loads(plan)[0]["Plan"]
+            for node in plan_nodes(plan):
+                table = node.get("Relation Name", "")
+                if node["Node Type"] == "Seq Scan" and sizes.get(table, 0) > EXPLAIN_LARGE_TABLE:
+                    result["seq_scans"].append(
+                        {
+                            "page": name,
+                            "table": table,
+                            "rows": sizes[table],
+                            "filter": node.get("Filter", ""),
+                            "sql": sql[:400],
+                        }
+                    )
+        result["pages"][name] = explained
+    result["explained"] = sum(result["pages"].values())
+    return result
+
+
+def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from plan_nodes(child)
 
 
 def wait_for_server(process: subprocess.Popen) -> None:
@@ -282,7 +335,16 @@ def main() -> int:
         listed = [page for page in listed if page["name"] in {"trivial", *only}]
     cookies = {role: session_cookie(user) for role, user in people.items()}
     queries = {page["name"]: count_queries(page, people) for page in listed}
-    explain: dict[str, Any] = {}
+    explain = explain_pages(queries)
+    explain["scale"] = network_scale()
+    for scan in explain.get("seq_scans", []):
+        print(
+            f"EXPLAIN {scan['page']}: sequential scan of {scan['table']} ({scan['rows']:,} rows) {scan['filter'][:120]}"
+        )
+    if os.environ.get("BENCH_EXPLAIN_ONLY"):
+        # The index check alone (no server, no load), while adding an index.
+        print(f"EXPLAIN: {explain.get('explained', 0)} queries of {len(listed)} pages")
+        return 1 if explain.get("seq_scans") or not explain.get("explained") else 0
     load_before = [round(x, 2) for x in os.getloadavg()]
     server = subprocess.Popen(
         [
@@ -330,7 +392,7 @@ def main() -> int:
         }
         for name, r in results.items()
     }
-    failed = missed_targets(report, results)
+    failed = missed_targets(report, results, explain)
     run = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "load_average_before": load_before,
@@ -358,10 +420,24 @@ def main() -> int:
     return 0
 
 
-def missed_targets(report: dict[str, dict[str, float]], measured: dict[str, dict[str, float]]) -> list[str]:
+def network_scale() -> float:
+    """The size of the measured network relative to the full one (1: 100,000 participants)."""
+    from peerpath.support.models import Participant
+
+    return round(Participant.objects.count() / 100_000, 3)
+
+
+def missed_targets(
+    report: dict[str, dict[str, float]], measured: dict[str, dict[str, float]], explain: dict[str, Any]
+) -> list[str]:
     """What keeps the run from passing: a page under its ratio or over the p95 limit, and a run that
     measured nothing (no trivial view, no page beside it, a page served no request)."""
-    failed = []
+    failed = [
+        f"EXPLAIN: {scan['page']} reads all of {scan['table']} ({scan['rows']:,} rows): {scan['sql'][:160]}"
+        for scan in explain.get("seq_scans", [])
+    ]
+    if "skipped" not in explain and not explain.get("explained"):
+        failed.append("EXPLAIN: no query was explained")
     if "trivial" not in report or not measured.get("trivial", {}).get("requests"):
         failed.append("the trivial view was not measured, so no ratio means anything")
     if len(report) < 2:

@@ -60,6 +60,28 @@ def current(program_id: int | str) -> str:
     return f"{found.get(key_all, 'x')}.{found.get(key_one, 'x')}"
 
 
+_cache_table_seen = False
+
+
+def _cache_ready() -> bool:
+    """False while the database cache's table is not made yet (``migrate`` runs before
+    ``createcachetable``): there is nothing kept to invalidate then, and writing would fail."""
+    global _cache_table_seen
+    if _cache_table_seen:
+        return True
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.db import connections, router
+
+    backend = caches["default"]
+    if not isinstance(backend, DatabaseCache):
+        _cache_table_seen = True
+        return True
+    database = router.db_for_write(backend.cache_model_class)
+    _cache_table_seen = getattr(backend, "_table", "") in connections[database].introspection.table_names()
+    return _cache_table_seen
+
+
 class _Renew:
     """Gives ``key`` a new token (one of these waits among a transaction's commit callbacks)."""
 
@@ -73,6 +95,8 @@ class _Renew:
 def bump(program_id: int | str | None) -> None:
     """Start a new generation for the program (``None`` or ``*``: for every program), now and when
     the current transaction commits (once per transaction, however many rows it changes)."""
+    if not _cache_ready():
+        return
     key = f"{_PREFIX}{EVERY_PROGRAM if program_id is None else program_id}"
     renew = _Renew(key)
     renew()
@@ -89,13 +113,14 @@ def _label(sender: Any) -> str:
 
 
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if _label(sender) in IGNORED:
+    # Migrations' historical models (module "__fake__") change no kept page.
+    if sender.__module__ == "__fake__" or _label(sender) in IGNORED:
         return
     bump(getattr(instance, "program_id", None))
 
 
 def _m2m_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_"):
+    if action.startswith("post_") and type(instance).__module__ != "__fake__":
         bump(getattr(instance, "program_id", None))
 
 

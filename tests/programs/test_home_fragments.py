@@ -108,3 +108,16 @@ def test_records_written_on_every_read_keep_the_generation(support: Any) -> None
     assert generation.current(support.world.program.pk) == before
     support.ana.save()
     assert generation.current(support.world.program.pk) != before
+
+
+@pytest.mark.django_db
+def test_saving_before_the_cache_table_exists_is_no_error(settings: Any, monkeypatch: Any) -> None:
+    """`migrate` saves rows before `createcachetable` makes the database cache's table."""
+    from django.db import transaction
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "not_made"}}
+    monkeypatch.setattr(generation, "_cache_table_seen", False)
+    with transaction.atomic():
+        generation.bump(1)
+        generation.bump(None)
+    assert generation._cache_table_seen is False
