@@ -136,6 +136,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
     # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),
+    # Recording that a participant agreed to texts (or no longer does), on their record.
+    "support.record_text_consent": frozenset({C, P}),
     "support.manage_participants": frozenset({C}),
     "support.export_participant": frozenset({C}),
     "support.view_read_history": frozenset({C}),

@@ -9,6 +9,9 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self) -> None:
+        from peerpath.credentials import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
