@@ -327,7 +327,21 @@ def normalise_phone(raw: str) -> str:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
-FIELDS = ["channels", "quiet_from", "quiet_until", "digest", "phone", "sms_opted_in_at", "sms_opted_out_at"]
+FIELDS = [
+    "channels",
+    "quiet_from",
+    "quiet_until",
+    "time_zone",
+    "digest",
+    "phone",
+    "sms_opted_in_at",
+    "sms_opted_out_at",
+]
+
+
+def time_zone_choices() -> list[str]:
+    """The IANA time zones a person may choose ("America/Chicago"), sorted."""
+    return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 
 
 def update_preferences(
@@ -339,13 +353,16 @@ def update_preferences(
     digest: bool,
     phone: str,
     texts: bool,
+    time_zone: str | None = None,
 ) -> Preferences:
-    """A person sets their own channels per kind, quiet hours, digest and text-message number.
+    """A person sets their own channels per kind, quiet hours (in their own time zone, blank for
+    the installation's), digest and text-message number.
 
     Rules: only registered kinds and the channels each allows; quiet hours have both ends or
-    neither; texts need a valid number (kept in E.164) and the person's agreement, recorded
-    with its time and source (this page); unticking it, or changing the number, is recorded
-    too, and a changed number needs agreeing again."""
+    neither; a time zone is one the installation knows (None leaves it as it is); texts need a
+    valid number (kept in E.164) and the person's agreement, recorded with its time and source
+    (this page); unticking it, or changing the number, is recorded too, and a changed number
+    needs agreeing again."""
     known = {k.key: k for k in kinds.every_kind()}
     clean: dict[str, list[str]] = {}
     for key, chosen in channels.items():
@@ -357,6 +374,8 @@ def update_preferences(
         clean[key] = sorted(set(chosen))
     if (quiet_from is None) != (quiet_until is None):
         raise ValidationError({"quiet_until": _("Give both ends of your quiet hours, or neither.")})
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Choose one of the time zones offered.")})
     number = normalise_phone(phone)
     if texts and not number:
         raise ValidationError({"phone": _("Give the number texts should go to.")})
@@ -366,6 +385,8 @@ def update_preferences(
         before = audit.snapshot(row, FIELDS)
         row.channels = clean
         row.quiet_from, row.quiet_until, row.digest = quiet_from, quiet_until, digest
+        if time_zone is not None:
+            row.time_zone = time_zone
         if number != row.phone:
             row.phone = number
             row.sms_opted_in_at = None

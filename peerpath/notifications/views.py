@@ -62,6 +62,7 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
                     quiet_from=data["quiet_from"],
                     quiet_until=data["quiet_until"],
                     digest=data["digest"],
+                    time_zone=data["time_zone"],
                     phone=data.get("phone", current.phone) or "",
                     texts=bool(data.get("texts", current.texts_allowed)),
                 )
