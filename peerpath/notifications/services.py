@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from peerpath.core import account_links, audit, encryption, mail, outbox
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.models import User
+from peerpath.core.models import EmailStatus, User
 from peerpath.notifications import kinds, sms
 from peerpath.notifications.language import language_for
 from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Notice, Preferences, TextRecipient
@@ -577,3 +577,40 @@ def text_recipient(
             return None  # texted already under this key
         sending.queue_text(row.pk)
     return row
+
+
+# --- Messages that could not be delivered -----------------------------------------------------
+
+
+def retry_delivery(*, actor: User, delivery: Delivery) -> Delivery:
+    """A coordinator sends a failed message again: a text gets a fresh set of attempts (the same
+    delivery, so it still reaches the person at most once more), an undelivered e-mail goes back
+    to the outbox (`outbox.resend`, the same Message-ID).
+
+    Rules: only a text that failed, or an e-mail the outbox could not deliver; a text still
+    honours STOP and a changed number when it is sent. Audited."""
+    from peerpath.notifications import delivery as sending  # the delivery task builds on this module
+
+    if delivery.channel == Channel.EMAIL:
+        if delivery.email is None or delivery.email.status != EmailStatus.UNDELIVERED:
+            raise ValidationError(_("Only a message that could not be delivered can be sent again."))
+        outbox.resend(actor=actor, message=delivery.email)
+        return delivery
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.FAILED:
+            raise ValidationError(_("Only a message that could not be delivered can be sent again."))
+        before = audit.snapshot(locked, ["status", "attempts"])
+        locked.status, locked.attempts, locked.send_after = DeliveryStatus.QUEUED, 0, None
+        locked.save(update_fields=["status", "attempts", "send_after"])
+        audit.record(
+            actor=actor,
+            program=locked.program,
+            action="notifications.retry",
+            target=locked,
+            target_label=kinds.label_of(locked.kind),
+            changes=audit.diff(before, audit.snapshot(locked, ["status", "attempts"])),
+            note=f"Last error: {locked.last_error}"[:500],
+        )
+        sending.queue_text(locked.pk)
+    return locked
