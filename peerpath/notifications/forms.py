@@ -43,6 +43,8 @@ class PreferencesForm(forms.Form):
         label=_("Your time zone"),
         required=False,
         help_text=_("Quiet hours are read in it, clock changes included."),
+        # The zones' names are identifiers (America/Chicago), the same in every language.
+        widget=forms.Select(attrs={"translate": "no"}),
     )
     digest = forms.BooleanField(
         label=_("One e-mail a day instead of one per message"),

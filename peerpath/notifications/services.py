@@ -339,9 +339,13 @@ FIELDS = [
 ]
 
 
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
 def time_zone_choices() -> list[str]:
-    """The IANA time zones a person may choose ("America/Chicago"), sorted."""
-    return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+    """The IANA time zones a person may choose ("America/Chicago"), by region, then UTC (the
+    old aliases such as "US/Central" or "EST5EDT" are left out; a stored one still works)."""
+    return [*sorted(z for z in zoneinfo.available_timezones() if z.split("/")[0] in REGIONS), "UTC"]
 
 
 def update_preferences(
