@@ -10,6 +10,9 @@ class CareConfig(AppConfig):
     verbose_name = "Supporter care"
 
     def ready(self) -> None:
+        from peerpath.care import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.care import defaults, handlers, panels, queries, tasks
@@ -41,10 +44,10 @@ class CareConfig(AppConfig):
         register_nav(_("Supporter care"), "care:supporters", "care.view_supporters", group=CARE.key, order=20)
         register_nav(_("Care tasks"), "care:tasks", "care.view_tasks", group=CARE.key, order=21)
         register_nav(_("Newsletters"), "care:newsletters", "care.read_newsletters", group=CARE.key, order=90)
-        register_home_panel("care_me", panels.my_care_panel, order=6)
-        register_home_panel("care_supervision", panels.supervision_panel, order=15)
-        register_home_panel("care_coordinator", panels.coordinator_panel, order=16)
-        register_home_panel("care_topics", panels.topics_panel, order=40)
+        register_home_panel("care_me", panels.my_care_panel, order=6, cached=True)
+        register_home_panel("care_supervision", panels.supervision_panel, order=15, cached=True)
+        register_home_panel("care_coordinator", panels.coordinator_panel, order=16, cached=True)
+        register_home_panel("care_topics", panels.topics_panel, order=40, cached=True)
 
         register_periodic("care.breaks", tasks.apply_break_dates, dt.timedelta(hours=6))
         register_periodic("care.checkin_reminders", tasks.send_checkin_reminders, dt.timedelta(days=1))

@@ -40,10 +40,11 @@ from peerpath.certification.models import (
 )
 from peerpath.core import audit
 from peerpath.core.actors import SYSTEM, Actor
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.core.program_settings import ProgramSettings
+from peerpath.notifications.reminders import send_expiry_reminder
+from peerpath.notifications.services import tell
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
@@ -317,19 +318,15 @@ def decide_assessment(
         certificate = None
         if chosen == Outcome.CERTIFIED:
             certificate = issue_certificate(actor=actor, supporter=supporter, assessment=assessment)
-        if supporter.email:
-            queue_email(
-                to=supporter.email,
-                template="certification/email/outcome",
-                context={
-                    "program": assessment.program,
-                    "assessment": assessment,
-                    "supporter": supporter,
-                    "certificate": certificate,
-                    "url": absolute_url(reverse("training:my_training", args=[assessment.program.slug])),
-                },
-                reply_to=assessment.program.contact_email,
-            )
+        tell(
+            kind="certification.outcome",
+            person=supporter,
+            program=assessment.program,
+            context={"assessment": assessment, "supporter": supporter, "certificate": certificate},
+            url=reverse("training:my_training", args=[assessment.program.slug]),
+            key=f"certification.outcome:{assessment.pk}",
+            reply_to=assessment.program.contact_email,
+        )
     return assessment
 
 
@@ -470,13 +467,15 @@ def renew_certificate(
             changes={"expires_on": [old_expiry, locked.expires_on]},
             note=f"{result.tally.total} hours counted under {old_rule.name}",
         )
-        if locked.supporter.email:
-            queue_email(
-                to=locked.supporter.email,
-                template="certification/email/renewed",
-                context={"program": locked.program, "certificate": locked, "old_expiry": old_expiry},
-                reply_to=locked.program.contact_email,
-            )
+        tell(
+            kind="certification.renewed",
+            person=locked.supporter,
+            program=locked.program,
+            context={"certificate": locked, "old_expiry": old_expiry},
+            url=reverse("certification:my_ce", args=[locked.program.slug]),
+            key=f"certification.renewed:{change.pk}",
+            reply_to=locked.program.contact_email,
+        )
     certificate.refresh_from_db()
     return certificate
 
@@ -676,15 +675,13 @@ def review_ce_activity(*, actor: Actor, activity: CEActivity, approve: bool, com
             audit_action="certification.ce." + ("approve" if approve else "return"),
             audit_changes={},  # the comment is the entry's note
         )
-        if not approve and activity.supporter.email:
-            queue_email(
-                to=activity.supporter.email,
-                template="certification/email/ce_returned",
-                context={
-                    "program": activity.program,
-                    "activity": activity,
-                    "url": absolute_url(reverse("certification:my_ce", args=[activity.program.slug])),
-                },
+        if not approve:
+            tell(
+                kind="certification.ce_returned",
+                person=activity.supporter,
+                program=activity.program,
+                context={"activity": activity},
+                url=reverse("certification:my_ce", args=[activity.program.slug]),
                 reply_to=activity.program.contact_email,
             )
         if approve:
@@ -702,13 +699,15 @@ def record_automatic_ce(
     hours: Any,
     category: str,
     source_key: str,
+    delivery: str = DeliveryMode.LIVE,
 ) -> CEActivity:
     """Credit continuing-education hours earned inside the program (a refresher event,
-    supervision), already approved.
+    supervision, a self-paced learning module: ``delivery`` self-paced, which the rule's
+    self-paced cap then limits), already approved.
 
     Rules: idempotent per `source_key` within the program (calling again updates the date,
-    title, hours and category of the same activity instead of adding one); the supporter is
-    the program's; a known category; 0.25 to 100 hours. May renew the certificate.
+    title, hours, category and delivery of the same activity instead of adding one); the
+    supporter is the program's; a known category; 0.25 to 100 hours. May renew the certificate.
     """
     if supporter.program_id != program.pk:
         raise ValidationError(_("The supporter is not in this program."))
@@ -716,6 +715,8 @@ def record_automatic_ce(
         raise ValidationError(_("An automatic credit needs a source key."))
     if category not in ce_subject_keys(program):
         raise ValidationError({"category": _("Unknown continuing-education category.")})
+    if delivery not in DeliveryMode.values:
+        raise ValidationError({"delivery": _("Say how it was delivered.")})
     hours = _clean_hours(hours)
     with transaction.atomic():
         activity = CEActivity.objects.select_for_update().filter(program=program, source_key=source_key).first()
@@ -728,6 +729,7 @@ def record_automatic_ce(
                 provider=program.name[:200],
                 hours=hours,
                 category=category,
+                delivery=delivery,
                 status=CEStatus.APPROVED,
                 source_key=source_key,
                 reviewed_at=timezone.now(),
@@ -740,13 +742,14 @@ def record_automatic_ce(
                 actor=actor, program=program, action="certification.ce.credit", target=activity, note=source_key
             )
         else:
-            fields = ["date", "title", "hours", "category"]
+            fields = ["date", "title", "hours", "category", "delivery"]
             before = audit.snapshot(activity, fields)
-            activity.date, activity.title, activity.hours, activity.category = (
+            activity.date, activity.title, activity.hours, activity.category, activity.delivery = (
                 date,
                 title.strip()[:200],
                 hours,
                 category,
+                delivery,
             )
             activity.save(update_fields=fields)
             changes = audit.diff(before, audit.snapshot(activity, fields))
@@ -806,8 +809,9 @@ def credit_refresher_attendance(
 
 
 def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> list[ExpiryReminder]:
-    """E-mail holders whose certificate expires within 90, 30 or 7 days and whose hours are not
-    in yet: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
+    """Remind holders whose certificate expires within 90, 30 or 7 days and whose hours are not
+    in yet, in their language: once per threshold and expiry date (a missed run sends the
+    nearest one; `peerpath.notifications.reminders.send_expiry_reminder`)."""
     from peerpath.certification.queries import certificates_expiring  # queries imports this module
 
     today = today or timezone.localdate()
@@ -815,26 +819,20 @@ def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> 
     for certificate, result in certificates_expiring(program, today, within_days=rules.REMINDER_DAYS[0]):
         if result.met:
             continue
-        days_left = (certificate.expires_on - today).days
-        threshold = min(t for t in rules.REMINDER_DAYS if days_left <= t)
-        with transaction.atomic():
-            reminder, created = ExpiryReminder.objects.get_or_create(
-                certificate=certificate, days_before=threshold, expires_on=certificate.expires_on
-            )
-            if not created or not certificate.supporter.email:
-                continue
-            queue_email(
-                to=certificate.supporter.email,
-                template="certification/email/expiry_reminder",
-                context={
-                    "program": program,
-                    "certificate": certificate,
-                    "days_left": days_left,
-                    "result": result,
-                    "url": absolute_url(reverse("certification:my_ce", args=[program.slug])),
-                },
-                reply_to=program.contact_email,
-            )
+        reminder = send_expiry_reminder(
+            kind="certification.expiry_reminder",
+            person=certificate.supporter,
+            program=program,
+            expires_on=certificate.expires_on,
+            today=today,
+            thresholds=rules.REMINDER_DAYS,
+            reminders=ExpiryReminder,
+            about={"certificate": certificate},
+            context={"certificate": certificate, "result": result},
+            url=reverse("certification:my_ce", args=[program.slug]),
+            reply_to=program.contact_email,
+        )
+        if reminder is not None:
             sent.append(reminder)
     return sent
 

@@ -99,6 +99,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # Credentials (peerpath/credentials): qualifications that gate work, credential progress.
     "credentials.manage": frozenset({C}),
     "credentials.own": frozenset({P}),
+    # Self-paced learning: trainers and coordinators write modules and follow learners (trainers
+    # the trainees of their cohorts, peerpath.credentials.access); trainees and supporters learn.
+    "credentials.teach": frozenset({C, T}),
+    "credentials.learn": frozenset({P}),
     # Supporter care (peerpath/care): supervisors see the people they supervise, coordinators
     # everyone (object rules in peerpath.care.access).
     "care.view_supporters": frozenset({C, S}),
@@ -132,6 +136,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
     # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),
+    # Recording that a participant agreed to texts (or no longer does), on their record.
+    "support.record_text_consent": frozenset({C, P}),
     "support.manage_participants": frozenset({C}),
     "support.export_participant": frozenset({C}),
     "support.view_read_history": frozenset({C}),

@@ -6,6 +6,9 @@ class RecruitmentConfig(AppConfig):
     label = "recruitment"
 
     def ready(self) -> None:
+        from peerpath.recruitment import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.navigation import MINE, PEOPLE, register_home_panel, register_nav, register_settings
@@ -23,5 +26,5 @@ class RecruitmentConfig(AppConfig):
             description=_("The screening questions asked in interviews and the red flags to watch for."),
             order=30,
         )
-        register_home_panel("recruitment", panels.coordinator_panel, order=10)
-        register_home_panel("my_pathway", panels.my_pathway_panel, order=5)
+        register_home_panel("recruitment", panels.coordinator_panel, order=10, cached=True)
+        register_home_panel("my_pathway", panels.my_pathway_panel, order=5, cached=True)

@@ -38,6 +38,7 @@ from peerpath.support.models import (
 )
 from peerpath.support.notify import coordinators, notify
 from peerpath.support.search_terms import terms_for
+from peerpath.support.services import texts
 from peerpath.support.services.common import (
     PARTICIPANT_FIELDS,
     REQUEST_ACTOR,
@@ -370,6 +371,7 @@ def erase_participant(*, actor: Actor, participant: Participant, reason: str) ->
     tally = _tally_of(participant)  # the reads first: the write lock is held only for the writes
     with transaction.atomic():
         reference, pk = participant.reference, participant.pk
+        texts.forget_text_consent(participant)
         _anonymise(participant, tally)
         audit.record(
             actor=actor,

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from peerpath.certification.rules import add_months
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.credentials import queries
+from peerpath.credentials.lifecycle import EXTERNAL_TRAINING
 from peerpath.credentials.models import (
     CredentialSettings,
     ExamResult,
@@ -33,6 +33,7 @@ from peerpath.credentials.models import (
 )
 from peerpath.credentials.progress import get_settings
 from peerpath.credentials.status import REMINDER_DAYS
+from peerpath.notifications.reminders import send_expiry_reminder
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -198,31 +199,27 @@ def sign_agreement(*, actor: User, supporter: Supporter, qtype: QualificationTyp
 
 
 def send_qualification_reminders(*, program: Program, today: dt.date | None = None) -> list[QualificationReminder]:
-    """E-mail supporters whose qualification expires within 60, 30 or 7 days and has not been
-    renewed: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
+    """Remind supporters whose qualification expires within 60, 30 or 7 days and has not been
+    renewed, in their language: once per threshold and expiry date (a missed run sends the
+    nearest one; `peerpath.notifications.reminders.send_expiry_reminder`)."""
     today = today or timezone.localdate()
     sent = []
     for record in queries.expiring_records(program, today, REMINDER_DAYS[0]):
         assert record.expires_on is not None  # expiring_records keeps only dated ones
-        days_left = (record.expires_on - today).days
-        threshold = min(t for t in REMINDER_DAYS if days_left <= t)
-        with transaction.atomic():
-            reminder, created = QualificationReminder.objects.get_or_create(
-                qualification=record, days_before=threshold, expires_on=record.expires_on
-            )
-            if not created or not record.supporter.email:
-                continue
-            queue_email(
-                to=record.supporter.email,
-                template="credentials/email/qualification_reminder",
-                context={
-                    "program": program,
-                    "record": record,
-                    "days_left": days_left,
-                    "url": absolute_url(reverse("credentials:mine", args=[program.slug])),
-                },
-                reply_to=program.contact_email,
-            )
+        reminder = send_expiry_reminder(
+            kind="credentials.qualification_reminder",
+            person=record.supporter,
+            program=program,
+            expires_on=record.expires_on,
+            today=today,
+            thresholds=REMINDER_DAYS,
+            reminders=QualificationReminder,
+            about={"qualification": record},
+            context={"record": record},
+            url=reverse("credentials:mine", args=[program.slug]),
+            reply_to=program.contact_email,
+        )
+        if reminder is not None:
             sent.append(reminder)
     return sent
 
@@ -353,21 +350,12 @@ def log_external_training(
 
 def approve_external_training(*, actor: User, external: ExternalTraining) -> ExternalTraining:
     """A coordinator approves an external training the supporter logged. Rules: it awaits
-    approval; nobody approves their own."""
-    if external.status != ExternalStatus.SUBMITTED:
-        raise ValidationError(_("This training is already approved."))
+    approval (the move goes through `lifecycle.EXTERNAL_TRAINING`); nobody approves their own."""
+    EXTERNAL_TRAINING.check(external, ExternalStatus.APPROVED)
     if external.supporter.user_id == actor.pk:
         raise ValidationError(_("Nobody approves their own training."))
     with transaction.atomic():
-        external.status, external.reviewed_by = ExternalStatus.APPROVED, actor
-        external.save(update_fields=["status", "reviewed_by"])
-        audit.record(
-            actor=actor,
-            program=external.program,
-            action="credentials.external.approve",
-            target=external,
-            changes={"status": [ExternalStatus.SUBMITTED, ExternalStatus.APPROVED]},
-        )
+        EXTERNAL_TRAINING.move(actor=actor, obj=external, to=ExternalStatus.APPROVED, changes={"reviewed_by": actor})
     return external
 
 
