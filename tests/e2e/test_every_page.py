@@ -44,6 +44,11 @@ PERSONAS = {
 }
 # Pages each persona must reach, so a walk that stopped early cannot pass.
 AT_LEAST = {"anonymous": 5, "coordinator": 60, "trainer": 10, "supervisor": 15, "supporter": 10, "trainee": 5}
+# Pages a persona's walk must reach through the links it follows (the demo gives them content).
+MUST_REACH = {
+    "coordinator": [f"/p/{SLUG}/notifications/failed/", "/account/notifications/", "/notifications/"],
+    "supporter": ["/account/notifications/", "/notifications/"],
+}
 
 
 def client_for(persona: str) -> Client:
@@ -67,6 +72,8 @@ def test_every_page_passes_every_check(persona: str, browser: Any, live_server: 
     assert len(laid_out) >= AT_LEAST[persona], (
         f"the walk reached only {len(laid_out)} views: {[p.path for p in walked]}"
     )
+    reached = {page.path for page in walked}
+    assert [path for path in MUST_REACH.get(persona, []) if path not in reached] == []
     assert not problems, f"{len(problems)} problems on {len(walked)} pages:\n" + "\n".join(problems)
 
 
@@ -126,3 +133,20 @@ def test_the_checks_catch_what_they_look_for(browser: Any) -> None:
         assert "p#out" in problem and "table" not in problem, problem
     finally:
         context.close()
+
+
+def test_the_pseudo_language_check_finds_text_outside_the_markers() -> None:
+    from django.utils.translation import gettext
+
+    assert page_checks.untranslated_text("<p>Plain</p>") == []  # only while the pseudo-language is on
+    with page_checks.pseudo_language():
+        assert gettext("Save") == "\u27e6Save\u27e7"
+        html = (
+            "<p>\u27e6Saved\u27e7 \u27ea\u2026\u27eb #3 · 12</p>"  # translated, the program's own, no letters
+            '<p lang="es" translate="no">Español</p><code>support.participant</code>'  # named in itself, code
+            '<p>Left <a title="Also left" href="/">\u27e6here\u27e7</a></p>'
+        )
+        assert page_checks.untranslated_text(html) == [
+            "line 1: untranslated 'Left'",
+            "line 1 <a title>: untranslated 'Also left'",
+        ]

@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import as_download, download, requested_format
@@ -19,6 +20,7 @@ from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.kept_search import keep_search, kept_search
 from peerpath.core.permissions import can, program_view
+from peerpath.notifications import sms
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, extensions, queries
@@ -27,13 +29,14 @@ from peerpath.support.forms import (
     EraseForm,
     ParticipantForm,
     ParticipantSearchForm,
+    TextConsentForm,
 )
 from peerpath.support.models import (
     Participant,
     ParticipantStatus,
 )
 from peerpath.support.services import participants as support_participants
-from peerpath.support.services import profiles
+from peerpath.support.services import profiles, texts
 from peerpath.support.views.common import PAGE_SIZE, download_list, is_coordinator
 
 
@@ -76,7 +79,7 @@ def _participant_list(
         return download_list(request, program, fmt, "participants", exports.participants(rows.iterator(chunk_size=500)))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     support_participants.record_list_view(
-        actor=request.user, program=program, participants=page, page="participant list"
+        actor=request.user, program=program, participants=page, page=gettext_noop("participant list")
     )
     context = {
         "program": program,
@@ -135,7 +138,7 @@ def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("support.view_participants")
 def participant(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="participant record")
+    record = access.get_participant(request, program, pk, page=gettext_noop("participant record"))
     return _participant_page(request, program, record)
 
 
@@ -150,6 +153,7 @@ def _participant_page(request: ProgramRequest, program: Program, record: Any, st
         # What the apps built on support add (the needs checklist, from intake on).
         "sections": extensions.sections("participant", request, program, record, None),
         "conflict_form": ConflictForm(program=program) if is_coordinator(request) else None,
+        **_texts_context(request, record),
         # Who saw this person, as one can ask of a health record: for coordinators only.
         "reads": Paginator(queries.read_history(program, record), READS_PER_PAGE).get_page(request.GET.get("reads"))
         if can(request.membership, "support.view_read_history")
@@ -159,9 +163,45 @@ def _participant_page(request: ProgramRequest, program: Program, record: Any, st
     return render(request, "support/participant.html", context, status=status)
 
 
+def _texts_context(request: ProgramRequest, record: Participant) -> dict[str, Any]:
+    """The participant's consent to texts, and the form to record it for those who may."""
+    consent = texts.consent_of(record)
+    form = None
+    if can(request.membership, "support.record_text_consent"):
+        initial = {
+            "phone": consent.phone if consent else record.phone,
+            "agreed": bool(consent and consent.texts_allowed),
+        }
+        form = TextConsentForm(initial=initial)
+    return {"text_consent": consent, "text_form": form, "texts_on": sms.enabled()}
+
+
+@program_view("support.record_text_consent")
+@require_POST
+def participant_texts(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Record that the participant agreed to texts (or no longer does), with how they agreed."""
+    record = access.get_participant(request, program, pk, page="text-message consent")
+    form = TextConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            texts.record_text_consent(
+                actor=request.user,
+                participant=record,
+                phone=form.cleaned_data["phone"],
+                agreed=form.cleaned_data["agreed"],
+                source=form.cleaned_data["source"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Text-message consent saved."))
+            return redirect("support:participant", program.slug, record.pk)
+    return _participant_page(request, program, record, 400, text_form=form)
+
+
 @program_view("support.manage_participants")
 def participant_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="participant edit")
+    record = access.get_participant(request, program, pk, page=gettext_noop("participant edit"))
     form = ParticipantForm(request.POST or None, program=program, initial=ParticipantForm.initial_for(record))
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +237,7 @@ def participant_export(request: ProgramRequest, program: Program, pk: int) -> Ht
 
 @program_view("support.erase_participant")
 def participant_erase(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="erasure")
+    record = access.get_participant(request, program, pk, page=gettext_noop("erasure"))
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,7 +265,7 @@ def conflict_add(request: ProgramRequest, program: Program, pk: int) -> HttpResp
     if not is_coordinator(request):
         # Supporters declare a conflict on their own offer or relationship.
         return redirect("support:caseload", program.slug)
-    record = access.get_participant(request, program, pk, page="declare conflict")
+    record = access.get_participant(request, program, pk, page=gettext_noop("declare conflict"))
     form = ConflictForm(request.POST, program=program)
     if form.is_valid():
         supporter = get_object_or_404(program.supporters, pk=form.cleaned_data["supporter"])
