@@ -134,3 +134,20 @@ def test_a_repeated_home_page_runs_few_queries(support: Any, django_assert_max_n
         assert client.get(path).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_transaction_of_many_rows_renews_the_generation_once_now_and_once_at_commit(
+    support: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An import saves thousands of rows in one transaction: the generation is written twice, not per row."""
+    renewed: list[str] = []
+    original = generation._Renew.__call__
+    monkeypatch.setattr(generation._Renew, "__call__", lambda self: (renewed.append(self.key), original(self)))
+    before = generation.current(support.world.program.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            support.ana.save()
+        assert renewed == [f"generation:{support.world.program.pk}"]
+    assert renewed == [f"generation:{support.world.program.pk}"] * 2
+    assert generation.current(support.world.program.pk) != before
