@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import models
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.support.models import Availability, Criterion, Mode, Urgency
@@ -35,6 +35,7 @@ DIRECT_PAIRS = 250_000
 SEED_PER_PARTICIPANT = 25  # each participant's best-fitting supporters in the starting set
 SEED_PER_PLACE = 4  # and each supporter's best participants, this many per free place
 PRICING_MARGIN = 10  # pairs within this many points of improving it join too: fewer solves, same answer
+PRICED_SHARE = 0.5  # and only when the starting set is under this share of the pairs (else one solve)
 # The pruning rule for very large networks (`score_matrix`'s ``keep``): above this many possible
 # pairs, each participant is weighed against their KEEP_BEST best-fitting supporters only (and each
 # supporter against their best SEED_PER_PLACE participants per free place), to bound memory and time.
@@ -176,9 +177,16 @@ MODE_ORDER = [str(m) for m in Mode.values]
 TIME_ORDER = [str(a) for a in Availability.values]
 
 
+_LABEL_CACHE: dict[tuple[type[models.TextChoices], str | None], dict[str, str]] = {}
+
+
 def _label(choices: type[models.TextChoices], value: str) -> str:
-    # Looked up at each call, so the label is in the reader's language.
-    labels = {str(v): str(label).lower() for v, label in choices.choices} if choices in _LABELS else {}
+    # In the reader's language: the labels are kept per language (a batch explains thousands of pairs).
+    key = (choices, get_language())
+    labels = _LABEL_CACHE.get(key)
+    if labels is None:
+        labels = {str(v): str(label).lower() for v, label in choices.choices} if choices in _LABELS else {}
+        _LABEL_CACHE[key] = labels
     return labels.get(value, value)
 
 
@@ -686,17 +694,15 @@ def score_matrix(
         per_place.add(rows, priorities[rows], total)
 
     p_all, c_all, w_all = np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_w)
-    # Into participant order: each participant's pairs are together, by supporter, in processing order.
+    # Into participant order: each participant's pairs are together, by supporter, in processing
+    # order; gathered block by block (each block read in order, so the reads stay in the cache).
     count = np.bincount(p_all, minlength=n_p)
-    target = np.concatenate([[0], np.cumsum(count)[:-1]])
     source = np.empty(n_p, dtype=np.int64)
     source[order] = np.concatenate([[0], np.cumsum(count[order])[:-1]])
-    position = target[p_all] - source[p_all] + np.arange(len(p_all))
-    p_sorted = np.empty_like(p_all)
-    s_sorted = np.empty_like(p_all)
-    w_sorted = np.empty_like(w_all)
-    p_sorted[position], s_sorted[position], w_sorted[position] = p_all, columns[c_all], w_all
-    p_all, s_all, w_all = p_sorted, s_sorted, w_sorted
+    target = np.cumsum(count) - count
+    gather = np.repeat(source - target, count) + np.arange(len(p_all))
+    p_all = np.repeat(np.arange(n_p, dtype=np.int64), count)
+    s_all, w_all = columns[c_all[gather]], w_all[gather]
 
     pruned = int(per_participant.sum() - len(p_all)) if keep is not None else 0
     place_p, place_c, place_key = per_place.pairs()
@@ -833,7 +839,9 @@ def assign(
 
     With many candidate pairs (over ``DIRECT_PAIRS``) the flow is solved first on a starting
     set (each participant's ``SEED_PER_PARTICIPANT`` best-fitting supporters and each
-    supporter's best ``SEED_PER_PLACE`` participants per free place), then priced against every
+    supporter's best ``SEED_PER_PLACE`` participants per free place; unless that is over
+    ``PRICED_SHARE`` of the pairs, as under the pruning rule, when one solve on every pair is
+    quicker), then priced against every
     pair: node potentials from shortest paths in the optimal flow's residual graph (the LP
     duals) give each pair left out a reduced cost; a pair with a negative one could improve the
     result, so those are added and the flow solved again. When no pair left out has a negative
@@ -862,26 +870,30 @@ def assign(
     p_all = np.asarray(candidates.participant_index, dtype=np.int64)
     s_all = np.asarray(candidates.supporter_index, dtype=np.int64)
     value = pair_values(prio, candidates, step)
-    if n_edges <= DIRECT_PAIRS:
-        chosen = np.arange(n_edges)
-        used = chosen[_solve_flow(n_participants, free_arr, p_all, s_all, value)]
-    else:
+    chosen = np.arange(n_edges)
+    if n_edges > DIRECT_PAIRS:
         chosen = (
             np.asarray(candidates.seed, dtype=np.int64)
             if candidates.seed is not None
             else _starting_set(n_participants, free_arr, p_all, s_all, candidates.score, value)
         )
+    if len(chosen) > PRICED_SHARE * n_edges:
+        chosen = np.arange(n_edges)  # the start is most of the pairs: pricing would only add rounds
+    if len(chosen) == n_edges:
+        used = chosen[_solve_flow(n_participants, free_arr, p_all, s_all, value)]
+    else:
+        given = np.zeros(n_edges, dtype=bool)
+        given[chosen] = True
         while True:
             flows = _solve_flow(n_participants, free_arr, p_all[chosen], s_all[chosen], value[chosen])
             potential = _potentials(n_participants, free_arr, p_all[chosen], s_all[chosen], value[chosen], flows)
             reduced = potential[p_all] - potential[n_participants + s_all] - value
-            left_out = np.ones(n_edges, dtype=bool)
-            left_out[chosen] = False
-            if not ((reduced < 0) & left_out).any():
+            if not ((reduced < 0) & ~given).any():
                 used = chosen[flows]
                 break
             # Those that could improve it, and those close to it (PRICING_MARGIN): fewer rounds.
-            chosen = np.union1d(chosen, np.nonzero((reduced < PRICING_MARGIN) & left_out)[0])
+            given |= reduced < PRICING_MARGIN
+            chosen = np.flatnonzero(given)
     pairs = dict(zip(p_all[used].tolist(), s_all[used].tolist(), strict=True))
     chosen_p = p_all[used]
     urgency = prio[chosen_p] // WEEK_SPAN

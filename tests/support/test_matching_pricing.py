@@ -28,6 +28,7 @@ def network(seed: int, n: int, m: int) -> tuple[list, list[Offer], list[int]]:
 def priced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every solve priced from a small starting set; records the pairs given to each solve."""
     monkeypatch.setattr(matching, "DIRECT_PAIRS", 0)
+    monkeypatch.setattr(matching, "PRICED_SHARE", 1.0)
     monkeypatch.setattr(matching, "SEED_PER_PARTICIPANT", 1)
     monkeypatch.setattr(matching, "SEED_PER_PLACE", 1)
     sizes: list[int] = []
