@@ -499,6 +499,73 @@ def build_network(
                 ],
             )
 
+            # Plans: goals (with steps and progress) and referrals to the program's directory for the open
+            # relationships, the way supporters keep them.
+            from peerpath.plans.models import Goal, GoalProgress, GoalStep, Referral, Resource
+
+            resources = bulk(
+                Resource,
+                [
+                    Resource(program=program, name=f"Service {k + 1}", organisation="Community services", needs=[need])
+                    for k, need in enumerate(["Housing", "Food", "Transport", "Legal", "Employment"] * 4)
+                ],
+            )
+            open_relationships = [r for r in relationships if r.state != "closed"]
+            goals = bulk(
+                Goal,
+                [
+                    Goal(
+                        program=program,
+                        relationship=rel,
+                        text=f"Goal {g + 1} in their own words",
+                        status=rng.choices(["open", "met", "set_aside"], weights=[6, 3, 1])[0],
+                        target_on=today + dt.timedelta(days=rng.randint(-30, 90)),
+                        created_at=rel.activated_at + dt.timedelta(days=7 * g + 1),
+                    )
+                    for rel in open_relationships
+                    for g in range(rng.randint(0, 4))
+                ],
+            )
+            bulk(
+                GoalStep,
+                [
+                    GoalStep(
+                        goal=goal,
+                        text=f"Step {k + 1}",
+                        target_on=today + dt.timedelta(days=rng.randint(-10, 40)),
+                        done_on=today - dt.timedelta(days=k) if rng.random() < 0.4 else None,
+                    )
+                    for goal in goals
+                    for k in range(rng.randint(0, 3))
+                ],
+            )
+            bulk(
+                GoalProgress,
+                [
+                    GoalProgress(goal=goal, noted_on=today - dt.timedelta(days=7 * k), note="Talked it through")
+                    for goal in goals
+                    for k in range(rng.randint(0, 3))
+                ],
+            )
+            bulk(
+                Referral,
+                [
+                    Referral(
+                        program=program,
+                        relationship=rel,
+                        resource=(resource := rng.choice(resources)),
+                        resource_name=resource.name,
+                        need=resource.needs[0],
+                        state=rng.choice(["suggested", "made", "connected", "not_connected"]),
+                        suggested_on=today - dt.timedelta(days=rng.randint(1, 60)),
+                        follow_up_on=today + dt.timedelta(days=rng.randint(-5, 20)),
+                    )
+                    for rel in open_relationships
+                    for _ in range(rng.randint(0, 2))
+                ],
+            )
+            add("goals", len(goals))
+
             # Supporter care: monthly one-on-ones and four-weekly check-ins over the last half year.
             meetings = bulk(
                 SupervisionMeeting,

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     # A signed-in person's own choice of language (their account page) wins over the browser's.
     "peerpath.core.languages.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A request that may have written starts a new data generation (cached home panels).
+    "peerpath.core.generation.BumpOnWrite",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "peerpath.core.middleware.AdminForSuperusersOnly",
     # A person who must still pass the second factor sees only the two-factor pages.
@@ -179,6 +181,8 @@ else:
 CACHES = {"default": _shared_cache}
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Home page panels are kept rendered this long at most (each also ends when its data changes).
+FRAGMENT_CACHE_SECONDS = envint("PEERPATH_FRAGMENT_CACHE_SECONDS", 120)
 # The report dashboard keeps each report's figures this long (a coordinator can refresh them).
 REPORT_CACHE_SECONDS = envint("PEERPATH_REPORT_CACHE_SECONDS", 300)
 # The Retry-After (seconds) of the 503 answered when the database is busy or unreachable.

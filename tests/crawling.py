@@ -145,14 +145,59 @@ def text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
-def fill_every_text_field(payload_for: Callable[[models.Model, str], str]) -> int:
+# JSON fields that hold people's or the program's own words rather than codes: every string of a
+# list (()), the strings under the named keys of its objects, or ("*",) every value of an object.
+FREE_TEXT_JSON: dict[str, dict[str, tuple[str, ...]]] = {
+    "recruitment.supporter": {"languages": ()},
+    "recruitment.application": {"languages": ()},
+    "support.participant": {"languages": (), "preferred_communities": ()},
+    "support.matchingprofile": {"communities": ()},
+    "plans.resource": {"needs": (), "languages": ()},
+    "care.questionnaire": {"scale": ("label",)},
+    "care.checkin": {"scores": ("name", "band", "meaning"), "bands": ("*",)},
+    "voice.outcomeresponse": {"scores": ("name",)},
+}
+
+
+def _replace_words(value: Any, keys: tuple[str, ...], payload: Callable[[str], str], top: bool = True) -> Any:
+    if isinstance(value, list):
+        if not keys:
+            return [payload(v) if isinstance(v, str) else v for v in value]
+        return [_replace_words(v, keys, payload, False) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: payload(v)
+            if isinstance(v, str) and (k in keys or (top and keys == ("*",)))
+            else _replace_words(v, keys, payload, False)
+            for k, v in value.items()
+        }
+    return value
+
+
+def fill_every_text_field(payload_for: Callable[[models.Model, str], str], *, free_text_json: bool = False) -> int:
     """Overwrite every free-text field of every PeerPath record (JSON kept in text: every string in
-    it) with ``payload_for(record, field name)``; returns how many values were written."""
+    it) with ``payload_for(record, field name)``; returns how many values were written. With
+    ``free_text_json``, the words in the JSON fields of ``FREE_TEXT_JSON`` too, each distinct word
+    by the same payload wherever it is (so a language two people share is still shared)."""
     written = 0
+    numbers: dict[str, int] = {}
+
+    def word(record: models.Model, name: str) -> Callable[[str], str]:
+        return lambda text: f"{payload_for(record, name)} #{numbers.setdefault(text, len(numbers) + 1)}"
+
     for model in apps.get_models():
         if not model.__module__.startswith("peerpath."):
             continue
         fields = text_fields(model)
+        json_fields = FREE_TEXT_JSON.get(model._meta.label_lower, {}) if free_text_json else {}
+        if json_fields:
+            for record in model.objects.all():
+                values = {
+                    name: _replace_words(getattr(record, name), keys, word(record, name))
+                    for name, keys in json_fields.items()
+                }
+                model.objects.filter(pk=record.pk).update(**values)
+                written += len(values)
         if not fields:
             continue
         for record in model.objects.all():

@@ -141,20 +141,6 @@ def inline_code(html: str) -> list[str]:
 
 TRANSLATED = ("\u27e6", "\u27e7")  # ⟦ ⟧
 DATA = ("\u27ea", "\u27eb")  # ⟪ ⟫
-# Apps whose pages are still being made translatable this session (issue 17): text whose source is
-# in one of them is not reported yet. Each app leaves as it is done; the set must end empty.
-PSEUDO_ALLOWLIST_APPS: set[str] = {
-    "support",
-    "care",
-    "groups",
-    "plans",
-    "voice",
-    "hours",
-    "reports",
-    "exchange",
-    "api",
-    "demo",
-}
 # Visible attributes, read like text.
 VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description"}
 # Elements whose content is not read as page text.
@@ -180,8 +166,7 @@ def pseudo_language() -> Iterator[None]:
         setattr(trans, name, wrap(function))
     _pseudo_on = True
     try:
-        with _excusing_allowlisted_templates():
-            yield
+        yield
     finally:
         _pseudo_on = False
         for name, function in originals.items():
@@ -189,10 +174,11 @@ def pseudo_language() -> Iterator[None]:
 
 
 def mark_data() -> int:
-    """Wrap the free text of every PeerPath record (names, notes, titles: crawling.text_fields)
-    in DATA markers: a program's own words are not the app's to translate. Returns the count."""
+    """Wrap the free text of every PeerPath record (names, notes, titles: crawling.text_fields; the
+    words kept in JSON, such as languages and questionnaire scales: crawling.FREE_TEXT_JSON) in
+    DATA markers: a program's own words are not the app's to translate. Returns the count."""
     # No letters in the payload: text the code derives from it (initials, grouped phrases) has none either.
-    return fill_every_text_field(lambda record, field: f"{DATA[0]}\u2026{DATA[1]}")
+    return fill_every_text_field(lambda record, field: f"{DATA[0]}\u2026{DATA[1]}", free_text_json=True)
 
 
 class _VisibleText(HTMLParser):
@@ -267,10 +253,9 @@ def _outside_markers(texts: list[tuple[int, str, str]]) -> list[tuple[int, str, 
     return found
 
 
-def untranslated_text(html: str, excused: frozenset[str] = frozenset()) -> list[str]:
+def untranslated_text(html: str) -> list[str]:
     """In the pseudo-language (``pseudo_language``), no visible text outside the markers: every
-    word a person reads either went through gettext or is the program's own data. Words in
-    ``excused`` (rendered on the page by an app still being translated) are left for now."""
+    word a person reads either went through gettext or is the program's own data."""
     if not _pseudo_on:
         return []
     parser = _VisibleText()
@@ -278,64 +263,8 @@ def untranslated_text(html: str, excused: frozenset[str] = frozenset()) -> list[
     parser.close()
     problems = []
     for line, text, where in _outside_markers(parser.texts):
-        if all(_excused(word, excused) for word in LETTERS.findall(text)):
-            continue
         problems.append(f"line {line}{' ' + where if where else ''}: untranslated {text[:80]!r}")
     return problems
-
-
-def _excused(word: str, excused: frozenset[str]) -> bool:
-    """``word`` was rendered by an allowlisted template, or is one of its words with a short
-    ending added by another node ({{ n|pluralize }})."""
-    return word in excused or any(word.startswith(e) and len(word) - len(e) <= 3 for e in excused if len(e) > 1)
-
-
-def _app_of_template(origin: Any) -> str:
-    from peerpath.core.catalogues import PACKAGE
-
-    try:
-        parts = Path(str(getattr(origin, "name", ""))).resolve().relative_to(PACKAGE).parts
-    except ValueError:
-        return ""  # Django's or a library's own template
-    return "core" if parts[0] == "templates" else parts[0]
-
-
-# Words the templates of PSEUDO_ALLOWLIST_APPS rendered during the current request.
-_excused_words: set[str] = set()
-
-
-def _record_excused(node: Any, output: Any) -> Any:
-    if _pseudo_on and isinstance(output, str) and _app_of_template(node.origin) in PSEUDO_ALLOWLIST_APPS:
-        outside = _outside_markers([(0, output, "")])
-        _excused_words.update(word for _line, text, _where in outside for word in LETTERS.findall(text))
-    return output
-
-
-@contextlib.contextmanager
-def _excusing_allowlisted_templates() -> Iterator[None]:
-    from django.template import base, library
-
-    patched = [(base.TextNode, "render"), (base.TextNode, "render_annotated"), (base.VariableNode, "render")]
-    patched += [(library.SimpleNode, "render"), (library.InclusionNode, "render")]
-    originals = [(cls, name, cls.__dict__[name]) for cls, name in patched if name in cls.__dict__]
-
-    def recording(function: Callable[..., Any]) -> Callable[..., Any]:
-        return lambda node, context: _record_excused(node, function(node, context))
-
-    for cls, name, function in originals:
-        setattr(cls, name, recording(function))
-    try:
-        yield
-    finally:
-        for cls, name, function in originals:
-            setattr(cls, name, function)
-
-
-def take_excused_words() -> frozenset[str]:
-    """The words the allowlisted apps' templates rendered since the last call."""
-    words = frozenset(_excused_words)
-    _excused_words.clear()
-    return words
 
 
 HTML_CHECKS: list[Callable[[str], list[str]]] = [duplicate_ids, inline_code]
@@ -420,8 +349,6 @@ class Page:
     path: str
     view: str
     html: str
-    # In the pseudo-language: words that apps still being translated rendered on the page.
-    excused: frozenset[str] = frozenset()
 
 
 def pages(client: Client, starts: list[str], *, visits_per_view: int = VISITS_PER_VIEW) -> Iterator[Page]:
@@ -430,11 +357,8 @@ def pages(client: Client, starts: list[str], *, visits_per_view: int = VISITS_PE
     walk = crawl(client, starts, "/", visits_per_view=visits_per_view, never_follow=NOT_A_PAGE, follow_redirects=True)
     for visit in walk:
         response = visit.response
-        excused = take_excused_words()
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
-            if visit.view.split(":")[0] in PSEUDO_ALLOWLIST_APPS:
-                excused = frozenset(LETTERS.findall(response.content.decode()))
-            yield Page(visit.path, visit.view, response.content.decode(), excused)
+            yield Page(visit.path, visit.view, response.content.decode())
 
 
 def first_of_each_view(walked: list[Page]) -> list[Page]:
@@ -444,9 +368,7 @@ def first_of_each_view(walked: list[Page]) -> list[Page]:
 
 
 def html_problems(page: Page) -> list[str]:
-    return [problem for check in HTML_CHECKS for problem in check(page.html)] + untranslated_text(
-        page.html, page.excused
-    )
+    return [problem for check in HTML_CHECKS for problem in check(page.html)] + untranslated_text(page.html)
 
 
 def browser_problems(page: Any, width: int) -> list[str]:

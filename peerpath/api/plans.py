@@ -11,6 +11,7 @@ Every read that shows a participant writes the audit entry the equivalent page w
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from peerpath.api.auth import ApiRequest, require
@@ -117,7 +118,7 @@ class ResourceOut(Schema):
 def plan(request: ApiRequest, program: str, relationship_id: PathId) -> Any:
     """A relationship's goals (with steps and progress), its plan reviews and when the next is due."""
     membership = require(request, program, "plans.view")
-    relationship, _found = access.get_plan(request, membership.program, relationship_id, page="API: plan")
+    relationship, _found = access.get_plan(request, membership.program, relationship_id, page=gettext_noop("API: plan"))
     data = queries.plan(relationship)
     return {
         "relationship_id": relationship.pk,
@@ -133,7 +134,9 @@ def plan(request: ApiRequest, program: str, relationship_id: PathId) -> Any:
 def referrals(request: ApiRequest, program: str, relationship_id: PathId) -> Any:
     """A relationship's referrals, latest first, with their warm-handoff notes."""
     membership = require(request, program, "plans.view")
-    relationship, _found = access.get_plan(request, membership.program, relationship_id, page="API: referrals")
+    relationship, _found = access.get_plan(
+        request, membership.program, relationship_id, page=gettext_noop("API: referrals")
+    )
     return queries.referrals_of(relationship)
 
 
@@ -141,7 +144,7 @@ def referrals(request: ApiRequest, program: str, relationship_id: PathId) -> Any
 def needs(request: ApiRequest, program: str, participant_id: PathId) -> Any:
     """A participant's needs on the program's checklist and where each stands."""
     membership = require(request, program, "plans.view")
-    participant, _found = access.get_needs(request, membership.program, participant_id, page="API: needs")
+    participant, _found = access.get_needs(request, membership.program, participant_id, page=gettext_noop("API: needs"))
     return queries.needs_of(participant)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -115,7 +116,9 @@ def participant_search(
 def participant(request: ApiRequest, program: str, participant_id: PathId) -> Any:
     """One participant's record as the participant page shows it. Audited as a read."""
     membership = require(request, program, "support.view_participants")
-    record = access.get_participant(request, membership.program, participant_id, page="API: participant record")
+    record = access.get_participant(
+        request, membership.program, participant_id, page=gettext_noop("API: participant record")
+    )
     record.relationship_rows = list(record.relationships.select_related("supporter"))
     record.open_relationships = [r for r in record.relationship_rows if r.is_open]
     return record
@@ -154,7 +157,9 @@ def relationships(
 def relationship(request: ApiRequest, program: str, relationship_id: PathId) -> Any:
     """A relationship with its contacts (notes only where the caller may read them) and its history."""
     membership = require(request, program, "support.view_relationships")
-    record = access.get_relationship(request, membership.program, relationship_id, page="API: relationship")
+    record = access.get_relationship(
+        request, membership.program, relationship_id, page=gettext_noop("API: relationship")
+    )
     detail = queries.relationship_detail(membership.program, membership, request.user, record)
     for contact in detail["contacts"]:
         contact.notes_visible = detail["notes_visible"]
@@ -207,7 +212,9 @@ def log_contact(request: ApiRequest, program: str, relationship_id: PathId, payl
     same form rules and service as the 'Log a contact' page, while the relationship is active or
     closing (403 otherwise). Refused input answers 422 naming the field and saves nothing."""
     membership = require(request, program, "support.log_contact")
-    record = access.get_own_relationship(request, membership.program, relationship_id, page="API: log contact")
+    record = access.get_own_relationship(
+        request, membership.program, relationship_id, page=gettext_noop("API: log contact")
+    )
     access.require_write(record, access.Write.CONTACT)  # 403 outside active and closing
     data = check_form(
         ContactForm(

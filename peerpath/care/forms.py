@@ -132,7 +132,7 @@ class SupportersFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if coordinator:
             choice_field(self, "supervisor").choices = [
-                ("", "Anyone"),
+                ("", _("Anyone")),
                 (0, _("No supervisor")),
                 *supervisor_only_choices(program),
             ]

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.encryption import EncryptedJSONField, EncryptedTextField
@@ -320,7 +322,10 @@ class SupervisionMeeting(models.Model):
         indexes = [models.Index(fields=["program", "-held_on"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} supervision on {self.held_on:%Y-%m-%d}"
+        return gettext("%(kind)s supervision on %(date)s") % {
+            "kind": self.get_kind_display(),
+            "date": date_format(self.held_on, "SHORT_DATE_FORMAT"),
+        }
 
     @property
     def hours(self) -> Decimal:

@@ -44,8 +44,8 @@ class CertificationConfig(AppConfig):
             description=_("Subjects, hours per cycle, subject minimums, caps on self-paced hours, grace; presets."),
             order=41,
         )
-        register_home_panel("certification", panels.coordinator_panel, order=16)
-        register_home_panel("my_certificate", panels.my_certificate_panel, order=4)
+        register_home_panel("certification", panels.coordinator_panel, order=16, cached=True)
+        register_home_panel("my_certificate", panels.my_certificate_panel, order=4, cached=True)
         register_periodic("certification.daily_check", tasks.daily_certification_check, dt.timedelta(days=1))
         backup.register_key_ids("credential_signing", restore_probe.key_ids)
         backup.register_probe("certificate_verifies", restore_probe.capture, restore_probe.check)

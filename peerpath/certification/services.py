@@ -702,13 +702,15 @@ def record_automatic_ce(
     hours: Any,
     category: str,
     source_key: str,
+    delivery: str = DeliveryMode.LIVE,
 ) -> CEActivity:
     """Credit continuing-education hours earned inside the program (a refresher event,
-    supervision), already approved.
+    supervision, a self-paced learning module: ``delivery`` self-paced, which the rule's
+    self-paced cap then limits), already approved.
 
     Rules: idempotent per `source_key` within the program (calling again updates the date,
-    title, hours and category of the same activity instead of adding one); the supporter is
-    the program's; a known category; 0.25 to 100 hours. May renew the certificate.
+    title, hours, category and delivery of the same activity instead of adding one); the
+    supporter is the program's; a known category; 0.25 to 100 hours. May renew the certificate.
     """
     if supporter.program_id != program.pk:
         raise ValidationError(_("The supporter is not in this program."))
@@ -716,6 +718,8 @@ def record_automatic_ce(
         raise ValidationError(_("An automatic credit needs a source key."))
     if category not in ce_subject_keys(program):
         raise ValidationError({"category": _("Unknown continuing-education category.")})
+    if delivery not in DeliveryMode.values:
+        raise ValidationError({"delivery": _("Say how it was delivered.")})
     hours = _clean_hours(hours)
     with transaction.atomic():
         activity = CEActivity.objects.select_for_update().filter(program=program, source_key=source_key).first()
@@ -728,6 +732,7 @@ def record_automatic_ce(
                 provider=program.name[:200],
                 hours=hours,
                 category=category,
+                delivery=delivery,
                 status=CEStatus.APPROVED,
                 source_key=source_key,
                 reviewed_at=timezone.now(),
@@ -740,13 +745,14 @@ def record_automatic_ce(
                 actor=actor, program=program, action="certification.ce.credit", target=activity, note=source_key
             )
         else:
-            fields = ["date", "title", "hours", "category"]
+            fields = ["date", "title", "hours", "category", "delivery"]
             before = audit.snapshot(activity, fields)
-            activity.date, activity.title, activity.hours, activity.category = (
+            activity.date, activity.title, activity.hours, activity.category, activity.delivery = (
                 date,
                 title.strip()[:200],
                 hours,
                 category,
+                delivery,
             )
             activity.save(update_fields=fields)
             changes = audit.diff(before, audit.snapshot(activity, fields))

@@ -24,6 +24,7 @@ class CoreConfig(AppConfig):
         from peerpath.core import (
             backup,
             encryption,
+            generation,
             health,
             languages,  # noqa: F401 (connects its user_logged_in receiver)
             outbox,
@@ -37,6 +38,7 @@ class CoreConfig(AppConfig):
         # A delivery task that failed outside an attempt (a lease that ran out twice) is a failed attempt.
         task_finished.connect(outbox.on_task_finished, dispatch_uid="core.outbox_task_finished")
         health.register_core_checks()
+        generation.connect()
         # A backup lists the field-encryption keys its data was encrypted with; a restore checks
         # they are configured (configured_key_ids) before anything is read.
         backup.register_key_ids("field_encryption", encryption.key_ids_in_use)

@@ -99,6 +99,26 @@ def add_service_errors(form: forms.BaseForm, error: Any) -> None:
         form.add_error(None, error)
 
 
+class _NamedInItsLanguage:
+    """Options that name a language in itself ("English", "Español") carry that language (``lang``)
+    and ``translate="no"``: a reader looks for their own language's name, so neither the browser
+    nor a translator should turn it into the page's language. The blank option stays page text."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)  # type: ignore[misc]
+        if option["value"]:
+            option["attrs"] = {**option["attrs"], "lang": str(option["value"]), "translate": "no"}
+        return option
+
+
+class LanguageSelect(_NamedInItsLanguage, forms.Select):
+    """A select of languages, each named in itself (see ``_NamedInItsLanguage``)."""
+
+
+class LanguageRadioSelect(_NamedInItsLanguage, forms.RadioSelect):
+    """Radio buttons of languages, each named in itself; ``field.html`` gives each label its language."""
+
+
 class LanguageForm(forms.Form):
     """The language a person chooses for their pages and for what PeerPath sends them."""
 

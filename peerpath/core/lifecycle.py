@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from peerpath.core import audit
@@ -83,7 +84,8 @@ class Lifecycle[M: models.Model]:
         self.unaudited = frozenset(unaudited)
         self.audit_note = audit_note
         state_field = self._field(field)
-        self.labels: dict[str, str] = {str(value): str(text) for value, text in state_field.flatchoices}
+        # The choices' lazy labels, read in the language of each page or message (not the one at import).
+        self.labels: dict[str, str | Promise] = {str(value): text for value, text in state_field.flatchoices}
         if not self.labels:
             raise ImproperlyConfigured(f"{model.__name__}.{field} has no choices to move between.")
         self.transitions: Mapping[str, frozenset[str]] = MappingProxyType(

@@ -55,6 +55,10 @@ class HomePanel:
     name: str
     render: Callable[[HttpRequest, Any, Any], tuple[str, dict[str, Any]] | None]
     order: int = 100
+    # Kept rendered per person, program and data generation (`peerpath.core.generation`): only a
+    # panel whose template needs nothing but ``program`` and ``ctx`` (no form token), and whose
+    # render records nothing (no audited read), may be.
+    cached: bool = False
 
 
 NAV_LINKS: list[NavLink] = []
@@ -114,7 +118,7 @@ def settings_sections(may: Collection[str]) -> list[SettingsSection]:
     return [section for section in SETTINGS_SECTIONS if section.action in may]
 
 
-def register_home_panel(name: str, render: Callable[..., Any], order: int = 100) -> None:
+def register_home_panel(name: str, render: Callable[..., Any], order: int = 100, *, cached: bool = False) -> None:
     if not any(panel.name == name for panel in HOME_PANELS):
-        HOME_PANELS.append(HomePanel(name, render, order))
+        HOME_PANELS.append(HomePanel(name, render, order, cached))
         HOME_PANELS.sort(key=lambda panel: panel.order)

@@ -99,6 +99,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # Credentials (peerpath/credentials): qualifications that gate work, credential progress.
     "credentials.manage": frozenset({C}),
     "credentials.own": frozenset({P}),
+    # Self-paced learning: trainers and coordinators write modules and follow learners (trainers
+    # the trainees of their cohorts, peerpath.credentials.access); trainees and supporters learn.
+    "credentials.teach": frozenset({C, T}),
+    "credentials.learn": frozenset({P}),
     # Supporter care (peerpath/care): supervisors see the people they supervise, coordinators
     # everyone (object rules in peerpath.care.access).
     "care.view_supporters": frozenset({C, S}),

@@ -13,10 +13,11 @@ class CredentialsConfig(AppConfig):
 
         from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
         from peerpath.core.scheduler import register_periodic
-        from peerpath.credentials import defaults, holds, tasks
+        from peerpath.credentials import defaults, holds, panels, tasks
         from peerpath.groups.facilitation import register_facilitation_hold
         from peerpath.programs.signals import program_created
         from peerpath.support.availability import register_hold_back
+        from peerpath.training.extensions import register_roster_status, register_trainee_section
 
         program_created.connect(defaults.seed_qualifications, dispatch_uid="credentials.seed_qualifications")
         # An expired required qualification holds the supporter back from that work.
@@ -27,6 +28,14 @@ class CredentialsConfig(AppConfig):
         )
         register_nav(_("My qualifications"), "credentials:mine", "credentials.own", group=MINE.key, order=31)
         register_nav(_("My credential"), "credentials:my_progress", "credentials.own", group=MINE.key, order=32)
+        register_nav(_("My learning"), "credentials:my_learning", "credentials.learn", group=MINE.key, order=33)
+        register_nav(_("Learning library"), "credentials:learning", "credentials.teach", group=TRAINING.key, order=27)
+        register_nav(
+            _("Learning progress"), "credentials:learning_progress", "credentials.teach", group=TRAINING.key, order=28
+        )
+        # Trainers see their trainees' self-paced learning on the cohort roster.
+        register_roster_status("learning", panels.roster_learning)
+        register_trainee_section("learning", panels.trainee_learning, order=60)
         register_settings(
             _("Initial credential"),
             "credentials:setup",

@@ -6,8 +6,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import model_choice_field
-from peerpath.credentials.models import CredentialSettings, QualificationOutcome, QualificationType, TrainingDomain
+from peerpath.credentials.models import (
+    CredentialSettings,
+    LearningModule,
+    MaterialKind,
+    QualificationOutcome,
+    QualificationType,
+    TrainingDomain,
+)
+from peerpath.programs.models import Competency
 from peerpath.training.models import Topic
+from peerpath.training.services import ce_subject_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -109,3 +118,100 @@ class ExternalTrainingForm(forms.Form):
 class ExamForm(forms.Form):
     taken_on = forms.DateField(label=_("Date of the exam"), widget=DATE)
     score = forms.IntegerField(label=_("Score (%)"), min_value=0, max_value=100)
+
+
+# --- Self-paced learning -----------------------------------------------------------------------
+
+
+class ModuleForm(forms.ModelForm):
+    ce_subject = forms.ChoiceField(label=_("Continuing-education subject"), required=False)
+
+    class Meta:
+        model = LearningModule
+        fields = [
+            "title",
+            "summary",
+            "topic",
+            "competencies",
+            "hours",
+            "ce_subject",
+            "counts_for_training",
+            "pass_mark",
+            "max_attempts",
+            "is_published",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "competencies": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, program: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "topic").queryset = Topic.objects.filter(program=program, is_active=True)
+        model_choice_field(self, "competencies").queryset = Competency.objects.filter(program=program, is_active=True)
+        subject = self.fields["ce_subject"]
+        assert isinstance(subject, forms.ChoiceField)
+        subject.choices = [("", _("None: it does not count as continuing education")), *ce_subject_choices(program)]
+        subject.help_text = _("Certified supporters get its hours as self-paced continuing education.")
+
+
+class MaterialForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MaterialKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text=_("For a reading.")
+    )
+    url = forms.CharField(
+        label=_("Address (link or video)"),
+        required=False,
+        max_length=200,
+        widget=forms.URLInput,
+        help_text=_("For a link or a video: https://..."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("For a document: PDF, document, presentation or image, up to 20 MB."),
+    )
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Question"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    choice_1 = forms.CharField(label=_("Answer 1"), max_length=300, required=False)
+    choice_2 = forms.CharField(label=_("Answer 2"), max_length=300, required=False)
+    choice_3 = forms.CharField(label=_("Answer 3"), max_length=300, required=False)
+    choice_4 = forms.CharField(label=_("Answer 4"), max_length=300, required=False)
+    choice_5 = forms.CharField(label=_("Answer 5"), max_length=300, required=False)
+    choice_6 = forms.CharField(label=_("Answer 6"), max_length=300, required=False)
+    correct = forms.TypedChoiceField(
+        label=_("The right answer"), coerce=int, choices=[(n, _("Answer %(n)d") % {"n": n}) for n in range(1, 7)]
+    )
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown after each attempt."),
+    )
+
+    def choices(self) -> list[str]:
+        return [self.cleaned_data.get(f"choice_{n}") or "" for n in range(1, 7)]
+
+
+class QuizForm(forms.Form):
+    """One radio group per question of the module's quiz."""
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number, question in enumerate(questions, start=1):
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=_("%(n)d. %(question)s") % {"n": number, "question": question.text},
+                choices=[(c.pk, c.text) for c in question.choices.all()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose an answer.")},
+            )
+
+    def answers(self) -> dict[int, int]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items()}
+
+
+class ResetForm(forms.Form):
+    reason = forms.CharField(label=_("Why it starts afresh"), max_length=500)

@@ -1,5 +1,7 @@
 """Credentials: qualifications that gate work (background checks, references, agreements signed
-in the app, first aid...), and (see `progress`) the initial credential a supporter works toward.
+in the app, first aid...), (see `progress`) the initial credential a supporter works toward, and
+self-paced learning (modules of materials with a short quiz, whose completion counts as training
+hours toward the credential and as self-paced continuing education).
 
 This app sits after care and hours in the dependency order, so it may read supervision meetings
 and the service-hours ledger; it gates work in the apps below through their registries
@@ -8,6 +10,7 @@ and the service-hours ledger; it gates work in the apps below through their regi
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
@@ -17,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.encryption import EncryptedTextField
-from peerpath.programs.models import Program
+from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
 
 
@@ -267,3 +270,179 @@ class ExamResult(models.Model):
 
     def __str__(self) -> str:
         return f"Exam {self.score}% ({self.taken_on})"
+
+
+# --- Self-paced learning ---------------------------------------------------------------------
+
+
+class LearningModule(models.Model):
+    """A self-paced module: materials to read, watch or open, and a short quiz with a pass mark.
+    Completing it (passing the quiz, or marking it done when it has none) can count toward the
+    initial credential's training hours (through its topic's domain) and, for certified
+    supporters, as self-paced continuing education in its subject."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="learning_modules")
+    title = models.CharField(_("Title"), max_length=200)
+    summary = models.TextField(_("What it covers"), blank=True)
+    topic = models.ForeignKey(
+        "training.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learning_modules",
+        verbose_name=_("Course topic"),
+        help_text=_("The topic of the course it belongs to, if any."),
+    )
+    competencies = models.ManyToManyField(
+        Competency, blank=True, related_name="learning_modules", verbose_name=_("Competencies it builds")
+    )
+    hours = models.DecimalField(
+        _("Hours credited"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("20"))],
+        help_text=_("How long it takes, as counted on completion."),
+    )
+    ce_subject = models.CharField(
+        _("Continuing-education subject"),
+        max_length=30,
+        blank=True,
+        help_text=_("Empty: it does not count as continuing education."),
+    )
+    counts_for_training = models.BooleanField(
+        _("Counts toward training hours"),
+        default=True,
+        help_text=_("Toward the initial credential, in the domain its topic belongs to."),
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("Pass mark (%)"), default=80, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("Attempts allowed"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Empty: as many as they need."),
+    )
+    is_published = models.BooleanField(
+        _("Published"), default=False, help_text=_("Trainees and supporters see published modules only.")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "title"], name="one_learning_module_per_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MaterialKind(models.TextChoices):
+    TEXT = "text", _("Reading, written here")
+    DOCUMENT = "document", _("Document, uploaded")
+    LINK = "link", _("Link to a page")
+    VIDEO = "video", _("Video, by link")
+
+
+def material_path(instance: LearningMaterial, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"learning-materials/{instance.module.program_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class LearningMaterial(models.Model):
+    """One item of a module: a reading written in the page, an uploaded document, a link or a
+    video by link."""
+
+    module = models.ForeignKey(LearningModule, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(_("Kind"), max_length=10, choices=MaterialKind.choices, default=MaterialKind.TEXT)
+    title = models.CharField(_("Title"), max_length=200)
+    body = models.TextField(_("Text"), blank=True)
+    url = models.URLField(_("Address (link or video)"), blank=True)
+    file = models.FileField(upload_to=material_path, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizQuestion(models.Model):
+    """A multiple-choice question of a module's quiz: one right answer among its choices."""
+
+    module = models.ForeignKey(LearningModule, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("Question"))
+    explanation = models.TextField(_("Explanation"), blank=True, help_text=_("Shown after each attempt."))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class QuizChoice(models.Model):
+    question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(_("Answer"), max_length=300)
+    is_correct = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizAttempt(models.Model):
+    """One attempt at a module's quiz, scored when submitted. `answers` maps each question's id
+    to the chosen answer's id (as text), as they were at the time."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="quiz_attempts")
+    module = models.ForeignKey(LearningModule, on_delete=models.CASCADE, related_name="attempts")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="quiz_attempts")
+    answers = models.JSONField(default=dict)
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+    passed = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["module", "supporter"])]
+
+    def __str__(self) -> str:
+        return f"{self.module} by {self.supporter}: {self.score}%"
+
+
+class LearningCompletion(models.Model):
+    """A module completed by a supporter (once each): the hours credited and, when it counted as
+    continuing education, the key of the automatic CE credit in certification."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="learning_completions")
+    module = models.ForeignKey(LearningModule, on_delete=models.CASCADE, related_name="completions")
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="learning_completions")
+    completed_on = models.DateField()
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    attempt = models.OneToOneField(
+        QuizAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="completion"
+    )
+    ce_source_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["module", "supporter"], name="one_learning_completion_each")]
+
+    def __str__(self) -> str:
+        return f"{self.module} completed by {self.supporter}"

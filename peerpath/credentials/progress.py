@@ -3,7 +3,8 @@
 * training hours by domain: each course session they attended (present or late, not
   cancelled) counts its length, shared equally among the session's topics; a topic's share goes
   to the domain the topic is mapped to (unmapped topics count toward no domain); plus approved
-  external trainings, in their domain;
+  external trainings, in their domain, and self-paced learning modules completed (those set to
+  count toward training), in their topic's domain;
 * supervised hours: supervision meetings they attended (care), as the hours ledger reads them;
 * experience hours: the rest of their service-hours ledger (contacts, groups facilitated,
   training delivered, other duties approved);
@@ -32,6 +33,7 @@ from peerpath.credentials.models import (
     ExamResult,
     ExternalStatus,
     ExternalTraining,
+    LearningCompletion,
     TrainingDomain,
 )
 from peerpath.credentials.status import State
@@ -188,6 +190,24 @@ def progress(supporter: Supporter, today: dt.date | None = None) -> Progress:
                 external.domain.name,
                 _hours(external.hours),
                 f"credentials.external:{external.pk}",
+            )
+        )
+    completions = LearningCompletion.objects.filter(
+        supporter=supporter, module__counts_for_training=True
+    ).select_related("module", "module__topic")
+    for completion in completions:
+        topic_id = completion.module.topic_id
+        mapped = domain_of.get(topic_id) if topic_id is not None else None
+        if mapped is not None:
+            counted[mapped.pk] += completion.hours
+        records.append(
+            Record(
+                _("Self-paced learning"),
+                completion.completed_on,
+                completion.module.title,
+                mapped.name if mapped is not None else "",
+                _hours(completion.hours),
+                f"credentials.learning:{completion.pk}",
             )
         )
     entries = ledger.entries(ledger.Scope(program=program, supporter_ids=[supporter.pk]))

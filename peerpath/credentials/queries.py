@@ -1,14 +1,23 @@
-"""Qualification statuses for pages, reminders and the hold-backs: a fixed number of queries."""
+"""Qualification statuses for pages, reminders and the hold-backs, and where supporters stand on
+the self-paced learning modules: a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils import timezone
 
-from peerpath.credentials.models import Qualification, QualificationType
+from peerpath.credentials.models import (
+    LearningCompletion,
+    LearningModule,
+    Qualification,
+    QualificationType,
+    QuizAttempt,
+)
 from peerpath.credentials.status import QualificationStatus, status_of
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
@@ -77,3 +86,79 @@ def expiring_records(program: Program, today: dt.date, within_days: int) -> list
 
 def people(program: Program) -> list[Supporter]:
     return list(Supporter.objects.filter(program=program, stage__in=WORKING_STAGES).order_by("full_name"))
+
+
+# --- Self-paced learning -----------------------------------------------------------------------
+
+
+@dataclass
+class ModuleStanding:
+    """Where one supporter stands on one module: done, to do, or out of attempts."""
+
+    module: LearningModule
+    completion: LearningCompletion | None = None
+    attempts: int = 0
+    best: int | None = None
+    last: QuizAttempt | None = None
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.module.max_attempts is None:
+            return None
+        return max(0, self.module.max_attempts - self.attempts)
+
+    @property
+    def state(self) -> str:
+        if self.completion is not None:
+            return "done"
+        if self.attempts_left == 0:
+            return "stuck"
+        return "started" if self.attempts else "todo"
+
+
+def library(program: Program) -> list[LearningModule]:
+    """Every module of the program, with how many materials, questions and completions it has."""
+    return list(
+        LearningModule.objects.filter(program=program)
+        .select_related("topic")
+        .annotate(
+            n_materials=Count("materials", distinct=True),
+            n_questions=Count("questions", distinct=True),
+            n_completed=Count("completions", distinct=True),
+        )
+    )
+
+
+def published_modules(program: Program) -> list[LearningModule]:
+    return list(
+        LearningModule.objects.filter(program=program, is_published=True)
+        .select_related("topic")
+        .annotate(n_questions=Count("questions", distinct=True))
+    )
+
+
+def standings(modules: list[LearningModule], supporter_ids: Iterable[int]) -> dict[int, dict[int, ModuleStanding]]:
+    """Each supporter's standing on each module: {supporter id: {module id: standing}}, in two
+    queries whatever the numbers."""
+    ids = list(supporter_ids)
+    found = {sid: {m.pk: ModuleStanding(m) for m in modules} for sid in ids}
+    module_ids = [m.pk for m in modules]
+    for attempt in QuizAttempt.objects.filter(module_id__in=module_ids, supporter_id__in=ids).order_by(
+        "submitted_at", "pk"
+    ):
+        standing = found[attempt.supporter_id][attempt.module_id]
+        standing.attempts += 1
+        standing.best = max(standing.best or 0, attempt.score)
+        standing.last = attempt
+    for completion in LearningCompletion.objects.filter(module_id__in=module_ids, supporter_id__in=ids):
+        found[completion.supporter_id][completion.module_id].completion = completion
+    return found
+
+
+def my_modules(supporter: Supporter) -> list[ModuleStanding]:
+    """The supporter's published modules with where they stand: what is left first, then what
+    is done."""
+    modules = published_modules(supporter.program)
+    mine = standings(modules, [supporter.pk])[supporter.pk]
+    order = {"stuck": 0, "started": 1, "todo": 2, "done": 3}
+    return sorted((mine[m.pk] for m in modules), key=lambda s: (order[s.state], s.module.position, s.module.pk))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,17 +21,24 @@ from peerpath.credentials.forms import (
     DomainForm,
     ExamForm,
     ExternalTrainingForm,
+    MaterialForm,
+    ModuleForm,
     QualificationTypeForm,
+    QuestionForm,
+    QuizForm,
     RecordForm,
+    ResetForm,
     SignForm,
 )
 from peerpath.credentials.holds import facilitation_holds, matching_holds
 from peerpath.credentials.models import ExternalTraining, TrainingDomain
 from peerpath.credentials.packet import packet_csv, packet_pdf, summary_lines
 from peerpath.credentials.progress import get_settings, progress
+from peerpath.credentials.services import learning as learning_services
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.recruitment.access import own_supporter_record
+from peerpath.training.services import ce_subject_choices
 
 
 @program_view("credentials.manage")
@@ -314,3 +322,274 @@ def packet(request: ProgramRequest, program: Program, pk: int, kind: str) -> Htt
 @program_view("credentials.own")
 def my_packet(request: ProgramRequest, program: Program, kind: str) -> HttpResponse:
     return _packet(own_supporter_record(program, request.user), kind)
+
+
+# --- Self-paced learning: writing modules (trainers and coordinators) ---------------------------
+
+
+@program_view("credentials.teach")
+def learning(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The program's learning library: every module, published or not."""
+    return render(
+        request, "credentials/learning/library.html", {"program": program, "modules": queries.library(program)}
+    )
+
+
+@program_view("credentials.teach")
+@creates_once
+def module_edit(request: ProgramRequest, program: Program, pk: int | None = None) -> HttpResponse:
+    module = access.get_module(program, pk) if pk else None
+    form = ModuleForm(request.POST or None, instance=module, program=program)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        competencies = list(data.pop("competencies", []))
+        try:
+            saved = learning_services.save_module(
+                actor=request.user, program=program, module=module, data=data, competencies=competencies
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Module saved."))
+            return redirect("credentials:module", program.slug, saved.pk)
+    return render(
+        request,
+        "credentials/learning/module_form.html",
+        {"program": program, "form": form, "module": module},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _module_page(
+    request: ProgramRequest,
+    program: Program,
+    module: Any,
+    *,
+    material_form: MaterialForm | None = None,
+    question_form: QuestionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "credentials/learning/module.html",
+        {
+            "program": program,
+            "module": module,
+            "materials": list(module.materials.all()),
+            "questions": list(module.questions.prefetch_related("choices")),
+            "material_form": material_form or MaterialForm(auto_id="id_material_%s"),
+            "question_form": question_form or QuestionForm(auto_id="id_question_%s"),
+            "subject": dict(ce_subject_choices(program)).get(module.ce_subject, ""),
+        },
+        status=status,
+    )
+
+
+@program_view("credentials.teach")
+@creates_once
+def module(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """A module's materials and quiz: add a material or a question, take one out."""
+    found = access.get_module(program, pk)
+    if request.method != "POST":
+        return _module_page(request, program, found)
+    what = request.POST.get("what")
+    if what == "remove_material":
+        material = get_object_or_404(found.materials, pk=request.POST.get("pk"))
+        learning_services.remove_material(actor=request.user, material=material)
+        messages.success(request, _("Material removed."))
+        return redirect("credentials:module", program.slug, found.pk)
+    if what == "remove_question":
+        question = access.get_question(found, _int(request.POST.get("pk")))
+        learning_services.remove_question(actor=request.user, question=question)
+        messages.success(request, _("Question removed."))
+        return redirect("credentials:module", program.slug, found.pk)
+    if what == "question":
+        question_form = QuestionForm(request.POST, auto_id="id_question_%s")
+        if question_form.is_valid():
+            try:
+                learning_services.add_question(
+                    actor=request.user,
+                    module=found,
+                    text=question_form.cleaned_data["text"],
+                    choices=question_form.choices(),
+                    correct=question_form.cleaned_data["correct"],
+                    explanation=question_form.cleaned_data["explanation"],
+                )
+            except ValidationError as error:
+                add_service_errors(question_form, error)
+            else:
+                messages.success(request, _("Question added."))
+                return redirect("credentials:module", program.slug, found.pk)
+        return _module_page(request, program, found, question_form=question_form, status=400)
+    material_form = MaterialForm(request.POST, request.FILES, auto_id="id_material_%s")
+    if material_form.is_valid():
+        try:
+            learning_services.add_material(actor=request.user, module=found, **material_form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(material_form, error)
+        else:
+            messages.success(request, _("Material added."))
+            return redirect("credentials:module", program.slug, found.pk)
+    return _module_page(request, program, found, material_form=material_form, status=400)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such record.") from None
+
+
+def _material_file(material: Any) -> FileResponse:
+    if not material.file:
+        raise Http404("No file.")
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    return as_download(FileResponse(handle), material.file_name or "material")
+
+
+@program_view("credentials.teach")
+def material_file(request: ProgramRequest, program: Program, pk: int) -> FileResponse:
+    return _material_file(access.get_material(program, pk, published_only=False))
+
+
+@program_view("credentials.teach")
+def learning_progress(request: ProgramRequest, program: Program) -> HttpResponse:
+    """Where each learner stands on each published module: coordinators see everyone in training
+    or at work, trainers the trainees of the cohorts they teach."""
+    modules = queries.published_modules(program)
+    people = list(access.learners_visible_to(request.membership))
+    found = queries.standings(modules, [p.pk for p in people])
+    rows = [{"person": p, "cells": [found[p.pk][m.pk] for m in modules]} for p in people]
+    return render(request, "credentials/learning/progress.html", {"program": program, "modules": modules, "rows": rows})
+
+
+@program_view("credentials.teach")
+def learner(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """One learner's modules, attempts and completions; a fresh start on a module (reset)."""
+    person = access.get_learner(request.membership, pk)
+    failed: tuple[int, ResetForm] | None = None
+    if request.method == "POST":
+        the_module = access.get_module(program, _int(request.POST.get("module")))
+        form = ResetForm(request.POST, auto_id=f"id_reset{the_module.pk}_%s")
+        if form.is_valid():
+            try:
+                learning_services.reset(
+                    actor=request.user, module=the_module, supporter=person, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(module)s starts afresh.") % {"module": the_module.title})
+                return redirect("credentials:learner", program.slug, person.pk)
+        failed = (the_module.pk, form)
+    modules = queries.published_modules(program)
+    standings = queries.standings(modules, [person.pk])[person.pk]
+    cells = []
+    for m in modules:
+        form = failed[1] if failed and failed[0] == m.pk else ResetForm(auto_id=f"id_reset{m.pk}_%s")
+        cells.append((standings[m.pk], form))
+    return render(
+        request,
+        "credentials/learning/learner.html",
+        {"program": program, "person": person, "cells": cells},
+        status=400 if failed else 200,
+    )
+
+
+# --- Self-paced learning: taking modules (trainees and supporters) -------------------------------
+
+
+@program_view("credentials.learn")
+def my_learning(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The supporter's modules: what is left to do first, then what is done."""
+    supporter = own_supporter_record(program, request.user)
+    found = queries.my_modules(supporter)
+    return render(
+        request,
+        "credentials/learning/mine.html",
+        {
+            "program": program,
+            "standings": found,
+            "left": [s for s in found if s.state != "done"],
+            "done_hours": sum((s.completion.hours for s in found if s.completion), Decimal("0")),
+        },
+    )
+
+
+@program_view("credentials.learn")
+@creates_once
+def my_module(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """A module to work through: its materials, then its quiz (or "mark as done" without one)."""
+    supporter = own_supporter_record(program, request.user)
+    found = access.get_published_module(program, pk)
+    questions = list(found.questions.prefetch_related("choices"))
+    form = QuizForm(request.POST if request.method == "POST" else None, questions=questions, auto_id="id_quiz_%s")
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "done":
+                learning_services.mark_done(actor=request.user, supporter=supporter, module=found)
+                messages.success(request, _("Well done: %(module)s is complete.") % {"module": found.title})
+                return redirect("credentials:my_module", program.slug, found.pk)
+            if form.is_valid():
+                attempt = learning_services.submit_quiz(
+                    actor=request.user, supporter=supporter, module=found, answers=form.answers()
+                )
+                if attempt.passed:
+                    messages.success(
+                        request,
+                        _("You passed with %(score)d%%: %(module)s is complete.")
+                        % {"score": attempt.score, "module": found.title},
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("You scored %(score)d%%; the pass mark is %(mark)d%%. Look over the answers below.")
+                        % {"score": attempt.score, "mark": found.pass_mark},
+                    )
+                return redirect("credentials:my_module", program.slug, found.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    standing = queries.standings([found], [supporter.pk])[supporter.pk][found.pk]
+    last = standing.last
+    review = []
+    if last is not None and request.method != "POST":
+        for question in questions:
+            chosen = _int_or_none(last.answers.get(str(question.pk)))
+            choices = list(question.choices.all())
+            review.append(
+                {
+                    "question": question,
+                    "chosen": next((c for c in choices if c.pk == chosen), None),
+                    "right": next((c for c in choices if c.is_correct), None),
+                }
+            )
+    return render(
+        request,
+        "credentials/learning/take.html",
+        {
+            "program": program,
+            "module": found,
+            "materials": list(found.materials.all()),
+            "questions": questions,
+            "form": form,
+            "standing": standing,
+            "review": review,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@program_view("credentials.learn")
+def my_material_file(request: ProgramRequest, program: Program, pk: int) -> FileResponse:
+    own_supporter_record(program, request.user)
+    return _material_file(access.get_material(program, pk, published_only=True))

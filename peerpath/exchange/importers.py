@@ -18,8 +18,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from peerpath.core import audit
 from peerpath.core.bulk import PreparedRows, reserve_ids
@@ -47,7 +48,7 @@ from peerpath.support.services import participants as support_participants
 class Column:
     name: str
     required: bool
-    help: str
+    help: str | Promise  # gettext_lazy: read in the language of the page or the template
     example: str = ""
 
 
@@ -100,7 +101,7 @@ def parse_date(value: str, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise RowInvalid(field, f"'{value}' is not a date; write it as YYYY-MM-DD.") from None
+        raise RowInvalid(field, _("'%(value)s' is not a date; write it as YYYY-MM-DD.") % {"value": value}) from None
 
 
 def parse_yes_no(value: str, field: str) -> bool:
@@ -108,7 +109,7 @@ def parse_yes_no(value: str, field: str) -> bool:
         return False
     if value.lower() in ("yes", "y", "true", "1"):
         return True
-    raise RowInvalid(field, f"Write yes or no, not '{value}'.")
+    raise RowInvalid(field, _("Write yes or no, not '%(value)s'.") % {"value": value})
 
 
 def choice(value: str, choices: Any, field: str, default: str | None = None) -> str:
@@ -120,7 +121,9 @@ def choice(value: str, choices: Any, field: str, default: str | None = None) -> 
         return lookup[value.strip().lower()]
     except KeyError:
         allowed = ", ".join(c.value for c in choices)
-        raise RowInvalid(field, f"'{value}' is not one of: {allowed}.") from None
+        raise RowInvalid(
+            field, _("'%(value)s' is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
+        ) from None
 
 
 class RowsInvalid(Exception):
@@ -137,8 +140,8 @@ class Importer:
     time: the lock is held for the inserts, not for reading and checking 5,000 rows)."""
 
     kind: ClassVar[str]
-    title: ClassVar[str]
-    description: ClassVar[str]
+    title: ClassVar[str | Promise]
+    description: ClassVar[str | Promise]
     columns: ClassVar[list[Column]]
     confidential: ClassVar[bool] = False
 
@@ -175,7 +178,7 @@ class Importer:
             problems = RowProblems(row.number)
             values = {"row": row.number, **self.clean(program, row, context, problems)}
             errors.extend(e for e in problems.errors if e.field not in missing)
-            errors.extend(RowError(row.number, name, "This value is required.") for name in missing)
+            errors.extend(RowError(row.number, name, _("This value is required.")) for name in missing)
             (refused if missing or problems.errors else cleaned).append(values)
         errors.extend(self.check_all(program, cleaned + refused, context))
         order = {c.name: i for i, c in enumerate(self.columns)}
@@ -218,24 +221,38 @@ class Importer:
 
 class SupporterImporter(Importer):
     kind = "supporters"
-    title = "Supporters"
-    description = (
+    title = gettext_lazy("Supporters")
+    description = gettext_lazy(
         "People already on your pathway (trainees, active supporters, alumni) from the records you kept before. "
         "Each becomes a person on the pathway at the stage given; with create_account=yes they also get a "
         "login with the supporter role and an invitation e-mail."
     )
     columns = [
-        Column("full_name", True, "Their name.", "Alex Morgan"),
-        Column("email", True, "E-mail address; unique in the program.", "alex@example.org"),
-        Column("phone", False, "Phone number.", "555-0100"),
-        Column("preferred_contact", False, "email, phone or text (default email).", "email"),
-        Column("languages", False, "Separated by semicolons.", "English; Spanish"),
-        Column("lived_experience", False, "The program's lived-experience areas, separated by semicolons.", ""),
-        Column("stage", True, "Pathway stage, e.g. in_training, active, on_break, inactive, alumni.", "active"),
-        Column("source", False, "flyer, former_participant, clinician or other (default other).", "other"),
-        Column("supervisor_email", False, "E-mail of one of the program's supervisors.", ""),
-        Column("since", False, "Date they reached this stage, YYYY-MM-DD (default today).", "2024-03-01"),
-        Column("create_account", False, "yes to give them a login and send an invitation (default no).", "no"),
+        Column("full_name", True, gettext_lazy("Their name."), "Alex Morgan"),
+        Column("email", True, gettext_lazy("E-mail address; unique in the program."), "alex@example.org"),
+        Column("phone", False, gettext_lazy("Phone number."), "555-0100"),
+        Column("preferred_contact", False, gettext_lazy("email, phone or text (default email)."), "email"),
+        Column("languages", False, gettext_lazy("Separated by semicolons."), "English; Spanish"),
+        Column(
+            "lived_experience",
+            False,
+            gettext_lazy("The program's lived-experience areas, separated by semicolons."),
+            "",
+        ),
+        Column(
+            "stage",
+            True,
+            gettext_lazy("Pathway stage, e.g. in_training, active, on_break, inactive, alumni."),
+            "active",
+        ),
+        Column(
+            "source", False, gettext_lazy("flyer, former_participant, clinician or other (default other)."), "other"
+        ),
+        Column("supervisor_email", False, gettext_lazy("E-mail of one of the program's supervisors."), ""),
+        Column("since", False, gettext_lazy("Date they reached this stage, YYYY-MM-DD (default today)."), "2024-03-01"),
+        Column(
+            "create_account", False, gettext_lazy("yes to give them a login and send an invitation (default no)."), "no"
+        ),
     ]
 
     def prepare(self, program: Program) -> dict[str, Any]:
@@ -255,25 +272,30 @@ class SupporterImporter(Importer):
         try:
             validate_email(email)
         except ValidationError:
-            problems.add("email", f"'{v.get('email')}' is not an e-mail address.")
+            problems.add("email", _("'%(value)s' is not an e-mail address.") % {"value": v.get("email")})
         else:
             if email in context["existing"]:
-                problems.add("email", f"{email} is already a person in this program.")
+                problems.add("email", _("%(email)s is already a person in this program.") % {"email": email})
             elif email in context["seen"]:
-                problems.add("email", f"{email} appears twice in the file.")
+                problems.add("email", _("%(email)s appears twice in the file.") % {"email": email})
             context["seen"].add(email)
         areas = []
         for name in split_list(v.get("lived_experience", "")):
             if name.lower() not in context["areas"]:
-                problems.add("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
+                problems.add(
+                    "lived_experience",
+                    _("'%(name)s' is not one of the program's lived-experience areas.") % {"name": name},
+                )
             else:
                 areas.append(context["areas"][name.lower()])
         supervisor = normalize_email(v.get("supervisor_email", ""))
         if supervisor and supervisor not in context["supervisors"]:
-            problems.add("supervisor_email", f"{supervisor} is not a supervisor in this program.")
+            problems.add(
+                "supervisor_email", _("%(email)s is not a supervisor in this program.") % {"email": supervisor}
+            )
         since = problems.get(parse_date, v.get("since", ""), "since", fallback=None)
         if since and since > timezone.localdate():
-            problems.add("since", "The date cannot be in the future.")
+            problems.add("since", _("The date cannot be in the future."))
         return {
             "full_name": v.get("full_name", "").strip()[:200],
             "email": email,
@@ -391,14 +413,20 @@ def choice_list(value: str, choices: Any, field: str) -> list[str]:
             found.append(picked)
     if unknown:
         allowed = ", ".join(c.value for c in choices)
-        raise RowInvalid(field, f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not one of: {allowed}.")
+        raise RowInvalid(
+            field,
+            ngettext("%(values)s is not one of: %(allowed)s.", "%(values)s are not one of: %(allowed)s.", len(unknown))
+            % {"values": ", ".join(unknown), "allowed": allowed},
+        )
     return found
 
 
 def text(value: str, field: str, max_length: int) -> str:
     value = value.strip()
     if len(value) > max_length:
-        raise RowInvalid(field, f"At most {max_length} characters (this has {len(value)}).")
+        raise RowInvalid(
+            field, _("At most %(max)s characters (this has %(n)s).") % {"max": max_length, "n": len(value)}
+        )
     return value
 
 
@@ -421,87 +449,127 @@ class ParticipantImporter(Importer):
     """
 
     kind = "participants"
-    title = "Participants"
+    title = gettext_lazy("Participants")
     confidential = True
-    description = (
+    description = gettext_lazy(
         "People waiting for a peer supporter, from the lists you kept before. Each joins the waiting list with "
         "the same checks, encryption and audit entry as a participant added by hand; nobody is contacted. "
         "Someone whose e-mail or phone is already in the program is refused, so a file can be corrected and "
         "uploaded again without making duplicates."
     )
     columns = [
-        Column("full_name", True, "Their name.", "Jordan Rivera"),
-        Column("email", False, "E-mail address. Give an e-mail or a phone number (or both).", "jordan@example.org"),
-        Column("phone", False, "Phone number.", "555-0100"),
+        Column("full_name", True, gettext_lazy("Their name."), "Jordan Rivera"),
+        Column(
+            "email",
+            False,
+            gettext_lazy("E-mail address. Give an e-mail or a phone number (or both)."),
+            "jordan@example.org",
+        ),
+        Column("phone", False, gettext_lazy("Phone number."), "555-0100"),
         Column(
             "preferred_contact",
             False,
-            "How they want to be contacted: email, phone or text (default: phone when a phone is given, else email).",
+            gettext_lazy(
+                "How they want to be contacted: email, phone or text (default: phone when a phone is given, "
+                "else email)."
+            ),
             "phone",
         ),
-        Column("languages", True, "Languages they speak, separated by semicolons; at least one.", "English; Spanish"),
+        Column(
+            "languages",
+            True,
+            gettext_lazy("Languages they speak, separated by semicolons; at least one."),
+            "English; Spanish",
+        ),
         Column(
             "lived_experience",
             False,
-            "What they want support with: the program's lived-experience areas (Competencies page), separated by "
-            "semicolons.",
+            gettext_lazy(
+                "What they want support with: the program's lived-experience areas (Competencies page), separated by "
+                "semicolons."
+            ),
             "",
         ),
-        Column("modes", False, "Ways of meeting: in_person, phone, video, text; separated by semicolons.", "phone"),
+        Column(
+            "modes",
+            False,
+            gettext_lazy("Ways of meeting: in_person, phone, video, text; separated by semicolons."),
+            "phone",
+        ),
         Column(
             "area",
             False,
-            "Where they live. When the program lists its areas (Support settings), one of those.",
+            gettext_lazy("Where they live. When the program lists its areas (Support settings), one of those."),
             "",
         ),
         Column(
             "availability",
             False,
-            "When they are available: weekday_morning, weekday_afternoon, weekday_evening, weekend_day, "
-            "weekend_evening; separated by semicolons.",
+            gettext_lazy(
+                "When they are available: weekday_morning, weekday_afternoon, weekday_evening, weekend_day, "
+                "weekend_evening; separated by semicolons."
+            ),
             "weekday_evening",
         ),
-        Column("preferred_gender", False, "Supporter's gender they prefer: woman, man, nonbinary, or blank.", ""),
+        Column(
+            "preferred_gender",
+            False,
+            gettext_lazy("Supporter's gender they prefer: woman, man, nonbinary, or blank."),
+            "",
+        ),
         Column(
             "preferred_age_bands",
             False,
-            "Supporter's age they prefer: 18_29, 30_44, 45_64, 65_plus; separated by semicolons, or blank.",
+            gettext_lazy(
+                "Supporter's age they prefer: 18_29, 30_44, 45_64, 65_plus; separated by semicolons, or blank."
+            ),
             "",
         ),
-        Column("preferred_communities", False, "Supporter's community they prefer, separated by semicolons.", ""),
+        Column(
+            "preferred_communities",
+            False,
+            gettext_lazy("Supporter's community they prefer, separated by semicolons."),
+            "",
+        ),
         Column(
             "must_haves",
             False,
-            "Criteria a supporter must meet to be proposed: focus_area, language, mode, area, availability, gender, "
-            "age, community; separated by semicolons (blank: none).",
+            gettext_lazy(
+                "Criteria a supporter must meet to be proposed: focus_area, language, mode, area, availability, "
+                "gender, age, community; separated by semicolons (blank: none)."
+            ),
             "language",
         ),
         Column(
             "consent_given",
             False,
-            "yes when they consented to be contacted and to these details being kept (default no).",
+            gettext_lazy("yes when they consented to be contacted and to these details being kept (default no)."),
             "yes",
         ),
         Column(
             "consent_scope",
             False,
-            "What they agreed to; required when consent_given is yes.",
+            gettext_lazy("What they agreed to; required when consent_given is yes."),
             "To be called by a peer supporter; that the program keeps these details.",
         ),
-        Column("consent_date", False, "When they consented, YYYY-MM-DD (default: today).", "2025-01-15"),
+        Column("consent_date", False, gettext_lazy("When they consented, YYYY-MM-DD (default: today)."), "2025-01-15"),
         Column(
             "consent_recorded_by",
             False,
-            "Who recorded the consent: a name, or the e-mail of a program member (default: you, by this import).",
+            gettext_lazy(
+                "Who recorded the consent: a name, or the e-mail of a program member (default: you, by this import)."
+            ),
             "",
         ),
         Column(
             "waiting_since",
             False,
-            "When they asked for support, YYYY-MM-DD (default: today); keeps their place on the waiting list.",
+            gettext_lazy(
+                "When they asked for support, YYYY-MM-DD (default: today); keeps their place on the waiting list."
+            ),
             "2025-01-15",
         ),
-        Column("intake_notes", False, "Notes from the intake (kept encrypted).", ""),
+        Column("intake_notes", False, gettext_lazy("Notes from the intake (kept encrypted)."), ""),
     ]
 
     def prepare(self, program: Program) -> dict[str, Any]:
@@ -521,51 +589,57 @@ class ParticipantImporter(Importer):
             try:
                 validate_email(email)
             except ValidationError:
-                problems.add("email", f"'{v.get('email')}' is not an e-mail address.")
+                problems.add("email", _("'%(value)s' is not an e-mail address.") % {"value": v.get("email")})
                 email = ""
             else:
                 if len(email) > 254:
-                    problems.add("email", "At most 254 characters.")
+                    problems.add("email", _("At most 254 characters."))
                     email = ""
         phone = problems.get(text, v.get("phone", ""), "phone", 40, fallback="")
         if not email and not phone and "email" not in problems.columns() and "phone" not in problems.columns():
-            problems.add("phone", "Give a phone number or an e-mail address so the supporter can reach them.")
+            problems.add("phone", _("Give a phone number or an e-mail address so the supporter can reach them."))
         default_contact = ContactPreference.PHONE if phone else ContactPreference.EMAIL
         preferred = problems.get(
             choice, v.get("preferred_contact", ""), ContactPreference, "preferred_contact", default_contact, fallback=""
         )
         languages = split_languages(problems.get(text, v.get("languages", ""), "languages", 300, fallback=""))
         if not languages:
-            problems.add("languages", "Name at least one language.")
+            problems.add("languages", _("Name at least one language."))
         areas = []
         for name in split_list(v.get("lived_experience", "")):
             if name.lower() not in context["areas"]:
-                problems.add("lived_experience", f"'{name}' is not one of the program's lived-experience areas.")
+                problems.add(
+                    "lived_experience",
+                    _("'%(name)s' is not one of the program's lived-experience areas.") % {"name": name},
+                )
             else:
                 areas.append(context["areas"][name.lower()])
         area = problems.get(text, v.get("area", ""), "area", 120, fallback="")
         if area and context["place_names"]:
             if area.lower() not in context["place_names"]:
                 listed = ", ".join(context["place_names"].values())
-                problems.add("area", f"'{area}' is not one of the program's areas: {listed}.")
+                problems.add(
+                    "area",
+                    _("'%(area)s' is not one of the program's areas: %(listed)s.") % {"area": area, "listed": listed},
+                )
             else:
                 area = context["place_names"][area.lower()]
         consent_given = problems.get(parse_yes_no, v.get("consent_given", ""), "consent_given", fallback=False)
         consent_scope = v.get("consent_scope", "")
         if consent_given and not consent_scope:
-            problems.add("consent_scope", "Say what the participant agreed to.")
+            problems.add("consent_scope", _("Say what the participant agreed to."))
         consent_date = problems.get(parse_date, v.get("consent_date", ""), "consent_date", fallback=None)
         today = timezone.localdate()
         if consent_date and not consent_given:
-            problems.add("consent_date", "Give a consent date only when consent_given is yes.")
+            problems.add("consent_date", _("Give a consent date only when consent_given is yes."))
         if consent_date and consent_date > today:
-            problems.add("consent_date", "The date cannot be in the future.")
+            problems.add("consent_date", _("The date cannot be in the future."))
         recorded_by = problems.get(text, v.get("consent_recorded_by", ""), "consent_recorded_by", 200, fallback="")
         if recorded_by and not consent_given:
-            problems.add("consent_recorded_by", "Say who recorded consent only when consent_given is yes.")
+            problems.add("consent_recorded_by", _("Say who recorded consent only when consent_given is yes."))
         waiting_since = problems.get(parse_date, v.get("waiting_since", ""), "waiting_since", fallback=None)
         if waiting_since and waiting_since > today:
-            problems.add("waiting_since", "The date cannot be in the future.")
+            problems.add("waiting_since", _("The date cannot be in the future."))
         communities = problems.get(text, v.get("preferred_communities", ""), "preferred_communities", 300, fallback="")
         return {
             "full_name": problems.get(text, v.get("full_name", ""), "full_name", 200, fallback=""),
@@ -621,13 +695,22 @@ class ParticipantImporter(Importer):
         seen: dict[str, int] = {}
         for row, terms in terms_of:
             for term, field in terms:
-                what = "e-mail address" if field == "email" else "phone number"
+                email = field == "email"
                 if term in existing:
                     reference = f"P-{existing[term]:04d}"
-                    message = f"A participant with this {what} is already in the program ({reference})."
+                    message = (
+                        _("A participant with this e-mail address is already in the program (%(reference)s).")
+                        if email
+                        else _("A participant with this phone number is already in the program (%(reference)s).")
+                    ) % {"reference": reference}
                     errors.append(RowError(row["row"], field, message))
                 elif term in seen:
-                    errors.append(RowError(row["row"], field, f"The same {what} is on row {seen[term]}."))
+                    message = (
+                        _("The same e-mail address is on row %(row)s.")
+                        if email
+                        else _("The same phone number is on row %(row)s.")
+                    ) % {"row": seen[term]}
+                    errors.append(RowError(row["row"], field, message))
                 else:
                     seen[term] = row["row"]
         return errors
@@ -711,25 +794,29 @@ class ResourceImporter(Importer):
     resource, or updates the one of the same name already in the directory."""
 
     kind = "resources"
-    title = "Resource directory"
-    description = (
+    title = gettext_lazy("Resource directory")
+    description = gettext_lazy(
         "Organisations and services participants can be referred to. A row whose name is already in the "
         "directory updates it; every other row adds a resource. Needs are the program's needs checklist."
     )
     columns = [
-        Column("name", True, "The resource's name; unique in the directory.", "Riverside Food Bank"),
-        Column("organisation", False, "Who runs it.", "Riverside Churches Together"),
-        Column("offers", False, "What they offer.", "Food parcels twice a week; no referral letter needed."),
-        Column("needs", False, "Needs of the program's checklist it meets, separated by semicolons.", "Food"),
-        Column("eligibility", False, "Who can use it.", "Anyone living in Riverside."),
-        Column("languages", False, "Languages it works in, separated by semicolons.", "English; Spanish"),
-        Column("hours", False, "Opening hours.", "Tue and Fri 10:00-14:00"),
-        Column("area", False, "The area it serves.", "Downtown"),
-        Column("phone", False, "Phone number.", "555-0700"),
-        Column("email", False, "E-mail address.", "hello@foodbank.example.org"),
-        Column("website", False, "Web address, starting with https://.", "https://foodbank.example.org"),
-        Column("address", False, "Street address.", "12 Mill Lane"),
-        Column("listed", False, "no to keep it out of the directory's search (default yes).", "yes"),
+        Column("name", True, gettext_lazy("The resource's name; unique in the directory."), "Riverside Food Bank"),
+        Column("organisation", False, gettext_lazy("Who runs it."), "Riverside Churches Together"),
+        Column(
+            "offers", False, gettext_lazy("What they offer."), "Food parcels twice a week; no referral letter needed."
+        ),
+        Column(
+            "needs", False, gettext_lazy("Needs of the program's checklist it meets, separated by semicolons."), "Food"
+        ),
+        Column("eligibility", False, gettext_lazy("Who can use it."), "Anyone living in Riverside."),
+        Column("languages", False, gettext_lazy("Languages it works in, separated by semicolons."), "English; Spanish"),
+        Column("hours", False, gettext_lazy("Opening hours."), "Tue and Fri 10:00-14:00"),
+        Column("area", False, gettext_lazy("The area it serves."), "Downtown"),
+        Column("phone", False, gettext_lazy("Phone number."), "555-0700"),
+        Column("email", False, gettext_lazy("E-mail address."), "hello@foodbank.example.org"),
+        Column("website", False, gettext_lazy("Web address, starting with https://."), "https://foodbank.example.org"),
+        Column("address", False, gettext_lazy("Street address."), "12 Mill Lane"),
+        Column("listed", False, gettext_lazy("no to keep it out of the directory's search (default yes)."), "yes"),
     ]
 
     def prepare(self, program: Program) -> dict[str, Any]:
@@ -743,14 +830,14 @@ class ResourceImporter(Importer):
         v = row.values
         name = v.get("name", "").strip()
         if len(name) > 200:
-            problems.add("name", "Keep the name to 200 characters.")
+            problems.add("name", _("Keep the name to 200 characters."))
         if name.lower() in context["seen"]:
-            problems.add("name", f"'{name}' appears twice in the file.")
+            problems.add("name", _("'%(name)s' appears twice in the file.") % {"name": name})
         context["seen"].add(name.lower())
         needs = []
         for need in split_list(v.get("needs", "")):
             if need.lower() not in context["needs"]:
-                problems.add("needs", f"'{need}' is not on the program's needs checklist.")
+                problems.add("needs", _("'%(need)s' is not on the program's needs checklist.") % {"need": need})
             else:
                 needs.append(context["needs"][need.lower()])
         email = v.get("email", "").strip()
@@ -758,10 +845,10 @@ class ResourceImporter(Importer):
             try:
                 validate_email(email)
             except ValidationError:
-                problems.add("email", f"'{email}' is not an e-mail address.")
+                problems.add("email", _("'%(value)s' is not an e-mail address.") % {"value": email})
         website = v.get("website", "").strip()
         if website and not website.lower().startswith(("https://", "http://")):
-            problems.add("website", "Write the whole address, starting with https://.")
+            problems.add("website", _("Write the whole address, starting with https://."))
         return {
             "name": name[:200],
             "existing": context["existing"].get(name.lower()),
@@ -811,7 +898,7 @@ IMPORTERS: dict[str, Importer] = {
 def template_workbook(importer: Importer) -> bytes:
     """The XLSX template: the columns with an example row to overwrite, then a sheet explaining each column."""
     columns = Sheet(
-        title=importer.title,
+        title=str(importer.title),
         rows=[[c.name for c in importer.columns], [c.example for c in importer.columns]],
         widths={index: max(14, len(c.name) + 4) for index, c in enumerate(importer.columns, start=1)},
         freeze_header=True,
@@ -819,10 +906,10 @@ def template_workbook(importer: Importer) -> bytes:
     notes = Sheet(
         title=_("Columns"),
         rows=[
-            ["Column", "Required", "What to write"],
-            *[[c.name, "yes" if c.required else "no", c.help] for c in importer.columns],
+            [_("Column"), _("Required"), _("What to write")],
+            *[[c.name, _("yes") if c.required else _("no"), str(c.help)] for c in importer.columns],
             [],
-            ["Only the first sheet is read. Replace the example row with your own; dates are YYYY-MM-DD."],
+            [_("Only the first sheet is read. Replace the example row with your own; dates are YYYY-MM-DD.")],
         ],
         widths={1: 24, 3: 100},
     )

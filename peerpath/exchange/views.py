@@ -186,7 +186,7 @@ def batch_apply(request: ProgramRequest, program: Program, pk: int) -> HttpRespo
             "Imported %(count)s rows of %(kind)s from %(filename)s.",
             count,
         )
-        % {"count": count, "kind": importer.title.lower(), "filename": item.filename},
+        % {"count": count, "kind": str(importer.title).lower(), "filename": item.filename},
     )
     return redirect("exchange:home", program.slug)
 

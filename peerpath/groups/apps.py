@@ -43,8 +43,8 @@ class GroupsConfig(AppConfig):
         extensions.register_concern_grounds("groups", queries.concern_grounds)
         # A person's own training calendar feed carries their group sessions and events too.
         register_feed_source("groups", lambda program, owner: session_events(queries.feed_sessions(program, owner)))
-        register_home_panel("groups_supporter", panels.supporter_panel, order=5)
-        register_home_panel("groups_coordinator", panels.coordinator_panel, order=12)
+        register_home_panel("groups_supporter", panels.supporter_panel, order=5, cached=True)
+        register_home_panel("groups_coordinator", panels.coordinator_panel, order=12, cached=True)
         register_periodic("groups.lay_out_series", tasks.lay_out_series, dt.timedelta(days=1))
         # People who asked only for a group are erased after the program's period once they left.
         retention.register()

@@ -9,6 +9,7 @@ import datetime as dt
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from peerpath.groups.models import Frequency, Group
@@ -44,7 +45,7 @@ def describe(group: Group) -> str:
     day = group.get_weekday_display()
     at = group.start_time.strftime("%H:%M")
     if group.frequency == Frequency.ONCE:
-        return f"{group.starts_on:%d %B %Y} at {at}"
+        return _("%(date)s at %(at)s") % {"date": date_format(group.starts_on, "DATE_FORMAT"), "at": at}
     if group.frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
         every = _("Every month") if group.frequency == Frequency.MONTHLY else _("Every three months")
         return _("%(every)s on the %(nth)s %(day)s at %(at)s") % {
@@ -54,4 +55,4 @@ def describe(group: Group) -> str:
             "at": at,
         }
     every = _("Every week") if group.frequency == Frequency.WEEKLY else _("Every other week")
-    return f"{every} on {day} at {at}"
+    return _("%(every)s on %(day)s at %(at)s") % {"every": every, "day": day, "at": at}

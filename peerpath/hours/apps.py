@@ -26,8 +26,8 @@ class HoursConfig(AppConfig):
             description=_("The yearly hours goal, group preparation time, the unit of service, hours milestones."),
             order=65,
         )
-        register_home_panel("hours_me", panels.my_hours_panel, order=7)
-        register_home_panel("hours_review", panels.review_panel, order=17)
+        register_home_panel("hours_me", panels.my_hours_panel, order=7, cached=True)
+        register_home_panel("hours_review", panels.review_panel, order=17, cached=True)
         # The service a participant received goes into their own export (support never imports hours).
         register_participant_export("hours", queries.participant_service)
         # Recognition milestones by hours of service, found with care's own (years, contacts).

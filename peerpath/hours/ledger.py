@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import MeetingKind, SupervisionMeeting
@@ -140,7 +141,8 @@ def contacts(scope: Scope) -> Iterable[Entry]:
             minutes=minutes or 0,
             kind=Kind.ONE_TO_ONE,
             source=f"support.contact:{pk}",
-            description=f"{channels.get(channel, channel)} with P-{participant_id:04d}",
+            description=gettext("%(channel)s with %(participant)s")
+            % {"channel": channels.get(channel, channel), "participant": f"P-{participant_id:04d}"},
             url=reverse("support:relationship", args=[scope.program.slug, relationship_id]),
             participant_id=participant_id,
         )
@@ -161,14 +163,18 @@ def supervision(scope: Scope) -> Iterable[Entry]:
     )
     kinds = dict(MeetingKind.choices)
     for pk, supporter_id, day, minutes, kind, supervisor in rows:
-        led = f" with {supervisor}" if supervisor else ""
+        what = str(kinds.get(kind, kind)).lower()
         yield Entry(
             supporter_id=supporter_id,
             day=day,
             minutes=minutes,
             kind=Kind.SUPERVISION,
             source=f"care.supervision:{pk}",
-            description=f"Supervision ({kinds.get(kind, kind).lower()}){led}",
+            description=(
+                gettext("Supervision (%(kind)s) with %(supervisor)s") % {"kind": what, "supervisor": supervisor}
+                if supervisor
+                else gettext("Supervision (%(kind)s)") % {"kind": what}
+            ),
         )
 
 
@@ -196,7 +202,7 @@ def training_delivered(scope: Scope) -> Iterable[Entry]:
                 minutes=minutes,
                 kind=Kind.TRAINING,
                 source=f"training.session:{pk}",
-                description=f"Taught “{title}” ({cohort})",
+                description=gettext("Taught “%(title)s” (%(cohort)s)") % {"title": title, "cohort": cohort},
             )
 
 
@@ -219,8 +225,12 @@ def group_sessions(scope: Scope) -> Iterable[Entry]:
                 minutes=held.duration_minutes + settings.group_preparation_minutes,
                 kind=kind,
                 source=f"groups.session:{held.session_id}",
-                description=f"Facilitated “{held.group_name}” ({held.duration_minutes} min + "
-                f"{settings.group_preparation_minutes} min preparation)",
+                description=gettext("Facilitated “%(group)s” (%(minutes)s min + %(preparation)s min preparation)")
+                % {
+                    "group": held.group_name,
+                    "minutes": held.duration_minutes,
+                    "preparation": settings.group_preparation_minutes,
+                },
                 group_id=held.group_id,
                 members=held.member_participant_ids,
                 drop_ins=held.first_time_drop_ins + held.returning_drop_ins,
@@ -244,7 +254,7 @@ def other_duties(scope: Scope) -> Iterable[Entry]:
             minutes=minutes,
             kind=kind,
             source=f"hours.duty:{pk}",
-            description=f"Logged: {title}{by}",
+            description=gettext("Logged: %(title)s%(approved)s") % {"title": title, "approved": by},
         )
 
 

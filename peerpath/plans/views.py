@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
@@ -64,14 +65,14 @@ def _plan_page(
 
 @program_view("plans.view")
 def plan(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    relationship, found = access.get_plan(request, program, pk, page="plan")
+    relationship, found = access.get_plan(request, program, pk, page=gettext_noop("plan"))
     return _plan_page(request, program, relationship, found)
 
 
 @program_view("plans.edit")
 @creates_once
 def goal_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    relationship, _found = access.get_plan(request, program, pk, page="new goal", change=True)
+    relationship, _found = access.get_plan(request, program, pk, page=gettext_noop("new goal"), change=True)
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,7 +110,7 @@ def _goal_page(
 def goal(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A goal with its steps and progress; its owner's changes to the words are posted here."""
     changing = request.method == "POST"
-    found_goal, found = access.get_goal(request, program, pk, page="goal", change=changing)
+    found_goal, found = access.get_goal(request, program, pk, page=gettext_noop("goal"), change=changing)
     if not changing:
         return _goal_page(request, program, found_goal, found)
     form = GoalForm(request.POST, auto_id="goal_%s")
@@ -129,7 +130,7 @@ def goal(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 @program_view("plans.edit")
 @require_POST
 def goal_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    found_goal, found = access.get_goal(request, program, pk, page="goal status", change=True)
+    found_goal, found = access.get_goal(request, program, pk, page=gettext_noop("goal status"), change=True)
     form = GoalMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what happened to the goal."))
@@ -147,7 +148,7 @@ def goal_move(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @require_POST
 @creates_once
 def step_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    found_goal, found = access.get_goal(request, program, pk, page="new step", change=True)
+    found_goal, found = access.get_goal(request, program, pk, page=gettext_noop("new step"), change=True)
     form = StepForm(request.POST, auto_id="step_%s")
     if form.is_valid():
         try:
@@ -162,7 +163,7 @@ def step_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
 
 @program_view("plans.edit")
 def step_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    step, _found = access.get_step(request, program, pk, page="step", change=True)
+    step, _found = access.get_step(request, program, pk, page=gettext_noop("step"), change=True)
     initial = {"text": step.text, "owner": step.owner, "target_on": step.target_on, "done_on": step.done_on}
     form = StepForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -186,7 +187,7 @@ def step_edit(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
 @require_POST
 @creates_once
 def progress_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    found_goal, found = access.get_goal(request, program, pk, page="goal progress", change=True)
+    found_goal, found = access.get_goal(request, program, pk, page=gettext_noop("goal progress"), change=True)
     form = ProgressForm(request.POST, auto_id="progress_%s")
     if form.is_valid():
         try:
@@ -205,7 +206,7 @@ def progress_new(request: ProgramRequest, program: Program, pk: int) -> HttpResp
 @require_POST
 @creates_once
 def review_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    relationship, found = access.get_plan(request, program, pk, page="plan review", change=True)
+    relationship, found = access.get_plan(request, program, pk, page=gettext_noop("plan review"), change=True)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -228,7 +229,10 @@ def progress(request: ProgramRequest, program: Program) -> HttpResponse:
     """Goal progress in the relationships a supervisor oversees (a coordinator: every one)."""
     data = queries.progress_overview(program, request.membership, request.user)
     record_list_view(
-        actor=request.user, program=program, participants=[r.participant for r in data["rows"]], page="goal progress"
+        actor=request.user,
+        program=program,
+        participants=[r.participant for r in data["rows"]],
+        page=gettext_noop("goal progress"),
     )
     return render(request, "plans/progress.html", {"program": program, **data})
 
@@ -258,7 +262,7 @@ def needs(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A participant's needs checklist: read by whoever may open their record; changed by a
     coordinator (at intake and any time) or their supporter while working with them."""
     changing = request.method == "POST"
-    participant, found = access.get_needs(request, program, pk, page="needs", change=changing)
+    participant, found = access.get_needs(request, program, pk, page=gettext_noop("needs"), change=changing)
     form = NeedsForm(request.POST if changing else None, rows=queries.checklist(program, participant))
     if changing and form.is_valid():
         try:
@@ -373,7 +377,7 @@ def resource_edit(request: ProgramRequest, program: Program, pk: int) -> HttpRes
 @creates_once
 def referral_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """Suggest a referral from the relationship (or one of its concerns) to a resource."""
-    relationship, _found = access.get_plan(request, program, pk, page="new referral", change=True)
+    relationship, _found = access.get_plan(request, program, pk, page=gettext_noop("new referral"), change=True)
     need_names = get_settings(program).need_list()
     initial = {key: request.GET[key] for key in ("resource", "need", "concern") if request.GET.get(key)}
     form = ReferralForm(request.POST or None, initial=initial, relationship=relationship, need_names=need_names)
@@ -431,7 +435,7 @@ def _referral_page(
 def referral(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """A referral: where it stands, its warm-handoff notes; its details are changed here."""
     changing = request.method == "POST"
-    found_referral, found = access.get_referral(request, program, pk, page="referral", change=changing)
+    found_referral, found = access.get_referral(request, program, pk, page=gettext_noop("referral"), change=changing)
     if not changing:
         return _referral_page(request, program, found_referral, found)
     form = ReferralForm(
@@ -459,7 +463,7 @@ def referral(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
 @program_view("plans.edit")
 @require_POST
 def referral_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    found_referral, found = access.get_referral(request, program, pk, page="referral state", change=True)
+    found_referral, found = access.get_referral(request, program, pk, page=gettext_noop("referral state"), change=True)
     form = ReferralMoveForm(request.POST, auto_id="move_%s")
     if form.is_valid():
         try:

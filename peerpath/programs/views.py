@@ -17,7 +17,7 @@ from peerpath.core.idempotency import creates_once
 from peerpath.core.models import AuditEntry
 from peerpath.core.navigation import HOME_PANELS
 from peerpath.core.permissions import login_required_view, program_view
-from peerpath.programs import access, queries, retention, services
+from peerpath.programs import access, fragments, queries, retention, services
 from peerpath.programs.forms import (
     CompetencyForm,
     FocusAreaForm,
@@ -96,10 +96,22 @@ def audit_log(request: ProgramRequest, program: Program) -> HttpResponse:
 @program_view("program.home")
 def home(request: ProgramRequest, program: Program) -> HttpResponse:
     panels = []
+    fresh = False
+    cached = fragments.kept_panels(request, program, [panel for panel in HOME_PANELS if panel.cached])
     for panel in HOME_PANELS:
+        if panel.cached:
+            html = cached.get(panel.name)
+            if html is None:
+                html = cached[panel.name] = fragments.render_panel(request, program, panel)
+                fresh = True
+            if html:
+                panels.append({"name": panel.name, "kept": True, "html": html})
+            continue
         rendered = panel.render(request, program, request.membership)
         if rendered is not None:
             panels.append({"name": panel.name, "template": rendered[0], "context": rendered[1]})
+    if fresh:
+        fragments.keep_panels(request, program, cached)
     return render(request, "programs/home.html", {"program": program, "panels": panels})
 
 

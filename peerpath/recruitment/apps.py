@@ -23,5 +23,5 @@ class RecruitmentConfig(AppConfig):
             description=_("The screening questions asked in interviews and the red flags to watch for."),
             order=30,
         )
-        register_home_panel("recruitment", panels.coordinator_panel, order=10)
-        register_home_panel("my_pathway", panels.my_pathway_panel, order=5)
+        register_home_panel("recruitment", panels.coordinator_panel, order=10, cached=True)
+        register_home_panel("my_pathway", panels.my_pathway_panel, order=5, cached=True)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import ngettext
 
 from peerpath.core.permissions import can
 
@@ -50,7 +52,7 @@ class Period:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str | Promise  # gettext_lazy: read in the language of the page or the download
     kind: str = "text"  # text, int, decimal, percent, date
 
 
@@ -85,7 +87,7 @@ class ReportResult:
         chart = self.report.chart
         if chart is None or not self.rows:
             return None
-        labels = {c.key: c.label for c in self.report.columns}
+        labels = {c.key: str(c.label) for c in self.report.columns}
         return {
             "kind": chart.kind,
             "stacked": chart.stacked,
@@ -111,8 +113,10 @@ class Report:
     """Subclass and set the class attributes; implement ``rows``."""
 
     slug: ClassVar[str]
-    title: ClassVar[str]
-    description: ClassVar[str] = ""
+    # gettext_lazy, so each reader sees them in their own language; rows, summaries and notes are
+    # written with gettext while the report runs, in the language the cache key names (reports.cache).
+    title: ClassVar[str | Promise]
+    description: ClassVar[str | Promise] = ""
     action: ClassVar[str] = "reports.view"
     columns: ClassVar[list[Column]]
     chart: ClassVar[Chart | None] = None
@@ -123,7 +127,10 @@ class Report:
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         """One sentence for screen readers describing what the chart shows."""
-        return f"{self.title}: {len(rows)} row{'s' if len(rows) != 1 else ''}."
+        return ngettext("%(title)s: %(n)s row.", "%(title)s: %(n)s rows.", len(rows)) % {
+            "title": self.title,
+            "n": len(rows),
+        }
 
     def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
         """Sentences shown under the summary (e.g. how small numbers are hidden)."""
@@ -187,7 +194,3 @@ def monthly_rows(period: Period, found: dict[dt.date, dict[str, Any]], keys: lis
         {"month": month_label(month), **{k: (found.get(month) or {}).get(k) or 0 for k in keys}}
         for month in period.months()
     ]
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -1,7 +1,9 @@
 """A short-lived cache of report figures, so that opening the dashboard or downloading a report
-does not run every aggregate again. Keyed by program, a per-program generation, report and
-period; "Refresh figures" starts a new generation, which drops every cached figure of that
-program at once (the old entries are never read again and expire by themselves)."""
+does not run every aggregate again. Keyed by program, a per-program generation, report, period
+and language (the rows, summary and notes are written in the reader's language, so a Spanish
+reader never gets figures kept for an English one); "Refresh figures" starts a new generation,
+which drops every cached figure of that program at once (the old entries are never read again
+and expire by themselves)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peerpath.reports.base import Period, Report, ReportResult
 
@@ -32,8 +34,15 @@ def generation_of(program: Any) -> str:
     return found
 
 
+def _language() -> str:
+    return translation.get_language() or "-"
+
+
 def _key(program: Any, generation: str, report: type[Report], period: Period) -> str:
-    return f"reports:{program.pk}:{generation}:{report.slug}:{period.start.isoformat()}:{period.end.isoformat()}"
+    return (
+        f"reports:{program.pk}:{generation}:{report.slug}:{period.start.isoformat()}:{period.end.isoformat()}"
+        f":{_language()}"
+    )
 
 
 def results(
@@ -76,7 +85,7 @@ def clear(program: Any) -> None:
 
 
 def page_key(request: Any, program: Any, reports: list[type[Report]], period: Period) -> str | None:
-    """Where the rendered page for this session, program, period and set of reports is kept;
+    """Where the rendered page for this session, program, period, set of reports and language is kept;
     None when it must not be kept (no cache lifetime, no session, no form-token cookie yet, or
     messages to show)."""
     session_key = getattr(request.session, "session_key", None)
@@ -89,7 +98,7 @@ def page_key(request: Any, program: Any, reports: list[type[Report]], period: Pe
         return None  # a page showing a one-off message is not the page to keep
     slugs = ",".join(report.slug for report in reports)
     digest = hashlib.sha256(f"{session_key}|{token}|{slugs}".encode()).hexdigest()[:32]
-    return f"reports:{program.pk}:page:{digest}:{period.start}:{period.end}"
+    return f"reports:{program.pk}:page:{digest}:{period.start}:{period.end}:{_language()}"
 
 
 def kept_page(program: Any, key: str) -> tuple[bytes | None, str | None]:

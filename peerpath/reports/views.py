@@ -75,4 +75,4 @@ def report_download(request: ProgramRequest, program: Program, slug: str, fmt: s
         return HttpResponse("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items()), status=400)
     result = cache.result(program, report_class, period)
     name = f"{program.slug}-{slug}-{period.start}-{period.end}"
-    return download(name, fmt, [c.label for c in report_class.columns], result.table())
+    return download(name, fmt, [str(c.label) for c in report_class.columns], result.table())

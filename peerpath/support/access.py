@@ -26,7 +26,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from peerpath.core.models import User
 from peerpath.core.permissions import Role, has_role
@@ -519,7 +519,9 @@ def get_offer(request: ProgramRequest, program: Program, pk: int) -> SupportRela
         supporter__user=request.user,
     )
     if relationship.state == RelationshipState.PROPOSED:
-        record_view(actor=request.user, program=program, participant=relationship.participant, page="match offer")
+        record_view(
+            actor=request.user, program=program, participant=relationship.participant, page=gettext_noop("match offer")
+        )
     return relationship
 
 
@@ -532,7 +534,10 @@ def get_contact_to_correct(request: ProgramRequest, program: Program, pk: int) -
     if not can_correct_contact(program, request.membership, request.user, contact):
         raise Http404("Not a contact of a supporter you supervise.")
     record_view(
-        actor=request.user, program=program, participant=contact.relationship.participant, page="contact correction"
+        actor=request.user,
+        program=program,
+        participant=contact.relationship.participant,
+        page=gettext_noop("contact correction"),
     )
     return contact
 
@@ -548,7 +553,7 @@ def get_concern(request: ProgramRequest, program: Program, pk: int) -> Concern:
     raised_it = concern.supporter.user_id == request.user.pk and has_role(request.membership, Role.SUPPORTER)
     if not raised_it and not can_handle_concern(program, request.membership, request.user, concern):
         raise Http404("No such concern.")
-    record_view(actor=request.user, program=program, participant=concern.participant, page="concern")
+    record_view(actor=request.user, program=program, participant=concern.participant, page=gettext_noop("concern"))
     return concern
 
 

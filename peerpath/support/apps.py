@@ -52,8 +52,8 @@ class SupportConfig(AppConfig):
 
         register_home_panel("support_notifications", panels.notifications_panel, order=1)
         register_home_panel("support_caseload", panels.caseload_panel, order=4)
-        register_home_panel("support_supervision", panels.supervision_panel, order=8)
-        register_home_panel("support_coordinator", panels.coordinator_panel, order=11)
+        register_home_panel("support_supervision", panels.supervision_panel, order=8, cached=True)
+        register_home_panel("support_coordinator", panels.coordinator_panel, order=11, cached=True)
 
         register_periodic("support.daily_reminders", tasks.daily_reminders, dt.timedelta(days=1))
         register_periodic("support.escalation_sweep", tasks.escalation_sweep, dt.timedelta(minutes=5))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from peerpath.core.forms import choice_field, model_choice_field
+from peerpath.core.forms import LanguageRadioSelect, LanguageSelect, choice_field, model_choice_field
 from peerpath.core.permissions import Role
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.recruitment.forms import split_languages
@@ -131,6 +131,7 @@ class ParticipantForm(NeedsMixin):
         label=_("Language for messages"),
         choices=lambda: language_choices(str(_("The program's language"))),
         required=False,
+        widget=LanguageSelect,
         help_text=_("What the program sends them is written in this language."),
     )
     preferred_communities = forms.CharField(
@@ -234,7 +235,7 @@ class RequestForm(NeedsMixin):
         label=_("Which language should we write to you in?"),
         choices=language_choices,
         required=False,
-        widget=forms.RadioSelect,
+        widget=LanguageRadioSelect,
     )
     intake_notes = forms.CharField(
         label=_("Anything you would like us to know (optional)"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from peerpath.core.permissions import can
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
@@ -28,7 +30,7 @@ def caseload_panel(request: ProgramRequest, program: Program, membership: Any) -
         return ("support/_panel_caseload.html", {"empty": True})
     others = [f.relationship for f in [*data["other_due"], *data["other_overdue"]]]
     shown = list({r.pk: r.participant for r in [*data["due"], *data["overdue"], *others]}.values())
-    record_list_view(actor=request.user, program=program, participants=shown, page="home: follow-ups")
+    record_list_view(actor=request.user, program=program, participants=shown, page=gettext_noop("home: follow-ups"))
     return ("support/_panel_caseload.html", data)
 
 

@@ -24,5 +24,5 @@ class TrainingConfig(AppConfig):
             _("Training feedback"), "training:feedback", "training.view_feedback", group=TRAINING.key, order=26
         )
         register_nav(_("Calendar"), "training:calendar", "training.calendar", group=TRAINING.key, order=95)
-        register_home_panel("training_trainer", panels.trainer_panel, order=15)
-        register_home_panel("training_trainee", panels.trainee_panel, order=6)
+        register_home_panel("training_trainer", panels.trainer_panel, order=15, cached=True)
+        register_home_panel("training_trainee", panels.trainee_panel, order=6, cached=True)

@@ -36,8 +36,8 @@ class VoiceConfig(AppConfig):
             description=_("Feedback links to participants, outcome measures and how often they are asked."),
             order=55,
         )
-        register_home_panel("voice_supporter", panels.supporter_panel, order=5)
-        register_home_panel("voice_coordinator", panels.coordinator_panel, order=12)
+        register_home_panel("voice_supporter", panels.supporter_panel, order=5, cached=True)
+        register_home_panel("voice_coordinator", panels.coordinator_panel, order=12, cached=True)
         register_relationship_section("voice", panels.relationship_section, order=50)
         register_participant_export("voice", queries.participant_voice)
         register_periodic("voice.send_links", tasks.send_due_links, dt.timedelta(hours=6))

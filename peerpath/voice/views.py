@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.care.models import Questionnaire
@@ -72,7 +73,10 @@ def feedback_list(request: ProgramRequest, program: Program) -> HttpResponse:
     show = request.GET.get("show", "")
     page = Paginator(queries.feedback_rows(program, show), PAGE_SIZE).get_page(request.GET.get("page"))
     record_list_view(
-        actor=request.user, program=program, participants=[a.participant for a in page], page="participant feedback"
+        actor=request.user,
+        program=program,
+        participants=[a.participant for a in page],
+        page=gettext_noop("participant feedback"),
     )
     return render(
         request,
@@ -83,7 +87,7 @@ def feedback_list(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("voice.view_feedback")
 def answer_detail(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    item = access.get_answer(request, program, pk, page="feedback answer")
+    item = access.get_answer(request, program, pk, page=gettext_noop("feedback answer"))
     feedback.mark_read(actor=request.user, answer=item)
     return render(
         request, "voice/answer_detail.html", {"program": program, "answer": item, "rematch_form": RematchForm()}
@@ -93,7 +97,7 @@ def answer_detail(request: ProgramRequest, program: Program, pk: int) -> HttpRes
 @program_view("voice.view_feedback")
 @require_POST
 def answer_rematch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    item = access.get_answer(request, program, pk, page="feedback answer: rematch")
+    item = access.get_answer(request, program, pk, page=gettext_noop("feedback answer: rematch"))
     form = RematchForm(request.POST)
     if form.is_valid():
         try:
@@ -137,7 +141,7 @@ def add_project_measure(request: ProgramRequest, program: Program) -> HttpRespon
 @creates_once
 def outcome_new(request: ProgramRequest, program: Program, pk: int, questionnaire_pk: int) -> HttpResponse:
     """The supporter (or a coordinator) records an outcome measure completed with the participant."""
-    relationship = support_access.get_own_relationship(request, program, pk, page="outcome measure")
+    relationship = support_access.get_own_relationship(request, program, pk, page=gettext_noop("outcome measure"))
     chosen = {q.pk: q for q in common.measures_of(common.get_settings(program))}
     if questionnaire_pk not in chosen:
         raise Http404("Not one of the program's outcome measures.")
@@ -249,7 +253,7 @@ def _pdf_response(built: sharing.Summary) -> HttpResponse:
 @program_view("voice.manage_consents")
 def consents(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """Record or withdraw the participant's consent to share their summary."""
-    participant = support_access.get_participant(request, program, pk, page="consent to share")
+    participant = support_access.get_participant(request, program, pk, page=gettext_noop("consent to share"))
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and "withdraw" in request.POST:
         consent = get_object_or_404(ShareConsent, participant=participant, pk=request.POST.get("withdraw"))
@@ -282,7 +286,7 @@ def consents(request: ProgramRequest, program: Program, pk: int) -> HttpResponse
 def peer_interest(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """The supporter (or a coordinator) records the answer to "would you like to hear about
     becoming a peer supporter later?" after a 'goals met' closing."""
-    relationship = support_access.get_own_relationship(request, program, pk, page="becoming a supporter")
+    relationship = support_access.get_own_relationship(request, program, pk, page=gettext_noop("becoming a supporter"))
     answer = request.POST.get("consented")
     if answer not in ("yes", "no"):
         messages.error(request, _("Choose yes or no."))
@@ -305,7 +309,10 @@ def former_participants(request: ProgramRequest, program: Program) -> HttpRespon
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list_view(
-        actor=request.user, program=program, participants=[i.participant for i in page], page="former participants"
+        actor=request.user,
+        program=program,
+        participants=[i.participant for i in page],
+        page=gettext_noop("former participants"),
     )
     return render(request, "voice/former_participants.html", {"program": program, "page": page})
 

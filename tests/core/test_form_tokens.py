@@ -103,6 +103,9 @@ CREATE_VIEWS = {
     "credentials:domain_new",
     "credentials:progress",
     "credentials:my_progress",
+    "credentials:module_new",
+    "credentials:module",
+    "credentials:my_module",
 }
 LOOKS_LIKE_CREATE = re.compile(r"(_new|_add|_import|_pair|_plan|:upload)$")
 

@@ -24,7 +24,8 @@ from peerpath.certification.lifecycle import ASSESSMENT, CE_ACTIVITY
 from peerpath.certification.models import Assessment, CEActivity
 from peerpath.core.lifecycle import Lifecycle
 from peerpath.core.models import AuditEntry, OutgoingEmail
-from peerpath.credentials.models import ExternalTraining
+from peerpath.credentials.lifecycle import EXTERNAL_TRAINING
+from peerpath.credentials.models import ExternalTraining, TrainingDomain
 from peerpath.exchange.lifecycle import IMPORT_BATCH
 from peerpath.exchange.models import ImportBatch
 from peerpath.groups.lifecycle import COVER, MEMBER, SESSION
@@ -61,6 +62,7 @@ LIFECYCLE_MODULES = [
     "peerpath.plans.lifecycle",
     "peerpath.hours.lifecycle",
     "peerpath.practice.lifecycle",
+    "peerpath.credentials.lifecycle",
 ]
 
 
@@ -168,6 +170,15 @@ MAKERS: dict[Lifecycle[Any], Callable[[Program, str], Model]] = {
         user=UserFactory(),
         status=s,
     ),
+    EXTERNAL_TRAINING: lambda p, s: ExternalTraining.objects.create(
+        program=p,
+        supporter=_supporter(p),
+        domain=TrainingDomain.objects.create(program=p, name="Ethics", hours_required=Decimal("10")),
+        title="Ethics webinar",
+        taken_on=today(),
+        hours=Decimal("2"),
+        status=s,
+    ),
     IMPORT_BATCH: lambda p, s: ImportBatch.objects.create(
         program=p, kind="supporters", filename="people.csv", status=s
     ),
@@ -203,13 +214,10 @@ def test_every_model_with_a_state_field_has_a_lifecycle() -> None:
     # sending, sent, undelivered), moved by workers under their lease on every attempt; the moves
     # people must see, giving up and sending again, are audited by peerpath.core.outbox.
     # A notification's delivery status is the same machinery's bookkeeping for texts and e-mails.
-    # An external training has one audited move (awaiting approval -> approved, in
-    # credentials.services.approve_external_training); it should still become a Lifecycle.
     exempt = {
         (Attendance, "status"),
         (OutgoingEmail, "status"),
         (Delivery, "status"),
-        (ExternalTraining, "status"),
     }
     assert stateful - exempt == {(lc.model, lc.field) for lc in _declared()}
 

@@ -126,3 +126,20 @@ def test_the_checks_catch_what_they_look_for(browser: Any) -> None:
         assert "p#out" in problem and "table" not in problem, problem
     finally:
         context.close()
+
+
+def test_the_pseudo_language_check_finds_text_outside_the_markers() -> None:
+    from django.utils.translation import gettext
+
+    assert page_checks.untranslated_text("<p>Plain</p>") == []  # only while the pseudo-language is on
+    with page_checks.pseudo_language():
+        assert gettext("Save") == "\u27e6Save\u27e7"
+        html = (
+            "<p>\u27e6Saved\u27e7 \u27ea\u2026\u27eb #3 · 12</p>"  # translated, the program's own, no letters
+            '<p lang="es" translate="no">Español</p><code>support.participant</code>'  # named in itself, code
+            '<p>Left <a title="Also left" href="/">\u27e6here\u27e7</a></p>'
+        )
+        assert page_checks.untranslated_text(html) == [
+            "line 1: untranslated 'Left'",
+            "line 1 <a title>: untranslated 'Also left'",
+        ]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from peerpath.programs.models import Membership
@@ -290,3 +290,25 @@ def test_no_page_is_kept_for_a_browser_without_its_form_token_cookie(world: Any)
         response = client.get("/p/riverside/reports/")
         assert response.status_code == 200 and "csrftoken" in response.cookies  # rendered, with a new cookie
         client.cookies.pop("csrftoken")
+
+
+def test_each_reader_gets_the_figures_in_their_own_language(world: Any) -> None:
+    """The figures and the rendered page are kept per language: a Spanish reader never gets a page
+    or a download an English reader's visit left in the cache, nor the other way round."""
+    person(world, Source.FLYER, [Stage.APPLICANT])
+    english = browser_for(world.coordinator)
+    for _ in range(3):  # the second visit keeps the page, the third is served from the cache
+        page = english.get("/p/riverside/reports/").content.decode()
+    assert "1 people applied in the period" in page and "Recruitment funnel by source" in page
+    type(world.coordinator).objects.filter(pk=world.coordinator.pk).update(language="es")
+    for _ in range(3):  # the same session, now in Spanish: neither the kept page nor the figures
+        page = english.get("/p/riverside/reports/").content.decode()
+        assert "1 personas presentaron su solicitud en el período" in page
+        assert "Embudo de reclutamiento por origen" in page
+        assert "people applied" not in page and "Recruitment funnel" not in page
+    download = english.get("/p/riverside/reports/recruitment-funnel.csv").content.decode("utf-8-sig")
+    with translation.override("es"):
+        spanish = ",".join(str(c.label) for c in RecruitmentFunnel.columns)
+    assert download.splitlines()[0] == spanish and spanish.startswith("Fuente,Presentaron solicitud")
+    type(world.coordinator).objects.filter(pk=world.coordinator.pk).update(language="en")
+    assert "1 people applied in the period" in english.get("/p/riverside/reports/").content.decode()

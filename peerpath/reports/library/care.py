@@ -9,38 +9,46 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.care.models import CheckIn, CheckInStatus, Subscale, SupervisionMeeting
 from peerpath.care.queries import supporters_on_break
 from peerpath.care.services.common import get_settings
 from peerpath.care.stages import SERVING_STAGES
 from peerpath.recruitment.models import Supporter
-from peerpath.reports.base import Chart, Column, Period, Report, aware, percent, plural, register
+from peerpath.reports.base import Chart, Column, Period, Report, aware, percent, register
 
 Attendance = SupervisionMeeting.attendees.through
 # Counts below this are never shown, so that nobody's well-being can be singled out.
 SMALL_NUMBER = 5
-FEWER = f"fewer than {SMALL_NUMBER}"
-HIDDEN = "not shown"
+
+
+def fewer() -> str:
+    return gettext("fewer than %(n)s") % {"n": SMALL_NUMBER}
+
+
+def hidden() -> str:
+    return gettext("not shown")
 
 
 @register
 class SupervisionCoverage(Report):
     slug = "supervision-coverage"
-    title = "Supervision coverage"
-    description = (
+    title = _("Supervision coverage")
+    description = _(
         "Today, per supervisor: supporters giving support (shadowing, provisional or active, not on a break), "
         "those supervised within the program's minimum frequency, those new since then and not yet due, and "
         "those overdue; and the meetings each supervisor logged in the period."
     )
     columns = [
-        Column("supervisor", "Supervisor"),
-        Column("supporters", "Supporters", "int"),
-        Column("within", "Supervised in time", "int"),
-        Column("not_yet_due", "New, not yet due", "int"),
-        Column("overdue", "Overdue", "int"),
-        Column("covered", "Covered (%)", "percent"),
-        Column("meetings", "Meetings in the period", "int"),
+        Column("supervisor", _("Supervisor")),
+        Column("supporters", _("Supporters"), "int"),
+        Column("within", _("Supervised in time"), "int"),
+        Column("not_yet_due", _("New, not yet due"), "int"),
+        Column("overdue", _("Overdue"), "int"),
+        Column("covered", _("Covered (%)"), "percent"),
+        Column("meetings", _("Meetings in the period"), "int"),
     ]
     chart = Chart("bar", "supervisor", ("within", "not_yet_due", "overdue"), stacked=True, horizontal=True)
     order = 100
@@ -75,11 +83,13 @@ class SupervisionCoverage(Report):
             .values_list("supervisor_id", "n")
         )
         rows = []
+        nobody = gettext("No supervisor assigned")
         for row in supporters:
             covered = row["within"] + row["not_yet_due"]
             rows.append(
                 {
-                    "supervisor": row["supervisor__full_name"] or "No supervisor assigned",
+                    "supervisor": row["supervisor__full_name"] or nobody,
+                    "assigned": bool(row["supervisor__full_name"]),
                     "supporters": row["supporters"],
                     "within": row["within"],
                     "not_yet_due": row["not_yet_due"],
@@ -88,33 +98,40 @@ class SupervisionCoverage(Report):
                     "meetings": meetings.pop(row["supervisor_id"], 0),
                 }
             )
-        rows.sort(key=lambda r: (r["supervisor"] == "No supervisor assigned", r["supervisor"]))
+        rows.sort(key=lambda r: (not r["assigned"], r["supervisor"]))
         return rows
 
     def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
-        return [f"The program's minimum: supervision at least every {self.every_days} days (Care settings)."]
+        return [
+            gettext("The program's minimum: supervision at least every %(days)s days (Care settings).")
+            % {"days": self.every_days}
+        ]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         people = sum(r["supporters"] for r in rows)
         overdue = sum(r["overdue"] for r in rows)
         if not people:
-            return "Nobody is giving support today."
-        return f"{overdue} of {plural(people, 'supporter')} giving support are overdue for supervision."
+            return gettext("Nobody is giving support today.")
+        return ngettext(
+            "%(overdue)s of %(people)s supporter giving support are overdue for supervision.",
+            "%(overdue)s of %(people)s supporters giving support are overdue for supervision.",
+            people,
+        ) % {"overdue": overdue, "people": people}
 
 
 @register
 class WellbeingBands(Report):
     slug = "wellbeing-bands"
-    title = "Well-being check-ins by band"
-    description = (
+    title = _("Well-being check-ins by band")
+    description = _(
         "Each supporter's latest well-being check-in completed in the period, counted by the band of each "
         "subscale. Only counts of people, never individuals."
     )
     columns = [
-        Column("subscale", "Subscale"),
-        Column("band", "Band"),
-        Column("concern", "Highest concern"),
-        Column("people", "People", "int"),
+        Column("subscale", _("Subscale")),
+        Column("band", _("Band")),
+        Column("concern", _("Highest concern")),
+        Column("people", _("People"), "int"),
     ]
     chart = Chart("bar", "label", ("people",))
     order = 110
@@ -164,7 +181,7 @@ class WellbeingBands(Report):
                     "subscale": name,
                     "band": band.label,
                     "label": f"{s.name}: {band.label}",
-                    "concern": "yes" if band.is_highest_concern else "",
+                    "concern": gettext("yes") if band.is_highest_concern else "",
                     "people": counts[f"c{i}"],
                 }
             )
@@ -172,26 +189,33 @@ class WellbeingBands(Report):
 
     def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
         return [
-            f"To protect privacy, a band with fewer than {SMALL_NUMBER} people (or none) shows "
-            f"“{FEWER}”; when that hides a single band of a subscale, the next smallest is {HIDDEN} too, so no "
-            "count can be worked out from the others. No totals are shown."
+            gettext(
+                "To protect privacy, a band with fewer than %(n)s people (or none) shows “%(fewer)s”; when that "
+                "hides a single band of a subscale, the next smallest is “%(hidden)s” too, so no count can be "
+                "worked out from the others. No totals are shown."
+            )
+            % {"n": SMALL_NUMBER, "fewer": fewer(), "hidden": hidden()}
         ]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         subscales = len({r["subscale"] for r in rows})
         if not subscales:
-            return "No well-being check-in was completed in the period."
+            return gettext("No well-being check-in was completed in the period.")
         shown = [r for r in rows if isinstance(r["people"], int)]
         if not shown:
-            return (
-                f"Check-ins in the period across {plural(subscales, 'subscale')}: "
-                f"every band has fewer than {SMALL_NUMBER} people."
-            )
+            return ngettext(
+                "Check-ins in the period across %(n)s subscale: every band has fewer than %(small)s people.",
+                "Check-ins in the period across %(n)s subscales: every band has fewer than %(small)s people.",
+                subscales,
+            ) % {"n": subscales, "small": SMALL_NUMBER}
         top = max(shown, key=lambda r: r["people"])
-        return (
-            f"Latest check-ins in the period across {plural(subscales, 'subscale')}; the largest group: "
-            f"{top['people']} people in {top['subscale']}, {top['band']}. Small counts are not shown."
-        )
+        return ngettext(
+            "Latest check-ins in the period across %(n)s subscale; the largest group: %(people)s people in "
+            "%(subscale)s, %(band)s. Small counts are not shown.",
+            "Latest check-ins in the period across %(n)s subscales; the largest group: %(people)s people in "
+            "%(subscale)s, %(band)s. Small counts are not shown.",
+            subscales,
+        ) % {"n": subscales, "people": top["people"], "subscale": top["subscale"], "band": top["band"]}
 
 
 def suppress_small_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -206,7 +230,7 @@ def suppress_small_numbers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         small = [r for r in group if r["people"] < SMALL_NUMBER]
         shown = sorted((r for r in group if r["people"] >= SMALL_NUMBER), key=lambda r: r["people"])
         for row in small:
-            row["people"] = FEWER
+            row["people"] = fewer()
         if len(small) == 1 and shown:
-            shown[0]["people"] = HIDDEN
+            shown[0]["people"] = hidden()
     return rows

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.certification.models import (
     Assessment,
@@ -27,14 +29,14 @@ EXPIRY_WINDOW_DAYS = REMINDER_DAYS[0]  # the same 90 days as the certification o
 @register
 class CertificationStatus(Report):
     slug = "certification-status"
-    title = "Certification status and expiries"
-    description = (
+    title = _("Certification status and expiries")
+    description = _(
         "Each certified supporter's newest certificate as it stands today (current, expiring within 90 days, in "
         "its grace period, lapsed) and their continuing-education hours for the current cycle against the "
         "renewal rule its cycle runs under (subject minimums, caps, each course once); people "
         "provisionally certified; and, for the period, certificates issued, renewed, revoked and falling due."
     )
-    columns = [Column("measure", "Measure"), Column("count", "People", "int")]
+    columns = [Column("measure", _("Measure")), Column("count", _("People"), "int")]
     chart = Chart("bar", "measure", ("count",), horizontal=True)
     order = 40
 
@@ -83,27 +85,38 @@ class CertificationStatus(Report):
                 overdue=Count("id", filter=Q(due__lt=today)),
             )
         )
-        return [
-            {"measure": "Certified, certificate current", "count": certificates["current"]},
-            {"measure": f"Expiring within {EXPIRY_WINDOW_DAYS} days", "count": certificates["expiring"]},
-            {"measure": "Expired, in the grace period", "count": certificates["in_grace"]},
-            {"measure": "Lapsed (grace period over)", "count": certificates["lapsed"]},
-            {"measure": "Provisionally certified", "count": provisional["people"]},
-            {"measure": "Provisional: reassessment overdue", "count": provisional["overdue"]},
-            {"measure": "Renewal falling due in the period", "count": certificates["due_in_period"]},
-            {"measure": "Issued in the period", "count": events["issued"]},
-            {"measure": "Renewed in the period", "count": events["renewed"]},
-            {"measure": "Revoked in the period", "count": events["revoked"]},
-            {"measure": "CE hours: requirements met", "count": certificates["ce_met"]},
-            {"measure": "CE hours: at least half", "count": certificates["ce_half"]},
-            {"measure": "CE hours: less than half", "count": certificates["ce_less"]},
+        measures = [
+            ("current", gettext("Certified, certificate current"), certificates["current"]),
+            (
+                "expiring",
+                gettext("Expiring within %(days)s days") % {"days": EXPIRY_WINDOW_DAYS},
+                certificates["expiring"],
+            ),
+            ("in_grace", gettext("Expired, in the grace period"), certificates["in_grace"]),
+            ("lapsed", gettext("Lapsed (grace period over)"), certificates["lapsed"]),
+            ("provisional", gettext("Provisionally certified"), provisional["people"]),
+            ("overdue", gettext("Provisional: reassessment overdue"), provisional["overdue"]),
+            ("due", gettext("Renewal falling due in the period"), certificates["due_in_period"]),
+            ("issued", gettext("Issued in the period"), events["issued"]),
+            ("renewed", gettext("Renewed in the period"), events["renewed"]),
+            ("revoked", gettext("Revoked in the period"), events["revoked"]),
+            ("ce_met", gettext("CE hours: requirements met"), certificates["ce_met"]),
+            ("ce_half", gettext("CE hours: at least half"), certificates["ce_half"]),
+            ("ce_less", gettext("CE hours: less than half"), certificates["ce_less"]),
         ]
+        # "key" names each row for the summary whatever the language of its "measure".
+        return [{"key": key, "measure": measure, "count": count} for key, measure, count in measures]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
-        count = {r["measure"]: r["count"] for r in rows}
-        return (
-            f"{count['Certified, certificate current']} certified with a current certificate, "
-            f"{count[f'Expiring within {EXPIRY_WINDOW_DAYS} days']} of them expiring within {EXPIRY_WINDOW_DAYS} days; "
-            f"{count['Provisionally certified']} provisionally certified; "
-            f"{count['CE hours: requirements met']} have their continuing-education hours for this cycle."
-        )
+        count = {r["key"]: r["count"] for r in rows}
+        return gettext(
+            "%(current)s certified with a current certificate, %(expiring)s of them expiring within %(days)s "
+            "days; %(provisional)s provisionally certified; %(ce_met)s have their continuing-education hours for "
+            "this cycle."
+        ) % {
+            "current": count["current"],
+            "expiring": count["expiring"],
+            "days": EXPIRY_WINDOW_DAYS,
+            "provisional": count["provisional"],
+            "ce_met": count["ce_met"],
+        }

@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.groups.models import Audience
 from peerpath.groups.queries import sessions_held
@@ -21,11 +23,8 @@ from peerpath.hours import ledger
 from peerpath.hours.ledger import Scope, as_hours
 from peerpath.hours.models import Kind
 from peerpath.hours.services import get_settings
-from peerpath.reports.base import Chart, Column, Period, Report, month_label, plural, register
+from peerpath.reports.base import Chart, Column, Period, Report, month_label, register
 from peerpath.support.models import Contact, Participant
-
-NO_AREA = "Not specific to an area"
-AREA_NOT_RECORDED = "Area not recorded"
 
 
 def participant_areas(program: Any, participant_ids: set[int]) -> dict[int, str]:
@@ -50,20 +49,20 @@ def units(minutes: int, unit_minutes: int) -> Decimal:
 @register
 class UnitsOfService(Report):
     slug = "funder-units-of-service"
-    title = "Funder report: units of service"
-    description = (
+    title = _("Funder report: units of service")
+    description = _(
         "Service given in the period, from every supporter's hours ledger: per month, kind of activity and "
         "lived-experience area (the participant's areas for one-to-one support, the group's areas for group "
         "sessions; other activities are not specific to an area), the activities counted, their hours and "
         "the units of service (the unit's length is an hours setting)."
     )
     columns = [
-        Column("month", "Month"),
-        Column("activity", "Kind of activity"),
-        Column("area", "Lived-experience area"),
-        Column("activities", "Activities", "int"),
-        Column("hours", "Hours", "decimal"),
-        Column("units", "Units of service", "decimal"),
+        Column("month", _("Month")),
+        Column("activity", _("Kind of activity")),
+        Column("area", _("Lived-experience area")),
+        Column("activities", _("Activities"), "int"),
+        Column("hours", _("Hours"), "decimal"),
+        Column("units", _("Units of service"), "decimal"),
     ]
     order = 200
 
@@ -71,13 +70,14 @@ class UnitsOfService(Report):
         self.unit_minutes = get_settings(program).unit_minutes
         found = ledger.entries(Scope(program, None, period.start, period.end))
         areas = participant_areas(program, ledger.people_supported(found))
+        no_area, area_not_recorded = gettext("Not specific to an area"), gettext("Area not recorded")
         kinds = {str(k.value): (position, str(k.label)) for position, k in enumerate(Kind)}
         cells: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0])
         for entry in found:
             if entry.participant_id is not None:
-                area = areas.get(entry.participant_id, AREA_NOT_RECORDED)
+                area = areas.get(entry.participant_id, area_not_recorded)
             else:  # a group session counts under its group's areas; other activities under none
-                area = " + ".join(entry.areas) or NO_AREA
+                area = " + ".join(entry.areas) or no_area
             cell = cells[(ledger.month_of(entry.day), entry.kind, area)]
             cell[0] += 1
             cell[1] += entry.minutes
@@ -97,34 +97,40 @@ class UnitsOfService(Report):
     def summary(self, rows: list[dict[str, Any]]) -> str:
         hours = sum((r["hours"] for r in rows), Decimal(0))
         units_given = sum((r["units"] for r in rows), Decimal(0))
-        return f"{hours} hours of service in the period, {units_given} units."
+        return gettext("%(hours)s hours of service in the period, %(units)s units.") % {
+            "hours": hours,
+            "units": units_given,
+        }
 
     def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
         return [
-            f"One unit of service is {self.unit_minutes} minutes (Service hours settings).",
-            "One-to-one support counts contacts that reached the participant, for the minutes logged; group "
-            "sessions count their length plus the preparation time, under the areas the group is for (its page); "
-            "other duties count once approved.",
+            gettext("One unit of service is %(minutes)s minutes (Service hours settings).")
+            % {"minutes": self.unit_minutes},
+            gettext(
+                "One-to-one support counts contacts that reached the participant, for the minutes logged; group "
+                "sessions count their length plus the preparation time, under the areas the group is for (its "
+                "page); other duties count once approved."
+            ),
         ]
 
 
 @register
 class PeopleReached(Report):
     slug = "funder-people-reached"
-    title = "Funder report: people reached"
-    description = (
+    title = _("Funder report: people reached")
+    description = _(
         "Participants reached per month and over the whole period: one-to-one (a contact that reached them), in "
         "group work (a registered member present at a session held), either way (each person once), and drop-ins "
         "at group sessions, counted without names (first time and returning; not unique people). Someone reached "
         "in several months counts once in the period's total."
     )
     columns = [
-        Column("month", "Month"),
-        Column("one_to_one", "Reached one-to-one", "int"),
-        Column("groups", "Reached in groups (members)", "int"),
-        Column("either", "Reached either way", "int"),
-        Column("first_time", "Drop-ins, first time", "int"),
-        Column("returning", "Drop-ins, returning", "int"),
+        Column("month", _("Month")),
+        Column("one_to_one", _("Reached one-to-one"), "int"),
+        Column("groups", _("Reached in groups (members)"), "int"),
+        Column("either", _("Reached either way"), "int"),
+        Column("first_time", _("Drop-ins, first time"), "int"),
+        Column("returning", _("Drop-ins, returning"), "int"),
     ]
     chart = Chart("bar", "month", ("one_to_one", "groups", "first_time", "returning"))
     order = 201
@@ -163,13 +169,20 @@ class PeopleReached(Report):
         every_one = set().union(*one.values()) if one else set()
         every_member = set().union(*members.values()) if members else set()
         totals = [sum(c[0] for c in drop_ins.values()), sum(c[1] for c in drop_ins.values())]
-        rows.append(row("Whole period", every_one, every_member, totals))
+        rows.append(row(gettext("Whole period"), every_one, every_member, totals))
         return rows
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         whole = rows[-1]
-        return (
-            f"{plural(whole['either'], 'participant')} reached in the period "
-            f"({whole['one_to_one']} one-to-one, {whole['groups']} in groups), and "
-            f"{plural(whole['first_time'] + whole['returning'], 'drop-in')} at group sessions."
-        )
+        return ngettext(
+            "%(n)s participant reached in the period (%(one)s one-to-one, %(groups)s in groups), and %(drop_ins)s "
+            "drop-ins at group sessions.",
+            "%(n)s participants reached in the period (%(one)s one-to-one, %(groups)s in groups), and %(drop_ins)s "
+            "drop-ins at group sessions.",
+            whole["either"],
+        ) % {
+            "n": whole["either"],
+            "one": whole["one_to_one"],
+            "groups": whole["groups"],
+            "drop_ins": whole["first_time"] + whole["returning"],
+        }

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.recruitment.models import Source, Stage, StageChange, Supporter
 from peerpath.reports.base import Chart, Column, Period, Report, as_date, aware, percent, register
@@ -17,19 +19,19 @@ from peerpath.reports.base import Chart, Column, Period, Report, as_date, aware,
 @register
 class RecruitmentFunnel(Report):
     slug = "recruitment-funnel"
-    title = "Recruitment funnel by source"
-    description = (
+    title = _("Recruitment funnel by source")
+    description = _(
         "People who first applied in the period, by how they heard of the program, and how far along the "
         "pathway they have come since."
     )
     columns = [
-        Column("source", "Source"),
-        Column("applied", "Applied", "int"),
-        Column("screened", "Screened", "int"),
-        Column("accepted", "Accepted", "int"),
-        Column("trained", "Certified or provisional", "int"),
-        Column("active", "Became active", "int"),
-        Column("accept_rate", "Accepted (%)", "percent"),
+        Column("source", _("Source")),
+        Column("applied", _("Applied"), "int"),
+        Column("screened", _("Screened"), "int"),
+        Column("accepted", _("Accepted"), "int"),
+        Column("trained", _("Certified or provisional"), "int"),
+        Column("active", _("Became active"), "int"),
+        Column("accept_rate", _("Accepted (%)"), "percent"),
     ]
     chart = Chart("bar", "source", ("applied", "screened", "accepted", "trained", "active"))
     order = 10
@@ -58,7 +60,7 @@ class RecruitmentFunnel(Report):
             applied = row.get("applied", 0)
             rows.append(
                 {
-                    "source": source.label,
+                    "source": str(source.label),
                     "applied": applied,
                     "screened": row.get("screened", 0),
                     "accepted": row.get("accepted", 0),
@@ -72,7 +74,10 @@ class RecruitmentFunnel(Report):
     def summary(self, rows: list[dict[str, Any]]) -> str:
         applied = sum(r["applied"] for r in rows)
         accepted = sum(r["accepted"] for r in rows)
-        return f"{applied} people applied in the period; {accepted} were accepted into training."
+        return gettext("%(applied)s people applied in the period; %(accepted)s were accepted into training.") % {
+            "applied": applied,
+            "accepted": accepted,
+        }
 
 
 LEAVING = (Stage.INACTIVE, Stage.ALUMNI)
@@ -81,16 +86,16 @@ LEAVING = (Stage.INACTIVE, Stage.ALUMNI)
 @register
 class SupporterRetention(Report):
     slug = "supporter-retention"
-    title = "Active supporters over time"
-    description = (
+    title = _("Active supporters over time")
+    description = _(
         "Each month: supporters who became active (new or returning from a break), who left (inactive or "
         "alumni), and how many were active at the end of the month."
     )
     columns = [
-        Column("month", "Month"),
-        Column("joined", "Became active", "int"),
-        Column("left", "Left", "int"),
-        Column("active_at_end", "Active at month end", "int"),
+        Column("month", _("Month")),
+        Column("joined", _("Became active"), "int"),
+        Column("left", _("Left"), "int"),
+        Column("active_at_end", _("Active at month end"), "int"),
     ]
     chart = Chart("line", "month", ("active_at_end", "joined", "left"))
     order = 120
@@ -137,8 +142,13 @@ class SupporterRetention(Report):
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         if not rows:
-            return "No months in the period."
-        return (
-            f"From {rows[0]['month']} to {rows[-1]['month']}: {sum(r['joined'] for r in rows)} became active, "
-            f"{sum(r['left'] for r in rows)} left; {rows[-1]['active_at_end']} active at the end."
-        )
+            return gettext("No months in the period.")
+        return gettext(
+            "From %(first)s to %(last)s: %(joined)s became active, %(left)s left; %(active)s active at the end."
+        ) % {
+            "first": rows[0]["month"],
+            "last": rows[-1]["month"],
+            "joined": sum(r["joined"] for r in rows),
+            "left": sum(r["left"] for r in rows),
+            "active": rows[-1]["active_at_end"],
+        }

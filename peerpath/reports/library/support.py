@@ -23,6 +23,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, TruncMonth
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.reports.base import (
@@ -33,7 +36,6 @@ from peerpath.reports.base import (
     by_month,
     monthly_rows,
     percent,
-    plural,
     register,
 )
 from peerpath.support import windows as w
@@ -64,14 +66,17 @@ def _contacts(program: Any, period: Period) -> Any:
 @register
 class CapacityAndWaiting(Report):
     slug = "capacity-and-waiting"
-    title = "Active supporters, free places and the waiting list"
-    description = (
-        "Today: active supporters, the places they offer (their capacity in their matching profile, "
-        f"{DEFAULT_CAPACITY} without one), places taken by proposed and active relationships, places free among "
-        "those open to new matches, and participants waiting for a supporter. For the period: participants "
-        "added and relationships that started."
+    title = _("Active supporters, free places and the waiting list")
+    description = format_lazy(
+        _(
+            "Today: active supporters, the places they offer (their capacity in their matching profile, "
+            "{capacity} without one), places taken by proposed and active relationships, places free among "
+            "those open to new matches, and participants waiting for a supporter. For the period: participants "
+            "added and relationships that started."
+        ),
+        capacity=DEFAULT_CAPACITY,
     )
-    columns = [Column("measure", "Measure"), Column("value", "Number", "int")]
+    columns = [Column("measure", _("Measure")), Column("value", _("Number"), "int")]
     chart = Chart("bar", "measure", ("value",), horizontal=True)
     order = 50
 
@@ -113,42 +118,61 @@ class CapacityAndWaiting(Report):
             program=program, activated_at__gte=period.start_at, activated_at__lt=period.end_at
         ).count()
         oldest = participants["oldest"]
+        longest = (now - oldest).days if oldest else 0
+        # "key" names each row for the summary whatever the language of its "measure".
         return [
-            {"measure": "Active supporters", "value": supporters["active"]},
-            {"measure": "Supporters with a free place", "value": supporters["with_room"]},
-            {"measure": "Places offered", "value": supporters["places_total"] or 0},
-            {"measure": "Places taken", "value": supporters["taken_total"] or 0},
-            {"measure": "Places free", "value": supporters["free_total"] or 0},
-            {"measure": "Participants waiting", "value": participants["waiting"]},
-            {"measure": f"Waiting more than {LONG_WAIT_DAYS} days", "value": participants["long_wait"]},
-            {"measure": "Longest wait (days)", "value": (now - oldest).days if oldest else 0},
-            {"measure": "Participants added in the period", "value": participants["added"]},
-            {"measure": "Relationships started in the period", "value": started},
+            {"key": "active", "measure": gettext("Active supporters"), "value": supporters["active"]},
+            {"key": "with_room", "measure": gettext("Supporters with a free place"), "value": supporters["with_room"]},
+            {"key": "offered", "measure": gettext("Places offered"), "value": supporters["places_total"] or 0},
+            {"key": "taken", "measure": gettext("Places taken"), "value": supporters["taken_total"] or 0},
+            {"key": "free", "measure": gettext("Places free"), "value": supporters["free_total"] or 0},
+            {"key": "waiting", "measure": gettext("Participants waiting"), "value": participants["waiting"]},
+            {
+                "key": "long_wait",
+                "measure": gettext("Waiting more than %(days)s days") % {"days": LONG_WAIT_DAYS},
+                "value": participants["long_wait"],
+            },
+            {
+                "key": "longest",
+                "measure": gettext("Longest wait (days)"),
+                "value": longest,
+            },
+            {"key": "added", "measure": gettext("Participants added in the period"), "value": participants["added"]},
+            {"key": "started", "measure": gettext("Relationships started in the period"), "value": started},
         ]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
-        v = {r["measure"]: r["value"] for r in rows}
-        return (
-            f"{plural(v['Active supporters'], 'active supporter')} with {v['Places free']} of "
-            f"{v['Places offered']} places free; {v['Participants waiting']} participants waiting, "
-            f"{v[f'Waiting more than {LONG_WAIT_DAYS} days']} for more than {LONG_WAIT_DAYS} days."
-        )
+        v = {r["key"]: r["value"] for r in rows}
+        return ngettext(
+            "%(active)s active supporter with %(free)s of %(offered)s places free; %(waiting)s participants "
+            "waiting, %(long_wait)s for more than %(days)s days.",
+            "%(active)s active supporters with %(free)s of %(offered)s places free; %(waiting)s participants "
+            "waiting, %(long_wait)s for more than %(days)s days.",
+            v["active"],
+        ) % {
+            "active": v["active"],
+            "free": v["free"],
+            "offered": v["offered"],
+            "waiting": v["waiting"],
+            "long_wait": v["long_wait"],
+            "days": LONG_WAIT_DAYS,
+        }
 
 
 @register
 class ContactsByMonth(Report):
     slug = "contacts-by-month"
-    title = "Contacts over time"
-    description = (
+    title = _("Contacts over time")
+    description = _(
         "Contacts and attempts supporters logged each month (by the date of the contact): those that reached "
         "the participant, those that did not, and the hours of support given in contacts that reached them."
     )
     columns = [
-        Column("month", "Month"),
-        Column("contacts", "Logged", "int"),
-        Column("reached", "Reached", "int"),
-        Column("not_reached", "Not reached", "int"),
-        Column("hours", "Hours of support", "decimal"),
+        Column("month", _("Month")),
+        Column("contacts", _("Logged"), "int"),
+        Column("reached", _("Reached"), "int"),
+        Column("not_reached", _("Not reached"), "int"),
+        Column("hours", _("Hours of support"), "decimal"),
     ]
     chart = Chart("bar", "month", ("reached", "not_reached"), stacked=True)
     order = 60
@@ -175,19 +199,32 @@ class ContactsByMonth(Report):
         total = sum(r["contacts"] for r in rows)
         reached = sum(r["reached"] for r in rows)
         busiest = max(rows, key=lambda r: r["contacts"], default=None)
-        tail = f" The busiest month was {busiest['month']} ({busiest['contacts']})." if busiest and total else ""
-        return f"{plural(total, 'contact')} logged in the period, {reached} of them reached the participant.{tail}"
+        text = ngettext(
+            "%(total)s contact logged in the period, %(reached)s of them reached the participant.",
+            "%(total)s contacts logged in the period, %(reached)s of them reached the participant.",
+            total,
+        ) % {"total": total, "reached": reached}
+        if busiest and total:
+            text += " " + gettext("The busiest month was %(month)s (%(contacts)s).") % {
+                "month": busiest["month"],
+                "contacts": busiest["contacts"],
+            }
+        return text
 
 
 @register
 class ContactsByTask(Report):
     slug = "contacts-by-task"
-    title = "Contacts by the four tasks of peer support"
-    description = (
+    title = _("Contacts by the four tasks of peer support")
+    description = _(
         "Contacts in the period that reached the participant, by which of the four tasks of peer support they "
         "served (a contact may serve several, so the shares add up to more than 100%)."
     )
-    columns = [Column("task", "Task"), Column("contacts", "Contacts", "int"), Column("share", "Share (%)", "percent")]
+    columns = [
+        Column("task", _("Task")),
+        Column("contacts", _("Contacts"), "int"),
+        Column("share", _("Share (%)"), "percent"),
+    ]
     chart = Chart("bar", "task", ("contacts",))
     order = 65
 
@@ -201,43 +238,52 @@ class ContactsByTask(Report):
             **{task.value: Count("id", filter=Q(task_text__contains=f'"{task.value}"')) for task in SupportTask},
         )
         rows = [
-            {"task": task.label, "contacts": found[task.value], "share": percent(found[task.value], found["total"])}
+            {
+                "key": task.value,
+                "task": str(task.label),
+                "contacts": found[task.value],
+                "share": percent(found[task.value], found["total"]),
+            }
             for task in SupportTask
         ]
         rows.append(
-            {"task": "No task recorded", "contacts": found["none"], "share": percent(found["none"], found["total"])}
+            {
+                "key": "",
+                "task": gettext("No task recorded"),
+                "contacts": found["none"],
+                "share": percent(found["none"], found["total"]),
+            }
         )
         return rows
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
-        tasks = [r for r in rows if r["task"] != "No task recorded"]
+        tasks = [r for r in rows if r["key"]]
         top = max(tasks, key=lambda r: r["contacts"])
         if not top["contacts"]:
-            return "No contact in the period recorded which of the four tasks it served."
-        return (
-            "Of contacts that reached the participant, "
-            + "; ".join(f"{r['task'].lower()} {r['contacts']}" for r in tasks)
-            + f". Most often: {top['task'].lower()}."
-        )
+            return gettext("No contact in the period recorded which of the four tasks it served.")
+        return gettext("Of contacts that reached the participant, %(counts)s. Most often: %(top)s.") % {
+            "counts": "; ".join(f"{r['task'].lower()} {r['contacts']}" for r in tasks),
+            "top": top["task"].lower(),
+        }
 
 
 @register
 class FollowUpAdherence(Report):
     slug = "follow-up-adherence"
-    title = "Follow-up adherence"
-    description = (
+    title = _("Follow-up adherence")
+    description = _(
         "Follow-ups whose date fell in the period, by month: done on time (a contact reached the participant by "
         "the date plus the program's grace days), late (reached only after that), missed (nobody reached them "
         "since) or still open (the grace days have not passed yet)."
     )
     columns = [
-        Column("month", "Month"),
-        Column("due", "Due", "int"),
-        Column("on_time", "On time", "int"),
-        Column("late", "Late", "int"),
-        Column("missed", "Missed", "int"),
-        Column("open", "Still open", "int"),
-        Column("on_time_percent", "On time (%)", "percent"),
+        Column("month", _("Month")),
+        Column("due", _("Due"), "int"),
+        Column("on_time", _("On time"), "int"),
+        Column("late", _("Late"), "int"),
+        Column("missed", _("Missed"), "int"),
+        Column("open", _("Still open"), "int"),
+        Column("on_time_percent", _("On time (%)"), "percent"),
     ]
     chart = Chart("bar", "month", ("on_time", "late", "missed", "open"), stacked=True)
     order = 70
@@ -274,25 +320,29 @@ class FollowUpAdherence(Report):
     def summary(self, rows: list[dict[str, Any]]) -> str:
         due = sum(r["due"] for r in rows)
         if not due:
-            return "No follow-up fell due in the period."
+            return gettext("No follow-up fell due in the period.")
         on_time, late, missed = (sum(r[k] for r in rows) for k in ("on_time", "late", "missed"))
-        return f"{plural(due, 'follow-up')} fell due in the period: {on_time} on time, {late} late, {missed} missed."
+        return ngettext(
+            "%(due)s follow-up fell due in the period: %(on_time)s on time, %(late)s late, %(missed)s missed.",
+            "%(due)s follow-ups fell due in the period: %(on_time)s on time, %(late)s late, %(missed)s missed.",
+            due,
+        ) % {"due": due, "on_time": on_time, "late": late, "missed": missed}
 
 
 @register
 class Unreachable(Report):
     slug = "unreachable"
-    title = "Unreachable rate"
-    description = (
+    title = _("Unreachable rate")
+    description = _(
         "Each month: contact attempts that did not reach the participant, as a share of everything logged, and "
         "support relationships closed because the participant could not be reached."
     )
     columns = [
-        Column("month", "Month"),
-        Column("contacts", "Logged", "int"),
-        Column("not_reached", "Did not reach them", "int"),
-        Column("rate", "Not reached (%)", "percent"),
-        Column("closed_unreachable", "Closed: could not be reached", "int"),
+        Column("month", _("Month")),
+        Column("contacts", _("Logged"), "int"),
+        Column("not_reached", _("Did not reach them"), "int"),
+        Column("rate", _("Not reached (%)"), "percent"),
+        Column("closed_unreachable", _("Closed: could not be reached"), "int"),
     ]
     chart = Chart("line", "month", ("rate",))
     order = 80
@@ -326,8 +376,12 @@ class Unreachable(Report):
         windows = w.Windows.for_program(program)
         now = w.unreachable(w.tracked_relationships(program, windows), windows).count()
         return [
-            f"Today {plural(now, 'participant')} cannot be reached "
-            f"({windows.describe()['unreachable']}); see Needs attention."
+            ngettext(
+                "Today %(n)s participant cannot be reached (%(rule)s); see Needs attention.",
+                "Today %(n)s participants cannot be reached (%(rule)s); see Needs attention.",
+                now,
+            )
+            % {"n": now, "rule": windows.describe()["unreachable"]}
         ]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
@@ -335,28 +389,36 @@ class Unreachable(Report):
         missed = sum(r["not_reached"] for r in rows)
         closed = sum(r["closed_unreachable"] for r in rows)
         rate = percent(missed, logged)
-        share = f" ({rate}%)" if rate is not None else ""
-        return (
-            f"{missed} of {plural(logged, 'logged contact')} did not reach the participant{share}; "
-            f"{plural(closed, 'relationship')} closed because the participant could not be reached."
-        )
+        first = ngettext(
+            "%(missed)s of %(logged)s logged contact did not reach the participant",
+            "%(missed)s of %(logged)s logged contacts did not reach the participant",
+            logged,
+        ) % {"missed": missed, "logged": logged}
+        if rate is not None:
+            first += f" ({rate}%)"
+        second = ngettext(
+            "%(n)s relationship closed because the participant could not be reached.",
+            "%(n)s relationships closed because the participant could not be reached.",
+            closed,
+        ) % {"n": closed}
+        return f"{first}; {second}"
 
 
 @register
 class ConcernsAndEvents(Report):
     slug = "concerns-and-events"
-    title = "Concerns, crises and adverse events"
-    description = (
+    title = _("Concerns, crises and adverse events")
+    description = _(
         "Each month: concerns and crises supporters raised, and hard events recorded in their caseloads "
         "(hospitalised, relapsed, died). Counts only; no participant is named."
     )
     columns = [
-        Column("month", "Month"),
-        Column("concerns", "Concerns", "int"),
-        Column("crises", "Crises", "int"),
-        Column("hospitalised", "Hospitalised", "int"),
-        Column("relapsed", "Relapsed", "int"),
-        Column("died", "Died", "int"),
+        Column("month", _("Month")),
+        Column("concerns", _("Concerns"), "int"),
+        Column("crises", _("Crises"), "int"),
+        Column("hospitalised", _("Hospitalised"), "int"),
+        Column("relapsed", _("Relapsed"), "int"),
+        Column("died", _("Died"), "int"),
     ]
     chart = Chart("bar", "month", ("concerns", "crises", "hospitalised", "relapsed", "died"), stacked=True)
     order = 90
@@ -388,6 +450,9 @@ class ConcernsAndEvents(Report):
     def summary(self, rows: list[dict[str, Any]]) -> str:
         total = {k: sum(r[k] for r in rows) for k in ("concerns", "crises", "hospitalised", "relapsed", "died")}
         return (
-            f"In the period: {plural(total['concerns'], 'concern')}, {plural(total['crises'], 'crisis', 'crises')}; "
-            f"{total['hospitalised']} hospitalised, {total['relapsed']} relapsed, {total['died']} died."
+            gettext(
+                "In the period: %(concerns)s concerns, %(crises)s crises; %(hospitalised)s hospitalised, "
+                "%(relapsed)s relapsed, %(died)s died."
+            )
+            % total
         )

@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import CharField, Count, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from peerpath.certification.models import (
     Assessment,
@@ -17,7 +19,7 @@ from peerpath.certification.models import (
     Level,
     Outcome,
 )
-from peerpath.reports.base import Chart, Column, Period, Report, percent, plural, register
+from peerpath.reports.base import Chart, Column, Period, Report, percent, register
 from peerpath.training.models import ATTENDED, Attendance, Cohort, EnrolmentStatus, SessionKind, TrainingSession
 from peerpath.training.services import ON_ROSTER
 
@@ -27,22 +29,22 @@ BELOW_COMPETENT = (Level.NOT_YET, Level.DEVELOPING)
 @register
 class TrainingOutcomes(Report):
     slug = "training-outcomes"
-    title = "Training completion and outcomes"
-    description = (
+    title = _("Training completion and outcomes")
+    description = _(
         "Each cohort whose course ran during the period: trainees enrolled, who withdrew and who completed the "
         "course, the outcome of their end-of-training assessment, and attendance at the course sessions held so "
         "far (a make-up session counts for the session it replaces; withdrawn trainees are left out)."
     )
     columns = [
-        Column("cohort", "Cohort"),
-        Column("starts_on", "Starts", "date"),
-        Column("enrolled", "Enrolled", "int"),
-        Column("withdrawn", "Withdrew", "int"),
-        Column("completed", "Completed", "int"),
-        Column("certified", "Certified", "int"),
-        Column("provisional", "Provisionally certified", "int"),
-        Column("not_graduated", "Not graduated", "int"),
-        Column("attendance", "Attendance (%)", "percent"),
+        Column("cohort", _("Cohort")),
+        Column("starts_on", _("Starts"), "date"),
+        Column("enrolled", _("Enrolled"), "int"),
+        Column("withdrawn", _("Withdrew"), "int"),
+        Column("completed", _("Completed"), "int"),
+        Column("certified", _("Certified"), "int"),
+        Column("provisional", _("Provisionally certified"), "int"),
+        Column("not_graduated", _("Not graduated"), "int"),
+        Column("attendance", _("Attendance (%)"), "percent"),
     ]
     chart = Chart("bar", "cohort", ("enrolled", "completed", "certified", "provisional", "not_graduated"))
     order = 20
@@ -125,32 +127,39 @@ class TrainingOutcomes(Report):
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         if not rows:
-            return "No cohort's course ran in the period."
+            return gettext("No cohort's course ran in the period.")
         enrolled = sum(r["enrolled"] for r in rows)
-        certified = sum(r["certified"] for r in rows)
-        provisional = sum(r["provisional"] for r in rows)
-        return (
-            f"{plural(len(rows), 'cohort')} with {plural(enrolled, 'trainee')} enrolled: "
-            f"{certified} certified, {provisional} provisionally certified, "
-            f"{sum(r['not_graduated'] for r in rows)} not graduated."
-        )
+        cohorts = ngettext("%(n)s cohort", "%(n)s cohorts", len(rows)) % {"n": len(rows)}
+        return ngettext(
+            "%(cohorts)s with %(enrolled)s trainee enrolled: %(certified)s certified, %(provisional)s "
+            "provisionally certified, %(not_graduated)s not graduated.",
+            "%(cohorts)s with %(enrolled)s trainees enrolled: %(certified)s certified, %(provisional)s "
+            "provisionally certified, %(not_graduated)s not graduated.",
+            enrolled,
+        ) % {
+            "cohorts": cohorts,
+            "enrolled": enrolled,
+            "certified": sum(r["certified"] for r in rows),
+            "provisional": sum(r["provisional"] for r in rows),
+            "not_graduated": sum(r["not_graduated"] for r in rows),
+        }
 
 
 @register
 class CompetencyGaps(Report):
     slug = "competency-gaps"
-    title = "Competencies most often rated below competent"
-    description = (
+    title = _("Competencies most often rated below competent")
+    description = _(
         "In the assessments trainers decided during the period: for each competency, how many trainees were rated "
         "'not yet' or 'developing' (a trainee assessed twice counts once), most often first."
     )
     columns = [
-        Column("competency", "Competency"),
-        Column("rated", "Trainees rated", "int"),
-        Column("not_yet", "Not yet", "int"),
-        Column("developing", "Developing", "int"),
-        Column("below", "Below competent", "int"),
-        Column("below_percent", "Below competent (%)", "percent"),
+        Column("competency", _("Competency")),
+        Column("rated", _("Trainees rated"), "int"),
+        Column("not_yet", _("Not yet"), "int"),
+        Column("developing", _("Developing"), "int"),
+        Column("below", _("Below competent"), "int"),
+        Column("below_percent", _("Below competent (%)"), "percent"),
     ]
     chart = Chart("bar", "competency", ("not_yet", "developing"), stacked=True, horizontal=True)
     order = 30
@@ -188,9 +197,12 @@ class CompetencyGaps(Report):
     def summary(self, rows: list[dict[str, Any]]) -> str:
         gaps = [r for r in rows if r["below"]]
         if not gaps:
-            return "No trainee was rated below competent in an assessment decided in the period."
+            return gettext("No trainee was rated below competent in an assessment decided in the period.")
         top = gaps[0]
-        return (
-            f"{plural(len(gaps), 'competency', 'competencies')} had trainees rated below competent; most often "
-            f"{top['competency']} ({top['below']} of {top['rated']} trainees)."
-        )
+        return ngettext(
+            "%(n)s competency had trainees rated below competent; most often %(top)s (%(below)s of %(rated)s "
+            "trainees).",
+            "%(n)s competencies had trainees rated below competent; most often %(top)s (%(below)s of %(rated)s "
+            "trainees).",
+            len(gaps),
+        ) % {"n": len(gaps), "top": top["competency"], "below": top["below"], "rated": top["rated"]}

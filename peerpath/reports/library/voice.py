@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerpath.reports.base import Chart, Column, Period, Report, plural, register
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from peerpath.reports.base import Chart, Column, Period, Report, register
 from peerpath.voice.services.outcomes import SMALL_GROUP, program_change
 
-FEWER = f"fewer than {SMALL_GROUP}"
+
+def fewer() -> str:
+    return gettext("fewer than %(n)s") % {"n": SMALL_GROUP}
 
 
 @register
 class OutcomeChange(Report):
     slug = "outcome-change"
-    title = "Outcome change"
-    description = (
+    title = _("Outcome change")
+    description = _(
         "Per outcome measure and subscale: the people who answered it at least twice in the period, their "
         "mean first and latest scores, the mean change, and how many scored higher, the same or lower."
     )
     columns = [
-        Column("measure", "Measure"),
-        Column("people", "People (paired)", "int"),
-        Column("first", "Mean first score", "decimal"),
-        Column("latest", "Mean latest score", "decimal"),
-        Column("change", "Mean change", "decimal"),
-        Column("higher", "Scored higher", "int"),
-        Column("same", "Same", "int"),
-        Column("lower", "Scored lower", "int"),
+        Column("measure", _("Measure")),
+        Column("people", _("People (paired)"), "int"),
+        Column("first", _("Mean first score"), "decimal"),
+        Column("latest", _("Mean latest score"), "decimal"),
+        Column("change", _("Mean change"), "decimal"),
+        Column("higher", _("Scored higher"), "int"),
+        Column("same", _("Same"), "int"),
+        Column("lower", _("Scored lower"), "int"),
     ]
     chart = Chart("bar", "measure", ("first", "latest"))
     order = 160
@@ -38,7 +43,7 @@ class OutcomeChange(Report):
             rows.append(
                 {
                     "measure": f"{change.questionnaire}: {change.name}",
-                    "people": FEWER if hidden else change.people,
+                    "people": fewer() if hidden else change.people,
                     "first": None if hidden else change.first,
                     "latest": None if hidden else change.latest,
                     "change": None if hidden else change.change,
@@ -51,15 +56,26 @@ class OutcomeChange(Report):
 
     def notes(self, program: Any, period: Period, rows: list[dict[str, Any]]) -> list[str]:
         return [
-            "Each person counts once: their first and their latest answer in the period. To protect privacy, a "
-            f"measure answered twice by fewer than {SMALL_GROUP} people shows only “{FEWER}”."
+            gettext(
+                "Each person counts once: their first and their latest answer in the period. To protect privacy, "
+                "a measure answered twice by fewer than %(n)s people shows only “%(fewer)s”."
+            )
+            % {"n": SMALL_GROUP, "fewer": fewer()}
         ]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         if not rows:
-            return "No outcome measure was answered twice by anyone in the period."
+            return gettext("No outcome measure was answered twice by anyone in the period.")
         shown = [r for r in rows if isinstance(r["people"], int)]
         if not shown:
-            return f"Outcome change across {plural(len(rows), 'subscale')}: every group has {FEWER} people."
-        parts = [f"{r['measure']}: {r['first']} to {r['latest']} ({r['people']} people)" for r in shown]
-        return "Mean first and latest scores. " + "; ".join(parts) + "."
+            return ngettext(
+                "Outcome change across %(n)s subscale: every group has %(fewer)s people.",
+                "Outcome change across %(n)s subscales: every group has %(fewer)s people.",
+                len(rows),
+            ) % {"n": len(rows), "fewer": fewer()}
+        parts = [
+            gettext("%(measure)s: %(first)s to %(latest)s (%(people)s people)")
+            % {"measure": r["measure"], "first": r["first"], "latest": r["latest"], "people": r["people"]}
+            for r in shown
+        ]
+        return gettext("Mean first and latest scores. %(parts)s.") % {"parts": "; ".join(parts)}

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -40,7 +41,7 @@ from peerpath.support.views.common import download_list
 @program_view("support.raise_concern")
 @creates_once
 def concern_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_own_relationship(request, program, pk, page="raise concern")
+    record = access.get_own_relationship(request, program, pk, page=gettext_noop("raise concern"))
     access.require_write(record, access.Write.CONCERN)
     kind = request.GET.get("kind") or request.POST.get("kind") or ConcernKind.CONCERN
     form = ConcernForm(request.POST or None, program=program, initial={"kind": kind})
@@ -163,7 +164,7 @@ def concerns(request: ProgramRequest, program: Program) -> HttpResponse:
     if fmt := requested_format(request):
         return download_list(request, program, fmt, "concerns", exports.concerns(rows, timezone.now()))
     support_participants.record_list_view(
-        actor=request.user, program=program, participants=[c.participant for c in rows], page="concerns"
+        actor=request.user, program=program, participants=[c.participant for c in rows], page=gettext_noop("concerns")
     )
     return render(request, "support/concerns.html", {"program": program, "rows": rows, "now": timezone.now()})
 
@@ -200,7 +201,7 @@ def concern_follow_up(request: ProgramRequest, program: Program, pk: int) -> Htt
 @program_view("support.record_adverse_event")
 @creates_once
 def adverse_event_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_relationship(request, program, pk, page="record adverse event")
+    record = access.get_relationship(request, program, pk, page=gettext_noop("record adverse event"))
     access.require_write(record, access.Write.HARD_EVENT)
     form = AdverseEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

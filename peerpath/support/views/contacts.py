@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_rule_errors, add_service_errors
@@ -37,7 +38,7 @@ from peerpath.support.services import participants as support_participants
 @program_view("support.log_contact")
 @creates_once
 def contact_new(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_own_relationship(request, program, pk, page="log contact")
+    record = access.get_own_relationship(request, program, pk, page=gettext_noop("log contact"))
     access.require_write(record, access.Write.CONTACT)
     draft = ContactDraft.objects.filter(user=request.user, relationship=record).first()
     first_done = record.contacts.filter(kind=ContactKind.FIRST).exists()
@@ -99,7 +100,7 @@ def contact_draft(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     The reply shows nothing of the participant; the read is audited once per editing session
     (the opened form, named by its one-time token), not at every autosave.
     """
-    record = access.get_own_relationship(request, program, pk, page="contact draft", audit_read=False)
+    record = access.get_own_relationship(request, program, pk, page=gettext_noop("contact draft"), audit_read=False)
     if request.POST.get("discard"):
         contacts.discard_draft(actor=request.user, relationship=record)
         return render(request, "support/_draft_status.html", {"discarded": True})
@@ -123,7 +124,7 @@ def contact_draft(request: ProgramRequest, program: Program, pk: int) -> HttpRes
     )
     if starts_session:
         support_participants.record_view(
-            actor=request.user, program=program, participant=record.participant, page="contact draft"
+            actor=request.user, program=program, participant=record.participant, page=gettext_noop("contact draft")
         )
     return render(request, "support/_draft_status.html", {"draft": draft})
 

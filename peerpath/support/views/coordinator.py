@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -31,7 +32,7 @@ def attention(request: ProgramRequest, program: Program) -> HttpResponse:
         return download_list(request, program, fmt, "needs attention", exports.attention(data))
     shown = [r.participant for r in [*data["unreachable"], *data["quiet"], *data["overdue"]]]
     support_participants.record_list_view(
-        actor=request.user, program=program, participants=shown, page="needs attention"
+        actor=request.user, program=program, participants=shown, page=gettext_noop("needs attention")
     )
     return render(request, "support/attention.html", {"program": program, **data})
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -33,7 +33,7 @@ from peerpath.support.views.common import download_list
 @program_view("support.match")
 @creates_once
 def participant_match(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="matching")
+    record = access.get_participant(request, program, pk, page=gettext_noop("matching"))
     if request.method == "POST":
         supporter = get_object_or_404(program.supporters, pk=request.POST.get("supporter") or 0)
         try:
@@ -121,7 +121,7 @@ def batch_run(request: ProgramRequest, program: Program, pk: int) -> HttpRespons
         actor=request.user,
         program=program,
         participants=[p.participant for p in proposals] + [p.participant for p in left_over],
-        page="batch match review",
+        page=gettext_noop("batch match review"),
     )
     return render(
         request,

@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import as_download, download, requested_format
@@ -76,7 +77,7 @@ def _participant_list(
         return download_list(request, program, fmt, "participants", exports.participants(rows.iterator(chunk_size=500)))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     support_participants.record_list_view(
-        actor=request.user, program=program, participants=page, page="participant list"
+        actor=request.user, program=program, participants=page, page=gettext_noop("participant list")
     )
     context = {
         "program": program,
@@ -135,7 +136,7 @@ def participant_new(request: ProgramRequest, program: Program) -> HttpResponse:
 
 @program_view("support.view_participants")
 def participant(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="participant record")
+    record = access.get_participant(request, program, pk, page=gettext_noop("participant record"))
     return _participant_page(request, program, record)
 
 
@@ -161,7 +162,7 @@ def _participant_page(request: ProgramRequest, program: Program, record: Any, st
 
 @program_view("support.manage_participants")
 def participant_edit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="participant edit")
+    record = access.get_participant(request, program, pk, page=gettext_noop("participant edit"))
     form = ParticipantForm(request.POST or None, program=program, initial=ParticipantForm.initial_for(record))
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +198,7 @@ def participant_export(request: ProgramRequest, program: Program, pk: int) -> Ht
 
 @program_view("support.erase_participant")
 def participant_erase(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_participant(request, program, pk, page="erasure")
+    record = access.get_participant(request, program, pk, page=gettext_noop("erasure"))
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,7 +226,7 @@ def conflict_add(request: ProgramRequest, program: Program, pk: int) -> HttpResp
     if not is_coordinator(request):
         # Supporters declare a conflict on their own offer or relationship.
         return redirect("support:caseload", program.slug)
-    record = access.get_participant(request, program, pk, page="declare conflict")
+    record = access.get_participant(request, program, pk, page=gettext_noop("declare conflict"))
     form = ConflictForm(request.POST, program=program)
     if form.is_valid():
         supporter = get_object_or_404(program.supporters, pk=form.cleaned_data["supporter"])

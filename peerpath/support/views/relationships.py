@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
@@ -76,7 +77,7 @@ def offer(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("support.view_relationships")
 def relationship(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_relationship(request, program, pk, page="relationship")
+    record = access.get_relationship(request, program, pk, page=gettext_noop("relationship"))
     return _relationship_page(request, program, record)
 
 
@@ -106,7 +107,7 @@ def _relationship_page(request: ProgramRequest, program: Program, record: Any, s
 @program_view("support.manage_relationships")
 @require_POST
 def relationship_move(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_own_relationship(request, program, pk, page="relationship change")
+    record = access.get_own_relationship(request, program, pk, page=gettext_noop("relationship change"))
     action = request.POST.get("action")
     form = CloseForm(request.POST, coordinator=is_coordinator(request))
     try:
@@ -144,7 +145,7 @@ def relationship_move(request: ProgramRequest, program: Program, pk: int) -> Htt
 @program_view("support.match")
 @require_POST
 def relationship_rematch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_relationship(request, program, pk, page="rematch")
+    record = access.get_relationship(request, program, pk, page=gettext_noop("rematch"))
     try:
         participant_record = matches.rematch(actor=request.user, relationship=record, note=request.POST.get("note", ""))
     except ValidationError as error:
@@ -162,7 +163,7 @@ def relationship_rematch(request: ProgramRequest, program: Program, pk: int) -> 
 @require_POST
 def relationship_fit(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """The supporter answers "Is this a good fit?"."""
-    record = access.get_own_relationship(request, program, pk, page="fit answer")
+    record = access.get_own_relationship(request, program, pk, page=gettext_noop("fit answer"))
     try:
         answer = matches.answer_fit(
             actor=request.user,
@@ -184,7 +185,7 @@ def relationship_fit(request: ProgramRequest, program: Program, pk: int) -> Http
 @require_POST
 def relationship_fit_rematch(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
     """The coordinator takes up the rematch offered after "not a good fit"."""
-    record = access.get_relationship(request, program, pk, page="fit rematch")
+    record = access.get_relationship(request, program, pk, page=gettext_noop("fit rematch"))
     try:
         person = matches.rematch_for_poor_fit(
             actor=request.user,
@@ -206,7 +207,7 @@ def relationship_fit_rematch(request: ProgramRequest, program: Program, pk: int)
 @require_POST
 @creates_once
 def relationship_conflict(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
-    record = access.get_own_relationship(request, program, pk, page="declare conflict")
+    record = access.get_own_relationship(request, program, pk, page=gettext_noop("declare conflict"))
     profiles.declare_conflict(
         actor=request.user,
         supporter=record.supporter,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.exports import requested_format
@@ -39,7 +40,7 @@ def caseload(request: ProgramRequest, program: Program) -> HttpResponse:
         actor=request.user,
         program=program,
         participants=[r.participant for r in [*data["offers"], *data["working"]]],
-        page="my participants",
+        page=gettext_noop("my participants"),
     )
     return render(request, "support/caseload.html", {"program": program, **data})
 
@@ -93,7 +94,7 @@ def supervision(request: ProgramRequest, program: Program) -> HttpResponse:
         actor=request.user,
         program=program,
         participants=[r.participant for r in data["relationships"]],
-        page="supervision",
+        page=gettext_noop("supervision"),
     )
     form = CoverForm(program=program, user=request.user)
     return render(request, "support/supervision.html", {"program": program, "cover_form": form, **data})

@@ -19,6 +19,7 @@ from peerpath.core.actors import Actor
 from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.credentials import queries
+from peerpath.credentials.lifecycle import EXTERNAL_TRAINING
 from peerpath.credentials.models import (
     CredentialSettings,
     ExamResult,
@@ -353,21 +354,12 @@ def log_external_training(
 
 def approve_external_training(*, actor: User, external: ExternalTraining) -> ExternalTraining:
     """A coordinator approves an external training the supporter logged. Rules: it awaits
-    approval; nobody approves their own."""
-    if external.status != ExternalStatus.SUBMITTED:
-        raise ValidationError(_("This training is already approved."))
+    approval (the move goes through `lifecycle.EXTERNAL_TRAINING`); nobody approves their own."""
+    EXTERNAL_TRAINING.check(external, ExternalStatus.APPROVED)
     if external.supporter.user_id == actor.pk:
         raise ValidationError(_("Nobody approves their own training."))
     with transaction.atomic():
-        external.status, external.reviewed_by = ExternalStatus.APPROVED, actor
-        external.save(update_fields=["status", "reviewed_by"])
-        audit.record(
-            actor=actor,
-            program=external.program,
-            action="credentials.external.approve",
-            target=external,
-            changes={"status": [ExternalStatus.SUBMITTED, ExternalStatus.APPROVED]},
-        )
+        EXTERNAL_TRAINING.move(actor=actor, obj=external, to=ExternalStatus.APPROVED, changes={"reviewed_by": actor})
     return external
 
 

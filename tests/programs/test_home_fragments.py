@@ -1,0 +1,123 @@
+"""The home page's panels kept rendered per person and data generation (peerpath.programs.fragments)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from peerpath.core import generation
+from peerpath.core.navigation import HOME_PANELS
+from tests.support.helpers import make_participant
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+PANELS = re.compile(r'<div class="grid">.*?</main>', re.S)
+
+
+def panels_of(response: Any) -> str:
+    """The panels part of a home page, without the form token (new on every page)."""
+    assert response.status_code == 200
+    found = PANELS.search(response.content.decode())
+    assert found, "the home page shows no panel"
+    return CSRF.sub("", found.group(0))
+
+
+def people(support: Any) -> dict[str, Any]:
+    world = support.world
+    return {
+        "coordinator": world.coordinator,
+        "supervisor": world.supervisor,
+        "trainer": world.trainer,
+        "priya": world.supporter,
+        "uma": support.uma_user,
+    }
+
+
+def test_the_cache_keeps_the_expensive_panels() -> None:
+    kept = {panel.name for panel in HOME_PANELS if panel.cached}
+    assert {"care_coordinator", "support_coordinator", "hours_me", "groups_supporter"} <= kept
+    # The caseload panel records an audited read of participants; the notifications panel holds a form token.
+    assert not kept & {"support_caseload", "support_notifications"}
+
+
+def test_nobody_is_served_another_persons_panels(support: Any) -> None:
+    """Each person sees, with the cache, exactly what they see without it, whoever viewed first."""
+    path = reverse("programs:home", args=["riverside"])
+    # Uma became active earlier than Priya: their "My status" panels differ only in that date.
+    support.uma.stage_changed_at = timezone.now() - dt.timedelta(days=40)
+    support.uma.save(update_fields=["stage_changed_at"])
+    clients = {name: support.client_for(user) for name, user in people(support).items()}
+    with override_settings(FRAGMENT_CACHE_SECONDS=0):
+        expected = {name: panels_of(client.get(path)) for name, client in clients.items()}
+    same = [(a, b) for a in expected for b in expected if a < b and expected[a] == expected[b]]
+    assert not same, f"the personas should see different panels: {same}"
+    for _round in range(2):  # the first round fills the cache, the second reads it
+        for name, client in clients.items():
+            assert panels_of(client.get(path)) == expected[name], name
+
+
+def test_a_repeated_view_reads_the_kept_panels(support: Any) -> None:
+    client = support.client_for(support.world.coordinator)
+    path = reverse("programs:home", args=["riverside"])
+    with CaptureQueriesContext(connection) as first:
+        client.get(path)
+    with CaptureQueriesContext(connection) as repeated:
+        client.get(path)
+    assert len(repeated) < len(first) - 5
+
+
+def test_a_change_shows_on_the_next_view(support: Any) -> None:
+    client = support.client_for(support.world.coordinator)
+    path = reverse("programs:home", args=["riverside"])
+    before = panels_of(client.get(path))
+    waiting = re.search(r"<strong>(\d+)</strong>", before)
+    assert waiting, "the coordinator's panel shows the waiting list"
+    make_participant(support.world, full_name="New Person", email="new@example.net")
+    after = panels_of(client.get(path))
+    assert f"<strong>{int(waiting.group(1)) + 1}</strong>" in after
+
+
+@pytest.mark.django_db
+def test_a_write_request_starts_a_new_generation() -> None:
+    """A service may change rows with update(), which sends no signal: any POST moves every program on."""
+    from django.http import HttpResponse
+
+    before = generation.current(1)
+    generation.BumpOnWrite(lambda request: HttpResponse())(RequestFactory().get("/"))
+    assert generation.current(1) == before
+    generation.BumpOnWrite(lambda request: HttpResponse())(RequestFactory().post("/"))
+    assert generation.current(1) != before
+    moved = generation.current(1)
+    generation.BumpOnWrite(lambda request: HttpResponse(status=500))(RequestFactory().post("/"))
+    assert generation.current(1) == moved
+
+
+@pytest.mark.django_db
+def test_records_written_on_every_read_keep_the_generation(support: Any) -> None:
+    from peerpath.core import audit
+
+    before = generation.current(support.world.program.pk)
+    audit.record(actor=support.world.coordinator, program=support.world.program, action="test.read")
+    assert generation.current(support.world.program.pk) == before
+    support.ana.save()
+    assert generation.current(support.world.program.pk) != before
+
+
+@pytest.mark.django_db
+def test_saving_before_the_cache_table_exists_is_no_error(settings: Any, monkeypatch: Any) -> None:
+    """`migrate` saves rows before `createcachetable` makes the database cache's table."""
+    from django.db import transaction
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "not_made"}}
+    monkeypatch.setattr(generation, "_cache_table_seen", False)
+    with transaction.atomic():
+        generation.bump(1)
+        generation.bump(None)
+    assert generation._cache_table_seen is False
