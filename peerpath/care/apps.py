@@ -10,6 +10,9 @@ class CareConfig(AppConfig):
     verbose_name = "Supporter care"
 
     def ready(self) -> None:
+        from peerpath.care import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.care import defaults, handlers, panels, queries, tasks

@@ -16,10 +16,10 @@ from peerpath.care.lifecycle import NEWSLETTER
 from peerpath.care.models import Newsletter, NewsletterDelivery, NewsletterStatus, ReminderLog
 from peerpath.care.services import breaks, newsletters
 from peerpath.care.services import common as care_common
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.mail import absolute_url
 from peerpath.core.permissions import Role
+from peerpath.notifications.services import notify, tell
 from peerpath.programs.models import Membership, Program
-from peerpath.support.notify import language_of
 
 UNSUBSCRIBE_SALT = "care.newsletter.unsubscribe"
 
@@ -46,18 +46,17 @@ def send_checkin_reminders() -> int:
                 continue
             try:
                 with transaction.atomic():
-                    ReminderLog.objects.create(supporter=supporter, kind="checkin", key=row.checkin_due.isoformat())
-                    queue_email(
-                        to=supporter.email,
-                        template="care/email/checkin_reminder",
-                        context={
-                            "program": program,
-                            "supporter": supporter,
-                            "row": row,
-                            "url": absolute_url(reverse("care:checkin", args=[program.slug])),
-                        },
+                    log = ReminderLog.objects.create(
+                        supporter=supporter, kind="checkin", key=row.checkin_due.isoformat()
+                    )
+                    tell(
+                        kind="care.checkin",
+                        person=supporter,
+                        program=program,
+                        context={"supporter": supporter, "row": row},
+                        url=reverse("care:checkin", args=[program.slug]),
+                        key=f"care.checkin_reminder:{log.pk}",
                         reply_to=program.contact_email,
-                        language=language_of(supporter),
                     )
                     sent += 1
             except IntegrityError:
@@ -79,18 +78,18 @@ def send_weekly_digests() -> int:
             digest = queries.digest_for(program, membership.user, settings, today)
             if not any(digest.values()):
                 continue
-            queue_email(
-                to=membership.user.email,
-                template="care/email/weekly_digest",
+            notify(
+                kind="care.weekly_digest",
+                users=[membership.user],
+                program=program,
                 context={
-                    "program": program,
                     "supervisor": membership.user,
                     "settings": settings,
                     **digest,
-                    "url": absolute_url(reverse("care:supporters", args=[program.slug])),
                     "tasks_url": absolute_url(reverse("care:tasks", args=[program.slug])),
                 },
-                language=language_of(membership.user),
+                url=reverse("care:supporters", args=[program.slug]),
+                key=f"care.weekly_digest:{program.pk}:{today.isocalendar()[0]}-{today.isocalendar()[1]}",
             )
             sent += 1
     return sent

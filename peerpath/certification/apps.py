@@ -8,6 +8,9 @@ class CertificationConfig(AppConfig):
     label = "certification"
 
     def ready(self) -> None:
+        from peerpath.certification import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.certification import panels, queries, restore_probe, services, tasks

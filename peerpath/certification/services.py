@@ -40,10 +40,11 @@ from peerpath.certification.models import (
 )
 from peerpath.core import audit
 from peerpath.core.actors import SYSTEM, Actor
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.core.program_settings import ProgramSettings
+from peerpath.notifications.reminders import send_expiry_reminder
+from peerpath.notifications.services import tell
 from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
@@ -317,19 +318,15 @@ def decide_assessment(
         certificate = None
         if chosen == Outcome.CERTIFIED:
             certificate = issue_certificate(actor=actor, supporter=supporter, assessment=assessment)
-        if supporter.email:
-            queue_email(
-                to=supporter.email,
-                template="certification/email/outcome",
-                context={
-                    "program": assessment.program,
-                    "assessment": assessment,
-                    "supporter": supporter,
-                    "certificate": certificate,
-                    "url": absolute_url(reverse("training:my_training", args=[assessment.program.slug])),
-                },
-                reply_to=assessment.program.contact_email,
-            )
+        tell(
+            kind="certification.outcome",
+            person=supporter,
+            program=assessment.program,
+            context={"assessment": assessment, "supporter": supporter, "certificate": certificate},
+            url=reverse("training:my_training", args=[assessment.program.slug]),
+            key=f"certification.outcome:{assessment.pk}",
+            reply_to=assessment.program.contact_email,
+        )
     return assessment
 
 
@@ -470,13 +467,15 @@ def renew_certificate(
             changes={"expires_on": [old_expiry, locked.expires_on]},
             note=f"{result.tally.total} hours counted under {old_rule.name}",
         )
-        if locked.supporter.email:
-            queue_email(
-                to=locked.supporter.email,
-                template="certification/email/renewed",
-                context={"program": locked.program, "certificate": locked, "old_expiry": old_expiry},
-                reply_to=locked.program.contact_email,
-            )
+        tell(
+            kind="certification.renewed",
+            person=locked.supporter,
+            program=locked.program,
+            context={"certificate": locked, "old_expiry": old_expiry},
+            url=reverse("certification:my_ce", args=[locked.program.slug]),
+            key=f"certification.renewed:{change.pk}",
+            reply_to=locked.program.contact_email,
+        )
     certificate.refresh_from_db()
     return certificate
 
@@ -676,15 +675,13 @@ def review_ce_activity(*, actor: Actor, activity: CEActivity, approve: bool, com
             audit_action="certification.ce." + ("approve" if approve else "return"),
             audit_changes={},  # the comment is the entry's note
         )
-        if not approve and activity.supporter.email:
-            queue_email(
-                to=activity.supporter.email,
-                template="certification/email/ce_returned",
-                context={
-                    "program": activity.program,
-                    "activity": activity,
-                    "url": absolute_url(reverse("certification:my_ce", args=[activity.program.slug])),
-                },
+        if not approve:
+            tell(
+                kind="certification.ce_returned",
+                person=activity.supporter,
+                program=activity.program,
+                context={"activity": activity},
+                url=reverse("certification:my_ce", args=[activity.program.slug]),
                 reply_to=activity.program.contact_email,
             )
         if approve:
@@ -812,8 +809,9 @@ def credit_refresher_attendance(
 
 
 def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> list[ExpiryReminder]:
-    """E-mail holders whose certificate expires within 90, 30 or 7 days and whose hours are not
-    in yet: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
+    """Remind holders whose certificate expires within 90, 30 or 7 days and whose hours are not
+    in yet, in their language: once per threshold and expiry date (a missed run sends the
+    nearest one; `peerpath.notifications.reminders.send_expiry_reminder`)."""
     from peerpath.certification.queries import certificates_expiring  # queries imports this module
 
     today = today or timezone.localdate()
@@ -821,26 +819,20 @@ def send_expiry_reminders(*, program: Program, today: dt.date | None = None) -> 
     for certificate, result in certificates_expiring(program, today, within_days=rules.REMINDER_DAYS[0]):
         if result.met:
             continue
-        days_left = (certificate.expires_on - today).days
-        threshold = min(t for t in rules.REMINDER_DAYS if days_left <= t)
-        with transaction.atomic():
-            reminder, created = ExpiryReminder.objects.get_or_create(
-                certificate=certificate, days_before=threshold, expires_on=certificate.expires_on
-            )
-            if not created or not certificate.supporter.email:
-                continue
-            queue_email(
-                to=certificate.supporter.email,
-                template="certification/email/expiry_reminder",
-                context={
-                    "program": program,
-                    "certificate": certificate,
-                    "days_left": days_left,
-                    "result": result,
-                    "url": absolute_url(reverse("certification:my_ce", args=[program.slug])),
-                },
-                reply_to=program.contact_email,
-            )
+        reminder = send_expiry_reminder(
+            kind="certification.expiry_reminder",
+            person=certificate.supporter,
+            program=program,
+            expires_on=certificate.expires_on,
+            today=today,
+            thresholds=rules.REMINDER_DAYS,
+            reminders=ExpiryReminder,
+            about={"certificate": certificate},
+            context={"certificate": certificate, "result": result},
+            url=reverse("certification:my_ce", args=[program.slug]),
+            reply_to=program.contact_email,
+        )
+        if reminder is not None:
             sent.append(reminder)
     return sent
 

@@ -63,6 +63,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({C}),
     "program.view_health": frozenset({C}),
     "program.resend_email": frozenset({C}),
+    # Notifications: the program's texts and e-mails that could not be delivered, to retry.
+    "notifications.view_failed": frozenset({C}),
     # Recruitment
     "recruitment.view_board": frozenset({C}),
     "recruitment.view_person": frozenset({C}),
@@ -136,6 +138,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     # Support: participants, matching, relationships, contacts, concerns (peerpath.support).
     # Supporters and supervisors pass these only for the records peerpath.support.access allows.
     "support.view_participants": frozenset({C, S, P}),
+    # Recording that a participant agreed to texts (or no longer does), on their record.
+    "support.record_text_consent": frozenset({C, P}),
     "support.manage_participants": frozenset({C}),
     "support.export_participant": frozenset({C}),
     "support.view_read_history": frozenset({C}),

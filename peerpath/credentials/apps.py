@@ -9,15 +9,22 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self) -> None:
+        from peerpath.credentials import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.navigation import MINE, TRAINING, register_nav, register_settings
         from peerpath.core.scheduler import register_periodic
-        from peerpath.credentials import defaults, holds, panels, tasks
+        from peerpath.credentials import defaults, holds, panels, queries, tasks
         from peerpath.groups.facilitation import register_facilitation_hold
         from peerpath.programs.signals import program_created
         from peerpath.support.availability import register_hold_back
-        from peerpath.training.extensions import register_roster_status, register_trainee_section
+        from peerpath.training.extensions import (
+            register_evidence_source,
+            register_roster_status,
+            register_trainee_section,
+        )
 
         program_created.connect(defaults.seed_qualifications, dispatch_uid="credentials.seed_qualifications")
         # An expired required qualification holds the supporter back from that work.
@@ -36,6 +43,8 @@ class CredentialsConfig(AppConfig):
         # Trainers see their trainees' self-paced learning on the cohort roster.
         register_roster_status("learning", panels.roster_learning)
         register_trainee_section("learning", panels.trainee_learning, order=60)
+        # Completed modules are evidence of the competencies they build.
+        register_evidence_source("learning", queries.evidence_by_competency)
         register_settings(
             _("Initial credential"),
             "credentials:setup",

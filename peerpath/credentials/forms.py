@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.core.forms import model_choice_field
@@ -180,9 +181,7 @@ class QuestionForm(forms.Form):
     choice_4 = forms.CharField(label=_("Answer 4"), max_length=300, required=False)
     choice_5 = forms.CharField(label=_("Answer 5"), max_length=300, required=False)
     choice_6 = forms.CharField(label=_("Answer 6"), max_length=300, required=False)
-    correct = forms.TypedChoiceField(
-        label=_("The right answer"), coerce=int, choices=[(n, _("Answer %(n)d") % {"n": n}) for n in range(1, 7)]
-    )
+    correct = forms.TypedChoiceField(label=_("The right answer"), coerce=int)
     explanation = forms.CharField(
         label=_("Explanation"),
         required=False,
@@ -190,6 +189,12 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shown after each attempt."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        correct = self.fields["correct"]
+        assert isinstance(correct, forms.TypedChoiceField)
+        correct.choices = [(n, gettext("Answer %(n)d") % {"n": n}) for n in range(1, 7)]  # in the page's language
 
     def choices(self) -> list[str]:
         return [self.cleaned_data.get(f"choice_{n}") or "" for n in range(1, 7)]

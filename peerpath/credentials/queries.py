@@ -162,3 +162,30 @@ def my_modules(supporter: Supporter) -> list[ModuleStanding]:
     mine = standings(modules, [supporter.pk])[supporter.pk]
     order = {"stuck": 0, "started": 1, "todo": 2, "done": 3}
     return sorted((mine[m.pk] for m in modules), key=lambda s: (order[s.state], s.module.position, s.module.pk))
+
+
+def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+    """training.extensions evidence source: the modules the trainee completed, as evidence of the
+    competencies each builds, linking to their learning page (two queries)."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    completions = (
+        LearningCompletion.objects.filter(supporter=supporter)
+        .select_related("module", "attempt", "program")
+        .prefetch_related("module__competencies")
+        .order_by("completed_on", "pk")
+    )
+    found: dict[int, list[dict[str, str]]] = {}
+    for completion in completions:
+        label = gettext("Self-paced: %(title)s, %(date)s") % {
+            "title": completion.module.title,
+            "date": date_format(completion.completed_on, "SHORT_DATE_FORMAT"),
+        }
+        if completion.attempt is not None:
+            label += f" ({completion.attempt.score}%)"
+        url = reverse("credentials:learner", args=[completion.program.slug, supporter.pk])
+        for competency in completion.module.competencies.all():
+            found.setdefault(competency.pk, []).append({"label": label, "url": url})
+    return found

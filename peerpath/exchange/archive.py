@@ -891,6 +891,44 @@ def _define_tables() -> None:
     register("training_domains.csv", "credentials.trainingdomain", "The credential's training domains and topics.")
     register("external_trainings.csv", "credentials.externaltraining", "External trainings logged toward a domain.")
     register("exam_results.csv", "credentials.examresult", "Exam results toward the initial credential.")
+    register(
+        "learning_modules.csv",
+        "credentials.learningmodule",
+        "Self-paced learning modules: topic, competencies, hours, CE subject, pass mark, attempts allowed.",
+        meanings={"ce_subject": "The key of the CE subject its completion counts in (empty: none)."},
+    )
+    register(
+        "learning_materials.csv",
+        "credentials.learningmaterial",
+        "Each module's materials: readings, links, videos by link (uploaded documents by name only).",
+        program_field="module__program",
+        program_path="module__program",
+    )
+    register(
+        "quiz_questions.csv",
+        "credentials.quizquestion",
+        "The questions of each module's quiz.",
+        program_field="module__program",
+        program_path="module__program",
+    )
+    register(
+        "quiz_choices.csv",
+        "credentials.quizchoice",
+        "The answers offered for each quiz question, and which one is right.",
+        program_field="question__module__program",
+        program_path="question__module__program",
+    )
+    register(
+        "quiz_attempts.csv",
+        "credentials.quizattempt",
+        "Each attempt at a module's quiz, with its score.",
+        meanings={"answers": "The answer chosen per question ({question id: answer id}, JSON)."},
+    )
+    register(
+        "learning_completions.csv",
+        "credentials.learningcompletion",
+        "Modules completed: when, the hours counted, and the key of the CE credit if it counted as CE.",
+    )
     register("hours_settings.csv", "hours.hourssettings", "The program's service-hours settings (one row).")
     register(
         "other_duties.csv",

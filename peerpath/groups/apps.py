@@ -9,6 +9,9 @@ class GroupsConfig(AppConfig):
     verbose_name = "Peer-led groups and events"
 
     def ready(self) -> None:
+        from peerpath.groups import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.navigation import MINE, SUPPORT, register_home_panel, register_nav, register_settings

@@ -23,7 +23,7 @@ from peerpath.certification.models import AssessmentStatus, CompetencyRating, Le
 from peerpath.certification.queries import credential_standing
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.mail import queue_email
 from peerpath.core.models import User
 from peerpath.core.program_settings import ProgramSettings
 from peerpath.groups.facilitation import facilitation_holds
@@ -45,6 +45,7 @@ from peerpath.groups.models import (
     SessionStatus,
 )
 from peerpath.groups.schedule import occurrences
+from peerpath.notifications.services import tell
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.defaults import get_settings as support_settings
@@ -437,13 +438,16 @@ def _tell_registered(session: GroupSession, *, template: str, note: str) -> None
                 )
     facilitators = [group.lead, *group.co_facilitators.all()] if group.lead_id else list(group.co_facilitators.all())
     readers += [s for s in facilitators if s is not None]
-    for person in sorted({s.email: s for s in readers if s.email}.values(), key=lambda s: s.email):
-        queue_email(
-            to=person.email,
+    for person in sorted({s.pk: s for s in readers}.values(), key=lambda s: s.pk):
+        tell(
+            kind="groups.session_change",
             template=template,
-            context={**context, "url": absolute_url(session.get_absolute_url())},
+            person=person,
+            program=program,
+            context={key: value for key, value in context.items() if key != "program"},
+            url=session.get_absolute_url(),
+            key=f"groups.session_change:{session.pk}:{session.sequence}:{template.rsplit('/', 1)[-1]}",
             reply_to=program.contact_email,
-            language=language_of(person),
         )
 
 
@@ -842,22 +846,18 @@ def ask_for_cover(*, actor: Actor, session: GroupSession, facilitator: Supporter
         cover = CoverRequest.objects.create(session=session, facilitator=facilitator, note=note.strip()[:300])
         audit.record(actor=actor, program=program, action="group_cover.ask", target=cover)
         taken = {s.pk for s in session_facilitators(session)}
-        url = absolute_url(reverse("groups:mine", args=[program.slug]))
+        url = reverse("groups:mine", args=[program.slug])
         for colleague in eligible_facilitators(program):
-            if colleague.pk in taken or not colleague.email:
+            if colleague.pk in taken:
                 continue
-            queue_email(
-                to=colleague.email,
-                template="groups/email/cover_asked",
-                context={
-                    "program": program,
-                    "session": session,
-                    "when": timezone.localtime(session.starts_at),
-                    "note": cover.note,
-                    "url": url,
-                },
+            tell(
+                kind="groups.cover",
+                person=colleague,
+                program=program,
+                context={"session": session, "when": timezone.localtime(session.starts_at), "note": cover.note},
+                url=url,
+                key=f"groups.cover_asked:{cover.pk}:{colleague.pk}",
                 reply_to=program.contact_email,
-                language=language_of(colleague),
             )
     return cover
 
@@ -894,18 +894,15 @@ def take_cover(*, actor: Actor, cover: CoverRequest, supporter: Supporter) -> Co
             to=CoverStatus.TAKEN,
             changes={"taken_by": supporter, "closed_at": timezone.now()},
         )
-        if cover.facilitator.email:
-            queue_email(
-                to=cover.facilitator.email,
-                template="groups/email/cover_taken",
-                context={
-                    "program": program,
-                    "session": cover.session,
-                    "when": timezone.localtime(cover.session.starts_at),
-                    "taker": supporter,
-                },
-                language=language_of(cover.facilitator),
-            )
+        tell(
+            kind="groups.cover",
+            template="groups/email/cover_taken",
+            person=cover.facilitator,
+            program=program,
+            context={"session": cover.session, "when": timezone.localtime(cover.session.starts_at), "taker": supporter},
+            url=reverse("groups:mine", args=[program.slug]),
+            key=f"groups.cover_taken:{cover.pk}",
+        )
     return cover
 
 

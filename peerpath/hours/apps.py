@@ -7,6 +7,9 @@ class HoursConfig(AppConfig):
     verbose_name = "Service hours"
 
     def ready(self) -> None:
+        from peerpath.hours import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.care.recognition_sources import MilestoneMeasure, register_milestone_measure

@@ -17,15 +17,14 @@ from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.core.program_settings import ProgramSettings
 from peerpath.groups.models import GroupKind
 from peerpath.hours.lifecycle import OTHER_DUTY
 from peerpath.hours.models import LOGGABLE_KINDS, DutyStatus, HoursSettings, OtherDuty, OtherDutyChange
+from peerpath.notifications.services import tell
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
-from peerpath.support.notify import language_of
 
 SETTINGS_FIELDS = [
     "yearly_goal_hours",
@@ -184,16 +183,13 @@ def review_duty(*, actor: Actor, duty: OtherDuty, approve: bool, comment: str = 
             audit_action="hours.duty." + ("approve" if approve else "return"),
             audit_changes={},  # the comment is the entry's note
         )
-        if not approve and duty.supporter.email:
-            queue_email(
-                to=duty.supporter.email,
-                template="hours/email/duty_returned",
-                context={
-                    "program": duty.program,
-                    "duty": duty,
-                    "url": absolute_url(reverse("hours:mine", args=[duty.program.slug])),
-                },
+        if not approve:
+            tell(
+                kind="hours.duty_returned",
+                person=duty.supporter,
+                program=duty.program,
+                context={"duty": duty},
+                url=reverse("hours:mine", args=[duty.program.slug]),
                 reply_to=duty.program.contact_email,
-                language=language_of(duty.supporter),
             )
     return duty

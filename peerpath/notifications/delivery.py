@@ -29,10 +29,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from peerpath.core import audit, mail, outbox, taskqueue
+from peerpath.core import account_links, audit, mail, outbox, taskqueue
 from peerpath.notifications import services, sms
 from peerpath.notifications.language import language_for
-from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Preferences
+from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Preferences, TextRecipient
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF = dt.timedelta(hours=1)
@@ -55,6 +55,30 @@ def status_callback_url() -> str:
     return mail.absolute_url(reverse("notifications:sms_status"))
 
 
+def _allowed_number(row: Delivery) -> str:
+    """The number to text now, or "" when texts stopped (STOP, the number changed, no agreement).
+
+    A person's text goes to the number it was made for while they still agree; a recipient's
+    (a participant) is read from their record now, so their number never rests on the delivery."""
+    if row.recipient_id is not None:
+        recipient = TextRecipient.objects.filter(pk=row.recipient_id).first()
+        return recipient.phone if recipient is not None and recipient.texts_allowed else ""
+    if row.notice is None:
+        return ""
+    preferences = Preferences.objects.filter(user_id=row.notice.user_id).first()
+    if preferences is None or not preferences.texts_allowed or preferences.phone != row.to:
+        return ""
+    return row.to
+
+
+def _body(row: Delivery) -> str | None:
+    """The text to send: a registered link is built into it now (None: the link is closed)."""
+    if not row.link_kind or row.link_id is None:
+        return row.body
+    link = account_links.build_for(row.link_kind, row.link_id)
+    return row.body.replace(account_links.PLACEHOLDER, link) if link else None
+
+
 def send_text(delivery_id: int, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
@@ -65,9 +89,14 @@ def send_text(delivery_id: int, now: dt.datetime | None = None) -> str:
             return row.status
         if row.send_after is not None and now < row.send_after:
             return row.status  # early: release_due or the deferred task sends it
-        preferences = Preferences.objects.filter(user_id=row.notice.user_id).first()
-        if preferences is None or not preferences.texts_allowed or preferences.phone != row.to:
+        number = _allowed_number(row)
+        if not number:
             row.status, row.last_error = DeliveryStatus.SKIPPED, "Texts stopped (STOP, or the number changed)."
+            row.save(update_fields=["status", "last_error"])
+            return row.status
+        body = _body(row)
+        if body is None:
+            row.status, row.last_error = DeliveryStatus.SKIPPED, "The link in it was used or has expired."
             row.save(update_fields=["status", "last_error"])
             return row.status
         unknown_since = None
@@ -82,12 +111,12 @@ def send_text(delivery_id: int, now: dt.datetime | None = None) -> str:
     try:
         sid = ""
         if unknown_since is not None:
-            sid = provider.sent_since(to=row.to, body=row.body, since=unknown_since - dt.timedelta(minutes=1))
+            sid = provider.sent_since(to=number, body=body, since=unknown_since - dt.timedelta(minutes=1))
         if not sid:
-            sid = provider.send(to=row.to, body=row.body, status_callback=status_callback_url())
+            sid = provider.send(to=number, body=body, status_callback=status_callback_url())
     except sms.SmsError as error:
         logger.warning("text %s: attempt %s failed: %s", row.pk, row.attempts, error)
-        return attempt_failed(delivery_id=row.pk, error=error)
+        return attempt_failed(delivery_id=row.pk, error=error, number=number)
     Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, provider_id=sid, sent_at=timezone.now()
     )
@@ -99,7 +128,7 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(MAX_BACKOFF, dt.timedelta(seconds=seconds))
 
 
-def attempt_failed(*, delivery_id: int, error: sms.SmsError) -> str:
+def attempt_failed(*, delivery_id: int, error: sms.SmsError, number: str = "") -> str:
     """Record a failed attempt: try again after the back-off while it may work, else fail it."""
     now = timezone.now()
     with transaction.atomic():
@@ -110,7 +139,9 @@ def attempt_failed(*, delivery_id: int, error: sms.SmsError) -> str:
         if error.code in sms.OPTED_OUT_CODES:
             row.status = DeliveryStatus.SKIPPED
             row.save(update_fields=["status", "last_error"])
-            services.record_opt_out(actor=services.NOTIFICATIONS, phone=row.to, source="the provider: opted out")
+            services.record_opt_out(
+                actor=services.NOTIFICATIONS, phone=number or row.to, source="the provider: opted out"
+            )
             return row.status
         if error.transient and row.attempts < int(settings.SMS_MAX_ATTEMPTS):
             row.status, row.send_after = DeliveryStatus.QUEUED, now + backoff(row.attempts)
@@ -121,7 +152,7 @@ def attempt_failed(*, delivery_id: int, error: sms.SmsError) -> str:
         row.save(update_fields=["status", "last_error"])
         audit.record(
             actor=services.NOTIFICATIONS,
-            program=row.notice.program,
+            program=row.program,
             action="notifications.text_failed",
             target=row,
             note=f"{row.attempts} attempts; last: {row.last_error}",
@@ -142,7 +173,7 @@ def release_due(now: dt.datetime | None = None, limit: int = 200) -> int:
     released = 0
     for pk in list(due.order_by("created_at").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
-            row = Delivery.objects.select_for_update(of=("self",)).select_related("notice__program").get(pk=pk)
+            row = Delivery.objects.select_for_update(of=("self",)).select_related("program").get(pk=pk)
             if row.status not in (DeliveryStatus.HELD, DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
                 continue
             if row.status == DeliveryStatus.HELD or row.send_after is not None:
@@ -174,16 +205,14 @@ def send_digests(now: dt.datetime | None = None) -> int:
                 .select_related("notice__user", "notice__program")
                 .order_by("created_at")
             )
-            if not rows:
+            notices = [r.notice for r in rows if r.notice is not None]
+            if not notices:
                 continue
-            user = rows[0].notice.user
+            user = notices[0].user
             with translation.override(language_for(user)):
                 context = {
                     "user": user,
-                    "notices": [
-                        (r.notice, mail.absolute_url(r.notice.url) if r.notice.url.startswith("/") else r.notice.url)
-                        for r in rows
-                    ],
+                    "notices": [(n, mail.absolute_url(n.url) if n.url.startswith("/") else n.url) for n in notices],
                     "settings_url": mail.absolute_url(reverse("notifications:preferences")),
                 }
                 subject = " ".join(render_to_string("notifications/email/digest_subject.txt", context).split())

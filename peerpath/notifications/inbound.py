@@ -29,7 +29,10 @@ ACK_WORDS = frozenset({"ACK", "OK", "ACKNOWLEDGE"})
 
 def _language(phone: str) -> str:
     row = Preferences.objects.filter(phone=phone).select_related("user").first()
-    return language_for(row.user) if row else translation.get_language() or "en"
+    if row is not None:
+        return language_for(row.user)
+    recipient = services.recipients_with(phone).first()
+    return (recipient.language if recipient else "") or translation.get_language() or "en"
 
 
 def help_text() -> str:
@@ -110,7 +113,7 @@ def record_status(*, provider_id: str, status: str, error_code: str = "", phone:
             row.last_error = f"The provider reported {status}" + (f" (error {error_code})" if error_code else "")
             row.save(update_fields=["status", "last_error"])
             if error_code in OPTED_OUT_CODES:
-                services.record_opt_out(actor=REPLY, phone=row.to, source="the provider: opted out")
+                services.record_opt_out(actor=REPLY, phone=row.to or phone, source="the provider: opted out")
     return True
 
 

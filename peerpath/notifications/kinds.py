@@ -31,6 +31,9 @@ class Kind:
     # Who receives it, for the profile page: only kinds a person may get are listed.
     audience: str | Promise = ""
     order: int = 100
+    # False for texts to people without an account (a participant's feedback link): never on
+    # anyone's settings page; their label names them on the failed-deliveries page.
+    for_accounts: bool = True
 
     def __post_init__(self) -> None:
         if not self.default <= self.allowed:
@@ -52,5 +55,18 @@ def get(key: str) -> Kind:
         raise LookupError(f"Unknown kind of message {key!r}: register it with register_kind") from None
 
 
-def every_kind() -> list[Kind]:
-    return sorted(_KINDS.values(), key=lambda k: (k.order, k.key))
+def register_kinds(*found: Kind) -> None:
+    for kind in found:
+        register_kind(kind)
+
+
+def every_kind(accounts_only: bool = True) -> list[Kind]:
+    """The kinds a person may choose channels for (with ``accounts_only=False``: every kind)."""
+    chosen = [k for k in _KINDS.values() if k.for_accounts or not accounts_only]
+    return sorted(chosen, key=lambda k: (k.order, k.key))
+
+
+def label_of(key: str) -> str:
+    """A kind's label, for pages listing deliveries ("" for a kind no longer registered)."""
+    found = _KINDS.get(key)
+    return str(found.label) if found is not None else key

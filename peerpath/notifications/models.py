@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from peerpath.core.encryption import EncryptedTextField
 from peerpath.core.models import OutgoingEmail
 from peerpath.programs.models import Program
 
@@ -50,6 +51,34 @@ class Notice(models.Model):
         return self.text
 
 
+class TextRecipient(models.Model):
+    """Someone without an account who agreed to texts (a participant), kept by the app that owns
+    them under ``owner`` ("support.participant:12"): the number (encrypted, E.164; found again by
+    its blind-index digest when a STOP comes in), the opt-in with its time and source, the
+    withdrawal, and the language they read. ``label`` is how staff pages name them (P-0042)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    owner = models.CharField(max_length=80, unique=True)
+    label = models.CharField(max_length=40)
+    phone = EncryptedTextField(blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(max_length=10, blank=True)
+    opted_in_at = models.DateTimeField(null=True, blank=True)
+    opt_in_source = models.CharField(max_length=60, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    opt_out_source = models.CharField(max_length=60, blank=True)
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def texts_allowed(self) -> bool:
+        """A number, an opt-in, and no STOP since."""
+        return bool(
+            self.phone and self.opted_in_at and (self.opted_out_at is None or self.opted_out_at < self.opted_in_at)
+        )
+
+
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     HELD = "held", _("Held for the end of quiet hours")
@@ -67,14 +96,27 @@ class Delivery(models.Model):
     ``key`` is unique: the notice and the channel (or a page and its round), so a task that runs
     again, or a sender asked twice, never makes a second delivery."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    # A notice to a person with an account, or a text to a recipient without one (a participant).
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        TextRecipient, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # What the message is (the kind's label is shown to coordinators; never the message itself).
+    kind = models.CharField(max_length=60, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     key = models.CharField(max_length=220, unique=True)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     # The message as rendered in the recipient's language (an e-mail's subject and body; a text's body).
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
+    # The address or number; blank for a recipient's text (their number is read as it is sent).
     to = models.CharField(max_length=254, blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    # A registered link (`peerpath.core.account_links`) built into the body as it is sent, so no
+    # working link rests in the database: the body holds its placeholder.
+    link_kind = models.CharField(max_length=40, blank=True)
+    link_id = models.PositiveIntegerField(null=True, blank=True)
     send_after = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -88,10 +130,10 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "deliveries"
-        indexes = [models.Index(fields=["status", "send_after"])]
+        indexes = [models.Index(fields=["status", "send_after"]), models.Index(fields=["program", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.status}: {self.notice_id}"
+        return f"{self.channel} {self.status}: {self.notice_id or self.recipient_id}"
 
 
 class Preferences(models.Model):
@@ -104,6 +146,8 @@ class Preferences(models.Model):
     quiet_from = models.TimeField(null=True, blank=True)
     quiet_until = models.TimeField(null=True, blank=True)
     digest = models.BooleanField(default=False)
+    # An IANA time zone ("America/Chicago") quiet hours are read in; blank: the installation's.
+    time_zone = models.CharField(max_length=60, blank=True)
     # E.164 ("+15551234567"), validated with phonenumbers.
     phone = models.CharField(max_length=20, blank=True, db_index=True)
     sms_opted_in_at = models.DateTimeField(null=True, blank=True)

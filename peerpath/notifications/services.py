@@ -14,6 +14,7 @@ again never reaches anyone twice.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,16 +23,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
+from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peerpath.core import audit, mail, outbox
+from peerpath.core import account_links, audit, encryption, mail, outbox
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.models import User
+from peerpath.core.models import EmailStatus, User
 from peerpath.notifications import kinds, sms
 from peerpath.notifications.language import language_for
-from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Notice, Preferences
+from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Notice, Preferences, TextRecipient
 
 NOTIFICATIONS = SystemActor("PeerPath (notifications)")
 
@@ -56,13 +57,25 @@ def channels_for(preferences: Preferences, kind: kinds.Kind) -> set[str]:
     return result
 
 
+def time_zone_of(preferences: Preferences) -> dt.tzinfo:
+    """The person's own time zone, else the installation's (``PEERPATH_TIME_ZONE``)."""
+    if preferences.time_zone:
+        try:
+            return zoneinfo.ZoneInfo(preferences.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.get_default_timezone()
+
+
 def quiet_until(preferences: Preferences, at: dt.datetime) -> dt.datetime | None:
-    """When the person's quiet hours end, if ``at`` falls inside them (in the installation's time
-    zone); None outside them or without quiet hours. Hours may run over midnight (22:00-07:00)."""
+    """When the person's quiet hours end, if ``at`` falls inside them (read in the person's own
+    time zone, `time_zone_of`); None outside them or without quiet hours. Hours may run over
+    midnight (22:00-07:00); a night the clocks change still ends at 07:00 on the wall clock."""
     start, end = preferences.quiet_from, preferences.quiet_until
     if start is None or end is None or start == end:
         return None
-    local = timezone.localtime(at)
+    zone = time_zone_of(preferences)
+    local = timezone.localtime(at, zone)
     now = local.time()
     if start < end:
         inside, day = start <= now < end, local.date()
@@ -71,11 +84,16 @@ def quiet_until(preferences: Preferences, at: dt.datetime) -> dt.datetime | None
         day = local.date() + dt.timedelta(days=1) if now >= start else local.date()
     if not inside:
         return None
-    return timezone.make_aware(dt.datetime.combine(day, end), timezone.get_current_timezone())
+    return dt.datetime.combine(day, end, tzinfo=zone)
 
 
 def _render(name: str, context: Mapping[str, Any]) -> str:
     return render_to_string(name, dict(context))
+
+
+def _render_line(template: str, context: Mapping[str, Any]) -> str:
+    """The inbox line and text: ``<template>_text.txt``, else the e-mail's subject line."""
+    return str(select_template([f"{template}_text.txt", f"{template}_subject.txt"]).render(dict(context)))
 
 
 def _one_line(text: str) -> str:
@@ -98,14 +116,18 @@ def notify(
     about: str = "",
     key: str = "",
     urgent: bool = False,
+    template: str = "",
+    reply_to: str = "",
 ) -> list[Notice]:
     """Tell each person (None, a supporter without an account, is skipped) about something.
 
     Rules: rendered in the recipient's language; one notice per person and ``key`` (a retried
     sender tells nobody twice); delivered on the channels the person chose for the kind (see
     the module docstring). ``urgent`` puts a notice of a calm kind first in the inbox (it
-    pages nobody). Returns the notices made."""
+    pages nobody). ``template`` renders one message of a kind with several (a session moved,
+    cancelled); ``reply_to`` is the e-mail's Reply-To. Returns the notices made."""
     the_kind = kinds.get(kind)
+    template = template or the_kind.template
     people = [u for u in dict.fromkeys(users) if u is not None and u.is_active]
     if not people:
         return []
@@ -118,7 +140,7 @@ def notify(
         channels = channels_for(preferences, the_kind)
         with translation.override(language_for(user)):
             values = {**(context or {}), "program": program, "user": user, "url": link}
-            text = _one_line(_render(f"{the_kind.template}_text.txt", values))[:300]
+            text = _one_line(_render_line(template, values))[:300]
             values.setdefault("text", text)
             try:
                 with transaction.atomic():
@@ -140,9 +162,9 @@ def notify(
             if mail.is_suppressed():
                 continue
             if Channel.EMAIL in channels and user.email:
-                subject = _one_line(_render(f"{the_kind.template}_subject.txt", values))
-                body = _render(f"{the_kind.template}_body.txt", values)
-                _email(notice, preferences, the_kind, subject, body, now)
+                subject = _one_line(_render(f"{template}_subject.txt", values))
+                body = _render(f"{template}_body.txt", values)
+                _email(notice, preferences, the_kind, subject, body, now, reply_to)
             if Channel.SMS in channels:
                 if the_kind.urgent:
                     from peerpath.notifications import paging  # paging builds on this module
@@ -153,11 +175,74 @@ def notify(
     return made
 
 
+def account_of(person: Any) -> User | None:
+    """The account a person is reached through: a user, or a record's ``user`` (a supporter)."""
+    user = person if isinstance(person, User) else getattr(person, "user", None)
+    return user if isinstance(user, User) and user.is_active else None
+
+
+def tell(
+    *,
+    kind: str,
+    person: Any,
+    program: Any,
+    context: Mapping[str, Any] | None = None,
+    url: str = "",
+    key: str = "",
+    about: str = "",
+    template: str = "",
+    reply_to: str = "",
+) -> bool:
+    """Tell one person, whoever they are: through `notify` when they have an account (their
+    inbox, e-mail or text as they chose), else by e-mail to the record's address in the
+    record's language through the same outbox (at least once, retried). Returns whether
+    anything was sent (False: no account and no address, or told already under ``key``)."""
+    user = account_of(person)
+    if user is not None:
+        made = notify(
+            kind=kind,
+            users=[user],
+            program=program,
+            context=context,
+            url=url,
+            key=key,
+            about=about,
+            template=template,
+            reply_to=reply_to,
+        )
+        return bool(made)
+    email = getattr(person, "email", "") or ""
+    if not email:
+        return False
+    values = {**(context or {}), "program": program, "url": mail.absolute_url(url) if url.startswith("/") else url}
+    mail.queue_email(
+        to=email,
+        template=template or kinds.get(kind).template,
+        context=values,
+        reply_to=reply_to,
+        language=language_for(person),
+    )
+    return True
+
+
 def _email(
-    notice: Notice, preferences: Preferences, kind: kinds.Kind, subject: str, body: str, now: dt.datetime
+    notice: Notice,
+    preferences: Preferences,
+    kind: kinds.Kind,
+    subject: str,
+    body: str,
+    now: dt.datetime,
+    reply_to: str = "",
 ) -> Delivery:
     delivery = Delivery(
-        notice=notice, channel=Channel.EMAIL, key=f"{notice.pk}:email", subject=subject[:300], body=body
+        notice=notice,
+        channel=Channel.EMAIL,
+        key=f"{notice.pk}:email",
+        subject=subject[:300],
+        body=body,
+        reply_to=reply_to[:254],
+        program=notice.program,
+        kind=notice.kind,
     )
     delivery.to = notice.user.email
     held = None if kind.urgent else quiet_until(preferences, now)
@@ -174,7 +259,11 @@ def _email(
 def hand_to_outbox(delivery: Delivery) -> None:
     """Hand an e-mail delivery to the outbox, once (in the caller's transaction)."""
     message = outbox.store(
-        to=[delivery.to], subject=delivery.subject, body=delivery.body, program=delivery.notice.program
+        to=[delivery.to],
+        subject=delivery.subject,
+        body=delivery.body,
+        program=delivery.program,
+        reply_to=[delivery.reply_to] if delivery.reply_to else None,
     )
     Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, email=message, sent_at=timezone.now())
 
@@ -182,7 +271,14 @@ def hand_to_outbox(delivery: Delivery) -> None:
 def _text(notice: Notice, preferences: Preferences, body: str, now: dt.datetime, key: str = "") -> Delivery:
     from peerpath.notifications import delivery as sending  # the delivery task builds on this module
 
-    row = Delivery(notice=notice, channel=Channel.SMS, key=key or f"{notice.pk}:sms", body=body)
+    row = Delivery(
+        notice=notice,
+        program=notice.program,
+        kind=notice.kind,
+        channel=Channel.SMS,
+        key=key or f"{notice.pk}:sms",
+        body=body,
+    )
     if not preferences.texts_allowed:
         row.status = DeliveryStatus.SKIPPED
         row.last_error = "No number, or texts not agreed to (or STOP was sent)."
@@ -231,7 +327,25 @@ def normalise_phone(raw: str) -> str:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
-FIELDS = ["channels", "quiet_from", "quiet_until", "digest", "phone", "sms_opted_in_at", "sms_opted_out_at"]
+FIELDS = [
+    "channels",
+    "quiet_from",
+    "quiet_until",
+    "time_zone",
+    "digest",
+    "phone",
+    "sms_opted_in_at",
+    "sms_opted_out_at",
+]
+
+
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+def time_zone_choices() -> list[str]:
+    """The IANA time zones a person may choose ("America/Chicago"), by region, then UTC (the
+    old aliases such as "US/Central" or "EST5EDT" are left out; a stored one still works)."""
+    return [*sorted(z for z in zoneinfo.available_timezones() if z.split("/")[0] in REGIONS), "UTC"]
 
 
 def update_preferences(
@@ -243,13 +357,16 @@ def update_preferences(
     digest: bool,
     phone: str,
     texts: bool,
+    time_zone: str | None = None,
 ) -> Preferences:
-    """A person sets their own channels per kind, quiet hours, digest and text-message number.
+    """A person sets their own channels per kind, quiet hours (in their own time zone, blank for
+    the installation's), digest and text-message number.
 
     Rules: only registered kinds and the channels each allows; quiet hours have both ends or
-    neither; texts need a valid number (kept in E.164) and the person's agreement, recorded
-    with its time and source (this page); unticking it, or changing the number, is recorded
-    too, and a changed number needs agreeing again."""
+    neither; a time zone is one the installation knows (None leaves it as it is); texts need a
+    valid number (kept in E.164) and the person's agreement, recorded with its time and source
+    (this page); unticking it, or changing the number, is recorded too, and a changed number
+    needs agreeing again."""
     known = {k.key: k for k in kinds.every_kind()}
     clean: dict[str, list[str]] = {}
     for key, chosen in channels.items():
@@ -261,6 +378,8 @@ def update_preferences(
         clean[key] = sorted(set(chosen))
     if (quiet_from is None) != (quiet_until is None):
         raise ValidationError({"quiet_until": _("Give both ends of your quiet hours, or neither.")})
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Choose one of the time zones offered.")})
     number = normalise_phone(phone)
     if texts and not number:
         raise ValidationError({"phone": _("Give the number texts should go to.")})
@@ -270,6 +389,8 @@ def update_preferences(
         before = audit.snapshot(row, FIELDS)
         row.channels = clean
         row.quiet_from, row.quiet_until, row.digest = quiet_from, quiet_until, digest
+        if time_zone is not None:
+            row.time_zone = time_zone
         if number != row.phone:
             row.phone = number
             row.sms_opted_in_at = None
@@ -300,6 +421,25 @@ def _set_texts(*, actor: Actor, phone: str, source: str, allow: bool) -> int:
     now = timezone.now()
     changed = 0
     with transaction.atomic():
+        for recipient in recipients_with(phone).select_for_update():
+            if allow and (recipient.texts_allowed or recipient.opted_out_at is None):
+                continue
+            if not allow and not recipient.texts_allowed:
+                continue
+            if allow:
+                recipient.opted_in_at, recipient.opt_in_source = now, source[:60]
+            else:
+                recipient.opted_out_at, recipient.opt_out_source = now, source[:60]
+            recipient.save(update_fields=["opted_in_at", "opt_in_source", "opted_out_at", "opt_out_source"])
+            audit.record(
+                actor=actor,
+                program=recipient.program,
+                action="notifications.texts_on" if allow else "notifications.texts_off",
+                target=recipient,
+                target_label=recipient.label,
+                note=source,
+            )
+            changed += 1
         for row in Preferences.objects.select_for_update().filter(phone=phone).exclude(phone=""):
             if allow and (row.texts_allowed or row.sms_opted_out_at is None):
                 continue  # START from a number that never agreed on its page does not sign it up
@@ -319,3 +459,162 @@ def _set_texts(*, actor: Actor, phone: str, source: str, allow: bool) -> int:
             )
             changed += 1
     return changed
+
+
+# --- People without an account (participants) -----------------------------------------------
+
+
+def recipients_with(phone: str) -> QuerySet[TextRecipient]:
+    """The recipients texting from ``phone`` (found by the number's blind-index digest)."""
+    if not phone:
+        return TextRecipient.objects.none()
+    return TextRecipient.objects.filter(phone_digest__in=encryption.digests_any_key(phone))
+
+
+def rebuild_phone_digests() -> int:
+    """Every recipient's number digest under the newest key (`manage.py rotate_field_keys`)."""
+    count = 0
+    for row in TextRecipient.objects.only("pk", "phone").iterator(chunk_size=500):
+        TextRecipient.objects.filter(pk=row.pk).update(phone_digest=encryption.digest(row.phone) if row.phone else "")
+        count += 1
+    return count
+
+
+def recipient_for(owner: str) -> TextRecipient | None:
+    return TextRecipient.objects.filter(owner=owner).first()
+
+
+RECIPIENT_FIELDS = ["phone_digest", "language", "opted_in_at", "opt_in_source", "opted_out_at", "opt_out_source"]
+
+
+def set_recipient_texts(
+    *,
+    actor: Actor,
+    program: Any,
+    owner: str,
+    label: str,
+    phone: str,
+    language: str,
+    agreed: bool,
+    source: str,
+) -> TextRecipient:
+    """Record whether someone without an account (a participant) agreed to texts, at which
+    number, when and how (``source``: "told their supporter by phone", "the request form").
+
+    Rules: agreeing needs a valid number (kept in E.164, encrypted); a changed number needs
+    agreeing again; withdrawing is recorded with its time and source, as a STOP is. Audited
+    under the recipient's label, never their number."""
+    number = normalise_phone(phone)
+    if agreed and not number:
+        raise ValidationError({"phone": _("Give the number texts should go to.")})
+    source = " ".join(source.split())[:60]
+    if agreed and not source:
+        raise ValidationError({"source": _("Say how they agreed (on the phone, in person, on a form).")})
+    now = timezone.now()
+    with transaction.atomic():
+        row, _created = TextRecipient.objects.select_for_update().get_or_create(
+            owner=owner, defaults={"program": program, "label": label[:40]}
+        )
+        before = audit.snapshot(row, RECIPIENT_FIELDS)
+        row.label, row.language = label[:40], language[:10]
+        if number != row.phone:
+            row.phone = number
+            row.phone_digest = encryption.digest(number) if number else ""
+            row.opted_in_at, row.opt_in_source = None, ""
+        if agreed and not row.texts_allowed:
+            row.opted_in_at, row.opt_in_source = now, source
+        elif not agreed and row.texts_allowed:
+            row.opted_out_at, row.opt_out_source = now, source or "withdrawn on the record"
+        row.save()
+        changes = audit.diff(before, audit.snapshot(row, RECIPIENT_FIELDS))
+        if changes:
+            audit.record(
+                actor=actor,
+                program=program,
+                action="notifications.recipient_texts",
+                target=row,
+                target_label=row.label,
+                changes={k: v for k, v in changes.items() if k != "phone_digest"},
+                note="number changed" if "phone_digest" in changes else "",
+            )
+    return row
+
+
+def text_recipient(
+    *,
+    owner: str,
+    kind: str,
+    template: str,
+    context: Mapping[str, Any],
+    key: str,
+    link_kind: str = "",
+    link_id: int | None = None,
+) -> Delivery | None:
+    """Text someone without an account (a participant) who agreed to texts, in their language.
+
+    Rules: nothing when they have not agreed, or sent STOP since; one delivery per ``key`` (a
+    retried sender texts nobody twice); a registered link (``link_kind``, ``link_id``) goes
+    into the text as it is sent, so the stored body holds only its placeholder. The template
+    (``<template>_text.txt``) names no health details and nobody's name but the supporter's."""
+    from peerpath.notifications import delivery as sending  # the delivery task builds on this module
+
+    recipient = recipient_for(owner)
+    if recipient is None or not recipient.texts_allowed or mail.is_suppressed() or not sms.enabled():
+        return None
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        values = {**context, "url": account_links.PLACEHOLDER if link_kind else context.get("url", "")}
+        body = _one_line(_render(f"{template}_text.txt", values))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = Delivery.objects.create(
+                    recipient=recipient,
+                    program=recipient.program,
+                    kind=kind,
+                    channel=Channel.SMS,
+                    key=f"recipient:{key}"[:220],
+                    body=body,
+                    link_kind=link_kind,
+                    link_id=link_id,
+                )
+        except IntegrityError:
+            return None  # texted already under this key
+        sending.queue_text(row.pk)
+    return row
+
+
+# --- Messages that could not be delivered -----------------------------------------------------
+
+
+def retry_delivery(*, actor: User, delivery: Delivery) -> Delivery:
+    """A coordinator sends a failed message again: a text gets a fresh set of attempts (the same
+    delivery, so it still reaches the person at most once more), an undelivered e-mail goes back
+    to the outbox (`outbox.resend`, the same Message-ID).
+
+    Rules: only a text that failed, or an e-mail the outbox could not deliver; a text still
+    honours STOP and a changed number when it is sent. Audited."""
+    from peerpath.notifications import delivery as sending  # the delivery task builds on this module
+
+    if delivery.channel == Channel.EMAIL:
+        if delivery.email is None or delivery.email.status != EmailStatus.UNDELIVERED:
+            raise ValidationError(_("Only a message that could not be delivered can be sent again."))
+        outbox.resend(actor=actor, message=delivery.email)
+        return delivery
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.FAILED:
+            raise ValidationError(_("Only a message that could not be delivered can be sent again."))
+        before = audit.snapshot(locked, ["status", "attempts"])
+        locked.status, locked.attempts, locked.send_after = DeliveryStatus.QUEUED, 0, None
+        locked.save(update_fields=["status", "attempts", "send_after"])
+        audit.record(
+            actor=actor,
+            program=locked.program,
+            action="notifications.retry",
+            target=locked,
+            target_label=kinds.label_of(locked.kind),
+            changes=audit.diff(before, audit.snapshot(locked, ["status", "attempts"])),
+            note=f"Last error: {locked.last_error}"[:500],
+        )
+        sending.queue_text(locked.pk)
+    return locked

@@ -6,6 +6,9 @@ class RecruitmentConfig(AppConfig):
     label = "recruitment"
 
     def ready(self) -> None:
+        from peerpath.recruitment import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.navigation import MINE, PEOPLE, register_home_panel, register_nav, register_settings

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.mail import absolute_url, queue_email
+from peerpath.core.mail import queue_email
 from peerpath.core.models import User, normalize_email
 from peerpath.core.permissions import Role
+from peerpath.notifications.services import notify
 from peerpath.programs.models import FocusArea, Membership, Program
 from peerpath.programs.services import add_member
 from peerpath.recruitment.lifecycle import SCREENING_INTERVIEW
@@ -126,20 +127,23 @@ def submit_application(
             context={"program": program, "application": application},
             reply_to=program.contact_email,
         )
-        coordinators = list(
-            Membership.objects.filter(program=program).with_role(Role.COORDINATOR).values_list("user__email", flat=True)
+        coordinators = [
+            m.user
+            for m in Membership.objects.filter(program=program).with_role(Role.COORDINATOR).select_related("user")
+        ]
+        page = (
+            reverse("recruitment:application", args=[program.slug, application.pk])
+            if is_repeat
+            else reverse("recruitment:person", args=[program.slug, supporter.pk])
         )
-        if coordinators:
-            page = (
-                reverse("recruitment:application", args=[program.slug, application.pk])
-                if is_repeat
-                else reverse("recruitment:person", args=[program.slug, supporter.pk])
-            )
-            queue_email(
-                to=coordinators,
-                template="recruitment/email/new_application",
-                context={"program": program, "application": application, "url": absolute_url(page)},
-            )
+        notify(
+            kind="recruitment.new_application",
+            users=coordinators,
+            program=program,
+            context={"application": application},
+            url=page,
+            key=f"recruitment.new_application:{application.pk}",
+        )
     return application
 
 

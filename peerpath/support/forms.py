@@ -554,3 +554,25 @@ class SupportSettingsForm(forms.ModelForm):
                 "referral_options",
             ]
         }
+
+
+class TextConsentForm(forms.Form):
+    """Whether a participant agreed to text messages, at which number, and how they said so."""
+
+    phone = forms.CharField(
+        label=_("Mobile number for texts"),
+        required=False,
+        max_length=30,
+        help_text=_("With its country code if it is abroad."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    agreed = forms.BooleanField(
+        label=_("They agreed to receive text messages (follow-up reminders, feedback links)"),
+        required=False,
+    )
+    source = forms.CharField(
+        label=_("How they agreed"),
+        required=False,
+        max_length=60,
+        help_text=_("For example: told me on the phone, on the request form, in person."),
+    )

@@ -62,3 +62,14 @@ def register() -> None:
             order=13,
         )
     )
+    register_kind(
+        Kind(
+            key="support.participant_follow_up",
+            label=_("Follow-up reminder to a participant"),
+            template="support/sms/participant_follow_up",
+            default=frozenset({SMS}),
+            allowed=frozenset({SMS}),
+            for_accounts=False,
+            order=14,
+        )
+    )

@@ -12,6 +12,7 @@ from peerpath.programs.models import Program
 from peerpath.support import windows as w
 from peerpath.support.notify import coordinators
 from peerpath.support.services.concerns import escalate_if_due, escalate_overdue
+from peerpath.support.services.texts import send_follow_up_texts
 
 
 @task()
@@ -29,7 +30,8 @@ def escalation_sweep() -> int:
 @task()
 def daily_reminders() -> int:
     """Each morning: supporters hear about their follow-ups due and overdue; coordinators get the
-    program's digest (unreachable, quiet, overdue). Counts only: no participant is named."""
+    program's digest (unreachable, quiet, overdue). Counts only: no participant is named.
+    Participants who agreed to texts hear on the day their supporter plans to be in touch."""
     sent = 0
     today = timezone.localdate().isoformat()
     for program in Program.objects.filter(is_active=True):
@@ -50,6 +52,7 @@ def daily_reminders() -> int:
                     key=f"support.reminder:{program.pk}:{today}",
                 )
             )
+        sent += send_follow_up_texts(program)
         counts = w.summary(program, windows, rows)
         if any(counts.values()):
             sent += len(

@@ -25,6 +25,7 @@ urlpatterns = [
     path(f"{P}/participants/<int:pk>/export/", participants.participant_export, name="participant_export"),
     path(f"{P}/participants/<int:pk>/erase/", participants.participant_erase, name="participant_erase"),
     path(f"{P}/participants/<int:pk>/conflicts/", participants.conflict_add, name="conflict_add"),
+    path(f"{P}/participants/<int:pk>/texts/", participants.participant_texts, name="participant_texts"),
     path(f"{P}/participants/<int:pk>/match/", matching.participant_match, name="participant_match"),
     path(f"{P}/matching/", matching.batch, name="batch"),
     path(f"{P}/matching/<int:pk>/", matching.batch_run, name="batch_run"),

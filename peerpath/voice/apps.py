@@ -9,6 +9,9 @@ class VoiceConfig(AppConfig):
     verbose_name = "The participant's voice"
 
     def ready(self) -> None:
+        from peerpath.voice import notice_kinds
+
+        notice_kinds.register()
         from django.utils.translation import gettext_lazy as _
 
         from peerpath.core.account_links import register_link

@@ -144,3 +144,26 @@ def test_trainers_follow_only_their_trainees_and_can_start_a_module_afresh(world
     assert "Self-paced: 0 of 1" in roster
     own = world.client_for(mine.user).get(reverse("training:my_training", args=["riverside"])).content.decode()
     assert "1 of 1 modules left to do" in own
+
+
+def test_a_completed_module_is_evidence_of_its_competencies(world: Any) -> None:
+    from peerpath.programs.models import Competency
+
+    competency = Competency.objects.filter(program=world.program, is_active=True).order_by("number").first()
+    assert competency is not None
+    the_module = learning.save_module(
+        actor=world.trainer,
+        program=world.program,
+        module=None,
+        data={"title": "Listening without fixing", "hours": "1", "pass_mark": 50, "is_published": True},
+        competencies=[competency],
+    )
+    quiz = with_quiz(world, the_module, 2)
+    taught = cohort(world, name="Autumn course")
+    tia = trainee(world.program, "Tia Trainee")
+    training.enrol_trainee(actor=world.coordinator, cohort=taught, supporter=tia)
+    learning.submit_quiz(actor=tia.user, supporter=tia, module=the_module, answers=answers(quiz, 1))
+    record = world.client_for(world.trainer).get(reverse("certification:record", args=["riverside", tia.pk]))
+    page = record.content.decode()
+    assert record.status_code == 200
+    assert "Self-paced: Listening without fixing" in page and "(50%)" in page and url("learner", tia.pk) in page

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from peerpath.notifications import sms
+from tests.notifications import fake_twilio
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +18,18 @@ def _texts_to_a_file_of_the_test(settings: Any, tmp_path: Path) -> Iterator[None
     sms.reset()
     yield
     sms.reset()
+
+
+@pytest.fixture
+def twilio(settings: Any) -> Iterator[fake_twilio.FakeTwilio]:
+    """A local server speaking Twilio's Messages API, and the Twilio adapter pointed at it."""
+    with fake_twilio.running() as fake:
+        settings.SMS_BACKEND = "twilio"
+        settings.TWILIO_ACCOUNT_SID = fake.account_sid
+        settings.TWILIO_AUTH_TOKEN = fake.auth_token
+        settings.TWILIO_FROM = "+15005550006"
+        settings.TWILIO_API_URL = fake.url
+        settings.SMS_RETRY_SECONDS = 30
+        sms.reset()
+        yield fake
+        sms.reset()

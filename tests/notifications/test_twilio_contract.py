@@ -4,7 +4,6 @@ and authentication, error answers, and a retry after a 5xx answer that texts the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,20 +16,6 @@ from tests.notifications import fake_twilio
 from tests.notifications.helpers import agree_to_texts
 
 PHONE = "+15417543010"
-
-
-@pytest.fixture
-def twilio(settings: Any) -> Iterator[fake_twilio.FakeTwilio]:
-    with fake_twilio.running() as fake:
-        settings.SMS_BACKEND = "twilio"
-        settings.TWILIO_ACCOUNT_SID = fake.account_sid
-        settings.TWILIO_AUTH_TOKEN = fake.auth_token
-        settings.TWILIO_FROM = "+15005550006"
-        settings.TWILIO_API_URL = fake.url
-        settings.SMS_RETRY_SECONDS = 30
-        sms.reset()
-        yield fake
-        sms.reset()
 
 
 def test_a_text_is_a_form_post_with_basic_auth(twilio: fake_twilio.FakeTwilio) -> None:

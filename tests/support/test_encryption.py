@@ -27,7 +27,7 @@ from peerpath.exchange.models import ImportBatch
 from peerpath.support import queries
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import Participant
-from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles
+from peerpath.support.services import adverse_events, concerns, contacts, matches, participants, profiles, texts
 from tests.care.helpers import CARE_SECRETS, fill_care_secrets
 from tests.credentials.helpers import CREDENTIALS_SECRETS, fill_credentials_secrets
 from tests.groups.helpers import GROUPS_SECRETS, fill_groups_secrets
@@ -56,6 +56,8 @@ SECRETS = {
     "request_name": "Yolanda Featherstonehaugh",
     "request_email": "yolanda.f@example.net",
     "request_note": "bumblebee",
+    # The number a participant agreed to texts at (the notification layer's text recipient).
+    "text_phone": "+15417543010",
     **CARE_SECRETS,
     **PLANS_SECRETS,
     **GROUPS_SECRETS,
@@ -157,6 +159,9 @@ def fill_every_encrypted_place(support: Any) -> Participant:
     )
     relationship = matches.propose_match(actor=s.coordinator, participant=person, supporter=s.priya)
     matches.respond_to_offer(actor=s.supporter, relationship=relationship, accept=True)
+    texts.record_text_consent(
+        actor=s.coordinator, participant=person, phone=SECRETS["text_phone"], agreed=True, source="on the phone"
+    )
     matches.answer_fit(actor=s.supporter, relationship=relationship, answer="deciding", note=SECRETS["fit_note"])
     contact = contacts.log_contact(
         actor=s.supporter,

@@ -385,6 +385,7 @@ NOT_THROUGH_A_RELATIONSHIP = {
     "support:participant_export": "a participant's export (coordinators)",
     "support:participant_erase": "erasure (coordinators)",
     "support:conflict_add": "a coordinator declares a conflict on the participant's record",
+    "support:participant_texts": "a POST on the participant's record, fetched by its own rule (support:participant)",
     "support:participant_match": "matching (coordinators)",
     "support:batch": "batch matching (coordinators)",
     "support:batch_run": "a batch match under review (coordinators)",

@@ -25,17 +25,17 @@ from peerpath.care.services.common import (
     get_settings,
     is_coordinator,
     local_today,
-    program_url,
+    program_path,
     require_own_record,
 )
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.mail import queue_email
 from peerpath.core.models import User
+from peerpath.notifications.services import notify as notify_people
+from peerpath.notifications.services import tell
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.recruitment.pathway import move_to_stage
-from peerpath.support.notify import by_language, language_of
 
 
 def _overlapping(supporter: Supporter, starts_on: dt.date, ends_on: dt.date | None, exclude: int | None = None) -> bool:
@@ -101,18 +101,14 @@ def request_break(
         if supervisor is not None:
             readers.append(supervisor)
         readers = sorted((u for u in readers if u.email != getattr(actor, "email", None)), key=lambda u: u.email)
-        for language, to in by_language(readers).items():
-            queue_email(
-                to=to,
-                language=language,
-                template="care/email/break_planned",
-                context={
-                    "program": supporter.program,
-                    "brk": brk,
-                    "supporter": supporter,
-                    "url": program_url("care:breaks", supporter.program),
-                },
-            )
+        notify_people(
+            kind="care.break_planned",
+            users=readers,
+            program=supporter.program,
+            context={"brk": brk, "supporter": supporter},
+            url=program_path("care:breaks", supporter.program),
+            key=f"care.break_planned:{brk.pk}",
+        )
         if starts_on <= today:
             start_break(actor=actor, brk=brk)
     return brk
@@ -176,17 +172,15 @@ def end_break(*, actor: Actor, brk: Break, today: dt.date | None = None) -> Brea
         supporter = Supporter.objects.get(pk=brk.supporter_id)
         if supporter.stage == Stage.ON_BREAK:
             move_to_stage(actor=actor, supporter=supporter, to_stage=Stage.ACTIVE, reason=_("Back from a break"))
-        if supporter.email and brk.return_checkin_id:
-            queue_email(
-                to=supporter.email,
+        if brk.return_checkin_id:
+            tell(
+                kind="care.checkin",
                 template="care/email/break_return",
-                context={
-                    "program": brk.program,
-                    "supporter": supporter,
-                    "checkin": brk.return_checkin,
-                    "url": program_url("care:checkin", brk.program),
-                },
-                language=language_of(supporter),
+                person=supporter,
+                program=brk.program,
+                context={"supporter": supporter, "checkin": brk.return_checkin},
+                url=program_path("care:checkin", brk.program),
+                key=f"care.break_return:{brk.pk}",
                 reply_to=brk.program.contact_email,
             )
     return brk

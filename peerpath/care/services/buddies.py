@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 from peerpath.care.models import (
     BuddyPair,
 )
-from peerpath.care.services.common import local_today, program_url
+from peerpath.care.services.common import local_today, program_path
 from peerpath.care.stages import CURRENT_STAGES
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import queue_email
 from peerpath.core.models import User
+from peerpath.notifications.services import tell
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.notify import language_of
 
 
 def current_pair(supporter: Supporter) -> BuddyPair | None:
@@ -54,19 +53,15 @@ def pair_buddies(*, actor: User, program: Program, first: Supporter, second: Sup
         pair = BuddyPair.objects.create(program=program, first=first, second=second, note=note, created_by=actor)
         audit.record(actor=actor, program=program, action="buddy.pair", target=pair)
         for person, buddy in ((first, second), (second, first)):
-            if person.email:
-                queue_email(
-                    to=person.email,
-                    template="care/email/buddy_paired",
-                    context={
-                        "program": program,
-                        "supporter": person,
-                        "buddy": buddy,
-                        "url": program_url("programs:home", program),
-                    },
-                    reply_to=program.contact_email,
-                    language=language_of(person),
-                )
+            tell(
+                kind="care.buddy",
+                person=person,
+                program=program,
+                context={"supporter": person, "buddy": buddy},
+                url=program_path("programs:home", program),
+                key=f"care.buddy_paired:{pair.pk}:{person.pk}",
+                reply_to=program.contact_email,
+            )
     return pair
 
 

@@ -20,15 +20,14 @@ from peerpath.care.services.common import (
     active_supervisor,
     coordinator_users,
     is_coordinator,
-    program_url,
+    program_path,
 )
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import queue_email
 from peerpath.core.models import User
+from peerpath.notifications.services import notify as notify_people
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.notify import by_language
 
 
 def create_task(
@@ -71,13 +70,14 @@ def create_task(
         audit.record(actor=actor, program=program, action="care_task.create", target=task)
         if notify:
             readers = [assigned_to] if assigned_to is not None else coordinator_users(program)
-            for language, to in by_language(readers).items():
-                queue_email(
-                    to=to,
-                    template="care/email/task",
-                    context={"program": program, "task": task, "url": program_url("care:tasks", program)},
-                    language=language,
-                )
+            notify_people(
+                kind="care.task",
+                users=readers,
+                program=program,
+                context={"task": task},
+                url=program_path("care:tasks", program),
+                key=f"care.task:{task.pk}",
+            )
     return task
 
 

@@ -110,7 +110,11 @@ def active_supervisor(supporter: Supporter) -> Any:
 
 
 def program_url(name: str, program: Program, *args: Any) -> str:
-    return absolute_url(reverse(name, args=[program.slug, *args]))
+    return absolute_url(program_path(name, program, *args))
+
+
+def program_path(name: str, program: Program, *args: Any) -> str:
+    return reverse(name, args=[program.slug, *args])
 
 
 def is_coordinator(actor: Actor, program: Program) -> bool:

@@ -20,13 +20,12 @@ from peerpath.care.models import (
 from peerpath.care.services.buddies import current_buddy
 from peerpath.care.services.care_tasks import task_for_supervisor
 from peerpath.care.services.checkins import schedule_checkin
-from peerpath.care.services.common import SYSTEM, get_settings, local_today, program_url, require_own_record
+from peerpath.care.services.common import SYSTEM, get_settings, local_today, program_path, require_own_record
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import queue_email
+from peerpath.notifications.services import tell
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.notify import language_of
 
 
 def submit_debrief(
@@ -139,21 +138,25 @@ def record_hard_event(
             due_on=due_on,
             hard_event=event,
         )
-        if supporter.email:
-            queue_email(
-                to=supporter.email,
-                template="care/email/hard_event_supporter",
-                context={"program": program, "supporter": supporter, "url": program_url("care:checkin", program)},
-                reply_to=program.contact_email,
-                language=language_of(supporter),
-            )
+        tell(
+            kind="care.checkin",
+            template="care/email/hard_event_supporter",
+            person=supporter,
+            program=program,
+            context={"supporter": supporter},
+            url=program_path("care:checkin", program),
+            key=f"care.hard_event:{event.pk}",
+            reply_to=program.contact_email,
+        )
         buddy = current_buddy(supporter)
-        if buddy is not None and buddy.email:
+        if buddy is not None:
             # Deliberately only the buddy's name: nothing about the event or the participant.
-            queue_email(
-                to=buddy.email,
+            tell(
+                kind="care.buddy",
                 template="care/email/hard_event_buddy",
-                context={"program": program, "buddy": buddy, "supporter": supporter},
-                language=language_of(buddy),
+                person=buddy,
+                program=program,
+                context={"buddy": buddy, "supporter": supporter},
+                key=f"care.hard_event_buddy:{event.pk}",
             )
     return event

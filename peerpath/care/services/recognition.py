@@ -12,14 +12,13 @@ from peerpath.care.models import (
     Recognition,
     RecognitionKind,
 )
-from peerpath.care.services.common import local_today, program_url
+from peerpath.care.services.common import local_today, program_path
 from peerpath.care.stages import RECOGNISABLE_STAGES
 from peerpath.core import audit
-from peerpath.core.mail import queue_email
 from peerpath.core.models import User
+from peerpath.notifications.services import tell
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
-from peerpath.support.notify import language_of
 
 
 def record_recognition(
@@ -68,17 +67,14 @@ def record_recognition(
             recorded_by=actor,
         )
         audit.record(actor=actor, program=program, action="recognition.create", target=recognition)
-        if notify and supporter.email:
-            queue_email(
-                to=supporter.email,
-                template="care/email/recognition",
-                context={
-                    "program": program,
-                    "recognition": recognition,
-                    "supporter": supporter,
-                    "url": program_url("care:my_care", program),
-                },
+        if notify:
+            tell(
+                kind="care.recognition",
+                person=supporter,
+                program=program,
+                context={"recognition": recognition, "supporter": supporter},
+                url=program_path("care:my_care", program),
+                key=f"care.recognition:{recognition.pk}",
                 reply_to=program.contact_email,
-                language=language_of(supporter),
             )
     return recognition

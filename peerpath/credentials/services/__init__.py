@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from peerpath.certification.rules import add_months
 from peerpath.core import audit
 from peerpath.core.actors import Actor
-from peerpath.core.mail import absolute_url, queue_email
 from peerpath.core.models import User
 from peerpath.credentials import queries
 from peerpath.credentials.lifecycle import EXTERNAL_TRAINING
@@ -34,6 +33,7 @@ from peerpath.credentials.models import (
 )
 from peerpath.credentials.progress import get_settings
 from peerpath.credentials.status import REMINDER_DAYS
+from peerpath.notifications.reminders import send_expiry_reminder
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
@@ -199,31 +199,27 @@ def sign_agreement(*, actor: User, supporter: Supporter, qtype: QualificationTyp
 
 
 def send_qualification_reminders(*, program: Program, today: dt.date | None = None) -> list[QualificationReminder]:
-    """E-mail supporters whose qualification expires within 60, 30 or 7 days and has not been
-    renewed: one e-mail per threshold and expiry date (a missed run sends the nearest one)."""
+    """Remind supporters whose qualification expires within 60, 30 or 7 days and has not been
+    renewed, in their language: once per threshold and expiry date (a missed run sends the
+    nearest one; `peerpath.notifications.reminders.send_expiry_reminder`)."""
     today = today or timezone.localdate()
     sent = []
     for record in queries.expiring_records(program, today, REMINDER_DAYS[0]):
         assert record.expires_on is not None  # expiring_records keeps only dated ones
-        days_left = (record.expires_on - today).days
-        threshold = min(t for t in REMINDER_DAYS if days_left <= t)
-        with transaction.atomic():
-            reminder, created = QualificationReminder.objects.get_or_create(
-                qualification=record, days_before=threshold, expires_on=record.expires_on
-            )
-            if not created or not record.supporter.email:
-                continue
-            queue_email(
-                to=record.supporter.email,
-                template="credentials/email/qualification_reminder",
-                context={
-                    "program": program,
-                    "record": record,
-                    "days_left": days_left,
-                    "url": absolute_url(reverse("credentials:mine", args=[program.slug])),
-                },
-                reply_to=program.contact_email,
-            )
+        reminder = send_expiry_reminder(
+            kind="credentials.qualification_reminder",
+            person=record.supporter,
+            program=program,
+            expires_on=record.expires_on,
+            today=today,
+            thresholds=REMINDER_DAYS,
+            reminders=QualificationReminder,
+            about={"qualification": record},
+            context={"record": record},
+            url=reverse("credentials:mine", args=[program.slug]),
+            reply_to=program.contact_email,
+        )
+        if reminder is not None:
             sent.append(reminder)
     return sent
 

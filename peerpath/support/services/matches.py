@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
+from peerpath.core.languages import later, lowered
 from peerpath.core.models import User
 from peerpath.notifications import services as notifications
 from peerpath.programs.models import FocusArea, Program
@@ -122,13 +123,13 @@ def propose_match(
         notify(
             program=program,
             users=[supporter.user],
-            text=(
-                _("You have a new match offer: %(reference)s. Please accept or decline.")
-                % {"reference": participant.reference}
+            text=later(
+                gettext_lazy("You have a new match offer: %(reference)s. Please accept or decline."),
+                reference=participant.reference,
             ),
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
-            context={"subject": _("A match offer is waiting for your answer")},
+            context={"subject": gettext_lazy("A match offer is waiting for your answer")},
             relationship=relationship,
         )
     return relationship
@@ -378,11 +379,12 @@ def respond_to_offer(
                 close_reason=CloseReason.DECLINED,
                 reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
             )
-            text = _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
-                "supporter": relationship.supporter,
-                "reference": relationship.participant.reference,
-                "reason": DECLINE_REASONS[reason].lower(),
-            }
+            text = later(
+                gettext_lazy("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list."),
+                supporter=relationship.supporter,
+                reference=relationship.participant.reference,
+                reason=lowered(DECLINE_REASONS[reason]),
+            )
         notifications.mark_read_about(f"support.relationship:{relationship.pk}")
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
@@ -490,12 +492,13 @@ def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, n
             notify(
                 program=relationship.program,
                 users=coordinators(relationship.program),
-                text=(
-                    _(
+                text=later(
+                    gettext_lazy(
                         "%(supporter)s says %(reference)s is not a good fit: "
                         "a rematch is offered on the relationship's page."
-                    )
-                    % {"supporter": relationship.supporter, "reference": relationship.participant.reference}
+                    ),
+                    supporter=relationship.supporter,
+                    reference=relationship.participant.reference,
                 ),
                 url=relationship.get_absolute_url(),
                 relationship=relationship,
@@ -553,12 +556,13 @@ def rematch_for_poor_fit(
         notify(
             program=relationship.program,
             users=coordinators(relationship.program),
-            text=(
-                _(
+            text=later(
+                gettext_lazy(
                     "%(reference)s is back on the waiting list in their place (not a good fit with %(supporter)s); "
                     "they will not be proposed to each other again."
-                )
-                % {"reference": participant.reference, "supporter": relationship.supporter}
+                ),
+                reference=participant.reference,
+                supporter=relationship.supporter,
             ),
             url=participant.get_absolute_url(),
         )

@@ -20,6 +20,7 @@ from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
 from peerpath.core.kept_search import keep_search, kept_search
 from peerpath.core.permissions import can, program_view
+from peerpath.notifications import sms
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import access, exports, extensions, queries
@@ -28,13 +29,14 @@ from peerpath.support.forms import (
     EraseForm,
     ParticipantForm,
     ParticipantSearchForm,
+    TextConsentForm,
 )
 from peerpath.support.models import (
     Participant,
     ParticipantStatus,
 )
 from peerpath.support.services import participants as support_participants
-from peerpath.support.services import profiles
+from peerpath.support.services import profiles, texts
 from peerpath.support.views.common import PAGE_SIZE, download_list, is_coordinator
 
 
@@ -151,6 +153,7 @@ def _participant_page(request: ProgramRequest, program: Program, record: Any, st
         # What the apps built on support add (the needs checklist, from intake on).
         "sections": extensions.sections("participant", request, program, record, None),
         "conflict_form": ConflictForm(program=program) if is_coordinator(request) else None,
+        **_texts_context(request, record),
         # Who saw this person, as one can ask of a health record: for coordinators only.
         "reads": Paginator(queries.read_history(program, record), READS_PER_PAGE).get_page(request.GET.get("reads"))
         if can(request.membership, "support.view_read_history")
@@ -158,6 +161,42 @@ def _participant_page(request: ProgramRequest, program: Program, record: Any, st
         **forms,
     }
     return render(request, "support/participant.html", context, status=status)
+
+
+def _texts_context(request: ProgramRequest, record: Participant) -> dict[str, Any]:
+    """The participant's consent to texts, and the form to record it for those who may."""
+    consent = texts.consent_of(record)
+    form = None
+    if can(request.membership, "support.record_text_consent"):
+        initial = {
+            "phone": consent.phone if consent else record.phone,
+            "agreed": bool(consent and consent.texts_allowed),
+        }
+        form = TextConsentForm(initial=initial)
+    return {"text_consent": consent, "text_form": form, "texts_on": sms.enabled()}
+
+
+@program_view("support.record_text_consent")
+@require_POST
+def participant_texts(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Record that the participant agreed to texts (or no longer does), with how they agreed."""
+    record = access.get_participant(request, program, pk, page="text-message consent")
+    form = TextConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            texts.record_text_consent(
+                actor=request.user,
+                participant=record,
+                phone=form.cleaned_data["phone"],
+                agreed=form.cleaned_data["agreed"],
+                source=form.cleaned_data["source"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Text-message consent saved."))
+            return redirect("support:participant", program.slug, record.pk)
+    return _participant_page(request, program, record, 400, text_form=form)
 
 
 @program_view("support.manage_participants")

@@ -20,11 +20,12 @@ from peerpath.core.actors import Actor
 from peerpath.core.languages import language_for
 from peerpath.core.mail import queue_link_email
 from peerpath.core.models import User
+from peerpath.notifications.services import text_recipient
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support.models import FitAnswerBy, RelationshipState, SupportRelationship
 from peerpath.support.notify import coordinators, notify
-from peerpath.support.services import matches
+from peerpath.support.services import matches, texts
 from peerpath.voice import links
 from peerpath.voice.models import (
     AnswerLink,
@@ -56,7 +57,7 @@ class DueLink:
 def due_links(program: Program, now: dt.datetime | None = None) -> list[DueLink]:
     """The links to send now in one program.
 
-    Rules: only to a participant with an e-mail address, in a relationship that is active or
+    Rules: only to a participant with an e-mail address or who agreed to texts, in a relationship that is active or
     closing and has had its first contact; never while an earlier link is still open. The first
     goes after the first contact, the next once ``feedback_every_days`` have passed since the
     last, and one more when the relationship starts closing. Each asks the feedback questions and
@@ -85,11 +86,12 @@ def due_links(program: Program, now: dt.datetime | None = None) -> list[DueLink]
     ).values_list("participant_id", "questionnaire_id", "completed_at"):
         key = (participant_id, questionnaire_id)
         answered[key] = max(answered.get(key, completed_at), completed_at)
+    by_text = texts.texting([r.participant_id for r in relationships])
     every = dt.timedelta(days=settings.feedback_every_days)
     review_after = MONTH * settings.outcome_every_months
     due = []
     for relationship in relationships:
-        if not relationship.participant.email:
+        if not relationship.participant.email and relationship.participant_id not in by_text:
             continue
         earlier = sent.get(relationship.pk, [])
         if any(link.is_open(now) for link in earlier):
@@ -120,11 +122,12 @@ def due_links(program: Program, now: dt.datetime | None = None) -> list[DueLink]
 
 
 def send_link(*, plan: DueLink, now: dt.datetime | None = None) -> AnswerLink:
-    """Create the link record and queue its e-mail (the link is built as the e-mail leaves).
+    """Create the link record and queue its e-mail (the link is built as the e-mail leaves) and,
+    when the participant agreed to texts, its text (the link is built as the text leaves).
 
-    Rules: the queued e-mail rests in the database, so it names nobody but the supporter by first
-    name (not the participant, not their address: read as it is sent); the link works for the
-    program's ``link_valid_days``.
+    Rules: the queued e-mail and text rest in the database, so they name nobody but the supporter
+    by first name (not the participant, not their address or number: read as they are sent); the
+    link works for the program's ``link_valid_days``; STOP stops the text.
     """
     now = now or timezone.now()
     relationship = plan.relationship
@@ -142,18 +145,29 @@ def send_link(*, plan: DueLink, now: dt.datetime | None = None) -> AnswerLink:
             created_at=now,
             expires_at=now + dt.timedelta(days=settings.link_valid_days),
         )
-        queue_link_email(
-            kind=links.KIND,
-            record_id=link.pk,
+        context = {
+            "program": program,
+            "supporter_first_name": relationship.supporter.full_name.split(" ")[0],
+            "link": link,
+            "measures": len(plan.measures),
+        }
+        if relationship.participant.email:
+            queue_link_email(
+                kind=links.KIND,
+                record_id=link.pk,
+                template="voice/email/answer_link",
+                context=context,
+                reply_to=program.contact_email,
+                language=language_for(relationship.participant),
+            )
+        text_recipient(
+            owner=texts.owner_of(relationship.participant_id),
+            kind="voice.answer_link",
             template="voice/email/answer_link",
-            context={
-                "program": program,
-                "supporter_first_name": relationship.supporter.full_name.split(" ")[0],
-                "link": link,
-                "measures": len(plan.measures),
-            },
-            reply_to=program.contact_email,
-            language=language_for(relationship.participant),
+            context=context,
+            key=f"voice.answer_link:{link.pk}",
+            link_kind=links.KIND,
+            link_id=link.pk,
         )
         audit.record(
             actor=SYSTEM,
@@ -273,9 +287,10 @@ def answer(
             return _("New feedback from %(reference)s") % {"reference": link.participant.reference}
 
         notify(
+            kind="voice.feedback",
             program=link.program,
             users=coordinators(link.program),
-            text=text(),
+            text=text,  # called in each reader's language
             url=reverse("voice:answer_detail", args=[link.program.slug, feedback.pk]),
             urgent=unfit,
             relationship=relationship,
