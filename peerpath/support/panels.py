@@ -29,7 +29,8 @@ def caseload_panel(request: ProgramRequest, program: Program, membership: Any) -
     data = queries.caseload(program, request.user, with_closed=False)
     if not (data["working"] or data["offers"] or data["drafts"]):
         return ("support/_panel_caseload.html", {"empty": True})
-    due = matches.fit_questions_due(data["working"])
+    answers = {r.pk: r.latest_supporter_fit for r in data["working"]}
+    due = matches.fit_questions_due(program, data["working"], answers=answers)
     data["fit_due"] = [r for r in data["working"] if r.pk in due]
     others = [f.relationship for f in [*data["other_due"], *data["other_overdue"]]]
     shown = list({r.pk: r.participant for r in [*data["due"], *data["overdue"], *others]}.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -428,39 +428,43 @@ def rematch(*, actor: Actor, relationship: SupportRelationship, note: str = "") 
 
 def fit_question_due(relationship: SupportRelationship, on_date: dt.date | None = None) -> bool:
     """Whether the supporter should be asked "Is this a good fit?" now (`fit_questions_due`)."""
-    return relationship.pk in fit_questions_due([relationship], on_date)
+    return relationship.pk in fit_questions_due(relationship.program, [relationship], on_date)
 
 
-def fit_questions_due(relationships: Iterable[SupportRelationship], on_date: dt.date | None = None) -> set[int]:
-    """The relationships among these whose supporter should be asked "Is this a good fit?" now.
+def fit_questions_due(
+    program: Program,
+    relationships: Iterable[SupportRelationship],
+    on_date: dt.date | None = None,
+    answers: Mapping[int, str | None] | None = None,
+) -> set[int]:
+    """The relationships among these (all of ``program``) whose supporter should be asked "Is
+    this a good fit?" now.
 
     Rule: an active relationship, after its first contact or once ``fit_question_days`` have
     passed since it began (the program's setting), until the supporter answers "a good fit" or
-    "not a good fit" ("still deciding" asks again). One query for the answers, whatever the number.
+    "not a good fit" ("still deciding" asks again). ``answers`` (each relationship's latest
+    answer from the supporter, or None) spares the one query that otherwise reads them.
     """
     on_date = on_date or timezone.localdate()
-    days: dict[int, int] = {}
-    asked = []
-    for relationship in relationships:
-        if relationship.state != RelationshipState.ACTIVE or relationship.activated_at is None:
-            continue
-        if relationship.program_id not in days:
-            days[relationship.program_id] = get_settings(relationship.program).fit_question_days
-        started = timezone.localdate(relationship.activated_at)
-        if relationship.first_contact_on is not None or on_date >= started + dt.timedelta(
-            days=days[relationship.program_id]
-        ):
-            asked.append(relationship.pk)
+    days = dt.timedelta(days=get_settings(program).fit_question_days)
+    asked = [
+        r.pk
+        for r in relationships
+        if r.state == RelationshipState.ACTIVE
+        and r.activated_at is not None
+        and (r.first_contact_on is not None or on_date >= timezone.localdate(r.activated_at) + days)
+    ]
     if not asked:
         return set()
-    latest: dict[int, str] = {}
-    for relationship_id, answer in (
-        FitAnswer.objects.filter(relationship_id__in=asked, by=FitAnswerBy.SUPPORTER)
-        .order_by("relationship_id", "-created_at", "-id")
-        .values_list("relationship_id", "answer")
-    ):
-        latest.setdefault(relationship_id, answer)
-    return {pk for pk in asked if latest.get(pk, FitAnswerChoice.DECIDING) == FitAnswerChoice.DECIDING}
+    if answers is None:
+        answers = {}
+        for relationship_id, answer in (
+            FitAnswer.objects.filter(relationship_id__in=asked, by=FitAnswerBy.SUPPORTER)
+            .order_by("relationship_id", "-created_at", "-id")
+            .values_list("relationship_id", "answer")
+        ):
+            answers.setdefault(relationship_id, answer)
+    return {pk for pk in asked if (answers.get(pk) or FitAnswerChoice.DECIDING) == FitAnswerChoice.DECIDING}
 
 
 def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, note: str = "") -> FitAnswer:
