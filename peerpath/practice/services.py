@@ -309,7 +309,10 @@ def certification_requirement(supporter: Supporter) -> str:
 def credit_practice_time(*, actor: Actor, session: PracticeSession) -> None:
     """Where the program counts practice as continuing education: a certified supporter's
     finished practice time of that day (each session at most an hour, the day's total in whole
-    quarter hours) is credited automatically, one activity per day, updated as the day goes on."""
+    quarter hours) is credited automatically, one activity per day, updated as the day goes on.
+    Practising alone with an automatic coder is self-paced learning, so the CE rule's self-paced
+    cap limits it."""
+    from peerpath.certification.models import DeliveryMode
     from peerpath.certification.services import current_certificate, record_automatic_ce
 
     supporter = session.supporter
@@ -337,6 +340,7 @@ def credit_practice_time(*, actor: Actor, session: PracticeSession) -> None:
         hours=Decimal(quarters) / 4,
         category=settings.ce_category,
         source_key=f"practice:{supporter.pk}:{day.isoformat()}",
+        delivery=DeliveryMode.SELF_PACED,
     )
 
 
