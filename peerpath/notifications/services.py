@@ -464,6 +464,11 @@ def _set_texts(*, actor: Actor, phone: str, source: str, allow: bool) -> int:
 # --- People without an account (participants) -----------------------------------------------
 
 
+# A participant chose no quiet hours (they have no settings page): no texts between these hours,
+# in the installation's time zone; what falls in them waits for the morning.
+RECIPIENT_QUIET = (dt.time(21), dt.time(8))
+
+
 def recipients_with(phone: str) -> QuerySet[TextRecipient]:
     """The recipients texting from ``phone`` (found by the number's blind-index digest)."""
     if not phone:
@@ -549,13 +554,16 @@ def text_recipient(
     key: str,
     link_kind: str = "",
     link_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Delivery | None:
     """Text someone without an account (a participant) who agreed to texts, in their language.
 
     Rules: nothing when they have not agreed, or sent STOP since; one delivery per ``key`` (a
-    retried sender texts nobody twice); a registered link (``link_kind``, ``link_id``) goes
-    into the text as it is sent, so the stored body holds only its placeholder. The template
-    (``<template>_text.txt``) names no health details and nobody's name but the supporter's."""
+    retried sender texts nobody twice); never at night: between `RECIPIENT_QUIET` hours (the
+    installation's time zone) it is held until morning; a registered link (``link_kind``,
+    ``link_id``) goes into the text as it is sent, so the stored body holds only its
+    placeholder. The template (``<template>_text.txt``) names no health details and nobody's
+    name but the supporter's."""
     from peerpath.notifications import delivery as sending  # the delivery task builds on this module
 
     recipient = recipient_for(owner)
@@ -565,6 +573,8 @@ def text_recipient(
         values = {**context, "url": account_links.PLACEHOLDER if link_kind else context.get("url", "")}
         body = _one_line(_render(f"{template}_text.txt", values))
     with transaction.atomic():
+        now = now or timezone.now()
+        held = quiet_until(Preferences(quiet_from=RECIPIENT_QUIET[0], quiet_until=RECIPIENT_QUIET[1]), now)
         try:
             with transaction.atomic():
                 row = Delivery.objects.create(
@@ -576,10 +586,14 @@ def text_recipient(
                     body=body,
                     link_kind=link_kind,
                     link_id=link_id,
+                    status=DeliveryStatus.HELD if held else DeliveryStatus.QUEUED,
+                    send_after=held,
+                    created_at=now,
                 )
         except IntegrityError:
             return None  # texted already under this key
-        sending.queue_text(row.pk)
+        if held is None:
+            sending.queue_text(row.pk)
     return row
 
 
