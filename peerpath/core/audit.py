@@ -10,8 +10,10 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import pgettext
 
 from peerpath.core.actors import Actor
+from peerpath.core.audit_actions import ACTIONS, SAVED
 from peerpath.core.encryption import is_audit_secret
 from peerpath.core.models import AuditEntry, User
 from peerpath.core.record_kinds import KINDS
@@ -190,6 +192,19 @@ def record_type_label(target_type: str) -> str:
         except (LookupError, ValueError):
             name = target_type.rsplit(".", 1)[-1].replace("_", " ")
     return name[:1].upper() + name[1:]
+
+
+def action_label(action: str) -> str:
+    """What an entry did, as people say it, in their language: 'participant.view' -> "Viewed a
+    participant's record" (``peerpath.core.audit_actions``); the code itself for one missing there."""
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    prefix, _dot, verb = action.rpartition(".")
+    if prefix in SAVED and verb == "create":
+        return pgettext("audit action", "Added %(thing)s") % {"thing": SAVED[prefix]}
+    if prefix in SAVED and verb == "update":
+        return pgettext("audit action", "Changed %(thing)s") % {"thing": SAVED[prefix]}
+    return action
 
 
 def record_name(entry: AuditEntry) -> str:

@@ -1,6 +1,6 @@
 """{{ entry|record_name }}: the record an audit entry is about, named (peerpath.core.audit);
 {{ entry|record_kind }} and {{ entry|record_label }}: its kind, in the reader's language, and its
-label as written when it happened."""
+label as written when it happened; {{ entry.action|action_label }}: what it did, in the reader's language."""
 
 from __future__ import annotations
 
@@ -25,3 +25,8 @@ def record_kind(entry: AuditEntry) -> str:
 @register.filter
 def record_label(entry: AuditEntry) -> str:
     return audit.record_parts(entry)[1]
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return audit.action_label(action)
