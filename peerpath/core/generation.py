@@ -21,6 +21,7 @@ change a generation: they would make every view a miss.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -47,9 +48,22 @@ IGNORED = {
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+# The keys this thread has read with current() since it last renewed them: a transaction that
+# changed rows renews a key again only when someone may have cached under it in between.
+_local = threading.local()
+
+
+def _read_since_renewal() -> set[str]:
+    keys: set[str] | None = getattr(_local, "keys", None)
+    if keys is None:
+        keys = _local.keys = set()
+    return keys
+
+
 def current(program_id: int | str) -> str:
     """The token of ``program_id``'s data as of now, combined with every program's."""
     key_all, key_one = f"{_PREFIX}{EVERY_PROGRAM}", f"{_PREFIX}{program_id}"
+    _read_since_renewal().update((key_all, key_one))
     found = cache.get_many([key_all, key_one])
     missing = {key: uuid.uuid4().hex for key in (key_all, key_one) if key not in found}
     if missing:
@@ -89,12 +103,14 @@ class _Renew:
         self.key = key
 
     def __call__(self) -> None:
+        _read_since_renewal().discard(self.key)
         cache.set(self.key, uuid.uuid4().hex, timeout=None)
 
 
 def bump(program_id: int | str | None) -> None:
     """Start a new generation for the program (``None`` or ``*``: for every program), now and when
-    the current transaction commits (once per transaction, however many rows it changes)."""
+    the current transaction commits (once per transaction however many rows it changes, and again
+    only after the token was read in between)."""
     if not _cache_ready():
         return
     key = f"{_PREFIX}{EVERY_PROGRAM if program_id is None else program_id}"
@@ -103,12 +119,16 @@ def bump(program_id: int | str | None) -> None:
     if not connection.in_atomic_block:
         renew()
         return
-    # Once per transaction: a later row of the same transaction (an import of thousands) adds
-    # nothing, since no other connection can read its rows before the commit's renewal.
-    if any(isinstance(callback, _Renew) and callback.key == key for _s, callback, _r in connection.run_on_commit):
-        return
-    renew()
-    transaction.on_commit(renew)
+    scheduled = any(
+        isinstance(callback, _Renew) and callback.key == key for _s, callback, _r in connection.run_on_commit
+    )
+    # A later row of the same transaction (an import of thousands) renews nothing more, unless
+    # this thread read the token since: no other connection sees the rows before the commit's
+    # renewal, but this transaction may have cached a page under the token in between.
+    if not scheduled or key in _read_since_renewal():
+        renew()
+    if not scheduled:
+        transaction.on_commit(renew)
 
 
 def _label(sender: Any) -> str:
