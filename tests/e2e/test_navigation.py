@@ -113,7 +113,7 @@ def test_the_menu_on_a_phone_and_a_desktop(
     a11y.check(page)
     assert not page.locator("header details > summary").is_visible()
     shows_menu(page, menu)
-    assert top(page.locator("main h1").first) <= 300
+    assert top(page.locator("main h1").first) <= 300, top(page.locator("main h1").first)
 
 
 def test_the_settings_area_on_a_phone_and_a_desktop(
