@@ -39,6 +39,18 @@ def _sane_moment(value: dt.datetime) -> dt.datetime:
 Moment = Annotated[dt.datetime, AfterValidator(_sane_moment)]
 
 
+def _no_nul(value: str) -> str:
+    """Text without NUL characters: PostgreSQL cannot store or compare them (a query with one
+    fails in the database), and no person types one."""
+    if "\x00" in value:
+        raise ValueError("Text cannot contain NUL characters.")
+    return value
+
+
+# Free text as a filter or a field: anything a person can type, which never holds a NUL.
+Words = Annotated[str, AfterValidator(_no_nul)]
+
+
 # Documented answers besides success: no or a bad token, a role that does not allow it, a
 # record that is not there or not visible, input refused by the schema, the form or a service.
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 
 from peerpath.api.auth import ApiRequest, require
-from peerpath.api.common import ERRORS, PageIn, PathId, page_of, paged
+from peerpath.api.common import ERRORS, PageIn, PathId, Words, page_of, paged
 from peerpath.core.permissions import can
 from peerpath.plans import access, queries
 
@@ -149,10 +149,10 @@ def needs(request: ApiRequest, program: str, participant_id: PathId) -> Any:
 
 
 class ResourceFilter(Schema):
-    q: str = ""
-    need: str = ""
-    language: str = ""
-    area: str = ""
+    q: Words = ""
+    need: Words = ""
+    language: Words = ""
+    area: Words = ""
 
 
 @router.get("/{program}/resources", response={200: paged(ResourceOut), **ERRORS})
