@@ -244,7 +244,10 @@ def measure(
         f"{seconds:.2f} s end to end ({cpu_seconds:.2f} s of CPU)"
     )
     print(f"  {result.summary}")
-    print("  phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items()))
+    print(
+        "  phases: "
+        + ", ".join(f"{k} {v:.2f} s ({result.cpu_phases[k]:.2f} s of CPU)" for k, v in result.phases.items())
+    )
     places = dict(zip(result.supporter_ids, result.free, strict=True))
     used: dict[int, int] = {}
     for _, supporter_id, *_ in result.pairs:
@@ -283,6 +286,7 @@ def measure(
         "seconds": round(seconds, 3),
         "cpu_seconds": round(cpu_seconds, 3),
         "phases_seconds": {k: round(v, 3) for k, v in result.phases.items()},
+        "phases_cpu_seconds": {k: round(v, 3) for k, v in result.cpu_phases.items()},
         "load_average": [round(load_before, 2), round(load_after, 2)],
         "peak_memory_mb": round(peak_mb),
         "solver_seconds": round(maximum_seconds + levels_seconds, 3),

@@ -10,10 +10,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import pgettext
 
 from peerpath.core.actors import Actor
+from peerpath.core.audit_actions import ACTIONS, SAVED
 from peerpath.core.encryption import is_audit_secret
 from peerpath.core.models import AuditEntry, User
+from peerpath.core.record_kinds import KINDS
 
 # What the log holds for a field whose values it never records (`is_audit_secret`): only that
 # it changed.
@@ -179,21 +182,46 @@ def save_audited[M: models.Model](
 
 
 def record_type_label(target_type: str) -> str:
-    """A kind of record as people say it: 'support.participant' -> 'Participant'."""
-    try:
-        name = str(apps.get_model(target_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        name = target_type.rsplit(".", 1)[-1].replace("_", " ")
+    """A kind of record as people say it, in their language: 'support.participant' ->
+    'Participant' (``peerpath.core.record_kinds``; the model's own name for one missing there)."""
+    if target_type in KINDS:
+        name = str(KINDS[target_type])
+    else:
+        try:
+            name = str(apps.get_model(target_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            name = target_type.rsplit(".", 1)[-1].replace("_", " ")
     return name[:1].upper() + name[1:]
+
+
+def action_label(action: str) -> str:
+    """What an entry did, as people say it, in their language: 'participant.view' -> "Viewed a
+    participant's record" (``peerpath.core.audit_actions``); the code itself for one missing there."""
+    if action in ACTIONS:
+        return str(ACTIONS[action])
+    prefix, _dot, verb = action.rpartition(".")
+    if prefix in SAVED and verb == "create":
+        return pgettext("audit action", "Added %(thing)s") % {"thing": SAVED[prefix]}
+    if prefix in SAVED and verb == "update":
+        return pgettext("audit action", "Changed %(thing)s") % {"thing": SAVED[prefix]}
+    return action
 
 
 def record_name(entry: AuditEntry) -> str:
     """The record an entry is about, named: 'Participant P-0042', 'Supporter Jane Doe' (its label
     as written when it happened), or 'Cohort #12' when it has no label."""
+    kind, label = record_parts(entry)
+    return f"{kind} {label}".strip()
+
+
+def record_parts(entry: AuditEntry) -> tuple[str, str]:
+    """The record's kind, in the reader's language, and its label as written when it happened
+    (kept as written: pages show it untranslated), e.g. ('Participant', 'P-0042'); the kind is
+    empty when the label already names it."""
     kind = record_type_label(entry.target_type)
     label = entry.target_label.strip()
     if not label:
-        return f"{kind} #{entry.target_id}" if entry.target_id else kind
+        return kind, f"#{entry.target_id}" if entry.target_id else ""
     if label.lower().startswith(kind.lower()):
-        return label
-    return f"{kind} {label}"
+        return "", label
+    return kind, label

@@ -45,10 +45,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 class AuditFilterForm(forms.Form):
     actor = forms.ChoiceField(label=_("Person"), required=False)
-    # Kinds of record are named by their models, in English for now (docs/translating.md).
-    target_type = forms.ChoiceField(
-        label=_("Kind of record"), required=False, widget=forms.Select(attrs={"translate": "no"})
-    )
+    # Kinds of record in the reader's language (peerpath.core.record_kinds).
+    target_type = forms.ChoiceField(label=_("Kind of record"), required=False)
     target_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     action = forms.CharField(label=_("Action contains"), required=False, max_length=80)
 

@@ -99,12 +99,16 @@ def bump(program_id: int | str | None) -> None:
         return
     key = f"{_PREFIX}{EVERY_PROGRAM if program_id is None else program_id}"
     renew = _Renew(key)
-    renew()
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        renew()
         return
-    if not any(isinstance(callback, _Renew) and callback.key == key for _s, callback, _r in connection.run_on_commit):
-        transaction.on_commit(renew)
+    # Once per transaction: a later row of the same transaction (an import of thousands) adds
+    # nothing, since no other connection can read its rows before the commit's renewal.
+    if any(isinstance(callback, _Renew) and callback.key == key for _s, callback, _r in connection.run_on_commit):
+        return
+    renew()
+    transaction.on_commit(renew)
 
 
 def _label(sender: Any) -> str:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from peerpath.core import audit
@@ -40,6 +41,38 @@ def language_for(person: Any) -> str:
     ``preferred_language`` (a participant), else the installation's default language."""
     code = getattr(person, "language", None) or getattr(person, "preferred_language", None)
     return supported(code) or settings.LANGUAGE_CODE
+
+
+def later(message: str | Promise, /, **params: Any) -> str:
+    """``message % params``, put together when it is read, in the language active then.
+
+    For text written in one person's request and read by another: a notice an English supporter's
+    concern sends a Spanish supervisor is rendered inside ``in_language_of(supervisor)`` (the
+    notification layer does this for every recipient), so the words must not be translated before.
+    Write ``message`` with ``gettext_lazy`` (or ``ngettext_lazy(..., "count")`` with the count among
+    the parameters) so the catalogue finds it; a parameter may be lazy too (a choice's label, or
+    ``lowered(label)``) and is read in the same language."""
+
+    def render() -> str:
+        values = {key: str(value) if isinstance(value, Promise) else value for key, value in params.items()}
+        return str(message % values)
+
+    made: str = lazy(render, str)()
+    return made
+
+
+def lowered(text: str | Promise) -> str:
+    """``text`` in lower case when it is read (a lazy label in the middle of a sentence)."""
+    made: str = lazy(lambda: str(text).lower(), str)()
+    return made
+
+
+def lazy_date(day: Any) -> str:
+    """A date in the short format of the language active when it is read."""
+    from django.utils.formats import date_format
+
+    made: str = lazy(lambda: date_format(day, "SHORT_DATE_FORMAT"), str)()
+    return made
 
 
 @contextlib.contextmanager

@@ -63,6 +63,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "audit.view": frozenset({C}),
     "program.view_health": frozenset({C}),
     "program.resend_email": frozenset({C}),
+    # Notifications: the program's texts and e-mails that could not be delivered, to retry.
+    "notifications.view_failed": frozenset({C}),
     # Recruitment
     "recruitment.view_board": frozenset({C}),
     "recruitment.view_person": frozenset({C}),

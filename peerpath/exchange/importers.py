@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.bulk import PreparedRows, reserve_ids
 from peerpath.core.encryption import digests_any_key
 from peerpath.core.exports import Sheet, workbook_bytes
+from peerpath.core.languages import later
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.core.permissions import Role
 from peerpath.exchange.reading import Row
@@ -776,13 +777,14 @@ class ParticipantImporter(Importer):
             notify(
                 program=program,
                 users=others,
-                text=(
-                    ngettext(
+                text=later(
+                    ngettext_lazy(
                         "%(count)s participant joined the waiting list (imported from %(source)s).",
                         "%(count)s participants joined the waiting list (imported from %(source)s).",
-                        len(created),
-                    )
-                    % {"count": len(created), "source": source}
+                        "count",
+                    ),
+                    count=len(created),
+                    source=source,
                 ),
                 url=reverse("support:participants", args=[program.slug]) + "?status=waiting",
             )

@@ -48,7 +48,7 @@ LOGGING_STAGES = frozenset(
     }
 )
 
-_SETTINGS = ProgramSettings(HoursSettings)
+_SETTINGS = ProgramSettings(HoursSettings, remember=True)
 
 
 def get_settings(program: Program) -> HoursSettings:

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.notifications import kinds, sms
 from peerpath.notifications.models import Channel, Preferences
-from peerpath.notifications.services import channels_for
+from peerpath.notifications.services import channels_for, time_zone_choices
 
 
 def kind_field_name(kind: kinds.Kind) -> str:
@@ -38,6 +39,13 @@ class PreferencesForm(forms.Form):
     quiet_until = forms.TimeField(
         label=_("Quiet hours until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        required=False,
+        help_text=_("Quiet hours are read in it, clock changes included."),
+        # The zones' names are identifiers (America/Chicago), the same in every language.
+        widget=forms.Select(attrs={"translate": "no"}),
+    )
     digest = forms.BooleanField(
         label=_("One e-mail a day instead of one per message"),
         required=False,
@@ -50,10 +58,16 @@ class PreferencesForm(forms.Form):
             "texts": preferences.texts_allowed,
             "quiet_from": preferences.quiet_from,
             "quiet_until": preferences.quiet_until,
+            "time_zone": preferences.time_zone,
             "digest": preferences.digest,
         }
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        installation = _("The program's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
+            ("", installation),
+            *((zone, zone.replace("_", " ")) for zone in time_zone_choices()),
+        ]
         texts_on = sms.enabled()
         if not texts_on:
             del self.fields["phone"]

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from peerpath.core import account_links, audit, encryption, mail, outbox
 from peerpath.core.actors import Actor, SystemActor
-from peerpath.core.models import User
+from peerpath.core.models import EmailStatus, User
 from peerpath.notifications import kinds, sms
 from peerpath.notifications.language import language_for
 from peerpath.notifications.models import Channel, Delivery, DeliveryStatus, Notice, Preferences, TextRecipient
@@ -327,7 +327,25 @@ def normalise_phone(raw: str) -> str:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
-FIELDS = ["channels", "quiet_from", "quiet_until", "digest", "phone", "sms_opted_in_at", "sms_opted_out_at"]
+FIELDS = [
+    "channels",
+    "quiet_from",
+    "quiet_until",
+    "time_zone",
+    "digest",
+    "phone",
+    "sms_opted_in_at",
+    "sms_opted_out_at",
+]
+
+
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+def time_zone_choices() -> list[str]:
+    """The IANA time zones a person may choose ("America/Chicago"), by region, then UTC (the
+    old aliases such as "US/Central" or "EST5EDT" are left out; a stored one still works)."""
+    return [*sorted(z for z in zoneinfo.available_timezones() if z.split("/")[0] in REGIONS), "UTC"]
 
 
 def update_preferences(
@@ -339,13 +357,16 @@ def update_preferences(
     digest: bool,
     phone: str,
     texts: bool,
+    time_zone: str | None = None,
 ) -> Preferences:
-    """A person sets their own channels per kind, quiet hours, digest and text-message number.
+    """A person sets their own channels per kind, quiet hours (in their own time zone, blank for
+    the installation's), digest and text-message number.
 
     Rules: only registered kinds and the channels each allows; quiet hours have both ends or
-    neither; texts need a valid number (kept in E.164) and the person's agreement, recorded
-    with its time and source (this page); unticking it, or changing the number, is recorded
-    too, and a changed number needs agreeing again."""
+    neither; a time zone is one the installation knows (None leaves it as it is); texts need a
+    valid number (kept in E.164) and the person's agreement, recorded with its time and source
+    (this page); unticking it, or changing the number, is recorded too, and a changed number
+    needs agreeing again."""
     known = {k.key: k for k in kinds.every_kind()}
     clean: dict[str, list[str]] = {}
     for key, chosen in channels.items():
@@ -357,6 +378,8 @@ def update_preferences(
         clean[key] = sorted(set(chosen))
     if (quiet_from is None) != (quiet_until is None):
         raise ValidationError({"quiet_until": _("Give both ends of your quiet hours, or neither.")})
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Choose one of the time zones offered.")})
     number = normalise_phone(phone)
     if texts and not number:
         raise ValidationError({"phone": _("Give the number texts should go to.")})
@@ -366,6 +389,8 @@ def update_preferences(
         before = audit.snapshot(row, FIELDS)
         row.channels = clean
         row.quiet_from, row.quiet_until, row.digest = quiet_from, quiet_until, digest
+        if time_zone is not None:
+            row.time_zone = time_zone
         if number != row.phone:
             row.phone = number
             row.sms_opted_in_at = None
@@ -437,6 +462,11 @@ def _set_texts(*, actor: Actor, phone: str, source: str, allow: bool) -> int:
 
 
 # --- People without an account (participants) -----------------------------------------------
+
+
+# A participant chose no quiet hours (they have no settings page): no texts between these hours,
+# in the installation's time zone; what falls in them waits for the morning.
+RECIPIENT_QUIET = (dt.time(21), dt.time(8))
 
 
 def recipients_with(phone: str) -> QuerySet[TextRecipient]:
@@ -524,13 +554,16 @@ def text_recipient(
     key: str,
     link_kind: str = "",
     link_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Delivery | None:
     """Text someone without an account (a participant) who agreed to texts, in their language.
 
     Rules: nothing when they have not agreed, or sent STOP since; one delivery per ``key`` (a
-    retried sender texts nobody twice); a registered link (``link_kind``, ``link_id``) goes
-    into the text as it is sent, so the stored body holds only its placeholder. The template
-    (``<template>_text.txt``) names no health details and nobody's name but the supporter's."""
+    retried sender texts nobody twice); never at night: between `RECIPIENT_QUIET` hours (the
+    installation's time zone) it is held until morning; a registered link (``link_kind``,
+    ``link_id``) goes into the text as it is sent, so the stored body holds only its
+    placeholder. The template (``<template>_text.txt``) names no health details and nobody's
+    name but the supporter's."""
     from peerpath.notifications import delivery as sending  # the delivery task builds on this module
 
     recipient = recipient_for(owner)
@@ -540,6 +573,8 @@ def text_recipient(
         values = {**context, "url": account_links.PLACEHOLDER if link_kind else context.get("url", "")}
         body = _one_line(_render(f"{template}_text.txt", values))
     with transaction.atomic():
+        now = now or timezone.now()
+        held = quiet_until(Preferences(quiet_from=RECIPIENT_QUIET[0], quiet_until=RECIPIENT_QUIET[1]), now)
         try:
             with transaction.atomic():
                 row = Delivery.objects.create(
@@ -551,8 +586,49 @@ def text_recipient(
                     body=body,
                     link_kind=link_kind,
                     link_id=link_id,
+                    status=DeliveryStatus.HELD if held else DeliveryStatus.QUEUED,
+                    send_after=held,
+                    created_at=now,
                 )
         except IntegrityError:
             return None  # texted already under this key
-        sending.queue_text(row.pk)
+        if held is None:
+            sending.queue_text(row.pk)
     return row
+
+
+# --- Messages that could not be delivered -----------------------------------------------------
+
+
+def retry_delivery(*, actor: User, delivery: Delivery) -> Delivery:
+    """A coordinator sends a failed message again: a text gets a fresh set of attempts (the same
+    delivery, so it still reaches the person at most once more), an undelivered e-mail goes back
+    to the outbox (`outbox.resend`, the same Message-ID).
+
+    Rules: only a text that failed, or an e-mail the outbox could not deliver; a text still
+    honours STOP and a changed number when it is sent. Audited."""
+    from peerpath.notifications import delivery as sending  # the delivery task builds on this module
+
+    if delivery.channel == Channel.EMAIL:
+        if delivery.email is None or delivery.email.status != EmailStatus.UNDELIVERED:
+            raise ValidationError(_("Only a message that could not be delivered can be sent again."))
+        outbox.resend(actor=actor, message=delivery.email)
+        return delivery
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.FAILED:
+            raise ValidationError(_("Only a message that could not be delivered can be sent again."))
+        before = audit.snapshot(locked, ["status", "attempts"])
+        locked.status, locked.attempts, locked.send_after = DeliveryStatus.QUEUED, 0, None
+        locked.save(update_fields=["status", "attempts", "send_after"])
+        audit.record(
+            actor=actor,
+            program=locked.program,
+            action="notifications.retry",
+            target=locked,
+            target_label=kinds.label_of(locked.kind),
+            changes=audit.diff(before, audit.snapshot(locked, ["status", "attempts"])),
+            note=f"Last error: {locked.last_error}"[:500],
+        )
+        sending.queue_text(locked.pk)
+    return locked

@@ -12,4 +12,6 @@ urlpatterns = [
     path("account/notifications/", views.preferences, name="preferences"),
     path("sms/inbound/", views.sms_inbound, name="sms_inbound"),
     path("sms/status/", views.sms_status, name="sms_status"),
+    path("p/<slug:program_slug>/notifications/failed/", views.failed, name="failed"),
+    path("p/<slug:program_slug>/notifications/failed/<int:pk>/retry/", views.retry, name="retry"),
 ]

@@ -16,10 +16,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from peerpath.core.forms import add_service_errors
 from peerpath.core.http import AuthenticatedRequest
-from peerpath.core.permissions import login_required_view, public
-from peerpath.notifications import inbound, paging, services, sms
+from peerpath.core.permissions import login_required_view, program_view, public
+from peerpath.notifications import inbound, kinds, paging, queries, services, sms
 from peerpath.notifications.forms import PreferencesForm
 from peerpath.notifications.models import Notice
+from peerpath.programs.http import ProgramRequest
+from peerpath.programs.models import Program
 
 
 @login_required_view
@@ -62,6 +64,7 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
                     quiet_from=data["quiet_from"],
                     quiet_until=data["quiet_until"],
                     digest=data["digest"],
+                    time_zone=data["time_zone"],
                     phone=data.get("phone", current.phone) or "",
                     texts=bool(data.get("texts", current.texts_allowed)),
                 )
@@ -137,3 +140,28 @@ def sms_status(request: HttpRequest) -> HttpResponse:
         phone=request.POST.get("To", ""),
     )
     return HttpResponse(status=204)
+
+
+FAILED_PER_PAGE = 50
+
+
+@program_view("notifications.view_failed")
+def failed(request: ProgramRequest, program: Program) -> HttpResponse:
+    """The program's texts and e-mails that could not be delivered, each to send again."""
+    page = Paginator(queries.failed_deliveries(program), FAILED_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(d, kinds.label_of(d.kind)) for d in page]
+    return render(request, "notifications/failed.html", {"program": program, "page_obj": page, "rows": rows})
+
+
+@program_view("notifications.view_failed")
+@require_POST
+def retry(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
+    """Send one failed message again (audited)."""
+    found = get_object_or_404(queries.failed_deliveries(program), pk=pk)
+    try:
+        services.retry_delivery(actor=request.user, delivery=found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The message is queued to be sent again."))
+    return redirect("notifications:failed", program.slug)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
@@ -57,10 +58,10 @@ def update_settings(*, actor: Actor, program: Program, data: dict[str, Any]) -> 
     program's continuing-education subjects (required when it counts)."""
     required = data.get("sessions_for_certification")
     if required is not None and not 0 <= int(required) <= 50:
-        raise ValidationError({"sessions_for_certification": "Between 0 (off) and 50."})
+        raise ValidationError({"sessions_for_certification": _("Between 0 (off) and 50.")})
     category = data.get("ce_category") or ""
     if data.get("counts_as_continuing_education") and category not in ce_subject_keys(program):
-        raise ValidationError({"ce_category": "Choose the continuing-education subject practice counts in."})
+        raise ValidationError({"ce_category": _("Choose the continuing-education subject practice counts in.")})
     with transaction.atomic():
         return audit.save_audited(
             actor=actor,
@@ -80,7 +81,7 @@ def scenario_problems(scenario: Scenario) -> list[str]:
     can never reach, a risk cue with no escalation written."""
     steps = {s.pk: s for s in scenario.steps.all()}
     if scenario.first_step_id is None or scenario.first_step_id not in steps:
-        return ["Choose the step the conversation starts with."]
+        return [_("Choose the step the conversation starts with.")]
     problems = []
     reached: set[int] = set()
     todo = [scenario.first_step_id]
@@ -92,12 +93,12 @@ def scenario_problems(scenario: Scenario) -> list[str]:
         todo.extend(getattr(steps[pk], f"{b}_id") for b in BRANCHES if getattr(steps[pk], f"{b}_id"))
     unreached = [steps[pk].key for pk in steps if pk not in reached]
     if unreached:
-        problems.append(f"No branch leads to: {', '.join(sorted(unreached))}.")
+        problems.append(_("No branch leads to: %(steps)s.") % {"steps": ", ".join(sorted(unreached))})
     for step in steps.values():
         if step.risk_cue and not (step.on_missed_risk_id or step.on_close_id):
-            problems.append(f"Step {step.key} has a risk cue: write where a missed cue leads.")
+            problems.append(_("Step %(step)s has a risk cue: write where a missed cue leads.") % {"step": step.key})
     if not any(s.is_ending for s in steps.values()):
-        problems.append("No step ends the conversation.")
+        problems.append(_("No step ends the conversation."))
     return problems
 
 
@@ -115,15 +116,15 @@ def save_scenario(
     instance = scenario or Scenario(program=program, created_by=actor)
     first = data.get("first_step")
     if first is not None and (instance.pk is None or first.scenario_id != instance.pk):
-        raise ValidationError({"first_step": "Choose one of this scenario's steps."})
+        raise ValidationError({"first_step": _("Choose one of this scenario's steps.")})
     chosen = list(competencies or [])
     if any(c.program_id != program.pk for c in chosen):
-        raise ValidationError({"competencies": "Choose the program's own competencies."})
+        raise ValidationError({"competencies": _("Choose the program's own competencies.")})
     with transaction.atomic():
         data = {**data, "is_published": bool(data.get("is_published"))}
         if data["is_published"]:
             trial = Scenario(pk=instance.pk, program=program, first_step=first)
-            problems = scenario_problems(trial) if instance.pk else ["Add its steps first."]
+            problems = scenario_problems(trial) if instance.pk else [_("Add its steps first.")]
             if problems:
                 raise ValidationError({"is_published": problems})
         instance.updated_at = timezone.now()
@@ -147,13 +148,13 @@ def save_step(*, actor: User, scenario: Scenario, data: dict[str, Any], step: St
     for branch in BRANCHES:
         target = data.get(branch)
         if target is not None and (target.scenario_id != scenario.pk or (step is not None and target.pk == step.pk)):
-            errors[branch] = "Choose another step of this scenario."
+            errors[branch] = _("Choose another step of this scenario.")
     key = data.get("key", "")
     same_key = Step.objects.filter(scenario=scenario, key=key)
     if step is not None:
         same_key = same_key.exclude(pk=step.pk)
     if same_key.exists():
-        errors["key"] = "Another step of this scenario has that short name."
+        errors["key"] = _("Another step of this scenario has that short name.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -184,7 +185,7 @@ def delete_step(*, actor: User, step: Step) -> None:
 
 def _keep_playable(scenario: Scenario) -> None:
     if scenario.is_published and (problems := scenario_problems(scenario)):
-        raise ValidationError({"__all__": ["The scenario is published and this would break it: ", *problems]})
+        raise ValidationError({"__all__": [_("The scenario is published and this would break it:"), *problems]})
 
 
 # --- Playing ------------------------------------------------------------------------------------
@@ -196,9 +197,9 @@ def start_session(
     """Start playing a scenario. Rules: a published scenario of the program (a trainer may try a
     draft as a preview, which is never counted); it has a first step."""
     if scenario.program_id != program.pk or (not scenario.is_published and not preview):
-        raise ValidationError("This scenario is not open for practice.")
+        raise ValidationError(_("This scenario is not open for practice."))
     if scenario.first_step_id is None:
-        raise ValidationError("This scenario has no steps yet.")
+        raise ValidationError(_("This scenario has no steps yet."))
     with transaction.atomic():
         session = PracticeSession.objects.create(
             program=program,
@@ -218,17 +219,17 @@ def reply(*, actor: User, session: PracticeSession, text: str) -> Reply:
     codes choose (peerpath.practice.conversation), and reaching an ending finishes the session."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "Write your reply."})
+        raise ValidationError({"text": _("Write your reply.")})
     if len(text) > MAX_REPLY_LENGTH:
-        raise ValidationError({"text": f"Keep it under {MAX_REPLY_LENGTH} characters."})
+        raise ValidationError({"text": _("Keep it under %(n)s characters.") % {"n": MAX_REPLY_LENGTH}})
     if session.user_id != actor.pk:
-        raise ValidationError("Only the person practising can reply.")
+        raise ValidationError(_("Only the person practising can reply."))
     with transaction.atomic():
         session = (
             PracticeSession.objects.select_for_update(of=("self",)).select_related("current_step").get(pk=session.pk)
         )
         if session.status != SessionStatus.IN_PROGRESS or session.current_step is None:
-            raise ValidationError("This practice session is over.")
+            raise ValidationError(_("This practice session is over."))
         step = session.current_step
         codes = coder.code_reply(text)
         branch = conversation.reaction(step, codes)
@@ -261,7 +262,7 @@ def stop_session(*, actor: User, session: PracticeSession) -> PracticeSession:
     """The trainee stops before the conversation ends. Rule: only the one playing, while in
     progress; the summary covers the replies so far, and a stopped session never counts."""
     if session.user_id != actor.pk:
-        raise ValidationError("Only the person practising can stop the session.")
+        raise ValidationError(_("Only the person practising can stop the session."))
     PRACTICE_SESSION.check(session, SessionStatus.STOPPED)
     with transaction.atomic():
         return _end(actor=actor, session=session, to=SessionStatus.STOPPED)
@@ -308,7 +309,10 @@ def certification_requirement(supporter: Supporter) -> str:
 def credit_practice_time(*, actor: Actor, session: PracticeSession) -> None:
     """Where the program counts practice as continuing education: a certified supporter's
     finished practice time of that day (each session at most an hour, the day's total in whole
-    quarter hours) is credited automatically, one activity per day, updated as the day goes on."""
+    quarter hours) is credited automatically, one activity per day, updated as the day goes on.
+    Practising alone with an automatic coder is self-paced learning, so the CE rule's self-paced
+    cap limits it."""
+    from peerpath.certification.models import DeliveryMode
     from peerpath.certification.services import current_certificate, record_automatic_ce
 
     supporter = session.supporter
@@ -336,6 +340,7 @@ def credit_practice_time(*, actor: Actor, session: PracticeSession) -> None:
         hours=Decimal(quarters) / 4,
         category=settings.ce_category,
         source_key=f"practice:{supporter.pk}:{day.isoformat()}",
+        delivery=DeliveryMode.SELF_PACED,
     )
 
 
@@ -356,7 +361,7 @@ def comment(*, actor: User, reply: Reply, text: str) -> ReplyComment:
     """A reviewer comments on one reply. Rule: 1 to 2,000 characters."""
     text = (text or "").strip()
     if not text or len(text) > 2000:
-        raise ValidationError({"text": "Write a comment of up to 2,000 characters."})
+        raise ValidationError({"text": _("Write a comment of up to 2,000 characters.")})
     with transaction.atomic():
         made = ReplyComment.objects.create(reply=reply, author=actor, text=text)
         audit.record(actor=actor, program=reply.session.program, action="practice.reply.comment", target=reply.session)
@@ -369,7 +374,7 @@ def correct_codes(*, actor: User, reply: Reply, codes: Iterable[str]) -> Reply:
     split) and a finished session's summary and rating are worked out again."""
     chosen = [c for c in ALL_CODES if c in set(codes)]
     if not chosen or len(chosen) != len(set(codes)):
-        raise ValidationError({"codes": "Choose at least one code."})
+        raise ValidationError({"codes": _("Choose at least one code.")})
     session = reply.session
     with transaction.atomic():
         before = reply.final_codes
@@ -410,9 +415,9 @@ def attach_evidence(*, actor: User, session: PracticeSession, competencies: Iter
     competencies. An empty choice detaches it."""
     chosen = list(competencies)
     if session.status != SessionStatus.FINISHED or session.is_preview or session.supporter_id is None:
-        raise ValidationError("Only a finished practice session of a trainee or supporter can be evidence.")
+        raise ValidationError(_("Only a finished practice session of a trainee or supporter can be evidence."))
     if any(c.program_id != session.program_id for c in chosen):
-        raise ValidationError({"competencies": "Choose the program's own competencies."})
+        raise ValidationError({"competencies": _("Choose the program's own competencies.")})
     with transaction.atomic():
         before = sorted(session.competencies.values_list("pk", flat=True))
         session.competencies.set(chosen)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from peerpath.core import health, outbox, second_factor, taskqueue
+from peerpath.core import audit, health, outbox, second_factor, taskqueue
 from peerpath.core.exports import download, requested_format
 from peerpath.core.forms import AuditFilterForm, add_service_errors
 from peerpath.core.http import AuthenticatedRequest
@@ -73,7 +73,12 @@ def audit_log(request: ProgramRequest, program: Program) -> HttpResponse:
         if data["target_id"]:
             entries = entries.filter(target_id=data["target_id"])
         if data["action"]:
-            entries = entries.filter(action__icontains=data["action"])
+            # Matches the code or what it did, in the reader's language (peerpath.core.audit_actions).
+            wanted = data["action"].lower()
+            codes = AuditEntry.objects.filter(program=program).values_list("action", flat=True).distinct()
+            entries = entries.filter(
+                action__in=[c for c in codes if wanted in c.lower() or wanted in audit.action_label(c).lower()]
+            )
     if fmt := requested_format(request):
         return download(
             f"{program.slug}-audit-log",

@@ -323,6 +323,8 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The reports' movements in and out of active supporters over a period (bench EXPLAIN step).
+        indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return f"{self.from_stage or 'new'} -> {self.to_stage}"

@@ -9,11 +9,12 @@ from typing import Any
 from django.utils import timezone
 
 from peerpath.core.actors import Actor
+from peerpath.notifications.models import Channel, Delivery, DeliveryStatus
 from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.services import assign_supervisor
 from peerpath.support.models import ContactKind, Participant, SupportRelationship
 from peerpath.support.services import common as support_common
-from peerpath.support.services import concerns, contacts, matches, participants, profiles
+from peerpath.support.services import concerns, contacts, matches, participants, profiles, texts
 
 AREAS = "North Riverside\nDowntown\nEast Valley"
 
@@ -94,6 +95,34 @@ def _contact(actor: Actor, relationship: SupportRelationship, days_ago: int, rea
 
 
 def load(program: Program, people: dict[str, Any]) -> None:
+    _load(program, people)
+    _failed_text(program, people["coordinator"], people["supporters"]["supporter"])
+
+
+def _failed_text(program: Program, coordinator: Any, priya: Any) -> None:
+    """A participant who agreed to texts (Priya's first), and a follow-up reminder the provider
+    could not deliver, so the failed-messages page has something to send again (idempotent)."""
+    helen = Participant.objects.filter(program=program, relationships__supporter=priya).order_by("pk").first()
+    if helen is None or Delivery.objects.filter(key=f"recipient:demo-failed:{helen.pk}").exists():
+        return
+    recipient = texts.record_text_consent(
+        actor=coordinator, participant=helen, phone="+1 202 555 0143", agreed=True, source="told Priya on the phone"
+    )
+    Delivery.objects.create(
+        recipient=recipient,
+        program=program,
+        kind="support.participant_follow_up",
+        channel=Channel.SMS,
+        key=f"recipient:demo-failed:{helen.pk}",
+        body=f"{program.name}: Priya, your peer supporter, plans to be in touch today. Reply STOP to stop these texts.",
+        status=DeliveryStatus.FAILED,
+        attempts=3,
+        last_error="The provider reported undelivered (error 30003)",
+        created_at=timezone.now() - dt.timedelta(days=1),
+    )
+
+
+def _load(program: Program, people: dict[str, Any]) -> None:
     if Participant.objects.filter(program=program).exists():
         return
     coordinator = people["coordinator"]

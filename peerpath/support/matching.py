@@ -6,11 +6,12 @@ points, in proportion to how well the pair fits (shared lived-experience areas o
 the participant asked for, overlapping times out of theirs, free places out of capacity...).
 The participant's must-haves are hard constraints: a pair failing one is not a candidate.
 
-`score_matrix` computes every pair at once with numpy (the batch match and the ranking for
-one participant both use it); `explain` recomputes one pair's points criterion by criterion
-with the same integer formulas, for the coordinator to read. `assign` finds the best
-assignment under `OBJECTIVE` (stated once, below) within every supporter's free places, as
-one minimum-cost flow solved by OR-tools (exact, not greedy).
+`score_matrix` computes every pair at once with numpy for the batch match, part by part against
+the supporters' few distinct values and then gathered out to every pair (`_Scorer`: about 9 s of
+CPU for 100,000 x 10,000); `explain` recomputes one pair's points criterion by criterion with the
+same integer formulas, for the coordinator to read (and ranks the supporters for one
+participant). `assign` finds the best assignment under `OBJECTIVE` (stated once, below) within
+every supporter's free places, as one minimum-cost flow solved by OR-tools (exact, not greedy).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import models
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.support.models import Availability, Criterion, Mode, Urgency
@@ -35,6 +36,7 @@ DIRECT_PAIRS = 250_000
 SEED_PER_PARTICIPANT = 25  # each participant's best-fitting supporters in the starting set
 SEED_PER_PLACE = 4  # and each supporter's best participants, this many per free place
 PRICING_MARGIN = 10  # pairs within this many points of improving it join too: fewer solves, same answer
+PRICED_SHARE = 0.5  # and only when the starting set is under this share of the pairs (else one solve)
 # The pruning rule for very large networks (`score_matrix`'s ``keep``): above this many possible
 # pairs, each participant is weighed against their KEEP_BEST best-fitting supporters only (and each
 # supporter against their best SEED_PER_PLACE participants per free place), to bound memory and time.
@@ -176,9 +178,16 @@ MODE_ORDER = [str(m) for m in Mode.values]
 TIME_ORDER = [str(a) for a in Availability.values]
 
 
+_LABEL_CACHE: dict[tuple[type[models.TextChoices], str | None], dict[str, str]] = {}
+
+
 def _label(choices: type[models.TextChoices], value: str) -> str:
-    # Looked up at each call, so the label is in the reader's language.
-    labels = {str(v): str(label).lower() for v, label in choices.choices} if choices in _LABELS else {}
+    # In the reader's language: the labels are kept per language (a batch explains thousands of pairs).
+    key = (choices, get_language())
+    labels = _LABEL_CACHE.get(key)
+    if labels is None:
+        labels = {str(v): str(label).lower() for v, label in choices.choices} if choices in _LABELS else {}
+        _LABEL_CACHE[key] = labels
     return labels.get(value, value)
 
 
@@ -310,6 +319,303 @@ def _floor_share(weight: int, shared: np.ndarray, asked: np.ndarray) -> np.ndarr
     return np.floor((weight * 10) * shared.astype(np.float32) / np.maximum(asked, 1))
 
 
+NEG = -2048  # a part's value where a must-have is not met: below every sum of points (MAX_SCORE 700)
+SCORE_SPAN = 1 << 12  # above every score: priority * SCORE_SPAN + score orders by priority, then fit
+
+
+def _bit_rows(sets: Sequence[frozenset], vocab: dict) -> np.ndarray:
+    """`_bits` for many rows sharing few distinct sets: each distinct set turned into bits once."""
+    index: dict[frozenset, int] = {}
+    ids = np.fromiter((index.setdefault(s, len(index)) for s in sets), dtype=np.int64, count=len(sets))
+    return _bits(list(index), vocab)[ids]
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``values`` (one per supporter) and each supporter's index among them."""
+    values = values.reshape(len(values), -1)
+    if values.shape[1] == 1:  # one number each: the quick way
+        table, inverse = np.unique(values[:, 0], return_inverse=True)
+        return table[:, None], inverse.reshape(-1)
+    table, inverse = np.unique(values, axis=0, return_inverse=True)
+    return table, inverse.reshape(-1)
+
+
+@dataclass
+class _Part:
+    """One part of the score: its criteria, and the supporters' distinct values for it (``kinds``),
+    each supporter with room pointing at theirs (``kind``)."""
+
+    name: str
+    kinds: np.ndarray
+    kind: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.kinds)
+
+
+@dataclass
+class _Group:
+    """Parts scored together: a table over the distinct combinations of their values among the
+    supporters (``combos``: for each combination, each part's kind), then one gather per pair."""
+
+    parts: list[_Part]
+    combos: np.ndarray  # (combinations, parts)
+    combo: np.ndarray  # each supporter's combination
+
+
+class _Scorer:
+    """Every pair's score with the must-haves folded in, for chunks of participants at a time.
+
+    The score is a sum of parts (lived experience, language, way of meeting, area, times,
+    preferences, free places), each depending on one side's few values and the other's. The
+    supporters have few distinct values per part (a few dozen sets of areas, not thousands), so
+    each part is computed for a chunk of participants against those distinct values only (a
+    small table, ``NEG`` where a must-have fails), then the tables are gathered out to every
+    supporter and added: a few passes over the pairs instead of dozens. Parts whose distinct
+    combinations stay few are tabled together (`_Group`), one gather for several.
+    """
+
+    def __init__(self, needs: Sequence[Needs], offers: Sequence[Offer], weights: dict[str, int], columns: np.ndarray):
+        self.w = {k: int(weights.get(k, 0)) for k in WEIGHT_KEYS}
+        if sum(v * 10 for v in self.w.values()) >= -NEG:
+            raise ValueError("Weights are 0 to 10.")
+        keys = [
+            ("focus", "focus_areas"),
+            ("lang", "languages"),
+            ("mode", "modes"),
+            ("time", "availability"),
+            ("comm", "communities"),
+        ]
+        vocab = {
+            key: _vocab([getattr(n, attr) for n in needs], [getattr(o, attr) for o in offers]) for key, attr in keys
+        }
+        self.p_bits = {key: _bit_rows([getattr(n, attr) for n in needs], vocab[key]) for key, attr in keys}
+        self.asked = {key: np.array([len(getattr(n, attr)) for n in needs], dtype=np.float32) for key, attr in keys}
+        age_vocab = _vocab([n.age_bands for n in needs], [{o.age_band} for o in offers if o.age_band])
+        self.p_bits["age"] = _bit_rows([n.age_bands for n in needs], age_vocab)
+        self.asked["age"] = np.array([bool(n.age_bands) for n in needs], dtype=np.float32)
+        area_vocab = _vocab([{norm(n.area)} for n in needs if n.area], [{norm(o.area)} for o in offers if o.area])
+        self.p_area = np.array([area_vocab.get(norm(n.area), -3) if n.area else -4 for n in needs], dtype=np.int64)
+        genders = sorted({o.gender for o in offers} | {n.gender for n in needs})
+        gender_vocab = {g: i for i, g in enumerate(genders)}
+        self.p_gender = np.array([gender_vocab[n.gender] if n.gender else -2 for n in needs], dtype=np.int64)
+        self.must = {c: np.array([c in n.must_haves for n in needs], dtype=bool) for c in CRITERIA}
+
+        chosen = [offers[j] for j in columns]
+        s_bits = {key: _bit_rows([getattr(o, attr) for o in chosen], vocab[key]) for key, attr in keys}
+        s_bits["age"] = _bit_rows([frozenset({o.age_band}) if o.age_band else frozenset() for o in chosen], age_vocab)
+        s_area = np.array([area_vocab.get(norm(o.area), -1) if o.area else -2 for o in chosen], dtype=np.int64)
+        s_gender = np.array([gender_vocab[o.gender] if o.gender else -1 for o in chosen], dtype=np.int64)
+        capacity = np.array([o.capacity for o in chosen], dtype=np.int64)
+        free = np.array([o.free for o in chosen], dtype=np.int64)
+        free_points = np.where(capacity > 0, (self.w["free_places"] * 10 * free) // np.maximum(capacity, 1), 0)
+        prefs = np.concatenate(
+            [(s_gender + 2).astype(np.uint64)[:, None], s_bits["age"], s_bits["comm"]], axis=1
+        ).astype(np.uint64)
+        self.parts = [
+            _Part(name, *_distinct(values))
+            for name, values in [
+                ("focus", s_bits["focus"]),
+                ("lang", s_bits["lang"]),
+                ("mode", s_bits["mode"]),
+                ("time", s_bits["time"]),
+                ("area", s_area),
+                ("prefs", prefs),
+                ("free", free_points),
+            ]
+        ]
+        self.age_words = s_bits["age"].shape[1]
+        self.groups = self._grouped(len(columns))
+
+    def _grouped(self, n_columns: int) -> list[_Group]:
+        """Parts tabled together while their combinations stay under a quarter of the supporters
+        (building a table costs its rows times its combinations; each group saves a pass over the pairs)."""
+        limit = max(n_columns // 4, 1)
+        groups: list[_Group] = []
+        for part in sorted(self.parts, key=lambda p: p.count):
+            if groups:
+                last = groups[-1]
+                # Each supporter's combination so far and their kind in this part, as one number.
+                code, combo = _distinct(last.combo * part.count + part.kind)
+                if len(code) <= limit:
+                    combos = np.concatenate([last.combos[code[:, 0] // part.count], code % part.count], axis=1)
+                    groups[-1] = _Group([*last.parts, part], combos, combo)
+                    continue
+            groups.append(_Group([part], np.arange(part.count)[:, None], part.kind))
+        return groups
+
+    def values(self, part: _Part, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """A part's points for these participants against each of its kinds (float32, whole
+        numbers; the same integer formulas as `explain`), and whether each criterion in it is met."""
+        w = self.w
+        name = part.name
+        if name == "free":
+            return np.broadcast_to(part.kinds[:, 0].astype(np.float32), (len(rows), part.count)), {}
+        if name == "area":
+            p_area = self.p_area[rows, None]
+            same = p_area == part.kinds[None, :, 0]
+            return (w["area"] * 10) * same.astype(np.float32), {Criterion.AREA.value: same | (p_area == -4)}
+        if name == "prefs":
+            gender_ok = self.p_gender[rows, None] == part.kinds[None, :, 0].astype(np.int64) - 2
+            age_words = self.age_words
+            age_ok = _shared(self.p_bits["age"][rows], part.kinds[:, 1 : 1 + age_words]) > 0
+            comm_ok = _shared(self.p_bits["comm"][rows], part.kinds[:, 1 + age_words :]) > 0
+            asked_age = self.asked["age"][rows, None]
+            asked_comm = self.asked["comm"][rows, None]
+            stated = (self.p_gender[rows] >= 0)[:, None].astype(np.float32) + asked_age + (asked_comm > 0)
+            met = gender_ok.astype(np.float32) + age_ok + comm_ok
+            return _floor_share(w["preferences"], met, stated), {
+                Criterion.GENDER.value: gender_ok | (self.p_gender[rows, None] == -2),
+                Criterion.AGE.value: age_ok | (asked_age == 0),
+                Criterion.COMMUNITY.value: comm_ok | (asked_comm == 0),
+            }
+        criterion, weight, share = {
+            "focus": (Criterion.FOCUS_AREA, w["focus_area"], True),
+            "lang": (Criterion.LANGUAGE, w["language"], False),
+            "mode": (Criterion.MODE, w["mode"], False),
+            "time": (Criterion.AVAILABILITY, w["availability"], True),
+        }[name]
+        shared = _shared(self.p_bits[name][rows], part.kinds)
+        asked = self.asked[name][rows, None]
+        points = _floor_share(weight, shared, asked) if share else (weight * 10) * (shared > 0).astype(np.float32)
+        return points, {criterion.value: (shared > 0) | (asked == 0)}
+
+    def table(self, part: _Part, rows: np.ndarray) -> np.ndarray:
+        """The part's points against each kind, ``NEG`` where a must-have of the participant fails."""
+        points, oks = self.values(part, rows)
+        table = points.astype(np.int16)
+        for criterion, ok in oks.items():
+            must = self.must[criterion][rows]
+            if must.any():
+                table = np.where(ok | ~must[:, None], table, np.int16(NEG))
+        return table
+
+    def total(self, rows: np.ndarray) -> np.ndarray:
+        """Every pair's score for these participants (rows) and the supporters with room
+        (columns), int16; negative where a must-have fails."""
+        total: np.ndarray | None = None
+        for group in self.groups:
+            tables = [self.table(part, rows) for part in group.parts]
+            if len(tables) == 1:
+                joint = tables[0]
+            else:
+                joint = tables[0][:, group.combos[:, 0]]
+                for i, table in enumerate(tables[1:], start=1):
+                    joint += table[:, group.combos[:, i]]
+            gathered = np.take(joint, group.combo, axis=1)
+            if total is None:
+                total = gathered
+            else:
+                total += gathered
+        assert total is not None
+        return total
+
+    def met_counts(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """For each criterion, how many supporters with room meet it taken alone, per participant."""
+        counts: dict[str, np.ndarray] = {}
+        for part in self.parts:
+            per_kind = np.bincount(part.kind, minlength=part.count)
+            for criterion, ok in self.values(part, rows)[1].items():
+                counts[criterion] = ok.astype(np.int64) @ per_kind
+        return counts
+
+    def met(self, rows: np.ndarray, columns: np.ndarray) -> dict[str, np.ndarray]:
+        """For single pairs (rows[i], columns[i]): whether each criterion is met."""
+        found: dict[str, np.ndarray] = {}
+        for part in self.parts:
+            for criterion, ok in self.values(part, rows)[1].items():
+                found[criterion] = ok[np.arange(len(rows)), part.kind[columns]]
+        return found
+
+
+def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-d mask, ten times quicker (flat positions, then rows and columns)."""
+    flat = np.flatnonzero(mask)
+    return flat // mask.shape[1], flat % mask.shape[1]
+
+
+def _count_in_rows(mask: np.ndarray) -> np.ndarray:
+    """How many entries of each row of a boolean mask are set."""
+    return mask.view(np.int8).sum(axis=1, dtype=np.int64)
+
+
+def _top_in_rows(total: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` highest entries that are not negative (negative: not a candidate; ties
+    go to the lower column): their rows and columns in row-major order, and each one's rank in
+    its row (0 the best)."""
+    rows, n = total.shape
+    if n > k:
+        threshold = np.partition(total, n - k, axis=1)[:, n - k]  # each row's k-th highest
+        selected = total >= np.maximum(threshold, 0)[:, None]
+    else:
+        selected = total >= 0
+    r, c = _where(selected)
+    value = total[r, c].astype(np.int64)
+    order = np.lexsort((c, -value, r))
+    first = np.searchsorted(r, np.arange(rows))
+    rank = np.empty(len(r), dtype=np.int64)
+    rank[order] = np.arange(len(r)) - first[r[order]]
+    within = rank < k
+    return r[within], c[within], rank[within]
+
+
+class SeedBySupporter:
+    """Each supporter's best candidates, ``SEED_PER_PLACE`` per free place: the highest
+    ``priority * SCORE_SPAN + score`` (more urgent, longer waiting, better fit; on a tie, the first
+    seen), kept in a (supporters, depth) table sorted best first, as chunks of participants go by.
+
+    The chunks come in order of priority, highest first, so a supporter whose table is full of
+    participants more urgent or longer waiting than anyone in the chunk is passed over; in the
+    others only the entries above the table's worst are merged in."""
+
+    def __init__(self, free: np.ndarray) -> None:
+        self.quota = SEED_PER_PLACE * np.maximum(free, 0)
+        depth = max(int(self.quota.max(initial=0)), 1)
+        self.key = np.full((len(free), depth), -1, dtype=np.int64)
+        self.row = np.full((len(free), depth), -1, dtype=np.int64)
+        # Each supporter's worst key still kept (-1 while a place in the table is empty).
+        self.floor = np.where(self.quota > 0, -1, np.iinfo(np.int64).max)
+
+    def add(self, rows: np.ndarray, priorities: np.ndarray, total: np.ndarray) -> None:
+        """Merge a chunk: participants ``rows`` (with their ``priorities``, none higher than the
+        chunks before) against every supporter (``total``: scores, negative if not a candidate)."""
+        if not len(rows):
+            return
+        ceiling = (int(priorities.max()) + 1) * SCORE_SPAN  # every key of this chunk is below it
+        open_ = np.flatnonzero(self.floor < ceiling)
+        if not len(open_):
+            return
+        scores = total if len(open_) == total.shape[1] else total[:, open_]
+        key = priorities[:, None].astype(np.int32) * SCORE_SPAN + scores
+        r, c = _where((scores >= 0) & (key > self.floor[open_][None, :]))
+        if not len(r):
+            return
+        columns = open_[c]
+        affected = np.unique(columns)
+        depth = self.key.shape[1]
+        old_key = self.key[affected].ravel()
+        held = old_key >= 0
+        column = np.concatenate([np.repeat(affected, depth)[held], columns])
+        keys = np.concatenate([old_key[held], key[r, c].astype(np.int64)])
+        row = np.concatenate([self.row[affected].ravel()[held], rows[r]])
+        order = np.lexsort((-keys, column))  # by supporter, best first; stable: the earlier kept on a tie
+        column, keys, row = column[order], keys[order], row[order]
+        rank = np.arange(len(column)) - np.searchsorted(column, column)
+        kept = rank < self.quota[column]
+        self.key[affected] = -1
+        self.row[affected] = -1
+        self.key[column[kept], rank[kept]] = keys[kept]
+        self.row[column[kept], rank[kept]] = row[kept]
+        self.floor[affected] = self.key[affected, self.quota[affected] - 1]
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(participant, supporter, key) of each supporter's best, within their quota."""
+        chosen = self.key >= 0
+        supporter = np.broadcast_to(np.arange(self.key.shape[0])[:, None], self.key.shape)
+        return self.row[chosen], supporter[chosen].astype(np.int64), self.key[chosen]
+
+
 def score_matrix(
     needs: Sequence[Needs],
     offers: Sequence[Offer],
@@ -320,198 +626,143 @@ def score_matrix(
     """Score every (participant, supporter) pair; keep those that pass every hard constraint.
 
     Hard constraints: the supporter has a free place, no declared conflict between the two,
-    and every must-have of the participant is met. Same integer formulas as `explain`.
+    and every must-have of the participant is met. Same integer formulas as `explain`
+    (computed part by part against the supporters' distinct values: `_Scorer`).
 
     ``keep`` (for very large networks; None keeps every candidate) is the pruning rule: each
-    participant keeps their ``keep`` best-fitting candidate supporters, and each supporter keeps
-    their best ``SEED_PER_PLACE`` candidates per free place, best meaning the more urgent, then
-    the longer waiting, then the better fit (`seed_pairs`). ``candidates_per_participant`` and
-    ``blocked`` still count every candidate; ``pruned`` says how many pairs were left out.
-    The pairs `assign` starts from (``seed``) are chosen by the same rule with
-    ``SEED_PER_PARTICIPANT``.
+    participant keeps their ``keep`` best-fitting candidate supporters (ties: the earlier
+    supporter), and each supporter keeps their best ``SEED_PER_PLACE`` candidates per free place,
+    best meaning the more urgent, then the longer waiting, then the better fit (`SeedBySupporter`).
+    ``candidates_per_participant`` and ``blocked`` still count every candidate; ``pruned`` says
+    how many pairs were left out. The pairs `assign` starts from (``seed``) are chosen by the
+    same rule with ``SEED_PER_PARTICIPANT``.
     """
-    w = {k: int(weights.get(k, 0)) for k in WEIGHT_KEYS}
-    n_s = len(offers)
-    out_p: list[np.ndarray] = []
-    out_s: list[np.ndarray] = []
-    out_w: list[np.ndarray] = []
-    per_participant = np.zeros(len(needs), dtype=np.int64)
-    blocked: dict[int, dict[str, int]] = {}
-    if not needs or not offers:
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, empty, per_participant, {i: {} for i in range(len(needs))}, seed=empty)
-
-    keys = [
-        ("focus", "focus_areas"),
-        ("lang", "languages"),
-        ("mode", "modes"),
-        ("time", "availability"),
-        ("comm", "communities"),
-    ]
-    vocab = {key: _vocab([getattr(n, attr) for n in needs], [getattr(o, attr) for o in offers]) for key, attr in keys}
-    s_sets = {key: _bits([getattr(o, attr) for o in offers], vocab[key]) for key, attr in keys}
-    age_vocab = _vocab([n.age_bands for n in needs], [{o.age_band} for o in offers if o.age_band])
-    s_sets["age"] = _bits([frozenset({o.age_band}) if o.age_band else frozenset() for o in offers], age_vocab)
-    area_vocab = _vocab([{norm(n.area)} for n in needs if n.area], [{norm(o.area)} for o in offers if o.area])
-    s_area = np.array([area_vocab.get(norm(o.area), -1) if o.area else -2 for o in offers], dtype=np.int64)
-    gender_vocab = {g: i for i, g in enumerate(sorted({o.gender for o in offers} | {n.gender for n in needs}))}
-    s_gender = np.array([gender_vocab[o.gender] if o.gender else -1 for o in offers], dtype=np.int64)
-    capacity = np.array([o.capacity for o in offers], dtype=np.int64)
-    free = np.array([o.free for o in offers], dtype=np.int64)
-    free_points = np.where(capacity > 0, (w["free_places"] * 10 * free) // np.maximum(capacity, 1), 0)
-    has_room = free > 0
-    offer_pos = {o.id: j for j, o in enumerate(offers)}
-    conflicted: dict[int, list[int]] = {}
-    for supporter_id, participant_id in conflicts:
-        if supporter_id in offer_pos:
-            conflicted.setdefault(participant_id, []).append(offer_pos[supporter_id])
-    # Each participant's must-haves as a column of booleans, per criterion.
-    must = {c: np.array([c in n.must_haves for n in needs]) for c in CRITERIA}
+    n_p, n_s = len(needs), len(offers)
+    per_participant = np.zeros(n_p, dtype=np.int64)
+    free_all = np.array([o.free for o in offers], dtype=np.int64)
+    columns = np.flatnonzero(free_all > 0)  # only a supporter with a free place can be a candidate
+    n_c = len(columns)
+    empty = np.zeros(0, dtype=np.int64)
+    if not n_p or not n_c:
+        blocked = {i: {c: 0 for c in CRITERIA if c in n.must_haves} | {"_room": 0} for i, n in enumerate(needs)}
+        return Candidates(empty, empty, empty, per_participant, blocked if n_s else {i: {} for i in range(n_p)}, empty)
+    scorer = _Scorer(needs, offers, weights, columns)
     priorities = np.array([n.priority for n in needs], dtype=np.int64)
-    per_place = SeedBySupporter(free)
+    order = np.lexsort((np.arange(n_p), -priorities))  # the highest priority first (see SeedBySupporter)
+    place = np.empty(n_p, dtype=np.int64)
+    place[order] = np.arange(n_p)
+    # Declared conflicts with supporters who have room, as (place in `order`, column), sorted.
+    column_of = np.full(n_s, -1, dtype=np.int64)
+    column_of[columns] = np.arange(n_c)
+    offer_pos = {o.id: j for j, o in enumerate(offers)}
+    need_pos: dict[int, list[int]] = {}
+    for i, n in enumerate(needs):
+        need_pos.setdefault(n.id, []).append(i)
+    pairs = [
+        (int(place[i]), int(column_of[offer_pos[s]]))
+        for s, p in conflicts
+        if s in offer_pos and column_of[offer_pos[s]] >= 0
+        for i in need_pos.get(p, [])
+    ]
+    conflict = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+    per_place = SeedBySupporter(free_all[columns])
+    out_p: list[np.ndarray] = []
+    out_c: list[np.ndarray] = []
+    out_w: list[np.ndarray] = []
     seed_p: list[np.ndarray] = []
-    seed_s: list[np.ndarray] = []
-    pruned = 0
-
-    chunk_rows = max(1, min(CHUNK, CHUNK_CELLS // max(n_s, 1)))
-    for start in range(0, len(needs), chunk_rows):
-        chunk = needs[start : start + chunk_rows]
-        rows = len(chunk)
-        shared = {key: _shared(_bits([getattr(n, attr) for n in chunk], vocab[key]), s_sets[key]) for key, attr in keys}
-        age_ok = _shared(_bits([n.age_bands for n in chunk], age_vocab), s_sets["age"]) > 0
-        asked = {key: np.array([len(getattr(n, attr)) for n in chunk], dtype=np.float32)[:, None] for key, attr in keys}
-        asked_age = np.array([bool(n.age_bands) for n in chunk])[:, None]
-        p_area = np.array([area_vocab.get(norm(n.area), -3) if n.area else -4 for n in chunk], dtype=np.int64)
-        same_area = p_area[:, None] == s_area[None, :]
-        p_gender = np.array([gender_vocab[n.gender] if n.gender else -2 for n in chunk], dtype=np.int64)
-        gender_ok = p_gender[:, None] == s_gender[None, :]
-        comm_ok = shared["comm"] > 0
-        stated = (p_gender >= 0)[:, None].astype(np.float32) + asked_age + (asked["comm"] > 0)
-        met = gender_ok.astype(np.float32) + age_ok + comm_ok
-
-        score = _floor_share(w["focus_area"], shared["focus"], asked["focus"])
-        score += (w["language"] * 10) * (shared["lang"] > 0)
-        score += (w["mode"] * 10) * (shared["mode"] > 0)
-        score += (w["area"] * 10) * same_area
-        score += _floor_share(w["availability"], shared["time"], asked["time"])
-        score += _floor_share(w["preferences"], met, stated)
-        score += free_points[None, :].astype(np.float32)
-
-        base = np.broadcast_to(has_room[None, :], (rows, n_s)).copy()
-        for i, n in enumerate(chunk):
-            base[i, conflicted.get(n.id, [])] = False
-        ok_by = {
-            Criterion.FOCUS_AREA: (shared["focus"] > 0) | (asked["focus"] == 0),
-            Criterion.LANGUAGE: (shared["lang"] > 0) | (asked["lang"] == 0),
-            Criterion.MODE: (shared["mode"] > 0) | (asked["mode"] == 0),
-            Criterion.AREA: same_area | (p_area[:, None] == -4),
-            Criterion.AVAILABILITY: (shared["time"] > 0) | (asked["time"] == 0),
-            Criterion.GENDER: gender_ok | (p_gender[:, None] == -2),
-            Criterion.AGE: age_ok | ~asked_age,
-            Criterion.COMMUNITY: comm_ok | (asked["comm"] == 0),
-        }
-        allowed = base.copy()
-        for criterion, ok in ok_by.items():
-            required = must[criterion.value][start : start + rows]
-            if required.any():
-                allowed &= ok | ~required[:, None]
-        counts = allowed.sum(axis=1)
-        per_participant[start : start + rows] = counts
-        for i in np.nonzero(counts == 0)[0]:
-            n = chunk[i]
-            blocked[start + int(i)] = {
-                c: int((ok_by[Criterion(c)][i] & base[i]).sum()) for c in CRITERIA if c in n.must_haves
-            } | {"_room": int(base[i].sum())}
-        masked = np.where(allowed, score, -1.0)
-        if keep is not None:
-            kept = _best_in_rows(masked, keep)
-            # The starting set within what is kept: the best few of each participant's kept pairs.
-            rows_best = _best_in_rows(np.where(kept, masked, -1.0), min(SEED_PER_PARTICIPANT, keep))
+    seed_c: list[np.ndarray] = []
+    best = SEED_PER_PARTICIPANT if keep is None else min(SEED_PER_PARTICIPANT, keep)
+    chunk_rows = max(1, min(CHUNK, CHUNK_CELLS // n_c))
+    for start in range(0, n_p, chunk_rows):
+        rows = order[start : start + chunk_rows]
+        total = scorer.total(rows)
+        lo, hi = np.searchsorted(conflict[:, 0], [start, start + len(rows)])
+        total[conflict[lo:hi, 0] - start, conflict[lo:hi, 1]] = -1
+        allowed = total >= 0
+        per_participant[rows] = _count_in_rows(allowed)
+        if keep is None:
+            r, c = _where(allowed)
+            sr, sc, _rank = _top_in_rows(total, best)
         else:
-            rows_best = _best_in_rows(masked, SEED_PER_PARTICIPANT)
-        seed_rows, seed_cols = np.nonzero(rows_best)
-        seed_p.append(seed_rows + start)
-        seed_s.append(seed_cols)
-        per_place.add(
-            start,
-            np.where(allowed, (priorities[start : start + rows, None] * SCORE_SPAN).astype(np.float32) + score, -1.0),
-        )
-        if keep is not None:
-            pruned += int(counts.sum() - kept.sum())
-            allowed = kept
-        p_idx, s_idx = np.nonzero(allowed)
-        out_p.append(p_idx.astype(np.int64) + start)
-        out_s.append(s_idx.astype(np.int64))
-        out_w.append(score[p_idx, s_idx].astype(np.int64))
-    p_all, s_all, w_all = np.concatenate(out_p), np.concatenate(out_s), np.concatenate(out_w)
-    place_p, place_s, place_key = per_place.pairs()
+            r, c, rank = _top_in_rows(total, keep)
+            sr, sc = r[rank < best], c[rank < best]
+        out_p.append(rows[r])
+        out_c.append(c)
+        out_w.append(total[r, c].astype(np.int64))
+        seed_p.append(rows[sr])
+        seed_c.append(sc)
+        per_place.add(rows, priorities[rows], total)
+
+    p_all, c_all, w_all = np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_w)
+    # Into participant order: each participant's pairs are together, by supporter, in processing
+    # order; gathered block by block (each block read in order, so the reads stay in the cache).
+    count = np.bincount(p_all, minlength=n_p)
+    source = np.empty(n_p, dtype=np.int64)
+    source[order] = np.concatenate([[0], np.cumsum(count[order])[:-1]])
+    target = np.cumsum(count) - count
+    gather = np.repeat(source - target, count) + np.arange(len(p_all))
+    p_all = np.repeat(np.arange(n_p, dtype=np.int64), count)
+    s_all, w_all = columns[c_all[gather]], w_all[gather]
+
+    pruned = int(per_participant.sum() - len(p_all)) if keep is not None else 0
+    place_p, place_c, place_key = per_place.pairs()
+    place_s = columns[place_c]
     if keep is not None:
         # A supporter's best participants stay candidates even where they are not among those
         # participants' own best: in order, without duplicates (pair keys are p * n_s + s).
-        extra = np.setdiff1d(place_p * n_s + place_s, p_all * n_s + s_all)
-        if len(extra):
+        # (Each supporter's pairs are distinct, and the kept keys sorted.)
+        keys = p_all * n_s + s_all
+        place_keys = place_p * n_s + place_s
+        at = np.searchsorted(keys, place_keys)
+        new = keys[np.minimum(at, max(len(keys) - 1, 0))] != place_keys if len(keys) else np.ones(len(at), bool)
+        if new.any():
+            order_new = np.argsort(place_keys[new])
+            extra, extra_score = place_keys[new][order_new], (place_key[new] % SCORE_SPAN)[order_new]
             pruned -= len(extra)
-            order = np.argsort(np.concatenate([p_all * n_s + s_all, extra]), kind="stable")
-            extra_score = dict(zip((place_p * n_s + place_s).tolist(), (place_key % SCORE_SPAN).tolist(), strict=True))
-            p_all = np.concatenate([p_all, extra // n_s])[order]
-            s_all = np.concatenate([s_all, extra % n_s])[order]
-            w_all = np.concatenate([w_all, [extra_score[int(k)] for k in extra]]).astype(np.int64)[order]
+            at = np.searchsorted(keys, extra)
+            p_all = np.insert(p_all, at, extra // n_s)
+            s_all = np.insert(s_all, at, extra % n_s)
+            w_all = np.insert(w_all, at, extra_score)
     keys = p_all * n_s + s_all
-    seed_keys = np.unique(np.concatenate([*seed_p, place_p]) * n_s + np.concatenate([*seed_s, place_s]))
-    seed = np.searchsorted(keys, seed_keys)
-    if len(seed_keys) and not np.array_equal(keys[np.minimum(seed, len(keys) - 1)], seed_keys):
-        raise RuntimeError("A starting pair is not a candidate.")  # cannot happen: both come from `allowed`
-    return Candidates(p_all, s_all, w_all, per_participant, blocked, seed=seed, pruned=pruned)
+    seed_keys = np.concatenate([*seed_p, place_p]) * n_s + columns[np.concatenate([*seed_c, place_c])]
+    found = np.searchsorted(keys, seed_keys)
+    if len(seed_keys) and not np.array_equal(keys[np.minimum(found, len(keys) - 1)], seed_keys):
+        raise RuntimeError("A starting pair is not a candidate.")  # cannot happen: both come from the scores
+    in_seed = np.zeros(len(keys), dtype=bool)
+    in_seed[found] = True
+    seed = np.flatnonzero(in_seed)
+    return Candidates(
+        p_all, s_all, w_all, per_participant, _blocked(scorer, needs, per_participant, conflict, order), seed, pruned
+    )
 
 
-SCORE_SPAN = 1 << 12  # above every score: priority * SCORE_SPAN + score orders by priority, then fit
-
-
-def _best_in_rows(masked: np.ndarray, k: int) -> np.ndarray:
-    """Each row's ``k`` highest entries that are not negative (negative: not a candidate), as a mask."""
-    if masked.shape[1] <= k:
-        return masked >= 0
-    top = np.argpartition(-masked, k - 1, axis=1)[:, :k]
-    mask = np.zeros(masked.shape, dtype=bool)
-    np.put_along_axis(mask, top, True, axis=1)
-    return mask & (masked >= 0)
-
-
-class SeedBySupporter:
-    """Each supporter's best candidates, ``SEED_PER_PLACE`` per free place, kept as the chunks
-    of participants go by: the highest ``priority * SCORE_SPAN + score`` (more urgent, longer
-    waiting, better fit), in a (supporters, depth) table merged with each chunk's best."""
-
-    def __init__(self, free: np.ndarray) -> None:
-        self.quota = SEED_PER_PLACE * np.maximum(free, 0)
-        depth = max(int(self.quota.max(initial=0)), 1)
-        self.key = np.full((len(free), depth), -1.0, dtype=np.float32)
-        self.row = np.zeros((len(free), depth), dtype=np.int64)
-
-    def add(self, start: int, key: np.ndarray) -> None:
-        """Merge a chunk's keys (participants x supporters; negative: not a candidate)."""
-        depth = self.key.shape[1]
-        key = np.ascontiguousarray(key.T, dtype=np.float32)  # a row per supporter: partitioned along rows
-        if key.shape[1] > depth:
-            top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
-            key, rows = np.take_along_axis(key, top, axis=1), top + start
-        else:
-            rows = np.broadcast_to(np.arange(key.shape[1])[None, :] + start, key.shape)
-        both_key = np.concatenate([self.key, key], axis=1)
-        both_row = np.concatenate([self.row, rows], axis=1)
-        top = np.argpartition(-both_key, depth - 1, axis=1)[:, :depth]
-        self.key = np.take_along_axis(both_key, top, axis=1)
-        self.row = np.take_along_axis(both_row, top, axis=1)
-
-    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(participant, supporter, key) of each supporter's best, within their quota."""
-        order = np.argsort(-self.key, axis=1, kind="stable")
-        key = np.take_along_axis(self.key, order, axis=1)
-        row = np.take_along_axis(self.row, order, axis=1)
-        rank = np.arange(key.shape[1])[None, :]
-        chosen = (key >= 0) & (rank < self.quota[:, None])
-        supporter = np.broadcast_to(np.arange(key.shape[0])[:, None], key.shape)
-        return row[chosen], supporter[chosen].astype(np.int64), key[chosen].astype(np.int64)
+def _blocked(
+    scorer: _Scorer, needs: Sequence[Needs], per_participant: np.ndarray, conflict: np.ndarray, order: np.ndarray
+) -> dict[int, dict[str, int]]:
+    """For each participant with no candidate: how many supporters with room (and no declared
+    conflict with them) meet each of their must-haves taken alone, and how many have room."""
+    nobody = np.flatnonzero(per_participant == 0)
+    n_c = len(scorer.parts[0].kind)
+    blocked: dict[int, dict[str, int]] = {}
+    chunk = max(1, CHUNK_CELLS // max(sum(p.count for p in scorer.parts), 1))
+    for start in range(0, len(nobody), chunk):
+        rows = nobody[start : start + chunk]
+        counts = scorer.met_counts(rows)
+        for k, i in enumerate(rows.tolist()):
+            blocked[i] = {c: int(counts[c][k]) for c in CRITERIA if c in needs[i].must_haves} | {"_room": n_c}
+    if len(conflict) and blocked:
+        # A declared conflict takes that supporter out of the counts.
+        participant = order[conflict[:, 0]]
+        mine = np.isin(participant, nobody)
+        rows, cols = participant[mine], conflict[mine, 1]
+        met = scorer.met(rows, cols)
+        for k, (i, _c) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+            blocked[i]["_room"] -= 1
+            for criterion in blocked[i]:
+                if criterion != "_room" and met[criterion][k]:
+                    blocked[i][criterion] -= 1
+    return blocked
 
 
 # --- The optimal assignment ---------------------------------------------------------------
@@ -589,7 +840,9 @@ def assign(
 
     With many candidate pairs (over ``DIRECT_PAIRS``) the flow is solved first on a starting
     set (each participant's ``SEED_PER_PARTICIPANT`` best-fitting supporters and each
-    supporter's best ``SEED_PER_PLACE`` participants per free place), then priced against every
+    supporter's best ``SEED_PER_PLACE`` participants per free place; unless that is over
+    ``PRICED_SHARE`` of the pairs, as under the pruning rule, when one solve on every pair is
+    quicker), then priced against every
     pair: node potentials from shortest paths in the optimal flow's residual graph (the LP
     duals) give each pair left out a reduced cost; a pair with a negative one could improve the
     result, so those are added and the flow solved again. When no pair left out has a negative
@@ -618,26 +871,30 @@ def assign(
     p_all = np.asarray(candidates.participant_index, dtype=np.int64)
     s_all = np.asarray(candidates.supporter_index, dtype=np.int64)
     value = pair_values(prio, candidates, step)
-    if n_edges <= DIRECT_PAIRS:
-        chosen = np.arange(n_edges)
-        used = chosen[_solve_flow(n_participants, free_arr, p_all, s_all, value)]
-    else:
+    chosen = np.arange(n_edges)
+    if n_edges > DIRECT_PAIRS:
         chosen = (
             np.asarray(candidates.seed, dtype=np.int64)
             if candidates.seed is not None
             else _starting_set(n_participants, free_arr, p_all, s_all, candidates.score, value)
         )
+    if len(chosen) > PRICED_SHARE * n_edges:
+        chosen = np.arange(n_edges)  # the start is most of the pairs: pricing would only add rounds
+    if len(chosen) == n_edges:
+        used = chosen[_solve_flow(n_participants, free_arr, p_all, s_all, value)]
+    else:
+        given = np.zeros(n_edges, dtype=bool)
+        given[chosen] = True
         while True:
             flows = _solve_flow(n_participants, free_arr, p_all[chosen], s_all[chosen], value[chosen])
             potential = _potentials(n_participants, free_arr, p_all[chosen], s_all[chosen], value[chosen], flows)
             reduced = potential[p_all] - potential[n_participants + s_all] - value
-            left_out = np.ones(n_edges, dtype=bool)
-            left_out[chosen] = False
-            if not ((reduced < 0) & left_out).any():
+            if not ((reduced < 0) & ~given).any():
                 used = chosen[flows]
                 break
             # Those that could improve it, and those close to it (PRICING_MARGIN): fewer rounds.
-            chosen = np.union1d(chosen, np.nonzero((reduced < PRICING_MARGIN) & left_out)[0])
+            given |= reduced < PRICING_MARGIN
+            chosen = np.flatnonzero(given)
     pairs = dict(zip(p_all[used].tolist(), s_all[used].tolist(), strict=True))
     chosen_p = p_all[used]
     urgency = prio[chosen_p] // WEEK_SPAN

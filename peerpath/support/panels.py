@@ -11,6 +11,7 @@ from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
 from peerpath.support import eligibility, queries
 from peerpath.support import windows as w
+from peerpath.support.services import matches
 from peerpath.support.services.participants import record_list_view
 
 
@@ -28,6 +29,9 @@ def caseload_panel(request: ProgramRequest, program: Program, membership: Any) -
     data = queries.caseload(program, request.user, with_closed=False)
     if not (data["working"] or data["offers"] or data["drafts"]):
         return ("support/_panel_caseload.html", {"empty": True})
+    answers = {r.pk: r.latest_supporter_fit for r in data["working"]}
+    due = matches.fit_questions_due(program, data["working"], answers=answers)
+    data["fit_due"] = [r for r in data["working"] if r.pk in due]
     others = [f.relationship for f in [*data["other_due"], *data["other_overdue"]]]
     shown = list({r.pk: r.participant for r in [*data["due"], *data["overdue"], *others]}.values())
     record_list_view(actor=request.user, program=program, participants=shown, page=gettext_noop("home: follow-ups"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -41,6 +41,8 @@ from peerpath.support.models import (
     Conflict,
     Contact,
     ContactDraft,
+    FitAnswer,
+    FitAnswerBy,
     Participant,
     ParticipantStatus,
     RelationshipState,
@@ -186,7 +188,15 @@ def caseload(program: Program, user: Any, *, with_closed: bool = True) -> dict[s
     """A supporter's own page: offers to answer, working relationships with their flags, drafts
     (and the latest closed relationships, which the home page does not show)."""
     windows = w.Windows.for_program(program)
-    working = list(w.tracked_relationships(program, windows).filter(supporter__user=user))
+    # With the supporter's latest answer to "Is this a good fit?" (the home page asks until it is given).
+    latest_fit = FitAnswer.objects.filter(relationship=OuterRef("pk"), by=FitAnswerBy.SUPPORTER).order_by(
+        "-created_at", "-id"
+    )
+    working = list(
+        w.tracked_relationships(program, windows)
+        .filter(supporter__user=user)
+        .annotate(latest_supporter_fit=Subquery(latest_fit.values("answer")[:1]))
+    )
     for relationship in working:
         relationship.flags = w.flags_for(relationship, windows)
     offers = list(

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
+from peerpath.core.languages import later
 from peerpath.programs.models import Program
 from peerpath.support.defaults import get_settings
 from peerpath.support.models import WORKING_STATES, Contact, SupportRelationship
@@ -79,21 +80,30 @@ class Windows:
         return self.today - dt.timedelta(days=self.followup_grace_days)
 
     def describe(self) -> dict[str, str]:
+        """The three rules in words, read in the language of whoever reads them (a digest made by a
+        task is rendered in each coordinator's language)."""
         return {
-            "unreachable": ngettext(
-                "%(attempts)s attempts without reaching them in %(days)s day",
-                "%(attempts)s attempts without reaching them in %(days)s days",
-                self.unreachable_days,
-            )
-            % {"attempts": self.unreachable_attempts, "days": self.unreachable_days},
-            "quiet": ngettext("nothing logged for %(days)s day", "nothing logged for %(days)s days", self.quiet_days)
-            % {"days": self.quiet_days},
-            "overdue": ngettext(
-                "follow-up more than %(days)s day past its date",
-                "follow-up more than %(days)s days past its date",
-                self.followup_grace_days,
-            )
-            % {"days": self.followup_grace_days},
+            "unreachable": later(
+                ngettext_lazy(
+                    "%(attempts)s attempts without reaching them in %(days)s day",
+                    "%(attempts)s attempts without reaching them in %(days)s days",
+                    "days",
+                ),
+                attempts=self.unreachable_attempts,
+                days=self.unreachable_days,
+            ),
+            "quiet": later(
+                ngettext_lazy("nothing logged for %(days)s day", "nothing logged for %(days)s days", "days"),
+                days=self.quiet_days,
+            ),
+            "overdue": later(
+                ngettext_lazy(
+                    "follow-up more than %(days)s day past its date",
+                    "follow-up more than %(days)s days past its date",
+                    "days",
+                ),
+                days=self.followup_grace_days,
+            ),
         }
 
 

@@ -65,9 +65,10 @@ def test_the_log_names_records_not_table_and_id(world: Any, support: Any) -> Non
         target_label="",
     )
     page = world.client_for(world.coordinator).get("/p/riverside/audit/").content.decode()
-    assert f"Participant {participant.reference}" in page
-    assert f"Supporter {world.supporter_record.full_name}" in page
-    assert "Cohort #12" in page
+    # The kind in the reader's language, the label as the log wrote it (not for translating).
+    assert f'Participant <span translate="no">{participant.reference}</span>' in page
+    assert f'Supporter <span translate="no">{world.supporter_record.full_name}</span>' in page
+    assert 'Cohort <span translate="no">#12</span>' in page
     assert "support.participant #" not in page and "recruitment.supporter #" not in page
     # The filter names the kinds of record the same way.
     assert '<option value="support.participant">Participant</option>' in page

@@ -55,7 +55,7 @@ def test_coordinator_sees_every_task_group_in_order() -> None:
         "Concerns",
         "Participant feedback",
     ]
-    assert groups["Reports"] == ["Reports", "Import & export", "Audit log"]
+    assert groups["Reports"] == ["Reports", "Import & export", "Failed messages", "Audit log"]
     assert groups["Setup"] == ["Settings"]  # one settings area
     # No supporter's own pages (Events: the program's events everyone may RSVP to; the practice
     # lab, where every member may practise).
@@ -71,6 +71,8 @@ def test_trainer_sees_teaching_and_no_support_or_setup() -> None:
         "Curriculum",
         "Refreshers",
         "Training feedback",
+        "Learning library",
+        "Learning progress",
         "Practice reviews",
         "Practice scenarios",
         "Competencies",
@@ -101,6 +103,7 @@ def test_supporter_sees_their_own_work_first() -> None:
         "Continuing education",
         "My qualifications",
         "My credential",
+        "My learning",
         "Practice lab",
         "My well-being",
         "My hours",

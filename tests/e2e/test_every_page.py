@@ -44,6 +44,11 @@ PERSONAS = {
 }
 # Pages each persona must reach, so a walk that stopped early cannot pass.
 AT_LEAST = {"anonymous": 5, "coordinator": 60, "trainer": 10, "supervisor": 15, "supporter": 10, "trainee": 5}
+# Pages a persona's walk must reach through the links it follows (the demo gives them content).
+MUST_REACH = {
+    "coordinator": [f"/p/{SLUG}/notifications/failed/", "/account/notifications/", "/notifications/"],
+    "supporter": ["/account/notifications/", "/notifications/"],
+}
 
 
 def client_for(persona: str) -> Client:
@@ -67,6 +72,8 @@ def test_every_page_passes_every_check(persona: str, browser: Any, live_server: 
     assert len(laid_out) >= AT_LEAST[persona], (
         f"the walk reached only {len(laid_out)} views: {[p.path for p in walked]}"
     )
+    reached = {page.path for page in walked}
+    assert [path for path in MUST_REACH.get(persona, []) if path not in reached] == []
     assert not problems, f"{len(problems)} problems on {len(walked)} pages:\n" + "\n".join(problems)
 
 

@@ -1,5 +1,5 @@
 """A person changes how they are told on their notification settings page, in a browser: texts
-for follow-ups due at their number, and quiet hours."""
+for follow-ups due at their number, and quiet hours in their own time zone."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def test_a_supporter_chooses_texts_for_follow_ups_and_quiet_hours(
     page.get_by_label("I agree to receive text messages from PeerPath at this number").check()
     page.get_by_label("Quiet hours from").fill("22:00")
     page.get_by_label("Quiet hours until").fill("07:00")
+    page.get_by_label("Your time zone").select_option("America/Chicago")
     reminders = page.get_by_role("group", name="Follow-ups due")
     reminders.get_by_label("Text message").check()
     reminders.get_by_label("E-mail").uncheck()
@@ -37,5 +38,6 @@ def test_a_supporter_chooses_texts_for_follow_ups_and_quiet_hours(
     assert prefs.phone == "+15417543010" and prefs.texts_allowed
     assert prefs.channels["support.reminder"] == ["sms"]
     assert str(prefs.quiet_from) == "22:00:00" and str(prefs.quiet_until) == "07:00:00"
+    assert prefs.time_zone == "America/Chicago"
     # The page shows what was chosen.
     assert page.get_by_role("group", name="Follow-ups due").get_by_label("Text message").is_checked()

@@ -234,3 +234,24 @@ def test_export_archive_command_writes_the_file(world: Any, tmp_path: Path) -> N
     zipped = zipfile.ZipFile(target)
     assert "Kai Command" in [row["full_name"] for row in table(zipped, "supporters.csv")]
     assert AuditEntry.objects.filter(action="archive.download", actor_label="manage.py export_archive").exists()
+
+
+def test_the_readme_and_the_dictionary_are_in_the_language_of_the_person_downloading(world: Any) -> None:
+    """The README and data_dictionary.csv follow the coordinator's language; the file names, the
+    column names and the stored values stay the same in every language."""
+    client = world.client_for(world.coordinator)
+    _response, english = download(client, "riverside")
+    type(world.coordinator).objects.filter(pk=world.coordinator.pk).update(language="es")
+    _response, spanish = download(client, "riverside")  # read after the view returned, like a browser
+    readme = spanish.read("README.md").decode()
+    assert "CONFIDENCIAL. Este archivo contiene" in readme and "## Archivos" in readme and "## No incluido" in readme
+    assert "CONFIDENTIAL" not in readme and "CONFIDENTIAL" in english.read("README.md").decode()
+    rows = list(csv.reader(io.StringIO(spanish.read("data_dictionary.csv").decode("utf-8-sig"))))
+    assert rows[0] == ["archivo", "columna", "tipo", "significado"]
+    meaning = {(row[0], row[1]): (row[2], row[3]) for row in rows[1:]}
+    assert meaning[("supporters.csv", "id")] == ("número", "Id de la persona (supporter_id en los otros archivos).")
+    kind, text = meaning[("supporters.csv", "stage")]
+    assert kind.startswith("una de estas: applicant (") and text == "Etapa actual del camino."
+    english_rows = list(csv.reader(io.StringIO(english.read("data_dictionary.csv").decode("utf-8-sig"))))
+    assert [row[:2] for row in english_rows] == [["file", "column"], *[row[:2] for row in rows[1:]]]
+    assert spanish.namelist() == english.namelist()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from peerpath.core import account_links
 from peerpath.core.models import AuditEntry
+from peerpath.notifications import delivery
 from peerpath.notifications.models import Delivery, DeliveryStatus, TextRecipient
 from peerpath.support.services import contacts, texts
 from peerpath.voice.services import feedback
@@ -47,6 +48,11 @@ def follow_up_today(support: Any) -> None:
             "next_follow_up": today,
         },
     )
+
+
+def daytime() -> dt.datetime:
+    """Noon today: texts to participants wait for the morning at night."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
 
 
 def bodies(twilio: fake_twilio.FakeTwilio, to: str = PHONE) -> list[str]:
@@ -91,8 +97,8 @@ def test_the_follow_up_reminder_is_texted_once_and_names_no_participant(
 ) -> None:
     agree(support)
     follow_up_today(support)
-    assert texts.send_follow_up_texts(support.program) == 1
-    assert texts.send_follow_up_texts(support.program) == 0  # the same day again: nobody twice
+    assert texts.send_follow_up_texts(support.program, daytime()) == 1
+    assert texts.send_follow_up_texts(support.program, daytime()) == 0  # the same day again: nobody twice
     [body] = bodies(twilio)
     assert body == "Riverside: Priya, your peer supporter, plans to be in touch today. Reply STOP to stop these texts."
     assert "Ana" not in body and "Lopez" not in body
@@ -103,7 +109,7 @@ def test_the_follow_up_reminder_is_texted_once_and_names_no_participant(
 def test_the_feedback_link_goes_by_text_built_as_it_is_sent(support: Any, twilio: fake_twilio.FakeTwilio) -> None:
     agree(support)
     first_contact(support.ana_rel, support.supporter)
-    assert feedback.send_due_links() >= 1
+    assert feedback.send_due_links(daytime()) >= 1
     [body] = bodies(twilio)
     found = re.search(r"http://testserver(/voice/answer/[^/\s]+/)", body)
     assert found, body
@@ -125,7 +131,7 @@ def test_stop_is_honoured_and_shown_on_the_record(support: Any, twilio: fake_twi
     consent = texts.consent_of(support.ana)
     assert consent is not None and not consent.texts_allowed and consent.opt_out_source == "STOP reply"
     follow_up_today(support)
-    assert texts.send_follow_up_texts(support.program) == 0
+    assert texts.send_follow_up_texts(support.program, daytime()) == 0
     assert bodies(twilio) == []
     html = support.client_for(support.coordinator).get(f"/p/riverside/support/participants/{support.ana.pk}/")
     assert "STOP reply" in html.content.decode()
@@ -137,7 +143,7 @@ def test_a_spanish_reader_gets_the_text_in_spanish(support: Any, twilio: fake_tw
     ana.save(update_fields=["preferred_language"])
     agree(support)
     follow_up_today(support)
-    texts.send_follow_up_texts(support.program)
+    texts.send_follow_up_texts(support.program, daytime())
     [body] = bodies(twilio)
     assert body.startswith("Riverside: Priya, tu acompañante") and "STOP" in body
 
@@ -149,3 +155,16 @@ def test_an_erased_participant_leaves_no_number(support: Any, twilio: fake_twili
     matches.close_relationship(actor=support.coordinator, relationship=support.ana_rel, close_reason="goals_met")
     participants.erase_participant(actor=support.coordinator, participant=support.ana, reason="They asked")
     assert not TextRecipient.objects.exists()
+
+
+def test_a_text_made_at_night_waits_for_the_morning(support: Any, twilio: fake_twilio.FakeTwilio) -> None:
+    agree(support)
+    follow_up_today(support)
+    night = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(23, 30)))
+    assert texts.send_follow_up_texts(support.program, night) == 1
+    row = Delivery.objects.get(kind="support.participant_follow_up")
+    assert row.status == DeliveryStatus.HELD and bodies(twilio) == []
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(8)))
+    assert row.send_after == morning
+    assert delivery.release_due(now=morning + dt.timedelta(seconds=1)) == 1
+    assert len(bodies(twilio)) == 1

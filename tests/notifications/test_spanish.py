@@ -36,3 +36,34 @@ def test_a_spanish_speakers_digest_is_in_spanish(world: Any) -> None:
     [digest] = mail.outbox
     assert digest.subject == "PeerPath: 1 notificación"
     assert "Esto es lo que PeerPath tenía para ti" in digest.body
+
+
+def test_a_notice_is_written_in_the_readers_language_not_the_senders(support: Any) -> None:
+    """An English supporter raises a concern: the Spanish supervisor's notice and e-mail are in
+    Spanish. The supervisor, working in Spanish, acknowledges it: the English supporter's notice
+    is in English."""
+    from django.utils import translation
+
+    from peerpath.notifications.models import Notice
+
+    User.objects.filter(pk=support.supervisor.pk).update(language="es")
+    User.objects.filter(pk=support.supporter.pk).update(language="en")
+    relationship = type(support.ana_rel).objects.get(pk=support.ana_rel.pk)
+    reference = relationship.participant.reference
+    with translation.override("en"):  # the supporter's own request
+        concern = concerns.raise_concern(
+            actor=User.objects.get(pk=support.supporter.pk),
+            relationship=relationship,
+            kind="concern",
+            answers=[],
+            notes="",
+        )
+    told = Notice.objects.get(user=support.supervisor, about=f"support.concern:{concern.pk}")
+    assert told.text.startswith("Preocupación: ") and f"planteó una preocupación sobre {reference}" in told.text
+    assert "raised a concern" not in told.text
+    [email] = [m for m in mail.outbox if support.supervisor.email in m.to]
+    assert "Preocupación planteada por" in email.subject and "Preocupación: " in email.body
+    with translation.override("es"):  # the supervisor's request
+        concerns.acknowledge_concern(actor=User.objects.get(pk=support.supervisor.pk), concern=concern)
+    answered = Notice.objects.filter(user=support.supporter).latest("created_at")
+    assert answered.text.endswith(f"acknowledged your concern about {reference}.")

@@ -95,4 +95,5 @@ def test_practice_time_counts_as_continuing_education_when_allowed(world: Any, s
     assert activity.source_key == f"practice:{world.supporter_record.pk}:{timezone.localdate().isoformat()}"
     # 20 + 60 (capped) minutes, plus the first session's minute: 81 minutes, five whole quarters.
     assert activity.hours == Decimal("1.25") and activity.category == "general"
+    assert activity.delivery == "self_paced"  # practising alone counts under the self-paced cap
     assert before_certificate.minutes == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from peerpath.practice import services
 from peerpath.practice.library import SCENARIOS
@@ -91,6 +92,22 @@ def test_replies_are_refused_when_empty_too_long_over_or_not_yours(world: Any, s
         services.reply(actor=world.supporter, session=session, text="What happened?")
     session.refresh_from_db()
     assert session.status == SessionStatus.STOPPED and session.rating == ""
+
+
+def test_the_refusals_are_in_the_persons_language(world: Any, samples: list[Scenario]) -> None:
+    session = services.start_session(actor=world.supporter, program=world.program, scenario=samples[0], supporter=None)
+    with translation.override("es"):
+        with pytest.raises(ValidationError) as empty:
+            services.reply(actor=world.supporter, session=session, text="   ")
+        with pytest.raises(ValidationError) as long:
+            services.reply(actor=world.supporter, session=session, text="x" * 1001)
+        with pytest.raises(ValidationError) as settings:
+            services.update_settings(
+                actor=world.coordinator, program=world.program, data={"sessions_for_certification": 99}
+            )
+    assert empty.value.message_dict == {"text": ["Escribe tu respuesta."]}
+    assert long.value.message_dict == {"text": ["Escribe menos de 1000 caracteres."]}
+    assert settings.value.message_dict == {"sessions_for_certification": ["Entre 0 (desactivado) y 50."]}
 
 
 def test_a_draft_is_not_playable_except_as_a_preview(world: Any, samples: list[Scenario]) -> None:

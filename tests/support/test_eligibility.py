@@ -139,3 +139,40 @@ def test_declined_pairs_are_not_proposed_again_by_the_batch(support: Any) -> Non
     matches.respond_to_offer(actor=support.supporter, relationship=relationship, accept=False, reason="fit")
     result = matches.compute_batch(support.program)
     assert (support.waiting.pk, support.priya.pk) not in {(p, s) for p, s, *_ in result.pairs}
+
+
+def test_the_waiting_list_reads_as_each_participant_would(support: Any) -> None:
+    """`waiting_needs` (plain rows, each distinct list parsed once) says exactly what `needs_for`
+    says of each participant record, whatever their lists, urgency and time waiting."""
+    from peerpath.support.models import Participant
+    from tests.support.helpers import make_participant
+
+    area = support.program.focus_areas.first()
+    made = [
+        make_participant(support.world, full_name="Lists A", languages=[" Tamil  ", "ENGLISH"], focus_areas=[area]),
+        make_participant(
+            support.world,
+            full_name="Lists B",
+            languages=[],
+            modes=["phone", "video"],
+            area=" North  Side ",
+            preferred_gender="woman",
+            preferred_age_bands=["30_44", "45_64"],
+            preferred_communities=["Veterans "],
+            must_haves=["gender", "area", "language"],
+        ),
+        make_participant(support.world, full_name="Lists C", languages=[" Tamil  ", "ENGLISH"], must_haves=[]),
+    ]
+    Participant.objects.filter(pk=made[1].pk).update(
+        urgency="urgent", waiting_since=timezone.now() - dt.timedelta(days=400)
+    )
+    Participant.objects.filter(pk=made[2].pk).update(
+        urgency="soon", waiting_since=timezone.now() - dt.timedelta(days=20)
+    )
+    rows = {n.id: n for n in eligibility.waiting_needs(support.program)}
+    assert {p.pk for p in made} <= set(rows)
+    for record in Participant.objects.filter(pk__in=list(rows)):
+        areas = frozenset(record.focus_areas.values_list("pk", flat=True))
+        assert rows[record.pk] == eligibility.needs_for(record, areas)
+    assert rows[made[1].pk].weeks == 52 and rows[made[1].pk].urgency == 2 and rows[made[2].pk].weeks == 2
+    assert rows[made[0].pk].languages == frozenset({"tamil", "english"}) == rows[made[2].pk].languages

@@ -204,6 +204,48 @@ def test_explanation_adds_up_to_the_matrix_score(seed: int) -> None:
         assert explain(needs[p], offers[s], WEIGHTS, {}).score == w
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_every_pair_scores_and_is_blocked_as_explained(seed: int) -> None:
+    """Pair by pair against `explain` and `must_have_failures`, with random weights, declared
+    conflicts and supporters without room, on a network large enough for the scorer to table
+    several parts together; and each participant nobody fits is counted criterion by criterion."""
+    rng = random.Random(2000 + seed)
+    needs = [random_needs(rng, i) for i in range(40)]
+    # Some ask for what nobody offers, so that the counts of who meets each must-have are read.
+    needs += [
+        Needs(id=40 + i, languages=frozenset({"klingon"}), modes=frozenset({mode}), must_haves=frozenset(musts))
+        for i, (mode, musts) in enumerate(
+            [("phone", {"language"}), ("phone", {"language", "mode"}), ("telepathy", {"mode"})]
+        )
+    ]
+    offers = [random_offer(rng, j) for j in range(60)]
+    weights = {key: rng.randint(0, matching.MAX_WEIGHT) for key in WEIGHTS}
+    conflicts = {(o.id, n.id) for o in offers for n in needs if rng.random() < 0.05}
+    candidates = score_matrix(needs, offers, weights, conflicts)
+    scorer = matching._Scorer(needs, offers, weights, np.flatnonzero([o.free > 0 for o in offers]))
+    assert any(len(group.parts) > 1 for group in scorer.groups)
+    pairs = {
+        (int(p), int(s)): int(w)
+        for p, s, w in zip(candidates.participant_index, candidates.supporter_index, candidates.score, strict=True)
+    }
+    for i, n in enumerate(needs):
+        for j, o in enumerate(offers):
+            fits = o.free > 0 and (o.id, n.id) not in conflicts and not matching.must_have_failures(n, o)
+            assert ((i, j) in pairs) == fits
+            if fits:
+                assert pairs[(i, j)] == explain(n, o, weights, {}).score
+        assert candidates.candidates_per_participant[i] == sum(1 for p, _ in pairs if p == i)
+        if not candidates.candidates_per_participant[i]:
+            room = [o for o in offers if o.free > 0 and (o.id, n.id) not in conflicts]
+            expected = {
+                c: sum(1 for o in room if c not in matching.must_have_failures(n, o))
+                for c in matching.CRITERIA
+                if c in n.must_haves
+            }
+            assert candidates.blocked[i] == expected | {"_room": len(room)}
+    assert len(candidates.blocked) >= 3
+
+
 def test_must_haves_are_hard_constraints_and_explained() -> None:
     offers = [Offer(id=1, languages=frozenset({"english"}), modes=frozenset({"phone"}), capacity=2)]
     needs = [

@@ -28,6 +28,7 @@ def network(seed: int, n: int, m: int) -> tuple[list, list[Offer], list[int]]:
 def priced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every solve priced from a small starting set; records the pairs given to each solve."""
     monkeypatch.setattr(matching, "DIRECT_PAIRS", 0)
+    monkeypatch.setattr(matching, "PRICED_SHARE", 1.0)
     monkeypatch.setattr(matching, "SEED_PER_PARTICIPANT", 1)
     monkeypatch.setattr(matching, "SEED_PER_PLACE", 1)
     sizes: list[int] = []
@@ -102,17 +103,27 @@ def test_the_large_numbers_stay_exact_through_the_pricing(priced: list[int]) -> 
     assert result.pairs == {0: 0, 1: 1}
 
 
-def test_best_in_rows_at_its_boundaries() -> None:
-    masked = np.array([[5.0, -1.0, 7.0, 7.0], [-1.0, -1.0, -1.0, 0.0]])
-    # k at or above the number of columns keeps every candidate (not a negative one).
-    assert matching._best_in_rows(masked, 4).tolist() == [[True, False, True, True], [False, False, False, True]]
-    assert matching._best_in_rows(masked, 9).tolist() == [[True, False, True, True], [False, False, False, True]]
-    # k = 1: the best only; a row whose only candidate scores 0 keeps it; a negative is never kept.
-    one = matching._best_in_rows(masked, 1)
-    assert one.sum(axis=1).tolist() == [1, 1] and not one[0, 0] and one[1, 3]
-    two = matching._best_in_rows(masked, 2)
-    assert two[0].tolist() == [False, False, True, True]
-    assert two[1].tolist() == [False, False, False, True]
+def test_top_in_rows_at_its_boundaries() -> None:
+    total = np.array([[5, -1, 7, 7], [-1, -1, -1, 0]], dtype=np.int16)
+
+    def top(k: int) -> list[tuple[int, int, int]]:
+        r, c, rank = matching._top_in_rows(total, k)
+        return list(zip(r.tolist(), c.tolist(), rank.tolist(), strict=True))
+
+    # k at or above the number of columns keeps every candidate (not a negative one), ranked.
+    assert top(4) == [(0, 0, 2), (0, 2, 0), (0, 3, 1), (1, 3, 0)]
+    assert top(9) == top(4)
+    # k = 1: the best only, a tie going to the lower column; a row whose only candidate scores 0
+    # keeps it; a negative is never kept, even where the row has fewer than k candidates.
+    assert top(1) == [(0, 2, 0), (1, 3, 0)]
+    assert top(2) == [(0, 2, 0), (0, 3, 1), (1, 3, 0)]
+
+
+def test_where_and_counts_agree_with_numpy() -> None:
+    mask = np.random.default_rng(3).random((7, 11)) < 0.3
+    r, c = matching._where(mask)
+    assert [r.tolist(), c.tolist()] == [a.tolist() for a in np.nonzero(mask)]
+    assert matching._count_in_rows(mask).tolist() == mask.sum(axis=1).tolist()
 
 
 @pytest.mark.parametrize("keep", [1, 3, 12])

@@ -57,6 +57,27 @@ def test_still_deciding_asks_again_and_a_good_fit_stops_asking(support: Any) -> 
         matches.answer_fit(actor=support.uma_user, relationship=support.ana_rel, answer="poor")
 
 
+def test_the_home_page_asks_until_the_supporter_answers(support: Any) -> None:
+    """The supporter need not open the relationship to be asked: their home page links to the
+    question while it is due, and stops once they answer "a good fit"."""
+    home = reverse("programs:home", args=[support.program.slug])
+    client = support.client_for(support.supporter)
+    link = reverse("support:relationship", args=[support.program.slug, support.ana_rel.pk]) + "#fit-h"
+    assert link in client.get(home).content.decode()
+    both = [support.ana_rel, support.ben_rel]
+    assert matches.fit_questions_due(support.program, both) >= {support.ana_rel.pk}
+    # The answers given (as the home page reads them with the caseload) decide the same way.
+    assert support.ana_rel.pk not in matches.fit_questions_due(
+        support.program, both, answers={support.ana_rel.pk: "good"}
+    )
+    assert support.ana_rel.pk in matches.fit_questions_due(
+        support.program, both, answers={support.ana_rel.pk: "deciding"}
+    )
+    matches.answer_fit(actor=support.supporter, relationship=support.ana_rel, answer="good")
+    assert link not in client.get(home).content.decode()
+    assert support.ana_rel.pk not in matches.fit_questions_due(support.program, both)
+
+
 def test_not_a_good_fit_offers_a_rematch_that_keeps_the_place_and_excludes_the_pair(support: Any) -> None:
     rel, ana = support.ana_rel, support.ana
     queued = timezone.now() - dt.timedelta(days=90)

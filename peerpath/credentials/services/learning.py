@@ -312,6 +312,10 @@ def submit_quiz(*, actor: User, supporter: Supporter, module: LearningModule, an
         raise ValidationError(errors)
     score = correct * 100 // len(questions)
     with transaction.atomic():
+        _lock(supporter)  # two sends at once: the second finds the first's attempt or completion
+        _check_learner(actor, supporter, module)
+        if attempts_left(module, supporter) == 0:
+            raise ValidationError(_("You have used every attempt this module allows. Ask your trainer."))
         attempt = QuizAttempt.objects.create(
             program=module.program,
             module=module,
@@ -341,7 +345,14 @@ def mark_done(*, actor: User, supporter: Supporter, module: LearningModule) -> L
     if module.questions.exists():
         raise ValidationError(_("Pass the quiz to complete this module."))
     with transaction.atomic():
+        _lock(supporter)
+        _check_learner(actor, supporter, module)
         return _complete(actor=actor, supporter=supporter, module=module, attempt=None)
+
+
+def _lock(supporter: Supporter) -> None:
+    """Serialise one supporter's quiz sends and completions (the row lock, on PostgreSQL)."""
+    Supporter.objects.select_for_update().filter(pk=supporter.pk).first()
 
 
 def learning_source_key(module: LearningModule, supporter: Supporter) -> str:

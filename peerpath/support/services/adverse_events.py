@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
+from peerpath.core.languages import later
 from peerpath.programs.signals import adverse_event_recorded
 from peerpath.support.access import Write, check_write
 from peerpath.support.models import (
@@ -53,13 +55,13 @@ def record_adverse_event(
         notify(
             program=program,
             users=[*on_call, *coordinators(program)],
-            text=(
-                _("%(kind)s: %(reference)s, in %(supporter)s's caseload. Please check in with the supporter.")
-                % {
-                    "kind": event.get_kind_display(),
-                    "reference": relationship.participant.reference,
-                    "supporter": relationship.supporter,
-                }
+            text=later(
+                gettext_lazy(
+                    "%(kind)s: %(reference)s, in %(supporter)s's caseload. Please check in with the supporter."
+                ),
+                kind=AdverseKind(event.kind).label,
+                reference=relationship.participant.reference,
+                supporter=relationship.supporter,
             ),
             url=relationship.get_absolute_url(),
             relationship=relationship,

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor, SystemActor
+from peerpath.core.languages import later, lowered
 from peerpath.core.models import User
 from peerpath.notifications import paging
 from peerpath.notifications import services as notifications
@@ -163,13 +165,14 @@ def _raise(
             notify(
                 program=program,
                 users=on_call,
-                text=(
-                    _("Concern: %(supporter)s raised a concern about %(reference)s. Please acknowledge.")
-                    % {"supporter": supporter, "reference": participant.reference}
+                text=later(
+                    gettext_lazy("Concern: %(supporter)s raised a concern about %(reference)s. Please acknowledge."),
+                    supporter=supporter,
+                    reference=participant.reference,
                 ),
                 url=concern.get_absolute_url(),
                 email_template="support/email/notice",
-                context={"subject": _("Concern raised by %(supporter)s") % {"supporter": supporter}},
+                context={"subject": later(gettext_lazy("Concern raised by %(supporter)s"), supporter=supporter)},
                 concern=concern,
             )
         if crisis:
@@ -270,13 +273,11 @@ def add_concern_details(*, actor: User, concern: Concern, answers: list[tuple[st
         notify(
             program=concern.program,
             users=[u for u in people if u.pk != actor.pk],
-            text=(
-                _("%(actor)s added details to the %(kind)s about %(reference)s.")
-                % {
-                    "actor": actor,
-                    "kind": concern.get_kind_display().lower(),
-                    "reference": concern.participant.reference,
-                }
+            text=later(
+                gettext_lazy("%(actor)s added details to the %(kind)s about %(reference)s."),
+                actor=actor,
+                kind=lowered(ConcernKind(concern.kind).label),
+                reference=concern.participant.reference,
             ),
             url=concern.get_absolute_url(),
             urgent=concern.is_crisis and concern.state == ConcernState.OPEN,
@@ -322,13 +323,11 @@ def acknowledge_concern(*, actor: User, concern: Concern) -> Concern:
         notify(
             program=concern.program,
             users=[supporter_user] if supporter_user else [],
-            text=(
-                _("%(actor)s acknowledged your %(kind)s about %(reference)s.")
-                % {
-                    "actor": actor,
-                    "kind": concern.get_kind_display().lower(),
-                    "reference": concern.participant.reference,
-                }
+            text=later(
+                gettext_lazy("%(actor)s acknowledged your %(kind)s about %(reference)s."),
+                actor=actor,
+                kind=lowered(ConcernKind(concern.kind).label),
+                reference=concern.participant.reference,
             ),
             url=concern.get_absolute_url(),
             concern=concern,

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
+from peerpath.core.languages import later, lazy_date
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.programs.models import Membership, Program
@@ -49,13 +50,11 @@ def name_backup(
         notify(
             program=program,
             users=[backup],
-            text=(
-                _("%(actor)s named you as their backup from %(start)s to %(end)s.")
-                % {
-                    "actor": actor,
-                    "start": date_format(starts_on, "SHORT_DATE_FORMAT"),
-                    "end": date_format(ends_on, "SHORT_DATE_FORMAT"),
-                }
+            text=later(
+                gettext_lazy("%(actor)s named you as their backup from %(start)s to %(end)s."),
+                actor=actor,
+                start=lazy_date(starts_on),
+                end=lazy_date(ends_on),
             ),
             url=reverse("support:supervision", args=[program.slug]),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
+from peerpath.core.languages import later, lowered
 from peerpath.core.models import User
 from peerpath.notifications import services as notifications
 from peerpath.programs.models import FocusArea, Program
@@ -121,13 +123,13 @@ def propose_match(
         notify(
             program=program,
             users=[supporter.user],
-            text=(
-                _("You have a new match offer: %(reference)s. Please accept or decline.")
-                % {"reference": participant.reference}
+            text=later(
+                gettext_lazy("You have a new match offer: %(reference)s. Please accept or decline."),
+                reference=participant.reference,
             ),
             url=reverse("support:offer", args=[program.slug, relationship.pk]),
             email_template="support/email/notice",
-            context={"subject": _("A match offer is waiting for your answer")},
+            context={"subject": gettext_lazy("A match offer is waiting for your answer")},
             relationship=relationship,
         )
     return relationship
@@ -152,6 +154,7 @@ class BatchResult:
         self.keep: int | None = None  # the pruning rule's K when it applied (`matching.score_matrix`)
         self.pruned = 0  # candidate pairs it set aside
         self.phases: dict[str, float] = {}  # seconds: load, score, solve, explain
+        self.cpu_phases: dict[str, float] = {}  # the same phases' processor seconds (this process)
 
 
 def compute_batch(program: Program, keep: int | None = None) -> BatchResult:
@@ -166,23 +169,29 @@ def compute_batch(program: Program, keep: int | None = None) -> BatchResult:
     participants, and the summary says so.
     """
     started = time.perf_counter()
+    cpu = time.process_time()
     result = BatchResult()
+
+    def phase(name: str) -> None:
+        result.phases[name] = time.perf_counter() - started - sum(result.phases.values())
+        result.cpu_phases[name] = time.process_time() - cpu - sum(result.cpu_phases.values())
+
     no_consent = list(eligibility.waiting_list(program).filter(consent_given=False).values_list("pk", flat=True))
     excluded = set(no_consent)
     needs = [n for n in eligibility.waiting_needs(program) if n.id not in excluded]
     pool = eligibility.supporter_pool(program)
     weights = get_settings(program).weights()
-    result.phases["load"] = time.perf_counter() - started
+    phase("load")
     if keep is None and len(needs) * len(pool.offers) > matching.PRUNE_ABOVE:
         keep = matching.KEEP_BEST
     candidates = matching.score_matrix(needs, pool.offers, weights, eligibility.excluded_pairs(program), keep=keep)
     result.keep, result.pruned = keep, candidates.pruned
-    result.phases["score"] = time.perf_counter() - started - sum(result.phases.values())
+    phase("score")
     result.free = [o.free for o in pool.offers]
     result.supporter_ids = [o.id for o in pool.offers]
     result.priorities = [n.priority for n in needs]
     assignment = matching.assign(len(needs), result.free, candidates, result.priorities)
-    result.phases["solve"] = time.perf_counter() - started - sum(result.phases.values())
+    phase("solve")
     area_names = dict(FocusArea.objects.filter(program=program).values_list("pk", "name"))
     for p_index, s_index in sorted(assignment.pairs.items()):
         explanation = matching.explain(needs[p_index], pool.offers[s_index], weights, area_names)
@@ -202,8 +211,8 @@ def compute_batch(program: Program, keep: int | None = None) -> BatchResult:
     if keep is not None and candidates.pruned:
         result.summary += " " + matching.pruning_note(keep, candidates.pruned)
     result.candidates = candidates
-    result.seconds = time.perf_counter() - started
-    result.phases["explain"] = result.seconds - sum(result.phases.values())
+    phase("explain")
+    result.seconds = sum(result.phases.values())
     return result
 
 
@@ -370,11 +379,12 @@ def respond_to_offer(
                 close_reason=CloseReason.DECLINED,
                 reason=f"{DECLINE_REASONS[reason]}. {note}".strip(),
             )
-            text = _("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list.") % {
-                "supporter": relationship.supporter,
-                "reference": relationship.participant.reference,
-                "reason": DECLINE_REASONS[reason].lower(),
-            }
+            text = later(
+                gettext_lazy("%(supporter)s declined %(reference)s (%(reason)s); they are back on the waiting list."),
+                supporter=relationship.supporter,
+                reference=relationship.participant.reference,
+                reason=lowered(DECLINE_REASONS[reason]),
+            )
         notifications.mark_read_about(f"support.relationship:{relationship.pk}")
         notify(program=program, users=coordinators(program), text=text, url=relationship.get_absolute_url())
     return relationship
@@ -417,21 +427,44 @@ def rematch(*, actor: Actor, relationship: SupportRelationship, note: str = "") 
 
 
 def fit_question_due(relationship: SupportRelationship, on_date: dt.date | None = None) -> bool:
-    """Whether the supporter should be asked "Is this a good fit?" now.
+    """Whether the supporter should be asked "Is this a good fit?" now (`fit_questions_due`)."""
+    return relationship.pk in fit_questions_due(relationship.program, [relationship], on_date)
+
+
+def fit_questions_due(
+    program: Program,
+    relationships: Iterable[SupportRelationship],
+    on_date: dt.date | None = None,
+    answers: Mapping[int, str | None] | None = None,
+) -> set[int]:
+    """The relationships among these (all of ``program``) whose supporter should be asked "Is
+    this a good fit?" now.
 
     Rule: an active relationship, after its first contact or once ``fit_question_days`` have
     passed since it began (the program's setting), until the supporter answers "a good fit" or
-    "not a good fit" ("still deciding" asks again).
+    "not a good fit" ("still deciding" asks again). ``answers`` (each relationship's latest
+    answer from the supporter, or None) spares the one query that otherwise reads them.
     """
-    if relationship.state != RelationshipState.ACTIVE or relationship.activated_at is None:
-        return False
     on_date = on_date or timezone.localdate()
-    days = get_settings(relationship.program).fit_question_days
-    started = timezone.localdate(relationship.activated_at)
-    if relationship.first_contact_on is None and on_date < started + dt.timedelta(days=days):
-        return False
-    latest = relationship.fit_answers.filter(by=FitAnswerBy.SUPPORTER).first()
-    return latest is None or latest.answer == FitAnswerChoice.DECIDING
+    days = dt.timedelta(days=get_settings(program).fit_question_days)
+    asked = [
+        r.pk
+        for r in relationships
+        if r.state == RelationshipState.ACTIVE
+        and r.activated_at is not None
+        and (r.first_contact_on is not None or on_date >= timezone.localdate(r.activated_at) + days)
+    ]
+    if not asked:
+        return set()
+    if answers is None:
+        answers = {}
+        for relationship_id, answer in (
+            FitAnswer.objects.filter(relationship_id__in=asked, by=FitAnswerBy.SUPPORTER)
+            .order_by("relationship_id", "-created_at", "-id")
+            .values_list("relationship_id", "answer")
+        ):
+            answers.setdefault(relationship_id, answer)
+    return {pk for pk in asked if (answers.get(pk) or FitAnswerChoice.DECIDING) == FitAnswerChoice.DECIDING}
 
 
 def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, note: str = "") -> FitAnswer:
@@ -463,12 +496,13 @@ def answer_fit(*, actor: User, relationship: SupportRelationship, answer: str, n
             notify(
                 program=relationship.program,
                 users=coordinators(relationship.program),
-                text=(
-                    _(
+                text=later(
+                    gettext_lazy(
                         "%(supporter)s says %(reference)s is not a good fit: "
                         "a rematch is offered on the relationship's page."
-                    )
-                    % {"supporter": relationship.supporter, "reference": relationship.participant.reference}
+                    ),
+                    supporter=relationship.supporter,
+                    reference=relationship.participant.reference,
                 ),
                 url=relationship.get_absolute_url(),
                 relationship=relationship,
@@ -526,12 +560,13 @@ def rematch_for_poor_fit(
         notify(
             program=relationship.program,
             users=coordinators(relationship.program),
-            text=(
-                _(
+            text=later(
+                gettext_lazy(
                     "%(reference)s is back on the waiting list in their place (not a good fit with %(supporter)s); "
                     "they will not be proposed to each other again."
-                )
-                % {"reference": participant.reference, "supporter": relationship.supporter}
+                ),
+                reference=participant.reference,
+                supporter=relationship.supporter,
             ),
             url=participant.get_absolute_url(),
         )

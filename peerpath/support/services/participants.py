@@ -13,11 +13,13 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.bulk import PreparedRows, reserve_ids
 from peerpath.core.encryption import digest
+from peerpath.core.languages import later, lowered
 from peerpath.core.models import AuditEntry, User, normalize_email
 from peerpath.programs.models import Program
 from peerpath.support import extensions
@@ -135,13 +137,14 @@ def save_participant(
             notify(
                 program=program,
                 users=[u for u in coordinators(program) if u != acting_user(actor)],
-                text=(
-                    _("%(reference)s joined the waiting list (%(source)s).")
-                    % {"reference": participant.reference, "source": participant.get_source_display().lower()}
+                text=later(
+                    gettext_lazy("%(reference)s joined the waiting list (%(source)s)."),
+                    reference=participant.reference,
+                    source=lowered(ParticipantSource(participant.source).label),
                 ),
                 url=participant.get_absolute_url(),
                 email_template="support/email/notice" if asked else "",
-                context={"subject": _("A new request for a peer supporter")},
+                context={"subject": gettext_lazy("A new request for a peer supporter")},
             )
     return participant
 

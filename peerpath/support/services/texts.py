@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from peerpath.core.actors import Actor
 from peerpath.notifications import services as notifications
@@ -65,11 +66,12 @@ def forget_text_consent(participant: Participant) -> None:
     TextRecipient.objects.filter(owner=owner_of(participant)).delete()
 
 
-def send_follow_up_texts(program: Program, today: dt.date | None = None) -> int:
+def send_follow_up_texts(program: Program, now: dt.datetime | None = None) -> int:
     """On the day a supporter planned to follow up, the participant who agreed to texts hears
     that their supporter plans to be in touch (one text per relationship and date, in their
-    language). Returns how many were queued."""
-    windows = w.Windows.for_program(program, today)
+    language; held until morning if the morning task ran at night). Returns how many were made."""
+    now = now or timezone.now()
+    windows = w.Windows.for_program(program, timezone.localdate(now))
     rows = list(w.tracked_relationships(program, windows).filter(next_follow_up=windows.today))
     allowed = texting([r.participant_id for r in rows])
     sent = 0
@@ -86,6 +88,7 @@ def send_follow_up_texts(program: Program, today: dt.date | None = None) -> int:
                     "supporter_first_name": relationship.supporter.full_name.split(" ")[0],
                 },
                 key=f"support.participant_follow_up:{relationship.pk}:{windows.today.isoformat()}",
+                now=now,
             )
         sent += made is not None
     return sent

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
+from peerpath.core.languages import later
 from peerpath.core.permissions import program_view
 from peerpath.programs.http import ProgramRequest
 from peerpath.programs.models import Program
@@ -217,9 +218,10 @@ def relationship_conflict(request: ProgramRequest, program: Program, pk: int) ->
     notify(
         program=program,
         users=coordinators(program),
-        text=(
-            _("%(supporter)s declared that they know %(reference)s: please rematch.")
-            % {"supporter": record.supporter, "reference": record.participant.reference}
+        text=later(
+            gettext_lazy("%(supporter)s declared that they know %(reference)s: please rematch."),
+            supporter=record.supporter,
+            reference=record.participant.reference,
         ),
         url=record.get_absolute_url(),
         relationship=record,

@@ -168,6 +168,7 @@ def send_link(*, plan: DueLink, now: dt.datetime | None = None) -> AnswerLink:
             key=f"voice.answer_link:{link.pk}",
             link_kind=links.KIND,
             link_id=link.pk,
+            now=now,
         )
         audit.record(
             actor=SYSTEM,
