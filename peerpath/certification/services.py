@@ -43,6 +43,7 @@ from peerpath.core.actors import SYSTEM, Actor
 from peerpath.core.models import User
 from peerpath.core.permissions import Role
 from peerpath.core.program_settings import ProgramSettings
+from peerpath.core.uploads import check_upload
 from peerpath.notifications.reminders import send_expiry_reminder
 from peerpath.notifications.services import tell
 from peerpath.programs.models import Competency, Membership, Program
@@ -65,7 +66,7 @@ OUTCOME_STAGE = {
     Outcome.NOT_GRADUATED: Stage.NOT_GRADUATED,
 }
 EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".doc", ".docx", ".odt"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAX_MEGABYTES = 10
 
 
 # Read on home pages and most certification pages.
@@ -505,14 +506,16 @@ def _clean_hours(value: Any, field: str = "hours") -> Decimal:
     return hours
 
 
-def _check_evidence(evidence: Any) -> None:
-    if evidence is None:
-        return
-    name = (getattr(evidence, "name", "") or "").lower()
-    if not any(name.endswith(ext) for ext in EVIDENCE_EXTENSIONS):
-        raise ValidationError({"evidence": _("Upload a PDF, an image, a text or a word-processor document.")})
-    if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": _("The file is larger than 10 MB.")})
+def check_evidence(evidence: Any) -> None:
+    """Evidence of hours or of a qualification: a PDF, an image, a text or a word-processor
+    document of at most 10 MB."""
+    check_upload(
+        evidence,
+        field="evidence",
+        extensions=EVIDENCE_EXTENSIONS,
+        max_megabytes=EVIDENCE_MAX_MEGABYTES,
+        wrong_kind=_("Upload a PDF, an image, a text or a word-processor document."),
+    )
 
 
 def _ce_errors(
@@ -544,7 +547,7 @@ def check_ce_activity(data: dict[str, Any], program: Program | None = None) -> D
         except ValidationError as error:
             errors.update({k: v[0] for k, v in error.message_dict.items()})
     try:
-        _check_evidence(data.get("evidence"))
+        check_evidence(data.get("evidence"))
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
     if errors:

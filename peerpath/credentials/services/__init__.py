@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerpath.certification.rules import add_months
+from peerpath.certification.services import check_evidence
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
@@ -37,8 +38,6 @@ from peerpath.notifications.reminders import send_expiry_reminder
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Supporter
 
-EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".doc", ".docx", ".odt"}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 TYPE_FIELDS = [
     "name",
     "kind",
@@ -90,16 +89,6 @@ def save_type(
         )
 
 
-def _check_evidence(evidence: Any) -> None:
-    if evidence is None:
-        return
-    name = (getattr(evidence, "name", "") or "").lower()
-    if not any(name.endswith(ext) for ext in EVIDENCE_EXTENSIONS):
-        raise ValidationError({"evidence": _("Upload a PDF, an image, a text or a word-processor document.")})
-    if getattr(evidence, "size", 0) > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": _("The file is larger than 10 MB.")})
-
-
 def expiry_for(qtype: QualificationType, obtained_on: dt.date) -> dt.date | None:
     """The type's validity from the date obtained (none: it does not expire)."""
     return add_months(obtained_on, qtype.valid_months) if qtype.valid_months else None
@@ -131,7 +120,7 @@ def record_qualification(
     if outcome not in QualificationOutcome.values:
         errors["outcome"] = _("Choose an outcome.")
     try:
-        _check_evidence(evidence)
+        check_evidence(evidence)
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
     if errors:

@@ -21,6 +21,7 @@ from peerpath.certification.services import current_certificate, record_automati
 from peerpath.core import audit
 from peerpath.core.actors import Actor
 from peerpath.core.models import User
+from peerpath.core.uploads import check_upload
 from peerpath.credentials.models import (
     LearningCompletion,
     LearningMaterial,
@@ -36,7 +37,7 @@ from peerpath.training.models import Topic
 from peerpath.training.services import ce_subject_keys
 
 MATERIAL_EXTENSIONS = {".pdf", ".txt", ".doc", ".docx", ".odt", ".ppt", ".pptx", ".odp", ".png", ".jpg", ".jpeg"}
-MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+MATERIAL_MAX_MEGABYTES = 20
 MAX_CHOICES = 6
 MODULE_FIELDS = [
     "title",
@@ -130,11 +131,13 @@ def save_module(
 
 
 def _check_file(upload: Any) -> None:
-    name = str(getattr(upload, "name", "")).lower()
-    if not any(name.endswith(ext) for ext in MATERIAL_EXTENSIONS):
-        raise ValidationError({"file": _("Upload a PDF, a document, a presentation, a text file or an image.")})
-    if getattr(upload, "size", 0) > MATERIAL_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    check_upload(
+        upload,
+        field="file",
+        extensions=MATERIAL_EXTENSIONS,
+        max_megabytes=MATERIAL_MAX_MEGABYTES,
+        wrong_kind=_("Upload a PDF, a document, a presentation, a text file or an image."),
+    )
 
 
 def _check_url(url: str) -> None:
