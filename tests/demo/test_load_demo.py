@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from peerpath.recruitment.models import Source, Stage, Supporter
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def counts() -> dict[str, int]:
 
 
 def test_demo_loads_every_stage_and_source_and_is_idempotent(capsys: Any) -> None:
-    call_command("load_demo")
+    load_demo()
     first = counts()
     call_command("load_demo")
     assert counts() == first
