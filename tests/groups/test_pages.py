@@ -60,6 +60,11 @@ def test_a_coordinator_creates_a_group_from_the_form(world: Any) -> None:
     assert list(group.co_facilitators.all()) == [other]
     assert list(group.focus_areas.all()) == [grief]
     assert GroupSession.objects.filter(group=group).count() >= 5
+    # The group's page says which area it is for; a group for none says so.
+    assert '<dd id="group-areas">Grief and loss</dd>' in client.get(done["Location"]).content.decode()
+    other_group = weekly_group(world, name="Open circle")
+    shown = client.get(f"/p/riverside/groups/{other_group.pk}/").content.decode()
+    assert '<dd id="group-areas">Not specific to an area</dd>' in shown
 
 
 def test_facilitators_see_their_group_and_others_do_not(world: Any) -> None:
