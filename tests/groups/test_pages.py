@@ -174,6 +174,31 @@ def test_the_public_page_is_off_by_default_and_the_join_form_works(world: Any) -
     assert Participant.objects.get(pk=request.participant_id).full_name == "Pat Public"
 
 
+def test_the_join_form_is_rate_limited_like_the_other_public_forms(world: Any, settings: Any) -> None:
+    """Accepted requests count per client address; a form sent back with errors does not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PUBLIC_FORM_RATE = "2/h"
+    group = weekly_group(world, listed=True)
+    services.update_settings(
+        actor=world.coordinator, program=world.program, data={"public_listing": True, "weeks_ahead": 12}
+    )
+    url = f"/groups/riverside/{group.pk}/join/"
+
+    def post(i: int, *, valid: bool = True, address: str = "198.51.100.66") -> int:
+        data = {"full_name": f"Pat Public {i}", "preferred_contact": "email"}
+        if valid:
+            data |= {"email": f"pat{i}@example.net", "consent_given": "on"}
+        return world.client_for(None).post(url, data, REMOTE_ADDR=address).status_code
+
+    assert [post(i, valid=False) for i in range(3)] == [400] * 3
+    assert [post(i) for i in range(3)] == [302, 302, 429]
+    assert GroupMember.objects.filter(group=group).count() == 2
+    assert post(9, address="198.51.100.7") == 302  # someone else still gets through
+    cache.clear()
+
+
 def test_the_group_feed_is_a_calendar_with_cancellations(world: Any) -> None:
     group = weekly_group(world)
     session = GroupSession.objects.filter(group=group, starts_at__gt=timezone.now()).first()
