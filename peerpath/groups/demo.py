@@ -1,10 +1,11 @@
 """Demo data for groups (idempotent; loaded by `manage.py load_demo` with e-mail suppressed).
 
 A weekly Tuesday-evening peer support group for depression and anxiety (its lived-experience
-area) led by Priya with Uma as co-facilitator, five members and ten weeks of history (attendance, drop-ins, notes, one cancelled week, one filed
-debrief); a monthly drop-in information session led by Uma, who has asked for cover for the
-next one; two people waiting for a group; the quarterly supporters' dinner and the monthly
-teleconference, with RSVPs. The public groups page is on.
+area) led by Priya with Uma as co-facilitator, five members and ten weeks of history
+(attendance, drop-ins, notes, one cancelled week, one filed debrief); a monthly drop-in
+information session led by Uma, who has asked for cover for the next one; two people waiting
+for a group; the quarterly supporters' dinner and the monthly teleconference, with RSVPs. The
+public groups page is on.
 """
 
 from __future__ import annotations
