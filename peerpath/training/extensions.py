@@ -5,6 +5,7 @@ to a person's own calendar feed). Register in AppConfig.ready()."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -97,4 +98,75 @@ def roster_status(
     for status in ROSTER_STATUS:
         for supporter_id, value in status.compute(program, cohort, ids, membership).items():
             merged.setdefault(supporter_id, []).append(value)
+    return merged
+
+
+# --- Course topics covered another way -------------------------------------------------------
+# A trainee who missed a course session can, where the program allows it, cover its topics by
+# work a later app records (credentials: a completed self-paced module on the topic). Training
+# counts such a session as made up, and says by what; it never sees the later app's models.
+
+
+@dataclass(frozen=True)
+class TopicCredit:
+    """Work that covers a course topic for one trainee: done on ``done_on`` and named by
+    ``label`` (already in the reader's language, e.g. 'self-paced module “Listening”')."""
+
+    topic_id: int
+    done_on: dt.date
+    label: str
+    key: str  # the record it stands for, e.g. "credentials.learning:12"
+
+
+@dataclass(frozen=True)
+class TopicOffer:
+    """A way still open to cover a topic (a published module on it), for "what is left to do"."""
+
+    topic_id: int
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CoverageSource:
+    name: str
+    # (program, supporter ids) -> {supporter id: [credits]}; one or two queries
+    credits: Callable[[Program, list[int]], dict[int, list[TopicCredit]]]
+    # (program, supporter id, topic ids) -> {topic id: [offers the supporter has not done]};
+    # one or two queries
+    offers: Callable[[Program, int, list[int]], dict[int, list[TopicOffer]]]
+
+
+COVERAGE_SOURCES: dict[str, CoverageSource] = {}
+
+
+def register_coverage_source(
+    name: str,
+    credits: Callable[[Program, list[int]], dict[int, list[TopicCredit]]],
+    offers: Callable[[Program, int, list[int]], dict[int, list[TopicOffer]]],
+) -> None:
+    COVERAGE_SOURCES[name] = CoverageSource(name, credits, offers)
+
+
+def topic_credits(program: Program, supporter_ids: Iterable[int]) -> dict[int, list[TopicCredit]]:
+    """Every registered app's credits for the trainees, by trainee."""
+    ids = list(supporter_ids)
+    merged: dict[int, list[TopicCredit]] = {}
+    if not ids:
+        return merged
+    for source in COVERAGE_SOURCES.values():
+        for supporter_id, credits in source.credits(program, ids).items():
+            merged.setdefault(supporter_id, []).extend(credits)
+    return merged
+
+
+def topic_offers(program: Program, supporter_id: int, topic_ids: Iterable[int]) -> dict[int, list[TopicOffer]]:
+    """Every registered app's ways still open to the supporter to cover the topics, by topic."""
+    ids = sorted(set(topic_ids))
+    merged: dict[int, list[TopicOffer]] = {}
+    if not ids:
+        return merged
+    for source in COVERAGE_SOURCES.values():
+        for topic_id, offers in source.offers(program, supporter_id, ids).items():
+            merged.setdefault(topic_id, []).extend(offers)
     return merged
