@@ -19,7 +19,7 @@ from peerpath.credentials.models import (
     QuizAttempt,
 )
 from peerpath.credentials.status import QualificationStatus, status_of
-from peerpath.programs.models import Program
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.training.extensions import TopicCredit, TopicOffer
 
@@ -165,12 +165,15 @@ def my_modules(supporter: Supporter) -> list[ModuleStanding]:
     return sorted((mine[m.pk] for m in modules), key=lambda s: (order[s.state], s.module.position, s.module.pk))
 
 
-def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+def evidence_by_competency(supporter: Supporter, viewer: Membership | None = None) -> dict[int, list[dict[str, str]]]:
     """training.extensions evidence source: the modules the trainee completed, as evidence of the
-    competencies each builds, linking to their learning page (two queries)."""
+    competencies each builds, linking to their learning page for a viewer who may open it
+    (``access.may_see_learner``; two or three queries)."""
     from django.urls import reverse
     from django.utils.formats import date_format
     from django.utils.translation import gettext
+
+    from peerpath.credentials.access import may_see_learner
 
     completions = (
         LearningCompletion.objects.filter(supporter=supporter)
@@ -179,14 +182,17 @@ def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str
         .order_by("completed_on", "pk")
     )
     found: dict[int, list[dict[str, str]]] = {}
+    linked: bool | None = None
     for completion in completions:
+        if linked is None:
+            linked = viewer is not None and may_see_learner(viewer, supporter)
         label = gettext("Self-paced: %(title)s, %(date)s") % {
             "title": completion.module.title,
             "date": date_format(completion.completed_on, "SHORT_DATE_FORMAT"),
         }
         if completion.attempt is not None:
             label += f" ({completion.attempt.score}%)"
-        url = reverse("credentials:learner", args=[completion.program.slug, supporter.pk])
+        url = reverse("credentials:learner", args=[completion.program.slug, supporter.pk]) if linked else ""
         for competency in completion.module.competencies.all():
             found.setdefault(competency.pk, []).append({"label": label, "url": url})
     return found

@@ -49,19 +49,23 @@ def feed_events(program: Program, owner: Any) -> list[Any]:
 
 
 # Evidence of competencies that later apps keep (the practice lab's sessions attached as
-# evidence): (supporter) -> {competency id: [{"label", "url"}, ...]}, in a fixed number of queries.
-EVIDENCE_SOURCES: dict[str, Callable[[Supporter], dict[int, list[dict[str, str]]]]] = {}
+# evidence, completed self-paced modules): (supporter, viewer's membership or None) ->
+# {competency id: [{"label", "url"}, ...]}, in a fixed number of queries. "url" is empty when the
+# viewer may not open the record it names (the page shows the label without a link).
+EvidenceSource = Callable[[Supporter, Membership | None], dict[int, list[dict[str, str]]]]
+EVIDENCE_SOURCES: dict[str, EvidenceSource] = {}
 
 
-def register_evidence_source(name: str, source: Callable[[Supporter], dict[int, list[dict[str, str]]]]) -> None:
+def register_evidence_source(name: str, source: EvidenceSource) -> None:
     EVIDENCE_SOURCES[name] = source
 
 
-def other_evidence(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
-    """Every registered app's evidence for the trainee, by competency."""
+def other_evidence(supporter: Supporter, viewer: Membership | None = None) -> dict[int, list[dict[str, str]]]:
+    """Every registered app's evidence for the trainee, by competency, linked where the viewer
+    may open it."""
     merged: dict[int, list[dict[str, str]]] = {}
     for source in EVIDENCE_SOURCES.values():
-        for competency_id, items in source(supporter).items():
+        for competency_id, items in source(supporter, viewer).items():
             merged.setdefault(competency_id, []).extend(items)
     return merged
 

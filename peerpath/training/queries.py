@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from peerpath.programs.models import Competency, Program
+from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.extensions import (
     COVERAGE_SOURCES,
@@ -307,14 +307,15 @@ def evidence_for(supporter_ids: Iterable[int]) -> dict[str, dict[int, list[Any]]
     return {"role_plays": role_plays, "shadowings": shadowings}
 
 
-def evidence_by_competency(supporter: Supporter) -> dict[int, dict[str, list[Any]]]:
+def evidence_by_competency(supporter: Supporter, viewer: Membership | None = None) -> dict[int, dict[str, list[Any]]]:
     """For a trainee's competency record: competency id -> role plays and shadowings showing it,
-    and under "other" what later apps register (``extensions.register_evidence_source``)."""
+    and under "other" what later apps register (``extensions.register_evidence_source``), linked
+    where the viewer may open it."""
     evidence = evidence_for([supporter.pk])
     by_competency: dict[int, dict[str, list[Any]]] = defaultdict(
         lambda: {"role_plays": [], "shadowings": [], "other": []}
     )
-    for competency_id, items in other_evidence(supporter).items():
+    for competency_id, items in other_evidence(supporter, viewer).items():
         by_competency[competency_id]["other"].extend(items)
     for rp in evidence["role_plays"][supporter.pk]:
         for c in rp.competencies.all():
