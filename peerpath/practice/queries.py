@@ -22,17 +22,34 @@ def library(program: Program) -> QuerySet[Scenario]:
 
 
 def all_scenarios(program: Program) -> QuerySet[Scenario]:
-    return Scenario.objects.filter(program=program).annotate(
-        step_count=Count("steps", distinct=True),
-        played=Count("sessions", filter=Q(sessions__is_preview=False), distinct=True),
+    return (
+        Scenario.objects.filter(program=program)
+        .select_related("program")
+        .annotate(
+            step_count=Count("steps", distinct=True),
+            played=Count("sessions", filter=Q(sessions__is_preview=False), distinct=True),
+        )
     )
 
 
 def own_sessions(program: Program, user: User) -> list[PracticeSession]:
     return list(
         PracticeSession.objects.filter(program=program, user=user, is_preview=False)
-        .select_related("scenario")
+        .select_related("scenario", "program")
         .order_by("-started_at", "-pk")[:50]
+    )
+
+
+REVIEW_PAGE = 100
+
+
+def sessions_to_review(reviewable: QuerySet[PracticeSession]) -> list[PracticeSession]:
+    """The latest finished or stopped sessions a reviewer looks after (``access.reviewable_sessions``),
+    with what the review page shows of each, in one query."""
+    return list(
+        reviewable.exclude(status=SessionStatus.IN_PROGRESS)
+        .select_related("scenario", "supporter", "user", "program")
+        .order_by("-started_at", "-pk")[:REVIEW_PAGE]
     )
 
 
