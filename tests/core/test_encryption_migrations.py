@@ -26,9 +26,31 @@ def real_migrations(settings: Any) -> Any:
     test can go back before the encryption and forward again; and end with the suite's tables."""
     settings.MIGRATION_MODULES = {}
     record_all_applied()
+    before = schema()
     yield
     tables_from_the_models()
     record_all_applied()
+    assert schema() == before, "the tables made again differ from the suite's"
+
+
+def schema() -> list[Any]:
+    """Every table, column, constraint and index of the database, as the engine describes them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2")
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY 1, 2"
+        )
+        found = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        )
+        found += cursor.fetchall()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1")
+        return found + cursor.fetchall()
 
 
 def record_all_applied() -> None:
