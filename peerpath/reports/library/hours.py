@@ -1,18 +1,21 @@
 """The funder report, from the service-hours ledger: units of service by month, kind of activity
 and lived-experience area, and the people reached in one-to-one and group work (drop-ins apart).
 
-Both read the ledger's entries for the period (`peerpath.hours.ledger`, one query per source)
-and the participants' lived-experience areas (one query), so they cost the same whatever the
-size of the program.
+Both read the ledger's sources for the period (`peerpath.hours.ledger`, one query per source),
+except its contacts: one-to-one support comes from the contact rollups
+(`peerpath.reports.rollups`: the program's days, and the participants' months for the people
+reached), so they cost the same whatever the number of contacts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -23,27 +26,71 @@ from peerpath.hours import ledger
 from peerpath.hours.ledger import Scope, as_hours
 from peerpath.hours.models import Kind
 from peerpath.hours.services import get_settings
+from peerpath.programs.models import FocusArea
+from peerpath.reports import rollups
 from peerpath.reports.base import Chart, Column, Period, Report, month_label, register
-from peerpath.support.models import Contact, Participant
+from peerpath.reports.models import ParticipantMonth
 
 
-def participant_areas(program: Any, participant_ids: set[int]) -> dict[int, str]:
-    """Each participant's lived-experience areas as one label ("Grief and loss + Trauma"), so a
-    participant with two areas counts once, under their combination, and the rows add up."""
-    names: dict[int, list[str]] = defaultdict(list)
-    through = Participant.focus_areas.through
-    rows = (
-        through.objects.filter(participant__program=program, participant_id__in=participant_ids)
-        .order_by("focusarea__position", "focusarea__name")
-        .values_list("participant_id", "focusarea__name")
+def area_labels(program: Any, keys: set[str]) -> dict[str, str]:
+    """Each rollup key of a participant's lived-experience areas (their ids) as the report names
+    it: the areas that still exist, in the program's order, joined by " + " (a participant with
+    two areas counts once, under both together, so the rows add up)."""
+    ids = {int(pk) for key in keys for pk in key.split(",") if pk}
+    names = dict(
+        FocusArea.objects.filter(program=program, pk__in=ids).order_by("position", "name").values_list("pk", "name")
     )
-    for participant_id, name in rows:
-        names[participant_id].append(name)
-    return {pk: " + ".join(found) for pk, found in names.items()}
+    order = {pk: i for i, pk in enumerate(names)}
+    labels = {}
+    for key in keys:
+        found = sorted((int(pk) for pk in key.split(",") if pk and int(pk) in names), key=order.__getitem__)
+        labels[key] = " + ".join(names[pk] for pk in found)
+    return labels
 
 
 def units(minutes: int, unit_minutes: int) -> Decimal:
     return (Decimal(minutes) / Decimal(unit_minutes)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Reached:
+    """Participants reached one-to-one: how many, and which of the group members among them."""
+
+    count: int = 0
+    members: set[int] = field(default_factory=set)
+
+
+@dataclass
+class ReachedInPeriod:
+    months: dict[dt.date, Reached]
+    whole: Reached
+
+
+def reached_one_to_one(program: Any, period: Period, members: set[int]) -> ReachedInPeriod:
+    """Participants a contact reached, per month of the period and over all of it (each once),
+    from the participants' months (peerpath/reports/rollups.py): three queries, whatever the
+    number of contacts; ``members`` are the group members whose one-to-one reach is also wanted."""
+    months = period.months()
+    partial = {
+        m: bits
+        for m in months
+        if (bits := rollups.month_bits(m, period.start, period.end)) != rollups.month_bits(m, dt.date.min, dt.date.max)
+    }
+    rows = ParticipantMonth.objects.filter(program=program, month__gte=months[0], month__lte=months[-1])
+    if partial:
+        rows = rows.annotate(**{f"d{i}": F("days").bitand(bits) for i, bits in enumerate(partial.values())})
+        inside = Q(month__in=[m for m in months if m not in partial])
+        for i, month in enumerate(partial):
+            inside |= Q(month=month) & ~Q(**{f"d{i}": 0})
+        rows = rows.filter(inside)
+    counts = dict(rows.order_by().values_list("month").annotate(n=Count("id")).values_list("month", "n"))
+    whole = Reached(count=rows.aggregate(n=Count("participant_id", distinct=True))["n"])
+    found = {m: Reached(count=counts.get(m, 0)) for m in months}
+    if members:
+        for month, participant_id in rows.filter(participant_id__in=members).values_list("month", "participant_id"):
+            found[month].members.add(participant_id)
+            whole.members.add(participant_id)
+    return ReachedInPeriod(months=found, whole=whole)
 
 
 @register
@@ -68,16 +115,24 @@ class UnitsOfService(Report):
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
         self.unit_minutes = get_settings(program).unit_minutes
-        found = ledger.entries(Scope(program, None, period.start, period.end))
-        areas = participant_areas(program, ledger.people_supported(found))
+        # One-to-one support from the contact rollups (by the participant's areas), every other
+        # source from the ledger itself (peerpath/reports/rollups.py).
+        scope = Scope(program, None, period.start, period.end)
+        found = [entry for source in ledger.SOURCES if source.key != "contacts" for entry in source.read(scope)]
         no_area, area_not_recorded = gettext("Not specific to an area"), gettext("Area not recorded")
         kinds = {str(k.value): (position, str(k.label)) for position, k in enumerate(Kind)}
         cells: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for entry in found:
-            if entry.participant_id is not None:
-                area = areas.get(entry.participant_id, area_not_recorded)
-            else:  # a group session counts under its group's areas; other activities under none
-                area = " + ".join(entry.areas) or no_area
+        days = rollups.days(program, period.start, period.end)
+        labels = area_labels(program, {m[4:] for _day, figures in days for m in figures if m.startswith("svc:")})
+        for day, figures in days:
+            for measure, count in figures.items():
+                if measure.startswith("svc:"):
+                    key = measure[4:]
+                    cell = cells[(ledger.month_of(day), Kind.ONE_TO_ONE, labels.get(key) or area_not_recorded)]
+                    cell[0] += count
+                    cell[1] += figures.get(f"svcmin:{key}", 0)
+        for entry in found:  # a group session counts under its group's areas; other activities under none
+            area = " + ".join(entry.areas) or no_area
             cell = cells[(ledger.month_of(entry.day), entry.kind, area)]
             cell[0] += 1
             cell[1] += entry.minutes
@@ -136,14 +191,8 @@ class PeopleReached(Report):
     order = 201
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
-        contacts = Contact.objects.filter(
-            program=program, reached=True, contacted_on__gte=period.start, contacted_on__lte=period.end
-        ).values_list("contacted_on", "relationship__participant_id")
-        one: dict[dt.date, set[int]] = defaultdict(set)
         members: dict[dt.date, set[int]] = defaultdict(set)
         drop_ins: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-        for day, participant_id in contacts:
-            one[day.replace(day=1)].add(participant_id)
         for held in sessions_held(program, period.start, period.end):
             if held.audience != Audience.PARTICIPANTS:
                 continue  # supporters' own events: their people are not the program's participants
@@ -152,24 +201,25 @@ class PeopleReached(Report):
             drop_ins[month][0] += held.first_time_drop_ins
             drop_ins[month][1] += held.returning_drop_ins
 
-        def row(label: str, one_to_one: set[int], groups: set[int], counted: list[int]) -> dict[str, Any]:
+        one = reached_one_to_one(program, period, set().union(*members.values()) if members else set())
+
+        def row(label: str, reached: Reached, groups: set[int], counted: list[int]) -> dict[str, Any]:
             return {
                 "month": label,
-                "one_to_one": len(one_to_one),
+                "one_to_one": reached.count,
                 "groups": len(groups),
-                "either": len(one_to_one | groups),
+                "either": reached.count + len(groups - reached.members),
                 "first_time": counted[0],
                 "returning": counted[1],
             }
 
         rows = [
-            row(month_label(m), one.get(m, set()), members.get(m, set()), drop_ins.get(m, [0, 0]))
+            row(month_label(m), one.months.get(m, Reached()), members.get(m, set()), drop_ins.get(m, [0, 0]))
             for m in period.months()
         ]
-        every_one = set().union(*one.values()) if one else set()
         every_member = set().union(*members.values()) if members else set()
         totals = [sum(c[0] for c in drop_ins.values()), sum(c[1] for c in drop_ins.values())]
-        rows.append(row(gettext("Whole period"), every_one, every_member, totals))
+        rows.append(row(gettext("Whole period"), one.whole, every_member, totals))
         return rows
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
