@@ -36,6 +36,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,15 +206,37 @@ def sync_participant(program_id: int, participant_id: int, apps: Any = global_ap
 # --- reading -----------------------------------------------------------------------------------
 
 
+_read: ContextVar[dict[tuple[int, dt.date, dt.date], list[tuple[dt.date, dict[str, int]]]] | None] = ContextVar(
+    "rollup_days_read", default=None
+)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within this block, reports asking for the same program's days read them once (the
+    dashboard's contact reports all read the period's days)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 def days(program: Any, start: dt.date, end: dt.date) -> list[tuple[dt.date, dict[str, int]]]:
     """The program's days from ``start`` to ``end`` (inclusive) that have figures: one query,
-    at most one row per day."""
+    at most one row per day (none when already read within `shared_reads`)."""
+    kept, key = _read.get(), (program.pk, start, end)
+    if kept is not None and key in kept:
+        return kept[key]
     ContactDay = global_apps.get_model("reports", "ContactDay")
-    return list(
+    found = list(
         ContactDay.objects.filter(program=program, day__gte=start, day__lte=end)
         .order_by("day")
         .values_list("day", "figures")
     )
+    if kept is not None:
+        kept[key] = found
+    return found
 
 
 def by_month(found: Iterable[tuple[dt.date, dict[str, int]]], *measures: str) -> dict[dt.date, dict[str, int]]:

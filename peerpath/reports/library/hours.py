@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.groups.models import Audience
-from peerpath.groups.queries import sessions_held
+from peerpath.groups.queries import attendance_at_sessions_held, sessions_held
 from peerpath.hours import ledger
 from peerpath.hours.ledger import Scope, as_hours
 from peerpath.hours.models import Kind
 from peerpath.hours.services import get_settings
 from peerpath.programs.models import FocusArea
 from peerpath.reports import rollups
-from peerpath.reports.base import Chart, Column, Period, Report, month_label, register
+from peerpath.reports.base import Chart, Column, Period, Report, as_date, month_label, register
 from peerpath.reports.models import ParticipantMonth
 
 
@@ -53,44 +54,65 @@ def units(minutes: int, unit_minutes: int) -> Decimal:
 
 
 @dataclass
-class Reached:
-    """Participants reached one-to-one: how many, and which of the group members among them."""
+class Counted:
+    """Participants reached in one month, or in the whole period (each counted once)."""
 
-    count: int = 0
-    members: set[int] = field(default_factory=set)
-
-
-@dataclass
-class ReachedInPeriod:
-    months: dict[dt.date, Reached]
-    whole: Reached
+    one_to_one: int = 0  # by a contact
+    groups: int = 0  # present at a group session held, as a registered member
+    both: int = 0  # both ways
 
 
-def reached_one_to_one(program: Any, period: Period, members: set[int]) -> ReachedInPeriod:
-    """Participants a contact reached, per month of the period and over all of it (each once),
-    from the participants' months (peerpath/reports/rollups.py): three queries, whatever the
-    number of contacts; ``members`` are the group members whose one-to-one reach is also wanted."""
+def people_reached(program: Any, period: Period) -> tuple[dict[dt.date, Counted], Counted]:
+    """Participants reached per month of the period and over all of it, counted in the database:
+    one-to-one from the participants' months (peerpath/reports/rollups.py), in groups from the
+    attendance at sessions held. Four aggregate queries, whatever the number of contacts."""
     months = period.months()
     partial = {
         m: bits
         for m in months
         if (bits := rollups.month_bits(m, period.start, period.end)) != rollups.month_bits(m, dt.date.min, dt.date.max)
     }
-    rows = ParticipantMonth.objects.filter(program=program, month__gte=months[0], month__lte=months[-1])
+    one = ParticipantMonth.objects.filter(program=program, month__gte=months[0], month__lte=months[-1])
     if partial:
-        rows = rows.annotate(**{f"d{i}": F("days").bitand(bits) for i, bits in enumerate(partial.values())})
+        one = one.annotate(**{f"d{i}": F("days").bitand(bits) for i, bits in enumerate(partial.values())})
         inside = Q(month__in=[m for m in months if m not in partial])
         for i, month in enumerate(partial):
             inside |= Q(month=month) & ~Q(**{f"d{i}": 0})
-        rows = rows.filter(inside)
-    counts = dict(rows.order_by().values_list("month").annotate(n=Count("id")).values_list("month", "n"))
-    whole = Reached(count=rows.aggregate(n=Count("participant_id", distinct=True))["n"])
-    found = {m: Reached(count=counts.get(m, 0)) for m in months}
-    if members:
-        for month, participant_id in rows.filter(participant_id__in=members).values_list("month", "participant_id"):
-            found[month].members.add(participant_id)
-            whole.members.add(participant_id)
-    return ReachedInPeriod(months=found, whole=whole)
+        one = one.filter(inside)
+    present = attendance_at_sessions_held(program, period.start, period.end, Audience.PARTICIPANTS).annotate(
+        month=TruncMonth("session__starts_at", output_field=DateField()), person=F("member__participant_id")
+    )
+    present = present.annotate(
+        both_in_month=Exists(one.filter(participant_id=OuterRef("person"), month=OuterRef("month"))),
+        both_in_period=Exists(one.filter(participant_id=OuterRef("person"))),
+    )
+    one_by_month = dict(
+        one.order_by().values("month").annotate(n=Count("participant_id", distinct=True)).values_list("month", "n")
+    )
+    groups_by_month: dict[dt.date, Any] = {
+        as_date(row["month"]).replace(day=1): row
+        for row in present.order_by()
+        .values("month")
+        .annotate(
+            groups=Count("person", distinct=True),
+            both=Count("person", distinct=True, filter=Q(both_in_month=True)),
+        )
+    }
+    found = {
+        m: Counted(
+            one_by_month.get(m, 0),
+            groups_by_month.get(m, {}).get("groups", 0),
+            groups_by_month.get(m, {}).get("both", 0),
+        )
+        for m in months
+    }
+    in_groups = present.aggregate(
+        groups=Count("person", distinct=True), both=Count("person", distinct=True, filter=Q(both_in_period=True))
+    )
+    whole = Counted(
+        one.aggregate(n=Count("participant_id", distinct=True))["n"], in_groups["groups"], in_groups["both"]
+    )
+    return found, whole
 
 
 @register
@@ -117,7 +139,7 @@ class UnitsOfService(Report):
         self.unit_minutes = get_settings(program).unit_minutes
         # One-to-one support from the contact rollups (by the participant's areas), every other
         # source from the ledger itself (peerpath/reports/rollups.py).
-        scope = Scope(program, None, period.start, period.end)
+        scope = Scope(program, None, period.start, period.end, members=False)
         found = [entry for source in ledger.SOURCES if source.key != "contacts" for entry in source.read(scope)]
         no_area, area_not_recorded = gettext("Not specific to an area"), gettext("Area not recorded")
         kinds = {str(k.value): (position, str(k.label)) for position, k in enumerate(Kind)}
@@ -191,35 +213,28 @@ class PeopleReached(Report):
     order = 201
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
-        members: dict[dt.date, set[int]] = defaultdict(set)
         drop_ins: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-        for held in sessions_held(program, period.start, period.end):
+        for held in sessions_held(program, period.start, period.end, members=False):
             if held.audience != Audience.PARTICIPANTS:
                 continue  # supporters' own events: their people are not the program's participants
             month = timezone.localtime(held.starts_at).date().replace(day=1)
-            members[month].update(held.member_participant_ids)
             drop_ins[month][0] += held.first_time_drop_ins
             drop_ins[month][1] += held.returning_drop_ins
+        months, whole = people_reached(program, period)
 
-        one = reached_one_to_one(program, period, set().union(*members.values()) if members else set())
-
-        def row(label: str, reached: Reached, groups: set[int], counted: list[int]) -> dict[str, Any]:
+        def row(label: str, counted: Counted, dropped_in: list[int]) -> dict[str, Any]:
             return {
                 "month": label,
-                "one_to_one": reached.count,
-                "groups": len(groups),
-                "either": reached.count + len(groups - reached.members),
-                "first_time": counted[0],
-                "returning": counted[1],
+                "one_to_one": counted.one_to_one,
+                "groups": counted.groups,
+                "either": counted.one_to_one + counted.groups - counted.both,
+                "first_time": dropped_in[0],
+                "returning": dropped_in[1],
             }
 
-        rows = [
-            row(month_label(m), one.months.get(m, Reached()), members.get(m, set()), drop_ins.get(m, [0, 0]))
-            for m in period.months()
-        ]
-        every_member = set().union(*members.values()) if members else set()
+        rows = [row(month_label(m), months[m], drop_ins.get(m, [0, 0])) for m in period.months()]
         totals = [sum(c[0] for c in drop_ins.values()), sum(c[1] for c in drop_ins.values())]
-        rows.append(row(gettext("Whole period"), one.whole, every_member, totals))
+        rows.append(row(gettext("Whole period"), whole, totals))
         return rows
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
