@@ -201,7 +201,7 @@ def sessions_held(
     (inclusive): its length, facilitators (pathway record ids, cover included), the participant
     ids of members present, drop-ins counted (first time / returning) and the group's
     lived-experience areas. Four queries (three with ``members`` False: no member is read, and
-    each session shows none present)."""
+    each session shows none present; one when none was held)."""
     rows = GroupSession.objects.filter(group__program=program, status=SessionStatus.HELD)
     tz = timezone.get_current_timezone()
     if start is not None:
@@ -223,6 +223,8 @@ def sessions_held(
             "returning_drop_ins",
         )
     )
+    if not sessions:
+        return []
     # The sessions as a subquery, not a list of hundreds of ids: binding those costs more than the query.
     ids = rows.values("pk")
     facilitators: dict[int, list[int]] = {}

@@ -230,7 +230,7 @@ def play(program: Any, history: list[tuple[str, int, Any]]) -> None:
             live[which % len(live)].delete()
         elif action == "areas":
             people[which].focus_areas.set([areas[i] for i in data])
-        elif action == "end" and which == 3:
+        elif action == "end" and which == 3 and rels[3].pk is not None:
             rels[3].delete()  # takes its contacts with it
         elif action == "end" and which == 2:
             areas[2].participants.clear()  # from the area's side

@@ -38,6 +38,8 @@ def area_labels(program: Any, keys: set[str]) -> dict[str, str]:
     it: the areas that still exist, in the program's order, joined by " + " (a participant with
     two areas counts once, under both together, so the rows add up)."""
     ids = {int(pk) for key in keys for pk in key.split(",") if pk}
+    if not ids:
+        return dict.fromkeys(keys, "")
     names = dict(
         FocusArea.objects.filter(program=program, pk__in=ids).order_by("position", "name").values_list("pk", "name")
     )
