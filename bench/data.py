@@ -730,11 +730,194 @@ def build_network(
             if first is not None:
                 answers = ["yes", "maybe", "no"]
                 bulk(Rsvp, [Rsvp(session=first, supporter=x, answer=rng.choice(answers)) for x in working])
+            participant_side(program, participants, relationships, people, staff, rng)
             # The contacts went in without signals (COPY): the reports' rollups are built from them.
             rollups.rebuild(program.pk)
             note(f"{slug}: done")
 
     return counts
+
+
+def participant_side(
+    program: Any, participants: list[Any], relationships: list[Any], people: list[Any], staff: list[Any], rng: Any
+) -> None:
+    """The participant's side and the practice lab, so that each of their pages has rows: needs
+    and plan reviews; feedback answers through links, outcome measures (the project's measure),
+    consents to share and former participants' interest; the sample scenarios and finished
+    practice sessions with coded replies for the active supporters."""
+    from django.utils import timezone
+
+    from peerpath.care.instruments import form_of
+    from peerpath.care.scoring import score
+    from peerpath.core.actors import SystemActor
+    from peerpath.plans.defaults import get_settings as plan_settings
+    from peerpath.plans.models import Need, PlanReview
+    from peerpath.practice import fidelity
+    from peerpath.practice.codes import ALL_CODES
+    from peerpath.practice.models import PracticeSession, Reply, Scenario
+    from peerpath.practice.services import add_sample_scenarios
+    from peerpath.voice.models import AnswerLink, FeedbackAnswer, OutcomeResponse, PeerInterest, ShareConsent
+    from peerpath.voice.services.outcomes import add_project_measure
+
+    actor = SystemActor("bench")
+    now = timezone.now()
+    today = timezone.localdate()
+    coordinator = next(u for u in staff if u.email.startswith("coordinator"))
+    checklist = plan_settings(program).need_list() or ["Housing"]
+    bulk(
+        Need,
+        [
+            Need(
+                program=program,
+                participant=person,
+                area=area,
+                status=(status := rng.choice(["open", "working", "met", "not_needed"])),
+                met_on=today - dt.timedelta(days=rng.randint(1, 60)) if status == "met" else None,
+                note="Talked about it at intake",
+            )
+            for person in participants
+            for area in rng.sample(checklist, k=min(len(checklist), rng.randint(0, 3)))
+        ],
+    )
+    working = [r for r in relationships if r.state != "closed"]
+    bulk(
+        PlanReview,
+        [
+            PlanReview(relationship=r, reviewed_on=today - dt.timedelta(days=rng.randint(1, 60)), note="Reviewed")
+            for r in working
+            if rng.random() < 0.5
+        ],
+    )
+    measure = add_project_measure(actor=actor, program=program)
+    form = form_of(measure)
+    values = [o.value for o in form.scale]
+    answered = [r for r in working if rng.random() < 0.7]
+    links = bulk(
+        AnswerLink,
+        [
+            AnswerLink(
+                program=program,
+                relationship=r,
+                participant_id=r.participant_id,
+                occasion="first_contact",
+                measures=[measure.pk],
+                measure_point="intake",
+                nonce=f"bench{r.pk}",
+                created_at=(sent := now - dt.timedelta(days=rng.randint(2, 40))),
+                expires_at=sent + dt.timedelta(days=14),
+                used_at=sent + dt.timedelta(hours=5),
+            )
+            for r in answered
+        ],
+    )
+    bulk(
+        FeedbackAnswer,
+        [
+            FeedbackAnswer(
+                program=program,
+                relationship=r,
+                participant_id=r.participant_id,
+                supporter_id=r.supporter_id,
+                link=link,
+                occasion="first_contact",
+                felt_heard=rng.choice(["yes", "mostly", "not_really", "no"]),
+                good_fit=rng.choices(["yes", "not_sure", "no"], weights=[8, 2, 1])[0],
+                message=rng.choice(["", "It helps to talk.", "Could we meet in the evening?"]),
+                answered_at=link.used_at,
+            )
+            for r, link in zip(answered, links, strict=True)
+        ],
+    )
+
+    def outcome(r: Any, point: str, when: Any, link: Any = None) -> Any:
+        answers = {item.number: rng.choice(values) for item in form.items}
+        scores = {x.key: x.as_json() for x in score(form, answers).subscales}
+        return OutcomeResponse(
+            program=program,
+            participant_id=r.participant_id,
+            relationship=r,
+            questionnaire=measure,
+            point=point,
+            via="link" if link else "supporter",
+            link=link,
+            answers=answers,
+            scores=scores,
+            completed_at=when,
+        )
+
+    bulk(
+        OutcomeResponse,
+        [outcome(r, "intake", link.used_at, link) for r, link in zip(answered, links, strict=True)]
+        + [outcome(r, "review", now - dt.timedelta(days=1)) for r in answered if rng.random() < 0.6],
+    )
+    bulk(
+        ShareConsent,
+        [
+            ShareConsent(
+                program=program,
+                participant_id=r.participant_id,
+                recipient="Riverside Community Clinic",
+                scope=["goals", "outcomes"],
+                expires_on=today + dt.timedelta(days=180),
+                recorded_by=coordinator,
+            )
+            for r in answered[::4]
+        ],
+    )
+    met = [r for r in relationships if r.state == "closed" and r.close_reason == "goals_met"]
+    bulk(
+        PeerInterest,
+        [
+            PeerInterest(
+                program=program,
+                participant_id=r.participant_id,
+                relationship=r,
+                consented=rng.random() < 0.6,
+                asked_at=r.closed_at,
+                invited_at=r.closed_at + dt.timedelta(days=3) if rng.random() < 0.3 else None,
+            )
+            for r in met
+        ],
+    )
+    add_sample_scenarios(actor=actor, program=program)
+    scenarios = list(Scenario.objects.filter(program=program).select_related("first_step"))
+    practising = [s for s in people if s.stage == "active" and s.user_id]
+    sessions = []
+    replies: list[list[list[str]]] = []
+    for supporter in practising:
+        for _ in range(rng.randint(1, 3)):
+            codes = [rng.sample(ALL_CODES, k=rng.choice([1, 1, 2])) for _ in range(rng.randint(3, 8))]
+            summary = fidelity.summarise(codes, risk_cue_met=False, risk_cue_missed=False)
+            sessions.append(
+                PracticeSession(
+                    program=program,
+                    scenario=rng.choice(scenarios),
+                    user_id=supporter.user_id,
+                    supporter=supporter,
+                    status="finished",
+                    started_at=(ended := now - dt.timedelta(days=rng.randint(1, 60))) - dt.timedelta(minutes=15),
+                    finished_at=ended,
+                    summary=summary,
+                    rating=summary["rating"],
+                )
+            )
+            replies.append(codes)
+    sessions = bulk(PracticeSession, sessions)
+    bulk(
+        Reply,
+        [
+            Reply(
+                session=session,
+                position=n,
+                step=session.scenario.first_step,
+                person_said="I don't know where to start.",
+                text="What has this week been like for you?",
+                codes=[str(c) for c in codes],
+            )
+            for session, coded in zip(sessions, replies, strict=True)
+            for n, codes in enumerate(coded, start=1)
+        ],
+    )
 
 
 def bench_personas(slug: str = BENCH_PROGRAM) -> dict[str, Any]:

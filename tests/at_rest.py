@@ -273,6 +273,7 @@ def fill_support(markers: dict[str, str], rows: dict[str, Any]) -> None:
     contact = {"contacted_on": timezone.localdate().isoformat(), "channel": "phone", "reached": "yes", "kind": "first"}
     submit(me, f"{rel}/contacts/new/", {**contact, "notes": markers["contact_notes"]})
     goal = fill_plans(markers, me, boss_c, relationship, person)
+    fill_voice(markers, me, boss_c, relationship, person)
     # A second contact, corrected by the supervisor (the correction replaces its notes); it worked
     # on the goal, with a word on what moved (the contact form's part from plans).
     submit(
@@ -347,6 +348,47 @@ def fill_plans(markers: dict[str, str], me: Client, boss_c: Client, relationship
         moved = me.post(f"{plans}/referrals/{referral.pk}/state/", {"to": to, "note": note})
         assert moved.status_code == 302, (to, moved.status_code, moved.content.decode()[:2000])
     return goal
+
+
+def fill_voice(markers: dict[str, str], me: Client, boss_c: Client, relationship: Any, person: Any) -> None:
+    """The participant's voice through its pages: the coordinator adds the project's outcome
+    measure, the scheduler's job sends the first-contact link, the participant answers it with no
+    account (a message and the measure), the supporter completes the measure with them, and the
+    coordinator records a consent to share with a named clinician and prepares a summary for them
+    (audited: the audit entry must not hold the name)."""
+    from peerpath.voice import links
+    from peerpath.voice.models import AnswerLink, OutcomeResponse, ShareConsent
+    from peerpath.voice.services import feedback
+
+    voice = "/p/riverside/voice"
+    added = boss_c.post(f"{voice}/settings/add-measure/")
+    assert added.status_code == 302, added.status_code
+    feedback.send_due_links()  # the scheduler's voice.send_links job
+    link = AnswerLink.objects.get(relationship=relationship)
+    assert link.measures, "the first link asks the outcome measure"
+    items = {f"m{pk}_{n}": "3" for pk in link.measures for n in range(1, 6)}
+    submit(
+        Client(),
+        f"/voice/answer/{links.token_for(link)}/",
+        {"felt_heard": "not_really", "good_fit": "not_sure", "message": markers["feedback_message"], **items},
+    )
+    measure = int(link.measures[0])
+    together = {f"item_{n}": "2" for n in range(1, 6)}
+    submit(me, f"{voice}/relationships/{relationship.pk}/measures/{measure}/", {"point": "review", **together})
+    assert OutcomeResponse.objects.filter(participant=person).count() == 2
+    ends = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    submit(
+        boss_c,
+        f"{voice}/participants/{person.pk}/consents/",
+        {"recipient": markers["share_recipient"], "scope": ["goals", "outcomes"], "expires_on": ends},
+    )
+    consent = ShareConsent.objects.get(participant=person)
+    today = timezone.localdate().isoformat()
+    for suffix in ("summary/", "summary.pdf"):
+        shown = boss_c.get(
+            f"{voice}/participants/{person.pk}/{suffix}", {"start": today, "end": today, "consent": consent.pk}
+        )
+        assert shown.status_code == 200, (suffix, shown.status_code)
 
 
 if __name__ == "__main__":

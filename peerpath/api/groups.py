@@ -42,6 +42,7 @@ class GroupOut(Schema):
     is_active: bool
     lead: NamedRef | None
     co_facilitators: list[NamedRef]
+    areas: list[str]
     member_count: int
 
     @staticmethod
@@ -55,6 +56,12 @@ class GroupOut(Schema):
     @staticmethod
     def resolve_co_facilitators(obj: Any) -> list[Any]:
         return list(obj.co_facilitators.all())
+
+    @staticmethod
+    def resolve_areas(obj: Any) -> list[str]:
+        """The lived-experience areas the group is for, in the program's order (none: not
+        specific to an area)."""
+        return [a.name for a in sorted(obj.focus_areas.all(), key=lambda a: (a.position, a.name))]
 
 
 class GroupSessionOut(Schema):
@@ -101,7 +108,7 @@ def groups(request: ApiRequest, program: str, page: Query[PageIn]) -> dict[str, 
     rows = (
         groups_visible_to(membership, request.user)
         .select_related("kind", "lead")
-        .prefetch_related("co_facilitators")
+        .prefetch_related("co_facilitators", "focus_areas")
         .annotate(member_count=Count("members", filter=Q(members__status=MemberStatus.ACTIVE), distinct=True))
         .order_by("name", "id")
     )

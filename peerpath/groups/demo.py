@@ -1,10 +1,11 @@
 """Demo data for groups (idempotent; loaded by `manage.py load_demo` with e-mail suppressed).
 
-A weekly Tuesday-evening peer support group led by Priya with Uma as co-facilitator, five
-members and ten weeks of history (attendance, drop-ins, notes, one cancelled week, one filed
-debrief); a monthly drop-in information session led by Uma, who has asked for cover for the
-next one; two people waiting for a group; the quarterly supporters' dinner and the monthly
-teleconference, with RSVPs. The public groups page is on.
+A weekly Tuesday-evening peer support group for depression and anxiety (its lived-experience
+area) led by Priya with Uma as co-facilitator, five members and ten weeks of history
+(attendance, drop-ins, notes, one cancelled week, one filed debrief); a monthly drop-in
+information session led by Uma, who has asked for cover for the next one; two people waiting
+for a group; the quarterly supporters' dinner and the monthly teleconference, with RSVPs. The
+public groups page is on.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from peerpath.groups.models import (
     Weekday,
 )
 from peerpath.groups.schedule import occurrences
-from peerpath.programs.models import Program
+from peerpath.programs.models import FocusArea, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.support.models import Participant, SupportWanted
 from peerpath.support.services import participants as support_participants
@@ -129,6 +130,8 @@ def load(program: Program, people: dict[str, Any]) -> None:
             "lead": lead,
         },
         co_facilitators=co,
+        # Its lived-experience area: the funder report counts its sessions under it.
+        focus_areas=FocusArea.objects.filter(program=program, name="Depression and anxiety"),
     )
     members = []
     for n, (name, wanted, joins) in enumerate(PEOPLE, start=1):

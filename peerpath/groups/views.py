@@ -146,6 +146,7 @@ def group(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
             "group": found,
             "series": describe(found),
             "co_facilitators": list(found.co_facilitators.all()),
+            "areas": [a.name for a in found.focus_areas.order_by("position", "name")],
             "upcoming": queries.sessions_of(found, upcoming=True),
             "past": queries.sessions_of(found, upcoming=False),
             "members": [m for m in members if m.status == MemberStatus.ACTIVE],

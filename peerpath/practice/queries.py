@@ -11,7 +11,7 @@ from peerpath.core.models import User
 from peerpath.practice import conversation, fidelity
 from peerpath.practice.codes import Code
 from peerpath.practice.models import PracticeSession, Reply, ReplyComment, Scenario, SessionStatus
-from peerpath.programs.models import Program
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
 SUMMARY_MEASURES = ("rq", "complex", "open")
@@ -22,17 +22,34 @@ def library(program: Program) -> QuerySet[Scenario]:
 
 
 def all_scenarios(program: Program) -> QuerySet[Scenario]:
-    return Scenario.objects.filter(program=program).annotate(
-        step_count=Count("steps", distinct=True),
-        played=Count("sessions", filter=Q(sessions__is_preview=False), distinct=True),
+    return (
+        Scenario.objects.filter(program=program)
+        .select_related("program")
+        .annotate(
+            step_count=Count("steps", distinct=True),
+            played=Count("sessions", filter=Q(sessions__is_preview=False), distinct=True),
+        )
     )
 
 
 def own_sessions(program: Program, user: User) -> list[PracticeSession]:
     return list(
         PracticeSession.objects.filter(program=program, user=user, is_preview=False)
-        .select_related("scenario")
+        .select_related("scenario", "program")
         .order_by("-started_at", "-pk")[:50]
+    )
+
+
+REVIEW_PAGE = 100
+
+
+def sessions_to_review(reviewable: QuerySet[PracticeSession]) -> list[PracticeSession]:
+    """The latest finished or stopped sessions a reviewer looks after (``access.reviewable_sessions``),
+    with what the review page shows of each, in one query."""
+    return list(
+        reviewable.exclude(status=SessionStatus.IN_PROGRESS)
+        .select_related("scenario", "supporter", "user", "program")
+        .order_by("-started_at", "-pk")[:REVIEW_PAGE]
     )
 
 
@@ -104,9 +121,10 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+def evidence_by_competency(supporter: Supporter, viewer: Membership | None = None) -> dict[int, list[dict[str, str]]]:
     """training.extensions evidence source: the trainee's finished sessions attached as evidence,
-    by competency, each a line for the competency record with a link to its transcript."""
+    by competency, each a line for the competency record with a link to its transcript (the
+    viewer is not consulted: the session page applies its own rule)."""
     from django.utils.formats import date_format
     from django.utils.translation import gettext
 

@@ -137,12 +137,7 @@ def stop(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
 
 @program_view("practice.review")
 def review(request: ProgramRequest, program: Program) -> HttpResponse:
-    sessions = (
-        access.reviewable_sessions(request.membership, request.user)
-        .exclude(status=SessionStatus.IN_PROGRESS)
-        .select_related("scenario", "supporter", "user")
-        .order_by("-started_at", "-pk")[:100]
-    )
+    sessions = queries.sessions_to_review(access.reviewable_sessions(request.membership, request.user))
     return render(request, "practice/review.html", {"program": program, "sessions": sessions})
 
 

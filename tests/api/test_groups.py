@@ -7,13 +7,17 @@ from typing import Any
 import pytest
 
 from peerpath.groups import services
+from tests.factories import FocusAreaFactory
 from tests.groups.helpers import colleague, member, past_session, weekly_group
 
 pytestmark = pytest.mark.django_db
 
 
 def test_groups_and_sessions_for_coordinators_and_facilitators(world: Any, api_for: Any) -> None:
-    group = weekly_group(world)
+    # Two areas, given out of the program's order: the API lists them in that order.
+    later = FocusAreaFactory(program=world.program, name="Veterans", position=2)
+    first = FocusAreaFactory(program=world.program, name="Grief and loss", position=1)
+    group = weekly_group(world, areas=[later, first])
     mia = member(world, group, "Mia Member")
     held = past_session(group)
     services.take_attendance(
@@ -24,6 +28,7 @@ def test_groups_and_sessions_for_coordinators_and_facilitators(world: Any, api_f
     row = listing["items"][0]
     assert row["name"] == "Tuesday group" and row["member_count"] == 1 and row["audience"] == "participants"
     assert row["lead"]["full_name"] == world.supporter_record.full_name
+    assert row["areas"] == ["Grief and loss", "Veterans"]
     sessions = api_for(world.supporter).get(f"/programs/riverside/groups/{group.pk}/sessions", status="held")
     body = sessions.json()
     assert body["count"] == 1

@@ -60,6 +60,11 @@ def test_a_coordinator_creates_a_group_from_the_form(world: Any) -> None:
     assert list(group.co_facilitators.all()) == [other]
     assert list(group.focus_areas.all()) == [grief]
     assert GroupSession.objects.filter(group=group).count() >= 5
+    # The group's page says which area it is for; a group for none says so.
+    assert '<dd id="group-areas">Grief and loss</dd>' in client.get(done["Location"]).content.decode()
+    other_group = weekly_group(world, name="Open circle")
+    shown = client.get(f"/p/riverside/groups/{other_group.pk}/").content.decode()
+    assert '<dd id="group-areas">Not specific to an area</dd>' in shown
 
 
 def test_facilitators_see_their_group_and_others_do_not(world: Any) -> None:
@@ -167,6 +172,31 @@ def test_the_public_page_is_off_by_default_and_the_join_form_works(world: Any) -
     request = GroupMember.objects.get(group=group)
     assert request.status == MemberStatus.REQUESTED
     assert Participant.objects.get(pk=request.participant_id).full_name == "Pat Public"
+
+
+def test_the_join_form_is_rate_limited_like_the_other_public_forms(world: Any, settings: Any) -> None:
+    """Accepted requests count per client address; a form sent back with errors does not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PUBLIC_FORM_RATE = "2/h"
+    group = weekly_group(world, listed=True)
+    services.update_settings(
+        actor=world.coordinator, program=world.program, data={"public_listing": True, "weeks_ahead": 12}
+    )
+    url = f"/groups/riverside/{group.pk}/join/"
+
+    def post(i: int, *, valid: bool = True, address: str = "198.51.100.66") -> int:
+        data = {"full_name": f"Pat Public {i}", "preferred_contact": "email"}
+        if valid:
+            data |= {"email": f"pat{i}@example.net", "consent_given": "on"}
+        return world.client_for(None).post(url, data, REMOTE_ADDR=address).status_code
+
+    assert [post(i, valid=False) for i in range(3)] == [400] * 3
+    assert [post(i) for i in range(3)] == [302, 302, 429]
+    assert GroupMember.objects.filter(group=group).count() == 2
+    assert post(9, address="198.51.100.7") == 302  # someone else still gets through
+    cache.clear()
 
 
 def test_the_group_feed_is_a_calendar_with_cancellations(world: Any) -> None:

@@ -217,6 +217,33 @@ def test_the_home_and_session_pages_query_counts_do_not_grow(
         assert client.get(url("home", world)).status_code == 200
 
 
+def test_the_review_and_library_pages_run_as_many_queries_for_many_sessions_as_for_one(
+    world: Any, samples: list[Scenario]
+) -> None:
+    """Each row links to its session or scenario, whose address names the program: read with the
+    rows, not once per row (the whole-site crawl found the review page growing with the data)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted(user: Any, name: str) -> int:
+        client = world.client_for(user)
+        client.get(url(name, world))  # the session's first page settles its own bookkeeping
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(name, world)).status_code == 200
+        return len(queries)
+
+    finished_session(world, samples[0])
+    one = {name: counted(world.coordinator, name) for name in ("review", "scenarios")}
+    for scenario in samples[1:5]:
+        finished_session(world, scenario)
+    services.save_scenario(
+        actor=world.trainer,
+        program=world.program,
+        data={"title": "One more", "persona": "p", "situation": "s", "hopes": "h"},
+    )
+    assert {name: counted(world.coordinator, name) for name in ("review", "scenarios")} == one
+
+
 def test_corrections_are_exported_as_labelled_examples(world: Any, samples: list[Scenario]) -> None:
     from io import StringIO
 

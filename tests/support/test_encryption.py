@@ -384,6 +384,9 @@ AT_REST_FIELDS = [
     "need_note",
     "referral_handoff",
     "referral_outcome",
+    # voice: what the participant answered through their link, and whom they agreed to share with
+    "feedback_message",
+    "share_recipient",
     "request_name",
     "request_email",
     "request_notes",
@@ -446,6 +449,14 @@ def assert_answers_encrypted(cursor: Any) -> None:
     scores = [value for (value,) in cursor.fetchall()]
     assert len(answers) >= 10 and scores, (answers, scores)
     assert all(str(value).startswith("gAAAAA") for value in [*answers, *scores]), [*answers, *scores][:3]
+    # The participant's voice: the chosen answers (no marker fits a choice) and the outcome
+    # measure's answers and scores, through the link and with the supporter.
+    cursor.execute("SELECT felt_heard, good_fit FROM voice_feedbackanswer")
+    chosen = [value for row in cursor.fetchall() for value in row]
+    cursor.execute("SELECT answers, scores FROM voice_outcomeresponse")
+    measured = [value for row in cursor.fetchall() for value in row]
+    assert len(chosen) == 2 and len(measured) == 4, (chosen, measured)
+    assert all(str(value).startswith("gAAAAA") for value in [*chosen, *measured]), [*chosen, *measured]
 
 
 # Each of the two builds a database of its own (whatever the suite runs on) and migrates it: CI runs
