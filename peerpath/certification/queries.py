@@ -27,7 +27,7 @@ from peerpath.certification.models import (
 )
 from peerpath.certification.services import current_rule, get_settings, rule_specs
 from peerpath.core.permissions import Role, has_role
-from peerpath.programs.models import Competency, Program
+from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.models import CESubject
 from peerpath.training.queries import evidence_by_competency
@@ -234,8 +234,9 @@ def assessment_status(program: Program, cohort: Any, supporter_ids: Iterable[int
     return result
 
 
-def competency_record(supporter: Supporter) -> dict[str, Any]:
-    """A trainee's competency record: per competency the latest rating and the evidence."""
+def competency_record(supporter: Supporter, viewer: Membership | None = None) -> dict[str, Any]:
+    """A trainee's competency record: per competency the latest rating and the evidence (linked
+    where the viewer may open it)."""
     competencies = list(Competency.objects.filter(program=supporter.program, is_active=True).order_by("number"))
     assessments = list(
         Assessment.objects.filter(supporter=supporter)
@@ -248,7 +249,7 @@ def competency_record(supporter: Supporter) -> dict[str, Any]:
             "-assessment__created_at", "-assessment_id"
         ):
             ratings.setdefault(rating.competency_id, rating)
-    evidence = evidence_by_competency(supporter)
+    evidence = evidence_by_competency(supporter, viewer)
     rows = [
         {
             "competency": c,

@@ -76,13 +76,13 @@ def _assess_context(program: Program, assessment: Any) -> dict[str, Any]:
 
 
 def _assess_page(
-    request: HttpRequest, program: Program, assessment: Any, status: int = 200, **forms: Any
+    request: ProgramRequest, program: Program, assessment: Any, status: int = 200, **forms: Any
 ) -> HttpResponse:
     competencies = list(Competency.objects.filter(program=program, is_active=True).order_by("number"))
     ratings = (
         {r.competency_id: r for r in CompetencyRating.objects.filter(assessment=assessment)} if assessment.pk else {}
     )
-    evidence = evidence_by_competency(assessment.supporter)
+    evidence = evidence_by_competency(assessment.supporter, request.membership)
     ratings_form = forms.pop("ratings_form", None) or RatingsForm(competencies=competencies, ratings=ratings)
     context = {
         **_assess_context(program, assessment),
@@ -189,7 +189,7 @@ def record(request: ProgramRequest, program: Program, pk: int) -> HttpResponse:
         {
             "program": program,
             "person": supporter,
-            **queries.competency_record(supporter),
+            **queries.competency_record(supporter, request.membership),
             "certificates": certificates,
             "enrolments": enrolments,
             "assessable": assessable,

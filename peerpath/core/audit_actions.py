@@ -70,6 +70,9 @@ ACTIONS: dict[str, Promise] = {
     "credentials.external.log": pgettext_lazy("audit action", "Logged external training"),
     "credentials.learning.complete": pgettext_lazy("audit action", "Completed a learning module"),
     "credentials.learning.reset": pgettext_lazy("audit action", "Reset a learning module"),
+    "credentials.learning.sessions_made_up": pgettext_lazy(
+        "audit action", "Changed the course sessions made up by self-paced learning"
+    ),
     "credentials.learning_material.add": pgettext_lazy("audit action", "Added learning material"),
     "credentials.learning_material.remove": pgettext_lazy("audit action", "Removed learning material"),
     "credentials.learning_module.competencies": pgettext_lazy("audit action", "Changed a module's competencies"),

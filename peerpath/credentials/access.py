@@ -19,6 +19,7 @@ from peerpath.credentials.queries import WORKING_STAGES
 from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 from peerpath.training.access import cohorts_visible_to
+from peerpath.training.models import Enrolment
 
 
 def get_type(program: Program, pk: int) -> QualificationType:
@@ -63,6 +64,27 @@ def get_question(module: LearningModule, pk: int) -> QuizQuestion:
     return get_object_or_404(QuizQuestion, module=module, pk=pk)
 
 
+def learner_records_open_to(membership: Membership) -> QuerySet[Supporter]:
+    """Whose learning record (a person's learning progress page) a member may open: the same
+    people whose competency record they may open, where completed modules show as evidence.
+    Coordinators anyone of their program; trainers the trainees of the cohorts they teach in it
+    (whatever their stage or enrolment status); nobody else."""
+    program = membership.program
+    if has_role(membership, Role.COORDINATOR):
+        return Supporter.objects.filter(program=program)
+    if has_role(membership, Role.TRAINER):
+        return Supporter.objects.filter(
+            program=program,
+            pk__in=Enrolment.objects.filter(cohort__in=cohorts_visible_to(membership)).values("supporter_id"),
+        )
+    return Supporter.objects.none()
+
+
+def may_see_learner(membership: Membership, supporter: Supporter) -> bool:
+    """Whether the member may open the supporter's learning record (and so is shown links to it)."""
+    return learner_records_open_to(membership).filter(pk=supporter.pk).exists()
+
+
 def learners_visible_to(membership: Membership) -> QuerySet[Supporter]:
     """The supporters whose learning progress a member may see: for coordinators everyone in
     training or at work; for trainers the trainees of the cohorts they teach; nobody else."""
@@ -81,4 +103,4 @@ def learners_visible_to(membership: Membership) -> QuerySet[Supporter]:
 
 
 def get_learner(membership: Membership, pk: int) -> Supporter:
-    return get_object_or_404(learners_visible_to(membership), pk=pk)
+    return get_object_or_404(learner_records_open_to(membership), pk=pk)

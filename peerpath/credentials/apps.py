@@ -21,6 +21,7 @@ class CredentialsConfig(AppConfig):
         from peerpath.programs.signals import program_created
         from peerpath.support.availability import register_hold_back
         from peerpath.training.extensions import (
+            register_coverage_source,
             register_evidence_source,
             register_roster_status,
             register_trainee_section,
@@ -45,6 +46,8 @@ class CredentialsConfig(AppConfig):
         register_trainee_section("learning", panels.trainee_learning, order=60)
         # Completed modules are evidence of the competencies they build.
         register_evidence_source("learning", queries.evidence_by_competency)
+        # Where the program allows it, a completed module makes up a missed course session on its topic.
+        register_coverage_source("learning", queries.topic_credits, queries.topic_offers)
         register_settings(
             _("Initial credential"),
             "credentials:setup",

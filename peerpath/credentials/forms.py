@@ -124,6 +124,18 @@ class ExamForm(forms.Form):
 # --- Self-paced learning -----------------------------------------------------------------------
 
 
+class LearningSettingsForm(forms.Form):
+    self_paced_makes_up_sessions = forms.BooleanField(
+        label=_("A completed module makes up a missed course session on its topic"),
+        required=False,
+        help_text=_(
+            "When a trainee who missed a course session later completes published modules on every "
+            "one of its topics, the session counts as made up by those modules (shown as such, not as "
+            "attended) in the cohort's grid, the attendance figures and the trainee's list of what is left."
+        ),
+    )
+
+
 class ModuleForm(forms.ModelForm):
     ce_subject = forms.ChoiceField(label=_("Continuing-education subject"), required=False)
 

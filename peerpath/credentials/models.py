@@ -192,6 +192,17 @@ class CredentialSettings(models.Model):
     exam_pass_score = models.PositiveSmallIntegerField(
         _("Pass mark (%)"), default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # Set on the learning library page (self-paced learning), kept here with the program's
+    # other credential settings.
+    self_paced_makes_up_sessions = models.BooleanField(
+        _("A self-paced module can make up a missed course session"),
+        default=False,
+        help_text=_(
+            "A trainee who missed a course session and afterwards completes published modules on "
+            "every one of its topics has it counted as made up (shown as made up by the module, "
+            "not as attended)."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "credential settings"

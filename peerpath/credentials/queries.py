@@ -19,8 +19,9 @@ from peerpath.credentials.models import (
     QuizAttempt,
 )
 from peerpath.credentials.status import QualificationStatus, status_of
-from peerpath.programs.models import Program
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.training.extensions import TopicCredit, TopicOffer
 
 # Whose qualifications the coordinator's list shows: people doing or about to do the work.
 WORKING_STAGES = (Stage.IN_TRAINING, Stage.CERTIFIED, Stage.PROVISIONAL, Stage.SHADOWING, Stage.ACTIVE)
@@ -164,12 +165,15 @@ def my_modules(supporter: Supporter) -> list[ModuleStanding]:
     return sorted((mine[m.pk] for m in modules), key=lambda s: (order[s.state], s.module.position, s.module.pk))
 
 
-def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+def evidence_by_competency(supporter: Supporter, viewer: Membership | None = None) -> dict[int, list[dict[str, str]]]:
     """training.extensions evidence source: the modules the trainee completed, as evidence of the
-    competencies each builds, linking to their learning page (two queries)."""
+    competencies each builds, linking to their learning page for a viewer who may open it
+    (``access.may_see_learner``; two or three queries)."""
     from django.urls import reverse
     from django.utils.formats import date_format
     from django.utils.translation import gettext
+
+    from peerpath.credentials.access import may_see_learner
 
     completions = (
         LearningCompletion.objects.filter(supporter=supporter)
@@ -178,14 +182,76 @@ def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str
         .order_by("completed_on", "pk")
     )
     found: dict[int, list[dict[str, str]]] = {}
+    linked: bool | None = None
     for completion in completions:
+        if linked is None:
+            linked = viewer is not None and may_see_learner(viewer, supporter)
         label = gettext("Self-paced: %(title)s, %(date)s") % {
             "title": completion.module.title,
             "date": date_format(completion.completed_on, "SHORT_DATE_FORMAT"),
         }
         if completion.attempt is not None:
             label += f" ({completion.attempt.score}%)"
-        url = reverse("credentials:learner", args=[completion.program.slug, supporter.pk])
+        url = reverse("credentials:learner", args=[completion.program.slug, supporter.pk]) if linked else ""
         for competency in completion.module.competencies.all():
             found.setdefault(competency.pk, []).append({"label": label, "url": url})
     return found
+
+
+# --- Self-paced modules that make up missed course sessions (training.extensions) ---------------
+
+
+def _module_label(title: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("self-paced module “%(title)s”") % {"title": title}
+
+
+def topic_credits(program: Program, supporter_ids: list[int]) -> dict[int, list[TopicCredit]]:
+    """training.extensions coverage source: each module the trainees completed that has a course
+    topic, when the program lets self-paced modules make up missed sessions (one query)."""
+    found: dict[int, list[TopicCredit]] = defaultdict(list)
+    rows = LearningCompletion.objects.filter(
+        program=program,
+        supporter_id__in=supporter_ids,
+        module__topic__isnull=False,
+        program__credential_settings__self_paced_makes_up_sessions=True,
+    ).values_list("pk", "supporter_id", "module__topic_id", "module__title", "completed_on")
+    for pk, supporter_id, topic_id, title, completed_on in rows:
+        found[supporter_id].append(
+            TopicCredit(
+                topic_id=topic_id,
+                done_on=completed_on,
+                label=_module_label(title),
+                key=f"credentials.learning:{pk}",
+            )
+        )
+    return dict(found)
+
+
+def topic_offers(program: Program, supporter_id: int, topic_ids: list[int]) -> dict[int, list[TopicOffer]]:
+    """training.extensions coverage source: the published modules on the topics that the
+    supporter has not completed, when the program lets them make up missed sessions (one query)."""
+    from django.urls import reverse
+
+    found: dict[int, list[TopicOffer]] = defaultdict(list)
+    modules = (
+        LearningModule.objects.filter(
+            program=program,
+            is_published=True,
+            topic_id__in=topic_ids,
+            program__credential_settings__self_paced_makes_up_sessions=True,
+        )
+        .exclude(completions__supporter_id=supporter_id)
+        .order_by("position", "pk")
+        .values_list("pk", "topic_id", "title")
+    )
+    for pk, topic_id, title in modules:
+        found[topic_id].append(
+            TopicOffer(
+                topic_id=topic_id,
+                label=_module_label(title),
+                url=reverse("credentials:my_module", args=[program.slug, pk]),
+            )
+        )
+    return dict(found)

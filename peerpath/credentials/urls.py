@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{P}/progress/<int:pk>/", views.person_progress, name="progress"),
     path(f"{P}/progress/<int:pk>/packet.<str:kind>", views.packet, name="packet"),
     path(f"{P}/learning/", views.learning, name="learning"),
+    path(f"{P}/learning/settings/", views.learning_settings, name="learning_settings"),
     path(f"{P}/learning/new/", views.module_edit, name="module_new"),
     path(f"{P}/learning/<int:pk>/", views.module, name="module"),
     path(f"{P}/learning/<int:pk>/edit/", views.module_edit, name="module_edit"),

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 from peerpath.core.exports import as_download
 from peerpath.core.forms import add_service_errors
 from peerpath.core.idempotency import creates_once
-from peerpath.core.permissions import program_view
+from peerpath.core.permissions import can, program_view
 from peerpath.credentials import access, queries, services
 from peerpath.credentials.forms import (
     CredentialSettingsForm,
     DomainForm,
     ExamForm,
     ExternalTrainingForm,
+    LearningSettingsForm,
     MaterialForm,
     ModuleForm,
     QualificationTypeForm,
@@ -327,12 +328,48 @@ def my_packet(request: ProgramRequest, program: Program, kind: str) -> HttpRespo
 # --- Self-paced learning: writing modules (trainers and coordinators) ---------------------------
 
 
+def _library_page(
+    request: ProgramRequest, program: Program, form: LearningSettingsForm | None = None, status: int = 200
+) -> HttpResponse:
+    makes_up = get_settings(program).self_paced_makes_up_sessions
+    return render(
+        request,
+        "credentials/learning/library.html",
+        {
+            "program": program,
+            "modules": queries.library(program),
+            "makes_up_sessions": makes_up,
+            "can_manage": can(request.membership, "credentials.manage"),
+            "settings_form": form or LearningSettingsForm(initial={"self_paced_makes_up_sessions": makes_up}),
+        },
+        status=status,
+    )
+
+
 @program_view("credentials.teach")
 def learning(request: ProgramRequest, program: Program) -> HttpResponse:
-    """The program's learning library: every module, published or not."""
-    return render(
-        request, "credentials/learning/library.html", {"program": program, "modules": queries.library(program)}
-    )
+    """The program's learning library: every module, published or not, and (coordinators)
+    whether a completed module makes up a missed course session."""
+    return _library_page(request, program)
+
+
+@program_view("credentials.manage")
+@require_POST
+def learning_settings(request: ProgramRequest, program: Program) -> HttpResponse:
+    form = LearningSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            learning_services.save_learning_settings(
+                actor=request.user,
+                program=program,
+                makes_up_sessions=form.cleaned_data["self_paced_makes_up_sessions"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Learning settings saved."))
+            return redirect("credentials:learning", program.slug)
+    return _library_page(request, program, form, status=400)
 
 
 @program_view("credentials.teach")

@@ -11,7 +11,7 @@ from peerpath.core.models import User
 from peerpath.practice import conversation, fidelity
 from peerpath.practice.codes import Code
 from peerpath.practice.models import PracticeSession, Reply, ReplyComment, Scenario, SessionStatus
-from peerpath.programs.models import Program
+from peerpath.programs.models import Membership, Program
 from peerpath.recruitment.models import Supporter
 
 SUMMARY_MEASURES = ("rq", "complex", "open")
@@ -121,9 +121,10 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def evidence_by_competency(supporter: Supporter) -> dict[int, list[dict[str, str]]]:
+def evidence_by_competency(supporter: Supporter, viewer: Membership | None = None) -> dict[int, list[dict[str, str]]]:
     """training.extensions evidence source: the trainee's finished sessions attached as evidence,
-    by competency, each a line for the competency record with a link to its transcript."""
+    by competency, each a line for the competency record with a link to its transcript (the
+    viewer is not consulted: the session page applies its own rule)."""
     from django.utils.formats import date_format
     from django.utils.translation import gettext
 

@@ -17,7 +17,7 @@ from peerpath.training.models import Cohort, Module, SessionKind, TrainingSessio
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-    from peerpath.training.queries import CohortCounts
+    from peerpath.training.queries import CohortCounts, GridCell
 
 
 def curriculum(modules: Iterable[Module]) -> Table:
@@ -61,6 +61,15 @@ def _statuses(row: dict[str, Any]) -> list[str]:
     return [str(status.get("label", "")) for status in row.get("statuses", [])]
 
 
+def _cell(cell: GridCell) -> str:
+    """A grid cell in words: the mark, and what made the session up another way."""
+    mark = cell.mark.get_status_display() if cell.mark else ""
+    if cell.made_up_by is None:
+        return mark
+    made_up = "Made up by " + "; ".join(cell.made_up_by.labels)
+    return f"{mark} ({made_up})" if mark else made_up
+
+
 def roster(sessions: list[TrainingSession], rows: Iterable[dict[str, Any]]) -> Table:
     """The cohort's roster and attendance grid: one row per trainee, one column per session."""
     table = Table(
@@ -71,6 +80,7 @@ def roster(sessions: list[TrainingSession], rows: Iterable[dict[str, Any]]) -> T
             "Attended",
             "Held",
             "Made up",
+            "Made up by self-paced learning",
             *[_session_heading(s) for s in sessions],
             "Role plays",
             "Shadowing",
@@ -88,7 +98,8 @@ def roster(sessions: list[TrainingSession], rows: Iterable[dict[str, Any]]) -> T
                 rate.attended,
                 rate.held,
                 rate.made_up,
-                *[cell.get_status_display() if cell else "" for cell in row["cells"]],
+                rate.self_paced,
+                *[_cell(cell) for cell in row["cells"]],
                 len(row.get("role_plays", [])),
                 len(row.get("shadowings", [])),
                 _statuses(row),

@@ -14,9 +14,16 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from peerpath.programs.models import Competency, Program
+from peerpath.programs.models import Competency, Membership, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.training.extensions import other_evidence
+from peerpath.training.extensions import (
+    COVERAGE_SOURCES,
+    TopicCredit,
+    TopicOffer,
+    other_evidence,
+    topic_credits,
+    topic_offers,
+)
 from peerpath.training.models import (
     ATTENDED,
     Attendance,
@@ -50,17 +57,35 @@ class CohortCounts(TypedDict):
 
 
 @dataclass
+class MadeUpAnotherWay:
+    """A missed course session whose every topic the trainee covered another way afterwards
+    (a completed self-paced module, where the program lets it count): what covered it."""
+
+    session: TrainingSession
+    credits: list[TopicCredit]
+
+    @property
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(c.label for c in self.credits))
+
+
+@dataclass
 class AttendanceRate:
     """A trainee's attendance over the cohort's course sessions held so far.
 
     A course session counts as attended when they were present or late, or when they attended
-    a make-up session for it. Excused absences are not attendance (they can be made up).
+    a make-up session for it, or (where the program lets self-paced learning count) when, on
+    or after its day, they completed work covering every one of its topics (``self_paced``,
+    shown as such, never as attended in person). Excused absences are not attendance (they can
+    be made up).
     """
 
     held: int = 0
     attended: int = 0
     made_up: int = 0
+    self_paced: int = 0
     missed: list[TrainingSession] = field(default_factory=list)
+    made_up_another_way: dict[int, MadeUpAnotherWay] = field(default_factory=dict)
 
     @property
     def percent(self) -> Decimal | None:
@@ -114,7 +139,89 @@ def attendance_rates(
             else:
                 rate.missed.append(session)
         rates[supporter_id] = rate
+    _count_covered_another_way(cohort, rates)
     return rates
+
+
+def _count_covered_another_way(cohort: Cohort, rates: dict[int, AttendanceRate]) -> None:
+    """Move the missed sessions whose every topic the trainee covered afterwards (registered
+    sources: credentials' self-paced modules) from missed to made up. Two queries plus the
+    sources', and none when nobody missed anything."""
+    missed_ids = {s.pk for rate in rates.values() for s in rate.missed}
+    if not missed_ids or not COVERAGE_SOURCES:
+        return
+    topics: dict[int, set[int]] = defaultdict(set)
+    through = TrainingSession.topics.through
+    for session_id, topic_id in through.objects.filter(trainingsession_id__in=missed_ids).values_list(
+        "trainingsession_id", "topic_id"
+    ):
+        topics[session_id].add(topic_id)
+    learners = [sid for sid, rate in rates.items() if any(topics.get(s.pk) for s in rate.missed)]
+    if not learners:
+        return
+    credits = topic_credits(cohort.program, learners)
+    for supporter_id in learners:
+        rate = rates[supporter_id]
+        still_missed = []
+        for session in rate.missed:
+            covering = _covering(topics.get(session.pk, set()), credits.get(supporter_id, []), session)
+            if covering is None:
+                still_missed.append(session)
+                continue
+            rate.attended += 1
+            rate.self_paced += 1
+            rate.made_up_another_way[session.pk] = MadeUpAnotherWay(session, covering)
+        rate.missed = still_missed
+
+
+def _covering(topic_ids: set[int], credits: list[TopicCredit], session: TrainingSession) -> list[TopicCredit] | None:
+    """The earliest credit for each of the session's topics done on or after its day, or None
+    when a topic has none (or the session has no topics: nothing says what it taught)."""
+    if not topic_ids:
+        return None
+    day = timezone.localdate(session.starts_at)
+    chosen = []
+    for topic_id in sorted(topic_ids):
+        found = sorted((c for c in credits if c.topic_id == topic_id and c.done_on >= day), key=lambda c: c.done_on)
+        if not found:
+            return None
+        chosen.append(found[0])
+    return chosen
+
+
+def ways_to_make_up(
+    program: Program, supporter: Supporter, rates: Iterable[AttendanceRate]
+) -> dict[int, list[TopicOffer]]:
+    """For a trainee's "what is left to do": per missed course session, the ways still open to
+    cover its topics (a published self-paced module on one of them, where the program lets
+    self-paced learning count). Two queries plus the sources', none when nothing was missed."""
+    missed = {s.pk for rate in rates for s in rate.missed}
+    if not missed or not COVERAGE_SOURCES:
+        return {}
+    topics: dict[int, list[int]] = defaultdict(list)
+    through = TrainingSession.topics.through
+    for session_id, topic_id in (
+        through.objects.filter(trainingsession_id__in=missed)
+        .order_by("topic__position", "topic_id")
+        .values_list("trainingsession_id", "topic_id")
+    ):
+        topics[session_id].append(topic_id)
+    offers = topic_offers(program, supporter.pk, [t for ids in topics.values() for t in ids])
+    found = {}
+    for session_id, topic_ids in topics.items():
+        ways = [offer for topic_id in topic_ids for offer in offers.get(topic_id, [])]
+        if ways:
+            found[session_id] = list({offer.url: offer for offer in ways}.values())
+    return found
+
+
+@dataclass
+class GridCell:
+    """One trainee's cell for one session of the grid: the attendance mark (None: not marked),
+    and what made the session up when the trainee covered its topics another way."""
+
+    mark: Attendance | None
+    made_up_by: MadeUpAnotherWay | None = None
 
 
 def attendance_grid(cohort: Cohort) -> dict[str, Any]:
@@ -133,7 +240,10 @@ def attendance_grid(cohort: Cohort) -> dict[str, Any]:
     rows = [
         {
             "enrolment": e,
-            "cells": [marks.get((e.supporter_id, s.pk)) for s in sessions],
+            "cells": [
+                GridCell(marks.get((e.supporter_id, s.pk)), rates[e.supporter_id].made_up_another_way.get(s.pk))
+                for s in sessions
+            ],
             "rate": rates[e.supporter_id],
         }
         for e in enrolments
@@ -197,14 +307,15 @@ def evidence_for(supporter_ids: Iterable[int]) -> dict[str, dict[int, list[Any]]
     return {"role_plays": role_plays, "shadowings": shadowings}
 
 
-def evidence_by_competency(supporter: Supporter) -> dict[int, dict[str, list[Any]]]:
+def evidence_by_competency(supporter: Supporter, viewer: Membership | None = None) -> dict[int, dict[str, list[Any]]]:
     """For a trainee's competency record: competency id -> role plays and shadowings showing it,
-    and under "other" what later apps register (``extensions.register_evidence_source``)."""
+    and under "other" what later apps register (``extensions.register_evidence_source``), linked
+    where the viewer may open it."""
     evidence = evidence_for([supporter.pk])
     by_competency: dict[int, dict[str, list[Any]]] = defaultdict(
         lambda: {"role_plays": [], "shadowings": [], "other": []}
     )
-    for competency_id, items in other_evidence(supporter).items():
+    for competency_id, items in other_evidence(supporter, viewer).items():
         by_competency[competency_id]["other"].extend(items)
     for rp in evidence["role_plays"][supporter.pk]:
         for c in rp.competencies.all():

@@ -510,10 +510,20 @@ def my_training(request: ProgramRequest, program: Program) -> HttpResponse:
     for enrolment in enrolments:
         rates[enrolment.cohort_id] = queries.attendance_rates(enrolment.cohort, [supporter.pk])[supporter.pk]
     evidence = queries.evidence_for([supporter.pk])
+    ways = queries.ways_to_make_up(
+        program, supporter, [rates[e.cohort_id] for e in enrolments if e.status == EnrolmentStatus.ENROLLED]
+    )
     context = {
         "program": program,
         "supporter": supporter,
-        "enrolments": [{"enrolment": e, "rate": rates[e.cohort_id]} for e in enrolments],
+        "enrolments": [
+            {
+                "enrolment": e,
+                "rate": rates[e.cohort_id],
+                "missed": [{"session": s, "ways": ways.get(s.pk, [])} for s in rates[e.cohort_id].missed],
+            }
+            for e in enrolments
+        ],
         "upcoming": list(queries.schedule_for_supporter(supporter, since=now)[:20]),
         "attendance": queries.my_attendance(supporter),
         "role_plays": evidence["role_plays"].get(supporter.pk, []),

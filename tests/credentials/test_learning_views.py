@@ -167,3 +167,49 @@ def test_a_completed_module_is_evidence_of_its_competencies(world: Any) -> None:
     page = record.content.decode()
     assert record.status_code == 200
     assert "Self-paced: Listening without fixing" in page and "(50%)" in page and url("learner", tia.pk) in page
+
+
+@pytest.mark.parametrize("stage", ["in_training", "assessed", "alumni"])
+def test_the_evidence_link_is_shown_exactly_to_those_who_may_open_it(world: Any, stage: str) -> None:
+    """A completed module on the competency record links to the person's learning page; the
+    link is shown to a member exactly when that page opens for them: coordinators (whatever the
+    person's stage) and the trainers of a cohort the person is in. A trainer of another cohort
+    opens neither the record nor the learning page."""
+    from peerpath.credentials.access import may_see_learner
+    from peerpath.programs.models import Competency, Membership
+    from peerpath.recruitment.models import Supporter
+    from peerpath.training.queries import evidence_by_competency
+    from tests.factories import MembershipFactory
+
+    competency = Competency.objects.filter(program=world.program, is_active=True).order_by("number").first()
+    assert competency is not None
+    the_module = learning.save_module(
+        actor=world.trainer,
+        program=world.program,
+        module=None,
+        data={"title": "Listening without fixing", "hours": "1", "pass_mark": 50, "is_published": True},
+        competencies=[competency],
+    )
+    learning.add_material(actor=world.trainer, module=the_module, kind="text", title="Read", body="Text")
+    other_trainer = MembershipFactory(program=world.program, is_trainer=True, user__full_name="Ursula Other").user
+    cohort(world, name="Ursula's course", trainers=[other_trainer])
+    taught = cohort(world, name="Autumn course")
+    tia = trainee(world.program, "Tia Trainee")
+    training.enrol_trainee(actor=world.coordinator, cohort=taught, supporter=tia)
+    learning.mark_done(actor=tia.user, supporter=tia, module=the_module)
+    Supporter.objects.filter(pk=tia.pk).update(stage=stage)
+    record_url = reverse("certification:record", args=["riverside", tia.pk])
+    expected = {world.coordinator: True, world.trainer: True, other_trainer: False}
+    for viewer, sees in expected.items():
+        client = world.client_for(viewer)
+        record = client.get(record_url)
+        learner_page = client.get(url("learner", tia.pk))
+        assert (record.status_code, learner_page.status_code) == ((200, 200) if sees else (404, 404)), viewer
+        membership = Membership.objects.get(program=world.program, user=viewer)
+        assert may_see_learner(membership, tia) is sees
+        [item] = evidence_by_competency(tia, membership)[competency.pk]["other"]
+        assert item["url"] == (url("learner", tia.pk) if sees else "") and "Listening without fixing" in item["label"]
+        if sees:
+            assert url("learner", tia.pk) in record.content.decode()
+    # Without a viewer (the API's record, which shows no links) nothing is linked.
+    assert evidence_by_competency(tia)[competency.pk]["other"][0]["url"] == ""

@@ -23,6 +23,7 @@ from peerpath.core.actors import Actor
 from peerpath.core.models import User
 from peerpath.core.uploads import check_upload
 from peerpath.credentials.models import (
+    CredentialSettings,
     LearningCompletion,
     LearningMaterial,
     LearningModule,
@@ -33,8 +34,9 @@ from peerpath.credentials.models import (
 )
 from peerpath.programs.models import Competency, Program
 from peerpath.recruitment.models import Supporter
-from peerpath.training.models import Topic
-from peerpath.training.services import ce_subject_keys
+from peerpath.training.models import Cohort, Enrolment, Topic
+from peerpath.training.queries import attendance_rates
+from peerpath.training.services import ON_ROSTER, ce_subject_keys
 
 MATERIAL_EXTENSIONS = {".pdf", ".txt", ".doc", ".docx", ".odt", ".ppt", ".pptx", ".odp", ".png", ".jpg", ".jpeg"}
 MATERIAL_MAX_MEGABYTES = 20
@@ -387,6 +389,7 @@ def _complete(
             source_key=source,
             delivery=DeliveryMode.SELF_PACED,
         )
+    before = _sessions_made_up(module, supporter)
     completion = LearningCompletion.objects.create(
         program=module.program,
         module=module,
@@ -403,6 +406,7 @@ def _complete(
         target=completion,
         changes={"hours": [None, str(module.hours)], "ce": [None, bool(source)]},
     )
+    _audit_sessions_made_up(actor, module.program, supporter, before, _sessions_made_up(module, supporter))
     return completion
 
 
@@ -418,6 +422,7 @@ def reset(*, actor: Actor, module: LearningModule, supporter: Supporter, reason:
     with transaction.atomic():
         completion = LearningCompletion.objects.filter(module=module, supporter=supporter).first()
         attempts = QuizAttempt.objects.filter(module=module, supporter=supporter)
+        before = _sessions_made_up(module, supporter) if completion is not None else {}
         if completion is not None and completion.ce_source_key:
             withdraw_automatic_ce(actor=actor, program=module.program, source_key=completion.ce_source_key)
         audit.record(
@@ -434,4 +439,86 @@ def reset(*, actor: Actor, module: LearningModule, supporter: Supporter, reason:
         )
         if completion is not None:
             completion.delete()
+            _audit_sessions_made_up(
+                actor, module.program, supporter, before, _sessions_made_up(module, supporter), note=reason.strip()
+            )
         attempts.delete()
+
+
+# --- Self-paced modules making up missed course sessions ----------------------------------------
+
+
+def save_learning_settings(*, actor: Actor, program: Program, makes_up_sessions: bool) -> CredentialSettings:
+    """Say whether a completed self-paced module can make up a missed course session on its
+    topic (training's attendance, the cohort grid, the trainee's "what is left to do"). Audited
+    as a change of the credential settings, and for each trainee on a current roster whose
+    sessions made up change with it."""
+    from peerpath.credentials.progress import get_settings
+
+    if not isinstance(makes_up_sessions, bool):
+        raise ValidationError({"self_paced_makes_up_sessions": _("Say yes or no.")})
+    with transaction.atomic():
+        settings = get_settings(program)
+        if settings.self_paced_makes_up_sessions == makes_up_sessions:
+            return settings
+        cohorts = list(Cohort.objects.filter(program=program, enrolments__status__in=ON_ROSTER).distinct())
+        before = _made_up_in(cohorts)
+        saved = audit.save_audited(
+            actor=actor,
+            program=program,
+            instance=settings,
+            fields=["self_paced_makes_up_sessions"],
+            data={"self_paced_makes_up_sessions": makes_up_sessions},
+            action="credentials.settings",
+        )
+        after = _made_up_in(cohorts)
+        supporters = Supporter.objects.in_bulk(set(before) | set(after))
+        for supporter_id, supporter in supporters.items():
+            _audit_sessions_made_up(
+                actor, program, supporter, before.get(supporter_id, {}), after.get(supporter_id, {})
+            )
+    return saved
+
+
+def _made_up_in(cohorts: Iterable[Cohort], supporter_ids: list[int] | None = None) -> dict[int, dict[int, str]]:
+    """Per trainee, the course sessions of the cohorts counted as made up by self-paced
+    learning: session id -> "title (date)" (a fixed number of queries per cohort)."""
+    found: dict[int, dict[int, str]] = {}
+    for cohort in cohorts:
+        for supporter_id, rate in attendance_rates(cohort, supporter_ids).items():
+            for session_id, made_up in rate.made_up_another_way.items():
+                day = timezone.localdate(made_up.session.starts_at).isoformat()
+                found.setdefault(supporter_id, {})[session_id] = f"{made_up.session.title} ({day})"
+    return found
+
+
+def _sessions_made_up(module: LearningModule, supporter: Supporter) -> dict[int, str]:
+    """The supporter's course sessions made up by self-paced learning, in every cohort they are
+    on the roster of; nothing to look at when the module has no topic (it makes up nothing)."""
+    if (
+        module.topic_id is None
+        or not CredentialSettings.objects.filter(
+            program_id=module.program_id, self_paced_makes_up_sessions=True
+        ).exists()
+    ):
+        return {}
+    cohorts = Cohort.objects.filter(
+        pk__in=Enrolment.objects.filter(supporter=supporter, status__in=ON_ROSTER).values("cohort_id")
+    ).select_related("program")
+    return _made_up_in(cohorts, [supporter.pk]).get(supporter.pk, {})
+
+
+def _audit_sessions_made_up(
+    actor: Actor, program: Program, supporter: Supporter, before: dict[int, str], after: dict[int, str], note: str = ""
+) -> None:
+    """Record a change in which course sessions count as made up by self-paced learning."""
+    if before == after:
+        return
+    audit.record(
+        actor=actor,
+        program=program,
+        action="credentials.learning.sessions_made_up",
+        target=supporter,
+        changes={"sessions_made_up": [sorted(before.values()), sorted(after.values())]},
+        note=note,
+    )
