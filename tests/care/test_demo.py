@@ -21,6 +21,7 @@ from peerpath.care.models import (
     SupervisionMeeting,
 )
 from peerpath.recruitment.models import Supporter
+from tests.demo_copy import load_demo
 
 MODELS = [
     Break,
@@ -38,7 +39,7 @@ MODELS = [
 
 @pytest.mark.django_db
 def test_load_demo_twice(capsys: Any) -> None:
-    call_command("load_demo")
+    load_demo()
     counts = {model.__name__: model.objects.count() for model in MODELS}
     assert all(counts.values()), counts
     priya = Supporter.objects.get(email="supporter@riverside.example.org")

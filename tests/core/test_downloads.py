@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from openpyxl import load_workbook
@@ -28,6 +27,7 @@ from peerpath.core.models import User
 from peerpath.programs.models import Program
 from peerpath.support.services.matches import run_batch_match
 from tests.crawling import crawl, download_views, file_views, fill_every_text_field, is_attachment, no_store
+from tests.demo_copy import load_demo
 from tests.factories import TESTS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "peerpath"
@@ -135,7 +135,7 @@ def test_the_guard_sees_each_way_of_writing() -> None:
 @pytest.mark.sqlite_only
 @pytest.mark.django_db
 def test_no_download_carries_a_raw_formula_and_no_page_or_download_may_be_kept() -> None:
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo(io.StringIO())
     demo = Program.objects.get(slug="riverside")
     run_batch_match(actor=TESTS, program=demo)  # a batch-match draft, which the demo leaves none of
     logins = list(User.objects.filter(email__endswith="@riverside.example.org", memberships__is_active=True))

@@ -25,6 +25,7 @@ from peerpath.programs.models import Competency, Membership
 from peerpath.recruitment.models import Stage
 from peerpath.training import services as training
 from peerpath.training.models import Module, Topic
+from tests.demo_copy import load_demo
 from tests.training.helpers import cohort, trainee
 
 pytestmark = pytest.mark.django_db
@@ -336,7 +337,7 @@ def test_the_demo_modules_and_progress() -> None:
 
     from peerpath.recruitment.models import Supporter
 
-    call_command("load_demo")
+    load_demo()
     titles = list(LearningModule.objects.filter(is_published=True).values_list("title", flat=True))
     assert titles == [
         "Listening without fixing",

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from peerpath.credentials.packet import summary_lines
 from peerpath.credentials.progress import progress
 from peerpath.recruitment.models import Supporter
 from peerpath.training.models import Topic
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 H = Decimal
@@ -32,7 +32,7 @@ def test_quinn_against_the_hand_count() -> None:
     domain. External: 4 h mentoring approved (2 h ethics still awaiting approval: not counted).
     No supervision; one approved duty of 60 min -> 1 h experience. Exams 64% then 82% (pass
     70%): the latest passes. Code of ethics signed 150 days ago, no expiry: current."""
-    call_command("load_demo")
+    load_demo()
     quinn = Supporter.objects.get(full_name="Quinn Murphy")
     found = progress(quinn)
     assert [(d.label, d.counted, d.required) for d in found.domains] == [

@@ -13,6 +13,7 @@ from peerpath.groups.models import Frequency, GroupSession, MemberStatus, Sessio
 from peerpath.hours import ledger
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Source, Stage, Supporter
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def counts() -> dict[str, int]:
 
 
 def test_demo_loads_every_stage_and_source_and_is_idempotent(capsys: Any) -> None:
-    call_command("load_demo")
+    load_demo()
     first = counts()
     call_command("load_demo")
     assert counts() == first

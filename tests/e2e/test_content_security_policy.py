@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from peerpath.demo.content import DEMO_PASSWORD, DOMAIN
 from peerpath.support.models import RelationshipState, SupportRelationship
+from tests.demo_copy import load_demo
 from tests.e2e.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +54,7 @@ def settle(page: Any) -> None:
 
 
 def test_pages_with_scripts_run_under_the_policy(page: Any, a11y: Any, live_server: Any, violations: list[str]) -> None:
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo(io.StringIO())
 
     # The coordinator: the reports dashboard's charts, and the participant list's htmx filter.
     login(page, a11y, f"coordinator@{DOMAIN}", DEMO_PASSWORD)

@@ -16,12 +16,12 @@ import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from peerpath.core.models import User
 from peerpath.demo.content import DOMAIN, SLUG
 from tests import page_checks
+from tests.demo_copy import load_demo
 from tests.page_checks import WIDTHS, browser_problems, html_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +60,7 @@ def client_for(persona: str) -> Client:
 
 @pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
 def test_every_page_passes_every_check(persona: str, browser: Any, live_server: Any) -> None:
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo(io.StringIO())
     client = client_for(persona)
     assert page_checks.mark_data() > 500  # the program's own words, marked as such
     starts = PUBLIC if persona == "anonymous" else [f"/p/{SLUG}/", "/api/v1/docs"]

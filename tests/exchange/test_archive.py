@@ -22,6 +22,7 @@ from peerpath.programs.signals import program_created
 from peerpath.recruitment.models import Stage, Supporter
 from peerpath.support.models import Contact, Participant
 from peerpath.support.services import participants as support_participants
+from tests.demo_copy import load_demo
 from tests.factories import TESTS, MembershipFactory, ProgramFactory, SupporterFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def download(client: Any, slug: str) -> Any:
 
 @pytest.fixture
 def demo(db: Any) -> Program:
-    call_command("load_demo", stdout=io.StringIO())
+    load_demo(io.StringIO())
     return Program.objects.get(slug="riverside")
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -27,6 +26,7 @@ from peerpath.hours import services
 from peerpath.programs.models import Program
 from peerpath.reports.base import Period
 from peerpath.reports.library import PeopleReached, UnitsOfService
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ BY_HAND = {
 
 @pytest.fixture
 def demo() -> Program:
-    call_command("load_demo")
+    load_demo()
     return Program.objects.get(slug=SLUG)
 
 

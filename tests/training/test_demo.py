@@ -13,6 +13,7 @@ from django.test import Client
 from peerpath.certification.models import Assessment, CEActivity, Certificate
 from peerpath.core.models import User
 from peerpath.training.models import Attendance, Cohort, Feedback, RolePlay, Shadowing, TrainingSession
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def login(local: str) -> Client:
 
 def test_demo_loads_once_and_every_page_has_content(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=None)
+    load_demo()
     counts = {m.__name__: m.objects.count() for m in MODELS}
     assert all(counts.values()), counts
     call_command("load_demo", stdout=None)

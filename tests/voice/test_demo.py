@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from peerpath.core.models import User
@@ -11,6 +10,7 @@ from peerpath.demo.content import DOMAIN, SLUG
 from peerpath.programs.models import Program
 from peerpath.voice.models import FeedbackAnswer, Fit
 from peerpath.voice.services import outcomes
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def client_for(login: str) -> Client:
 
 
 def test_the_demo_has_feedback_and_outcome_change() -> None:
-    call_command("load_demo")
+    load_demo()
     program = Program.objects.get(slug=SLUG)
     answers = list(FeedbackAnswer.objects.filter(program=program))
     assert len(answers) == 7 and sum(1 for a in answers if a.good_fit == Fit.NO) == 1
