@@ -166,6 +166,7 @@ def build_network(
     from peerpath.programs.models import FocusArea, Membership, Program
     from peerpath.programs.signals import program_created
     from peerpath.recruitment.models import Application, Source, StageChange, Supporter
+    from peerpath.reports import rollups
     from peerpath.support.models import (
         AdverseEvent,
         Concern,
@@ -730,6 +731,8 @@ def build_network(
                 answers = ["yes", "maybe", "no"]
                 bulk(Rsvp, [Rsvp(session=first, supporter=x, answer=rng.choice(answers)) for x in working])
             participant_side(program, participants, relationships, people, staff, rng)
+            # The contacts went in without signals (COPY): the reports' rollups are built from them.
+            rollups.rebuild(program.pk)
             note(f"{slug}: done")
 
     return counts

@@ -194,45 +194,86 @@ class HeldSession:
     area_names: tuple[str, ...] = ()  # the group's lived-experience areas, in the program's order
 
 
-def sessions_held(program: Program, start: dt.date | None = None, end: dt.date | None = None) -> list[HeldSession]:
+def sessions_held(
+    program: Program, start: dt.date | None = None, end: dt.date | None = None, members: bool = True
+) -> list[HeldSession]:
     """Every session held in the program (attendance taken), optionally between two local dates
     (inclusive): its length, facilitators (pathway record ids, cover included), the participant
     ids of members present, drop-ins counted (first time / returning) and the group's
-    lived-experience areas. Four queries."""
+    lived-experience areas. Four queries (three with ``members`` False: no member is read, and
+    each session shows none present; one when none was held)."""
     rows = GroupSession.objects.filter(group__program=program, status=SessionStatus.HELD)
     tz = timezone.get_current_timezone()
     if start is not None:
         rows = rows.filter(starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
     if end is not None:
         rows = rows.filter(starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    # Plain rows, not model instances: a program holds hundreds of sessions a year, and the
+    # funder report reads them all on a dashboard's first view.
     sessions = list(
-        rows.select_related("group__kind")
-        .prefetch_related("facilitators", "group__focus_areas")
-        .order_by("starts_at", "pk")
+        rows.order_by("starts_at", "pk").values_list(
+            "pk",
+            "group_id",
+            "group__name",
+            "group__kind__name",
+            "group__kind__audience",
+            "starts_at",
+            "duration_minutes",
+            "first_time_drop_ins",
+            "returning_drop_ins",
+        )
     )
-    present: dict[int, list[int]] = {}
-    for session_id, participant_id in Attendance.objects.filter(session__in=[s.pk for s in sessions]).values_list(
-        "session_id", "member__participant_id"
+    if not sessions:
+        return []
+    # The sessions as a subquery, not a list of hundreds of ids: binding those costs more than the query.
+    ids = rows.values("pk")
+    facilitators: dict[int, list[int]] = {}
+    for session_id, supporter_id in GroupSession.facilitators.through.objects.filter(
+        groupsession_id__in=ids
+    ).values_list("groupsession_id", "supporter_id"):
+        facilitators.setdefault(session_id, []).append(supporter_id)
+    areas: dict[int, list[str]] = {}
+    for group_id, name in (
+        Group.focus_areas.through.objects.filter(group_id__in=rows.values("group_id"))
+        .order_by("focusarea__position", "focusarea__name")
+        .values_list("group_id", "focusarea__name")
     ):
+        areas.setdefault(group_id, []).append(name)
+    present: dict[int, list[int]] = {}
+    attendance = Attendance.objects.filter(session_id__in=ids) if members else Attendance.objects.none()
+    for session_id, participant_id in attendance.values_list("session_id", "member__participant_id"):
         present.setdefault(session_id, []).append(participant_id)
     return [
         HeldSession(
-            session_id=s.pk,
-            group_id=s.group_id,
-            group_name=s.group.name,
-            kind=s.group.kind.name,
-            audience=s.group.kind.audience,
-            starts_at=s.starts_at,
-            duration_minutes=s.duration_minutes,
-            facilitator_ids=tuple(sorted(f.pk for f in s.facilitators.all())),
-            members_present=len(present.get(s.pk, [])),
-            member_participant_ids=tuple(sorted(present.get(s.pk, []))),
-            first_time_drop_ins=s.first_time_drop_ins,
-            returning_drop_ins=s.returning_drop_ins,
-            area_names=tuple(a.name for a in sorted(s.group.focus_areas.all(), key=lambda a: (a.position, a.name))),
+            session_id=pk,
+            group_id=group_id,
+            group_name=group_name,
+            kind=kind,
+            audience=audience,
+            starts_at=starts_at,
+            duration_minutes=duration,
+            facilitator_ids=tuple(sorted(facilitators.get(pk, []))),
+            members_present=len(present.get(pk, [])),
+            member_participant_ids=tuple(sorted(present.get(pk, []))),
+            first_time_drop_ins=first_time,
+            returning_drop_ins=returning,
+            area_names=tuple(areas.get(group_id, [])),
         )
-        for s in sessions
+        for pk, group_id, group_name, kind, audience, starts_at, duration, first_time, returning in sessions
     ]
+
+
+def attendance_at_sessions_held(program: Program, start: dt.date, end: dt.date, audience: str) -> QuerySet[Attendance]:
+    """Members present at the program's sessions held between two local dates (inclusive), at
+    groups for ``audience``: the same sessions as `sessions_held`, for counting in the database."""
+    tz = timezone.get_current_timezone()
+    return Attendance.objects.filter(
+        session__group__program=program,
+        session__group__kind__audience=audience,
+        session__status=SessionStatus.HELD,
+        session__starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        session__starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
 
 
 def memberships_of(participant: Participant) -> list[GroupMember]:

@@ -74,12 +74,14 @@ class Entry:
 @dataclass(frozen=True)
 class Scope:
     """Which entries to read: a program, optionally some supporters (their ids, or a query of
-    them) and an inclusive date range."""
+    them) and an inclusive date range; ``members`` False leaves out who was present at group
+    sessions (a reader that only sums hours need not read every attendance)."""
 
     program: Program
     supporter_ids: Collection[int] | QuerySet[Any, Any] | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    members: bool = True
 
 
 type SourceReader = Callable[[Scope], Iterable[Entry]]
@@ -189,7 +191,7 @@ def training_delivered(scope: Scope) -> Iterable[Entry]:
     if not teachers:
         return
     q = Q(program=scope.program, cohort__isnull=False, is_cancelled=False, starts_at__lte=timezone.now())
-    q &= Q(cohort__trainers__in=list(teachers))
+    q &= Q(cohort__trainers__in=people.values("user_id"))  # a subquery: hundreds of ids cost more to bind
     rows = TrainingSession.objects.filter(_moments(q, "starts_at", scope)).values_list(
         "pk", "title", "starts_at", "ends_at", "cohort__name", "cohort__trainers"
     )
@@ -214,7 +216,7 @@ def group_sessions(scope: Scope) -> Iterable[Entry]:
     settings = get_settings(scope.program)
     outreach = {name.casefold() for name in settings.outreach_kinds}
     wanted = None if scope.supporter_ids is None else set(_ids(scope.supporter_ids))
-    for held in sessions_held(scope.program, scope.start, scope.end):
+    for held in sessions_held(scope.program, scope.start, scope.end, members=scope.members):
         kind = Kind.OUTREACH if held.kind.casefold() in outreach else Kind.GROUP
         for supporter_id in held.facilitator_ids:
             if wanted is not None and supporter_id not in wanted:

@@ -33,6 +33,7 @@ from peerpath.plans.models import (
     Referral,
     ReferralState,
     Resource,
+    StepOwner,
 )
 from peerpath.programs.models import Program
 from peerpath.support.models import Contact, Participant, SupportRelationship
@@ -118,10 +119,14 @@ def record_goals_met_at_close(*, actor: Actor, relationship: SupportRelationship
 def save_step(*, actor: Actor, goal: Goal, step: GoalStep | None, data: dict[str, Any]) -> GoalStep:
     """Add a step to a goal, or change it (including ticking it done).
 
-    Rules: the relationship is active or closing; the step has words; it is not done in the future.
+    Rules: the relationship is active or closing; the step has words; who takes it is one of
+    `StepOwner` (together when not said); it is not done in the future.
     """
     check_change(goal.relationship)
     text = _required_text(data.get("text"), "text")
+    owner = data.get("owner") or StepOwner.TOGETHER
+    if owner not in StepOwner.values:
+        raise ValidationError({"owner": _("Choose who takes the step.")})
     done = data.get("done_on")
     if done is not None and done > timezone.localdate():
         raise ValidationError({"done_on": _("A step is done today or earlier, not in the future.")})
@@ -132,7 +137,7 @@ def save_step(*, actor: Actor, goal: Goal, step: GoalStep | None, data: dict[str
             program=goal.program,
             instance=instance,
             fields=STEP_FIELDS,
-            data={**{k: data.get(k) for k in STEP_FIELDS}, "text": text},
+            data={**{k: data.get(k) for k in STEP_FIELDS}, "text": text, "owner": owner},
             action="goal_step",
         )
 

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from peerpath.reports import rollups
 from peerpath.reports.base import Period, Report, ReportResult
 
 
@@ -55,14 +56,15 @@ def results(
     keys = {report.slug: _key(program, generation, report, period) for report in reports}
     found = cache.get_many(list(keys.values()))
     out, fresh = [], {}
-    for report in reports:
-        data = found.get(keys[report.slug])
-        if data is not None:
-            out.append(ReportResult.from_cache(report(), data))
-            continue
-        result = report().run(program, period)
-        fresh[keys[report.slug]] = result.to_cache()
-        out.append(result)
+    with rollups.shared_reads():
+        for report in reports:
+            data = found.get(keys[report.slug])
+            if data is not None:
+                out.append(ReportResult.from_cache(report(), data))
+                continue
+            result = report().run(program, period)
+            fresh[keys[report.slug]] = result.to_cache()
+            out.append(result)
     if fresh and settings.REPORT_CACHE_SECONDS > 0:
         cache.set_many(fresh, timeout=settings.REPORT_CACHE_SECONDS)
     return out

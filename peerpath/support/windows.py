@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext_lazy
@@ -108,20 +108,26 @@ class Windows:
 
 
 def tracked_relationships(program: Program, windows: Windows) -> TrackedRows:
-    """Working relationships with what the windows need, annotated in one statement."""
-    latest = (
-        Contact.objects.filter(relationship=OuterRef("pk"))
-        .filter(Q(next_follow_up__isnull=False) | Q(reached=True))
-        .order_by("-contacted_on", "-id")
-    )
-    in_window = Q(contacts__contacted_on__gte=windows.unreachable_from)
+    """Working relationships with what the windows need, annotated in one statement.
+
+    Each figure is a subquery on the relationship's own contacts (the index on relationship and
+    date), not a join grouped by relationship: grouped by every column the lists select, the
+    join led PostgreSQL to read every relationship of every program at full scale."""
+    contacts = Contact.objects.filter(relationship=OuterRef("pk")).order_by()
+    latest = contacts.filter(Q(next_follow_up__isnull=False) | Q(reached=True)).order_by("-contacted_on", "-id")
+    recent = contacts.filter(contacted_on__gte=windows.unreachable_from)
+
+    def counted(rows: QuerySet[Contact]) -> Coalesce:
+        found = rows.values("relationship").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(found, output_field=IntegerField()), Value(0))
+
     return (
         SupportRelationship.objects.filter(program=program, state__in=WORKING_STATES)
         .select_related("participant", "supporter", "supporter__user")
         .annotate(
-            last_contact_on=Max("contacts__contacted_on"),
-            failed_recently=Count("contacts", filter=in_window & Q(contacts__reached=False)),
-            reached_recently=Count("contacts", filter=in_window & Q(contacts__reached=True)),
+            last_contact_on=Subquery(contacts.order_by("-contacted_on").values("contacted_on")[:1]),
+            failed_recently=counted(recent.filter(reached=False)),
+            reached_recently=counted(recent.filter(reached=True)),
             next_follow_up=Subquery(latest.values("next_follow_up")[:1]),
             quiet_since=Coalesce(
                 F("last_contact_on"), Cast("activated_at", DateField()), Cast("proposed_at", DateField())

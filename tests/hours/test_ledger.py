@@ -329,3 +329,33 @@ def test_the_group_source_counts_each_held_session_for_each_facilitator(support:
     GroupSession.objects.filter(pk=held.pk).update(duration_minutes=60)
     assert ledger.minutes_by_supporter(program)[uma.pk] == 80
     assert ledger.group_members_reached(found) == {mia.participant_id}
+
+
+def test_a_covered_session_counts_for_the_colleague_who_covered_it(support: Any) -> None:
+    """Cover moves a session's hours: the facilitator who asked for cover is not credited, the
+    colleague who took it is (length + preparation), the lead keeps theirs."""
+    from peerpath.groups import services as groups
+    from peerpath.groups.models import GroupSession
+    from tests.groups.helpers import colleague, weekly_group
+    from tests.support.helpers import certify
+
+    program, priya, uma = support.program, support.priya, support.uma
+    certify(support.world, uma)
+    cal = colleague(support.world, "Cal Cover")
+    group = weekly_group(support.world, co=[uma])
+    session = GroupSession.objects.filter(group=group, starts_at__gt=timezone.now()).first()
+    assert session is not None and uma.user is not None
+    cover = groups.ask_for_cover(actor=uma.user, session=session, facilitator=uma, note="Away")
+    groups.take_cover(actor=cal.user, cover=cover, supporter=cal)
+    # The week passes and the session is held.
+    moment = timezone.now() - dt.timedelta(days=2, minutes=7)
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=moment, planned_for=moment)
+    session.refresh_from_db()
+    groups.take_attendance(
+        actor=support.coordinator, session=session, present=[], first_time_drop_ins=1, returning_drop_ins=0
+    )
+
+    found = [e for e in ledger.entries(Scope(program)) if e.source == f"groups.session:{session.pk}"]
+    assert sorted((e.supporter_id, e.minutes) for e in found) == sorted([(priya.pk, 120), (cal.pk, 120)])
+    minutes = ledger.minutes_by_supporter(program)
+    assert minutes.get(uma.pk, 0) == 0 and minutes[cal.pk] == 120

@@ -170,6 +170,21 @@ def test_steps_progress_and_moves_through_the_goal_page(support: Any) -> None:
     assert client.post(f"{base}status/", {"to": "bogus"}).status_code == 400
 
 
+def test_the_step_service_checks_who_takes_it(support: Any) -> None:
+    """Called without the form (the demo, an import): an unknown owner is a field error, none is
+    "together", never a database error."""
+    from django.core.exceptions import ValidationError
+
+    from peerpath.plans import services
+
+    made = goal(support)
+    with pytest.raises(ValidationError) as refused:
+        services.save_step(actor=support.supporter, goal=made, step=None, data={"text": "Call", "owner": "bogus"})
+    assert "owner" in refused.value.message_dict
+    step = services.save_step(actor=support.supporter, goal=made, step=None, data={"text": "Call"})
+    assert step.owner == "together"
+
+
 def test_a_plan_review_falls_due_every_n_weeks_among_the_supporters_follow_ups(support: Any) -> None:
     started = timezone.now() - dt.timedelta(weeks=7)
     SupportRelationship.objects.filter(pk=support.ana_rel.pk).update(activated_at=started)

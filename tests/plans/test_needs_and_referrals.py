@@ -154,6 +154,32 @@ def test_resources_import_through_the_preview(support: Any) -> None:
     assert Resource.objects.count() == 2
 
 
+def test_resources_import_from_the_xlsx_template(support: Any) -> None:
+    """The template to download, filled in as a spreadsheet and sent back as XLSX."""
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    client = support.client_for(support.coordinator)
+    template = client.get("/p/riverside/exchange/templates/resources.xlsx")
+    assert template.status_code == 200
+    body = b"".join(template.streaming_content) if template.streaming else template.content
+    header = [cell.value for cell in next(load_workbook(io.BytesIO(body)).active.iter_rows(max_row=1))]
+    assert header[:3] == ["name", "organisation", "offers"]
+    book = Workbook()
+    book.active.append(header)
+    values = {"name": "Dial-a-Ride", "organisation": "County", "needs": "Transport", "languages": "English; Spanish"}
+    book.active.append([values.get(str(column)) for column in header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("resources.xlsx", buffer.getvalue())
+    assert client.post("/p/riverside/exchange/import/resources/", {"file": upload}).status_code == 302
+    batch = ImportBatch.objects.get(status="preview")
+    assert client.post(f"/p/riverside/exchange/imports/{batch.pk}/apply/").status_code == 302
+    ride = Resource.objects.get(name="Dial-a-Ride")
+    assert ride.needs == ["Transport"] and ride.languages == ["English", "Spanish"] and ride.is_active
+
+
 def test_a_referral_from_suggested_to_connected_with_its_follow_up(support: Any) -> None:
     bank = resource(support)
     client = support.client_for(support.supporter)

@@ -80,3 +80,29 @@ def test_training_twice_gives_the_same_coder() -> None:
     first, second = coder.Coder(examples), coder.Coder(examples)
     for text, _ in DECISIONS:
         assert first.scores(text) == second.scores(text)
+
+
+def measured(**changes: float) -> tuple[dict[str, dict[str, float]], float, float]:
+    """A measurement just at every target of `make bench-coder`, with ``changes`` applied."""
+    per_code = {c: {"held_out_replies": 30, "recall": 0.85} for c in ALL_CODES}
+    per_code["sc"]["recall"] = changes.get("recall_sc", 0.85)
+    per_code["an"]["recall"] = changes.get("recall_an", 0.85)
+    per_code["oq"]["held_out_replies"] = changes.get("oq_replies", 30)
+    return per_code, changes.get("macro_f1", 0.75), changes.get("ms", 49.99)
+
+
+def test_bench_coder_passes_at_each_target_and_fails_just_below_it() -> None:
+    from bench.coder import missed_targets
+
+    assert missed_targets(*measured()) == []
+    for change, words in [
+        ({"macro_f1": 0.749}, "macro-F1"),
+        ({"recall_sc": 0.849}, "sc recall"),
+        ({"recall_an": 0.849}, "an recall"),
+        ({"ms": 50.0}, "ms per reply"),
+        ({"ms": float("inf")}, "ms per reply"),  # nothing timed
+        ({"oq_replies": 29}, "held-out replies carry oq"),
+    ]:
+        problems = missed_targets(*measured(**change))
+        assert len(problems) == 1 and words in problems[0], (change, problems)
+    assert "no code was measured" in missed_targets({}, 0.9, 1.0)

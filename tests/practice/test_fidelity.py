@@ -18,19 +18,23 @@ def rate(replies: list[list[str]], **kwargs: bool) -> dict:
 
 @pytest.mark.parametrize(
     ("reflections", "questions", "level"),
-    [(2, 2, 1), (1, 2, 0), (4, 2, 2), (3, 2, 1), (2, 0, 2)],
+    [(2, 2, 1), (1, 2, 0), (99, 100, 0), (4, 2, 2), (3, 2, 1), (199, 100, 1), (2, 0, 2)],
 )
 def test_reflections_to_questions_fair_at_one_good_at_two(reflections: int, questions: int, level: int) -> None:
     result = rate(session(cr=reflections, oq=questions))
     assert result["levels"]["rq"] == level
 
 
-@pytest.mark.parametrize(("complex_", "simple", "level"), [(2, 3, 1), (1, 2, 0), (1, 1, 2), (4, 5, 1), (5, 5, 2)])
+@pytest.mark.parametrize(
+    ("complex_", "simple", "level"), [(2, 3, 1), (1, 2, 0), (39, 61, 0), (1, 1, 2), (4, 5, 1), (49, 51, 1), (5, 5, 2)]
+)
 def test_complex_reflections_fair_at_40_good_at_50_percent(complex_: int, simple: int, level: int) -> None:
     assert rate(session(cr=complex_, sr=simple))["levels"]["complex"] == level
 
 
-@pytest.mark.parametrize(("open_", "closed", "level"), [(1, 1, 1), (4, 6, 0), (7, 3, 2), (69, 31, 1), (0, 3, 0)])
+@pytest.mark.parametrize(
+    ("open_", "closed", "level"), [(1, 1, 1), (4, 6, 0), (49, 51, 0), (7, 3, 2), (69, 31, 1), (0, 3, 0)]
+)
 def test_open_questions_beginning_at_50_competent_at_70_percent(open_: int, closed: int, level: int) -> None:
     assert rate(session(oq=open_, cq=closed))["levels"]["open"] == level
 

@@ -90,6 +90,36 @@ def test_the_link_asks_the_intake_measure_and_records_it(support: Any) -> None:
     assert [(p.point, [q.pk for q in p.measures]) for p in later] == [(MeasurePoint.REVIEW, [measure.pk])]
 
 
+def test_the_measures_are_asked_at_intake_every_n_months_and_at_closing(support: Any) -> None:
+    """Three months (30 days each, the default) after the last answer a regular link asks the
+    measure for review, not a day before; the closing link asks it again, whenever it was last
+    answered."""
+    from peerpath.support.services import matches
+    from peerpath.voice.models import AnswerLink, Occasion
+
+    measure = outcomes.add_project_measure(actor=support.coordinator, program=support.program)
+    first_contact(support.ana_rel, support.supporter)
+    [intake] = feedback.due_links(support.program)
+    assert (intake.occasion, intake.point, intake.measures) == (Occasion.FIRST_CONTACT, MeasurePoint.INTAKE, [measure])
+    link = feedback.send_link(plan=intake)
+    answered = timezone.now()
+    feedback.answer(
+        link=link, felt_heard="yes", good_fit="yes", message="", measures={measure.pk: answers(2, 2, 2, 2, 2)}
+    )
+    OutcomeResponse.objects.update(completed_at=answered)
+    AnswerLink.objects.update(created_at=answered)
+
+    def due_at(days: float) -> list[tuple[str, str, list[int]]]:
+        when = answered + dt.timedelta(days=days)
+        return [(p.occasion, p.point, [q.pk for q in p.measures]) for p in feedback.due_links(support.program, when)]
+
+    assert due_at(30) == [(Occasion.REGULAR, "", [])]  # monthly feedback, no measure yet
+    assert due_at(89.9) == [(Occasion.REGULAR, "", [])]
+    assert due_at(90) == [(Occasion.REGULAR, MeasurePoint.REVIEW, [measure.pk])]
+    matches.start_closing(actor=support.supporter, relationship=support.ana_rel)
+    assert due_at(1) == [(Occasion.CLOSING, MeasurePoint.CLOSING, [measure.pk])]
+
+
 def _people(support: Any, count: int) -> list[Participant]:
     MatchingProfile.objects.filter(supporter=support.priya).update(capacity=20)
     return [

@@ -8,9 +8,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DateField,
-    Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     Min,
@@ -18,16 +15,16 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.reports import rollups
 from peerpath.reports.base import (
     Chart,
     Column,
@@ -47,7 +44,6 @@ from peerpath.support.models import (
     CloseReason,
     Concern,
     ConcernKind,
-    Contact,
     MatchingProfile,
     Participant,
     ParticipantStatus,
@@ -57,10 +53,6 @@ from peerpath.support.models import (
 
 LONG_WAIT_DAYS = 30
 DEFAULT_CAPACITY = MatchingProfile._meta.get_field("capacity").default
-
-
-def _contacts(program: Any, period: Period) -> Any:
-    return Contact.objects.filter(program=program, contacted_on__gte=period.start, contacted_on__lte=period.end)
 
 
 @register
@@ -178,22 +170,13 @@ class ContactsByMonth(Report):
     order = 60
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
-        found = by_month(
-            _contacts(program, period)
-            .annotate(month=TruncMonth("contacted_on"))
-            .values("month")
-            .annotate(
-                contacts=Count("id"),
-                reached_n=Count("id", filter=Q(reached=True)),
-                not_reached=Count("id", filter=Q(reached=False)),
-                minutes=Sum("duration_minutes", filter=Q(reached=True)),
-            )
-        )
-        rows = monthly_rows(period, found, ["contacts", "reached_n", "not_reached", "minutes"])
+        found = rollups.by_month(rollups.days(program, period.start, period.end), "logged", "reached", "minutes")
+        rows = monthly_rows(period, found, ["logged", "reached", "minutes"])
         for row in rows:
-            row["reached"] = row.pop("reached_n")
+            row["contacts"] = row.pop("logged")
+            row["not_reached"] = row["contacts"] - row["reached"]
             row["hours"] = round(row.pop("minutes") / 60, 1)
-        return rows
+        return [{k: row[k] for k in ("month", "contacts", "reached", "not_reached", "hours")} for row in rows]
 
     def summary(self, rows: list[dict[str, Any]]) -> str:
         total = sum(r["contacts"] for r in rows)
@@ -229,14 +212,14 @@ class ContactsByTask(Report):
     order = 65
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
-        # The tasks are a JSON list; its text holds each chosen task's value in quotes, which reads
-        # the same on SQLite and PostgreSQL and stays one aggregate query.
-        contacts = _contacts(program, period).filter(reached=True).annotate(task_text=Cast("tasks", TextField()))
-        found = contacts.aggregate(
-            total=Count("id"),
-            none=Count("id", filter=~Q(task_text__contains='"')),
-            **{task.value: Count("id", filter=Q(task_text__contains=f'"{task.value}"')) for task in SupportTask},
-        )
+        # Counted as each contact is saved (peerpath/reports/rollups.py).
+        measures = ["reached", "task:", *(f"task:{task.value}" for task in SupportTask)]
+        summed = dict.fromkeys(measures, 0)
+        for month in rollups.by_month(rollups.days(program, period.start, period.end), *measures).values():
+            for measure in measures:
+                summed[measure] += month[measure]
+        found = {"total": summed["reached"], "none": summed["task:"]}
+        found |= {task.value: summed[f"task:{task.value}"] for task in SupportTask}
         rows = [
             {
                 "key": task.value,
@@ -289,27 +272,19 @@ class FollowUpAdherence(Report):
     order = 70
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
-        today = timezone.localdate()
-        grace = dt.timedelta(days=get_settings(program).followup_grace_days)
-        deadline = ExpressionWrapper(OuterRef("next_follow_up") + grace, output_field=DateField())
-        later = Contact.objects.filter(
-            relationship=OuterRef("relationship"), reached=True, contacted_on__gt=OuterRef("contacted_on")
-        )
-        found = by_month(
-            Contact.objects.filter(program=program, next_follow_up__gte=period.start, next_follow_up__lte=period.end)
-            .annotate(
-                on_time=Exists(later.filter(contacted_on__lte=deadline)),
-                late=Exists(later.filter(contacted_on__gt=deadline)),
-                month=TruncMonth("next_follow_up"),
-            )
-            .values("month")
-            .annotate(
-                due=Count("id"),
-                on_time_n=Count("id", filter=Q(on_time=True)),
-                late_n=Count("id", filter=Q(on_time=False, late=True)),
-                missed=Count("id", filter=Q(on_time=False, late=False, next_follow_up__lt=today - grace)),
-            )
-        )
+        # Each follow-up is kept under its date with how many days after it a later contact
+        # reached the participant (peerpath/reports/rollups.py): on time within the grace days.
+        grace = get_settings(program).followup_grace_days
+        missed_before = timezone.localdate() - dt.timedelta(days=grace)
+        found: dict[dt.date, dict[str, int]] = {}
+        for day, figures in rollups.days(program, period.start, period.end):
+            month = found.setdefault(day.replace(day=1), {"due": 0, "on_time_n": 0, "late_n": 0, "missed": 0})
+            month["due"] += figures.get("due", 0)
+            for measure, n in figures.items():
+                if measure.startswith("lag:"):
+                    month["on_time_n" if int(measure[4:]) <= grace else "late_n"] += n
+            if day < missed_before:
+                month["missed"] += figures.get("unanswered", 0)
         rows = monthly_rows(period, found, ["due", "on_time_n", "late_n", "missed"])
         for row in rows:
             row["on_time"], row["late"] = row.pop("on_time_n"), row.pop("late_n")
@@ -348,12 +323,12 @@ class Unreachable(Report):
     order = 80
 
     def rows(self, program: Any, period: Period) -> list[dict[str, Any]]:
-        contacts = by_month(
-            _contacts(program, period)
-            .annotate(month=TruncMonth("contacted_on"))
-            .values("month")
-            .annotate(contacts=Count("id"), not_reached=Count("id", filter=Q(reached=False)))
-        )
+        contacts = {
+            month: {"contacts": found["logged"], "not_reached": found["logged"] - found["reached"]}
+            for month, found in rollups.by_month(
+                rollups.days(program, period.start, period.end), "logged", "reached"
+            ).items()
+        }
         closed = by_month(
             SupportRelationship.objects.filter(
                 program=program,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from peerpath.exchange.archive import write_archive
 from peerpath.programs.models import Program
 from peerpath.recruitment.models import Stage, Supporter
+from peerpath.reports import rollups
 from peerpath.support.models import Contact, Participant, RelationshipState, SupportRelationship
 
 
@@ -118,4 +119,5 @@ class Command(BaseCommand):
                 Contact.objects.bulk_create(batch)
                 batch = []
         Contact.objects.bulk_create(batch)
+        rollups.rebuild(program.pk)  # the contacts went in without signals
         return program
