@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.db import connection, router
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -22,16 +23,64 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def real_migrations(settings: Any) -> Any:
     """The suite builds its tables from the models (--nomigrations), which is the latest state
     (makemigrations --check holds it so): use the real migrations, recorded as applied, so the
-    test can go back before the encryption and forward again; and end at the latest."""
+    test can go back before the encryption and forward again; and end with the suite's tables."""
     settings.MIGRATION_MODULES = {}
+    record_all_applied()
+    before = schema()
+    yield
+    tables_from_the_models()
+    record_all_applied()
+    assert schema() == before, "the tables made again differ from the suite's"
+
+
+def schema() -> list[Any]:
+    """Every table, column, constraint and index of the database, as the engine describes them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2")
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY 1, 2"
+        )
+        found = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        )
+        found += cursor.fetchall()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1")
+        return found + cursor.fetchall()
+
+
+def record_all_applied() -> None:
     executor = MigrationExecutor(connection)
     executor.recorder.ensure_schema()
     applied = executor.recorder.applied_migrations()
     for key in executor.loader.graph.nodes:
         if key not in applied:
             executor.recorder.record_applied(*key)
-    yield
-    migrate(*MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def tables_from_the_models() -> None:
+    """Every table dropped and made again from the models, as the suite made them (pytest-django's
+    --nomigrations: `migrate --run-syncdb`, each model's `create_model`). Migrating forward to the
+    latest instead re-applied every migration the test had gone back over, in other apps too:
+    about half of these tests' CPU, to end where this ends. The migrations are applied forward
+    from nothing, on both engines, by CI's `.ci/migrate-once`, and checked against the models by
+    `makemigrations --check`."""
+    quote = connection.ops.quote_name
+    recorder = MigrationExecutor(connection).recorder.Migration._meta.db_table
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table != recorder:
+                cascade = " CASCADE" if connection.vendor == "postgresql" else ""
+                cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}{cascade}")
+    with connection.schema_editor() as editor:
+        for config in apps.get_app_configs():
+            for model in router.get_migratable_models(config, connection.alias, include_auto_created=False):
+                if model._meta.can_migrate(connection):
+                    editor.create_model(model)
 
 
 CARE_BEFORE = ("care", "0001_initial")
@@ -39,22 +88,30 @@ CARE_AFTER = ("care", "0002_encrypt_wellbeing_text")
 
 
 def migrate(*targets: tuple[str, str]) -> Any:
-    """Migrate to ``targets`` with Django's executor, one migration at a time in the order of its
-    plan; return the models as they stand there. One at a time because Django renders every
-    model's state again for each operation of every applied migration that lies, in its plan of
-    the whole project, between the first and the last migration it runs: going back to care's
-    0001 in one call (four migrations, the last at the end of the plan) cost 35 s of CPU, one at
-    a time a few seconds, to the same schema."""
+    """Migrate to ``targets`` one migration at a time, in the order of Django's plan, each applied
+    or reversed by Django's executor (`apply_migration`, `unapply_migration`: the schema editor,
+    the migration's operations, the record) from the project state Django's `migrate` hands it:
+    forwards, every applied migration; backwards, the applied ones before it in the plan of the
+    whole project. Return the models as they stand at the targets.
+
+    Django's `migrate` builds a backward state by walking the plan of the whole project and
+    rendering the models again for each operation of every applied migration before the one it
+    reverses, at every step; building the same state from the applied migrations (unrendered)
+    and rendering it once costs a fraction of that: these two tests took 74 s of CPU stepping
+    with `migrate`, 44 s this way (docs/development.md, "How long the suite takes")."""
     executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    order = [(m.app_label, m.name) for m, _ in executor.migration_plan(graph.leaf_nodes(), clean_start=True)]
     for migration, backwards in executor.migration_plan(list(targets)):
-        step = (migration.app_label, migration.name)
+        key = (migration.app_label, migration.name)
+        applied = executor.recorder.applied_migrations()
+        nodes = [n for n in (order[: order.index(key)] if backwards else order) if n in applied]
+        state = graph.make_state(nodes=nodes, at_end=True, real_apps=executor.loader.unmigrated_apps)
+        state.apps  # noqa: B018 (rendered once before the operations run, as Django's executor does)
         if backwards:
-            # Back to the migration before it in its app (or none): its dependants in other apps
-            # and the later ones in its own come earlier in the plan and are already unapplied.
-            before = [p for p in executor.loader.graph.node_map[step].parents if p.key[0] == migration.app_label]
-            step = before[0].key if before else (migration.app_label, None)
-        executor = MigrationExecutor(connection)
-        executor.migrate([step])
+            executor.unapply_migration(state, migration)
+        else:
+            executor.apply_migration(state, migration)
     executor = MigrationExecutor(connection)
     assert not executor.migration_plan(list(targets)), "not at the targets"
     return executor.loader.project_state(list(targets)).apps
