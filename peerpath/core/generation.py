@@ -6,8 +6,12 @@ next view computes it again under the new generation. What changes a generation:
 
 - any model saved or deleted (and any many-to-many change) with a ``program_id``: that program's;
   without one (a user's name, say): every program's (the ``*`` generation);
-- any request that may write (POST, PUT, PATCH, DELETE) answered without a server error: every
-  program's, since a service may change rows with ``QuerySet.update()``, which sends no signal;
+- any request that may write (POST, PUT, PATCH, DELETE), answered without a server error, that
+  wrote a row (a service may change rows with ``QuerySet.update()``, which sends no signal):
+  the program of the page when it was a program's page (`core.permissions.program_view` sets
+  ``request.program``) and it wrote no account (``GLOBAL_TABLES``: people's names show in every
+  program), else every program's; a request that wrote nothing (a form sent back with errors,
+  a wrong password) changes no generation;
 - each bump happens at once and again when the transaction commits, so a view that read the old
   rows between the two does not keep them under the new token.
 
@@ -46,6 +50,8 @@ IGNORED = {
     "admin.logentry",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Tables whose rows every program shows (people's names): a write to them moves every program on.
+GLOBAL_TABLES = {"core_user"}
 
 
 # The keys this thread has read with current() since it last renewed them: a transaction that
@@ -154,15 +160,67 @@ def connect() -> None:
     m2m_changed.connect(_m2m_changed, dispatch_uid="core.generation.m2m")
 
 
+class _Writes:
+    """Watches a request's SQL: did it write rows that pages show, and any in ``GLOBAL_TABLES``?"""
+
+    def __init__(self) -> None:
+        self.wrote = False
+        self.wrote_global = False
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        words = sql.lstrip().split(None, 3)
+        verb = words[0].upper() if words else ""
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            # INSERT INTO "t", UPDATE "t", DELETE FROM "t"
+            table = (words[2] if verb != "UPDATE" and len(words) > 2 else words[1] if len(words) > 1 else "").strip(
+                '"`'
+            )
+            if table not in _ignored_tables():
+                self.wrote = True
+                self.wrote_global |= table in GLOBAL_TABLES
+        return execute(sql, params, many, context)
+
+
+def _ignored_tables() -> set[str]:
+    """The tables of ``IGNORED`` and the database cache's (the generations themselves live there)."""
+    global _IGNORED_TABLES
+    if _IGNORED_TABLES is None:
+        from django.apps import apps
+        from django.core.cache import caches
+        from django.core.cache.backends.db import DatabaseCache
+
+        found = set()
+        for label in IGNORED:
+            app_label, model_name = label.split(".")
+            try:
+                found.add(apps.get_model(app_label, model_name)._meta.db_table)
+            except LookupError:
+                continue
+        found |= {getattr(caches[name], "_table", "") for name in caches if isinstance(caches[name], DatabaseCache)}
+        _IGNORED_TABLES = found
+    return _IGNORED_TABLES
+
+
+_IGNORED_TABLES: set[str] | None = None
+
+
 class BumpOnWrite:
-    """After a request that may have written (any unsafe method, answered below 500), every
-    program's generation moves on: services may change rows without sending a signal."""
+    """After a request that may have written (any unsafe method, answered below 500) and did write
+    a row: its program's generation moves on, or every program's (see the module's docstring);
+    services may change rows without sending a signal."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if request.method in UNSAFE and response.status_code < 500:
-            bump(None)
+        if request.method not in UNSAFE:
+            return self.get_response(request)
+        from django.db import connection
+
+        writes = _Writes()
+        with connection.execute_wrapper(writes):
+            response = self.get_response(request)
+        if response.status_code < 500 and writes.wrote:
+            program = getattr(request, "program", None)
+            bump(None if program is None or writes.wrote_global else program.pk)
         return response

@@ -323,8 +323,14 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # The reports' movements in and out of active supporters over a period (bench EXPLAIN step).
-        indexes = [models.Index(fields=["created_at"])]
+        # The reports' movements in and out of active supporters over a period (bench EXPLAIN step):
+        # by the stage moved to or from, then the date, so PostgreSQL reads only those movements (at
+        # full scale the date alone kept half the table, and it read all of it).
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["to_stage", "created_at"]),
+            models.Index(fields=["from_stage", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_stage or 'new'} -> {self.to_stage}"

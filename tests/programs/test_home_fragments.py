@@ -84,19 +84,58 @@ def test_a_change_shows_on_the_next_view(support: Any) -> None:
     assert f"<strong>{int(waiting.group(1)) + 1}</strong>" in after
 
 
+def posted(view: Any, program: Any = None, method: str = "post") -> None:
+    """A request through BumpOnWrite; ``program`` as `program_view` would have set it."""
+    request = getattr(RequestFactory(), method)("/")
+    if program is not None:
+        request.program = program
+
+    def answer(request: Any) -> Any:
+        return view()
+
+    generation.BumpOnWrite(answer)(request)
+
+
 @pytest.mark.django_db
-def test_a_write_request_starts_a_new_generation() -> None:
-    """A service may change rows with update(), which sends no signal: any POST moves every program on."""
+def test_a_write_request_starts_a_new_generation_for_what_it_wrote(support: Any) -> None:
+    """A service may change rows with update(), which sends no signal: a request that wrote moves
+    its program on (every program when it was no program's page, or wrote an account); one that
+    wrote nothing, or failed, moves nothing."""
     from django.http import HttpResponse
 
-    before = generation.current(1)
-    generation.BumpOnWrite(lambda request: HttpResponse())(RequestFactory().get("/"))
-    assert generation.current(1) == before
-    generation.BumpOnWrite(lambda request: HttpResponse())(RequestFactory().post("/"))
-    assert generation.current(1) != before
-    moved = generation.current(1)
-    generation.BumpOnWrite(lambda request: HttpResponse(status=500))(RequestFactory().post("/"))
-    assert generation.current(1) == moved
+    from peerpath.core.models import User
+    from peerpath.support.models import Participant
+
+    riverside, harbor = support.world.program, support.world.other_program
+
+    def tokens() -> tuple[str, str]:
+        return generation.current(riverside.pk), generation.current(harbor.pk)
+
+    def update_participants(status: int = 200) -> HttpResponse:
+        Participant.objects.filter(program=riverside).update(area="Eastside")  # no signal
+        return HttpResponse(status=status)
+
+    before = tokens()
+    posted(update_participants, riverside, method="get")
+    assert tokens() == before  # a GET moves nothing, whatever it runs
+    posted(lambda: HttpResponse(status=400), riverside)
+    assert tokens() == before  # a form sent back with its errors wrote nothing
+    posted(update_participants, riverside)
+    after = tokens()
+    assert after[0] != before[0] and after[1] == before[1]  # only the page's program
+    posted(lambda: update_participants(status=500), riverside)
+    assert tokens() == after  # a server error: rolled back
+    posted(update_participants)
+    moved = tokens()
+    assert moved[0] != after[0] and moved[1] != after[1]  # no program's page: every program
+
+    def rename() -> HttpResponse:
+        User.objects.filter(pk=support.world.coordinator.pk).update(full_name="Cora C.")
+        return HttpResponse()
+
+    posted(rename, riverside)
+    renamed = tokens()
+    assert renamed[0] != moved[0] and renamed[1] != moved[1]  # names show in every program
 
 
 @pytest.mark.django_db
