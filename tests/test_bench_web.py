@@ -9,6 +9,7 @@ from typing import Any
 from bench import web
 
 EXPLAINED = {"explained": 12, "seq_scans": []}
+COLD = {"views": 5, "median_ms": 240.0, "each_ms": [250.0, 240.0, 230.0, 245.0, 235.0]}
 
 
 def page(rps: float, ratio: float, p95: float = 20.0) -> dict[str, float]:
@@ -22,7 +23,16 @@ def served(requests: int = 1000, errors: int = 0) -> dict[str, Any]:
 def test_a_run_meeting_every_target_passes() -> None:
     report = {"trivial": page(1000, 1.0), "dashboard": page(300, 0.3), "supporter_home": page(60, 0.06)}
     measured = {name: served() for name in report}
-    assert web.missed_targets(report, measured, EXPLAINED) == []
+    assert web.missed_targets(report, measured, EXPLAINED, COLD) == []
+
+
+def test_a_slow_or_missing_cold_dashboard_fails() -> None:
+    report = {"trivial": page(1000, 1.0), "dashboard": page(300, 0.3)}
+    measured = {name: served() for name in report}
+    slow = {"views": 5, "median_ms": 300.0, "each_ms": [857.0, 300.0, 290.0, 310.0, 280.0]}
+    assert web.missed_targets(report, measured, EXPLAINED, slow) == ["cold dashboard: median 300.0 ms, not under 300"]
+    assert web.missed_targets(report, measured, EXPLAINED, None) == ["cold dashboard: not measured"]
+    assert web.missed_targets(report, measured, EXPLAINED, {"views": 0}) == ["cold dashboard: not measured"]
 
 
 def test_a_run_that_measured_nothing_fails() -> None:

@@ -135,7 +135,9 @@ def contacts(scope: Scope) -> Iterable[Entry]:
         "relationship_id",
         "relationship__participant_id",
     )
-    channels = dict(Channel.choices)
+    # Labels and the sentence translated once, not for each of thousands of rows.
+    channels = {value: str(label) for value, label in Channel.choices}
+    with_participant = gettext("%(channel)s with %(participant)s")
     for pk, supporter_id, day, minutes, channel, relationship_id, participant_id in rows:
         yield Entry(
             supporter_id=supporter_id,
@@ -143,7 +145,7 @@ def contacts(scope: Scope) -> Iterable[Entry]:
             minutes=minutes or 0,
             kind=Kind.ONE_TO_ONE,
             source=f"support.contact:{pk}",
-            description=gettext("%(channel)s with %(participant)s")
+            description=with_participant
             % {"channel": channels.get(channel, channel), "participant": f"P-{participant_id:04d}"},
             url=reverse("support:relationship", args=[scope.program.slug, relationship_id]),
             participant_id=participant_id,
@@ -163,9 +165,11 @@ def supervision(scope: Scope) -> Iterable[Entry]:
         "supervisionmeeting__kind",
         "supervisionmeeting__supervisor__full_name",
     )
-    kinds = dict(MeetingKind.choices)
+    # Labels and sentences translated once, not for each of the year's attendances.
+    kinds = {value: str(label).lower() for value, label in MeetingKind.choices}
+    with_supervisor, alone = gettext("Supervision (%(kind)s) with %(supervisor)s"), gettext("Supervision (%(kind)s)")
     for pk, supporter_id, day, minutes, kind, supervisor in rows:
-        what = str(kinds.get(kind, kind)).lower()
+        what = kinds[kind] if kind in kinds else str(kind).lower()
         yield Entry(
             supporter_id=supporter_id,
             day=day,
@@ -173,9 +177,7 @@ def supervision(scope: Scope) -> Iterable[Entry]:
             kind=Kind.SUPERVISION,
             source=f"care.supervision:{pk}",
             description=(
-                gettext("Supervision (%(kind)s) with %(supervisor)s") % {"kind": what, "supervisor": supervisor}
-                if supervisor
-                else gettext("Supervision (%(kind)s)") % {"kind": what}
+                with_supervisor % {"kind": what, "supervisor": supervisor} if supervisor else alone % {"kind": what}
             ),
         )
 
@@ -195,6 +197,7 @@ def training_delivered(scope: Scope) -> Iterable[Entry]:
     rows = TrainingSession.objects.filter(_moments(q, "starts_at", scope)).values_list(
         "pk", "title", "starts_at", "ends_at", "cohort__name", "cohort__trainers"
     )
+    taught = gettext("Taught “%(title)s” (%(cohort)s)")
     for pk, title, starts_at, ends_at, cohort, trainer in rows:
         minutes = max(0, int((ends_at - starts_at).total_seconds() // 60))
         if minutes:
@@ -204,7 +207,7 @@ def training_delivered(scope: Scope) -> Iterable[Entry]:
                 minutes=minutes,
                 kind=Kind.TRAINING,
                 source=f"training.session:{pk}",
-                description=gettext("Taught “%(title)s” (%(cohort)s)") % {"title": title, "cohort": cohort},
+                description=taught % {"title": title, "cohort": cohort},
             )
 
 
@@ -216,6 +219,7 @@ def group_sessions(scope: Scope) -> Iterable[Entry]:
     settings = get_settings(scope.program)
     outreach = {name.casefold() for name in settings.outreach_kinds}
     wanted = None if scope.supporter_ids is None else set(_ids(scope.supporter_ids))
+    facilitated = gettext("Facilitated “%(group)s” (%(minutes)s min + %(preparation)s min preparation)")
     for held in sessions_held(scope.program, scope.start, scope.end, members=scope.members):
         kind = Kind.OUTREACH if held.kind.casefold() in outreach else Kind.GROUP
         for supporter_id in held.facilitator_ids:
@@ -227,7 +231,7 @@ def group_sessions(scope: Scope) -> Iterable[Entry]:
                 minutes=held.duration_minutes + settings.group_preparation_minutes,
                 kind=kind,
                 source=f"groups.session:{held.session_id}",
-                description=gettext("Facilitated “%(group)s” (%(minutes)s min + %(preparation)s min preparation)")
+                description=facilitated
                 % {
                     "group": held.group_name,
                     "minutes": held.duration_minutes,
@@ -248,15 +252,20 @@ def other_duties(scope: Scope) -> Iterable[Entry]:
     rows = OtherDuty.objects.filter(q).values_list(
         "pk", "supporter_id", "date", "minutes", "kind", "title", "reviewed_by__full_name"
     )
+    approved_by, approved, logged = (
+        gettext(", approved by %(reviewer)s"),
+        gettext(", approved"),
+        gettext("Logged: %(title)s%(approved)s"),
+    )
     for pk, supporter_id, day, minutes, kind, title, reviewer in rows:
-        by = _(", approved by %(reviewer)s") % {"reviewer": reviewer} if reviewer else _(", approved")
+        by = approved_by % {"reviewer": reviewer} if reviewer else approved
         yield Entry(
             supporter_id=supporter_id,
             day=day,
             minutes=minutes,
             kind=kind,
             source=f"hours.duty:{pk}",
-            description=gettext("Logged: %(title)s%(approved)s") % {"title": title, "approved": by},
+            description=logged % {"title": title, "approved": by},
         )
 
 
