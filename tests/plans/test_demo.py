@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from peerpath.plans.queries import needs_report
 from peerpath.practice.models import PracticeSession, Scenario
 from peerpath.programs.models import Program
 from peerpath.support.models import SupportRelationship
+from tests.demo_copy import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def client_for(login: str) -> Client:
 
 
 def test_the_demo_shows_goals_needs_referrals_and_practice() -> None:
-    call_command("load_demo")
+    load_demo()
     program = Program.objects.get(slug=SLUG)
     today = timezone.localdate()
     assert Goal.objects.filter(program=program).count() == 4
